@@ -1,0 +1,76 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { Server } from 'socket.io';
+import { installErrorHandlers } from './errors.js';
+import { healthRoutes } from './routes/health/index.js';
+import { kioskAppRoutes } from './routes/kiosk-app/index.js';
+import { kioskRoutes } from './routes/kiosks/index.js';
+import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
+import type { Store } from './store/index.js';
+
+export interface AppOptions {
+  store: Store;
+  kioskDist: string;
+  /** The clock, injectable for tests. */
+  now?: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: KioskServer;
+    store: Store;
+  }
+}
+
+/**
+ * The hub as a plugin (STYLE.md "Hub"): external plugins, then the store and
+ * sockets, then routes. It never listens; server.ts and the tests do.
+ */
+export const hubApp = fp<AppOptions>(
+  async (app, { store, kioskDist, now = Date.now }) => {
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandlers(app);
+
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          // Hubs on a LAN may be reached over plain HTTP; do not rewrite to https.
+          upgradeInsecureRequests: null,
+          'worker-src': ["'self'"],
+          'manifest-src': ["'self'"],
+        },
+      },
+    });
+    await app.register(rateLimit, { global: false });
+
+    app.decorate('store', store);
+    const io: KioskServer = new Server(app.server, {
+      serveClient: false,
+      // 500 records of ~1 KB each, with room to spare.
+      maxHttpBufferSize: 2_000_000,
+    });
+    app.decorate('io', io);
+    registerKioskSockets(io, { store, now, log: app.log });
+    app.addHook('preClose', async () => {
+      io.disconnectSockets(true);
+      io.engine.close();
+    });
+
+    await app.register(healthRoutes, { store, now });
+    await app.register(kioskRoutes, { store, now });
+    await app.register(kioskAppRoutes, { kioskDist });
+  },
+  { name: 'hub-app' },
+);
+
+/** A Fastify instance with the hub registered and ready, not listening. */
+export async function buildHub(opts: AppOptions, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, ...server });
+  await app.register(hubApp, opts);
+  await app.ready();
+  return app;
+}

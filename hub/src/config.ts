@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { issuePath } from '../../shared/schemas/errors.js';
+
+/** The hub's environment, validated at start (brief: every env var goes through zod). */
+export const HubEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the SQLite file (hub.sqlite) lives. */
+  DATA_DIR: z.string().min(1).default('data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The built kiosk app the hub serves at /kiosk/. */
+  KIOSK_DIST: z.string().min(1).default('kiosk/dist'),
+});
+export type HubEnv = z.infer<typeof HubEnv>;
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  dbFile: string;
+  logLevel: HubEnv['LOG_LEVEL'];
+  kioskDist: string;
+}
+
+/** Parses the environment, or throws an Error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const parsed = HubEnv.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${issuePath(i.path)}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dbFile: resolve(e.DATA_DIR, 'hub.sqlite'),
+    logLevel: e.LOG_LEVEL,
+    kioskDist: resolve(e.KIOSK_DIST),
+  };
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Store } from '../../store/index.js';
+
+const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'down']), time: z.string() });
+
+/** GET /api/health: for load balancers and the kiosk's connectivity check. */
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number }> = async (app, { store, now }) => {
+  app.get(
+    '/api/health',
+    { schema: { response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const time = new Date(now()).toISOString();
+      try {
+        await store.ping();
+        return { status: 'ok' as const, database: 'ok' as const, time };
+      } catch (err) {
+        app.log.error({ err }, 'health: database did not answer');
+        return reply.code(503).send({ status: 'degraded', database: 'down', time });
+      }
+    },
+  );
+};

@@ -1,0 +1,79 @@
+import { SyncRecord } from '../../../shared/schemas/record.js';
+import { RecordsPush, type ItemResult, type PushResult } from '../../../shared/schemas/sync.js';
+import { Uuid } from '../../../shared/schemas/common.js';
+import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
+import type { KioskIdentity } from '../store/kiosks.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * One `records:push` from one kiosk: validate each item on its own, refuse
+ * what is not this kiosk's to send, store the rest in one transaction, and
+ * answer per item. A bad item never blocks the good ones, and nothing is left
+ * without an answer.
+ */
+export async function ingestBatch(
+  store: Store,
+  kiosk: KioskIdentity,
+  payload: unknown,
+  receivedAt: number,
+): Promise<Ack<PushResult>> {
+  const envelope = RecordsPush.safeParse(payload);
+  if (!envelope.success) {
+    const error = zodToApiError(envelope.error);
+    const tooBig = envelope.error.issues.some((i) => i.code === 'too_big');
+    return { ok: false, error: tooBig ? { ...error, code: 'too_large' } : error };
+  }
+  const items = envelope.data.records;
+  const results: (ItemResult | undefined)[] = new Array(items.length);
+  const valid: SyncRecord[] = [];
+  const validIndex: number[] = [];
+
+  items.forEach((item, index) => {
+    const parsed = SyncRecord.safeParse(item);
+    if (!parsed.success) {
+      results[index] = rejected(index, idOf(item), zodToApiError(parsed.error));
+      return;
+    }
+    const r = parsed.data;
+    const denied = authorise(kiosk, r);
+    if (denied) {
+      results[index] = rejected(index, r.id, denied);
+      return;
+    }
+    valid.push(r);
+    validIndex.push(index);
+  });
+
+  const outcomes = await store.records.ingest(valid, receivedAt);
+  outcomes.forEach((o, k) => {
+    const index = validIndex[k]!;
+    const id = valid[k]!.id;
+    results[index] =
+      o.status === 'conflict'
+        ? rejected(index, id, { code: 'conflict', field: o.field, message: o.message })
+        : { index, status: o.status, id };
+  });
+  return { ok: true, data: { results: results as ItemResult[] } };
+}
+
+/** A kiosk may only send its own records, for its own venue. */
+function authorise(kiosk: KioskIdentity, r: SyncRecord): ApiError | undefined {
+  if (r.kioskId !== kiosk.id) {
+    return { code: 'forbidden', field: 'kioskId', message: `this connection is kiosk ${kiosk.id}, not ${r.kioskId}` };
+  }
+  if (r.venueId !== kiosk.venueId) {
+    return { code: 'forbidden', field: 'venueId', message: `kiosk ${kiosk.id} is enrolled at venue ${kiosk.venueId}` };
+  }
+  return undefined;
+}
+
+function rejected(index: number, id: string | undefined, error: ApiError): ItemResult {
+  return id === undefined ? { index, status: 'rejected', error } : { index, status: 'rejected', id, error };
+}
+
+/** The item's id if it carries a well-formed one, so the kiosk can match the rejection. */
+function idOf(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null || !('id' in item)) return undefined;
+  const id = Uuid.safeParse(item.id);
+  return id.success ? id.data : undefined;
+}

@@ -1,0 +1,83 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Server, Socket } from 'socket.io';
+import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
+import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
+import { KioskAuth, type PushResult } from '../../../shared/schemas/sync.js';
+import type { KioskIdentity } from '../store/kiosks.js';
+import type { Store } from '../store/index.js';
+import { ingestBatch } from './ingest.js';
+
+interface SocketData {
+  kiosk: KioskIdentity;
+}
+export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
+type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
+
+export interface KioskSocketDeps {
+  store: Store;
+  now: () => number;
+  log: FastifyBaseLogger;
+}
+
+/** An Error socket.io hands to the client as `connect_error`, with the shared error shape in `data`. */
+function refusal(error: ApiError): Error & { data: ApiError } {
+  return Object.assign(new Error(error.message), { data: error });
+}
+
+/**
+ * The kiosks' namespace: a kiosk connects with the token it got at enrolment
+ * and pushes batches of records. Handler order (STYLE.md): safeParse → store →
+ * acknowledge. The acknowledgement is sent only after the batch is committed.
+ */
+export function registerKioskSockets(io: KioskServer, { store, now, log }: KioskSocketDeps): void {
+  const nsp = io.of(KIOSK_NAMESPACE);
+
+  nsp.use(async (socket, next) => {
+    const auth = KioskAuth.safeParse(socket.handshake.auth);
+    if (!auth.success) {
+      return next(refusal({ code: 'unauthorized', field: 'token', message: 'this kiosk is not enrolled: no token' }));
+    }
+    try {
+      const kiosk = await store.kiosks.authenticate(auth.data.token, now());
+      if (!kiosk) {
+        log.warn({ address: socket.handshake.address }, 'kiosk socket refused: unknown or revoked token');
+        return next(refusal({ code: 'unauthorized', field: 'token', message: 'unknown or revoked kiosk token' }));
+      }
+      socket.data.kiosk = kiosk;
+      next();
+    } catch (err) {
+      log.error({ err }, 'kiosk authentication failed');
+      next(refusal({ code: 'internal', message: 'the hub could not check this kiosk; retrying' }));
+    }
+  });
+
+  nsp.on('connection', (socket: KioskSocket) => {
+    const { kiosk } = socket.data;
+    log.info({ kioskId: kiosk.id }, 'kiosk connected');
+    socket.emit('hub:hello', { kioskId: kiosk.id, venueId: kiosk.venueId, hubTime: new Date(now()).toISOString() });
+
+    socket.on('records:push', async (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        log.warn({ kioskId: kiosk.id }, 'records:push without an acknowledgement callback; ignored');
+        return;
+      }
+      const reply = ack as (res: Ack<PushResult>) => void;
+      try {
+        const res = await ingestBatch(store, kiosk, payload, now());
+        if (res.ok) {
+          const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+          for (const r of res.data.results) counts[r.status]++;
+          log.info({ kioskId: kiosk.id, ...counts }, 'batch stored');
+        } else {
+          log.warn({ kioskId: kiosk.id, error: res.error }, 'batch refused');
+        }
+        reply(res);
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'batch could not be stored');
+        reply({ ok: false, error: { code: 'internal', message: 'the hub could not store this batch; it will be resent' } });
+      }
+    });
+
+    socket.on('disconnect', (reason) => log.info({ kioskId: kiosk.id, reason }, 'kiosk disconnected'));
+  });
+}

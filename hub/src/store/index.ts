@@ -1,0 +1,36 @@
+import { openDatabase } from './database.js';
+import { createKioskRepository, type KioskRepository } from './kiosks.js';
+import { createPolicyRepository, type PolicyRepository } from './policies.js';
+import { createRecordRepository, type RecordRepository } from './records.js';
+import { createVenueRepository, type VenueRepository } from './venues.js';
+
+/**
+ * Everything the hub keeps, behind async repositories. The routes and sockets
+ * see only this interface, so a city-wide deployment can put several hubs on a
+ * shared database server by writing another implementation of it.
+ */
+export interface Store {
+  venues: VenueRepository;
+  kiosks: KioskRepository;
+  records: RecordRepository;
+  policies: PolicyRepository;
+  /** Throws if the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openStore(file: string): Store {
+  const db = openDatabase(file);
+  return {
+    venues: createVenueRepository(db),
+    kiosks: createKioskRepository(db),
+    records: createRecordRepository(db),
+    policies: createPolicyRepository(db),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

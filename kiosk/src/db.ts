@@ -1,0 +1,126 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { EnrolResponse } from '../../shared/schemas/enrolment.js';
+import type { ApiError } from '../../shared/schemas/errors.js';
+import type { SyncRecord } from '../../shared/schemas/record.js';
+import type { ItemResult } from '../../shared/schemas/sync.js';
+
+/**
+ * The only module that opens IndexedDB (STYLE.md "Kiosk"). A record is in
+ * IndexedDB, committed, before the screen says "saved"; it leaves the outbox
+ * (becomes `synced`) only when the hub has acknowledged it.
+ */
+export type SyncState = 'pending' | 'synced' | 'rejected';
+
+export interface StoredRecord {
+  id: string;
+  seq: number;
+  record: SyncRecord;
+  sync: SyncState;
+  savedAt: number;
+  syncedAt?: number;
+  /** The hub's reason, for a rejected record. */
+  error?: ApiError;
+}
+
+export type Enrolment = EnrolResponse & { enrolledAt: number };
+
+interface KioskDb extends DBSchema {
+  settings: { key: 'enrolment'; value: Enrolment };
+  counters: { key: 'seq'; value: number };
+  records: {
+    key: string;
+    value: StoredRecord;
+    indexes: { bySyncSeq: [SyncState, number]; bySeq: number };
+  };
+}
+
+export const DB_NAME = 'venue-kiosk';
+let dbPromise: Promise<IDBPDatabase<KioskDb>> | undefined;
+
+function db(): Promise<IDBPDatabase<KioskDb>> {
+  return (dbPromise ??= openDB<KioskDb>(DB_NAME, 1, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore('settings');
+        database.createObjectStore('counters');
+        const records = database.createObjectStore('records', { keyPath: 'id' });
+        records.createIndex('bySyncSeq', ['sync', 'seq']);
+        records.createIndex('bySeq', 'seq', { unique: true });
+      }
+    },
+  }));
+}
+
+/** Closes the connection (tests, and before deleting the database). */
+export async function closeDb(): Promise<void> {
+  if (dbPromise) (await dbPromise).close();
+  dbPromise = undefined;
+}
+
+export async function getEnrolment(): Promise<Enrolment | undefined> {
+  return (await db()).get('settings', 'enrolment');
+}
+
+export async function saveEnrolment(e: Enrolment): Promise<void> {
+  await (await db()).put('settings', e, 'enrolment');
+}
+
+/**
+ * Allocates the next sequence number and stores the record in one
+ * transaction; resolves only once the transaction has committed. `make` is
+ * synchronous: nothing but IndexedDB may be awaited inside a transaction.
+ */
+export async function saveRecord(make: (seq: number) => SyncRecord, now: number): Promise<StoredRecord> {
+  const tx = (await db()).transaction(['counters', 'records'], 'readwrite');
+  const seq = ((await tx.objectStore('counters').get('seq')) ?? 0) + 1;
+  const record = make(seq);
+  const stored: StoredRecord = { id: record.id, seq, record, sync: 'pending', savedAt: now };
+  await Promise.all([tx.objectStore('records').add(stored), tx.objectStore('counters').put(seq, 'seq'), tx.done]);
+  return stored;
+}
+
+/** The oldest pending records, in sequence order. */
+export async function pendingBatch(limit: number): Promise<StoredRecord[]> {
+  const range = IDBKeyRange.bound(['pending', 0], ['pending', Number.MAX_SAFE_INTEGER]);
+  return (await db()).getAllFromIndex('records', 'bySyncSeq', range, limit);
+}
+
+/** Applies the hub's per-item answers to the batch that was sent, in one transaction. */
+export async function applyResults(batch: readonly StoredRecord[], results: readonly ItemResult[], now: number): Promise<void> {
+  const tx = (await db()).transaction('records', 'readwrite');
+  const writes: Promise<unknown>[] = [];
+  for (const r of results) {
+    const sent = batch[r.index];
+    if (!sent) continue; // an index the kiosk never sent: ignore rather than corrupt
+    const current = await tx.store.get(sent.id);
+    if (!current || current.sync !== 'pending') continue;
+    if (r.status === 'rejected') writes.push(tx.store.put({ ...current, sync: 'rejected', error: r.error, syncedAt: now }));
+    else writes.push(tx.store.put({ ...current, sync: 'synced', syncedAt: now }));
+  }
+  await Promise.all([...writes, tx.done]);
+}
+
+export interface SyncCounts {
+  pending: number;
+  synced: number;
+  rejected: number;
+}
+
+export async function syncCounts(): Promise<SyncCounts> {
+  const d = await db();
+  const count = (state: SyncState) =>
+    d.countFromIndex('records', 'bySyncSeq', IDBKeyRange.bound([state, 0], [state, Number.MAX_SAFE_INTEGER]));
+  const [pending, synced, rejected] = await Promise.all([count('pending'), count('synced'), count('rejected')]);
+  return { pending, synced, rejected };
+}
+
+/** The most recent records, newest first. */
+export async function recentRecords(limit: number): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let cursor = await (await db()).transaction('records').store.index('bySeq').openCursor(null, 'prev');
+  while (cursor && out.length < limit) {
+    out.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+import { io, type Socket } from 'socket.io-client';
+import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
+import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
+import type { PushResult } from '../../../shared/schemas/sync.js';
+import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
+import { backoffDelay } from './backoff.js';
+
+export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
+
+export interface SyncStatus extends SyncCounts {
+  connection: Connection;
+  lastSyncAt?: number;
+  lastError?: ApiError;
+}
+
+const BATCH_SIZE = 100;
+/** An acknowledgement slower than this is treated as lost; the batch is resent (idempotent). */
+const ACK_TIMEOUT_MS = 20_000;
+
+type KioskSocket = Socket<HubToKioskEvents, KioskToHubEvents>;
+
+/**
+ * Drains the IndexedDB outbox to the hub over socket.io, oldest first, in
+ * batches. A record leaves the outbox only on the hub's acknowledgement; a
+ * lost ack, a refused batch or a dropped connection means the batch is resent
+ * later, and the hub recognises what it already has.
+ */
+export class SyncClient extends EventTarget {
+  private socket: KioskSocket;
+  private flushing = false;
+  private again = false;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private _status: SyncStatus = { connection: 'connecting', pending: 0, synced: 0, rejected: 0 };
+
+  constructor(token: string, url = '') {
+    super();
+    this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
+      auth: { token },
+      autoConnect: false,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    });
+    this.socket.on('connect', () => {
+      this.attempt = 0;
+      this.update({ connection: 'online' });
+      void this.flush();
+    });
+    this.socket.on('disconnect', () => {
+      // Packets buffered while offline would be sent on reconnect beside our own resend.
+      this.socket.sendBuffer = [];
+      this.update({ connection: 'offline' });
+    });
+    this.socket.on('connect_error', (err: Error & { data?: ApiError }) => {
+      if (err.data?.code === 'unauthorized') {
+        this.update({ connection: 'unauthorized', lastError: err.data });
+        return; // socket.io does not retry a refusal by the server; neither do we
+      }
+      this.update({ connection: 'offline' });
+      // A refusal for another reason (hub busy): socket.io gives up, so retry ourselves.
+      if (!this.socket.active) this.retryLater(() => this.socket.connect());
+    });
+  }
+
+  get status(): SyncStatus {
+    return this._status;
+  }
+
+  start(): void {
+    void this.refreshCounts();
+    this.socket.connect();
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.socket.disconnect();
+  }
+
+  /** Call after saving a record: sends it now if the hub is reachable. */
+  notify(): void {
+    void this.refreshCounts();
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.again = false;
+        while (this.socket.connected) {
+          const batch = await pendingBatch(BATCH_SIZE);
+          if (batch.length === 0) break;
+          const res = await this.push(batch.map((s) => s.record));
+          if (!res) return this.retryLater(() => this.flush());
+          if (!res.ok) {
+            this.update({ lastError: res.error });
+            return this.retryLater(() => this.flush());
+          }
+          await applyResults(batch, res.data.results, Date.now());
+          this.attempt = 0;
+          this._status.lastSyncAt = Date.now();
+          await this.refreshCounts();
+        }
+      } while (this.again && this.socket.connected);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Sends one batch; undefined if the ack did not come (timeout or disconnect). */
+  private push(records: unknown[]): Promise<Ack<PushResult> | undefined> {
+    return new Promise((resolve) => {
+      const onDisconnect = () => resolve(undefined);
+      this.socket.once('disconnect', onDisconnect);
+      this.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('records:push', { records })
+        .then(
+          (res) => resolve(res),
+          () => resolve(undefined),
+        )
+        .finally(() => this.socket.off('disconnect', onDisconnect));
+    });
+  }
+
+  private retryLater(fn: () => void): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(fn, backoffDelay(this.attempt++));
+  }
+
+  private async refreshCounts(): Promise<void> {
+    this.update(await syncCounts());
+  }
+
+  private update(patch: Partial<SyncStatus>): void {
+    this._status = { ...this._status, ...patch };
+    this.dispatchEvent(new CustomEvent<SyncStatus>('status', { detail: this._status }));
+  }
+}

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+const hub = process.env.HUB_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/kiosk/',
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  server: {
+    // `npm run dev` serves the kiosk with hot reload against a hub started by `npm start`.
+    proxy: { '/api': hub, '/socket.io': { target: hub, ws: true } },
+  },
+  plugins: [
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: '场所入口核验 Venue entrance check',
+        short_name: '入口核验',
+        lang: 'zh-CN',
+        start_url: '/kiosk/',
+        scope: '/kiosk/',
+        display: 'standalone',
+        orientation: 'any',
+        background_color: '#f5f7fa',
+        theme_color: '#1d4ed8',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        // Everything the kiosk needs offline is precached; no runtime fetch of code.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: '/kiosk/index.html',
+        navigateFallbackAllowlist: [/^\/kiosk\//],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+});

@@ -1,0 +1,35 @@
+import type { Store } from '../hub/src/store/index.js';
+import type { VenueType } from '../shared/schemas/venue.js';
+
+/**
+ * A small demo street (示范街道): three communities, five venues of the kinds
+ * DOMAIN.md names, one or two entrances each. Seeded once, on an empty database.
+ */
+const COMMUNITIES = [
+  { id: 'dongfeng', name: '东风社区' },
+  { id: 'heping', name: '和平社区' },
+  { id: 'xinhua', name: '新华社区' },
+];
+
+const VENUES: { id: string; communityId: string; name: string; type: VenueType; address: string; ratedCapacity: number; entrances: string[] }[] = [
+  { id: 'xingguang-ktv', communityId: 'dongfeng', name: '星光KTV', type: 'ktv', address: '东风路12号', ratedCapacity: 120, entrances: ['正门'] },
+  { id: 'heping-market', communityId: 'heping', name: '和平超市', type: 'supermarket', address: '和平路88号', ratedCapacity: 300, entrances: ['正门', '侧门'] },
+  { id: 'xinhua-netcafe', communityId: 'xinhua', name: '新华网吧', type: 'internet_cafe', address: '新华街5号', ratedCapacity: 80, entrances: ['正门'] },
+  { id: 'dongfeng-hotel', communityId: 'dongfeng', name: '东风大酒店', type: 'hotel', address: '东风路1号', ratedCapacity: 200, entrances: ['大堂'] },
+  { id: 'citizen-library', communityId: 'heping', name: '市民图书馆', type: 'library', address: '和平路20号', ratedCapacity: 150, entrances: ['正门'] },
+];
+
+/** The entrance whose enrolment code `npm start` prints. */
+export const DEMO_ENTRANCE_ID = 'xingguang-ktv-1';
+
+export async function seedDemoStreet(store: Store): Promise<boolean> {
+  if ((await store.venues.count()) > 0) return false;
+  for (const c of COMMUNITIES) await store.venues.addCommunity(c);
+  for (const { entrances, ...venue } of VENUES) {
+    await store.venues.add(venue);
+    for (const [i, name] of entrances.entries()) {
+      await store.venues.addEntrance({ id: `${venue.id}-${i + 1}`, venueId: venue.id, name });
+    }
+  }
+  return true;
+}

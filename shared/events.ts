@@ -1,0 +1,18 @@
+import type { Ack } from './schemas/errors.js';
+import type { HubHello, PushResult } from './schemas/sync.js';
+
+/**
+ * Socket.io event maps shared by kiosk and hub (STYLE.md "Sockets").
+ * Payloads arrive as `unknown` on the hub and are parsed there: the types
+ * here describe what a well-behaved client sends.
+ */
+export interface KioskToHubEvents {
+  'records:push': (payload: { records: unknown[] }, ack: (res: Ack<PushResult>) => void) => void;
+}
+
+export interface HubToKioskEvents {
+  'hub:hello': (hello: HubHello) => void;
+}
+
+/** The kiosks' namespace on the hub. */
+export const KIOSK_NAMESPACE = '/kiosk';

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+import { Policy } from './policy.js';
+import { VenueType } from './venue.js';
+
+/**
+ * One-time enrolment code: 8 characters from an alphabet without look-alikes
+ * (no 0/O, 1/I/L), shown as XXXX-XXXX. Case and the dash are forgiven.
+ */
+export const ENROL_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const EnrolmentCode = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
+  .pipe(
+    z
+      .string()
+      .length(8, 'the code has 8 characters')
+      .regex(new RegExp(`^[${ENROL_ALPHABET}]+$`), 'the code has letters and digits 2–9 only'),
+  );
+
+export const EnrolRequest = z.object({ code: EnrolmentCode });
+export type EnrolRequest = z.infer<typeof EnrolRequest>;
+
+/** What a kiosk keeps about its venue (issue 4 adds hours, capacity, officers). */
+export const VenueSummary = z.object({
+  id: Id,
+  name: z.string(),
+  communityName: z.string(),
+  type: VenueType,
+  ratedCapacity: z.int().min(0),
+});
+export type VenueSummary = z.infer<typeof VenueSummary>;
+
+export const EnrolResponse = z.object({
+  kioskId: Id,
+  entranceId: Id,
+  entranceName: z.string(),
+  token: z.string(),
+  venue: VenueSummary,
+  policy: Policy,
+});
+export type EnrolResponse = z.infer<typeof EnrolResponse>;
+
+/** Formats a raw code for people: ABCD2345 → ABCD-2345. */
+export function formatEnrolmentCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+import { Uuid } from './common.js';
+
+/** Largest batch a kiosk may push at once; the hub refuses larger ones whole. */
+export const MAX_BATCH = 500;
+
+/**
+ * `records:push` payload. Items are checked one by one against SyncRecord on
+ * the hub, so one malformed record is reported and the others are stored.
+ */
+export const RecordsPush = z.object({
+  records: z.array(z.unknown()).min(1).max(MAX_BATCH),
+});
+export type RecordsPush = z.infer<typeof RecordsPush>;
+
+/** The hub's verdict on one item of a batch, by its index in the batch. */
+export const ItemResult = z.discriminatedUnion('status', [
+  z.object({ index: z.int().min(0), status: z.literal('accepted'), id: Uuid }),
+  z.object({ index: z.int().min(0), status: z.literal('duplicate'), id: Uuid }),
+  z.object({
+    index: z.int().min(0),
+    status: z.literal('rejected'),
+    id: Uuid.optional(),
+    error: ApiError,
+  }),
+]);
+export type ItemResult = z.infer<typeof ItemResult>;
+
+export const PushResult = z.object({ results: z.array(ItemResult) });
+export type PushResult = z.infer<typeof PushResult>;
+
+/** What the kiosk sends in the socket.io handshake (`auth`). */
+export const KioskAuth = z.object({ token: z.string().min(20).max(200) });
+export type KioskAuth = z.infer<typeof KioskAuth>;
+
+/** What the hub says to a kiosk as soon as it is connected. */
+export const HubHello = z.object({
+  kioskId: z.string(),
+  venueId: z.string(),
+  hubTime: z.string(),
+});
+export type HubHello = z.infer<typeof HubHello>;

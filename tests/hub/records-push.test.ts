@@ -1,0 +1,132 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_BATCH } from '../../shared/schemas/sync.js';
+import { entranceRecord } from '../support/records.js';
+import { connectKiosk, enrolKiosk, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+
+/** Rows as SQLite has them, read through a separate connection. */
+function storedRows(dbFile: string): { id: string; seq: number; skipped: string }[] {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare('SELECT id, seq, skipped FROM entrance_records ORDER BY seq').all() as never;
+  } finally {
+    db.close();
+  }
+}
+
+describe('records:push over socket.io', () => {
+  let hub: TestHub;
+  let socket: KioskClient;
+
+  beforeEach(async () => {
+    hub = await startTestHub();
+    socket = await connectKiosk(hub.url, hub.token);
+  });
+  afterEach(async () => {
+    socket.close();
+    await hub.close();
+  });
+
+  it('stores a batch sent twice once, and answers the resend with duplicate', async () => {
+    const batch = Array.from({ length: 50 }, (_, i) => entranceRecord(hub.kiosk, i + 1));
+    const first = await socket.emitWithAck('records:push', { records: batch });
+    const second = await socket.emitWithAck('records:push', { records: batch });
+    expect(first.ok && first.data.results.map((r) => r.status)).toEqual(Array(50).fill('accepted'));
+    expect(second.ok && second.data.results.map((r) => r.status)).toEqual(Array(50).fill('duplicate'));
+    const rows = storedRows(hub.dbFile);
+    expect(rows).toHaveLength(50);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(50);
+  });
+
+  it('keeps the good records of a batch and names the field of the bad ones', async () => {
+    const good1 = entranceRecord(hub.kiosk, 1);
+    const feverish = entranceRecord(hub.kiosk, 2, {
+      checks: { ...good1.checks, temperature: { outcome: 'measured', celsius: 50 } },
+    });
+    const noReason = entranceRecord(hub.kiosk, 3, {
+      checks: { ...good1.checks, mask: { outcome: 'skipped', reason: '   ' } },
+    });
+    const notARecord = { hello: 'world' };
+    const good2 = entranceRecord(hub.kiosk, 4);
+    const res = await socket.emitWithAck('records:push', { records: [good1, feverish, noReason, notARecord, good2] });
+    if (!res.ok) throw new Error(res.error.message);
+    const [r0, r1, r2, r3, r4] = res.data.results;
+    expect(r0).toMatchObject({ index: 0, status: 'accepted', id: good1.id });
+    expect(r1).toMatchObject({ index: 1, status: 'rejected', id: feverish.id, error: { code: 'invalid', field: 'checks.temperature.celsius' } });
+    expect(r2).toMatchObject({ index: 2, status: 'rejected', id: noReason.id, error: { code: 'invalid', field: 'checks.mask.reason' } });
+    expect(r3).toMatchObject({ index: 3, status: 'rejected', error: { code: 'invalid', field: 'type' } });
+    expect(r4).toMatchObject({ index: 4, status: 'accepted', id: good2.id });
+    expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good1.id, good2.id]);
+  });
+
+  it('stores a skipped check as skipped', async () => {
+    const base = entranceRecord(hub.kiosk, 1);
+    const r = entranceRecord(hub.kiosk, 1, {
+      checks: { ...base.checks, temperature: { outcome: 'skipped', reason: '测温枪没电' } },
+    });
+    await socket.emitWithAck('records:push', { records: [r] });
+    expect(storedRows(hub.dbFile)).toEqual([{ id: r.id, seq: 1, skipped: '["temperature"]' }]);
+  });
+
+  it("refuses records that are another kiosk's or another venue's", async () => {
+    const res = await socket.emitWithAck('records:push', {
+      records: [
+        entranceRecord({ id: 'kiosk-someone-else', venueId: hub.kiosk.venueId }, 1),
+        entranceRecord({ id: hub.kiosk.id, venueId: 'other-venue' }, 2),
+      ],
+    });
+    expect(res.ok && res.data.results).toMatchObject([
+      { status: 'rejected', error: { code: 'forbidden', field: 'kioskId' } },
+      { status: 'rejected', error: { code: 'forbidden', field: 'venueId' } },
+    ]);
+    expect(storedRows(hub.dbFile)).toHaveLength(0);
+  });
+
+  it('refuses a different record under a sequence number already stored', async () => {
+    await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
+    const res = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
+    expect(res.ok && res.data.results[0]).toMatchObject({ status: 'rejected', error: { code: 'conflict', field: 'seq' } });
+    expect(storedRows(hub.dbFile)).toHaveLength(1);
+  });
+
+  it('refuses a batch over the limit whole, and a payload that is not a batch', async () => {
+    const tooMany = Array.from({ length: MAX_BATCH + 1 }, (_, i) => entranceRecord(hub.kiosk, i + 1));
+    const big = await socket.emitWithAck('records:push', { records: tooMany });
+    expect(big).toMatchObject({ ok: false, error: { code: 'too_large', field: 'records' } });
+    const junk = await socket.emitWithAck('records:push', 'not a batch' as never);
+    expect(junk).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(storedRows(hub.dbFile)).toHaveLength(0);
+  });
+
+  it('keeps two kiosks of one venue apart: the same seq from each is two records', async () => {
+    const second = await enrolKiosk(hub.store, `${hub.kiosk.venueId}-1`);
+    const other = await connectKiosk(hub.url, second.token);
+    try {
+      const a = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1)] });
+      const b = await other.emitWithAck('records:push', { records: [entranceRecord(second.kiosk, 1)] });
+      expect(a.ok && a.data.results[0]?.status).toBe('accepted');
+      expect(b.ok && b.data.results[0]?.status).toBe('accepted');
+      expect(storedRows(hub.dbFile)).toHaveLength(2);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('kiosk socket authentication', () => {
+  let hub: TestHub;
+  beforeEach(async () => {
+    hub = await startTestHub();
+  });
+  afterEach(async () => {
+    await hub.close();
+  });
+
+  it('refuses a socket without a token', async () => {
+    await expect(connectKiosk(hub.url)).rejects.toMatchObject({ data: { code: 'unauthorized', field: 'token' } });
+  });
+
+  it('refuses a socket with an unknown token', async () => {
+    await expect(connectKiosk(hub.url, 'x'.repeat(43))).rejects.toMatchObject({ data: { code: 'unauthorized' } });
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { buildHub } from '../../hub/src/app.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
+import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
+import type { FastifyInstance } from 'fastify';
+
+export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
+
+/** A venue with one entrance, as the street office would register it. */
+export async function seedVenue(store: Store, venueId = 'venue-a'): Promise<string> {
+  await store.venues.addCommunity({ id: `c-${venueId}`, name: '测试社区' });
+  await store.venues.add({
+    id: venueId,
+    communityId: `c-${venueId}`,
+    name: '测试KTV',
+    type: 'ktv',
+    address: '测试路1号',
+    ratedCapacity: 100,
+  });
+  const entranceId = `${venueId}-1`;
+  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
+  return entranceId;
+}
+
+/** Enrols a kiosk at the entrance through the store, as POST /api/kiosks/enrol does. */
+export async function enrolKiosk(store: Store, entranceId: string): Promise<{ kiosk: KioskIdentity; token: string }> {
+  const code = await store.kiosks.issueEnrolmentCode(entranceId, Date.now(), 60_000);
+  const out = await store.kiosks.enrol(code, Date.now());
+  if (!out.ok) throw new Error(`enrolment failed: ${out.reason}`);
+  return { kiosk: out.kiosk, token: out.token };
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'venue-hub-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestHub {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  dbFile: string;
+  kiosk: KioskIdentity;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk. */
+export async function startTestHub(): Promise<TestHub> {
+  const tmp = tempDir();
+  const dbFile = join(tmp.dir, 'hub.sqlite');
+  const store = openStore(dbFile);
+  const entranceId = await seedVenue(store);
+  const { kiosk, token } = await enrolKiosk(store, entranceId);
+  const app = await buildHub({ store, kioskDist: join(tmp.dir, 'no-kiosk-build') });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no address');
+  return {
+    app,
+    store,
+    dbFile,
+    kiosk,
+    token,
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await store.close();
+      tmp.remove();
+    },
+  };
+}
+
+/** A connected kiosk socket; rejects with the hub's refusal if it is refused. */
+export function connectKiosk(url: string, token?: string): Promise<KioskClient> {
+  const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, {
+    auth: token === undefined ? {} : { token },
+    reconnection: false,
+    transports: ['websocket'],
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { EntranceRecord } from '../../shared/schemas/record.js';
+
+/** A routine green patron, admitted; override any field. */
+export function entranceRecord(
+  kiosk: { id: string; venueId: string },
+  seq: number,
+  overrides: Partial<EntranceRecord> = {},
+): EntranceRecord {
+  return {
+    type: 'entrance',
+    id: randomUUID(),
+    venueId: kiosk.venueId,
+    kioskId: kiosk.id,
+    seq,
+    kioskTime: new Date(Date.UTC(2026, 10, 23, 2, 0, seq)).toISOString(),
+    policyVersion: 1,
+    checks: {
+      scan: { outcome: 'scanned' },
+      temperature: { outcome: 'measured', celsius: 36.5 },
+      mask: { outcome: 'worn' },
+      healthCode: { outcome: 'green' },
+      itinerary: { outcome: 'local' },
+    },
+    decision: 'admit',
+    reasons: [],
+    ...overrides,
+  };
+}
