@@ -34,6 +34,9 @@ export default defineConfig({
         navigateFallback: '/kiosk/index.html',
         navigateFallbackAllowlist: [/^\/kiosk\//],
         cleanupOutdatedCaches: true,
+        // Take over the open page at once: a kiosk is opened once and then left running.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],
