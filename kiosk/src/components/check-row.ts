@@ -11,6 +11,7 @@ export interface ChoiceOption {
 /**
  * One check at the door: a row of big option buttons plus "skip". Picking
  * skip asks for the reason right there; a skip is never shown as passed.
+ * Slotted content (the temperature field) sits before the options.
  */
 @customElement('check-row')
 export class CheckRow extends LitElement {
@@ -29,6 +30,7 @@ export class CheckRow extends LitElement {
       <fieldset class=${this.error ? 'invalid' : ''}>
         <legend>${this.label}</legend>
         <div class="options">
+          <slot></slot>
           ${this.options.map(
             (o) => html`<button
               type="button"
@@ -65,7 +67,7 @@ export class CheckRow extends LitElement {
   static override styles = css`
     fieldset { border: 0; margin: 0; padding: 0.4rem 0; }
     legend { font-weight: 600; font-size: 1.05rem; padding: 0 0 0.3rem; }
-    .options { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+    .options { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
     button {
       min-height: 3.2rem; min-width: 6.5rem; padding: 0 1rem; font-size: 1.1rem;
       border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; cursor: pointer;

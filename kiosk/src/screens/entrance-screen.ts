@@ -47,20 +47,30 @@ export class EntranceScreen extends LitElement {
           { value: 'no_phone:paper_itinerary', label: t('noPhonePaper') },
           { value: 'no_phone:id_card', label: t('noPhoneId') },
         ])}
-        <div class="temperature">
-          <label for="temp">${t('temperature')}</label>
+        <check-row
+          name="temperature"
+          label=${t('temperature')}
+          .options=${[]}
+          .value=${this.draft.values.temperature}
+          .skipReason=${this.draft.skipReasons.temperature ?? ''}
+          .error=${this._errorText('temperature')}
+        >
           <input
-            id="temp"
+            class="temperature"
             data-testid="temperature"
             inputmode="decimal"
             autocomplete="off"
+            aria-label=${t('temperature')}
             placeholder=${t('temperaturePlaceholder')}
             .value=${this.draft.temperatureText}
-            ?disabled=${this.draft.values.temperature === 'skipped'}
-            @input=${(e: Event) => this._patch({ temperatureText: (e.target as HTMLInputElement).value })}
+            @input=${(e: Event) =>
+              // Typing a reading undoes a skip.
+              this._patch({
+                temperatureText: (e.target as HTMLInputElement).value,
+                values: { ...this.draft.values, temperature: undefined },
+              })}
           />
-        </div>
-        ${row('temperature', '', [])}
+        </check-row>
         ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
         ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
         ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
@@ -154,9 +164,7 @@ export class EntranceScreen extends LitElement {
   static override styles = css`
     :host { display: block; }
     form { display: grid; gap: 0.4rem; }
-    .temperature { display: flex; flex-direction: column; gap: 0.3rem; }
-    .temperature label { font-weight: 600; font-size: 1.05rem; }
-    .temperature input { font-size: 2rem; padding: 0.4rem 0.8rem; width: 10rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
+    input.temperature { font-size: 2rem; padding: 0.2rem 0.8rem; width: 9rem; min-height: 2.8rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
     .record { margin-top: 0.8rem; min-height: 4rem; font-size: 1.4rem; font-weight: 700; border: 0; border-radius: 0.8rem; background: #1d4ed8; color: #fff; }
     .record[disabled] { opacity: 0.6; }
     .decision { border-radius: 1rem; padding: 1rem 1.4rem; margin-bottom: 0.8rem; color: #fff; }

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { join } from 'node:path';
+import { openStore } from '../../hub/src/store/index.js';
+import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
+import { seedVenue, tempDir } from '../support/hub.js';
+import { freePort, spawnHub, type HubProcess } from '../support/hub-process.js';
+import { pendingCount, recordPatron } from './kiosk-page.js';
+
+test.describe('kiosk enrolment and entrance form', () => {
+  const tmp = tempDir();
+  let hub: HubProcess | undefined;
+
+  test.afterEach(async () => {
+    await hub?.stop();
+    tmp.remove();
+  });
+
+  test('typed enrolment, field errors that save nothing, and a remembered English switch', async ({ page }) => {
+    const store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
+    await store.close();
+    hub = await spawnHub(tmp.dir, await freePort());
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${hub.url}/kiosk/`);
+    // A wrong code is refused with the hub's reason; a right one typed in lower case is accepted.
+    await page.getByTestId('enrol-code').fill('abcd-2345');
+    await page.getByRole('button', { name: '绑定' }).click();
+    await expect(page.getByTestId('enrol-error')).toHaveText('no such enrolment code');
+    await page.getByTestId('enrol-code').fill(formatEnrolmentCode(code).toLowerCase());
+    await page.getByRole('button', { name: '绑定' }).click();
+    await expect(page.getByTestId('connection')).toHaveText('已连接');
+
+    // Nothing filled in: every check says so, nothing is saved.
+    await page.getByTestId('record').click();
+    await expect(page.getByText('尚未填写')).toHaveCount(5);
+    // A reading outside 34–42 °C is an error on the temperature field.
+    await page.getByTestId('temperature').fill('45');
+    await expect(page.getByText('请输入 34.0–42.0 之间的体温，精确到 0.1')).toBeVisible();
+    // A skip needs its reason.
+    await page.getByTestId('opt-mask-skipped').click();
+    await expect(page.getByText('请填写跳过原因')).toBeVisible();
+    await page.screenshot({ path: 'test-results/kiosk-errors-zh-1280x800.png', fullPage: true });
+    await expect(pendingCount(page)).toHaveAttribute('data-count', '0');
+
+    // Starred itinerary asks for a test or a commitment; without either the patron is refused.
+    await page.getByTestId('temperature').fill('36.8');
+    await page.getByTestId('opt-mask-worn').click();
+    await page.getByTestId('opt-scan-scanned').click();
+    await page.getByTestId('opt-healthCode-green').click();
+    await page.getByTestId('opt-itinerary-starred').click();
+    await page.getByTestId('opt-testProof-none').click();
+    await page.getByTestId('opt-commitment-not_signed').click();
+    await page.getByTestId('record').click();
+    await expect(page.getByTestId('decision')).toContainText('禁止进入');
+    await expect(page.getByTestId('decision')).toContainText('无核酸阴性证明且未签承诺书');
+    await page.screenshot({ path: 'test-results/kiosk-refused-zh-1280x800.png', fullPage: true });
+
+    // English, remembered across a reload.
+    await page.getByTestId('lang').click();
+    await expect(page.getByTestId('record')).toHaveText('Record and decide');
+    await page.reload();
+    await expect(page.getByTestId('record')).toHaveText('Record and decide');
+    await recordPatron(page, { temperature: '36.4' }, 2);
+    await expect(page.getByTestId('decision')).toContainText('May enter');
+    await page.screenshot({ path: 'test-results/kiosk-admitted-en-1280x800.png', fullPage: true });
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.screenshot({ path: 'test-results/kiosk-admitted-en-768x1024.png', fullPage: true });
+  });
+});
