@@ -1,5 +1,5 @@
 import type { Ack } from './schemas/errors.js';
-import type { HubHello, PushResult } from './schemas/sync.js';
+import type { PushResult } from './schemas/sync.js';
 
 /**
  * Socket.io event maps shared by kiosk and hub (STYLE.md "Sockets").
@@ -10,9 +10,8 @@ export interface KioskToHubEvents {
   'records:push': (payload: { records: unknown[] }, ack: (res: Ack<PushResult>) => void) => void;
 }
 
-export interface HubToKioskEvents {
-  'hub:hello': (hello: HubHello) => void;
-}
+/** Nothing yet: policy pushes (issue 4) arrive here. */
+export type HubToKioskEvents = Record<never, never>;
 
 /** The kiosks' namespace on the hub. */
 export const KIOSK_NAMESPACE = '/kiosk';

@@ -33,11 +33,3 @@ export type PushResult = z.infer<typeof PushResult>;
 /** What the kiosk sends in the socket.io handshake (`auth`). */
 export const KioskAuth = z.object({ token: z.string().min(20).max(200) });
 export type KioskAuth = z.infer<typeof KioskAuth>;
-
-/** What the hub says to a kiosk as soon as it is connected. */
-export const HubHello = z.object({
-  kioskId: z.string(),
-  venueId: z.string(),
-  hubTime: z.string(),
-});
-export type HubHello = z.infer<typeof HubHello>;

@@ -1,9 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { join } from 'node:path';
-import { openStore } from '../../hub/src/store/index.js';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
-import { seedVenue, tempDir } from '../support/hub.js';
-import { freePort, spawnHub, type HubProcess } from '../support/hub-process.js';
+import { tempDir } from '../support/hub.js';
+import { freePort, seededDataDir, spawnHub, type HubProcess } from '../support/hub-process.js';
 import { pendingCount, recordPatron } from './kiosk-page.js';
 
 test.describe('kiosk enrolment and entrance form', () => {
@@ -16,9 +14,7 @@ test.describe('kiosk enrolment and entrance form', () => {
   });
 
   test('typed enrolment, field errors that save nothing, and a remembered English switch', async ({ page }) => {
-    const store = openStore(join(tmp.dir, 'hub.sqlite'));
-    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
-    await store.close();
+    const { code } = await seededDataDir(tmp.dir);
     hub = await spawnHub(tmp.dir, await freePort());
 
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -1,9 +1,7 @@
 import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import { openStore } from '../../hub/src/store/index.js';
-import { seedVenue, tempDir } from '../support/hub.js';
-import { freePort, spawnHub, type HubProcess } from '../support/hub-process.js';
+import { tempDir } from '../support/hub.js';
+import { freePort, seededDataDir, spawnHub, type HubProcess } from '../support/hub-process.js';
 import { pendingCount, recordPatron, syncedCount, type Patron } from './kiosk-page.js';
 
 function patron(i: number): Patron {
@@ -23,11 +21,7 @@ test.describe('kiosk offline and sync', () => {
   });
 
   test('20 patrons recorded with the hub stopped survive a reload and arrive in SQLite exactly once', async ({ page }) => {
-    const dbFile = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(dbFile);
-    const entranceId = await seedVenue(store);
-    const code = await store.kiosks.issueEnrolmentCode(entranceId, Date.now(), 600_000);
-    await store.close();
+    const { dbFile, code } = await seededDataDir(tmp.dir);
     const port = await freePort();
     hub = await spawnHub(tmp.dir, port);
 

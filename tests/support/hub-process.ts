@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../hub/src/store/index.js';
+import { seedVenue } from './hub.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -69,4 +72,19 @@ export function spawnHub(dataDir: string, port: number, extraEnv: Record<string,
       reject(new Error(`hub exited with ${code} before listening:\n${out}`));
     });
   });
+}
+
+/**
+ * A hub data dir with one venue and a fresh one-time enrolment code for its
+ * entrance, prepared through the store before the hub process starts.
+ */
+export async function seededDataDir(dataDir: string): Promise<{ dbFile: string; code: string }> {
+  const dbFile = join(dataDir, 'hub.sqlite');
+  const store = openStore(dbFile);
+  try {
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
+    return { dbFile, code };
+  } finally {
+    await store.close();
+  }
 }

@@ -54,7 +54,6 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk } = socket.data;
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
-    socket.emit('hub:hello', { kioskId: kiosk.id, venueId: kiosk.venueId, hubTime: new Date(now()).toISOString() });
 
     socket.on('records:push', async (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') {
