@@ -1,5 +1,5 @@
 import type { Store } from '../hub/src/store/index.js';
-import type { VenueType } from '../shared/schemas/venue.js';
+import type { OpeningHours, VenueType } from '../shared/schemas/venue.js';
 
 /**
  * A small demo street (示范街道): three communities, five venues of the kinds
@@ -11,12 +11,14 @@ const COMMUNITIES = [
   { id: 'xinhua', name: '新华社区' },
 ];
 
-const VENUES: { id: string; communityId: string; name: string; type: VenueType; address: string; ratedCapacity: number; entrances: string[] }[] = [
-  { id: 'xingguang-ktv', communityId: 'dongfeng', name: '星光KTV', type: 'ktv', address: '东风路12号', ratedCapacity: 120, entrances: ['正门'] },
-  { id: 'heping-market', communityId: 'heping', name: '和平超市', type: 'supermarket', address: '和平路88号', ratedCapacity: 300, entrances: ['正门', '侧门'] },
-  { id: 'xinhua-netcafe', communityId: 'xinhua', name: '新华网吧', type: 'internet_cafe', address: '新华街5号', ratedCapacity: 80, entrances: ['正门'] },
-  { id: 'dongfeng-hotel', communityId: 'dongfeng', name: '东风大酒店', type: 'hotel', address: '东风路1号', ratedCapacity: 200, entrances: ['大堂'] },
-  { id: 'citizen-library', communityId: 'heping', name: '市民图书馆', type: 'library', address: '和平路20号', ratedCapacity: 150, entrances: ['正门'] },
+type DemoVenue = { id: string; communityId: string; name: string; type: VenueType; address: string; ratedCapacity: number; openingHours: OpeningHours; entrances: string[] };
+
+const VENUES: DemoVenue[] = [
+  { id: 'xingguang-ktv', communityId: 'dongfeng', name: '星光KTV', type: 'ktv', address: '东风路12号', ratedCapacity: 120, openingHours: { open: '10:00', close: '02:00' }, entrances: ['正门'] },
+  { id: 'heping-market', communityId: 'heping', name: '和平超市', type: 'supermarket', address: '和平路88号', ratedCapacity: 300, openingHours: { open: '07:30', close: '22:00' }, entrances: ['正门', '侧门'] },
+  { id: 'xinhua-netcafe', communityId: 'xinhua', name: '新华网吧', type: 'internet_cafe', address: '新华街5号', ratedCapacity: 80, openingHours: null, entrances: ['正门'] },
+  { id: 'dongfeng-hotel', communityId: 'dongfeng', name: '东风大酒店', type: 'hotel', address: '东风路1号', ratedCapacity: 200, openingHours: null, entrances: ['大堂'] },
+  { id: 'citizen-library', communityId: 'heping', name: '市民图书馆', type: 'library', address: '和平路20号', ratedCapacity: 150, openingHours: { open: '09:00', close: '21:00' }, entrances: ['正门'] },
 ];
 
 /** The entrance whose enrolment code `npm start` prints. */
@@ -26,7 +28,8 @@ export async function seedDemoStreet(store: Store): Promise<boolean> {
   if ((await store.venues.count()) > 0) return false;
   for (const c of COMMUNITIES) await store.venues.addCommunity(c);
   for (const { entrances, ...venue } of VENUES) {
-    await store.venues.add(venue);
+    // The demo street is in China Standard Time (UTC+8).
+    await store.venues.add({ ...venue, utcOffsetMinutes: 480 });
     for (const [i, name] of entrances.entries()) {
       await store.venues.addEntrance({ id: `${venue.id}-${i + 1}`, venueId: venue.id, name });
     }

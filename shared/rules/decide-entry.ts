@@ -1,6 +1,8 @@
 import type { Checks } from '../schemas/checks.js';
 import type { Policy } from '../schemas/policy.js';
 import type { ReasonCode } from '../schemas/record.js';
+import type { VenueRules } from '../schemas/venue.js';
+import { isOpenAt } from './opening-hours.js';
 
 export interface EntryDecision {
   decision: 'admit' | 'refuse';
@@ -8,13 +10,22 @@ export interface EntryDecision {
 }
 
 /**
- * The decision at the door, from the checks as recorded. Pure: the policy is
- * data passed in. A skipped check is not a refusal by itself (the record keeps
- * it as skipped, and that is what inspectors flag); a check that was done and
- * failed refuses.
+ * The decision at the door, from the policy, the venue, the checks as
+ * recorded and the time. Pure. A skipped check is not a refusal by itself (the
+ * record keeps it as skipped, which is what inspectors flag); a check that was
+ * done and failed refuses, and so does a venue that may not admit anyone now.
  */
-export function decideEntry(policy: Policy, checks: Checks): EntryDecision {
+export function decideEntry(
+  policy: Policy,
+  venue: Pick<VenueRules, 'type' | 'openingHours' | 'utcOffsetMinutes'>,
+  checks: Checks,
+  now: number,
+): EntryDecision {
   const reasons: ReasonCode[] = [];
+  // Emergency closes whole venue types (004 §3.1).
+  if (policy.closedVenueTypes.includes(venue.type)) reasons.push('venue_closed_by_policy');
+  // Admissions outside opening hours are a signal inspectors look for (DOMAIN.md).
+  if (!isOpenAt(venue.openingHours, now, venue.utcOffsetMinutes)) reasons.push('outside_opening_hours');
   const t = checks.temperature;
   // 体温 ≥ threshold → refused and referred (000 §2(2)(1)).
   if (t.outcome === 'measured' && t.celsius >= policy.feverThresholdC) reasons.push('fever');
@@ -27,13 +38,12 @@ export function decideEntry(policy: Policy, checks: Checks): EntryDecision {
   const it = checks.itinerary.outcome;
   if (it === 'high_risk') reasons.push('itinerary_high_risk');
   if (it === 'medium_risk') reasons.push('itinerary_medium_risk');
-  // Starred card or another province: negative test, or a signed commitment (000; 004 §3.8).
-  if (
-    (it === 'starred' || it === 'other_province') &&
-    checks.testProof?.outcome !== 'negative' &&
-    checks.commitment?.outcome !== 'signed'
-  ) {
-    reasons.push('no_test_or_commitment');
+  // Starred card or another province: a negative test within the window, or, where the
+  // policy accepts it, a signed commitment (000 §2(2)(1); 004 §3.8).
+  if (it === 'starred' || it === 'other_province') {
+    const tested = checks.testProof?.outcome === 'negative';
+    const committed = policy.commitmentAccepted && checks.commitment?.outcome === 'signed';
+    if (!tested && !committed) reasons.push('no_test_or_commitment');
   }
   return { decision: reasons.length === 0 ? 'admit' : 'refuse', reasons };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id } from './common.js';
 import { Policy } from './policy.js';
-import { VenueType } from './venue.js';
+import { VenueRules } from './venue.js';
 
 /**
  * One-time enrolment code: 8 characters from an alphabet without look-alikes
@@ -22,13 +22,11 @@ export const EnrolmentCode = z
 export const EnrolRequest = z.object({ code: EnrolmentCode });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
-/** What a kiosk keeps about its venue (issue 4 adds hours, capacity, officers). */
-export const VenueSummary = z.object({
+/** What a kiosk keeps about its venue: who it is, and the facts the door decision reads. */
+export const VenueSummary = VenueRules.extend({
   id: Id,
   name: z.string(),
   communityName: z.string(),
-  type: VenueType,
-  ratedCapacity: z.int().min(0),
 });
 export type VenueSummary = z.infer<typeof VenueSummary>;
 

@@ -1,17 +1,90 @@
 import { z } from 'zod';
+import { VenueType } from './venue.js';
 
 /**
- * The rules a kiosk decides under. Issue 4 grows this into the full policy
- * (test windows, closures and caps per venue type, three-code check); what is
- * here is what the door decision already reads. Thresholds are data, never
- * constants in code (DOMAIN.md).
+ * The rules a kiosk decides under, as data (DOMAIN.md: thresholds are policy,
+ * never constants). The street switches between a normal and an emergency
+ * policy in one act ("平急转换", 003 §1, 004); every record stores the version
+ * it was decided under.
  */
+const Hours = z.int().min(1).max(168);
+const Percent = z.int().min(1).max(100);
+
 export const Policy = z.object({
   version: z.int().min(1),
   mode: z.enum(['normal', 'emergency']),
   /** At or above this reading entry is refused (37.3 °C is the standard Chinese threshold). */
   feverThresholdC: z.number().min(36).max(39),
+  /**
+   * How recent a negative test must be for a starred itinerary or another
+   * province within 7 days: 48 h (000 §2(2)(1)); 24 h for hotels in emergency (004 §3.8).
+   */
+  testWindowHours: z.object({ default: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
+  /** A signed commitment may stand in for the test when there is no medium/high-risk travel (004 §3.8). */
+  commitmentAccepted: z.boolean(),
+  /** Venue types that may not admit anyone (004 §3.1 in emergency). */
+  closedVenueTypes: z.array(VenueType),
+  /** Cap = rated capacity × this percentage (004 §3.3–3.5: 50 % in emergency). */
+  capPercent: z.object({ default: Percent, byVenueType: z.partialRecord(VenueType, Percent) }),
+  /** Health code + itinerary + vaccination (三码联查, 004 §3.11): vaccination is asked. */
+  threeCodeCheck: z.boolean(),
 });
 export type Policy = z.infer<typeof Policy>;
 
-export const NORMAL_POLICY: Policy = { version: 1, mode: 'normal', feverThresholdC: 37.3 };
+/** Normal ("常态化") prevention: 000 §2(2)(1), 001 §2(2), 003 §14. */
+export const NORMAL_POLICY: Policy = {
+  version: 1,
+  mode: 'normal',
+  feverThresholdC: 37.3,
+  testWindowHours: { default: 48, byVenueType: {} },
+  commitmentAccepted: true,
+  closedVenueTypes: [],
+  capPercent: { default: 100, byVenueType: {} },
+  threeCodeCheck: false,
+};
+
+/** Emergency ("战时") measures of 004 §3. */
+export const EMERGENCY_POLICY: Policy = {
+  version: 1,
+  mode: 'emergency',
+  feverThresholdC: 37.3,
+  // 004 §3.8: hotels (and stations) need a negative test within 24 h.
+  testWindowHours: { default: 48, byVenueType: { hotel: 24 } },
+  commitmentAccepted: true,
+  // 004 §3.1: indoor enclosed leisure venues close; offline training stops.
+  closedVenueTypes: [
+    'internet_cafe',
+    'ktv',
+    'bar',
+    'chess_card_room',
+    'mahjong_parlour',
+    'arcade',
+    'board_game_room',
+    'escape_room',
+    'spa',
+    'moxibustion',
+    'bathhouse',
+    'sauna',
+    'foot_bath',
+    'school_training',
+  ],
+  // 004 §3.3 (scenic spots, theatres, libraries, museums, gyms), §3.4 (religious venues), §3.5 (restaurant rooms).
+  capPercent: {
+    default: 100,
+    byVenueType: {
+      scenic_spot: 50,
+      cinema_theatre: 50,
+      library: 50,
+      museum: 50,
+      gym_stadium: 50,
+      religious_venue: 50,
+      restaurant: 50,
+    },
+  },
+  threeCodeCheck: true,
+};
+
+/** The test window that applies at a venue of this type. */
+export function testWindowHours(policy: Policy, type: VenueType): number {
+  return policy.testWindowHours.byVenueType[type] ?? policy.testWindowHours.default;
+}

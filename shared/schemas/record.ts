@@ -4,6 +4,8 @@ import { Id, Seq, Timestamp, Uuid } from './common.js';
 
 /** Machine-readable reasons a patron was refused (see rules/decide-entry.ts). */
 export const ReasonCode = z.enum([
+  'venue_closed_by_policy',
+  'outside_opening_hours',
   'fever',
   'mask_refused',
   'health_code_yellow',

@@ -20,6 +20,8 @@ export async function seedVenue(store: Store, venueId = 'venue-a'): Promise<stri
     type: 'ktv',
     address: '测试路1号',
     ratedCapacity: 100,
+    openingHours: null,
+    utcOffsetMinutes: 480,
   });
   const entranceId = `${venueId}-1`;
   await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });

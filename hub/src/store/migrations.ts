@@ -63,4 +63,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX entrance_records_venue_time ON entrance_records (venue_id, kiosk_time_ms);
   `,
+  // Opening hours (JSON {open, close} in local time, NULL = always open) and the
+  // venue's UTC offset, for the door decision (issue 4).
+  `
+  ALTER TABLE venues ADD COLUMN opening_hours TEXT;
+  ALTER TABLE venues ADD COLUMN utc_offset_minutes INTEGER NOT NULL DEFAULT 480;
+  `,
 ];

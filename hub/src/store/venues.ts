@@ -1,5 +1,5 @@
 import type { VenueSummary } from '../../../shared/schemas/enrolment.js';
-import { VenueType } from '../../../shared/schemas/venue.js';
+import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
 
 export interface NewVenue {
@@ -9,6 +9,8 @@ export interface NewVenue {
   type: VenueType;
   address: string;
   ratedCapacity: number;
+  openingHours: OpeningHours;
+  utcOffsetMinutes: number;
 }
 
 export interface Entrance {
@@ -32,18 +34,20 @@ interface SummaryRow {
   name: string;
   type: string;
   rated_capacity: number;
+  opening_hours: string | null;
+  utc_offset_minutes: number;
   community_name: string;
 }
 
 export function createVenueRepository(db: Db): VenueRepository {
   const insertCommunity = db.prepare('INSERT INTO communities (id, name) VALUES (?, ?)');
   const insertVenue = db.prepare(
-    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity)
-     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity)`,
+    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes)
+     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes)`,
   );
   const insertEntrance = db.prepare('INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)');
   const selectSummary = db.prepare<[string], SummaryRow>(
-    `SELECT v.id, v.name, v.type, v.rated_capacity, c.name AS community_name
+    `SELECT v.id, v.name, v.type, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, c.name AS community_name
        FROM venues v JOIN communities c ON c.id = v.community_id
       WHERE v.id = ?`,
   );
@@ -60,7 +64,7 @@ export function createVenueRepository(db: Db): VenueRepository {
       insertCommunity.run(c.id, c.name);
     },
     async add(v) {
-      insertVenue.run(v);
+      insertVenue.run({ ...v, openingHours: v.openingHours === null ? null : JSON.stringify(v.openingHours) });
     },
     async addEntrance(e) {
       insertEntrance.run(e.id, e.venueId, e.name);
@@ -74,6 +78,8 @@ export function createVenueRepository(db: Db): VenueRepository {
             communityName: row.community_name,
             type: VenueType.parse(row.type),
             ratedCapacity: row.rated_capacity,
+            openingHours: OpeningHours.parse(row.opening_hours === null ? null : JSON.parse(row.opening_hours)),
+            utcOffsetMinutes: row.utc_offset_minutes,
           }
         : undefined;
     },

@@ -1,5 +1,7 @@
+import { requiredChecks } from '../../../shared/rules/required-checks.js';
 import { Checks, type CheckName } from '../../../shared/schemas/checks.js';
 import { issuePath, type ApiError } from '../../../shared/schemas/errors.js';
+import type { Policy } from '../../../shared/schemas/policy.js';
 
 /** What staff have entered so far for one patron, before it is a valid `Checks`. */
 export interface Draft {
@@ -10,15 +12,17 @@ export interface Draft {
 
 export const emptyDraft = (): Draft => ({ values: {}, skipReasons: {}, temperatureText: '' });
 
-/** A test or commitment is asked only for these itinerary cases (000; 004 §3.8). */
-export function asksTestOrCommitment(d: Draft): boolean {
-  return d.values.itinerary === 'starred' || d.values.itinerary === 'other_province';
+type Itinerary = Checks['itinerary']['outcome'];
+
+/** The checks the form asks for now: they depend on the policy and the itinerary answer. */
+export function askedChecks(d: Draft, policy: Policy): CheckName[] {
+  return requiredChecks(policy, d.values.itinerary as Itinerary | undefined);
 }
 
 const skipped = (d: Draft, name: CheckName) => ({ outcome: 'skipped', reason: d.skipReasons[name] ?? '' });
 
 /** Builds the candidate Checks object; the shared schema decides whether it is valid. */
-export function draftToChecks(d: Draft): unknown {
+export function draftToChecks(d: Draft, policy: Policy): unknown {
   const pick = (name: CheckName) => {
     const v = d.values[name];
     if (v === undefined) return undefined;
@@ -32,23 +36,25 @@ export function draftToChecks(d: Draft): unknown {
       : d.temperatureText.trim() === ''
         ? undefined
         : { outcome: 'measured', celsius: Number(d.temperatureText.replace(',', '.')) };
-  const asks = asksTestOrCommitment(d);
+  const asked = askedChecks(d, policy);
+  const ifAsked = (name: CheckName) => (asked.includes(name) ? pick(name) : undefined);
   return {
     scan: pick('scan'),
     temperature,
     mask: pick('mask'),
     healthCode: pick('healthCode'),
     itinerary: pick('itinerary'),
-    testProof: asks ? pick('testProof') : undefined,
-    commitment: asks ? pick('commitment') : undefined,
+    testProof: ifAsked('testProof'),
+    commitment: ifAsked('commitment'),
+    vaccination: ifAsked('vaccination'),
   };
 }
 
 export type DraftResult = { ok: true; checks: Checks } | { ok: false; errors: Partial<Record<CheckName, ApiError>> };
 
 /** Validates the draft with the shared Checks schema, one error per check. */
-export function validateDraft(d: Draft): DraftResult {
-  const candidate = draftToChecks(d);
+export function validateDraft(d: Draft, policy: Policy): DraftResult {
+  const candidate = draftToChecks(d, policy) as Partial<Record<CheckName, unknown>>;
   const parsed = Checks.safeParse(candidate);
   const errors: Partial<Record<CheckName, ApiError>> = {};
   if (!parsed.success) {
@@ -57,11 +63,9 @@ export function validateDraft(d: Draft): DraftResult {
       errors[name] ??= { code: 'invalid', field: issuePath(issue.path), message: issue.message };
     }
   }
-  // The follow-up questions are optional in the schema but required by the form when asked.
-  if (asksTestOrCommitment(d)) {
-    const c = candidate as { testProof?: unknown; commitment?: unknown };
-    if (c.testProof === undefined) errors.testProof ??= { code: 'invalid', field: 'testProof', message: 'required' };
-    if (c.commitment === undefined) errors.commitment ??= { code: 'invalid', field: 'commitment', message: 'required' };
+  // Follow-up questions are optional in the schema but required by the form once asked.
+  for (const name of askedChecks(d, policy)) {
+    if (candidate[name] === undefined) errors[name] ??= { code: 'invalid', field: name, message: 'required' };
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, checks: parsed.data };

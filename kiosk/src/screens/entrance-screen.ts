@@ -9,7 +9,7 @@ import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
 import { randomUuid } from '../uuid.js';
 import '../components/check-row.js';
-import { asksTestOrCommitment, emptyDraft, validateDraft, type Draft } from './draft.js';
+import { askedChecks, emptyDraft, validateDraft, type Draft } from './draft.js';
 
 type Shown = EntryDecision & { seq: number };
 
@@ -30,6 +30,7 @@ export class EntranceScreen extends LitElement {
   private readonly i18n = new I18nController(this);
 
   override render() {
+    const asked = askedChecks(this.draft, this.enrolment.policy);
     const opts = (...values: string[]) => values.map((value) => ({ value, label: tMaybe(value) }));
     const row = (name: CheckName, label: string, options: { value: string; label: string }[]) => html`<check-row
       name=${name}
@@ -74,10 +75,9 @@ export class EntranceScreen extends LitElement {
         ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
         ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
         ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
-        ${asksTestOrCommitment(this.draft)
-          ? html`${row('testProof', t('testProof'), opts('negative', 'none'))}
-            ${row('commitment', t('commitment'), opts('signed', 'not_signed'))}`
-          : nothing}
+        ${asked.includes('testProof') ? row('testProof', t('testProof'), opts('negative', 'none')) : nothing}
+        ${asked.includes('commitment') ? row('commitment', t('commitment'), opts('signed', 'not_signed')) : nothing}
+        ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
         <button class="record" type="submit" data-testid="record" ?disabled=${this.saving}>
           ${this.saving ? t('saving') : t('record')}
         </button>
@@ -107,7 +107,7 @@ export class EntranceScreen extends LitElement {
   private _patch(p: Partial<Draft>) {
     this.draft = { ...this.draft, ...p };
     if (Object.keys(this.errors).length) {
-      const v = validateDraft(this.draft);
+      const v = validateDraft(this.draft, this.enrolment.policy);
       this.errors = v.ok ? {} : v.errors;
     }
   }
@@ -124,14 +124,14 @@ export class EntranceScreen extends LitElement {
   private async _submit(e: Event) {
     e.preventDefault();
     if (this.saving) return;
-    const v = validateDraft(this.draft);
+    const v = validateDraft(this.draft, this.enrolment.policy);
     if (!v.ok) {
       this.errors = v.errors;
       return;
     }
     const { kioskId, venue, policy } = this.enrolment;
-    const decision = decideEntry(policy, v.checks);
     const now = Date.now();
+    const decision = decideEntry(policy, venue, v.checks, now);
     this.saving = true;
     this.saveError = '';
     try {
