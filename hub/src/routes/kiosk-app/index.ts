@@ -22,7 +22,7 @@ export const kioskAppRoutes: FastifyPluginAsync<{ kioskDist: string }> = async (
     redirect: true,
     setHeaders(res, path) {
       const immutable = path.includes('/assets/');
-      res.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   app.get('/', async (_req, reply) => reply.redirect('/kiosk/'));
