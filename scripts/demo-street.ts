@@ -24,12 +24,25 @@ const VENUES: DemoVenue[] = [
 /** The entrance whose enrolment code `npm start` prints. */
 export const DEMO_ENTRANCE_ID = 'xingguang-ktv-1';
 
+/** Door staff of every demo venue, with their PINs (printed by `npm start`: demo data only). */
+export const DEMO_STAFF = [
+  { suffix: 'wangfang', name: '王芳', role: '门岗', pin: '1234' },
+  { suffix: 'liqiang', name: '李强', role: '门岗', pin: '5678' },
+] as const;
+
 export async function seedDemoStreet(store: Store): Promise<boolean> {
   if ((await store.venues.count()) > 0) return false;
   for (const c of COMMUNITIES) await store.venues.addCommunity(c);
   for (const { entrances, ...venue } of VENUES) {
     // The demo street is in China Standard Time (UTC+8).
-    await store.venues.add({ ...venue, utcOffsetMinutes: 480 });
+    await store.venues.add({
+      ...venue,
+      utcOffsetMinutes: 480,
+      officers: { prevention: { name: '赵敏', phone: '138-0000-0001' }, disinfection: { name: '孙丽', phone: '138-0000-0002' } },
+    });
+    for (const s of DEMO_STAFF) {
+      await store.venues.addStaff({ id: `${venue.id}-${s.suffix}`, venueId: venue.id, name: s.name, role: s.role, pin: s.pin });
+    }
     for (const [i, name] of entrances.entries()) {
       await store.venues.addEntrance({ id: `${venue.id}-${i + 1}`, venueId: venue.id, name });
     }

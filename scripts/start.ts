@@ -1,7 +1,7 @@
 import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
-import { DEMO_ENTRANCE_ID, seedDemoStreet } from './demo-street.js';
+import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoStreet } from './demo-street.js';
 import { ensureKioskBuild } from './ensure-build.js';
 
 /**
@@ -19,7 +19,7 @@ try {
   });
   const code = await hub.store.kiosks.issueEnrolmentCode(DEMO_ENTRANCE_ID, Date.now(), ENROL_TTL_MS);
   const entrance = await hub.store.venues.entrance(DEMO_ENTRANCE_ID);
-  const venue = entrance && (await hub.store.venues.summary(entrance.venueId));
+  const venue = entrance && (await hub.store.venues.profile(entrance.venueId));
   const lines = [
     '',
     `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.dbFile})`,
@@ -27,6 +27,7 @@ try {
     `  Kiosk:   ${hub.url}/kiosk/?enrol=${formatEnrolmentCode(code)}`,
     `           opens the kiosk and enrols it at ${venue?.name ?? '?'} · ${entrance?.name ?? '?'}`,
     `           (one-time code ${formatEnrolmentCode(code)}, valid 24 h; a new one is printed at every start)`,
+    `           door staff (demo PINs): ${DEMO_STAFF.map((s) => `${s.name} ${s.pin}`).join(', ')}`,
     `  Health:  ${hub.url}/api/health`,
     '',
     '  Stop with Ctrl+C.',

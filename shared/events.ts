@@ -1,5 +1,6 @@
 import type { Ack } from './schemas/errors.js';
-import type { PushResult } from './schemas/sync.js';
+import type { Policy } from './schemas/policy.js';
+import type { PolicyAck, PushResult } from './schemas/sync.js';
 
 /**
  * Socket.io event maps shared by kiosk and hub (STYLE.md "Sockets").
@@ -8,10 +9,14 @@ import type { PushResult } from './schemas/sync.js';
  */
 export interface KioskToHubEvents {
   'records:push': (payload: { records: unknown[] }, ack: (res: Ack<PushResult>) => void) => void;
+  /** The kiosk applied this policy version. */
+  'policy:ack': (payload: PolicyAck, ack: (res: Ack<{ version: number }>) => void) => void;
 }
 
-/** Nothing yet: policy pushes (issue 4) arrive here. */
-export type HubToKioskEvents = Record<never, never>;
+export interface HubToKioskEvents {
+  /** The street's policy in force, sent on connect and whenever it changes. */
+  'policy:update': (policy: Policy) => void;
+}
 
 /** The kiosks' namespace on the hub. */
 export const KIOSK_NAMESPACE = '/kiosk';

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EnrolResponse } from '../../shared/schemas/enrolment.js';
 import type { ApiError } from '../../shared/schemas/errors.js';
+import type { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { ItemResult } from '../../shared/schemas/sync.js';
 
@@ -24,8 +25,15 @@ export interface StoredRecord {
 
 export type Enrolment = EnrolResponse & { enrolledAt: number };
 
+/** Who is working the door now (issue 4: every record carries the operator). */
+export interface Shift {
+  staffId: string;
+  name: string;
+  startedAt: number;
+}
+
 interface KioskDb extends DBSchema {
-  settings: { key: 'enrolment'; value: Enrolment };
+  settings: { key: 'enrolment'; value: Enrolment } | { key: 'shift'; value: Shift };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
@@ -58,11 +66,31 @@ export async function closeDb(): Promise<void> {
 }
 
 export async function getEnrolment(): Promise<Enrolment | undefined> {
-  return (await db()).get('settings', 'enrolment');
+  return (await (await db()).get('settings', 'enrolment')) as Enrolment | undefined;
 }
 
 export async function saveEnrolment(e: Enrolment): Promise<void> {
   await (await db()).put('settings', e, 'enrolment');
+}
+
+/** Replaces the cached policy with one the hub pushed; returns the updated enrolment. */
+export async function savePolicy(policy: Policy): Promise<Enrolment | undefined> {
+  const tx = (await db()).transaction('settings', 'readwrite');
+  const e = (await tx.store.get('enrolment')) as Enrolment | undefined;
+  const next = e ? { ...e, policy } : undefined;
+  if (next) await tx.store.put(next, 'enrolment');
+  await tx.done;
+  return next;
+}
+
+export async function getShift(): Promise<Shift | undefined> {
+  return (await (await db()).get('settings', 'shift')) as Shift | undefined;
+}
+
+export async function saveShift(s: Shift | undefined): Promise<void> {
+  const d = await db();
+  if (s) await d.put('settings', s, 'shift');
+  else await d.delete('settings', 'shift');
 }
 
 /**
@@ -123,4 +151,15 @@ export async function recentRecords(limit: number): Promise<StoredRecord[]> {
     cursor = await cursor.continue();
   }
   return out;
+}
+
+/** Records saved since `ms` (kiosk clock), oldest first: today's door, for occupancy and the log. */
+export async function recordsSince(ms: number): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let cursor = await (await db()).transaction('records').store.index('bySeq').openCursor(null, 'prev');
+  while (cursor && cursor.value.savedAt >= ms) {
+    out.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return out.reverse();
 }

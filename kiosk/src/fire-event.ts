@@ -1,4 +1,4 @@
-import type { Enrolment } from './db.js';
+import type { Enrolment, Shift } from './db.js';
 
 /** Every event an element fires upward, with its detail type (STYLE.md "Kiosk"). */
 export interface KioskEvents {
@@ -6,6 +6,9 @@ export interface KioskEvents {
   'record-saved': { id: string };
   /** A check-row's outcome or skip reason changed. */
   choice: { name: string; value: string; skipReason: string };
+  'pad-key': { key: string };
+  'shift-started': Shift;
+  'occupancy-event': { kind: 'exit' | 'headcount' | 'close_out'; count: number };
 }
 
 export function fireEvent<K extends keyof KioskEvents>(node: HTMLElement, type: K, detail: KioskEvents[K]): void {
@@ -17,5 +20,8 @@ declare global {
     enrolled: CustomEvent<KioskEvents['enrolled']>;
     'record-saved': CustomEvent<KioskEvents['record-saved']>;
     choice: CustomEvent<KioskEvents['choice']>;
+    'pad-key': CustomEvent<KioskEvents['pad-key']>;
+    'shift-started': CustomEvent<KioskEvents['shift-started']>;
+    'occupancy-event': CustomEvent<KioskEvents['occupancy-event']>;
   }
 }

@@ -1,26 +1,44 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { getEnrolment, recentRecords, type Enrolment, type StoredRecord } from './db.js';
-import { I18nController, currentLang, setLang, t, tMaybe } from './i18n.js';
+import { capacityCap } from '../../shared/rules/capacity.js';
+import { occupancyFrom } from '../../shared/rules/occupancy.js';
+import type { Policy } from '../../shared/schemas/policy.js';
+import { getEnrolment, getShift, recordsSince, savePolicy, saveShift, type Enrolment, type Shift, type StoredRecord } from './db.js';
+import { saveDoorRecord, startOfDay } from './door-records.js';
+import type { KioskEvents } from './fire-event.js';
+import { I18nController, currentLang, setLang, t } from './i18n.js';
 import { SyncClient, type SyncStatus } from './sync/sync-client.js';
+import './components/occupancy-panel.js';
 import './components/sync-status.js';
 import './screens/enrol-screen.js';
 import './screens/entrance-screen.js';
+import './screens/ledger-screen.js';
+import './screens/shift-screen.js';
+import './screens/today-screen.js';
 
-/** The kiosk shell: enrol once, then the entrance screen with sync running underneath. */
+type View = 'door' | 'today' | 'ledgers';
+/** Occupancy counts from the last close-out, looking back at most this far (venues open past midnight). */
+const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
+
+/** The kiosk shell: enrol once, start a shift, then the door with sync running underneath. */
 @customElement('kiosk-app')
 export class KioskApp extends LitElement {
   @state() private enrolment: Enrolment | undefined;
+  @state() private shift: Shift | undefined;
   @state() private loaded = false;
   @state() private status: SyncStatus | undefined;
-  @state() private recent: StoredRecord[] = [];
+  @state() private view: View = 'door';
+  @state() private today: StoredRecord[] = [];
+  @state() private inside = 0;
 
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
+    this.shift = await getShift();
     this._start(await getEnrolment());
+    await this._refresh();
     this.loaded = true;
   }
 
@@ -38,30 +56,45 @@ export class KioskApp extends LitElement {
           <strong>${e ? e.venue.name : t('appTitle')}</strong>
           ${e ? html`<span>${e.entranceName} · ${e.venue.communityName}</span>` : nothing}
         </div>
+        ${e ? this._renderPolicy(e.policy) : nothing}
+        ${this.shift ? html`<span class="duty" data-testid="operator">${t('onDuty')}: ${this.shift.name}</span>
+              <button class="small" data-testid="end-shift" @click=${this._endShift}>${t('endShift')}</button>` : nothing}
         <sync-status .status=${this.status}></sync-status>
-        <button class="lang" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
+        <button class="small" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
       </header>
-      <main>
-        ${e
-          ? html`<entrance-screen .enrolment=${e} @record-saved=${this._saved}></entrance-screen>
-              ${this._renderRecent()}`
-          : html`<enrol-screen .initialCode=${code} @enrolled=${(ev: CustomEvent<Enrolment>) => this._enrolled(ev.detail)}></enrol-screen>`}
-      </main>`;
+      <main>${this._renderMain(e, code)}</main>`;
   }
 
-  private _renderRecent() {
-    if (this.recent.length === 0) return nothing;
-    return html`<section class="recent">
-      <h2>${t('recent')}</h2>
-      <ol data-testid="recent">
-        ${this.recent.map(
-          (r) => html`<li class=${r.sync}>
-            #${r.seq} ${r.record.kioskTime.slice(11, 19)} · ${t(r.record.decision)} · ${t(r.sync)}
-            ${r.error ? html`<em>${r.error.field ?? ''} ${tMaybe(r.error.message)}</em>` : nothing}
-          </li>`,
-        )}
-      </ol>
-    </section>`;
+  private _renderPolicy(p: Policy) {
+    return html`<span class="policy ${p.mode}" data-testid="policy" data-version=${p.version} data-mode=${p.mode}>
+      ${p.mode === 'emergency' ? t('policyEmergency') : t('policyNormal')} · v${p.version}
+    </span>`;
+  }
+
+  private _renderMain(e: Enrolment | undefined, code: string) {
+    if (!e) {
+      return html`<enrol-screen .initialCode=${code} @enrolled=${(ev: CustomEvent<Enrolment>) => this._enrolled(ev.detail)}></enrol-screen>`;
+    }
+    if (!this.shift) {
+      return html`<shift-screen .staff=${e.venue.staff} @shift-started=${(ev: CustomEvent<Shift>) => (this.shift = ev.detail)}></shift-screen>`;
+    }
+    const cap = capacityCap(e.policy, e.venue);
+    const tab = (v: View, label: string) =>
+      html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v} @click=${() => (this.view = v)}>${label}</button>`;
+    return html`<occupancy-panel .inside=${this.inside} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>
+      <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}</nav>
+      ${this.view === 'door'
+        ? html`<entrance-screen
+            .enrolment=${e}
+            .shift=${this.shift}
+            .inside=${this.inside}
+            .cap=${cap}
+            @record-saved=${this._saved}
+            @occupancy-event=${this._occupancy}
+          ></entrance-screen>`
+        : this.view === 'today'
+          ? html`<today-screen .records=${this.today}></today-screen>`
+          : html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`}`;
   }
 
   private _enrolled(e: Enrolment) {
@@ -73,34 +106,64 @@ export class KioskApp extends LitElement {
   private _start(e: Enrolment | undefined) {
     this.enrolment = e;
     if (!e || this.sync) return;
-    this.sync = new SyncClient(e.token);
+    this.sync = new SyncClient(e.token, (p) => this._policy(p));
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
-      void this._refreshRecent();
+      void this._refresh();
     });
     this.sync.start();
   }
 
-  private _saved() {
-    this.sync?.notify();
+  /** A policy pushed by the hub: stored, applied at once, then acknowledged by the sync client. */
+  private async _policy(p: Policy) {
+    const next = await savePolicy(p);
+    if (next) this.enrolment = next;
   }
 
-  private async _refreshRecent() {
-    this.recent = await recentRecords(8);
+  private async _endShift() {
+    await saveShift(undefined);
+    this.shift = undefined;
+  }
+
+  private async _occupancy(ev: CustomEvent<KioskEvents['occupancy-event']>) {
+    ev.stopPropagation();
+    const { kind, count } = ev.detail;
+    if (!this.enrolment || !this.shift) return;
+    if (kind === 'exit' && this.inside === 0) return;
+    await saveDoorRecord(this.enrolment, this.shift, { type: 'occupancy', kind, count: kind === 'exit' ? Math.min(count, this.inside) : count });
+    this._saved();
+  }
+
+  private _saved() {
+    this.sync?.notify();
+    void this._refresh();
+  }
+
+  private async _refresh() {
+    const now = Date.now();
+    const recent = await recordsSince(now - OCCUPANCY_LOOKBACK_MS);
+    let from = 0;
+    recent.forEach((r, i) => {
+      if (r.record.type === 'occupancy' && r.record.kind === 'close_out') from = i;
+    });
+    this.inside = occupancyFrom(recent.slice(from).map((r) => r.record));
+    const dayStart = startOfDay(now);
+    this.today = recent.filter((r) => r.savedAt >= dayStart);
   }
 
   static override styles = css`
     :host { display: block; min-height: 100vh; font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #1f2933; background: #f5f7fa; }
-    header { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 1rem; padding: 0.6rem 1rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
-    .where { display: flex; flex-direction: column; flex: 1; min-width: 12rem; }
+    header { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 0.8rem; padding: 0.5rem 1rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
+    .where { display: flex; flex-direction: column; flex: 1; min-width: 10rem; }
     .where strong { font-size: 1.3rem; }
-    .lang { min-height: 2.8rem; padding: 0 1rem; font-size: 1rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
-    main { padding: 1rem; max-width: 60rem; margin: 0 auto; }
-    .recent h2 { font-size: 1.1rem; margin: 1.5rem 0 0.4rem; }
-    .recent ol { list-style: none; padding: 0; margin: 0; font-size: 0.95rem; }
-    .recent li { padding: 0.25rem 0; border-bottom: 1px solid #e4e7eb; }
-    .recent li.rejected { color: #b91c1c; }
-    .recent li.pending { color: #b45309; }
+    .policy { padding: 0.2rem 0.7rem; border-radius: 999px; font-weight: 700; background: #e0f2fe; color: #075985; }
+    .policy.emergency { background: #7f1d1d; color: #fff; }
+    .duty { font-weight: 600; }
+    .small { min-height: 2.6rem; padding: 0 0.9rem; font-size: 1rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
+    main { padding: 0.8rem 1rem; max-width: 80rem; margin: 0 auto; display: grid; gap: 0.8rem; }
+    nav { display: flex; gap: 0.4rem; border-bottom: 2px solid #d9e2ec; }
+    nav button { min-height: 2.8rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
+    nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; font-weight: 700; color: #1d4ed8; }
   `;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id } from './common.js';
 import { Policy } from './policy.js';
-import { VenueRules } from './venue.js';
+import { Officers, StaffMember, VenueRules } from './venue.js';
 
 /**
  * One-time enrolment code: 8 characters from an alphabet without look-alikes
@@ -22,20 +22,27 @@ export const EnrolmentCode = z
 export const EnrolRequest = z.object({ code: EnrolmentCode });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
-/** What a kiosk keeps about its venue: who it is, and the facts the door decision reads. */
-export const VenueSummary = VenueRules.extend({
+/**
+ * What a kiosk keeps about its venue (issue 4): who it is, the facts the door
+ * decision reads, its entrances, its officers and the staff who may work the door.
+ */
+export const VenueProfile = VenueRules.extend({
   id: Id,
   name: z.string(),
   communityName: z.string(),
+  address: z.string(),
+  entrances: z.array(z.object({ id: Id, name: z.string() })),
+  officers: Officers,
+  staff: z.array(StaffMember),
 });
-export type VenueSummary = z.infer<typeof VenueSummary>;
+export type VenueProfile = z.infer<typeof VenueProfile>;
 
 export const EnrolResponse = z.object({
   kioskId: Id,
   entranceId: Id,
   entranceName: z.string(),
   token: z.string(),
-  venue: VenueSummary,
+  venue: VenueProfile,
   policy: Policy,
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Checks } from './checks.js';
-import { Id, Seq, Timestamp, Uuid } from './common.js';
+import { Id, Seq, ShortText, Temperature, Timestamp, Uuid } from './common.js';
 
 /** Machine-readable reasons a patron was refused (see rules/decide-entry.ts). */
 export const ReasonCode = z.enum([
@@ -17,32 +17,98 @@ export const ReasonCode = z.enum([
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
 /**
- * One patron at one entrance: every check's outcome and the decision.
- * `id` is made by the kiosk; `(kioskId, seq)` is the kiosk's own gap-free
- * counter. Either identifies the record, so a resend is recognised.
+ * What every kiosk record carries. `id` is made by the kiosk; `(kioskId, seq)`
+ * is the kiosk's own gap-free counter over all record types. Either identifies
+ * the record, so a resend is recognised. `operatorId` is the staff member on
+ * duty, so the hub can count per checker and per entrance (issue 4).
  */
-export const EntranceRecord = z
-  .object({
-    type: z.literal('entrance'),
-    id: Uuid,
-    venueId: Id,
-    kioskId: Id,
-    seq: Seq,
-    kioskTime: Timestamp,
-    policyVersion: z.int().min(1),
-    checks: Checks,
-    decision: z.enum(['admit', 'refuse']),
-    reasons: z.array(ReasonCode).max(ReasonCode.options.length),
-  })
-  .refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
-    path: ['reasons'],
-    message: 'a refusal needs at least one reason and an admission none',
-  });
+const RecordBase = z.object({
+  id: Uuid,
+  venueId: Id,
+  kioskId: Id,
+  seq: Seq,
+  kioskTime: Timestamp,
+  operatorId: Id,
+});
+
+/** One patron at one entrance: every check's outcome and the decision. */
+export const EntranceRecord = RecordBase.extend({
+  type: z.literal('entrance'),
+  policyVersion: z.int().min(1),
+  checks: Checks,
+  decision: z.enum(['admit', 'refuse']),
+  reasons: z.array(ReasonCode).max(ReasonCode.options.length),
+}).refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
+  path: ['reasons'],
+  message: 'a refusal needs at least one reason and an admission none',
+});
 export type EntranceRecord = z.infer<typeof EntranceRecord>;
 
+/** Undo of an entrance record, kept as its own record: nothing at the door is ever deleted. */
+export const CorrectionRecord = RecordBase.extend({
+  type: z.literal('correction'),
+  correctsId: Uuid,
+  reason: ShortText,
+});
+export type CorrectionRecord = z.infer<typeof CorrectionRecord>;
+
 /**
- * Everything a kiosk syncs. Ledgers and occupancy events (issue 4) join this
- * union and travel through the same outbox and the same `records:push`.
+ * People leaving and head counts (DOMAIN.md "Occupancy"). `exit`: `count`
+ * people left. `headcount`: staff counted `count` people inside. `close_out`:
+ * at closing, `count` people still counted inside were closed out to zero.
  */
-export const SyncRecord = z.discriminatedUnion('type', [EntranceRecord]);
+export const OccupancyRecord = RecordBase.extend({
+  type: z.literal('occupancy'),
+  kind: z.enum(['exit', 'headcount', 'close_out']),
+  count: z.int().min(0).max(100_000),
+}).refine((r) => r.kind !== 'exit' || r.count >= 1, { path: ['count'], message: 'at least one person leaves' });
+export type OccupancyRecord = z.infer<typeof OccupancyRecord>;
+
+/** Venue-level door checks per opening: the one-metre line and the posted notices (000 §2(2)(1), 002). */
+export const VenueCheckRecord = RecordBase.extend({
+  type: z.literal('venue_check'),
+  oneMetreLine: z.boolean(),
+  noticesPosted: z.boolean(),
+  note: ShortText.optional(),
+});
+export type VenueCheckRecord = z.infer<typeof VenueCheckRecord>;
+
+/** Ventilation and disinfection ledger (000 §2(2)(3)): what, where, who, when. */
+export const DisinfectionRecord = RecordBase.extend({
+  type: z.literal('disinfection'),
+  kind: z.enum(['disinfection', 'ventilation']),
+  area: ShortText,
+  officer: ShortText,
+  doneAt: Timestamp,
+});
+export type DisinfectionRecord = z.infer<typeof DisinfectionRecord>;
+
+/** A staff member's daily temperature (000 §2(2)(2)). */
+export const StaffTemperatureRecord = RecordBase.extend({
+  type: z.literal('staff_temperature'),
+  staffId: Id,
+  celsius: Temperature,
+});
+export type StaffTemperatureRecord = z.infer<typeof StaffTemperatureRecord>;
+
+/** A staff member's latest test date and vaccination (000 §2(2)(2); 003 table row 9). */
+export const StaffHealthRecord = RecordBase.extend({
+  type: z.literal('staff_health'),
+  staffId: Id,
+  lastTestDate: z.iso.date(),
+  vaccination: z.enum(['booster', 'complete', 'incomplete', 'none']),
+});
+export type StaffHealthRecord = z.infer<typeof StaffHealthRecord>;
+
+/** Everything a kiosk syncs, through one outbox and one `records:push`. */
+export const SyncRecord = z.discriminatedUnion('type', [
+  EntranceRecord,
+  CorrectionRecord,
+  OccupancyRecord,
+  VenueCheckRecord,
+  DisinfectionRecord,
+  StaffTemperatureRecord,
+  StaffHealthRecord,
+]);
 export type SyncRecord = z.infer<typeof SyncRecord>;
+export type SyncRecordType = SyncRecord['type'];

@@ -33,3 +33,7 @@ export type PushResult = z.infer<typeof PushResult>;
 /** What the kiosk sends in the socket.io handshake (`auth`). */
 export const KioskAuth = z.object({ token: z.string().min(20).max(200) });
 export type KioskAuth = z.infer<typeof KioskAuth>;
+
+/** `policy:ack` payload: the version the kiosk now enforces. */
+export const PolicyAck = z.object({ version: z.int().min(1) });
+export type PolicyAck = z.infer<typeof PolicyAck>;

@@ -64,3 +64,21 @@ export const VenueRules = z.object({
   utcOffsetMinutes: z.int().min(-720).max(840),
 });
 export type VenueRules = z.infer<typeof VenueRules>;
+
+/** A named officer (000 §2(4)): the venue's prevention officer and disinfection officer. */
+export const Officer = z.object({ name: z.string().trim().min(1).max(50), phone: z.string().trim().max(30) });
+export const Officers = z.object({ prevention: Officer.optional(), disinfection: Officer.optional() });
+export type Officers = z.infer<typeof Officers>;
+
+/** A door PIN: 4 to 6 digits. It says who is on duty; it is not a password. */
+export const Pin = z.string().regex(/^\d{4,6}$/, 'a PIN has 4 to 6 digits');
+
+/** A staff member who may work the door, with a salted PIN hash the kiosk checks offline. */
+export const StaffMember = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(50),
+  role: z.string().max(50),
+  pinSalt: z.string().min(8),
+  pinHash: z.string().min(16),
+});
+export type StaffMember = z.infer<typeof StaffMember>;

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
 import { tempDir } from '../support/hub.js';
 import { freePort, seededDataDir, spawnHub, type HubProcess } from '../support/hub-process.js';
-import { pendingCount, recordPatron } from './kiosk-page.js';
+import { pendingCount, recordPatron, startShift } from './kiosk-page.js';
 
 test.describe('kiosk enrolment and entrance form', () => {
   const tmp = tempDir();
@@ -26,6 +26,12 @@ test.describe('kiosk enrolment and entrance form', () => {
     await page.getByTestId('enrol-code').fill(formatEnrolmentCode(code).toLowerCase());
     await page.getByRole('button', { name: '绑定' }).click();
     await expect(page.getByTestId('connection')).toHaveText('已连接');
+    // A wrong PIN does not start a shift.
+    await page.getByTestId('staff-venue-a-staff-1').click();
+    for (const d of '9999') await page.getByTestId(`pad-${d}`).click();
+    await page.getByTestId('start-shift').click();
+    await expect(page.getByTestId('pin-error')).toHaveText('口令不对，请重试');
+    await startShift(page);
 
     // Nothing filled in: every check says so, nothing is saved.
     await page.getByTestId('record').click();

@@ -9,6 +9,19 @@ export interface Patron {
   itinerary?: 'local' | 'other_province' | 'starred' | 'medium_risk' | 'high_risk';
 }
 
+/** Starts a shift as the seeded venue's first door staff member (王芳, PIN 1234), on the on-screen pad. */
+export async function startShift(page: Page, staffId = 'venue-a-staff-1', pin = '1234'): Promise<void> {
+  await page.getByTestId(`staff-${staffId}`).click();
+  for (const d of pin) await page.getByTestId(`pad-${d}`).click();
+  await page.getByTestId('start-shift').click();
+  await expect(page.getByTestId('operator')).toBeVisible();
+}
+
+/** Types a temperature on the on-screen pad. */
+export async function padTemperature(page: Page, text: string): Promise<void> {
+  for (const ch of text) await page.getByTestId('entrance-pad').getByTestId(`pad-${ch}`).click();
+}
+
 /** Drives the entrance screen as staff do: tap each check, type the temperature, record. */
 export async function recordPatron(page: Page, p: Patron, expectedSeq: number): Promise<void> {
   await page.getByTestId('opt-scan-scanned').click();

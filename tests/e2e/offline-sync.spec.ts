@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { tempDir } from '../support/hub.js';
 import { freePort, seededDataDir, spawnHub, type HubProcess } from '../support/hub-process.js';
-import { pendingCount, recordPatron, syncedCount, type Patron } from './kiosk-page.js';
+import { pendingCount, recordPatron, startShift, syncedCount, type Patron } from './kiosk-page.js';
 
 function patron(i: number): Patron {
   if (i % 7 === 0) return { skipMask: '顾客称忘带' };
@@ -28,6 +28,7 @@ test.describe('kiosk offline and sync', () => {
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.goto(`${hub.url}/kiosk/?enrol=${code}`);
     await expect(page.getByTestId('connection')).toHaveText('已连接');
+    await startShift(page);
     // The service worker must control the page before the network goes, as on a real tablet after first use.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 

@@ -49,7 +49,17 @@ describe('hub HTTP routes', () => {
       expect(body).toMatchObject({
         entranceId,
         entranceName: '正门',
-        venue: { id: 'venue-a', name: '测试KTV', type: 'ktv', communityName: '测试社区', ratedCapacity: 100, openingHours: null, utcOffsetMinutes: 480 },
+        venue: {
+          id: 'venue-a',
+          name: '测试KTV',
+          type: 'ktv',
+          communityName: '测试社区',
+          ratedCapacity: 100,
+          openingHours: null,
+          utcOffsetMinutes: 480,
+          entrances: [{ id: 'venue-a-1', name: '正门' }],
+          officers: { prevention: { name: '赵敏', phone: '13800000001' } },
+        },
         policy: { version: 1, mode: 'normal', feverThresholdC: 37.3, closedVenueTypes: [] },
       });
       expect(await store.kiosks.authenticate(body.token, now)).toMatchObject({ id: body.kioskId, venueId: 'venue-a' });

@@ -22,7 +22,10 @@ export async function seedVenue(store: Store, venueId = 'venue-a'): Promise<stri
     ratedCapacity: 100,
     openingHours: null,
     utcOffsetMinutes: 480,
+    officers: { prevention: { name: '赵敏', phone: '13800000001' } },
   });
+  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '王芳', role: '门岗', pin: '1234' });
+  await store.venues.addStaff({ id: `${venueId}-staff-2`, venueId, name: '李强', role: '门岗', pin: '5678' });
   const entranceId = `${venueId}-1`;
   await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
   return entranceId;

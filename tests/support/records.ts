@@ -14,6 +14,7 @@ export function entranceRecord(
     kioskId: kiosk.id,
     seq,
     kioskTime: new Date(Date.UTC(2026, 10, 23, 2, 0, seq)).toISOString(),
+    operatorId: 'staff-1',
     policyVersion: 1,
     checks: {
       scan: { outcome: 'scanned' },

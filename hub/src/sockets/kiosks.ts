@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
-import { KioskAuth, type PushResult } from '../../../shared/schemas/sync.js';
+import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
+import { zodToApiError } from '../../../shared/schemas/errors.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { ingestBatch } from './ingest.js';
@@ -54,6 +55,25 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk } = socket.data;
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
+    // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
+    store.policies.active().then(
+      (policy) => socket.emit('policy:update', policy),
+      (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the active policy'),
+    );
+
+    socket.on('policy:ack', async (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (res: Ack<{ version: number }>) => void) : () => undefined;
+      const parsed = PolicyAck.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
+      try {
+        await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
+        log.info({ kioskId: kiosk.id, version: parsed.data.version }, 'policy acknowledged');
+        reply({ ok: true, data: { version: parsed.data.version } });
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'policy ack could not be stored');
+        reply({ ok: false, error: { code: 'internal', message: 'the hub could not record the acknowledgement' } });
+      }
+    });
 
     socket.on('records:push', async (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') {

@@ -69,4 +69,49 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN opening_hours TEXT;
   ALTER TABLE venues ADD COLUMN utc_offset_minutes INTEGER NOT NULL DEFAULT 480;
   `,
+  // Issue 4. One ledger of every kiosk record, whatever its type: (kiosk_id, seq)
+  // and id are unique across types, so exactly-once holds for all of them.
+  // entrance_records stays the projection the dashboards query.
+  `
+  CREATE TABLE kiosk_records (
+    id            TEXT PRIMARY KEY,
+    kiosk_id      TEXT NOT NULL REFERENCES kiosks(id),
+    seq           INTEGER NOT NULL,
+    venue_id      TEXT NOT NULL REFERENCES venues(id),
+    type          TEXT NOT NULL,
+    kiosk_time    TEXT NOT NULL,
+    kiosk_time_ms INTEGER NOT NULL,
+    received_at   INTEGER NOT NULL,
+    operator_id   TEXT,
+    body          TEXT NOT NULL,
+    UNIQUE (kiosk_id, seq)
+  );
+  CREATE INDEX kiosk_records_venue_type_time ON kiosk_records (venue_id, type, kiosk_time_ms);
+  INSERT INTO kiosk_records (id, kiosk_id, seq, venue_id, type, kiosk_time, kiosk_time_ms, received_at, body)
+    SELECT id, kiosk_id, seq, venue_id, 'entrance', kiosk_time, kiosk_time_ms, received_at,
+           json_object('checks', json(checks), 'decision', decision, 'reasons', json(reasons), 'policyVersion', policy_version)
+      FROM entrance_records;
+  ALTER TABLE entrance_records ADD COLUMN operator_id TEXT;
+  -- The correction record that undid this entrance, if any (records are never deleted).
+  ALTER TABLE entrance_records ADD COLUMN corrected_by TEXT;
+
+  -- Officers named per venue (000 §2(4)): JSON {prevention: {name, phone}, disinfection: {name, phone}}.
+  ALTER TABLE venues ADD COLUMN officers TEXT NOT NULL DEFAULT '{}';
+  -- Staff who may work the door; the PIN is stored as a salted PBKDF2 hash the kiosk can check offline.
+  CREATE TABLE venue_staff (
+    id       TEXT PRIMARY KEY,
+    venue_id TEXT NOT NULL REFERENCES venues(id),
+    name     TEXT NOT NULL,
+    role     TEXT NOT NULL,
+    pin_salt TEXT NOT NULL,
+    pin_hash TEXT NOT NULL,
+    active   INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX venue_staff_venue ON venue_staff (venue_id);
+  `,
+  // Which policy version each kiosk has acknowledged, and when (issue 4, "policy pushed live").
+  `
+  ALTER TABLE kiosks ADD COLUMN policy_version_acked INTEGER;
+  ALTER TABLE kiosks ADD COLUMN policy_acked_at INTEGER;
+  `,
 ];

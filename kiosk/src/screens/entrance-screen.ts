@@ -1,25 +1,37 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { decideEntry, type EntryDecision } from '../../../shared/rules/decide-entry.js';
-import { toIsoWithOffset } from '../../../shared/rules/time.js';
+import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
-import { saveRecord, type Enrolment } from '../db.js';
+import type { Enrolment, Shift } from '../db.js';
+import { saveDoorRecord } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
-import { randomUuid } from '../uuid.js';
+import { playDecision } from '../sound.js';
 import '../components/check-row.js';
+import '../components/num-pad.js';
+import { applyPadKey } from '../components/num-pad.js';
 import { askedChecks, emptyDraft, validateDraft, type Draft } from './draft.js';
 
-type Shown = EntryDecision & { seq: number };
+/** How long the last record can be undone (recorded as a correction, never deleted). */
+const UNDO_MS = 30_000;
+/** What "routine" fills in: the checks of a green local patron that staff saw (issue 4). */
+const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local' };
+
+type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean };
 
 /**
  * One patron at the door: every check, then the decision, saved to
- * IndexedDB (committed) before it says "saved".
+ * IndexedDB (committed) before it says "saved". A routine green patron takes
+ * the temperature digits and one tap.
  */
 @customElement('entrance-screen')
 export class EntranceScreen extends LitElement {
   @property({ attribute: false }) enrolment!: Enrolment;
+  @property({ attribute: false }) shift!: Shift;
+  @property({ type: Number }) inside = 0;
+  @property({ type: Number }) cap = 0;
 
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
@@ -28,9 +40,23 @@ export class EntranceScreen extends LitElement {
   @state() private saveError = '';
 
   private readonly i18n = new I18nController(this);
+  private undoTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onKey = (e: KeyboardEvent) => this._key(e);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+    clearTimeout(this.undoTimer);
+  }
 
   override render() {
-    const asked = askedChecks(this.draft, this.enrolment.policy);
+    const { policy, venue } = this.enrolment;
+    const asked = askedChecks(this.draft, policy);
     const opts = (...values: string[]) => values.map((value) => ({ value, label: tMaybe(value) }));
     const row = (name: CheckName, label: string, options: { value: string; label: string }[]) => html`<check-row
       name=${name}
@@ -40,67 +66,80 @@ export class EntranceScreen extends LitElement {
       .skipReason=${this.draft.skipReasons[name] ?? ''}
       .error=${this._errorText(name)}
     ></check-row>`;
+    const closed = policy.closedVenueTypes.includes(venue.type);
+    const open = isOpenAt(venue.openingHours, Date.now(), venue.utcOffsetMinutes);
+    const full = this.inside >= this.cap;
     return html`
-      ${this.shown ? this._renderDecision(this.shown) : nothing}
-      <form @submit=${this._submit} @choice=${this._choice} novalidate>
-        ${row('scan', t('scan'), [
-          { value: 'scanned', label: t('scanned') },
-          { value: 'no_phone:paper_itinerary', label: t('noPhonePaper') },
-          { value: 'no_phone:id_card', label: t('noPhoneId') },
-        ])}
-        <check-row
-          name="temperature"
-          label=${t('temperature')}
-          .options=${[]}
-          .value=${this.draft.values.temperature}
-          .skipReason=${this.draft.skipReasons.temperature ?? ''}
-          .error=${this._errorText('temperature')}
-        >
-          <input
-            class="temperature"
-            data-testid="temperature"
-            inputmode="decimal"
-            autocomplete="off"
-            aria-label=${t('temperature')}
-            placeholder=${t('temperaturePlaceholder')}
-            .value=${this.draft.temperatureText}
-            @input=${(e: Event) =>
-              // Typing a reading undoes a skip.
-              this._patch({
-                temperatureText: (e.target as HTMLInputElement).value,
-                values: { ...this.draft.values, temperature: undefined },
-              })}
-          />
-        </check-row>
-        ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
-        ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
-        ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
-        ${asked.includes('testProof') ? row('testProof', t('testProof'), opts('negative', 'none')) : nothing}
-        ${asked.includes('commitment') ? row('commitment', t('commitment'), opts('signed', 'not_signed')) : nothing}
-        ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
-        <button class="record" type="submit" data-testid="record" ?disabled=${this.saving}>
-          ${this.saving ? t('saving') : t('record')}
-        </button>
-        ${this.saveError ? html`<p class="error" role="alert">${this.saveError}</p>` : nothing}
-      </form>
+      ${closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
+      ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
+      <div class="layout">
+        <form @submit=${this._submit} @choice=${this._choice} novalidate>
+          ${row('scan', t('scan'), [
+            { value: 'scanned', label: t('scanned') },
+            { value: 'no_phone:paper_itinerary', label: t('noPhonePaper') },
+            { value: 'no_phone:id_card', label: t('noPhoneId') },
+          ])}
+          ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
+          ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
+          ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
+          ${asked.includes('testProof') ? row('testProof', t('testProof'), opts('negative', 'none')) : nothing}
+          ${asked.includes('commitment') ? row('commitment', t('commitment'), opts('signed', 'not_signed')) : nothing}
+          ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
+        </form>
+        <aside>
+          ${this.shown ? this._renderDecision(this.shown) : nothing}
+          ${full ? html`<p class="wait" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
+          <check-row
+            name="temperature"
+            label=${t('temperature')}
+            .options=${[]}
+            .value=${this.draft.values.temperature}
+            .skipReason=${this.draft.skipReasons.temperature ?? ''}
+            .error=${this._errorText('temperature')}
+            @choice=${this._choice}
+          >
+            <input
+              class="temperature"
+              data-testid="temperature"
+              inputmode="none"
+              autocomplete="off"
+              aria-label=${t('temperature')}
+              placeholder=${t('temperaturePlaceholder')}
+              .value=${this.draft.temperatureText}
+              @input=${(e: Event) => this._typeTemperature((e.target as HTMLInputElement).value)}
+            />
+          </check-row>
+          <num-pad data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
+          <div class="go">
+            <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full} @click=${this._routine}>
+              ${t('routine')}<small>${t('routineHint')}</small>
+            </button>
+            <button type="button" class="record" data-testid="record" ?disabled=${this.saving || full} @click=${this._submit}>
+              ${this.saving ? t('saving') : t('record')}
+            </button>
+          </div>
+          ${this.saveError ? html`<p class="error" role="alert">${this.saveError}</p>` : nothing}
+        </aside>
+      </div>
     `;
   }
 
   private _renderDecision(s: Shown) {
-    return html`<section class="decision ${s.decision}" data-testid="decision" role="status">
-      <strong>${t(s.decision)}</strong>
+    const canUndo = !s.undone && Date.now() - s.at < UNDO_MS;
+    return html`<section class="decision ${s.undone ? 'undone' : s.decision}" data-testid="decision" role="status">
+      <strong>${s.undone ? t('undone') : t(s.decision)}</strong>
       ${s.reasons.length ? html`<ul>${s.reasons.map((r) => html`<li>${tMaybe(`reason_${r}`)}</li>`)}</ul>` : nothing}
       <small data-testid="saved">✓ ${t('savedOnDevice')} · #${s.seq}</small>
+      ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
     </section>`;
   }
 
   private _errorText(name: CheckName): string {
     const e = this.errors[name];
     if (!e) return '';
-    const value = name === 'temperature' && this.draft.values.temperature !== 'skipped' ? this.draft.temperatureText : this.draft.values[name];
-    if (value === undefined || value === '') return t('missing');
     if (this.draft.values[name] === 'skipped') return t('skipReasonMissing');
-    if (name === 'temperature') return t('temperatureRange');
+    if (name === 'temperature') return this.draft.temperatureText === '' ? t('missing') : t('temperatureRange');
+    if (this.draft.values[name] === undefined) return t('missing');
     return e.message;
   }
 
@@ -112,7 +151,13 @@ export class EntranceScreen extends LitElement {
     }
   }
 
+  private _typeTemperature(text: string) {
+    // Typing a reading undoes a skip.
+    this._patch({ temperatureText: text, values: { ...this.draft.values, temperature: undefined } });
+  }
+
   private _choice(e: CustomEvent<{ name: string; value: string; skipReason: string }>) {
+    e.stopPropagation();
     const name = e.detail.name as CheckName;
     this._patch({
       values: { ...this.draft.values, [name]: e.detail.value },
@@ -121,58 +166,96 @@ export class EntranceScreen extends LitElement {
     });
   }
 
-  private async _submit(e: Event) {
+  /** Fills the routine answers into what staff have not set, and records. */
+  private _routine() {
+    const values = { ...this.draft.values };
+    for (const [k, v] of Object.entries(ROUTINE)) values[k as CheckName] ??= v;
+    this.draft = { ...this.draft, values };
+    void this._submit();
+  }
+
+  private _key(e: KeyboardEvent) {
+    const target = e.composedPath()[0];
+    // Typing a skip reason is typing, not a shortcut.
+    if (target instanceof HTMLInputElement && target.dataset.testid !== 'temperature') return;
+    if (target instanceof HTMLInputElement && /^[0-9.]$|^Backspace$/.test(e.key)) return; // the field handles it
+    if (/^[0-9.]$/.test(e.key)) this._typeTemperature(applyPadKey(this.draft.temperatureText, e.key));
+    else if (e.key === 'Backspace') this._typeTemperature(applyPadKey(this.draft.temperatureText, 'back'));
+    else if (e.key === 'Enter') this._routine();
+    else if (e.key === '+') void this._submit();
+    else if (e.key === '-') fireEvent(this, 'occupancy-event', { kind: 'exit', count: 1 });
+    else if (e.key === 'Escape') (this.draft = emptyDraft()), (this.errors = {});
+    else return;
     e.preventDefault();
-    if (this.saving) return;
-    const v = validateDraft(this.draft, this.enrolment.policy);
+  }
+
+  private async _submit(e?: Event) {
+    e?.preventDefault();
+    if (this.saving || this.inside >= this.cap) return;
+    const { policy, venue } = this.enrolment;
+    const v = validateDraft(this.draft, policy);
     if (!v.ok) {
       this.errors = v.errors;
       return;
     }
-    const { kioskId, venue, policy } = this.enrolment;
     const now = Date.now();
     const decision = decideEntry(policy, venue, v.checks, now);
     this.saving = true;
     this.saveError = '';
     try {
-      const stored = await saveRecord(
-        (seq) => ({
-          type: 'entrance',
-          id: randomUuid(),
-          venueId: venue.id,
-          kioskId,
-          seq,
-          kioskTime: toIsoWithOffset(now, -new Date(now).getTimezoneOffset()),
-          policyVersion: policy.version,
-          checks: v.checks,
-          ...decision,
-        }),
+      const stored = await saveDoorRecord(
+        this.enrolment,
+        this.shift,
+        { type: 'entrance', policyVersion: policy.version, checks: v.checks, ...decision },
         now,
       );
-      this.shown = { ...decision, seq: stored.seq };
+      this.shown = { ...decision, seq: stored.seq, id: stored.id, at: now, undone: false };
       this.draft = emptyDraft();
       this.errors = {};
+      playDecision(decision.decision);
+      clearTimeout(this.undoTimer);
+      this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);
       fireEvent(this, 'record-saved', { id: stored.id });
     } catch (err) {
       // Nothing was saved: say so, keep the form as it is so staff can retry.
-      this.saveError = `${t('saving')} ✗ ${err instanceof Error ? err.message : String(err)}`;
+      this.saveError = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
     } finally {
       this.saving = false;
     }
   }
 
+  private async _undo() {
+    const s = this.shown;
+    if (!s || s.undone) return;
+    const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'correction', correctsId: s.id, reason: 'undo at the door' });
+    this.shown = { ...s, undone: true };
+    fireEvent(this, 'record-saved', { id: stored.id });
+  }
+
   static override styles = css`
     :host { display: block; }
-    form { display: grid; gap: 0.4rem; }
-    input.temperature { font-size: 2rem; padding: 0.2rem 0.8rem; width: 9rem; min-height: 2.8rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
-    .record { margin-top: 0.8rem; min-height: 4rem; font-size: 1.4rem; font-weight: 700; border: 0; border-radius: 0.8rem; background: #1d4ed8; color: #fff; }
-    .record[disabled] { opacity: 0.6; }
-    .decision { border-radius: 1rem; padding: 1rem 1.4rem; margin-bottom: 0.8rem; color: #fff; }
-    .decision strong { display: block; font-size: 2.6rem; }
-    .decision ul { margin: 0.3rem 0; font-size: 1.3rem; }
+    .layout { display: grid; gap: 1rem; }
+    @media (min-width: 1000px) { .layout { grid-template-columns: 1.4fr 1fr; align-items: start; } }
+    form { display: grid; gap: 0.3rem; }
+    aside { display: grid; gap: 0.6rem; }
+    input.temperature { font-size: 2.2rem; padding: 0.2rem 0.8rem; width: 8rem; min-height: 3rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
+    .go { display: grid; grid-template-columns: 1.3fr 1fr; gap: 0.6rem; }
+    .go button { min-height: 4.2rem; font-size: 1.35rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; }
+    .routine { background: #15803d; display: flex; flex-direction: column; align-items: center; justify-content: center; }
+    .routine small { font-size: 0.8rem; font-weight: 400; opacity: 0.9; }
+    .record { background: #1d4ed8; }
+    .go button[disabled] { opacity: 0.45; }
+    .decision { border-radius: 1rem; padding: 0.9rem 1.2rem; color: #fff; }
+    .decision strong { display: block; font-size: 2.8rem; line-height: 1.1; }
+    .decision ul { margin: 0.3rem 0; font-size: 1.25rem; }
     .decision small { font-size: 1rem; opacity: 0.95; }
+    .decision .undo { float: right; min-height: 2.6rem; padding: 0 1rem; font-size: 1rem; border: 2px solid #fff; border-radius: 0.5rem; background: transparent; color: #fff; }
     .admit { background: #15803d; }
     .refuse { background: #b91c1c; }
+    .undone { background: #52606d; }
+    .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
+    .blocked { background: #7f1d1d; color: #fff; }
+    .wait { background: #f59e0b; color: #111827; margin: 0; }
     .error { color: #b91c1c; font-weight: 600; }
   `;
 }

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
+import { Policy } from '../../../shared/schemas/policy.js';
 import type { PushResult } from '../../../shared/schemas/sync.js';
 import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
@@ -33,7 +34,15 @@ export class SyncClient extends EventTarget {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private _status: SyncStatus = { connection: 'connecting', pending: 0, synced: 0, rejected: 0 };
 
-  constructor(token: string, url = '') {
+  /**
+   * @param onPolicy applies a policy the hub pushed (stores it); the kiosk
+   *   acknowledges the version only after it has.
+   */
+  constructor(
+    token: string,
+    private readonly onPolicy: (policy: Policy) => Promise<void> = async () => undefined,
+    url = '',
+  ) {
     super();
     this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
       auth: { token },
@@ -52,6 +61,7 @@ export class SyncClient extends EventTarget {
       this.socket.sendBuffer = [];
       this.update({ connection: 'offline' });
     });
+    this.socket.on('policy:update', (raw: unknown) => void this.applyPolicy(raw));
     this.socket.on('connect_error', (err: Error & { data?: ApiError }) => {
       if (err.data?.code === 'unauthorized') {
         this.update({ connection: 'unauthorized', lastError: err.data });
@@ -81,6 +91,16 @@ export class SyncClient extends EventTarget {
   notify(): void {
     void this.refreshCounts();
     void this.flush();
+  }
+
+  private async applyPolicy(raw: unknown): Promise<void> {
+    const parsed = Policy.safeParse(raw);
+    if (!parsed.success) {
+      this.update({ lastError: { code: 'invalid', message: `policy from the hub refused: ${parsed.error.message}` } });
+      return;
+    }
+    await this.onPolicy(parsed.data);
+    this.socket.emit('policy:ack', { version: parsed.data.version }, () => undefined);
   }
 
   private async flush(): Promise<void> {

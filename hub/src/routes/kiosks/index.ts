@@ -34,7 +34,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => numbe
       }
       const { kiosk, token } = outcome;
       const [venue, entrance, policy] = await Promise.all([
-        store.venues.summary(kiosk.venueId),
+        store.venues.profile(kiosk.venueId),
         store.venues.entrance(kiosk.entranceId),
         store.policies.active(),
       ]);

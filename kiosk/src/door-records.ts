@@ -1,0 +1,56 @@
+import { toIsoWithOffset } from '../../shared/rules/time.js';
+import { SyncRecord as SyncRecordSchema, type SyncRecord } from '../../shared/schemas/record.js';
+import { saveRecord, type Enrolment, type Shift, type StoredRecord } from './db.js';
+import { randomUuid } from './uuid.js';
+
+type Base = 'id' | 'venueId' | 'kioskId' | 'seq' | 'kioskTime' | 'operatorId';
+/** The part of a record that is its own: everything but the fields every record carries. */
+export type RecordBody = SyncRecord extends infer R ? (R extends SyncRecord ? Omit<R, Base> : never) : never;
+
+/**
+ * Saves any kiosk record (entrance, correction, occupancy, ledgers) with the
+ * fields every record carries, committed to IndexedDB before it resolves.
+ */
+export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now = Date.now()): Promise<StoredRecord> {
+  return saveRecord(
+    (seq) =>
+      ({
+        ...body,
+        id: randomUuid(),
+        venueId: enrolment.venue.id,
+        kioskId: enrolment.kioskId,
+        seq,
+        kioskTime: toIsoWithOffset(now, -new Date(now).getTimezoneOffset()),
+        operatorId: shift.staffId,
+      }) as SyncRecord,
+    now,
+  );
+}
+
+/** Local midnight of the day `now` falls in, on the kiosk's clock. */
+export function startOfDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/**
+ * Validates a record body with the shared schema before it is saved, so a
+ * form shows the field at fault instead of the hub rejecting it later.
+ */
+export function validateBody(body: RecordBody): { ok: true } | { ok: false; errors: Record<string, string> } {
+  const probe = {
+    ...body,
+    id: '00000000-0000-4000-8000-000000000000',
+    venueId: 'probe',
+    kioskId: 'probe',
+    seq: 1,
+    kioskTime: new Date().toISOString(),
+    operatorId: 'probe',
+  };
+  const parsed = SyncRecordSchema.safeParse(probe);
+  if (parsed.success) return { ok: true };
+  const errors: Record<string, string> = {};
+  for (const i of parsed.error.issues) errors[String(i.path[0] ?? '')] ??= i.message;
+  return { ok: false, errors };
+}

@@ -1,0 +1,38 @@
+import type { SyncRecord } from '../schemas/record.js';
+
+/**
+ * People inside, from one door's records of the day in sequence order
+ * (DOMAIN.md "Occupancy"): an admission adds one, undoing an admission takes
+ * it back, an exit takes `count` (never below zero), a head count sets the
+ * number, closing out sets zero.
+ */
+export function occupancyFrom(records: readonly SyncRecord[]): number {
+  const admitted = new Set<string>();
+  let inside = 0;
+  for (const r of records) {
+    switch (r.type) {
+      case 'entrance':
+        if (r.decision === 'admit') {
+          admitted.add(r.id);
+          inside += 1;
+        }
+        break;
+      case 'correction':
+        if (admitted.delete(r.correctsId)) inside = Math.max(0, inside - 1);
+        break;
+      case 'occupancy':
+        if (r.kind === 'exit') inside = Math.max(0, inside - r.count);
+        else if (r.kind === 'headcount') inside = r.count;
+        else inside = 0;
+        break;
+      default:
+        break;
+    }
+  }
+  return inside;
+}
+
+/** Records corrected (undone) by a later correction record in the list. */
+export function correctedIds(records: readonly SyncRecord[]): Set<string> {
+  return new Set(records.flatMap((r) => (r.type === 'correction' ? [r.correctsId] : [])));
+}

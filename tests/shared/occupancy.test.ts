@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { correctedIds, occupancyFrom } from '../../shared/rules/occupancy.js';
+import type { SyncRecord } from '../../shared/schemas/record.js';
+import { entranceRecord } from '../support/records.js';
+
+const kiosk = { id: 'k', venueId: 'v' };
+let seq = 0;
+const admit = () => entranceRecord(kiosk, ++seq);
+const refuse = () => entranceRecord(kiosk, ++seq, { decision: 'refuse', reasons: ['fever'] });
+const base = () => ({ id: crypto.randomUUID(), venueId: 'v', kioskId: 'k', seq: ++seq, kioskTime: new Date().toISOString(), operatorId: 's' });
+const occ = (kind: 'exit' | 'headcount' | 'close_out', count: number): SyncRecord => ({ ...base(), type: 'occupancy', kind, count });
+const undo = (id: string): SyncRecord => ({ ...base(), type: 'correction', correctsId: id, reason: 'undo' });
+
+describe('occupancyFrom', () => {
+  it('adds admissions only, and takes exits away', () => {
+    expect(occupancyFrom([admit(), admit(), refuse(), admit(), occ('exit', 2)])).toBe(1);
+  });
+  it('never goes below zero', () => {
+    expect(occupancyFrom([admit(), occ('exit', 5), admit()])).toBe(1);
+  });
+  it('takes back an undone admission once, and ignores undoing a refusal', () => {
+    const a = admit();
+    const r = refuse();
+    expect(occupancyFrom([a, r, undo(a.id), undo(a.id), undo(r.id)])).toBe(0);
+  });
+  it('a head count sets the number; closing out sets zero', () => {
+    expect(occupancyFrom([admit(), admit(), occ('headcount', 7), admit()])).toBe(8);
+    expect(occupancyFrom([admit(), admit(), occ('close_out', 2)])).toBe(0);
+  });
+  it('lists what was undone', () => {
+    const a = admit();
+    expect([...correctedIds([a, undo(a.id)])]).toEqual([a.id]);
+  });
+});
