@@ -7,19 +7,24 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import type { FastifyInstance } from 'fastify';
+import type { VenueType } from '../../shared/schemas/venue.js';
 
 export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
 
 /** A venue with one entrance, as the street office would register it. */
-export async function seedVenue(store: Store, venueId = 'venue-a'): Promise<string> {
+export async function seedVenue(
+  store: Store,
+  venueId = 'venue-a',
+  { type = 'ktv', ratedCapacity = 100 }: { type?: VenueType; ratedCapacity?: number } = {},
+): Promise<string> {
   await store.venues.addCommunity({ id: `c-${venueId}`, name: '测试社区' });
   await store.venues.add({
     id: venueId,
     communityId: `c-${venueId}`,
     name: '测试KTV',
-    type: 'ktv',
+    type,
     address: '测试路1号',
-    ratedCapacity: 100,
+    ratedCapacity,
     openingHours: null,
     utcOffsetMinutes: 480,
     officers: { prevention: { name: '赵敏', phone: '13800000001' } },
@@ -80,13 +85,20 @@ export async function startTestHub(): Promise<TestHub> {
   };
 }
 
-/** A connected kiosk socket; rejects with the hub's refusal if it is refused. */
-export function connectKiosk(url: string, token?: string): Promise<KioskClient> {
+/**
+ * A connected kiosk socket; rejects with the hub's refusal if it is refused.
+ * `listen` attaches handlers before connecting, as the kiosk does: events the
+ * hub sends on connect can arrive in the same chunk as the connect itself.
+ */
+export function connectKiosk(url: string, token?: string, listen?: (socket: KioskClient) => void): Promise<KioskClient> {
   const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, {
     auth: token === undefined ? {} : { token },
     reconnection: false,
     transports: ['websocket'],
+    autoConnect: false,
   });
+  listen?.(socket);
+  socket.connect();
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -94,4 +106,11 @@ export function connectKiosk(url: string, token?: string): Promise<KioskClient> 
       reject(err);
     });
   });
+}
+
+/** The hub in this process on a fixed port, serving the built kiosk, so a test can also act as the street office. */
+export async function listenHub(store: Store, port: number): Promise<FastifyInstance> {
+  const app = await buildHub({ store, kioskDist: join(process.cwd(), 'kiosk/dist') }, { forceCloseConnections: true });
+  await app.listen({ port, host: '127.0.0.1' });
+  return app;
 }

@@ -1,0 +1,151 @@
+import { expect, test, type Page } from '@playwright/test';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { switchPolicy } from '../../hub/src/services/policy-switch.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
+import { listenHub, seedVenue, tempDir } from '../support/hub.js';
+import { freePort } from '../support/hub-process.js';
+import { padTemperature, pendingCount, startShift, syncedCount } from './kiosk-page.js';
+
+const occupancy = (page: Page) => page.getByTestId('occupancy');
+
+test.describe('the door, a day of work', () => {
+  const tmp = tempDir();
+  let store: Store;
+  let app: FastifyInstance | undefined;
+
+  test.afterEach(async () => {
+    await app?.close();
+    await store?.close();
+    tmp.remove();
+  });
+
+  test('routine, fever, skip, cap and exit, then an emergency switch pushed live', async ({ page }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    // A small KTV: rated 3, so the cap (100 % in normal times) is 3.
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'ktv', ratedCapacity: 3 }), Date.now(), 600_000);
+    app = await listenHub(store, await freePort());
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${url}/kiosk/?enrol=${code}`);
+    await startShift(page);
+    await expect(page.getByTestId('policy')).toHaveAttribute('data-mode', 'normal');
+    await expect(occupancy(page)).toHaveAttribute('data-cap', '3');
+
+    // A routine green patron: the temperature digits and one tap.
+    await padTemperature(page, '36.5');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('准予进入');
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '1');
+
+    // A fever: refused, with the reason on screen; occupancy unchanged.
+    await padTemperature(page, '38.1');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('禁止进入');
+    await expect(page.getByTestId('decision')).toContainText('体温异常');
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '1');
+
+    // A skipped mask check, admitted: recorded as skipped with its reason.
+    await page.getByTestId('opt-mask-skipped').click();
+    await page.getByTestId('skip-reason-mask').fill('顾客称忘带，门岗未发放');
+    await padTemperature(page, '36.6');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('准予进入');
+
+    // The third admission reaches the cap: the next one is blocked until someone leaves.
+    await padTemperature(page, '36.7');
+    await page.getByTestId('routine').click();
+    await expect(occupancy(page)).toHaveAttribute('data-level', 'full');
+    await expect(page.getByTestId('wait')).toBeVisible();
+    await expect(page.getByTestId('routine')).toBeDisabled();
+    await page.screenshot({ path: 'test-results/kiosk-at-cap-zh-1280x800.png' });
+    await page.getByTestId('exit-one').click();
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '2');
+    await expect(page.getByTestId('routine')).toBeEnabled();
+
+    // The street switches to emergency: the KTV kiosk shows it and refuses at once, and acks the version.
+    const { version: _v, ...emergency } = EMERGENCY_POLICY;
+    const active = await switchPolicy(store, app.io, emergency, Date.now());
+    await expect(page.getByTestId('policy')).toHaveAttribute('data-mode', 'emergency');
+    await expect(page.getByTestId('policy')).toHaveAttribute('data-version', String(active.version));
+    await expect(page.getByTestId('blocked')).toContainText('暂停营业');
+    // Emergency turns on the three-code check (004 §3.11): vaccination is asked too.
+    await page.getByTestId('opt-vaccination-complete').click();
+    await padTemperature(page, '36.4');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('禁止进入');
+    await expect(page.getByTestId('decision')).toContainText('按防控政策本场所暂停营业');
+    await expect
+      .poll(async () => (await store.policies.acknowledgements())[0]?.version)
+      .toBe(active.version);
+    await page.screenshot({ path: 'test-results/kiosk-emergency-zh-1280x800.png' });
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.screenshot({ path: 'test-results/kiosk-emergency-zh-768x1024.png' });
+    await page.getByTestId('lang').click();
+    await page.screenshot({ path: 'test-results/kiosk-emergency-en-768x1024.png' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: 'test-results/kiosk-emergency-en-1280x800.png' });
+
+    // Everything arrives as recorded: the skip as a skip, the operator on every record.
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '6');
+    const db = new Database(join(tmp.dir, 'hub.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT seq, decision, skipped, reasons, operator_id, policy_version FROM entrance_records ORDER BY seq').all();
+    const exits = db.prepare("SELECT count(*) AS n FROM kiosk_records WHERE type = 'occupancy'").get();
+    db.close();
+    expect(rows).toEqual([
+      { seq: 1, decision: 'admit', skipped: '[]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
+      { seq: 2, decision: 'refuse', skipped: '[]', reasons: '["fever"]', operator_id: 'venue-a-staff-1', policy_version: 1 },
+      { seq: 3, decision: 'admit', skipped: '["mask"]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
+      { seq: 4, decision: 'admit', skipped: '[]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
+      { seq: 6, decision: 'refuse', skipped: '[]', reasons: '["venue_closed_by_policy"]', operator_id: 'venue-a-staff-1', policy_version: active.version },
+    ]);
+    expect(exits).toEqual({ n: 1 });
+  });
+
+  test('a whole morning at a USB keypad, offline, synced with nothing lost or doubled', async ({ page }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'supermarket', ratedCapacity: 500 }), Date.now(), 600_000);
+    const port = await freePort();
+    app = await listenHub(store, port);
+    await page.goto(`http://127.0.0.1:${port}/kiosk/?enrol=${code}`);
+    await startShift(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await app.close();
+    app = undefined;
+    await expect(page.getByTestId('connection')).toHaveText('离线');
+
+    // 120 patrons by keypad (digits + Enter = routine), every tenth leaves two people, a reload halfway.
+    const PATRONS = 120;
+    let records = 0;
+    for (let i = 1; i <= PATRONS; i++) {
+      await page.keyboard.type(i % 17 === 0 ? '38.0' : (36 + (i % 9) / 10).toFixed(1));
+      await page.keyboard.press('Enter');
+      await expect(page.getByTestId('saved')).toContainText(`#${++records}`);
+      if (i % 10 === 0) {
+        await page.keyboard.press('-');
+        records++;
+      }
+      if (i === 60) {
+        await page.reload();
+        await expect(page.getByTestId('operator')).toBeVisible();
+      }
+    }
+    await expect(pendingCount(page)).toHaveAttribute('data-count', String(records));
+    // 120 patrons − 7 fevers = 113 admitted; 12 exits of one each (the '-' key) → 101 inside.
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '101');
+
+    app = await listenHub(store, port);
+    await expect(syncedCount(page)).toHaveAttribute('data-count', String(records), { timeout: 60_000 });
+    await expect(pendingCount(page)).toHaveAttribute('data-count', '0');
+
+    const db = new Database(join(tmp.dir, 'hub.sqlite'), { readonly: true });
+    const stats = db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS ids, min(seq) AS lo, max(seq) AS hi FROM kiosk_records').get();
+    const refused = db.prepare("SELECT count(*) AS n FROM entrance_records WHERE decision = 'refuse'").get() as { n: number };
+    db.close();
+    expect(stats).toEqual({ n: records, ids: records, lo: 1, hi: records });
+    expect(refused.n).toBe(Math.floor(PATRONS / 17));
+  });
+});

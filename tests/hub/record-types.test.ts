@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SyncRecord } from '../../shared/schemas/record.js';
+import { connectKiosk, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { entranceRecord } from '../support/records.js';
+
+describe('every kiosk record type through records:push', () => {
+  let hub: TestHub;
+  let socket: KioskClient;
+  beforeEach(async () => {
+    hub = await startTestHub();
+    socket = await connectKiosk(hub.url, hub.token);
+  });
+  afterEach(async () => {
+    socket.close();
+    await hub.close();
+  });
+
+  it('stores ledgers, occupancy events and corrections once each, and a correction marks its entrance', async () => {
+    let seq = 0;
+    const base = () => ({
+      id: crypto.randomUUID(),
+      venueId: hub.kiosk.venueId,
+      kioskId: hub.kiosk.id,
+      seq: ++seq,
+      kioskTime: '2026-11-23T10:00:00.000+08:00',
+      operatorId: 'venue-a-staff-1',
+    });
+    const admitted = entranceRecord(hub.kiosk, ++seq);
+    const records: SyncRecord[] = [
+      admitted,
+      { ...base(), type: 'correction', correctsId: admitted.id, reason: 'undo at the door' },
+      { ...base(), type: 'occupancy', kind: 'exit', count: 2 },
+      { ...base(), type: 'occupancy', kind: 'headcount', count: 7 },
+      { ...base(), type: 'occupancy', kind: 'close_out', count: 7 },
+      { ...base(), type: 'venue_check', oneMetreLine: true, noticesPosted: false, note: '公示栏破损' },
+      { ...base(), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: '2026-11-23T09:30:00.000+08:00' },
+      { ...base(), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 36.4 },
+      { ...base(), type: 'staff_health', staffId: 'venue-a-staff-2', lastTestDate: '2026-11-21', vaccination: 'booster' },
+    ];
+    const first = await socket.emitWithAck('records:push', { records });
+    const again = await socket.emitWithAck('records:push', { records });
+    expect(first.ok && first.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('accepted'));
+    expect(again.ok && again.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('duplicate'));
+
+    const db = new Database(hub.dbFile, { readonly: true });
+    const byType = db.prepare('SELECT type, count(*) AS n FROM kiosk_records GROUP BY type ORDER BY type').all();
+    const entrance = db.prepare('SELECT corrected_by, operator_id FROM entrance_records WHERE id = ?').get(admitted.id);
+    const ledger = db.prepare("SELECT body, operator_id FROM kiosk_records WHERE type = 'disinfection'").get() as { body: string; operator_id: string };
+    db.close();
+    expect(byType).toEqual([
+      { type: 'correction', n: 1 },
+      { type: 'disinfection', n: 1 },
+      { type: 'entrance', n: 1 },
+      { type: 'occupancy', n: 3 },
+      { type: 'staff_health', n: 1 },
+      { type: 'staff_temperature', n: 1 },
+      { type: 'venue_check', n: 1 },
+    ]);
+    expect(entrance).toEqual({ corrected_by: records[1]!.id, operator_id: 'staff-1' });
+    expect(JSON.parse(ledger.body)).toEqual({ kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: '2026-11-23T09:30:00.000+08:00' });
+    expect(ledger.operator_id).toBe('venue-a-staff-1');
+  });
+
+  it('names the field of a bad ledger entry and keeps the others', async () => {
+    const base = (seq: number) => ({
+      id: crypto.randomUUID(),
+      venueId: hub.kiosk.venueId,
+      kioskId: hub.kiosk.id,
+      seq,
+      kioskTime: '2026-11-23T10:00:00.000+08:00',
+      operatorId: 'venue-a-staff-1',
+    });
+    const res = await socket.emitWithAck('records:push', {
+      records: [
+        { ...base(1), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 45 },
+        { ...base(2), type: 'occupancy', kind: 'exit', count: 0 },
+        { ...base(3), type: 'staff_health', staffId: 'venue-a-staff-1', lastTestDate: '21/11/2026', vaccination: 'booster' },
+        { ...base(4), type: 'venue_check', oneMetreLine: true, noticesPosted: true },
+      ],
+    });
+    expect(res.ok && res.data.results).toMatchObject([
+      { status: 'rejected', error: { field: 'celsius' } },
+      { status: 'rejected', error: { field: 'count' } },
+      { status: 'rejected', error: { field: 'lastTestDate' } },
+      { status: 'accepted' },
+    ]);
+  });
+});
