@@ -1,9 +1,10 @@
-import type { Enrolment, Shift } from './db.js';
+import type { Enrolment, Shift, StoredRecord } from './db.js';
 
 /** Every event an element fires upward, with its detail type (STYLE.md "Kiosk"). */
 export interface KioskEvents {
   enrolled: Enrolment;
-  'record-saved': { id: string };
+  /** A record committed to IndexedDB. */
+  'record-saved': StoredRecord;
   /** A check-row's outcome or skip reason changed. */
   choice: { name: string; value: string; skipReason: string };
   'pad-key': { key: string };

@@ -19,6 +19,8 @@ import './screens/today-screen.js';
 type View = 'door' | 'today' | 'ledgers';
 /** Occupancy counts from the last close-out, looking back at most this far (venues open past midnight). */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
+/** Sync-state changes re-read the records at most this often: a read must not hold up the next save. */
+const REREAD_MS = 1000;
 
 /** The kiosk shell: enrol once, start a shift, then the door with sync running underneath. */
 @customElement('kiosk-app')
@@ -30,6 +32,9 @@ export class KioskApp extends LitElement {
   @state() private view: View = 'door';
   @state() private today: StoredRecord[] = [];
   @state() private inside = 0;
+  /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
+  private recent: StoredRecord[] = [];
+  private rereadTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
@@ -45,6 +50,7 @@ export class KioskApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.sync?.stop();
+    clearTimeout(this.rereadTimer);
   }
 
   override render() {
@@ -81,7 +87,10 @@ export class KioskApp extends LitElement {
     const cap = capacityCap(e.policy, e.venue);
     const tab = (v: View, label: string) =>
       html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v} @click=${() => (this.view = v)}>${label}</button>`;
-    return html`<occupancy-panel .inside=${this.inside} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>
+    // On the door tab the gauge sits beside the pad (entrance-screen); elsewhere it heads the page.
+    return html`${this.view === 'door'
+        ? nothing
+        : html`<occupancy-panel .inside=${this.inside} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>`}
       <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}</nav>
       ${this.view === 'door'
         ? html`<entrance-screen
@@ -109,7 +118,11 @@ export class KioskApp extends LitElement {
     this.sync = new SyncClient(e.token, (p) => this._policy(p));
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
-      void this._refresh();
+      // Sync states changed in IndexedDB: re-read soon, not on every batch.
+      this.rereadTimer ??= setTimeout(() => {
+        this.rereadTimer = undefined;
+        void this._refresh();
+      }, REREAD_MS);
     });
     this.sync.start();
   }
@@ -130,39 +143,51 @@ export class KioskApp extends LitElement {
     const { kind, count } = ev.detail;
     if (!this.enrolment || !this.shift) return;
     if (kind === 'exit' && this.inside === 0) return;
-    await saveDoorRecord(this.enrolment, this.shift, { type: 'occupancy', kind, count: kind === 'exit' ? Math.min(count, this.inside) : count });
-    this._saved();
+    const stored = await saveDoorRecord(this.enrolment, this.shift, {
+      type: 'occupancy',
+      kind,
+      count: kind === 'exit' ? Math.min(count, this.inside) : count,
+    });
+    this._saved(stored);
   }
 
-  private _saved() {
+  /** A record was committed: count it from memory at once, and let sync send it. */
+  private _saved(e: CustomEvent<StoredRecord> | StoredRecord) {
+    const stored = e instanceof CustomEvent ? e.detail : e;
+    this.recent = [...this.recent, stored];
+    this._derive();
     this.sync?.notify();
-    void this._refresh();
   }
 
   private async _refresh() {
-    const now = Date.now();
-    const recent = await recordsSince(now - OCCUPANCY_LOOKBACK_MS);
+    this.recent = await recordsSince(Date.now() - OCCUPANCY_LOOKBACK_MS);
+    this._derive();
+  }
+
+  /** Occupancy from the last close-out, and today's list, from the records in memory. */
+  private _derive() {
+    const recent = this.recent;
     let from = 0;
     recent.forEach((r, i) => {
       if (r.record.type === 'occupancy' && r.record.kind === 'close_out') from = i;
     });
     this.inside = occupancyFrom(recent.slice(from).map((r) => r.record));
-    const dayStart = startOfDay(now);
+    const dayStart = startOfDay(Date.now());
     this.today = recent.filter((r) => r.savedAt >= dayStart);
   }
 
   static override styles = css`
     :host { display: block; min-height: 100vh; font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #1f2933; background: #f5f7fa; }
-    header { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 0.8rem; padding: 0.5rem 1rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
+    header { display: flex; align-items: center; gap: 0.6rem; padding: 0.4rem 1rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
     .where { display: flex; flex-direction: column; flex: 1; min-width: 10rem; }
     .where strong { font-size: 1.3rem; }
     .policy { padding: 0.2rem 0.7rem; border-radius: 999px; font-weight: 700; background: #e0f2fe; color: #075985; }
     .policy.emergency { background: #7f1d1d; color: #fff; }
     .duty { font-weight: 600; }
     .small { min-height: 2.6rem; padding: 0 0.9rem; font-size: 1rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
-    main { padding: 0.8rem 1rem; max-width: 80rem; margin: 0 auto; display: grid; gap: 0.8rem; }
+    main { padding: 0.5rem 1rem; max-width: 80rem; margin: 0 auto; display: grid; gap: 0.5rem; }
     nav { display: flex; gap: 0.4rem; border-bottom: 2px solid #d9e2ec; }
-    nav button { min-height: 2.8rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
+    nav button { min-height: 2.6rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
     nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; font-weight: 700; color: #1d4ed8; }
   `;
 }

@@ -65,11 +65,11 @@ export class CheckRow extends LitElement {
   }
 
   static override styles = css`
-    fieldset { border: 0; margin: 0; padding: 0.4rem 0; }
+    fieldset { border: 0; margin: 0; padding: 0.25rem 0; }
     legend { font-weight: 600; font-size: 1.05rem; padding: 0 0 0.3rem; }
     .options { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
     button {
-      min-height: 3.2rem; min-width: 6.5rem; padding: 0 1rem; font-size: 1.1rem;
+      min-height: 3rem; min-width: 6rem; padding: 0 0.9rem; font-size: 1.1rem;
       border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; cursor: pointer;
     }
     button[aria-pressed='true'] { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }

@@ -9,7 +9,7 @@ export class NumPad extends LitElement {
   @property({ type: Boolean }) decimal = true;
 
   override render() {
-    const keys = ['7', '8', '9', '4', '5', '6', '1', '2', '3', this.decimal ? '.' : 'clear', '0', 'back'];
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', this.decimal ? '.' : 'clear', '0', 'back'];
     return html`${keys.map(
       (k) => html`<button type="button" data-testid="pad-${k}" @click=${() => fireEvent(this, 'pad-key', { key: k })}>
         ${k === 'back' ? '⌫' : k === 'clear' ? 'C' : k}
@@ -19,7 +19,9 @@ export class NumPad extends LitElement {
 
   static override styles = css`
     :host { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.4rem; }
-    button { min-height: 3.4rem; font-size: 1.6rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; }
+    /* Portrait tablets: two rows of six keys keep the pad short. */
+    @media (max-width: 999px) { :host { grid-template-columns: repeat(6, 1fr); } }
+    button { min-height: 3rem; font-size: 1.6rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; }
     button:active { background: #dbeafe; }
   `;
 }

@@ -73,15 +73,15 @@ export class OccupancyPanel extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .gauge { position: relative; height: 3.6rem; border-radius: 0.8rem; background: #e4e7eb; overflow: hidden; display: flex; align-items: center; padding: 0 1rem; gap: 1rem; }
+    .gauge { position: relative; height: 3rem; border-radius: 0.8rem; background: #e4e7eb; overflow: hidden; display: flex; align-items: center; padding: 0 1rem; gap: 1rem; }
     .bar { position: absolute; inset: 0 auto 0 0; background: #16a34a; transition: width 0.2s; }
     .amber .bar { background: #f59e0b; }
     .full .bar { background: #dc2626; }
     .count, .full { position: relative; font-size: 1.3rem; color: #111827; }
-    .count strong { font-size: 2rem; }
+    .count strong { font-size: 1.7rem; }
     .full { font-weight: 800; color: #fff; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-top: 0.5rem; }
-    .actions button, .ask button { min-height: 3rem; padding: 0 1rem; font-size: 1.05rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
+    .actions button, .ask button { min-height: 2.8rem; padding: 0 1rem; font-size: 1.05rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
     .actions .exit { border-color: #1d4ed8; color: #1d4ed8; font-weight: 700; }
     .ask { margin-top: 0.6rem; padding: 0.8rem; border: 2px solid #1d4ed8; border-radius: 0.8rem; background: #fff; display: grid; gap: 0.5rem; max-width: 22rem; }
     .ask p { margin: 0; font-weight: 600; }

@@ -11,6 +11,7 @@ import { I18nController, t, tMaybe } from '../i18n.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
 import '../components/num-pad.js';
+import '../components/occupancy-panel.js';
 import { applyPadKey } from '../components/num-pad.js';
 import { askedChecks, emptyDraft, validateDraft, type Draft } from './draft.js';
 
@@ -87,6 +88,7 @@ export class EntranceScreen extends LitElement {
           ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
         </form>
         <aside>
+          <occupancy-panel .inside=${this.inside} .cap=${this.cap}></occupancy-panel>
           ${this.shown ? this._renderDecision(this.shown) : nothing}
           ${full ? html`<p class="wait" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
           <check-row
@@ -215,7 +217,7 @@ export class EntranceScreen extends LitElement {
       playDecision(decision.decision);
       clearTimeout(this.undoTimer);
       this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);
-      fireEvent(this, 'record-saved', { id: stored.id });
+      fireEvent(this, 'record-saved', stored);
     } catch (err) {
       // Nothing was saved: say so, keep the form as it is so staff can retry.
       this.saveError = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
@@ -229,24 +231,27 @@ export class EntranceScreen extends LitElement {
     if (!s || s.undone) return;
     const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'correction', correctsId: s.id, reason: 'undo at the door' });
     this.shown = { ...s, undone: true };
-    fireEvent(this, 'record-saved', { id: stored.id });
+    fireEvent(this, 'record-saved', stored);
   }
 
   static override styles = css`
     :host { display: block; }
-    .layout { display: grid; gap: 1rem; }
+    .layout { display: grid; gap: 0.8rem; }
+    /* Landscape: checks left, the pad column right. Portrait: the pad column first, so the
+       temperature, the pad and the two buttons are on screen without scrolling. */
     @media (min-width: 1000px) { .layout { grid-template-columns: 1.4fr 1fr; align-items: start; } }
-    form { display: grid; gap: 0.3rem; }
-    aside { display: grid; gap: 0.6rem; }
-    input.temperature { font-size: 2.2rem; padding: 0.2rem 0.8rem; width: 8rem; min-height: 3rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
+    @media (max-width: 999px) { aside { order: -1; } }
+    form { display: grid; gap: 0.1rem; }
+    aside { display: grid; gap: 0.5rem; }
+    input.temperature { font-size: 2rem; padding: 0.1rem 0.8rem; width: 8.5rem; min-height: 2.8rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
     .go { display: grid; grid-template-columns: 1.3fr 1fr; gap: 0.6rem; }
-    .go button { min-height: 4.2rem; font-size: 1.35rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; }
+    .go button { min-height: 3.8rem; font-size: 1.3rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; }
     .routine { background: #15803d; display: flex; flex-direction: column; align-items: center; justify-content: center; }
     .routine small { font-size: 0.8rem; font-weight: 400; opacity: 0.9; }
     .record { background: #1d4ed8; }
     .go button[disabled] { opacity: 0.45; }
-    .decision { border-radius: 1rem; padding: 0.9rem 1.2rem; color: #fff; }
-    .decision strong { display: block; font-size: 2.8rem; line-height: 1.1; }
+    .decision { border-radius: 1rem; padding: 0.6rem 1.1rem; color: #fff; }
+    .decision strong { display: block; font-size: 2.5rem; line-height: 1.1; }
     .decision ul { margin: 0.3rem 0; font-size: 1.25rem; }
     .decision small { font-size: 1rem; opacity: 0.95; }
     .decision .undo { float: right; min-height: 2.6rem; padding: 0 1rem; font-size: 1rem; border: 2px solid #fff; border-radius: 0.5rem; background: transparent; color: #fff; }

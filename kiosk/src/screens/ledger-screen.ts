@@ -115,7 +115,7 @@ export class LedgerScreen extends LitElement {
     if (Object.keys(this.errors).length) return;
     const stored = await saveDoorRecord(this.enrolment, this.shift, body);
     this.savedNote = `✓ ${t('savedOnDevice')} · #${stored.seq}`;
-    fireEvent(this, 'record-saved', { id: stored.id });
+    fireEvent(this, 'record-saved', stored);
     const keep: Record<string, string> = this.form === 'disinfection' ? { kind: this.values.kind ?? 'disinfection', officer: this.values.officer ?? '' } : {};
     this.values = keep;
   }
