@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
@@ -18,18 +19,26 @@ try {
     seeded = await seedDemoStreet(store);
   });
   const code = await hub.store.kiosks.issueEnrolmentCode(DEMO_ENTRANCE_ID, Date.now(), ENROL_TTL_MS);
+  const base = config.publicUrl ?? hub.url;
+  const enrolUrl = `${base}/kiosk/?enrol=${formatEnrolmentCode(code)}`;
+  // A tablet's camera app opens this and the kiosk enrols itself (the QR way to enrol, issue 4).
+  const qr = await QRCode.toString(enrolUrl, { type: 'terminal', small: true });
   const entrance = await hub.store.venues.entrance(DEMO_ENTRANCE_ID);
   const venue = entrance && (await hub.store.venues.profile(entrance.venueId));
   const lines = [
     '',
     `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.dbFile})`,
     '',
-    `  Kiosk:   ${hub.url}/kiosk/?enrol=${formatEnrolmentCode(code)}`,
+    `  Kiosk:   ${enrolUrl}`,
     `           opens the kiosk and enrols it at ${venue?.name ?? '?'} · ${entrance?.name ?? '?'}`,
     `           (one-time code ${formatEnrolmentCode(code)}, valid 24 h; a new one is printed at every start)`,
     `           door staff (demo PINs): ${DEMO_STAFF.map((s) => `${s.name} ${s.pin}`).join(', ')}`,
-    `  Health:  ${hub.url}/api/health`,
+    `  Health:  ${base}/api/health`,
     '',
+    config.publicUrl
+      ? '  Scan with the tablet to open and enrol the kiosk:'
+      : '  Scan with the tablet to open and enrol the kiosk (tablets need PUBLIC_URL set to an address they reach):',
+    qr,
     '  Stop with Ctrl+C.',
     '',
   ];

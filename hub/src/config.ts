@@ -11,6 +11,11 @@ export const HubEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built kiosk app the hub serves at /kiosk/. */
   KIOSK_DIST: z.string().min(1).default('kiosk/dist'),
+  /** The address tablets reach the hub at (e.g. the TLS proxy), used in printed links and QR codes. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 export type HubEnv = z.infer<typeof HubEnv>;
 
@@ -20,6 +25,7 @@ export interface HubConfig {
   dbFile: string;
   logLevel: HubEnv['LOG_LEVEL'];
   kioskDist: string;
+  publicUrl: string | undefined;
 }
 
 /** Parses the environment, or throws an Error naming every bad variable. */
@@ -36,5 +42,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dbFile: resolve(e.DATA_DIR, 'hub.sqlite'),
     logLevel: e.LOG_LEVEL,
     kioskDist: resolve(e.KIOSK_DIST),
+    publicUrl: e.PUBLIC_URL,
   };
 }

@@ -89,12 +89,43 @@ test.describe('the door, a day of work', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: 'test-results/kiosk-emergency-en-1280x800.png' });
 
+    // Ledgers: a disinfection entry, and a staff temperature refused on its field before it is right.
+    await page.getByTestId('lang').click(); // back to Chinese
+    await page.getByTestId('tab-ledgers').click();
+    await page.getByTestId('ledger-disinfection').click();
+    await page.getByTestId('lf-area').fill('大厅及包间');
+    await page.getByTestId('lf-officer').fill('孙丽');
+    await page.getByTestId('ledger-save').click();
+    await expect(page.getByTestId('ledger-saved')).toContainText('#7');
+    await page.getByTestId('ledger-staff_temperature').click();
+    await page.getByTestId('lf-staffId-venue-a-staff-2').click();
+    await page.getByTestId('lf-celsius').fill('45');
+    await page.getByTestId('ledger-save').click();
+    await expect(page.getByRole('alert')).toContainText('42');
+    await page.getByTestId('lf-celsius').fill('36.3');
+    await page.getByTestId('ledger-save').click();
+    await expect(page.getByTestId('ledger-saved')).toContainText('#8');
+    await page.screenshot({ path: 'test-results/kiosk-ledgers-zh-1280x800.png' });
+
+    // Today's log: the refusals filter shows the fever and the closed-venue refusal.
+    await page.getByTestId('tab-today').click();
+    await page.getByTestId('filter-refused').click();
+    await expect(page.getByTestId('today-list').locator('li')).toHaveCount(2);
+    await expect(page.getByTestId('today-list')).toContainText('体温异常');
+    await expect(page.getByTestId('storage')).toBeVisible();
+    await page.screenshot({ path: 'test-results/kiosk-today-zh-1280x800.png' });
+
     // Everything arrives as recorded: the skip as a skip, the operator on every record.
-    await expect(syncedCount(page)).toHaveAttribute('data-count', '6');
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '8');
     const db = new Database(join(tmp.dir, 'hub.sqlite'), { readonly: true });
     const rows = db.prepare('SELECT seq, decision, skipped, reasons, operator_id, policy_version FROM entrance_records ORDER BY seq').all();
     const exits = db.prepare("SELECT count(*) AS n FROM kiosk_records WHERE type = 'occupancy'").get();
+    const ledgers = db.prepare("SELECT seq, type FROM kiosk_records WHERE type IN ('disinfection', 'staff_temperature') ORDER BY seq").all();
     db.close();
+    expect(ledgers).toEqual([
+      { seq: 7, type: 'disinfection' },
+      { seq: 8, type: 'staff_temperature' },
+    ]);
     expect(rows).toEqual([
       { seq: 1, decision: 'admit', skipped: '[]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
       { seq: 2, decision: 'refuse', skipped: '[]', reasons: '["fever"]', operator_id: 'venue-a-staff-1', policy_version: 1 },

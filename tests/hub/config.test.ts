@@ -11,5 +11,10 @@ describe('loadConfig', () => {
   it('names every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT:[\s\S]*LOG_LEVEL:/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('takes the public URL tablets use, without a trailing slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://hub.example.cn/' }).publicUrl).toBe('https://hub.example.cn');
   });
 });
