@@ -1,31 +1,12 @@
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SyncRecord } from '../../shared/schemas/record.js';
-import { connectKiosk, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
-import { entranceRecord } from '../support/records.js';
+import { hubTest, readDb } from '../support/hub.js';
+import { entranceRecord, recordBase } from '../support/records.js';
 
 describe('every kiosk record type through records:push', () => {
-  let hub: TestHub;
-  let socket: KioskClient;
-  beforeEach(async () => {
-    hub = await startTestHub();
-    socket = await connectKiosk(hub.url, hub.token);
-  });
-  afterEach(async () => {
-    socket.close();
-    await hub.close();
-  });
-
-  it('stores ledgers, occupancy events and corrections once each, and a correction marks its entrance', async () => {
+  hubTest('stores ledgers, occupancy events and corrections once each, and a correction marks its entrance', async ({ hub, socket }) => {
     let seq = 0;
-    const base = () => ({
-      id: crypto.randomUUID(),
-      venueId: hub.kiosk.venueId,
-      kioskId: hub.kiosk.id,
-      seq: ++seq,
-      kioskTime: '2026-11-23T10:00:00.000+08:00',
-      operatorId: 'venue-a-staff-1',
-    });
+    const base = () => recordBase(hub.kiosk, ++seq);
     const admitted = entranceRecord(hub.kiosk, ++seq);
     const records: SyncRecord[] = [
       admitted,
@@ -43,11 +24,11 @@ describe('every kiosk record type through records:push', () => {
     expect(first.ok && first.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('accepted'));
     expect(again.ok && again.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('duplicate'));
 
-    const db = new Database(hub.dbFile, { readonly: true });
-    const byType = db.prepare('SELECT type, count(*) AS n FROM kiosk_records GROUP BY type ORDER BY type').all();
-    const entrance = db.prepare('SELECT corrected_by, operator_id FROM entrance_records WHERE id = ?').get(admitted.id);
-    const ledger = db.prepare("SELECT body, operator_id FROM kiosk_records WHERE type = 'disinfection'").get() as { body: string; operator_id: string };
-    db.close();
+    const { byType, entrance, ledger } = readDb(hub.dbFile, (db) => ({
+      byType: db.prepare('SELECT type, count(*) AS n FROM kiosk_records GROUP BY type ORDER BY type').all(),
+      entrance: db.prepare('SELECT corrected_by, operator_id FROM entrance_records WHERE id = ?').get(admitted.id),
+      ledger: db.prepare("SELECT body, operator_id FROM kiosk_records WHERE type = 'disinfection'").get() as { body: string; operator_id: string },
+    }));
     expect(byType).toEqual([
       { type: 'correction', n: 1 },
       { type: 'disinfection', n: 1 },
@@ -62,15 +43,8 @@ describe('every kiosk record type through records:push', () => {
     expect(ledger.operator_id).toBe('venue-a-staff-1');
   });
 
-  it('names the field of a bad ledger entry and keeps the others', async () => {
-    const base = (seq: number) => ({
-      id: crypto.randomUUID(),
-      venueId: hub.kiosk.venueId,
-      kioskId: hub.kiosk.id,
-      seq,
-      kioskTime: '2026-11-23T10:00:00.000+08:00',
-      operatorId: 'venue-a-staff-1',
-    });
+  hubTest('names the field of a bad ledger entry and keeps the others', async ({ hub, socket }) => {
+    const base = (seq: number) => recordBase(hub.kiosk, seq);
     const res = await socket.emitWithAck('records:push', {
       records: [
         { ...base(1), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 45 },

@@ -1,33 +1,14 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH } from '../../shared/schemas/sync.js';
 import { entranceRecord } from '../support/records.js';
-import { connectKiosk, enrolKiosk, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, hubTest, readDb, startTestHub, type TestHub } from '../support/hub.js';
 
 /** Rows as SQLite has them, read through a separate connection. */
-function storedRows(dbFile: string): { id: string; seq: number; skipped: string }[] {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('SELECT id, seq, skipped FROM entrance_records ORDER BY seq').all() as never;
-  } finally {
-    db.close();
-  }
-}
+const storedRows = (dbFile: string) =>
+  readDb(dbFile, (db) => db.prepare('SELECT id, seq, skipped FROM entrance_records ORDER BY seq').all() as { id: string; seq: number; skipped: string }[]);
 
 describe('records:push over socket.io', () => {
-  let hub: TestHub;
-  let socket: KioskClient;
-
-  beforeEach(async () => {
-    hub = await startTestHub();
-    socket = await connectKiosk(hub.url, hub.token);
-  });
-  afterEach(async () => {
-    socket.close();
-    await hub.close();
-  });
-
-  it('stores a batch sent twice once, and answers the resend with duplicate', async () => {
+  hubTest('stores a batch sent twice once, and answers the resend with duplicate', async ({ hub, socket }) => {
     const batch = Array.from({ length: 50 }, (_, i) => entranceRecord(hub.kiosk, i + 1));
     const first = await socket.emitWithAck('records:push', { records: batch });
     const second = await socket.emitWithAck('records:push', { records: batch });
@@ -38,7 +19,7 @@ describe('records:push over socket.io', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(50);
   });
 
-  it('keeps the good records of a batch and names the field of the bad ones', async () => {
+  hubTest('keeps the good records of a batch and names the field of the bad ones', async ({ hub, socket }) => {
     const good1 = entranceRecord(hub.kiosk, 1);
     const feverish = entranceRecord(hub.kiosk, 2, {
       checks: { ...good1.checks, temperature: { outcome: 'measured', celsius: 50 } },
@@ -59,7 +40,7 @@ describe('records:push over socket.io', () => {
     expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good1.id, good2.id]);
   });
 
-  it('stores a skipped check as skipped', async () => {
+  hubTest('stores a skipped check as skipped', async ({ hub, socket }) => {
     const base = entranceRecord(hub.kiosk, 1);
     const r = entranceRecord(hub.kiosk, 1, {
       checks: { ...base.checks, temperature: { outcome: 'skipped', reason: '测温枪没电' } },
@@ -68,7 +49,7 @@ describe('records:push over socket.io', () => {
     expect(storedRows(hub.dbFile)).toEqual([{ id: r.id, seq: 1, skipped: '["temperature"]' }]);
   });
 
-  it("refuses records that are another kiosk's or another venue's", async () => {
+  hubTest("refuses records that are another kiosk's or another venue's", async ({ hub, socket }) => {
     const res = await socket.emitWithAck('records:push', {
       records: [
         entranceRecord({ id: 'kiosk-someone-else', venueId: hub.kiosk.venueId }, 1),
@@ -82,14 +63,14 @@ describe('records:push over socket.io', () => {
     expect(storedRows(hub.dbFile)).toHaveLength(0);
   });
 
-  it('refuses a different record under a sequence number already stored', async () => {
+  hubTest('refuses a different record under a sequence number already stored', async ({ hub, socket }) => {
     await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
     const res = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
     expect(res.ok && res.data.results[0]).toMatchObject({ status: 'rejected', error: { code: 'conflict', field: 'seq' } });
     expect(storedRows(hub.dbFile)).toHaveLength(1);
   });
 
-  it('refuses a batch over the limit whole, and a payload that is not a batch', async () => {
+  hubTest('refuses a batch over the limit whole, and a payload that is not a batch', async ({ hub, socket }) => {
     const tooMany = Array.from({ length: MAX_BATCH + 1 }, (_, i) => entranceRecord(hub.kiosk, i + 1));
     const big = await socket.emitWithAck('records:push', { records: tooMany });
     expect(big).toMatchObject({ ok: false, error: { code: 'too_large', field: 'records' } });
@@ -98,7 +79,7 @@ describe('records:push over socket.io', () => {
     expect(storedRows(hub.dbFile)).toHaveLength(0);
   });
 
-  it('keeps two kiosks of one venue apart: the same seq from each is two records', async () => {
+  hubTest('keeps two kiosks of one venue apart: the same seq from each is two records', async ({ hub, socket }) => {
     const second = await enrolKiosk(hub.store, `${hub.kiosk.venueId}-1`);
     const other = await connectKiosk(hub.url, second.token);
     try {

@@ -28,3 +28,8 @@ export function entranceRecord(
     ...overrides,
   };
 }
+
+/** The fields every kiosk record carries, for building ledgers and events in tests. */
+export function recordBase(kiosk: { id: string; venueId: string }, seq: number, operatorId = 'venue-a-staff-1') {
+  return { id: randomUUID(), venueId: kiosk.venueId, kioskId: kiosk.id, seq, kioskTime: '2026-11-23T10:00:00.000+08:00', operatorId };
+}
