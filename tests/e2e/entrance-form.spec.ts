@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
 import { tempDir } from '../support/hub.js';
 import { freePort, seededDataDir, spawnHub, type HubProcess } from '../support/hub-process.js';
-import { pendingCount, recordPatron, startShift } from './kiosk-page.js';
+import { pendingCount, recordPatron, startShift, syncedCount } from './kiosk-page.js';
 
 test.describe('kiosk enrolment and entrance form', () => {
   const tmp = tempDir();
@@ -65,6 +65,13 @@ test.describe('kiosk enrolment and entrance form', () => {
     await expect(page.getByTestId('record')).toHaveText('Record and decide');
     await recordPatron(page, { temperature: '36.4' }, 2);
     await expect(page.getByTestId('decision')).toContainText('May enter');
+    // A USB keypad's Enter while the on-screen button still has focus records one patron, not two.
+    await page.keyboard.type('36.5');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('saved')).toContainText('#3');
+    await page.waitForTimeout(500);
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '3');
+    await expect(pendingCount(page)).toHaveAttribute('data-count', '0');
     await page.screenshot({ path: 'test-results/kiosk-admitted-en-1280x800.png', fullPage: true });
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.screenshot({ path: 'test-results/kiosk-admitted-en-768x1024.png', fullPage: true });

@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import type { SyncRecord } from '../../shared/schemas/record.js';
-import { hubTest, readDb } from '../support/hub.js';
+import { readDb } from '../support/hub.js';
+import { hubTest } from '../support/hub-test.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 describe('every kiosk record type through records:push', () => {

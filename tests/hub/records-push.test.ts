@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH } from '../../shared/schemas/sync.js';
 import { entranceRecord } from '../support/records.js';
-import { connectKiosk, enrolKiosk, hubTest, readDb, startTestHub, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, readDb, startTestHub, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/hub-test.js';
 
 /** Rows as SQLite has them, read through a separate connection. */
 const storedRows = (dbFile: string) =>

@@ -8,7 +8,6 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import type { FastifyInstance } from 'fastify';
-import { test } from 'vitest';
 import type { VenueType } from '../../shared/schemas/venue.js';
 
 export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
@@ -116,24 +115,6 @@ export async function listenHub(store: Store, port: number): Promise<FastifyInst
   await app.listen({ port, host: '127.0.0.1' });
   return app;
 }
-
-/**
- * A vitest test with its own real hub and a connected kiosk socket, closed
- * after the test: `hubTest('…', async ({ hub, socket }) => …)`.
- */
-export const hubTest = test.extend<{ hub: TestHub; socket: KioskClient }>({
-  // eslint-disable-next-line no-empty-pattern
-  hub: async ({}, use) => {
-    const hub = await startTestHub();
-    await use(hub);
-    await hub.close();
-  },
-  socket: async ({ hub }, use) => {
-    const socket = await connectKiosk(hub.url, hub.token);
-    await use(socket);
-    socket.close();
-  },
-});
 
 /** Reads the hub's SQLite file through a separate read-only connection, as an outside observer would. */
 export function readDb<T>(dbFile: string, read: (db: Database.Database) => T): T {
