@@ -35,6 +35,7 @@ const zh = {
   high_risk: '高风险地区',
   testProof: '核酸阴性证明',
   negative: '时限内阴性',
+  negativeWithin: '{h}小时内阴性',
   none: '无',
   commitment: '承诺书',
   signed: '已签署',
@@ -132,6 +133,7 @@ const zh = {
   reason_itinerary_high_risk: '7天内到过高风险地区',
   reason_itinerary_medium_risk: '7天内到过中风险地区',
   reason_no_test_or_commitment: '无核酸阴性证明且未签承诺书',
+  reason_test_and_commitment_required: '须同时出示时限内核酸阴性证明并签署承诺书',
 } as const;
 
 type Key = keyof typeof zh;
@@ -167,6 +169,7 @@ const en: Record<Key, string> = {
   high_risk: 'High-risk area',
   testProof: 'Negative test',
   negative: 'Negative, in window',
+  negativeWithin: 'Negative within {h} h',
   none: 'None',
   commitment: 'Commitment',
   signed: 'Signed',
@@ -264,6 +267,7 @@ const en: Record<Key, string> = {
   reason_itinerary_high_risk: 'High-risk area within 7 days',
   reason_itinerary_medium_risk: 'Medium-risk area within 7 days',
   reason_no_test_or_commitment: 'No negative test and no commitment',
+  reason_test_and_commitment_required: 'Needs both a negative test in the window and a signed commitment',
 };
 
 export type Lang = 'zh-CN' | 'en';

@@ -116,6 +116,7 @@ export class KioskApp extends LitElement {
     this.enrolment = e;
     if (!e || this.sync) return;
     this.sync = new SyncClient(e.token, (p) => this._policy(p));
+    this.sync.currentPolicyVersion = e.policy.version;
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
       // Sync states changed in IndexedDB: re-read soon, not on every batch.

@@ -24,13 +24,17 @@ const flags = parseFlags(
 );
 
 type Row = readonly (string | number)[];
-const COLUMNS =
-  'id, kiosk_id, seq, venue_id, kiosk_time, kiosk_time_ms, received_at, policy_version, decision, reasons, skipped, skipped_count, checks';
-const INSERT = `INSERT INTO entrance_records (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
+// The hub's write path per record (hub/src/store/records.ts): a ledger row, then the entrance projection.
+const LEDGER_COLUMNS = 'id, kiosk_id, seq, venue_id, type, kiosk_time, kiosk_time_ms, received_at, operator_id, body';
+const ENTRANCE_COLUMNS =
+  'id, kiosk_id, seq, venue_id, kiosk_time, kiosk_time_ms, received_at, policy_version, decision, reasons, skipped, skipped_count, checks, operator_id';
+const placeholders = (cols: string) => cols.split(',').map(() => '?').join(', ');
+const INSERT_LEDGER = `INSERT INTO kiosk_records (${LEDGER_COLUMNS}) VALUES (${placeholders(LEDGER_COLUMNS)}) ON CONFLICT DO NOTHING`;
+const INSERT_ENTRANCE = `INSERT INTO entrance_records (${ENTRANCE_COLUMNS}) VALUES (${placeholders(ENTRANCE_COLUMNS)})`;
 const SETUP = `
-  INSERT INTO communities VALUES ('c', 'c');
-  INSERT INTO venues VALUES ('v', 'c', 'v', 'ktv', '', 100);
-  INSERT INTO entrances VALUES ('e', 'v', 'e');
+  INSERT INTO communities (id, name) VALUES ('c', 'c');
+  INSERT INTO venues (id, community_id, name, type, rated_capacity) VALUES ('v', 'c', 'v', 'ktv', 100);
+  INSERT INTO entrances (id, venue_id, name) VALUES ('e', 'v', 'e');
   INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at) VALUES ('k', 'e', 'v', 'h', 0);`;
 
 const CHECKS = JSON.stringify({
@@ -40,10 +44,20 @@ const CHECKS = JSON.stringify({
   healthCode: { outcome: 'green' },
   itinerary: { outcome: 'local' },
 });
-const rows: Row[] = Array.from({ length: flags.rows }, (_, i) => [
-  crypto.randomUUID(), 'k', i + 1, 'v', '2026-11-23T10:00:00.000+08:00', 1795399200000 + i, Date.now(), 1, 'admit', '[]', '[]', 0, CHECKS,
-]);
-const batches: Row[][] = [];
+interface Pair {
+  ledger: Row;
+  entrance: Row;
+}
+const rows: Pair[] = Array.from({ length: flags.rows }, (_, i) => {
+  const id = crypto.randomUUID();
+  const time = '2026-11-23T10:00:00.000+08:00';
+  const body = JSON.stringify({ policyVersion: 1, checks: JSON.parse(CHECKS), decision: 'admit', reasons: [] });
+  return {
+    ledger: [id, 'k', i + 1, 'v', 'entrance', time, 1795399200000 + i, Date.now(), 's', body],
+    entrance: [id, 'k', i + 1, 'v', time, 1795399200000 + i, Date.now(), 1, 'admit', '[]', '[]', 0, CHECKS, 's'],
+  };
+});
+const batches: Pair[][] = [];
 for (let i = 0; i < rows.length; i += flags.batch) batches.push(rows.slice(i, i + flags.batch));
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-drivers-'));
@@ -54,9 +68,10 @@ function benchBetter(): number {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(schema);
-  const stmt = db.prepare(INSERT);
-  const tx = db.transaction((b: Row[]) => {
-    for (const r of b) stmt.run(...r);
+  const ledger = db.prepare(INSERT_LEDGER);
+  const entrance = db.prepare(INSERT_ENTRANCE);
+  const tx = db.transaction((b: Pair[]) => {
+    for (const r of b) if (ledger.run(...r.ledger).changes === 1) entrance.run(...r.entrance);
   });
   const t0 = performance.now();
   for (const b of batches) tx.immediate(b);
@@ -68,7 +83,7 @@ function benchBetter(): number {
 interface Sqlite3Db {
   exec(sql: string, cb: (err: Error | null) => void): void;
   run(sql: string, cb: (err: Error | null) => void): void;
-  prepare(sql: string): { run(params: Row, cb: (err: Error | null) => void): void; finalize(cb: () => void): void };
+  prepare(sql: string): { run(params: Row, cb: (this: { changes: number }, err: Error | null) => void): void; finalize(cb: () => void): void };
   close(cb: (err: Error | null) => void): void;
 }
 
@@ -86,15 +101,25 @@ async function benchNodeSqlite3(): Promise<number | undefined> {
   });
   await p((cb) => db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;', cb));
   await p((cb) => db.exec(schema, cb));
-  const stmt = db.prepare(INSERT);
+  const ledger = db.prepare(INSERT_LEDGER);
+  const entrance = db.prepare(INSERT_ENTRANCE);
+  // Same logic as the hub: the projection row only when the ledger row was new.
+  const runLedger = (r: Row) =>
+    new Promise<number>((res, rej) =>
+      ledger.run(r, function (err) {
+        if (err) rej(err);
+        else res(this.changes);
+      }),
+    );
   const t0 = performance.now();
   for (const b of batches) {
     await p((cb) => db.run('BEGIN IMMEDIATE', cb));
-    await Promise.all(b.map((r) => p((cb) => stmt.run(r, cb))));
+    for (const r of b) if ((await runLedger(r.ledger)) === 1) await p((cb) => entrance.run(r.entrance, cb));
     await p((cb) => db.run('COMMIT', cb));
   }
   const ms = performance.now() - t0;
-  await new Promise<void>((res) => stmt.finalize(res));
+  await new Promise<void>((res) => ledger.finalize(res));
+  await new Promise<void>((res) => entrance.finalize(res));
   await p((cb) => db.close(cb));
   return ms;
 }

@@ -39,11 +39,16 @@ export function decideEntry(
   if (it === 'high_risk') reasons.push('itinerary_high_risk');
   if (it === 'medium_risk') reasons.push('itinerary_medium_risk');
   // Starred card or another province: a negative test within the window, or, where the
-  // policy accepts it, a signed commitment (000 §2(2)(1); 004 §3.8).
+  // policy accepts it, a signed commitment (000 §2(2)(1); 004 §3.8). At some venue types in
+  // emergency (hotels, 004 §3.8) both.
   if (it === 'starred' || it === 'other_province') {
     const tested = checks.testProof?.outcome === 'negative';
-    const committed = policy.commitmentAccepted && checks.commitment?.outcome === 'signed';
-    if (!tested && !committed) reasons.push('no_test_or_commitment');
+    const signed = checks.commitment?.outcome === 'signed';
+    if (policy.testAndCommitmentVenueTypes.includes(venue.type)) {
+      if (!tested || !signed) reasons.push('test_and_commitment_required');
+    } else if (!tested && !(policy.commitmentAccepted && signed)) {
+      reasons.push('no_test_or_commitment');
+    }
   }
   return { decision: reasons.length === 0 ? 'admit' : 'refuse', reasons };
 }

@@ -1,5 +1,6 @@
 import type { CheckName, Checks } from '../schemas/checks.js';
 import type { Policy } from '../schemas/policy.js';
+import type { VenueType } from '../schemas/venue.js';
 
 /**
  * The checks staff must record for this patron (each may still be recorded as
@@ -7,11 +8,15 @@ import type { Policy } from '../schemas/policy.js';
  * and the commitment once the itinerary calls for them (000; 004 §3.8);
  * vaccination under the three-code check (004 §3.11).
  */
-export function requiredChecks(policy: Policy, itinerary: Checks['itinerary']['outcome'] | undefined): CheckName[] {
+export function requiredChecks(
+  policy: Policy,
+  venueType: VenueType,
+  itinerary: Checks['itinerary']['outcome'] | undefined,
+): CheckName[] {
   const names: CheckName[] = ['scan', 'temperature', 'mask', 'healthCode', 'itinerary'];
   if (itinerary === 'starred' || itinerary === 'other_province') {
     names.push('testProof');
-    if (policy.commitmentAccepted) names.push('commitment');
+    if (policy.commitmentAccepted || policy.testAndCommitmentVenueTypes.includes(venueType)) names.push('commitment');
   }
   if (policy.threeCodeCheck) names.push('vaccination');
   return names;

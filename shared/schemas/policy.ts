@@ -22,6 +22,11 @@ export const Policy = z.object({
   testWindowHours: z.object({ default: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
   /** A signed commitment may stand in for the test when there is no medium/high-risk travel (004 §3.8). */
   commitmentAccepted: z.boolean(),
+  /**
+   * Venue types where a starred or other-province patron needs the negative test AND a signed
+   * commitment (004 §3.8: hotels in emergency, "需核验24小时内核酸检测阴性报告…签署承诺书后方可进入").
+   */
+  testAndCommitmentVenueTypes: z.array(VenueType),
   /** Venue types that may not admit anyone (004 §3.1 in emergency). */
   closedVenueTypes: z.array(VenueType),
   /** Cap = rated capacity × this percentage (004 §3.3–3.5: 50 % in emergency). */
@@ -38,6 +43,7 @@ export const NORMAL_POLICY: Policy = {
   feverThresholdC: 37.3,
   testWindowHours: { default: 48, byVenueType: {} },
   commitmentAccepted: true,
+  testAndCommitmentVenueTypes: [],
   closedVenueTypes: [],
   capPercent: { default: 100, byVenueType: {} },
   threeCodeCheck: false,
@@ -51,6 +57,7 @@ export const EMERGENCY_POLICY: Policy = {
   // 004 §3.8: hotels (and stations) need a negative test within 24 h.
   testWindowHours: { default: 48, byVenueType: { hotel: 24 } },
   commitmentAccepted: true,
+  testAndCommitmentVenueTypes: ['hotel'],
   // 004 §3.1: indoor enclosed leisure venues close; offline training stops.
   closedVenueTypes: [
     'internet_cafe',

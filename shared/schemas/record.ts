@@ -13,6 +13,7 @@ export const ReasonCode = z.enum([
   'itinerary_high_risk',
   'itinerary_medium_risk',
   'no_test_or_commitment',
+  'test_and_commitment_required',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 

@@ -75,7 +75,8 @@ export const Pin = z.string().regex(/^\d{4,6}$/, 'a PIN has 4 to 6 digits');
 
 /** A staff member who may work the door, with a salted PIN hash the kiosk checks offline. */
 export const StaffMember = z.object({
-  id: z.string().min(1).max(64),
+  // Records carry it as operatorId, so it has the same shape as every other id.
+  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-"'),
   name: z.string().min(1).max(50),
   role: z.string().max(50),
   pinSalt: z.string().min(8),

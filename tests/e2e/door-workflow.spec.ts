@@ -62,6 +62,12 @@ test.describe('the door, a day of work', () => {
     await expect(page.getByTestId('wait')).toBeVisible();
     await expect(page.getByTestId('routine')).toBeDisabled();
     await page.screenshot({ path: 'test-results/kiosk-at-cap-zh-1280x800.png' });
+    // Refusing someone is still recorded at the cap: only admissions wait.
+    for (const id of ['opt-scan-scanned', 'opt-mask-worn', 'opt-healthCode-green', 'opt-itinerary-local']) await page.getByTestId(id).click();
+    await padTemperature(page, '38.5');
+    await page.getByTestId('record').click();
+    await expect(page.getByTestId('saved')).toContainText('#5');
+    await expect(page.getByTestId('decision')).toContainText('体温异常');
     await page.getByTestId('exit-one').click();
     await expect(occupancy(page)).toHaveAttribute('data-inside', '2');
     await expect(page.getByTestId('routine')).toBeEnabled();
@@ -96,7 +102,7 @@ test.describe('the door, a day of work', () => {
     await page.getByTestId('lf-area').fill('大厅及包间');
     await page.getByTestId('lf-officer').fill('孙丽');
     await page.getByTestId('ledger-save').click();
-    await expect(page.getByTestId('ledger-saved')).toContainText('#7');
+    await expect(page.getByTestId('ledger-saved')).toContainText('#8');
     await page.getByTestId('ledger-staff_temperature').click();
     await page.getByTestId('lf-staffId-venue-a-staff-2').click();
     await page.getByTestId('lf-celsius').fill('45');
@@ -104,34 +110,35 @@ test.describe('the door, a day of work', () => {
     await expect(page.getByRole('alert')).toContainText('42');
     await page.getByTestId('lf-celsius').fill('36.3');
     await page.getByTestId('ledger-save').click();
-    await expect(page.getByTestId('ledger-saved')).toContainText('#8');
+    await expect(page.getByTestId('ledger-saved')).toContainText('#9');
     await page.screenshot({ path: 'test-results/kiosk-ledgers-zh-1280x800.png' });
 
-    // Today's log: the refusals filter shows the fever and the closed-venue refusal.
+    // Today's log: the refusals filter shows the two fevers and the closed-venue refusal.
     await page.getByTestId('tab-today').click();
     await page.getByTestId('filter-refused').click();
-    await expect(page.getByTestId('today-list').locator('li')).toHaveCount(2);
+    await expect(page.getByTestId('today-list').locator('li')).toHaveCount(3);
     await expect(page.getByTestId('today-list')).toContainText('体温异常');
     await expect(page.getByTestId('storage')).toBeVisible();
     await page.screenshot({ path: 'test-results/kiosk-today-zh-1280x800.png' });
 
     // Everything arrives as recorded: the skip as a skip, the operator on every record.
-    await expect(syncedCount(page)).toHaveAttribute('data-count', '8');
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '9');
     const db = new Database(join(tmp.dir, 'hub.sqlite'), { readonly: true });
     const rows = db.prepare('SELECT seq, decision, skipped, reasons, operator_id, policy_version FROM entrance_records ORDER BY seq').all();
     const exits = db.prepare("SELECT count(*) AS n FROM kiosk_records WHERE type = 'occupancy'").get();
     const ledgers = db.prepare("SELECT seq, type FROM kiosk_records WHERE type IN ('disinfection', 'staff_temperature') ORDER BY seq").all();
     db.close();
     expect(ledgers).toEqual([
-      { seq: 7, type: 'disinfection' },
-      { seq: 8, type: 'staff_temperature' },
+      { seq: 8, type: 'disinfection' },
+      { seq: 9, type: 'staff_temperature' },
     ]);
     expect(rows).toEqual([
       { seq: 1, decision: 'admit', skipped: '[]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
       { seq: 2, decision: 'refuse', skipped: '[]', reasons: '["fever"]', operator_id: 'venue-a-staff-1', policy_version: 1 },
       { seq: 3, decision: 'admit', skipped: '["mask"]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
       { seq: 4, decision: 'admit', skipped: '[]', reasons: '[]', operator_id: 'venue-a-staff-1', policy_version: 1 },
-      { seq: 6, decision: 'refuse', skipped: '[]', reasons: '["venue_closed_by_policy"]', operator_id: 'venue-a-staff-1', policy_version: active.version },
+      { seq: 5, decision: 'refuse', skipped: '[]', reasons: '["fever"]', operator_id: 'venue-a-staff-1', policy_version: 1 },
+      { seq: 7, decision: 'refuse', skipped: '[]', reasons: '["venue_closed_by_policy"]', operator_id: 'venue-a-staff-1', policy_version: active.version },
     ]);
     expect(exits).toEqual({ n: 1 });
   });

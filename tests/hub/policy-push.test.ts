@@ -52,6 +52,8 @@ describe('policy push', () => {
     socket = (await connectWithPolicy(hub)).socket;
     const res = await socket.emitWithAck('policy:ack', { version: 'two' } as never);
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid', field: 'version' } });
+    const future = await socket.emitWithAck('policy:ack', { version: 99 });
+    expect(future).toMatchObject({ ok: false, error: { code: 'invalid', field: 'version' } });
     expect(await hub.store.policies.acknowledgements()).toMatchObject([{ kioskId: hub.kiosk.id, version: null }]);
   });
 });

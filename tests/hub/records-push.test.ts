@@ -112,3 +112,32 @@ describe('kiosk socket authentication', () => {
     await expect(connectKiosk(hub.url, 'x'.repeat(43))).rejects.toMatchObject({ data: { code: 'unauthorized' } });
   });
 });
+
+describe('a batch committed but never acknowledged', () => {
+  let hub: TestHub;
+  beforeEach(async () => {
+    hub = await startTestHub();
+  });
+  afterEach(async () => {
+    await hub.close();
+  });
+
+  it('is stored once: the resend after the lost ack is answered duplicate, record by record', async () => {
+    const batch = Array.from({ length: 200 }, (_, i) => entranceRecord(hub.kiosk, i + 1));
+    // The hub commits and acks, but the ack never reaches the kiosk (the link dropped, the
+    // tablet slept): the kiosk still holds the batch as pending and sends it again.
+    const lost = await connectKiosk(hub.url, hub.token);
+    lost.emit('records:push', { records: batch }, () => undefined);
+    await expect.poll(() => storedRows(hub.dbFile).length).toBe(200);
+    lost.disconnect();
+
+    const socket = await connectKiosk(hub.url, hub.token);
+    try {
+      const res = await socket.emitWithAck('records:push', { records: batch });
+      expect(res.ok && res.data.results.map((r) => r.status)).toEqual(Array(200).fill('duplicate'));
+      expect(storedRows(hub.dbFile)).toHaveLength(200);
+    } finally {
+      socket.close();
+    }
+  });
+});

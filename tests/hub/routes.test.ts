@@ -60,7 +60,7 @@ describe('hub HTTP routes', () => {
           entrances: [{ id: 'venue-a-1', name: '正门' }],
           officers: { prevention: { name: '赵敏', phone: '13800000001' } },
         },
-        policy: { version: 1, mode: 'normal', feverThresholdC: 37.3, closedVenueTypes: [] },
+        policy: { version: 1, mode: 'normal', feverThresholdC: 37.3, closedVenueTypes: [], testAndCommitmentVenueTypes: [] },
       });
       expect(await store.kiosks.authenticate(body.token, now)).toMatchObject({ id: body.kioskId, venueId: 'venue-a' });
       const again = await enrol(code);

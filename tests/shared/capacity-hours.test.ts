@@ -50,10 +50,11 @@ describe('isOpenAt', () => {
 
 describe('requiredChecks', () => {
   it('asks the door checks always, the test and commitment for risky itineraries, vaccination under three-code', () => {
-    expect(requiredChecks(NORMAL_POLICY, 'local')).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
-    expect(requiredChecks(NORMAL_POLICY, 'starred')).toContain('commitment');
-    expect(requiredChecks({ ...NORMAL_POLICY, commitmentAccepted: false }, 'starred')).not.toContain('commitment');
-    expect(requiredChecks(EMERGENCY_POLICY, 'local')).toContain('vaccination');
+    expect(requiredChecks(NORMAL_POLICY, 'ktv', 'local')).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
+    expect(requiredChecks(NORMAL_POLICY, 'ktv', 'starred')).toContain('commitment');
+    expect(requiredChecks({ ...NORMAL_POLICY, commitmentAccepted: false }, 'ktv', 'starred')).not.toContain('commitment');
+    expect(requiredChecks({ ...EMERGENCY_POLICY, commitmentAccepted: false }, 'hotel', 'starred')).toContain('commitment');
+    expect(requiredChecks(EMERGENCY_POLICY, 'ktv', 'local')).toContain('vaccination');
   });
 });
 

@@ -66,6 +66,10 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       const parsed = PolicyAck.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
       try {
+        const active = await store.policies.active();
+        if (parsed.data.version > active.version) {
+          return reply({ ok: false, error: { code: 'invalid', field: 'version', message: `no policy version ${parsed.data.version}; the newest is ${active.version}` } });
+        }
         await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
         log.info({ kioskId: kiosk.id, version: parsed.data.version }, 'policy acknowledged');
         reply({ ok: true, data: { version: parsed.data.version } });

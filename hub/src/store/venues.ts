@@ -1,6 +1,6 @@
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
-import { OpeningHours, Officers, VenueType } from '../../../shared/schemas/venue.js';
+import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
 
 export interface NewVenue {
@@ -95,6 +95,8 @@ export function createVenueRepository(db: Db): VenueRepository {
       insertEntrance.run(e.id, e.venueId, e.name);
     },
     async addStaff(s) {
+      StaffMember.shape.id.parse(s.id);
+      Pin.parse(s.pin);
       const salt = newPinSalt();
       insertStaff.run(s.id, s.venueId, s.name, s.role, salt, await hashPin(s.pin, salt));
     },

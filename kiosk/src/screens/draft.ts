@@ -2,6 +2,7 @@ import { requiredChecks } from '../../../shared/rules/required-checks.js';
 import { Checks, type CheckName } from '../../../shared/schemas/checks.js';
 import { issuePath, type ApiError } from '../../../shared/schemas/errors.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
+import type { VenueType } from '../../../shared/schemas/venue.js';
 
 /** What staff have entered so far for one patron, before it is a valid `Checks`. */
 export interface Draft {
@@ -15,14 +16,14 @@ export const emptyDraft = (): Draft => ({ values: {}, skipReasons: {}, temperatu
 type Itinerary = Checks['itinerary']['outcome'];
 
 /** The checks the form asks for now: they depend on the policy and the itinerary answer. */
-export function askedChecks(d: Draft, policy: Policy): CheckName[] {
-  return requiredChecks(policy, d.values.itinerary as Itinerary | undefined);
+export function askedChecks(d: Draft, policy: Policy, venueType: VenueType): CheckName[] {
+  return requiredChecks(policy, venueType, d.values.itinerary as Itinerary | undefined);
 }
 
 const skipped = (d: Draft, name: CheckName) => ({ outcome: 'skipped', reason: d.skipReasons[name] ?? '' });
 
 /** Builds the candidate Checks object; the shared schema decides whether it is valid. */
-export function draftToChecks(d: Draft, policy: Policy): unknown {
+export function draftToChecks(d: Draft, policy: Policy, venueType: VenueType): unknown {
   const pick = (name: CheckName) => {
     const v = d.values[name];
     if (v === undefined) return undefined;
@@ -36,7 +37,7 @@ export function draftToChecks(d: Draft, policy: Policy): unknown {
       : d.temperatureText.trim() === ''
         ? undefined
         : { outcome: 'measured', celsius: Number(d.temperatureText.replace(',', '.')) };
-  const asked = askedChecks(d, policy);
+  const asked = askedChecks(d, policy, venueType);
   const ifAsked = (name: CheckName) => (asked.includes(name) ? pick(name) : undefined);
   return {
     scan: pick('scan'),
@@ -53,8 +54,8 @@ export function draftToChecks(d: Draft, policy: Policy): unknown {
 export type DraftResult = { ok: true; checks: Checks } | { ok: false; errors: Partial<Record<CheckName, ApiError>> };
 
 /** Validates the draft with the shared Checks schema, one error per check. */
-export function validateDraft(d: Draft, policy: Policy): DraftResult {
-  const candidate = draftToChecks(d, policy) as Partial<Record<CheckName, unknown>>;
+export function validateDraft(d: Draft, policy: Policy, venueType: VenueType): DraftResult {
+  const candidate = draftToChecks(d, policy, venueType) as Partial<Record<CheckName, unknown>>;
   const parsed = Checks.safeParse(candidate);
   const errors: Partial<Record<CheckName, ApiError>> = {};
   if (!parsed.success) {
@@ -64,7 +65,7 @@ export function validateDraft(d: Draft, policy: Policy): DraftResult {
     }
   }
   // Follow-up questions are optional in the schema but required by the form once asked.
-  for (const name of askedChecks(d, policy)) {
+  for (const name of askedChecks(d, policy, venueType)) {
     if (candidate[name] === undefined) errors[name] ??= { code: 'invalid', field: name, message: 'required' };
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { decideEntry, type EntryDecision } from '../../../shared/rules/decide-entry.js';
 import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
+import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
 import type { Enrolment, Shift } from '../db.js';
 import { saveDoorRecord } from '../door-records.js';
@@ -57,7 +58,8 @@ export class EntranceScreen extends LitElement {
 
   override render() {
     const { policy, venue } = this.enrolment;
-    const asked = askedChecks(this.draft, policy);
+    const asked = askedChecks(this.draft, policy, venue.type);
+    const windowHours = testWindowHours(policy, venue.type);
     const opts = (...values: string[]) => values.map((value) => ({ value, label: tMaybe(value) }));
     const row = (name: CheckName, label: string, options: { value: string; label: string }[]) => html`<check-row
       name=${name}
@@ -83,7 +85,12 @@ export class EntranceScreen extends LitElement {
           ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
           ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
           ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
-          ${asked.includes('testProof') ? row('testProof', t('testProof'), opts('negative', 'none')) : nothing}
+          ${asked.includes('testProof')
+            ? row('testProof', t('testProof'), [
+                { value: 'negative', label: t('negativeWithin').replace('{h}', String(windowHours)) },
+                { value: 'none', label: t('none') },
+              ])
+            : nothing}
           ${asked.includes('commitment') ? row('commitment', t('commitment'), opts('signed', 'not_signed')) : nothing}
           ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
         </form>
@@ -116,7 +123,7 @@ export class EntranceScreen extends LitElement {
             <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full} @click=${this._routine}>
               ${t('routine')}<small>${t('routineHint')}</small>
             </button>
-            <button type="button" class="record" data-testid="record" ?disabled=${this.saving || full} @click=${this._submit}>
+            <button type="button" class="record" data-testid="record" ?disabled=${this.saving} @click=${this._submit}>
               ${this.saving ? t('saving') : t('record')}
             </button>
           </div>
@@ -148,7 +155,7 @@ export class EntranceScreen extends LitElement {
   private _patch(p: Partial<Draft>) {
     this.draft = { ...this.draft, ...p };
     if (Object.keys(this.errors).length) {
-      const v = validateDraft(this.draft, this.enrolment.policy);
+      const v = validateDraft(this.draft, this.enrolment.policy, this.enrolment.venue.type);
       this.errors = v.ok ? {} : v.errors;
     }
   }
@@ -193,15 +200,17 @@ export class EntranceScreen extends LitElement {
 
   private async _submit(e?: Event) {
     e?.preventDefault();
-    if (this.saving || this.inside >= this.cap) return;
+    if (this.saving) return;
     const { policy, venue } = this.enrolment;
-    const v = validateDraft(this.draft, policy);
+    const v = validateDraft(this.draft, policy, venue.type);
     if (!v.ok) {
       this.errors = v.errors;
       return;
     }
     const now = Date.now();
     const decision = decideEntry(policy, venue, v.checks, now);
+    // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
+    if (decision.decision === 'admit' && this.inside >= this.cap) return;
     this.saving = true;
     this.saveError = '';
     try {
@@ -228,10 +237,17 @@ export class EntranceScreen extends LitElement {
 
   private async _undo() {
     const s = this.shown;
-    if (!s || s.undone) return;
-    const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'correction', correctsId: s.id, reason: 'undo at the door' });
-    this.shown = { ...s, undone: true };
-    fireEvent(this, 'record-saved', stored);
+    if (!s || s.undone || this.saving) return;
+    this.saving = true;
+    try {
+      const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'correction', correctsId: s.id, reason: 'undo at the door' });
+      this.shown = { ...s, undone: true };
+      fireEvent(this, 'record-saved', stored);
+    } catch (err) {
+      this.saveError = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      this.saving = false;
+    }
   }
 
   static override styles = css`

@@ -22,6 +22,7 @@ export class LedgerScreen extends LitElement {
   @state() private values: Record<string, string> = {};
   @state() private errors: Record<string, string> = {};
   @state() private savedNote = '';
+  @state() private saving = false;
 
   private readonly i18n = new I18nController(this);
 
@@ -31,7 +32,8 @@ export class LedgerScreen extends LitElement {
     return html`<div class="tabs">${tab('venue_check')}${tab('disinfection')}${tab('staff_temperature')}${tab('staff_health')}</div>
       <form @submit=${this._save} novalidate>
         ${this._fields()}
-        <button class="save" type="submit" data-testid="ledger-save">${t('save')}</button>
+        <button class="save" type="submit" data-testid="ledger-save" ?disabled=${this.saving}>${t('save')}</button>
+        ${this.errors[''] ? html`<p class="error" role="alert">${this.errors['']}</p>` : nothing}
         ${this.savedNote ? html`<p class="ok" role="status" data-testid="ledger-saved">${this.savedNote}</p>` : nothing}
       </form>`;
   }
@@ -112,8 +114,18 @@ export class LedgerScreen extends LitElement {
     const body = this._body()!;
     const v = validateBody(body);
     this.errors = { ...(v.ok ? {} : v.errors), ...missing };
-    if (Object.keys(this.errors).length) return;
-    const stored = await saveDoorRecord(this.enrolment, this.shift, body);
+    if (Object.keys(this.errors).length || this.saving) return;
+    this.saving = true;
+    let stored;
+    try {
+      stored = await saveDoorRecord(this.enrolment, this.shift, body);
+    } catch (err) {
+      this.savedNote = '';
+      this.errors = { '': `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}` };
+      return;
+    } finally {
+      this.saving = false;
+    }
     this.savedNote = `✓ ${t('savedOnDevice')} · #${stored.seq}`;
     fireEvent(this, 'record-saved', stored);
     const keep: Record<string, string> = this.form === 'disinfection' ? { kind: this.values.kind ?? 'disinfection', officer: this.values.officer ?? '' } : {};

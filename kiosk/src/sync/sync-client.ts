@@ -2,7 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
 import { Policy } from '../../../shared/schemas/policy.js';
-import type { PushResult } from '../../../shared/schemas/sync.js';
+import { PushResult } from '../../../shared/schemas/sync.js';
+import { ApiError as ApiErrorSchema } from '../../../shared/schemas/errors.js';
 import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
@@ -93,14 +94,25 @@ export class SyncClient extends EventTarget {
     void this.flush();
   }
 
+  private policyVersion = 0;
+
+  /** The version the kiosk enforces now, so an older push (a stale hub) is not applied over it. */
+  set currentPolicyVersion(v: number) {
+    this.policyVersion = v;
+  }
+
   private async applyPolicy(raw: unknown): Promise<void> {
     const parsed = Policy.safeParse(raw);
     if (!parsed.success) {
       this.update({ lastError: { code: 'invalid', message: `policy from the hub refused: ${parsed.error.message}` } });
       return;
     }
-    await this.onPolicy(parsed.data);
-    this.socket.emit('policy:ack', { version: parsed.data.version }, () => undefined);
+    if (parsed.data.version >= this.policyVersion) {
+      await this.onPolicy(parsed.data);
+      this.policyVersion = parsed.data.version;
+    }
+    // Acknowledge what the kiosk enforces, which the hub shows the street office.
+    this.socket.emit('policy:ack', { version: this.policyVersion }, () => undefined);
   }
 
   private async flush(): Promise<void> {
@@ -110,25 +122,41 @@ export class SyncClient extends EventTarget {
     }
     this.flushing = true;
     try {
+      await this.drain();
+    } catch (err) {
+      // Never let one bad answer stop sync: report it and try again later.
+      this.update({ lastError: { code: 'internal', message: err instanceof Error ? err.message : String(err) } });
+      this.retryLater(() => void this.flush());
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    {
       do {
         this.again = false;
         while (this.socket.connected) {
           const batch = await pendingBatch(BATCH_SIZE);
           if (batch.length === 0) break;
           const res = await this.push(batch.map((s) => s.record));
-          if (!res) return this.retryLater(() => this.flush());
+          if (!res) return this.retryLater(() => void this.flush());
           if (!res.ok) {
-            this.update({ lastError: res.error });
-            return this.retryLater(() => this.flush());
+            const error = ApiErrorSchema.safeParse(res.error);
+            this.update({ lastError: error.success ? error.data : { code: 'internal', message: 'the hub refused a batch' } });
+            return this.retryLater(() => void this.flush());
           }
-          await applyResults(batch, res.data.results, Date.now());
+          const results = PushResult.safeParse(res.data);
+          if (!results.success || results.data.results.length !== batch.length) {
+            this.update({ lastError: { code: 'invalid', message: 'the hub answered a batch in an unexpected shape; resending later' } });
+            return this.retryLater(() => void this.flush());
+          }
+          await applyResults(batch, results.data.results, Date.now());
           this.attempt = 0;
           this._status.lastSyncAt = Date.now();
           await this.refreshCounts();
         }
       } while (this.again && this.socket.connected);
-    } finally {
-      this.flushing = false;
     }
   }
 
