@@ -28,14 +28,14 @@ export function decideEntry(
   if (!isOpenAt(venue.openingHours, now, venue.utcOffsetMinutes)) reasons.push('outside_opening_hours');
   const t = checks.temperature;
   // 体温 ≥ threshold → refused and referred (000 §2(2)(1)).
-  if (t.outcome === 'measured' && t.celsius >= policy.feverThresholdC) reasons.push('fever');
+  if (t?.outcome === 'measured' && t.celsius >= policy.feverThresholdC) reasons.push('fever');
   // Refusing a mask refuses entry (000 §2(2)(1), 001 §2(2)).
-  if (checks.mask.outcome === 'refused') reasons.push('mask_refused');
+  if (checks.mask?.outcome === 'refused') reasons.push('mask_refused');
   // Yellow or red health code refuses (000 §2(2)(1)).
-  if (checks.healthCode.outcome === 'yellow') reasons.push('health_code_yellow');
-  if (checks.healthCode.outcome === 'red') reasons.push('health_code_red');
+  if (checks.healthCode?.outcome === 'yellow') reasons.push('health_code_yellow');
+  if (checks.healthCode?.outcome === 'red') reasons.push('health_code_red');
   // High/medium-risk travel in 7 days → quarantine, not entry (003 §30).
-  const it = checks.itinerary.outcome;
+  const it = checks.itinerary?.outcome;
   if (it === 'high_risk') reasons.push('itinerary_high_risk');
   if (it === 'medium_risk') reasons.push('itinerary_medium_risk');
   // Starred card or another province: a negative test within the window, or, where the

@@ -1,20 +1,20 @@
-import type { CheckName, Checks } from '../schemas/checks.js';
-import type { Policy } from '../schemas/policy.js';
+import type { CheckName, ItineraryOutcome } from '../schemas/checks.js';
+import { doorChecks, type Policy } from '../schemas/policy.js';
 import type { VenueType } from '../schemas/venue.js';
 
 /**
  * The checks staff must record for this patron (each may still be recorded as
- * skipped, with a reason). The door checks of 000 §2(2)(1) always; the test
+ * skipped, with a reason). The door checks the policy asks at this venue type; the test
  * and the commitment once the itinerary calls for them (000; 004 §3.8);
  * vaccination under the three-code check (004 §3.11).
  */
 export function requiredChecks(
   policy: Policy,
   venueType: VenueType,
-  itinerary: Checks['itinerary']['outcome'] | undefined,
+  itinerary: ItineraryOutcome | 'skipped' | undefined,
 ): CheckName[] {
-  const names: CheckName[] = ['scan', 'temperature', 'mask', 'healthCode', 'itinerary'];
-  if (itinerary === 'starred' || itinerary === 'other_province') {
+  const names: CheckName[] = [...doorChecks(policy, venueType)];
+  if (names.includes('itinerary') && (itinerary === 'starred' || itinerary === 'other_province')) {
     names.push('testProof');
     if (policy.commitmentAccepted || policy.testAndCommitmentVenueTypes.includes(venueType)) names.push('commitment');
   }

@@ -60,12 +60,17 @@ export const VaccinationCheck = z.discriminatedUnion('outcome', [
   Skipped,
 ]);
 
+/**
+ * The checks recorded for one patron. A check the policy does not ask at this
+ * venue type is absent (not asked), which is not the same as skipped; which
+ * door checks are asked is policy data (Policy.doorChecks).
+ */
 export const Checks = z.object({
-  scan: ScanCheck,
-  temperature: TemperatureCheck,
-  mask: MaskCheck,
-  healthCode: HealthCodeCheck,
-  itinerary: ItineraryCheck,
+  scan: ScanCheck.optional(),
+  temperature: TemperatureCheck.optional(),
+  mask: MaskCheck.optional(),
+  healthCode: HealthCodeCheck.optional(),
+  itinerary: ItineraryCheck.optional(),
   /** Asked only when the itinerary calls for it (starred / other province); absent = not asked. */
   testProof: TestProofCheck.optional(),
   commitment: CommitmentCheck.optional(),
@@ -74,6 +79,10 @@ export const Checks = z.object({
 });
 export type Checks = z.infer<typeof Checks>;
 export type CheckName = keyof Checks;
+/** The checks asked at the door itself, before any follow-up question. */
+export const DoorCheck = z.enum(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
+export type DoorCheck = z.infer<typeof DoorCheck>;
+export type ItineraryOutcome = Exclude<z.infer<typeof ItineraryCheck>['outcome'], 'skipped'>;
 export const CHECK_NAMES = [
   'scan',
   'temperature',

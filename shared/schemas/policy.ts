@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DoorCheck, type ItineraryOutcome } from './checks.js';
 import { VenueType } from './venue.js';
 
 /**
@@ -15,11 +16,14 @@ export const Policy = z.object({
   mode: z.enum(['normal', 'emergency']),
   /** At or above this reading entry is refused (37.3 °C is the standard Chinese threshold). */
   feverThresholdC: z.number().min(36).max(39),
+  /** The checks asked at the door, per venue type (000 §2(2)(1), 003 §14, 004 §3.10). */
+  doorChecks: z.object({ default: z.array(DoorCheck).min(1), byVenueType: z.partialRecord(VenueType, z.array(DoorCheck).min(1)) }),
   /**
-   * How recent a negative test must be for a starred itinerary or another
-   * province within 7 days: 48 h (000 §2(2)(1)); 24 h for hotels in emergency (004 §3.8).
+   * How recent a negative test must be, per itinerary case: a starred card, or another
+   * province within 7 days (000 §2(2)(1): 48 h); a venue type may tighten it (004 §3.8:
+   * 24 h at hotels in emergency).
    */
-  testWindowHours: z.object({ default: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
+  testWindowHours: z.object({ starred: Hours, otherProvince: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
   /** A signed commitment may stand in for the test when there is no medium/high-risk travel (004 §3.8). */
   commitmentAccepted: z.boolean(),
   /**
@@ -36,12 +40,26 @@ export const Policy = z.object({
 });
 export type Policy = z.infer<typeof Policy>;
 
+const ALL_DOOR_CHECKS: DoorCheck[] = ['scan', 'temperature', 'mask', 'healthCode', 'itinerary'];
+/** 003 §14 for malls, supermarkets, markets, restaurants: "亮码、测温、戴口罩" (no itinerary card). */
+const CODE_TEMPERATURE_MASK: DoorCheck[] = ['scan', 'temperature', 'mask', 'healthCode'];
+
 /** Normal ("常态化") prevention: 000 §2(2)(1), 001 §2(2), 003 §14. */
 export const NORMAL_POLICY: Policy = {
   version: 1,
   mode: 'normal',
   feverThresholdC: 37.3,
-  testWindowHours: { default: 48, byVenueType: {} },
+  doorChecks: {
+    default: ALL_DOOR_CHECKS,
+    byVenueType: {
+      shopping_mall: CODE_TEMPERATURE_MASK,
+      supermarket: CODE_TEMPERATURE_MASK,
+      farmers_market: CODE_TEMPERATURE_MASK,
+      restaurant: CODE_TEMPERATURE_MASK,
+      pharmacy: CODE_TEMPERATURE_MASK,
+    },
+  },
+  testWindowHours: { starred: 48, otherProvince: 48, byVenueType: {} },
   commitmentAccepted: true,
   testAndCommitmentVenueTypes: [],
   closedVenueTypes: [],
@@ -54,8 +72,10 @@ export const EMERGENCY_POLICY: Policy = {
   version: 1,
   mode: 'emergency',
   feverThresholdC: 37.3,
+  // 004 §3.10: every entrance checks temperature, health code, itinerary card and mask.
+  doorChecks: { default: ALL_DOOR_CHECKS, byVenueType: {} },
   // 004 §3.8: hotels (and stations) need a negative test within 24 h.
-  testWindowHours: { default: 48, byVenueType: { hotel: 24 } },
+  testWindowHours: { starred: 48, otherProvince: 48, byVenueType: { hotel: 24 } },
   commitmentAccepted: true,
   testAndCommitmentVenueTypes: ['hotel'],
   // 004 §3.1: indoor enclosed leisure venues close; offline training stops.
@@ -91,7 +111,14 @@ export const EMERGENCY_POLICY: Policy = {
   threeCodeCheck: true,
 };
 
-/** The test window that applies at a venue of this type. */
-export function testWindowHours(policy: Policy, type: VenueType): number {
-  return policy.testWindowHours.byVenueType[type] ?? policy.testWindowHours.default;
+/** The test window for this itinerary case at a venue of this type. */
+export function testWindowHours(policy: Policy, type: VenueType, itinerary: ItineraryOutcome): number {
+  const w = policy.testWindowHours;
+  const byCase = itinerary === 'starred' ? w.starred : w.otherProvince;
+  return Math.min(byCase, w.byVenueType[type] ?? byCase);
+}
+
+/** The checks asked at the door of a venue of this type. */
+export function doorChecks(policy: Policy, type: VenueType): DoorCheck[] {
+  return policy.doorChecks.byVenueType[type] ?? policy.doorChecks.default;
 }

@@ -150,6 +150,9 @@ test.describe('the door, a day of work', () => {
     app = await listenHub(store, port);
     await page.goto(`http://127.0.0.1:${port}/kiosk/?enrol=${code}`);
     await startShift(page);
+    // A supermarket in normal times asks code, temperature and mask, not the itinerary card (003 §14).
+    await expect(page.getByTestId('opt-healthCode-green')).toBeVisible();
+    await expect(page.getByTestId('opt-itinerary-local')).toHaveCount(0);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await app.close();
     app = undefined;

@@ -49,6 +49,11 @@ describe('isOpenAt', () => {
 });
 
 describe('requiredChecks', () => {
+  it('asks no itinerary card at supermarkets in normal times (003 §14), all five in emergency (004 §3.10)', () => {
+    expect(requiredChecks(NORMAL_POLICY, 'supermarket', undefined)).toEqual(['scan', 'temperature', 'mask', 'healthCode']);
+    expect(requiredChecks(EMERGENCY_POLICY, 'supermarket', undefined)).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary', 'vaccination']);
+  });
+
   it('asks the door checks always, the test and commitment for risky itineraries, vaccination under three-code', () => {
     expect(requiredChecks(NORMAL_POLICY, 'ktv', 'local')).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
     expect(requiredChecks(NORMAL_POLICY, 'ktv', 'starred')).toContain('commitment');
@@ -64,8 +69,11 @@ describe('Policy presets', () => {
     expect(Policy.parse(EMERGENCY_POLICY)).toEqual(EMERGENCY_POLICY);
   });
   it('tighten the hotel test window to 24 h in emergency (004 §3.8), 48 h otherwise (000)', () => {
-    expect(testWindowHours(NORMAL_POLICY, 'hotel')).toBe(48);
-    expect(testWindowHours(EMERGENCY_POLICY, 'hotel')).toBe(24);
-    expect(testWindowHours(EMERGENCY_POLICY, 'ktv')).toBe(48);
+    expect(testWindowHours(NORMAL_POLICY, 'hotel', 'starred')).toBe(48);
+    expect(testWindowHours(EMERGENCY_POLICY, 'hotel', 'other_province')).toBe(24);
+    expect(testWindowHours(EMERGENCY_POLICY, 'ktv', 'starred')).toBe(48);
+    const perCase = { ...NORMAL_POLICY, testWindowHours: { starred: 24, otherProvince: 72, byVenueType: {} } };
+    expect(testWindowHours(perCase, 'ktv', 'starred')).toBe(24);
+    expect(testWindowHours(perCase, 'ktv', 'other_province')).toBe(72);
   });
 });

@@ -24,7 +24,7 @@ describe('EntranceRecord', () => {
     ['a skip without a reason', { mask: { outcome: 'skipped' } }, 'checks.mask.reason'],
     ['a blank skip reason', { healthCode: { outcome: 'skipped', reason: '  ' } }, 'checks.healthCode.reason'],
     ['an unknown outcome', { healthCode: { outcome: 'blue' } }, 'checks.healthCode.outcome'],
-    ['a missing check', { scan: undefined }, 'checks.scan'],
+    ['a check given as null', { scan: null }, 'checks.scan'],
   ])('rejects %s, naming the field', (_name, patch, field) => {
     const base = entranceRecord(kiosk, 1);
     expect(errorOf({ ...base, checks: { ...base.checks, ...patch } }).field).toBe(field);

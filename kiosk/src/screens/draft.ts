@@ -1,5 +1,5 @@
 import { requiredChecks } from '../../../shared/rules/required-checks.js';
-import { Checks, type CheckName } from '../../../shared/schemas/checks.js';
+import { Checks, type CheckName, type ItineraryOutcome } from '../../../shared/schemas/checks.js';
 import { issuePath, type ApiError } from '../../../shared/schemas/errors.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import type { VenueType } from '../../../shared/schemas/venue.js';
@@ -13,11 +13,10 @@ export interface Draft {
 
 export const emptyDraft = (): Draft => ({ values: {}, skipReasons: {}, temperatureText: '' });
 
-type Itinerary = Checks['itinerary']['outcome'];
 
 /** The checks the form asks for now: they depend on the policy and the itinerary answer. */
 export function askedChecks(d: Draft, policy: Policy, venueType: VenueType): CheckName[] {
-  return requiredChecks(policy, venueType, d.values.itinerary as Itinerary | undefined);
+  return requiredChecks(policy, venueType, d.values.itinerary as ItineraryOutcome | 'skipped' | undefined);
 }
 
 const skipped = (d: Draft, name: CheckName) => ({ outcome: 'skipped', reason: d.skipReasons[name] ?? '' });
@@ -40,11 +39,11 @@ export function draftToChecks(d: Draft, policy: Policy, venueType: VenueType): u
   const asked = askedChecks(d, policy, venueType);
   const ifAsked = (name: CheckName) => (asked.includes(name) ? pick(name) : undefined);
   return {
-    scan: pick('scan'),
-    temperature,
-    mask: pick('mask'),
-    healthCode: pick('healthCode'),
-    itinerary: pick('itinerary'),
+    scan: ifAsked('scan'),
+    temperature: asked.includes('temperature') ? temperature : undefined,
+    mask: ifAsked('mask'),
+    healthCode: ifAsked('healthCode'),
+    itinerary: ifAsked('itinerary'),
     testProof: ifAsked('testProof'),
     commitment: ifAsked('commitment'),
     vaccination: ifAsked('vaccination'),

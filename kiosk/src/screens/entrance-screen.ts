@@ -59,7 +59,8 @@ export class EntranceScreen extends LitElement {
   override render() {
     const { policy, venue } = this.enrolment;
     const asked = askedChecks(this.draft, policy, venue.type);
-    const windowHours = testWindowHours(policy, venue.type);
+    const itinerary = this.draft.values.itinerary === 'starred' ? 'starred' : 'other_province';
+    const windowHours = testWindowHours(policy, venue.type, itinerary);
     const opts = (...values: string[]) => values.map((value) => ({ value, label: tMaybe(value) }));
     const row = (name: CheckName, label: string, options: { value: string; label: string }[]) => html`<check-row
       name=${name}
@@ -77,14 +78,18 @@ export class EntranceScreen extends LitElement {
       ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
       <div class="layout">
         <form @submit=${this._submit} @choice=${this._choice} novalidate>
-          ${row('scan', t('scan'), [
-            { value: 'scanned', label: t('scanned') },
-            { value: 'no_phone:paper_itinerary', label: t('noPhonePaper') },
-            { value: 'no_phone:id_card', label: t('noPhoneId') },
-          ])}
-          ${row('mask', t('mask'), opts('worn', 'provided', 'refused'))}
-          ${row('healthCode', t('healthCode'), opts('green', 'yellow', 'red'))}
-          ${row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))}
+          ${asked.includes('scan')
+            ? row('scan', t('scan'), [
+                { value: 'scanned', label: t('scanned') },
+                { value: 'no_phone:paper_itinerary', label: t('noPhonePaper') },
+                { value: 'no_phone:id_card', label: t('noPhoneId') },
+              ])
+            : nothing}
+          ${asked.includes('mask') ? row('mask', t('mask'), opts('worn', 'provided', 'refused')) : nothing}
+          ${asked.includes('healthCode') ? row('healthCode', t('healthCode'), opts('green', 'yellow', 'red')) : nothing}
+          ${asked.includes('itinerary')
+            ? row('itinerary', t('itinerary'), opts('local', 'other_province', 'starred', 'medium_risk', 'high_risk'))
+            : nothing}
           ${asked.includes('testProof')
             ? row('testProof', t('testProof'), [
                 { value: 'negative', label: t('negativeWithin').replace('{h}', String(windowHours)) },
@@ -175,10 +180,12 @@ export class EntranceScreen extends LitElement {
     });
   }
 
-  /** Fills the routine answers into what staff have not set, and records. */
+  /** Fills the routine answers into the asked checks staff have not set, and records. */
   private _routine() {
+    const { policy, venue } = this.enrolment;
+    const asked = askedChecks(this.draft, policy, venue.type);
     const values = { ...this.draft.values };
-    for (const [k, v] of Object.entries(ROUTINE)) values[k as CheckName] ??= v;
+    for (const [k, v] of Object.entries(ROUTINE)) if (asked.includes(k as CheckName)) values[k as CheckName] ??= v;
     this.draft = { ...this.draft, values };
     void this._submit();
   }
