@@ -1,6 +1,6 @@
 import type { Ack } from './schemas/errors.js';
 import type { Policy } from './schemas/policy.js';
-import type { PolicyAck, PushResult } from './schemas/sync.js';
+import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
 
 /**
  * Socket.io event maps shared by kiosk and hub (STYLE.md "Sockets").
@@ -16,6 +16,8 @@ export interface KioskToHubEvents {
 export interface HubToKioskEvents {
   /** The street's policy in force, sent on connect and whenever it changes. */
   'policy:update': (policy: Policy) => void;
+  /** People inside the venue per entrance, after any kiosk of the venue synced. */
+  'occupancy:venue': (occupancy: VenueOccupancy) => void;
 }
 
 /** The kiosks' namespace on the hub. */

@@ -3,7 +3,7 @@ import type { EnrolResponse } from '../../shared/schemas/enrolment.js';
 import type { ApiError } from '../../shared/schemas/errors.js';
 import type { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
-import type { ItemResult } from '../../shared/schemas/sync.js';
+import type { ItemResult, VenueOccupancy } from '../../shared/schemas/sync.js';
 
 /**
  * The only module that opens IndexedDB (STYLE.md "Kiosk"). A record is in
@@ -33,7 +33,7 @@ export interface Shift {
 }
 
 interface KioskDb extends DBSchema {
-  settings: { key: 'enrolment'; value: Enrolment } | { key: 'shift'; value: Shift };
+  settings: { key: 'enrolment'; value: Enrolment } | { key: 'shift'; value: Shift } | { key: 'venueOccupancy'; value: VenueOccupancy };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
@@ -81,6 +81,15 @@ export async function savePolicy(policy: Policy): Promise<Enrolment | undefined>
   if (next) await tx.store.put(next, 'enrolment');
   await tx.done;
   return next;
+}
+
+/** The venue's count per entrance as the hub last sent it, kept for an offline reload. */
+export async function getVenueOccupancy(): Promise<VenueOccupancy | undefined> {
+  return (await (await db()).get('settings', 'venueOccupancy')) as VenueOccupancy | undefined;
+}
+
+export async function saveVenueOccupancy(o: VenueOccupancy): Promise<void> {
+  await (await db()).put('settings', o, 'venueOccupancy');
 }
 
 export async function getShift(): Promise<Shift | undefined> {

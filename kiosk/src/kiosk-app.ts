@@ -1,9 +1,21 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { capacityCap } from '../../shared/rules/capacity.js';
-import { occupancyFrom } from '../../shared/rules/occupancy.js';
+import { occupancyFrom, venueInside } from '../../shared/rules/occupancy.js';
+import type { VenueOccupancy } from '../../shared/schemas/sync.js';
 import type { Policy } from '../../shared/schemas/policy.js';
-import { getEnrolment, getShift, recordsSince, savePolicy, saveShift, type Enrolment, type Shift, type StoredRecord } from './db.js';
+import {
+  getEnrolment,
+  getShift,
+  getVenueOccupancy,
+  recordsSince,
+  savePolicy,
+  saveShift,
+  saveVenueOccupancy,
+  type Enrolment,
+  type Shift,
+  type StoredRecord,
+} from './db.js';
 import { saveDoorRecord, startOfDay } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
@@ -31,7 +43,10 @@ export class KioskApp extends LitElement {
   @state() private status: SyncStatus | undefined;
   @state() private view: View = 'door';
   @state() private today: StoredRecord[] = [];
+  /** People inside counted at this door, from its own records. */
   @state() private inside = 0;
+  /** The venue's count per entrance as the hub last sent it (other doors). */
+  @state() private venue: VenueOccupancy | undefined;
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,6 +57,7 @@ export class KioskApp extends LitElement {
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     this.shift = await getShift();
+    this.venue = await getVenueOccupancy();
     this._start(await getEnrolment());
     await this._refresh();
     this.loaded = true;
@@ -85,18 +101,23 @@ export class KioskApp extends LitElement {
       return html`<shift-screen .staff=${e.venue.staff} @shift-started=${(ev: CustomEvent<Shift>) => (this.shift = ev.detail)}></shift-screen>`;
     }
     const cap = capacityCap(e.policy, e.venue);
+    // The cap holds for the venue: this door's own count plus the other doors as last heard.
+    const inside = venueInside(this.inside, e.kioskId, this.venue);
+    const others = inside - this.inside;
     const tab = (v: View, label: string) =>
       html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v} @click=${() => (this.view = v)}>${label}</button>`;
     // On the door tab the gauge sits beside the pad (entrance-screen); elsewhere it heads the page.
     return html`${this.view === 'door'
         ? nothing
-        : html`<occupancy-panel .inside=${this.inside} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>`}
+        : html`<occupancy-panel .inside=${inside} .others=${others} .othersAt=${this.venue?.at ?? ''} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>`}
       <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}</nav>
       ${this.view === 'door'
         ? html`<entrance-screen
             .enrolment=${e}
             .shift=${this.shift}
-            .inside=${this.inside}
+            .inside=${inside}
+            .others=${others}
+            .othersAt=${this.venue?.at ?? ''}
             .cap=${cap}
             @record-saved=${this._saved}
             @occupancy-event=${this._occupancy}
@@ -115,7 +136,13 @@ export class KioskApp extends LitElement {
   private _start(e: Enrolment | undefined) {
     this.enrolment = e;
     if (!e || this.sync) return;
-    this.sync = new SyncClient(e.token, (p) => this._policy(p));
+    this.sync = new SyncClient(e.token, {
+      onPolicy: (p) => this._policy(p),
+      onOccupancy: (o) => {
+        this.venue = o;
+        void saveVenueOccupancy(o);
+      },
+    });
     this.sync.currentPolicyVersion = e.policy.version;
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
@@ -143,12 +170,12 @@ export class KioskApp extends LitElement {
     ev.stopPropagation();
     const { kind, count } = ev.detail;
     if (!this.enrolment || !this.shift) return;
+    // Events correct this door's own count. Staff count everyone inside the venue, so a head
+    // count is recorded net of the other doors; closing the day closes out this door's count.
     if (kind === 'exit' && this.inside === 0) return;
-    const stored = await saveDoorRecord(this.enrolment, this.shift, {
-      type: 'occupancy',
-      kind,
-      count: kind === 'exit' ? Math.min(count, this.inside) : count,
-    });
+    const others = venueInside(this.inside, this.enrolment.kioskId, this.venue) - this.inside;
+    const own = kind === 'exit' ? Math.min(count, this.inside) : kind === 'headcount' ? Math.max(0, count - others) : this.inside;
+    const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'occupancy', kind, count: own });
     this._saved(stored);
   }
 

@@ -1,4 +1,5 @@
 import type { SyncRecord } from '../schemas/record.js';
+import type { VenueOccupancy } from '../schemas/sync.js';
 
 /**
  * People inside, from one door's records of the day in sequence order
@@ -35,4 +36,12 @@ export function occupancyFrom(records: readonly SyncRecord[]): number {
 /** Records corrected (undone) by a later correction record in the list. */
 export function correctedIds(records: readonly SyncRecord[]): Set<string> {
   return new Set(records.flatMap((r) => (r.type === 'correction' ? [r.correctsId] : [])));
+}
+
+/**
+ * Inside the whole venue, as this kiosk sees it: its own count (always
+ * current, even offline) plus the other entrances as the hub last counted them.
+ */
+export function venueInside(ownInside: number, ownKioskId: string, others: VenueOccupancy | undefined): number {
+  return ownInside + (others?.entrances.filter((e) => e.kioskId !== ownKioskId).reduce((n, e) => n + e.inside, 0) ?? 0);
 }

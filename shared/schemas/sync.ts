@@ -37,3 +37,15 @@ export type KioskAuth = z.infer<typeof KioskAuth>;
 /** `policy:ack` payload: the version the kiosk now enforces. */
 export const PolicyAck = z.object({ version: z.int().min(1) });
 export type PolicyAck = z.infer<typeof PolicyAck>;
+
+/**
+ * People inside a venue per entrance, as the hub last counted them from every
+ * kiosk's records (`occupancy:venue`). A kiosk adds the other entrances to its
+ * own count, so the cap holds for the venue, not the door.
+ */
+export const VenueOccupancy = z.object({
+  venueId: z.string(),
+  entrances: z.array(z.object({ kioskId: z.string(), entranceName: z.string(), inside: z.int().min(0) })),
+  at: z.string(),
+});
+export type VenueOccupancy = z.infer<typeof VenueOccupancy>;

@@ -44,7 +44,7 @@ describe('SyncClient against a real hub', () => {
         Date.now(),
       );
     }
-    client = new SyncClient(hub.token, undefined, hub.url);
+    client = new SyncClient(hub.token, { url: hub.url });
     client.start();
     const s = await until(client, (st) => st.pending === 0 && st.synced + st.rejected === 250);
     expect(s).toMatchObject({ connection: 'online', synced: 249, rejected: 1 });
@@ -55,7 +55,7 @@ describe('SyncClient against a real hub', () => {
   });
 
   it('sends a record saved while connected at once', async () => {
-    client = new SyncClient(hub.token, undefined, hub.url);
+    client = new SyncClient(hub.token, { url: hub.url });
     client.start();
     await until(client, (st) => st.connection === 'online');
     await saveRecord((seq) => entranceRecord(hub.kiosk, seq), Date.now());
@@ -64,7 +64,7 @@ describe('SyncClient against a real hub', () => {
   });
 
   it('reports a revoked or unknown token as unauthorized and does not spin', async () => {
-    client = new SyncClient('y'.repeat(43), undefined, hub.url);
+    client = new SyncClient('y'.repeat(43), { url: hub.url });
     client.start();
     const s = await until(client, (st) => st.connection === 'unauthorized');
     expect(s.lastError).toMatchObject({ code: 'unauthorized' });

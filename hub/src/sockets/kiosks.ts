@@ -14,6 +14,10 @@ interface SocketData {
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 
+/** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
+const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
+const venueRoom = (venueId: string) => `venue:${venueId}`;
+
 export interface KioskSocketDeps {
   store: Store;
   now: () => number;
@@ -52,9 +56,17 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     }
   });
 
+  /** Tells every kiosk of the venue how many are inside per entrance. */
+  async function pushOccupancy(venueId: string, target: { emit: KioskSocket['emit'] } = nsp.to(venueRoom(venueId))) {
+    const entrances = await store.occupancy.byVenue(venueId, now(), OCCUPANCY_LOOKBACK_MS);
+    target.emit('occupancy:venue', { venueId, entrances, at: new Date(now()).toISOString() });
+  }
+
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk } = socket.data;
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
+    void socket.join(venueRoom(kiosk.venueId));
+    pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
     store.policies.active().then(
       (policy) => socket.emit('policy:update', policy),
@@ -95,6 +107,10 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
           log.warn({ kioskId: kiosk.id, error: res.error }, 'batch refused');
         }
         reply(res);
+        // After the ack (never before): the venue's other doors learn the new count.
+        if (res.ok && res.data.results.some((r) => r.status === 'accepted')) {
+          pushOccupancy(kiosk.venueId).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count occupancy'));
+        }
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'batch could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not store this batch; it will be resent' } });

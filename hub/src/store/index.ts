@@ -1,5 +1,6 @@
 import { openDatabase } from './database.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
+import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
@@ -14,6 +15,7 @@ export interface Store {
   kiosks: KioskRepository;
   records: RecordRepository;
   policies: PolicyRepository;
+  occupancy: OccupancyRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export function openStore(file: string): Store {
     kiosks: createKioskRepository(db),
     records: createRecordRepository(db),
     policies: createPolicyRepository(db),
+    occupancy: createOccupancyRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -15,7 +15,11 @@ type Asking = 'exit' | 'headcount' | 'close_out' | undefined;
  */
 @customElement('occupancy-panel')
 export class OccupancyPanel extends LitElement {
+  /** Inside the venue (all doors). */
   @property({ type: Number }) inside = 0;
+  /** Of which at the other doors, as the hub last counted at `othersAt`. */
+  @property({ type: Number }) others = 0;
+  @property() othersAt = '';
   @property({ type: Number }) cap = 0;
 
   @state() private asking: Asking;
@@ -31,8 +35,13 @@ export class OccupancyPanel extends LitElement {
         <span class="count"><strong>${this.inside}</strong> / ${this.cap} ${t('inside')}</span>
         ${level === 'full' ? html`<span class="full" data-testid="at-cap">${t('atCap')}</span>` : nothing}
       </div>
+      ${this.others > 0
+        ? html`<p class="others" data-testid="other-doors">
+            ${t('otherDoors').replace('{n}', String(this.others)).replace('{t}', this.othersAt ? new Date(this.othersAt).toLocaleTimeString() : '')}
+          </p>`
+        : nothing}
       <div class="actions">
-        <button type="button" class="exit" data-testid="exit-one" ?disabled=${this.inside === 0} @click=${() => this._fire('exit', 1)}>
+        <button type="button" class="exit" data-testid="exit-one" ?disabled=${this.inside - this.others === 0} @click=${() => this._fire('exit', 1)}>
           ${t('oneLeft')}
         </button>
         <button type="button" data-testid="exit-n" @click=${() => this._ask('exit')}>${t('nLeft')}</button>
@@ -45,8 +54,8 @@ export class OccupancyPanel extends LitElement {
   private _renderAsk(kind: NonNullable<Asking>) {
     if (kind === 'close_out') {
       return html`<div class="ask" role="dialog">
-        <p>${t('closeDayConfirm').replace('{n}', String(this.inside))}</p>
-        <button type="button" class="ok" data-testid="ask-ok" @click=${() => this._fire('close_out', this.inside)}>${t('confirm')}</button>
+        <p>${t('closeDayConfirm').replace('{n}', String(this.inside - this.others))}</p>
+        <button type="button" class="ok" data-testid="ask-ok" @click=${() => this._fire('close_out', this.inside - this.others)}>${t('confirm')}</button>
         <button type="button" @click=${() => (this.asking = undefined)}>${t('cancel')}</button>
       </div>`;
     }
@@ -80,6 +89,7 @@ export class OccupancyPanel extends LitElement {
     .count, .full { position: relative; font-size: 1.3rem; color: #111827; }
     .count strong { font-size: 1.7rem; }
     .full { font-weight: 800; color: #fff; }
+    .others { margin: 0.3rem 0 0; color: #52606d; font-size: 0.95rem; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-top: 0.5rem; }
     .actions button, .ask button { min-height: 2.8rem; padding: 0 1rem; font-size: 1.05rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
     .actions .exit { border-color: #1d4ed8; color: #1d4ed8; font-weight: 700; }

@@ -32,7 +32,11 @@ type Shown = EntryDecision & { seq: number; id: string; at: number; undone: bool
 export class EntranceScreen extends LitElement {
   @property({ attribute: false }) enrolment!: Enrolment;
   @property({ attribute: false }) shift!: Shift;
+  /** Inside the venue (all doors). */
   @property({ type: Number }) inside = 0;
+  /** Of which at the other doors, as the hub last counted. */
+  @property({ type: Number }) others = 0;
+  @property() othersAt = '';
   @property({ type: Number }) cap = 0;
 
   @state() private draft: Draft = emptyDraft();
@@ -100,7 +104,7 @@ export class EntranceScreen extends LitElement {
           ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
         </form>
         <aside>
-          <occupancy-panel .inside=${this.inside} .cap=${this.cap}></occupancy-panel>
+          <occupancy-panel .inside=${this.inside} .others=${this.others} .othersAt=${this.othersAt} .cap=${this.cap}></occupancy-panel>
           ${this.shown ? this._renderDecision(this.shown) : nothing}
           ${full ? html`<p class="wait" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
           <check-row

@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
 import { Policy } from '../../../shared/schemas/policy.js';
-import { PushResult } from '../../../shared/schemas/sync.js';
+import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
 import { ApiError as ApiErrorSchema } from '../../../shared/schemas/errors.js';
 import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
@@ -35,16 +35,23 @@ export class SyncClient extends EventTarget {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private _status: SyncStatus = { connection: 'connecting', pending: 0, synced: 0, rejected: 0 };
 
+  private readonly onPolicy: (policy: Policy) => Promise<void>;
+  private readonly onOccupancy: (occupancy: VenueOccupancy) => void;
+
   /**
-   * @param onPolicy applies a policy the hub pushed (stores it); the kiosk
-   *   acknowledges the version only after it has.
+   * @param options.onPolicy applies a policy the hub pushed (stores it); the
+   *   kiosk acknowledges the version only after it has.
+   * @param options.onOccupancy receives the venue's count per entrance.
+   * @param options.url the hub's origin; the page's own by default.
    */
   constructor(
     token: string,
-    private readonly onPolicy: (policy: Policy) => Promise<void> = async () => undefined,
-    url = '',
+    options: { onPolicy?: (policy: Policy) => Promise<void>; onOccupancy?: (o: VenueOccupancy) => void; url?: string } = {},
   ) {
     super();
+    this.onPolicy = options.onPolicy ?? (async () => undefined);
+    this.onOccupancy = options.onOccupancy ?? (() => undefined);
+    const url = options.url ?? '';
     this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
       auth: { token },
       autoConnect: false,
@@ -63,6 +70,10 @@ export class SyncClient extends EventTarget {
       this.update({ connection: 'offline' });
     });
     this.socket.on('policy:update', (raw: unknown) => void this.applyPolicy(raw));
+    this.socket.on('occupancy:venue', (raw: unknown) => {
+      const parsed = VenueOccupancy.safeParse(raw);
+      if (parsed.success) this.onOccupancy(parsed.data);
+    });
     this.socket.on('connect_error', (err: Error & { data?: ApiError }) => {
       if (err.data?.code === 'unauthorized') {
         this.update({ connection: 'unauthorized', lastError: err.data });
