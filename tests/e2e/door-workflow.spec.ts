@@ -190,3 +190,49 @@ test.describe('the door, a day of work', () => {
     expect(refused.n).toBe(Math.floor(PATRONS / 17));
   });
 });
+
+test.describe('two doors, one venue', () => {
+  const tmp = tempDir();
+  let store: Store;
+  let app: FastifyInstance | undefined;
+
+  test.afterEach(async () => {
+    await app?.close();
+    await store?.close();
+    tmp.remove();
+  });
+
+  test('the cap holds for the venue: a door is blocked when the other door filled it', async ({ browser }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const front = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 2 });
+    await store.venues.addEntrance({ id: 'venue-a-2', venueId: 'venue-a', name: '侧门' });
+    const codes = [
+      await store.kiosks.issueEnrolmentCode(front, Date.now(), 600_000),
+      await store.kiosks.issueEnrolmentCode('venue-a-2', Date.now(), 600_000),
+    ];
+    app = await listenHub(store, await freePort());
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const [a, b] = await Promise.all(codes.map(async (code) => {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await page.goto(`${url}/kiosk/?enrol=${code}`);
+      await startShift(page);
+      return page;
+    }));
+
+    await padTemperature(a!, '36.5');
+    await a!.getByTestId('routine').click();
+    await padTemperature(b!, '36.6');
+    await b!.getByTestId('routine').click();
+    // Each door admitted one: both see the venue full (2 of 2) and wait.
+    for (const page of [a!, b!]) {
+      await expect(occupancy(page)).toHaveAttribute('data-inside', '2');
+      await expect(page.getByTestId('routine')).toBeDisabled();
+    }
+    await expect(b!.getByTestId('other-doors')).toContainText('1');
+    await b!.screenshot({ path: 'test-results/kiosk-two-doors-zh-1280x800.png' });
+    // Someone leaves by the front door: the side door may admit again.
+    await a!.getByTestId('exit-one').click();
+    await expect(occupancy(b!)).toHaveAttribute('data-inside', '1');
+    await expect(b!.getByTestId('routine')).toBeEnabled();
+  });
+});

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { occupancyLevel } from '../../../shared/rules/capacity.js';
 import { fireEvent } from '../fire-event.js';
-import { I18nController, t } from '../i18n.js';
+import { I18nController, currentLang, t } from '../i18n.js';
 import { applyPadKey } from './num-pad.js';
 import './num-pad.js';
 
@@ -37,7 +37,7 @@ export class OccupancyPanel extends LitElement {
       </div>
       ${this.others > 0
         ? html`<p class="others" data-testid="other-doors">
-            ${t('otherDoors').replace('{n}', String(this.others)).replace('{t}', this.othersAt ? new Date(this.othersAt).toLocaleTimeString() : '')}
+            ${t('otherDoors').replace('{n}', String(this.others)).replace('{t}', this.othersAt ? new Date(this.othersAt).toLocaleTimeString(currentLang(), { hour: '2-digit', minute: '2-digit' }) : '')}
           </p>`
         : nothing}
       <div class="actions">
