@@ -12,10 +12,14 @@ import { padTemperature, pendingCount, startShift, syncedCount } from './kiosk-p
 const occupancy = (page: Page) => page.getByTestId('occupancy');
 
 test.describe('the door, a day of work', () => {
-  const tmp = tempDir();
+  let tmp: ReturnType<typeof tempDir>;
   let store: Store;
   let app: FastifyInstance | undefined;
 
+  test.beforeEach(() => {
+    tmp = tempDir();
+    app = undefined;
+  });
   test.afterEach(async () => {
     await app?.close();
     await store?.close();
@@ -188,18 +192,6 @@ test.describe('the door, a day of work', () => {
     db.close();
     expect(stats).toEqual({ n: records, ids: records, lo: 1, hi: records });
     expect(refused.n).toBe(Math.floor(PATRONS / 17));
-  });
-});
-
-test.describe('two doors, one venue', () => {
-  const tmp = tempDir();
-  let store: Store;
-  let app: FastifyInstance | undefined;
-
-  test.afterEach(async () => {
-    await app?.close();
-    await store?.close();
-    tmp.remove();
   });
 
   test('the cap holds for the venue: a door is blocked when the other door filled it', async ({ browser }) => {
