@@ -42,7 +42,7 @@ interface KioskDb extends DBSchema {
   };
 }
 
-export const DB_NAME = 'venue-kiosk';
+const DB_NAME = 'venue-kiosk';
 let dbPromise: Promise<IDBPDatabase<KioskDb>> | undefined;
 
 function db(): Promise<IDBPDatabase<KioskDb>> {
@@ -149,17 +149,6 @@ export async function syncCounts(): Promise<SyncCounts> {
     d.countFromIndex('records', 'bySyncSeq', IDBKeyRange.bound([state, 0], [state, Number.MAX_SAFE_INTEGER]));
   const [pending, synced, rejected] = await Promise.all([count('pending'), count('synced'), count('rejected')]);
   return { pending, synced, rejected };
-}
-
-/** The most recent records, newest first. */
-export async function recentRecords(limit: number): Promise<StoredRecord[]> {
-  const out: StoredRecord[] = [];
-  let cursor = await (await db()).transaction('records').store.index('bySeq').openCursor(null, 'prev');
-  while (cursor && out.length < limit) {
-    out.push(cursor.value);
-    cursor = await cursor.continue();
-  }
-  return out;
 }
 
 /** Records saved since `ms` (kiosk clock), oldest first: today's door, for occupancy and the log. */

@@ -142,8 +142,8 @@ export class KioskApp extends LitElement {
         this.venue = o;
         void saveVenueOccupancy(o);
       },
+      policyVersion: e.policy.version,
     });
-    this.sync.currentPolicyVersion = e.policy.version;
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
       // Sync states changed in IndexedDB: re-read soon, not on every batch.
@@ -192,16 +192,11 @@ export class KioskApp extends LitElement {
     this._derive();
   }
 
-  /** Occupancy from the last close-out, and today's list, from the records in memory. */
+  /** This door's count (the rule restarts it at a close-out) and today's list, from the records in memory. */
   private _derive() {
-    const recent = this.recent;
-    let from = 0;
-    recent.forEach((r, i) => {
-      if (r.record.type === 'occupancy' && r.record.kind === 'close_out') from = i;
-    });
-    this.inside = occupancyFrom(recent.slice(from).map((r) => r.record));
+    this.inside = occupancyFrom(this.recent.map((r) => r.record));
     const dayStart = startOfDay(Date.now());
-    this.today = recent.filter((r) => r.savedAt >= dayStart);
+    this.today = this.recent.filter((r) => r.savedAt >= dayStart);
   }
 
   static override styles = css`

@@ -5,7 +5,8 @@ import type { VenueOccupancy } from '../schemas/sync.js';
  * People inside, from one door's records of the day in sequence order
  * (DOMAIN.md "Occupancy"): an admission adds one, undoing an admission takes
  * it back, an exit takes `count` (never below zero), a head count sets the
- * number, closing out sets zero.
+ * number, closing out sets zero. A head count or a close-out supersedes the
+ * admissions before it: undoing one of those afterwards changes nothing.
  */
 export function occupancyFrom(records: readonly SyncRecord[]): number {
   const admitted = new Set<string>();
@@ -22,9 +23,12 @@ export function occupancyFrom(records: readonly SyncRecord[]): number {
         if (admitted.delete(r.correctsId)) inside = Math.max(0, inside - 1);
         break;
       case 'occupancy':
-        if (r.kind === 'exit') inside = Math.max(0, inside - r.count);
-        else if (r.kind === 'headcount') inside = r.count;
-        else inside = 0;
+        if (r.kind === 'exit') {
+          inside = Math.max(0, inside - r.count);
+        } else {
+          inside = r.kind === 'headcount' ? r.count : 0;
+          admitted.clear();
+        }
         break;
       default:
         break;

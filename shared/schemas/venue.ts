@@ -41,9 +41,6 @@ export const VenueType = z.enum([
 ]);
 export type VenueType = z.infer<typeof VenueType>;
 
-/** "重中之重" (000): crowded, enclosed entertainment venues. */
-export const TOP_PRIORITY_TYPES: readonly VenueType[] = ['ktv', 'bar', 'internet_cafe', 'disco', 'arcade', 'dance_hall'];
-
 /** "HH:MM", 24-hour clock, local time at the venue. */
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 

@@ -111,7 +111,7 @@ test.describe('the door, a day of work', () => {
     await page.getByTestId('lf-staffId-venue-a-staff-2').click();
     await page.getByTestId('lf-celsius').fill('45');
     await page.getByTestId('ledger-save').click();
-    await expect(page.getByRole('alert')).toContainText('42');
+    await expect(page.getByRole('alert')).toContainText('请输入 34.0–42.0 之间的体温');
     await page.getByTestId('lf-celsius').fill('36.3');
     await page.getByTestId('ledger-save').click();
     await expect(page.getByTestId('ledger-saved')).toContainText('#9');

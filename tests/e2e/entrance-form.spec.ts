@@ -22,7 +22,10 @@ test.describe('kiosk enrolment and entrance form', () => {
     // A wrong code is refused with the hub's reason; a right one typed in lower case is accepted.
     await page.getByTestId('enrol-code').fill('abcd-2345');
     await page.getByRole('button', { name: '绑定' }).click();
-    await expect(page.getByTestId('enrol-error')).toHaveText('no such enrolment code');
+    await expect(page.getByTestId('enrol-error')).toHaveText('没有这个绑定码，请核对后重新输入');
+    await page.getByTestId('enrol-code').fill('0O1I');
+    await page.getByRole('button', { name: '绑定' }).click();
+    await expect(page.getByTestId('enrol-error')).toHaveText('绑定码为8位，由字母和数字2–9组成');
     await page.getByTestId('enrol-code').fill(formatEnrolmentCode(code).toLowerCase());
     await page.getByRole('button', { name: '绑定' }).click();
     await expect(page.getByTestId('connection')).toHaveText('已连接');

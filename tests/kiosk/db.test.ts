@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyResults, closeDb, pendingBatch, recentRecords, saveRecord, syncCounts } from '../../kiosk/src/db.js';
+import { applyResults, closeDb, pendingBatch, recordsSince, saveRecord, syncCounts } from '../../kiosk/src/db.js';
 import { entranceRecord } from '../support/records.js';
 
 const kiosk = { id: 'kiosk-1', venueId: 'venue-a' };
@@ -38,11 +38,11 @@ describe('kiosk db (outbox)', () => {
     );
     expect(await syncCounts()).toEqual({ pending: 1, synced: 1, rejected: 1 });
     expect((await pendingBatch(10)).map((s) => s.seq)).toEqual([3]);
-    const recent = await recentRecords(10);
+    const recent = await recordsSince(0);
     expect(recent.map((r) => [r.seq, r.sync])).toEqual([
-      [3, 'pending'],
-      [2, 'rejected'],
       [1, 'synced'],
+      [2, 'rejected'],
+      [3, 'pending'],
     ]);
     expect(recent[1]!.error?.field).toBe('checks.temperature.celsius');
   });

@@ -27,6 +27,13 @@ describe('occupancyFrom', () => {
     expect(occupancyFrom([admit(), admit(), occ('headcount', 7), admit()])).toBe(8);
     expect(occupancyFrom([admit(), admit(), occ('close_out', 2)])).toBe(0);
   });
+  it('a head count or close-out supersedes earlier admissions: undoing one afterwards changes nothing', () => {
+    const a = admit();
+    expect(occupancyFrom([a, occ('close_out', 1), admit(), undo(a.id)])).toBe(1);
+    const b = admit();
+    expect(occupancyFrom([b, admit(), occ('headcount', 5), undo(b.id)])).toBe(5);
+  });
+
   it('lists what was undone', () => {
     const a = admit();
     expect([...correctedIds([a, undo(a.id)])]).toEqual([a.id]);

@@ -16,12 +16,12 @@ export async function ingestBatch(
   kiosk: KioskIdentity,
   payload: unknown,
   receivedAt: number,
-): Promise<Ack<PushResult>> {
+): Promise<{ ack: Ack<PushResult>; accepted: SyncRecord[] }> {
   const envelope = RecordsPush.safeParse(payload);
   if (!envelope.success) {
     const error = zodToApiError(envelope.error);
     const tooBig = envelope.error.issues.some((i) => i.code === 'too_big');
-    return { ok: false, error: tooBig ? { ...error, code: 'too_large' } : error };
+    return { ack: { ok: false, error: tooBig ? { ...error, code: 'too_large' } : error }, accepted: [] };
   }
   const items = envelope.data.records;
   const results: (ItemResult | undefined)[] = new Array(items.length);
@@ -45,6 +45,7 @@ export async function ingestBatch(
   });
 
   const outcomes = await store.records.ingest(valid, receivedAt);
+  const accepted = valid.filter((_, k) => outcomes[k]?.status === 'accepted');
   outcomes.forEach((o, k) => {
     const index = validIndex[k]!;
     const id = valid[k]!.id;
@@ -53,7 +54,7 @@ export async function ingestBatch(
         ? rejected(index, id, { code: 'conflict', field: o.field, message: o.message })
         : { index, status: o.status, id };
   });
-  return { ok: true, data: { results: results as ItemResult[] } };
+  return { ack: { ok: true, data: { results: results as ItemResult[] } }, accepted };
 }
 
 /** A kiosk may only send its own records, for its own venue. */

@@ -1,9 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
-import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
+import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
-import { zodToApiError } from '../../../shared/schemas/errors.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { ingestBatch } from './ingest.js';
@@ -98,7 +97,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       const reply = ack as (res: Ack<PushResult>) => void;
       try {
-        const res = await ingestBatch(store, kiosk, payload, now());
+        const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, now());
         if (res.ok) {
           const counts = { accepted: 0, duplicate: 0, rejected: 0 };
           for (const r of res.data.results) counts[r.status]++;
@@ -107,8 +106,8 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
           log.warn({ kioskId: kiosk.id, error: res.error }, 'batch refused');
         }
         reply(res);
-        // After the ack (never before): the venue's other doors learn the new count.
-        if (res.ok && res.data.results.some((r) => r.status === 'accepted')) {
+        // After the ack (never before): the venue's other doors learn the new count, when it can have changed.
+        if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction' || r.type === 'occupancy')) {
           pushOccupancy(kiosk.venueId).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count occupancy'));
         }
       } catch (err) {

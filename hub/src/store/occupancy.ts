@@ -10,8 +10,9 @@ export interface EntranceOccupancy {
 
 export interface OccupancyRepository {
   /**
-   * People inside per kiosk of the venue: each kiosk's records since its last
-   * close-out (within `lookbackMs`), folded by the same rule the kiosk uses.
+   * People inside per kiosk of the venue, folded by the same rule the kiosk
+   * uses. Only records after the kiosk's last close-out are read: the rule
+   * restarts there anyway, and a busy day stays a short read.
    */
   byVenue(venueId: string, now: number, lookbackMs: number): Promise<EntranceOccupancy[]>;
 }

@@ -50,7 +50,7 @@ export class EnrolScreen extends LitElement {
   private async _enrol() {
     const body = EnrolRequest.safeParse({ code: this.code });
     if (!body.success) {
-      this.error = body.error.issues[0]?.message ?? 'invalid code';
+      this.error = t('enrolFormat');
       return;
     }
     this.busy = true;
@@ -63,8 +63,15 @@ export class EnrolScreen extends LitElement {
       });
       const json: unknown = await res.json().catch(() => undefined);
       if (!res.ok) {
+        // Staff read the reason in the kiosk's language; the hub's code says which one it is.
         const err = ApiError.safeParse((json as { error?: unknown } | undefined)?.error);
-        this.error = err.success ? err.data.message : `HTTP ${res.status}`;
+        const code = err.success ? err.data.code : undefined;
+        this.error =
+          code === 'not_found' ? t('enrolUnknown')
+          : code === 'expired' ? t('enrolExpired')
+          : code === 'rate_limited' ? t('enrolRateLimited')
+          : code === 'invalid' ? t('enrolFormat')
+          : `${t('enrolNetwork')} (HTTP ${res.status})`;
         return;
       }
       const enrolment = { ...EnrolResponse.parse(json), enrolledAt: Date.now() };

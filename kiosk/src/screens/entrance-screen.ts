@@ -158,7 +158,7 @@ export class EntranceScreen extends LitElement {
     if (this.draft.values[name] === 'skipped') return t('skipReasonMissing');
     if (name === 'temperature') return this.draft.temperatureText === '' ? t('missing') : t('temperatureRange');
     if (this.draft.values[name] === undefined) return t('missing');
-    return e.message;
+    return t('fieldInvalid');
   }
 
   private _patch(p: Partial<Draft>) {

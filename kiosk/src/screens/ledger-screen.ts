@@ -113,7 +113,16 @@ export class LedgerScreen extends LitElement {
     const missing = Object.fromEntries(required.filter((n) => !this.values[n]).map((n) => [n, t('missing')]));
     const body = this._body()!;
     const v = validateBody(body);
-    this.errors = { ...(v.ok ? {} : v.errors), ...missing };
+    // The shared schema finds the field; staff read why in the kiosk's language.
+    const fieldErrors = v.ok
+      ? {}
+      : Object.fromEntries(
+          Object.keys(v.errors).map((f) => [
+            f,
+            !this.values[f]?.trim() ? t('missing') : f === 'celsius' ? t('temperatureRange') : t('fieldInvalid'),
+          ]),
+        );
+    this.errors = { ...fieldErrors, ...missing };
     if (Object.keys(this.errors).length || this.saving) return;
     this.saving = true;
     let stored;

@@ -1,9 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
-import type { Ack, ApiError } from '../../../shared/schemas/errors.js';
+import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { ApiError as ApiErrorSchema } from '../../../shared/schemas/errors.js';
 import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
@@ -37,20 +36,29 @@ export class SyncClient extends EventTarget {
 
   private readonly onPolicy: (policy: Policy) => Promise<void>;
   private readonly onOccupancy: (occupancy: VenueOccupancy) => void;
+  /** The policy version the kiosk enforces, so an older push (a stale hub) is not applied over it. */
+  private policyVersion: number;
 
   /**
    * @param options.onPolicy applies a policy the hub pushed (stores it); the
    *   kiosk acknowledges the version only after it has.
    * @param options.onOccupancy receives the venue's count per entrance.
+   * @param options.policyVersion the version the kiosk enforces now.
    * @param options.url the hub's origin; the page's own by default.
    */
   constructor(
     token: string,
-    options: { onPolicy?: (policy: Policy) => Promise<void>; onOccupancy?: (o: VenueOccupancy) => void; url?: string } = {},
+    options: {
+      onPolicy?: (policy: Policy) => Promise<void>;
+      onOccupancy?: (o: VenueOccupancy) => void;
+      policyVersion?: number;
+      url?: string;
+    } = {},
   ) {
     super();
     this.onPolicy = options.onPolicy ?? (async () => undefined);
     this.onOccupancy = options.onOccupancy ?? (() => undefined);
+    this.policyVersion = options.policyVersion ?? 0;
     const url = options.url ?? '';
     this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
       auth: { token },
@@ -105,13 +113,6 @@ export class SyncClient extends EventTarget {
     void this.flush();
   }
 
-  private policyVersion = 0;
-
-  /** The version the kiosk enforces now, so an older push (a stale hub) is not applied over it. */
-  set currentPolicyVersion(v: number) {
-    this.policyVersion = v;
-  }
-
   private async applyPolicy(raw: unknown): Promise<void> {
     const parsed = Policy.safeParse(raw);
     if (!parsed.success) {
@@ -144,31 +145,28 @@ export class SyncClient extends EventTarget {
   }
 
   private async drain(): Promise<void> {
-    {
-      do {
-        this.again = false;
-        while (this.socket.connected) {
-          const batch = await pendingBatch(BATCH_SIZE);
-          if (batch.length === 0) break;
-          const res = await this.push(batch.map((s) => s.record));
-          if (!res) return this.retryLater(() => void this.flush());
-          if (!res.ok) {
-            const error = ApiErrorSchema.safeParse(res.error);
-            this.update({ lastError: error.success ? error.data : { code: 'internal', message: 'the hub refused a batch' } });
-            return this.retryLater(() => void this.flush());
-          }
-          const results = PushResult.safeParse(res.data);
-          if (!results.success || results.data.results.length !== batch.length) {
-            this.update({ lastError: { code: 'invalid', message: 'the hub answered a batch in an unexpected shape; resending later' } });
-            return this.retryLater(() => void this.flush());
-          }
-          await applyResults(batch, results.data.results, Date.now());
-          this.attempt = 0;
-          this._status.lastSyncAt = Date.now();
-          await this.refreshCounts();
+    do {
+      this.again = false;
+      while (this.socket.connected) {
+        const batch = await pendingBatch(BATCH_SIZE);
+        if (batch.length === 0) break;
+        const res = await this.push(batch.map((s) => s.record));
+        if (!res) return this.retryLater(() => void this.flush());
+        if (!res.ok) {
+          const error = ApiError.safeParse(res.error);
+          this.update({ lastError: error.success ? error.data : { code: 'internal', message: 'the hub refused a batch' } });
+          return this.retryLater(() => void this.flush());
         }
-      } while (this.again && this.socket.connected);
-    }
+        const results = PushResult.safeParse(res.data);
+        if (!results.success || results.data.results.length !== batch.length) {
+          this.update({ lastError: { code: 'invalid', message: 'the hub answered a batch in an unexpected shape; resending later' } });
+          return this.retryLater(() => void this.flush());
+        }
+        await applyResults(batch, results.data.results, Date.now());
+        this.attempt = 0;
+        this.update({ ...(await syncCounts()), lastSyncAt: Date.now() });
+      }
+    } while (this.again && this.socket.connected);
   }
 
   /** Sends one batch; undefined if the ack did not come (timeout or disconnect). */
