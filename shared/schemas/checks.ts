@@ -31,14 +31,16 @@ export const MaskCheck = z.discriminatedUnion('outcome', [
 ]);
 
 /** 健康码 colour as shown. */
+export const HealthCodeColour = z.enum(['green', 'yellow', 'red']);
 export const HealthCodeCheck = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.enum(['green', 'yellow', 'red']) }),
+  z.object({ outcome: HealthCodeColour }),
   Skipped,
 ]);
 
 /** 行程卡: the itinerary case (003 §30 for risk areas, 000/004 §3.8 for starred/other province). */
+export const ItineraryCase = z.enum(['local', 'other_province', 'starred', 'medium_risk', 'high_risk']);
 export const ItineraryCheck = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.enum(['local', 'other_province', 'starred', 'medium_risk', 'high_risk']) }),
+  z.object({ outcome: ItineraryCase }),
   Skipped,
 ]);
 
@@ -55,8 +57,9 @@ export const CommitmentCheck = z.discriminatedUnion('outcome', [
 ]);
 
 /** Vaccination status, asked when the three-code check (三码联查, 004 §3.11) is on. */
+export const VaccinationStatus = z.enum(['complete', 'incomplete', 'none']);
 export const VaccinationCheck = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.enum(['complete', 'incomplete', 'none']) }),
+  z.object({ outcome: VaccinationStatus }),
   Skipped,
 ]);
 
@@ -82,7 +85,7 @@ export type CheckName = keyof Checks;
 /** The checks asked at the door itself, before any follow-up question. */
 export const DoorCheck = z.enum(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
 export type DoorCheck = z.infer<typeof DoorCheck>;
-export type ItineraryOutcome = Exclude<z.infer<typeof ItineraryCheck>['outcome'], 'skipped'>;
+export type ItineraryOutcome = z.infer<typeof ItineraryCase>;
 export const CHECK_NAMES = [
   'scan',
   'temperature',

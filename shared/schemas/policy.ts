@@ -37,6 +37,13 @@ export const Policy = z.object({
   capPercent: z.object({ default: Percent, byVenueType: z.partialRecord(VenueType, Percent) }),
   /** Health code + itinerary + vaccination (三码联查, 004 §3.11): vaccination is asked. */
   threeCodeCheck: z.boolean(),
+  /**
+   * How long a patron's pass stays valid after it is issued (issue 5: "a few minutes", long
+   * enough to queue). At most 20, so a typed pass code's minute is never ambiguous (pass-code.ts).
+   */
+  passValidMinutes: z.int().min(1).max(20).default(10),
+  /** Days a patron's contact number is kept for tracing, then purged (003 §25; issue 7). */
+  contactRetentionDays: z.int().min(1).max(365).default(28),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -65,6 +72,8 @@ export const NORMAL_POLICY: Policy = {
   closedVenueTypes: [],
   capPercent: { default: 100, byVenueType: {} },
   threeCodeCheck: false,
+  passValidMinutes: 10,
+  contactRetentionDays: 28,
 };
 
 /** Emergency ("战时") measures of 004 §3. */
@@ -109,6 +118,8 @@ export const EMERGENCY_POLICY: Policy = {
     },
   },
   threeCodeCheck: true,
+  passValidMinutes: 10,
+  contactRetentionDays: 28,
 };
 
 /** The test window for this itinerary case at a venue of this type. */

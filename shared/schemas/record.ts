@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Checks } from './checks.js';
 import { Id, Seq, ShortText, Temperature, Timestamp, Uuid } from './common.js';
+import { PassKey, PassUse } from './pass.js';
 
 /** Machine-readable reasons a patron was refused (see rules/decide-entry.ts). */
 export const ReasonCode = z.enum([
@@ -39,6 +40,8 @@ export const EntranceRecord = RecordBase.extend({
   checks: Checks,
   decision: z.enum(['admit', 'refuse']),
   reasons: z.array(ReasonCode).max(ReasonCode.options.length),
+  /** The patron's pass, when staff scanned or typed one (issue 5). */
+  pass: PassUse.optional(),
 }).refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
   path: ['reasons'],
   message: 'a refusal needs at least one reason and an admission none',
@@ -62,7 +65,11 @@ export const OccupancyRecord = RecordBase.extend({
   type: z.literal('occupancy'),
   kind: z.enum(['exit', 'headcount', 'close_out']),
   count: z.int().min(0).max(100_000),
-}).refine((r) => r.kind !== 'exit' || r.count >= 1, { path: ['count'], message: 'at least one person leaves' });
+  /** An exit the patron declared with "I have left" on their pass (issue 5): counted once per pass. */
+  pass: PassKey.optional(),
+})
+  .refine((r) => r.kind !== 'exit' || r.count >= 1, { path: ['count'], message: 'at least one person leaves' })
+  .refine((r) => r.kind === 'exit' || r.pass === undefined, { path: ['pass'], message: 'only an exit names a pass' });
 export type OccupancyRecord = z.infer<typeof OccupancyRecord>;
 
 /** Venue-level door checks per opening: the one-metre line and the posted notices (000 §2(2)(1), 002). */

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { fromBase64Url, toBase64Url } from '../../shared/rules/bytes.js';
+import { CLOCK_SKEW_MS } from '../../shared/rules/pass-code.js';
+import { generatePassKeys, looksLikePass, signPass, verifyPass } from '../../shared/rules/pass-signature.js';
+import type { PassPayload } from '../../shared/schemas/pass.js';
+
+const keys = await generatePassKeys();
+const NOW = Date.UTC(2026, 10, 23, 2, 0, 0);
+const payload = (over: Partial<PassPayload> = {}): PassPayload => ({
+  v: 1,
+  id: randomUUID(),
+  code: 'ABC234',
+  venue: 'venue-1',
+  entrance: 'door-1',
+  src: 'live',
+  iat: NOW / 1000,
+  exp: NOW / 1000 + 600,
+  pv: 1,
+  people: [{ h: 'green', i: 'local' }, { n: '孩子', h: 'green', i: 'local' }],
+  ...over,
+});
+
+describe('pass signature', () => {
+  it('verifies a pass the hub signed and gives back its payload', async () => {
+    const p = payload();
+    const text = await signPass(p, keys.privateKey);
+    expect(looksLikePass(text)).toBe(true);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: true, pass: p });
+  });
+
+  it('refuses a pass with any single payload or signature byte changed', async () => {
+    const text = await signPass(payload(), keys.privateKey);
+    const [prefix, body, sig] = text.split('.') as [string, string, string];
+    for (const [part, which] of [[body, 'payload'], [sig, 'signature']] as const) {
+      const bytes = fromBase64Url(part);
+      for (const at of [0, Math.floor(bytes.length / 2), bytes.length - 1]) {
+        const changed = bytes.slice();
+        changed[at] = changed[at]! ^ 0x01;
+        const forged = which === 'payload' ? `${prefix}.${toBase64Url(changed)}.${sig}` : `${prefix}.${body}.${toBase64Url(changed)}`;
+        expect((await verifyPass(forged, keys.publicKey, 'venue-1', NOW)).ok, `${which} byte ${at}`).toBe(false);
+      }
+    }
+  });
+
+  it('refuses a pass signed by another key as tampered', async () => {
+    const other = await generatePassKeys();
+    const text = await signPass(payload(), other.privateKey);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  it('is valid until exp plus the clock allowance, and expired from then on', async () => {
+    const text = await signPass(payload(), keys.privateKey);
+    const end = NOW + 600_000 + CLOCK_SKEW_MS;
+    expect((await verifyPass(text, keys.publicKey, 'venue-1', end - 1)).ok).toBe(true);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', end)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW - CLOCK_SKEW_MS - 1)).toMatchObject({ ok: false, reason: 'not_yet_valid' });
+  });
+
+  it('refuses a genuine pass of another venue', async () => {
+    const text = await signPass(payload({ venue: 'venue-2' }), keys.privateKey);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toMatchObject({ ok: false, reason: 'other_venue' });
+  });
+
+  it('tells what is not a pass at all', async () => {
+    for (const t of ['', 'ABC234', 'https://hub/v/k.x.1.y', 'VCP1.a', 'VCP2.a.b']) {
+      expect(await verifyPass(t, keys.publicKey, 'venue-1', NOW), t).toEqual({ ok: false, reason: 'not_a_pass' });
+    }
+    expect(await verifyPass('VCP1.@@.##', keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });
+  });
+});
