@@ -40,6 +40,8 @@ export const hubApp = fp<AppOptions>(
         directives: {
           // Hubs on a LAN may be reached over plain HTTP; do not rewrite to https.
           upgradeInsecureRequests: null,
+          // The pass scanner's QR decoder is WebAssembly (zxing-wasm), bundled and served from here.
+          'script-src': ["'self'", "'wasm-unsafe-eval'"],
           'worker-src': ["'self'"],
           'manifest-src': ["'self'"],
         },
