@@ -3,7 +3,22 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const SOURCES = ['kiosk/src', 'kiosk/public', 'kiosk/index.html', 'kiosk/vite.config.ts', 'shared', 'package-lock.json'];
+
+/** What the hub serves that Vite builds: the kiosk PWA and the hub's own page scripts. */
+const TARGETS = [
+  {
+    name: 'the kiosk app (kiosk/dist)',
+    config: 'kiosk/vite.config.ts',
+    output: 'kiosk/dist/index.html',
+    sources: ['kiosk/src', 'kiosk/public', 'kiosk/index.html', 'kiosk/vite.config.ts', 'shared', 'package-lock.json'],
+  },
+  {
+    name: 'the patron pages (hub/ui/dist)',
+    config: 'hub/ui/vite.config.ts',
+    output: 'hub/ui/dist/patron.js',
+    sources: ['hub/ui/patron.ts', 'hub/ui/pass.ts', 'hub/ui/vite.config.ts', 'shared', 'package-lock.json'],
+  },
+] as const;
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -14,18 +29,19 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** True when kiosk/dist is missing or older than any of its sources. */
-export function kioskBuildIsStale(): boolean {
-  const built = join(root, 'kiosk/dist/index.html');
+function isStale(t: (typeof TARGETS)[number]): boolean {
+  const built = join(root, t.output);
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
-  return SOURCES.some((s) => newestMtime(join(root, s)) > builtAt);
+  return t.sources.some((s) => newestMtime(join(root, s)) > builtAt);
 }
 
-/** Builds the kiosk PWA with Vite if it is missing or stale ("builds if needed", issue 2). */
-export async function ensureKioskBuild(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
-  if (!kioskBuildIsStale()) return;
-  log('building the kiosk app (kiosk/dist)…');
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'kiosk/vite.config.ts'), logLevel: 'warn' });
+/** Builds with Vite whatever is missing or older than its sources ("builds if needed", issue 2). */
+export async function ensureBuilds(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+  for (const t of TARGETS) {
+    if (!isStale(t)) continue;
+    log(`building ${t.name}…`);
+    const { build } = await import('vite');
+    await build({ configFile: join(root, t.config), logLevel: 'warn' });
+  }
 }

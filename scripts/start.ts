@@ -3,7 +3,7 @@ import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
 import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoStreet } from './demo-street.js';
-import { ensureKioskBuild } from './ensure-build.js';
+import { ensureBuilds } from './ensure-build.js';
 
 /**
  * `npm start`: build the kiosk if needed, start the hub on its SQLite file,
@@ -13,7 +13,7 @@ const ENROL_TTL_MS = 24 * 60 * 60 * 1000;
 
 try {
   const config = loadConfig();
-  await ensureKioskBuild();
+  await ensureBuilds();
   let seeded = false;
   const hub = await startHub(config, async (store) => {
     seeded = await seedDemoStreet(store);

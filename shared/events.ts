@@ -1,4 +1,5 @@
 import type { Ack } from './schemas/errors.js';
+import type { PassLeft } from './schemas/pass.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
 
@@ -18,6 +19,8 @@ export interface HubToKioskEvents {
   'policy:update': (policy: Policy) => void;
   /** People inside the venue per entrance, after any kiosk of the venue synced. */
   'occupancy:venue': (occupancy: VenueOccupancy) => void;
+  /** A patron tapped "I have left" on a pass of this venue (live, and on connect for those missed). */
+  'pass:left': (left: PassLeft) => void;
 }
 
 /** The kiosks' namespace on the hub. */

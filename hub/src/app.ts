@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -8,12 +9,19 @@ import { installErrorHandlers } from './errors.js';
 import { healthRoutes } from './routes/health/index.js';
 import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
+import { patronRoutes } from './routes/patron/index.js';
+import { registerUiAssets } from './routes/patron/ui-assets.js';
+import type { HubKeys } from './keys.js';
 import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
 
 export interface AppOptions {
   store: Store;
   kioskDist: string;
+  /** The hub's own pages' scripts (hub/ui/dist). */
+  uiDist: string;
+  /** Pass signing and contact encryption keys (keys.ts). */
+  keys: HubKeys;
   /** The clock, injectable for tests. */
   now?: () => number;
 }
@@ -30,7 +38,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, now = Date.now }) => {
+  async (app, { store, kioskDist, uiDist, keys, now = Date.now }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -48,6 +56,7 @@ export const hubApp = fp<AppOptions>(
       },
     });
     await app.register(rateLimit, { global: false });
+    await app.register(cookie);
 
     app.decorate('store', store);
     const io: KioskServer = new Server(app.server, {
@@ -56,15 +65,17 @@ export const hubApp = fp<AppOptions>(
       maxHttpBufferSize: 2_000_000,
     });
     app.decorate('io', io);
-    registerKioskSockets(io, { store, now, log: app.log });
+    registerKioskSockets(io, { store, keys, now, log: app.log });
     app.addHook('preClose', async () => {
       io.disconnectSockets(true);
       io.engine.close();
     });
 
     await app.register(healthRoutes, { store, now });
-    await app.register(kioskRoutes, { store, now });
+    await app.register(kioskRoutes, { store, keys, now });
     await app.register(kioskAppRoutes, { kioskDist });
+    const ui = await registerUiAssets(app, uiDist);
+    await app.register(patronRoutes, { store, keys, now, ui });
   },
   { name: 'hub-app' },
 );

@@ -6,11 +6,13 @@ import { issuePath } from '../../shared/schemas/errors.js';
 export const HubEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Where the SQLite file (hub.sqlite) lives. */
+  /** Where the SQLite file (hub.sqlite) and the key file (hub-keys.json) live. */
   DATA_DIR: z.string().min(1).default('data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built kiosk app the hub serves at /kiosk/. */
   KIOSK_DIST: z.string().min(1).default('kiosk/dist'),
+  /** The hub's own page scripts (patron page, pass) it serves at /ui/. */
+  UI_DIST: z.string().min(1).default('hub/ui/dist'),
   /** The address tablets reach the hub at (e.g. the TLS proxy), used in printed links and QR codes. */
   PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
@@ -23,8 +25,11 @@ export interface HubConfig {
   port: number;
   host: string;
   dbFile: string;
+  /** The hub's signing and encryption keys (hub/src/keys.ts); never inside the database. */
+  keysFile: string;
   logLevel: HubEnv['LOG_LEVEL'];
   kioskDist: string;
+  uiDist: string;
   publicUrl: string | undefined;
 }
 
@@ -40,8 +45,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: e.PORT,
     host: e.HOST,
     dbFile: resolve(e.DATA_DIR, 'hub.sqlite'),
+    keysFile: resolve(e.DATA_DIR, 'hub-keys.json'),
     logLevel: e.LOG_LEVEL,
     kioskDist: resolve(e.KIOSK_DIST),
+    uiDist: resolve(e.UI_DIST),
     publicUrl: e.PUBLIC_URL,
   };
 }

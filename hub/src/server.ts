@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pathToFileURL } from 'node:url';
 import { hubApp } from './app.js';
 import { loadConfig, type HubConfig } from './config.js';
+import { loadOrCreateKeys } from './keys.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface RunningHub {
@@ -20,10 +21,11 @@ export async function startHub(
   config: HubConfig,
   prepare?: (store: Store) => Promise<void>,
 ): Promise<RunningHub> {
+  const keys = await loadOrCreateKeys(config.keysFile);
   const store = openStore(config.dbFile);
   if (prepare) await prepare(store);
   const app = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true });
-  await app.register(hubApp, { store, kioskDist: config.kioskDist });
+  await app.register(hubApp, { store, keys, kioskDist: config.kioskDist, uiDist: config.uiDist });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

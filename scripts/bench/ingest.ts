@@ -15,7 +15,7 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
 import { MAX_BATCH } from '../../shared/schemas/sync.js';
-import { connectKiosk, enrolKiosk, seedVenue } from '../../tests/support/hub.js';
+import { connectKiosk, enrolKiosk, hubOptions, seedVenue } from '../../tests/support/hub.js';
 import { entranceRecord } from '../../tests/support/records.js';
 import { parseFlags } from '../cli.js';
 
@@ -61,7 +61,7 @@ async function raw(): Promise<{ n: number; ms: number }> {
 /** The kiosk path: each kiosk sends its batches one after another, awaiting each ack, as the outbox does. */
 async function socketPath(): Promise<{ n: number; ms: number; accepted: number }> {
   const { store, kiosks } = await setup('socket.sqlite');
-  const app = await buildHub({ store, kioskDist: join(dir, 'none') });
+  const app = await buildHub(await hubOptions(store, { kioskDist: join(dir, 'none') }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

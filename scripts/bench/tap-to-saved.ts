@@ -17,7 +17,7 @@ import { openStore } from '../../hub/src/store/index.js';
 import { listenHub, seedVenue } from '../../tests/support/hub.js';
 import { freePort } from '../../tests/support/hub-process.js';
 import { parseFlags } from '../cli.js';
-import { ensureKioskBuild } from '../ensure-build.js';
+import { ensureBuilds } from '../ensure-build.js';
 
 const flags = parseFlags(
   z.object({
@@ -32,7 +32,7 @@ const quantile = (xs: number[], q: number) => {
 };
 const round = (x: number) => Math.round(x * 100) / 100;
 
-await ensureKioskBuild(() => undefined);
+await ensureBuilds(() => undefined);
 const dir = mkdtempSync(join(tmpdir(), 'bench-tap-'));
 const store = openStore(join(dir, 'hub.sqlite'));
 const code = await store.kiosks.issueEnrolmentCode(

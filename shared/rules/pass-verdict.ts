@@ -29,7 +29,7 @@ export function passPerson(
     out.t = tested <= now && now - tested <= windowMs ? 'negative' : 'none';
   }
   if (asked.includes('commitment')) out.c = commitmentAgreed ? 'signed' : 'not_signed';
-  if (asked.includes('vaccination')) out.v = person.vaccination;
+  if (asked.includes('vaccination') && person.vaccination) out.v = person.vaccination;
   return out;
 }
 

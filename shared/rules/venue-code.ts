@@ -50,16 +50,23 @@ export type VenueCodeCheck = { ok: true } | { ok: false; reason: 'forged' | 'exp
 
 /**
  * Checks a parsed token against the venue's secret. A live token must be of
- * the current slot ± SLOT_SKEW; a MAC that does not match (wrong secret, other
- * kiosk, altered slot) is `forged`, checked before the time so an old photo
- * of a genuine code is told apart from a made-up one.
+ * the current slot ± SLOT_SKEW (a scan); `maxAgeSlots` lets a form opened by
+ * a scan be sent later. A MAC that does not match (wrong secret, other kiosk,
+ * altered slot) is `forged`, checked before the time so an old photo of a
+ * genuine code is told apart from a made-up one.
  */
-export async function verifyVenueCode(code: VenueCodeToken, secret: string, now: number): Promise<VenueCodeCheck> {
+export async function verifyVenueCode(
+  code: VenueCodeToken,
+  secret: string,
+  now: number,
+  maxAgeSlots = SLOT_SKEW,
+): Promise<VenueCodeCheck> {
   const expected =
     code.kind === 'live'
       ? await liveToken(secret, code.kioskId, code.slot)
       : await posterToken(secret, code.entranceId);
   if (!sameText(expected.slice(expected.lastIndexOf('.') + 1), code.mac)) return { ok: false, reason: 'forged' };
-  if (code.kind === 'live' && Math.abs(code.slot - slotAt(now)) > SLOT_SKEW) return { ok: false, reason: 'expired' };
+  const age = code.kind === 'live' ? slotAt(now) - code.slot : 0;
+  if (age > maxAgeSlots || age < -SLOT_SKEW) return { ok: false, reason: 'expired' };
   return { ok: true };
 }

@@ -44,6 +44,10 @@ export const EnrolResponse = z.object({
   token: z.string(),
   venue: VenueProfile,
   policy: Policy,
+  /** The venue's secret for its rotating venue code and pass codes (issue 5). */
+  codeSecret: z.string().min(16),
+  /** The hub's public key that signs passes (ECDSA P-256, JWK), verified offline (issue 5). */
+  passKey: z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 

@@ -37,7 +37,8 @@ export const PersonDeclaration = z.strictObject({
   itinerary: ItineraryCase,
   /** Time of the latest negative nucleic-acid test, if any. */
   lastNegativeTestAt: Timestamp.optional(),
-  vaccination: VaccinationStatus,
+  /** Asked on the page only under the three-code check (004 §3.11). */
+  vaccination: VaccinationStatus.optional(),
 });
 export type PersonDeclaration = z.infer<typeof PersonDeclaration>;
 

@@ -31,7 +31,11 @@ export const PushResult = z.object({ results: z.array(ItemResult) });
 export type PushResult = z.infer<typeof PushResult>;
 
 /** What the kiosk sends in the socket.io handshake (`auth`). */
-export const KioskAuth = z.object({ token: z.string().min(20).max(200) });
+export const KioskAuth = z.object({
+  token: z.string().min(20).max(200),
+  /** The hub time of the last "I have left" the kiosk has seen; the hub sends the ones after it (issue 5). */
+  leftSince: z.int().min(0).optional(),
+});
 export type KioskAuth = z.infer<typeof KioskAuth>;
 
 /** `policy:ack` payload: the version the kiosk now enforces. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
-import { seedVenue, tempDir } from '../support/hub.js';
+import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 
 describe('hub HTTP routes', () => {
   const tmp = tempDir();
@@ -16,7 +16,7 @@ describe('hub HTTP routes', () => {
   beforeEach(async () => {
     store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     entranceId = await seedVenue(store);
-    app = await buildHub({ store, kioskDist: join(tmp.dir, 'none'), now: () => now });
+    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now }));
   });
   afterEach(async () => {
     await app.close();

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { buildHub } from '../../hub/src/app.js';
+import { buildHub, type AppOptions } from '../../hub/src/app.js';
+import { newHubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
@@ -60,6 +61,17 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** The hub's options as server.ts builds them, with fresh keys and the built pages of this checkout. */
+export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): Promise<AppOptions> {
+  return {
+    store,
+    keys: await newHubKeys(),
+    kioskDist: join(process.cwd(), 'kiosk/dist'),
+    uiDist: join(process.cwd(), 'hub/ui/dist'),
+    ...over,
+  };
+}
+
 /** A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk. */
 export async function startTestHub(): Promise<TestHub> {
   const tmp = tempDir();
@@ -67,7 +79,7 @@ export async function startTestHub(): Promise<TestHub> {
   const store = openStore(dbFile);
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
-  const app = await buildHub({ store, kioskDist: join(tmp.dir, 'no-kiosk-build') });
+  const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build') }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('no address');
@@ -111,7 +123,7 @@ export function connectKiosk(url: string, token?: string, listen?: (socket: Kios
 
 /** The hub in this process on a fixed port, serving the built kiosk, so a test can also act as the street office. */
 export async function listenHub(store: Store, port: number): Promise<FastifyInstance> {
-  const app = await buildHub({ store, kioskDist: join(process.cwd(), 'kiosk/dist') }, { forceCloseConnections: true });
+  const app = await buildHub(await hubOptions(store), { forceCloseConnections: true });
   await app.listen({ port, host: '127.0.0.1' });
   return app;
 }

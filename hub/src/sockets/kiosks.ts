@@ -3,12 +3,14 @@ import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
+import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { ingestBatch } from './ingest.js';
 
 interface SocketData {
   kiosk: KioskIdentity;
+  leftSince: number | undefined;
 }
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
@@ -19,6 +21,7 @@ const venueRoom = (venueId: string) => `venue:${venueId}`;
 
 export interface KioskSocketDeps {
   store: Store;
+  keys: HubKeys;
   now: () => number;
   log: FastifyBaseLogger;
 }
@@ -48,6 +51,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         return next(refusal({ code: 'unauthorized', field: 'token', message: 'unknown or revoked kiosk token' }));
       }
       socket.data.kiosk = kiosk;
+      socket.data.leftSince = auth.data.leftSince;
       next();
     } catch (err) {
       log.error({ err }, 'kiosk authentication failed');
@@ -66,6 +70,13 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
     void socket.join(venueRoom(kiosk.venueId));
     pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
+    // Exits patrons declared while this kiosk was away. Without a cursor (a fresh kiosk) only
+    // the lookback matters: the kiosk ignores passes it did not admit.
+    const since = socket.data.leftSince ?? now() - OCCUPANCY_LOOKBACK_MS;
+    store.passes.leftSince(kiosk.venueId, since).then(
+      (left) => left.forEach((l) => socket.emit('pass:left', l)),
+      (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read passes that left'),
+    );
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
     store.policies.active().then(
       (policy) => socket.emit('policy:update', policy),

@@ -1,6 +1,7 @@
 import { openDatabase } from './database.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
+import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
@@ -16,6 +17,7 @@ export interface Store {
   records: RecordRepository;
   policies: PolicyRepository;
   occupancy: OccupancyRepository;
+  passes: PassRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export function openStore(file: string): Store {
     records: createRecordRepository(db),
     policies: createPolicyRepository(db),
     occupancy: createOccupancyRepository(db),
+    passes: createPassRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -19,6 +19,8 @@ export interface KioskRepository {
   enrol(code: string, now: number): Promise<EnrolOutcome>;
   /** The kiosk a token belongs to, unless unknown or revoked; records when it was seen. */
   authenticate(token: string, now: number): Promise<KioskIdentity | undefined>;
+  /** A kiosk by id, whether revoked or not (a venue code names the kiosk that showed it). */
+  byId(id: string): Promise<(KioskIdentity & { revoked: boolean }) | undefined>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -52,6 +54,9 @@ export function createKioskRepository(db: Db): KioskRepository {
     [string],
     { id: string; venue_id: string; entrance_id: string; revoked_at: number | null }
   >('SELECT id, venue_id, entrance_id, revoked_at FROM kiosks WHERE token_hash = ?');
+  const selectById = db.prepare<[string], { id: string; venue_id: string; entrance_id: string; revoked_at: number | null }>(
+    'SELECT id, venue_id, entrance_id, revoked_at FROM kiosks WHERE id = ?',
+  );
   const touch = db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?');
 
   const enrol = db.transaction((codeHash: string, now: number): EnrolOutcome => {
@@ -84,6 +89,10 @@ export function createKioskRepository(db: Db): KioskRepository {
       if (!row || row.revoked_at !== null) return undefined;
       touch.run(now, row.id);
       return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id };
+    },
+    async byId(id) {
+      const row = selectById.get(id);
+      return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, revoked: row.revoked_at !== null };
     },
   };
 }

@@ -114,4 +114,58 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE kiosks ADD COLUMN policy_version_acked INTEGER;
   ALTER TABLE kiosks ADD COLUMN policy_acked_at INTEGER;
   `,
+  // Issue 5: patron passes. Each venue gets the secret its kiosks sign the venue code and pass
+  // codes with (hex of 32 random bytes, read as base64url key material like any other secret).
+  // A pass is stored when issued (the scan event); entrance records point to the pass they used.
+  `
+  ALTER TABLE venues ADD COLUMN code_secret TEXT;
+  UPDATE venues SET code_secret = lower(hex(randomblob(32)));
+  CREATE TABLE passes (
+    id             TEXT PRIMARY KEY,
+    venue_id       TEXT NOT NULL REFERENCES venues(id),
+    entrance_id    TEXT NOT NULL REFERENCES entrances(id),
+    kiosk_id       TEXT REFERENCES kiosks(id),
+    source         TEXT NOT NULL CHECK (source IN ('live', 'poster')),
+    code           TEXT NOT NULL,
+    code_minute    INTEGER NOT NULL,
+    code_n         INTEGER NOT NULL,
+    issued_at      INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    policy_version INTEGER NOT NULL,
+    people         INTEGER NOT NULL,
+    verdict        TEXT NOT NULL,
+    declaration    TEXT NOT NULL,
+    signed         TEXT NOT NULL,
+    contact        TEXT,
+    left_at        INTEGER,
+    UNIQUE (venue_id, code_minute, code_n)
+  );
+  -- The next pass number per venue and issue minute (the code's middle characters), taken with
+  -- one atomic upsert so concurrent issuers never share a code.
+  CREATE TABLE pass_numbers (
+    venue_id TEXT NOT NULL,
+    minute   INTEGER NOT NULL,
+    next     INTEGER NOT NULL,
+    PRIMARY KEY (venue_id, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX passes_venue_issued ON passes (venue_id, issued_at);
+  CREATE INDEX passes_venue_code ON passes (venue_id, code, code_minute);
+  CREATE INDEX passes_venue_left ON passes (venue_id, left_at) WHERE left_at IS NOT NULL;
+  ALTER TABLE entrance_records ADD COLUMN pass_id TEXT;
+  ALTER TABLE entrance_records ADD COLUMN pass_person INTEGER;
+  CREATE INDEX entrance_records_pass ON entrance_records (pass_id, pass_person) WHERE pass_id IS NOT NULL;
+  -- Compliance flags (issue 6 builds the rules; issue 5 raises pass_reused). One open flag per
+  -- venue, rule and window; evidence is JSON (record ids, counts).
+  CREATE TABLE flags (
+    id         INTEGER PRIMARY KEY,
+    venue_id   TEXT NOT NULL REFERENCES venues(id),
+    rule       TEXT NOT NULL,
+    severity   TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'violation')),
+    window_key TEXT NOT NULL,
+    evidence   TEXT NOT NULL,
+    opened_at  INTEGER NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'open',
+    UNIQUE (venue_id, rule, window_key)
+  );
+  `,
 ];

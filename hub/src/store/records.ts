@@ -27,9 +27,22 @@ export function createRecordRepository(db: Db): RecordRepository {
   const insertEntrance = db.prepare(
     `INSERT INTO entrance_records
        (id, kiosk_id, seq, venue_id, kiosk_time, kiosk_time_ms, received_at, policy_version,
-        decision, reasons, skipped, skipped_count, checks, operator_id)
+        decision, reasons, skipped, skipped_count, checks, operator_id, pass_id, pass_person)
      VALUES (@id, @kioskId, @seq, @venueId, @kioskTime, @kioskTimeMs, @receivedAt, @policyVersion,
-        @decision, @reasons, @skipped, @skippedCount, @checks, @operatorId)`,
+        @decision, @reasons, @skipped, @skippedCount, @checks, @operatorId, @passId, @passPerson)`,
+  );
+  // Issue 5: the pass a record names, by id (a scanned QR) or by code and minute (a typed code).
+  const passById = db.prepare<[string, string], { id: string }>('SELECT id FROM passes WHERE id = ? AND venue_id = ?');
+  const passByCode = db.prepare<[string, string, number], { id: string }>(
+    'SELECT id FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?',
+  );
+  const otherAdmissions = db.prepare<[string, number, string], { id: string; kiosk_id: string }>(
+    `SELECT id, kiosk_id FROM entrance_records
+      WHERE pass_id = ? AND pass_person = ? AND id != ? AND decision = 'admit' AND corrected_by IS NULL`,
+  );
+  const raiseFlag = db.prepare(
+    `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence`,
   );
   // A kiosk can only undo its own records.
   const markCorrected = db.prepare(
@@ -41,9 +54,12 @@ export function createRecordRepository(db: Db): RecordRepository {
 
   function project(r: SyncRecord, kioskTimeMs: number, receivedAt: number): void {
     switch (r.type) {
-      case 'entrance':
-        insertEntrance.run(entranceRow(r, kioskTimeMs, receivedAt));
+      case 'entrance': {
+        const passId = r.pass ? resolvePass(r) : undefined;
+        insertEntrance.run(entranceRow(r, kioskTimeMs, receivedAt, passId));
+        if (passId !== undefined && r.decision === 'admit') flagReuse(r, passId, receivedAt);
         return;
+      }
       case 'correction':
         markCorrected.run(r.id, r.correctsId, r.kioskId);
         return;
@@ -51,6 +67,20 @@ export function createRecordRepository(db: Db): RecordRepository {
         // Occupancy events and ledgers are queried from kiosk_records by type.
         return;
     }
+  }
+
+  function resolvePass(r: EntranceRecord): string | undefined {
+    const p = r.pass!;
+    return (p.id ? passById.get(p.id, r.venueId) : passByCode.get(r.venueId, p.code, p.minute))?.id;
+  }
+
+  /** One person of a pass admitted twice (at any kiosks) is flagged for inspectors (issue 5). */
+  function flagReuse(r: EntranceRecord, passId: string, now: number): void {
+    const person = r.pass!.person;
+    const others = otherAdmissions.all(passId, person, r.id);
+    if (others.length === 0) return;
+    const evidence = { passId, person, recordIds: [...others.map((o) => o.id), r.id], kioskIds: [...new Set([...others.map((o) => o.kiosk_id), r.kioskId])] };
+    raiseFlag.run(r.venueId, 'pass_reused', 'warning', `${passId}#${person}`, JSON.stringify(evidence), now);
   }
 
   function ingestOne(r: SyncRecord, receivedAt: number): StoreOutcome {
@@ -99,7 +129,7 @@ export function createRecordRepository(db: Db): RecordRepository {
   };
 }
 
-function entranceRow(r: EntranceRecord, kioskTimeMs: number, receivedAt: number) {
+function entranceRow(r: EntranceRecord, kioskTimeMs: number, receivedAt: number, passId: string | undefined) {
   const skipped = skippedChecks(r.checks);
   return {
     id: r.id,
@@ -116,5 +146,7 @@ function entranceRow(r: EntranceRecord, kioskTimeMs: number, receivedAt: number)
     skippedCount: skipped.length,
     checks: JSON.stringify(r.checks),
     operatorId: r.operatorId,
+    passId: passId ?? null,
+    passPerson: r.pass ? r.pass.person : null,
   };
 }

@@ -1,4 +1,5 @@
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
+import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
@@ -38,6 +39,11 @@ export interface VenueRepository {
   /** Everything a kiosk at this venue needs to work offline. */
   profile(venueId: string): Promise<VenueProfile | undefined>;
   entrance(entranceId: string): Promise<Entrance | undefined>;
+  /**
+   * The venue's secret for venue codes and pass codes (shared/rules/venue-code.ts,
+   * pass-code.ts). Its kiosks get it at enrolment; it never leaves the hub otherwise.
+   */
+  codeSecret(venueId: string): Promise<string | undefined>;
   count(): Promise<number>;
 }
 
@@ -56,8 +62,8 @@ interface VenueRow {
 export function createVenueRepository(db: Db): VenueRepository {
   const insertCommunity = db.prepare('INSERT INTO communities (id, name) VALUES (?, ?)');
   const insertVenue = db.prepare(
-    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers)
-     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes, @officers)`,
+    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret)
+     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes, @officers, @codeSecret)`,
   );
   const insertEntrance = db.prepare('INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)');
   const insertStaff = db.prepare(
@@ -78,6 +84,7 @@ export function createVenueRepository(db: Db): VenueRepository {
   const selectEntrance = db.prepare<[string], { id: string; venue_id: string; name: string }>(
     'SELECT id, venue_id, name FROM entrances WHERE id = ?',
   );
+  const selectSecret = db.prepare<[string], { code_secret: string | null }>('SELECT code_secret FROM venues WHERE id = ?');
   const countVenues = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM venues');
 
   return {
@@ -89,6 +96,7 @@ export function createVenueRepository(db: Db): VenueRepository {
         ...v,
         openingHours: v.openingHours === null ? null : JSON.stringify(v.openingHours),
         officers: JSON.stringify(Officers.parse(v.officers)),
+        codeSecret: newSecret(),
       });
     },
     async addEntrance(e) {
@@ -120,6 +128,9 @@ export function createVenueRepository(db: Db): VenueRepository {
     async entrance(entranceId) {
       const row = selectEntrance.get(entranceId);
       return row ? { id: row.id, venueId: row.venue_id, name: row.name } : undefined;
+    },
+    async codeSecret(venueId) {
+      return selectSecret.get(venueId)?.code_secret ?? undefined;
     },
     async count() {
       return countVenues.get()!.n;

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { EnrolRequest, EnrolResponse } from '../../../../shared/schemas/enrolment.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { HttpError } from '../../errors.js';
+import type { HubKeys } from '../../keys.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
 
 /** POST /api/kiosks/enrol: a new tablet spends a one-time code and gets its token and venue. */
-export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number }> = async (app, { store, now }) => {
+export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; keys: HubKeys; now: () => number }> = async (app, { store, keys, now }) => {
   app.post(
     '/api/kiosks/enrol',
     {
@@ -33,12 +34,13 @@ export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => numbe
         );
       }
       const { kiosk, token } = outcome;
-      const [venue, entrance, policy] = await Promise.all([
+      const [venue, entrance, policy, codeSecret] = await Promise.all([
         store.venues.profile(kiosk.venueId),
         store.venues.entrance(kiosk.entranceId),
         store.policies.active(),
+        store.venues.codeSecret(kiosk.venueId),
       ]);
-      if (!venue || !entrance) throw new Error(`kiosk ${kiosk.id} enrolled at a missing venue or entrance`);
+      if (!venue || !entrance || !codeSecret) throw new Error(`kiosk ${kiosk.id} enrolled at a missing venue or entrance`);
       request.log.info({ kioskId: kiosk.id, venueId: venue.id }, 'kiosk enrolled');
       return reply.code(201).send({
         kioskId: kiosk.id,
@@ -47,6 +49,8 @@ export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => numbe
         token,
         venue,
         policy,
+        codeSecret,
+        passKey: keys.passSigning.publicKey as EnrolResponse['passKey'],
       });
     },
   );

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { generatePassKeys } from '../../shared/rules/pass-signature.js';
+
+/**
+ * The hub's own secrets, kept in a key file beside the database and never in
+ * it (issue 5 for the pass key, issue 7 for contact data): a copied database
+ * alone can neither sign passes nor read phone numbers. Created on first start
+ * with mode 0600.
+ */
+const Jwk = z.looseObject({ kty: z.string() });
+export const HubKeys = z.object({
+  /** ECDSA P-256 pair that signs patrons' passes; kiosks get the public half at enrolment. */
+  passSigning: z.object({ privateKey: Jwk, publicKey: Jwk }),
+  /** AES-256-GCM key for contact numbers at rest, base64. */
+  contactKey: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'a 32-byte key'),
+});
+export type HubKeys = z.infer<typeof HubKeys>;
+
+export async function newHubKeys(): Promise<HubKeys> {
+  return { passSigning: await generatePassKeys(), contactKey: randomBytes(32).toString('base64') } as HubKeys;
+}
+
+/** Reads the key file, or creates it if there is none. A malformed file stops the hub: it is never overwritten. */
+export async function loadOrCreateKeys(file: string): Promise<HubKeys> {
+  if (existsSync(file)) {
+    const parsed = HubKeys.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`key file ${file} is not valid: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+  const keys = await newHubKeys();
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  return keys;
+}

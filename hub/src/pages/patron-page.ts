@@ -1,0 +1,98 @@
+import type { Lang } from '../../../shared/labels.js';
+import { requiredChecks } from '../../../shared/rules/required-checks.js';
+import { MAX_PARTY } from '../../../shared/schemas/pass.js';
+import { testWindowHours, type Policy } from '../../../shared/schemas/policy.js';
+import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
+import { html, page, type Html } from './html.js';
+import { patronText, type PatronText } from './patron-text.js';
+import { PATRON_CSS } from './patron-css.js';
+
+export interface PatronPageInput {
+  lang: Lang;
+  /** The path of this page, for the language switch. */
+  path: string;
+  venue: VenueProfile;
+  entranceName: string;
+  policy: Policy;
+  venueCode: string;
+  script: string | undefined;
+}
+
+/**
+ * The page a patron reaches by scanning the venue code (issue 5): the venue,
+ * the checks the policy asks there, and the declaration. Small on purpose:
+ * server-rendered HTML, inline CSS, one small script; no framework.
+ */
+export function renderPatronPage(p: PatronPageInput): string {
+  const t = patronText(p.lang);
+  const { policy, venue } = p;
+  const checks = requiredChecks(policy, venue.type, undefined);
+  const closed = policy.closedVenueTypes.includes(venue.type);
+  const testHours = testWindowHours(policy, venue.type, 'other_province');
+  const both = policy.testAndCommitmentVenueTypes.includes(venue.type);
+  const texts = { required: t('required'), invalid: t('invalidField'), fix: t('fixErrors'), network: t('networkError'), submitting: t('submitting'), expired: t('expiredText') };
+  const body = html`
+    ${header(t, p.lang, p.path, venue.name, `${venue.communityName} · ${p.entranceName}`)}
+    <main>
+      <section class="rules" data-testid="rules">
+        <p><span class="mode ${policy.mode}">${policy.mode === 'emergency' ? t('policyEmergency') : t('policyNormal')}</span> ${t('requiredHere')}</p>
+        <ul>${checks.map((c) => html`<li>${t(`check_${c}`)}</li>`)}</ul>
+        ${checks.includes('itinerary')
+          ? html`<p class="small">${t('testRule', { h: testHours })}${both ? t('testAndCommitment') : policy.commitmentAccepted ? t('testOrCommitment') : ''}</p>`
+          : ''}
+      </section>
+      ${closed ? html`<p class="notice refuse" role="alert" data-testid="closed">${t('closedNotice')}</p>` : ''}
+      <form id="declare" novalidate data-venue-code="${p.venueCode}" data-max-party="${MAX_PARTY}" data-texts="${JSON.stringify(texts)}">
+        ${person(t, '0', policy.threeCodeCheck)}
+        <div id="companions"></div>
+        <button type="button" class="secondary" id="add-companion" data-testid="add-companion">＋ ${t('addCompanion')}</button>
+        <template id="companion-template">${person(t, '__i__', policy.threeCodeCheck)}</template>
+        <section class="card">
+          <h2>${t('commitmentTitle')}</h2>
+          <p class="small">${t('commitmentText')}</p>
+          <label class="check" data-field="commitment"><input type="checkbox" name="commitment" data-testid="commitment"> ${t('commitmentAgree')}<small class="err"></small></label>
+        </section>
+        <section class="card" data-field="phone">
+          <label for="phone">${t('phone')}</label>
+          <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" data-testid="phone">
+          <small class="err"></small>
+          <p class="small">${t('phonePurpose', { d: policy.contactRetentionDays })}</p>
+        </section>
+        <p class="small">${t('remembered')} <button type="button" class="link" id="forget">${t('forget')}</button></p>
+        <p class="err" id="form-error" role="alert" data-testid="form-error"></p>
+        <button type="submit" class="primary" data-testid="submit">${t('submit')}</button>
+      </form>
+    </main>`;
+  return page({ lang: p.lang, title: `${t('title')} · ${venue.name}`, css: PATRON_CSS, body, scripts: p.script ? [p.script] : [] });
+}
+
+export function header(t: PatronText, lang: Lang, path: string, title: string, subtitle: string): Html {
+  const other = lang === 'en' ? 'zh-CN' : 'en';
+  return html`<header><div><h1 data-testid="venue-name">${title}</h1><p>${subtitle}</p></div>
+    <a class="lang" href="${`${path}?lang=${other}`}" data-testid="lang">${t('switchTo')}</a></header>`;
+}
+
+function radios(t: PatronText, name: string, values: readonly string[]): Html {
+  return html`<div class="choices">${values.map(
+    (v) => html`<label class="choice ${v}"><input type="radio" name="${name}" value="${v}"><span>${t(v as 'green')}</span></label>`,
+  )}</div>`;
+}
+
+function field(name: string, label: string, inner: Html): Html {
+  return html`<div class="field" data-field="${name}"><p class="label">${label}</p>${inner}<small class="err"></small></div>`;
+}
+
+/** One person's block; `i` is the index in `people` (a placeholder in the companion template). */
+function person(t: PatronText, i: string, vaccination: boolean): Html {
+  const self = i === '0';
+  const n = (f: string) => `people.${i}.${f}`;
+  return html`<fieldset class="card person" data-index="${i}" data-testid="person">
+    <legend>${self ? t('you') : t('companion')}</legend>
+    ${self ? '' : html`<button type="button" class="link remove">${t('remove')}</button>
+      ${field(n('label'), t('companionLabel'), html`<input name="${n('label')}" maxlength="20" autocomplete="off">`)}`}
+    ${field(n('healthCode'), t('healthCode'), radios(t, n('healthCode'), ['green', 'yellow', 'red']))}
+    ${field(n('itinerary'), t('itinerary'), radios(t, n('itinerary'), ['local', 'other_province', 'starred', 'medium_risk', 'high_risk']))}
+    ${field(n('lastNegativeTestAt'), t('lastTest'), html`<input type="datetime-local" name="${n('lastNegativeTestAt')}">`)}
+    ${vaccination ? field(n('vaccination'), t('vaccination'), radios(t, n('vaccination'), ['complete', 'incomplete', 'none'])) : ''}
+  </fieldset>`;
+}

@@ -1,0 +1,142 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LANGS, type Lang } from '../../../../shared/labels.js';
+import { passVerdict } from '../../../../shared/rules/pass-verdict.js';
+import { parseVenueCode } from '../../../../shared/rules/venue-code.js';
+import { ApiError } from '../../../../shared/schemas/errors.js';
+import { PassIssued, PassRequest } from '../../../../shared/schemas/pass.js';
+import { Uuid } from '../../../../shared/schemas/common.js';
+import { HttpError } from '../../errors.js';
+import type { HubKeys } from '../../keys.js';
+import { renderNotice, renderPassPage } from '../../pages/pass-page.js';
+import { renderPatronPage } from '../../pages/patron-page.js';
+import { renderPoster } from '../../pages/poster-page.js';
+import { issuePass, resolveVenueCode } from '../../services/passes.js';
+import type { Store } from '../../store/index.js';
+import type { UiAssets } from './ui-assets.js';
+
+const ErrorBody = z.object({ error: ApiError });
+const LangQuery = z.object({ lang: z.enum(LANGS as [Lang, ...Lang[]]).optional() });
+const TokenParams = z.object({ token: z.string().max(200) });
+const PassParams = z.object({ id: Uuid });
+const LANG_COOKIE = 'lang';
+
+export interface PatronRouteOptions {
+  store: Store;
+  keys: HubKeys;
+  now: () => number;
+  ui: UiAssets;
+}
+
+/**
+ * The patron's side (issue 5): the page a venue code opens, pass issuance,
+ * the pass page, "I have left", and the printable poster. No login: a pass
+ * is reached only through its random id.
+ */
+export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (app, { store, keys, now, ui }) => {
+  /** `?lang=` chooses and is remembered in a cookie; otherwise the cookie; otherwise Chinese. */
+  function langOf(request: FastifyRequest, reply: FastifyReply, query: { lang?: Lang }): Lang {
+    if (query.lang) {
+      reply.setCookie(LANG_COOKIE, query.lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 86_400 });
+      return query.lang;
+    }
+    const saved = request.cookies[LANG_COOKIE];
+    return saved === 'en' ? 'en' : 'zh-CN';
+  }
+  const sendHtml = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+  app.get('/v/:token', { schema: { params: TokenParams, querystring: LangQuery } }, async (request, reply) => {
+    const lang = langOf(request, reply, request.query);
+    const path = `/v/${encodeURIComponent(request.params.token)}`;
+    const scanned = await resolveVenueCode(store, request.params.token, now());
+    if (!scanned.ok) return sendHtml(reply, scanned.reason === 'expired' ? 410 : 404, renderNotice(lang, path, scanned.reason));
+    const policy = await store.policies.active();
+    return sendHtml(
+      reply,
+      200,
+      renderPatronPage({ lang, path, venue: scanned.venue, entranceName: scanned.entranceName, policy, venueCode: request.params.token, script: ui.url('patron') }),
+    );
+  });
+
+  app.post(
+    '/api/passes',
+    {
+      // Generous: many phones share one carrier address (CGNAT) at a busy door.
+      config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+      bodyLimit: 16_384,
+      schema: { body: PassRequest, response: { 201: PassIssued, 400: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
+    },
+    async (request, reply) => {
+      const pass = await issuePass(store, keys, request.body, now());
+      request.log.info({ passId: pass.id, venueId: pass.venueId, source: pass.source, people: pass.people.length, verdict: pass.verdict }, 'pass issued');
+      return reply.code(201).send({ id: pass.id, url: `/pass/${pass.id}` });
+    },
+  );
+
+  app.get('/pass/:id', { schema: { querystring: LangQuery } }, async (request, reply) => {
+    const lang = langOf(request, reply, request.query);
+    const params = PassParams.safeParse(request.params);
+    const id = params.success ? params.data.id : '';
+    const path = `/pass/${encodeURIComponent(id)}`;
+    const pass = params.success ? await store.passes.get(id) : undefined;
+    const venue = pass && (await store.venues.profile(pass.venueId));
+    const entrance = pass && (await store.venues.entrance(pass.entranceId));
+    if (!pass || !venue || !entrance) return sendHtml(reply, 404, renderNotice(lang, path, 'passMissing'));
+    const policy = await store.policies.active();
+    // The answer as it stands now: the policy may have switched since the pass was issued.
+    const judged = passVerdict(policy, venue, pass.people, now());
+    return sendHtml(
+      reply,
+      200,
+      await renderPassPage({
+        lang,
+        path,
+        pass,
+        venueName: venue.name,
+        entranceName: entrance.name,
+        utcOffsetMinutes: venue.utcOffsetMinutes,
+        verdict: judged.verdict,
+        people: judged.people,
+        script: ui.url('pass'),
+      }),
+    );
+  });
+
+  app.post(
+    '/api/passes/:id/left',
+    {
+      config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: { params: PassParams, response: { 200: z.object({ leftAt: z.int() }), 404: ErrorBody } },
+    },
+    async (request) => {
+      const recorded = await store.passes.markLeft(request.params.id, now());
+      if (recorded) {
+        // Live to the venue's kiosks; a kiosk offline now catches up when it reconnects (sockets/kiosks.ts).
+        app.io
+          .of('/kiosk')
+          .to(`venue:${recorded.venueId}`)
+          .emit('pass:left', { id: recorded.id, code: recorded.code, minute: recorded.codeMinute, people: recorded.people.length, at: recorded.leftAt! });
+        return { leftAt: recorded.leftAt! };
+      }
+      const pass = await store.passes.get(request.params.id);
+      if (!pass || pass.leftAt === null) throw new HttpError(404, 'not_found', 'no such pass', 'id');
+      return { leftAt: pass.leftAt };
+    },
+  );
+
+  // The poster token is the capability: kiosks compute it from their venue's secret (a kiosk's
+  // "print poster" link), so a poster can be printed for an entrance only by someone who has one.
+  app.get('/posters/:token', { schema: { params: TokenParams } }, async (request, reply) => {
+    const code = parseVenueCode(request.params.token);
+    const scanned = code?.kind === 'poster' ? await resolveVenueCode(store, request.params.token, now()) : undefined;
+    if (!scanned?.ok) return sendHtml(reply, 404, renderNotice('zh-CN', request.url, 'invalid'));
+    const origin = `${request.protocol}://${request.host}`;
+    return sendHtml(
+      reply,
+      200,
+      await renderPoster({ venueName: scanned.venue.name, entranceName: scanned.entranceName, url: `${origin}/v/${request.params.token}` }),
+    );
+  });
+};

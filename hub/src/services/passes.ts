@@ -1,0 +1,95 @@
+import { CODES_PER_MINUTE, makePassCode, minuteOf } from '../../../shared/rules/pass-code.js';
+import { signPass } from '../../../shared/rules/pass-signature.js';
+import { passPerson, passVerdict } from '../../../shared/rules/pass-verdict.js';
+import { parseVenueCode, verifyVenueCode, SLOT_SKEW } from '../../../shared/rules/venue-code.js';
+import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
+import type { PassRequest } from '../../../shared/schemas/pass.js';
+import { HttpError } from '../errors.js';
+import type { HubKeys } from '../keys.js';
+import type { Store } from '../store/index.js';
+import type { StoredPass } from '../store/passes.js';
+import { encryptContact } from './contact-cipher.js';
+import { randomUUID } from 'node:crypto';
+
+/** A scan opens the form; the form may be sent this many 30-second slots later (15 minutes). */
+export const FORM_SLOTS = 30;
+
+export type ScannedCode =
+  | { ok: true; venue: VenueProfile; entranceId: string; entranceName: string; kioskId: string | null; source: 'live' | 'poster'; secret: string }
+  | { ok: false; reason: 'invalid' | 'expired' };
+
+/**
+ * What a scanned venue code stands for. Invalid: not a token, an unknown or
+ * revoked kiosk, an unknown entrance, or a MAC that does not match. Expired: a
+ * genuine live code from too long ago (a photo of the screen).
+ */
+export async function resolveVenueCode(store: Store, token: string, now: number, maxAgeSlots = SLOT_SKEW): Promise<ScannedCode> {
+  const code = parseVenueCode(token);
+  if (!code) return { ok: false, reason: 'invalid' };
+  let entranceId: string;
+  let kioskId: string | null = null;
+  if (code.kind === 'live') {
+    const kiosk = await store.kiosks.byId(code.kioskId);
+    if (!kiosk || kiosk.revoked) return { ok: false, reason: 'invalid' };
+    entranceId = kiosk.entranceId;
+    kioskId = kiosk.id;
+  } else {
+    entranceId = code.entranceId;
+  }
+  const entrance = await store.venues.entrance(entranceId);
+  const secret = entrance && (await store.venues.codeSecret(entrance.venueId));
+  const venue = entrance && (await store.venues.profile(entrance.venueId));
+  if (!entrance || !secret || !venue) return { ok: false, reason: 'invalid' };
+  const check = await verifyVenueCode(code, secret, now, maxAgeSlots);
+  if (!check.ok) return { ok: false, reason: check.reason === 'forged' ? 'invalid' : 'expired' };
+  return { ok: true, venue, entranceId, entranceName: entrance.name, kioskId, source: code.kind, secret };
+}
+
+/**
+ * Issues a pass for a declaration (issue 5): judged with the door's own rules
+ * under the policy in force, numbered, signed, stored with the contact number
+ * sealed. Throws HttpError for a code that is not (or no longer) valid.
+ */
+export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, now: number): Promise<StoredPass> {
+  const scanned = await resolveVenueCode(store, req.venueCode, now, FORM_SLOTS);
+  if (!scanned.ok) {
+    throw scanned.reason === 'expired'
+      ? new HttpError(410, 'expired', 'this venue code has expired; scan the code at the door again', 'venueCode')
+      : new HttpError(404, 'not_found', 'this is not a venue code of this street', 'venueCode');
+  }
+  const { venue } = scanned;
+  const policy = await store.policies.active();
+  const people = req.people.map((d) => passPerson(policy, venue.type, d, req.commitment, now));
+  const { verdict } = passVerdict(policy, venue, people, now);
+  const minute = minuteOf(now);
+  const n = await store.passes.nextNumber(venue.id, minute);
+  if (n >= CODES_PER_MINUTE) throw new HttpError(429, 'rate_limited', 'too many passes this minute at this venue; try again in a minute');
+  const code = await makePassCode(scanned.secret, venue.id, minute, n, people.length);
+  const iat = Math.floor(now / 1000);
+  const exp = iat + policy.passValidMinutes * 60;
+  const id = randomUUID();
+  const signed = await signPass(
+    { v: 1, id, code, venue: venue.id, entrance: scanned.entranceId, src: scanned.source, iat, exp, pv: policy.version, people },
+    keys.passSigning.privateKey,
+  );
+  const pass: StoredPass = {
+    id,
+    venueId: venue.id,
+    entranceId: scanned.entranceId,
+    kioskId: scanned.kioskId,
+    source: scanned.source,
+    code,
+    codeMinute: minute,
+    codeNumber: n,
+    issuedAt: now,
+    expiresAt: exp * 1000,
+    policyVersion: policy.version,
+    people,
+    verdict,
+    signed,
+    contact: req.phone ? encryptContact(req.phone, keys.contactKey) : null,
+    leftAt: null,
+  };
+  await store.passes.add(pass);
+  return pass;
+}

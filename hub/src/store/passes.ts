@@ -1,0 +1,123 @@
+import { PassPerson, type PassLeft } from '../../../shared/schemas/pass.js';
+import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
+import type { Db } from './database.js';
+
+/** A pass as the hub keeps it: the scan event inspectors compare admissions with (issue 5). */
+export interface StoredPass {
+  id: string;
+  venueId: string;
+  entranceId: string;
+  /** The kiosk whose live code was scanned; null for a poster scan. */
+  kioskId: string | null;
+  source: 'live' | 'poster';
+  code: string;
+  codeMinute: number;
+  codeNumber: number;
+  issuedAt: number;
+  expiresAt: number;
+  policyVersion: number;
+  people: PassPerson[];
+  verdict: PassVerdict;
+  /** The QR text, signed. */
+  signed: string;
+  /** The contact number, encrypted (services/contact-cipher.ts), or null. */
+  contact: string | null;
+  leftAt: number | null;
+}
+
+export interface PassRepository {
+  /** The next free pass number of the venue in this minute (0, 1, …), never handed out twice. */
+  nextNumber(venueId: string, minute: number): Promise<number>;
+  add(pass: Omit<StoredPass, 'leftAt'>): Promise<void>;
+  get(id: string): Promise<StoredPass | undefined>;
+  /** Records "I have left" once; returns the pass if this call recorded it, undefined if it already was. */
+  markLeft(id: string, now: number): Promise<StoredPass | undefined>;
+  /** Passes of the venue that left at or after `since`, oldest first (for a kiosk catching up). */
+  leftSince(venueId: string, since: number, limit?: number): Promise<PassLeft[]>;
+  count(): Promise<number>;
+}
+
+interface PassRow {
+  id: string;
+  venue_id: string;
+  entrance_id: string;
+  kiosk_id: string | null;
+  source: 'live' | 'poster';
+  code: string;
+  code_minute: number;
+  code_n: number;
+  issued_at: number;
+  expires_at: number;
+  policy_version: number;
+  verdict: PassVerdict;
+  declaration: string;
+  signed: string;
+  contact: string | null;
+  left_at: number | null;
+}
+
+export function createPassRepository(db: Db): PassRepository {
+  const takeNumber = db.prepare<[string, number], { n: number }>(
+    `INSERT INTO pass_numbers (venue_id, minute, next) VALUES (?, ?, 1)
+     ON CONFLICT (venue_id, minute) DO UPDATE SET next = next + 1
+     RETURNING next - 1 AS n`,
+  );
+  // Numbers of minutes long gone are never needed again.
+  const pruneNumbers = db.prepare('DELETE FROM pass_numbers WHERE minute < ?');
+  const insert = db.prepare(
+    `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at,
+                         policy_version, people, verdict, declaration, signed, contact)
+     VALUES (@id, @venueId, @entranceId, @kioskId, @source, @code, @codeMinute, @codeNumber, @issuedAt, @expiresAt,
+             @policyVersion, @peopleCount, @verdict, @declaration, @signed, @contact)`,
+  );
+  const byId = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE id = ?');
+  const setLeft = db.prepare('UPDATE passes SET left_at = ? WHERE id = ? AND left_at IS NULL');
+  const left = db.prepare<[string, number, number], { id: string; code: string; code_minute: number; people: number; left_at: number }>(
+    `SELECT id, code, code_minute, people, left_at FROM passes
+      WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`,
+  );
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM passes');
+
+  const toPass = (r: PassRow): StoredPass => ({
+    id: r.id,
+    venueId: r.venue_id,
+    entranceId: r.entrance_id,
+    kioskId: r.kiosk_id,
+    source: r.source,
+    code: r.code,
+    codeMinute: r.code_minute,
+    codeNumber: r.code_n,
+    issuedAt: r.issued_at,
+    expiresAt: r.expires_at,
+    policyVersion: r.policy_version,
+    people: PassPerson.array().parse(JSON.parse(r.declaration)),
+    verdict: r.verdict,
+    signed: r.signed,
+    contact: r.contact,
+    leftAt: r.left_at,
+  });
+
+  return {
+    async nextNumber(venueId, minute) {
+      if (minute % 60 === 0) pruneNumbers.run(minute - 60);
+      return takeNumber.get(venueId, minute)!.n;
+    },
+    async add(p) {
+      insert.run({ ...p, peopleCount: p.people.length, declaration: JSON.stringify(p.people) });
+    },
+    async get(id) {
+      const row = byId.get(id);
+      return row ? toPass(row) : undefined;
+    },
+    async markLeft(id, now) {
+      if (setLeft.run(now, id).changes === 0) return undefined;
+      return toPass(byId.get(id)!);
+    },
+    async leftSince(venueId, since, limit = 5000) {
+      return left.all(venueId, since, limit).map((r) => ({ id: r.id, code: r.code, minute: r.code_minute, people: r.people, at: r.left_at }));
+    },
+    async count() {
+      return countAll.get()!.n;
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildHub } from '../../hub/src/app.js';
+import { decryptContact } from '../../hub/src/services/contact-cipher.js';
+import type { HubKeys } from '../../hub/src/keys.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { checkPassCode } from '../../shared/rules/pass-code.js';
+import { verifyPass } from '../../shared/rules/pass-signature.js';
+import { liveToken, posterToken, slotAt } from '../../shared/rules/venue-code.js';
+import type { PassRequest } from '../../shared/schemas/pass.js';
+import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+
+describe('patron pass routes', () => {
+  const tmp = tempDir();
+  let store: Store;
+  let app: FastifyInstance;
+  let keys: HubKeys;
+  let dbFile: string;
+  let kioskId: string;
+  let secret: string;
+  let now = Date.UTC(2026, 10, 23, 4, 0, 10); // 12:00:10 at the venue
+
+  beforeEach(async () => {
+    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
+    store = openStore(dbFile);
+    const entranceId = await seedVenue(store);
+    kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
+    secret = (await store.venues.codeSecret('venue-a'))!;
+    const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now });
+    keys = opts.keys;
+    app = await buildHub(opts);
+  });
+  afterEach(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  const token = (at = now) => liveToken(secret, kioskId, slotAt(at));
+  const declare = async (over: Partial<PassRequest> = {}) => ({
+    venueCode: await token(),
+    people: [{ healthCode: 'green', itinerary: 'local' }],
+    commitment: false,
+    ...over,
+  });
+  const post = (payload: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/passes',
+      headers: { 'content-type': 'application/json' },
+      payload: payload === undefined ? '' : JSON.stringify(payload),
+    });
+
+  describe('GET /v/:token', () => {
+    it('shows the venue, the checks asked there and the declaration, in Chinese by default', async () => {
+      const res = await app.inject(`/v/${await token()}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('测试KTV');
+      expect(res.body).toContain('出示行程卡');
+      expect(res.body).toContain('name="people.0.healthCode"');
+      expect(res.body).toContain('<html lang="zh-CN">');
+    });
+
+    it('switches to English and remembers it in a cookie', async () => {
+      const res = await app.inject(`/v/${await token()}?lang=en`);
+      expect(res.body).toContain('Itinerary card');
+      const cookie = res.cookies.find((c) => c.name === 'lang');
+      expect(cookie).toMatchObject({ value: 'en', httpOnly: true, sameSite: 'Lax' });
+      const again = await app.inject({ url: `/v/${await token()}`, cookies: { lang: 'en' } });
+      expect(again.body).toContain('<html lang="en">');
+    });
+
+    it('accepts the slot either side and calls an older photo of the code expired (410)', async () => {
+      expect((await app.inject(`/v/${await token(now - 30_000)}`)).statusCode).toBe(200);
+      const old = await app.inject(`/v/${await token(now - 90_000)}`);
+      expect(old.statusCode).toBe(410);
+      expect(old.body).toContain('此码已过期');
+    });
+
+    it('answers 404 for a forged code, an unknown kiosk and a string that is no code', async () => {
+      const forged = (await token()).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+      for (const t of [forged, `k.kiosk-nobody.${slotAt(now)}.AAAAAAAAAAAAAAAA`, '%3Cscript%3Ealert(1)%3C%2Fscript%3E']) {
+        const res = await app.inject(`/v/${t}`);
+        expect(res.statusCode, t).toBe(404);
+        expect(res.body).not.toContain('<script>alert');
+      }
+    });
+  });
+
+  describe('POST /api/passes', () => {
+    it('issues a signed pass the kiosk verifies offline, with a code it can check', async () => {
+      const res = await post(await declare({ people: [{ healthCode: 'green', itinerary: 'local' }, { label: '孩子', healthCode: 'green', itinerary: 'local' }] }));
+      expect(res.statusCode).toBe(201);
+      const { id, url } = res.json();
+      expect(url).toBe(`/pass/${id}`);
+      const pass = (await store.passes.get(id))!;
+      expect(pass).toMatchObject({ venueId: 'venue-a', kioskId, source: 'live', verdict: 'enter', leftAt: null });
+      const verified = await verifyPass(pass.signed, keys.passSigning.publicKey, 'venue-a', now);
+      expect(verified).toMatchObject({ ok: true, pass: { id, code: pass.code, entrance: 'venue-a-1', people: [{ h: 'green' }, { n: '孩子' }] } });
+      expect(await checkPassCode(pass.code, secret, 'venue-a', now, 10)).toMatchObject({ ok: true, people: 2 });
+    });
+
+    it('gives passes of the same minute different codes', async () => {
+      const codes = new Set<string>();
+      for (let i = 0; i < 5; i++) codes.add((await store.passes.get((await post(await declare())).json().id))!.code);
+      expect(codes.size).toBe(5);
+    });
+
+    it('keeps the phone number encrypted: the database file has no plaintext number', async () => {
+      const res = await post(await declare({ phone: '+86 139 1234 5678' }));
+      const pass = (await store.passes.get(res.json().id))!;
+      expect(pass.contact).toMatch(/^v1\./);
+      expect(decryptContact(pass.contact!, keys.contactKey)).toBe('13912345678');
+      await store.close();
+      const bytes = (await import('node:fs')).readFileSync(dbFile);
+      const wal = (await import('node:fs')).existsSync(`${dbFile}-wal`) ? (await import('node:fs')).readFileSync(`${dbFile}-wal`) : Buffer.alloc(0);
+      expect(Buffer.concat([bytes, wal]).includes('13912345678')).toBe(false);
+      store = openStore(dbFile);
+    });
+
+    it('accepts a form sent within 15 minutes of the scan, and refuses an older one with 410', async () => {
+      const venueCode = await token();
+      now += 14 * 60_000;
+      expect((await post(await declare({ venueCode }))).statusCode).toBe(201);
+      now += 2 * 60_000;
+      const late = await post(await declare({ venueCode }));
+      expect(late.statusCode).toBe(410);
+      expect(late.json().error).toMatchObject({ code: 'expired', field: 'venueCode' });
+    });
+
+    it('marks poster scans as such', async () => {
+      const res = await post(await declare({ venueCode: await posterToken(secret, 'venue-a-1') }));
+      expect((await store.passes.get(res.json().id))!).toMatchObject({ source: 'poster', kioskId: null });
+    });
+
+    it('says "may not enter" with the door rules, e.g. a red code', async () => {
+      const res = await post(await declare({ people: [{ healthCode: 'red', itinerary: 'local' }] }));
+      const page = await app.inject(res.json().url);
+      expect(page.body).toContain('data-verdict="refuse"');
+      expect(page.body).toContain('健康码红码');
+    });
+  });
+
+  describe('hostile input', () => {
+    const bad: [string, (d: Record<string, unknown>) => unknown, string][] = [
+      ['no body', () => undefined, ''],
+      ['not an object', () => 'people', ''],
+      ['venueCode wrong type', (d) => ({ ...d, venueCode: 42 }), 'venueCode'],
+      ['venueCode oversized', (d) => ({ ...d, venueCode: 'k.'.padEnd(5000, 'x') }), 'venueCode'],
+      ['people not an array', (d) => ({ ...d, people: 'me' }), 'people'],
+      ['people empty', (d) => ({ ...d, people: [] }), 'people'],
+      ['too many people', (d) => ({ ...d, people: Array(7).fill({ healthCode: 'green', itinerary: 'local' }) }), 'people'],
+      ['healthCode not an option', (d) => ({ ...d, people: [{ healthCode: 'blue', itinerary: 'local' }] }), 'people.0.healthCode'],
+      ['healthCode wrong type', (d) => ({ ...d, people: [{ healthCode: 1, itinerary: 'local' }] }), 'people.0.healthCode'],
+      ['itinerary <script>', (d) => ({ ...d, people: [{ healthCode: 'green', itinerary: '<script>alert(1)</script>' }] }), 'people.0.itinerary'],
+      ['label <script>', (d) => ({ ...d, people: [{ label: '<script>alert(1)</script>', healthCode: 'green', itinerary: 'local' }] }), 'people.0.label'],
+      ['label oversized', (d) => ({ ...d, people: [{ label: '孩'.repeat(500), healthCode: 'green', itinerary: 'local' }] }), 'people.0.label'],
+      ['test time not a time', (d) => ({ ...d, people: [{ healthCode: 'green', itinerary: 'local', lastNegativeTestAt: 'yesterday' }] }), 'people.0.lastNegativeTestAt'],
+      ['vaccination wrong', (d) => ({ ...d, people: [{ healthCode: 'green', itinerary: 'local', vaccination: ['complete'] }] }), 'people.0.vaccination'],
+      ['unknown field in a person', (d) => ({ ...d, people: [{ healthCode: 'green', itinerary: 'local', admin: true }] }), 'people.0'],
+      ['commitment wrong type', (d) => ({ ...d, commitment: 'yes' }), 'commitment'],
+      ['phone <script>', (d) => ({ ...d, phone: '<script>alert(1)</script>' }), 'phone'],
+      ['phone oversized', (d) => ({ ...d, phone: '1'.repeat(10_000) }), 'phone'],
+      ['phone wrong type', (d) => ({ ...d, phone: 13912345678 }), 'phone'],
+      ['unknown top-level field', (d) => ({ ...d, verdict: 'enter' }), ''],
+    ];
+    it.each(bad)('%s → 400 naming the field, nothing stored, nothing executable', async (_name, make, field) => {
+      const res = await post(make(await declare()));
+      expect(res.statusCode).toBe(400);
+      const { error } = res.json();
+      expect(error.code).toBe('invalid');
+      if (field) expect(error.field).toBe(field);
+      expect(res.headers['content-type']).toContain('application/json');
+      expect(await store.passes.count()).toBe(0);
+    });
+
+    it('a 20 kB body is refused whole as too large', async () => {
+      const res = await post({ ...(await declare()), pad: 'x'.repeat(20_000) });
+      expect(res.statusCode).toBe(413);
+      expect(await store.passes.count()).toBe(0);
+    });
+  });
+
+  describe('GET /pass/:id and "I have left"', () => {
+    it('shows the pass with its code, QR, clock and validity, and records leaving once', async () => {
+      const { id } = (await post(await declare())).json();
+      const page = await app.inject(`/pass/${id}`);
+      expect(page.statusCode).toBe(200);
+      const pass = (await store.passes.get(id))!;
+      expect(page.body).toContain(`data-code="${pass.code}"`);
+      expect(page.body).toContain('<svg');
+      expect(page.body).toContain('data-testid="clock"');
+      expect(page.body).toContain('可以入场');
+      const left = await app.inject({ method: 'POST', url: `/api/passes/${id}/left` });
+      expect(left.json()).toEqual({ leftAt: now });
+      now += 1000;
+      expect((await app.inject({ method: 'POST', url: `/api/passes/${id}/left` })).json()).toEqual({ leftAt: now - 1000 });
+      expect(await store.passes.leftSince('venue-a', 0)).toEqual([{ id, code: pass.code, minute: pass.codeMinute, people: 1, at: now - 1000 }]);
+    });
+
+    it('answers a page, not an error dump, for an unknown or malformed id', async () => {
+      for (const id of ['00000000-0000-4000-8000-000000000000', '<script>x</script>']) {
+        const res = await app.inject(`/pass/${encodeURIComponent(id)}`);
+        expect(res.statusCode).toBe(404);
+        expect(res.body).toContain('找不到此通行凭证');
+        expect(res.body).not.toContain('<script>x');
+      }
+      expect((await app.inject({ method: 'POST', url: '/api/passes/not-a-uuid/left' })).statusCode).toBe(400);
+    });
+  });
+
+  describe('GET /posters/:token', () => {
+    it('prints an A4 poster whose QR leads to the patron page', async () => {
+      const t = await posterToken(secret, 'venue-a-1');
+      const res = await app.inject(`/posters/${t}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('@page{size:A4');
+      expect(res.body).toContain(`/v/${t}`);
+      expect((await app.inject(`/posters/${await token()}`)).statusCode).toBe(404);
+    });
+  });
+
+  it('escapes a venue name that holds markup', async () => {
+    readDb(dbFile, () => undefined);
+    const db = (await import('better-sqlite3')).default;
+    const w = new db(dbFile);
+    w.prepare("UPDATE venues SET name = '<script>alert(1)</script>' WHERE id = 'venue-a'").run();
+    w.close();
+    const res = await app.inject(`/v/${await token()}`);
+    expect(res.body).not.toContain('<script>alert(1)');
+    expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});
