@@ -34,8 +34,9 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // Everything the kiosk needs offline is precached; no runtime fetch of code.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // Everything the kiosk needs offline is precached; no runtime fetch of code. `wasm` is the
+        // pass scanner's QR decoder (zxing_reader.wasm, ~1.1 MB, under workbox's 2 MiB default limit).
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         navigateFallback: '/kiosk/index.html',
         navigateFallbackAllowlist: [/^\/kiosk\//],
         cleanupOutdatedCaches: true,

@@ -10,6 +10,8 @@ export interface KioskEvents {
   'pad-key': { key: string };
   'shift-started': Shift;
   'occupancy-event': { kind: 'exit' | 'headcount' | 'close_out'; count: number };
+  /** A QR code read by the pass scanner, once per pass shown (issue 5). */
+  'pass-scanned': { text: string };
 }
 
 export function fireEvent<K extends keyof KioskEvents>(node: HTMLElement, type: K, detail: KioskEvents[K]): void {
@@ -24,5 +26,6 @@ declare global {
     'pad-key': CustomEvent<KioskEvents['pad-key']>;
     'shift-started': CustomEvent<KioskEvents['shift-started']>;
     'occupancy-event': CustomEvent<KioskEvents['occupancy-event']>;
+    'pass-scanned': CustomEvent<KioskEvents['pass-scanned']>;
   }
 }

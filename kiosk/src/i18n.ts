@@ -140,6 +140,12 @@ const zh = {
   reason_itinerary_medium_risk: '7天内到过中风险地区',
   reason_no_test_or_commitment: '无核酸阴性证明且未签承诺书',
   reason_test_and_commitment_required: '须同时出示时限内核酸阴性证明并签署承诺书',
+  // Pass scanner (issue 5)
+  scannerStarting: '正在打开摄像头…',
+  scannerReady: '请将通行码二维码放入框内',
+  scannerNoCamera: '摄像头不可用，请手动输入6位通行码',
+  scannerDenied: '摄像头权限被拒绝，请手动输入6位通行码',
+  scannerDecoderFailed: '二维码识别组件加载失败，请手动输入6位通行码',
 } as const;
 
 type Key = keyof typeof zh;
@@ -280,6 +286,12 @@ const en: Record<Key, string> = {
   reason_itinerary_medium_risk: 'Medium-risk area within 7 days',
   reason_no_test_or_commitment: 'No negative test and no commitment',
   reason_test_and_commitment_required: 'Needs both a negative test in the window and a signed commitment',
+  // Pass scanner (issue 5)
+  scannerStarting: 'Starting the camera…',
+  scannerReady: 'Hold the pass QR code inside the frame',
+  scannerNoCamera: 'No camera available: type the 6-character pass code instead',
+  scannerDenied: 'Camera permission denied: type the 6-character pass code instead',
+  scannerDecoderFailed: 'The QR decoder failed to load: type the 6-character pass code instead',
 };
 
 export type Lang = 'zh-CN' | 'en';
