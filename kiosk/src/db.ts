@@ -25,6 +25,21 @@ export interface StoredRecord {
 
 export type Enrolment = EnrolResponse & { enrolledAt: number };
 
+/**
+ * What the kiosk remembers of a pass it has seen (issue 5), keyed by
+ * `<code>:<issue minute>` so a scanned QR and a typed code of the same pass
+ * meet: which of its people were admitted here, and whether their exit
+ * ("I have left") has been counted.
+ */
+export interface PassUseRecord {
+  key: string;
+  id?: string;
+  people: number;
+  admitted: number[];
+  exitRecorded: boolean;
+  at: number;
+}
+
 /** Who is working the door now (issue 4: every record carries the operator). */
 export interface Shift {
   staffId: string;
@@ -33,20 +48,25 @@ export interface Shift {
 }
 
 interface KioskDb extends DBSchema {
-  settings: { key: 'enrolment'; value: Enrolment } | { key: 'shift'; value: Shift } | { key: 'venueOccupancy'; value: VenueOccupancy };
+  settings:
+    | { key: 'enrolment'; value: Enrolment }
+    | { key: 'shift'; value: Shift }
+    | { key: 'venueOccupancy'; value: VenueOccupancy }
+    | { key: 'leftSince'; value: number };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
     value: StoredRecord;
     indexes: { bySyncSeq: [SyncState, number]; bySeq: number };
   };
+  passes: { key: string; value: PassUseRecord };
 }
 
 const DB_NAME = 'venue-kiosk';
 let dbPromise: Promise<IDBPDatabase<KioskDb>> | undefined;
 
 function db(): Promise<IDBPDatabase<KioskDb>> {
-  return (dbPromise ??= openDB<KioskDb>(DB_NAME, 1, {
+  return (dbPromise ??= openDB<KioskDb>(DB_NAME, 2, {
     upgrade(database, oldVersion) {
       if (oldVersion < 1) {
         database.createObjectStore('settings');
@@ -55,6 +75,7 @@ function db(): Promise<IDBPDatabase<KioskDb>> {
         records.createIndex('bySyncSeq', ['sync', 'seq']);
         records.createIndex('bySeq', 'seq', { unique: true });
       }
+      if (oldVersion < 2) database.createObjectStore('passes', { keyPath: 'key' });
     },
   }));
 }
@@ -103,17 +124,53 @@ export async function saveShift(s: Shift | undefined): Promise<void> {
 }
 
 /**
+ * A change to a pass's bookkeeping made in the same transaction as the record
+ * that causes it: the new state, or `undefined` to save nothing at all (the
+ * exit of a pass was counted already).
+ */
+export interface PassUpdate {
+  key: string;
+  update(current: PassUseRecord | undefined): PassUseRecord | undefined;
+}
+
+/**
  * Allocates the next sequence number and stores the record in one
  * transaction; resolves only once the transaction has committed. `make` is
  * synchronous: nothing but IndexedDB may be awaited inside a transaction.
+ * With `pass`, the pass's bookkeeping commits with the record or not at all;
+ * resolves undefined if the update declined.
  */
-export async function saveRecord(make: (seq: number) => SyncRecord, now: number): Promise<StoredRecord> {
-  const tx = (await db()).transaction(['counters', 'records'], 'readwrite');
+export async function saveRecord(make: (seq: number) => SyncRecord, now: number): Promise<StoredRecord>;
+export async function saveRecord(make: (seq: number) => SyncRecord, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
+export async function saveRecord(make: (seq: number) => SyncRecord, now: number, pass?: PassUpdate): Promise<StoredRecord | undefined> {
+  const tx = (await db()).transaction(['counters', 'records', 'passes'], 'readwrite');
+  let passWrite: Promise<unknown> = Promise.resolve();
+  if (pass) {
+    const next = pass.update(await tx.objectStore('passes').get(pass.key));
+    if (!next) {
+      await tx.done;
+      return undefined;
+    }
+    passWrite = tx.objectStore('passes').put(next);
+  }
   const seq = ((await tx.objectStore('counters').get('seq')) ?? 0) + 1;
   const record = make(seq);
   const stored: StoredRecord = { id: record.id, seq, record, sync: 'pending', savedAt: now };
-  await Promise.all([tx.objectStore('records').add(stored), tx.objectStore('counters').put(seq, 'seq'), tx.done]);
+  await Promise.all([passWrite, tx.objectStore('records').add(stored), tx.objectStore('counters').put(seq, 'seq'), tx.done]);
   return stored;
+}
+
+export async function getPassUse(key: string): Promise<PassUseRecord | undefined> {
+  return (await db()).get('passes', key);
+}
+
+/** The hub time of the last "I have left" this kiosk has handled (sent on connect). */
+export async function getLeftSince(): Promise<number | undefined> {
+  return (await (await db()).get('settings', 'leftSince')) as number | undefined;
+}
+
+export async function saveLeftSince(at: number): Promise<void> {
+  await (await db()).put('settings', at, 'leftSince');
 }
 
 /** The oldest pending records, in sequence order. */

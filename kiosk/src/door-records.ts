@@ -1,6 +1,6 @@
 import { toIsoWithOffset } from '../../shared/rules/time.js';
 import { SyncRecord as SyncRecordSchema, type SyncRecord } from '../../shared/schemas/record.js';
-import { saveRecord, type Enrolment, type Shift, type StoredRecord } from './db.js';
+import { saveRecord, type Enrolment, type PassUpdate, type Shift, type StoredRecord } from './db.js';
 import { randomUuid } from './uuid.js';
 
 type Base = 'id' | 'venueId' | 'kioskId' | 'seq' | 'kioskTime' | 'operatorId';
@@ -11,20 +11,20 @@ export type RecordBody = SyncRecord extends infer R ? (R extends SyncRecord ? Om
  * Saves any kiosk record (entrance, correction, occupancy, ledgers) with the
  * fields every record carries, committed to IndexedDB before it resolves.
  */
-export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now = Date.now()): Promise<StoredRecord> {
-  return saveRecord(
-    (seq) =>
-      ({
-        ...body,
-        id: randomUuid(),
-        venueId: enrolment.venue.id,
-        kioskId: enrolment.kioskId,
-        seq,
-        kioskTime: toIsoWithOffset(now, -new Date(now).getTimezoneOffset()),
-        operatorId: shift.staffId,
-      }) as SyncRecord,
-    now,
-  );
+export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now?: number): Promise<StoredRecord>;
+export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
+export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now = Date.now(), pass?: PassUpdate): Promise<StoredRecord | undefined> {
+  const make = (seq: number) =>
+    ({
+      ...body,
+      id: randomUuid(),
+      venueId: enrolment.venue.id,
+      kioskId: enrolment.kioskId,
+      seq,
+      kioskTime: toIsoWithOffset(now, -new Date(now).getTimezoneOffset()),
+      operatorId: shift.staffId,
+    }) as SyncRecord;
+  return pass ? saveRecord(make, now, pass) : saveRecord(make, now);
 }
 
 /** Local midnight of the day `now` falls in, on the kiosk's clock. */

@@ -1,4 +1,5 @@
 import type { Enrolment, Shift, StoredRecord } from './db.js';
+import type { ActivePass } from './pass-check.js';
 
 /** Every event an element fires upward, with its detail type (STYLE.md "Kiosk"). */
 export interface KioskEvents {
@@ -12,6 +13,10 @@ export interface KioskEvents {
   'occupancy-event': { kind: 'exit' | 'headcount' | 'close_out'; count: number };
   /** A QR code read by the pass scanner, once per pass shown (issue 5). */
   'pass-scanned': { text: string };
+  /** A pass checked and valid here; its next person is at the door (issue 5). */
+  'pass-accepted': ActivePass;
+  /** Staff dropped the pass being checked. */
+  'pass-cleared': Record<string, never>;
 }
 
 export function fireEvent<K extends keyof KioskEvents>(node: HTMLElement, type: K, detail: KioskEvents[K]): void {
@@ -26,6 +31,8 @@ declare global {
     'pad-key': CustomEvent<KioskEvents['pad-key']>;
     'shift-started': CustomEvent<KioskEvents['shift-started']>;
     'occupancy-event': CustomEvent<KioskEvents['occupancy-event']>;
+    'pass-accepted': CustomEvent<KioskEvents['pass-accepted']>;
+    'pass-cleared': CustomEvent<KioskEvents['pass-cleared']>;
     'pass-scanned': CustomEvent<KioskEvents['pass-scanned']>;
   }
 }

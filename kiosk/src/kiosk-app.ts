@@ -2,13 +2,17 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { capacityCap } from '../../shared/rules/capacity.js';
 import { occupancyFrom, venueInside } from '../../shared/rules/occupancy.js';
+import type { PassLeft } from '../../shared/schemas/pass.js';
 import type { VenueOccupancy } from '../../shared/schemas/sync.js';
 import type { Policy } from '../../shared/schemas/policy.js';
 import {
   getEnrolment,
+  getLeftSince,
+  getPassUse,
   getShift,
   getVenueOccupancy,
   recordsSince,
+  saveLeftSince,
   savePolicy,
   saveShift,
   saveVenueOccupancy,
@@ -19,6 +23,7 @@ import {
 import { saveDoorRecord, startOfDay } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
+import { exitUpdate, passKey } from './pass-check.js';
 import { SyncClient, type SyncStatus } from './sync/sync-client.js';
 import './components/occupancy-panel.js';
 import './components/sync-status.js';
@@ -50,6 +55,10 @@ export class KioskApp extends LitElement {
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Hub time of the last "I have left" handled; the hub resends from it on reconnect. */
+  private leftSince: number | undefined;
+  /** "I have left" messages are handled one at a time, in order. */
+  private leftQueue: Promise<void> = Promise.resolve();
 
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
@@ -58,6 +67,7 @@ export class KioskApp extends LitElement {
     super.connectedCallback();
     this.shift = await getShift();
     this.venue = await getVenueOccupancy();
+    this.leftSince = await getLeftSince();
     this._start(await getEnrolment());
     await this._refresh();
     this.loaded = true;
@@ -142,6 +152,8 @@ export class KioskApp extends LitElement {
         this.venue = o;
         void saveVenueOccupancy(o);
       },
+      onPassLeft: (l) => (this.leftQueue = this.leftQueue.then(() => this._passLeft(l)).catch(() => undefined)),
+      leftSince: () => this.leftSince,
       policyVersion: e.policy.version,
     });
     this.sync.addEventListener('status', (ev) => {
@@ -159,6 +171,29 @@ export class KioskApp extends LitElement {
   private async _policy(p: Policy) {
     const next = await savePolicy(p);
     if (next) this.enrolment = next;
+  }
+
+  /**
+   * A patron tapped "I have left" (issue 5): the people admitted here on that
+   * pass leave the count, once, as an exit record that names the pass. The
+   * operator is whoever is on duty; with nobody on duty, the patron themselves.
+   */
+  private async _passLeft(l: PassLeft) {
+    const e = this.enrolment;
+    if (!e) return;
+    const key = passKey(l.code, l.minute);
+    const used = await getPassUse(key);
+    const count = used && !used.exitRecorded ? used.admitted.length : 0;
+    if (count > 0) {
+      const shift = this.shift ?? { staffId: 'patron', name: '', startedAt: 0 };
+      const now = Date.now();
+      const stored = await saveDoorRecord(e, shift, { type: 'occupancy', kind: 'exit', count, pass: { code: l.code, minute: l.minute } }, now, exitUpdate(key, count, now));
+      if (stored) this._saved(stored);
+    }
+    if (l.at > (this.leftSince ?? 0)) {
+      this.leftSince = l.at;
+      await saveLeftSince(l.at);
+    }
   }
 
   private async _endShift() {

@@ -1,6 +1,7 @@
 import { requiredChecks } from '../../../shared/rules/required-checks.js';
 import { Checks, type CheckName, type ItineraryOutcome } from '../../../shared/schemas/checks.js';
 import { issuePath, type ApiError } from '../../../shared/schemas/errors.js';
+import type { PassPerson } from '../../../shared/schemas/pass.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import type { VenueType } from '../../../shared/schemas/venue.js';
 
@@ -13,6 +14,22 @@ export interface Draft {
 
 export const emptyDraft = (): Draft => ({ values: {}, skipReasons: {}, temperatureText: '' });
 
+/**
+ * A draft pre-filled from a pass (issue 5): the scan is done (the pass is its
+ * proof) and, from a scanned QR, the person's declared answers. Staff add the
+ * temperature and the mask, and may change any answer.
+ */
+export function draftFromPass(person: PassPerson | undefined): Draft {
+  const values: Draft['values'] = { scan: 'scanned' };
+  if (person) {
+    values.healthCode = person.h;
+    values.itinerary = person.i;
+    if (person.t) values.testProof = person.t;
+    if (person.c) values.commitment = person.c;
+    if (person.v) values.vaccination = person.v;
+  }
+  return { values, skipReasons: {}, temperatureText: '' };
+}
 
 /** The checks the form asks for now: they depend on the policy and the itinerary answer. */
 export function askedChecks(d: Draft, policy: Policy, venueType: VenueType): CheckName[] {

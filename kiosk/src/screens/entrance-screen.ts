@@ -5,16 +5,19 @@ import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
-import type { Enrolment, Shift } from '../db.js';
+import { getPassUse, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
+import { admissionUpdate, advance, passUse, type ActivePass } from '../pass-check.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
+import '../components/pass-panel.js';
+import '../components/venue-code.js';
 import '../components/num-pad.js';
 import '../components/occupancy-panel.js';
 import { applyPadKey } from '../components/num-pad.js';
-import { askedChecks, emptyDraft, validateDraft, type Draft } from './draft.js';
+import { askedChecks, draftFromPass, emptyDraft, validateDraft, type Draft } from './draft.js';
 
 /** How long the last record can be undone (recorded as a correction, never deleted). */
 const UNDO_MS = 30_000;
@@ -44,6 +47,8 @@ export class EntranceScreen extends LitElement {
   @state() private shown: Shown | undefined;
   @state() private saving = false;
   @state() private saveError = '';
+  /** The patron's pass being checked, person by person (issue 5). */
+  @state() private pass: ActivePass | undefined;
 
   private readonly i18n = new I18nController(this);
   private undoTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,6 +87,12 @@ export class EntranceScreen extends LitElement {
       ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
       <div class="layout">
         <form @submit=${this._submit} @choice=${this._choice} novalidate>
+          <pass-panel
+            .enrolment=${this.enrolment}
+            .active=${this.pass}
+            @pass-accepted=${(e: CustomEvent<ActivePass>) => this._usePass(e.detail)}
+            @pass-cleared=${() => this._usePass(undefined)}
+          ></pass-panel>
           ${asked.includes('scan')
             ? row('scan', t('scan'), [
                 { value: 'scanned', label: t('scanned') },
@@ -137,6 +148,7 @@ export class EntranceScreen extends LitElement {
             </button>
           </div>
           ${this.saveError ? html`<p class="error" role="alert">${this.saveError}</p>` : nothing}
+          <venue-code .enrolment=${this.enrolment}></venue-code>
         </aside>
       </div>
     `;
@@ -150,6 +162,13 @@ export class EntranceScreen extends LitElement {
       <small data-testid="saved">✓ ${t('savedOnDevice')} · #${s.seq}</small>
       ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
     </section>`;
+  }
+
+  /** Takes a pass (pre-filling its current person) or drops it; either way the form starts over. */
+  private _usePass(p: ActivePass | undefined) {
+    this.pass = p;
+    this.draft = p ? draftFromPass(p.persons?.[p.next]) : emptyDraft();
+    this.errors = {};
   }
 
   private _errorText(name: CheckName): string {
@@ -204,7 +223,7 @@ export class EntranceScreen extends LitElement {
     else if (e.key === 'Enter') this._routine();
     else if (e.key === '+') void this._submit();
     else if (e.key === '-') fireEvent(this, 'occupancy-event', { kind: 'exit', count: 1 });
-    else if (e.key === 'Escape') (this.draft = emptyDraft()), (this.errors = {});
+    else if (e.key === 'Escape') this._usePass(undefined);
     else return;
     e.preventDefault();
   }
@@ -224,16 +243,22 @@ export class EntranceScreen extends LitElement {
     if (decision.decision === 'admit' && this.inside >= this.cap) return;
     this.saving = true;
     this.saveError = '';
+    const pass = this.pass;
     try {
-      const stored = await saveDoorRecord(
-        this.enrolment,
-        this.shift,
-        { type: 'entrance', policyVersion: policy.version, checks: v.checks, ...decision },
-        now,
-      );
+      const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, ...decision, ...(pass ? { pass: passUse(pass) } : {}) };
+      const stored = pass
+        ? await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(pass, decision.decision === 'admit', now))
+        : await saveDoorRecord(this.enrolment, this.shift, body, now);
+      if (!stored) {
+        // This person of the pass was admitted meanwhile (a second tap): nothing saved.
+        this.saveError = t('pass_used');
+        return;
+      }
       this.shown = { ...decision, seq: stored.seq, id: stored.id, at: now, undone: false };
-      this.draft = emptyDraft();
       this.errors = {};
+      // The next person on the same pass, if any, pre-filled; otherwise a blank form.
+      const next = pass && advance(pass, (await getPassUse(pass.key))?.admitted ?? []);
+      this._usePass(next);
       playDecision(decision.decision);
       clearTimeout(this.undoTimer);
       this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);

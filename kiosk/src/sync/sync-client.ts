@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
+import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
 import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
@@ -36,6 +37,7 @@ export class SyncClient extends EventTarget {
 
   private readonly onPolicy: (policy: Policy) => Promise<void>;
   private readonly onOccupancy: (occupancy: VenueOccupancy) => void;
+  private readonly onPassLeft: (left: PassLeft) => void;
   /** The policy version the kiosk enforces, so an older push (a stale hub) is not applied over it. */
   private policyVersion: number;
 
@@ -43,6 +45,8 @@ export class SyncClient extends EventTarget {
    * @param options.onPolicy applies a policy the hub pushed (stores it); the
    *   kiosk acknowledges the version only after it has.
    * @param options.onOccupancy receives the venue's count per entrance.
+   * @param options.onPassLeft receives each "I have left" of a pass of the venue (issue 5).
+   * @param options.leftSince the hub time of the last one handled, read at every (re)connect.
    * @param options.policyVersion the version the kiosk enforces now.
    * @param options.url the hub's origin; the page's own by default.
    */
@@ -51,6 +55,8 @@ export class SyncClient extends EventTarget {
     options: {
       onPolicy?: (policy: Policy) => Promise<void>;
       onOccupancy?: (o: VenueOccupancy) => void;
+      onPassLeft?: (left: PassLeft) => void;
+      leftSince?: () => number | undefined;
       policyVersion?: number;
       url?: string;
     } = {},
@@ -58,10 +64,16 @@ export class SyncClient extends EventTarget {
     super();
     this.onPolicy = options.onPolicy ?? (async () => undefined);
     this.onOccupancy = options.onOccupancy ?? (() => undefined);
+    this.onPassLeft = options.onPassLeft ?? (() => undefined);
+    const leftSince = options.leftSince ?? (() => undefined);
     this.policyVersion = options.policyVersion ?? 0;
     const url = options.url ?? '';
     this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
-      auth: { token },
+      // A function, so every reconnect sends the cursor as it is then.
+      auth: (cb) => {
+        const since = leftSince();
+        cb(since === undefined ? { token } : { token, leftSince: since });
+      },
       autoConnect: false,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 30_000,
@@ -81,6 +93,10 @@ export class SyncClient extends EventTarget {
     this.socket.on('occupancy:venue', (raw: unknown) => {
       const parsed = VenueOccupancy.safeParse(raw);
       if (parsed.success) this.onOccupancy(parsed.data);
+    });
+    this.socket.on('pass:left', (raw: unknown) => {
+      const parsed = PassLeft.safeParse(raw);
+      if (parsed.success) this.onPassLeft(parsed.data);
     });
     this.socket.on('connect_error', (err: Error & { data?: ApiError }) => {
       if (err.data?.code === 'unauthorized') {

@@ -1,0 +1,106 @@
+import { checkPassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { looksLikePass, verifyPass } from '../../shared/rules/pass-signature.js';
+import { PassCode, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
+import { getPassUse, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
+
+/**
+ * A patron's pass at the door (issue 5), checked with no network: a scanned
+ * QR by the hub's signature, a typed 6-character code by the venue's secret.
+ * Then against what this kiosk remembers, so a pass is not used twice here.
+ */
+export interface ActivePass {
+  key: string;
+  id?: string;
+  code: string;
+  minute: number;
+  people: number;
+  via: PassUse['via'];
+  src?: PassUse['src'];
+  /** The declared answers, per person; only a scanned QR carries them. */
+  persons?: PassPerson[];
+  /** The person to check now (0-based): the first not yet admitted here. */
+  next: number;
+}
+
+export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used';
+export type PassCheckResult = { ok: true; pass: ActivePass } | { ok: false; reason: PassRefusal };
+
+export const passKey = (code: string, minute: number): string => `${code}:${minute}`;
+
+/** Checks what staff scanned or typed: a pass QR's text, or a pass code. */
+export async function checkPassInput(input: string, e: Enrolment, now: number): Promise<PassCheckResult> {
+  const text = input.trim();
+  let found: Omit<ActivePass, 'next'>;
+  if (looksLikePass(text)) {
+    const v = await verifyPass(text, e.passKey, e.venue.id, now);
+    if (!v.ok) return { ok: false, reason: v.reason === 'not_a_pass' ? 'tampered' : v.reason };
+    const p = v.pass;
+    const minute = minuteOf(p.iat * 1000);
+    found = { key: passKey(p.code, minute), id: p.id, code: p.code, minute, people: p.people.length, via: 'qr', src: p.src, persons: p.people };
+  } else {
+    const code = PassCode.safeParse(text);
+    if (!code.success) return { ok: false, reason: 'format' };
+    const c = await checkPassCode(code.data, e.codeSecret, e.venue.id, now, e.policy.passValidMinutes);
+    if (!c.ok) return { ok: false, reason: c.reason };
+    found = { key: passKey(code.data, c.minute), code: code.data, minute: c.minute, people: c.people, via: 'code' };
+  }
+  const used = await getPassUse(found.key);
+  const next = firstUnused(found.people, used);
+  if (next === undefined) return { ok: false, reason: 'used' };
+  return { ok: true, pass: { ...found, next } };
+}
+
+function firstUnused(people: number, used: PassUseRecord | undefined): number | undefined {
+  for (let i = 0; i < people; i++) if (!used?.admitted.includes(i)) return i;
+  return undefined;
+}
+
+/** What the entrance record keeps of the pass. */
+export function passUse(p: ActivePass): PassUse {
+  return {
+    ...(p.id ? { id: p.id } : {}),
+    code: p.code,
+    minute: p.minute,
+    person: p.next,
+    people: p.people,
+    via: p.via,
+    ...(p.src ? { src: p.src } : {}),
+  };
+}
+
+/**
+ * The bookkeeping that commits with the entrance record: an admitted person
+ * is used; a refusal is recorded but leaves the person free (a second reading
+ * after a rest may admit). A person admitted meanwhile (another tap) declines.
+ */
+export function admissionUpdate(p: ActivePass, admitted: boolean, now: number): PassUpdate {
+  return {
+    key: p.key,
+    update(current) {
+      if (current?.admitted.includes(p.next)) return undefined;
+      const base: PassUseRecord = current ?? { key: p.key, people: p.people, admitted: [], exitRecorded: false, at: now };
+      return { ...base, ...(p.id ? { id: p.id } : {}), admitted: admitted ? [...base.admitted, p.next] : base.admitted, at: now };
+    },
+  };
+}
+
+/** The next person of the same pass to check, or undefined when all are done. */
+export function advance(p: ActivePass, admittedNow: number[]): ActivePass | undefined {
+  for (let i = p.next + 1; i < p.people; i++) if (!admittedNow.includes(i)) return { ...p, next: i };
+  return undefined;
+}
+
+/**
+ * "I have left" for a pass (issue 5): the exit of the `count` people admitted
+ * here on it, counted once. Declines if it was counted already, or if the
+ * admissions changed since `count` was read (the caller reads again).
+ */
+export function exitUpdate(key: string, count: number, now: number): PassUpdate {
+  return {
+    key,
+    update(current) {
+      if (!current || current.exitRecorded || current.admitted.length !== count || count === 0) return undefined;
+      return { ...current, exitRecorded: true, at: now };
+    },
+  };
+}
