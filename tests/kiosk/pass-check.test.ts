@@ -1,0 +1,111 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { closeDb, getPassUse, saveRecord, type Enrolment } from '../../kiosk/src/db.js';
+import { admissionUpdate, advance, checkPassInput, exitUpdate, passUse, type ActivePass } from '../../kiosk/src/pass-check.js';
+import { newSecret } from '../../shared/rules/bytes.js';
+import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
+import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
+import { entranceRecord, recordBase } from '../support/records.js';
+
+const keys = await generatePassKeys();
+const secret = newSecret();
+const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
+const enrolment = {
+  kioskId: 'kiosk-1',
+  entranceId: 'venue-a-1',
+  venue: { id: 'venue-a' },
+  policy: NORMAL_POLICY,
+  codeSecret: secret,
+  passKey: keys.publicKey,
+} as unknown as Enrolment;
+const kiosk = { id: 'kiosk-1', venueId: 'venue-a' };
+
+async function qr(people = 2) {
+  const code = await makePassCode(secret, 'venue-a', minuteOf(NOW), 3, people);
+  const text = await signPass(
+    {
+      v: 1, id: randomUUID(), code, venue: 'venue-a', entrance: 'venue-a-1', src: 'live', iat: NOW / 1000, exp: NOW / 1000 + 600, pv: 1,
+      people: Array.from({ length: people }, (_, i) => ({ h: 'green' as const, i: 'local' as const, ...(i ? { n: '孩子' } : {}) })),
+    },
+    keys.privateKey,
+  );
+  return { code, text };
+}
+
+/** Saves an entrance record for the pass's current person, as the entrance screen does. */
+const admit = (p: ActivePass, admitted = true) =>
+  saveRecord((seq) => entranceRecord(kiosk, seq, { pass: passUse(p), ...(admitted ? {} : { decision: 'refuse', reasons: ['fever'] }) }), NOW, admissionUpdate(p, admitted, NOW));
+
+describe('kiosk pass check (offline)', () => {
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+  });
+
+  it('a scanned QR and the typed code of the same pass are one pass: its people are used once each', async () => {
+    const { code, text } = await qr(2);
+    const scanned = await checkPassInput(text, enrolment, NOW);
+    expect(scanned).toMatchObject({ ok: true, pass: { code, people: 2, next: 0, via: 'qr', persons: [{ h: 'green' }, { n: '孩子' }] } });
+    if (!scanned.ok) return;
+    await admit(scanned.pass);
+    const typed = await checkPassInput(` ${code.slice(0, 3).toLowerCase()}-${code.slice(3)} `, enrolment, NOW);
+    expect(typed).toMatchObject({ ok: true, pass: { code, people: 2, next: 1, via: 'code' } });
+    if (!typed.ok) return;
+    expect(typed.pass.persons).toBeUndefined();
+    await admit(typed.pass);
+    expect(await checkPassInput(text, enrolment, NOW)).toEqual({ ok: false, reason: 'used' });
+    expect(await checkPassInput(code, enrolment, NOW)).toEqual({ ok: false, reason: 'used' });
+  });
+
+  it('a refused person stays free for a second reading; a double tap saves nothing twice', async () => {
+    const { text } = await qr(1);
+    const first = await checkPassInput(text, enrolment, NOW);
+    if (!first.ok) throw new Error('pass refused');
+    expect(await admit(first.pass, false)).toBeDefined();
+    const again = await checkPassInput(text, enrolment, NOW);
+    expect(again).toMatchObject({ ok: true, pass: { next: 0 } });
+    expect(await admit(first.pass)).toBeDefined();
+    expect(await admit(first.pass)).toBeUndefined(); // the same person, admitted meanwhile
+    expect((await getPassUse(first.pass.key))!.admitted).toEqual([0]);
+  });
+
+  it('moves to the next person not yet admitted, and ends after the last', async () => {
+    const { text } = await qr(3);
+    const r = await checkPassInput(text, enrolment, NOW);
+    if (!r.ok) throw new Error('pass refused');
+    expect(advance(r.pass, [0])?.next).toBe(1);
+    expect(advance({ ...r.pass, next: 1 }, [0, 2])).toBeUndefined();
+  });
+
+  it.each([
+    ['tampered', async () => (await qr()).text.replace(/\.(.)/, (_m, c: string) => `.${c === 'e' ? 'f' : 'e'}`), 'tampered'],
+    ['not a code', async () => '12', 'format'],
+    ['unknown code', async () => 'ABCDEF', 'unknown'],
+  ] as const)('refuses a %s input', async (_n, make, reason) => {
+    expect(await checkPassInput(await make(), enrolment, NOW)).toEqual({ ok: false, reason });
+  });
+
+  it('refuses an expired pass by QR and by code', async () => {
+    const { code, text } = await qr();
+    const later = NOW + 20 * 60_000;
+    expect(await checkPassInput(text, enrolment, later)).toEqual({ ok: false, reason: 'expired' });
+    expect(await checkPassInput(code, enrolment, later)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('counts the exit of "I have left" once, for the people admitted here', async () => {
+    const { text } = await qr(2);
+    const r = await checkPassInput(text, enrolment, NOW);
+    if (!r.ok) throw new Error('pass refused');
+    const exit = (count: number) =>
+      saveRecord((seq) => ({ ...recordBase(kiosk, seq), type: 'occupancy', kind: 'exit', count, pass: { code: r.pass.code, minute: r.pass.minute } }), NOW, exitUpdate(r.pass.key, count, NOW));
+    expect(await exit(1)).toBeUndefined(); // nobody admitted yet
+    await admit(r.pass);
+    expect(await exit(2)).toBeUndefined(); // the count read is stale
+    expect(await exit(1)).toBeDefined();
+    expect(await exit(1)).toBeUndefined(); // once
+    expect((await getPassUse(r.pass.key))!.exitRecorded).toBe(true);
+  });
+});
