@@ -1,5 +1,5 @@
 import type { Ack } from './schemas/errors.js';
-import type { PassLeft } from './schemas/pass.js';
+import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
 
@@ -12,6 +12,8 @@ export interface KioskToHubEvents {
   'records:push': (payload: { records: unknown[] }, ack: (res: Ack<PushResult>) => void) => void;
   /** The kiosk applied this policy version. */
   'policy:ack': (payload: PolicyAck, ack: (res: Ack<{ version: number }>) => void) => void;
+  /** The signed pass behind a typed code of this venue, so staff get the declared answers when online (issue 5). */
+  'pass:lookup': (payload: PassKey, ack: (res: Ack<{ signed: string }>) => void) => void;
 }
 
 export interface HubToKioskEvents {

@@ -1,4 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { REASON_TEXT, type Lang } from '../../shared/labels.js';
+import type { ReasonCode } from '../../shared/schemas/record.js';
+
+/** Why a patron was refused, worded once for the kiosk and the patron's pass (shared/labels.ts). */
+function reasonTexts<L extends Lang>(lang: L): { [R in ReasonCode as `reason_${R}`]: string } {
+  return Object.fromEntries(Object.entries(REASON_TEXT[lang]).map(([k, v]) => [`reason_${k}`, v])) as { [R in ReasonCode as `reason_${R}`]: string };
+}
 
 /**
  * Kiosk strings, Simplified Chinese first (DOMAIN.md: staff's language) with
@@ -154,16 +161,7 @@ const zh = {
   onDuty: '当班',
   policyNormal: '常态防控',
   policyEmergency: '应急（战时）',
-  reason_venue_closed_by_policy: '按防控政策本场所暂停营业',
-  reason_outside_opening_hours: '不在营业时间内',
-  reason_fever: '体温异常',
-  reason_mask_refused: '拒绝佩戴口罩',
-  reason_health_code_yellow: '健康码黄码',
-  reason_health_code_red: '健康码红码',
-  reason_itinerary_high_risk: '7天内到过高风险地区',
-  reason_itinerary_medium_risk: '7天内到过中风险地区',
-  reason_no_test_or_commitment: '无核酸阴性证明且未签承诺书',
-  reason_test_and_commitment_required: '须同时出示时限内核酸阴性证明并签署承诺书',
+  ...reasonTexts('zh-CN'),
   // Pass scanner (issue 5)
   scannerStarting: '正在打开摄像头…',
   scannerReady: '请将通行码二维码放入框内',
@@ -323,16 +321,7 @@ const en: Record<Key, string> = {
   onDuty: 'On duty',
   policyNormal: 'Normal',
   policyEmergency: 'Emergency',
-  reason_venue_closed_by_policy: 'Venue closed by the current policy',
-  reason_outside_opening_hours: 'Outside opening hours',
-  reason_fever: 'Fever',
-  reason_mask_refused: 'Refused a mask',
-  reason_health_code_yellow: 'Yellow health code',
-  reason_health_code_red: 'Red health code',
-  reason_itinerary_high_risk: 'High-risk area within 7 days',
-  reason_itinerary_medium_risk: 'Medium-risk area within 7 days',
-  reason_no_test_or_commitment: 'No negative test and no commitment',
-  reason_test_and_commitment_required: 'Needs both a negative test in the window and a signed commitment',
+  ...reasonTexts('en'),
   // Pass scanner (issue 5)
   scannerStarting: 'Starting the camera…',
   scannerReady: 'Hold the pass QR code inside the frame',
@@ -341,7 +330,7 @@ const en: Record<Key, string> = {
   scannerDecoderFailed: 'The QR decoder failed to load: type the 6-character pass code instead',
 };
 
-export type Lang = 'zh-CN' | 'en';
+export type { Lang };
 const STORAGE_KEY = 'kiosk.lang';
 const listeners = new Set<() => void>();
 

@@ -62,6 +62,7 @@ export class KioskApp extends LitElement {
 
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
+  private readonly lookupPass = (key: { code: string; minute: number }) => this.sync?.lookupPass(key) ?? Promise.resolve(undefined);
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
@@ -129,6 +130,7 @@ export class KioskApp extends LitElement {
             .others=${others}
             .othersAt=${this.venue?.at ?? ''}
             .cap=${cap}
+            .lookup=${this.lookupPass}
             @record-saved=${this._saved}
             @occupancy-event=${this._occupancy}
           ></entrance-screen>`

@@ -1,6 +1,5 @@
 import { registerSW } from 'virtual:pwa-register';
 import './kiosk-app.js';
-import './components/pass-scanner.js'; // until the entrance screen imports it (issue 5)
 
 // The service worker precaches the app shell so a reload works with no network.
 registerSW({ immediate: true });

@@ -27,8 +27,15 @@ export type PassCheckResult = { ok: true; pass: ActivePass } | { ok: false; reas
 
 export const passKey = (code: string, minute: number): string => `${code}:${minute}`;
 
-/** Checks what staff scanned or typed: a pass QR's text, or a pass code. */
-export async function checkPassInput(input: string, e: Enrolment, now: number): Promise<PassCheckResult> {
+/** Asks the hub for the signed pass behind a typed code; undefined when offline. */
+export type PassLookup = (key: { code: string; minute: number }) => Promise<string | undefined>;
+
+/**
+ * Checks what staff scanned or typed: a pass QR's text, or a pass code. A
+ * typed code is checked offline; if `lookup` reaches the hub, the signed pass
+ * behind it (verified like a scan) adds the declared answers.
+ */
+export async function checkPassInput(input: string, e: Enrolment, now: number, lookup?: PassLookup): Promise<PassCheckResult> {
   const text = input.trim();
   let found: Omit<ActivePass, 'next'>;
   if (looksLikePass(text)) {
@@ -43,6 +50,11 @@ export async function checkPassInput(input: string, e: Enrolment, now: number): 
     const c = await checkPassCode(code.data, e.codeSecret, e.venue.id, now, e.policy.passValidMinutes);
     if (!c.ok) return { ok: false, reason: c.reason };
     found = { key: passKey(code.data, c.minute), code: code.data, minute: c.minute, people: c.people, via: 'code' };
+    const signed = await lookup?.({ code: code.data, minute: c.minute });
+    const v = signed ? await verifyPass(signed, e.passKey, e.venue.id, now) : undefined;
+    if (v?.ok && v.pass.code === code.data && minuteOf(v.pass.iat * 1000) === c.minute) {
+      found = { ...found, id: v.pass.id, src: v.pass.src, persons: v.pass.people };
+    }
   }
   const used = await getPassUse(found.key);
   const next = firstUnused(found.people, used);

@@ -60,6 +60,20 @@ describe('kiosk pass check (offline)', () => {
     expect(await checkPassInput(code, enrolment, NOW)).toEqual({ ok: false, reason: 'used' });
   });
 
+  it('a typed code gets the declared answers from the hub when online, verified like a scan', async () => {
+    const { code, text } = await qr(2);
+    const asked: unknown[] = [];
+    const online = await checkPassInput(code, enrolment, NOW, async (key) => (asked.push(key), text));
+    expect(asked).toEqual([{ code, minute: minuteOf(NOW) }]);
+    expect(online).toMatchObject({ ok: true, pass: { via: 'code', persons: [{ h: 'green' }, { n: '孩子' }] } });
+    // A hub answer that is not this pass (or not genuine) adds nothing; the offline check still stands.
+    const other = await qr(1);
+    const wrong = await checkPassInput(code, enrolment, NOW, async () => other.text);
+    expect(wrong.ok && wrong.pass.persons).toBe(undefined);
+    const offline = await checkPassInput(code, enrolment, NOW, async () => undefined);
+    expect(offline).toMatchObject({ ok: true, pass: { via: 'code', people: 2 } });
+  });
+
   it('a refused person stays free for a second reading; a double tap saves nothing twice', async () => {
     const { text } = await qr(1);
     const first = await checkPassInput(text, enrolment, NOW);
@@ -81,9 +95,9 @@ describe('kiosk pass check (offline)', () => {
   });
 
   it.each([
-    ['tampered', async () => (await qr()).text.replace(/\.(.)/, (_m, c: string) => `.${c === 'e' ? 'f' : 'e'}`), 'tampered'],
-    ['not a code', async () => '12', 'format'],
-    ['unknown code', async () => 'ABCDEF', 'unknown'],
+    ['tampered', async (): Promise<string> => (await qr()).text.replace(/\.(.)/, (_m, c: string) => `.${c === 'e' ? 'f' : 'e'}`), 'tampered'],
+    ['not a code', async (): Promise<string> => '12', 'format'],
+    ['unknown code', async (): Promise<string> => 'ABCDEF', 'unknown'],
   ] as const)('refuses a %s input', async (_n, make, reason) => {
     expect(await checkPassInput(await make(), enrolment, NOW)).toEqual({ ok: false, reason });
   });

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
+import { PassKey } from '../../../shared/schemas/pass.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
 import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -98,6 +99,21 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'policy ack could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not record the acknowledgement' } });
+      }
+    });
+
+    socket.on('pass:lookup', async (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (res: Ack<{ signed: string }>) => void;
+      const parsed = PassKey.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
+      try {
+        // Only the kiosk's own venue: a code says nothing about passes elsewhere.
+        const pass = await store.passes.byCode(kiosk.venueId, parsed.data.code, parsed.data.minute);
+        reply(pass ? { ok: true, data: { signed: pass.signed } } : { ok: false, error: { code: 'not_found', field: 'code', message: 'no such pass at this venue' } });
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'pass lookup failed');
+        reply({ ok: false, error: { code: 'internal', message: 'the hub could not look up the pass' } });
       }
     });
 

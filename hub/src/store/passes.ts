@@ -30,6 +30,8 @@ export interface PassRepository {
   nextNumber(venueId: string, minute: number): Promise<number>;
   add(pass: Omit<StoredPass, 'leftAt'>): Promise<void>;
   get(id: string): Promise<StoredPass | undefined>;
+  /** The pass of the venue with this code and issue minute (a typed code). */
+  byCode(venueId: string, code: string, minute: number): Promise<StoredPass | undefined>;
   /** Records "I have left" once; returns the pass if this call recorded it, undefined if it already was. */
   markLeft(id: string, now: number): Promise<StoredPass | undefined>;
   /** Passes of the venue that left at or after `since`, oldest first (for a kiosk catching up). */
@@ -71,6 +73,7 @@ export function createPassRepository(db: Db): PassRepository {
              @policyVersion, @peopleCount, @verdict, @declaration, @signed, @contact)`,
   );
   const byId = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE id = ?');
+  const byCode = db.prepare<[string, string, number], PassRow>('SELECT * FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?');
   const setLeft = db.prepare('UPDATE passes SET left_at = ? WHERE id = ? AND left_at IS NULL');
   const left = db.prepare<[string, number, number], { id: string; code: string; code_minute: number; people: number; left_at: number }>(
     `SELECT id, code, code_minute, people, left_at FROM passes
@@ -107,6 +110,10 @@ export function createPassRepository(db: Db): PassRepository {
     },
     async get(id) {
       const row = byId.get(id);
+      return row ? toPass(row) : undefined;
+    },
+    async byCode(venueId, code, minute) {
+      const row = byCode.get(venueId, code, minute);
       return row ? toPass(row) : undefined;
     },
     async markLeft(id, now) {

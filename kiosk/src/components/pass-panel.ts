@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { Enrolment } from '../db.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t } from '../i18n.js';
-import { checkPassInput, type ActivePass } from '../pass-check.js';
+import { checkPassInput, type ActivePass, type PassLookup } from '../pass-check.js';
 import './pass-scanner.js';
 
 /**
@@ -17,6 +17,8 @@ export class PassPanel extends LitElement {
   @property({ attribute: false }) enrolment!: Enrolment;
   /** The pass being checked at the door, if any. */
   @property({ attribute: false }) active: ActivePass | undefined;
+  /** Reaches the hub for a typed code's declared answers, when online. */
+  @property({ attribute: false }) lookup: PassLookup | undefined;
 
   @state() private text = '';
   @state() private error = '';
@@ -52,7 +54,7 @@ export class PassPanel extends LitElement {
             ${a.persons?.[a.next]?.n ? html` · ${a.persons[a.next]!.n}` : nothing}
             ${a.src === 'poster' ? html` · ${t('passPoster')}` : nothing}
             ${a.persons?.[a.next]?.t === 'negative' ? html`<br /><em>${t('passShowTest')}</em>` : nothing}
-            ${a.via === 'code' ? html`<br /><small>${t('passViaCode')}</small>` : nothing}
+            ${a.via === 'code' && !a.persons ? html`<br /><small>${t('passViaCode')}</small>` : nothing}
             <button type="button" class="link" data-testid="pass-clear" @click=${() => fireEvent(this, 'pass-cleared', {})}>${t('passClear')}</button>
           </p>`
         : nothing}
@@ -68,7 +70,7 @@ export class PassPanel extends LitElement {
     if (this.checking) return;
     this.checking = true;
     try {
-      const res = await checkPassInput(input, this.enrolment, Date.now());
+      const res = await checkPassInput(input, this.enrolment, Date.now(), this.lookup);
       if (res.ok) {
         this.error = '';
         this.text = '';

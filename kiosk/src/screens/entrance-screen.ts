@@ -9,7 +9,7 @@ import { getPassUse, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
-import { admissionUpdate, advance, passUse, type ActivePass } from '../pass-check.js';
+import { admissionUpdate, advance, passUse, type ActivePass, type PassLookup } from '../pass-check.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
@@ -41,6 +41,8 @@ export class EntranceScreen extends LitElement {
   @property({ type: Number }) others = 0;
   @property() othersAt = '';
   @property({ type: Number }) cap = 0;
+  /** Looks a typed pass code up at the hub, when online (issue 5). */
+  @property({ attribute: false }) lookup: PassLookup | undefined;
 
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
@@ -90,6 +92,7 @@ export class EntranceScreen extends LitElement {
           <pass-panel
             .enrolment=${this.enrolment}
             .active=${this.pass}
+            .lookup=${this.lookup}
             @pass-accepted=${(e: CustomEvent<ActivePass>) => this._usePass(e.detail)}
             @pass-cleared=${() => this._usePass(undefined)}
           ></pass-panel>

@@ -123,6 +123,20 @@ export class SyncClient extends EventTarget {
     this.socket.disconnect();
   }
 
+  /**
+   * The signed pass behind a typed code, if the hub is reachable and answers
+   * within `timeoutMs`; undefined otherwise (the door never waits on the network).
+   */
+  async lookupPass(key: { code: string; minute: number }, timeoutMs = 2000): Promise<string | undefined> {
+    if (!this.socket.connected) return undefined;
+    try {
+      const res = await this.socket.timeout(timeoutMs).emitWithAck('pass:lookup', key);
+      return res.ok && typeof res.data?.signed === 'string' ? res.data.signed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Call after saving a record: sends it now if the hub is reachable. */
   notify(): void {
     void this.refreshCounts();

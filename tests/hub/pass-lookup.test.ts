@@ -1,0 +1,43 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { minuteOf } from '../../shared/rules/pass-code.js';
+import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
+import { connectKiosk, enrolKiosk, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+
+describe('pass:lookup (a typed code, online)', () => {
+  let hub: TestHub;
+  let socket: KioskClient | undefined;
+  beforeEach(async () => {
+    hub = await startTestHub();
+  });
+  afterEach(async () => {
+    socket?.close();
+    await hub.close();
+  });
+
+  async function issue(venueId: string, kioskId: string) {
+    const secret = (await hub.store.venues.codeSecret(venueId))!;
+    const res = await fetch(`${hub.url}/api/passes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ venueCode: await liveToken(secret, kioskId, slotAt(Date.now())), people: [{ healthCode: 'green', itinerary: 'local' }], commitment: false }),
+    });
+    expect(res.status).toBe(201);
+    return (await hub.store.passes.get(((await res.json()) as { id: string }).id))!;
+  }
+
+  it("answers the signed pass of the kiosk's own venue, and nothing of another venue's", async () => {
+    const mine = await issue(hub.kiosk.venueId, hub.kiosk.id);
+    const other = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-b'));
+    const theirs = await issue('venue-b', other.kiosk.id);
+    socket = await connectKiosk(hub.url, hub.token);
+    expect(await socket.emitWithAck('pass:lookup', { code: mine.code, minute: mine.codeMinute })).toEqual({ ok: true, data: { signed: mine.signed } });
+    expect(await socket.emitWithAck('pass:lookup', { code: theirs.code, minute: theirs.codeMinute })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await socket.emitWithAck('pass:lookup', { code: mine.code, minute: minuteOf(Date.now()) - 40 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('refuses a malformed lookup naming the field', async () => {
+    socket = await connectKiosk(hub.url, hub.token);
+    expect(await socket.emitWithAck('pass:lookup', { code: '<script>', minute: 1 } as never)).toMatchObject({ ok: false, error: { code: 'invalid', field: 'code' } });
+    expect(await socket.emitWithAck('pass:lookup', { code: 'ABC234', minute: 'x' } as never)).toMatchObject({ ok: false, error: { code: 'invalid', field: 'minute' } });
+  });
+});
