@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
+import { posterToken } from '../shared/rules/venue-code.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
 import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoStreet } from './demo-street.js';
 import { ensureBuilds } from './ensure-build.js';
@@ -25,6 +26,8 @@ try {
   const qr = await QRCode.toString(enrolUrl, { type: 'terminal', small: true });
   const entrance = await hub.store.venues.entrance(DEMO_ENTRANCE_ID);
   const venue = entrance && (await hub.store.venues.profile(entrance.venueId));
+  const secret = entrance && (await hub.store.venues.codeSecret(entrance.venueId));
+  const poster = secret ? await posterToken(secret, DEMO_ENTRANCE_ID) : undefined;
   const lines = [
     '',
     `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.dbFile})`,
@@ -33,6 +36,13 @@ try {
     `           opens the kiosk and enrols it at ${venue?.name ?? '?'} · ${entrance?.name ?? '?'}`,
     `           (one-time code ${formatEnrolmentCode(code)}, valid 24 h; a new one is printed at every start)`,
     `           door staff (demo PINs): ${DEMO_STAFF.map((s) => `${s.name} ${s.pin}`).join(', ')}`,
+    ...(poster
+      ? [
+          `  Patron:  ${base}/v/${poster}`,
+          `           the page a patron's phone opens from the venue code (here the entrance's printed poster;`,
+          `           the kiosk shows a rotating code beside the pad); A4 poster to print: ${base}/posters/${poster}`,
+        ]
+      : []),
     `  Health:  ${base}/api/health`,
     '',
     config.publicUrl

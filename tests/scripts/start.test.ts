@@ -47,6 +47,13 @@ describe('npm start', () => {
     const page = await fetch(kioskUrl!);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<kiosk-app>');
+    // The patron page of the demo entrance, reached through its poster code, with its script built.
+    const patronUrl = /Patron:\s+(\S+)/.exec(text)?.[1];
+    expect(patronUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/v/p\\.`));
+    const patron = await (await fetch(patronUrl!)).text();
+    expect(patron).toContain('星光KTV');
+    const script = /src="(\/ui\/patron\.js\?v=\w+)"/.exec(patron)?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
