@@ -3,21 +3,28 @@ import { Id } from './common.js';
 import { Policy } from './policy.js';
 import { Officers, StaffMember, VenueRules } from './venue.js';
 
-/**
- * One-time enrolment code: 8 characters from an alphabet without look-alikes
- * (no 0/O, 1/I/L), shown as XXXX-XXXX. Case and the dash are forgiven.
- */
+/** Letters and digits without look-alikes (no 0/O, 1/I/L), for every code people type. */
 export const ENROL_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const EnrolmentCode = z
-  .string()
-  .trim()
-  .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
-  .pipe(
-    z
-      .string()
-      .length(8, 'the code has 8 characters')
-      .regex(new RegExp(`^[${ENROL_ALPHABET}]+$`), 'the code has letters and digits 2–9 only'),
-  );
+
+/**
+ * A code people type, of `length` characters from an alphabet without look-alikes
+ * (no 0/O, 1/I/L). Case, spaces and dashes are forgiven. `what` names it in errors.
+ */
+export function typedCode(length: number, what: string) {
+  return z
+    .string()
+    .trim()
+    .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
+    .pipe(
+      z
+        .string()
+        .length(length, `${what} has ${length} characters`)
+        .regex(new RegExp(`^[${ENROL_ALPHABET}]+$`), `${what} has letters and digits 2–9 only`),
+    );
+}
+
+/** One-time enrolment code: 8 characters, shown as XXXX-XXXX. */
+export const EnrolmentCode = typedCode(8, 'the code');
 
 export const EnrolRequest = z.object({ code: EnrolmentCode });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;

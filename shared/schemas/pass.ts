@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HealthCodeColour, ItineraryCase, VaccinationStatus } from './checks.js';
 import { Id, Timestamp, Uuid } from './common.js';
-import { ENROL_ALPHABET } from './enrolment.js';
+import { typedCode } from './enrolment.js';
 
 /**
  * The patron's pass (issue 5): what a patron declares on their phone after
@@ -57,16 +57,7 @@ export type PassRequest = z.infer<typeof PassRequest>;
  * cannot read the QR. Same alphabet as enrolment codes (no look-alikes);
  * case, spaces and a dash are forgiven. See rules/pass-code.ts.
  */
-export const PassCode = z
-  .string()
-  .trim()
-  .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
-  .pipe(
-    z
-      .string()
-      .length(6, 'the pass code has 6 characters')
-      .regex(new RegExp(`^[${ENROL_ALPHABET}]+$`), 'the pass code has letters and digits 2–9 only'),
-  );
+export const PassCode = typedCode(6, 'the pass code');
 
 /**
  * One person on a signed pass, with short keys to keep the QR small. The
