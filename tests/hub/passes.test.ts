@@ -172,6 +172,7 @@ describe('patron pass routes', () => {
       expect(error.code).toBe('invalid');
       if (field) expect(error.field).toBe(field);
       expect(res.headers['content-type']).toContain('application/json');
+      expect(res.body).not.toMatch(/<script/i);
       expect(await store.passes.count()).toBe(0);
     });
 

@@ -81,9 +81,9 @@ export class TodayScreen extends LitElement {
       const skipped = skippedChecks(rec.checks);
       what = `${t(rec.decision)}${rec.reasons.length ? ` (${rec.reasons.map((x) => tMaybe(`reason_${x}`)).join('、')})` : ''}${
         skipped.length ? ` · ${t('filter_skipped')}: ${skipped.map((s) => tMaybe(s)).join('、')}` : ''
-      }`;
+      }${rec.pass ? ` · ${t('passTitle')} ${rec.pass.code} ${t('passPerson').replace('{i}', String(rec.pass.person + 1)).replace('{n}', String(rec.pass.people))}` : ''}`;
     } else if (rec.type === 'occupancy') {
-      what = `${tMaybe(`occ_${rec.kind}`)} ${rec.count}`;
+      what = `${tMaybe(`occ_${rec.kind}`)} ${rec.count}${rec.pass ? ` · ${t('passTitle')} ${rec.pass.code}` : ''}`;
     } else {
       what = tMaybe(`type_${rec.type}`);
     }
