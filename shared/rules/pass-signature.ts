@@ -21,8 +21,19 @@ export async function generatePassKeys(): Promise<{ privateKey: JsonWebKey; publ
   };
 }
 
+/** Imported keys by their JWK object: the hub signs every pass with the same one. */
+const imported = new WeakMap<JsonWebKey, Promise<CryptoKey>>();
+function importKey(jwk: JsonWebKey, use: 'sign' | 'verify'): Promise<CryptoKey> {
+  let key = imported.get(jwk);
+  if (!key) {
+    key = crypto.subtle.importKey('jwk', jwk, ALGORITHM, false, [use]);
+    imported.set(jwk, key);
+  }
+  return key;
+}
+
 export async function signPass(payload: PassPayload, privateKey: JsonWebKey): Promise<string> {
-  const key = await crypto.subtle.importKey('jwk', privateKey, ALGORITHM, false, ['sign']);
+  const key = await importKey(privateKey, 'sign');
   const body = PREFIX + toBase64Url(utf8(JSON.stringify(PassPayload.parse(payload))));
   const signature = new Uint8Array(await crypto.subtle.sign(SIGN, key, utf8(body)));
   return `${body}.${toBase64Url(signature)}`;
@@ -51,7 +62,7 @@ export async function verifyPass(text: string, publicKey: JsonWebKey, venueId: s
   } catch {
     return { ok: false, reason: 'tampered' };
   }
-  const key = await crypto.subtle.importKey('jwk', publicKey, ALGORITHM, false, ['verify']);
+  const key = await importKey(publicKey, 'verify');
   const genuine = await crypto.subtle.verify(SIGN, key, signature, utf8(`${PREFIX}${parts[1]}`));
   if (!genuine) return { ok: false, reason: 'tampered' };
   let parsed;

@@ -182,6 +182,22 @@ describe('entrance records naming a pass', () => {
       await push(await door(second.token), entranceRecord(second.kiosk, 1, { pass: scanned(pass) }));
       expect(flags()).toEqual([]);
     });
+
+    it('withdraws the flag when the undoing correction syncs after the other door, and reopens it on a new admission', async () => {
+      const pass = await issuePass(hub);
+      const undone = entranceRecord(hub.kiosk, 1, { pass: scanned(pass) });
+      const side = entranceRecord(second.kiosk, 1, { pass: scanned(pass) });
+      const [frontDoor, sideDoor] = [await door(hub.token), await door(second.token)];
+      await push(frontDoor, undone);
+      await push(sideDoor, side);
+      expect(flags()).toHaveLength(1);
+      await push(frontDoor, { ...recordBase(hub.kiosk, 2), type: 'correction', correctsId: undone.id, reason: '扫错了人' });
+      const status = () => readDb(hub.dbFile, (db) => db.prepare('SELECT status, evidence FROM flags').get() as { status: string; evidence: string });
+      expect(status().status).toBe('withdrawn');
+      expect(JSON.parse(status().evidence)).toMatchObject({ recordIds: [side.id], corrected: [undone.id] });
+      await push(frontDoor, entranceRecord(hub.kiosk, 3, { pass: scanned(pass) }));
+      expect(status().status).toBe('open');
+    });
   });
 });
 

@@ -20,6 +20,18 @@ export interface PassPageInput {
   script: string | undefined;
 }
 
+/** The QR of a pass never changes: drawing it is most of a pass page's cost, so recent ones are kept. */
+const qrCache = new Map<string, string>();
+async function passQr(id: string, signed: string): Promise<string> {
+  let svg = qrCache.get(id);
+  if (svg === undefined) {
+    svg = await QRCode.toString(signed, { type: 'svg', errorCorrectionLevel: 'M', margin: 3 });
+    if (qrCache.size >= 1000) qrCache.delete(qrCache.keys().next().value!);
+    qrCache.set(id, svg);
+  }
+  return svg;
+}
+
 /** Venue-local wall-clock time, HH:MM. */
 const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(11, 16);
 
@@ -31,7 +43,7 @@ const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(1
 export async function renderPassPage(p: PassPageInput): Promise<string> {
   const t = patronText(p.lang);
   const { pass } = p;
-  const qr = await QRCode.toString(pass.signed, { type: 'svg', errorCorrectionLevel: 'M', margin: 3 });
+  const qr = await passQr(pass.id, pass.signed);
   const code = `${pass.code.slice(0, 3)} ${pass.code.slice(3)}`;
   const body = html`
     ${header(t, p.lang, p.path, p.venueName, `${p.entranceName}${pass.source === 'poster' ? ` · ${t('posterScan')}` : ''}`)}

@@ -40,9 +40,16 @@ export function createRecordRepository(db: Db): RecordRepository {
     `SELECT id, kiosk_id FROM entrance_records
       WHERE pass_id = ? AND pass_person = ? AND id != ? AND decision = 'admit' AND corrected_by IS NULL`,
   );
+  const passOf = db.prepare<[string], { venue_id: string; pass_id: string | null; pass_person: number | null; decision: string }>(
+    'SELECT venue_id, pass_id, pass_person, decision FROM entrance_records WHERE id = ?',
+  );
+  const withdrawFlag = db.prepare(
+    "UPDATE flags SET status = 'withdrawn', evidence = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ? AND status = 'open'",
+  );
+  const setEvidence = db.prepare("UPDATE flags SET evidence = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ?");
   const raiseFlag = db.prepare(
     `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence`,
+     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence, status = 'open'`,
   );
   // A kiosk can only undo its own records.
   const markCorrected = db.prepare(
@@ -61,7 +68,7 @@ export function createRecordRepository(db: Db): RecordRepository {
         return;
       }
       case 'correction':
-        markCorrected.run(r.id, r.correctsId, r.kioskId);
+        if (markCorrected.run(r.id, r.correctsId, r.kioskId).changes === 1) reviewReuse(r.correctsId);
         return;
       default:
         // Occupancy events and ledgers are queried from kiosk_records by type.
@@ -81,6 +88,27 @@ export function createRecordRepository(db: Db): RecordRepository {
     if (others.length === 0) return;
     const evidence = { passId, person, recordIds: [...others.map((o) => o.id), r.id], kioskIds: [...new Set([...others.map((o) => o.kiosk_id), r.kioskId])] };
     raiseFlag.run(r.venueId, 'pass_reused', 'warning', `${passId}#${person}`, JSON.stringify(evidence), now);
+  }
+
+  /**
+   * An admission on a pass was undone: the pass_reused flag of that person is
+   * looked at again, whatever order the doors synced in. With one admission
+   * left it is withdrawn (kept, with the evidence that cleared it).
+   */
+  function reviewReuse(correctedId: string): void {
+    const rec = passOf.get(correctedId);
+    if (!rec?.pass_id || rec.pass_person === null || rec.decision !== 'admit') return;
+    const left = otherAdmissions.all(rec.pass_id, rec.pass_person, correctedId);
+    const windowKey = `${rec.pass_id}#${rec.pass_person}`;
+    const evidence = JSON.stringify({
+      passId: rec.pass_id,
+      person: rec.pass_person,
+      recordIds: left.map((o) => o.id),
+      kioskIds: [...new Set(left.map((o) => o.kiosk_id))],
+      corrected: [correctedId],
+    });
+    if (left.length <= 1) withdrawFlag.run(evidence, rec.venue_id, windowKey);
+    else setEvidence.run(evidence, rec.venue_id, windowKey);
   }
 
   function ingestOne(r: SyncRecord, receivedAt: number): StoreOutcome {
