@@ -26,7 +26,7 @@ async function passQr(id: string, signed: string): Promise<string> {
   let svg = qrCache.get(id);
   if (svg === undefined) {
     svg = await QRCode.toString(signed, { type: 'svg', errorCorrectionLevel: 'M', margin: 3 });
-    if (qrCache.size >= 1000) qrCache.delete(qrCache.keys().next().value!);
+    if (qrCache.size >= 200) qrCache.delete(qrCache.keys().next().value!);
     qrCache.set(id, svg);
   }
   return svg;
