@@ -48,8 +48,9 @@ export const hubApp = fp<AppOptions>(
         directives: {
           // Hubs on a LAN may be reached over plain HTTP; do not rewrite to https.
           upgradeInsecureRequests: null,
-          // The pass scanner's QR decoder is WebAssembly (zxing-wasm), bundled and served from here.
-          'script-src': ["'self'", "'wasm-unsafe-eval'"],
+          // The kiosk's pass scanner decodes QR codes in WebAssembly (zxing-wasm, served from here);
+          // no other page may compile any.
+          'script-src': ["'self'", (req) => ((req as { url?: string }).url?.startsWith('/kiosk/') ? "'wasm-unsafe-eval'" : '')],
           'worker-src': ["'self'"],
           'manifest-src': ["'self'"],
         },

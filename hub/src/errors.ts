@@ -31,7 +31,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
         field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (err.validationContext ?? 'body'),
-        message: v.message,
+        // Messages can quote what was sent (an unknown key): never hand markup back.
+        message: (v.message ?? '').replace(/[<>&"'`]/g, '_'),
       }));
       const error: ApiError = {
         code: 'invalid',

@@ -160,6 +160,13 @@ export async function saveRecord(make: (seq: number) => SyncRecord, now: number,
   return stored;
 }
 
+/** Forgets passes last touched before `ms`: long expired, and their exits long counted or moot. */
+export async function prunePassUses(ms: number): Promise<void> {
+  const tx = (await db()).transaction('passes', 'readwrite');
+  for (let c = await tx.store.openCursor(); c; c = await c.continue()) if (c.value.at < ms) await c.delete();
+  await tx.done;
+}
+
 export async function getPassUse(key: string): Promise<PassUseRecord | undefined> {
   return (await db()).get('passes', key);
 }

@@ -10,6 +10,7 @@ import {
   getLeftSince,
   getPassUse,
   getShift,
+  prunePassUses,
   getVenueOccupancy,
   recordsSince,
   saveLeftSince,
@@ -69,6 +70,8 @@ export class KioskApp extends LitElement {
     this.shift = await getShift();
     this.venue = await getVenueOccupancy();
     this.leftSince = await getLeftSince();
+    // Passes are valid minutes; "I have left" can come hours later, so keep them for the occupancy lookback.
+    void prunePassUses(Date.now() - OCCUPANCY_LOOKBACK_MS);
     this._start(await getEnrolment());
     await this._refresh();
     this.loaded = true;

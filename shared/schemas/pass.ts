@@ -21,7 +21,7 @@ export const PersonLabel = z
   .trim()
   .min(1)
   .max(20)
-  .regex(/^[^<>&"'`\\{}]*$/, 'letters, digits and spaces only');
+  .regex(/^[^<>&"'`\\{}\p{Cc}\p{Cf}]*$/u, 'letters, digits and spaces only');
 
 /** 11-digit mainland mobile number (optionally +86), kept only for tracing (003 §25). */
 export const ContactPhone = z

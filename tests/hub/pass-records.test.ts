@@ -128,6 +128,16 @@ describe('entrance records naming a pass', () => {
     const r = entranceRecord(elsewhere.kiosk, 1, { pass: scanned(pass) });
     await push(await door(elsewhere.token), r);
     expect(passColumns(r.id)).toMatchObject({ pass_id: null });
+    // The offline check let it through; the hub flags a pass it never issued there.
+    expect(flags()).toMatchObject([{ venue_id: 'venue-b', rule: 'pass_unknown', severity: 'warning', window_key: `record:${r.id}` }]);
+  });
+
+  it('flags a person beyond the pass party as an unknown pass', async () => {
+    const pass = await issuePass(hub);
+    const r = entranceRecord(hub.kiosk, 1, { pass: scanned(pass, { person: 3, people: 4 }) });
+    await push(await door(hub.token), r);
+    expect(passColumns(r.id)).toMatchObject({ pass_id: null });
+    expect(flags().map((f) => f.rule)).toEqual(['pass_unknown']);
   });
 
   describe('pass_reused', () => {

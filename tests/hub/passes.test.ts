@@ -62,6 +62,19 @@ describe('patron pass routes', () => {
       expect(res.body).toContain('<html lang="zh-CN">');
     });
 
+    it('falls back to Chinese for a language it does not know', async () => {
+      const res = await app.inject(`/v/${await token()}?lang=<script>`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<html lang="zh-CN">');
+    });
+
+    it('allows WebAssembly only to the kiosk, not to patron pages', async () => {
+      const patron = await app.inject(`/v/${await token()}`);
+      expect(patron.headers['content-security-policy']).not.toContain('wasm-unsafe-eval');
+      const kiosk = await app.inject('/kiosk/');
+      expect(kiosk.headers['content-security-policy']).toContain("'wasm-unsafe-eval'");
+    });
+
     it('switches to English and remembers it in a cookie', async () => {
       const res = await app.inject(`/v/${await token()}?lang=en`);
       expect(res.body).toContain('Itinerary card');
@@ -164,6 +177,10 @@ describe('patron pass routes', () => {
       ['phone oversized', (d) => ({ ...d, phone: '1'.repeat(10_000) }), 'phone'],
       ['phone wrong type', (d) => ({ ...d, phone: 13912345678 }), 'phone'],
       ['unknown top-level field', (d) => ({ ...d, verdict: 'enter' }), ''],
+      ['unknown field named with markup', (d) => ({ ...d, '<img src=x onerror=alert(1)>': 1 }), ''],
+      ['venueCode <script>', (d) => ({ ...d, venueCode: '<script>alert(1)</script>' }), 'venueCode'],
+      ['label with a control character', (d) => ({ ...d, people: [{ label: 'a\u0000b', healthCode: 'green', itinerary: 'local' }] }), 'people.0.label'],
+      ['label with a bidi override', (d) => ({ ...d, people: [{ label: '\u202Eevil', healthCode: 'green', itinerary: 'local' }] }), 'people.0.label'],
     ];
     it.each(bad)('%s → 400 naming the field, nothing stored, nothing executable', async (_name, make, field) => {
       const res = await post(make(await declare()));
@@ -172,7 +189,7 @@ describe('patron pass routes', () => {
       expect(error.code).toBe('invalid');
       if (field) expect(error.field).toBe(field);
       expect(res.headers['content-type']).toContain('application/json');
-      expect(res.body).not.toMatch(/<script/i);
+      expect(res.body).not.toMatch(/<script|<img/i);
       expect(await store.passes.count()).toBe(0);
     });
 
@@ -193,6 +210,11 @@ describe('patron pass routes', () => {
       expect(page.body).toContain('<svg');
       expect(page.body).toContain('data-testid="clock"');
       expect(page.body).toContain('可以入场');
+      expect(page.body).toContain('<body class="">');
+      now += 11 * 60_000;
+      // Expired is shown by the server too, for a phone whose script never arrived.
+      expect((await app.inject(`/pass/${id}`)).body).toContain('<body class="expired">');
+      now -= 11 * 60_000;
       const left = await app.inject({ method: 'POST', url: `/api/passes/${id}/left` });
       expect(left.json()).toEqual({ leftAt: now });
       now += 1000;

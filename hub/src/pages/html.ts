@@ -32,6 +32,6 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 export const trusted = (markup: string): Html => new Html(markup);
 
 /** A whole document: language, title, the page's own CSS and scripts from the hub's UI bundle. */
-export function page(opts: { lang: string; title: string; css: string; body: Html; scripts?: string[] }): string {
-  return `<!doctype html>${html`<html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${opts.title}</title><style>${trusted(opts.css)}</style></head><body>${opts.body}${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}</body></html>`.text}`;
+export function page(opts: { lang: string; title: string; css: string; body: Html; scripts?: string[]; bodyClass?: string | undefined }): string {
+  return `<!doctype html>${html`<html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${opts.title}</title><style>${trusted(opts.css)}</style></head><body class="${opts.bodyClass ?? ''}">${opts.body}${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}</body></html>`.text}`;
 }

@@ -18,6 +18,7 @@ export interface PassPageInput {
   verdict: PassVerdict;
   people: PersonVerdict[];
   script: string | undefined;
+  now: number;
 }
 
 /** The QR of a pass never changes: drawing it is most of a pass page's cost, so recent ones are kept. */
@@ -53,7 +54,7 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
         <div class="sweep"></div>
         <strong>${t(`verdict_${p.verdict}`)}</strong>
         <span>${t(`verdict_${p.verdict}_hint`)}</span>
-        <div class="clock" id="clock" data-testid="clock">${hhmm(Date.now(), p.utcOffsetMinutes)}</div>
+        <div class="clock" id="clock" data-testid="clock">${hhmm(p.now, p.utcOffsetMinutes)}</div>
       </section>
       <p class="notice refuse expired-msg" role="alert" data-testid="expired">${t('expired')}</p>
       <section class="card">
@@ -80,7 +81,15 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
         : html`<p class="notice" id="left-done" data-testid="left-done" ${pass.leftAt ? '' : trusted('hidden')}>${t('leftDone')}</p>
           <button type="button" class="primary" id="left" data-testid="left" ${pass.leftAt ? trusted('hidden') : ''}>${t('left')}</button>`}
     </main>`;
-  return page({ lang: p.lang, title: `${t('passTitle')} · ${p.venueName}`, css: PATRON_CSS, body, scripts: p.script ? [p.script] : [] });
+  // Expired is decided here too: a phone whose script never arrived must not show a live pass.
+  return page({
+    lang: p.lang,
+    title: `${t('passTitle')} · ${p.venueName}`,
+    css: PATRON_CSS,
+    body,
+    scripts: p.script ? [p.script] : [],
+    bodyClass: p.now >= pass.expiresAt ? 'expired' : undefined,
+  });
 }
 
 /** A short page in place of the form or the pass: an expired or unknown code, a missing pass. */

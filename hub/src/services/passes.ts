@@ -51,6 +51,7 @@ export async function resolveVenueCode(store: Store, token: string, now: number,
  * sealed. Throws HttpError for a code that is not (or no longer) valid.
  */
 export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, now: number): Promise<StoredPass> {
+  if (!parseVenueCode(req.venueCode)) throw new HttpError(400, 'invalid', 'not shaped like a venue code', 'venueCode');
   const scanned = await resolveVenueCode(store, req.venueCode, now, FORM_SLOTS);
   if (!scanned.ok) {
     throw scanned.reason === 'expired'

@@ -65,7 +65,7 @@ export function createPassRepository(db: Db): PassRepository {
      RETURNING next - 1 AS n`,
   );
   // Numbers of minutes long gone are never needed again.
-  const pruneNumbers = db.prepare('DELETE FROM pass_numbers WHERE minute < ?');
+  const pruneNumbers = db.prepare('DELETE FROM pass_numbers WHERE venue_id = ? AND minute < ?');
   const insert = db.prepare(
     `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at,
                          policy_version, people, verdict, declaration, signed, contact)
@@ -102,7 +102,7 @@ export function createPassRepository(db: Db): PassRepository {
 
   return {
     async nextNumber(venueId, minute) {
-      if (minute % 60 === 0) pruneNumbers.run(minute - 60);
+      pruneNumbers.run(venueId, minute - 60);
       return takeNumber.get(venueId, minute)!.n;
     },
     async add(p) {

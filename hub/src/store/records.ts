@@ -32,9 +32,9 @@ export function createRecordRepository(db: Db): RecordRepository {
         @decision, @reasons, @skipped, @skippedCount, @checks, @operatorId, @passId, @passPerson)`,
   );
   // Issue 5: the pass a record names, by id (a scanned QR) or by code and minute (a typed code).
-  const passById = db.prepare<[string, string], { id: string }>('SELECT id FROM passes WHERE id = ? AND venue_id = ?');
-  const passByCode = db.prepare<[string, string, number], { id: string }>(
-    'SELECT id FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?',
+  const passById = db.prepare<[string, string], { id: string; people: number }>('SELECT id, people FROM passes WHERE id = ? AND venue_id = ?');
+  const passByCode = db.prepare<[string, string, number], { id: string; people: number }>(
+    'SELECT id, people FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?',
   );
   const otherAdmissions = db.prepare<[string, number, string], { id: string; kiosk_id: string }>(
     `SELECT id, kiosk_id FROM entrance_records
@@ -64,6 +64,7 @@ export function createRecordRepository(db: Db): RecordRepository {
       case 'entrance': {
         const passId = r.pass ? resolvePass(r) : undefined;
         insertEntrance.run(entranceRow(r, kioskTimeMs, receivedAt, passId));
+        if (r.pass && passId === undefined) flagUnknownPass(r, receivedAt);
         if (passId !== undefined && r.decision === 'admit') flagReuse(r, passId, receivedAt);
         return;
       }
@@ -76,9 +77,21 @@ export function createRecordRepository(db: Db): RecordRepository {
     }
   }
 
+  /** The stored pass a record names, if it is one of this venue's and has that person. */
   function resolvePass(r: EntranceRecord): string | undefined {
     const p = r.pass!;
-    return (p.id ? passById.get(p.id, r.venueId) : passByCode.get(r.venueId, p.code, p.minute))?.id;
+    const found = p.id ? passById.get(p.id, r.venueId) : passByCode.get(r.venueId, p.code, p.minute);
+    return found && p.person < found.people ? found.id : undefined;
+  }
+
+  /**
+   * A record names a pass the hub never issued here (a guessed typed code, a
+   * forged QR, a person beyond the party): the offline check let it through,
+   * the hub says so (issue 5).
+   */
+  function flagUnknownPass(r: EntranceRecord, now: number): void {
+    const evidence = { recordIds: [r.id], kioskIds: [r.kioskId], pass: r.pass };
+    raiseFlag.run(r.venueId, 'pass_unknown', 'warning', `record:${r.id}`, JSON.stringify(evidence), now);
   }
 
   /** One person of a pass admitted twice (at any kiosks) is flagged for inspectors (issue 5). */

@@ -79,6 +79,9 @@ export class PassPanel extends LitElement {
       } else {
         this.error = t(`pass_${res.reason}`);
       }
+    } catch (err) {
+      // Storage or crypto failed on the tablet: say so rather than nothing.
+      this.error = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
     } finally {
       this.checking = false;
     }

@@ -17,7 +17,8 @@ import type { Store } from '../../store/index.js';
 import type { UiAssets } from './ui-assets.js';
 
 const ErrorBody = z.object({ error: ApiError });
-const LangQuery = z.object({ lang: z.enum(LANGS as [Lang, ...Lang[]]).optional() });
+// An unknown language falls back to the default rather than failing the page.
+const LangQuery = z.object({ lang: z.enum(LANGS as [Lang, ...Lang[]]).optional().catch(undefined) });
 const TokenParams = z.object({ token: z.string().max(200) });
 const PassParams = z.object({ id: Uuid });
 const LANG_COOKIE = 'lang';
@@ -100,6 +101,7 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
         verdict: judged.verdict,
         people: judged.people,
         script: ui.url('pass'),
+        now: now(),
       }),
     );
   });
