@@ -133,28 +133,32 @@ export interface PassUpdate {
   update(current: PassUseRecord | undefined): PassUseRecord | undefined;
 }
 
+/** Makes the record from its sequence number and, with a pass update, the pass's new state. */
+export type MakeRecord = (seq: number, pass: PassUseRecord | undefined) => SyncRecord;
+
 /**
  * Allocates the next sequence number and stores the record in one
  * transaction; resolves only once the transaction has committed. `make` is
  * synchronous: nothing but IndexedDB may be awaited inside a transaction.
- * With `pass`, the pass's bookkeeping commits with the record or not at all;
- * resolves undefined if the update declined.
+ * With `pass`, the pass's bookkeeping commits with the record or not at all
+ * (and `make` sees it); resolves undefined if the update declined.
  */
-export async function saveRecord(make: (seq: number) => SyncRecord, now: number): Promise<StoredRecord>;
-export async function saveRecord(make: (seq: number) => SyncRecord, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
-export async function saveRecord(make: (seq: number) => SyncRecord, now: number, pass?: PassUpdate): Promise<StoredRecord | undefined> {
+export async function saveRecord(make: MakeRecord, now: number): Promise<StoredRecord>;
+export async function saveRecord(make: MakeRecord, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
+export async function saveRecord(make: MakeRecord, now: number, pass?: PassUpdate): Promise<StoredRecord | undefined> {
   const tx = (await db()).transaction(['counters', 'records', 'passes'], 'readwrite');
   let passWrite: Promise<unknown> = Promise.resolve();
+  let passState: PassUseRecord | undefined;
   if (pass) {
-    const next = pass.update(await tx.objectStore('passes').get(pass.key));
-    if (!next) {
+    passState = pass.update(await tx.objectStore('passes').get(pass.key));
+    if (!passState) {
       await tx.done;
       return undefined;
     }
-    passWrite = tx.objectStore('passes').put(next);
+    passWrite = tx.objectStore('passes').put(passState);
   }
   const seq = ((await tx.objectStore('counters').get('seq')) ?? 0) + 1;
-  const record = make(seq);
+  const record = make(seq, passState);
   const stored: StoredRecord = { id: record.id, seq, record, sync: 'pending', savedAt: now };
   await Promise.all([passWrite, tx.objectStore('records').add(stored), tx.objectStore('counters').put(seq, 'seq'), tx.done]);
   return stored;

@@ -1,6 +1,6 @@
 import { toIsoWithOffset } from '../../shared/rules/time.js';
 import { SyncRecord as SyncRecordSchema, type SyncRecord } from '../../shared/schemas/record.js';
-import { saveRecord, type Enrolment, type PassUpdate, type Shift, type StoredRecord } from './db.js';
+import { saveRecord, type Enrolment, type PassUpdate, type PassUseRecord, type Shift, type StoredRecord } from './db.js';
 import { randomUuid } from './uuid.js';
 
 type Base = 'id' | 'venueId' | 'kioskId' | 'seq' | 'kioskTime' | 'operatorId';
@@ -10,13 +10,27 @@ export type RecordBody = SyncRecord extends infer R ? (R extends SyncRecord ? Om
 /**
  * Saves any kiosk record (entrance, correction, occupancy, ledgers) with the
  * fields every record carries, committed to IndexedDB before it resolves.
+ * With a pass update the body may depend on the pass's state in that same
+ * transaction (an exit counts the people admitted on the pass).
  */
 export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now?: number): Promise<StoredRecord>;
-export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
-export function saveDoorRecord(enrolment: Enrolment, shift: Shift, body: RecordBody, now = Date.now(), pass?: PassUpdate): Promise<StoredRecord | undefined> {
-  const make = (seq: number) =>
+export function saveDoorRecord(
+  enrolment: Enrolment,
+  shift: Shift,
+  body: RecordBody | ((pass: PassUseRecord | undefined) => RecordBody),
+  now: number,
+  pass: PassUpdate,
+): Promise<StoredRecord | undefined>;
+export function saveDoorRecord(
+  enrolment: Enrolment,
+  shift: Shift,
+  body: RecordBody | ((pass: PassUseRecord | undefined) => RecordBody),
+  now = Date.now(),
+  pass?: PassUpdate,
+): Promise<StoredRecord | undefined> {
+  const make = (seq: number, state: PassUseRecord | undefined) =>
     ({
-      ...body,
+      ...(typeof body === 'function' ? body(state) : body),
       id: randomUuid(),
       venueId: enrolment.venue.id,
       kioskId: enrolment.kioskId,

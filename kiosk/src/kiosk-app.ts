@@ -8,7 +8,6 @@ import type { Policy } from '../../shared/schemas/policy.js';
 import {
   getEnrolment,
   getLeftSince,
-  getPassUse,
   getShift,
   prunePassUses,
   getVenueOccupancy,
@@ -24,7 +23,7 @@ import {
 import { saveDoorRecord, startOfDay } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
-import { exitUpdate, passKey } from './pass-check.js';
+import { exitBody, exitUpdate, passKey } from './pass-check.js';
 import { SyncClient, type SyncStatus } from './sync/sync-client.js';
 import './components/occupancy-panel.js';
 import './components/sync-status.js';
@@ -187,14 +186,10 @@ export class KioskApp extends LitElement {
     const e = this.enrolment;
     if (!e) return;
     const key = passKey(l.code, l.minute);
-    const used = await getPassUse(key);
-    const count = used && !used.exitRecorded ? used.admitted.length : 0;
-    if (count > 0) {
-      const shift = this.shift ?? { staffId: 'patron', name: '', startedAt: 0 };
-      const now = Date.now();
-      const stored = await saveDoorRecord(e, shift, { type: 'occupancy', kind: 'exit', count, pass: { code: l.code, minute: l.minute } }, now, exitUpdate(key, count, now));
-      if (stored) this._saved(stored);
-    }
+    const shift = this.shift ?? { staffId: 'patron', name: '', startedAt: 0 };
+    const now = Date.now();
+    const stored = await saveDoorRecord(e, shift, exitBody(l.code, l.minute), now, exitUpdate(key, now));
+    if (stored) this._saved(stored);
     if (l.at > (this.leftSince ?? 0)) {
       this.leftSince = l.at;
       await saveLeftSince(l.at);

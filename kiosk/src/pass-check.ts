@@ -103,16 +103,36 @@ export function advance(p: ActivePass, admittedNow: number[]): ActivePass | unde
 }
 
 /**
- * "I have left" for a pass (issue 5): the exit of the `count` people admitted
- * here on it, counted once. Declines if it was counted already, or if the
- * admissions changed since `count` was read (the caller reads again).
+ * "I have left" for a pass (issue 5): the exit of the people admitted here on
+ * it, counted once. The count is read in the same transaction that saves the
+ * exit (`exitBody`), so an admission committing meanwhile is never missed.
+ * Declines if nobody was admitted here on it or its exit was counted already.
  */
-export function exitUpdate(key: string, count: number, now: number): PassUpdate {
+export function exitUpdate(key: string, now: number): PassUpdate {
   return {
     key,
     update(current) {
-      if (!current || current.exitRecorded || current.admitted.length !== count || count === 0) return undefined;
+      if (!current || current.exitRecorded || current.admitted.length === 0) return undefined;
       return { ...current, exitRecorded: true, at: now };
+    },
+  };
+}
+
+/** The exit record for a pass, from its state in the saving transaction. */
+export function exitBody(code: string, minute: number) {
+  return (state: PassUseRecord | undefined) => ({ type: 'occupancy' as const, kind: 'exit' as const, count: state?.admitted.length ?? 0, pass: { code, minute } });
+}
+
+/**
+ * An admission on a pass was undone (a correction): that person is free
+ * again at this kiosk. Never declines, so the correction is always saved.
+ */
+export function undoUpdate(key: string, person: number, now: number): PassUpdate {
+  return {
+    key,
+    update(current) {
+      const base: PassUseRecord = current ?? { key, people: person + 1, admitted: [], exitRecorded: false, at: now };
+      return { ...base, admitted: base.admitted.filter((p) => p !== person), at: now };
     },
   };
 }

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, getPassUse, saveRecord, type Enrolment } from '../../kiosk/src/db.js';
-import { admissionUpdate, advance, checkPassInput, exitUpdate, passUse, type ActivePass } from '../../kiosk/src/pass-check.js';
+import { admissionUpdate, advance, checkPassInput, exitBody, exitUpdate, passUse, undoUpdate, type ActivePass } from '../../kiosk/src/pass-check.js';
 import { newSecret } from '../../shared/rules/bytes.js';
 import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
@@ -109,17 +109,33 @@ describe('kiosk pass check (offline)', () => {
     expect(await checkPassInput(code, enrolment, later)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('counts the exit of "I have left" once, for the people admitted here', async () => {
+  it('counts the exit of "I have left" once, for the people admitted here, read in the saving transaction', async () => {
     const { text } = await qr(2);
     const r = await checkPassInput(text, enrolment, NOW);
     if (!r.ok) throw new Error('pass refused');
-    const exit = (count: number) =>
-      saveRecord((seq) => ({ ...recordBase(kiosk, seq), type: 'occupancy', kind: 'exit', count, pass: { code: r.pass.code, minute: r.pass.minute } }), NOW, exitUpdate(r.pass.key, count, NOW));
-    expect(await exit(1)).toBeUndefined(); // nobody admitted yet
+    const exit = () =>
+      saveRecord((seq, state) => ({ ...recordBase(kiosk, seq), ...exitBody(r.pass.code, r.pass.minute)(state) }), NOW, exitUpdate(r.pass.key, NOW));
+    expect(await exit()).toBeUndefined(); // nobody admitted yet
     await admit(r.pass);
-    expect(await exit(2)).toBeUndefined(); // the count read is stale
-    expect(await exit(1)).toBeDefined();
-    expect(await exit(1)).toBeUndefined(); // once
+    await admit({ ...r.pass, next: 1 });
+    const saved = await exit();
+    expect(saved?.record).toMatchObject({ type: 'occupancy', kind: 'exit', count: 2, pass: { code: r.pass.code, minute: r.pass.minute } });
+    expect(await exit()).toBeUndefined(); // once
     expect((await getPassUse(r.pass.key))!.exitRecorded).toBe(true);
+  });
+
+  it('an undone admission frees that person of the pass again', async () => {
+    const { text } = await qr(1);
+    const r = await checkPassInput(text, enrolment, NOW);
+    if (!r.ok) throw new Error('pass refused');
+    const admitted = await admit(r.pass);
+    expect(await checkPassInput(text, enrolment, NOW)).toEqual({ ok: false, reason: 'used' });
+    const undo = await saveRecord(
+      (seq) => ({ ...recordBase(kiosk, seq), type: 'correction', correctsId: admitted!.id, reason: 'undo at the door' }),
+      NOW,
+      undoUpdate(r.pass.key, 0, NOW),
+    );
+    expect(undo).toBeDefined();
+    expect(await checkPassInput(text, enrolment, NOW)).toMatchObject({ ok: true, pass: { next: 0 } });
   });
 });

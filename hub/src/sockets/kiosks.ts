@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
-import { PassKey } from '../../../shared/schemas/pass.js';
+import { PassKey, type PassLeft } from '../../../shared/schemas/pass.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
 import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -69,15 +69,28 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk } = socket.data;
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
-    void socket.join(venueRoom(kiosk.venueId));
     pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
-    // Exits patrons declared while this kiosk was away. Without a cursor (a fresh kiosk) only
-    // the lookback matters: the kiosk ignores passes it did not admit.
-    const since = socket.data.leftSince ?? now() - OCCUPANCY_LOOKBACK_MS;
-    store.passes.leftSince(kiosk.venueId, since).then(
-      (left) => left.forEach((l) => socket.emit('pass:left', l)),
-      (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read passes that left'),
-    );
+    // Exits patrons declared while this kiosk was away, sent before the kiosk joins its venue's
+    // room so they arrive before any live one (the kiosk moves its cursor as it handles them).
+    // Without a cursor (a fresh kiosk) the lookback bounds it. A second read covers exits
+    // recorded between the first and the join; the kiosk counts each exit once anyway.
+    void (async () => {
+      const since = socket.data.leftSince ?? now() - OCCUPANCY_LOOKBACK_MS;
+      const readAt = now();
+      const sent = new Set<string>();
+      const send = (left: PassLeft[]) => left.filter((l) => !sent.has(l.id)).forEach((l) => (sent.add(l.id), socket.emit('pass:left', l)));
+      try {
+        send(await store.passes.leftSince(kiosk.venueId, since));
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
+      }
+      await socket.join(venueRoom(kiosk.venueId));
+      try {
+        send(await store.passes.leftSince(kiosk.venueId, Math.max(since, readAt - 1000)));
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
+      }
+    })();
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
     store.policies.active().then(
       (policy) => socket.emit('policy:update', policy),

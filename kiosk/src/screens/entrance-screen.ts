@@ -9,7 +9,7 @@ import { getPassUse, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
-import { admissionUpdate, advance, passUse, type ActivePass, type PassLookup } from '../pass-check.js';
+import { admissionUpdate, advance, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
@@ -24,7 +24,7 @@ const UNDO_MS = 30_000;
 /** What "routine" fills in: the checks of a green local patron that staff saw (issue 4). */
 const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local' };
 
-type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean };
+type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean; pass?: { key: string; person: number } };
 
 /**
  * One patron at the door: every check, then the decision, saved to
@@ -257,7 +257,14 @@ export class EntranceScreen extends LitElement {
         this.saveError = t('pass_used');
         return;
       }
-      this.shown = { ...decision, seq: stored.seq, id: stored.id, at: now, undone: false };
+      this.shown = {
+        ...decision,
+        seq: stored.seq,
+        id: stored.id,
+        at: now,
+        undone: false,
+        ...(pass && decision.decision === 'admit' ? { pass: { key: pass.key, person: pass.next } } : {}),
+      };
       this.errors = {};
       // The next person on the same pass, if any, pre-filled; otherwise a blank form.
       const next = pass && advance(pass, (await getPassUse(pass.key))?.admitted ?? []);
@@ -279,7 +286,13 @@ export class EntranceScreen extends LitElement {
     if (!s || s.undone || this.saving) return;
     this.saving = true;
     try {
-      const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'correction', correctsId: s.id, reason: 'undo at the door' });
+      const body = { type: 'correction' as const, correctsId: s.id, reason: 'undo at the door' };
+      // An admission on a pass that is undone frees that person of the pass again.
+      const now = Date.now();
+      const stored = s.pass
+        ? await saveDoorRecord(this.enrolment, this.shift, body, now, undoUpdate(s.pass.key, s.pass.person, now))
+        : await saveDoorRecord(this.enrolment, this.shift, body, now);
+      if (!stored) return;
       this.shown = { ...s, undone: true };
       fireEvent(this, 'record-saved', stored);
     } catch (err) {
