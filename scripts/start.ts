@@ -26,7 +26,7 @@ try {
   const qr = await QRCode.toString(enrolUrl, { type: 'terminal', small: true });
   const entrance = await hub.store.venues.entrance(DEMO_ENTRANCE_ID);
   const venue = entrance && (await hub.store.venues.profile(entrance.venueId));
-  const secret = entrance && (await hub.store.venues.codeSecret(entrance.venueId));
+  const secret = entrance && (await hub.store.venues.posterSecret(entrance.venueId));
   const poster = secret ? await posterToken(secret, DEMO_ENTRANCE_ID) : undefined;
   const lines = [
     '',

@@ -22,6 +22,8 @@ export interface AppOptions {
   uiDist: string;
   /** Pass signing and contact encryption keys (keys.ts). */
   keys: HubKeys;
+  /** The address phones and tablets reach the hub at (PUBLIC_URL), for links and QR codes. */
+  publicUrl?: string | undefined;
   /** The clock, injectable for tests. */
   now?: () => number;
 }
@@ -38,7 +40,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, now = Date.now }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -73,10 +75,10 @@ export const hubApp = fp<AppOptions>(
     });
 
     await app.register(healthRoutes, { store, now });
-    await app.register(kioskRoutes, { store, keys, now });
+    await app.register(kioskRoutes, { store, keys, now, publicUrl });
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);
-    await app.register(patronRoutes, { store, keys, now, ui });
+    await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
   },
   { name: 'hub-app' },
 );

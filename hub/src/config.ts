@@ -13,6 +13,16 @@ export const HubEnv = z.object({
   KIOSK_DIST: z.string().min(1).default('kiosk/dist'),
   /** The hub's own page scripts (patron page, pass) it serves at /ui/. */
   UI_DIST: z.string().min(1).default('hub/ui/dist'),
+  /**
+   * Behind a TLS reverse proxy: trust its X-Forwarded-* headers, so rate limits count each
+   * phone, not the proxy. `true` (any), a hop count, or a comma-separated list of proxy addresses.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'true, false, a hop count, or proxy addresses separated by commas')
+    .default('false')
+    .transform((v): boolean | number | string[] => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(','))),
   /** The address tablets reach the hub at (e.g. the TLS proxy), used in printed links and QR codes. */
   PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
@@ -30,6 +40,7 @@ export interface HubConfig {
   logLevel: HubEnv['LOG_LEVEL'];
   kioskDist: string;
   uiDist: string;
+  trustProxy: boolean | number | string[];
   publicUrl: string | undefined;
 }
 
@@ -49,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: e.LOG_LEVEL,
     kioskDist: resolve(e.KIOSK_DIST),
     uiDist: resolve(e.UI_DIST),
+    trustProxy: e.TRUST_PROXY,
     publicUrl: e.PUBLIC_URL,
   };
 }

@@ -47,7 +47,7 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
   } else {
     const code = PassCode.safeParse(text);
     if (!code.success) return { ok: false, reason: 'format' };
-    const c = await checkPassCode(code.data, e.codeSecret, e.venue.id, now, e.policy.passValidMinutes);
+    const c = await checkPassCode(code.data, e.passCodeSecret, e.venue.id, now, e.policy.passValidMinutes);
     if (!c.ok) return { ok: false, reason: c.reason };
     found = { key: passKey(code.data, c.minute), code: code.data, minute: c.minute, people: c.people, via: 'code' };
     const signed = await lookup?.({ code: code.data, minute: c.minute });

@@ -295,7 +295,7 @@ async function main(flags: Flags): Promise<void> {
     for (let v = 0; v < venues; v++) {
       const venueId = `venue-${v}`;
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId, { ratedCapacity: 100_000 }));
-      kiosks.push({ kioskId: kiosk.id, secret: (await store.venues.codeSecret(venueId))! });
+      kiosks.push({ kioskId: kiosk.id, secret: (await store.kiosks.byId(kiosk.id))!.codeSecret });
     }
     const app = await buildHub(await hubOptions(store, { kioskDist: join(dir, 'no-kiosk-build') }));
     try {

@@ -51,8 +51,14 @@ export const EnrolResponse = z.object({
   token: z.string(),
   venue: VenueProfile,
   policy: Policy,
-  /** The venue's secret for its rotating venue code and pass codes (issue 5). */
+  /** This kiosk's own secret for its rotating venue code (issue 5). */
   codeSecret: z.string().min(16),
+  /** The venue's secret for typed pass codes, shared by its kiosks (issue 5). */
+  passCodeSecret: z.string().min(16),
+  /** Where this entrance's printable poster is (the hub signs its code; kiosks cannot). */
+  posterPath: z.string().startsWith('/posters/'),
+  /** The address phones reach the hub at, if set (PUBLIC_URL); else the page's own origin. */
+  publicUrl: z.string().optional(),
   /** The hub's public key that signs passes (ECDSA P-256, JWK), verified offline (issue 5). */
   passKey: z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
 });

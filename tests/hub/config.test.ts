@@ -17,4 +17,12 @@ describe('loadConfig', () => {
   it('takes the public URL tablets use, without a trailing slash', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://hub.example.cn/' }).publicUrl).toBe('https://hub.example.cn');
   });
+
+  it('keeps the key file beside the database, and reads TRUST_PROXY as a flag, a hop count or addresses', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/hub' })).toMatchObject({ dbFile: '/srv/hub/hub.sqlite', keysFile: '/srv/hub/hub-keys.json', trustProxy: false });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/);
+  });
 });

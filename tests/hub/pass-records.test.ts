@@ -39,7 +39,7 @@ async function listening(connect: (listen: (s: KioskClient) => void) => Promise<
 
 /** A pass issued through POST /api/passes for the live code of the hub's kiosk, as a patron's phone gets it. */
 async function issuePass(hub: TestHub, people = 1): Promise<StoredPass> {
-  const secret = (await hub.store.venues.codeSecret(hub.kiosk.venueId))!;
+  const secret = (await hub.store.kiosks.byId(hub.kiosk.id))!.codeSecret;
   const res = await fetch(`${hub.url}/api/passes`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -19,6 +19,8 @@ describe('patron pass routes', () => {
   let dbFile: string;
   let kioskId: string;
   let secret: string;
+  let kioskSecret: string;
+  let posterSecret: string;
   let now = Date.UTC(2026, 10, 23, 4, 0, 10); // 12:00:10 at the venue
 
   beforeEach(async () => {
@@ -27,6 +29,8 @@ describe('patron pass routes', () => {
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     secret = (await store.venues.codeSecret('venue-a'))!;
+    kioskSecret = (await store.kiosks.byId(kioskId))!.codeSecret;
+    posterSecret = (await store.venues.posterSecret('venue-a'))!;
     const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now });
     keys = opts.keys;
     app = await buildHub(opts);
@@ -36,7 +40,7 @@ describe('patron pass routes', () => {
     await store.close();
   });
 
-  const token = (at = now) => liveToken(secret, kioskId, slotAt(at));
+  const token = (at = now) => liveToken(kioskSecret, kioskId, slotAt(at));
   const declare = async (over: Partial<PassRequest> = {}) => ({
     venueCode: await token(),
     people: [{ healthCode: 'green', itinerary: 'local' }],
@@ -91,6 +95,12 @@ describe('patron pass routes', () => {
       expect(old.body).toContain('此码已过期');
     });
 
+    it('does not take a live code signed with the venue secret instead of the kiosk\'s own, nor a poster signed by a kiosk', async () => {
+      expect((await app.inject(`/v/${await liveToken(secret, kioskId, slotAt(now))}`)).statusCode).toBe(404);
+      expect((await app.inject(`/v/${await posterToken(secret, 'venue-a-1')}`)).statusCode).toBe(404);
+      expect((await app.inject(`/v/${await posterToken(kioskSecret, 'venue-a-1')}`)).statusCode).toBe(404);
+    });
+
     it('answers 404 for a forged code, an unknown kiosk and a string that is no code', async () => {
       const forged = (await token()).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
       for (const t of [forged, `k.kiosk-nobody.${slotAt(now)}.AAAAAAAAAAAAAAAA`, '%3Cscript%3Ealert(1)%3C%2Fscript%3E']) {
@@ -143,7 +153,7 @@ describe('patron pass routes', () => {
     });
 
     it('marks poster scans as such', async () => {
-      const res = await post(await declare({ venueCode: await posterToken(secret, 'venue-a-1') }));
+      const res = await post(await declare({ venueCode: await posterToken(posterSecret, 'venue-a-1') }));
       expect((await store.passes.get(res.json().id))!).toMatchObject({ source: 'poster', kioskId: null });
     });
 
@@ -235,7 +245,7 @@ describe('patron pass routes', () => {
 
   describe('GET /posters/:token', () => {
     it('prints an A4 poster whose QR leads to the patron page', async () => {
-      const t = await posterToken(secret, 'venue-a-1');
+      const t = await posterToken(posterSecret, 'venue-a-1');
       const res = await app.inject(`/posters/${t}`);
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('@page{size:A4');

@@ -63,6 +63,14 @@ describe('hub HTTP routes', () => {
         policy: { version: 1, mode: 'normal', feverThresholdC: 37.3, closedVenueTypes: [], testAndCommitmentVenueTypes: [] },
       });
       expect(await store.kiosks.authenticate(body.token, now)).toMatchObject({ id: body.kioskId, venueId: 'venue-a' });
+      // Issue 5: its own venue-code secret, the venue's pass-code secret, the pass key, and its poster (signed by the hub).
+      expect(body.codeSecret).toBe((await store.kiosks.byId(body.kioskId))!.codeSecret);
+      expect(body.passCodeSecret).toBe(await store.venues.codeSecret('venue-a'));
+      expect(body.codeSecret).not.toBe(body.passCodeSecret);
+      expect(body.passKey).toMatchObject({ kty: 'EC', crv: 'P-256' });
+      expect(body.passKey.d).toBeUndefined();
+      expect(body.posterPath).toMatch(/^\/posters\/p\.venue-a-1\./);
+      expect(JSON.stringify(body)).not.toContain(await store.venues.posterSecret('venue-a'));
       const again = await enrol(code);
       expect(again.statusCode).toBe(410);
       expect(again.json()).toMatchObject({ error: { code: 'expired', field: 'code' } });

@@ -18,7 +18,7 @@ const enrolment = {
   entranceId: 'venue-a-1',
   venue: { id: 'venue-a' },
   policy: NORMAL_POLICY,
-  codeSecret: secret,
+  passCodeSecret: secret,
   passKey: keys.publicKey,
 } as unknown as Enrolment;
 const kiosk = { id: 'kiosk-1', venueId: 'venue-a' };

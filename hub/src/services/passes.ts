@@ -15,32 +15,45 @@ import { randomUUID } from 'node:crypto';
 export const FORM_SLOTS = 30;
 
 export type ScannedCode =
-  | { ok: true; venue: VenueProfile; entranceId: string; entranceName: string; kioskId: string | null; source: 'live' | 'poster'; secret: string }
+  | {
+      ok: true;
+      venue: VenueProfile;
+      entranceId: string;
+      entranceName: string;
+      kioskId: string | null;
+      source: 'live' | 'poster';
+      /** The venue's pass-code secret. */
+      secret: string;
+    }
   | { ok: false; reason: 'invalid' | 'expired' };
 
 /**
- * What a scanned venue code stands for. Invalid: not a token, an unknown or
- * revoked kiosk, an unknown entrance, or a MAC that does not match. Expired: a
- * genuine live code from too long ago (a photo of the screen).
+ * What a scanned venue code stands for. A live code is checked with its
+ * kiosk's own secret, a poster code with the venue's poster secret. Invalid:
+ * not a token, an unknown or revoked kiosk, an unknown entrance, or a MAC that
+ * does not match. Expired: a genuine live code from too long ago (a photo of the screen).
  */
 export async function resolveVenueCode(store: Store, token: string, now: number, maxAgeSlots = SLOT_SKEW): Promise<ScannedCode> {
   const code = parseVenueCode(token);
   if (!code) return { ok: false, reason: 'invalid' };
   let entranceId: string;
   let kioskId: string | null = null;
+  let codeSecret: string | undefined;
   if (code.kind === 'live') {
     const kiosk = await store.kiosks.byId(code.kioskId);
     if (!kiosk || kiosk.revoked) return { ok: false, reason: 'invalid' };
     entranceId = kiosk.entranceId;
     kioskId = kiosk.id;
+    codeSecret = kiosk.codeSecret;
   } else {
     entranceId = code.entranceId;
   }
   const entrance = await store.venues.entrance(entranceId);
-  const secret = entrance && (await store.venues.codeSecret(entrance.venueId));
   const venue = entrance && (await store.venues.profile(entrance.venueId));
-  if (!entrance || !secret || !venue) return { ok: false, reason: 'invalid' };
-  const check = await verifyVenueCode(code, secret, now, maxAgeSlots);
+  const secret = entrance && (await store.venues.codeSecret(entrance.venueId));
+  codeSecret ??= entrance && (await store.venues.posterSecret(entrance.venueId));
+  if (!entrance || !secret || !codeSecret || !venue) return { ok: false, reason: 'invalid' };
+  const check = await verifyVenueCode(code, codeSecret, now, maxAgeSlots);
   if (!check.ok) return { ok: false, reason: check.reason === 'forged' ? 'invalid' : 'expired' };
   return { ok: true, venue, entranceId, entranceName: entrance.name, kioskId, source: code.kind, secret };
 }

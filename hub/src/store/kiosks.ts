@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { newSecret } from '../../../shared/rules/bytes.js';
 import { ENROL_ALPHABET } from '../../../shared/schemas/enrolment.js';
 import type { Db } from './database.js';
 
@@ -19,8 +20,11 @@ export interface KioskRepository {
   enrol(code: string, now: number): Promise<EnrolOutcome>;
   /** The kiosk a token belongs to, unless unknown or revoked; records when it was seen. */
   authenticate(token: string, now: number): Promise<KioskIdentity | undefined>;
-  /** A kiosk by id, whether revoked or not (a venue code names the kiosk that showed it). */
-  byId(id: string): Promise<(KioskIdentity & { revoked: boolean }) | undefined>;
+  /**
+   * A kiosk by id, whether revoked or not (a venue code names the kiosk that
+   * showed it), with the secret it signs its live venue code with.
+   */
+  byId(id: string): Promise<(KioskIdentity & { revoked: boolean; codeSecret: string }) | undefined>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -47,16 +51,17 @@ export function createKioskRepository(db: Db): KioskRepository {
     'UPDATE enrolment_codes SET used_at = ?, kiosk_id = ? WHERE code_hash = ? AND used_at IS NULL',
   );
   const insertKiosk = db.prepare(
-    `INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at)
-     VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at, code_secret)
+     VALUES (?, ?, ?, ?, ?, ?)`,
   );
   const selectByToken = db.prepare<
     [string],
     { id: string; venue_id: string; entrance_id: string; revoked_at: number | null }
   >('SELECT id, venue_id, entrance_id, revoked_at FROM kiosks WHERE token_hash = ?');
-  const selectById = db.prepare<[string], { id: string; venue_id: string; entrance_id: string; revoked_at: number | null }>(
-    'SELECT id, venue_id, entrance_id, revoked_at FROM kiosks WHERE id = ?',
-  );
+  const selectById = db.prepare<
+    [string],
+    { id: string; venue_id: string; entrance_id: string; revoked_at: number | null; code_secret: string }
+  >('SELECT id, venue_id, entrance_id, revoked_at, code_secret FROM kiosks WHERE id = ?');
   const touch = db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?');
 
   const enrol = db.transaction((codeHash: string, now: number): EnrolOutcome => {
@@ -71,7 +76,7 @@ export function createKioskRepository(db: Db): KioskRepository {
     };
     const token = randomBytes(32).toString('base64url');
     spendCode.run(now, kiosk.id, codeHash);
-    insertKiosk.run(kiosk.id, kiosk.entranceId, kiosk.venueId, sha256(token), now);
+    insertKiosk.run(kiosk.id, kiosk.entranceId, kiosk.venueId, sha256(token), now, newSecret());
     return { ok: true, kiosk, token };
   });
 
@@ -92,7 +97,7 @@ export function createKioskRepository(db: Db): KioskRepository {
     },
     async byId(id) {
       const row = selectById.get(id);
-      return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, revoked: row.revoked_at !== null };
+      return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
     },
   };
 }

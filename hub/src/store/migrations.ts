@@ -168,4 +168,13 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (venue_id, rule, window_key)
   );
   `,
+  // Issue 5 review: secrets split by who may hold them. Each kiosk signs its own live venue code
+  // (a lost tablet cannot mint another door's codes); posters are signed with a secret kiosks
+  // never receive; venues.code_secret stays the venue's pass-code secret its kiosks share.
+  `
+  ALTER TABLE kiosks ADD COLUMN code_secret TEXT;
+  UPDATE kiosks SET code_secret = lower(hex(randomblob(32)));
+  ALTER TABLE venues ADD COLUMN poster_secret TEXT;
+  UPDATE venues SET poster_secret = lower(hex(randomblob(32)));
+  `,
 ];

@@ -40,10 +40,12 @@ export interface VenueRepository {
   profile(venueId: string): Promise<VenueProfile | undefined>;
   entrance(entranceId: string): Promise<Entrance | undefined>;
   /**
-   * The venue's secret for venue codes and pass codes (shared/rules/venue-code.ts,
-   * pass-code.ts). Its kiosks get it at enrolment; it never leaves the hub otherwise.
+   * The venue's secret for pass codes (shared/rules/pass-code.ts), which every
+   * kiosk of the venue checks offline. Its kiosks get it at enrolment.
    */
   codeSecret(venueId: string): Promise<string | undefined>;
+  /** The secret the hub signs the venue's poster codes with; it never leaves the hub. */
+  posterSecret(venueId: string): Promise<string | undefined>;
   count(): Promise<number>;
 }
 
@@ -62,8 +64,8 @@ interface VenueRow {
 export function createVenueRepository(db: Db): VenueRepository {
   const insertCommunity = db.prepare('INSERT INTO communities (id, name) VALUES (?, ?)');
   const insertVenue = db.prepare(
-    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret)
-     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes, @officers, @codeSecret)`,
+    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret, poster_secret)
+     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes, @officers, @codeSecret, @posterSecret)`,
   );
   const insertEntrance = db.prepare('INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)');
   const insertStaff = db.prepare(
@@ -84,7 +86,9 @@ export function createVenueRepository(db: Db): VenueRepository {
   const selectEntrance = db.prepare<[string], { id: string; venue_id: string; name: string }>(
     'SELECT id, venue_id, name FROM entrances WHERE id = ?',
   );
-  const selectSecret = db.prepare<[string], { code_secret: string | null }>('SELECT code_secret FROM venues WHERE id = ?');
+  const selectSecret = db.prepare<[string], { code_secret: string | null; poster_secret: string | null }>(
+    'SELECT code_secret, poster_secret FROM venues WHERE id = ?',
+  );
   const countVenues = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM venues');
 
   return {
@@ -97,6 +101,7 @@ export function createVenueRepository(db: Db): VenueRepository {
         openingHours: v.openingHours === null ? null : JSON.stringify(v.openingHours),
         officers: JSON.stringify(Officers.parse(v.officers)),
         codeSecret: newSecret(),
+        posterSecret: newSecret(),
       });
     },
     async addEntrance(e) {
@@ -131,6 +136,9 @@ export function createVenueRepository(db: Db): VenueRepository {
     },
     async codeSecret(venueId) {
       return selectSecret.get(venueId)?.code_secret ?? undefined;
+    },
+    async posterSecret(venueId) {
+      return selectSecret.get(venueId)?.poster_secret ?? undefined;
     },
     async count() {
       return countVenues.get()!.n;

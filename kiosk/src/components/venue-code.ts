@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import QRCode from 'qrcode';
-import { SLOT_MS, liveToken, posterToken, slotAt } from '../../../shared/rules/venue-code.js';
+import { SLOT_MS, liveToken, slotAt } from '../../../shared/rules/venue-code.js';
 import type { Enrolment } from '../db.js';
 import { I18nController, t } from '../i18n.js';
 
@@ -33,7 +33,7 @@ export class VenueCode extends LitElement {
   }
 
   override render() {
-    if (!this.enrolment.codeSecret) return html`<p class="missing" role="alert">${t('venueCodeMissing')}</p>`;
+    if (!this.enrolment.codeSecret || !this.enrolment.posterPath) return html`<p class="missing" role="alert">${t('venueCodeMissing')}</p>`;
     return html`<figure class=${this.large ? 'large' : ''} @click=${() => (this.large = !this.large)} title=${t('venueCodeEnlarge')}>
         ${this.qr ? html`<img src=${this.qr} alt=${t('venueCodeTitle')} data-testid="venue-code" data-url=${this.url} />` : nothing}
         <figcaption><strong>${t('venueCodeTitle')}</strong><span>${t('venueCodeHint')}</span></figcaption>
@@ -45,12 +45,14 @@ export class VenueCode extends LitElement {
   private async _rotate() {
     clearTimeout(this.timer);
     const e = this.enrolment;
-    if (!e?.codeSecret) return;
+    if (!e?.codeSecret || !e.posterPath) return;
     const now = Date.now();
     const slot = slotAt(now);
-    this.url = `${location.origin}/v/${await liveToken(e.codeSecret, e.kioskId, slot)}`;
+    // Phones must reach the hub at this address: PUBLIC_URL when the hub has one.
+    const origin = e.publicUrl ?? location.origin;
+    this.url = `${origin}/v/${await liveToken(e.codeSecret, e.kioskId, slot)}`;
     this.qr = await QRCode.toDataURL(this.url, { errorCorrectionLevel: 'M', margin: 2, width: 480 });
-    this.poster ||= `${location.origin}/posters/${await posterToken(e.codeSecret, e.entranceId)}`;
+    this.poster = `${origin}${e.posterPath}`;
     if (this.isConnected) this.timer = setTimeout(() => void this._rotate(), (slot + 1) * SLOT_MS - now + 50);
   }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EnrolRequest, EnrolResponse } from '../../../../shared/schemas/enrolment.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
+import { posterToken } from '../../../../shared/rules/venue-code.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import type { Store } from '../../store/index.js';
@@ -9,7 +10,14 @@ import type { Store } from '../../store/index.js';
 const ErrorBody = z.object({ error: ApiError });
 
 /** POST /api/kiosks/enrol: a new tablet spends a one-time code and gets its token and venue. */
-export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; keys: HubKeys; now: () => number }> = async (app, { store, keys, now }) => {
+export interface KioskRouteOptions {
+  store: Store;
+  keys: HubKeys;
+  now: () => number;
+  publicUrl: string | undefined;
+}
+
+export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app, { store, keys, now, publicUrl }) => {
   app.post(
     '/api/kiosks/enrol',
     {
@@ -34,13 +42,15 @@ export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; keys: HubKeys; n
         );
       }
       const { kiosk, token } = outcome;
-      const [venue, entrance, policy, codeSecret] = await Promise.all([
+      const [venue, entrance, policy, passCodeSecret, posterSecret, self] = await Promise.all([
         store.venues.profile(kiosk.venueId),
         store.venues.entrance(kiosk.entranceId),
         store.policies.active(),
         store.venues.codeSecret(kiosk.venueId),
+        store.venues.posterSecret(kiosk.venueId),
+        store.kiosks.byId(kiosk.id),
       ]);
-      if (!venue || !entrance || !codeSecret) throw new Error(`kiosk ${kiosk.id} enrolled at a missing venue or entrance`);
+      if (!venue || !entrance || !passCodeSecret || !posterSecret || !self) throw new Error(`kiosk ${kiosk.id} enrolled at a missing venue or entrance`);
       request.log.info({ kioskId: kiosk.id, venueId: venue.id }, 'kiosk enrolled');
       return reply.code(201).send({
         kioskId: kiosk.id,
@@ -49,7 +59,10 @@ export const kioskRoutes: FastifyPluginAsyncZod<{ store: Store; keys: HubKeys; n
         token,
         venue,
         policy,
-        codeSecret,
+        codeSecret: self.codeSecret,
+        passCodeSecret,
+        posterPath: `/posters/${await posterToken(posterSecret, entrance.id)}`,
+        ...(publicUrl ? { publicUrl } : {}),
         passKey: keys.passSigning.publicKey as EnrolResponse['passKey'],
       });
     },

@@ -28,6 +28,7 @@ export interface PatronRouteOptions {
   keys: HubKeys;
   now: () => number;
   ui: UiAssets;
+  publicUrl: string | undefined;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface PatronRouteOptions {
  * the pass page, "I have left", and the printable poster. No login: a pass
  * is reached only through its random id.
  */
-export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (app, { store, keys, now, ui }) => {
+export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (app, { store, keys, now, ui, publicUrl }) => {
   /** `?lang=` chooses and is remembered in a cookie; otherwise the cookie; otherwise Chinese. */
   function langOf(request: FastifyRequest, reply: FastifyReply, query: { lang?: Lang }): Lang {
     if (query.lang) {
@@ -134,7 +135,8 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
     const code = parseVenueCode(request.params.token);
     const scanned = code?.kind === 'poster' ? await resolveVenueCode(store, request.params.token, now()) : undefined;
     if (!scanned?.ok) return sendHtml(reply, 404, renderNotice('zh-CN', request.url, 'invalid'));
-    const origin = `${request.protocol}://${request.host}`;
+    // PUBLIC_URL when set; otherwise the address this request came to (behind a proxy, with TRUST_PROXY).
+    const origin = publicUrl ?? `${request.protocol}://${request.host}`;
     return sendHtml(
       reply,
       200,
