@@ -1,12 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
 import type { StoredPass } from '../../hub/src/store/passes.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
-import { KIOSK_NAMESPACE } from '../../shared/events.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import type { PassLeft, PassUse } from '../../shared/schemas/pass.js';
 import type { EntranceRecord, SyncRecord } from '../../shared/schemas/record.js';
-import type { KioskAuth } from '../../shared/schemas/sync.js';
 import { connectKiosk, enrolKiosk, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
@@ -15,20 +12,6 @@ import { entranceRecord, recordBase } from '../support/records.js';
  * the venue's kiosks, and the pass_reused flag: a real hub on 127.0.0.1, passes
  * issued over HTTP, records pushed by real socket.io clients.
  */
-
-/** Like connectKiosk, with the whole handshake (connectKiosk sends only the token). */
-function connectWith(url: string, auth: KioskAuth, listen?: (socket: KioskClient) => void): Promise<KioskClient> {
-  const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, { auth, reconnection: false, transports: ['websocket'], autoConnect: false });
-  listen?.(socket);
-  socket.connect();
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-}
 
 /** A kiosk socket that keeps every pass:left it hears. */
 async function listening(connect: (listen: (s: KioskClient) => void) => Promise<KioskClient>) {
@@ -261,7 +244,7 @@ describe('pass:left to the venue’s kiosks', () => {
     const afterAt = await leave(after);
     expect(beforeAt).toBeLessThan(cursor);
 
-    const back = await listening((listen) => connectWith(hub.url, { token: hub.token, leftSince: cursor }, listen));
+    const back = await listening((listen) => connectKiosk(hub.url, { token: hub.token, leftSince: cursor }, listen));
     sockets.push(back.socket);
     await settled(back.socket);
     expect(back.heard).toEqual([expected(atCursor, cursor), expected(after, afterAt)]);

@@ -103,9 +103,14 @@ export async function startTestHub(): Promise<TestHub> {
  * `listen` attaches handlers before connecting, as the kiosk does: events the
  * hub sends on connect can arrive in the same chunk as the connect itself.
  */
-export function connectKiosk(url: string, token?: string, listen?: (socket: KioskClient) => void): Promise<KioskClient> {
+export function connectKiosk(
+  url: string,
+  auth?: string | { token: string; leftSince?: number },
+  listen?: (socket: KioskClient) => void,
+): Promise<KioskClient> {
   const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, {
-    auth: token === undefined ? {} : { token },
+    // A token alone, or the whole handshake (the leftSince cursor, issue 5).
+    auth: auth === undefined ? {} : typeof auth === 'string' ? { token: auth } : auth,
     reconnection: false,
     transports: ['websocket'],
     autoConnect: false,
