@@ -9,6 +9,34 @@ import { VenueType } from './venue.js';
  * it was decided under.
  */
 const Hours = z.int().min(1).max(168);
+
+/**
+ * Thresholds of the inspectors' flag rules (issue 6: "thresholds live in the
+ * policy, not in code"); see shared/rules/flags/. Every field has a default,
+ * so a policy stored before they existed still parses.
+ */
+export const FlagThresholds = z.object({
+  /** scans_below_admissions: in an hour with at least `minAdmissionsForScanCheck` admissions, pass scans per admission below this. */
+  minScansPerAdmission: z.number().min(0).max(1).default(0.5),
+  minAdmissionsForScanCheck: z.int().min(1).max(10_000).default(10),
+  /** invented_temperatures: over the last `temperatureWindow` readings at a kiosk, one value's share above this, or a spread below. */
+  temperatureWindow: z.int().min(5).max(1000).default(20),
+  maxSameReadingShare: z.number().min(0.1).max(1).default(0.6),
+  minTemperatureStdDevC: z.number().min(0).max(1).default(0.1),
+  /** kiosk_silent: no record from a venue's kiosk for this long while it is open. */
+  kioskSilentMinutes: z.int().min(5).max(24 * 60).default(60),
+  /** clock_skew: a kiosk's clock this far from the hub's (records sent at once). */
+  clockSkewMinutes: z.int().min(1).max(24 * 60).default(5),
+  /** ledger_not_kept: staff nucleic-acid tests per week at these venue types (003 table row 9). */
+  staffTestsPerWeek: z.int().min(0).max(7).default(2),
+  staffTestVenueTypes: z.array(VenueType).default(['ktv', 'bar', 'internet_cafe', 'disco', 'arcade', 'dance_hall', 'hotel', 'restaurant']),
+  /** ledger_not_kept: disinfection or ventilation entries per open day (000 §2(2)(3)). */
+  disinfectionsPerDay: z.int().min(0).max(24).default(1),
+  /** Joint enforcement list (000 §5): this many violations within `repeatWindowDays`, or a missed rectification deadline. */
+  repeatViolations: z.int().min(2).max(100).default(3),
+  repeatWindowDays: z.int().min(1).max(365).default(30),
+});
+export type FlagThresholds = z.infer<typeof FlagThresholds>;
 const Percent = z.int().min(1).max(100);
 
 export const Policy = z.object({
@@ -44,6 +72,7 @@ export const Policy = z.object({
   passValidMinutes: z.int().min(1).max(20).default(10),
   /** Days a patron's contact number is kept for tracing, then purged (003 §25; issue 7). */
   contactRetentionDays: z.int().min(1).max(365).default(28),
+  flags: FlagThresholds.prefault({}),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -74,6 +103,7 @@ export const NORMAL_POLICY: Policy = {
   threeCodeCheck: false,
   passValidMinutes: 10,
   contactRetentionDays: 28,
+  flags: FlagThresholds.parse({}),
 };
 
 /** Emergency ("战时") measures of 004 §3. */
@@ -120,6 +150,7 @@ export const EMERGENCY_POLICY: Policy = {
   threeCodeCheck: true,
   passValidMinutes: 10,
   contactRetentionDays: 28,
+  flags: FlagThresholds.parse({}),
 };
 
 /** The test window for this itinerary case at a venue of this type. */

@@ -177,4 +177,53 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN poster_secret TEXT;
   UPDATE venues SET poster_secret = lower(hex(randomblob(32)));
   `,
+  // Issue 6: inspectors' accounts and server-side sessions (only hashes stored), the audit log
+  // of every inspector and admin action, and the life of a flag (actions with deadlines, visits).
+  `
+  CREATE TABLE accounts (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('street_admin', 'community_inspector')),
+    community_id  TEXT REFERENCES communities(id),
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    disabled_at   INTEGER,
+    CHECK ((role = 'street_admin') = (community_id IS NULL))
+  );
+  CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL REFERENCES accounts(id),
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_account ON sessions (account_id);
+  CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    account_id   TEXT,
+    account_name TEXT,
+    action       TEXT NOT NULL,
+    target       TEXT,
+    detail       TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX audit_log_at ON audit_log (at);
+  ALTER TABLE flags ADD COLUMN updated_at INTEGER;
+  ALTER TABLE flags ADD COLUMN deadline INTEGER;
+  ALTER TABLE flags ADD COLUMN note TEXT;
+  UPDATE flags SET updated_at = opened_at;
+  CREATE INDEX flags_venue_status ON flags (venue_id, status);
+  CREATE INDEX flags_opened ON flags (opened_at);
+  CREATE TABLE flag_events (
+    id         INTEGER PRIMARY KEY,
+    flag_id    INTEGER NOT NULL REFERENCES flags(id),
+    at         INTEGER NOT NULL,
+    account_id TEXT REFERENCES accounts(id),
+    action     TEXT NOT NULL,
+    note       TEXT,
+    deadline   INTEGER,
+    visited_at INTEGER
+  );
+  CREATE INDEX flag_events_flag ON flag_events (flag_id);
+  `,
 ];

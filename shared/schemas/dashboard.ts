@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { CHECK_NAMES } from './checks.js';
+import { Id } from './common.js';
+import { FlagRule } from './flags.js';
+import { VenueType } from './venue.js';
+
+/**
+ * What the inspectors' dashboard reads (issue 6). The hub's read model
+ * (hub/src/store/dashboard.ts) answers these; the dashboard (hub/ui/dashboard)
+ * shows them. Times are ms since the epoch unless named otherwise.
+ */
+
+/** A venue at a glance: the worst open flag, closed by policy, or a kiosk not heard from. */
+export const VenueStatus = z.enum(['clear', 'warning', 'violation', 'closed', 'kiosk_offline']);
+export type VenueStatus = z.infer<typeof VenueStatus>;
+
+export const VenueSummary = z.object({
+  id: Id,
+  name: z.string(),
+  type: VenueType,
+  status: VenueStatus,
+  inside: z.int().min(0),
+  cap: z.int().min(0),
+  openFlags: z.int().min(0),
+  admissionsToday: z.int().min(0),
+  /** The latest record from any of its kiosks (hub time), or null. */
+  lastSeenAt: z.int().nullable(),
+});
+export type VenueSummary = z.infer<typeof VenueSummary>;
+
+export const StreetOverview = z.object({
+  at: z.int(),
+  communities: z.array(z.object({ id: Id, name: z.string(), venues: z.array(VenueSummary) })),
+});
+export type StreetOverview = z.infer<typeof StreetOverview>;
+
+/** A yes/no in a query string. */
+const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** GET /api/venues/:id/records: the venue's entrance log, filtered and paginated by the server. */
+export const RecordsQuery = z.strictObject({
+  from: z.coerce.number().int().min(0).optional(),
+  to: z.coerce.number().int().min(0).optional(),
+  outcome: z.enum(['admit', 'refuse']).optional(),
+  /** Records where this check was recorded as skipped. */
+  check: z.enum(CHECK_NAMES).optional(),
+  skipped: QueryBool.optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type RecordsQuery = z.infer<typeof RecordsQuery>;
+
+export const LogRecord = z.object({
+  id: z.string(),
+  kioskId: z.string(),
+  kioskTime: z.string(),
+  receivedAt: z.int(),
+  operatorId: z.string().nullable(),
+  decision: z.enum(['admit', 'refuse']),
+  reasons: z.array(z.string()),
+  skipped: z.array(z.string()),
+  checks: z.record(z.string(), z.unknown()),
+  passId: z.string().nullable(),
+  correctedBy: z.string().nullable(),
+});
+export type LogRecord = z.infer<typeof LogRecord>;
+
+export const RecordsPage = z.object({
+  total: z.int().min(0),
+  page: z.int().min(1),
+  pageSize: z.int().min(1),
+  items: z.array(LogRecord),
+});
+export type RecordsPage = z.infer<typeof RecordsPage>;
+
+/** GET /api/venues/:id/day?date=YYYY-MM-DD: the day in hours (venue-local), and the outcomes per check. */
+export const DayQuery = z.strictObject({ date: z.iso.date() });
+export const VenueDay = z.object({
+  date: z.string(),
+  hours: z.array(
+    z.object({ hour: z.int().min(0).max(23), admissions: z.int(), refusals: z.int(), scans: z.int(), inside: z.int() }),
+  ),
+  /** check → outcome → count, over the day's entrance records. */
+  breakdown: z.record(z.string(), z.record(z.string(), z.int())),
+});
+export type VenueDay = z.infer<typeof VenueDay>;
+
+/** GET /api/ranking?date=YYYY-MM-DD: where to go first (issue 6 "Ranking"). */
+export const RankingRow = z.object({
+  venueId: Id,
+  venueName: z.string(),
+  communityId: Id,
+  admissions: z.int(),
+  skippedRate: z.number(),
+  scansPerAdmission: z.number().nullable(),
+  /** The same figures over the 7 days before, for the change. */
+  previousSkippedRate: z.number().nullable(),
+  previousScansPerAdmission: z.number().nullable(),
+});
+export type RankingRow = z.infer<typeof RankingRow>;
+export const Ranking = z.object({ date: z.string(), rows: z.array(RankingRow) });
+export type Ranking = z.infer<typeof Ranking>;
+
+/** GET /api/reports/weekly?week=YYYY-Www (ISO week, venue-local): the street office's weekly report (每周报送一次). */
+export const WeekQuery = z.strictObject({ week: z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'an ISO week like 2026-W47') });
+export const WeeklyReportRow = z.object({
+  communityId: Id,
+  communityName: z.string(),
+  venueId: Id,
+  venueName: z.string(),
+  admissions: z.int(),
+  refusals: z.int(),
+  skippedRate: z.number(),
+  flagsByRule: z.partialRecord(FlagRule, z.int()),
+  inspections: z.int(),
+  rectificationsOpen: z.int(),
+  rectificationsClosed: z.int(),
+  repeatOffender: z.boolean(),
+});
+export type WeeklyReportRow = z.infer<typeof WeeklyReportRow>;
+export const WeeklyReport = z.object({ week: z.string(), from: z.int(), to: z.int(), rows: z.array(WeeklyReportRow) });
+export type WeeklyReport = z.infer<typeof WeeklyReport>;
+
+export const AuditEntry = z.object({
+  id: z.int(),
+  at: z.int(),
+  accountId: z.string().nullable(),
+  accountName: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
