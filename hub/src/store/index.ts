@@ -1,3 +1,5 @@
+import { createAccountRepository, type AccountRepository } from './accounts.js';
+import { createAuditRepository, type AuditRepository } from './audit.js';
 import { openDatabase } from './database.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
@@ -18,6 +20,8 @@ export interface Store {
   policies: PolicyRepository;
   occupancy: OccupancyRepository;
   passes: PassRepository;
+  accounts: AccountRepository;
+  audit: AuditRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +36,8 @@ export function openStore(file: string): Store {
     policies: createPolicyRepository(db),
     occupancy: createOccupancyRepository(db),
     passes: createPassRepository(db),
+    accounts: createAccountRepository(db),
+    audit: createAuditRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },
