@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -6,6 +7,7 @@ import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Server } from 'socket.io';
 import { installErrorHandlers } from './errors.js';
+import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
@@ -60,6 +62,8 @@ export const hubApp = fp<AppOptions>(
     });
     await app.register(rateLimit, { global: false });
     await app.register(cookie);
+    // CSRF secret in its own cookie, token in the x-csrf-token header of every inspector's state change.
+    await app.register(csrf, { cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict' } });
 
     app.decorate('store', store);
     const io: KioskServer = new Server(app.server, {
@@ -75,6 +79,7 @@ export const hubApp = fp<AppOptions>(
     });
 
     await app.register(healthRoutes, { store, now });
+    await app.register(authRoutes, { store, now });
     await app.register(kioskRoutes, { store, keys, now, publicUrl });
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);

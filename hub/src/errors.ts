@@ -47,7 +47,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
     }
     // Fastify's own 4xx (bad JSON, body too large, rate limit): keep its message.
-    const code: ErrorCode = status === 413 ? 'too_large' : status === 429 ? 'rate_limited' : 'invalid';
+    const code: ErrorCode =
+      status === 413 ? 'too_large' : status === 429 ? 'rate_limited' : status === 403 ? 'forbidden' : status === 401 ? 'unauthorized' : 'invalid';
     return reply.code(status).send({ error: { code, message: err.message } });
   });
 

@@ -1,0 +1,56 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AccountView, Role } from '../../shared/schemas/account.js';
+import { HttpError } from './errors.js';
+import type { Store } from './store/index.js';
+
+/**
+ * The inspectors' side is behind accounts (issue 6). A session is a random
+ * token in an httpOnly, SameSite=Strict cookie, stored hashed on the hub;
+ * state changes also need the CSRF token. Every route checks the account and
+ * its scope on the server: the dashboard hiding a link is not access control.
+ */
+export const SESSION_COOKIE = 'vc_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account?: AccountView;
+  }
+}
+
+/** The account of a session cookie value, if any. Also used for the dashboard's socket. */
+export function sessionAccount(store: Store, now: () => number) {
+  return (token: string | undefined): Promise<AccountView | undefined> =>
+    token ? store.accounts.session(token, now()) : Promise.resolve(undefined);
+}
+
+/** preHandler: 401 without a valid session; 403 if the role is not among `roles`. */
+export function requireAccount(store: Store, now: () => number, roles?: Role[]): preHandlerAsyncHookHandler {
+  const lookup = sessionAccount(store, now);
+  return async (request: FastifyRequest) => {
+    const account = await lookup(request.cookies[SESSION_COOKIE]);
+    if (!account) throw new HttpError(401, 'unauthorized', 'log in first');
+    if (roles && !roles.includes(account.role)) throw new HttpError(403, 'forbidden', 'this needs the street admin');
+    request.account = account;
+  };
+}
+
+/** The venues an account may see: the whole street, or one community. */
+export const scopeOf = (account: AccountView) => ({ communityId: account.role === 'street_admin' ? null : account.communityId });
+
+/** Throws 403 unless the account may see things of this community. */
+export function assertScope(account: AccountView, communityId: string): void {
+  if (account.role !== 'street_admin' && account.communityId !== communityId) {
+    throw new HttpError(403, 'forbidden', 'this venue is not in your community');
+  }
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeMs: number): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    // Behind the TLS proxy (TRUST_PROXY) the request is https and the cookie is Secure.
+    secure: request.protocol === 'https',
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
+}
