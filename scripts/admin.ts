@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { loadConfig } from '../hub/src/config.js';
+import { newPassword } from '../hub/src/services/passwords.js';
+import { openStore } from '../hub/src/store/index.js';
+import { AccountName, Role } from '../shared/schemas/account.js';
+import { Id } from '../shared/schemas/common.js';
+import { parseFlags } from './cli.js';
+
+/**
+ * Accounts of the inspectors' dashboard (issue 6), on the hub's data dir (DATA_DIR):
+ *
+ *   npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]
+ *   npm run admin -- reset-password <name>
+ *
+ * Prints a one-time password: shown once, stored only as a scrypt hash.
+ * Every use is in the audit log.
+ */
+const [command, name, ...rest] = process.argv.slice(2);
+const usage = 'usage: npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]\n       npm run admin -- reset-password <name>';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+const parsedName = AccountName.safeParse(name ?? '');
+if (!command || !['create', 'reset-password'].includes(command)) fail(`unknown command: ${command ?? '(none)'}`);
+if (!parsedName.success) fail(`<name>: ${parsedName.error.issues[0]?.message}`);
+
+const flags = parseFlags(
+  z
+    .object({ role: Role.default('street_admin'), community: Id.optional() })
+    .refine((f) => (f.role === 'community_inspector') === (f.community !== undefined), {
+      path: ['community'],
+      message: 'a community inspector needs --community, and only they do',
+    }),
+  rest,
+);
+
+const config = loadConfig();
+const store = openStore(config.dbFile);
+try {
+  const password = newPassword();
+  const now = Date.now();
+  if (command === 'create') {
+    const a = await store.accounts.create({ name: parsedName.data, role: flags.role, communityId: flags.community ?? null, password }, now);
+    await store.audit.record({ at: now, accountId: null, accountName: 'npm run admin', action: 'account_created', target: a.id, detail: { name: a.name, role: a.role, communityId: a.communityId } });
+    process.stdout.write(`created ${a.role} ${a.name}${a.communityId ? ` (community ${a.communityId})` : ''}\none-time password: ${password}\n`);
+  } else {
+    if (!(await store.accounts.setPassword(parsedName.data, password))) fail(`no account named ${parsedName.data}`);
+    await store.audit.record({ at: now, accountId: null, accountName: 'npm run admin', action: 'password_reset', target: parsedName.data });
+    process.stdout.write(`new one-time password for ${parsedName.data}: ${password}\n`);
+  }
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  fail(/UNIQUE|FOREIGN KEY/.test(message) ? `cannot create: ${/UNIQUE/.test(message) ? 'the name is taken' : 'no such community'}` : message);
+} finally {
+  await store.close();
+}
