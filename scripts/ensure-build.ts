@@ -13,10 +13,10 @@ const TARGETS = [
     sources: ['kiosk/src', 'kiosk/public', 'kiosk/index.html', 'kiosk/vite.config.ts', 'shared', 'package-lock.json'],
   },
   {
-    name: 'the patron pages (hub/ui/dist)',
+    name: 'the patron pages and the dashboard (hub/ui/dist)',
     config: 'hub/ui/vite.config.ts',
     output: 'hub/ui/dist/patron.js',
-    sources: ['hub/ui/patron.ts', 'hub/ui/pass.ts', 'hub/ui/vite.config.ts', 'shared', 'package-lock.json'],
+    sources: ['hub/ui/patron.ts', 'hub/ui/pass.ts', 'hub/ui/dashboard.ts', 'hub/ui/dashboard', 'hub/ui/vite.config.ts', 'shared', 'package-lock.json'],
   },
 ] as const;
 
