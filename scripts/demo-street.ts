@@ -1,3 +1,4 @@
+import { newPassword } from '../hub/src/services/passwords.js';
 import type { Store } from '../hub/src/store/index.js';
 import type { OpeningHours, VenueType } from '../shared/schemas/venue.js';
 
@@ -48,4 +49,26 @@ export async function seedDemoStreet(store: Store): Promise<boolean> {
     }
   }
   return true;
+}
+
+/**
+ * The demo's first accounts (issue 6: "the first admin is created … on first
+ * start of the demo"): the street admin and the inspector of 东风社区, each
+ * with a one-time password returned here to print once. None if any account exists.
+ */
+export async function seedDemoAccounts(store: Store): Promise<{ name: string; role: string; password: string }[]> {
+  if ((await store.accounts.count()) > 0) return [];
+  const now = Date.now();
+  const made = [
+    { name: 'admin', role: 'street_admin' as const, communityId: null },
+    { name: 'dongfeng', role: 'community_inspector' as const, communityId: 'dongfeng' },
+  ];
+  const out: { name: string; role: string; password: string }[] = [];
+  for (const a of made) {
+    const password = newPassword();
+    const account = await store.accounts.create({ ...a, password }, now);
+    await store.audit.record({ at: now, accountId: null, accountName: 'npm start (demo)', action: 'account_created', target: account.id, detail: { name: a.name, role: a.role } });
+    out.push({ name: a.name, role: a.role === 'street_admin' ? 'street admin' : '东风社区 inspector', password });
+  }
+  return out;
 }

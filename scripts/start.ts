@@ -3,7 +3,7 @@ import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
 import { posterToken } from '../shared/rules/venue-code.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
-import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoStreet } from './demo-street.js';
+import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoAccounts, seedDemoStreet } from './demo-street.js';
 import { ensureBuilds } from './ensure-build.js';
 
 /**
@@ -16,8 +16,10 @@ try {
   const config = loadConfig();
   await ensureBuilds();
   let seeded = false;
+  let accounts: { name: string; role: string; password: string }[] = [];
   const hub = await startHub(config, async (store) => {
     seeded = await seedDemoStreet(store);
+    accounts = await seedDemoAccounts(store);
   });
   const code = await hub.store.kiosks.issueEnrolmentCode(DEMO_ENTRANCE_ID, Date.now(), ENROL_TTL_MS);
   const base = config.publicUrl ?? hub.url;
@@ -43,6 +45,13 @@ try {
           `           the kiosk shows a rotating code beside the pad); A4 poster to print: ${base}/posters/${poster}`,
         ]
       : []),
+    `  Dashboard: ${base}/dashboard/`,
+    ...(accounts.length
+      ? [
+          `           ${accounts.map((a) => `${a.name} (${a.role}) password ${a.password}`).join(' · ')}`,
+          '           shown once, now; later: npm run admin -- reset-password <name>',
+        ]
+      : ['           accounts: admin, dongfeng (passwords were shown at the first start; npm run admin -- reset-password <name>)']),
     `  Health:  ${base}/api/health`,
     '',
     config.publicUrl
