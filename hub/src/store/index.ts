@@ -1,5 +1,6 @@
 import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, type AuditRepository } from './audit.js';
+import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { openDatabase } from './database.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
@@ -22,6 +23,7 @@ export interface Store {
   passes: PassRepository;
   accounts: AccountRepository;
   audit: AuditRepository;
+  dashboard: DashboardRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export function openStore(file: string): Store {
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db),
+    dashboard: createDashboardRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

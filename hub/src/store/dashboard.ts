@@ -1,0 +1,515 @@
+import { z } from 'zod';
+import { capacityCap } from '../../../shared/rules/capacity.js';
+import { occupancyFrom } from '../../../shared/rules/occupancy.js';
+import { isOpenAt } from '../../../shared/rules/opening-hours.js';
+import type {
+  LogRecord,
+  Ranking,
+  RankingRow,
+  RecordsPage,
+  RecordsQuery,
+  StreetOverview,
+  VenueDay,
+  VenueStatus,
+  VenueSummary,
+  WeeklyReport,
+  WeeklyReportRow,
+} from '../../../shared/schemas/dashboard.js';
+import { FlagRule } from '../../../shared/schemas/flags.js';
+import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
+import {
+  DisinfectionRecord,
+  StaffHealthRecord,
+  StaffTemperatureRecord,
+  VenueCheckRecord,
+  type SyncRecord,
+} from '../../../shared/schemas/record.js';
+import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+
+/** Which venues a query covers: one community (an inspector), or the whole street (null, the street office). */
+export interface Scope {
+  communityId: string | null;
+}
+
+/** The venue's own ledgers (台账, 000 §2(2)(2)–(4)) as the kiosk sent them, with the hub's receipt time. */
+export const LedgerRecord = z.discriminatedUnion('type', [VenueCheckRecord, DisinfectionRecord, StaffTemperatureRecord, StaffHealthRecord]);
+export type LedgerEntry = z.infer<typeof LedgerRecord> & { receivedAt: number };
+const LEDGER_TYPES = LedgerRecord.options.map((o) => o.shape.type.value);
+/** A venue page shows at most this many ledger entries per query. */
+export const MAX_LEDGER_ENTRIES = 2000;
+
+/**
+ * The inspectors' read model (issue 6): what the dashboard shows, read from the
+ * entrance log, the ledger, passes and flags. Never writes.
+ */
+export interface DashboardRepository {
+  /** Every venue in scope by community, with its status, people inside against the cap and today's admissions. */
+  overview(scope: Scope, now: number): Promise<StreetOverview>;
+  /** The venue's entrance log, newest first; `from` inclusive, `to` exclusive (ms, kiosk time). */
+  records(venueId: string, q: RecordsQuery): Promise<RecordsPage>;
+  /** One venue-local day in hours, and the outcome of each check; undefined for an unknown venue. */
+  day(venueId: string, date: string): Promise<VenueDay | undefined>;
+  /** Venues in scope over the 7 venue-local days ending on `date`, against the 7 days before. */
+  ranking(date: string, scope: Scope): Promise<Ranking>;
+  /** The weekly report (每周报送一次, 000 §4) for an ISO week like `2026-W47`, venue-local. */
+  weeklyReport(week: string, scope: Scope): Promise<WeeklyReport>;
+  /** The community a venue belongs to, for scope checks; undefined if there is no such venue. */
+  venueCommunity(venueId: string): Promise<string | undefined>;
+  /** Ledger entries kept at the venue between `from` (inclusive) and `to` (exclusive), newest first. */
+  ledgers(venueId: string, from: number, to: number): Promise<LedgerEntry[]>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Same lookback as the kiosk and hub/src/sockets/kiosks.ts: counting restarts at a close-out, or after 36 h without one. */
+const OCCUPANCY_LOOKBACK_MS = 36 * HOUR;
+/** A venue that is open and whose kiosks have been silent this long shows "kiosk offline". */
+export const KIOSK_OFFLINE_MS = 10 * 60_000;
+/** Flags still waiting for the inspectors: everything but rectified and withdrawn. */
+const OPEN_FLAG = "status NOT IN ('rectified', 'withdrawn')";
+
+interface VenueRow {
+  id: string;
+  name: string;
+  type: string;
+  rated_capacity: number;
+  opening_hours: string | null;
+  utc_offset_minutes: number;
+  community_id: string;
+  community_name: string;
+}
+
+interface VenueInfo {
+  id: string;
+  name: string;
+  type: VenueType;
+  ratedCapacity: number;
+  openingHours: OpeningHours;
+  utcOffsetMinutes: number;
+  communityId: string;
+  communityName: string;
+}
+
+const toVenue = (r: VenueRow): VenueInfo => ({
+  id: r.id,
+  name: r.name,
+  type: VenueType.parse(r.type),
+  ratedCapacity: r.rated_capacity,
+  openingHours: OpeningHours.parse(r.opening_hours === null ? null : JSON.parse(r.opening_hours)),
+  utcOffsetMinutes: r.utc_offset_minutes,
+  communityId: r.community_id,
+  communityName: r.community_name,
+});
+
+/** Start of the venue-local calendar day `date` (YYYY-MM-DD), in ms. */
+export function localDayStart(date: string, utcOffsetMinutes: number): number {
+  return Date.parse(`${date}T00:00:00.000Z`) - utcOffsetMinutes * 60_000;
+}
+
+/** Start of the venue-local day that contains `at`. */
+function localDayStartAt(at: number, utcOffsetMinutes: number): number {
+  const off = utcOffsetMinutes * 60_000;
+  return Math.floor((at + off) / DAY) * DAY - off;
+}
+
+/**
+ * Monday 00:00 UTC of an ISO week `YYYY-Www` (week 1 holds 4 January). Throws
+ * a RangeError for week 53 of a year that has 52.
+ */
+export function isoWeekMonday(week: string): number {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!m) throw new RangeError(`not an ISO week: ${week}`);
+  const year = Number(m[1]);
+  const w = Number(m[2]);
+  const jan4 = Date.UTC(year, 0, 4);
+  const monday1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY;
+  const monday = monday1 + (w - 1) * 7 * DAY;
+  const thursday = new Date(monday + 3 * DAY);
+  if (w < 1 || thursday.getUTCFullYear() !== year) throw new RangeError(`${year} has no week ${w}`);
+  return monday;
+}
+
+/** One row the occupancy fold reads: only the fields occupancyFrom looks at. */
+interface FoldRow {
+  seq: number;
+  id: string;
+  type: 'entrance' | 'correction' | 'occupancy';
+  ms: number;
+  /** entrance: decision; correction: correctsId; occupancy: kind. */
+  a: string;
+  n: number | null;
+}
+
+function toFold(r: FoldRow): SyncRecord {
+  const rec =
+    r.type === 'entrance'
+      ? { type: r.type, id: r.id, decision: r.a }
+      : r.type === 'correction'
+        ? { type: r.type, id: r.id, correctsId: r.a }
+        : { type: r.type, id: r.id, kind: r.a, count: r.n ?? 0 };
+  // The stored bodies were validated on the way in, and occupancyFrom reads only these fields;
+  // parsing whole bodies (checks and all) would cost the overview most of its time.
+  return rec as unknown as SyncRecord;
+}
+
+export function createDashboardRepository(db: Db): DashboardRepository {
+  const activePolicy = db.prepare<[], { body: string }>('SELECT body FROM policies ORDER BY version DESC LIMIT 1');
+  const communities = db.prepare<[string | null, string | null], { id: string; name: string }>(
+    'SELECT id, name FROM communities WHERE (? IS NULL OR id = ?) ORDER BY id',
+  );
+  const venueCols = `v.id, v.name, v.type, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.community_id, c.name AS community_name
+    FROM venues v JOIN communities c ON c.id = v.community_id`;
+  const venuesIn = db.prepare<[string | null, string | null], VenueRow>(
+    `SELECT ${venueCols} WHERE (? IS NULL OR v.community_id = ?) ORDER BY v.community_id, v.name, v.id`,
+  );
+  const venueById = db.prepare<[string], VenueRow>(`SELECT ${venueCols} WHERE v.id = ?`);
+  const communityOf = db.prepare<[string], { community_id: string }>('SELECT community_id FROM venues WHERE id = ?');
+  const openFlags = db.prepare<[], { venue_id: string; n: number; worst: number }>(
+    `SELECT venue_id, count(*) AS n, max(CASE severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
+       FROM flags WHERE ${OPEN_FLAG} GROUP BY venue_id`,
+  );
+  const kiosksOf = db.prepare<[string], { id: string; last_seen_at: number | null }>(
+    'SELECT id, last_seen_at FROM kiosks WHERE venue_id = ? AND revoked_at IS NULL ORDER BY id',
+  );
+  // The kiosk's highest seq is the record it sent last (the outbox sends oldest first): one index seek.
+  const lastRecord = db.prepare<[string], { received_at: number }>(
+    'SELECT received_at FROM kiosk_records WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1',
+  );
+  // Same terms as the partial index kiosk_records_close_out (migration 8), so it is used.
+  const lastCloseOut = db.prepare<[string, number, number], { seq: number; ms: number }>(
+    `SELECT seq, kiosk_time_ms AS ms FROM kiosk_records
+      WHERE kiosk_id = ? AND type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out'
+        AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
+      ORDER BY seq DESC LIMIT 1`,
+  );
+  const foldCols = `seq, id, type, kiosk_time_ms AS ms,
+      CASE type WHEN 'entrance' THEN json_extract(body, '$.decision')
+                WHEN 'correction' THEN json_extract(body, '$.correctsId')
+                ELSE json_extract(body, '$.kind') END AS a,
+      CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n`;
+  // After a close-out: the kiosk's records past its seq, read along (kiosk_id, seq).
+  const foldAfter = db.prepare<[string, number, number, number], FoldRow>(
+    `SELECT ${foldCols} FROM kiosk_records
+      WHERE kiosk_id = ? AND seq > ? AND +kiosk_time_ms >= ? AND +kiosk_time_ms < ? AND type IN ('entrance', 'correction', 'occupancy')
+      ORDER BY seq`,
+  );
+  // No close-out in the lookback (a hotel, a sloppy door): the window, read along (venue_id, type, kiosk_time_ms).
+  const foldWindow = db.prepare<[string, number, number, string], FoldRow>(
+    `SELECT ${foldCols} FROM kiosk_records
+      WHERE venue_id = ? AND type IN ('entrance', 'correction', 'occupancy') AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND +kiosk_id = ?
+      ORDER BY seq`,
+  );
+  // Counts read the covering index entrance_records_venue_outcome only (migration 8).
+  const stats = db.prepare<[string, number, number], { admissions: number; refusals: number; skipped: number; total: number }>(
+    `SELECT coalesce(sum(decision = 'admit'), 0) AS admissions, coalesce(sum(decision = 'refuse'), 0) AS refusals,
+            coalesce(sum(skipped_count > 0), 0) AS skipped, count(*) AS total
+       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL`,
+  );
+  const admissionsSince = db.prepare<[string, number, number], { n: number }>(
+    `SELECT count(*) AS n FROM entrance_records
+      WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND decision = 'admit' AND corrected_by IS NULL`,
+  );
+  const scansIn = db.prepare<[string, number, number], { n: number }>(
+    'SELECT count(*) AS n FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
+  );
+  const hourly = db.prepare<[number, string, number, number], { h: number; admissions: number; refusals: number }>(
+    `SELECT (kiosk_time_ms - ?) / ${HOUR} AS h, sum(decision = 'admit') AS admissions, sum(decision = 'refuse') AS refusals
+       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
+      GROUP BY h`,
+  );
+  const hourlyScans = db.prepare<[number, string, number, number], { h: number; n: number }>(
+    `SELECT (issued_at - ?) / ${HOUR} AS h, count(*) AS n FROM passes
+      WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY h`,
+  );
+  const breakdown = db.prepare<[string, number, number], { name: string; outcome: string; n: number }>(
+    `SELECT c.key AS name, json_extract(c.value, '$.outcome') AS outcome, count(*) AS n
+       FROM entrance_records r, json_each(r.checks) c
+      WHERE r.venue_id = ? AND r.kiosk_time_ms >= ? AND r.kiosk_time_ms < ? AND r.corrected_by IS NULL
+      GROUP BY name, outcome`,
+  );
+  const ledgerRows = db.prepare<
+    [string, number, number, number],
+    { id: string; kiosk_id: string; seq: number; venue_id: string; type: string; kiosk_time: string; received_at: number; operator_id: string | null; body: string }
+  >(
+    `SELECT id, kiosk_id, seq, venue_id, type, kiosk_time, received_at, operator_id, body FROM kiosk_records
+      WHERE venue_id = ? AND type IN (${LEDGER_TYPES.map((t) => `'${t}'`).join(', ')}) AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
+      ORDER BY kiosk_time_ms DESC, seq DESC LIMIT ?`,
+  );
+  const flagsOpened = db.prepare<[number, number], { venue_id: string; rule: string; severity: string; opened_at: number }>(
+    "SELECT venue_id, rule, severity, opened_at FROM flags WHERE opened_at >= ? AND opened_at < ? AND status != 'withdrawn'",
+  );
+  const flagLives = db.prepare<
+    [number],
+    { id: string; venue_id: string; status: string; deadline: number | null; ordered_at: number | null; rectified_at: number | null }
+  >(
+    `SELECT f.id, f.venue_id, f.status, f.deadline,
+            (SELECT min(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'order_rectification') AS ordered_at,
+            (SELECT min(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified') AS rectified_at
+       FROM flags f WHERE f.status != 'withdrawn' AND f.opened_at < ?
+        AND EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action IN ('order_rectification', 'mark_rectified'))`,
+  );
+  const visits = db.prepare<[number, number], { venue_id: string; at: number }>(
+    `SELECT f.venue_id, coalesce(e.visited_at, e.at) AS at FROM flag_events e JOIN flags f ON f.id = e.flag_id
+      WHERE e.action = 'mark_rectified' AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
+  );
+
+  const policy = (): Policy => {
+    const row = activePolicy.get();
+    return row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY;
+  };
+
+  /**
+   * People inside at one door at `at`, by the rule the kiosk uses
+   * (occupancyFrom), as OccupancyRepository.byVenue counts it: from the last
+   * close-out in the lookback, else over the lookback. Only the few fields the
+   * fold needs are read, so a busy day stays cheap. Returns the rows too, for
+   * folding prefixes (a day's hours).
+   */
+  function doorRows(venueId: string, kioskId: string, at: number): FoldRow[] {
+    const from = at - OCCUPANCY_LOOKBACK_MS;
+    const co = lastCloseOut.get(kioskId, from, at);
+    return co ? foldAfter.all(kioskId, co.seq, from, at) : foldWindow.all(venueId, from, at, kioskId);
+  }
+
+  function countPage(venueId: string, q: RecordsQuery): { where: string; params: (string | number)[] } {
+    // Fixed clauses, values always bound: nothing a filter carries ever becomes SQL.
+    const where = ['venue_id = ?'];
+    const params: (string | number)[] = [venueId];
+    if (q.from !== undefined) where.push('kiosk_time_ms >= ?'), params.push(q.from);
+    if (q.to !== undefined) where.push('kiosk_time_ms < ?'), params.push(q.to);
+    if (q.outcome !== undefined) where.push('decision = ?'), params.push(q.outcome);
+    // `skipped_count > 0` as written in the partial index entrance_records_venue_skipped.
+    if (q.skipped === true || q.check !== undefined) where.push('skipped_count > 0');
+    if (q.skipped === false) where.push('skipped_count = 0');
+    if (q.check !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(skipped) s WHERE s.value = ?)'), params.push(q.check);
+    return { where: where.join(' AND '), params };
+  }
+
+  interface LogRow {
+    id: string;
+    kiosk_id: string;
+    kiosk_time: string;
+    received_at: number;
+    operator_id: string | null;
+    decision: 'admit' | 'refuse';
+    reasons: string;
+    skipped: string;
+    checks: string;
+    pass_id: string | null;
+    corrected_by: string | null;
+  }
+  const toLog = (r: LogRow): LogRecord => ({
+    id: r.id,
+    kioskId: r.kiosk_id,
+    kioskTime: r.kiosk_time,
+    receivedAt: r.received_at,
+    operatorId: r.operator_id,
+    decision: r.decision,
+    reasons: JSON.parse(r.reasons),
+    skipped: JSON.parse(r.skipped),
+    checks: JSON.parse(r.checks),
+    passId: r.pass_id,
+    correctedBy: r.corrected_by,
+  });
+  // A filter set makes one of a few statement shapes: cache them.
+  type Params = (string | number)[];
+  const pageStatements = new Map<string, { count: Statement<Params, { n: number }>; page: Statement<Params, LogRow> }>();
+  function statementsFor(where: string) {
+    let s = pageStatements.get(where);
+    if (!s) {
+      s = {
+        count: db.prepare<Params, { n: number }>(`SELECT count(*) AS n FROM entrance_records WHERE ${where}`),
+        page: db.prepare<Params, LogRow>(
+          `SELECT id, kiosk_id, kiosk_time, received_at, operator_id, decision, reasons, skipped, checks, pass_id, corrected_by
+             FROM entrance_records WHERE ${where} ORDER BY kiosk_time_ms DESC, rowid DESC LIMIT ? OFFSET ?`,
+        ),
+      };
+      pageStatements.set(where, s);
+    }
+    return s;
+  }
+
+  return {
+    async overview(scope, now) {
+      const p = policy();
+      const flags = new Map(openFlags.all().map((f) => [f.venue_id, f]));
+      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      const summaries = new Map<string, VenueSummary[]>();
+      for (const v of venues) {
+        const kiosks = kiosksOf.all(v.id);
+        let inside = 0;
+        let lastSeenAt: number | null = null;
+        let anyKioskSeen = false;
+        for (const k of kiosks) {
+          inside += occupancyFrom(doorRows(v.id, k.id, now).map(toFold));
+          const last = lastRecord.get(k.id)?.received_at ?? null;
+          if (last !== null) lastSeenAt = Math.max(lastSeenAt ?? last, last);
+          const seen = Math.max(last ?? -Infinity, k.last_seen_at ?? -Infinity);
+          if (seen >= now - KIOSK_OFFLINE_MS) anyKioskSeen = true;
+        }
+        const f = flags.get(v.id);
+        let status: VenueStatus = 'clear';
+        if (p.closedVenueTypes.includes(v.type)) status = 'closed';
+        else if (f && f.worst === 2) status = 'violation';
+        else if (f && f.worst === 1) status = 'warning';
+        else if (kiosks.length > 0 && !anyKioskSeen && isOpenAt(v.openingHours, now, v.utcOffsetMinutes)) status = 'kiosk_offline';
+        const list = summaries.get(v.communityId) ?? [];
+        list.push({
+          id: v.id,
+          name: v.name,
+          type: v.type,
+          status,
+          inside,
+          cap: capacityCap(p, v),
+          openFlags: f?.n ?? 0,
+          admissionsToday: admissionsSince.get(v.id, localDayStartAt(now, v.utcOffsetMinutes), now + 1)!.n,
+          lastSeenAt,
+        });
+        summaries.set(v.communityId, list);
+      }
+      return {
+        at: now,
+        communities: communities.all(scope.communityId, scope.communityId).map((c) => ({ ...c, venues: summaries.get(c.id) ?? [] })),
+      };
+    },
+
+    async records(venueId, q) {
+      const { where, params } = countPage(venueId, q);
+      const s = statementsFor(where);
+      const total = s.count.get(...params)!.n;
+      const rows = s.page.all(...params, q.pageSize, (q.page - 1) * q.pageSize);
+      return { total, page: q.page, pageSize: q.pageSize, items: rows.map(toLog) };
+    },
+
+    async day(venueId, date) {
+      const row = venueById.get(venueId);
+      if (!row) return undefined;
+      const v = toVenue(row);
+      const start = localDayStart(date, v.utcOffsetMinutes);
+      const end = start + DAY;
+      const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, admissions: 0, refusals: 0, scans: 0, inside: 0 }));
+      for (const h of hourly.all(start, venueId, start, end)) Object.assign(hours[h.h]!, { admissions: h.admissions, refusals: h.refusals });
+      for (const h of hourlyScans.all(start, venueId, start, end)) hours[h.h]!.scans = h.n;
+      // Inside at the end of each hour, counted as byVenue would have counted it then: from the
+      // door's last close-out in the lookback before that moment, else over the lookback.
+      for (const k of kiosksOf.all(venueId)) {
+        const rows = foldWindow.all(venueId, start + HOUR - OCCUPANCY_LOOKBACK_MS, end, k.id);
+        for (const hour of hours) {
+          const hourEnd = start + (hour.hour + 1) * HOUR;
+          const from = hourEnd - OCCUPANCY_LOOKBACK_MS;
+          const inWindow = rows.filter((r) => r.ms >= from && r.ms < hourEnd);
+          const co = inWindow.reduce((s, r) => (r.type === 'occupancy' && r.a === 'close_out' ? Math.max(s, r.seq) : s), 0);
+          hour.inside += occupancyFrom(inWindow.filter((r) => r.seq > co).map(toFold));
+        }
+      }
+      const checks: VenueDay['breakdown'] = {};
+      for (const b of breakdown.all(venueId, start, end)) (checks[b.name] ??= {})[b.outcome] = b.n;
+      return { date, hours, breakdown: checks };
+    },
+
+    async ranking(date, scope) {
+      const rows: RankingRow[] = venuesIn.all(scope.communityId, scope.communityId).map((r) => {
+        const v = toVenue(r);
+        const end = localDayStart(date, v.utcOffsetMinutes) + DAY;
+        const cur = stats.get(v.id, end - 7 * DAY, end)!;
+        const prev = stats.get(v.id, end - 14 * DAY, end - 7 * DAY)!;
+        const scans = scansIn.get(v.id, end - 7 * DAY, end)!.n;
+        const prevScans = scansIn.get(v.id, end - 14 * DAY, end - 7 * DAY)!.n;
+        return {
+          venueId: v.id,
+          venueName: v.name,
+          communityId: v.communityId,
+          admissions: cur.admissions,
+          skippedRate: cur.total > 0 ? cur.skipped / cur.total : 0,
+          scansPerAdmission: cur.admissions > 0 ? scans / cur.admissions : null,
+          previousSkippedRate: prev.total > 0 ? prev.skipped / prev.total : null,
+          previousScansPerAdmission: prev.admissions > 0 ? prevScans / prev.admissions : null,
+        };
+      });
+      // Where to go first: the most skipping, then the fewest scans per admission.
+      rows.sort(
+        (a, b) =>
+          b.skippedRate - a.skippedRate ||
+          (a.scansPerAdmission ?? Infinity) - (b.scansPerAdmission ?? Infinity) ||
+          a.venueId.localeCompare(b.venueId),
+      );
+      return { date, rows };
+    },
+
+    async weeklyReport(week, scope) {
+      const monday = isoWeekMonday(week);
+      const th = policy().flags;
+      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      const bounds = new Map(venues.map((v) => [v.id, { from: monday - v.utcOffsetMinutes * 60_000, to: monday - v.utcOffsetMinutes * 60_000 + 7 * DAY }]));
+      const all = [...bounds.values()];
+      const from = all.length ? Math.min(...all.map((b) => b.from)) : monday - 480 * 60_000;
+      const to = all.length ? Math.max(...all.map((b) => b.to)) : from + 7 * DAY;
+      const repeatFrom = from - th.repeatWindowDays * DAY;
+      // Flags, events and visits are few next to records: read the week once, sort per venue here.
+      const opened = flagsOpened.all(Math.min(repeatFrom, from), to);
+      const lives = flagLives.all(to);
+      const visited = visits.all(from, to);
+      const rows: WeeklyReportRow[] = venues.map((v) => {
+        const b = bounds.get(v.id)!;
+        const s = stats.get(v.id, b.from, b.to)!;
+        const flagsByRule: WeeklyReportRow['flagsByRule'] = {};
+        let violations = 0;
+        for (const f of opened) {
+          if (f.venue_id !== v.id) continue;
+          const rule = FlagRule.safeParse(f.rule);
+          if (rule.success && f.opened_at >= b.from && f.opened_at < b.to) flagsByRule[rule.data] = (flagsByRule[rule.data] ?? 0) + 1;
+          if (f.severity === 'violation' && f.opened_at >= b.to - th.repeatWindowDays * DAY && f.opened_at < b.to) violations += 1;
+        }
+        let open = 0;
+        let closed = 0;
+        let missedDeadline = false;
+        for (const l of lives) {
+          if (l.venue_id !== v.id) continue;
+          const rectifiedBy = (t: number) => l.rectified_at !== null && l.rectified_at < t;
+          if (l.ordered_at !== null && l.ordered_at < b.to && !rectifiedBy(b.to)) open += 1;
+          if (l.rectified_at !== null && l.rectified_at >= b.from && l.rectified_at < b.to) closed += 1;
+          // 000 §5 查后不改: a rectification deadline passed with nothing rectified by then.
+          if (l.deadline !== null && l.deadline < b.to && !rectifiedBy(l.deadline)) missedDeadline = true;
+        }
+        return {
+          communityId: v.communityId,
+          communityName: v.communityName,
+          venueId: v.id,
+          venueName: v.name,
+          admissions: s.admissions,
+          refusals: s.refusals,
+          skippedRate: s.total > 0 ? s.skipped / s.total : 0,
+          flagsByRule,
+          inspections: visited.filter((e) => e.venue_id === v.id && e.at >= b.from && e.at < b.to).length,
+          rectificationsOpen: open,
+          rectificationsClosed: closed,
+          // 000 §5 屡查屡犯: this many violations within the window, or a missed deadline.
+          repeatOffender: violations >= th.repeatViolations || missedDeadline,
+        };
+      });
+      return { week, from, to, rows };
+    },
+
+    async venueCommunity(venueId) {
+      return communityOf.get(venueId)?.community_id;
+    },
+
+    async ledgers(venueId, from, to) {
+      return ledgerRows.all(venueId, from, to, MAX_LEDGER_ENTRIES).map((r) => ({
+        ...LedgerRecord.parse({
+          ...JSON.parse(r.body),
+          id: r.id,
+          venueId: r.venue_id,
+          kioskId: r.kiosk_id,
+          seq: r.seq,
+          type: r.type,
+          kioskTime: r.kiosk_time,
+          operatorId: r.operator_id,
+        }),
+        receivedAt: r.received_at,
+      }));
+    },
+  };
+}
