@@ -1,0 +1,45 @@
+import type { FlagRule, Severity } from '../../schemas/flags.js';
+
+/**
+ * The inspectors' flag rules (issue 6), one module each. Every rule is pure:
+ * plain data in (records as the hub holds them, the venue, the policy,
+ * thresholds from `policy.flags`, `now`), `RaisedFlag[]` out, each with the
+ * window it is de-duplicated by and the evidence an inspector opens.
+ *
+ * `batch` rules run as each batch is committed, over reads bounded by the
+ * batch (its hours at its venue, the kiosk's last readings); `sweep` rules
+ * need time to pass and run from the periodic sweep (hub/src/services/flags.ts).
+ */
+export { admittedDespiteRisk } from './admitted-despite-risk.js';
+export { admittedWhileClosed } from './admitted-while-closed.js';
+export { clockSkew } from './clock-skew.js';
+export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
+export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
+export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } from './ledger-not-kept.js';
+export { overCapacity } from './over-capacity.js';
+export { scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
+export { skippedCheck } from './skipped-check.js';
+export * from './window.js';
+
+export interface RuleInfo {
+  when: 'batch' | 'sweep' | 'batch+sweep' | 'ingest';
+  severity: Severity | 'warning/violation';
+  window: string;
+  seed: string;
+}
+
+/** Every rule, when it runs, how severe, its window and its source: the list the README and the dashboard's legend read. */
+export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
+  skipped_check: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1)' },
+  admitted_despite_risk: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1); 003 §30; 004 §3.8' },
+  admitted_while_closed: { when: 'batch', severity: 'warning/violation', window: 'hour', seed: '004 §3.1' },
+  over_capacity: { when: 'batch', severity: 'warning/violation', window: 'hour', seed: '004 §3.3–3.5' },
+  invented_temperatures: { when: 'batch', severity: 'warning', window: 'kiosk@hour', seed: '000 §2(2)(1)' },
+  clock_skew: { when: 'batch', severity: 'warning', window: 'kiosk@day', seed: 'issue 6' },
+  scans_below_admissions: { when: 'batch+sweep', severity: 'warning', window: 'hour (finished)', seed: '000 §2(2)(1)' },
+  kiosk_silent: { when: 'sweep', severity: 'warning', window: 'kiosk@hour silence began', seed: '004 §5(4)' },
+  ledger_not_kept: { when: 'sweep', severity: 'warning', window: 'day:ledger, week:staff_tests', seed: '000 §2(2)(2)–(3); 003 table row 9' },
+  // Raised inside the ingest transaction by hub/src/store/records.ts (issue 5).
+  pass_reused: { when: 'ingest', severity: 'warning', window: 'pass#person', seed: 'issue 5' },
+  pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: 'issue 5' },
+};

@@ -1,0 +1,53 @@
+import type { RaisedFlag } from '../../schemas/flags.js';
+import type { FlagThresholds, Policy } from '../../schemas/policy.js';
+import { hourKey, openSince, type FlagVenue } from './window.js';
+
+/** What the hub knows of one of the venue's (not revoked) kiosks. */
+export interface KioskHeard {
+  id: string;
+  enrolledAt: number;
+  /** When the hub last received a record from it (hub time), or null. */
+  lastRecordAt: number | null;
+  /** Whether its socket is connected now. */
+  connected: boolean;
+}
+
+/**
+ * `kiosk_silent` — a kiosk the hub has heard no record from for
+ * `kioskSilentMinutes` while its venue is open (DOMAIN.md "Signals": "a kiosk
+ * silent during opening hours"; the remote log is what makes an unannounced
+ * look possible, 004 §5(4) 四不两直). Silence is counted from the latest of:
+ * its last record, its enrolment, and the start of the current opening, so a
+ * venue that just opened is not silent. A venue closed by the policy is
+ * expected to be silent and is not judged. `connected` in the evidence tells
+ * a tablet switched off from one that is on but records nobody.
+ *
+ * Severity `warning`. Time-based: evaluated by the periodic sweep.
+ * Window: the kiosk and the venue-local hour the silence began
+ * (`kiosk-1@2026-11-23T14`), so one silence is one flag however long it lasts.
+ */
+export function kioskSilent(
+  venue: FlagVenue,
+  policy: Policy,
+  kiosks: readonly KioskHeard[],
+  thresholds: FlagThresholds,
+  now: number,
+): RaisedFlag[] {
+  if (policy.closedVenueTypes.includes(venue.type)) return [];
+  const opened = openSince(venue.openingHours, now, venue.utcOffsetMinutes);
+  if (opened === undefined) return [];
+  const limit = thresholds.kioskSilentMinutes * 60_000;
+  return kiosks.flatMap((k) => {
+    const since = Math.max(k.lastRecordAt ?? -Infinity, k.enrolledAt, opened);
+    if (now - since < limit) return [];
+    return [
+      {
+        venueId: venue.id,
+        rule: 'kiosk_silent' as const,
+        severity: 'warning' as const,
+        windowKey: `${k.id}@${hourKey(since, venue.utcOffsetMinutes)}`,
+        evidence: { kioskId: k.id, since, lastRecordAt: k.lastRecordAt, connected: k.connected, silentMinutes: thresholds.kioskSilentMinutes },
+      },
+    ];
+  });
+}

@@ -1,0 +1,54 @@
+import type { RaisedFlag } from '../../schemas/flags.js';
+import type { FlagThresholds } from '../../schemas/policy.js';
+import { capIds, hourKey, standingAdmissions, type FlagVenue, type HeldEntrance } from './window.js';
+
+/** The patron scans of one venue-local hour: passes issued at the venue (issue 5), and the people they cover. */
+export interface HourScans {
+  passes: number;
+  people: number;
+}
+
+/**
+ * `scans_below_admissions` — far more admissions than patron scans in one
+ * hour (DOMAIN.md "Signals": "many more admissions than patron scans"; 000
+ * §2(2)(1) 扫码). A scan is the hub's own evidence: a pass issued when a
+ * patron scanned the venue code, counted per person it covers. Admissions of
+ * patrons without a phone (`scan: no_phone`, paper shown instead) need no
+ * scan and are left out. An hour with fewer than `minAdmissionsForScanCheck`
+ * admissions is too small to judge.
+ *
+ * Severity `warning`: a door that admits without the scan is skipping a
+ * check, but the figure is statistical, not a named patron.
+ *
+ * Judged over a finished hour, by the periodic sweep (and again per batch
+ * when late records land in an hour already over). Window: the hour.
+ */
+export function scansBelowAdmissions(
+  venue: FlagVenue,
+  hourStart: number,
+  entrances: readonly HeldEntrance[],
+  scans: HourScans,
+  thresholds: FlagThresholds,
+): RaisedFlag[] {
+  const admissions = standingAdmissions(entrances).filter((e) => e.record.checks.scan?.outcome !== 'no_phone');
+  if (admissions.length < thresholds.minAdmissionsForScanCheck) return [];
+  const ratio = scans.people / admissions.length;
+  if (ratio >= thresholds.minScansPerAdmission) return [];
+  return [
+    {
+      venueId: venue.id,
+      rule: 'scans_below_admissions',
+      severity: 'warning',
+      windowKey: hourKey(hourStart, venue.utcOffsetMinutes),
+      evidence: {
+        // The admissions that name no pass: where the scans are missing.
+        recordIds: capIds(admissions.filter((e) => e.record.pass === undefined).map((e) => e.record.id)),
+        admissions: admissions.length,
+        scans: scans.people,
+        passes: scans.passes,
+        scansPerAdmission: Math.round(ratio * 100) / 100,
+        minScansPerAdmission: thresholds.minScansPerAdmission,
+      },
+    },
+  ];
+}

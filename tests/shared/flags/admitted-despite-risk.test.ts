@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { admittedDespiteRisk } from '../../../shared/rules/flags/index.js';
+import type { Checks } from '../../../shared/schemas/checks.js';
+import { CLEAN_CHECKS, VENUE, at, cleanDay, entrance, policyOf } from './day.js';
+
+describe('admittedDespiteRisk', () => {
+  it('stays silent on a clean day', () => {
+    expect(admittedDespiteRisk(VENUE, cleanDay().entrances, policyOf)).toEqual([]);
+  });
+
+  it.each<[string, Partial<Checks>, string | undefined]>([
+    ['fever at the threshold, 37.3 °C (000 §2(2)(1))', { temperature: { outcome: 'measured', celsius: 37.3 } }, 'fever'],
+    ['37.2 °C, just below it', { temperature: { outcome: 'measured', celsius: 37.2 } }, undefined],
+    ['red health code (000 §2(2)(1))', { healthCode: { outcome: 'red' } }, 'health_code_red'],
+    ['yellow health code', { healthCode: { outcome: 'yellow' } }, 'health_code_yellow'],
+    ['high-risk travel (003 §30)', { itinerary: { outcome: 'high_risk' } }, 'itinerary_high_risk'],
+    ['medium-risk travel (003 §30)', { itinerary: { outcome: 'medium_risk' } }, 'itinerary_medium_risk'],
+    ['starred card without test or commitment (000; 004 §3.8)', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'not_signed' } }, 'no_test_or_commitment'],
+    ['starred card with a signed commitment', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, undefined],
+    ['mask refused', { mask: { outcome: 'refused' } }, 'mask_refused'],
+  ])('%s', (_n, checks, reason) => {
+    const risky = entrance(at(19, 40), { checks: { ...CLEAN_CHECKS(36.5), ...checks } });
+    const flags = admittedDespiteRisk(VENUE, [...cleanDay().entrances, risky], policyOf);
+    if (reason === undefined) return expect(flags).toEqual([]);
+    expect(flags).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'admitted_despite_risk',
+        severity: 'violation',
+        windowKey: '2026-11-23T19',
+        evidence: { recordIds: [risky.record.id], count: 1, byReason: { [reason]: 1 }, kioskIds: ['kiosk-1'], operatorIds: ['staff-1'] },
+      },
+    ]);
+  });
+
+  it('leaves refused patrons and venue closures to the other rules', () => {
+    const refused = entrance(at(19), { decision: 'refuse', reasons: ['fever'], checks: CLEAN_CHECKS(38.1) });
+    const afterHours = entrance(at(23, 30));
+    expect(admittedDespiteRisk(VENUE, [refused, afterHours], policyOf)).toEqual([]);
+  });
+});

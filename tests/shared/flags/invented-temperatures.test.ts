@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { inventedTemperatures, readingStats, type Reading } from '../../../shared/rules/flags/index.js';
+import { THRESHOLDS, VENUE, at, cleanDay } from './day.js';
+
+const readings = (values: number[]): Reading[] => values.map((celsius, i) => ({ recordId: `r${i}`, celsius, kioskTimeMs: at(14) + i * 60_000 }));
+
+describe('inventedTemperatures (DOMAIN.md: "all 36.5 °C")', () => {
+  it('stays silent over every window of a clean day, at both doors', () => {
+    for (const [kioskId, all] of cleanDay().readings) {
+      for (let end = THRESHOLDS.temperatureWindow; end <= all.length; end++) {
+        expect(inventedTemperatures(VENUE, kioskId, all.slice(0, end), THRESHOLDS)).toEqual([]);
+      }
+    }
+  });
+
+  it.each([
+    ['every reading 36.5 °C', Array<number>(20).fill(36.5), true],
+    ['36.4 and 36.5 alternating (spread 0.05 °C)', Array.from({ length: 20 }, (_, i) => (i % 2 ? 36.4 : 36.5)), true],
+    ['12 of 20 the same: a 0.6 share, at the threshold', [...Array<number>(12).fill(36.5), 36.0, 36.2, 36.8, 37.0, 37.1, 36.1, 36.9, 36.3], false],
+    ['13 of 20 the same: above it', [...Array<number>(13).fill(36.5), 36.0, 36.2, 36.8, 37.0, 37.1, 36.1, 36.9], true],
+    ['19 readings only, all 36.5 °C: too few to judge', Array<number>(19).fill(36.5), false],
+  ] as const)('%s', (_n, values, fires) => {
+    const flags = inventedTemperatures(VENUE, 'kiosk-1', readings([...values]), THRESHOLDS);
+    expect(flags.length).toBe(fires ? 1 : 0);
+    if (fires) {
+      expect(flags[0]).toMatchObject({ rule: 'invented_temperatures', severity: 'warning', windowKey: 'kiosk-1@2026-11-23T14' });
+      expect((flags[0]!.evidence.recordIds as string[]).length).toBe(20);
+    }
+  });
+
+  it('judges only the last window of readings', () => {
+    const recovered = readings([...Array<number>(20).fill(36.5), 36.0, 36.4, 36.8, 37.1, 36.2, 36.6, 36.9, 36.3, 37.0, 36.1, 36.7, 36.5, 36.2, 36.8, 36.0, 37.2, 36.4, 36.6, 36.3, 36.9]);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', recovered, THRESHOLDS)).toEqual([]);
+  });
+
+  it('computes the mode, its share and the spread', () => {
+    expect(readingStats([36.5, 36.5, 36.7, 36.3])).toEqual({ modeC: 36.5, modeShare: 0.5, stdDevC: expect.closeTo(0.1414, 3) });
+  });
+});
