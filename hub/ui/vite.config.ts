@@ -15,7 +15,7 @@ export default defineConfig({
     target: 'es2019',
     modulePreload: false,
     rollupOptions: {
-      input: { patron: 'patron.ts', pass: 'pass.ts' },
+      input: { patron: 'patron.ts', pass: 'pass.ts', dashboard: 'dashboard.ts' },
       output: { entryFileNames: '[name].js', chunkFileNames: '[name].js' },
     },
   },

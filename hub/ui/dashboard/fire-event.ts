@@ -1,0 +1,29 @@
+import type { AccountView } from '../../../shared/schemas/account.js';
+import type { Flag } from '../../../shared/schemas/flags.js';
+
+/** Every event a dashboard element fires upward, with its detail type (STYLE.md "Kiosk"). */
+export interface DashboardEvents {
+  'logged-in': AccountView;
+  /** A flag changed by an action here; lists holding it replace it. */
+  'flag-updated': Flag;
+  /** An evidence record id clicked: the log highlights it if it is on the page. */
+  'record-focus': { id: string };
+  /** A flag chosen in a list. */
+  'flag-select': { id: number };
+  /** An action was refused as out of date (409): the flag changed under us. */
+  'flag-stale': Record<string, never>;
+}
+
+export function fireEvent<K extends keyof DashboardEvents>(node: HTMLElement, type: K, detail: DashboardEvents[K]): void {
+  node.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'logged-in': CustomEvent<DashboardEvents['logged-in']>;
+    'flag-updated': CustomEvent<DashboardEvents['flag-updated']>;
+    'record-focus': CustomEvent<DashboardEvents['record-focus']>;
+    'flag-select': CustomEvent<DashboardEvents['flag-select']>;
+    'flag-stale': CustomEvent<DashboardEvents['flag-stale']>;
+  }
+}

@@ -1,0 +1,147 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { AccountView } from '../../../shared/schemas/account.js';
+import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
+import { I18nController, currentLang, label, setLang, t, type TextKey } from './i18n.js';
+import { renderError } from './resource.js';
+import { parseRoute, routeHref, flagsHref, type Route } from './router.js';
+import { base } from './styles.js';
+import './login-screen.js';
+import './street-screen.js';
+import './venue-screen.js';
+import './flags-screen.js';
+import './ranking-screen.js';
+import './joint-screen.js';
+import './report-screen.js';
+import './audit-screen.js';
+
+/**
+ * The inspectors' dashboard (issue 6): who is logged in, the navigation, and
+ * the screen the hash names. Any 401 from any call brings back the login.
+ */
+@customElement('inspector-dashboard')
+export class InspectorDashboard extends LitElement {
+  /** undefined while asking /api/auth/me; null when nobody is logged in. */
+  @state() private account: AccountView | null | undefined;
+  @state() private meError: ApiFailure | undefined;
+  @state() private route: Route = parseRoute(location.hash);
+
+  private readonly i18n = new I18nController(this);
+  private readonly onHash = () => (this.route = parseRoute(location.hash));
+  private readonly onUnauthorized = () => (this.account = null);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHash);
+    window.addEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
+    void this._me();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHash);
+    window.removeEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
+  }
+
+  override render() {
+    const langButton = html`<button class="small" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>`;
+    if (this.account === undefined) {
+      return html`<div class="center">${this.meError ? renderError(this.meError, () => void this._me()) : html`<p class="muted">${t('loading')}</p>`}</div>`;
+    }
+    if (this.account === null) {
+      return html`<div class="login-top">${langButton}</div>
+        <login-screen @logged-in=${(e: CustomEvent<AccountView>) => (this.account = e.detail)}></login-screen>`;
+    }
+    const a = this.account;
+    const admin = a.role === 'street_admin';
+    const link = (name: Route['name'], href: string, key: TextKey) =>
+      html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
+    return html`<header>
+        <strong class="title">${t('appTitle')}</strong>
+        <nav>
+          ${link('street', routeHref('street'), 'navStreet')} ${link('flags', flagsHref(), 'navFlags')}
+          ${link('ranking', routeHref('ranking'), 'navRanking')} ${link('joint', routeHref('joint'), 'navJoint')}
+          ${link('reports', routeHref('reports'), 'navReports')} ${admin ? link('audit', routeHref('audit'), 'navAudit') : nothing}
+        </nav>
+        <span class="who" data-testid="account" data-role=${a.role}>
+          ${a.name} · ${label('role', a.role)}${a.communityId ? html` · ${a.communityId}` : nothing}
+        </span>
+        ${langButton}
+        <button class="small" data-testid="logout" @click=${this._logout}>${t('logout')}</button>
+      </header>
+      <main>${this._screen(a)}</main>`;
+  }
+
+  private _screen(a: AccountView) {
+    const r = this.route;
+    switch (r.name) {
+      case 'venue':
+        return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag}></venue-screen>`;
+      case 'flags':
+        return html`<flags-screen .flagId=${r.flag} .all=${r.all}></flags-screen>`;
+      case 'ranking':
+        return html`<ranking-screen .date=${r.date}></ranking-screen>`;
+      case 'joint':
+        return html`<joint-screen></joint-screen>`;
+      case 'reports':
+        return html`<report-screen .week=${r.week}></report-screen>`;
+      case 'audit':
+        return a.role === 'street_admin' ? html`<audit-screen></audit-screen>` : html`<p class="error">${t('adminOnly')}</p>`;
+      default:
+        return html`<street-screen></street-screen>`;
+    }
+  }
+
+  private async _me() {
+    this.meError = undefined;
+    try {
+      this.account = await getJson<AccountView>('/api/auth/me', undefined, { quiet401: true });
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 401) this.account = null;
+      else this.meError = e instanceof ApiFailure ? e : new ApiFailure(0, 'internal', String(e));
+    }
+  }
+
+  private async _logout() {
+    try {
+      await postJson('/api/auth/logout', {}, { quiet401: true });
+    } catch {
+      // Logged out or not, the session is no use here any more; the server expires it.
+    }
+    this.account = null;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { min-height: 100vh; background: #eef1f5; }
+      header {
+        display: flex; align-items: center; gap: 12px; flex-wrap: wrap;
+        padding: 6px 16px; background: #16324f; color: #fff;
+        position: sticky; top: 0; z-index: 10;
+      }
+      header .title { font-size: 16px; margin-right: 8px; }
+      nav { display: flex; gap: 2px; flex: 1; flex-wrap: wrap; }
+      nav a { color: #cfe0f5; padding: 6px 10px; border-radius: 4px; }
+      nav a[aria-current='page'] { background: #2b5580; color: #fff; }
+      nav a:hover { text-decoration: none; background: #234a72; }
+      .who { font-size: 13px; color: #cfe0f5; }
+      header button { background: #24476b; color: #fff; border-color: #3d6690; }
+      header button:hover:not(:disabled) { background: #2f5a86; }
+      main { padding: 12px 16px; max-width: 1600px; margin: 0 auto; }
+      .center { padding: 40px; text-align: center; }
+      .login-top { display: flex; justify-content: flex-end; padding: 8px 16px; }
+      @media print {
+        :host { background: #fff; }
+        header, .login-top { display: none; }
+        main { padding: 0; max-width: none; }
+      }
+    `,
+  ];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'inspector-dashboard': InspectorDashboard;
+  }
+}

@@ -1,0 +1,99 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { getJson } from './api.js';
+import { DEFAULT_OFFSET_MIN, venueInstant } from './format.js';
+import { I18nController, label, t } from './i18n.js';
+import { Resource } from './resource.js';
+import { base } from './styles.js';
+
+interface LedgerItem {
+  id: string;
+  type: string;
+  kioskTime: string;
+  operatorId: string | null;
+  body: Record<string, unknown>;
+}
+
+/** Record fields every ledger entry has; the rest of the body is what was logged. */
+const PLUMBING = new Set(['id', 'type', 'venueId', 'kioskId', 'seq', 'kioskTime', 'operatorId']);
+const DAYS = 7;
+
+/**
+ * The venue's own ledgers (000 §2(2)(2)–(4)) for the week up to the chosen
+ * day: staff tests come twice a week, so one day would look empty.
+ */
+@customElement('ledger-list')
+export class LedgerList extends LitElement {
+  @property() venueId = '';
+  @property() date = '';
+  @property({ type: Number }) offsetMinutes = DEFAULT_OFFSET_MIN;
+
+  private readonly i18n = new I18nController(this);
+  private readonly ledgers = new Resource(this, () => {
+    const to = venueInstant(this.date, '00:00', this.offsetMinutes) + 86_400_000;
+    return getJson<{ items: LedgerItem[] }>(`/api/venues/${encodeURIComponent(this.venueId)}/ledgers`, {
+      from: to - DAYS * 86_400_000,
+      to,
+    }).then((r) => r.items);
+  });
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (this.venueId && this.date && (changed.has('venueId') || changed.has('date'))) void this.ledgers.run();
+  }
+
+  override render() {
+    return html`<p class="muted">${t('from')} ${this._fromDate()} ${t('to')} ${this.date}</p>
+      ${this.ledgers.render((items) =>
+        items.length === 0
+          ? html`<p class="muted" data-testid="ledgers-empty">${t('noLedgers')}</p>`
+          : html`<table data-testid="ledgers">
+              <thead><tr><th>${t('time')}</th><th>${t('what')}</th><th>${t('operator')}</th><th>${t('detail')}</th></tr></thead>
+              <tbody>
+                ${items.map(
+                  (l) => html`<tr data-testid="ledger-row" data-type=${l.type}>
+                    <td class="time">${l.kioskTime.slice(0, 16).replace('T', ' ')}</td>
+                    <td>${label('ledger', l.type)}</td>
+                    <td>${l.operatorId ?? '—'}</td>
+                    <td>${this._body(l.body)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`,
+      )}`;
+  }
+
+  private _fromDate(): string {
+    if (!this.date) return '';
+    const d = new Date(`${this.date}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - (DAYS - 1));
+    return d.toISOString().slice(0, 10);
+  }
+
+  private _body(body: Record<string, unknown>) {
+    return Object.entries(body)
+      .filter(([k]) => !PLUMBING.has(k))
+      .map(([k, v]) => html`<span class="kv"><b>${label('field', k)}</b> ${this._value(v)}</span>`);
+  }
+
+  private _value(v: unknown): string {
+    if (typeof v === 'boolean') return v ? t('yes') : t('no');
+    if (typeof v === 'string') return /^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 16).replace('T', ' ') : label('out', v);
+    if (v === null || v === undefined) return '—';
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+
+  static override styles = [
+    base,
+    css`
+      .time { white-space: nowrap; font-variant-numeric: tabular-nums; }
+      .kv { margin-right: 12px; white-space: nowrap; }
+      .kv b { font-weight: 500; color: var(--muted); }
+    `,
+  ];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ledger-list': LedgerList;
+  }
+}

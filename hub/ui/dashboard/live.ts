@@ -1,0 +1,59 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Flag } from '../../../shared/schemas/flags.js';
+
+/**
+ * The live feed (issue 6): one socket.io connection to the hub's /dashboard
+ * namespace, shared by every screen that wants flags as they are raised.
+ * The session cookie authenticates it. `flag:updated` is listened to as well,
+ * in case the hub announces actions taken elsewhere.
+ */
+interface HubToDashboardEvents {
+  'flag:raised': (flag: Flag) => void;
+  'flag:updated': (flag: Flag) => void;
+}
+
+type FlagListener = (flag: Flag) => void;
+type StatusListener = (connected: boolean) => void;
+
+let socket: Socket<HubToDashboardEvents> | undefined;
+const flagListeners = new Set<FlagListener>();
+const statusListeners = new Set<StatusListener>();
+
+function connect(): Socket<HubToDashboardEvents> {
+  if (socket) return socket;
+  const s: Socket<HubToDashboardEvents> = io('/dashboard', { withCredentials: true });
+  const onFlag = (f: Flag) => flagListeners.forEach((l) => l(f));
+  s.on('flag:raised', onFlag);
+  s.on('flag:updated', onFlag);
+  s.on('connect', () => statusListeners.forEach((l) => l(true)));
+  s.on('disconnect', () => statusListeners.forEach((l) => l(false)));
+  s.on('connect_error', () => statusListeners.forEach((l) => l(false)));
+  socket = s;
+  return s;
+}
+
+/** Calls back with every flag raised or changed; returns the unsubscribe. */
+export function onFlag(listener: FlagListener, status?: StatusListener): () => void {
+  const s = connect();
+  flagListeners.add(listener);
+  if (status) {
+    statusListeners.add(status);
+    status(s.connected);
+  }
+  return () => {
+    flagListeners.delete(listener);
+    if (status) statusListeners.delete(status);
+  };
+}
+
+/** After logout or login the cookie changed: reconnect with the new one. */
+export function resetLive(): void {
+  socket?.disconnect();
+  socket = undefined;
+}
+
+/** Puts a changed flag into a list (newest first), replacing its old copy. */
+export function upsertFlag(list: readonly Flag[], flag: Flag): Flag[] {
+  const rest = list.filter((f) => f.id !== flag.id);
+  return list.some((f) => f.id === flag.id) ? list.map((f) => (f.id === flag.id ? flag : f)) : [flag, ...rest];
+}

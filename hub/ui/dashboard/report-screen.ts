@@ -1,0 +1,113 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { WeeklyReport, WeeklyReportRow } from '../../../shared/schemas/dashboard.js';
+import { getJson, withQuery } from './api.js';
+import { fmtDate, lastFullWeek, num, pct, shiftWeek } from './format.js';
+import { I18nController, label, t } from './i18n.js';
+import { Resource } from './resource.js';
+import { replaceHash, routeHref, venueHref } from './router.js';
+import { base } from './styles.js';
+
+/**
+ * The weekly report to the street's special-task office (每周报送一次, 000 §4):
+ * one table per community, a CSV the hub makes, and a print layout for A4.
+ */
+@customElement('report-screen')
+export class ReportScreen extends LitElement {
+  @property() week: string | undefined;
+
+  private readonly i18n = new I18nController(this);
+  private readonly report = new Resource(this, () => getJson<WeeklyReport>('/api/reports/weekly', { week: this._week() }));
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('week')) void this.report.run();
+  }
+
+  override render() {
+    const week = this._week();
+    const go = (w: string) => replaceHash(routeHref('reports', { week: w }));
+    return html`<section class="panel">
+      <div class="row head">
+        <h2>${t('reportTitle')}</h2>
+        <div class="row controls">
+          <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
+          <input type="week" .value=${week} data-testid="report-week" @change=${(e: Event) => {
+            const v = (e.target as HTMLInputElement).value;
+            if (/^\d{4}-W\d{2}$/.test(v)) go(v);
+          }} />
+          <button class="small" data-testid="week-next" ?disabled=${week >= lastFullWeek()} @click=${() => go(shiftWeek(week, 1))}>${t('nextWeek')} ▶</button>
+          <a class="button" href=${withQuery('/api/reports/weekly.csv', { week })} download data-testid="report-csv">${t('downloadCsv')}</a>
+          <button class="small" data-testid="report-print" @click=${() => window.print()}>${t('print')}</button>
+        </div>
+      </div>
+      ${this.report.render((r) => this._report(r))}
+    </section>`;
+  }
+
+  private _report(r: WeeklyReport) {
+    if (r.rows.length === 0) return html`<p class="muted">${t('noReportRows')}</p>`;
+    const communities = new Map<string, WeeklyReportRow[]>();
+    for (const row of r.rows) communities.set(row.communityName, [...(communities.get(row.communityName) ?? []), row]);
+    return html`<p class="period">${t('week')} ${r.week} · ${t('period')} ${fmtDate(r.from)} – ${fmtDate(r.to - 1)}</p>
+      ${[...communities].map(
+        ([name, rows]) => html`<section class="community" data-testid="report-community">
+          <h3>${name}</h3>
+          <table data-testid="report-table">
+            <thead><tr>
+              <th>${t('venue')}</th><th class="n">${t('admissions')}</th><th class="n">${t('refusals')}</th><th class="n">${t('skippedRate')}</th>
+              <th>${t('flagsByRule')}</th><th class="n">${t('inspections')}</th><th class="n">${t('rectOpen')}</th>
+              <th class="n">${t('rectClosed')}</th><th>${t('repeatOffender')}</th>
+            </tr></thead>
+            <tbody>${rows.map((row) => this._row(row))}</tbody>
+          </table>
+        </section>`,
+      )}`;
+  }
+
+  private _row(r: WeeklyReportRow) {
+    const flags = Object.entries(r.flagsByRule).filter(([, n]) => (n ?? 0) > 0);
+    return html`<tr data-testid="report-row" data-venue=${r.venueId}>
+      <td><a href=${venueHref(r.venueId)}>${r.venueName}</a></td>
+      <td class="n">${num(r.admissions)}</td>
+      <td class="n">${num(r.refusals)}</td>
+      <td class="n">${pct(r.skippedRate)}</td>
+      <td>${flags.length ? flags.map(([rule, n]) => html`<span class="rule">${label('rule', rule)} ${n}</span>`) : t('none')}</td>
+      <td class="n">${num(r.inspections)}</td>
+      <td class="n">${num(r.rectificationsOpen)}</td>
+      <td class="n">${num(r.rectificationsClosed)}</td>
+      <td>${r.repeatOffender ? html`<strong class="hot">${t('yes')}</strong>` : t('no')}</td>
+    </tr>`;
+  }
+
+  private _week(): string {
+    return this.week ?? lastFullWeek();
+  }
+
+  static override styles = [
+    base,
+    css`
+      .head { justify-content: space-between; margin-bottom: 8px; }
+      .head h2 { margin: 0; }
+      a.button { border: 1px solid var(--line); border-radius: 4px; padding: 2px 8px; background: #f4f6f9; font-size: 13px; line-height: 20px; }
+      .rule { display: inline-block; margin-right: 8px; white-space: nowrap; font-size: 13px; }
+      .hot { color: var(--violation); }
+      .period { color: var(--muted); margin: 0 0 8px; }
+      @media print {
+        .panel { border: 0; padding: 0; }
+        .controls { display: none; }
+        a { color: inherit; }
+        table { font-size: 10pt; }
+        thead { display: table-header-group; }
+        tr { break-inside: avoid; }
+        .community + .community { break-before: page; }
+        th { background: #eee; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+      }
+    `,
+  ];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'report-screen': ReportScreen;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Routes live in location.hash so the hub serves one page for all of them
+ * (issue 6): `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
+ * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`.
+ */
+export type Route =
+  | { name: 'street' }
+  | { name: 'venue'; id: string; date: string | undefined; flag: number | undefined }
+  | { name: 'flags'; flag: number | undefined; all: boolean }
+  | { name: 'ranking'; date: string | undefined }
+  | { name: 'reports'; week: string | undefined }
+  | { name: 'joint' }
+  | { name: 'audit' };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const WEEK = /^\d{4}-W\d{2}$/;
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const q = new URLSearchParams(query);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const date = q.get('date');
+  const flag = Number(q.get('flag'));
+  const flagId = Number.isInteger(flag) && flag > 0 ? flag : undefined;
+  switch (parts[0]) {
+    case 'venue':
+      return parts[1] ? { name: 'venue', id: parts[1], date: date && DATE.test(date) ? date : undefined, flag: flagId } : { name: 'street' };
+    case 'flags':
+      return { name: 'flags', flag: flagId, all: q.get('all') === '1' };
+    case 'ranking':
+      return { name: 'ranking', date: date && DATE.test(date) ? date : undefined };
+    case 'reports': {
+      const week = q.get('week');
+      return { name: 'reports', week: week && WEEK.test(week) ? week : undefined };
+    }
+    case 'joint':
+      return { name: 'joint' };
+    case 'audit':
+      return { name: 'audit' };
+    default:
+      return { name: 'street' };
+  }
+}
+
+function qs(q: Record<string, string | number | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export function venueHref(id: string, q: { date?: string; flag?: number } = {}): string {
+  return `#/venue/${encodeURIComponent(id)}${qs(q)}`;
+}
+
+export function flagsHref(q: { flag?: number; all?: boolean } = {}): string {
+  return `#/flags${qs({ flag: q.flag, all: q.all ? 1 : undefined })}`;
+}
+
+export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit', q: Record<string, string | undefined> = {}): string {
+  return name === 'street' ? '#/' : `#/${name}${qs(q)}`;
+}
+
+/** Replaces the query of the current route without adding a history entry per keystroke. */
+export function replaceHash(hash: string): void {
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}

@@ -1,0 +1,72 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { StreetOverview, VenueSummary } from '../../../shared/schemas/dashboard.js';
+import { ago, num } from './format.js';
+import { I18nController, label, t } from './i18n.js';
+import { venueHref } from './router.js';
+import { base } from './styles.js';
+
+/** The street's communities and their venues: status, people inside against the cap, open flags. */
+@customElement('venue-board')
+export class VenueBoard extends LitElement {
+  @property({ attribute: false }) overview: StreetOverview | undefined;
+
+  private readonly i18n = new I18nController(this);
+
+  override render() {
+    const o = this.overview;
+    if (!o) return nothing;
+    if (o.communities.every((c) => c.venues.length === 0)) return html`<p class="muted">${t('noVenues')}</p>`;
+    return o.communities.map(
+      (c) => html`<section data-testid="community" data-community=${c.id}>
+        <h3>${c.name} <span class="muted">(${c.venues.length})</span></h3>
+        <table>
+          <thead><tr>
+            <th>${t('status')}</th><th>${t('venue')}</th><th>${t('inside')} / ${t('cap')}</th>
+            <th class="n">${t('openFlags')}</th><th class="n">${t('admissionsToday')}</th><th>${t('lastSeen')}</th>
+          </tr></thead>
+          <tbody>${c.venues.map((v) => this._row(v, o.at))}</tbody>
+        </table>
+      </section>`,
+    );
+  }
+
+  private _row(v: VenueSummary, now: number) {
+    const share = v.cap > 0 ? Math.min(1, v.inside / v.cap) : 0;
+    const over = v.cap > 0 && v.inside > v.cap;
+    return html`<tr data-testid="venue-row" data-venue=${v.id} data-status=${v.status}>
+      <td><span class="chip s-${v.status}">${label('venue', v.status)}</span></td>
+      <td><a href=${venueHref(v.id)}>${v.name}</a></td>
+      <td class="occ">
+        <span class="bar ${over ? 'over' : share >= 0.9 ? 'near' : ''}" title="${v.inside} / ${v.cap}"><span style=${styleMap({ width: `${(share * 100).toFixed(1)}%` })}></span></span>
+        <span class="num">${num(v.inside)} / ${v.cap > 0 ? num(v.cap) : '—'}</span>
+      </td>
+      <td class="n ${v.openFlags > 0 ? 'hot' : ''}">${num(v.openFlags)}</td>
+      <td class="n">${num(v.admissionsToday)}</td>
+      <td class="muted">${ago(v.lastSeenAt, now)}</td>
+    </tr>`;
+  }
+
+  static override styles = [
+    base,
+    css`
+      section { margin-bottom: 12px; }
+      h3 { margin-top: 4px; }
+      td { vertical-align: middle; }
+      .occ { display: flex; align-items: center; gap: 8px; min-width: 170px; }
+      .bar { flex: 1; height: 10px; background: #e3e8ee; border-radius: 5px; overflow: hidden; min-width: 80px; }
+      .bar > span { display: block; height: 100%; background: var(--clear); }
+      .bar.near > span { background: var(--warning); }
+      .bar.over > span { background: var(--violation); }
+      .num { white-space: nowrap; font-variant-numeric: tabular-nums; font-size: 13px; }
+      .hot { color: var(--violation); font-weight: 600; }
+    `,
+  ];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'venue-board': VenueBoard;
+  }
+}

@@ -1,0 +1,150 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { VenueDay, VenueSummary } from '../../../shared/schemas/dashboard.js';
+import type { OpeningHours, Officers } from '../../../shared/schemas/venue.js';
+import { getJson } from './api.js';
+import { DEFAULT_OFFSET_MIN, ago, num, todayIso } from './format.js';
+import { I18nController, label, t } from './i18n.js';
+import { Resource } from './resource.js';
+import { replaceHash, venueHref } from './router.js';
+import { base } from './styles.js';
+import './check-breakdown.js';
+import './day-chart.js';
+import './flag-list.js';
+import './ledger-list.js';
+import './records-log.js';
+
+export interface VenueDetail {
+  id: string;
+  name: string;
+  type: string;
+  address: string;
+  communityId: string;
+  communityName: string;
+  ratedCapacity: number;
+  openingHours: OpeningHours;
+  officers: Officers;
+  utcOffsetMinutes?: number;
+}
+
+/**
+ * One venue (issue 6): who runs it, the day's entrance log, chart and
+ * check outcomes, its ledgers and its flags with actions. A venue outside
+ * the inspector's community shows only "no access" (403) and loads nothing else.
+ */
+@customElement('venue-screen')
+export class VenueScreen extends LitElement {
+  @property() venueId = '';
+  @property() date: string | undefined;
+  @property({ type: Number }) flagId: number | undefined;
+
+  @state() private highlight: string | undefined;
+
+  private readonly i18n = new I18nController(this);
+  private readonly venue = new Resource(this, () =>
+    getJson<{ venue: VenueDetail; summary: VenueSummary | undefined }>(`/api/venues/${encodeURIComponent(this.venueId)}`),
+  );
+  private readonly day = new Resource(this, () =>
+    getJson<VenueDay>(`/api/venues/${encodeURIComponent(this.venueId)}/day`, { date: this._date() }),
+  );
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('venueId')) {
+      this.venue.value = undefined;
+      void this.venue.run().then(() => this.venue.value && this.day.run());
+    } else if (changed.has('date') && this.venue.value) void this.day.run();
+  }
+
+  override render() {
+    return this.venue.render(({ venue, summary }) => {
+      const offset = venue.utcOffsetMinutes ?? DEFAULT_OFFSET_MIN;
+      const date = this._date();
+      return html`<section class="panel head" data-testid="venue-head" data-venue=${venue.id} data-status=${summary?.status ?? ''}>
+          <div class="title">
+            <h2>${venue.name}</h2>
+            ${summary ? html`<span class="chip s-${summary.status}" data-testid="venue-status">${label('venue', summary.status)}</span>` : nothing}
+            <span class="muted">${venue.communityName}</span>
+            <label class="date">${t('date')} <input type="date" .value=${date} max=${todayIso()} data-testid="venue-date" @change=${this._dateChanged} /></label>
+          </div>
+          <dl>
+            <div><dt>${t('address')}</dt><dd>${venue.address}</dd></div>
+            <div><dt>${t('ratedCapacity')}</dt><dd>${num(venue.ratedCapacity)}</dd></div>
+            <div><dt>${t('openingHours')}</dt><dd>${venue.openingHours ? `${venue.openingHours.open}–${venue.openingHours.close}` : t('allDay')}</dd></div>
+            <div><dt>${t('officerPrevention')}</dt><dd>${this._officer(venue.officers.prevention)}</dd></div>
+            <div><dt>${t('officerDisinfection')}</dt><dd>${this._officer(venue.officers.disinfection)}</dd></div>
+            ${summary
+              ? html`<div><dt>${t('inside')} / ${t('cap')}</dt><dd>${num(summary.inside)} / ${num(summary.cap)}</dd></div>
+                  <div><dt>${t('admissionsToday')}</dt><dd>${num(summary.admissionsToday)}</dd></div>
+                  <div><dt>${t('lastSeen')}</dt><dd>${ago(summary.lastSeenAt)}</dd></div>`
+              : nothing}
+          </dl>
+        </section>
+        <div class="grid">
+          <section class="panel chart">
+            <h3>${t('dayChart')}</h3>
+            ${this.day.render((d) => html`<day-chart .day=${d}></day-chart>`)}
+          </section>
+          <section class="panel">
+            <h3>${t('breakdown')}</h3>
+            ${this.day.render((d) => html`<check-breakdown .breakdown=${d.breakdown}></check-breakdown>`)}
+          </section>
+        </div>
+        <section class="panel">
+          <h3>${t('flagHistory')}</h3>
+          <flag-list .venueId=${venue.id} .selected=${this.flagId} @flag-select=${this._selectFlag} @record-focus=${this._focus}></flag-list>
+        </section>
+        <section class="panel">
+          <h3>${t('records')}</h3>
+          <records-log .venueId=${venue.id} .date=${date} .offsetMinutes=${offset} .highlight=${this.highlight}></records-log>
+        </section>
+        <section class="panel">
+          <h3>${t('ledgers')}</h3>
+          <ledger-list .venueId=${venue.id} .date=${date} .offsetMinutes=${offset}></ledger-list>
+        </section>`;
+    });
+  }
+
+  private _date(): string {
+    return this.date ?? todayIso();
+  }
+
+  private _officer(o: { name: string; phone: string } | undefined) {
+    return o ? `${o.name}${o.phone ? ` · ${o.phone}` : ''}` : t('none');
+  }
+
+  private _dateChanged(e: Event) {
+    const value = (e.target as HTMLInputElement).value;
+    if (value) replaceHash(venueHref(this.venueId, { date: value, flag: this.flagId }));
+  }
+
+  private _selectFlag(e: CustomEvent<{ id: number }>) {
+    replaceHash(venueHref(this.venueId, { date: this.date, flag: e.detail.id }));
+  }
+
+  private _focus(e: CustomEvent<{ id: string }>) {
+    this.highlight = e.detail.id;
+    this.renderRoot.querySelector('records-log')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: grid; gap: 12px; }
+      .title { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+      .title h2 { margin: 0; }
+      .date { margin-left: auto; color: var(--muted); }
+      dl { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 8px 0 0; }
+      dt { color: var(--muted); font-size: 12px; }
+      dd { margin: 0; }
+      .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; }
+      h3 { margin-top: 0; }
+      @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
+    `,
+  ];
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'venue-screen': VenueScreen;
+  }
+}
