@@ -2,6 +2,7 @@ import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, type AuditRepository } from './audit.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { openDatabase } from './database.js';
+import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPassRepository, type PassRepository } from './passes.js';
@@ -24,6 +25,7 @@ export interface Store {
   accounts: AccountRepository;
   audit: AuditRepository;
   dashboard: DashboardRepository;
+  flags: FlagRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export function openStore(file: string): Store {
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db),
     dashboard: createDashboardRepository(db),
+    flags: createFlagRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -44,12 +44,12 @@ export function createRecordRepository(db: Db): RecordRepository {
     'SELECT venue_id, pass_id, pass_person, decision FROM entrance_records WHERE id = ?',
   );
   const withdrawFlag = db.prepare(
-    "UPDATE flags SET status = 'withdrawn', evidence = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ? AND status = 'open'",
+    "UPDATE flags SET status = 'withdrawn', evidence = ?, updated_at = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ? AND status = 'open'",
   );
-  const setEvidence = db.prepare("UPDATE flags SET evidence = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ?");
+  const setEvidence = db.prepare("UPDATE flags SET evidence = ?, updated_at = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ?");
   const raiseFlag = db.prepare(
-    `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence, status = 'open'`,
+    `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence, status = 'open', updated_at = excluded.updated_at`,
   );
   // A kiosk can only undo its own records.
   const markCorrected = db.prepare(
@@ -69,7 +69,7 @@ export function createRecordRepository(db: Db): RecordRepository {
         return;
       }
       case 'correction':
-        if (markCorrected.run(r.id, r.correctsId, r.kioskId).changes === 1) reviewReuse(r.correctsId);
+        if (markCorrected.run(r.id, r.correctsId, r.kioskId).changes === 1) reviewReuse(r.correctsId, receivedAt);
         return;
       default:
         // Occupancy events and ledgers are queried from kiosk_records by type.
@@ -91,7 +91,7 @@ export function createRecordRepository(db: Db): RecordRepository {
    */
   function flagUnknownPass(r: EntranceRecord, now: number): void {
     const evidence = { recordIds: [r.id], kioskIds: [r.kioskId], pass: r.pass };
-    raiseFlag.run(r.venueId, 'pass_unknown', 'warning', `record:${r.id}`, JSON.stringify(evidence), now);
+    raiseFlag.run(r.venueId, 'pass_unknown', 'warning', `record:${r.id}`, JSON.stringify(evidence), now, now);
   }
 
   /** One person of a pass admitted twice (at any kiosks) is flagged for inspectors (issue 5). */
@@ -100,7 +100,7 @@ export function createRecordRepository(db: Db): RecordRepository {
     const others = otherAdmissions.all(passId, person, r.id);
     if (others.length === 0) return;
     const evidence = { passId, person, recordIds: [...others.map((o) => o.id), r.id], kioskIds: [...new Set([...others.map((o) => o.kiosk_id), r.kioskId])] };
-    raiseFlag.run(r.venueId, 'pass_reused', 'warning', `${passId}#${person}`, JSON.stringify(evidence), now);
+    raiseFlag.run(r.venueId, 'pass_reused', 'warning', `${passId}#${person}`, JSON.stringify(evidence), now, now);
   }
 
   /**
@@ -108,7 +108,7 @@ export function createRecordRepository(db: Db): RecordRepository {
    * looked at again, whatever order the doors synced in. With one admission
    * left it is withdrawn (kept, with the evidence that cleared it).
    */
-  function reviewReuse(correctedId: string): void {
+  function reviewReuse(correctedId: string, now: number): void {
     const rec = passOf.get(correctedId);
     if (!rec?.pass_id || rec.pass_person === null || rec.decision !== 'admit') return;
     const left = otherAdmissions.all(rec.pass_id, rec.pass_person, correctedId);
@@ -120,8 +120,8 @@ export function createRecordRepository(db: Db): RecordRepository {
       kioskIds: [...new Set(left.map((o) => o.kiosk_id))],
       corrected: [correctedId],
     });
-    if (left.length <= 1) withdrawFlag.run(evidence, rec.venue_id, windowKey);
-    else setEvidence.run(evidence, rec.venue_id, windowKey);
+    if (left.length <= 1) withdrawFlag.run(evidence, now, rec.venue_id, windowKey);
+    else setEvidence.run(evidence, now, rec.venue_id, windowKey);
   }
 
   function ingestOne(r: SyncRecord, receivedAt: number): StoreOutcome {

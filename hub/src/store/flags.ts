@@ -1,0 +1,382 @@
+import { EVIDENCE_IDS_MAX, dayStart, type FlagVenue, type HeldEntrance, type Reading } from '../../../shared/rules/flags/index.js';
+import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
+import { NORMAL_POLICY, Policy, type FlagThresholds } from '../../../shared/schemas/policy.js';
+import type { EntranceRecord } from '../../../shared/schemas/record.js';
+import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
+import type { Db } from './database.js';
+
+/**
+ * Compliance flags (issue 6): stored one per venue, rule and window, with
+ * their evidence, and the life inspectors give them (000 §5): open →
+ * acknowledged → rectification ordered (a deadline) → rectified after a visit,
+ * or escalated. `facts` are the bounded reads the flag rules are fed from
+ * (hub/src/services/flags.ts); they never scan a whole table.
+ */
+
+/** An action that does not fit the flag's status; routes answer 409. */
+export class FlagTransitionError extends Error {
+  constructor(
+    readonly status: FlagStatus,
+    readonly action: FlagAction['action'],
+    message = `a flag that is ${status.replace(/_/g, ' ')} cannot take "${action.replace(/_/g, ' ')}"`,
+  ) {
+    super(message);
+    this.name = 'FlagTransitionError';
+  }
+}
+
+/** One action on a flag, as flag_events keeps it. */
+export interface FlagEvent {
+  id: number;
+  flagId: number;
+  at: number;
+  accountId: string | null;
+  action: FlagAction['action'];
+  note: string | null;
+  deadline: number | null;
+  visitedAt: number | null;
+}
+
+/** Whose flags: one community's, or (null) the whole street's. */
+export interface FlagScope {
+  communityId: string | null;
+}
+
+export interface FlagQuery extends FlagScope {
+  status?: FlagStatus[] | undefined;
+  venueId?: string | undefined;
+  /** Flags raised or changed at or after this instant (ms). */
+  since?: number | undefined;
+  limit?: number | undefined;
+}
+
+/** A venue for the joint enforcement list (000 §5 屡查屡犯、查后不改). */
+export interface JointEnforcementRow {
+  venueId: string;
+  venueName: string;
+  communityId: string;
+  /** Violation-severity flags raised within `repeatWindowDays`. */
+  violations: number;
+  /** Rectifications whose deadline passed with nothing rectified by then. */
+  missedDeadlines: number;
+}
+
+export interface FlagVenueRow extends FlagVenue {
+  communityId: string;
+}
+
+/** The reads the flag rules need, each bounded by a venue, a kiosk and a window. */
+export interface FlagFacts {
+  venue(venueId: string): Promise<FlagVenueRow | undefined>;
+  venues(): Promise<FlagVenueRow[]>;
+  /** Every policy the street put in force, oldest first, with when. */
+  policies(): Promise<{ policy: Policy; activatedAt: number }[]>;
+  /** The venue's entrance records with kiosk time in [from, to). */
+  entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
+  /** Passes issued at the venue in [from, to): the patron scans. */
+  scans(venueId: string, from: number, to: number): Promise<{ passes: number; people: number }>;
+  /** The kiosk's last `limit` measured temperatures, oldest first, among its records after seq `afterSeq`. */
+  readings(kioskId: string, afterSeq: number, limit: number): Promise<Reading[]>;
+  /** Not revoked kiosks, with when the hub last received a record from each. */
+  kiosks(): Promise<{ id: string; venueId: string; enrolledAt: number; lastRecordAt: number | null }[]>;
+  /** Ledger entries of the venue with kiosk time in [from, to). */
+  ledger(venueId: string, from: number, to: number): Promise<{
+    disinfections: { recordId: string; doneAt: number }[];
+    staffMeasured: string[];
+    tests: { recordId: string; staffId: string; lastTestDate: string }[];
+  }>;
+}
+
+export interface FlagRepository {
+  /**
+   * Stores what the rules raised, one flag per (venue, rule, window): a new
+   * one opens; one still being handled (open, acknowledged, rectification
+   * ordered, escalated) takes the new evidence (record ids merged) and the
+   * higher severity; a closed one (rectified, withdrawn) is left alone, since
+   * an inspector closed it. Returns the flags that are new or changed.
+   */
+  raise(flags: readonly RaisedFlag[], now: number): Promise<Flag[]>;
+  /** Newest first (by when opened). */
+  list(query: FlagQuery): Promise<Flag[]>;
+  get(id: number): Promise<Flag | undefined>;
+  /** The flag's actions, oldest first. */
+  history(flagId: number): Promise<FlagEvent[]>;
+  /** Applies an inspector's action; throws FlagTransitionError if the status does not allow it. */
+  act(id: number, action: FlagAction, accountId: string, now: number): Promise<Flag>;
+  jointEnforcement(scope: FlagScope, now: number, thresholds: FlagThresholds): Promise<JointEnforcementRow[]>;
+  facts: FlagFacts;
+}
+
+interface FlagRow {
+  id: number;
+  venue_id: string;
+  rule: string;
+  severity: Severity;
+  window_key: string;
+  evidence: string;
+  opened_at: number;
+  status: FlagStatus;
+  updated_at: number | null;
+  deadline: number | null;
+  note: string | null;
+  venue_name: string;
+  community_id: string;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, violation: 2 };
+const CLOSED: readonly FlagStatus[] = ['rectified', 'withdrawn'];
+const DAY_MS = 86_400_000;
+const SELECT_FLAG = `SELECT f.*, v.name AS venue_name, v.community_id FROM flags f JOIN venues v ON v.id = f.venue_id`;
+
+/** Which statuses each action may leave from (000 §5). */
+const FROM: Record<FlagAction['action'], readonly FlagStatus[]> = {
+  acknowledge: ['open'],
+  order_rectification: ['open', 'acknowledged'],
+  // The visit that finds it put right follows an order (its deadline is what it is held to).
+  mark_rectified: ['rectification_ordered'],
+  escalate: ['open', 'acknowledged', 'rectification_ordered'],
+};
+const TO: Record<FlagAction['action'], FlagStatus> = {
+  acknowledge: 'acknowledged',
+  order_rectification: 'rectification_ordered',
+  mark_rectified: 'rectified',
+  escalate: 'escalated',
+};
+
+/**
+ * New evidence over old: the rule's figures replace the old ones (a rule
+ * recomputes its whole window); record ids are merged, oldest kept first, so
+ * nothing an inspector already saw disappears.
+ */
+export function mergeEvidence(old: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...old, ...next };
+  if (Array.isArray(old.recordIds) && Array.isArray(next.recordIds)) {
+    merged.recordIds = [...new Set([...old.recordIds, ...next.recordIds])].slice(0, EVIDENCE_IDS_MAX);
+  }
+  return merged;
+}
+
+export function createFlagRepository(db: Db): FlagRepository {
+  const byKey = db.prepare<[string, string, string], { id: number; severity: Severity; evidence: string; status: FlagStatus }>(
+    'SELECT id, severity, evidence, status FROM flags WHERE venue_id = ? AND rule = ? AND window_key = ?',
+  );
+  const insert = db.prepare<[string, string, string, string, string, number, number]>(
+    `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`,
+  );
+  const update = db.prepare<[string, string, number, number]>('UPDATE flags SET severity = ?, evidence = ?, updated_at = ? WHERE id = ?');
+  const byId = db.prepare<[number], FlagRow>(`${SELECT_FLAG} WHERE f.id = ?`);
+  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null }>(
+    'SELECT * FROM flag_events WHERE flag_id = ? ORDER BY at, id',
+  );
+  const setStatus = db.prepare<[FlagStatus, number, number | null, string | null, number]>(
+    'UPDATE flags SET status = ?, updated_at = ?, deadline = coalesce(?, deadline), note = coalesce(?, note) WHERE id = ?',
+  );
+  const addEvent = db.prepare<[number, number, string, string, string | null, number | null, number | null]>(
+    'INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const repeatViolations = db.prepare<[number, string | null, string | null], { venue_id: string; n: number }>(
+    `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
+      WHERE f.opened_at >= ? AND f.severity = 'violation' AND f.status != 'withdrawn' AND (? IS NULL OR v.community_id = ?)
+      GROUP BY f.venue_id`,
+  );
+  const missed = db.prepare<[number, string | null, string | null], { venue_id: string; n: number }>(
+    `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
+      WHERE f.deadline IS NOT NULL AND f.deadline < ? AND f.status != 'withdrawn' AND (? IS NULL OR v.community_id = ?)
+        AND NOT EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified' AND e.at <= f.deadline)
+      GROUP BY f.venue_id`,
+  );
+  const venueNames = db.prepare<[], { id: string; name: string; community_id: string }>('SELECT id, name, community_id FROM venues');
+
+  // Facts.
+  const venueRow = db.prepare<[string], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?');
+  const venueRows = db.prepare<[], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues ORDER BY id');
+  const maxPolicy = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
+  const policyRows = db.prepare<[], { body: string; activated_at: number }>('SELECT body, activated_at FROM policies ORDER BY version');
+  const entranceRows = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; venue_id: string; kiosk_time: string; operator_id: string | null; received_at: number; body: string; corrected_by: string | null }>(
+    `SELECT k.id, k.kiosk_id, k.seq, k.venue_id, k.kiosk_time, k.operator_id, k.received_at, k.body, e.corrected_by
+       FROM kiosk_records k JOIN entrance_records e ON e.id = k.id
+      WHERE k.venue_id = ? AND k.type = 'entrance' AND k.kiosk_time_ms >= ? AND k.kiosk_time_ms < ?
+      ORDER BY k.kiosk_time_ms, k.kiosk_id, k.seq`,
+  );
+  const scanCount = db.prepare<[string, number, number], { passes: number; people: number | null }>(
+    'SELECT count(*) AS passes, sum(people) AS people FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
+  );
+  const readingRows = db.prepare<[string, number, number], { id: string; kiosk_time_ms: number; celsius: number }>(
+    `SELECT id, kiosk_time_ms, json_extract(checks, '$.temperature.celsius') AS celsius FROM entrance_records
+      WHERE kiosk_id = ? AND seq > ? AND json_extract(checks, '$.temperature.outcome') = 'measured'
+      ORDER BY seq DESC LIMIT ?`,
+  );
+  const kioskRows = db.prepare<[], { id: string; venue_id: string; enrolled_at: number; last_record_at: number | null }>(
+    `SELECT k.id, k.venue_id, k.enrolled_at,
+            (SELECT r.received_at FROM kiosk_records r WHERE r.kiosk_id = k.id ORDER BY r.seq DESC LIMIT 1) AS last_record_at
+       FROM kiosks k WHERE k.revoked_at IS NULL ORDER BY k.id`,
+  );
+  const ledgerRows = db.prepare<[string, number, number], { id: string; type: string; body: string }>(
+    `SELECT id, type, body FROM kiosk_records
+      WHERE venue_id = ? AND type IN ('disinfection', 'staff_temperature', 'staff_health') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?`,
+  );
+
+  let policyCache: { version: number; list: { policy: Policy; activatedAt: number }[] } | undefined;
+
+  const toFlag = (r: FlagRow): Flag =>
+    Flag.parse({
+      id: r.id,
+      venueId: r.venue_id,
+      venueName: r.venue_name,
+      communityId: r.community_id,
+      rule: r.rule,
+      severity: r.severity,
+      windowKey: r.window_key,
+      evidence: JSON.parse(r.evidence),
+      status: r.status,
+      openedAt: r.opened_at,
+      updatedAt: r.updated_at ?? r.opened_at,
+      deadline: r.deadline,
+      note: r.note,
+    });
+
+  const raiseAll = db.transaction((flags: readonly RaisedFlag[], now: number): number[] => {
+    const changed: number[] = [];
+    for (const f of flags) {
+      const old = byKey.get(f.venueId, f.rule, f.windowKey);
+      if (!old) {
+        changed.push(Number(insert.run(f.venueId, f.rule, f.severity, f.windowKey, JSON.stringify(f.evidence), now, now).lastInsertRowid));
+        continue;
+      }
+      if (CLOSED.includes(old.status)) continue;
+      const evidence = JSON.stringify(mergeEvidence(JSON.parse(old.evidence) as Record<string, unknown>, f.evidence));
+      const severity = RANK[f.severity] > RANK[old.severity] ? f.severity : old.severity;
+      if (evidence === old.evidence && severity === old.severity) continue;
+      update.run(severity, evidence, now, old.id);
+      changed.push(old.id);
+    }
+    return changed;
+  });
+
+  const act = db.transaction((id: number, action: FlagAction, accountId: string, now: number): void => {
+    const row = byId.get(id);
+    if (!row) throw new RangeError(`no flag ${id}`);
+    if (!FROM[action.action].includes(row.status)) throw new FlagTransitionError(row.status, action.action);
+    let deadline: number | null = null;
+    let visitedAt: number | null = null;
+    const note = action.action === 'acknowledge' ? null : action.note;
+    if (action.action === 'order_rectification') {
+      // The deadline is the end of that date at the venue (整改期限, 000 §5).
+      const venue = venueRow.get(row.venue_id)!;
+      const midnight = dayStart(Date.parse(`${action.deadline}T12:00:00Z`) - venue.utc_offset_minutes * 60_000, venue.utc_offset_minutes);
+      deadline = midnight + DAY_MS - 1;
+      if (deadline < now) throw new FlagTransitionError(row.status, action.action, `the deadline ${action.deadline} has already passed`);
+    }
+    if (action.action === 'mark_rectified') visitedAt = Date.parse(action.visitedAt);
+    setStatus.run(TO[action.action], now, deadline, note, id);
+    addEvent.run(id, now, accountId, action.action, note, deadline, visitedAt);
+  });
+
+  return {
+    async raise(flags, now) {
+      if (flags.length === 0) return [];
+      return raiseAll.immediate(flags, now).map((id) => toFlag(byId.get(id)!));
+    },
+    async list({ communityId, status, venueId, since, limit = 200 }) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (communityId !== null) where.push('v.community_id = ?'), params.push(communityId);
+      if (venueId !== undefined) where.push('f.venue_id = ?'), params.push(venueId);
+      if (status && status.length > 0) where.push(`f.status IN (${status.map(() => '?').join(', ')})`), params.push(...status);
+      if (since !== undefined) where.push('coalesce(f.updated_at, f.opened_at) >= ?'), params.push(since);
+      const sql = `${SELECT_FLAG} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
+      return db.prepare<(string | number)[], FlagRow>(sql).all(...params, Math.min(Math.max(1, limit), 1000)).map(toFlag);
+    },
+    async get(id) {
+      const row = byId.get(id);
+      return row ? toFlag(row) : undefined;
+    },
+    async history(flagId) {
+      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at }));
+    },
+    async act(id, action, accountId, now) {
+      act.immediate(id, action, accountId, now);
+      return toFlag(byId.get(id)!);
+    },
+    async jointEnforcement({ communityId }, now, thresholds) {
+      const rows = new Map<string, { violations: number; missedDeadlines: number }>();
+      const row = (venueId: string) => rows.get(venueId) ?? rows.set(venueId, { violations: 0, missedDeadlines: 0 }).get(venueId)!;
+      for (const r of repeatViolations.all(now - thresholds.repeatWindowDays * DAY_MS, communityId, communityId)) {
+        if (r.n >= thresholds.repeatViolations) row(r.venue_id).violations = r.n;
+      }
+      for (const r of missed.all(now, communityId, communityId)) row(r.venue_id).missedDeadlines = r.n;
+      const names = new Map(venueNames.all().map((v) => [v.id, v]));
+      return [...rows]
+        .map(([venueId, r]) => ({ venueId, venueName: names.get(venueId)!.name, communityId: names.get(venueId)!.community_id, ...r }))
+        .sort((a, b) => b.missedDeadlines + b.violations - (a.missedDeadlines + a.violations) || a.venueId.localeCompare(b.venueId));
+    },
+    facts: {
+      async venue(venueId) {
+        const row = venueRow.get(venueId);
+        return row && toVenue(row);
+      },
+      async venues() {
+        return venueRows.all().map(toVenue);
+      },
+      async policies() {
+        const version = maxPolicy.get()?.v ?? 0;
+        if (policyCache?.version !== version) {
+          // Stored policies were validated when written; parse so a hand-edited row fails loudly.
+          const stored = policyRows.all().map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at }));
+          // Before any switch the street runs the normal preset, version 1.
+          policyCache = { version, list: [{ policy: NORMAL_POLICY, activatedAt: -Infinity }, ...stored] };
+        }
+        return policyCache.list;
+      },
+      async entrances(venueId, from, to) {
+        return entranceRows.all(venueId, from, to).map((r) => ({
+          // Stored bodies were validated on the way in; the rules read the record's own fields.
+          record: { ...JSON.parse(r.body), type: 'entrance', id: r.id, venueId: r.venue_id, kioskId: r.kiosk_id, seq: r.seq, kioskTime: r.kiosk_time, operatorId: r.operator_id ?? '' } as EntranceRecord,
+          receivedAt: r.received_at,
+          corrected: r.corrected_by !== null,
+        }));
+      },
+      async scans(venueId, from, to) {
+        const r = scanCount.get(venueId, from, to)!;
+        return { passes: r.passes, people: r.people ?? 0 };
+      },
+      async readings(kioskId, afterSeq, limit) {
+        return readingRows.all(kioskId, afterSeq, limit).reverse().map((r) => ({ recordId: r.id, celsius: r.celsius, kioskTimeMs: r.kiosk_time_ms }));
+      },
+      async kiosks() {
+        return kioskRows.all().map((k) => ({ id: k.id, venueId: k.venue_id, enrolledAt: k.enrolled_at, lastRecordAt: k.last_record_at }));
+      },
+      async ledger(venueId, from, to) {
+        const out = { disinfections: [] as { recordId: string; doneAt: number }[], staffMeasured: [] as string[], tests: [] as { recordId: string; staffId: string; lastTestDate: string }[] };
+        for (const r of ledgerRows.all(venueId, from, to)) {
+          const body = JSON.parse(r.body) as { doneAt?: string; staffId?: string; lastTestDate?: string };
+          if (r.type === 'disinfection' && body.doneAt) out.disinfections.push({ recordId: r.id, doneAt: Date.parse(body.doneAt) });
+          if (r.type === 'staff_temperature' && body.staffId) out.staffMeasured.push(body.staffId);
+          if (r.type === 'staff_health' && body.staffId && body.lastTestDate) out.tests.push({ recordId: r.id, staffId: body.staffId, lastTestDate: body.lastTestDate });
+        }
+        return out;
+      },
+    },
+  };
+}
+
+interface VenueRow {
+  id: string;
+  community_id: string;
+  type: string;
+  rated_capacity: number;
+  opening_hours: string | null;
+  utc_offset_minutes: number;
+}
+
+function toVenue(r: VenueRow): FlagVenueRow {
+  return {
+    id: r.id,
+    communityId: r.community_id,
+    type: VenueType.parse(r.type),
+    ratedCapacity: r.rated_capacity,
+    openingHours: OpeningHours.parse(r.opening_hours === null ? null : JSON.parse(r.opening_hours)),
+    utcOffsetMinutes: r.utc_offset_minutes,
+  };
+}
