@@ -1,4 +1,5 @@
 import type { Ack } from './schemas/errors.js';
+import type { Flag } from './schemas/flags.js';
 import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
@@ -27,3 +28,14 @@ export interface HubToKioskEvents {
 
 /** The kiosks' namespace on the hub. */
 export const KIOSK_NAMESPACE = '/kiosk';
+
+/** The inspectors' dashboards send nothing up the socket: they act over HTTP (issue 6). */
+export type DashboardToHubEvents = Record<string, never>;
+
+export interface HubToDashboardEvents {
+  /** A flag was raised, or changed (new evidence, an inspector's action), in the dashboard's scope. */
+  'flag:raised': (flag: Flag) => void;
+}
+
+/** The dashboards' namespace: a street admin hears the whole street, an inspector their community. */
+export const DASHBOARD_NAMESPACE = '/dashboard';

@@ -14,8 +14,11 @@ import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
+import { startFlagSweep } from './services/flags.js';
+import { registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
+import type { AccountView } from '../../shared/schemas/account.js';
 
 export interface AppOptions {
   store: Store;
@@ -28,6 +31,8 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** The clock, injectable for tests. */
   now?: () => number;
+  /** The account behind a dashboard socket's cookie header; without it the /dashboard namespace refuses everyone. */
+  authenticateDashboard?: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
 }
 
 declare module 'fastify' {
@@ -42,7 +47,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard = async () => undefined }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -73,7 +78,14 @@ export const hubApp = fp<AppOptions>(
     });
     app.decorate('io', io);
     registerKioskSockets(io, { store, keys, now, log: app.log });
+    registerDashboardSockets(io, { authenticate: authenticateDashboard, log: app.log });
+    // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
+    let stopSweep = () => {};
+    app.addHook('onReady', async () => {
+      stopSweep = startFlagSweep(store, io, now, app.log);
+    });
     app.addHook('preClose', async () => {
+      stopSweep();
       io.disconnectSockets(true);
       io.engine.close();
     });

@@ -7,6 +7,8 @@ import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/s
 import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
+import { evaluateBatch } from '../services/flags.js';
+import { pushFlags } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 
 interface SocketData {
@@ -137,7 +139,8 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       const reply = ack as (res: Ack<PushResult>) => void;
       try {
-        const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, now());
+        const receivedAt = now();
+        const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, receivedAt);
         if (res.ok) {
           const counts = { accepted: 0, duplicate: 0, rejected: 0 };
           for (const r of res.data.results) counts[r.status]++;
@@ -149,6 +152,12 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         // After the ack (never before): the venue's other doors learn the new count, when it can have changed.
         if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction' || r.type === 'occupancy')) {
           pushOccupancy(kiosk.venueId).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count occupancy'));
+        }
+        // Flag rules over what the batch touched (issue 6), after the ack too; inspectors' dashboards hear at once.
+        if (accepted.length > 0) {
+          evaluateBatch(store, kiosk, accepted, receivedAt, { connectedAt: socket.handshake.issued })
+            .then((flags) => pushFlags(io, flags))
+            .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not evaluate flags'));
         }
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'batch could not be stored');

@@ -1,0 +1,205 @@
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  admittedDespiteRisk,
+  admittedWhileClosed,
+  clockSkew,
+  dayStart,
+  hourStart,
+  inventedTemperatures,
+  kioskSilent,
+  ledgerNotKeptDay,
+  ledgerNotKeptWeek,
+  overCapacity,
+  scansBelowAdmissions,
+  skippedCheck,
+  weekStart,
+  type FlagVenue,
+  type PolicyAt,
+  type PolicyOf,
+} from '../../../shared/rules/flags/index.js';
+import { KIOSK_NAMESPACE } from '../../../shared/events.js';
+import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
+import type { Policy } from '../../../shared/schemas/policy.js';
+import type { SyncRecord } from '../../../shared/schemas/record.js';
+import { pushFlags } from '../sockets/dashboards.js';
+import type { KioskServer } from '../sockets/kiosks.js';
+import type { KioskIdentity } from '../store/kiosks.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * Evaluating the flag rules (shared/rules/flags/) against what the hub holds
+ * (issue 6). `evaluateBatch` runs after each committed batch and reads only
+ * what the batch touches; `sweep` runs every minute for the rules that need
+ * time to pass. Both store through `store.flags.raise` (one flag per venue,
+ * rule and window) and return the flags that are new or changed, for the
+ * dashboards.
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Same lookback as the kiosks' occupancy count (sockets/kiosks.ts). */
+const OCCUPANCY_LOOKBACK_MS = 36 * HOUR_MS;
+/** Temperature readings are looked for among this many of the kiosk's latest records per reading wanted. */
+const READING_SEARCH_FACTOR = 5;
+
+interface Policies {
+  active: Policy;
+  of: PolicyOf;
+  at: PolicyAt;
+}
+
+async function policies(store: Store): Promise<Policies> {
+  const history = await store.flags.facts.policies();
+  const active = history.at(-1)!.policy;
+  return {
+    active,
+    // A version the hub never stored (a kiosk's preset) is judged by the policy in force.
+    of: (version) => history.find((h) => h.policy.version === version)?.policy ?? active,
+    at: (ms) => history.findLast((h) => h.activatedAt <= ms)?.policy ?? history[0]!.policy,
+  };
+}
+
+/**
+ * The rules judged per batch, over the venue-local hours the batch's
+ * entrance records fall in (each hour read whole, by the venue/time index),
+ * the kiosk's latest temperature readings, the batch's clock, and the
+ * venue's occupancy when it admitted anyone. `connectedAt` is when the
+ * kiosk's socket connected (clock_skew tells a backlog from live records by it).
+ */
+export async function evaluateBatch(
+  store: Store,
+  kiosk: KioskIdentity,
+  accepted: readonly SyncRecord[],
+  receivedAt: number,
+  { connectedAt }: { connectedAt?: number } = {},
+): Promise<Flag[]> {
+  if (accepted.length === 0) return [];
+  const venue = await store.flags.facts.venue(kiosk.venueId);
+  if (!venue) return [];
+  const p = await policies(store);
+  const th = p.active.flags;
+  const raised: RaisedFlag[] = [];
+  const entrances = accepted.filter((r) => r.type === 'entrance');
+
+  const hours = [...new Set(entrances.map((r) => hourStart(Date.parse(r.kioskTime), venue.utcOffsetMinutes)))];
+  for (const from of hours) {
+    const held = await store.flags.facts.entrances(venue.id, from, from + HOUR_MS);
+    raised.push(...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at));
+    // Late records in an hour already over: the sweep judged it without them.
+    if (from + HOUR_MS <= receivedAt) {
+      raised.push(...scansBelowAdmissions(venue, from, held, await store.flags.facts.scans(venue.id, from, from + HOUR_MS), th));
+    }
+  }
+
+  if (entrances.some((r) => r.checks.temperature?.outcome === 'measured')) {
+    const maxSeq = Math.max(...entrances.map((r) => r.seq));
+    const readings = await store.flags.facts.readings(kiosk.id, maxSeq - th.temperatureWindow * READING_SEARCH_FACTOR, th.temperatureWindow);
+    raised.push(...inventedTemperatures(venue, kiosk.id, readings, th));
+  }
+
+  raised.push(...clockSkew(venue, kiosk.id, accepted.map((r) => ({ id: r.id, kioskTimeMs: Date.parse(r.kioskTime) })), receivedAt, connectedAt, th));
+
+  const admitted = entrances.filter((r) => r.decision === 'admit').map((r) => r.id);
+  if (admitted.length > 0) {
+    const doors = await store.occupancy.byVenue(venue.id, receivedAt, OCCUPANCY_LOOKBACK_MS);
+    const inside = doors.reduce((n, d) => n + d.inside, 0);
+    raised.push(...overCapacity(venue, p.active, { inside, entrances: doors }, admitted, receivedAt));
+  }
+
+  const changed = await store.flags.raise(raised, receivedAt);
+  // pass_reused / pass_unknown were raised inside the ingest transaction (store/records.ts), stamped with this arrival.
+  const passFlags = (await store.flags.list({ communityId: null, venueId: venue.id, since: receivedAt, limit: 100 })).filter(
+    (f) => (f.rule === 'pass_reused' || f.rule === 'pass_unknown') && f.updatedAt === receivedAt,
+  );
+  const seen = new Set(changed.map((f) => f.id));
+  return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
+}
+
+/**
+ * What the sweep has judged already: the hour, day and week last judged per
+ * venue, so each finished window is read once, not every minute.
+ */
+export type SweepMemo = Map<string, number>;
+
+/**
+ * The time-based rules: kiosk_silent (every run), scans_below_admissions for
+ * the venue-local hour just finished, ledger_not_kept for the day and the
+ * ISO week just finished. Reads are per venue and bounded by those windows;
+ * with a memo each finished window is judged once. `connected` holds the ids
+ * of kiosks whose socket is connected now.
+ */
+export async function sweep(store: Store, now: number, connected: ReadonlySet<string> = new Set(), memo: SweepMemo = new Map()): Promise<Flag[]> {
+  const p = await policies(store);
+  const th = p.active.flags;
+  const venues = await store.flags.facts.venues();
+  const kiosks = await store.flags.facts.kiosks();
+  const raised: RaisedFlag[] = [];
+  // Remembered only once the flags are stored, so a failed run is tried again.
+  const judged = new Map<string, number>();
+  const once = (venue: FlagVenue, kind: string, from: number) => {
+    const key = `${venue.id}:${kind}`;
+    if (memo.get(key) === from) return false;
+    judged.set(key, from);
+    return true;
+  };
+
+  for (const venue of venues) {
+    const own = kiosks.filter((k) => k.venueId === venue.id).map((k) => ({ ...k, connected: connected.has(k.id) }));
+    raised.push(...kioskSilent(venue, p.active, own, th, now));
+
+    const hour = hourStart(now, venue.utcOffsetMinutes) - HOUR_MS;
+    if (once(venue, 'hour', hour)) {
+      const held = await store.flags.facts.entrances(venue.id, hour, hour + HOUR_MS);
+      if (held.length > 0) raised.push(...scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, hour + HOUR_MS), th));
+    }
+
+    const day = dayStart(now, venue.utcOffsetMinutes) - DAY_MS;
+    if (once(venue, 'day', day)) {
+      const held = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
+      const admitted = held.filter((e) => e.record.decision === 'admit' && !e.corrected);
+      if (admitted.length > 0) {
+        const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
+        raised.push(
+          ...ledgerNotKeptDay(
+            venue,
+            { day, admissions: admitted.length, onDuty: [...new Set(held.map((e) => e.record.operatorId))], disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured },
+            th,
+          ),
+        );
+      }
+    }
+
+    const week = weekStart(now, venue.utcOffsetMinutes) - 7 * DAY_MS;
+    if (th.staffTestVenueTypes.includes(venue.type) && once(venue, 'week', week)) {
+      const held = await store.flags.facts.entrances(venue.id, week, week + 7 * DAY_MS);
+      if (held.length > 0) {
+        const ledger = await store.flags.facts.ledger(venue.id, week, now);
+        raised.push(...ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty: [...new Set(held.map((e) => e.record.operatorId))], tests: ledger.tests }, th));
+      }
+    }
+  }
+  const changed = await store.flags.raise(raised, now);
+  for (const [key, from] of judged) memo.set(key, from);
+  return changed;
+}
+
+/**
+ * Runs the sweep every `everyMs` (a minute) and pushes what it raised to the
+ * dashboards. A run still going when the next is due is not doubled. Returns
+ * the stop function (app.ts calls it before closing).
+ */
+export function startFlagSweep(store: Store, io: KioskServer, now: () => number, log: FastifyBaseLogger, everyMs = 60_000): () => void {
+  const memo: SweepMemo = new Map();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const connected = new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
+    sweep(store, now(), connected, memo)
+      .then((flags) => pushFlags(io, flags))
+      .catch((err: unknown) => log.error({ err }, 'flag sweep failed'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,70 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Namespace } from 'socket.io';
+import { DASHBOARD_NAMESPACE, type DashboardToHubEvents, type HubToDashboardEvents } from '../../../shared/events.js';
+import type { AccountView } from '../../../shared/schemas/account.js';
+import type { ApiError } from '../../../shared/schemas/errors.js';
+import type { Flag } from '../../../shared/schemas/flags.js';
+
+interface SocketData {
+  account: AccountView;
+}
+type DashboardNamespace = Namespace<DashboardToHubEvents, HubToDashboardEvents, Record<string, never>, SocketData>;
+
+/** Anything that has namespaces: the hub's one socket.io server, whatever its kiosk-side typing. */
+interface HasNamespaces {
+  of(name: string): unknown;
+}
+
+export interface DashboardSocketDeps {
+  /** The account behind the request's session cookie, or undefined (hub/src/auth.ts). */
+  authenticate: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
+  log: FastifyBaseLogger;
+}
+
+/** The street admin hears the whole street; an inspector, their community (DOMAIN.md "Who uses it"). */
+export const STREET_ROOM = 'street';
+export const communityRoom = (communityId: string): string => `community:${communityId}`;
+
+/**
+ * The one server carries the kiosks' and the dashboards' namespaces; socket.io
+ * types the server by one set of event maps, so this namespace is re-typed by
+ * its own maps here, once.
+ */
+const dashboards = (io: HasNamespaces) => io.of(DASHBOARD_NAMESPACE) as DashboardNamespace;
+
+function refusal(error: ApiError): Error & { data: ApiError } {
+  return Object.assign(new Error(error.message), { data: error });
+}
+
+/**
+ * The dashboards' namespace (issue 6): a signed-in inspector's page connects
+ * with its session cookie (SameSite=Strict, so another site cannot open it
+ * with the inspector's session) and hears flags as they are raised. Nothing
+ * is read from the socket: inspectors act over HTTP.
+ */
+export function registerDashboardSockets(io: HasNamespaces, { authenticate, log }: DashboardSocketDeps): void {
+  const nsp = dashboards(io);
+  nsp.use(async (socket, next) => {
+    try {
+      const account = await authenticate(socket.handshake.headers.cookie);
+      if (!account) return next(refusal({ code: 'unauthorized', message: 'sign in to see flags' }));
+      socket.data.account = account;
+      next();
+    } catch (err) {
+      log.error({ err }, 'dashboard authentication failed');
+      next(refusal({ code: 'internal', message: 'the hub could not check the session' }));
+    }
+  });
+  nsp.on('connection', (socket) => {
+    const { account } = socket.data;
+    const room = account.role === 'street_admin' || account.communityId === null ? STREET_ROOM : communityRoom(account.communityId);
+    void socket.join(room);
+    log.info({ accountId: account.id, room }, 'dashboard connected');
+  });
+}
+
+/** Sends each flag to the street admin and to the inspectors of its community (once to a socket in both). */
+export function pushFlags(io: HasNamespaces, flags: readonly Flag[]): void {
+  const nsp = dashboards(io);
+  for (const flag of flags) nsp.to(STREET_ROOM).to(communityRoom(flag.communityId)).emit('flag:raised', flag);
+}
