@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHub } from '../../hub/src/app.js';
 import { sweep } from '../../hub/src/services/flags.js';
+import { dayStart, hourStart, weekStart } from '../../shared/rules/flags/index.js';
 import { FlagTransitionError } from '../../hub/src/store/flags.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
@@ -189,6 +190,20 @@ describe('flags raised live', () => {
     ].sort());
     // The same silence a minute later changes nothing.
     expect(await sweep(street.store, now + 62 * 60_000)).toEqual([]);
+  });
+  it('judges a finished hour, day and week from the stored records (scans, ledgers)', async () => {
+    const a = street.doors.a.kiosk;
+    // Twelve admissions in the hour before this one, no pass scanned, no ledger kept.
+    const t0 = hourStart(Date.now(), 480) - 30 * 60_000;
+    await push('a', ...Array.from({ length: 12 }, (_, i) => entranceRecord(a, i + 1, { kioskTime: new Date(t0 + i * 1000).toISOString() })));
+    // The hour was over when they arrived, so the batch judged it; the sweep finds nothing new.
+    await until(() => readDb(street.dbFile, (db) => db.prepare("SELECT 1 FROM flags WHERE rule = 'scans_below_admissions'").get()) !== undefined);
+    expect(await street.store.flags.list({ communityId: null, venueId: 'venue-a' })).toMatchObject([{ rule: 'scans_below_admissions', evidence: { admissions: 12, scans: 0 } }]);
+    expect((await sweep(street.store, t0 + 31 * 60_000)).filter((f) => f.rule === 'scans_below_admissions')).toEqual([]);
+    const day = await sweep(street.store, dayStart(t0, 480) + 86_400_000 + 60_000);
+    expect(day.filter((f) => f.rule === 'ledger_not_kept').map((f) => f.windowKey.split(':')[1])).toEqual(['disinfection', 'staff_temperature']);
+    const week = await sweep(street.store, weekStart(t0, 480) + 7 * 86_400_000 + 60_000);
+    expect(week.filter((f) => f.rule === 'ledger_not_kept').map((f) => f.evidence)).toMatchObject([{ ledger: 'staff_tests', staff: [{ staffId: 'staff-1', tests: 0 }] }]);
   });
 });
 
