@@ -215,12 +215,12 @@ export function createDashboardRepository(db: Db): DashboardRepository {
     'SELECT count(*) AS n FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
   );
   const hourly = db.prepare<[number, string, number, number], { h: number; admissions: number; refusals: number }>(
-    `SELECT (kiosk_time_ms - ?) / ${HOUR} AS h, sum(decision = 'admit') AS admissions, sum(decision = 'refuse') AS refusals
+    `SELECT CAST((kiosk_time_ms - ?) / ${HOUR} AS INTEGER) AS h, sum(decision = 'admit') AS admissions, sum(decision = 'refuse') AS refusals
        FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
       GROUP BY h`,
   );
   const hourlyScans = db.prepare<[number, string, number, number], { h: number; n: number }>(
-    `SELECT (issued_at - ?) / ${HOUR} AS h, count(*) AS n FROM passes
+    `SELECT CAST((issued_at - ?) / ${HOUR} AS INTEGER) AS h, count(*) AS n FROM passes
       WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY h`,
   );
   const breakdown = db.prepare<[string, number, number], { name: string; outcome: string; n: number }>(
