@@ -7,7 +7,10 @@ import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Server } from 'socket.io';
 import { installErrorHandlers } from './errors.js';
+import { SESSION_COOKIE, sessionAccount } from './auth.js';
 import { authRoutes } from './routes/auth/index.js';
+import { dashboardAppRoutes } from './routes/dashboard-app/index.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
@@ -15,7 +18,7 @@ import { patronRoutes } from './routes/patron/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
 import { startFlagSweep } from './services/flags.js';
-import { registerDashboardSockets } from './sockets/dashboards.js';
+import { pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
 import type { AccountView } from '../../shared/schemas/account.js';
@@ -31,7 +34,7 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** The clock, injectable for tests. */
   now?: () => number;
-  /** The account behind a dashboard socket's cookie header; without it the /dashboard namespace refuses everyone. */
+  /** The account behind a dashboard socket's cookie header; by default the session cookie, as the API. */
   authenticateDashboard?: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
 }
 
@@ -47,7 +50,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard = async () => undefined }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -78,7 +81,10 @@ export const hubApp = fp<AppOptions>(
     });
     app.decorate('io', io);
     registerKioskSockets(io, { store, keys, now, log: app.log });
-    registerDashboardSockets(io, { authenticate: authenticateDashboard, log: app.log });
+    // Dashboards authenticate with the same session cookie as the API.
+    const sessions = sessionAccount(store, now);
+    const authenticate = authenticateDashboard ?? ((header: string | undefined) => sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]));
+    registerDashboardSockets(io, { authenticate, log: app.log });
     // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
     let stopSweep = () => {};
     app.addHook('onReady', async () => {
@@ -96,6 +102,8 @@ export const hubApp = fp<AppOptions>(
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
+    await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
+    await app.register(dashboardAppRoutes, { ui });
   },
   { name: 'hub-app' },
 );

@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Id } from '../../../../shared/schemas/common.js';
+import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
+import { ApiError } from '../../../../shared/schemas/errors.js';
+import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
+import { assertScope, requireAccount, scopeOf } from '../../auth.js';
+import { HttpError } from '../../errors.js';
+import { toCsv } from '../../services/csv.js';
+import { FlagTransitionError } from '../../store/flags.js';
+import type { Store } from '../../store/index.js';
+import type { Flag } from '../../../../shared/schemas/flags.js';
+
+const VenueParams = z.object({ id: Id });
+const FlagParams = z.object({ id: z.coerce.number().int().min(1) });
+const FlagsQuery = z.strictObject({
+  status: z
+    .string()
+    .max(200)
+    .transform((s) => s.split(','))
+    .pipe(z.array(FlagStatus))
+    .optional(),
+  venueId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const LedgerQuery = z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) });
+const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(200), before: z.coerce.number().int().min(1).optional() });
+const ErrorBody = z.object({ error: ApiError });
+
+export interface DashboardRouteOptions {
+  store: Store;
+  now: () => number;
+  /** Tells connected dashboards a flag changed (sockets/dashboards.ts). */
+  pushFlags: (flags: Flag[]) => void;
+}
+
+/**
+ * The inspectors' API (issue 6). Every route needs a session; every venue,
+ * flag and report is cut to the account's community on the server; state
+ * changes need the CSRF token; views of a venue's log, flag actions and
+ * exports are audit-logged.
+ */
+export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = async (app, { store, now, pushFlags }) => {
+  const signedIn = requireAccount(store, now);
+  const audit = (account: { id: string; name: string }, action: string, target: string | null, detail: Record<string, unknown> = {}) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+
+  /** The venue's community, checked against the account: 404 if there is no such venue, 403 if not theirs. */
+  async function venueInScope(account: NonNullable<import('fastify').FastifyRequest['account']>, venueId: string): Promise<string> {
+    const communityId = await store.dashboard.venueCommunity(venueId);
+    if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
+    assertScope(account, communityId);
+    return communityId;
+  }
+
+  app.get('/api/street', { preHandler: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
+
+  app.get('/api/venues/:id', { preHandler: signedIn, schema: { params: VenueParams } }, async (request) => {
+    const account = request.account!;
+    const communityId = await venueInScope(account, request.params.id);
+    const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ communityId }, now())]);
+    if (!profile) throw new HttpError(404, 'not_found', 'no such venue', 'id');
+    const summary = overview.communities.flatMap((c) => c.venues).find((v) => v.id === profile.id);
+    const { staff: _staff, ...venue } = profile;
+    return { venue: { ...venue, communityId }, summary };
+  });
+
+  app.get(
+    '/api/venues/:id/records',
+    { preHandler: signedIn, schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const account = request.account!;
+      await venueInScope(account, request.params.id);
+      await audit(account, 'view_venue_log', request.params.id, { query: request.query });
+      return store.dashboard.records(request.params.id, request.query);
+    },
+  );
+
+  app.get('/api/venues/:id/day', { preHandler: signedIn, schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
+    await venueInScope(request.account!, request.params.id);
+    return store.dashboard.day(request.params.id, request.query.date);
+  });
+
+  app.get('/api/venues/:id/ledgers', { preHandler: signedIn, schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
+    await venueInScope(request.account!, request.params.id);
+    return { items: await store.dashboard.ledgers(request.params.id, request.query.from, request.query.to) };
+  });
+
+  app.get('/api/flags', { preHandler: signedIn, schema: { querystring: FlagsQuery } }, async (request) => {
+    const account = request.account!;
+    if (request.query.venueId) await venueInScope(account, request.query.venueId);
+    const items = await store.flags.list({ ...scopeOf(account), status: request.query.status, venueId: request.query.venueId, limit: request.query.limit });
+    return { items };
+  });
+
+  async function flagInScope(account: NonNullable<import('fastify').FastifyRequest['account']>, id: number): Promise<Flag> {
+    const flag = await store.flags.get(id);
+    if (!flag) throw new HttpError(404, 'not_found', 'no such flag', 'id');
+    assertScope(account, flag.communityId);
+    return flag;
+  }
+
+  app.get('/api/flags/:id', { preHandler: signedIn, schema: { params: FlagParams } }, async (request) => {
+    const flag = await flagInScope(request.account!, request.params.id);
+    return { flag, history: await store.flags.history(flag.id) };
+  });
+
+  app.post(
+    '/api/flags/:id/actions',
+    { onRequest: app.csrfProtection, preHandler: signedIn, schema: { params: FlagParams, body: FlagAction, response: { 200: FlagSchema, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    async (request) => {
+      const account = request.account!;
+      await flagInScope(account, request.params.id);
+      try {
+        const flag = await store.flags.act(request.params.id, request.body, account.id, now());
+        await audit(account, 'flag_action', String(flag.id), { action: request.body, venueId: flag.venueId, rule: flag.rule });
+        pushFlags([flag]);
+        return flag;
+      } catch (err) {
+        if (err instanceof FlagTransitionError) throw new HttpError(409, 'conflict', err.message, 'action');
+        throw err;
+      }
+    },
+  );
+
+  app.get('/api/joint-enforcement', { preHandler: signedIn }, async (request) => {
+    const policy = await store.policies.active();
+    return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };
+  });
+
+  app.get('/api/ranking', { preHandler: signedIn, schema: { querystring: DayQuery } }, async (request) =>
+    store.dashboard.ranking(request.query.date, scopeOf(request.account!)),
+  );
+
+  app.get('/api/reports/weekly', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request) =>
+    store.dashboard.weeklyReport(request.query.week, scopeOf(request.account!)),
+  );
+
+  app.get('/api/reports/weekly.csv', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
+    const account = request.account!;
+    const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
+    await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
+    const rules = [...new Set(report.rows.flatMap((r) => Object.keys(r.flagsByRule)))].sort();
+    const csv = toCsv(
+      ['community', 'venue', 'admissions', 'refusals', 'skipped_rate', ...rules.map((r) => `flags_${r}`), 'inspections', 'rectifications_open', 'rectifications_closed', 'repeat_offender'],
+      report.rows.map((r) => [
+        r.communityName,
+        r.venueName,
+        r.admissions,
+        r.refusals,
+        r.skippedRate.toFixed(4),
+        ...rules.map((rule) => r.flagsByRule[rule as keyof typeof r.flagsByRule] ?? 0),
+        r.inspections,
+        r.rectificationsOpen,
+        r.rectificationsClosed,
+        r.repeatOffender ? 'yes' : 'no',
+      ]),
+    );
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="weekly-report-${report.week}.csv"`)
+      .send(csv);
+  });
+
+  app.get('/api/audit', { preHandler: requireAccount(store, now, ['street_admin']), schema: { querystring: AuditQuery } }, async (request) => {
+    await audit(request.account!, 'view_audit', null, { before: request.query.before ?? null });
+    return { items: await store.audit.list(request.query) };
+  });
+};

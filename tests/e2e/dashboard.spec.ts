@@ -1,0 +1,101 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { connectKiosk, enrolKiosk, listenHub, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
+import { freePort } from '../support/hub-process.js';
+import { entranceRecord } from '../support/records.js';
+
+/**
+ * Issue 6 end to end: an inspector logs in; a (simulated) kiosk syncs a batch
+ * with skipped checks; the flag appears on the open dashboard without a
+ * reload; the inspector opens its evidence and orders rectification. A
+ * community inspector gets 403 from the API and no data in the UI for a venue
+ * outside their community.
+ */
+const PASSWORD = 'inspector password 2026';
+
+async function login(page: Page, url: string, name: string) {
+  await page.goto(`${url}/dashboard/`);
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('account')).toContainText(name);
+}
+
+test.describe('inspectors dashboard', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let app: FastifyInstance | undefined;
+  let socket: KioskClient | undefined;
+
+  test.beforeEach(() => {
+    tmp = tempDir();
+  });
+  test.afterEach(async () => {
+    socket?.close();
+    await app?.close();
+    await store?.close();
+    tmp.remove();
+  });
+
+  test('a skipped check flagged live, its evidence opened, rectification ordered; another community sees nothing', async ({ page, browser }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const entrance = await seedVenue(store, 'venue-a', { type: 'ktv' });
+    await seedVenue(store, 'venue-b', { type: 'restaurant' });
+    const { kiosk, token } = await enrolKiosk(store, entrance);
+    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
+    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
+    app = await listenHub(store, await freePort());
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await login(page, url, 'admin');
+    await expect(page.locator('[data-testid="venue-row"][data-venue="venue-a"]')).toBeVisible();
+    await expect(page.locator('[data-testid="flag"][data-rule="skipped_check"]')).toHaveCount(0);
+
+    // The door skips the temperature for three patrons; the batch is committed and flagged.
+    socket = await connectKiosk(url, token);
+    const now = Date.now();
+    const at = (i: number) => new Date(now - (10 - i) * 1000).toISOString();
+    const skipped = { outcome: 'skipped' as const, reason: '测温枪没电' };
+    const batch = [1, 2, 3, 4].map((seq) =>
+      entranceRecord(kiosk, seq, { kioskTime: at(seq), ...(seq < 4 ? { checks: { ...entranceRecord(kiosk, seq).checks, temperature: skipped } } : {}) }),
+    );
+    const ack = await socket.emitWithAck('records:push', { records: batch });
+    expect(ack.ok).toBe(true);
+
+    const flag = page.locator('[data-testid="flag"][data-rule="skipped_check"][data-venue="venue-a"]');
+    await expect(flag).toBeVisible(); // pushed live: no reload
+    await page.screenshot({ path: 'test-results/dashboard-live-flag-1280x800.png', fullPage: true });
+
+    // The evidence: the skipped records, by id.
+    await flag.click();
+    await expect(page.getByTestId('flag-detail')).toBeVisible();
+    const evidence = page.getByTestId('flag-evidence');
+    for (const r of batch.slice(0, 3)) await expect(evidence).toContainText(r.id.slice(0, 8));
+
+    await page.getByTestId('action-acknowledge').click();
+    await expect(page.getByTestId('flag-status')).toHaveAttribute('data-status', 'acknowledged');
+    await page.getByTestId('action-order').click();
+    await page.getByTestId('order-deadline').fill('2026-12-31');
+    await page.getByTestId('order-note').fill('三天内补齐测温设备 <b>并整改</b>');
+    await page.getByTestId('order-submit').click();
+    await expect(page.getByTestId('flag-status')).toHaveAttribute('data-status', 'rectification_ordered');
+    await expect(page.getByText('三天内补齐测温设备 <b>并整改</b>')).toBeVisible(); // a note is text, never markup
+    await page.screenshot({ path: 'test-results/dashboard-rectification-1280x800.png', fullPage: true });
+
+    // Another community's inspector: the API says 403, the UI shows no data.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const otherPage = await other.newPage();
+    await login(otherPage, url, 'inspector-b');
+    await expect(otherPage.locator('[data-testid="venue-row"][data-venue="venue-a"]')).toHaveCount(0);
+    expect((await otherPage.request.get(`${url}/api/venues/venue-a/records`)).status()).toBe(403);
+    expect((await otherPage.request.get(`${url}/api/street`)).status()).toBe(200);
+    await otherPage.goto(`${url}/dashboard/#/venue/venue-a`);
+    await expect(otherPage.getByTestId('forbidden')).toBeVisible();
+    await expect(otherPage.getByTestId('records-table')).toHaveCount(0);
+    await expect(otherPage.locator('[data-testid="flag"]')).toHaveCount(0);
+    await other.close();
+  });
+});

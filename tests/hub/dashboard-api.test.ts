@@ -1,0 +1,136 @@
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildHub } from '../../hub/src/app.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { inspectorSession } from '../support/inspector.js';
+import { entranceRecord } from '../support/records.js';
+
+const PASSWORD = 'a long enough password';
+const SQLI = ["' OR 1=1 --", '1; DROP TABLE entrance_records; --', "venue-a' UNION SELECT * FROM accounts --", '%27%20OR%201=1'];
+
+describe('inspectors API: scope, CSRF, hostile filters', () => {
+  const tmp = tempDir();
+  let store: Store;
+  let app: FastifyInstance;
+  let dbFile: string;
+  let flagId: number;
+
+  beforeEach(async () => {
+    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
+    store = openStore(dbFile);
+    const a = await seedVenue(store, 'venue-a');
+    await seedVenue(store, 'venue-b');
+    const { kiosk } = await enrolKiosk(store, a);
+    await store.records.ingest(
+      [entranceRecord(kiosk, 1), entranceRecord(kiosk, 2, { checks: { scan: { outcome: 'skipped', reason: '<script>alert(1)</script>' } } })],
+      Date.now(),
+    );
+    readDb(dbFile, () => undefined);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    db.prepare("UPDATE venues SET name = '<script>alert(1)</script>' WHERE id = 'venue-a'").run();
+    flagId = Number(
+      db
+        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w1', '{\"recordIds\":[]}', ?, ?)")
+        .run(Date.now(), Date.now()).lastInsertRowid,
+    );
+    db.close();
+    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
+    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
+    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
+  });
+  afterEach(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  it('needs a session for every inspectors route', async () => {
+    for (const url of ['/api/street', '/api/venues/venue-a', '/api/venues/venue-a/records', '/api/flags', `/api/flags/${flagId}`, '/api/ranking?date=2026-11-23', '/api/reports/weekly?week=2026-W47', '/api/reports/weekly.csv?week=2026-W47', '/api/joint-enforcement', '/api/audit']) {
+      expect((await app.inject(url)).statusCode, url).toBe(401);
+    }
+  });
+
+  it("gives a community inspector 403 and no data for another community's venue and flag", async () => {
+    const s = inspectorSession(app);
+    await s.login('inspector-b', PASSWORD);
+    for (const url of ['/api/venues/venue-a', '/api/venues/venue-a/records', '/api/venues/venue-a/day?date=2026-11-23', '/api/venues/venue-a/ledgers?from=0&to=1', '/api/flags?venueId=venue-a', `/api/flags/${flagId}`]) {
+      const res = await s.get(url);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.body).not.toContain('<script>');
+    }
+    const action = await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' });
+    expect(action.statusCode).toBe(403);
+    const street = (await s.get('/api/street')).json() as { communities: { id: string }[] };
+    expect(street.communities.map((c) => c.id)).toEqual(['c-venue-b']);
+    expect(((await s.get('/api/flags')).json() as { items: unknown[] }).items).toEqual([]);
+    expect((await s.get('/api/audit')).statusCode).toBe(403);
+  });
+
+  it('refuses a flag action without the CSRF token; with it the action is done and audit-logged', async () => {
+    const s = inspectorSession(app);
+    await s.login('admin', PASSWORD);
+    expect((await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' }, false)).statusCode).toBe(403);
+    const note = '<script>alert(1)</script> 整改';
+    const ordered = await s.post(`/api/flags/${flagId}/actions`, { action: 'order_rectification', deadline: '2026-12-01', note });
+    expect(ordered.statusCode).toBe(200);
+    expect(ordered.headers['content-type']).toContain('application/json');
+    expect(ordered.json()).toMatchObject({ id: flagId, status: 'rectification_ordered', note });
+    const audit = ((await s.get('/api/audit')).json() as { items: { action: string }[] }).items.map((e) => e.action);
+    expect(audit).toContain('flag_action');
+  });
+
+  it('keeps SQL-injection strings in every filter inert', async () => {
+    const s = inspectorSession(app);
+    await s.login('admin', PASSWORD);
+    const before = readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n);
+    for (const bad of SQLI) {
+      const q = encodeURIComponent(bad);
+      for (const url of [
+        `/api/venues/venue-a/records?outcome=${q}`,
+        `/api/venues/venue-a/records?check=${q}`,
+        `/api/venues/venue-a/records?from=${q}`,
+        `/api/venues/venue-a/records?skipped=${q}`,
+        `/api/venues/venue-a/records?page=${q}`,
+        `/api/venues/${q}/records`,
+        `/api/venues/venue-a/day?date=${q}`,
+        `/api/ranking?date=${q}`,
+        `/api/reports/weekly?week=${q}`,
+        `/api/flags?status=${q}`,
+        `/api/flags?venueId=${q}`,
+      ]) {
+        const res = await s.get(url);
+        expect([400, 404], `${url} → ${res.statusCode}`).toContain(res.statusCode);
+      }
+    }
+    expect(readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n)).toBe(before);
+    expect(await store.accounts.count()).toBe(2);
+  });
+
+  it('returns markup from venue names and skip reasons as JSON strings, never as a page', async () => {
+    const s = inspectorSession(app);
+    await s.login('admin', PASSWORD);
+    const res = await s.get('/api/venues/venue-a/records');
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.json().items.some((r: { checks: { scan?: { reason?: string } } }) => r.checks.scan?.reason === '<script>alert(1)</script>')).toBe(true);
+    const street = await s.get('/api/street');
+    expect(street.headers['content-type']).toContain('application/json');
+  });
+
+  it('exports the weekly report as CSV with formula cells neutralised, and logs the export', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    db.prepare("UPDATE venues SET name = '=HYPERLINK(\"http://x\")' WHERE id = 'venue-a'").run();
+    db.close();
+    const s = inspectorSession(app);
+    await s.login('admin', PASSWORD);
+    const res = await s.get('/api/reports/weekly.csv?week=2026-W48');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
+    const audit = ((await s.get('/api/audit')).json() as { items: { action: string }[] }).items.map((e) => e.action);
+    expect(audit).toContain('export_weekly_csv');
+  });
+});
