@@ -44,6 +44,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   } catch {
     throw new ApiFailure(0, 'network', 'network');
   }
+  if (res.status === 204) return undefined as T;
   if (res.ok) return (await res.json()) as T;
   throw await failure(res, opts.quiet401);
 }

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { label } from './i18n.js';
+import { currentLang, label } from './i18n.js';
 
 /**
  * The check names in their fixed order, as in shared/schemas/checks.ts
@@ -19,8 +19,9 @@ export function checkText(name: string, value: unknown) {
   const outcome = String(v.outcome ?? '');
   const skipped = outcome === 'skipped';
   const detail = typeof v.celsius === 'number' ? v.celsius.toFixed(1) : label('out', outcome);
+  const colon = currentLang() === 'en' ? ': ' : '：';
   return html`<span class=${skipped ? 'skip' : outcome === 'red' || outcome === 'yellow' || outcome === 'refused' ? 'bad' : ''}
-    >${label('check', name)} ${detail}${skipped && typeof v.reason === 'string' ? `：${v.reason}` : ''}</span
+    ><small>${label('check', name)}</small> ${detail}${skipped && typeof v.reason === 'string' ? `${colon}${v.reason}` : ''}</span
   >`;
 }
 

@@ -49,10 +49,10 @@ export class FlagDetail extends LitElement {
         <dt>${t('status')}</dt><dd><span class="chip s-${f.status}" data-testid="flag-status" data-status=${f.status}>${label('flag', f.status)}</span></dd>
         <dt>${t('openedAt')}</dt><dd>${fmtDateTime(f.openedAt)}</dd>
         ${f.deadline ? html`<dt>${t('deadline')}</dt><dd data-testid="flag-deadline">${fmtDate(f.deadline)}</dd>` : nothing}
-        ${f.note ? html`<dt>${t('note')}</dt><dd>${f.note}</dd>` : nothing}
+        ${f.note && history.length === 0 ? html`<dt>${t('note')}</dt><dd>${f.note}</dd>` : nothing}
       </dl>
       <h4>${t('evidence')}</h4>
-      <dl data-testid="flag-evidence">${Object.entries(f.evidence).map(([k, v]) => html`<dt>${k}</dt><dd>${this._evidence(v)}</dd>`)}</dl>
+      <dl data-testid="flag-evidence">${Object.entries(f.evidence).map(([k, v]) => html`<dt title=${k}>${label('field', k)}</dt><dd>${this._evidence(k, v)}</dd>`)}</dl>
       <flag-actions .flag=${f} @flag-updated=${this._updated} @flag-stale=${() => void this.detail.run()}></flag-actions>
       ${history.length
         ? html`<h4>${t('history')}</h4>
@@ -70,7 +70,9 @@ export class FlagDetail extends LitElement {
   }
 
   /** Record ids become buttons that find the record in the log; anything else shows as text. */
-  private _evidence(v: unknown): unknown {
+  private _evidence(key: string, v: unknown): unknown {
+    if (typeof v === 'number' && (key.endsWith('At') || key === 'since') && v > 1e12) return fmtDateTime(v);
+    if (typeof v === 'boolean') return v ? t('yes') : t('no');
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
       return html`<span class="ids">${(v as string[]).map((id) =>
         UUID.test(id)

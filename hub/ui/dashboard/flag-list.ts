@@ -40,7 +40,7 @@ export class FlagList extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('venueId') || changed.has('statuses')) void this.flags.run();
+    if (!this.hasUpdated || changed.has('venueId') || changed.has('statuses')) void this.flags.run();
   }
 
   override render() {
@@ -55,7 +55,7 @@ export class FlagList extends LitElement {
   private _table(items: Flag[]) {
     return html`<table data-testid="flag-table">
       <thead><tr>
-        <th>${t('openedAt')}</th>${this.venueId ? nothing : html`<th>${t('venue')}</th>`}<th>${t('rule')}</th>
+        <th>${t('openedAt')}</th>${this.venueId ? nothing : html`<th>${t('venue')}</th>`}<th>${t('rule')}</th><th>${t('window')}</th>
         <th>${t('severity')}</th><th>${t('status')}</th><th>${t('deadline')}</th>
       </tr></thead>
       <tbody>
@@ -65,6 +65,7 @@ export class FlagList extends LitElement {
             <td class="nowrap">${fmtDateTime(f.openedAt)}</td>
             ${this.venueId ? nothing : html`<td><a href=${venueHref(f.venueId, { flag: f.id })} @click=${(e: Event) => e.stopPropagation()}>${f.venueName}</a></td>`}
             <td><button class="link" data-testid="flag-open">${label('rule', f.rule)}</button></td>
+            <td class="nowrap muted">${f.windowKey}</td>
             <td><span class="chip s-${f.severity}">${label('sev', f.severity)}</span></td>
             <td><span class="chip s-${f.status}">${label('flag', f.status)}</span></td>
             <td class="nowrap">${f.deadline ? fmtDate(f.deadline) : ''}</td>

@@ -75,6 +75,14 @@ function weekMonday(week: string): Date {
   return monday;
 }
 
+/** Monday and Sunday of an ISO week, as dates. */
+export function weekRange(week: string): [string, string] {
+  const m = weekMonday(week);
+  const sunday = new Date(m);
+  sunday.setDate(m.getDate() + 6);
+  return [isoDate(m), isoDate(sunday)];
+}
+
 export function shiftWeek(week: string, deltaWeeks: number): string {
   const m = weekMonday(week);
   m.setDate(m.getDate() + deltaWeeks * 7);

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { AccountView } from '../../../shared/schemas/account.js';
 import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
+import { resetLive } from './live.js';
 import { I18nController, currentLang, label, setLang, t, type TextKey } from './i18n.js';
 import { renderError } from './resource.js';
 import { parseRoute, routeHref, flagsHref, type Route } from './router.js';
@@ -50,7 +51,7 @@ export class InspectorDashboard extends LitElement {
     }
     if (this.account === null) {
       return html`<div class="login-top">${langButton}</div>
-        <login-screen @logged-in=${(e: CustomEvent<AccountView>) => (this.account = e.detail)}></login-screen>`;
+        <login-screen @logged-in=${this._loggedIn}></login-screen>`;
     }
     const a = this.account;
     const admin = a.role === 'street_admin';
@@ -102,12 +103,19 @@ export class InspectorDashboard extends LitElement {
     }
   }
 
+  private _loggedIn(e: CustomEvent<AccountView>) {
+    // The live socket authenticated with the old cookie (or none): open it again with the new one.
+    resetLive();
+    this.account = e.detail;
+  }
+
   private async _logout() {
     try {
       await postJson('/api/auth/logout', {}, { quiet401: true });
     } catch {
       // Logged out or not, the session is no use here any more; the server expires it.
     }
+    resetLive();
     this.account = null;
   }
 
@@ -128,6 +136,10 @@ export class InspectorDashboard extends LitElement {
       .who { font-size: 13px; color: #cfe0f5; }
       header button { background: #24476b; color: #fff; border-color: #3d6690; }
       header button:hover:not(:disabled) { background: #2f5a86; }
+      @media (max-width: 1000px) {
+        nav { order: 2; flex-basis: 100%; }
+        .who { margin-left: auto; }
+      }
       main { padding: 12px 16px; max-width: 1600px; margin: 0 auto; }
       .center { padding: 40px; text-align: center; }
       .login-top { display: flex; justify-content: flex-end; padding: 8px 16px; }

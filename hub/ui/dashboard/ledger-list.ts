@@ -6,16 +6,18 @@ import { I18nController, label, t } from './i18n.js';
 import { Resource } from './resource.js';
 import { base } from './styles.js';
 
+/** A ledger entry: the record's own fields under `body`, or (as the hub sends them now) spread beside the common ones. */
 interface LedgerItem {
   id: string;
   type: string;
   kioskTime: string;
   operatorId: string | null;
-  body: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
-/** Record fields every ledger entry has; the rest of the body is what was logged. */
-const PLUMBING = new Set(['id', 'type', 'venueId', 'kioskId', 'seq', 'kioskTime', 'operatorId']);
+/** Record fields every ledger entry has; the rest is what was logged. */
+const PLUMBING = new Set(['id', 'type', 'venueId', 'kioskId', 'seq', 'kioskTime', 'operatorId', 'receivedAt', 'body']);
 const DAYS = 7;
 
 /**
@@ -54,7 +56,7 @@ export class LedgerList extends LitElement {
                     <td class="time">${l.kioskTime.slice(0, 16).replace('T', ' ')}</td>
                     <td>${label('ledger', l.type)}</td>
                     <td>${l.operatorId ?? '—'}</td>
-                    <td>${this._body(l.body)}</td>
+                    <td>${this._body(l.body ?? l)}</td>
                   </tr>`,
                 )}
               </tbody>

@@ -25,7 +25,7 @@ export class RankingScreen extends LitElement {
   private readonly ranking = new Resource(this, () => getJson<Ranking>('/api/ranking', { date: this.date ?? todayIso() }));
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('date')) void this.ranking.run();
+    if (!this.hasUpdated || changed.has('date')) void this.ranking.run();
   }
 
   override render() {

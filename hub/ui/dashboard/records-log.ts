@@ -110,9 +110,9 @@ export class RecordsLog extends LitElement {
         ${r.correctedBy ? html`<span class="chip">${t('undone')}</span>` : nothing}</td>
       <td class="checks">${names.map((n) => checkText(n, r.checks[n]))}</td>
       <td>${r.reasons.map((c) => reasonText(c)).join('；')}</td>
-      <td>${r.operatorId ?? '—'}</td>
-      <td>${r.kioskId}</td>
-      <td>${r.passId ?? ''}</td>
+      <td class="id">${r.operatorId ?? '—'}</td>
+      <td class="id">${r.kioskId}</td>
+      <td class="id">${r.passId ?? ''}</td>
     </tr>`;
   }
 
@@ -123,7 +123,9 @@ export class RecordsLog extends LitElement {
       .filters label { color: var(--muted); font-size: 13px; }
       .time { font-variant-numeric: tabular-nums; white-space: nowrap; }
       .checks span { display: inline-block; margin-right: 10px; white-space: nowrap; }
-      .checks .skip { color: var(--violation); font-weight: 600; }
+      .checks small { color: var(--muted); font-size: 12px; }
+      .checks .skip, .checks .skip small { color: var(--violation); font-weight: 600; }
+      .id { white-space: nowrap; font-size: 12px; color: var(--muted); }
       .checks .bad { color: var(--warning); }
       tr.hl td { background: #fff3c4; }
       tr.undone td { color: var(--muted); text-decoration: line-through; }

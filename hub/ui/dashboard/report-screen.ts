@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { WeeklyReport, WeeklyReportRow } from '../../../shared/schemas/dashboard.js';
 import { getJson, withQuery } from './api.js';
-import { fmtDate, lastFullWeek, num, pct, shiftWeek } from './format.js';
+import { lastFullWeek, num, pct, shiftWeek, weekRange } from './format.js';
 import { I18nController, label, t } from './i18n.js';
 import { Resource } from './resource.js';
 import { replaceHash, routeHref, venueHref } from './router.js';
@@ -20,7 +20,7 @@ export class ReportScreen extends LitElement {
   private readonly report = new Resource(this, () => getJson<WeeklyReport>('/api/reports/weekly', { week: this._week() }));
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('week')) void this.report.run();
+    if (!this.hasUpdated || changed.has('week')) void this.report.run();
   }
 
   override render() {
@@ -48,7 +48,7 @@ export class ReportScreen extends LitElement {
     if (r.rows.length === 0) return html`<p class="muted">${t('noReportRows')}</p>`;
     const communities = new Map<string, WeeklyReportRow[]>();
     for (const row of r.rows) communities.set(row.communityName, [...(communities.get(row.communityName) ?? []), row]);
-    return html`<p class="period">${t('week')} ${r.week} · ${t('period')} ${fmtDate(r.from)} – ${fmtDate(r.to - 1)}</p>
+    return html`<p class="period">${t('week')} ${r.week} · ${t('period')} ${weekRange(r.week).join(' – ')}</p>
       ${[...communities].map(
         ([name, rows]) => html`<section class="community" data-testid="report-community">
           <h3>${name}</h3>
@@ -89,6 +89,10 @@ export class ReportScreen extends LitElement {
       .head { justify-content: space-between; margin-bottom: 8px; }
       .head h2 { margin: 0; }
       a.button { border: 1px solid var(--line); border-radius: 4px; padding: 2px 8px; background: #f4f6f9; font-size: 13px; line-height: 20px; }
+      table { table-layout: fixed; }
+      th:first-child { width: 18%; }
+      th:nth-child(5) { width: 24%; }
+      th { white-space: normal; }
       .rule { display: inline-block; margin-right: 8px; white-space: nowrap; font-size: 13px; }
       .hot { color: var(--violation); }
       .period { color: var(--muted); margin: 0 0 8px; }

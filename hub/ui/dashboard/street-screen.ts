@@ -81,7 +81,7 @@ export class StreetScreen extends LitElement {
       .live.on { color: var(--clear); }
       @media (max-width: 1000px) {
         .layout { grid-template-columns: 1fr; }
-        .feed { position: static; max-height: none; order: -1; }
+        .feed { position: static; max-height: 300px; order: -1; }
       }
     `,
   ];
