@@ -1,0 +1,298 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
+import { DayQuery, RecordsQuery, StreetOverview, WeekQuery, WeeklyReport } from '../../shared/schemas/dashboard.js';
+import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
+import type { Checks } from '../../shared/schemas/checks.js';
+import type { SyncRecord } from '../../shared/schemas/record.js';
+import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
+import { entranceRecord, recordBase } from '../support/records.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+/** 2026-11-23 (a Monday, ISO week 2026-W48) 00:00 in China Standard Time. */
+const MONDAY = Date.parse('2026-11-23T00:00:00+08:00');
+const iso = (ms: number) => new Date(ms).toISOString();
+const GREEN: Checks = {
+  scan: { outcome: 'scanned' },
+  temperature: { outcome: 'measured', celsius: 36.5 },
+  mask: { outcome: 'worn' },
+  healthCode: { outcome: 'green' },
+  itinerary: { outcome: 'local' },
+};
+
+let tmp: ReturnType<typeof tempDir>;
+let store: Store;
+let file: string;
+let a: KioskIdentity;
+let b: KioskIdentity;
+const seqs = new Map<string, number>();
+
+/** Door events of one kiosk, each given its next seq, stored through the hub's own ingest. */
+async function push(kiosk: KioskIdentity, receivedAt: number, ...records: ((seq: number) => SyncRecord)[]): Promise<SyncRecord[]> {
+  const built = records.map((make) => {
+    const seq = (seqs.get(kiosk.id) ?? 0) + 1;
+    seqs.set(kiosk.id, seq);
+    return make(seq);
+  });
+  const out = await store.records.ingest(built, receivedAt);
+  expect(out.every((o) => o.status === 'accepted')).toBe(true);
+  return built;
+}
+const admit = (kiosk: KioskIdentity, at: number, checks: Checks = GREEN) => (seq: number) =>
+  entranceRecord(kiosk, seq, { kioskTime: iso(at), checks });
+const refuse = (kiosk: KioskIdentity, at: number) => (seq: number) =>
+  entranceRecord(kiosk, seq, { kioskTime: iso(at), checks: { ...GREEN, temperature: { outcome: 'measured', celsius: 38.1 } }, decision: 'refuse', reasons: ['fever'] });
+const occupancy = (kiosk: KioskIdentity, at: number, kind: 'exit' | 'headcount' | 'close_out', count: number) => (seq: number): SyncRecord => ({
+  ...recordBase(kiosk, seq),
+  kioskTime: iso(at),
+  type: 'occupancy',
+  kind,
+  count,
+});
+
+/** Writes flags and their events as the flag repository would (another engineer's); the read model only reads them. */
+function flag(venueId: string, rule: string, severity: string, openedAt: number, status = 'open', events: { action: string; at: number; deadline?: number; visitedAt?: number }[] = [], deadline: number | null = null): number {
+  const db = new Database(file);
+  try {
+    const id = Number(
+      db
+        .prepare('INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, status, updated_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(venueId, rule, severity, randomUUID(), '{}', openedAt, status, openedAt, deadline).lastInsertRowid,
+    );
+    for (const e of events) {
+      db.prepare('INSERT INTO flag_events (flag_id, at, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, e.at, e.action, 'note', e.deadline ?? null, e.visitedAt ?? null);
+    }
+    return id;
+  } finally {
+    db.close();
+  }
+}
+
+beforeEach(async () => {
+  tmp = tempDir();
+  file = join(tmp.dir, 'hub.sqlite');
+  store = openStore(file);
+  seqs.clear();
+  a = (await enrolKiosk(store, await seedVenue(store, 'venue-a'))).kiosk;
+  b = (await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'restaurant', ratedCapacity: 40 }))).kiosk;
+});
+
+afterEach(async () => {
+  await store.close();
+  tmp.remove();
+});
+
+describe('dashboard.overview', () => {
+  it('counts people inside per venue by the kiosk rule, and today’s admissions', async () => {
+    const t = MONDAY + 10 * HOUR;
+    await push(a, t, admit(a, t - 3 * HOUR), admit(a, t - 2 * HOUR), admit(a, t - HOUR), refuse(a, t - HOUR), occupancy(a, t - 30 * MIN, 'exit', 1));
+    // Yesterday evening's patrons were closed out: they count neither inside nor today.
+    await push(b, t, admit(b, t - 14 * HOUR), occupancy(b, t - 13 * HOUR, 'close_out', 1), admit(b, t - 5 * MIN));
+    const o = StreetOverview.parse(await store.dashboard.overview({ communityId: null }, t));
+    const all = Object.fromEntries(o.communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
+    expect(all['venue-a']).toMatchObject({ inside: 2, cap: 100, admissionsToday: 3, status: 'clear', openFlags: 0, lastSeenAt: t });
+    expect(all['venue-b']).toMatchObject({ inside: 1, cap: 40, admissionsToday: 1, status: 'clear' });
+    expect(o.communities.map((c) => c.id)).toEqual(['c-venue-a', 'c-venue-b']);
+  });
+
+  it('shows the worst open flag, a policy closure, and a silent kiosk while open', async () => {
+    const t = MONDAY + 12 * HOUR;
+    await push(a, t - 5 * MIN, admit(a, t - 5 * MIN));
+    await push(b, t - 11 * MIN, admit(b, t - 11 * MIN));
+    const status = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, [v.status, v.openFlags]]));
+    // venue-b's kiosk has not been heard from for 11 minutes and it is always open.
+    expect(await status()).toEqual({ 'venue-a': ['clear', 0], 'venue-b': ['kiosk_offline', 0] });
+    flag('venue-a', 'skipped_check', 'warning', t - HOUR);
+    flag('venue-a', 'over_capacity', 'violation', t - HOUR, 'rectified');
+    flag('venue-b', 'kiosk_silent', 'info', t - HOUR);
+    expect(await status()).toEqual({ 'venue-a': ['warning', 1], 'venue-b': ['kiosk_offline', 1] });
+    flag('venue-a', 'admitted_despite_risk', 'violation', t - HOUR, 'rectification_ordered');
+    expect((await status())['venue-a']).toEqual(['violation', 2]);
+    // 004 §3.1: the emergency policy closes KTVs.
+    const { version: _, ...emergency } = EMERGENCY_POLICY;
+    await store.policies.activate(emergency, t);
+    expect(await status()).toEqual({ 'venue-a': ['closed', 2], 'venue-b': ['kiosk_offline', 1] });
+  });
+
+  it('shows a community only its own venues', async () => {
+    const o = await store.dashboard.overview({ communityId: 'c-venue-b' }, MONDAY);
+    expect(o.communities.map((c) => [c.id, c.venues.map((v) => v.id)])).toEqual([['c-venue-b', ['venue-b']]]);
+    expect((await store.dashboard.overview({ communityId: 'nobody' }, MONDAY)).communities).toEqual([]);
+    expect(await store.dashboard.venueCommunity('venue-a')).toBe('c-venue-a');
+    expect(await store.dashboard.venueCommunity('no-such-venue')).toBeUndefined();
+  });
+});
+
+describe('dashboard.records', () => {
+  const q = (over: Record<string, string>) => RecordsQuery.parse(over);
+
+  it('filters by time, outcome, skipped check and skipped, and pages on the server', async () => {
+    const t = MONDAY + 9 * HOUR;
+    const skipTemp: Checks = { ...GREEN, temperature: { outcome: 'skipped', reason: '人多来不及' } };
+    const skipScan: Checks = { ...GREEN, scan: { outcome: 'skipped', reason: '没手机' } };
+    const made = await push(
+      a,
+      t + DAY,
+      ...Array.from({ length: 7 }, (_, i) => admit(a, t + i * MIN)),
+      refuse(a, t + 10 * MIN),
+      admit(a, t + 11 * MIN, skipTemp),
+      admit(a, t + 12 * MIN, skipScan),
+      admit(a, t + DAY),
+    );
+    await push(b, t, admit(b, t));
+    const page = async (over: Record<string, string>) => store.dashboard.records('venue-a', q(over));
+    expect((await page({})).total).toBe(11);
+    const first = await page({ pageSize: '4' });
+    expect([first.total, first.items.length, first.items[0]!.id]).toEqual([11, 4, made[10]!.id]);
+    const third = await page({ pageSize: '4', page: '3' });
+    expect(third.items.map((r) => r.id)).toEqual([made[2]!.id, made[1]!.id, made[0]!.id]);
+    const day = { from: String(MONDAY), to: String(MONDAY + DAY) };
+    expect((await page(day)).total).toBe(10);
+    expect((await page({ ...day, outcome: 'refuse' })).items.map((r) => [r.decision, r.reasons])).toEqual([['refuse', ['fever']]]);
+    expect((await page({ ...day, outcome: 'admit' })).total).toBe(9);
+    expect((await page({ skipped: 'true' })).items.map((r) => r.skipped)).toEqual([['scan'], ['temperature']]);
+    expect((await page({ skipped: 'false' })).total).toBe(9);
+    expect((await page({ check: 'temperature' })).items.map((r) => r.id)).toEqual([made[8]!.id]);
+    expect((await page({ check: 'mask' })).total).toBe(0);
+    const log = (await page({ check: 'scan' })).items[0]!;
+    expect(log).toMatchObject({ kioskId: a.id, operatorId: 'staff-1', decision: 'admit', passId: null, correctedBy: null, checks: skipScan });
+  });
+
+  it('shows an undone admission with the correction that undid it', async () => {
+    const [rec] = await push(a, MONDAY, admit(a, MONDAY + HOUR));
+    const [fix] = await push(a, MONDAY, (seq) => ({ ...recordBase(a, seq), type: 'correction', correctsId: rec!.id, reason: '误操作' }));
+    expect((await store.dashboard.records('venue-a', q({}))).items[0]!.correctedBy).toBe(fix!.id);
+  });
+});
+
+describe('dashboard.day', () => {
+  it('gives venue-local hours with admissions, refusals, scans and people inside, and the outcome of each check', async () => {
+    const day = Date.parse('2026-11-24T00:00:00+08:00');
+    await push(
+      a,
+      day,
+      admit(a, day - 30 * MIN), // the evening before, still inside at midnight
+      admit(a, day + 9 * HOUR + 5 * MIN),
+      admit(a, day + 9 * HOUR + 10 * MIN, { ...GREEN, temperature: { outcome: 'skipped', reason: '熟客' } }),
+      refuse(a, day + 9 * HOUR + 20 * MIN),
+      occupancy(a, day + 10 * HOUR + 30 * MIN, 'exit', 2),
+      admit(a, day + 23 * HOUR + 59 * MIN),
+    );
+    const db = new Database(file);
+    db.prepare(
+      `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at, policy_version, people, verdict, declaration, signed)
+       VALUES (?, 'venue-a', 'venue-a-1', NULL, 'poster', 'AAAAAA', 0, ?, ?, 0, 1, 1, 'enter', '[]', '')`,
+    ).run(randomUUID(), 1, day + 9 * HOUR + 3 * MIN);
+    db.close();
+    const d = await store.dashboard.day('venue-a', DayQuery.parse({ date: '2026-11-24' }).date);
+    expect(d!.hours).toHaveLength(24);
+    expect(d!.hours[0]).toEqual({ hour: 0, admissions: 0, refusals: 0, scans: 0, inside: 1 });
+    expect(d!.hours[9]).toEqual({ hour: 9, admissions: 2, refusals: 1, scans: 1, inside: 3 });
+    expect(d!.hours[10]!.inside).toBe(1);
+    expect(d!.hours[23]).toMatchObject({ admissions: 1, inside: 2 });
+    expect(d!.breakdown.temperature).toEqual({ measured: 3, skipped: 1 });
+    expect(d!.breakdown.healthCode).toEqual({ green: 4 });
+    expect(await store.dashboard.day('no-such-venue', '2026-11-24')).toBeUndefined();
+  });
+});
+
+describe('dashboard.ranking', () => {
+  it('ranks by skipped-check rate over 7 days, with scans per admission and last week’s figures', async () => {
+    const skip: Checks = { ...GREEN, temperature: { outcome: 'skipped', reason: '人多' } };
+    const date = '2026-11-29'; // the 7 days 23–29 November, against 16–22
+    await push(a, MONDAY, admit(a, MONDAY - 3 * DAY, skip), admit(a, MONDAY - 3 * DAY), admit(a, MONDAY + HOUR, skip), admit(a, MONDAY + 2 * HOUR));
+    await push(b, MONDAY, admit(b, MONDAY + HOUR), admit(b, MONDAY + 7 * DAY + HOUR)); // the second is after the window
+    const rows = (await store.dashboard.ranking(date, { communityId: null })).rows;
+    expect(rows.map((r) => r.venueId)).toEqual(['venue-a', 'venue-b']);
+    expect(rows[0]).toMatchObject({ admissions: 2, skippedRate: 0.5, scansPerAdmission: 0, previousSkippedRate: 0.5, previousScansPerAdmission: 0 });
+    expect(rows[1]).toMatchObject({ admissions: 1, skippedRate: 0, previousSkippedRate: null, previousScansPerAdmission: null });
+    expect((await store.dashboard.ranking(date, { communityId: 'c-venue-b' })).rows.map((r) => r.venueId)).toEqual(['venue-b']);
+  });
+});
+
+describe('dashboard.weeklyReport', () => {
+  it('reports per venue: admissions, refusals, skipped rate, flags by rule, inspections, rectifications, repeat offenders', async () => {
+    const week = WeekQuery.parse({ week: '2026-W48' }).week;
+    await push(a, MONDAY, admit(a, MONDAY + HOUR), refuse(a, MONDAY + HOUR), admit(a, MONDAY + 7 * DAY + HOUR), admit(a, MONDAY - HOUR));
+    flag('venue-a', 'skipped_check', 'warning', MONDAY + DAY);
+    flag('venue-a', 'skipped_check', 'warning', MONDAY + 2 * DAY, 'withdrawn');
+    flag('venue-a', 'over_capacity', 'violation', MONDAY + 2 * DAY, 'rectified', [
+      { action: 'order_rectification', at: MONDAY + 2 * DAY + HOUR, deadline: MONDAY + 4 * DAY },
+      { action: 'mark_rectified', at: MONDAY + 3 * DAY, visitedAt: MONDAY + 3 * DAY - HOUR },
+    ]);
+    // Ordered last week, deadline missed this week, still open: 查后不改.
+    flag('venue-b', 'ledger_not_kept', 'violation', MONDAY - 5 * DAY, 'rectification_ordered', [{ action: 'order_rectification', at: MONDAY - 4 * DAY, deadline: MONDAY + DAY }], MONDAY + DAY);
+    const r = WeeklyReport.parse(await store.dashboard.weeklyReport(week, { communityId: null }));
+    expect([r.from, r.to]).toEqual([MONDAY, MONDAY + 7 * DAY]);
+    const [ra, rb] = r.rows;
+    expect(ra).toEqual({
+      communityId: 'c-venue-a',
+      communityName: '测试社区',
+      venueId: 'venue-a',
+      venueName: '测试KTV',
+      admissions: 1,
+      refusals: 1,
+      skippedRate: 0,
+      flagsByRule: { skipped_check: 1, over_capacity: 1 },
+      inspections: 1,
+      rectificationsOpen: 0,
+      rectificationsClosed: 1,
+      repeatOffender: false,
+    });
+    expect(rb).toMatchObject({ venueId: 'venue-b', flagsByRule: {}, rectificationsOpen: 1, rectificationsClosed: 0, repeatOffender: true });
+    // Three violations within the policy's 30 days make a repeat offender too (000 §5 屡查屡犯).
+    flag('venue-a', 'admitted_while_closed', 'violation', MONDAY - 10 * DAY);
+    flag('venue-a', 'admitted_despite_risk', 'violation', MONDAY + 5 * DAY);
+    expect((await store.dashboard.weeklyReport(week, { communityId: 'c-venue-a' })).rows).toMatchObject([{ venueId: 'venue-a', repeatOffender: true }]);
+    expect(() => WeekQuery.parse({ week: '2026-48' })).toThrow();
+    await expect(store.dashboard.weeklyReport('2025-W53', { communityId: null })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('dashboard.ledgers', () => {
+  it('returns the venue’s ledgers in the window, newest first', async () => {
+    await push(
+      a,
+      MONDAY,
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + HOUR), type: 'venue_check', oneMetreLine: true, noticesPosted: false }),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * HOUR), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: iso(MONDAY + 2 * HOUR) }),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 3 * HOUR), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 36.4 }),
+      admit(a, MONDAY + 4 * HOUR),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * DAY), type: 'staff_health', staffId: 'venue-a-staff-1', lastTestDate: '2026-11-24', vaccination: 'booster' }),
+    );
+    const got = await store.dashboard.ledgers('venue-a', MONDAY, MONDAY + DAY);
+    expect(got.map((l) => l.type)).toEqual(['staff_temperature', 'disinfection', 'venue_check']);
+    expect(got[2]).toMatchObject({ kioskId: a.id, oneMetreLine: true, noticesPosted: false, receivedAt: MONDAY });
+    expect(await store.dashboard.ledgers('venue-b', MONDAY, MONDAY + DAY)).toEqual([]);
+  });
+});
+
+describe('dashboard filters against SQL injection', () => {
+  const HOSTILE = ["' OR 1=1 --", "'; DROP TABLE entrance_records; --", '1; DELETE FROM venues', '") OR ("1"="1', 'scan" OR "1"="1', '%', '\\', 'venue-a\' --'];
+
+  it('refuses hostile filter values by validation, and finds nothing for hostile ids', async () => {
+    await push(a, MONDAY, admit(a, MONDAY), refuse(a, MONDAY + MIN));
+    for (const s of HOSTILE) {
+      for (const field of ['from', 'to', 'outcome', 'check', 'skipped', 'page', 'pageSize', s]) {
+        expect(RecordsQuery.safeParse({ [field]: s }).success, `${field}=${s}`).toBe(false);
+      }
+      expect(DayQuery.safeParse({ date: s }).success).toBe(false);
+      expect(WeekQuery.safeParse({ week: s }).success).toBe(false);
+      expect((await store.dashboard.records(s, RecordsQuery.parse({}))).total).toBe(0);
+      expect(await store.dashboard.day(s, '2026-11-23')).toBeUndefined();
+      expect(await store.dashboard.venueCommunity(s)).toBeUndefined();
+      expect(await store.dashboard.ledgers(s, 0, Date.now())).toEqual([]);
+      expect((await store.dashboard.overview({ communityId: s }, MONDAY)).communities).toEqual([]);
+      expect((await store.dashboard.ranking('2026-11-23', { communityId: s })).rows).toEqual([]);
+      expect((await store.dashboard.weeklyReport('2026-W48', { communityId: s })).rows).toEqual([]);
+    }
+    // Everything still there.
+    expect((await store.dashboard.records('venue-a', RecordsQuery.parse({}))).total).toBe(2);
+    expect(await store.venues.count()).toBe(2);
+  });
+});
