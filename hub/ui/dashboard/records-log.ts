@@ -85,15 +85,15 @@ export class RecordsLog extends LitElement {
     const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
     const onPage = this.highlight ? p.items.some((r) => r.id === this.highlight) : true;
     return html`${onPage ? nothing : html`<p class="muted" data-testid="record-not-on-page">${t('recordNotOnPage')}: ${this.highlight}</p>`}
-      <table data-testid="records-table" data-total=${p.total}>
+      <div class="scroll"><table data-testid="records-table" data-total=${p.total}>
         <thead><tr>
           <th>${t('time')}</th><th>${t('outcome')}</th><th>${t('checks')}</th><th>${t('reasons')}</th>
-          <th>${t('operator')}</th><th>${t('kiosk')}</th><th>${t('pass')}</th>
+          <th>${t('operator')}</th><th class="wide">${t('kiosk')}</th><th class="wide">${t('pass')}</th>
         </tr></thead>
         <tbody>
           ${p.items.length === 0 ? html`<tr><td colspan="7" class="muted">${t('noRecords')}</td></tr>` : p.items.map((r) => this._row(r))}
         </tbody>
-      </table>
+      </table></div>
       <div class="pager row">
         <button class="small" data-testid="page-prev" ?disabled=${p.page <= 1} @click=${() => (this.page = p.page - 1)}>${t('prev')}</button>
         <span data-testid="page-info">${t('pageOf', { p: p.page, n: pages })} · ${t('total', { n: p.total })}</span>
@@ -111,8 +111,8 @@ export class RecordsLog extends LitElement {
       <td class="checks">${names.map((n) => checkText(n, r.checks[n]))}</td>
       <td>${r.reasons.map((c) => reasonText(c)).join('；')}</td>
       <td class="id">${r.operatorId ?? '—'}</td>
-      <td class="id">${r.kioskId}</td>
-      <td class="id">${r.passId ?? ''}</td>
+      <td class="id wide">${r.kioskId}</td>
+      <td class="id wide">${r.passId ?? ''}</td>
     </tr>`;
   }
 
@@ -130,6 +130,8 @@ export class RecordsLog extends LitElement {
       tr.hl td { background: #fff3c4; }
       tr.undone td { color: var(--muted); text-decoration: line-through; }
       .pager { margin-top: 8px; justify-content: flex-end; }
+      .scroll { overflow-x: auto; }
+      @media (max-width: 1000px) { .wide { display: none; } .id { white-space: normal; } }
     `,
   ];
 }

@@ -38,10 +38,10 @@ export class VenueBoard extends LitElement {
     return html`<tr data-testid="venue-row" data-venue=${v.id} data-status=${v.status}>
       <td><span class="chip s-${v.status}">${label('venue', v.status)}</span></td>
       <td><a href=${venueHref(v.id)}>${v.name}</a></td>
-      <td class="occ">
+      <td><div class="occ">
         <span class="bar ${over ? 'over' : share >= 0.9 ? 'near' : ''}" title="${v.inside} / ${v.cap}"><span style=${styleMap({ width: `${(share * 100).toFixed(1)}%` })}></span></span>
         <span class="num">${num(v.inside)} / ${v.cap > 0 ? num(v.cap) : '—'}</span>
-      </td>
+      </div></td>
       <td class="n ${v.openFlags > 0 ? 'hot' : ''}">${num(v.openFlags)}</td>
       <td class="n">${num(v.admissionsToday)}</td>
       <td class="muted">${ago(v.lastSeenAt, now)}</td>
