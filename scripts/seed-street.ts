@@ -381,7 +381,7 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
   let passes = 0;
   const policy = NORMAL_POLICY;
 
-  function venueDay(v: SeedVenue, d: number, n: number, seqStart: number, carryInside: { stays: [number, number][] }): { events: Event[]; passes: unknown[][] } {
+  function venueDay(v: SeedVenue, d: number, n: number, seqStart: number, carryInside: { stays: [number, number][]; passMinute: Map<number, number> }): { events: Event[]; passes: unknown[][] } {
     const day = firstDay + d * DAY;
     const open = v.spec.hours ? day + minutesOf(v.spec.hours.open) * 60_000 : day;
     let close = v.spec.hours ? day + minutesOf(v.spec.hours.close) * 60_000 : day + DAY;
@@ -393,7 +393,8 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
     const sloppy = v.violations.has('no_ledgers');
     const venueRules = { type: v.spec.type, openingHours: v.spec.hours, utcOffsetMinutes: OFFSET };
     const asked = doorChecks(policy, v.spec.type);
-    const passMinute = new Map<number, number>();
+    // Pass numbers per issue minute, kept across days: a pass issued before midnight shares its minute.
+    const passMinute = carryInside.passMinute;
 
     // Opening: the one-metre line and notices, staff temperatures, disinfection (000 §2(2)).
     if (!sloppy) {
@@ -566,10 +567,11 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
     let lastReport = performance.now();
     for (const [vi, v] of venues.entries()) {
       let seq = 1;
-      const carry = { stays: [] as [number, number][] };
+      const carry = { stays: [] as [number, number][], passMinute: new Map<number, number>() };
       db.exec('BEGIN');
       for (let d = 0; d < days; d++) {
         const { events, passes: p } = venueDay(v, d, counts[vi]![d]!, seq, carry);
+        for (const m of carry.passMinute.keys()) if (m < Math.floor((firstDay + d * DAY) / 60_000) - 60) carry.passMinute.delete(m);
         seq += events.length;
         write(v, events, p);
       }
