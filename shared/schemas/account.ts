@@ -29,5 +29,6 @@ export const AccountView = z.object({
   role: Role,
   /** The community an inspector covers; null for the street admin. */
   communityId: Id.nullable(),
+  communityName: z.string().nullable(),
 });
 export type AccountView = z.infer<typeof AccountView>;

@@ -298,8 +298,8 @@ describe('FlagRepository', () => {
     const later = ordered.deadline! + 1;
 
     expect(await flags.jointEnforcement({ communityId: null }, later, THRESHOLDS)).toEqual([
-      { venueId: 'venue-a', venueName: '测试KTV', communityId: 'c-venue-a', violations: 3, missedDeadlines: 0 },
-      { venueId: 'venue-b', venueName: '测试KTV', communityId: 'c-venue-b', violations: 0, missedDeadlines: 1 },
+      { venueId: 'venue-a', venueName: '测试KTV', communityId: 'c-venue-a', communityName: '测试社区', violations: 3, missedDeadlines: 0 },
+      { venueId: 'venue-b', venueName: '测试KTV', communityId: 'c-venue-b', communityName: '测试社区', violations: 0, missedDeadlines: 1 },
     ]);
     expect(await flags.jointEnforcement({ communityId: 'c-venue-b' }, later, THRESHOLDS)).toMatchObject([{ venueId: 'venue-b' }]);
     // Before the deadline there is nothing to hold against venue-b.

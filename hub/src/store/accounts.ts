@@ -21,6 +21,7 @@ export interface AccountRepository {
 }
 
 interface AccountRow {
+  community_name: string | null;
   id: string;
   name: string;
   role: Role;
@@ -30,15 +31,19 @@ interface AccountRow {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const view = (r: AccountRow): AccountView => ({ id: r.id, name: r.name, role: r.role, communityId: r.community_id });
+const view = (r: AccountRow): AccountView => ({ id: r.id, name: r.name, role: r.role, communityId: r.community_id, communityName: r.community_name });
 
 export function createAccountRepository(db: Db): AccountRepository {
   const insert = db.prepare('INSERT INTO accounts (id, name, role, community_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const byName = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name = ?');
+  const byName = db.prepare<[string], AccountRow>(
+    'SELECT a.*, c.name AS community_name FROM accounts a LEFT JOIN communities c ON c.id = a.community_id WHERE a.name = ?',
+  );
   const updateHash = db.prepare('UPDATE accounts SET password_hash = ? WHERE name = ?');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)');
   const bySession = db.prepare<[string], AccountRow & { expires_at: number }>(
-    `SELECT a.*, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`,
+    `SELECT a.*, c.name AS community_name, s.expires_at
+       FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN communities c ON c.id = a.community_id
+      WHERE s.token_hash = ?`,
   );
   const touch = db.prepare('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?');
   const endOne = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
@@ -49,7 +54,7 @@ export function createAccountRepository(db: Db): AccountRepository {
     async create(a, now) {
       const id = `acct-${randomBytes(6).toString('hex')}`;
       insert.run(id, a.name, a.role, a.role === 'street_admin' ? null : a.communityId, await hashPassword(a.password), now);
-      return { id, name: a.name, role: a.role, communityId: a.role === 'street_admin' ? null : a.communityId };
+      return view(byName.get(a.name)!);
     },
     async setPassword(name, password) {
       return updateHash.run(await hashPassword(password), name).changes === 1;

@@ -55,6 +55,7 @@ export interface JointEnforcementRow {
   venueId: string;
   venueName: string;
   communityId: string;
+  communityName: string;
   /** Violation-severity flags raised within `repeatWindowDays`. */
   violations: number;
   /** Rectifications whose deadline passed with nothing rectified by then. */
@@ -186,7 +187,9 @@ export function createFlagRepository(db: Db): FlagRepository {
         AND NOT EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified' AND e.at <= f.deadline)
       GROUP BY f.venue_id`,
   );
-  const venueNames = db.prepare<[], { id: string; name: string; community_id: string }>('SELECT id, name, community_id FROM venues');
+  const venueNames = db.prepare<[], { id: string; name: string; community_id: string; community_name: string }>(
+    'SELECT v.id, v.name, v.community_id, c.name AS community_name FROM venues v JOIN communities c ON c.id = v.community_id',
+  );
 
   // Facts.
   const venueRow = db.prepare<[string], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?');
@@ -308,7 +311,13 @@ export function createFlagRepository(db: Db): FlagRepository {
       for (const r of missed.all(now, communityId, communityId)) row(r.venue_id).missedDeadlines = r.n;
       const names = new Map(venueNames.all().map((v) => [v.id, v]));
       return [...rows]
-        .map(([venueId, r]) => ({ venueId, venueName: names.get(venueId)!.name, communityId: names.get(venueId)!.community_id, ...r }))
+        .map(([venueId, r]) => ({
+          venueId,
+          venueName: names.get(venueId)!.name,
+          communityId: names.get(venueId)!.community_id,
+          communityName: names.get(venueId)!.community_name,
+          ...r,
+        }))
         .sort((a, b) => b.missedDeadlines + b.violations - (a.missedDeadlines + a.violations) || a.venueId.localeCompare(b.venueId));
     },
     facts: {

@@ -65,7 +65,7 @@ export class InspectorDashboard extends LitElement {
           ${link('reports', routeHref('reports'), 'navReports')} ${admin ? link('audit', routeHref('audit'), 'navAudit') : nothing}
         </nav>
         <span class="who" data-testid="account" data-role=${a.role}>
-          ${a.name} · ${label('role', a.role)}${a.communityId ? html` · ${a.communityId}` : nothing}
+          ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
         </span>
         ${langButton}
         <button class="small" data-testid="logout" @click=${this._logout}>${t('logout')}</button>

@@ -11,6 +11,7 @@ interface JointItem {
   venueId: string;
   venueName: string;
   communityId: string;
+  communityName: string;
   violations: number;
   missedDeadlines: number;
 }
@@ -38,7 +39,7 @@ export class JointScreen extends LitElement {
                 ${items.map(
                   (i) => html`<tr data-testid="joint-row" data-venue=${i.venueId}>
                     <td><a href=${venueHref(i.venueId)}>${i.venueName}</a></td>
-                    <td>${i.communityId}</td>
+                    <td>${i.communityName}</td>
                     <td class="n">${num(i.violations)}</td>
                     <td class="n ${i.missedDeadlines > 0 ? 'hot' : ''}">${num(i.missedDeadlines)}</td>
                   </tr>`,
