@@ -29,7 +29,12 @@ export const FlagThresholds = z.object({
   clockSkewMinutes: z.int().min(1).max(24 * 60).default(5),
   /** ledger_not_kept: staff nucleic-acid tests per week at these venue types (003 table row 9). */
   staffTestsPerWeek: z.int().min(0).max(7).default(2),
-  staffTestVenueTypes: z.array(VenueType).default(['ktv', 'bar', 'internet_cafe', 'disco', 'arcade', 'dance_hall', 'hotel', 'restaurant']),
+  staffTestVenueTypes: z
+    .array(VenueType)
+    .default([
+      'ktv', 'bar', 'internet_cafe', 'disco', 'arcade', 'dance_hall', 'hotel', 'restaurant',
+      'sauna', 'massage', 'foot_bath', 'spa', 'chess_card_room', 'mahjong_parlour', 'script_murder', 'escape_room',
+    ]),
   /** ledger_not_kept: disinfection or ventilation entries per open day (000 §2(2)(3)). */
   disinfectionsPerDay: z.int().min(0).max(24).default(1),
   /** Joint enforcement list (000 §5): this many violations within `repeatWindowDays`, or a missed rectification deadline. */
