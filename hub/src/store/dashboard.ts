@@ -67,6 +67,8 @@ const DAY = 24 * HOUR;
 const OCCUPANCY_LOOKBACK_MS = 36 * HOUR;
 /** A venue that is open and whose kiosks have been silent this long shows "kiosk offline". */
 export const KIOSK_OFFLINE_MS = 10 * 60_000;
+/** How far before its close-out a later record of the same door may be stamped (a clock set back). */
+const CLOCK_MARGIN_MS = HOUR;
 /** Flags still waiting for the inspectors: everything but rectified and withdrawn. */
 const OPEN_FLAG = "status NOT IN ('rectified', 'withdrawn')";
 
@@ -134,10 +136,9 @@ export function isoWeekMonday(week: string): number {
 /** One row the occupancy fold reads: only the fields occupancyFrom looks at. */
 interface FoldRow {
   seq: number;
-  id: string;
   type: 'entrance' | 'correction' | 'occupancy';
   ms: number;
-  /** entrance: decision; correction: correctsId; occupancy: kind. */
+  /** entrance: decision; correction: the seq of the admission it undoes; occupancy: kind. */
   a: string;
   n: number | null;
 }
@@ -145,10 +146,10 @@ interface FoldRow {
 function toFold(r: FoldRow): SyncRecord {
   const rec =
     r.type === 'entrance'
-      ? { type: r.type, id: r.id, decision: r.a }
+      ? { type: r.type, id: String(r.seq), decision: r.a }
       : r.type === 'correction'
-        ? { type: r.type, id: r.id, correctsId: r.a }
-        : { type: r.type, id: r.id, kind: r.a, count: r.n ?? 0 };
+        ? { type: r.type, id: `c${r.seq}`, correctsId: r.a }
+        : { type: r.type, id: `o${r.seq}`, kind: r.a, count: r.n ?? 0 };
   // The stored bodies were validated on the way in, and occupancyFrom reads only these fields;
   // parsing whole bodies (checks and all) would cost the overview most of its time.
   return rec as unknown as SyncRecord;
@@ -184,23 +185,31 @@ export function createDashboardRepository(db: Db): DashboardRepository {
         AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
       ORDER BY seq DESC LIMIT 1`,
   );
-  const foldCols = `seq, id, type, kiosk_time_ms AS ms,
-      CASE type WHEN 'entrance' THEN json_extract(body, '$.decision')
-                WHEN 'correction' THEN json_extract(body, '$.correctsId')
-                ELSE json_extract(body, '$.kind') END AS a,
-      CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n`;
-  // After a close-out: the kiosk's records past its seq, read along (kiosk_id, seq).
-  const foldAfter = db.prepare<[string, number, number, number], FoldRow>(
-    `SELECT ${foldCols} FROM kiosk_records
-      WHERE kiosk_id = ? AND seq > ? AND +kiosk_time_ms >= ? AND +kiosk_time_ms < ? AND type IN ('entrance', 'correction', 'occupancy')
-      ORDER BY seq`,
+  // The fold reads admissions from the partial index entrance_records_kiosk_admits alone (no
+  // table row, no JSON: most of the rows), and the few corrections and door events from the
+  // ledger, merged by seq. An admission goes into the fold named by its seq; a correction names
+  // the seq of the record it undoes at this kiosk, so occupancyFrom matches them as by id.
+  const admits = db.prepare<[string, number, number, number], { seq: number; ms: number }>(
+    `SELECT seq, kiosk_time_ms AS ms FROM entrance_records
+      WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND decision = 'admit' AND seq > ?`,
   );
-  // No close-out in the lookback (a hotel, a sloppy door): the window, read along (venue_id, type, kiosk_time_ms).
-  const foldWindow = db.prepare<[string, number, number, string], FoldRow>(
-    `SELECT ${foldCols} FROM kiosk_records
-      WHERE venue_id = ? AND type IN ('entrance', 'correction', 'occupancy') AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND +kiosk_id = ?
-      ORDER BY seq`,
+  const doorEvents = db.prepare<[string, number, number, string, number], FoldRow>(
+    `SELECT seq, type, kiosk_time_ms AS ms,
+            CASE type WHEN 'correction' THEN json_extract(body, '$.correctsId') ELSE json_extract(body, '$.kind') END AS a,
+            CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n
+       FROM kiosk_records
+      WHERE venue_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND +kiosk_id = ? AND +seq > ?`,
   );
+  const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM entrance_records WHERE id = ? AND kiosk_id = ?');
+  /** The door's records the fold reads, past seq `after` and in [from, to), in seq order. */
+  function foldRows(venueId: string, kioskId: string, after: number, from: number, to: number): FoldRow[] {
+    const rows: FoldRow[] = admits.all(kioskId, from, to, after).map((r) => ({ seq: r.seq, type: 'entrance', ms: r.ms, a: 'admit', n: null }));
+    for (const e of doorEvents.all(venueId, from, to, kioskId, after)) {
+      if (e.type === 'correction') e.a = String(seqOf.get(e.a, kioskId)?.seq ?? `other:${e.a}`);
+      rows.push(e);
+    }
+    return rows.sort((x, y) => x.seq - y.seq);
+  }
   // Counts read the covering index entrance_records_venue_outcome only (migration 8).
   const stats = db.prepare<[string, number, number], { admissions: number; refusals: number; skipped: number; total: number }>(
     `SELECT coalesce(sum(decision = 'admit'), 0) AS admissions, coalesce(sum(decision = 'refuse'), 0) AS refusals,
@@ -270,7 +279,8 @@ export function createDashboardRepository(db: Db): DashboardRepository {
   function doorRows(venueId: string, kioskId: string, at: number): FoldRow[] {
     const from = at - OCCUPANCY_LOOKBACK_MS;
     const co = lastCloseOut.get(kioskId, from, at);
-    return co ? foldAfter.all(kioskId, co.seq, from, at) : foldWindow.all(venueId, from, at, kioskId);
+    // Records after a close-out were made after it, give or take a clock adjusted at the door.
+    return foldRows(venueId, kioskId, co?.seq ?? 0, co ? Math.max(from, co.ms - CLOCK_MARGIN_MS) : from, at);
   }
 
   function countPage(venueId: string, q: RecordsQuery): { where: string; params: (string | number)[] } {
@@ -395,13 +405,14 @@ export function createDashboardRepository(db: Db): DashboardRepository {
       // Inside at the end of each hour, counted as byVenue would have counted it then: from the
       // door's last close-out in the lookback before that moment, else over the lookback.
       for (const k of kiosksOf.all(venueId)) {
-        const rows = foldWindow.all(venueId, start + HOUR - OCCUPANCY_LOOKBACK_MS, end, k.id);
+        const rows = foldRows(venueId, k.id, 0, start + HOUR - OCCUPANCY_LOOKBACK_MS, end);
+        const recs = rows.map(toFold);
         for (const hour of hours) {
           const hourEnd = start + (hour.hour + 1) * HOUR;
           const from = hourEnd - OCCUPANCY_LOOKBACK_MS;
-          const inWindow = rows.filter((r) => r.ms >= from && r.ms < hourEnd);
-          const co = inWindow.reduce((s, r) => (r.type === 'occupancy' && r.a === 'close_out' ? Math.max(s, r.seq) : s), 0);
-          hour.inside += occupancyFrom(inWindow.filter((r) => r.seq > co).map(toFold));
+          let co = 0;
+          for (const r of rows) if (r.type === 'occupancy' && r.a === 'close_out' && r.ms >= from && r.ms < hourEnd) co = Math.max(co, r.seq);
+          hour.inside += occupancyFrom(recs.filter((_, i) => rows[i]!.seq > co && rows[i]!.ms >= from && rows[i]!.ms < hourEnd));
         }
       }
       const checks: VenueDay['breakdown'] = {};

@@ -226,4 +226,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX flag_events_flag ON flag_events (flag_id);
   `,
+  // Issue 6: indices for the inspectors' read model (hub/src/store/dashboard.ts), each measured on
+  // the 5-million-record street of scripts/bench/dashboard.ts (README "Dashboard benchmark").
+  // - entrance_records_venue_outcome: admissions, refusals and skipped records of a venue over a
+  //   day or a week (overview, day, ranking, weekly report) from the index alone, never the rows
+  //   with their JSON; it also serves the log's time-range pages.
+  // - entrance_records_venue_skipped: the log filtered to skipped checks (what inspectors hunt
+  //   for) reads only those records, however few a venue has among its thousands.
+  // - entrance_records_kiosk_admits: the occupancy fold's admissions since a door's close-out,
+  //   read from the index alone; they are most of the rows the street overview reads.
+  // - kiosk_records_close_out: a door's last close-out, where the occupancy fold starts (the same
+  //   terms as OccupancyRepository.byVenue's query, which the kiosk socket runs after every batch).
+  `
+  CREATE INDEX entrance_records_venue_outcome ON entrance_records (venue_id, kiosk_time_ms, decision, skipped_count, corrected_by);
+  CREATE INDEX entrance_records_venue_skipped ON entrance_records (venue_id, kiosk_time_ms) WHERE skipped_count > 0;
+  CREATE INDEX entrance_records_kiosk_admits ON entrance_records (kiosk_id, kiosk_time_ms, seq) WHERE decision = 'admit';
+  CREATE INDEX kiosk_records_close_out ON kiosk_records (kiosk_id, seq, kiosk_time_ms)
+    WHERE type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out';
+  `,
 ];
