@@ -53,22 +53,25 @@ export async function seedDemoStreet(store: Store): Promise<boolean> {
 
 /**
  * The demo's first accounts (issue 6: "the first admin is created … on first
- * start of the demo"): the street admin and the inspector of 东风社区, each
+ * start of the demo"): the street admin and one community's inspector, each
  * with a one-time password returned here to print once. None if any account exists.
  */
-export async function seedDemoAccounts(store: Store): Promise<{ name: string; role: string; password: string }[]> {
+export async function seedDemoAccounts(
+  store: Store,
+  community: { id: string; name: string } = { id: 'dongfeng', name: '东风社区' },
+): Promise<{ name: string; role: string; password: string }[]> {
   if ((await store.accounts.count()) > 0) return [];
   const now = Date.now();
   const made = [
     { name: 'admin', role: 'street_admin' as const, communityId: null },
-    { name: 'dongfeng', role: 'community_inspector' as const, communityId: 'dongfeng' },
+    { name: 'inspector', role: 'community_inspector' as const, communityId: community.id },
   ];
   const out: { name: string; role: string; password: string }[] = [];
   for (const a of made) {
     const password = newPassword();
     const account = await store.accounts.create({ ...a, password }, now);
     await store.audit.record({ at: now, accountId: null, accountName: 'npm start (demo)', action: 'account_created', target: account.id, detail: { name: a.name, role: a.role } });
-    out.push({ name: a.name, role: a.role === 'street_admin' ? 'street admin' : '东风社区 inspector', password });
+    out.push({ name: a.name, role: a.role === 'street_admin' ? 'street admin' : `${community.name} inspector`, password });
   }
   return out;
 }

@@ -17,19 +17,26 @@ try {
   await ensureBuilds();
   let seeded = false;
   let accounts: { name: string; role: string; password: string }[] = [];
+  // The door to enrol: the demo's KTV, or on a street seeded otherwise (npm run seed-street) its first venue's.
+  let door = DEMO_ENTRANCE_ID;
   const hub = await startHub(config, async (store) => {
     seeded = await seedDemoStreet(store);
-    accounts = await seedDemoAccounts(store);
+    const street = await store.dashboard.overview({ communityId: null }, Date.now());
+    const first = street.communities.find((c) => c.venues.length > 0);
+    if (!(await store.venues.entrance(door)) && first) door = (await store.venues.profile(first.venues[0]!.id))?.entrances[0]?.id ?? door;
+    const inspected = street.communities.find((c) => c.id === 'dongfeng') ?? first;
+    accounts = await seedDemoAccounts(store, inspected && { id: inspected.id, name: inspected.name });
   });
-  const code = await hub.store.kiosks.issueEnrolmentCode(DEMO_ENTRANCE_ID, Date.now(), ENROL_TTL_MS);
+  const demoDoor = door === DEMO_ENTRANCE_ID;
+  const code = await hub.store.kiosks.issueEnrolmentCode(door, Date.now(), ENROL_TTL_MS);
   const base = config.publicUrl ?? hub.url;
   const enrolUrl = `${base}/kiosk/?enrol=${formatEnrolmentCode(code)}`;
   // A tablet's camera app opens this and the kiosk enrols itself (the QR way to enrol, issue 4).
   const qr = await QRCode.toString(enrolUrl, { type: 'terminal', small: true });
-  const entrance = await hub.store.venues.entrance(DEMO_ENTRANCE_ID);
+  const entrance = await hub.store.venues.entrance(door);
   const venue = entrance && (await hub.store.venues.profile(entrance.venueId));
   const secret = entrance && (await hub.store.venues.posterSecret(entrance.venueId));
-  const poster = secret ? await posterToken(secret, DEMO_ENTRANCE_ID) : undefined;
+  const poster = secret ? await posterToken(secret, door) : undefined;
   const lines = [
     '',
     `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.dbFile})`,
@@ -37,7 +44,7 @@ try {
     `  Kiosk:   ${enrolUrl}`,
     `           opens the kiosk and enrols it at ${venue?.name ?? '?'} · ${entrance?.name ?? '?'}`,
     `           (one-time code ${formatEnrolmentCode(code)}, valid 24 h; a new one is printed at every start)`,
-    `           door staff (demo PINs): ${DEMO_STAFF.map((s) => `${s.name} ${s.pin}`).join(', ')}`,
+    ...(demoDoor ? [`           door staff (demo PINs): ${DEMO_STAFF.map((s) => `${s.name} ${s.pin}`).join(', ')}`] : []),
     ...(poster
       ? [
           `  Patron:  ${base}/v/${poster}`,
@@ -51,7 +58,7 @@ try {
           `           ${accounts.map((a) => `${a.name} (${a.role}) password ${a.password}`).join(' · ')}`,
           '           shown once, now; later: npm run admin -- reset-password <name>',
         ]
-      : ['           accounts: admin, dongfeng (passwords were shown at the first start; npm run admin -- reset-password <name>)']),
+      : ['           accounts: admin, inspector (passwords were shown at the first start; npm run admin -- reset-password <name>)']),
     `  Health:  ${base}/api/health`,
     '',
     config.publicUrl
