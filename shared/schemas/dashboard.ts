@@ -102,7 +102,18 @@ export const Ranking = z.object({ date: z.string(), rows: z.array(RankingRow) })
 export type Ranking = z.infer<typeof Ranking>;
 
 /** GET /api/reports/weekly?week=YYYY-Www (ISO week, venue-local): the street office's weekly report (每周报送一次). */
-export const WeekQuery = z.strictObject({ week: z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'an ISO week like 2026-W47') });
+export const WeekQuery = z.strictObject({
+  week: z
+    .string()
+    .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'an ISO week like 2026-W47')
+    .refine((w) => !w.endsWith('-W53') || hasWeek53(Number(w.slice(0, 4))), 'that year has 52 ISO weeks'),
+});
+/** A year has an ISO week 53 when it starts on a Thursday, or on a Wednesday in a leap year. */
+function hasWeek53(year: number): boolean {
+  const jan1 = new Date(Date.UTC(year, 0, 1)).getUTCDay();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return jan1 === 4 || (leap && jan1 === 3);
+}
 export const WeeklyReportRow = z.object({
   communityId: Id,
   communityName: z.string(),

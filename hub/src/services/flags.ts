@@ -257,7 +257,10 @@ export function startFlagSweep(store: Store, io: KioskServer, now: () => number,
     if (running) return;
     running = true;
     const connected = new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
-    sweep(store, now(), connected, memo)
+    // A kiosk connected but idle (no patrons) is not offline: its socket is its sign of life.
+    store.kiosks
+      .markSeen([...connected], now())
+      .then(() => sweep(store, now(), connected, memo))
       .then((flags) => pushFlags(io, flags))
       .catch((err: unknown) => log.error({ err }, 'flag sweep failed'))
       .finally(() => (running = false));

@@ -25,6 +25,8 @@ export interface KioskRepository {
    * showed it), with the secret it signs its live venue code with.
    */
   byId(id: string): Promise<(KioskIdentity & { revoked: boolean; codeSecret: string }) | undefined>;
+  /** Kiosks whose socket is connected now were seen now (the dashboard's "kiosk offline" reads it). */
+  markSeen(ids: readonly string[], now: number): Promise<void>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -63,6 +65,9 @@ export function createKioskRepository(db: Db): KioskRepository {
     { id: string; venue_id: string; entrance_id: string; revoked_at: number | null; code_secret: string }
   >('SELECT id, venue_id, entrance_id, revoked_at, code_secret FROM kiosks WHERE id = ?');
   const touch = db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?');
+  const touchAll = db.transaction((ids: readonly string[], now: number) => {
+    for (const id of ids) touch.run(now, id);
+  });
 
   const enrol = db.transaction((codeHash: string, now: number): EnrolOutcome => {
     const row = selectCode.get(codeHash);
@@ -94,6 +99,9 @@ export function createKioskRepository(db: Db): KioskRepository {
       if (!row || row.revoked_at !== null) return undefined;
       touch.run(now, row.id);
       return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id };
+    },
+    async markSeen(ids, now) {
+      if (ids.length > 0) touchAll(ids, now);
     },
     async byId(id) {
       const row = selectById.get(id);
