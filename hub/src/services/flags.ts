@@ -160,7 +160,9 @@ export async function backfill(store: Store, from: number, until: number, progre
       }
     }
     if (th.staffTestVenueTypes.includes(venue.type)) {
-      for (let week = weekStart(from, venue.utcOffsetMinutes); week + 7 * DAY_MS <= until; week += 7 * DAY_MS) {
+      // Only whole weeks inside the history: a week it starts in the middle of has its early days missing.
+      const first = weekStart(from, venue.utcOffsetMinutes);
+      for (let week = first < from ? first + 7 * DAY_MS : first; week + 7 * DAY_MS <= until; week += 7 * DAY_MS) {
         const held = await store.flags.facts.entrances(venue.id, week, week + 7 * DAY_MS);
         if (held.length === 0) continue;
         const ledger = await store.flags.facts.ledger(venue.id, week, week + 7 * DAY_MS);
