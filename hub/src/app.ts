@@ -18,7 +18,7 @@ import { patronRoutes } from './routes/patron/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
 import { startFlagSweep } from './services/flags.js';
-import { pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
+import { dropEndedSessions, pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
 import type { AccountView } from '../../shared/schemas/account.js';
@@ -85,6 +85,11 @@ export const hubApp = fp<AppOptions>(
     const sessions = sessionAccount(store, now);
     const authenticate = authenticateDashboard ?? ((header: string | undefined) => sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]));
     registerDashboardSockets(io, { authenticate, log: app.log });
+    const dropEnded = () =>
+      dropEndedSessions(io, authenticate).catch((err: unknown) => app.log.error({ err }, 'could not check dashboard sessions'));
+    // Sessions also end by expiry or a password reset (npm run admin): checked every minute.
+    const sessionCheck = setInterval(() => void dropEnded(), 60_000);
+    sessionCheck.unref();
     // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
     let stopSweep = () => {};
     app.addHook('onReady', async () => {
@@ -92,12 +97,13 @@ export const hubApp = fp<AppOptions>(
     });
     app.addHook('preClose', async () => {
       stopSweep();
+      clearInterval(sessionCheck);
       io.disconnectSockets(true);
       io.engine.close();
     });
 
     await app.register(healthRoutes, { store, now });
-    await app.register(authRoutes, { store, now });
+    await app.register(authRoutes, { store, now, sessionEnded: dropEnded });
     await app.register(kioskRoutes, { store, keys, now, publicUrl });
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);

@@ -74,7 +74,7 @@ export const RecordsPage = z.object({
 export type RecordsPage = z.infer<typeof RecordsPage>;
 
 /** GET /api/venues/:id/day?date=YYYY-MM-DD: the day in hours (venue-local), and the outcomes per check. */
-export const DayQuery = z.strictObject({ date: z.iso.date() });
+export const DayQuery = z.strictObject({ date: z.iso.date().refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'a date between 2000 and 2100') });
 export const VenueDay = z.object({
   date: z.string(),
   hours: z.array(
@@ -105,7 +105,7 @@ export type Ranking = z.infer<typeof Ranking>;
 export const WeekQuery = z.strictObject({
   week: z
     .string()
-    .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'an ISO week like 2026-W47')
+    .regex(/^(20\d\d|2100)-W(0[1-9]|[1-4]\d|5[0-3])$/, 'an ISO week like 2026-W47 (years 2000–2100)')
     .refine((w) => !w.endsWith('-W53') || hasWeek53(Number(w.slice(0, 4))), 'that year has 52 ISO weeks'),
 });
 /** A year has an ISO week 53 when it starts on a Thursday, or on a Wednesday in a leap year. */

@@ -23,6 +23,8 @@ export const FlagThresholds = z.object({
   temperatureWindow: z.int().min(5).max(1000).default(20),
   maxSameReadingShare: z.number().min(0.1).max(1).default(0.6),
   minTemperatureStdDevC: z.number().min(0).max(1).default(0.1),
+  /** The dashboard's "kiosk offline": an open venue none of whose kiosks was connected or heard from for this long. */
+  kioskOfflineMinutes: z.int().min(1).max(24 * 60).default(10),
   /** kiosk_silent: no record from a venue's kiosk for this long while it is open. */
   kioskSilentMinutes: z.int().min(5).max(24 * 60).default(60),
   /** clock_skew: a kiosk's clock this far from the hub's (records sent at once). */

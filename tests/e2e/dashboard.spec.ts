@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../hub/src/store/index.js';
@@ -46,12 +47,20 @@ test.describe('inspectors dashboard', () => {
     const { kiosk, token } = await enrolKiosk(store, entrance);
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
+    // A venue name with markup in it, as a street office could type it: it must stay text.
+    const MARKUP = '<img src=x onerror="document.title=1">小店';
+    const db = new Database(join(tmp.dir, 'hub.sqlite'));
+    db.prepare("UPDATE venues SET name = ? WHERE id = 'venue-b'").run(MARKUP);
+    db.close();
     app = await listenHub(store, await freePort());
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await login(page, url, 'admin');
     await expect(page.locator('[data-testid="venue-row"][data-venue="venue-a"]')).toBeVisible();
+    await expect(page.locator('[data-testid="venue-row"][data-venue="venue-b"]')).toContainText(MARKUP);
+    await expect(page.locator('img[src="x"]')).toHaveCount(0);
+    expect(await page.title()).not.toBe('1');
     await expect(page.locator('[data-testid="flag"][data-rule="skipped_check"]')).toHaveCount(0);
 
     // The door skips the temperature for three patrons; the batch is committed and flagged.

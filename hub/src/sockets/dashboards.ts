@@ -68,3 +68,17 @@ export function pushFlags(io: HasNamespaces, flags: readonly Flag[]): void {
   const nsp = dashboards(io);
   for (const flag of flags) nsp.to(STREET_ROOM).to(communityRoom(flag.communityId)).emit('flag:raised', flag);
 }
+
+/**
+ * Disconnects dashboards whose session has ended (logout, expiry, a password
+ * reset): a socket is checked at its handshake, so it is checked again here.
+ */
+export async function dropEndedSessions(io: HasNamespaces, authenticate: DashboardSocketDeps['authenticate']): Promise<number> {
+  let dropped = 0;
+  for (const socket of dashboards(io).sockets.values()) {
+    if (await authenticate(socket.handshake.headers.cookie)) continue;
+    socket.disconnect(true);
+    dropped++;
+  }
+  return dropped;
+}

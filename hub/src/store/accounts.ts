@@ -5,10 +5,13 @@ import type { Db } from './database.js';
 
 /** How long a session lasts without use; every request moves it on. */
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+/** However busy, a session ends this long after login. */
+export const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
 
 export interface AccountRepository {
   /** Creates an account; the password is kept only as a scrypt hash. Throws if the name is taken. */
   create(a: { name: string; role: Role; communityId: string | null; password: string }, now: number): Promise<AccountView>;
+  /** A new password; every session of the account ends with the old one. */
   setPassword(name: string, password: string): Promise<boolean>;
   /** The account if the name and password match (same time either way when they do not). */
   verify(name: string, password: string): Promise<AccountView | undefined>;
@@ -39,9 +42,10 @@ export function createAccountRepository(db: Db): AccountRepository {
     'SELECT a.*, c.name AS community_name FROM accounts a LEFT JOIN communities c ON c.id = a.community_id WHERE a.name = ?',
   );
   const updateHash = db.prepare('UPDATE accounts SET password_hash = ? WHERE name = ?');
+  const endAll = db.prepare('DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE name = ?)');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)');
-  const bySession = db.prepare<[string], AccountRow & { expires_at: number }>(
-    `SELECT a.*, c.name AS community_name, s.expires_at
+  const bySession = db.prepare<[string], AccountRow & { expires_at: number; session_created_at: number }>(
+    `SELECT a.*, c.name AS community_name, s.expires_at, s.created_at AS session_created_at
        FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN communities c ON c.id = a.community_id
       WHERE s.token_hash = ?`,
   );
@@ -57,7 +61,11 @@ export function createAccountRepository(db: Db): AccountRepository {
       return view(byName.get(a.name)!);
     },
     async setPassword(name, password) {
-      return updateHash.run(await hashPassword(password), name).changes === 1;
+      const hash = await hashPassword(password);
+      return db.transaction(() => {
+        endAll.run(name);
+        return updateHash.run(hash, name).changes === 1;
+      })();
     },
     async verify(name, password) {
       const row = byName.get(name);
@@ -74,7 +82,7 @@ export function createAccountRepository(db: Db): AccountRepository {
       const hash = sha256(token);
       const row = bySession.get(hash);
       if (!row || row.expires_at <= now || row.disabled_at !== null) return undefined;
-      touch.run(now + SESSION_IDLE_MS, now, hash);
+      touch.run(Math.min(now + SESSION_IDLE_MS, row.session_created_at + SESSION_MAX_MS), now, hash);
       return view(row);
     },
     async endSession(token) {

@@ -65,8 +65,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Same lookback as the kiosk and hub/src/sockets/kiosks.ts: counting restarts at a close-out, or after 36 h without one. */
 const OCCUPANCY_LOOKBACK_MS = 36 * HOUR;
-/** A venue that is open and whose kiosks have been silent this long shows "kiosk offline". */
-export const KIOSK_OFFLINE_MS = 10 * 60_000;
 /** How far before its close-out a later record of the same door may be stamped (a clock set back). */
 const CLOCK_MARGIN_MS = HOUR;
 /** Flags still waiting for the inspectors: everything but rectified and withdrawn. */
@@ -360,7 +358,7 @@ export function createDashboardRepository(db: Db): DashboardRepository {
           const last = lastRecord.get(k.id)?.received_at ?? null;
           if (last !== null) lastSeenAt = Math.max(lastSeenAt ?? last, last);
           const seen = Math.max(last ?? -Infinity, k.last_seen_at ?? -Infinity);
-          if (seen >= now - KIOSK_OFFLINE_MS) anyKioskSeen = true;
+          if (seen >= now - p.flags.kioskOfflineMinutes * 60_000) anyKioskSeen = true;
         }
         const f = flags.get(v.id);
         let status: VenueStatus = 'clear';

@@ -31,6 +31,8 @@ export interface FlagEvent {
   flagId: number;
   at: number;
   accountId: string | null;
+  /** Who acted, by name, for the history an inspector reads. */
+  accountName: string | null;
   action: FlagAction['action'];
   note: string | null;
   deadline: number | null;
@@ -167,8 +169,11 @@ export function createFlagRepository(db: Db): FlagRepository {
   );
   const update = db.prepare<[string, string, number, number]>('UPDATE flags SET severity = ?, evidence = ?, updated_at = ? WHERE id = ?');
   const byId = db.prepare<[number], FlagRow>(`${SELECT_FLAG} WHERE f.id = ?`);
-  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null }>(
-    'SELECT * FROM flag_events WHERE flag_id = ? ORDER BY at, id',
+  const orderedAtOf = db.prepare<[number], { at: number }>(
+    "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
+  );
+  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; account_name: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null }>(
+    'SELECT e.*, a.name AS account_name FROM flag_events e LEFT JOIN accounts a ON a.id = e.account_id WHERE e.flag_id = ? ORDER BY e.at, e.id',
   );
   const setStatus = db.prepare<[FlagStatus, number, number | null, string | null, number]>(
     'UPDATE flags SET status = ?, updated_at = ?, deadline = coalesce(?, deadline), note = coalesce(?, note) WHERE id = ?',
@@ -271,7 +276,14 @@ export function createFlagRepository(db: Db): FlagRepository {
       deadline = midnight + DAY_MS - 1;
       if (deadline < now) throw new FlagTransitionError(row.status, action.action, `the deadline ${action.deadline} has already passed`);
     }
-    if (action.action === 'mark_rectified') visitedAt = Date.parse(action.visitedAt);
+    if (action.action === 'mark_rectified') {
+      // The visit that finds it put right happened after the order, and not in the future.
+      visitedAt = Date.parse(action.visitedAt);
+      const orderedAt = orderedAtOf.get(id)?.at ?? row.opened_at;
+      if (visitedAt > now || visitedAt < orderedAt) {
+        throw new FlagTransitionError(row.status, action.action, 'the visit must be after the rectification was ordered and not in the future');
+      }
+    }
     setStatus.run(TO[action.action], now, deadline, note, id);
     addEvent.run(id, now, accountId, action.action, note, deadline, visitedAt);
   });
@@ -296,7 +308,7 @@ export function createFlagRepository(db: Db): FlagRepository {
       return row ? toFlag(row) : undefined;
     },
     async history(flagId) {
-      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at }));
+      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at }));
     },
     async act(id, action, accountId, now) {
       act.immediate(id, action, accountId, now);

@@ -49,7 +49,9 @@ export function createRecordRepository(db: Db): RecordRepository {
   const setEvidence = db.prepare("UPDATE flags SET evidence = ?, updated_at = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ?");
   const raiseFlag = db.prepare(
     `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence, status = 'open', updated_at = excluded.updated_at`,
+     ON CONFLICT (venue_id, rule, window_key) DO UPDATE SET evidence = excluded.evidence, updated_at = excluded.updated_at,
+       -- Reopened only if it had been withdrawn; an inspector's acknowledgement or order stands.
+       status = CASE WHEN flags.status = 'withdrawn' THEN 'open' ELSE flags.status END, updated_at = excluded.updated_at`,
   );
   // A kiosk can only undo its own records.
   const markCorrected = db.prepare(

@@ -10,7 +10,14 @@ import type { Store } from '../../store/index.js';
 const ErrorBody = z.object({ error: ApiError });
 
 /** Log in, log out, who am I, and the CSRF token every state change carries (issue 6). */
-export const authRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number }> = async (app, { store, now }) => {
+export interface AuthRouteOptions {
+  store: Store;
+  now: () => number;
+  /** A session ended: live dashboards on it are cut at once. */
+  sessionEnded: () => Promise<unknown>;
+}
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { store, now, sessionEnded }) => {
   app.get('/api/auth/csrf', { schema: { response: { 200: z.object({ token: z.string() }) } } }, async (_request, reply) => ({
     token: reply.generateCsrf(),
   }));
@@ -46,6 +53,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number
       const account = request.account!;
       await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'logout' });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      await sessionEnded();
       return reply.code(204).send(null);
     },
   );

@@ -82,7 +82,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   });
 
   app.get('/api/venues/:id/ledgers', { preHandler: signedIn, schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
-    await venueInScope(request.account!, request.params.id);
+    const account = request.account!;
+    await venueInScope(account, request.params.id);
+    // Ledgers hold staff health data: who looked is kept.
+    await audit(account, 'view_ledgers', request.params.id, { from: request.query.from, to: request.query.to });
     return { items: await store.dashboard.ledgers(request.params.id, request.query.from, request.query.to) };
   });
 
@@ -101,7 +104,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   }
 
   app.get('/api/flags/:id', { preHandler: signedIn, schema: { params: FlagParams } }, async (request) => {
-    const flag = await flagInScope(request.account!, request.params.id);
+    const account = request.account!;
+    const flag = await flagInScope(account, request.params.id);
+    await audit(account, 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
     return { flag, history: await store.flags.history(flag.id) };
   });
 
@@ -132,9 +137,13 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     store.dashboard.ranking(request.query.date, scopeOf(request.account!)),
   );
 
-  app.get('/api/reports/weekly', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request) =>
-    store.dashboard.weeklyReport(request.query.week, scopeOf(request.account!)),
-  );
+  app.get('/api/reports/weekly', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request) => {
+    const account = request.account!;
+    const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
+    // Viewing (and so printing) the report is an export of the street's figures too.
+    await audit(account, 'view_weekly_report', report.week, { rows: report.rows.length });
+    return report;
+  });
 
   app.get('/api/reports/weekly.csv', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
     const account = request.account!;
