@@ -10,12 +10,13 @@ import { entranceRecord } from '../support/records.js';
 const PASSWORD = 'a long enough password';
 const SQLI = ["' OR 1=1 --", '1; DROP TABLE entrance_records; --', "venue-a' UNION SELECT * FROM accounts --", '%27%20OR%201=1'];
 
-describe('inspectors API: scope, CSRF, hostile filters', () => {
+describe('inspectors API against the running hub: scope, CSRF, hostile filters', () => {
   const tmp = tempDir();
   let store: Store;
   let app: FastifyInstance;
   let dbFile: string;
   let flagId: number;
+  let url: string;
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
@@ -40,24 +41,49 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
+    // Real HTTP on 127.0.0.1, as a browser (or an attacker) reaches it.
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });
   afterEach(async () => {
     await app.close();
     await store.close();
   });
 
+  it('sets the session cookie httpOnly, SameSite=Strict and rate-limits password guessing over HTTP', async () => {
+    const csrf = await fetch(`${url}/api/auth/csrf`);
+    const jar = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { token } = (await csrf.json()) as { token: string };
+    const login = (password: string) =>
+      fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: jar, 'x-csrf-token': token },
+        body: JSON.stringify({ name: 'admin', password }),
+      });
+    const ok = await login(PASSWORD);
+    expect(ok.status).toBe(200);
+    const session = ok.headers.getSetCookie().find((c) => c.startsWith('vc_session='))!;
+    expect(session).toMatch(/; HttpOnly/i);
+    expect(session).toMatch(/; SameSite=Strict/i);
+    expect(session).toMatch(/; Path=\//i);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await login(`wrong-${i}`)).status);
+    expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
+    expect(statuses[9]).toBe(429);
+  });
+
   it('needs a session for every inspectors route', async () => {
-    for (const url of ['/api/street', '/api/venues/venue-a', '/api/venues/venue-a/records', '/api/flags', `/api/flags/${flagId}`, '/api/ranking?date=2026-11-23', '/api/reports/weekly?week=2026-W47', '/api/reports/weekly.csv?week=2026-W47', '/api/joint-enforcement', '/api/audit']) {
-      expect((await app.inject(url)).statusCode, url).toBe(401);
+    for (const path of ['/api/street', '/api/venues/venue-a', '/api/venues/venue-a/records', '/api/flags', `/api/flags/${flagId}`, '/api/ranking?date=2026-11-23', '/api/reports/weekly?week=2026-W47', '/api/reports/weekly.csv?week=2026-W47', '/api/joint-enforcement', '/api/audit']) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(401);
     }
   });
 
   it("gives a community inspector 403 and no data for another community's venue and flag", async () => {
-    const s = inspectorSession(app);
+    const s = inspectorSession(url);
     await s.login('inspector-b', PASSWORD);
-    for (const url of ['/api/venues/venue-a', '/api/venues/venue-a/records', '/api/venues/venue-a/day?date=2026-11-23', '/api/venues/venue-a/ledgers?from=0&to=1', '/api/flags?venueId=venue-a', `/api/flags/${flagId}`]) {
-      const res = await s.get(url);
-      expect(res.statusCode, url).toBe(403);
+    for (const path of ['/api/venues/venue-a', '/api/venues/venue-a/records', '/api/venues/venue-a/day?date=2026-11-23', '/api/venues/venue-a/ledgers?from=0&to=1', '/api/flags?venueId=venue-a', `/api/flags/${flagId}`]) {
+      const res = await s.get(path);
+      expect(res.statusCode, path).toBe(403);
       expect(res.body).not.toContain('<script>');
     }
     const action = await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' });
@@ -69,7 +95,7 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
   });
 
   it('refuses a flag action without the CSRF token; with it the action is done and audit-logged', async () => {
-    const s = inspectorSession(app);
+    const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     expect((await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' }, false)).statusCode).toBe(403);
     const note = '<script>alert(1)</script> 整改';
@@ -82,12 +108,12 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
   });
 
   it('keeps SQL-injection strings in every filter inert', async () => {
-    const s = inspectorSession(app);
+    const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const before = readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n);
     for (const bad of SQLI) {
       const q = encodeURIComponent(bad);
-      for (const url of [
+      for (const path of [
         `/api/venues/venue-a/records?outcome=${q}`,
         `/api/venues/venue-a/records?check=${q}`,
         `/api/venues/venue-a/records?from=${q}`,
@@ -100,8 +126,8 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
         `/api/flags?status=${q}`,
         `/api/flags?venueId=${q}`,
       ]) {
-        const res = await s.get(url);
-        expect([400, 404], `${url} → ${res.statusCode}`).toContain(res.statusCode);
+        const res = await s.get(path);
+        expect([400, 404], `${path} → ${res.statusCode}`).toContain(res.statusCode);
       }
     }
     expect(readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n)).toBe(before);
@@ -109,7 +135,7 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
   });
 
   it('returns markup from venue names and skip reasons as JSON strings, never as a page', async () => {
-    const s = inspectorSession(app);
+    const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const res = await s.get('/api/venues/venue-a/records');
     expect(res.headers['content-type']).toContain('application/json');
@@ -124,7 +150,7 @@ describe('inspectors API: scope, CSRF, hostile filters', () => {
     const db = new Database(dbFile);
     db.prepare("UPDATE venues SET name = '=HYPERLINK(\"http://x\")' WHERE id = 'venue-a'").run();
     db.close();
-    const s = inspectorSession(app);
+    const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const res = await s.get('/api/reports/weekly.csv?week=2026-W48');
     expect(res.statusCode).toBe(200);
