@@ -1,16 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
+import type { HubToDashboardEvents } from '../../../shared/events.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
 
 /**
  * The live feed (issue 6): one socket.io connection to the hub's /dashboard
  * namespace, shared by every screen that wants flags as they are raised.
- * The session cookie authenticates it. `flag:updated` is listened to as well,
- * in case the hub announces actions taken elsewhere.
+ * The session cookie authenticates it; `flag:raised` carries new flags and
+ * changed ones (new evidence, an inspector's action).
  */
-interface HubToDashboardEvents {
-  'flag:raised': (flag: Flag) => void;
-  'flag:updated': (flag: Flag) => void;
-}
 
 type FlagListener = (flag: Flag) => void;
 type StatusListener = (connected: boolean) => void;
@@ -24,7 +21,6 @@ function connect(): Socket<HubToDashboardEvents> {
   const s: Socket<HubToDashboardEvents> = io('/dashboard', { withCredentials: true });
   const onFlag = (f: Flag) => flagListeners.forEach((l) => l(f));
   s.on('flag:raised', onFlag);
-  s.on('flag:updated', onFlag);
   s.on('connect', () => statusListeners.forEach((l) => l(true)));
   s.on('disconnect', () => statusListeners.forEach((l) => l(false)));
   s.on('connect_error', () => statusListeners.forEach((l) => l(false)));

@@ -14,6 +14,8 @@ import './venue-board.js';
 const ACTIVE = ['open', 'acknowledged', 'rectification_ordered'];
 /** A burst of flags re-reads the overview once. */
 const REFRESH_MS = 1500;
+/** Occupancy moves without flags: the board is re-read this often anyway. */
+const POLL_MS = 30_000;
 
 /** The street at a glance (issue 6): every venue's state beside the live flag feed. */
 @customElement('street-screen')
@@ -28,11 +30,13 @@ export class StreetScreen extends LitElement {
   );
   private unsubscribe: (() => void) | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.overview.run();
     void this.flags.run();
+    this.pollTimer = setInterval(() => void this.overview.run(), POLL_MS);
     this.unsubscribe = onFlag(
       (f) => this._flag(f),
       (c) => (this.connected = c),
@@ -43,6 +47,8 @@ export class StreetScreen extends LitElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    clearInterval(this.pollTimer);
   }
 
   override render() {
@@ -66,9 +72,11 @@ export class StreetScreen extends LitElement {
     this.flags.value = next.sort((a, b) => b.openedAt - a.openedAt).slice(0, 100);
     this.fresh = new Set([...this.fresh, f.id]);
     this.requestUpdate();
-    // Counts and statuses on the board follow the flag; one re-read per burst.
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.overview.run(), REFRESH_MS);
+    // Counts and statuses on the board follow the flag; one re-read per burst (a steady stream still re-reads every REFRESH_MS).
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.overview.run();
+    }, REFRESH_MS);
   }
 
   static override styles = [
