@@ -66,5 +66,7 @@ export const FlagAction = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('order_rectification'), deadline: z.iso.date(), note: Note }),
   z.strictObject({ action: z.literal('mark_rectified'), visitedAt: z.iso.datetime({ offset: true }), note: Note }),
   z.strictObject({ action: z.literal('escalate'), note: Note }),
+  /** A false signal (a 24-hour venue's quiet night, a lapse undone): closed with the inspector's reason, kept, audit-logged. */
+  z.strictObject({ action: z.literal('withdraw'), note: Note }),
 ]);
 export type FlagAction = z.infer<typeof FlagAction>;

@@ -107,6 +107,19 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     expect(audit).toContain('flag_action');
   });
 
+  it('withdraws a false flag with a reason, after which no action applies', async () => {
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    expect((await s.post(`/api/flags/${flagId}/actions`, { action: 'withdraw' })).json().error.field).toBe('note');
+    const res = await s.post(`/api/flags/${flagId}/actions`, { action: 'withdraw', note: '24小时营业，夜间无客属正常' });
+    expect(res.json()).toMatchObject({ status: 'withdrawn', note: '24小时营业，夜间无客属正常' });
+    const again = await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' });
+    expect(again.statusCode).toBe(409);
+    expect(((await s.get(`/api/flags/${flagId}`)).json() as { history: { action: string; accountName: string }[] }).history).toMatchObject([
+      { action: 'withdraw', accountName: 'admin' },
+    ]);
+  });
+
   it('keeps SQL-injection strings in every filter inert', async () => {
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);

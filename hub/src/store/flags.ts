@@ -138,12 +138,14 @@ const FROM: Record<FlagAction['action'], readonly FlagStatus[]> = {
   // The visit that finds it put right follows an order (its deadline is what it is held to).
   mark_rectified: ['rectification_ordered'],
   escalate: ['open', 'acknowledged', 'rectification_ordered'],
+  withdraw: ['open', 'acknowledged', 'rectification_ordered', 'escalated'],
 };
 const TO: Record<FlagAction['action'], FlagStatus> = {
   acknowledge: 'acknowledged',
   order_rectification: 'rectification_ordered',
   mark_rectified: 'rectified',
   escalate: 'escalated',
+  withdraw: 'withdrawn',
 };
 
 /**

@@ -8,18 +8,18 @@ import { I18nController, t } from './i18n.js';
 import { errorText } from './resource.js';
 import { base } from './styles.js';
 
-type Form = 'order_rectification' | 'mark_rectified' | 'escalate';
+type Form = 'order_rectification' | 'mark_rectified' | 'escalate' | 'withdraw';
 
 /**
  * What may follow each status (FlagStatus: open → acknowledged → rectification
  * ordered → rectified or escalated). The hub has the last word (409).
  */
 const NEXT: Record<FlagStatus, FlagAction['action'][]> = {
-  open: ['acknowledge', 'order_rectification', 'escalate'],
-  acknowledged: ['order_rectification', 'escalate'],
-  rectification_ordered: ['mark_rectified', 'escalate'],
+  open: ['acknowledge', 'order_rectification', 'escalate', 'withdraw'],
+  acknowledged: ['order_rectification', 'escalate', 'withdraw'],
+  rectification_ordered: ['mark_rectified', 'escalate', 'withdraw'],
   rectified: [],
-  escalated: [],
+  escalated: ['withdraw'],
   withdrawn: [],
 };
 
@@ -49,6 +49,7 @@ export class FlagActions extends LitElement {
         ${can('order_rectification') ? html`<button data-testid="action-order" aria-pressed=${this.form === 'order_rectification'} @click=${open('order_rectification')}>${t('orderRectification')}</button>` : nothing}
         ${can('mark_rectified') ? html`<button data-testid="action-rectified" aria-pressed=${this.form === 'mark_rectified'} @click=${open('mark_rectified')}>${t('markRectified')}</button>` : nothing}
         ${can('escalate') ? html`<button data-testid="action-escalate" aria-pressed=${this.form === 'escalate'} @click=${open('escalate')}>${t('escalate')}</button>` : nothing}
+        ${can('withdraw') ? html`<button data-testid="action-withdraw" aria-pressed=${this.form === 'withdraw'} @click=${open('withdraw')}>${t('withdraw')}</button>` : nothing}
       </div>
       ${this.form && can(this.form) ? this._form(this.form) : nothing} ${general}`;
   }
@@ -56,7 +57,7 @@ export class FlagActions extends LitElement {
   private _form(form: Form) {
     const fieldError = (name: string) =>
       this.error?.field === name ? html`<span class="error" role="alert" data-testid="field-error" data-field=${name}>${this.error.message}</span>` : nothing;
-    const testid = form === 'order_rectification' ? 'order' : form === 'mark_rectified' ? 'rectified' : 'escalate';
+    const testid = form === 'order_rectification' ? 'order' : form === 'mark_rectified' ? 'rectified' : form;
     const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     return html`<form @submit=${this._submit} novalidate data-testid="${testid}-form">
       ${form === 'order_rectification'
@@ -92,7 +93,7 @@ export class FlagActions extends LitElement {
       return this._send({ action: 'mark_rectified', visitedAt: localIsoWithOffset(ms), note });
     }
     if (!note) return missing('note', 'noteRequired');
-    return this._send({ action: 'escalate', note });
+    return this._send(this.form === 'withdraw' ? { action: 'withdraw', note } : { action: 'escalate', note });
   }
 
   private async _send(action: FlagAction) {
