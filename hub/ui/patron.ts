@@ -125,6 +125,7 @@ form.addEventListener('submit', async (ev) => {
   const phone = (form.elements.namedItem('phone') as HTMLInputElement).value.trim();
   const body = {
     venueCode: form.dataset.venueCode,
+    ticket: form.dataset.ticket,
     people: people.map((p) => ({
       ...(p.label ? { label: p.label } : {}),
       healthCode: p.healthCode,

@@ -159,8 +159,9 @@ async function client(input: ClientInput): Promise<ClientOutput> {
     return t;
   };
   // A realistic mix: one in three brings a companion, every other one leaves a phone number.
-  const declaration = (i: number, venueCode: string): PassRequest => ({
+  const declaration = (i: number, venueCode: string, ticket: string): PassRequest => ({
     venueCode,
+    ticket,
     people: [
       { healthCode: 'green', itinerary: 'local', lastNegativeTestAt: new Date(Date.now() - 20 * 3_600_000).toISOString() },
       ...(i % 3 === 0 ? [{ label: '孩子', healthCode: 'green' as const, itinerary: 'local' as const }] : []),
@@ -178,8 +179,10 @@ async function client(input: ClientInput): Promise<ClientOutput> {
     flow: async (p: ReturnType<Phones['open']>) => {
       const i = flowIndex++;
       const venueCode = await tokenFor(i);
-      expectStatus(await p.request('GET', `/v/${venueCode}`), 200, 'GET /v/:token');
-      const res = expectStatus(await p.request('POST', '/api/passes', declaration(i, venueCode)), 201, 'POST /api/passes');
+      const page = expectStatus(await p.request('GET', `/v/${venueCode}`), 200, 'GET /v/:token');
+      // The form sends back the ticket the hub signed into the page, as the page's script does.
+      const ticket = /data-ticket="([^"]+)"/.exec(page.body.toString('utf8'))?.[1] ?? '';
+      const res = expectStatus(await p.request('POST', '/api/passes', declaration(i, venueCode, ticket)), 201, 'POST /api/passes');
       issued.push((JSON.parse(res.body.toString('utf8')) as { id: string }).id);
     },
     passPage: async (p: ReturnType<Phones['open']>) => {
@@ -249,7 +252,12 @@ async function sizes(phones: Phones, tokenFor: (k: number) => Promise<string>): 
     const page = expectStatus(await phone.request('GET', `/v/${venueCode}`), 200, 'GET /v/:token');
     const script = await scriptOf(page.body, 'patron');
     const issued = expectStatus(
-      await phone.request('POST', '/api/passes', { venueCode, people: [{ healthCode: 'green', itinerary: 'local' }], commitment: true }),
+      await phone.request('POST', '/api/passes', {
+        venueCode,
+        ticket: /data-ticket="([^"]+)"/.exec(page.body.toString('utf8'))?.[1] ?? '',
+        people: [{ healthCode: 'green', itinerary: 'local' }],
+        commitment: true,
+      }),
       201,
       'POST /api/passes',
     );

@@ -45,6 +45,8 @@ export type PersonDeclaration = z.infer<typeof PersonDeclaration>;
 /** POST /api/passes: the declaration for the venue code the patron scanned. */
 export const PassRequest = z.strictObject({
   venueCode: z.string().min(1).max(120),
+  /** Signed by the hub into the page it served for that code (hub/src/services/form-ticket.ts). */
+  ticket: z.string().min(1).max(100),
   people: z.array(PersonDeclaration).min(1).max(MAX_PARTY),
   /** The patron ticked "I agree" under the commitment text (承诺书, 004 §3.8). */
   commitment: z.boolean(),

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { minuteOf } from '../../shared/rules/pass-code.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
-import { connectKiosk, enrolKiosk, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, patronForm, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 
 describe('pass:lookup (a typed code, online)', () => {
   let hub: TestHub;
@@ -19,7 +19,7 @@ describe('pass:lookup (a typed code, online)', () => {
     const res = await fetch(`${hub.url}/api/passes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ venueCode: await liveToken(secret, kioskId, slotAt(Date.now())), people: [{ healthCode: 'green', itinerary: 'local' }], commitment: false }),
+      body: JSON.stringify({ ...(await patronForm(hub.url, await liveToken(secret, kioskId, slotAt(Date.now())))), people: [{ healthCode: 'green', itinerary: 'local' }], commitment: false }),
     });
     expect(res.status).toBe(201);
     return (await hub.store.passes.get(((await res.json()) as { id: string }).id))!;

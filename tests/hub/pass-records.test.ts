@@ -4,7 +4,7 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import type { PassLeft, PassUse } from '../../shared/schemas/pass.js';
 import type { EntranceRecord, SyncRecord } from '../../shared/schemas/record.js';
-import { connectKiosk, enrolKiosk, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, patronForm, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 /**
@@ -27,7 +27,7 @@ async function issuePass(hub: TestHub, people = 1): Promise<StoredPass> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      venueCode: await liveToken(secret, hub.kiosk.id, slotAt(Date.now())),
+      ...(await patronForm(hub.url, await liveToken(secret, hub.kiosk.id, slotAt(Date.now())))),
       people: Array.from({ length: people }, () => ({ healthCode: 'green', itinerary: 'local' })),
       commitment: true,
     }),

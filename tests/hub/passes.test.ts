@@ -41,12 +41,18 @@ describe('patron pass routes', () => {
   });
 
   const token = (at = now) => liveToken(kioskSecret, kioskId, slotAt(at));
-  const declare = async (over: Partial<PassRequest> = {}) => ({
-    venueCode: await token(),
-    people: [{ healthCode: 'green', itinerary: 'local' }],
-    commitment: false,
-    ...over,
-  });
+  /** The ticket the hub signs into the page it serves for a code, as the page's form sends it back. */
+  const ticketFor = async (venueCode: string) => /data-ticket="([^"]+)"/.exec((await app.inject(`/v/${venueCode}`)).body)?.[1] ?? 'none';
+  const declare = async (over: Partial<PassRequest> = {}) => {
+    const venueCode = over.venueCode ?? (await token());
+    return {
+      venueCode,
+      ticket: await ticketFor(venueCode),
+      people: [{ healthCode: 'green', itinerary: 'local' }],
+      commitment: false,
+      ...over,
+    };
+  };
   const post = (payload: unknown) =>
     app.inject({
       method: 'POST',
@@ -144,12 +150,26 @@ describe('patron pass routes', () => {
 
     it('accepts a form sent within 15 minutes of the scan, and refuses an older one with 410', async () => {
       const venueCode = await token();
+      const ticket = await ticketFor(venueCode);
       now += 14 * 60_000;
-      expect((await post(await declare({ venueCode }))).statusCode).toBe(201);
+      expect((await post(await declare({ venueCode, ticket }))).statusCode).toBe(201);
       now += 2 * 60_000;
-      const late = await post(await declare({ venueCode }));
+      const late = await post(await declare({ venueCode, ticket }));
       expect(late.statusCode).toBe(410);
       expect(late.json().error).toMatchObject({ code: 'expired', field: 'venueCode' });
+    });
+
+    it('refuses a form without the ticket of a page this hub served for that code', async () => {
+      const venueCode = await token();
+      const other = await ticketFor(await posterToken(posterSecret, 'venue-a-1'));
+      for (const ticket of ['1.AAAAAAAAAAAAAAAAAAAAAA', other, `${now}.${'A'.repeat(22)}`]) {
+        const res = await post(await declare({ venueCode, ticket }));
+        expect(res.statusCode, ticket).toBe(400);
+        expect(res.json().error.field).toBe('ticket');
+      }
+      // A photo of the screen taken two minutes ago: no page, so no ticket.
+      expect((await app.inject(`/v/${await token(now - 120_000)}`)).body).not.toContain('data-ticket');
+      expect(await store.passes.count()).toBe(0);
     });
 
     it('marks poster scans as such', async () => {

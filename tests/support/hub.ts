@@ -142,3 +142,14 @@ export function readDb<T>(dbFile: string, read: (db: Database.Database) => T): T
     db.close();
   }
 }
+
+/**
+ * Opens the patron page of a venue code as a phone does, and answers what its
+ * form sends back with a declaration: the code and the ticket the hub signed in.
+ */
+export async function patronForm(url: string, venueCode: string): Promise<{ venueCode: string; ticket: string }> {
+  const page = await fetch(`${url}/v/${venueCode}`);
+  const ticket = /data-ticket="([^"]+)"/.exec(await page.text())?.[1];
+  if (page.status !== 200 || !ticket) throw new Error(`no patron page for ${venueCode}: ${page.status}`);
+  return { venueCode, ticket };
+}

@@ -15,6 +15,8 @@ export interface PatronPageInput {
   entranceName: string;
   policy: Policy;
   venueCode: string;
+  /** The hub's signature on this page's code and time (services/form-ticket.ts). */
+  ticket: string;
   script: string | undefined;
 }
 
@@ -42,7 +44,7 @@ export function renderPatronPage(p: PatronPageInput): string {
           : ''}
       </section>
       ${closed ? html`<p class="notice refuse" role="alert" data-testid="closed">${t('closedNotice')}</p>` : ''}
-      <form id="declare" novalidate data-venue-code="${p.venueCode}" data-max-party="${MAX_PARTY}" data-texts="${JSON.stringify(texts)}">
+      <form id="declare" novalidate data-venue-code="${p.venueCode}" data-ticket="${p.ticket}" data-max-party="${MAX_PARTY}" data-texts="${JSON.stringify(texts)}">
         ${person(t, '0', policy.threeCodeCheck)}
         <div id="companions"></div>
         <button type="button" class="secondary" id="add-companion" data-testid="add-companion">＋ ${t('addCompanion')}</button>

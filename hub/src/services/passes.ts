@@ -9,10 +9,11 @@ import type { HubKeys } from '../keys.js';
 import type { Store } from '../store/index.js';
 import type { StoredPass } from '../store/passes.js';
 import { encryptContact } from './contact-cipher.js';
+import { checkFormTicket } from './form-ticket.js';
 import { randomUUID } from 'node:crypto';
 
-/** A scan opens the form; the form may be sent this many 30-second slots later (15 minutes). */
-export const FORM_SLOTS = 30;
+/** Any age: a form's time limit is its ticket's (form-ticket.ts); the code only has to be genuine. */
+const ANY_AGE = Number.MAX_SAFE_INTEGER;
 
 export type ScannedCode =
   | {
@@ -24,6 +25,8 @@ export type ScannedCode =
       source: 'live' | 'poster';
       /** The venue's pass-code secret. */
       secret: string;
+      /** The hub-only venue secret the form ticket is signed with. */
+      ticketSecret: string;
     }
   | { ok: false; reason: 'invalid' | 'expired' };
 
@@ -51,11 +54,12 @@ export async function resolveVenueCode(store: Store, token: string, now: number,
   const entrance = await store.venues.entrance(entranceId);
   const venue = entrance && (await store.venues.profile(entrance.venueId));
   const secret = entrance && (await store.venues.codeSecret(entrance.venueId));
-  codeSecret ??= entrance && (await store.venues.posterSecret(entrance.venueId));
-  if (!entrance || !secret || !codeSecret || !venue) return { ok: false, reason: 'invalid' };
+  const ticketSecret = entrance && (await store.venues.posterSecret(entrance.venueId));
+  codeSecret ??= ticketSecret;
+  if (!entrance || !secret || !codeSecret || !ticketSecret || !venue) return { ok: false, reason: 'invalid' };
   const check = await verifyVenueCode(code, codeSecret, now, maxAgeSlots);
   if (!check.ok) return { ok: false, reason: check.reason === 'forged' ? 'invalid' : 'expired' };
-  return { ok: true, venue, entranceId, entranceName: entrance.name, kioskId, source: code.kind, secret };
+  return { ok: true, venue, entranceId, entranceName: entrance.name, kioskId, source: code.kind, secret, ticketSecret };
 }
 
 /**
@@ -65,12 +69,11 @@ export async function resolveVenueCode(store: Store, token: string, now: number,
  */
 export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, now: number): Promise<StoredPass> {
   if (!parseVenueCode(req.venueCode)) throw new HttpError(400, 'invalid', 'not shaped like a venue code', 'venueCode');
-  const scanned = await resolveVenueCode(store, req.venueCode, now, FORM_SLOTS);
-  if (!scanned.ok) {
-    throw scanned.reason === 'expired'
-      ? new HttpError(410, 'expired', 'this venue code has expired; scan the code at the door again', 'venueCode')
-      : new HttpError(404, 'not_found', 'this is not a venue code of this street', 'venueCode');
-  }
+  const scanned = await resolveVenueCode(store, req.venueCode, now, ANY_AGE);
+  if (!scanned.ok) throw new HttpError(404, 'not_found', 'this is not a venue code of this street', 'venueCode');
+  const ticket = await checkFormTicket(scanned.ticketSecret, req.venueCode, req.ticket, now);
+  if (ticket === 'forged') throw new HttpError(400, 'invalid', 'this form was not served by this hub for this code', 'ticket');
+  if (ticket === 'expired') throw new HttpError(410, 'expired', 'this form has expired; scan the code at the door again', 'venueCode');
   const { venue } = scanned;
   const policy = await store.policies.active();
   const people = req.people.map((d) => passPerson(policy, venue.type, d, req.commitment, now));

@@ -12,6 +12,7 @@ import type { HubKeys } from '../../keys.js';
 import { renderNotice, renderPassPage } from '../../pages/pass-page.js';
 import { renderPatronPage } from '../../pages/patron-page.js';
 import { renderPoster } from '../../pages/poster-page.js';
+import { formTicket } from '../../services/form-ticket.js';
 import { issuePass, resolveVenueCode } from '../../services/passes.js';
 import type { Store } from '../../store/index.js';
 import type { UiAssets } from './ui-assets.js';
@@ -55,10 +56,11 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
     const scanned = await resolveVenueCode(store, request.params.token, now());
     if (!scanned.ok) return sendHtml(reply, scanned.reason === 'expired' ? 410 : 404, renderNotice(lang, path, scanned.reason));
     const policy = await store.policies.active();
+    const ticket = await formTicket(scanned.ticketSecret, request.params.token, now());
     return sendHtml(
       reply,
       200,
-      renderPatronPage({ lang, path, venue: scanned.venue, entranceName: scanned.entranceName, policy, venueCode: request.params.token, script: ui.url('patron') }),
+      renderPatronPage({ lang, path, venue: scanned.venue, entranceName: scanned.entranceName, policy, venueCode: request.params.token, ticket, script: ui.url('patron') }),
     );
   });
 

@@ -1,0 +1,28 @@
+import { hmac, sameText, toBase64Url } from '../../../shared/rules/bytes.js';
+
+/**
+ * The patron page's ticket (issue 5): a venue code is accepted at the scan
+ * only for its 30-second slot ± 1, yet filling the form takes longer. So the
+ * page carries a ticket the hub signs when it serves the page (a MAC of the
+ * code and the time, under a venue secret kiosks never hold), and the form
+ * is accepted for FORM_TICKET_MS after that. An old photo of the screen gets
+ * no ticket: its page is the "expired" one.
+ */
+export const FORM_TICKET_MS = 15 * 60_000;
+/** Clocks are one here (the hub's), but a request can be in flight across a second. */
+const AHEAD_MS = 60_000;
+
+const mac = async (secret: string, token: string, servedAt: number) =>
+  toBase64Url((await hmac(secret, `form|${token}|${servedAt}`)).slice(0, 16));
+
+export async function formTicket(secret: string, token: string, servedAt: number): Promise<string> {
+  return `${servedAt}.${await mac(secret, token, servedAt)}`;
+}
+
+export async function checkFormTicket(secret: string, token: string, ticket: string, now: number): Promise<'ok' | 'forged' | 'expired'> {
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(ticket);
+  if (!m) return 'forged';
+  const servedAt = Number(m[1]);
+  if (!sameText(await mac(secret, token, servedAt), m[2]!)) return 'forged';
+  return servedAt > now + AHEAD_MS || now - servedAt > FORM_TICKET_MS ? 'expired' : 'ok';
+}
