@@ -106,6 +106,11 @@ export async function evaluateBatch(
     raised.push(...overCapacity(venue, p.active, { inside, entrances: doors }, admitted, receivedAt));
   }
 
+  // Admissions of a day already over (a kiosk offline past midnight): the sweep judged that day without them.
+  const today = dayStart(receivedAt, venue.utcOffsetMinutes);
+  const lateDays = new Set(entrances.map((r) => dayStart(Date.parse(r.kioskTime), venue.utcOffsetMinutes)).filter((d) => d < today));
+  for (const day of lateDays) raised.push(...(await judgeDay(store, venue, day, th)));
+
   const changed = await store.flags.raise(raised, receivedAt);
   // pass_reused / pass_unknown were raised inside the ingest transaction (store/records.ts), stamped with this arrival.
   const passFlags = (await store.flags.list({ communityId: null, venueId: venue.id, since: receivedAt, limit: 100 })).filter(
@@ -115,10 +120,6 @@ export async function evaluateBatch(
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
 }
 
-/**
- * What the sweep has judged already: the hour, day and week last judged per
- * venue, so each finished window is read once, not every minute.
- */
 /**
  * Judges stored history as if it had arrived hour by hour: a street seeded
  * straight into the database (scripts/seed-street.ts) or a restored backup
@@ -152,12 +153,7 @@ export async function backfill(store: Store, from: number, until: number, progre
           add(inventedTemperatures(venue, kioskId, readings, th), end);
         }
       }
-      const admitted = dayHeld.filter((e) => e.record.decision === 'admit' && !e.corrected);
-      if (admitted.length > 0 && day + DAY_MS <= until) {
-        const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
-        const onDuty = [...new Set(dayHeld.map((e) => e.record.operatorId))];
-        add(ledgerNotKeptDay(venue, { day, admissions: admitted.length, onDuty, disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured }, th), day + DAY_MS);
-      }
+      if (day + DAY_MS <= until) add(await judgeDay(store, venue, day, th), day + DAY_MS);
     }
     if (th.staffTestVenueTypes.includes(venue.type)) {
       // Only whole weeks inside the history: a week it starts in the middle of has its early days missing.
@@ -183,7 +179,21 @@ const inWindow = (kioskTime: string, from: number, to: number) => {
   return ms >= from && ms < to;
 };
 
+/**
+ * What the sweep has judged already: the hour, day and week last judged per
+ * venue, so each finished window is read once, not every minute.
+ */
 export type SweepMemo = Map<string, number>;
+
+/** ledger_not_kept for one finished day of a venue (disinfection; staff temperatures of those on duty). */
+async function judgeDay(store: Store, venue: FlagVenue, day: number, th: Policy['flags']): Promise<RaisedFlag[]> {
+  const held = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
+  const admitted = held.filter((e) => e.record.decision === 'admit' && !e.corrected);
+  if (admitted.length === 0) return [];
+  const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
+  const onDuty = [...new Set(held.map((e) => e.record.operatorId))];
+  return ledgerNotKeptDay(venue, { day, admissions: admitted.length, onDuty, disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured }, th);
+}
 
 /**
  * The time-based rules: kiosk_silent (every run), scans_below_admissions for
@@ -218,20 +228,7 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
     }
 
     const day = dayStart(now, venue.utcOffsetMinutes) - DAY_MS;
-    if (once(venue, 'day', day)) {
-      const held = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
-      const admitted = held.filter((e) => e.record.decision === 'admit' && !e.corrected);
-      if (admitted.length > 0) {
-        const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
-        raised.push(
-          ...ledgerNotKeptDay(
-            venue,
-            { day, admissions: admitted.length, onDuty: [...new Set(held.map((e) => e.record.operatorId))], disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured },
-            th,
-          ),
-        );
-      }
-    }
+    if (once(venue, 'day', day)) raised.push(...(await judgeDay(store, venue, day, th)));
 
     const week = weekStart(now, venue.utcOffsetMinutes) - 7 * DAY_MS;
     if (th.staffTestVenueTypes.includes(venue.type) && once(venue, 'week', week)) {
