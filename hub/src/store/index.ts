@@ -28,6 +28,11 @@ export interface Store {
   flags: FlagRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
+  /**
+   * A consistent copy of the whole database at `file`, taken while the hub keeps
+   * working (SQLite's online backup API: committed transactions only).
+   */
+  backup(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,9 @@ export function openStore(file: string): Store {
     flags: createFlagRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
+    },
+    async backup(file) {
+      await db.backup(file);
     },
     async close() {
       if (db.open) db.close();
