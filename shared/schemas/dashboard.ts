@@ -132,6 +132,19 @@ export type WeeklyReportRow = z.infer<typeof WeeklyReportRow>;
 export const WeeklyReport = z.object({ week: z.string(), from: z.int(), to: z.int(), rows: z.array(WeeklyReportRow) });
 export type WeeklyReport = z.infer<typeof WeeklyReport>;
 
+/** GET /api/joint-enforcement: a venue for the joint enforcement list (000 §5 屡查屡犯、查后不改). */
+export const JointEnforcementRow = z.object({
+  venueId: Id,
+  venueName: z.string(),
+  communityId: Id,
+  communityName: z.string(),
+  /** Violation-severity flags raised within `repeatWindowDays`. */
+  violations: z.int().min(0),
+  /** Rectifications whose deadline passed with nothing rectified by then. */
+  missedDeadlines: z.int().min(0),
+});
+export type JointEnforcementRow = z.infer<typeof JointEnforcementRow>;
+
 export const AuditEntry = z.object({
   id: z.int(),
   at: z.int(),

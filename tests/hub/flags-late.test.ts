@@ -1,20 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectKiosk, readDb, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { describe, expect } from 'vitest';
+import { readDb } from '../support/hub.js';
+import { hubTest } from '../support/hub-test.js';
 import { entranceRecord } from '../support/records.js';
 
 describe('flags: a day judged again when its admissions arrive late', () => {
-  let hub: TestHub;
-  let socket: KioskClient | undefined;
-  beforeEach(async () => {
-    hub = await startTestHub();
-  });
-  afterEach(async () => {
-    socket?.close();
-    await hub.close();
-  });
-
-  it('raises ledger_not_kept for yesterday when a kiosk offline past midnight syncs its admissions', async () => {
-    socket = await connectKiosk(hub.url, hub.token);
+  hubTest('raises ledger_not_kept for yesterday when a kiosk offline past midnight syncs its admissions', async ({ hub, socket }) => {
     // Yesterday 15:00 at the venue (UTC+8): admissions, and no disinfection entry that day.
     const yesterday = new Date(Date.now() - 24 * 3_600_000);
     const at = (min: number) => `${new Date(yesterday.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)}T15:${String(min).padStart(2, '0')}:00.000+08:00`;

@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { minuteOf } from '../../shared/rules/pass-code.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
-import { connectKiosk, enrolKiosk, patronForm, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { enrolKiosk, patronForm, seedVenue, type TestHub } from '../support/hub.js';
+import { hubTest } from '../support/hub-test.js';
 
 describe('pass:lookup (a typed code, online)', () => {
-  let hub: TestHub;
-  let socket: KioskClient | undefined;
-  beforeEach(async () => {
-    hub = await startTestHub();
-  });
-  afterEach(async () => {
-    socket?.close();
-    await hub.close();
-  });
-
-  async function issue(kioskId: string) {
+  async function issue(hub: TestHub, kioskId: string) {
     const secret = (await hub.store.kiosks.byId(kioskId))!.codeSecret;
     const res = await fetch(`${hub.url}/api/passes`, {
       method: 'POST',
@@ -25,18 +16,16 @@ describe('pass:lookup (a typed code, online)', () => {
     return (await hub.store.passes.get(((await res.json()) as { id: string }).id))!;
   }
 
-  it("answers the signed pass of the kiosk's own venue, and nothing of another venue's", async () => {
-    const mine = await issue(hub.kiosk.id);
+  hubTest("answers the signed pass of the kiosk's own venue, and nothing of another venue's", async ({ hub, socket }) => {
+    const mine = await issue(hub, hub.kiosk.id);
     const other = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-b'));
-    const theirs = await issue(other.kiosk.id);
-    socket = await connectKiosk(hub.url, hub.token);
+    const theirs = await issue(hub, other.kiosk.id);
     expect(await socket.emitWithAck('pass:lookup', { code: mine.code, minute: mine.codeMinute })).toEqual({ ok: true, data: { signed: mine.signed } });
     expect(await socket.emitWithAck('pass:lookup', { code: theirs.code, minute: theirs.codeMinute })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await socket.emitWithAck('pass:lookup', { code: mine.code, minute: minuteOf(Date.now()) - 40 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
-  it('refuses a malformed lookup naming the field', async () => {
-    socket = await connectKiosk(hub.url, hub.token);
+  hubTest('refuses a malformed lookup naming the field', async ({ socket }) => {
     expect(await socket.emitWithAck('pass:lookup', { code: '<script>', minute: 1 } as never)).toMatchObject({ ok: false, error: { code: 'invalid', field: 'code' } });
     expect(await socket.emitWithAck('pass:lookup', { code: 'ABC234', minute: 'x' } as never)).toMatchObject({ ok: false, error: { code: 'invalid', field: 'minute' } });
   });

@@ -1,4 +1,5 @@
 import { EVIDENCE_IDS_MAX, dayStart, type FlagVenue, type HeldEntrance, type Reading } from '../../../shared/rules/flags/index.js';
+import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
 import { NORMAL_POLICY, Policy, type FlagThresholds } from '../../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../../shared/schemas/record.js';
@@ -52,17 +53,7 @@ export interface FlagQuery extends FlagScope {
   limit?: number | undefined;
 }
 
-/** A venue for the joint enforcement list (000 §5 屡查屡犯、查后不改). */
-export interface JointEnforcementRow {
-  venueId: string;
-  venueName: string;
-  communityId: string;
-  communityName: string;
-  /** Violation-severity flags raised within `repeatWindowDays`. */
-  violations: number;
-  /** Rectifications whose deadline passed with nothing rectified by then. */
-  missedDeadlines: number;
-}
+export type { JointEnforcementRow };
 
 export interface FlagVenueRow extends FlagVenue {
   communityId: string;

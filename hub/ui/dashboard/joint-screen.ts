@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { getJson } from './api.js';
 import { num } from './format.js';
 import { I18nController, t } from './i18n.js';
@@ -7,20 +8,11 @@ import { Resource } from './resource.js';
 import { venueHref } from './router.js';
 import { base } from './styles.js';
 
-interface JointItem {
-  venueId: string;
-  venueName: string;
-  communityId: string;
-  communityName: string;
-  violations: number;
-  missedDeadlines: number;
-}
-
 /** Repeat offenders and rectifications not done (屡查屡犯、查后不改, 000 §5): for joint enforcement. */
 @customElement('joint-screen')
 export class JointScreen extends LitElement {
   private readonly i18n = new I18nController(this);
-  private readonly joint = new Resource(this, () => getJson<{ items: JointItem[] }>('/api/joint-enforcement').then((r) => r.items));
+  private readonly joint = new Resource(this, () => getJson<{ items: JointEnforcementRow[] }>('/api/joint-enforcement').then((r) => r.items));
 
   override connectedCallback(): void {
     super.connectedCallback();
