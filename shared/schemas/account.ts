@@ -17,8 +17,6 @@ export const AccountName = z
   .max(40)
   .regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, "_", "." and "-" only');
 
-export const Password = z.string().min(10, 'at least 10 characters').max(200);
-
 export const LoginRequest = z.strictObject({ name: AccountName, password: z.string().min(1).max(200) });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
 import { LANGS, type Lang } from '../../../../shared/labels.js';
 import { passVerdict } from '../../../../shared/rules/pass-verdict.js';
 import { parseVenueCode } from '../../../../shared/rules/venue-code.js';
@@ -120,7 +121,7 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
       if (recorded) {
         // Live to the venue's kiosks; a kiosk offline now catches up when it reconnects (sockets/kiosks.ts).
         app.io
-          .of('/kiosk')
+          .of(KIOSK_NAMESPACE)
           .to(`venue:${recorded.venueId}`)
           .emit('pass:left', { id: recorded.id, code: recorded.code, minute: recorded.codeMinute, people: recorded.people.length, at: recorded.leftAt! });
         return { leftAt: recorded.leftAt! };
