@@ -1,5 +1,6 @@
 import type { Ack } from './schemas/errors.js';
 import type { Flag } from './schemas/flags.js';
+import type { KioskStatus, KioskView, RetireRequest } from './schemas/kiosk-admin.js';
 import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
@@ -15,6 +16,10 @@ export interface KioskToHubEvents {
   'policy:ack': (payload: PolicyAck, ack: (res: Ack<{ version: number }>) => void) => void;
   /** The signed pass behind a typed code of this venue, so staff get the declared answers when online (issue 5). */
   'pass:lookup': (payload: PassKey, ack: (res: Ack<{ signed: string }>) => void) => void;
+  /** The kiosk's app version, backlog and clock, whenever its backlog changes (issue 7). */
+  'kiosk:status': (payload: KioskStatus) => void;
+  /** The tablet leaves service; refused while the hub lacks any record it made (issue 7). */
+  'kiosk:retire': (payload: RetireRequest, ack: (res: Ack<{ retiredAt: number }>) => void) => void;
 }
 
 export interface HubToKioskEvents {
@@ -24,6 +29,8 @@ export interface HubToKioskEvents {
   'occupancy:venue': (occupancy: VenueOccupancy) => void;
   /** A patron tapped "I have left" on a pass of this venue (live, and on connect for those missed). */
   'pass:left': (left: PassLeft) => void;
+  /** The street office revoked this tablet; the hub closes the socket right after (issue 7). */
+  'kiosk:revoked': (info: { reason: string }) => void;
 }
 
 /** The kiosks' namespace on the hub. */
@@ -35,6 +42,8 @@ export type DashboardToHubEvents = Record<string, never>;
 export interface HubToDashboardEvents {
   /** A flag was raised, or changed (new evidence, an inspector's action), in the dashboard's scope. */
   'flag:raised': (flag: Flag) => void;
+  /** A kiosk connected, disconnected, reported, acknowledged a policy, retired or was revoked (street admin only, issue 7). */
+  'kiosk:status': (kiosk: KioskView) => void;
 }
 
 /** The dashboards' namespace: a street admin hears the whole street, an inspector their community. */

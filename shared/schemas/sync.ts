@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { Uuid } from './common.js';
+import { KioskStatus } from './kiosk-admin.js';
 
 /** Largest batch a kiosk may push at once; the hub refuses larger ones whole. */
 export const MAX_BATCH = 500;
@@ -35,6 +36,8 @@ export const KioskAuth = z.object({
   token: z.string().min(20).max(200),
   /** The hub time of the last "I have left" the kiosk has seen; the hub sends the ones after it (issue 5). */
   leftSince: z.int().min(0).optional(),
+  /** Its app version, backlog and clock (issue 7); optional so an older kiosk app still connects. */
+  status: KioskStatus.optional(),
 });
 export type KioskAuth = z.infer<typeof KioskAuth>;
 

@@ -75,7 +75,7 @@ export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, n
   if (ticket === 'forged') throw new HttpError(400, 'invalid', 'this form was not served by this hub for this code', 'ticket');
   if (ticket === 'expired') throw new HttpError(410, 'expired', 'this form has expired; scan the code at the door again', 'venueCode');
   const { venue } = scanned;
-  const policy = await store.policies.active();
+  const policy = await store.policies.activeForVenue(venue.id);
   const people = req.people.map((d) => passPerson(policy, venue.type, d, req.commitment, now));
   const { verdict } = passVerdict(policy, venue, people, now);
   const minute = minuteOf(now);

@@ -21,6 +21,10 @@ type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, nev
 /** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
 const venueRoom = (venueId: string) => `venue:${venueId}`;
+/** Every kiosk of a community's venues: a community-wide policy switch reaches them here (issue 7). */
+export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
+/** The one kiosk: revoking it cuts its socket here (issue 7). */
+export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
 
 export interface KioskSocketDeps {
   store: Store;
@@ -71,6 +75,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk } = socket.data;
     log.info({ kioskId: kiosk.id }, 'kiosk connected');
+    void socket.join([kioskCommunityRoom(kiosk.communityId), kioskRoom(kiosk.id)]);
     pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
     // Exits patrons declared while this kiosk was away, sent before the kiosk joins its venue's
     // room so they arrive before any live one (the kiosk moves its cursor as it handles them).
@@ -94,7 +99,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
     })();
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
-    store.policies.active().then(
+    store.policies.activeFor(kiosk.communityId).then(
       (policy) => socket.emit('policy:update', policy),
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the active policy'),
     );
@@ -104,7 +109,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       const parsed = PolicyAck.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
       try {
-        const active = await store.policies.active();
+        const active = await store.policies.activeFor(kiosk.communityId);
         if (parsed.data.version > active.version) {
           return reply({ ok: false, error: { code: 'invalid', field: 'version', message: `no policy version ${parsed.data.version}; the newest is ${active.version}` } });
         }

@@ -7,6 +7,8 @@ export interface KioskIdentity {
   id: string;
   venueId: string;
   entranceId: string;
+  /** The venue's community: which policy the kiosk enforces (issue 7). */
+  communityId: string;
 }
 
 export type EnrolOutcome =
@@ -43,10 +45,10 @@ export function createKioskRepository(db: Db): KioskRepository {
   );
   const selectCode = db.prepare<
     [string],
-    { entrance_id: string; expires_at: number; used_at: number | null; venue_id: string }
+    { entrance_id: string; expires_at: number; used_at: number | null; venue_id: string; community_id: string }
   >(
-    `SELECT c.entrance_id, c.expires_at, c.used_at, e.venue_id
-       FROM enrolment_codes c JOIN entrances e ON e.id = c.entrance_id
+    `SELECT c.entrance_id, c.expires_at, c.used_at, e.venue_id, v.community_id
+       FROM enrolment_codes c JOIN entrances e ON e.id = c.entrance_id JOIN venues v ON v.id = e.venue_id
       WHERE c.code_hash = ?`,
   );
   const spendCode = db.prepare(
@@ -58,12 +60,12 @@ export function createKioskRepository(db: Db): KioskRepository {
   );
   const selectByToken = db.prepare<
     [string],
-    { id: string; venue_id: string; entrance_id: string; revoked_at: number | null }
-  >('SELECT id, venue_id, entrance_id, revoked_at FROM kiosks WHERE token_hash = ?');
+    { id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null }
+  >('SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.token_hash = ?');
   const selectById = db.prepare<
     [string],
-    { id: string; venue_id: string; entrance_id: string; revoked_at: number | null; code_secret: string }
-  >('SELECT id, venue_id, entrance_id, revoked_at, code_secret FROM kiosks WHERE id = ?');
+    { id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null; code_secret: string }
+  >('SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at, k.code_secret FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.id = ?');
   const touch = db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?');
   const touchAll = db.transaction((ids: readonly string[], now: number) => {
     for (const id of ids) touch.run(now, id);
@@ -78,6 +80,7 @@ export function createKioskRepository(db: Db): KioskRepository {
       id: `kiosk-${randomBytes(6).toString('hex')}`,
       venueId: row.venue_id,
       entranceId: row.entrance_id,
+      communityId: row.community_id,
     };
     const token = randomBytes(32).toString('base64url');
     spendCode.run(now, kiosk.id, codeHash);
@@ -98,14 +101,14 @@ export function createKioskRepository(db: Db): KioskRepository {
       const row = selectByToken.get(sha256(token));
       if (!row || row.revoked_at !== null) return undefined;
       touch.run(now, row.id);
-      return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id };
+      return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id };
     },
     async markSeen(ids, now) {
       if (ids.length > 0) touchAll(ids, now);
     },
     async byId(id) {
       const row = selectById.get(id);
-      return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
+      return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
     },
   };
 }

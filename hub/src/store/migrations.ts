@@ -244,4 +244,42 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX kiosk_records_close_out ON kiosk_records (kiosk_id, seq, kiosk_time_ms)
     WHERE type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out';
   `,
+  // Issue 7: street administration.
+  // - kiosks: what each kiosk last reported (app version, records it still held, its clock against
+  //   the hub's), and how it left: retired at the door (outbox drained) or revoked at the hub.
+  // - enrolment_codes: who issued a code (the audit log has the rest).
+  // - policies: a policy is street-wide (community_id NULL) or for one community; versions stay one
+  //   street-wide sequence, and a kiosk enforces the newest version that covers its community.
+  // - policy_schedules: a switch set for a later time, applied by the hub when due.
+  // - venues.updated_at: registry edits (import, form) are dated.
+  // - passes_contact_issued: the retention job finds contact numbers past their period from the index.
+  `
+  ALTER TABLE kiosks ADD COLUMN app_version TEXT;
+  ALTER TABLE kiosks ADD COLUMN backlog INTEGER;
+  ALTER TABLE kiosks ADD COLUMN clock_skew_ms INTEGER;
+  ALTER TABLE kiosks ADD COLUMN status_at INTEGER;
+  ALTER TABLE kiosks ADD COLUMN retired_at INTEGER;
+  ALTER TABLE kiosks ADD COLUMN revoked_by TEXT;
+  ALTER TABLE kiosks ADD COLUMN revoke_reason TEXT;
+  ALTER TABLE enrolment_codes ADD COLUMN issued_by TEXT;
+  ALTER TABLE policies ADD COLUMN community_id TEXT REFERENCES communities(id);
+  ALTER TABLE policies ADD COLUMN created_by TEXT;
+  ALTER TABLE policies ADD COLUMN note TEXT;
+  CREATE INDEX policies_scope ON policies (community_id, version);
+  CREATE TABLE policy_schedules (
+    id              INTEGER PRIMARY KEY,
+    community_id    TEXT REFERENCES communities(id),
+    body            TEXT NOT NULL,
+    due_at          INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    created_by      TEXT,
+    note            TEXT,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'cancelled')),
+    applied_version INTEGER,
+    settled_at      INTEGER
+  );
+  CREATE INDEX policy_schedules_due ON policy_schedules (due_at) WHERE status = 'pending';
+  ALTER TABLE venues ADD COLUMN updated_at INTEGER;
+  CREATE INDEX passes_contact_issued ON passes (issued_at) WHERE contact IS NOT NULL;
+  `,
 ];

@@ -5,7 +5,7 @@ import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
 import { resetLive } from './live.js';
 import { I18nController, currentLang, label, setLang, t, type TextKey } from './i18n.js';
 import { renderError } from './resource.js';
-import { parseRoute, routeHref, flagsHref, type Route } from './router.js';
+import { ADMIN_ROUTES, parseRoute, routeHref, flagsHref, type Route } from './router.js';
 import { base } from './styles.js';
 import './login-screen.js';
 import './street-screen.js';
@@ -62,7 +62,12 @@ export class InspectorDashboard extends LitElement {
         <nav>
           ${link('street', routeHref('street'), 'navStreet')} ${link('flags', flagsHref(), 'navFlags')}
           ${link('ranking', routeHref('ranking'), 'navRanking')} ${link('joint', routeHref('joint'), 'navJoint')}
-          ${link('reports', routeHref('reports'), 'navReports')} ${admin ? link('audit', routeHref('audit'), 'navAudit') : nothing}
+          ${link('reports', routeHref('reports'), 'navReports')}
+          ${admin
+            ? html`${link('registry', routeHref('registry'), 'navRegistry')} ${link('kiosks', routeHref('kiosks'), 'navKiosks')}
+              ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
+              ${link('audit', routeHref('audit'), 'navAudit')}`
+            : nothing}
         </nav>
         <span class="who" data-testid="account" data-role=${a.role}>
           ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
@@ -75,6 +80,7 @@ export class InspectorDashboard extends LitElement {
 
   private _screen(a: AccountView) {
     const r = this.route;
+    if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin') return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {
       case 'venue':
         return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag}></venue-screen>`;
@@ -87,7 +93,15 @@ export class InspectorDashboard extends LitElement {
       case 'reports':
         return html`<report-screen .week=${r.week}></report-screen>`;
       case 'audit':
-        return a.role === 'street_admin' ? html`<audit-screen></audit-screen>` : html`<p class="error">${t('adminOnly')}</p>`;
+        return html`<audit-screen></audit-screen>`;
+      case 'registry':
+        return html`<registry-screen .venueId=${r.venue}></registry-screen>`;
+      case 'kiosks':
+        return html`<kiosks-screen .venueId=${r.venue}></kiosks-screen>`;
+      case 'policy':
+        return html`<policy-screen></policy-screen>`;
+      case 'tracing':
+        return html`<tracing-screen></tracing-screen>`;
       default:
         return html`<street-screen></street-screen>`;
     }

@@ -1,7 +1,8 @@
 /**
  * Routes live in location.hash so the hub serves one page for all of them
  * (issue 6): `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
- * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`.
+ * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`, and the street
+ * admin's screens (issue 7): `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`.
  */
 export type Route =
   | { name: 'street' }
@@ -10,7 +11,14 @@ export type Route =
   | { name: 'ranking'; date: string | undefined }
   | { name: 'reports'; week: string | undefined }
   | { name: 'joint' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'registry'; venue: string | undefined }
+  | { name: 'kiosks'; venue: string | undefined }
+  | { name: 'policy' }
+  | { name: 'tracing' };
+
+/** Screens only the street admin has (issue 7); the hub refuses their API to anyone else as well. */
+export const ADMIN_ROUTES: readonly Route['name'][] = ['audit', 'registry', 'kiosks', 'policy', 'tracing'];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const WEEK = /^\d{4}-W\d{2}$/;
@@ -37,6 +45,13 @@ export function parseRoute(hash: string): Route {
       return { name: 'joint' };
     case 'audit':
       return { name: 'audit' };
+    case 'registry':
+    case 'kiosks':
+      return { name: parts[0], venue: q.get('venue') || undefined };
+    case 'policy':
+      return { name: 'policy' };
+    case 'tracing':
+      return { name: 'tracing' };
     default:
       return { name: 'street' };
   }
@@ -57,7 +72,7 @@ export function flagsHref(q: { flag?: number; all?: boolean } = {}): string {
   return `#/flags${qs({ flag: q.flag, all: q.all ? 1 : undefined })}`;
 }
 
-export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit', q: Record<string, string | undefined> = {}): string {
+export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit' | 'registry' | 'kiosks' | 'policy' | 'tracing', q: Record<string, string | undefined> = {}): string {
   return name === 'street' ? '#/' : `#/${name}${qs(q)}`;
 }
 

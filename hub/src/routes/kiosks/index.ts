@@ -45,7 +45,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
       const [venue, entrance, policy, passCodeSecret, posterSecret, self] = await Promise.all([
         store.venues.profile(kiosk.venueId),
         store.venues.entrance(kiosk.entranceId),
-        store.policies.active(),
+        store.policies.activeFor(kiosk.communityId),
         store.venues.codeSecret(kiosk.venueId),
         store.venues.posterSecret(kiosk.venueId),
         store.kiosks.byId(kiosk.id),

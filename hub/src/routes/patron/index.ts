@@ -56,7 +56,7 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
     const path = `/v/${encodeURIComponent(request.params.token)}`;
     const scanned = await resolveVenueCode(store, request.params.token, now());
     if (!scanned.ok) return sendHtml(reply, scanned.reason === 'expired' ? 410 : 404, renderNotice(lang, path, scanned.reason));
-    const policy = await store.policies.active();
+    const policy = await store.policies.activeForVenue(scanned.venue.id);
     const ticket = await formTicket(scanned.ticketSecret, request.params.token, now());
     return sendHtml(
       reply,
@@ -89,7 +89,7 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
     const venue = pass && (await store.venues.profile(pass.venueId));
     const entrance = pass && (await store.venues.entrance(pass.entranceId));
     if (!pass || !venue || !entrance) return sendHtml(reply, 404, renderNotice(lang, path, 'passMissing'));
-    const policy = await store.policies.active();
+    const policy = await store.policies.activeForVenue(pass.venueId);
     // The answer as it stands now: the policy may have switched since the pass was issued.
     const judged = passVerdict(policy, venue, pass.people, now());
     return sendHtml(

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+
+/**
+ * The kiosk lifecycle (issue 7): what a kiosk reports about itself, how it
+ * retires, and how the street office sees it.
+ */
+
+/** What a kiosk tells the hub about itself, in the handshake and whenever its backlog changes (`kiosk:status`). */
+export const KioskStatus = z.object({
+  /** The kiosk app's build (package version and build time), to see which tablets run an old app. */
+  appVersion: z.string().trim().min(1).max(64),
+  /** Records in its outbox not yet acknowledged by the hub. */
+  pending: z.int().min(0).max(10_000_000),
+  /** Records the hub refused (kept on the tablet, never resent). */
+  rejected: z.int().min(0).max(10_000_000),
+  /** The kiosk's clock (ms since the epoch) when it sent this; the hub compares it with its own. */
+  clock: z.int().min(0),
+});
+export type KioskStatus = z.infer<typeof KioskStatus>;
+
+/**
+ * `kiosk:retire`: the tablet asks to leave service. `lastSeq` is the highest
+ * record number it ever made; the hub refuses while any record up to it is missing.
+ */
+export const RetireRequest = z.object({ lastSeq: z.int().min(0) });
+export type RetireRequest = z.infer<typeof RetireRequest>;
+
+export const KioskState = z.enum(['active', 'retired', 'revoked']);
+export type KioskState = z.infer<typeof KioskState>;
+
+/** A kiosk as the street admin sees it (GET /api/kiosks, and live over the dashboard socket). */
+export const KioskView = z.object({
+  id: Id,
+  venueId: Id,
+  venueName: z.string(),
+  communityId: Id,
+  communityName: z.string(),
+  entranceId: Id,
+  entranceName: z.string(),
+  state: KioskState,
+  enrolledAt: z.int(),
+  /** Its socket is open on this hub now. */
+  connected: z.boolean(),
+  /** Last time it connected, sent anything, or was seen connected. */
+  lastSeenAt: z.int().nullable(),
+  appVersion: z.string().nullable(),
+  /** The policy version it should enforce (the newest covering its community) and the one it acknowledged. */
+  policyVersionDue: z.int().min(1),
+  policyVersionAcked: z.int().nullable(),
+  policyAckedAt: z.int().nullable(),
+  /** Unsynced records it held at its last report (for a revoked kiosk: what it still held at its last contact). */
+  backlog: z.int().nullable(),
+  /** Its clock minus the hub's at its last report, in ms. */
+  clockSkewMs: z.int().nullable(),
+  statusAt: z.int().nullable(),
+  /** Records the hub holds from it, and the highest record number among them. */
+  recordsHeld: z.int().min(0),
+  lastSeq: z.int().min(0),
+  retiredAt: z.int().nullable(),
+  revokedAt: z.int().nullable(),
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+});
+export type KioskView = z.infer<typeof KioskView>;
+
+/** POST /api/kiosks/:id/revoke: a lost or stolen tablet. */
+export const RevokeRequest = z.object({ reason: z.string().trim().min(2, 'say why (lost, stolen, broken…)').max(200) });
+export type RevokeRequest = z.infer<typeof RevokeRequest>;
+
+/** POST /api/entrances/:id/enrolment-codes → the one-time code, shown once. */
+export const EnrolmentCodeIssued = z.object({
+  code: z.string(),
+  entranceId: Id,
+  expiresAt: z.int(),
+  /** The kiosk page with the code filled in (a QR of it enrols a tablet with one scan). */
+  enrolUrl: z.string(),
+});
+export type EnrolmentCodeIssued = z.infer<typeof EnrolmentCodeIssued>;
