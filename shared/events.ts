@@ -1,6 +1,7 @@
 import type { Ack } from './schemas/errors.js';
 import type { Flag } from './schemas/flags.js';
 import type { KioskStatus, KioskView, RetireRequest } from './schemas/kiosk-admin.js';
+import type { VenueProfile } from './schemas/enrolment.js';
 import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
@@ -31,6 +32,8 @@ export interface HubToKioskEvents {
   'pass:left': (left: PassLeft) => void;
   /** The street office revoked this tablet; the hub closes the socket right after (issue 7). */
   'kiosk:revoked': (info: { reason: string }) => void;
+  /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit (issue 7). */
+  'venue:profile': (venue: VenueProfile) => void;
 }
 
 /** The kiosks' namespace on the hub. */

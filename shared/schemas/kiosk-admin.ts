@@ -21,9 +21,10 @@ export type KioskStatus = z.infer<typeof KioskStatus>;
 
 /**
  * `kiosk:retire`: the tablet asks to leave service. `lastSeq` is the highest
- * record number it ever made; the hub refuses while any record up to it is missing.
+ * record number it ever made and `rejectedSeqs` those the hub refused (they can
+ * never arrive); the hub refuses while any other record up to `lastSeq` is missing.
  */
-export const RetireRequest = z.object({ lastSeq: z.int().min(0) });
+export const RetireRequest = z.object({ lastSeq: z.int().min(0), rejectedSeqs: z.array(z.int().min(1)).max(100_000).default([]) });
 export type RetireRequest = z.infer<typeof RetireRequest>;
 
 export const KioskState = z.enum(['active', 'retired', 'revoked']);

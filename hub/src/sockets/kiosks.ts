@@ -20,7 +20,8 @@ type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, nev
 
 /** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
-const venueRoom = (venueId: string) => `venue:${venueId}`;
+/** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
+export const venueRoom = (venueId: string) => `venue:${venueId}`;
 /** Every kiosk of a community's venues: a community-wide policy switch reaches them here (issue 7). */
 export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
 /** The one kiosk: revoking it cuts its socket here (issue 7). */
