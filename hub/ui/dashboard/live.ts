@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { HubToDashboardEvents } from '../../../shared/events.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
+import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 
 /**
  * The live feed (issue 6): one socket.io connection to the hub's /dashboard
@@ -11,9 +12,11 @@ import type { Flag } from '../../../shared/schemas/flags.js';
 
 type FlagListener = (flag: Flag) => void;
 type StatusListener = (connected: boolean) => void;
+type KioskListener = (kiosk: KioskView) => void;
 
 let socket: Socket<HubToDashboardEvents> | undefined;
 const flagListeners = new Set<FlagListener>();
+const kioskListeners = new Set<KioskListener>();
 const statusListeners = new Set<StatusListener>();
 
 function connect(): Socket<HubToDashboardEvents> {
@@ -21,6 +24,8 @@ function connect(): Socket<HubToDashboardEvents> {
   const s: Socket<HubToDashboardEvents> = io('/dashboard', { withCredentials: true });
   const onFlag = (f: Flag) => flagListeners.forEach((l) => l(f));
   s.on('flag:raised', onFlag);
+  // Kiosks are the street admin's business: the hub sends these to the admin's room only (issue 7).
+  s.on('kiosk:status', (k: KioskView) => kioskListeners.forEach((l) => l(k)));
   s.on('connect', () => statusListeners.forEach((l) => l(true)));
   s.on('disconnect', () => statusListeners.forEach((l) => l(false)));
   s.on('connect_error', () => statusListeners.forEach((l) => l(false)));
@@ -40,6 +45,29 @@ export function onFlag(listener: FlagListener, status?: StatusListener): () => v
     flagListeners.delete(listener);
     if (status) statusListeners.delete(status);
   };
+}
+
+/**
+ * Calls back with a kiosk's view whenever it connects, disconnects, reports its
+ * backlog, acknowledges a policy, retires or is revoked; returns the unsubscribe.
+ * `status` hears the socket going up and down, so a screen can re-read what it missed.
+ */
+export function onKioskStatus(listener: KioskListener, status?: StatusListener): () => void {
+  const s = connect();
+  kioskListeners.add(listener);
+  if (status) {
+    statusListeners.add(status);
+    status(s.connected);
+  }
+  return () => {
+    kioskListeners.delete(listener);
+    if (status) statusListeners.delete(status);
+  };
+}
+
+/** Puts a kiosk's new view into a list, replacing its old copy (a new kiosk goes at the end). */
+export function upsertKiosk(list: readonly KioskView[], kiosk: KioskView): KioskView[] {
+  return list.some((k) => k.id === kiosk.id) ? list.map((k) => (k.id === kiosk.id ? kiosk : k)) : [...list, kiosk];
 }
 
 /** After logout or login the cookie changed: reconnect with the new one. */
