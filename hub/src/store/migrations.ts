@@ -282,4 +282,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN updated_at INTEGER;
   CREATE INDEX passes_contact_issued ON passes (issued_at) WHERE contact IS NOT NULL;
   `,
+  // Issue 7, venue registry: an entrance where a pass was ever issued cannot be removed (the pass
+  // points to it); the registry asks that of every entrance it lists, and passes are the big table.
+  `
+  CREATE INDEX passes_entrance ON passes (entrance_id);
+  `,
 ];
