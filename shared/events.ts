@@ -3,6 +3,7 @@ import type { Flag } from './schemas/flags.js';
 import type { KioskStatus, KioskView, RetireRequest } from './schemas/kiosk-admin.js';
 import type { VenueProfile } from './schemas/enrolment.js';
 import type { PassKey, PassLeft } from './schemas/pass.js';
+import type { PolicyChange } from './schemas/policy-admin.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
 
@@ -47,6 +48,8 @@ export interface HubToDashboardEvents {
   'flag:raised': (flag: Flag) => void;
   /** A kiosk connected, disconnected, reported, acknowledged a policy, retired or was revoked (street admin only, issue 7). */
   'kiosk:status': (kiosk: KioskView) => void;
+  /** A policy version took force (now or by schedule), or a switch was scheduled or cancelled (street admin only, issue 7). */
+  'policy:changed': (change: PolicyChange) => void;
 }
 
 /** The dashboards' namespace: a street admin hears the whole street, an inspector their community. */

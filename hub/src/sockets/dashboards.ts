@@ -4,6 +4,8 @@ import { DASHBOARD_NAMESPACE, type DashboardToHubEvents, type HubToDashboardEven
 import type { AccountView } from '../../../shared/schemas/account.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
+import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
+import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
 
 interface SocketData {
   account: AccountView;
@@ -67,6 +69,20 @@ export function registerDashboardSockets(io: HasNamespaces, { authenticate, log 
 export function pushFlags(io: HasNamespaces, flags: readonly Flag[]): void {
   const nsp = dashboards(io);
   for (const flag of flags) nsp.to(STREET_ROOM).to(communityRoom(flag.communityId)).emit('flag:raised', flag);
+}
+
+/** Tells the street admin's dashboards a policy switched or a switch was scheduled or cancelled (issue 7): policy is the admin's business. */
+export function pushPolicyChange(io: HasNamespaces, change: PolicyChange): void {
+  dashboards(io).to(STREET_ROOM).emit('policy:changed', change);
+}
+
+/**
+ * Sends a kiosk's view to the street admin only: enrolling, revoking and
+ * watching tablets is the street office's business (issue 7), and a kiosk's
+ * backlog and clock say nothing an inspector acts on.
+ */
+export function pushKiosk(io: HasNamespaces, kiosk: KioskView): void {
+  dashboards(io).to(STREET_ROOM).emit('kiosk:status', kiosk);
 }
 
 /**

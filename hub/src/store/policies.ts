@@ -1,3 +1,4 @@
+import type { PolicyDraft, PolicySchedule, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
 
@@ -6,6 +7,23 @@ export interface PolicyScope {
   /** null: the whole street. */
   communityId: string | null;
 }
+
+/** Who put a version in force, and why (kept with the version; the audit log has the rest). */
+export type PolicyAuthor = PolicyScope & { by?: string | null; note?: string | null };
+
+/** One community as the policy desk sees it; `connected` is the socket server's to fill in. */
+export interface CommunityPolicyRow {
+  id: string;
+  name: string;
+  policy: Policy;
+  override: boolean;
+  activatedAt: number | null;
+  /** Kiosks in service at its venues. */
+  kiosks: number;
+}
+
+/** A cancel that found the schedule already applied or cancelled. */
+export type CancelOutcome = { ok: true; schedule: PolicySchedule } | { ok: false; schedule: PolicySchedule | undefined };
 
 export interface PolicyRepository {
   /** The street-wide policy in force: the newest street-wide version, or the normal preset on a new street. */
@@ -19,17 +37,73 @@ export interface PolicyRepository {
   /** The policy this venue enforces: activeFor its community. */
   activeForVenue(venueId: string): Promise<Policy>;
   /** Stores a new policy in force for `scope` under the next version number, and returns it. */
-  activate(policy: Omit<Policy, 'version'>, now: number, scope?: PolicyScope & { by?: string | null; note?: string | null }): Promise<Policy>;
+  activate(policy: Omit<Policy, 'version'>, now: number, scope?: PolicyAuthor): Promise<Policy>;
   /** Records that a kiosk now enforces this version. */
   acknowledge(kioskId: string, version: number, now: number): Promise<void>;
   /** Per kiosk: the version it acknowledged last, if any. */
   acknowledgements(): Promise<{ kioskId: string; version: number | null; at: number | null }[]>;
+
+  /** The street-wide version in force with who switched it and why (no author on a street that never switched). */
+  street(): Promise<{ policy: Policy; activatedAt: number | null; createdBy: string | null; note: string | null }>;
+  /** One stored version with its scope, author and note. */
+  version(version: number): Promise<PolicyVersion | undefined>;
+  /** Stored versions, newest first. The preset in force before any switch is not stored and not listed. */
+  history(limit: number): Promise<PolicyVersion[]>;
+  /** Every community with the policy it enforces now and how many kiosks it has in service. */
+  communities(): Promise<CommunityPolicyRow[]>;
+  /** The community's name, or undefined if there is none of that id. */
+  communityName(communityId: string): Promise<string | undefined>;
+
+  /** Sets a switch for `dueAt`; the scheduler applies it then. */
+  schedule(policy: PolicyDraft, dueAt: number, now: number, author: PolicyAuthor): Promise<PolicySchedule>;
+  /** Pending switches, soonest first. */
+  pendingSchedules(): Promise<PolicySchedule[]>;
+  getSchedule(id: number): Promise<PolicySchedule | undefined>;
+  /** Cancels a pending schedule; refuses one already applied or cancelled. */
+  cancelSchedule(id: number, now: number): Promise<CancelOutcome>;
+  /** Ids of pending schedules due at `now`, soonest first. */
+  dueSchedules(now: number): Promise<number[]>;
+  /**
+   * Claims a pending schedule and puts its policy in force, in one transaction:
+   * of several hubs on one database (or two ticks of one hub) exactly one gets
+   * it. Undefined when it was no longer pending.
+   */
+  applySchedule(id: number, now: number): Promise<{ schedule: PolicySchedule; policy: Policy } | undefined>;
 }
 
+interface VersionRow {
+  version: number;
+  body: string;
+  activated_at: number;
+  community_id: string | null;
+  community_name: string | null;
+  created_by: string | null;
+  note: string | null;
+}
+
+interface ScheduleRow {
+  id: number;
+  community_id: string | null;
+  community_name: string | null;
+  body: string;
+  due_at: number;
+  created_at: number;
+  created_by: string | null;
+  note: string | null;
+  status: 'pending' | 'applied' | 'cancelled';
+  applied_version: number | null;
+  settled_at: number | null;
+}
+
+const PolicyBody = Policy.omit({ version: true });
+
 export function createPolicyRepository(db: Db): PolicyRepository {
-  const selectStreet = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
-  const selectFor = db.prepare<[string], { body: string }>(
-    'SELECT body FROM policies WHERE community_id IS NULL OR community_id = ? ORDER BY version DESC LIMIT 1',
+  const selectStreet = db.prepare<[], VersionRow>(
+    'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1',
+  );
+  const selectFor = db.prepare<[string], VersionRow>(
+    `SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies
+      WHERE community_id IS NULL OR community_id = ? ORDER BY version DESC LIMIT 1`,
   );
   const selectForVenue = db.prepare<[string], { body: string }>(
     `SELECT body FROM policies
@@ -42,15 +116,77 @@ export function createPolicyRepository(db: Db): PolicyRepository {
   const acks = db.prepare<[], { id: string; policy_version_acked: number | null; policy_acked_at: number | null }>(
     'SELECT id, policy_version_acked, policy_acked_at FROM kiosks WHERE revoked_at IS NULL ORDER BY id',
   );
-  const activate = db.transaction((policy: Omit<Policy, 'version'>, now: number, scope: PolicyScope & { by?: string | null; note?: string | null }): Policy => {
+  const versionCols = `p.version, p.body, p.activated_at, p.community_id, c.name AS community_name, p.created_by, p.note
+    FROM policies p LEFT JOIN communities c ON c.id = p.community_id`;
+  const versionRow = db.prepare<[number], VersionRow>(`SELECT ${versionCols} WHERE p.version = ?`);
+  const historyRows = db.prepare<[number], VersionRow>(`SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`);
+  const communityRows = db.prepare<[], { id: string; name: string; kiosks: number }>(
+    `SELECT c.id, c.name,
+            (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
+       FROM communities c ORDER BY c.id`,
+  );
+  const communityName = db.prepare<[string], { name: string }>('SELECT name FROM communities WHERE id = ?');
+  const scheduleCols = `s.id, s.community_id, c.name AS community_name, s.body, s.due_at, s.created_at, s.created_by, s.note, s.status,
+    s.applied_version, s.settled_at FROM policy_schedules s LEFT JOIN communities c ON c.id = s.community_id`;
+  const scheduleRow = db.prepare<[number], ScheduleRow>(`SELECT ${scheduleCols} WHERE s.id = ?`);
+  const pendingRows = db.prepare<[], ScheduleRow>(`SELECT ${scheduleCols} WHERE s.status = 'pending' ORDER BY s.due_at, s.id`);
+  const dueRows = db.prepare<[number], { id: number }>("SELECT id FROM policy_schedules WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id");
+  const insertSchedule = db.prepare(
+    'INSERT INTO policy_schedules (community_id, body, due_at, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  // The status guard is the claim: only one UPDATE ever finds the row still pending.
+  const claim = db.prepare("UPDATE policy_schedules SET status = 'applied', settled_at = ? WHERE id = ? AND status = 'pending'");
+  const setApplied = db.prepare('UPDATE policy_schedules SET applied_version = ? WHERE id = ?');
+  const cancel = db.prepare("UPDATE policy_schedules SET status = 'cancelled', settled_at = ? WHERE id = ? AND status = 'pending'");
+
+  const activate = db.transaction((policy: Omit<Policy, 'version'>, now: number, scope: PolicyAuthor): Policy => {
     // Versions only grow, street-wide: the normal preset in force before any switch is version 1.
     const version = Math.max(maxVersion.get()?.v ?? 0, NORMAL_POLICY.version) + 1;
     const stored = Policy.parse({ ...policy, version });
     insert.run(version, JSON.stringify(stored), now, scope.communityId, scope.by ?? null, scope.note ?? null);
     return stored;
   });
+  const apply = db.transaction((id: number, now: number) => {
+    if (claim.run(now, id).changes !== 1) return undefined;
+    const row = scheduleRow.get(id)!;
+    const policy = activate(toSchedule(row).policy, now, { communityId: row.community_id, by: row.created_by, note: row.note });
+    setApplied.run(policy.version, id);
+    return { schedule: toSchedule(scheduleRow.get(id)!), policy };
+  });
+
   // Stored policies were validated when written; parse again so a hand-edited row fails loudly.
   const parse = (row: { body: string } | undefined) => (row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
+  const toVersion = (r: VersionRow): PolicyVersion => {
+    const policy = parse(r);
+    return {
+      version: r.version,
+      mode: policy.mode,
+      communityId: r.community_id,
+      communityName: r.community_name,
+      activatedAt: r.activated_at,
+      createdBy: r.created_by,
+      note: r.note,
+      policy,
+    };
+  };
+  function toSchedule(r: ScheduleRow): PolicySchedule {
+    const policy = PolicyBody.parse(JSON.parse(r.body));
+    return {
+      id: r.id,
+      communityId: r.community_id,
+      communityName: r.community_name,
+      mode: policy.mode,
+      dueAt: r.due_at,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      note: r.note,
+      status: r.status,
+      appliedVersion: r.applied_version,
+      settledAt: r.settled_at,
+      policy,
+    };
+  }
+
   return {
     async active() {
       return parse(selectStreet.get());
@@ -70,5 +206,58 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     async acknowledgements() {
       return acks.all().map((r) => ({ kioskId: r.id, version: r.policy_version_acked, at: r.policy_acked_at }));
     },
+
+    async street() {
+      const row = selectStreet.get();
+      return { policy: parse(row), activatedAt: row?.activated_at ?? null, createdBy: row?.created_by ?? null, note: row?.note ?? null };
+    },
+    async version(version) {
+      const row = versionRow.get(version);
+      return row && toVersion(row);
+    },
+    async history(limit) {
+      return historyRows.all(Math.min(Math.max(1, limit), 1000)).map(toVersion);
+    },
+    async communities() {
+      return communityRows.all().map((c) => {
+        const row = selectFor.get(c.id);
+        return {
+          id: c.id,
+          name: c.name,
+          policy: parse(row),
+          override: row?.community_id === c.id,
+          activatedAt: row?.activated_at ?? null,
+          kiosks: c.kiosks,
+        };
+      });
+    },
+    async communityName(communityId) {
+      return communityName.get(communityId)?.name;
+    },
+
+    async schedule(policy, dueAt, now, author) {
+      const body = PolicyBody.parse(policy);
+      const id = Number(insertSchedule.run(author.communityId, JSON.stringify(body), dueAt, now, author.by ?? null, author.note ?? null).lastInsertRowid);
+      return toSchedule(scheduleRow.get(id)!);
+    },
+    async pendingSchedules() {
+      return pendingRows.all().map(toSchedule);
+    },
+    async getSchedule(id) {
+      const row = scheduleRow.get(id);
+      return row && toSchedule(row);
+    },
+    async cancelSchedule(id, now) {
+      const done = cancel.run(now, id).changes === 1;
+      const row = scheduleRow.get(id);
+      return done ? { ok: true, schedule: toSchedule(row!) } : { ok: false, schedule: row && toSchedule(row) };
+    },
+    async dueSchedules(now) {
+      return dueRows.all(now).map((r) => r.id);
+    },
+    async applySchedule(id, now) {
+      return apply.immediate(id, now);
+    },
   };
 }
+

@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError } from '../../../../shared/schemas/errors.js';
+import {
+  CancelScheduleRequest,
+  PolicyHistory,
+  PolicyOverview,
+  PolicySchedule,
+  PolicySwitchRequest,
+  PolicySwitchResult,
+} from '../../../../shared/schemas/policy-admin.js';
+import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../../../shared/schemas/policy.js';
+import { requireAccount } from '../../auth.js';
+import { HttpError } from '../../errors.js';
+import { connectedByCommunity, switchPolicy } from '../../services/policy-switch.js';
+import { pushPolicyChange } from '../../sockets/dashboards.js';
+import type { KioskServer } from '../../sockets/kiosks.js';
+import type { Store } from '../../store/index.js';
+
+const ErrorBody = z.object({ error: ApiError });
+const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const ScheduleParams = z.object({ id: z.coerce.number().int().min(1) });
+/** A switch is set at most a year ahead: further than that is a typo in the year. */
+const MAX_AHEAD_MS = 366 * 24 * 3_600_000;
+
+export interface PolicyRouteOptions {
+  store: Store;
+  io: KioskServer;
+  now: () => number;
+}
+
+/**
+ * The street office's policy desk (issue 7 "Policy"), street admin only:
+ * what is in force where, the history of versions, a switch for the street
+ * or one community now or at a set time, and cancelling a scheduled one.
+ * Every write needs the CSRF token and is audit-logged; the street admin's
+ * dashboards hear of it at once ('policy:changed').
+ */
+export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (app, { store, io, now }) => {
+  const admin = requireAccount(store, now, ['street_admin']);
+  const audit = (account: { id: string; name: string }, action: string, target: string, detail: Record<string, unknown>) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+
+  /** Kiosks in service in the scope, and how many of them are connected now. */
+  async function reach(communityId: string | null): Promise<{ kiosks: number; connected: number }> {
+    const communities = await store.policies.communities();
+    const connected = connectedByCommunity(io);
+    const inScope = communities.filter((c) => communityId === null || c.id === communityId);
+    return {
+      kiosks: inScope.reduce((n, c) => n + c.kiosks, 0),
+      connected: inScope.reduce((n, c) => n + (connected.get(c.id) ?? 0), 0),
+    };
+  }
+
+  app.get('/api/policy', { preHandler: admin, schema: { response: { 200: PolicyOverview } } }, async () => {
+    const [street, communities, schedules, latest] = await Promise.all([
+      store.policies.street(),
+      store.policies.communities(),
+      store.policies.pendingSchedules(),
+      store.policies.history(1),
+    ]);
+    const connected = connectedByCommunity(io);
+    return {
+      street,
+      communities: communities.map((c) => ({ ...c, connected: connected.get(c.id) ?? 0 })),
+      schedules,
+      presets: { normal: NORMAL_POLICY, emergency: EMERGENCY_POLICY },
+      latest: latest[0] ?? null,
+    };
+  });
+
+  app.get('/api/policy/history', { preHandler: admin, schema: { querystring: HistoryQuery, response: { 200: PolicyHistory } } }, async (request) => ({
+    items: await store.policies.history(request.query.limit),
+  }));
+
+  app.post(
+    '/api/policy/switch',
+    {
+      onRequest: app.csrfProtection,
+      preHandler: admin,
+      schema: { body: PolicySwitchRequest, response: { 200: PolicySwitchResult, 400: ErrorBody, 403: ErrorBody } },
+    },
+    async (request) => {
+      const account = request.account!;
+      const { policy, communityId, at, reason } = request.body;
+      if (communityId !== null && (await store.policies.communityName(communityId)) === undefined) {
+        throw new HttpError(400, 'invalid', `no community ${communityId}`, 'communityId');
+      }
+      const t = now();
+      if (at !== undefined && at > t + MAX_AHEAD_MS) throw new HttpError(400, 'invalid', 'a switch can be set at most a year ahead', 'at');
+      if (at === undefined || at <= t) {
+        const active = await switchPolicy(store, io, policy, t, { communityId, by: account.name, note: reason });
+        const counts = await reach(communityId);
+        await audit(account, 'policy_switch', `v${active.version}`, { version: active.version, mode: active.mode, communityId, reason, ...counts });
+        return { kind: 'switched' as const, version: (await store.policies.version(active.version))!, ...counts };
+      }
+      const schedule = await store.policies.schedule(policy, at, t, { communityId, by: account.name, note: reason });
+      await audit(account, 'policy_schedule', `schedule:${schedule.id}`, { scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, reason });
+      pushPolicyChange(io, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name });
+      return { kind: 'scheduled' as const, schedule };
+    },
+  );
+
+  app.post(
+    '/api/policy/schedules/:id/cancel',
+    {
+      onRequest: app.csrfProtection,
+      preHandler: admin,
+      schema: { params: ScheduleParams, body: CancelScheduleRequest, response: { 200: PolicySchedule, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+    },
+    async (request) => {
+      const account = request.account!;
+      const out = await store.policies.cancelSchedule(request.params.id, now());
+      if (!out.schedule) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
+      if (!out.ok) throw new HttpError(409, 'conflict', `this switch is already ${out.schedule.status}`, 'id');
+      const s = out.schedule;
+      await audit(account, 'policy_schedule_cancel', `schedule:${s.id}`, {
+        scheduleId: s.id,
+        mode: s.mode,
+        communityId: s.communityId,
+        dueAt: s.dueAt,
+        scheduledBy: s.createdBy,
+        reason: request.body.reason ?? null,
+      });
+      pushPolicyChange(io, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: account.name });
+      return s;
+    },
+  );
+};

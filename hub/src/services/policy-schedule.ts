@@ -1,0 +1,77 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { KioskServer } from '../sockets/kiosks.js';
+import type { Store } from '../store/index.js';
+import { publishPolicy } from './policy-switch.js';
+
+/**
+ * Applies policy switches the street office set for a later time (issue 7:
+ * "now or at a scheduled time"). Each due schedule is claimed atomically in
+ * the database (store.policies.applySchedule), so several hub processes on
+ * one database, or two ticks of one hub, never apply one twice; a hub that
+ * was down at the due time applies it as soon as it is back.
+ */
+
+export interface PolicySchedulerDeps {
+  store: Store;
+  io: KioskServer;
+  now: () => number;
+  log: FastifyBaseLogger;
+}
+
+/** The name the audit log gives the hub when it acts on its own. */
+export const SCHEDULER_NAME = '定时切换 / scheduler';
+
+/** One pass: applies every schedule due now, oldest first. Returns the versions this call put in force. */
+export async function applyDueSchedules({ store, io, now, log }: PolicySchedulerDeps): Promise<number[]> {
+  const applied: number[] = [];
+  for (const id of await store.policies.dueSchedules(now())) {
+    const at = now();
+    const done = await store.policies.applySchedule(id, at);
+    // Another hub (or another tick) got there first.
+    if (!done) continue;
+    const { schedule, policy } = done;
+    applied.push(policy.version);
+    log.info({ scheduleId: id, version: policy.version, communityId: schedule.communityId }, 'scheduled policy applied');
+    await store.audit.record({
+      at,
+      accountId: null,
+      accountName: SCHEDULER_NAME,
+      action: 'policy_schedule_applied',
+      target: `v${policy.version}`,
+      detail: {
+        scheduleId: id,
+        version: policy.version,
+        mode: policy.mode,
+        communityId: schedule.communityId,
+        dueAt: schedule.dueAt,
+        scheduledBy: schedule.createdBy,
+        scheduledAt: schedule.createdAt,
+        reason: schedule.note,
+      },
+    });
+    publishPolicy(io, policy, { communityId: schedule.communityId, at, by: schedule.createdBy, scheduleId: id });
+  }
+  return applied;
+}
+
+/**
+ * Runs `applyDueSchedules` at once and then every `everyMs`; a pass still
+ * running when the next is due is not doubled. Returns the stop function
+ * (app.ts awaits it before closing, so no pass writes to a closed store).
+ */
+export function startPolicyScheduler(deps: PolicySchedulerDeps, everyMs = 5_000): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = applyDueSchedules(deps)
+      .then(() => undefined, (err: unknown) => deps.log.error({ err }, 'policy schedule pass failed'))
+      .finally(() => (running = undefined));
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
