@@ -65,6 +65,14 @@ export const KioskView = z.object({
 });
 export type KioskView = z.infer<typeof KioskView>;
 
+/** GET /api/kiosks query: every kiosk of the street, narrowed by venue, community and state. */
+export const KioskListQuery = z.strictObject({ venueId: Id.optional(), communityId: Id.optional(), state: KioskState.optional() });
+export type KioskListQuery = z.infer<typeof KioskListQuery>;
+
+/** POST /api/entrances/:id/enrolment-codes body: how long the code stays valid (a day by default, at most three). */
+export const EnrolmentCodeRequest = z.strictObject({ ttlHours: z.int().min(1).max(72).default(24) });
+export type EnrolmentCodeRequest = z.infer<typeof EnrolmentCodeRequest>;
+
 /** POST /api/kiosks/:id/revoke: a lost or stolen tablet. */
 export const RevokeRequest = z.object({ reason: z.string().trim().min(2, 'say why (lost, stolen, broken…)').max(200) });
 export type RevokeRequest = z.infer<typeof RevokeRequest>;

@@ -7,11 +7,13 @@ import { buildHub, type AppOptions } from '../../hub/src/app.js';
 import { newHubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
-import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
+import { DASHBOARD_NAMESPACE, KIOSK_NAMESPACE, type HubToDashboardEvents, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
+import type { KioskAuth } from '../../shared/schemas/sync.js';
 import type { FastifyInstance } from 'fastify';
 import type { VenueType } from '../../shared/schemas/venue.js';
 
 export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
+export type DashboardClient = Socket<HubToDashboardEvents>;
 
 /** A venue with one entrance, as the street office would register it. */
 export async function seedVenue(
@@ -72,14 +74,17 @@ export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): 
   };
 }
 
-/** A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk. */
-export async function startTestHub(): Promise<TestHub> {
+/**
+ * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk.
+ * `now` sets the hub's clock (the kiosk is enrolled by the wall clock).
+ */
+export async function startTestHub({ now }: { now?: () => number } = {}): Promise<TestHub> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
   const store = openStore(dbFile);
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
-  const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build') }));
+  const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}) }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('no address');
@@ -105,7 +110,7 @@ export async function startTestHub(): Promise<TestHub> {
  */
 export function connectKiosk(
   url: string,
-  auth?: string | { token: string; leftSince?: number },
+  auth?: string | KioskAuth,
   listen?: (socket: KioskClient) => void,
 ): Promise<KioskClient> {
   const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, {
@@ -115,6 +120,20 @@ export function connectKiosk(
     transports: ['websocket'],
     autoConnect: false,
   });
+  listen?.(socket);
+  socket.connect();
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** A dashboard's live socket with a session cookie header (`vc_session=…`), as the browser opens it; rejects if refused. */
+export function connectDashboard(url: string, cookie: string, listen?: (socket: DashboardClient) => void): Promise<DashboardClient> {
+  const socket: DashboardClient = io(`${url}${DASHBOARD_NAMESPACE}`, { extraHeaders: { cookie }, reconnection: false, transports: ['websocket'], autoConnect: false });
   listen?.(socket);
   socket.connect();
   return new Promise((resolve, reject) => {

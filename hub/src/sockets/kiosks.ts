@@ -2,18 +2,21 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
+import { KioskStatus, RetireRequest, type KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import { PassKey, type PassLeft } from '../../../shared/schemas/pass.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
 import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { evaluateBatch } from '../services/flags.js';
-import { pushFlags } from './dashboards.js';
+import { pushFlags, pushKiosk } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 
 interface SocketData {
   kiosk: KioskIdentity;
   leftSince: number | undefined;
+  /** What the kiosk said of itself in its handshake (issue 7); older kiosk apps send nothing. */
+  status: KioskStatus | undefined;
 }
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
@@ -26,6 +29,32 @@ export const venueRoom = (venueId: string) => `venue:${venueId}`;
 export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
 /** The one kiosk: revoking it cuts its socket here (issue 7). */
 export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
+
+/** Kiosks with a socket open on this hub now. */
+export function connectedKioskIds(io: KioskServer): Set<string> {
+  return new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
+}
+
+/** A kiosk as the street admin sees it, with whether its socket is open now. */
+export async function liveKioskView(store: Store, io: KioskServer, id: string): Promise<KioskView | undefined> {
+  const view = await store.kiosks.view(id);
+  return view && { ...view, connected: connectedKioskIds(io).has(id) };
+}
+
+/** Tells the street admin's dashboards how a kiosk stands now; a failure is logged, never thrown at the caller. */
+export async function pushKioskView(store: Store, io: KioskServer, id: string, log: FastifyBaseLogger): Promise<void> {
+  try {
+    const view = await liveKioskView(store, io, id);
+    if (view) pushKiosk(io, view);
+  } catch (err) {
+    log.error({ err, kioskId: id }, 'could not push the kiosk to dashboards');
+  }
+}
+
+/** Cuts every socket of a kiosk at once: it was revoked or retired (issue 7). */
+export function cutKiosk(io: KioskServer, kioskId: string): void {
+  io.of(KIOSK_NAMESPACE).in(kioskRoom(kioskId)).disconnectSockets(true);
+}
 
 export interface KioskSocketDeps {
   store: Store;
@@ -60,6 +89,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       socket.data.kiosk = kiosk;
       socket.data.leftSince = auth.data.leftSince;
+      socket.data.status = auth.data.status;
       next();
     } catch (err) {
       log.error({ err }, 'kiosk authentication failed');
@@ -73,10 +103,31 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     target.emit('occupancy:venue', { venueId, entrances, at: new Date(now()).toISOString() });
   }
 
+  const pushView = (id: string) => pushKioskView(store, io, id, log);
+
   nsp.on('connection', (socket: KioskSocket) => {
-    const { kiosk } = socket.data;
-    log.info({ kioskId: kiosk.id }, 'kiosk connected');
+    const { kiosk, status } = socket.data;
+    log.info({ kioskId: kiosk.id, appVersion: status?.appVersion, backlog: status?.pending }, 'kiosk connected');
+    // Joined at once (synchronously, in-memory adapter): a revoke from now on reaches this socket.
     void socket.join([kioskCommunityRoom(kiosk.communityId), kioskRoom(kiosk.id)]);
+    void (async () => {
+      try {
+        // A revoke that landed between the handshake's check and the join above missed this socket.
+        if (!(await store.kiosks.isActive(kiosk.id))) {
+          socket.disconnect(true);
+          return;
+        }
+        if (status) await store.kiosks.report(kiosk.id, status, now());
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
+      }
+      await pushView(kiosk.id);
+    })();
+    // A kiosk that was offline through a registry edit (capacity, hours, door staff) catches up (issue 7).
+    store.venues.profile(kiosk.venueId).then(
+      (profile) => profile && socket.emit('venue:profile', profile),
+      (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue profile'),
+    );
     pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
     // Exits patrons declared while this kiosk was away, sent before the kiosk joins its venue's
     // room so they arrive before any live one (the kiosk moves its cursor as it handles them).
@@ -117,6 +168,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
         log.info({ kioskId: kiosk.id, version: parsed.data.version }, 'policy acknowledged');
         reply({ ok: true, data: { version: parsed.data.version } });
+        void pushView(kiosk.id);
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'policy ack could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not record the acknowledgement' } });
@@ -145,6 +197,14 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       const reply = ack as (res: Ack<PushResult>) => void;
       try {
+        // A revoke cuts the socket at once, but a batch already on the wire can land after it:
+        // a tablet the street office took out of service stores nothing more.
+        if (!(await store.kiosks.isActive(kiosk.id))) {
+          log.warn({ kioskId: kiosk.id }, 'batch refused: kiosk revoked or retired');
+          reply({ ok: false, error: { code: 'unauthorized', field: 'token', message: 'this kiosk was revoked or retired; its records are no longer accepted' } });
+          socket.disconnect(true);
+          return;
+        }
         const receivedAt = now();
         const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, receivedAt);
         if (res.ok) {
@@ -171,6 +231,63 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
     });
 
-    socket.on('disconnect', (reason) => log.info({ kioskId: kiosk.id, reason }, 'kiosk disconnected'));
+    socket.on('kiosk:status', async (payload: unknown) => {
+      const parsed = KioskStatus.safeParse(payload);
+      if (!parsed.success) {
+        log.warn({ kioskId: kiosk.id, error: zodToApiError(parsed.error) }, 'kiosk status refused');
+        return;
+      }
+      try {
+        await store.kiosks.report(kiosk.id, parsed.data, now());
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
+        return;
+      }
+      void pushView(kiosk.id);
+    });
+
+    socket.on('kiosk:retire', async (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (res: Ack<{ retiredAt: number }>) => void) : () => undefined;
+      const parsed = RetireRequest.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
+      let outcome;
+      try {
+        outcome = await store.kiosks.retire(kiosk.id, parsed.data.lastSeq, parsed.data.rejectedSeqs, now());
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'kiosk could not be retired');
+        return reply({ ok: false, error: { code: 'internal', message: 'the hub could not retire this kiosk; try again' } });
+      }
+      if (!outcome.ok) {
+        const error: ApiError =
+          outcome.reason === 'missing'
+            ? { code: 'conflict', field: 'lastSeq', message: `${outcome.missing} records not yet received by the hub; sync them before retiring` }
+            : outcome.reason === 'behind'
+              ? { code: 'invalid', field: 'lastSeq', message: `the hub holds records up to ${outcome.hubLastSeq} from this kiosk` }
+              : { code: 'unauthorized', field: 'token', message: 'this kiosk was already revoked or retired' };
+        log.warn({ kioskId: kiosk.id, error }, 'kiosk retirement refused');
+        return reply({ ok: false, error });
+      }
+      log.info({ kioskId: kiosk.id, lastSeq: parsed.data.lastSeq }, 'kiosk retired');
+      reply({ ok: true, data: { retiredAt: outcome.retiredAt } });
+      // Done by staff at the door, not by an account: the audit names the kiosk.
+      store.audit
+        .record({
+          at: outcome.retiredAt,
+          accountId: null,
+          accountName: null,
+          action: 'kiosk_retire',
+          target: kiosk.id,
+          detail: { venueId: kiosk.venueId, entranceId: kiosk.entranceId, lastSeq: parsed.data.lastSeq, rejected: parsed.data.rejectedSeqs.length },
+        })
+        .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement'));
+      // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
+      cutKiosk(io, kiosk.id);
+      void pushView(kiosk.id);
+    });
+
+    socket.on('disconnect', (reason) => {
+      log.info({ kioskId: kiosk.id, reason }, 'kiosk disconnected');
+      void pushView(kiosk.id);
+    });
   });
 }

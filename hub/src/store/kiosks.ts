@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { newSecret } from '../../../shared/rules/bytes.js';
 import { ENROL_ALPHABET } from '../../../shared/schemas/enrolment.js';
+import type { KioskState, KioskStatus, KioskView } from '../../../shared/schemas/kiosk-admin.js';
+import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
 
 export interface KioskIdentity {
@@ -15,9 +17,31 @@ export type EnrolOutcome =
   | { ok: true; kiosk: KioskIdentity; token: string }
   | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
+/** A kiosk as the hub stores it; `connected` is only known to the sockets (sockets/kiosks.ts). */
+export type StoredKioskView = Omit<KioskView, 'connected'>;
+
+export interface KioskFilter {
+  venueId?: string | undefined;
+  communityId?: string | undefined;
+  state?: KioskState | undefined;
+}
+
+export type RevokeOutcome = { ok: true; kiosk: StoredKioskView } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'gone'; kiosk: StoredKioskView };
+
+export type RetireOutcome =
+  | { ok: true; retiredAt: number }
+  | { ok: false; reason: 'gone' }
+  /** Records up to lastSeq the hub does not hold (other than those it refused): the kiosk must push them first. */
+  | { ok: false; reason: 'missing'; missing: number }
+  /** The hub holds records beyond the lastSeq the kiosk names: its count is wrong, nothing is retired. */
+  | { ok: false; reason: 'behind'; hubLastSeq: number };
+
 export interface KioskRepository {
-  /** A one-time code that pairs one new kiosk with an entrance. Only its hash is stored. */
-  issueEnrolmentCode(entranceId: string, now: number, ttlMs: number): Promise<string>;
+  /**
+   * A one-time code that pairs one new kiosk with an entrance. Only its hash is
+   * stored, with who issued it (issue 7); the code itself is returned once.
+   */
+  issueEnrolmentCode(entranceId: string, now: number, ttlMs: number, issuedBy?: string | null): Promise<string>;
   /** Spends the code and creates the kiosk; the token is returned once and stored hashed. */
   enrol(code: string, now: number): Promise<EnrolOutcome>;
   /** The kiosk a token belongs to, unless unknown or revoked; records when it was seen. */
@@ -29,7 +53,109 @@ export interface KioskRepository {
   byId(id: string): Promise<(KioskIdentity & { revoked: boolean; codeSecret: string }) | undefined>;
   /** Kiosks whose socket is connected now were seen now (the dashboard's "kiosk offline" reads it). */
   markSeen(ids: readonly string[], now: number): Promise<void>;
+  /**
+   * What the kiosk says of itself (handshake, `kiosk:status`): app version,
+   * backlog (records not yet acknowledged) and its clock against the hub's.
+   * Ignored once it has left service, so a late report cannot blur what a
+   * revoked tablet held at its last contact.
+   */
+  report(id: string, status: KioskStatus, now: number): Promise<void>;
+  /** Still in service: neither retired nor revoked. */
+  isActive(id: string): Promise<boolean>;
+  /** One kiosk as the street admin sees it. */
+  view(id: string): Promise<StoredKioskView | undefined>;
+  /** Kiosks by venue, community and state, ordered by community, venue, entrance and enrolment. */
+  list(filter?: KioskFilter): Promise<StoredKioskView[]>;
+  /** A lost or stolen tablet: its token is refused from now on. Only an active kiosk can be revoked. */
+  revoke(id: string, by: string, reason: string, now: number): Promise<RevokeOutcome>;
+  /**
+   * The tablet leaves service at the door (issue 7): only if the hub holds
+   * every record 1..lastSeq except those it refused. Sets retired_at and
+   * revoked_at, so its token is refused like a revoked one.
+   */
+  retire(id: string, lastSeq: number, rejectedSeqs: readonly number[], now: number): Promise<RetireOutcome>;
 }
+
+interface ViewRow {
+  id: string;
+  venue_id: string;
+  venue_name: string;
+  community_id: string;
+  community_name: string;
+  entrance_id: string;
+  entrance_name: string;
+  enrolled_at: number;
+  last_seen_at: number | null;
+  app_version: string | null;
+  policy_version_due: number;
+  policy_version_acked: number | null;
+  policy_acked_at: number | null;
+  backlog: number | null;
+  clock_skew_ms: number | null;
+  status_at: number | null;
+  records_held: number;
+  last_seq: number;
+  retired_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+/**
+ * The policy version due is the newest one covering the kiosk's community
+ * (street-wide or its own), as policies.activeFor decides; before any switch
+ * that is the normal preset. Records held come from the ledger's
+ * (kiosk_id, seq) index.
+ */
+const VIEW_SELECT = `
+  SELECT k.id, k.venue_id, v.name AS venue_name, v.community_id, c.name AS community_name,
+         k.entrance_id, e.name AS entrance_name, k.enrolled_at, k.last_seen_at, k.app_version,
+         COALESCE((SELECT max(p.version) FROM policies p WHERE p.community_id IS NULL OR p.community_id = v.community_id), ${NORMAL_POLICY.version}) AS policy_version_due,
+         k.policy_version_acked, k.policy_acked_at, k.backlog, k.clock_skew_ms, k.status_at,
+         (SELECT count(*) FROM kiosk_records r WHERE r.kiosk_id = k.id) AS records_held,
+         COALESCE((SELECT max(r.seq) FROM kiosk_records r WHERE r.kiosk_id = k.id), 0) AS last_seq,
+         k.retired_at, k.revoked_at, k.revoked_by, k.revoke_reason
+    FROM kiosks k
+    JOIN venues v ON v.id = k.venue_id
+    JOIN communities c ON c.id = v.community_id
+    JOIN entrances e ON e.id = k.entrance_id`;
+
+const stateOf = (r: { retired_at: number | null; revoked_at: number | null }): KioskState =>
+  r.retired_at !== null ? 'retired' : r.revoked_at !== null ? 'revoked' : 'active';
+
+function toView(r: ViewRow): StoredKioskView {
+  return {
+    id: r.id,
+    venueId: r.venue_id,
+    venueName: r.venue_name,
+    communityId: r.community_id,
+    communityName: r.community_name,
+    entranceId: r.entrance_id,
+    entranceName: r.entrance_name,
+    state: stateOf(r),
+    enrolledAt: r.enrolled_at,
+    lastSeenAt: r.last_seen_at,
+    appVersion: r.app_version,
+    policyVersionDue: r.policy_version_due,
+    policyVersionAcked: r.policy_version_acked,
+    policyAckedAt: r.policy_acked_at,
+    backlog: r.backlog,
+    clockSkewMs: r.clock_skew_ms,
+    statusAt: r.status_at,
+    recordsHeld: r.records_held,
+    lastSeq: r.last_seq,
+    retiredAt: r.retired_at,
+    revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+    revokeReason: r.revoke_reason,
+  };
+}
+
+const STATE_WHERE: Record<KioskState, string> = {
+  active: 'k.revoked_at IS NULL',
+  retired: 'k.retired_at IS NOT NULL',
+  revoked: 'k.revoked_at IS NOT NULL AND k.retired_at IS NULL',
+};
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -41,7 +167,7 @@ function randomCode(): string {
 
 export function createKioskRepository(db: Db): KioskRepository {
   const insertCode = db.prepare(
-    'INSERT INTO enrolment_codes (code_hash, entrance_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO enrolment_codes (code_hash, entrance_id, created_at, expires_at, issued_by) VALUES (?, ?, ?, ?, ?)',
   );
   const selectCode = db.prepare<
     [string],
@@ -71,6 +197,61 @@ export function createKioskRepository(db: Db): KioskRepository {
     for (const id of ids) touch.run(now, id);
   });
 
+  const storeStatus = db.prepare(
+    `UPDATE kiosks SET app_version = ?, backlog = ?, clock_skew_ms = ?, status_at = ?, last_seen_at = ?
+      WHERE id = ? AND revoked_at IS NULL`,
+  );
+  const selectActive = db.prepare<[string], { ok: number }>('SELECT 1 AS ok FROM kiosks WHERE id = ? AND revoked_at IS NULL');
+  const selectView = db.prepare<[string], ViewRow>(`${VIEW_SELECT} WHERE k.id = ?`);
+  const listQueries = new Map<string, ReturnType<typeof db.prepare<Record<string, string>, ViewRow>>>();
+  const listQuery = (filter: KioskFilter) => {
+    const where = [
+      filter.venueId !== undefined ? 'k.venue_id = @venueId' : null,
+      filter.communityId !== undefined ? 'v.community_id = @communityId' : null,
+      filter.state !== undefined ? STATE_WHERE[filter.state] : null,
+    ].filter((w): w is string => w !== null);
+    const sql = `${VIEW_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY c.name, v.name, e.name, k.enrolled_at, k.id`;
+    let q = listQueries.get(sql);
+    if (!q) listQueries.set(sql, (q = db.prepare<Record<string, string>, ViewRow>(sql)));
+    return q;
+  };
+  const markRevoked = db.prepare(
+    'UPDATE kiosks SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
+  );
+  const heldUpTo = db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq BETWEEN 1 AND ?');
+  const heldAmong = db.prepare<[string, string], { n: number }>(
+    'SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq IN (SELECT value FROM json_each(?))',
+  );
+  const maxSeq = db.prepare<[string], { m: number | null }>('SELECT max(seq) AS m FROM kiosk_records WHERE kiosk_id = ?');
+  const markRetired = db.prepare(
+    'UPDATE kiosks SET retired_at = ?, revoked_at = ?, backlog = 0, status_at = ?, last_seen_at = ? WHERE id = ? AND revoked_at IS NULL',
+  );
+
+  const revoke = db.transaction((id: string, by: string, reason: string, now: number): RevokeOutcome => {
+    if (markRevoked.run(now, by, reason, id).changes === 0) {
+      const row = selectView.get(id);
+      return row ? { ok: false, reason: 'gone', kiosk: toView(row) } : { ok: false, reason: 'not_found' };
+    }
+    return { ok: true, kiosk: toView(selectView.get(id)!) };
+  });
+
+  // One transaction, so a batch committed by another socket of the same kiosk cannot slip
+  // between the count and the retirement (better-sqlite3 runs it without yielding).
+  const retire = db.transaction((id: string, lastSeq: number, rejectedSeqs: readonly number[], now: number): RetireOutcome => {
+    if (!selectActive.get(id)) return { ok: false, reason: 'gone' };
+    const hubLastSeq = maxSeq.get(id)?.m ?? 0;
+    if (hubLastSeq > lastSeq) return { ok: false, reason: 'behind', hubLastSeq };
+    // Seqs are gap-free from 1 per kiosk: every one up to lastSeq is held, or was refused by the hub.
+    // A seq the kiosk calls refused but the hub holds after all is counted once.
+    const refused = [...new Set(rejectedSeqs)].filter((s) => s >= 1 && s <= lastSeq);
+    const held = heldUpTo.get(id, lastSeq)?.n ?? 0;
+    const refusedButHeld = refused.length ? (heldAmong.get(id, JSON.stringify(refused))?.n ?? 0) : 0;
+    const missing = lastSeq - held - (refused.length - refusedButHeld);
+    if (missing > 0) return { ok: false, reason: 'missing', missing };
+    markRetired.run(now, now, now, now, id);
+    return { ok: true, retiredAt: now };
+  });
+
   const enrol = db.transaction((codeHash: string, now: number): EnrolOutcome => {
     const row = selectCode.get(codeHash);
     if (!row) return { ok: false, reason: 'unknown' };
@@ -89,9 +270,9 @@ export function createKioskRepository(db: Db): KioskRepository {
   });
 
   return {
-    async issueEnrolmentCode(entranceId, now, ttlMs) {
+    async issueEnrolmentCode(entranceId, now, ttlMs, issuedBy = null) {
       const code = randomCode();
-      insertCode.run(sha256(code), entranceId, now, now + ttlMs);
+      insertCode.run(sha256(code), entranceId, now, now + ttlMs, issuedBy);
       return code;
     },
     async enrol(code, now) {
@@ -109,6 +290,28 @@ export function createKioskRepository(db: Db): KioskRepository {
     async byId(id) {
       const row = selectById.get(id);
       return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
+    },
+    async report(id, status, now) {
+      storeStatus.run(status.appVersion, status.pending, status.clock - now, now, now, id);
+    },
+    async isActive(id) {
+      return selectActive.get(id) !== undefined;
+    },
+    async view(id) {
+      const row = selectView.get(id);
+      return row && toView(row);
+    },
+    async list(filter = {}) {
+      const params: Record<string, string> = {};
+      if (filter.venueId !== undefined) params.venueId = filter.venueId;
+      if (filter.communityId !== undefined) params.communityId = filter.communityId;
+      return listQuery(filter).all(params).map(toView);
+    },
+    async revoke(id, by, reason, now) {
+      return revoke.immediate(id, by, reason, now);
+    },
+    async retire(id, lastSeq, rejectedSeqs, now) {
+      return retire.immediate(id, lastSeq, rejectedSeqs, now);
     },
   };
 }

@@ -1,15 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
+import { Id } from '../../../../shared/schemas/common.js';
 import { EnrolRequest, EnrolResponse } from '../../../../shared/schemas/enrolment.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
+import { EnrolmentCodeIssued, EnrolmentCodeRequest, KioskListQuery, KioskView, RevokeRequest } from '../../../../shared/schemas/kiosk-admin.js';
 import { posterToken } from '../../../../shared/rules/venue-code.js';
+import { requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
+import { pushKiosk } from '../../sockets/dashboards.js';
+import { connectedKioskIds, cutKiosk, kioskRoom, liveKioskView } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
+const IdParams = z.object({ id: Id });
+const HOUR_MS = 3_600_000;
 
-/** POST /api/kiosks/enrol: a new tablet spends a one-time code and gets its token and venue. */
+/**
+ * POST /api/kiosks/enrol: a new tablet spends a one-time code and gets its token and venue.
+ * The street admin's side of the kiosk lifecycle (issue 7): list the kiosks, issue an
+ * enrolment code per entrance, revoke a lost or stolen tablet.
+ */
 export interface KioskRouteOptions {
   store: Store;
   keys: HubKeys;
@@ -65,6 +77,76 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
         ...(publicUrl ? { publicUrl } : {}),
         passKey: keys.passSigning.publicKey as EnrolResponse['passKey'],
       });
+    },
+  );
+
+  const admin = requireAccount(store, now, ['street_admin']);
+  const audit = (account: { id: string; name: string }, action: string, target: string, detail: Record<string, unknown>) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+
+  app.get(
+    '/api/kiosks',
+    { preHandler: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    async (request) => {
+      const [items, connected] = [await store.kiosks.list(request.query), connectedKioskIds(app.io)];
+      return { items: items.map((k) => ({ ...k, connected: connected.has(k.id) })) };
+    },
+  );
+
+  app.post(
+    '/api/entrances/:id/enrolment-codes',
+    {
+      onRequest: app.csrfProtection,
+      preHandler: admin,
+      schema: {
+        params: IdParams,
+        // A bare POST (no body) asks for the default validity.
+        body: EnrolmentCodeRequest.prefault({}),
+        response: { 201: EnrolmentCodeIssued, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const account = request.account!;
+      const entrance = await store.venues.entrance(request.params.id);
+      if (!entrance) throw new HttpError(404, 'not_found', 'no such entrance', 'id');
+      const issuedAt = now();
+      const expiresAt = issuedAt + request.body.ttlHours * HOUR_MS;
+      // Only its hash is stored, and the audit never sees it: the code is shown this once.
+      const code = await store.kiosks.issueEnrolmentCode(entrance.id, issuedAt, expiresAt - issuedAt, account.name);
+      await audit(account, 'enrolment_code_issue', entrance.id, { venueId: entrance.venueId, ttlHours: request.body.ttlHours, expiresAt });
+      const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+      return reply.code(201).send({ code, entranceId: entrance.id, expiresAt, enrolUrl: `${origin}/kiosk/?enrol=${code}` });
+    },
+  );
+
+  app.post(
+    '/api/kiosks/:id/revoke',
+    {
+      onRequest: app.csrfProtection,
+      preHandler: admin,
+      schema: { params: IdParams, body: RevokeRequest, response: { 200: KioskView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+    },
+    async (request) => {
+      const account = request.account!;
+      const outcome = await store.kiosks.revoke(request.params.id, account.name, request.body.reason, now());
+      if (!outcome.ok) {
+        if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', 'no such kiosk', 'id');
+        throw new HttpError(409, 'conflict', `this kiosk is already ${outcome.kiosk.state}`, 'id');
+      }
+      // Told why, then cut at once: a stolen tablet gets no grace period. Its token is refused from now on.
+      app.io.of(KIOSK_NAMESPACE).to(kioskRoom(outcome.kiosk.id)).emit('kiosk:revoked', { reason: request.body.reason });
+      cutKiosk(app.io, outcome.kiosk.id);
+      request.log.warn({ kioskId: outcome.kiosk.id, by: account.name }, 'kiosk revoked');
+      await audit(account, 'kiosk_revoke', outcome.kiosk.id, {
+        venueId: outcome.kiosk.venueId,
+        entranceId: outcome.kiosk.entranceId,
+        reason: request.body.reason,
+        backlog: outcome.kiosk.backlog,
+        lastContact: outcome.kiosk.lastSeenAt,
+      });
+      const view = (await liveKioskView(store, app.io, outcome.kiosk.id)) ?? { ...outcome.kiosk, connected: false };
+      pushKiosk(app.io, view);
+      return view;
     },
   );
 };
