@@ -23,6 +23,7 @@ import type { Policy } from '../../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../../shared/schemas/record.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
+import type { PolicyInForce } from '../store/flags.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 
@@ -48,14 +49,20 @@ interface Policies {
   at: PolicyAt;
 }
 
-async function policies(store: Store): Promise<Policies> {
-  const history = await store.flags.facts.policies();
-  const active = history.at(-1)!.policy;
+/**
+ * The policies a venue of this community was under (issue 7: a switch may be
+ * for one community): the versions that are street-wide or its own. A record
+ * names the version its kiosk applied; versions are one street-wide sequence,
+ * so that number finds its body whatever its scope.
+ */
+export function policiesFor(history: readonly PolicyInForce[], communityId: string): Policies {
+  const covering = history.filter((h) => h.communityId === null || h.communityId === communityId);
+  const active = covering.at(-1)!.policy;
   return {
     active,
     // A version the hub never stored (a kiosk's preset) is judged by the policy in force.
     of: (version) => history.find((h) => h.policy.version === version)?.policy ?? active,
-    at: (ms) => history.findLast((h) => h.activatedAt <= ms)?.policy ?? history[0]!.policy,
+    at: (ms) => covering.findLast((h) => h.activatedAt <= ms)?.policy ?? covering[0]!.policy,
   };
 }
 
@@ -76,7 +83,7 @@ export async function evaluateBatch(
   if (accepted.length === 0) return [];
   const venue = await store.flags.facts.venue(kiosk.venueId);
   if (!venue) return [];
-  const p = await policies(store);
+  const p = policiesFor(await store.flags.facts.policies(), venue.communityId);
   const th = p.active.flags;
   const raised: RaisedFlag[] = [];
   const entrances = accepted.filter((r) => r.type === 'entrance');
@@ -129,11 +136,12 @@ export async function evaluateBatch(
  * are not judged after the fact. Returns how many flags it opened or changed.
  */
 export async function backfill(store: Store, from: number, until: number, progress: (line: string) => void = () => {}): Promise<number> {
-  const p = await policies(store);
-  const th = p.active.flags;
+  const history = await store.flags.facts.policies();
   const venues = await store.flags.facts.venues();
   let changed = 0;
   for (const [i, venue] of venues.entries()) {
+    const p = policiesFor(history, venue.communityId);
+    const th = p.active.flags;
     const raised: { flag: RaisedFlag; at: number }[] = [];
     const add = (flags: RaisedFlag[], at: number) => raised.push(...flags.map((flag) => ({ flag, at })));
     for (let day = dayStart(from, venue.utcOffsetMinutes); day < until; day += DAY_MS) {
@@ -203,8 +211,7 @@ async function judgeDay(store: Store, venue: FlagVenue, day: number, th: Policy[
  * of kiosks whose socket is connected now.
  */
 export async function sweep(store: Store, now: number, connected: ReadonlySet<string> = new Set(), memo: SweepMemo = new Map()): Promise<Flag[]> {
-  const p = await policies(store);
-  const th = p.active.flags;
+  const history = await store.flags.facts.policies();
   const venues = await store.flags.facts.venues();
   const kiosks = await store.flags.facts.kiosks();
   const raised: RaisedFlag[] = [];
@@ -218,6 +225,8 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
   };
 
   for (const venue of venues) {
+    const p = policiesFor(history, venue.communityId);
+    const th = p.active.flags;
     const own = kiosks.filter((k) => k.venueId === venue.id).map((k) => ({ ...k, connected: connected.has(k.id) }));
     raised.push(...kioskSilent(venue, p.active, own, th, now));
 

@@ -154,7 +154,11 @@ function toFold(r: FoldRow): SyncRecord {
 }
 
 export function createDashboardRepository(db: Db): DashboardRepository {
-  const activePolicy = db.prepare<[], { body: string }>('SELECT body FROM policies ORDER BY version DESC LIMIT 1');
+  // Issue 7: a policy is street-wide or for one community; a venue is under the newest covering its community.
+  const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
+  const communityPolicy = db.prepare<[string], { body: string }>(
+    'SELECT body FROM policies WHERE community_id IS NULL OR community_id = ? ORDER BY version DESC LIMIT 1',
+  );
   const communities = db.prepare<[string | null, string | null], { id: string; name: string }>(
     'SELECT id, name FROM communities WHERE (? IS NULL OR id = ?) ORDER BY id',
   );
@@ -265,9 +269,13 @@ export function createDashboardRepository(db: Db): DashboardRepository {
       WHERE e.action = 'mark_rectified' AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
   );
 
-  const policy = (): Policy => {
-    const row = activePolicy.get();
-    return row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY;
+  const parsePolicy = (row: { body: string } | undefined): Policy => (row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
+  /** The street-wide policy: thresholds that compare venues across communities (the weekly report's repeat window). */
+  const policy = (): Policy => parsePolicy(streetPolicy.get());
+  /** Per community, read once per call: caps, closures and the offline threshold of its venues. */
+  const policiesByCommunity = () => {
+    const seen = new Map<string, Policy>();
+    return (communityId: string): Policy => seen.get(communityId) ?? seen.set(communityId, parsePolicy(communityPolicy.get(communityId))).get(communityId)!;
   };
 
   /**
@@ -344,11 +352,12 @@ export function createDashboardRepository(db: Db): DashboardRepository {
 
   return {
     async overview(scope, now) {
-      const p = policy();
+      const policyOf = policiesByCommunity();
       const flags = new Map(openFlags.all().map((f) => [f.venue_id, f]));
       const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
       const summaries = new Map<string, VenueSummary[]>();
       for (const v of venues) {
+        const p = policyOf(v.communityId);
         const kiosks = kiosksOf.all(v.id);
         let inside = 0;
         let lastSeenAt: number | null = null;
@@ -452,6 +461,7 @@ export function createDashboardRepository(db: Db): DashboardRepository {
 
     async weeklyReport(week, scope) {
       const monday = isoWeekMonday(week);
+      // "Repeat offender" is judged on the street-wide window, as the joint enforcement list does.
       const th = policy().flags;
       const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
       const bounds = new Map(venues.map((v) => [v.id, { from: monday - v.utcOffsetMinutes * 60_000, to: monday - v.utcOffsetMinutes * 60_000 + 7 * DAY }]));

@@ -55,6 +55,13 @@ export interface FlagQuery extends FlagScope {
 
 export type { JointEnforcementRow };
 
+/** A version as the flag rules read the history: the policy, since when, and its scope. */
+export interface PolicyInForce {
+  policy: Policy;
+  activatedAt: number;
+  communityId: string | null;
+}
+
 export interface FlagVenueRow extends FlagVenue {
   communityId: string;
 }
@@ -63,8 +70,12 @@ export interface FlagVenueRow extends FlagVenue {
 export interface FlagFacts {
   venue(venueId: string): Promise<FlagVenueRow | undefined>;
   venues(): Promise<FlagVenueRow[]>;
-  /** Every policy the street put in force, oldest first, with when. */
-  policies(): Promise<{ policy: Policy; activatedAt: number }[]>;
+  /**
+   * Every policy the street put in force, oldest first, with when and whom it
+   * covers (null: the whole street; issue 7). The rules judge a venue by the
+   * versions covering its community: see policiesFor in services/flags.ts.
+   */
+  policies(): Promise<PolicyInForce[]>;
   /** The venue's entrance records with kiosk time in [from, to). */
   entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
   /** Passes issued at the venue in [from, to): the patron scans. */
@@ -193,7 +204,9 @@ export function createFlagRepository(db: Db): FlagRepository {
   const venueRow = db.prepare<[string], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?');
   const venueRows = db.prepare<[], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues ORDER BY id');
   const maxPolicy = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
-  const policyRows = db.prepare<[], { body: string; activated_at: number }>('SELECT body, activated_at FROM policies ORDER BY version');
+  const policyRows = db.prepare<[], { body: string; activated_at: number; community_id: string | null }>(
+    'SELECT body, activated_at, community_id FROM policies ORDER BY version',
+  );
   const entranceRows = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; venue_id: string; kiosk_time: string; operator_id: string | null; received_at: number; body: string; corrected_by: string | null }>(
     `SELECT k.id, k.kiosk_id, k.seq, k.venue_id, k.kiosk_time, k.operator_id, k.received_at, k.body, e.corrected_by
        FROM kiosk_records k JOIN entrance_records e ON e.id = k.id
@@ -218,7 +231,8 @@ export function createFlagRepository(db: Db): FlagRepository {
       WHERE venue_id = ? AND type IN ('disinfection', 'staff_temperature', 'staff_health') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?`,
   );
 
-  let policyCache: { version: number; list: { policy: Policy; activatedAt: number }[] } | undefined;
+  // Versions only grow and are never edited, so the newest version number says whether the list is stale.
+  let policyCache: { version: number; list: PolicyInForce[] } | undefined;
 
   const toFlag = (r: FlagRow): Flag =>
     Flag.parse({
@@ -337,9 +351,9 @@ export function createFlagRepository(db: Db): FlagRepository {
         const version = maxPolicy.get()?.v ?? 0;
         if (policyCache?.version !== version) {
           // Stored policies were validated when written; parse so a hand-edited row fails loudly.
-          const stored = policyRows.all().map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at }));
+          const stored = policyRows.all().map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at, communityId: r.community_id }));
           // Before any switch the street runs the normal preset, version 1.
-          policyCache = { version, list: [{ policy: NORMAL_POLICY, activatedAt: -Infinity }, ...stored] };
+          policyCache = { version, list: [{ policy: NORMAL_POLICY, activatedAt: -Infinity, communityId: null }, ...stored] };
         }
         return policyCache.list;
       },

@@ -129,6 +129,8 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   );
 
   app.get('/api/joint-enforcement', { preHandler: signedIn }, async (request) => {
+    // The street-wide thresholds even where a community switched on its own (issue 7): the list
+    // ranks repeat offenders across the street for joint enforcement (000 §5), one measure for all.
     const policy = await store.policies.active();
     return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };
   });
