@@ -16,10 +16,12 @@ import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
+import { tracingRoutes } from './routes/tracing/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
 import { startFlagSweep } from './services/flags.js';
 import { startPolicyScheduler } from './services/policy-schedule.js';
+import { startRetentionJob } from './services/retention.js';
 import { dropEndedSessions, pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
@@ -95,14 +97,18 @@ export const hubApp = fp<AppOptions>(
     // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
     let stopSweep = () => {};
     let stopScheduler = async () => {};
+    let stopRetention = async () => {};
     app.addHook('onReady', async () => {
       stopSweep = startFlagSweep(store, io, now, app.log);
       // Switches set for later: applied on start too, so a hub that was down at the due time catches up.
       stopScheduler = startPolicyScheduler({ store, io, now, log: app.log });
+      // Contact numbers past their retention period: removed at start, then hourly (issue 7 "Privacy").
+      stopRetention = startRetentionJob(store, now, app.log);
     });
     app.addHook('preClose', async () => {
       stopSweep();
       await stopScheduler();
+      await stopRetention();
       clearInterval(sessionCheck);
       io.disconnectSockets(true);
       io.engine.close();
@@ -116,6 +122,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });
+    await app.register(tracingRoutes, { store, keys, now });
     await app.register(dashboardAppRoutes, { ui });
   },
   { name: 'hub-app' },

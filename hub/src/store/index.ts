@@ -8,6 +8,7 @@ import { createOccupancyRepository, type OccupancyRepository } from './occupancy
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
+import { createTracingRepository, type TracingRepository } from './tracing.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
 /**
@@ -26,6 +27,7 @@ export interface Store {
   audit: AuditRepository;
   dashboard: DashboardRepository;
   flags: FlagRepository;
+  tracing: TracingRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   /**
@@ -49,6 +51,7 @@ export function openStore(file: string): Store {
     audit: createAuditRepository(db),
     dashboard: createDashboardRepository(db),
     flags: createFlagRepository(db),
+    tracing: createTracingRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

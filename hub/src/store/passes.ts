@@ -1,4 +1,5 @@
 import { PassPerson, type PassLeft } from '../../../shared/schemas/pass.js';
+import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import type { Db } from './database.js';
 
@@ -25,6 +26,25 @@ export interface StoredPass {
   leftAt: number | null;
 }
 
+/** One retention period applied by purgeContacts: whose passes, how long, the cutoff, and how many numbers it removed. */
+export interface ContactPurgeRule {
+  /** `policy`: the policy in force now for these communities; `promise`: the period stated on the patron page when the pass was issued. */
+  by: 'policy' | 'promise';
+  days: number;
+  /** Numbers given before this instant are removed. */
+  cutoff: number;
+  communityIds?: string[];
+  policyVersions?: number[];
+  removed: number;
+}
+
+export interface ContactPurge {
+  removed: number;
+  rules: ContactPurgeRule[];
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
 export interface PassRepository {
   /** The next free pass number of the venue in this minute (0, 1, …), never handed out twice. */
   nextNumber(venueId: string, minute: number): Promise<number>;
@@ -37,6 +57,15 @@ export interface PassRepository {
   /** Passes of the venue that left at or after `since`, oldest first (for a kiosk catching up). */
   leftSince(venueId: string, since: number, limit?: number): Promise<PassLeft[]>;
   count(): Promise<number>;
+  /**
+   * Issue 7 "Privacy": removes the contact number of every pass past its
+   * retention period and keeps the pass (counts, admissions and flags stay).
+   * The period is the `contactRetentionDays` of the policy in force now for
+   * the pass's venue (its community's, or the street's), and never longer
+   * than the one the patron page stated when the pass was issued. Removed
+   * bytes are overwritten, not left in free pages or the WAL.
+   */
+  purgeContacts(now: number): Promise<ContactPurge>;
 }
 
 interface PassRow {
@@ -80,6 +109,48 @@ export function createPassRepository(db: Db): PassRepository {
       WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`,
   );
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM passes');
+  // Same choice as policies.activeFor, in SQL: the newest version street-wide or for the community.
+  const communityDays = db.prepare<[], { id: string; days: number | null }>(
+    `SELECT c.id AS id,
+            (SELECT json_extract(p.body, '$.contactRetentionDays') FROM policies p
+              WHERE p.community_id IS NULL OR p.community_id = c.id ORDER BY p.version DESC LIMIT 1) AS days
+       FROM communities c ORDER BY c.id`,
+  );
+  const versionDays = db.prepare<[], { version: number; days: number }>(
+    "SELECT version, json_extract(body, '$.contactRetentionDays') AS days FROM policies ORDER BY version",
+  );
+  // Both read the partial index passes_contact_issued: only passes that still hold a number, oldest first.
+  const purgeByCommunity = db.prepare<[number, string]>(
+    `UPDATE passes SET contact = NULL
+      WHERE contact IS NOT NULL AND issued_at < ?
+        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (SELECT value FROM json_each(?)))`,
+  );
+  const purgeByVersion = db.prepare<[number, string]>(
+    'UPDATE passes SET contact = NULL WHERE contact IS NOT NULL AND issued_at < ? AND policy_version IN (SELECT value FROM json_each(?))',
+  );
+  const purge = db.transaction((now: number): ContactPurge => {
+    const rules: ContactPurgeRule[] = [];
+    const byDays = <K>(entries: [number, K][]) => {
+      const m = new Map<number, K[]>();
+      for (const [d, k] of entries) m.set(d, [...(m.get(d) ?? []), k]);
+      return [...m].sort((a, b) => a[0] - b[0]);
+    };
+    const fallback = NORMAL_POLICY.contactRetentionDays;
+    for (const [days, communityIds] of byDays(communityDays.all().map((r) => [r.days ?? fallback, r.id]))) {
+      const cutoff = now - days * DAY_MS;
+      const removed = purgeByCommunity.run(cutoff, JSON.stringify(communityIds)).changes;
+      rules.push({ by: 'policy', days, cutoff, communityIds, removed });
+    }
+    // Version 1 is the normal preset in force before any switch; it is not stored.
+    const versions = new Map<number, number>([[NORMAL_POLICY.version, fallback]]);
+    for (const r of versionDays.all()) versions.set(r.version, r.days ?? fallback);
+    for (const [days, policyVersions] of byDays([...versions].map(([v, d]) => [d, v]))) {
+      const cutoff = now - days * DAY_MS;
+      const removed = purgeByVersion.run(cutoff, JSON.stringify(policyVersions)).changes;
+      rules.push({ by: 'promise', days, cutoff, policyVersions, removed });
+    }
+    return { removed: rules.reduce((n, r) => n + r.removed, 0), rules };
+  });
 
   const toPass = (r: PassRow): StoredPass => ({
     id: r.id,
@@ -125,6 +196,18 @@ export function createPassRepository(db: Db): PassRepository {
     },
     async count() {
       return countAll.get()!.n;
+    },
+    async purgeContacts(now) {
+      // The sealed numbers must not survive in free space of a page, nor in old WAL frames.
+      const secure = db.pragma('secure_delete', { simple: true }) as number;
+      db.pragma('secure_delete = ON');
+      try {
+        const result = purge.immediate(now);
+        if (result.removed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        return result;
+      } finally {
+        db.pragma(`secure_delete = ${secure ? 'ON' : 'OFF'}`);
+      }
     },
   };
 }
