@@ -1,12 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const hub = process.env.HUB_URL ?? 'http://127.0.0.1:8080';
 
+/**
+ * The app version each kiosk reports to the hub (issue 7): the package version
+ * and the build time in UTC to the minute, e.g. `0.1.0+20250611.0930`. Two
+ * builds of one version differ, and no git is needed to build.
+ */
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+const builtAt = new Date().toISOString().replace(/[-:]/g, '').replace('T', '.').slice(0, 13);
+const appVersion = `${pkg.version}+${builtAt}`;
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/kiosk/',
+  define: { __KIOSK_APP_VERSION__: JSON.stringify(appVersion) },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
   server: {
     // `npm run dev` serves the kiosk with hot reload against a hub started by `npm start`.

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { EnrolResponse } from '../../shared/schemas/enrolment.js';
+import type { EnrolResponse, VenueProfile } from '../../shared/schemas/enrolment.js';
 import type { ApiError } from '../../shared/schemas/errors.js';
+import type { RetireRequest } from '../../shared/schemas/kiosk-admin.js';
 import type { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { ItemResult, VenueOccupancy } from '../../shared/schemas/sync.js';
@@ -47,12 +48,24 @@ export interface Shift {
   startedAt: number;
 }
 
+/**
+ * The hub refused this tablet (issue 7: revoked by the street office, or its
+ * token no longer known). Kept so an offline reload still shows the notice and
+ * the door stays shut; cleared only if the hub accepts the tablet again.
+ */
+export interface Revocation {
+  at: number;
+  /** The street office's reason, when the hub said it before cutting the socket. */
+  reason?: string;
+}
+
 interface KioskDb extends DBSchema {
   settings:
     | { key: 'enrolment'; value: Enrolment }
     | { key: 'shift'; value: Shift }
     | { key: 'venueOccupancy'; value: VenueOccupancy }
-    | { key: 'leftSince'; value: number };
+    | { key: 'leftSince'; value: number }
+    | { key: 'revoked'; value: Revocation };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
@@ -105,6 +118,31 @@ export async function savePolicy(policy: Policy): Promise<Enrolment | undefined>
 }
 
 /** The venue's count per entrance as the hub last sent it, kept for an offline reload. */
+/**
+ * Replaces the cached venue with the one the hub now registers (issue 7:
+ * 'venue:profile' on connect and after every registry edit), and the
+ * entrance's name with it. Returns the updated enrolment.
+ */
+export async function saveVenueProfile(venue: VenueProfile): Promise<Enrolment | undefined> {
+  const tx = (await db()).transaction('settings', 'readwrite');
+  const e = (await tx.store.get('enrolment')) as Enrolment | undefined;
+  // A profile of another venue would re-home the tablet behind the street office's back.
+  const next = e && e.venue.id === venue.id ? { ...e, venue, entranceName: venue.entrances.find((x) => x.id === e.entranceId)?.name ?? e.entranceName } : undefined;
+  if (next) await tx.store.put(next, 'enrolment');
+  await tx.done;
+  return next;
+}
+
+export async function getRevocation(): Promise<Revocation | undefined> {
+  return (await (await db()).get('settings', 'revoked')) as Revocation | undefined;
+}
+
+export async function saveRevocation(r: Revocation | undefined): Promise<void> {
+  const d = await db();
+  if (r) await d.put('settings', r, 'revoked');
+  else await d.delete('settings', 'revoked');
+}
+
 export async function getVenueOccupancy(): Promise<VenueOccupancy | undefined> {
   return (await (await db()).get('settings', 'venueOccupancy')) as VenueOccupancy | undefined;
 }
@@ -228,4 +266,35 @@ export async function recordsSince(ms: number): Promise<StoredRecord[]> {
     cursor = await cursor.continue();
   }
   return out.reverse();
+}
+
+/**
+ * What the tablet tells the hub when it retires (issue 7), read in one
+ * transaction: the highest sequence number it ever made (the counter, not the
+ * records, so nothing made and lost goes unnoticed), the records the hub
+ * refused (they can never arrive), and how many still wait to be sent.
+ */
+export async function retireRequest(): Promise<RetireRequest & { pending: number }> {
+  const tx = (await db()).transaction(['counters', 'records']);
+  const index = tx.objectStore('records').index('bySyncSeq');
+  const state = (s: SyncState) => IDBKeyRange.bound([s, 0], [s, Number.MAX_SAFE_INTEGER]);
+  const lastSeq = (await tx.objectStore('counters').get('seq')) ?? 0;
+  const pending = await index.count(state('pending'));
+  // The index key is [sync, seq]: a key cursor gives the seqs without reading the records.
+  const rejectedSeqs: number[] = [];
+  for (let c = await index.openKeyCursor(state('rejected')); c; c = await c.continue()) rejectedSeqs.push(c.key[1]);
+  await tx.done;
+  return { lastSeq, rejectedSeqs, pending };
+}
+
+/**
+ * Forgets everything on the tablet in one transaction: enrolment, shift,
+ * counters, records, passes (issue 7: a retired tablet goes back to the enrol
+ * screen). Only called once the hub has confirmed it holds every record.
+ */
+export async function wipeAll(): Promise<void> {
+  const d = await db();
+  const stores = [...d.objectStoreNames];
+  const tx = d.transaction(stores, 'readwrite');
+  await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
 }

@@ -17,6 +17,8 @@ export interface KioskEvents {
   'pass-accepted': ActivePass;
   /** Staff dropped the pass being checked. */
   'pass-cleared': Record<string, never>;
+  /** The hub let this tablet go; it may now forget everything (issue 7). */
+  retired: { retiredAt: number };
 }
 
 export function fireEvent<K extends keyof KioskEvents>(node: HTMLElement, type: K, detail: KioskEvents[K]): void {
@@ -34,5 +36,6 @@ declare global {
     'pass-accepted': CustomEvent<KioskEvents['pass-accepted']>;
     'pass-cleared': CustomEvent<KioskEvents['pass-cleared']>;
     'pass-scanned': CustomEvent<KioskEvents['pass-scanned']>;
+    retired: CustomEvent<KioskEvents['retired']>;
   }
 }

@@ -168,6 +168,41 @@ const zh = {
   scannerNoCamera: '摄像头不可用，请手动输入6位通行码',
   scannerDenied: '摄像头权限被拒绝，请手动输入6位通行码',
   scannerDecoderFailed: '二维码识别组件加载失败，请手动输入6位通行码',
+  // The tablet itself: status, retiring, revocation, venue edits (issue 7)
+  tabDevice: '设备',
+  deviceTitle: '本机信息',
+  deviceKioskId: '设备编号',
+  deviceVenue: '场所',
+  deviceEntrance: '入口',
+  deviceAppVersion: '应用版本',
+  deviceEnrolledAt: '绑定时间',
+  deviceConnection: '连接状态',
+  deviceLastSync: '最近同步',
+  deviceNever: '本次开机后尚未同步',
+  devicePolicy: '执行政策',
+  deviceRecords: '本机记录',
+  retireTitle: '停用本机',
+  retireHelp: '本机不再使用时（更换、报废、调往别处），先把全部记录同步到街道服务器，再解除绑定并清除本机上的所有数据。需要能连接街道服务器。',
+  retireStart: '停用本机…',
+  retireConfirmTitle: '确认停用本机？',
+  retireConfirmBody: '将先同步全部记录；街道服务器确认收齐后，本机解除绑定，清除全部数据（记录、当班、设置），回到绑定页面。此操作不能撤销。',
+  retirePendingNote: '还有 {n} 条记录待同步，停用前会先发送；发送不完则不会停用。',
+  retireRejectedNote: '有 {n} 条记录曾被街道服务器拒收，无法同步；停用后将随本机数据一并清除（拒收原因见“今日记录”）。',
+  retireConfirm: '确认停用并清除',
+  retireBusy: '正在同步并停用…',
+  retireUnsynced: '未停用：还有 {n} 条记录未同步。请确认本机能连接街道服务器，等同步完成后再试。本机数据已全部保留。',
+  retireOffline: '未停用：连接不上街道服务器。停用前必须把记录同步到街道服务器，请检查网络后重试。本机数据已全部保留。',
+  retireConflict: '未停用：街道服务器还缺少本机 {n} 条记录。本机数据已全部保留，请联系街道办。',
+  retireConflictUnknown: '未停用：街道服务器尚未收齐本机的记录。本机数据已全部保留，请联系街道办。',
+  retireError: '未停用，本机数据已全部保留：',
+  retiredDone: '本机已停用，数据已清除。如需再次使用，请输入街道办提供的新绑定码。',
+  revokedTitle: '本机已被街道办停用',
+  revokedReason: '停用原因：{r}',
+  revokedNoReason: '街道服务器不再接受本机（已被停用，或绑定已失效）。',
+  revokedWhat: '本机已不能用于入口核验，请勿继续在本机登记。请改用本场所其他入口的设备，或按街道办要求登记，并立即联系街道办说明情况。',
+  revokedKept: '本机仍保留 {n} 条未同步的记录，街道服务器已不再接收。请勿清除浏览器数据，等待街道办处理。',
+  revokedNoneKept: '本机的记录均已同步到街道服务器。',
+  venueUpdated: '街道办已更新本场所信息',
 } as const;
 
 type Key = keyof typeof zh;
@@ -328,6 +363,40 @@ const en: Record<Key, string> = {
   scannerNoCamera: 'No camera available: type the 6-character pass code instead',
   scannerDenied: 'Camera permission denied: type the 6-character pass code instead',
   scannerDecoderFailed: 'The QR decoder failed to load: type the 6-character pass code instead',
+  tabDevice: 'Device',
+  deviceTitle: 'This tablet',
+  deviceKioskId: 'Kiosk ID',
+  deviceVenue: 'Venue',
+  deviceEntrance: 'Entrance',
+  deviceAppVersion: 'App version',
+  deviceEnrolledAt: 'Enrolled',
+  deviceConnection: 'Connection',
+  deviceLastSync: 'Last sync',
+  deviceNever: 'not since the app started',
+  devicePolicy: 'Policy enforced',
+  deviceRecords: 'Records on this tablet',
+  retireTitle: 'Retire this tablet',
+  retireHelp: 'When this tablet leaves service (replaced, broken, moved elsewhere), every record is first sent to the street hub, then the tablet is unpaired and all data on it is erased. The hub must be reachable.',
+  retireStart: 'Retire this tablet…',
+  retireConfirmTitle: 'Retire this tablet?',
+  retireConfirmBody: 'All records are sent first; once the street hub confirms it has them all, the tablet is unpaired, everything on it (records, shift, settings) is erased and it returns to the enrolment screen. This cannot be undone.',
+  retirePendingNote: '{n} records are still to sync; they are sent first, and the tablet is not retired unless they all arrive.',
+  retireRejectedNote: '{n} records were refused by the street hub and can never sync; they are erased with the rest of the tablet\'s data (see "Today" for why they were refused).',
+  retireConfirm: 'Retire and erase',
+  retireBusy: 'Syncing and retiring…',
+  retireUnsynced: 'Not retired: {n} records are not synced yet. Make sure the tablet can reach the street hub, wait for sync to finish, then try again. Nothing was erased.',
+  retireOffline: 'Not retired: the street hub cannot be reached. Records must reach the hub before the tablet is retired; check the network and try again. Nothing was erased.',
+  retireConflict: 'Not retired: the street hub is still missing {n} of this tablet\'s records. Nothing was erased; contact the street office.',
+  retireConflictUnknown: 'Not retired: the street hub does not yet have all of this tablet\'s records. Nothing was erased; contact the street office.',
+  retireError: 'Not retired, nothing was erased:',
+  retiredDone: 'This tablet was retired and its data erased. To use it again, enter a new enrolment code from the street office.',
+  revokedTitle: 'This tablet was revoked by the street office',
+  revokedReason: 'Reason: {r}',
+  revokedNoReason: 'The street hub no longer accepts this tablet (revoked, or its enrolment is no longer valid).',
+  revokedWhat: 'This tablet can no longer be used at the door: stop recording on it. Use another entrance\'s tablet or record as the street office tells you, and contact the street office now.',
+  revokedKept: 'The tablet still holds {n} unsynced records, which the street hub no longer accepts. Do not clear the browser data; wait for the street office.',
+  revokedNoneKept: 'All of this tablet\'s records reached the street hub.',
+  venueUpdated: 'The street office updated this venue',
 };
 
 export type { Lang };
@@ -350,6 +419,11 @@ export function setLang(next: Lang): void {
 
 export function t(key: Key): string {
   return lang === 'en' ? en[key] : zh[key];
+}
+
+/** A string with `{name}` placeholders filled in. */
+export function tf(key: Key, vars: Record<string, string | number>): string {
+  return t(key).replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
 /** Translates a key that may not exist (reason codes from the hub); falls back to the raw code. */

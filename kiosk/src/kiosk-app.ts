@@ -2,21 +2,27 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { capacityCap } from '../../shared/rules/capacity.js';
 import { occupancyFrom, venueInside } from '../../shared/rules/occupancy.js';
+import type { VenueProfile } from '../../shared/schemas/enrolment.js';
 import type { PassLeft } from '../../shared/schemas/pass.js';
 import type { VenueOccupancy } from '../../shared/schemas/sync.js';
 import type { Policy } from '../../shared/schemas/policy.js';
 import {
   getEnrolment,
   getLeftSince,
+  getRevocation,
   getShift,
   prunePassUses,
   getVenueOccupancy,
   recordsSince,
   saveLeftSince,
   savePolicy,
+  saveRevocation,
   saveShift,
   saveVenueOccupancy,
+  saveVenueProfile,
+  wipeAll,
   type Enrolment,
+  type Revocation,
   type Shift,
   type StoredRecord,
 } from './db.js';
@@ -25,15 +31,20 @@ import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
 import { exitBody, exitUpdate, passKey } from './pass-check.js';
 import { SyncClient, type SyncStatus } from './sync/sync-client.js';
+import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
+import './components/revoked-notice.js';
 import './components/sync-status.js';
+import './screens/device-screen.js';
 import './screens/enrol-screen.js';
 import './screens/entrance-screen.js';
 import './screens/ledger-screen.js';
 import './screens/shift-screen.js';
 import './screens/today-screen.js';
 
-type View = 'door' | 'today' | 'ledgers';
+type View = 'door' | 'today' | 'ledgers' | 'device';
+/** A one-line notice over the screen until staff dismiss it. */
+type Notice = 'retiredDone' | 'venueUpdated';
 /** Occupancy counts from the last close-out, looking back at most this far (venues open past midnight). */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
 /** Sync-state changes re-read the records at most this often: a read must not hold up the next save. */
@@ -52,6 +63,9 @@ export class KioskApp extends LitElement {
   @state() private inside = 0;
   /** The venue's count per entrance as the hub last sent it (other doors). */
   @state() private venue: VenueOccupancy | undefined;
+  /** The hub no longer accepts this tablet (issue 7): the door is shut. */
+  @state() private revoked: Revocation | undefined;
+  @state() private notice: Notice | undefined;
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +83,7 @@ export class KioskApp extends LitElement {
     this.shift = await getShift();
     this.venue = await getVenueOccupancy();
     this.leftSince = await getLeftSince();
+    this.revoked = await getRevocation();
     // Passes are valid minutes; "I have left" can come hours later, so keep them for the occupancy lookback.
     void prunePassUses(Date.now() - OCCUPANCY_LOOKBACK_MS);
     this._start(await getEnrolment());
@@ -85,6 +100,14 @@ export class KioskApp extends LitElement {
   override render() {
     if (!this.loaded) return nothing;
     const e = this.enrolment;
+    if (e && this.revoked) {
+      return html`<revoked-notice
+        .reason=${this.revoked.reason}
+        .kioskId=${e.kioskId}
+        .where=${`${e.venue.name} · ${e.entranceName}`}
+        .pending=${this.status?.pending ?? 0}
+      ></revoked-notice>`;
+    }
     const code = new URLSearchParams(location.search).get('enrol') ?? '';
     return html`<header>
         <div class="where">
@@ -97,6 +120,11 @@ export class KioskApp extends LitElement {
         <sync-status .status=${this.status}></sync-status>
         <button class="small" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
       </header>
+      ${this.notice
+        ? html`<p class="notice" role="status" data-testid="notice" data-notice=${this.notice}>
+            ${t(this.notice)} <button class="small" @click=${() => (this.notice = undefined)}>${t('confirm')}</button>
+          </p>`
+        : nothing}
       <main>${this._renderMain(e, code)}</main>`;
   }
 
@@ -123,7 +151,7 @@ export class KioskApp extends LitElement {
     return html`${this.view === 'door'
         ? nothing
         : html`<occupancy-panel .inside=${inside} .others=${others} .othersAt=${this.venue?.at ?? ''} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>`}
-      <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}</nav>
+      <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}${tab('device', t('tabDevice'))}</nav>
       ${this.view === 'door'
         ? html`<entrance-screen
             .enrolment=${e}
@@ -138,13 +166,42 @@ export class KioskApp extends LitElement {
           ></entrance-screen>`
         : this.view === 'today'
           ? html`<today-screen .records=${this.today}></today-screen>`
-          : html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`}`;
+          : this.view === 'ledgers'
+            ? html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`
+            : html`<device-screen .enrolment=${e} .status=${this.status} .appVersion=${APP_VERSION} .retire=${this.retire} @retired=${this._retired}></device-screen>`}`;
   }
 
   private _enrolled(e: Enrolment) {
     // Forget the one-time code in the address bar so a reload does not try to spend it again.
     history.replaceState(null, '', location.pathname);
+    this.notice = undefined;
     this._start(e);
+  }
+
+  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const });
+
+  /**
+   * The hub confirmed it holds every record this tablet made and let it go
+   * (issue 7): forget everything, back to the enrol screen.
+   */
+  private async _retired() {
+    this.sync?.stop();
+    this.sync = undefined;
+    clearTimeout(this.rereadTimer);
+    this.rereadTimer = undefined;
+    await wipeAll();
+    this.leftQueue = Promise.resolve();
+    this.recent = [];
+    this.leftSince = undefined;
+    this.enrolment = undefined;
+    this.shift = undefined;
+    this.venue = undefined;
+    this.status = undefined;
+    this.revoked = undefined;
+    this.today = [];
+    this.inside = 0;
+    this.view = 'door';
+    this.notice = 'retiredDone';
   }
 
   private _start(e: Enrolment | undefined) {
@@ -159,9 +216,12 @@ export class KioskApp extends LitElement {
       onPassLeft: (l) => (this.leftQueue = this.leftQueue.then(() => this._passLeft(l)).catch(() => undefined)),
       leftSince: () => this.leftSince,
       policyVersion: e.policy.version,
+      onVenue: (v) => this._venueProfile(v),
+      appVersion: APP_VERSION,
     });
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
+      void this._revocation(this.status);
       // Sync states changed in IndexedDB: re-read soon, not on every batch.
       this.rereadTimer ??= setTimeout(() => {
         this.rereadTimer = undefined;
@@ -175,6 +235,36 @@ export class KioskApp extends LitElement {
   private async _policy(p: Policy) {
     const next = await savePolicy(p);
     if (next) this.enrolment = next;
+  }
+
+  /**
+   * The hub's word on whether it still accepts this tablet, kept so an offline
+   * reload still shows it; the hub accepting it again lifts it.
+   */
+  private async _revocation(s: SyncStatus) {
+    if (s.revoked) {
+      const reason = s.revoked.reason ?? this.revoked?.reason;
+      if (this.revoked && this.revoked.reason === reason) return;
+      this.revoked = reason === undefined ? { at: Date.now() } : { at: Date.now(), reason };
+      await saveRevocation(this.revoked);
+    } else if (s.connection === 'online' && this.revoked) {
+      this.revoked = undefined;
+      await saveRevocation(undefined);
+    }
+  }
+
+  /**
+   * The venue as the street office now registers it (issue 7): the door reads
+   * capacity, hours, entrances, officers and staff from the enrolment, so
+   * storing it is applying it. Someone taken off the staff list leaves the door.
+   */
+  private async _venueProfile(v: VenueProfile) {
+    const before = this.enrolment?.venue;
+    const next = await saveVenueProfile(v);
+    if (!next) return;
+    this.enrolment = next;
+    if (before && JSON.stringify(before) !== JSON.stringify(next.venue)) this.notice = 'venueUpdated';
+    if (this.shift && !next.venue.staff.some((s) => s.id === this.shift?.staffId)) await this._endShift();
   }
 
   /**
@@ -247,6 +337,7 @@ export class KioskApp extends LitElement {
     nav { display: flex; gap: 0.4rem; border-bottom: 2px solid #d9e2ec; }
     nav button { min-height: 2.6rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
     nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; font-weight: 700; color: #1d4ed8; }
+    .notice { margin: 0.5rem auto 0; max-width: 78rem; padding: 0.5rem 1rem; display: flex; gap: 1rem; align-items: center; justify-content: space-between; background: #e0f2fe; color: #075985; border-radius: 0.6rem; font-weight: 600; }
   `;
 }
 

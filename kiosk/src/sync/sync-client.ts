@@ -1,10 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
+import { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
+import { KioskStatus, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { applyResults, pendingBatch, syncCounts, type SyncCounts } from '../db.js';
+import { applyResults, pendingBatch, retireRequest, syncCounts, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
@@ -13,11 +15,42 @@ export interface SyncStatus extends SyncCounts {
   connection: Connection;
   lastSyncAt?: number;
   lastError?: ApiError;
+  /** The street office revoked this tablet (issue 7); its reason when the hub said it. */
+  revoked?: { reason?: string };
 }
+
+/** How a retirement ended (issue 7); only `retired` means the tablet may forget its data. */
+export type RetireOutcome =
+  | { outcome: 'retired'; retiredAt: number }
+  /** Records still in the outbox after the drain: the hub must be reachable to take them first. */
+  | { outcome: 'unsynced'; pending: number }
+  /** The hub lacks records the tablet made (`missing` when it said how many). */
+  | { outcome: 'conflict'; missing?: number; message: string }
+  | { outcome: 'offline' }
+  | { outcome: 'revoked' }
+  | { outcome: 'error'; message: string };
 
 const BATCH_SIZE = 100;
 /** An acknowledgement slower than this is treated as lost; the batch is resent (idempotent). */
 const ACK_TIMEOUT_MS = 20_000;
+/** Status reports while the backlog moves are at most this often; reaching zero is always reported. */
+const STATUS_INTERVAL_MS = 5000;
+
+/**
+ * The status the kiosk reports (issue 7), or undefined if it would not pass
+ * the hub's schema: a malformed status in the handshake would get the tablet
+ * refused as if it were not enrolled, so it is left out rather than risked.
+ */
+export function buildStatus(counts: Pick<SyncCounts, 'pending' | 'rejected'>, appVersion: string, clock: number): KioskStatus | undefined {
+  const parsed = KioskStatus.safeParse({ appVersion: appVersion.slice(0, 64), pending: counts.pending, rejected: counts.rejected, clock: Math.round(clock) });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** How many records the hub says it still lacks, from its conflict message ("N records not yet received…"). */
+export function missingCount(message: string): number | undefined {
+  const n = /\d+/.exec(message)?.[0];
+  return n === undefined ? undefined : Number(n);
+}
 
 type KioskSocket = Socket<HubToKioskEvents, KioskToHubEvents>;
 
@@ -29,8 +62,15 @@ type KioskSocket = Socket<HubToKioskEvents, KioskToHubEvents>;
  */
 export class SyncClient extends EventTarget {
   private socket: KioskSocket;
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
   private again = false;
+  /** Stopped on purpose (retired, revoked, page closing): no reconnect, no retry. */
+  private stopped = false;
+  private readonly appVersion: string;
+  private readonly statusIntervalMs: number;
+  /** The last status the hub was told (handshake or `kiosk:status`), to report changes only. */
+  private reported: { pending: number; rejected: number; at: number } | undefined;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private _status: SyncStatus = { connection: 'connecting', pending: 0, synced: 0, rejected: 0 };
@@ -38,6 +78,7 @@ export class SyncClient extends EventTarget {
   private readonly onPolicy: (policy: Policy) => Promise<void>;
   private readonly onOccupancy: (occupancy: VenueOccupancy) => void;
   private readonly onPassLeft: (left: PassLeft) => void;
+  private readonly onVenue: (venue: VenueProfile) => Promise<void>;
   /** The policy version the kiosk enforces, so an older push (a stale hub) is not applied over it. */
   private policyVersion: number;
 
@@ -48,6 +89,9 @@ export class SyncClient extends EventTarget {
    * @param options.onPassLeft receives each "I have left" of a pass of the venue (issue 5).
    * @param options.leftSince the hub time of the last one handled, read at every (re)connect.
    * @param options.policyVersion the version the kiosk enforces now.
+   * @param options.onVenue applies the venue as the street office now registers it (issue 7).
+   * @param options.appVersion the app's build, reported in every status (issue 7).
+   * @param options.statusIntervalMs the least time between two status reports while the backlog moves.
    * @param options.url the hub's origin; the page's own by default.
    */
   constructor(
@@ -58,6 +102,9 @@ export class SyncClient extends EventTarget {
       onPassLeft?: (left: PassLeft) => void;
       leftSince?: () => number | undefined;
       policyVersion?: number;
+      onVenue?: (venue: VenueProfile) => Promise<void>;
+      appVersion?: string;
+      statusIntervalMs?: number;
       url?: string;
     } = {},
   ) {
@@ -65,14 +112,19 @@ export class SyncClient extends EventTarget {
     this.onPolicy = options.onPolicy ?? (async () => undefined);
     this.onOccupancy = options.onOccupancy ?? (() => undefined);
     this.onPassLeft = options.onPassLeft ?? (() => undefined);
+    this.onVenue = options.onVenue ?? (async () => undefined);
+    this.appVersion = options.appVersion ?? 'unknown';
+    this.statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const leftSince = options.leftSince ?? (() => undefined);
     this.policyVersion = options.policyVersion ?? 0;
     const url = options.url ?? '';
     this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
-      // A function, so every reconnect sends the cursor as it is then.
+      // A function, so every reconnect sends the cursor and the backlog as they are then.
       auth: (cb) => {
         const since = leftSince();
-        cb(since === undefined ? { token } : { token, leftSince: since });
+        void this.handshakeStatus().then((status) =>
+          cb({ token, ...(since === undefined ? {} : { leftSince: since }), ...(status ? { status } : {}) }),
+        );
       },
       autoConnect: false,
       reconnectionDelay: 1000,
@@ -84,11 +136,23 @@ export class SyncClient extends EventTarget {
       this.update({ connection: 'online' });
       void this.flush();
     });
-    this.socket.on('disconnect', () => {
+    this.socket.on('disconnect', (reason) => {
       // Packets buffered while offline would be sent on reconnect beside our own resend.
       this.socket.sendBuffer = [];
+      clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      if (this.stopped || this._status.revoked) return;
       this.update({ connection: 'offline' });
+      // socket.io does not reconnect after the hub closed the socket itself; the next handshake
+      // tells whether the tablet is still welcome (a revoked one is refused there).
+      if (reason === 'io server disconnect') this.retryLater(() => this.socket.connect());
     });
+    this.socket.on('kiosk:revoked', (raw: unknown) => {
+      // Same reason the street office typed (RevokeRequest); revoked all the same if it is unreadable.
+      const parsed = RevokeRequest.safeParse(raw);
+      this.revoke(parsed.success ? parsed.data.reason : undefined);
+    });
+    this.socket.on('venue:profile', (raw: unknown) => void this.applyVenue(raw));
     this.socket.on('policy:update', (raw: unknown) => void this.applyPolicy(raw));
     this.socket.on('occupancy:venue', (raw: unknown) => {
       const parsed = VenueOccupancy.safeParse(raw);
@@ -100,8 +164,10 @@ export class SyncClient extends EventTarget {
     });
     this.socket.on('connect_error', (err: Error & { data?: ApiError }) => {
       if (err.data?.code === 'unauthorized') {
-        this.update({ connection: 'unauthorized', lastError: err.data });
-        return; // socket.io does not retry a refusal by the server; neither do we
+        // Refused on every reconnect from now on (revoked, or unknown to this hub): stop trying.
+        this.update({ lastError: err.data });
+        this.revoke(this._status.revoked?.reason);
+        return;
       }
       this.update({ connection: 'offline' });
       // A refusal for another reason (hub busy): socket.io gives up, so retry ourselves.
@@ -114,13 +180,53 @@ export class SyncClient extends EventTarget {
   }
 
   start(): void {
+    this.stopped = false;
     void this.refreshCounts();
     this.socket.connect();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.statusTimer);
     this.socket.disconnect();
+  }
+
+  /**
+   * Retires the tablet (issue 7): sends every record it can, refuses while any
+   * is still unsent, then asks the hub, which refuses while it lacks any
+   * record the tablet made. On `retired` the client has stopped for good and
+   * the caller may wipe the tablet; on anything else nothing has changed.
+   */
+  async retire(timeoutMs = ACK_TIMEOUT_MS): Promise<RetireOutcome> {
+    if (this._status.revoked) return { outcome: 'revoked' };
+    if (!this.socket.connected) return { outcome: 'offline' };
+    await this.flush();
+    const request = await retireRequest();
+    if (request.pending > 0) return { outcome: 'unsynced', pending: request.pending };
+    if (!this.socket.connected) return { outcome: 'offline' };
+    let res: Ack<{ retiredAt: number }>;
+    try {
+      res = await this.socket.timeout(timeoutMs).emitWithAck('kiosk:retire', { lastSeq: request.lastSeq, rejectedSeqs: request.rejectedSeqs });
+    } catch {
+      return { outcome: 'offline' }; // no answer: nothing is known to have changed at the hub
+    }
+    if (res.ok) {
+      // The hub has let the tablet go; nothing more may be sent under its token.
+      this.stop();
+      return { outcome: 'retired', retiredAt: typeof res.data?.retiredAt === 'number' ? res.data.retiredAt : Date.now() };
+    }
+    const error = ApiError.safeParse(res.error);
+    if (!error.success) return { outcome: 'error', message: 'the hub answered in an unexpected shape' };
+    if (error.data.code === 'conflict') {
+      const missing = missingCount(error.data.message);
+      return missing === undefined ? { outcome: 'conflict', message: error.data.message } : { outcome: 'conflict', missing, message: error.data.message };
+    }
+    if (error.data.code === 'unauthorized') {
+      this.revoke(undefined);
+      return { outcome: 'revoked' };
+    }
+    return { outcome: 'error', message: error.data.message };
   }
 
   /**
@@ -143,6 +249,59 @@ export class SyncClient extends EventTarget {
     void this.flush();
   }
 
+  /** The tablet is no longer trusted: stop for good, keep every record, say so. */
+  private revoke(reason: string | undefined): void {
+    this.stop();
+    this.update({ connection: 'unauthorized', revoked: reason === undefined ? {} : { reason } });
+  }
+
+  private async applyVenue(raw: unknown): Promise<void> {
+    const parsed = VenueProfile.safeParse(raw);
+    if (!parsed.success) {
+      this.update({ lastError: { code: 'invalid', message: `venue from the hub refused: ${parsed.error.message}` } });
+      return;
+    }
+    await this.onVenue(parsed.data);
+  }
+
+  /** The status for the handshake; it counts as reported. */
+  private async handshakeStatus(): Promise<KioskStatus | undefined> {
+    try {
+      const counts = await syncCounts();
+      const status = buildStatus(counts, this.appVersion, Date.now());
+      if (status) this.reported = { pending: status.pending, rejected: status.rejected, at: Date.now() };
+      return status;
+    } catch {
+      return undefined; // the handshake never waits on a broken database
+    }
+  }
+
+  /**
+   * Tells the hub the backlog moved (issue 7): at most one report per
+   * interval while it moves, the last one trailing, and at once when it
+   * reaches zero, so the street office never sees a stale backlog.
+   */
+  private reportStatus(): void {
+    if (!this.socket.connected || this.stopped) return;
+    const { pending, rejected } = this._status;
+    const last = this.reported;
+    if (last && last.pending === pending && last.rejected === rejected) return;
+    const wait = last ? last.at + this.statusIntervalMs - Date.now() : 0;
+    if (pending === 0 || wait <= 0) {
+      clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      const status = buildStatus(this._status, this.appVersion, Date.now());
+      if (!status) return;
+      this.reported = { pending, rejected, at: Date.now() };
+      this.socket.emit('kiosk:status', status);
+      return;
+    }
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = undefined;
+      this.reportStatus();
+    }, wait);
+  }
+
   private async applyPolicy(raw: unknown): Promise<void> {
     const parsed = Policy.safeParse(raw);
     if (!parsed.success) {
@@ -157,21 +316,24 @@ export class SyncClient extends EventTarget {
     this.socket.emit('policy:ack', { version: this.policyVersion }, () => undefined);
   }
 
-  private async flush(): Promise<void> {
+  /** Drains the outbox; resolves when this drain (and any asked for meanwhile) is over. */
+  private flush(): Promise<void> {
     if (this.flushing) {
       this.again = true;
-      return;
+      return this.flushing;
     }
-    this.flushing = true;
-    try {
-      await this.drain();
-    } catch (err) {
-      // Never let one bad answer stop sync: report it and try again later.
-      this.update({ lastError: { code: 'internal', message: err instanceof Error ? err.message : String(err) } });
-      this.retryLater(() => void this.flush());
-    } finally {
-      this.flushing = false;
-    }
+    this.flushing = (async () => {
+      try {
+        await this.drain();
+      } catch (err) {
+        // Never let one bad answer stop sync: report it and try again later.
+        this.update({ lastError: { code: 'internal', message: err instanceof Error ? err.message : String(err) } });
+        this.retryLater(() => void this.flush());
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
   }
 
   private async drain(): Promise<void> {
@@ -216,6 +378,7 @@ export class SyncClient extends EventTarget {
   }
 
   private retryLater(fn: () => void): void {
+    if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(fn, backoffDelay(this.attempt++));
   }
@@ -227,5 +390,6 @@ export class SyncClient extends EventTarget {
   private update(patch: Partial<SyncStatus>): void {
     this._status = { ...this._status, ...patch };
     this.dispatchEvent(new CustomEvent<SyncStatus>('status', { detail: this._status }));
+    if ('pending' in patch || 'rejected' in patch) this.reportStatus();
   }
 }
