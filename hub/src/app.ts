@@ -16,6 +16,7 @@ import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
+import { registryRoutes } from './routes/registry/index.js';
 import { tracingRoutes } from './routes/tracing/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
@@ -122,6 +123,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });
+    await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });
     await app.register(dashboardAppRoutes, { ui });
   },

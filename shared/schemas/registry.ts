@@ -22,8 +22,19 @@ export type CommunityRow = z.infer<typeof CommunityRow>;
 export const CommunityList = z.object({ items: z.array(CommunityRow) });
 export type CommunityList = z.infer<typeof CommunityList>;
 
+/** What separates entrances in one CSV cell (正门;侧门 正门；侧门 正门、侧门 正门|侧门), so never part of a name. */
+export const ENTRANCE_SEPARATORS = /[;；、|]/;
+
 /** An entrance in the form: an existing one keeps its id (a rename), a new one has none yet. */
-export const EntranceDraft = z.strictObject({ id: Id.optional(), name: z.string().trim().min(1, 'an entrance needs a name').max(30) });
+export const EntranceDraft = z.strictObject({
+  id: Id.optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'an entrance needs a name')
+    .max(30)
+    .refine((n) => !ENTRANCE_SEPARATORS.test(n), 'an entrance name cannot contain ; ； 、 or |'),
+});
 export type EntranceDraft = z.infer<typeof EntranceDraft>;
 
 /**

@@ -1,6 +1,7 @@
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
+import type { CommunityRow, RegistryVenue, StaffEdit, StaffView } from '../../../shared/schemas/registry.js';
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
 
@@ -30,8 +31,54 @@ export interface NewStaff {
   pin: string;
 }
 
+/** A venue as the registry saves it (shared/schemas/registry.ts VenueFields, parsed). */
+export interface VenueDraft {
+  communityId: string;
+  name: string;
+  type: VenueType;
+  address: string;
+  ratedCapacity: number;
+  openingHours: OpeningHours;
+  utcOffsetMinutes: number;
+  officers: Officers;
+  /** The whole list: with an id, an existing entrance (renamed if the name differs); without, a new one. */
+  entrances: { id?: string | undefined; name: string }[];
+}
+
+/** A registry write that clashes with what is stored; nothing of the call was written. */
+export class RegistryConflict extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type VenueSave = { kind: 'create'; id?: string | undefined; draft: VenueDraft } | { kind: 'update'; id: string; draft: VenueDraft };
+
 export interface VenueRepository {
   addCommunity(c: { id: string; name: string }): Promise<void>;
+  /** A new community; the hub picks an id when none is given. Throws RegistryConflict if the id is taken. */
+  createCommunity(c: { id?: string | undefined; name: string }): Promise<CommunityRow>;
+  renameCommunity(id: string, name: string): Promise<CommunityRow | undefined>;
+  communities(): Promise<CommunityRow[]>;
+  /** The registry's venues, of one community or the whole street, by community then name. */
+  list(q: { communityId?: string | undefined }): Promise<RegistryVenue[]>;
+  get(id: string): Promise<RegistryVenue | undefined>;
+  /**
+   * Creates and updates venues in one transaction (a form save is one, an
+   * import many): all are written or, on a RegistryConflict, none. Returns the
+   * venues' ids in order (the hub assigns those not given). A venue never
+   * changes community here, and an entrance a kiosk or a pass points to is
+   * never removed.
+   */
+  save(changes: readonly VenueSave[], now: number): Promise<string[]>;
+  /** Renames, re-roles, re-PINs (salted hash only), deactivates or reactivates a door staff member. */
+  updateStaff(venueId: string, staffId: string, edit: StaffEdit): Promise<StaffView | undefined>;
+  /** A fresh staff id for the venue. */
+  newStaffId(venueId: string): Promise<string>;
   add(v: NewVenue): Promise<void>;
   addEntrance(e: Entrance): Promise<void>;
   /** Adds a door staff member; only a salted hash of the PIN is kept. */
@@ -91,6 +138,154 @@ export function createVenueRepository(db: Db): VenueRepository {
   );
   const countVenues = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM venues');
 
+  // Registry (issue 7).
+  const communityRows = db.prepare<[], CommunityRow>(
+    `SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues
+       FROM communities c ORDER BY c.name, c.id`,
+  );
+  const communityById = db.prepare<[string], CommunityRow>(
+    'SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues FROM communities c WHERE c.id = ?',
+  );
+  const updateCommunityName = db.prepare('UPDATE communities SET name = ? WHERE id = ?');
+  const registryVenues = db.prepare<[string | null, string | null], RegistryVenueRow>(
+    `SELECT v.id, v.community_id, c.name AS community_name, v.name, v.type, v.address, v.rated_capacity,
+            v.opening_hours, v.utc_offset_minutes, v.officers, v.updated_at
+       FROM venues v JOIN communities c ON c.id = v.community_id
+      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      ORDER BY c.name, c.id, v.name, v.id`,
+  );
+  const registryEntrances = db.prepare<[string | null, string | null], { id: string; venue_id: string; name: string; kiosks: number; in_use: number }>(
+    `SELECT e.id, e.venue_id, e.name,
+            (SELECT count(*) FROM kiosks k WHERE k.entrance_id = e.id AND k.revoked_at IS NULL) AS kiosks,
+            (EXISTS (SELECT 1 FROM kiosks k WHERE k.entrance_id = e.id) OR EXISTS (SELECT 1 FROM passes p WHERE p.entrance_id = e.id)) AS in_use
+       FROM entrances e JOIN venues v ON v.id = e.venue_id
+      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      ORDER BY e.rowid`,
+  );
+  const registryStaff = db.prepare<[string | null, string | null], { id: string; venue_id: string; name: string; role: string; active: number }>(
+    `SELECT s.id, s.venue_id, s.name, s.role, s.active
+       FROM venue_staff s JOIN venues v ON v.id = s.venue_id
+      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      ORDER BY s.active DESC, s.name, s.id`,
+  );
+  const venueCommunity = db.prepare<[string], { community_id: string }>('SELECT community_id FROM venues WHERE id = ?');
+  const venueExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM venues WHERE id = ?');
+  const entranceExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM entrances WHERE id = ?');
+  const staffExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM venue_staff WHERE id = ?');
+  const communityExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM communities WHERE id = ?');
+  const updateVenue = db.prepare(
+    `UPDATE venues SET name = @name, type = @type, address = @address, rated_capacity = @ratedCapacity,
+            opening_hours = @openingHours, utc_offset_minutes = @utcOffsetMinutes, officers = @officers, updated_at = @now
+      WHERE id = @id`,
+  );
+  const setVenueUpdatedAt = db.prepare('UPDATE venues SET updated_at = ? WHERE id = ?');
+  const renameEntrance = db.prepare('UPDATE entrances SET name = ? WHERE id = ?');
+  const entranceInUse = db.prepare<[string], { one: number }>(
+    `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM kiosks WHERE entrance_id = ?1)
+        OR EXISTS (SELECT 1 FROM passes WHERE entrance_id = ?1)`,
+  );
+  // Codes nobody used are worth nothing once their entrance is gone; a used one means a kiosk, which blocks removal.
+  const deleteEntranceCodes = db.prepare('DELETE FROM enrolment_codes WHERE entrance_id = ? AND used_at IS NULL');
+  const deleteEntrance = db.prepare('DELETE FROM entrances WHERE id = ?');
+  const selectStaffRow = db.prepare<[string, string], { id: string; name: string; role: string; active: number }>(
+    'SELECT id, name, role, active FROM venue_staff WHERE id = ? AND venue_id = ?',
+  );
+  const updateStaffRow = db.prepare(
+    `UPDATE venue_staff SET name = coalesce(@name, name), role = coalesce(@role, role), active = coalesce(@active, active),
+            pin_salt = coalesce(@salt, pin_salt), pin_hash = coalesce(@hash, pin_hash)
+      WHERE id = @id AND venue_id = @venueId`,
+  );
+
+  function registryRows(communityId: string | null, venueId: string | null): RegistryVenue[] {
+    const entrances = byVenue(registryEntrances.all(communityId, venueId));
+    const staff = byVenue(registryStaff.all(communityId, venueId));
+    return registryVenues.all(communityId, venueId).map((v) => ({
+      id: v.id,
+      communityId: v.community_id,
+      communityName: v.community_name,
+      name: v.name,
+      type: VenueType.parse(v.type),
+      address: v.address,
+      ratedCapacity: v.rated_capacity,
+      openingHours: OpeningHours.parse(v.opening_hours === null ? null : JSON.parse(v.opening_hours)),
+      utcOffsetMinutes: v.utc_offset_minutes,
+      officers: Officers.parse(JSON.parse(v.officers)),
+      entrances: (entrances.get(v.id) ?? []).map((e) => ({ id: e.id, name: e.name, kiosks: e.kiosks, inUse: e.in_use === 1 })),
+      staff: (staff.get(v.id) ?? []).map((s) => ({ id: s.id, name: s.name, role: s.role, active: s.active === 1 })),
+      updatedAt: v.updated_at,
+    }));
+  }
+
+  /** `base-1`, `base-2`, … the first free one; a random one if the base is too long for an id. */
+  function freeId(base: string, taken: (id: string) => boolean): string {
+    for (let k = 1; k < 10_000; k++) {
+      const id = `${base}-${k}`;
+      if (id.length > 64) break;
+      if (!taken(id)) return id;
+    }
+    let id: string;
+    do id = `x-${newSecret().slice(0, 12)}`;
+    while (taken(id));
+    return id;
+  }
+
+  const venueFields = (id: string, d: VenueDraft, now: number) => ({
+    id,
+    name: d.name,
+    type: d.type,
+    address: d.address,
+    ratedCapacity: d.ratedCapacity,
+    openingHours: d.openingHours === null ? null : JSON.stringify(d.openingHours),
+    utcOffsetMinutes: d.utcOffsetMinutes,
+    officers: JSON.stringify(Officers.parse(d.officers)),
+    now,
+  });
+
+  function addEntrances(venueId: string, names: readonly string[]): void {
+    for (const name of names) insertEntrance.run(freeId(venueId, (id) => entranceExists.get(id) !== undefined), venueId, name);
+  }
+
+  function createOne(id: string | undefined, d: VenueDraft, now: number): string {
+    if (!communityExists.get(d.communityId)) throw new RegistryConflict(404, 'communityId', `no community "${d.communityId}"`);
+    if (d.entrances.some((e) => e.id !== undefined)) throw new RegistryConflict(409, 'entrances', 'a new venue has only new entrances');
+    const venueId = id ?? freeId(d.communityId, (v) => venueExists.get(v) !== undefined);
+    if (venueExists.get(venueId)) throw new RegistryConflict(409, 'id', `a venue "${venueId}" exists already`);
+    insertVenue.run({ ...venueFields(venueId, d, now), communityId: d.communityId, codeSecret: newSecret(), posterSecret: newSecret() });
+    setVenueUpdatedAt.run(now, venueId);
+    addEntrances(venueId, d.entrances.map((e) => e.name));
+    return venueId;
+  }
+
+  function updateOne(id: string, d: VenueDraft, now: number): string {
+    const current = venueCommunity.get(id);
+    if (!current) throw new RegistryConflict(404, 'id', `no venue "${id}"`);
+    // Kiosks join their community's policy room at connect: a move would leave them enforcing the old one.
+    if (current.community_id !== d.communityId) {
+      throw new RegistryConflict(409, 'communityId', 'a venue cannot move to another community; register it there anew');
+    }
+    const existing = new Map(selectEntrances.all(id).map((e) => [e.id, e.name]));
+    d.entrances.forEach((e, i) => {
+      if (e.id !== undefined && !existing.has(e.id)) throw new RegistryConflict(409, `entrances.${i}.id`, `"${e.id}" is not an entrance of this venue`);
+    });
+    const kept = new Set(d.entrances.flatMap((e) => (e.id === undefined ? [] : [e.id])));
+    for (const [entranceId, name] of existing) {
+      if (kept.has(entranceId)) continue;
+      if (entranceInUse.get(entranceId)) {
+        throw new RegistryConflict(409, 'entrances', `entrance "${name}" has a kiosk or records: it can be renamed, not removed`);
+      }
+      deleteEntranceCodes.run(entranceId);
+      deleteEntrance.run(entranceId);
+    }
+    for (const e of d.entrances) if (e.id !== undefined && existing.get(e.id) !== e.name) renameEntrance.run(e.name, e.id);
+    addEntrances(id, d.entrances.filter((e) => e.id === undefined).map((e) => e.name));
+    updateVenue.run(venueFields(id, d, now));
+    return id;
+  }
+
+  const saveAll = db.transaction((changes: readonly VenueSave[], now: number) =>
+    changes.map((c) => (c.kind === 'create' ? createOne(c.id, c.draft, now) : updateOne(c.id, c.draft, now))),
+  );
+
   return {
     async addCommunity(c) {
       insertCommunity.run(c.id, c.name);
@@ -143,5 +338,75 @@ export function createVenueRepository(db: Db): VenueRepository {
     async count() {
       return countVenues.get()!.n;
     },
+    async createCommunity(c) {
+      const id = c.id ?? freeId('c', (x) => communityExists.get(x) !== undefined);
+      if (communityExists.get(id)) throw new RegistryConflict(409, 'id', `a community "${id}" exists already`);
+      insertCommunity.run(id, c.name);
+      return { id, name: c.name, venues: 0 };
+    },
+    async renameCommunity(id, name) {
+      if (updateCommunityName.run(name, id).changes === 0) return undefined;
+      return communityById.get(id);
+    },
+    async communities() {
+      return communityRows.all();
+    },
+    async list({ communityId }) {
+      return registryRows(communityId ?? null, null);
+    },
+    async get(id) {
+      return registryRows(null, id)[0];
+    },
+    async save(changes, now) {
+      return saveAll(changes, now);
+    },
+    async updateStaff(venueId, staffId, edit) {
+      if (!selectStaffRow.get(staffId, venueId)) return undefined;
+      let salt: string | null = null;
+      let hash: string | null = null;
+      if (edit.pin !== undefined) {
+        salt = newPinSalt();
+        hash = await hashPin(Pin.parse(edit.pin), salt);
+      }
+      updateStaffRow.run({
+        id: staffId,
+        venueId,
+        name: edit.name ?? null,
+        role: edit.role ?? null,
+        active: edit.active === undefined ? null : edit.active ? 1 : 0,
+        salt,
+        hash,
+      });
+      const row = selectStaffRow.get(staffId, venueId)!;
+      return { id: row.id, name: row.name, role: row.role, active: row.active === 1 };
+    },
+    async newStaffId(venueId) {
+      return freeId(`${venueId}-staff`, (id) => staffExists.get(id) !== undefined);
+    },
   };
+}
+
+/** Rows grouped by their venue (Map.groupBy is not in Node 20). */
+function byVenue<T extends { venue_id: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.venue_id);
+    if (list) list.push(r);
+    else out.set(r.venue_id, [r]);
+  }
+  return out;
+}
+
+interface RegistryVenueRow {
+  id: string;
+  community_id: string;
+  community_name: string;
+  name: string;
+  type: string;
+  address: string;
+  rated_capacity: number;
+  opening_hours: string | null;
+  utc_offset_minutes: number;
+  officers: string;
+  updated_at: number | null;
 }

@@ -1,0 +1,251 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
+import { Id } from '../../../../shared/schemas/common.js';
+import { ApiError } from '../../../../shared/schemas/errors.js';
+import {
+  CommunityCreate,
+  CommunityEdit,
+  CommunityList,
+  CommunityRow,
+  ExportQuery,
+  ImportQuery,
+  ImportReport,
+  RegistryQuery,
+  RegistryVenue,
+  RegistryVenueList,
+  StaffCreate,
+  StaffEdit,
+  StaffView,
+  VenueCreate,
+  VenueEdit,
+} from '../../../../shared/schemas/registry.js';
+import { requireAccount } from '../../auth.js';
+import { HttpError } from '../../errors.js';
+import { decodeCsv, planImport, readVenueCsv, venuesToCsv } from '../../services/venue-csv.js';
+import { venueRoom } from '../../sockets/kiosks.js';
+import type { Store } from '../../store/index.js';
+import { RegistryConflict, type VenueDraft, type VenueSave } from '../../store/venues.js';
+
+/** A street's list is a few hundred rows (~100 KB); room for thousands, with long addresses. */
+export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
+
+const IdParams = z.object({ id: Id });
+const StaffParams = z.object({ id: Id, staffId: Id });
+const ErrorBody = z.object({ error: ApiError });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
+
+export interface RegistryRouteOptions {
+  store: Store;
+  now: () => number;
+}
+
+/** The fields of a venue that an edit can change, for the audit log's "what". */
+const AUDITED = ['name', 'type', 'address', 'ratedCapacity', 'openingHours', 'utcOffsetMinutes', 'officers', 'entrances'] as const;
+
+function changes(before: RegistryVenue, after: RegistryVenue): Record<string, { from: unknown; to: unknown }> {
+  const plain = (v: RegistryVenue, k: (typeof AUDITED)[number]) => (k === 'entrances' ? v.entrances.map((e) => ({ id: e.id, name: e.name })) : v[k]);
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const k of AUDITED) {
+    const from = plain(before, k);
+    const to = plain(after, k);
+    if (JSON.stringify(from) !== JSON.stringify(to)) out[k] = { from, to };
+  }
+  return out;
+}
+
+/**
+ * The street office's venue registry (issue 7): communities, venues with
+ * their entrances and officers, door staff, and a community's list as CSV.
+ * Street admin only; every change needs the CSRF token and is audit-logged
+ * (door PINs never are, nor shown back). A venue's kiosks get its new profile
+ * ('venue:profile') as soon as it is saved.
+ */
+export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async (app, { store, now }) => {
+  const admin = requireAccount(store, now, ['street_admin']);
+  const audit = (request: FastifyRequest, action: string, target: string | null, detail: Record<string, unknown>) =>
+    store.audit.record({ at: now(), accountId: request.account!.id, accountName: request.account!.name, action, target, detail });
+
+  async function pushProfile(venueId: string): Promise<void> {
+    const profile = await store.venues.profile(venueId);
+    if (profile) app.io.of(KIOSK_NAMESPACE).to(venueRoom(venueId)).emit('venue:profile', profile);
+  }
+
+  async function save(changes: readonly VenueSave[]): Promise<string[]> {
+    try {
+      return await store.venues.save(changes, now());
+    } catch (err) {
+      if (err instanceof RegistryConflict) throw new HttpError(err.status, err.status === 404 ? 'not_found' : 'conflict', err.message, err.field);
+      throw err;
+    }
+  }
+
+  async function venue(id: string): Promise<RegistryVenue> {
+    const v = await store.venues.get(id);
+    if (!v) throw new HttpError(404, 'not_found', `no venue "${id}"`, 'id');
+    return v;
+  }
+
+  async function community(id: string, field: string): Promise<CommunityRow> {
+    const c = (await store.venues.communities()).find((x) => x.id === id);
+    if (!c) throw new HttpError(404, 'not_found', `no community "${id}"`, field);
+    return c;
+  }
+
+  // The import's body is the file's own bytes: decoding is ours (UTF-8 or GBK), not the HTTP layer's.
+  app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.get('/api/registry/communities', { preHandler: admin, schema: { response: { 200: CommunityList, ...errors } } }, async () => ({
+    items: await store.venues.communities(),
+  }));
+
+  app.post(
+    '/api/registry/communities',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { body: CommunityCreate, response: { 201: CommunityRow, ...errors } } },
+    async (request, reply) => {
+      try {
+        const row = await store.venues.createCommunity(request.body);
+        await audit(request, 'community_create', row.id, { name: row.name });
+        return reply.code(201).send(row);
+      } catch (err) {
+        if (err instanceof RegistryConflict) throw new HttpError(409, 'conflict', err.message, err.field);
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/registry/communities/:id',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: CommunityEdit, response: { 200: CommunityRow, ...errors } } },
+    async (request) => {
+      const before = await community(request.params.id, 'id');
+      const row = (await store.venues.renameCommunity(request.params.id, request.body.name))!;
+      await audit(request, 'community_rename', row.id, { from: before.name, to: row.name });
+      // Each kiosk's profile names its community.
+      for (const v of await store.venues.list({ communityId: row.id })) await pushProfile(v.id);
+      return row;
+    },
+  );
+
+  app.get('/api/registry/venues', { preHandler: admin, schema: { querystring: RegistryQuery, response: { 200: RegistryVenueList, ...errors } } }, async (request) => {
+    if (request.query.communityId) await community(request.query.communityId, 'communityId');
+    return { items: await store.venues.list({ communityId: request.query.communityId }) };
+  });
+
+  app.get('/api/registry/venues/:id', { preHandler: admin, schema: { params: IdParams, response: { 200: RegistryVenue, ...errors } } }, async (request) =>
+    venue(request.params.id),
+  );
+
+  app.post(
+    '/api/registry/venues',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { body: VenueCreate, response: { 201: RegistryVenue, ...errors } } },
+    async (request, reply) => {
+      const { id, ...draft } = request.body;
+      const [created] = await save([{ kind: 'create', id, draft }]);
+      const after = await venue(created!);
+      await audit(request, 'venue_create', after.id, {
+        communityId: after.communityId,
+        name: after.name,
+        type: after.type,
+        ratedCapacity: after.ratedCapacity,
+        entrances: after.entrances.map((e) => e.name),
+      });
+      return reply.code(201).send(after);
+    },
+  );
+
+  app.post(
+    '/api/registry/venues/:id',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: VenueEdit, response: { 200: RegistryVenue, ...errors } } },
+    async (request) => {
+      const before = await venue(request.params.id);
+      const draft: VenueDraft = request.body;
+      await save([{ kind: 'update', id: before.id, draft }]);
+      const after = await venue(before.id);
+      const changed = changes(before, after);
+      if (Object.keys(changed).length > 0) {
+        await audit(request, 'venue_update', after.id, { changes: changed });
+        await pushProfile(after.id);
+      }
+      return after;
+    },
+  );
+
+  app.post(
+    '/api/registry/venues/:id/staff',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: StaffCreate, response: { 201: StaffView, ...errors } } },
+    async (request, reply) => {
+      const v = await venue(request.params.id);
+      const id = await store.venues.newStaffId(v.id);
+      await store.venues.addStaff({ id, venueId: v.id, name: request.body.name, role: request.body.role, pin: request.body.pin });
+      await audit(request, 'staff_add', v.id, { staffId: id, name: request.body.name, role: request.body.role });
+      await pushProfile(v.id);
+      return reply.code(201).send({ id, name: request.body.name, role: request.body.role, active: true });
+    },
+  );
+
+  app.post(
+    '/api/registry/venues/:id/staff/:staffId',
+    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: StaffParams, body: StaffEdit, response: { 200: StaffView, ...errors } } },
+    async (request) => {
+      const v = await venue(request.params.id);
+      const before = v.staff.find((s) => s.id === request.params.staffId);
+      const after = before && (await store.venues.updateStaff(v.id, before.id, request.body));
+      if (!before || !after) throw new HttpError(404, 'not_found', `no staff member "${request.params.staffId}" at this venue`, 'staffId');
+      const { pin, ...rest } = request.body;
+      // Who changed what; a new PIN only as the fact that it changed.
+      await audit(request, 'staff_update', v.id, { staffId: after.id, before: { name: before.name, role: before.role, active: before.active }, change: rest, pinChanged: pin !== undefined });
+      await pushProfile(v.id);
+      return after;
+    },
+  );
+
+  app.post(
+    '/api/registry/import',
+    { onRequest: app.csrfProtection, preHandler: admin, bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: ImportQuery, response: { 200: ImportReport, ...errors } } },
+    async (request) => {
+      const { communityId, dryRun } = request.query;
+      const target = await community(communityId, 'communityId');
+      const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const { text, encoding } = decodeCsv(bytes);
+      const csv = readVenueCsv(text);
+      const report: ImportReport = { dryRun, encoding, created: 0, updated: 0, unchanged: 0, errors: csv.fileErrors, rows: [] };
+      if (csv.fileErrors.length === 0) {
+        const plan = planImport(csv, { community: target, venues: await store.venues.list({}) });
+        const ids = dryRun || plan.saves.length === 0 ? [] : await save(plan.saves);
+        report.errors = plan.errors;
+        report.rows = plan.rows.map(({ save: at, ...row }) => ({ ...row, venueId: at === undefined || dryRun ? row.venueId : ids[at]! }));
+        for (const row of report.rows) report[row.action === 'create' ? 'created' : row.action === 'update' ? 'updated' : 'unchanged'] += 1;
+      }
+      if (!dryRun) {
+        const ids = (action: string) => report.rows.filter((r) => r.action === action).map((r) => r.venueId);
+        await audit(request, 'venue_import', communityId, {
+          encoding,
+          bytes: bytes.length,
+          created: ids('create'),
+          updated: ids('update'),
+          unchanged: report.unchanged,
+          errors: report.errors.length,
+        });
+        for (const row of report.rows) if (row.action === 'update' && row.venueId) await pushProfile(row.venueId);
+      }
+      return report;
+    },
+  );
+
+  app.get('/api/registry/export.csv', { preHandler: admin, schema: { querystring: ExportQuery } }, async (request, reply) => {
+    const { communityId } = request.query;
+    if (communityId) await community(communityId, 'communityId');
+    const venues = await store.venues.list({ communityId });
+    await audit(request, 'venue_export', communityId ?? null, { venues: venues.length });
+    // The street's local date in the name, as the office files it (UTC+8, DOMAIN.md).
+    const date = new Date(now() + 480 * 60_000).toISOString().slice(0, 10);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="venues-${communityId ?? 'street'}-${date}.csv"`)
+      .send(venuesToCsv(venues));
+  });
+};

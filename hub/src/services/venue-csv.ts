@@ -1,0 +1,426 @@
+import { CsvError, parse } from 'csv-parse/sync';
+import type { z } from 'zod';
+import { VENUE_TYPE_ALIASES, VENUE_TYPE_TEXT } from '../../../shared/labels.js';
+import {
+  ENTRANCE_SEPARATORS,
+  REGISTRY_COLUMNS,
+  REQUIRED_COLUMNS,
+  VenueFields,
+  type ImportError,
+  type ImportReport,
+  type ImportRow,
+  type RegistryColumn,
+  type RegistryVenue,
+} from '../../../shared/schemas/registry.js';
+import { ClockTime, VenueType, type OpeningHours } from '../../../shared/schemas/venue.js';
+import type { VenueDraft, VenueSave } from '../store/venues.js';
+import { toCsv } from './csv.js';
+
+/**
+ * A community's venue list as a spreadsheet (issue 7 "Venue registry"): read
+ * from the bytes a browser uploads (UTF-8, or GBK as Excel saves CSV on a
+ * Chinese Windows), checked row by row with the registry's shared schema, and
+ * written back with the same columns. Pure: the route reads the store and
+ * writes the plan.
+ */
+
+/** A street's list is hundreds of venues; this keeps one request's work bounded. */
+export const MAX_IMPORT_ROWS = 5000;
+
+/** The entrance a new venue gets when its row names none: every venue has at least one door. */
+export const DEFAULT_ENTRANCE = '正门';
+
+export type CsvEncoding = ImportReport['encoding'];
+
+/**
+ * UTF-8 (a BOM or none) if the bytes are valid UTF-8, else GB18030, the
+ * superset of GBK that Excel and WPS write on Chinese Windows. Chinese text in
+ * GBK is practically never valid UTF-8, so the check decides reliably.
+ */
+export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncoding } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+  }
+}
+
+/** One data row: the physical line it starts on, and its cells by column. */
+export interface CsvRow {
+  line: number;
+  cells: Partial<Record<RegistryColumn, string>>;
+}
+
+export interface ParsedCsv {
+  /** The columns the file has, with each one's header as written there (errors name it). */
+  headers: Partial<Record<RegistryColumn, string>>;
+  rows: CsvRow[];
+  /** Problems with the file as a whole (header, structure): when there are any, no row is read. */
+  fileErrors: ImportError[];
+  /** Problems with single rows found while reading (cell count). */
+  rowErrors: ImportError[];
+}
+
+const HEADER_LOOKUP = new Map<string, RegistryColumn>(
+  (Object.entries(REGISTRY_COLUMNS) as [RegistryColumn, readonly string[]][]).flatMap(([key, names]) => names.map((n) => [n.toLowerCase(), key] as const)),
+);
+
+/** A cell as the export wrote it: csvCell (services/csv.ts) puts an apostrophe before a would-be formula. */
+const cellText = (raw: string) => raw.trim().replace(/^'(?=[=+\-@\t\r])/, '');
+
+/**
+ * Splits the text into rows with csv-parse. Line numbers are physical lines
+ * (the header is line 1), so a quoted cell spanning lines moves no later row's
+ * number: a record's first line is its last one minus the line breaks inside it.
+ */
+export function readVenueCsv(text: string): ParsedCsv {
+  const out: ParsedCsv = { headers: {}, rows: [], fileErrors: [], rowErrors: [] };
+  // One kind of line break, so a file mixing CRLF and LF (an edited export) parses; a quoted
+  // cell's own breaks become \n, which is what a cell's line break is.
+  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  let records: { record: string[]; info: { lines: number }; raw: string }[];
+  try {
+    // With `info` and `raw` each record comes as { record, info, raw } (csv-parse's types do not follow the options).
+    records = parse(normalised, { info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as unknown as typeof records;
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as unknown as { lines: number }).lines : 1;
+    out.fileErrors.push({ line: Math.max(1, line), field: null, message: `the file is not valid CSV: ${err.message}` });
+    return out;
+  }
+  const firstLine = (r: (typeof records)[number]) => r.info.lines - (r.raw.replace(/\n$/, '').match(/\n/g)?.length ?? 0);
+  const blank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
+
+  const headerAt = records.findIndex((r) => !blank(r.record));
+  if (headerAt < 0) {
+    out.fileErrors.push({ line: 1, field: null, message: 'the file is empty: the first line names the columns (场所名称, 场所类型, 核定人数, …)' });
+    return out;
+  }
+  const header = records[headerAt]!;
+  const headerLine = firstLine(header);
+  const columns: (RegistryColumn | undefined)[] = [];
+  header.record.forEach((h) => {
+    const name = h.trim();
+    if (name === '') {
+      columns.push(undefined);
+      return;
+    }
+    const key = HEADER_LOOKUP.get(name.toLowerCase());
+    if (!key) {
+      out.fileErrors.push({ line: headerLine, field: name, message: `unknown column; the columns are ${Object.values(REGISTRY_COLUMNS).map((n) => n[0]).join(', ')}` });
+    } else if (out.headers[key] !== undefined) {
+      out.fileErrors.push({ line: headerLine, field: name, message: `the same column as "${out.headers[key]}"` });
+    } else {
+      out.headers[key] = name;
+    }
+    columns.push(key);
+  });
+  for (const key of REQUIRED_COLUMNS) {
+    if (out.headers[key] === undefined) out.fileErrors.push({ line: headerLine, field: REGISTRY_COLUMNS[key][0], message: 'this column is required' });
+  }
+  const data = records.slice(headerAt + 1).filter((r) => !blank(r.record));
+  if (data.length > MAX_IMPORT_ROWS) {
+    out.fileErrors.push({ line: firstLine(data[MAX_IMPORT_ROWS]!), field: null, message: `at most ${MAX_IMPORT_ROWS} venues per file` });
+  }
+  if (out.fileErrors.length > 0) return out;
+
+  for (const r of data) {
+    const line = firstLine(r);
+    // Spreadsheets often leave empty cells after the last column; anything in them would be lost.
+    const extra = r.record.slice(columns.length).filter((c) => c.trim() !== '');
+    if (extra.length > 0) {
+      out.rowErrors.push({ line, field: null, message: `${r.record.length} cells but ${columns.length} columns` });
+      continue;
+    }
+    const cells: CsvRow['cells'] = {};
+    columns.forEach((key, i) => {
+      if (key) cells[key] = cellText(r.record[i] ?? '');
+    });
+    out.rows.push({ line, cells });
+  }
+  return out;
+}
+
+/** A venue type by its code, its Chinese or English label, or another name street lists use. */
+export function parseVenueType(cell: string): VenueType | undefined {
+  const s = cell.trim();
+  const code = VenueType.safeParse(s.toLowerCase());
+  if (code.success) return code.data;
+  for (const texts of Object.values(VENUE_TYPE_TEXT)) {
+    for (const [type, label] of Object.entries(texts)) if (label.toLowerCase() === s.toLowerCase()) return type as VenueType;
+  }
+  return VENUE_TYPE_ALIASES[s] ?? VENUE_TYPE_ALIASES[s.toUpperCase()];
+}
+
+const ALWAYS_OPEN = new Set(['全天', '24小时', '24h', '24 小时', '全天营业', '24小时营业', 'always', 'always open', '00:00-24:00']);
+
+/**
+ * `10:00-02:00` (also with –, —, ~, ～ or 至, a full-width colon, or 9:00 for
+ * 09:00); empty, 全天 or 24小时 for always open. A close at or before the open
+ * is after midnight (shared/schemas/venue.ts OpeningHours).
+ */
+export function parseOpeningHours(cell: string): { ok: true; value: OpeningHours } | { ok: false; message: string } {
+  const s = cell.trim().replace(/：/g, ':').replace(/\s+/g, '');
+  if (s === '' || ALWAYS_OPEN.has(s.toLowerCase())) return { ok: true, value: null };
+  const m = /^(\d{1,2}:\d{2})(?:-|–|—|~|～|至|到)(\d{1,2}:\d{2})$/.exec(s);
+  const pad = (t: string) => t.padStart(5, '0');
+  if (m && ClockTime.safeParse(pad(m[1]!)).success && ClockTime.safeParse(pad(m[2]!)).success) {
+    return { ok: true, value: { open: pad(m[1]!), close: pad(m[2]!) } };
+  }
+  return { ok: false, message: 'write the hours as 10:00-22:00 (24-hour clock), or 全天 for always open' };
+}
+
+/** Rated capacity: a whole number, `120` or `120人`. */
+export function parseCapacity(cell: string): number | undefined {
+  const m = /^(\d{1,7})\s*人?$/.exec(cell.trim().replace(/,/g, ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+export function splitEntrances(cell: string): string[] {
+  return cell
+    .split(ENTRANCE_SEPARATORS)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export interface ImportContext {
+  community: { id: string; name: string };
+  /** Every venue of the street: rows update this community's, and must not name another's. */
+  venues: readonly RegistryVenue[];
+}
+
+export interface ImportPlan {
+  saves: VenueSave[];
+  /** Each valid row with its action; `save` is its index in `saves` (none if unchanged). */
+  rows: (ImportRow & { save: number | undefined })[];
+  errors: ImportError[];
+}
+
+type Candidate = { [K in keyof z.input<typeof VenueFields>]?: unknown };
+
+function draftOf(v: RegistryVenue): VenueDraft {
+  return {
+    communityId: v.communityId,
+    name: v.name,
+    type: v.type,
+    address: v.address,
+    ratedCapacity: v.ratedCapacity,
+    openingHours: v.openingHours,
+    utcOffsetMinutes: v.utcOffsetMinutes,
+    officers: v.officers,
+    entrances: v.entrances.map((e) => ({ id: e.id, name: e.name })),
+  };
+}
+
+/** One form of a venue to compare by: an import that changes nothing writes nothing. */
+function canonical(d: VenueDraft): string {
+  const officer = (o: { name: string; phone: string } | undefined) => (o ? { name: o.name, phone: o.phone } : null);
+  return JSON.stringify([
+    d.name,
+    d.type,
+    d.address,
+    d.ratedCapacity,
+    d.openingHours ? [d.openingHours.open, d.openingHours.close] : null,
+    d.utcOffsetMinutes,
+    officer(d.officers.prevention),
+    officer(d.officers.disinfection),
+    d.entrances.map((e) => [e.id ?? null, e.name]),
+  ]);
+}
+
+/**
+ * What importing the rows into the community would do. A row updates the
+ * venue its 编号 names, or else the one venue of the community with its name,
+ * or creates one. A row naming another community's venue is an error (never a
+ * move); a second row for the same venue is reported, not applied twice. Every
+ * row is checked with the shared VenueFields schema; errors name the column as
+ * the file writes it.
+ */
+export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
+  const plan: ImportPlan = { saves: [], rows: [], errors: [...csv.rowErrors] };
+  const h = csv.headers;
+  const col = (key: RegistryColumn) => h[key] ?? REGISTRY_COLUMNS[key][0];
+  const byId = new Map(ctx.venues.map((v) => [v.id, v]));
+  const mine = ctx.venues.filter((v) => v.communityId === ctx.community.id);
+  const seen = new Map<string, number>();
+
+  for (const row of csv.rows) {
+    const c = row.cells;
+    const errors: ImportError[] = [];
+    const fail = (key: RegistryColumn | null, message: string) => errors.push({ line: row.line, field: key ? col(key) : null, message });
+
+    if (c.community) {
+      const named = c.community;
+      if (named !== ctx.community.id && named !== ctx.community.name) {
+        fail('community', `this row is for "${named}", not ${ctx.community.name}: import it into that community`);
+      }
+    }
+
+    // Which venue the row is about.
+    let existing: RegistryVenue | undefined;
+    let newId: string | undefined;
+    const id = c.id ?? '';
+    if (id !== '') {
+      const other = byId.get(id);
+      if (other && other.communityId !== ctx.community.id) {
+        fail('id', `venue ${id} belongs to ${other.communityName}; a row cannot move it to ${ctx.community.name}`);
+      } else if (other) {
+        existing = other;
+      } else if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+        fail('id', 'an id has only letters, digits, "_" and "-" (at most 64)');
+      } else {
+        newId = id;
+      }
+    } else if (c.name) {
+      const same = mine.filter((v) => v.name === c.name);
+      if (same.length > 1) fail('name', `${same.length} venues here are named "${c.name}": give the ${col('id')} of the one meant`);
+      existing = same[0];
+    }
+    // A row without id or name is reported by the schema below, not as a duplicate of another such row.
+    const key = existing ? `id:${existing.id}` : newId ? `id:${newId}` : c.name ? `new:${c.name}` : undefined;
+    const first = key === undefined ? undefined : seen.get(key);
+    if (first !== undefined) {
+      fail(id !== '' ? 'id' : 'name', `the same venue as line ${first}: only line ${first} is imported`);
+      plan.errors.push(...errors);
+      continue;
+    }
+    if (key !== undefined) seen.set(key, row.line);
+
+    // The venue as the row would leave it: columns the file has override what is stored.
+    const base: VenueDraft = existing
+      ? draftOf(existing)
+      : { communityId: ctx.community.id, name: '', type: 'ktv', address: '', ratedCapacity: 0, openingHours: null, utcOffsetMinutes: 480, officers: {}, entrances: [] };
+    const candidate: Candidate = { ...base };
+    delete (candidate as { communityId?: unknown }).communityId;
+    const badCells = new Set<RegistryColumn>();
+    const bad = (k: RegistryColumn, message: string) => {
+      badCells.add(k);
+      fail(k, message);
+    };
+
+    if (c.name !== undefined) candidate.name = c.name;
+    if (c.type !== undefined) {
+      const type = parseVenueType(c.type);
+      if (type) candidate.type = type;
+      else bad('type', c.type === '' ? 'a venue type is needed' : `unknown venue type "${c.type}"`);
+    } else if (!existing) bad('type', 'a venue type is needed');
+    if (c.address !== undefined) candidate.address = c.address;
+    if (c.ratedCapacity !== undefined) {
+      const n = parseCapacity(c.ratedCapacity);
+      if (n !== undefined) candidate.ratedCapacity = n;
+      else bad('ratedCapacity', c.ratedCapacity === '' ? 'the rated capacity is needed' : 'a whole number of people, such as 120');
+    }
+    if (c.openingHours !== undefined) {
+      const hours = parseOpeningHours(c.openingHours);
+      if (hours.ok) candidate.openingHours = hours.value;
+      else bad('openingHours', hours.message);
+    }
+    const officers = { ...base.officers };
+    for (const [role, nameKey, phoneKey] of [
+      ['prevention', 'preventionName', 'preventionPhone'],
+      ['disinfection', 'disinfectionName', 'disinfectionPhone'],
+    ] as const) {
+      if (c[nameKey] === undefined && c[phoneKey] === undefined) continue;
+      const name = c[nameKey] ?? base.officers[role]?.name ?? '';
+      const phone = c[phoneKey] ?? base.officers[role]?.phone ?? '';
+      if (name === '' && phone !== '') bad(phoneKey, `a phone without the officer's name (${col(nameKey)})`);
+      else if (name === '') delete officers[role];
+      else officers[role] = { name, phone };
+    }
+    candidate.officers = officers;
+    if (c.entrances !== undefined && c.entrances !== '') {
+      const names = splitEntrances(c.entrances);
+      const current = new Map(existing?.entrances.map((e) => [e.name, e]) ?? []);
+      const gone = existing?.entrances.filter((e) => !names.includes(e.name)) ?? [];
+      const stuck = gone.filter((e) => e.inUse);
+      if (stuck.length > 0) {
+        bad('entrances', `${stuck.map((e) => `"${e.name}"`).join(', ')} has a kiosk or records: keep it in the list (rename it in the registry form)`);
+      }
+      candidate.entrances = names.map((name) => (current.has(name) ? { id: current.get(name)!.id, name } : { name }));
+    } else if (!existing) {
+      candidate.entrances = [{ name: DEFAULT_ENTRANCE }];
+    }
+
+    const parsed = VenueFields.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const k = columnOf(issue.path);
+        if (k && badCells.has(k)) continue;
+        fail(k, issue.message);
+      }
+    }
+    if (errors.length > 0 || !parsed.success) {
+      plan.errors.push(...dedupe(errors));
+      continue;
+    }
+    const draft: VenueDraft = { ...parsed.data, communityId: ctx.community.id };
+    if (existing && canonical(draft) === canonical(draftOf(existing))) {
+      plan.rows.push({ line: row.line, venueId: existing.id, name: draft.name, action: 'unchanged', save: undefined });
+      continue;
+    }
+    plan.rows.push({ line: row.line, venueId: existing?.id ?? newId ?? null, name: draft.name, action: existing ? 'update' : 'create', save: plan.saves.length });
+    plan.saves.push(existing ? { kind: 'update', id: existing.id, draft } : { kind: 'create', id: newId, draft });
+  }
+  plan.errors.sort((a, b) => a.line - b.line);
+  return plan;
+}
+
+/** The column a schema issue is about. */
+function columnOf(path: readonly PropertyKey[]): RegistryColumn | null {
+  const [top, role, leaf] = path;
+  switch (top) {
+    case 'name':
+    case 'type':
+    case 'address':
+    case 'ratedCapacity':
+    case 'openingHours':
+    case 'entrances':
+      return top;
+    case 'officers':
+      if (role === 'prevention') return leaf === 'phone' ? 'preventionPhone' : 'preventionName';
+      if (role === 'disinfection') return leaf === 'phone' ? 'disinfectionPhone' : 'disinfectionName';
+      return null;
+    default:
+      return null;
+  }
+}
+
+function dedupe(errors: ImportError[]): ImportError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.field}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const formatHours = (h: OpeningHours) => (h ? `${h.open}-${h.close}` : '全天');
+
+/**
+ * The venues as the import reads them (round trip: importing an export
+ * changes nothing), UTF-8 with a BOM so Excel shows the Chinese.
+ */
+export function venuesToCsv(venues: readonly RegistryVenue[]): string {
+  const keys = Object.keys(REGISTRY_COLUMNS) as RegistryColumn[];
+  return toCsv(
+    keys.map((k) => REGISTRY_COLUMNS[k][0]),
+    venues.map((v) => {
+      const cells: Record<RegistryColumn, string | number> = {
+        id: v.id,
+        community: v.communityName,
+        name: v.name,
+        type: VENUE_TYPE_TEXT['zh-CN'][v.type],
+        address: v.address,
+        ratedCapacity: v.ratedCapacity,
+        openingHours: formatHours(v.openingHours),
+        entrances: v.entrances.map((e) => e.name).join('；'),
+        preventionName: v.officers.prevention?.name ?? '',
+        preventionPhone: v.officers.prevention?.phone ?? '',
+        disinfectionName: v.officers.disinfection?.name ?? '',
+        disinfectionPhone: v.officers.disinfection?.phone ?? '',
+      };
+      return keys.map((k) => cells[k]);
+    }),
+  );
+}
