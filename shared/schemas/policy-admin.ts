@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
-import { Policy } from './policy.js';
+import { FlagThresholds, Policy } from './policy.js';
 
 /**
  * The street office's policy desk (issue 7 "Policy"): a switch for the whole
@@ -9,8 +9,12 @@ import { Policy } from './policy.js';
  * enforces the newest version that is street-wide or for its community.
  */
 
-/** A policy as the editor sends it: everything but the version, which the hub assigns. */
-export const PolicyDraft = Policy.omit({ version: true });
+/**
+ * A policy as the editor sends it: everything but the version, which the hub
+ * assigns. Strict where Policy strips: a misspelt key (or a version) is an
+ * error naming it, never silently dropped in favour of a default.
+ */
+export const PolicyDraft = z.strictObject({ ...Policy.omit({ version: true }).shape, flags: z.strictObject(FlagThresholds.shape).prefault({}) });
 export type PolicyDraft = z.infer<typeof PolicyDraft>;
 
 /** Why a switch was made: the order or event behind it, kept with the version and in the audit log. */
