@@ -133,7 +133,9 @@ export function connectKiosk(
 
 /** A dashboard's live socket with a session cookie header (`vc_session=…`), as the browser opens it; rejects if refused. */
 export function connectDashboard(url: string, cookie: string, listen?: (socket: DashboardClient) => void): Promise<DashboardClient> {
-  const socket: DashboardClient = io(`${url}${DASHBOARD_NAMESPACE}`, { extraHeaders: { cookie }, reconnection: false, transports: ['websocket'], autoConnect: false });
+  // Its own connection (forceNew): headers are per connection, and a kiosk socket of the same test
+  // must not share it (cutting a revoked kiosk closes its whole connection).
+  const socket: DashboardClient = io(`${url}${DASHBOARD_NAMESPACE}`, { extraHeaders: { cookie }, forceNew: true, reconnection: false, transports: ['websocket'], autoConnect: false });
   listen?.(socket);
   socket.connect();
   return new Promise((resolve, reject) => {
