@@ -178,7 +178,7 @@ export class KioskApp extends LitElement {
     this._start(e);
   }
 
-  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const });
+  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const, pending: this.status?.pending ?? 0 });
 
   /**
    * The hub confirmed it holds every record this tablet made and let it go

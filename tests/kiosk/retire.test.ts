@@ -60,7 +60,7 @@ describe('the kiosk app retiring and being revoked, against a real hub (issue 7)
     await save(5, (seq) => seq === 3);
     client = new SyncClient(hub.token, { url: hub.url, appVersion: '0.1.0+it' });
     // Not connected yet: the hub cannot be asked, nothing changes.
-    expect(await client.retire()).toEqual({ outcome: 'offline' });
+    expect(await client.retire()).toEqual({ outcome: 'offline', pending: 5 });
     expect(await syncCounts()).toEqual({ pending: 5, synced: 0, rejected: 0 });
 
     client.start();

@@ -260,7 +260,7 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
   it('is refused at once with the hub unreachable, and asks the hub nothing', async () => {
     await saveRecords(3);
     client = new SyncClient(TOKEN, { url: 'http://127.0.0.1:9' });
-    expect(await client.retire()).toEqual({ outcome: 'offline' });
+    expect(await client.retire()).toEqual({ outcome: 'offline', pending: 3 });
   });
 
   it('refuses while records stay unsent after the drain, with their count, and asks the hub nothing', async () => {

@@ -62,7 +62,7 @@ export class RetirePanel extends LitElement {
       case 'unsynced':
         return tf('retireUnsynced', { n: r.pending });
       case 'offline':
-        return t('retireOffline');
+        return r.pending ? tf('retireOfflinePending', { n: r.pending }) : t('retireOffline');
       case 'conflict':
         return r.missing === undefined ? `${t('retireConflictUnknown')} (${r.message})` : tf('retireConflict', { n: r.missing });
       case 'revoked':

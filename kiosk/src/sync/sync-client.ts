@@ -26,7 +26,8 @@ export type RetireOutcome =
   | { outcome: 'unsynced'; pending: number }
   /** The hub lacks records the tablet made (`missing` when it said how many). */
   | { outcome: 'conflict'; missing?: number; message: string }
-  | { outcome: 'offline' }
+  /** The hub cannot be reached (or did not answer); `pending` records wait to be sent. */
+  | { outcome: 'offline'; pending: number }
   | { outcome: 'revoked' }
   | { outcome: 'error'; message: string };
 
@@ -200,16 +201,16 @@ export class SyncClient extends EventTarget {
    */
   async retire(timeoutMs = ACK_TIMEOUT_MS): Promise<RetireOutcome> {
     if (this._status.revoked) return { outcome: 'revoked' };
-    if (!this.socket.connected) return { outcome: 'offline' };
+    if (!this.socket.connected) return { outcome: 'offline', pending: (await retireRequest()).pending };
     await this.flush();
     const request = await retireRequest();
+    if (!this.socket.connected) return { outcome: 'offline', pending: request.pending };
     if (request.pending > 0) return { outcome: 'unsynced', pending: request.pending };
-    if (!this.socket.connected) return { outcome: 'offline' };
     let res: Ack<{ retiredAt: number }>;
     try {
       res = await this.socket.timeout(timeoutMs).emitWithAck('kiosk:retire', { lastSeq: request.lastSeq, rejectedSeqs: request.rejectedSeqs });
     } catch {
-      return { outcome: 'offline' }; // no answer: nothing is known to have changed at the hub
+      return { outcome: 'offline', pending: 0 }; // no answer: nothing is known to have changed at the hub
     }
     if (res.ok) {
       // The hub has let the tablet go; nothing more may be sent under its token.
