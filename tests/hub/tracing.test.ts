@@ -82,7 +82,7 @@ async function generateStreet(store: Store, keys: HubKeys, seed: number): Promis
         expiresAt: issuedAt + 10 * M,
         policyVersion: 1,
         people,
-        verdict: 'admit',
+        verdict: 'enter',
         signed: 'VCP1.generated.unsigned',
         contact: phone ? encryptContact(phone, keys.contactKey) : null,
       });

@@ -15,6 +15,7 @@ import './ranking-screen.js';
 import './joint-screen.js';
 import './report-screen.js';
 import './audit-screen.js';
+import './tracing-screen.js';
 
 /**
  * The inspectors' dashboard (issue 6): who is logged in, the navigation, and
