@@ -147,7 +147,8 @@ export class TracingForm extends LitElement {
   private _submit(e: Event, mode: TracingSubmit['mode']) {
     e.preventDefault();
     const parsed = TracingQuery.safeParse({
-      visits: this.visits.map((v) => ({ venueId: v.venueId, from: instant(v.from), to: instant(v.to) })),
+      // The inputs have minutes; the end minute counts whole (to 11:00 includes 11:00:40).
+      visits: this.visits.map((v) => ({ venueId: v.venueId, from: instant(v.from), to: instant(v.to) + 59_999 })),
       stayMinutes: this.stayMinutes === '' ? undefined : Number(this.stayMinutes),
       reason: this.reason,
     });
