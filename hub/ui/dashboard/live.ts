@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { HubToDashboardEvents } from '../../../shared/events.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
+import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
 
 /**
  * The live feed (issue 6): one socket.io connection to the hub's /dashboard
@@ -13,10 +14,12 @@ import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 type FlagListener = (flag: Flag) => void;
 type StatusListener = (connected: boolean) => void;
 type KioskListener = (kiosk: KioskView) => void;
+type PolicyListener = (change: PolicyChange) => void;
 
 let socket: Socket<HubToDashboardEvents> | undefined;
 const flagListeners = new Set<FlagListener>();
 const kioskListeners = new Set<KioskListener>();
+const policyListeners = new Set<PolicyListener>();
 const statusListeners = new Set<StatusListener>();
 
 function connect(): Socket<HubToDashboardEvents> {
@@ -26,6 +29,8 @@ function connect(): Socket<HubToDashboardEvents> {
   s.on('flag:raised', onFlag);
   // Kiosks are the street admin's business: the hub sends these to the admin's room only (issue 7).
   s.on('kiosk:status', (k: KioskView) => kioskListeners.forEach((l) => l(k)));
+  // A switch (now or by schedule), or a schedule set or cancelled: the street admin's room only (issue 7).
+  s.on('policy:changed', (c: PolicyChange) => policyListeners.forEach((l) => l(c)));
   s.on('connect', () => statusListeners.forEach((l) => l(true)));
   s.on('disconnect', () => statusListeners.forEach((l) => l(false)));
   s.on('connect_error', () => statusListeners.forEach((l) => l(false)));
@@ -61,6 +66,20 @@ export function onKioskStatus(listener: KioskListener, status?: StatusListener):
   }
   return () => {
     kioskListeners.delete(listener);
+    if (status) statusListeners.delete(status);
+  };
+}
+
+/** Calls back with every policy change; returns the unsubscribe. `status` as for onKioskStatus. */
+export function onPolicyChange(listener: PolicyListener, status?: StatusListener): () => void {
+  const s = connect();
+  policyListeners.add(listener);
+  if (status) {
+    statusListeners.add(status);
+    status(s.connected);
+  }
+  return () => {
+    policyListeners.delete(listener);
     if (status) statusListeners.delete(status);
   };
 }

@@ -1,0 +1,81 @@
+import { VENUE_TYPE_TEXT } from '../../../shared/labels.js';
+import { DoorCheck } from '../../../shared/schemas/checks.js';
+import { VenueType } from '../../../shared/schemas/venue.js';
+import { currentLang, label, t, type TextKey } from './i18n.js';
+
+/**
+ * Words for the policy's fields and values (issue 7 "Policy"), shared by the
+ * editor, the diff and the history: one name per field wherever it shows.
+ */
+
+export const VENUE_TYPES: readonly VenueType[] = VenueType.options;
+export const DOOR_CHECKS: readonly DoorCheck[] = DoorCheck.options;
+
+export function venueTypeText(type: string): string {
+  return (VENUE_TYPE_TEXT[currentLang()] as Record<string, string>)[type] ?? type;
+}
+
+const FIELD: Record<string, TextKey> = {
+  mode: 'pfMode',
+  feverThresholdC: 'pfFever',
+  doorChecks: 'pfDoorChecks',
+  testWindowHours: 'pfTestWindow',
+  starred: 'pfStarred',
+  otherProvince: 'pfOtherProvince',
+  byVenueType: 'pfByVenueType',
+  default: 'pfDefault',
+  commitmentAccepted: 'pfCommitment',
+  testAndCommitmentVenueTypes: 'pfTestAndCommitment',
+  closedVenueTypes: 'pfClosed',
+  capPercent: 'pfCap',
+  threeCodeCheck: 'pfThreeCode',
+  passValidMinutes: 'pfPassValid',
+  contactRetentionDays: 'pfRetention',
+  flags: 'pfFlags',
+  minScansPerAdmission: 'pfMinScans',
+  minAdmissionsForScanCheck: 'pfMinAdmissions',
+  temperatureWindow: 'pfTempWindow',
+  maxSameReadingShare: 'pfSameReading',
+  minTemperatureStdDevC: 'pfTempStdDev',
+  kioskOfflineMinutes: 'pfOffline',
+  kioskSilentMinutes: 'pfSilent',
+  clockSkewMinutes: 'pfSkew',
+  staffTestsPerWeek: 'pfStaffTests',
+  staffTestVenueTypes: 'pfStaffTestTypes',
+  disinfectionsPerDay: 'pfDisinfections',
+  repeatViolations: 'pfRepeat',
+  repeatWindowDays: 'pfRepeatWindow',
+};
+
+/** One segment of a policy path in words: a field, a venue type, or an index. */
+function segmentText(seg: string): string {
+  if (seg in FIELD) return t(FIELD[seg]!);
+  if ((VENUE_TYPES as readonly string[]).includes(seg)) return venueTypeText(seg);
+  return seg;
+}
+
+/** `capPercent.byVenueType.library` → "限流比例 › 按场所类型 › 图书馆". */
+export function pathText(path: string): string {
+  return path
+    .split('.')
+    .filter((s) => s !== '' && !/^\d+$/.test(s))
+    .map(segmentText)
+    .join(' › ');
+}
+
+export function modeText(mode: string): string {
+  return mode === 'emergency' ? t('polEmergency') : mode === 'normal' ? t('polNormal') : mode;
+}
+
+/** A policy value as a person reads it: lists of types and checks in words. */
+export function valueText(v: unknown): string {
+  if (v === undefined || v === null) return '—';
+  if (typeof v === 'boolean') return v ? t('yes') : t('no');
+  if (Array.isArray(v)) {
+    if (v.length === 0) return t('none');
+    return v.map((x) => (DOOR_CHECKS.includes(x as DoorCheck) ? label('check', String(x)) : venueTypeText(String(x)))).join('、');
+  }
+  if (v === 'normal' || v === 'emergency') return modeText(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
