@@ -84,8 +84,15 @@ export function readVenueCsv(text: string): ParsedCsv {
     records = parse(normalised, { info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as unknown as typeof records;
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
-    const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as unknown as { lines: number }).lines : 1;
-    out.fileErrors.push({ line: Math.max(1, line), field: null, message: `the file is not valid CSV: ${err.message}` });
+    // csv-parse counts to where it gave up (the end of the file, for a quote never closed); the
+    // record that broke starts after the last good one, which is the line to look at.
+    const goodBytes = (err as CsvError & { bytes_records?: number }).bytes_records ?? 0;
+    const line = (Buffer.from(normalised).subarray(0, goodBytes).toString().match(/\n/g)?.length ?? 0) + 1;
+    const message =
+      err.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quote (") opened in this row is never closed: nothing after it can be read'
+        : `the file is not valid CSV from this row on (${err.message})`;
+    out.fileErrors.push({ line, field: null, message });
     return out;
   }
   const firstLine = (r: (typeof records)[number]) => r.info.lines - (r.raw.replace(/\n$/, '').match(/\n/g)?.length ?? 0);

@@ -147,25 +147,25 @@ export function createVenueRepository(db: Db): VenueRepository {
     'SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues FROM communities c WHERE c.id = ?',
   );
   const updateCommunityName = db.prepare('UPDATE communities SET name = ? WHERE id = ?');
-  const registryVenues = db.prepare<[string | null, string | null], RegistryVenueRow>(
+  const registryVenues = db.prepare<[Scope], RegistryVenueRow>(
     `SELECT v.id, v.community_id, c.name AS community_name, v.name, v.type, v.address, v.rated_capacity,
             v.opening_hours, v.utc_offset_minutes, v.officers, v.updated_at
        FROM venues v JOIN communities c ON c.id = v.community_id
-      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
       ORDER BY c.name, c.id, v.name, v.id`,
   );
-  const registryEntrances = db.prepare<[string | null, string | null], { id: string; venue_id: string; name: string; kiosks: number; in_use: number }>(
+  const registryEntrances = db.prepare<[Scope], { id: string; venue_id: string; name: string; kiosks: number; in_use: number }>(
     `SELECT e.id, e.venue_id, e.name,
             (SELECT count(*) FROM kiosks k WHERE k.entrance_id = e.id AND k.revoked_at IS NULL) AS kiosks,
             (EXISTS (SELECT 1 FROM kiosks k WHERE k.entrance_id = e.id) OR EXISTS (SELECT 1 FROM passes p WHERE p.entrance_id = e.id)) AS in_use
        FROM entrances e JOIN venues v ON v.id = e.venue_id
-      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
       ORDER BY e.rowid`,
   );
-  const registryStaff = db.prepare<[string | null, string | null], { id: string; venue_id: string; name: string; role: string; active: number }>(
+  const registryStaff = db.prepare<[Scope], { id: string; venue_id: string; name: string; role: string; active: number }>(
     `SELECT s.id, s.venue_id, s.name, s.role, s.active
        FROM venue_staff s JOIN venues v ON v.id = s.venue_id
-      WHERE (?1 IS NULL OR v.community_id = ?1) AND (?2 IS NULL OR v.id = ?2)
+      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
       ORDER BY s.active DESC, s.name, s.id`,
   );
   const venueCommunity = db.prepare<[string], { community_id: string }>('SELECT community_id FROM venues WHERE id = ?');
@@ -180,9 +180,9 @@ export function createVenueRepository(db: Db): VenueRepository {
   );
   const setVenueUpdatedAt = db.prepare('UPDATE venues SET updated_at = ? WHERE id = ?');
   const renameEntrance = db.prepare('UPDATE entrances SET name = ? WHERE id = ?');
-  const entranceInUse = db.prepare<[string], { one: number }>(
-    `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM kiosks WHERE entrance_id = ?1)
-        OR EXISTS (SELECT 1 FROM passes WHERE entrance_id = ?1)`,
+  const entranceInUse = db.prepare<[{ id: string }], { one: number }>(
+    `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM kiosks WHERE entrance_id = @id)
+        OR EXISTS (SELECT 1 FROM passes WHERE entrance_id = @id)`,
   );
   // Codes nobody used are worth nothing once their entrance is gone; a used one means a kiosk, which blocks removal.
   const deleteEntranceCodes = db.prepare('DELETE FROM enrolment_codes WHERE entrance_id = ? AND used_at IS NULL');
@@ -196,10 +196,11 @@ export function createVenueRepository(db: Db): VenueRepository {
       WHERE id = @id AND venue_id = @venueId`,
   );
 
-  function registryRows(communityId: string | null, venueId: string | null): RegistryVenue[] {
-    const entrances = byVenue(registryEntrances.all(communityId, venueId));
-    const staff = byVenue(registryStaff.all(communityId, venueId));
-    return registryVenues.all(communityId, venueId).map((v) => ({
+  function registryRows(community: string | null, venue: string | null): RegistryVenue[] {
+    const scope = { community, venue };
+    const entrances = byVenue(registryEntrances.all(scope));
+    const staff = byVenue(registryStaff.all(scope));
+    return registryVenues.all(scope).map((v) => ({
       id: v.id,
       communityId: v.community_id,
       communityName: v.community_name,
@@ -270,7 +271,7 @@ export function createVenueRepository(db: Db): VenueRepository {
     const kept = new Set(d.entrances.flatMap((e) => (e.id === undefined ? [] : [e.id])));
     for (const [entranceId, name] of existing) {
       if (kept.has(entranceId)) continue;
-      if (entranceInUse.get(entranceId)) {
+      if (entranceInUse.get({ id: entranceId })) {
         throw new RegistryConflict(409, 'entrances', `entrance "${name}" has a kiosk or records: it can be renamed, not removed`);
       }
       deleteEntranceCodes.run(entranceId);
@@ -395,6 +396,12 @@ function byVenue<T extends { venue_id: string }>(rows: readonly T[]): Map<string
     else out.set(r.venue_id, [r]);
   }
   return out;
+}
+
+/** Which venues a registry read covers: one community, one venue, or (both null) the street. */
+interface Scope {
+  community: string | null;
+  venue: string | null;
 }
 
 interface RegistryVenueRow {
