@@ -1,5 +1,6 @@
 import type { AccountView } from '../../../shared/schemas/account.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
+import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 
 /** Every event a dashboard element fires upward, with its detail type (STYLE.md "Kiosk"). */
 export interface DashboardEvents {
@@ -12,6 +13,10 @@ export interface DashboardEvents {
   'flag-select': { id: number };
   /** An action was refused as out of date (409): the flag changed under us. */
   'flag-stale': Record<string, never>;
+  /** A kiosk changed by an action here (revoked); the list replaces it. */
+  'kiosk-updated': KioskView;
+  /** "Issue a code for this entrance" chosen on a kiosk's row. */
+  'enrol-entrance': { venueId: string; entranceId: string };
 }
 
 export function fireEvent<K extends keyof DashboardEvents>(node: HTMLElement, type: K, detail: DashboardEvents[K]): void {
@@ -25,5 +30,7 @@ declare global {
     'record-focus': CustomEvent<DashboardEvents['record-focus']>;
     'flag-select': CustomEvent<DashboardEvents['flag-select']>;
     'flag-stale': CustomEvent<DashboardEvents['flag-stale']>;
+    'kiosk-updated': CustomEvent<DashboardEvents['kiosk-updated']>;
+    'enrol-entrance': CustomEvent<DashboardEvents['enrol-entrance']>;
   }
 }
