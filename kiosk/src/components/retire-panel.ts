@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tf } from '../i18n.js';
@@ -20,6 +20,11 @@ export class RetirePanel extends LitElement {
   @state() private result: RetireOutcome | undefined;
 
   private readonly i18n = new I18nController(this);
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A refusal for unsent records is stale once the backlog moves; the count shown must be today's.
+    if (changed.has('pending') && (this.result?.outcome === 'offline' || this.result?.outcome === 'unsynced')) this.result = undefined;
+  }
 
   override render() {
     return html`<h2>${t('retireTitle')}</h2>

@@ -21,7 +21,10 @@ export class RevokedNotice extends LitElement {
   override render() {
     return html`<section role="alert" data-testid="revoked-notice">
       <button class="lang" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
-      <div class="icon" aria-hidden="true">⛔</div>
+      <svg class="icon" viewBox="0 0 64 64" aria-hidden="true">
+        <circle cx="32" cy="32" r="28" fill="none" stroke="currentColor" stroke-width="6" />
+        <rect x="14" y="28" width="36" height="8" rx="2" fill="currentColor" />
+      </svg>
       <h1>${t('revokedTitle')}</h1>
       <p class="reason" data-testid="revoked-reason">${this.reason ? tf('revokedReason', { r: this.reason }) : t('revokedNoReason')}</p>
       <p>${t('revokedWhat')}</p>
@@ -33,7 +36,7 @@ export class RevokedNotice extends LitElement {
   static override styles = css`
     :host { position: fixed; inset: 0; z-index: 10; display: grid; place-items: center; background: #7f1d1d; color: #fff; overflow: auto; }
     section { max-width: 44rem; padding: 2rem; display: grid; gap: 1rem; text-align: center; }
-    .icon { font-size: 4rem; }
+    .icon { width: 5rem; height: 5rem; justify-self: center; }
     h1 { margin: 0; font-size: 2.4rem; }
     p { margin: 0; font-size: 1.3rem; line-height: 1.5; }
     .reason { font-size: 1.6rem; font-weight: 700; padding: 0.6rem 1rem; border-radius: 0.6rem; background: rgb(0 0 0 / 0.25); overflow-wrap: anywhere; }
