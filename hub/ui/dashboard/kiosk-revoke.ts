@@ -94,7 +94,8 @@ export class KioskRevoke extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: block; }
+      /* In a table cell that does not wrap: the dialog's sentences do. */
+      :host { display: block; white-space: normal; }
       .box { margin-top: 6px; padding: 8px; border: 1px solid var(--line); border-radius: 4px; background: #fff; max-width: 420px; }
       .confirm { border-color: var(--violation); background: #fff5f4; }
       .confirm p { margin: 0 0 6px; }

@@ -91,7 +91,8 @@ export class KioskTable extends LitElement {
       tr.gone td { color: var(--muted); background: #f5f6f8; }
       tr.gone a { color: var(--muted); }
       td.warn { color: var(--warning); font-weight: 600; background: #fff6e5; }
-      td.lost { color: var(--violation); }
+      /* What a revoked tablet still held stays visible on its greyed row. */
+      td.lost, tr.gone td.lost { color: var(--violation); font-weight: 600; }
       .chip.st-active { background: var(--clear); }
       .chip.st-retired { background: var(--closed); }
       .chip.st-revoked { background: var(--violation); }
