@@ -188,4 +188,39 @@ test.describe('kiosk lifecycle at the tablet', () => {
     await page.screenshot({ path: 'test-results/kiosk-revoked-offline-1024x768.png', fullPage: true });
     expect(readDb(join(tmp.dir, 'hub.sqlite'), (db) => db.prepare('SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ?').get(kioskId))).toEqual({ n: 0 });
   });
+
+  test('registry edits reach the open tablet: a new door staff member can start a shift, a removed one is taken off the door', async ({ page }) => {
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
+    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
+    const port = await freePort();
+    app = await listenHub(store, port);
+    const url = `http://127.0.0.1:${port}`;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(`${url}/kiosk/?enrol=${code}`);
+    await expect(page.getByTestId('connection')).toHaveText('已连接');
+    await startShift(page);
+    await expect(page.getByTestId('operator')).toContainText('王芳');
+
+    const admin = inspectorSession(url);
+    await admin.login('admin', PASSWORD);
+    const added = await admin.post('/api/registry/venues/venue-a/staff', { name: '陈晨', role: '门岗', pin: '4321' });
+    expect(added.statusCode).toBe(201);
+    const newId = added.json().id as string;
+    await expect(page.getByTestId('notice')).toHaveAttribute('data-notice', 'venueUpdated');
+    // Still on duty: adding someone changes nothing for whoever works the door now.
+    await expect(page.getByTestId('operator')).toContainText('王芳');
+
+    // 王芳 is taken off the venue's staff: she leaves the door at once, and the newcomer can sign in.
+    expect((await admin.post('/api/registry/venues/venue-a/staff/venue-a-staff-1', { active: false })).statusCode).toBe(200);
+    await expect(page.getByTestId('operator')).toHaveCount(0);
+    await expect(page.getByTestId('staff-venue-a-staff-1')).toHaveCount(0);
+    await expect(page.getByTestId(`staff-${newId}`)).toBeVisible();
+    await page.screenshot({ path: 'test-results/kiosk-venue-edited-1024x768.png', fullPage: true });
+    await startShift(page, newId, '4321');
+    await expect(page.getByTestId('operator')).toContainText('陈晨');
+
+    // Kept on the tablet: a reload offline still knows the new staff list.
+    await page.reload();
+    await expect(page.getByTestId('operator')).toContainText('陈晨');
+  });
 });
