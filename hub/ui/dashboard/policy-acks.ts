@@ -85,7 +85,7 @@ export class PolicyAcks extends LitElement {
                       <td class="n">v${k.policyVersionDue}</td>
                       <td class="n"><span class="chip ${hasAcked(k) ? 's-clear' : 's-warning'}">${k.policyVersionAcked === null ? '—' : `v${k.policyVersionAcked}`}</span></td>
                       <td>${fmtDateTime(k.policyAckedAt)}</td>
-                      <td>${k.connected ? html`<span class="chip s-clear">${t('polOnline')}</span>` : html`<span class="muted">${t('polLastSeen', { when: ago(k.lastSeenAt, this.now) })}</span>`}</td>
+                      <td>${k.connected ? html`<span class="chip s-clear">${t('polOnline')}</span>` : html`<span class="muted">${k.lastSeenAt === null ? t('polNeverSeen') : t('polLastSeen', { when: ago(k.lastSeenAt, this.now) })}</span>`}</td>
                     </tr>`,
                   )}
                 </tbody>

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { issuePath } from '../../../shared/schemas/errors.js';
 import { PolicyDraft, PolicyReason, type PolicyOverview, type PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import { ApiFailure, postJson } from './api.js';
+import { ApiFailure, getJson, postJson } from './api.js';
 import { fmtDateTime } from './format.js';
 import { I18nController, t } from './i18n.js';
 import { diffPolicy } from './policy-diff.js';
@@ -44,6 +44,8 @@ export class PolicyEditor extends LitElement {
   @state() private serverErrors = new Map<string, string>();
   @state() private formErrors = new Map<string, string>();
   @state() private confirming = false;
+  /** Whom the switch reaches, read afresh when the confirm step opens (kiosks come and go). */
+  @state() private reach: { kiosks: number; connected: number } | undefined;
   @state() private busy = false;
   @state() private done: string | undefined;
 
@@ -56,7 +58,7 @@ export class PolicyEditor extends LitElement {
     const errors = new Map<string, string>(checked.success ? [] : checked.error.issues.map((i) => [fieldOf(i.path), i.message]));
     for (const [k, v] of this.serverErrors) if (k.startsWith('policy.')) errors.set(k.slice('policy.'.length), v);
     const diff = diffPolicy(toDraft(this._inForce()), draft);
-    const reach = reachOf(o, this.communityId);
+    const reach = this.reach ?? reachOf(o, this.communityId);
     const formErr = (f: string) => {
       const m = this.formErrors.get(f) ?? this.serverErrors.get(f);
       return m ? html`<span class="error" role="alert" data-testid="field-error" data-field=${f}>${m}</span>` : nothing;
@@ -98,7 +100,7 @@ export class PolicyEditor extends LitElement {
               <button @click=${() => (this.confirming = false)}>${t('cancel')}</button>
             </div>
           </div>`
-        : html`<button class="primary" data-testid="review" ?disabled=${!checked.success} @click=${() => this._review()}>${this.later ? t('polSchedule') : t('polSwitch')}</button>`}
+        : html`<button class="primary" data-testid="review" ?disabled=${!checked.success} @click=${() => void this._review()}>${this.later ? t('polSchedule') : t('polSwitch')}</button>`}
       ${this.formErrors.get('') ? html`<p class="error" role="alert">${this.formErrors.get('')}</p>` : nothing}
       ${this.done ? html`<p class="ok" data-testid="editor-done">${this.done}</p>` : nothing}
     </section>`;
@@ -127,10 +129,11 @@ export class PolicyEditor extends LitElement {
 
   private _scope(value: string) {
     this.communityId = value === '' ? null : value;
+    this.reach = undefined;
     this.confirming = false;
   }
 
-  private _review() {
+  private async _review() {
     const errors = new Map<string, string>();
     const reason = PolicyReason.safeParse(this.reason);
     if (!reason.success) errors.set('reason', t('polReasonRequired'));
@@ -141,7 +144,14 @@ export class PolicyEditor extends LitElement {
     }
     this.formErrors = errors;
     this.done = undefined;
-    if (errors.size === 0) this.confirming = true;
+    if (errors.size > 0) return;
+    try {
+      this.reach = reachOf(await getJson<PolicyOverview>('/api/policy'), this.communityId);
+    } catch {
+      // The counts on screen stand in; the switch itself will say if the hub is unreachable.
+      this.reach = undefined;
+    }
+    this.confirming = true;
   }
 
   private async _send(draft: PolicyDraft) {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PolicyReason, type PolicyOverview, type PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
-import { ApiFailure, postJson } from './api.js';
+import { ApiFailure, getJson, postJson } from './api.js';
 import { I18nController, t } from './i18n.js';
 import { reachOf, toDraft } from './policy-editor.js';
 import { errorText } from './resource.js';
@@ -19,6 +19,8 @@ export class PolicyQuick extends LitElement {
   @property({ attribute: false }) overview!: PolicyOverview;
 
   @state() private preset: Preset | undefined;
+  /** Whom it reaches, read afresh when the dialog opens (kiosks come and go). */
+  @state() private reach: { kiosks: number; connected: number } | undefined;
   @state() private reason = '';
   @state() private error: { field?: string; message: string } | undefined;
   @state() private busy = false;
@@ -27,10 +29,10 @@ export class PolicyQuick extends LitElement {
   private readonly i18n = new I18nController(this);
 
   override render() {
-    const reach = reachOf(this.overview, null);
+    const reach = this.reach ?? reachOf(this.overview, null);
     return html`<div class="row">
-        <button class="big emergency" data-testid="quick-emergency" @click=${() => this._open('emergency')}>${t('polQuickEmergency')}</button>
-        <button class="big normal" data-testid="quick-normal" @click=${() => this._open('normal')}>${t('polQuickNormal')}</button>
+        <button class="big emergency" data-testid="quick-emergency" @click=${() => void this._open('emergency')}>${t('polQuickEmergency')}</button>
+        <button class="big normal" data-testid="quick-normal" @click=${() => void this._open('normal')}>${t('polQuickNormal')}</button>
         ${this.done ? html`<span class="ok" data-testid="quick-done">${this.done}</span>` : nothing}
       </div>
       ${this.preset
@@ -49,11 +51,17 @@ export class PolicyQuick extends LitElement {
         : nothing}`;
   }
 
-  private _open(preset: Preset) {
+  private async _open(preset: Preset) {
     this.preset = preset;
     this.reason = '';
     this.error = undefined;
     this.done = undefined;
+    this.reach = undefined;
+    try {
+      this.reach = reachOf(await getJson<PolicyOverview>('/api/policy'), null);
+    } catch {
+      // The counts on screen stand in; the switch itself will say if the hub is unreachable.
+    }
   }
 
   private async _send() {

@@ -1,0 +1,112 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { connectKiosk, enrolKiosk, listenHub, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
+import { freePort } from '../support/hub-process.js';
+
+/**
+ * Issue 7 "Policy" in real Chromium: the street admin switches the whole
+ * street to emergency in one act and watches the kiosks acknowledge it live,
+ * one that was offline included; then uses the editor (an invalid cap shown at
+ * its field, a community switch scheduled for later, then cancelled).
+ */
+const PASSWORD = 'street admin password 2026';
+
+/** A kiosk as the app behaves: it applies every policy pushed and acknowledges it. */
+async function ackingKiosk(url: string, token: string): Promise<KioskClient> {
+  return connectKiosk(url, token, (s) => s.on('policy:update', (p) => s.emit('policy:ack', { version: p.version }, () => undefined)));
+}
+
+async function login(page: Page, url: string) {
+  await page.goto(`${url}/dashboard/`);
+  await page.getByTestId('login-name').fill('admin');
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('account')).toContainText('admin');
+}
+
+test.describe('policy desk', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let app: FastifyInstance | undefined;
+  const sockets: KioskClient[] = [];
+
+  test.beforeEach(() => {
+    tmp = tempDir();
+  });
+  test.afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await app?.close();
+    await store?.close();
+    tmp.remove();
+  });
+
+  test('one act switches the street to emergency; acknowledgements arrive live; the editor checks, schedules and cancels', async ({ page }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const a = await enrolKiosk(store, await seedVenue(store, 'venue-a', { type: 'ktv' }));
+    const b = await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'library' }));
+    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
+    app = await listenHub(store, await freePort());
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    sockets.push(await ackingKiosk(url, a.token));
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await login(page, url);
+    await page.goto(`${url}/dashboard/#/policy`);
+    await expect(page.getByTestId('street-policy')).toContainText('常态');
+    await expect(page.locator('[data-testid="community-policy"]')).toHaveCount(2);
+
+    // The one act: the dialog says whom it reaches; a reason is required.
+    await page.getByTestId('quick-emergency').click();
+    await expect(page.getByTestId('quick-reach')).toContainText('2 台终端');
+    await expect(page.getByTestId('quick-reach')).toContainText('在线 1 台');
+    await page.getByTestId('quick-confirm').click();
+    await expect(page.getByTestId('quick-error')).toHaveAttribute('data-field', 'reason');
+    await page.getByTestId('quick-reason').fill('区指挥部通知：全区进入战时状态');
+    await page.getByTestId('quick-confirm').click();
+    await expect(page.getByTestId('street-policy')).toContainText('战时 · v2');
+
+    // The connected kiosk acknowledged at once; the offline one shows as not yet.
+    await expect(page.getByTestId('ack-count')).toHaveAttribute('data-acked', '1');
+    await expect(page.getByTestId('ack-count')).toHaveAttribute('data-total', '2');
+    await expect(page.locator(`[data-testid="ack-row"][data-kiosk="${b.kiosk.id}"]`)).toHaveAttribute('data-acked', 'no');
+    await page.screenshot({ path: 'test-results/policy-acks-1-of-2.png', fullPage: true });
+    // It comes back and acknowledges: the view follows without a reload.
+    sockets.push(await ackingKiosk(url, b.token));
+    await expect(page.getByTestId('ack-count')).toHaveText(/已确认 2 \/ 2/);
+    await expect(page.locator(`[data-testid="ack-row"][data-kiosk="${b.kiosk.id}"]`)).toHaveAttribute('data-acked', 'yes');
+
+    // The editor: the shared schema refuses a cap above 100 % at its field.
+    const editor = page.getByTestId('policy-editor');
+    await editor.getByTestId('start-emergency').click();
+    await editor.locator('summary').first().click();
+    const libraryCap = editor.locator('[data-field="capPercent.byVenueType.library"]').first();
+    await libraryCap.fill('150');
+    await libraryCap.blur();
+    await expect(editor.locator('[data-testid="field-error"][data-field="capPercent.byVenueType.library"]')).toBeVisible();
+    await expect(editor.getByTestId('review')).toBeDisabled();
+    await libraryCap.fill('30');
+    await libraryCap.blur();
+    await expect(editor.locator('[data-testid="diff-row"][data-path="capPercent.byVenueType.library"]')).toContainText('30');
+
+    // For one community, tomorrow, with a reason: scheduled, listed, then cancelled.
+    await editor.getByTestId('scope').selectOption('c-venue-b');
+    await editor.getByTestId('when-later').check();
+    const tomorrow = new Date(Date.now() + 24 * 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await editor.getByTestId('at').fill(tomorrow);
+    await editor.getByTestId('reason').fill('图书馆限流三成');
+    await editor.getByTestId('review').click();
+    // Counted when the confirm opens: the community's one kiosk, online since it came back.
+    await expect(editor.getByTestId('confirm')).toContainText('涉及终端 1 台（在线 1 台）');
+    await page.screenshot({ path: 'test-results/policy-editor-confirm.png', fullPage: true });
+    await editor.getByTestId('confirm-send').click();
+    await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
+    await page.getByTestId('cancel-schedule').click();
+    await page.getByTestId('cancel-confirm').click();
+    await expect(page.getByTestId('no-schedules')).toBeVisible();
+
+    await expect(page.locator('[data-testid="history-row"]')).toHaveCount(1);
+    expect((await store.audit.list({ limit: 50 })).map((e) => e.action)).toEqual(expect.arrayContaining(['policy_switch', 'policy_schedule', 'policy_schedule_cancel']));
+  });
+});
