@@ -77,6 +77,8 @@ export class KioskApp extends LitElement {
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
   private readonly lookupPass = (key: { code: string; minute: number }) => this.sync?.lookupPass(key) ?? Promise.resolve(undefined);
+  /** Retiring goes through the sync client: it must drain the outbox and ask the hub first (issue 7). */
+  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const, pending: this.status?.pending ?? 0 });
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
@@ -177,8 +179,6 @@ export class KioskApp extends LitElement {
     this.notice = undefined;
     this._start(e);
   }
-
-  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const, pending: this.status?.pending ?? 0 });
 
   /**
    * The hub confirmed it holds every record this tablet made and let it go
