@@ -84,3 +84,19 @@ export function getJson<T>(path: string, query?: Query, opts?: { quiet401?: bool
 export function postJson<T>(path: string, body: unknown, opts?: { quiet401?: boolean }): Promise<T> {
   return request<T>('POST', path, body, opts);
 }
+
+/**
+ * A file's own bytes as the body (the registry's CSV import): the hub decides
+ * how to decode them (UTF-8 or GBK), so the browser must not re-encode them.
+ */
+export async function postBytes<T>(path: string, bytes: Blob, contentType: string, query?: Query): Promise<T> {
+  const headers = { accept: 'application/json', 'content-type': contentType, 'x-csrf-token': await csrfToken() };
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, query), { method: 'POST', headers, credentials: 'same-origin', body: bytes });
+  } catch {
+    throw new ApiFailure(0, 'network', 'network');
+  }
+  if (res.ok) return (await res.json()) as T;
+  throw await failure(res);
+}

@@ -1,9 +1,18 @@
 import type { AccountView } from '../../../shared/schemas/account.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
+import type { CommunityRow, RegistryVenue } from '../../../shared/schemas/registry.js';
 
 /** Every event a dashboard element fires upward, with its detail type (STYLE.md "Kiosk"). */
 export interface DashboardEvents {
+  /** A venue saved in the registry (form, staff change); lists holding it replace it. */
+  'venue-saved': RegistryVenue;
+  /** An import wrote venues: the registry list reloads. */
+  'registry-imported': { communityId: string };
+  /** The venue form's close button. */
+  'venue-form-close': Record<string, never>;
+  /** A community added or renamed in the registry. */
+  'community-changed': CommunityRow;
   'logged-in': AccountView;
   /** A flag changed by an action here; lists holding it replace it. */
   'flag-updated': Flag;
@@ -25,6 +34,10 @@ export function fireEvent<K extends keyof DashboardEvents>(node: HTMLElement, ty
 
 declare global {
   interface HTMLElementEventMap {
+    'venue-saved': CustomEvent<DashboardEvents['venue-saved']>;
+    'registry-imported': CustomEvent<DashboardEvents['registry-imported']>;
+    'venue-form-close': CustomEvent<DashboardEvents['venue-form-close']>;
+    'community-changed': CustomEvent<DashboardEvents['community-changed']>;
     'logged-in': CustomEvent<DashboardEvents['logged-in']>;
     'flag-updated': CustomEvent<DashboardEvents['flag-updated']>;
     'record-focus': CustomEvent<DashboardEvents['record-focus']>;

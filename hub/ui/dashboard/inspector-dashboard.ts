@@ -15,6 +15,7 @@ import './ranking-screen.js';
 import './joint-screen.js';
 import './report-screen.js';
 import './audit-screen.js';
+import './registry-screen.js';
 import './kiosks-screen.js';
 import './policy-screen.js';
 import './tracing-screen.js';
