@@ -70,7 +70,7 @@ export class RegistryScreen extends LitElement {
           </section>`
         : nothing}
       <div class="layout ${editing ? 'editing' : ''}">
-        <section class="panel list">${this.venues.render((all) => this._table(all))}</section>
+        <section class="panel list">${this.venues.render((all) => this._table(all, editing))}</section>
         ${editing
           ? html`<section class="panel editor" data-testid="registry-editor">
               <registry-venue-form .venue=${open} .communities=${communities} .communityId=${this.community}
@@ -82,7 +82,7 @@ export class RegistryScreen extends LitElement {
       </div>`;
   }
 
-  private _table(all: RegistryVenue[]) {
+  private _table(all: RegistryVenue[], compact: boolean) {
     const q = this.search.trim().toLowerCase();
     const shown = all.filter(
       (v) => (!this.community || v.communityId === this.community) && (!q || [v.name, v.address, v.id].some((s) => s.toLowerCase().includes(q))),
@@ -90,7 +90,7 @@ export class RegistryScreen extends LitElement {
     if (shown.length === 0) return html`<p class="muted" data-testid="registry-empty">${t('regNoMatch')}</p>`;
     return html`<p class="muted count">${t('regCount', { n: shown.length })}</p>
       <div class="scroll">
-        <table data-testid="registry-table">
+        <table data-testid="registry-table" class=${compact ? 'compact' : ''}>
           <thead>
             <tr>
               <th>${t('regName')}</th><th>${t('regType')}</th><th>${t('community')}</th><th>${t('address')}</th>
@@ -177,11 +177,12 @@ export class RegistryScreen extends LitElement {
       .nowrap { white-space: nowrap; }
       .small { font-size: 12px; }
       hr { border: 0; border-top: 1px solid var(--line); margin: 12px 0; }
-      /* A small tablet: the form goes under the list, the list drops secondary columns. */
+      /* Beside the form, or on a small tablet, the list keeps what tells venues apart. */
+      table.compact :is(th, td):is(:nth-child(3), :nth-child(4), :nth-child(8)) { display: none; }
       @media (max-width: 1100px) {
         .layout.editing { grid-template-columns: 1fr; }
         .editor { position: static; max-height: none; order: -1; }
-        th:nth-child(3), td:nth-child(3), th:nth-child(4), td:nth-child(4), th:nth-child(8), td:nth-child(8) { display: none; }
+        table :is(th, td):is(:nth-child(3), :nth-child(4), :nth-child(8)) { display: none; }
       }
     `,
   ];

@@ -82,7 +82,7 @@ export class RegistryVenueForm extends LitElement {
     const d = this.draft;
     const editing = this.venue !== undefined;
     const text = (key: keyof Draft & string, labelText: string, opts: { type?: string; required?: boolean; hint?: string } = {}) =>
-      html`<label>${labelText}${opts.required ? html`<b class="req">*</b>` : nothing}
+      html`<label><span>${labelText}${opts.required ? html`<b class="req">*</b>` : nothing}</span>
           <input type=${opts.type ?? 'text'} .value=${String(d[key])} data-testid="venue-${key}" placeholder=${opts.hint ?? ''}
             @input=${(e: Event) => this._set({ [key]: (e.target as HTMLInputElement).value })} />
         </label>${this._err(key)}`;
@@ -93,13 +93,13 @@ export class RegistryVenueForm extends LitElement {
           ? html`<div class="ro"><span class="muted">${t('regVenueId')}</span> <code>${d.id}</code></div>
               <div class="ro"><span class="muted">${t('community')}</span> ${this.venue!.communityName}</div>`
           : html`${text('id', t('regVenueId'), { hint: t('regVenueIdHint') })}
-              <label>${t('community')}<b class="req">*</b>
+              <label><span>${t('community')}<b class="req">*</b></span>
                 <select data-testid="venue-communityId" .value=${d.communityId} @change=${(e: Event) => this._set({ communityId: (e.target as HTMLSelectElement).value })}>
                   ${this.communities.map((c) => html`<option value=${c.id} ?selected=${c.id === d.communityId}>${c.name}</option>`)}
                 </select></label
               >${this._err('communityId')}`}
         ${text('name', t('regName'), { required: true })}
-        <label>${t('regType')}<b class="req">*</b>
+        <label><span>${t('regType')}<b class="req">*</b></span>
           <select data-testid="venue-type" @change=${(e: Event) => this._set({ type: (e.target as HTMLSelectElement).value })}>
             <option value="" ?selected=${d.type === ''}>—</option>
             ${VenueType.options.map((type) => html`<option value=${type} ?selected=${type === d.type}>${venueTypeLabel(type)}</option>`)}
