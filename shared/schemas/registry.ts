@@ -132,8 +132,43 @@ export const ImportQuery = z.strictObject({
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 
+/**
+ * What kind of problem a line has, so the dashboard can say it in the user's
+ * language (`params` fills its text); `invalid` is any other rule of the
+ * VenueFields schema, told by `message` alone.
+ */
+export const ImportErrorCode = z.enum([
+  'empty_file',
+  'bad_csv',
+  'unknown_column',
+  'duplicate_column',
+  'missing_column',
+  'too_many_rows',
+  'cell_count',
+  'other_community_row',
+  'other_community_venue',
+  'bad_id',
+  'ambiguous_name',
+  'duplicate_row',
+  'type_required',
+  'unknown_type',
+  'capacity_required',
+  'bad_capacity',
+  'bad_hours',
+  'phone_without_name',
+  'entrance_in_use',
+  'invalid',
+]);
+export type ImportErrorCode = z.infer<typeof ImportErrorCode>;
+
 /** One problem in the file: its physical line (the header is line 1), the column as written there, why. */
-export const ImportError = z.object({ line: z.int().min(1), field: z.string().nullable(), message: z.string() });
+export const ImportError = z.object({
+  line: z.int().min(1),
+  field: z.string().nullable(),
+  code: ImportErrorCode,
+  message: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 export type ImportError = z.infer<typeof ImportError>;
 
 export const ImportAction = z.enum(['create', 'update', 'unchanged']);

@@ -68,8 +68,10 @@ test.describe('venue registry', () => {
     await expect(errors).toHaveCount(2);
     await expect(errors.nth(0)).toHaveAttribute('data-line', '6');
     await expect(errors.nth(0)).toHaveAttribute('data-field', '场所类型');
+    await expect(errors.nth(0)).toContainText('无法识别的场所类型“夜总会”');
     await expect(errors.nth(1)).toHaveAttribute('data-line', '8');
     await expect(errors.nth(1)).toHaveAttribute('data-field', '核定人数');
+    await expect(errors.nth(1)).toContainText('核定人数应为整数');
     await expect(page.locator('[data-testid="import-row"][data-action="create"]')).toHaveCount(3);
     expect(await store.venues.count()).toBe(1);
     await page.screenshot({ path: 'test-results/registry-import-dry-run-1280x800.png', fullPage: true });

@@ -108,17 +108,17 @@ describe('readVenueCsv', () => {
     expect(readVenueCsv('name,type,rated_capacity\nx,ktv,1\n').fileErrors).toEqual([]);
     const bad = readVenueCsv('场所名称,类型,场所类型,人数\n');
     expect(bad.fileErrors).toEqual([
-      { line: 1, field: '场所类型', message: 'the same column as "类型"' },
-      expect.objectContaining({ line: 1, field: '人数' }),
-      { line: 1, field: '核定人数', message: 'this column is required' },
+      { line: 1, field: '场所类型', code: 'duplicate_column', message: 'the same column as "类型"', params: { other: '类型' } },
+      expect.objectContaining({ line: 1, field: '人数', code: 'unknown_column' }),
+      { line: 1, field: '核定人数', code: 'missing_column', message: 'this column is required' },
     ]);
-    expect(readVenueCsv('').fileErrors).toEqual([expect.objectContaining({ line: 1, field: null })]);
+    expect(readVenueCsv('').fileErrors).toEqual([expect.objectContaining({ line: 1, field: null, code: 'empty_file' })]);
   });
 
   it('reports an unclosed quote with its line, and a row with more cells than columns', () => {
-    expect(readVenueCsv(`${HEADER}\na,甲,ktv,"新华路,10\nb,乙,bar,x,1`).fileErrors).toEqual([expect.objectContaining({ line: 2, field: null })]);
+    expect(readVenueCsv(`${HEADER}\na,甲,ktv,"新华路,10\nb,乙,bar,x,1`).fileErrors).toEqual([expect.objectContaining({ line: 2, field: null, code: 'bad_csv' })]);
     const wide = readVenueCsv('场所名称,场所类型,核定人数\n甲,ktv,1,多余\n乙,bar,2,,\n');
-    expect(wide.rowErrors).toEqual([{ line: 2, field: null, message: '4 cells but 3 columns' }]);
+    expect(wide.rowErrors).toEqual([{ line: 2, field: null, code: 'cell_count', message: '4 cells but 3 columns', params: { cells: 4, columns: 3 } }]);
     expect(wide.rows.map((r) => r.cells.name)).toEqual(['乙']);
   });
 });
@@ -143,10 +143,10 @@ describe('planImport', () => {
       [4, 'create', null],
     ]);
     expect(p.errors).toEqual([
-      { line: 5, field: '场所类型', message: 'unknown venue type "夜总会"' },
-      { line: 6, field: '核定人数', message: 'a whole number of people, such as 120' },
-      expect.objectContaining({ line: 6, field: '营业时间' }),
-      expect.objectContaining({ line: 6, field: '防控专员电话' }),
+      { line: 5, field: '场所类型', code: 'unknown_type', message: 'unknown venue type "夜总会"', params: { type: '夜总会' } },
+      { line: 6, field: '核定人数', code: 'bad_capacity', message: 'a whole number of people, such as 120' },
+      expect.objectContaining({ line: 6, field: '营业时间', code: 'bad_hours' }),
+      expect.objectContaining({ line: 6, field: '防控专员电话', code: 'phone_without_name' }),
     ]);
     expect(p.saves).toEqual([
       { kind: 'update', id: 'xinhua-2', draft: expect.objectContaining({ ratedCapacity: 90, entrances: [{ id: 'xinhua-2-1', name: '正门' }, { name: '侧门' }] }) },
@@ -162,9 +162,9 @@ describe('planImport', () => {
     const other = venue({ id: 'anle-1', communityId: 'anle', communityName: '安乐社区' });
     const p = plan(['编号,场所名称,场所类型,核定人数', 'anle-1,星光KTV,ktv,120', 'n-1,甲,ktv,1', 'n-1,甲,ktv,2', ',乙,bar,3', ',乙,bar,3'].join('\n'), [other]);
     expect(p.errors).toEqual([
-      { line: 2, field: '编号', message: 'venue anle-1 belongs to 安乐社区; a row cannot move it to 新华社区' },
-      { line: 4, field: '编号', message: 'the same venue as line 3: only line 3 is imported' },
-      { line: 6, field: '场所名称', message: 'the same venue as line 5: only line 5 is imported' },
+      expect.objectContaining({ line: 2, field: '编号', code: 'other_community_venue', message: 'venue anle-1 belongs to 安乐社区; a row cannot move it to 新华社区' }),
+      { line: 4, field: '编号', code: 'duplicate_row', message: 'the same venue as line 3: only line 3 is imported', params: { line: 3 } },
+      { line: 6, field: '场所名称', code: 'duplicate_row', message: 'the same venue as line 5: only line 5 is imported', params: { line: 5 } },
     ]);
     expect(p.rows.map((r) => r.line)).toEqual([3, 5]);
   });
@@ -172,20 +172,20 @@ describe('planImport', () => {
   it('names schema errors by the column as the file writes it (English headers too)', () => {
     const p = plan('name,type,rated_capacity,entrances\n,ktv,10,a\n' + 'x'.repeat(101) + ',ktv,10,a\n');
     expect(p.errors).toEqual([
-      { line: 2, field: 'name', message: 'a venue needs a name' },
-      { line: 3, field: 'name', message: expect.stringContaining('100') },
+      { line: 2, field: 'name', code: 'invalid', message: 'a venue needs a name' },
+      { line: 3, field: 'name', code: 'invalid', message: expect.stringContaining('100') },
     ]);
   });
 
   it('keeps an entrance in use: leaving it out of the list is an error on that row', () => {
     const p = plan('编号,场所名称,场所类型,核定人数,出入口\nxinhua-1,星光KTV,ktv,120,侧门\n', [venue()]);
-    expect(p.errors).toEqual([{ line: 2, field: '出入口', message: expect.stringContaining('"正门" has a kiosk or records') }]);
+    expect(p.errors).toEqual([expect.objectContaining({ line: 2, field: '出入口', code: 'entrance_in_use', message: expect.stringContaining('"正门" has a kiosk or records') })]);
     expect(p.saves).toEqual([]);
   });
 
   it('refuses a row for another community by its 社区 cell', () => {
     const p = plan('社区,场所名称,场所类型,核定人数\n安乐社区,甲,ktv,1\n新华社区,乙,ktv,1\nxinhua,丙,ktv,1\n');
-    expect(p.errors).toEqual([{ line: 2, field: '社区', message: expect.stringContaining('安乐社区') }]);
+    expect(p.errors).toEqual([expect.objectContaining({ line: 2, field: '社区', code: 'other_community_row', params: { community: '安乐社区' } })]);
     expect(p.rows.map((r) => r.line)).toEqual([3, 4]);
   });
 });

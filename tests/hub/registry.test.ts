@@ -255,8 +255,8 @@ describe('POST /api/registry/import and GET /api/registry/export.csv', () => {
     expect(report).toMatchObject({ dryRun: false, encoding: 'utf-8', created: 3, updated: 0, unchanged: 1 });
     // Line 3's address spans lines 3–5, so the bad rows are on lines 6 and 8.
     expect(report.errors).toEqual([
-      { line: 6, field: '场所类型', message: 'unknown venue type "夜总会"' },
-      { line: 8, field: '核定人数', message: 'a whole number of people, such as 120' },
+      expect.objectContaining({ line: 6, field: '场所类型', code: 'unknown_type', message: 'unknown venue type "夜总会"' }),
+      expect.objectContaining({ line: 8, field: '核定人数', code: 'bad_capacity' }),
     ]);
     expect(report.rows.map((r) => [r.line, r.action])).toEqual([
       [2, 'create'],
@@ -320,7 +320,7 @@ describe('POST /api/registry/import and GET /api/registry/export.csv', () => {
     const { admin } = await sessions(hub);
     await admin.post('/api/registry/communities', { id: 'anle', name: '安乐社区' });
     const res = await upload(hub, admin, 'communityId=anle', utf8(['编号,场所名称,场所类型,核定人数', 'venue-a,测试KTV,ktv,100', ',安乐餐馆,餐馆,50']));
-    expect(res.body.errors).toEqual([{ line: 2, field: '编号', message: 'venue venue-a belongs to 测试社区; a row cannot move it to 安乐社区' }]);
+    expect(res.body.errors).toEqual([expect.objectContaining({ line: 2, field: '编号', code: 'other_community_venue', message: 'venue venue-a belongs to 测试社区; a row cannot move it to 安乐社区' })]);
     expect(res.body.created).toBe(1);
     expect((await hub.store.venues.get('venue-a'))?.communityId).toBe('c-venue-a');
     const unknown = await upload(hub, admin, 'communityId=nowhere', utf8(['场所名称,场所类型,核定人数']));

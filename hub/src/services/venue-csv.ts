@@ -7,6 +7,7 @@ import {
   REQUIRED_COLUMNS,
   VenueFields,
   type ImportError,
+  type ImportErrorCode,
   type ImportReport,
   type ImportRow,
   type RegistryColumn,
@@ -92,7 +93,7 @@ export function readVenueCsv(text: string): ParsedCsv {
       err.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'a quote (") opened in this row is never closed: nothing after it can be read'
         : `the file is not valid CSV from this row on (${err.message})`;
-    out.fileErrors.push({ line, field: null, message });
+    out.fileErrors.push({ line, field: null, code: 'bad_csv', message });
     return out;
   }
   const firstLine = (r: (typeof records)[number]) => r.info.lines - (r.raw.replace(/\n$/, '').match(/\n/g)?.length ?? 0);
@@ -100,7 +101,7 @@ export function readVenueCsv(text: string): ParsedCsv {
 
   const headerAt = records.findIndex((r) => !blank(r.record));
   if (headerAt < 0) {
-    out.fileErrors.push({ line: 1, field: null, message: 'the file is empty: the first line names the columns (场所名称, 场所类型, 核定人数, …)' });
+    out.fileErrors.push({ line: 1, field: null, code: 'empty_file', message: 'the file is empty: the first line names the columns (场所名称, 场所类型, 核定人数, …)' });
     return out;
   }
   const header = records[headerAt]!;
@@ -114,20 +115,26 @@ export function readVenueCsv(text: string): ParsedCsv {
     }
     const key = HEADER_LOOKUP.get(name.toLowerCase());
     if (!key) {
-      out.fileErrors.push({ line: headerLine, field: name, message: `unknown column; the columns are ${Object.values(REGISTRY_COLUMNS).map((n) => n[0]).join(', ')}` });
+      out.fileErrors.push({
+        line: headerLine,
+        field: name,
+        code: 'unknown_column',
+        message: `unknown column; the columns are ${Object.values(REGISTRY_COLUMNS).map((n) => n[0]).join(', ')}`,
+        params: { column: name },
+      });
     } else if (out.headers[key] !== undefined) {
-      out.fileErrors.push({ line: headerLine, field: name, message: `the same column as "${out.headers[key]}"` });
+      out.fileErrors.push({ line: headerLine, field: name, code: 'duplicate_column', message: `the same column as "${out.headers[key]}"`, params: { other: out.headers[key]! } });
     } else {
       out.headers[key] = name;
     }
     columns.push(key);
   });
   for (const key of REQUIRED_COLUMNS) {
-    if (out.headers[key] === undefined) out.fileErrors.push({ line: headerLine, field: REGISTRY_COLUMNS[key][0], message: 'this column is required' });
+    if (out.headers[key] === undefined) out.fileErrors.push({ line: headerLine, field: REGISTRY_COLUMNS[key][0], code: 'missing_column', message: 'this column is required' });
   }
   const data = records.slice(headerAt + 1).filter((r) => !blank(r.record));
   if (data.length > MAX_IMPORT_ROWS) {
-    out.fileErrors.push({ line: firstLine(data[MAX_IMPORT_ROWS]!), field: null, message: `at most ${MAX_IMPORT_ROWS} venues per file` });
+    out.fileErrors.push({ line: firstLine(data[MAX_IMPORT_ROWS]!), field: null, code: 'too_many_rows', message: `at most ${MAX_IMPORT_ROWS} venues per file`, params: { max: MAX_IMPORT_ROWS } });
   }
   if (out.fileErrors.length > 0) return out;
 
@@ -136,7 +143,7 @@ export function readVenueCsv(text: string): ParsedCsv {
     // Spreadsheets often leave empty cells after the last column; anything in them would be lost.
     const extra = r.record.slice(columns.length).filter((c) => c.trim() !== '');
     if (extra.length > 0) {
-      out.rowErrors.push({ line, field: null, message: `${r.record.length} cells but ${columns.length} columns` });
+      out.rowErrors.push({ line, field: null, code: 'cell_count', message: `${r.record.length} cells but ${columns.length} columns`, params: { cells: r.record.length, columns: columns.length } });
       continue;
     }
     const cells: CsvRow['cells'] = {};
@@ -254,12 +261,13 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
   for (const row of csv.rows) {
     const c = row.cells;
     const errors: ImportError[] = [];
-    const fail = (key: RegistryColumn | null, message: string) => errors.push({ line: row.line, field: key ? col(key) : null, message });
+    const fail = (key: RegistryColumn | null, code: ImportErrorCode, message: string, params?: ImportError['params']) =>
+      errors.push({ line: row.line, field: key ? col(key) : null, code, message, ...(params ? { params } : {}) });
 
     if (c.community) {
       const named = c.community;
       if (named !== ctx.community.id && named !== ctx.community.name) {
-        fail('community', `this row is for "${named}", not ${ctx.community.name}: import it into that community`);
+        fail('community', 'other_community_row', `this row is for "${named}", not ${ctx.community.name}: import it into that community`, { community: named });
       }
     }
 
@@ -270,24 +278,26 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
     if (id !== '') {
       const other = byId.get(id);
       if (other && other.communityId !== ctx.community.id) {
-        fail('id', `venue ${id} belongs to ${other.communityName}; a row cannot move it to ${ctx.community.name}`);
+        fail('id', 'other_community_venue', `venue ${id} belongs to ${other.communityName}; a row cannot move it to ${ctx.community.name}`, { id, community: other.communityName });
       } else if (other) {
         existing = other;
       } else if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-        fail('id', 'an id has only letters, digits, "_" and "-" (at most 64)');
+        fail('id', 'bad_id', 'an id has only letters, digits, "_" and "-" (at most 64)');
       } else {
         newId = id;
       }
     } else if (c.name) {
       const same = mine.filter((v) => v.name === c.name);
-      if (same.length > 1) fail('name', `${same.length} venues here are named "${c.name}": give the ${col('id')} of the one meant`);
+      if (same.length > 1) {
+        fail('name', 'ambiguous_name', `${same.length} venues here are named "${c.name}": give the ${col('id')} of the one meant`, { n: same.length, name: c.name, column: col('id') });
+      }
       existing = same[0];
     }
     // A row without id or name is reported by the schema below, not as a duplicate of another such row.
     const key = existing ? `id:${existing.id}` : newId ? `id:${newId}` : c.name ? `new:${c.name}` : undefined;
     const first = key === undefined ? undefined : seen.get(key);
     if (first !== undefined) {
-      fail(id !== '' ? 'id' : 'name', `the same venue as line ${first}: only line ${first} is imported`);
+      fail(id !== '' ? 'id' : 'name', 'duplicate_row', `the same venue as line ${first}: only line ${first} is imported`, { line: first });
       plan.errors.push(...errors);
       continue;
     }
@@ -300,27 +310,29 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
     const candidate: Candidate = { ...base };
     delete (candidate as { communityId?: unknown }).communityId;
     const badCells = new Set<RegistryColumn>();
-    const bad = (k: RegistryColumn, message: string) => {
+    const bad = (k: RegistryColumn, code: ImportErrorCode, message: string, params?: ImportError['params']) => {
       badCells.add(k);
-      fail(k, message);
+      fail(k, code, message, params);
     };
 
     if (c.name !== undefined) candidate.name = c.name;
     if (c.type !== undefined) {
       const type = parseVenueType(c.type);
       if (type) candidate.type = type;
-      else bad('type', c.type === '' ? 'a venue type is needed' : `unknown venue type "${c.type}"`);
-    } else if (!existing) bad('type', 'a venue type is needed');
+      else if (c.type === '') bad('type', 'type_required', 'a venue type is needed');
+      else bad('type', 'unknown_type', `unknown venue type "${c.type}"`, { type: c.type });
+    } else if (!existing) bad('type', 'type_required', 'a venue type is needed');
     if (c.address !== undefined) candidate.address = c.address;
     if (c.ratedCapacity !== undefined) {
       const n = parseCapacity(c.ratedCapacity);
       if (n !== undefined) candidate.ratedCapacity = n;
-      else bad('ratedCapacity', c.ratedCapacity === '' ? 'the rated capacity is needed' : 'a whole number of people, such as 120');
+      else if (c.ratedCapacity === '') bad('ratedCapacity', 'capacity_required', 'the rated capacity is needed');
+      else bad('ratedCapacity', 'bad_capacity', 'a whole number of people, such as 120');
     }
     if (c.openingHours !== undefined) {
       const hours = parseOpeningHours(c.openingHours);
       if (hours.ok) candidate.openingHours = hours.value;
-      else bad('openingHours', hours.message);
+      else bad('openingHours', 'bad_hours', hours.message);
     }
     const officers = { ...base.officers };
     for (const [role, nameKey, phoneKey] of [
@@ -330,7 +342,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       if (c[nameKey] === undefined && c[phoneKey] === undefined) continue;
       const name = c[nameKey] ?? base.officers[role]?.name ?? '';
       const phone = c[phoneKey] ?? base.officers[role]?.phone ?? '';
-      if (name === '' && phone !== '') bad(phoneKey, `a phone without the officer's name (${col(nameKey)})`);
+      if (name === '' && phone !== '') bad(phoneKey, 'phone_without_name', `a phone without the officer's name (${col(nameKey)})`, { column: col(nameKey) });
       else if (name === '') delete officers[role];
       else officers[role] = { name, phone };
     }
@@ -341,7 +353,8 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       const gone = existing?.entrances.filter((e) => !names.includes(e.name)) ?? [];
       const stuck = gone.filter((e) => e.inUse);
       if (stuck.length > 0) {
-        bad('entrances', `${stuck.map((e) => `"${e.name}"`).join(', ')} has a kiosk or records: keep it in the list (rename it in the registry form)`);
+        const stuckNames = stuck.map((e) => `"${e.name}"`).join(', ');
+        bad('entrances', 'entrance_in_use', `${stuckNames} has a kiosk or records: keep it in the list (rename it in the registry form)`, { names: stuckNames });
       }
       candidate.entrances = names.map((name) => (current.has(name) ? { id: current.get(name)!.id, name } : { name }));
     } else if (!existing) {
@@ -353,7 +366,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       for (const issue of parsed.error.issues) {
         const k = columnOf(issue.path);
         if (k && badCells.has(k)) continue;
-        fail(k, issue.message);
+        fail(k, 'invalid', issue.message);
       }
     }
     if (errors.length > 0 || !parsed.success) {
@@ -395,7 +408,7 @@ function columnOf(path: readonly PropertyKey[]): RegistryColumn | null {
 function dedupe(errors: ImportError[]): ImportError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
-    const k = `${e.field}\u0000${e.message}`;
+    const k = `${e.field}\u0000${e.code}\u0000${e.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

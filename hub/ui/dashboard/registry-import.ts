@@ -1,11 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { CommunityRow, ImportReport } from '../../../shared/schemas/registry.js';
+import type { CommunityRow, ImportError, ImportReport } from '../../../shared/schemas/registry.js';
 import { ApiFailure, postBytes } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
 import { errorText } from './resource.js';
 import { base } from './styles.js';
+
+/** A problem in the dashboard's language; a rule of the schema without its own words keeps the hub's message. */
+function errorWords(e: ImportError): string {
+  return e.code === 'invalid' ? e.message : t(`imp_${e.code}`, e.params);
+}
 
 /**
  * Importing a community's venue list (issue 7): pick the community and the
@@ -64,7 +69,7 @@ export class RegistryImport extends LitElement {
               <tbody>
                 ${r.errors.map(
                   (e) => html`<tr data-testid="import-error-row" data-line=${e.line} data-field=${e.field ?? ''}>
-                    <td class="n">${e.line}</td><td>${e.field ?? t('regWholeFile')}</td><td>${e.message}</td>
+                    <td class="n">${e.line}</td><td>${e.field ?? t('regWholeFile')}</td><td>${errorWords(e)}</td>
                   </tr>`,
                 )}
               </tbody>
