@@ -167,6 +167,7 @@ describe('planImport', () => {
       { line: 6, field: '场所名称', code: 'duplicate_row', message: 'the same venue as line 5: only line 5 is imported', params: { line: 5 } },
     ]);
     expect(p.rows.map((r) => r.line)).toEqual([3, 5]);
+    expect(plan('编号,场所名称,场所类型,核定人数\nbad id!,丁,ktv,1\n').errors).toEqual([expect.objectContaining({ line: 2, field: '编号', code: 'bad_id' })]);
   });
 
   it('names schema errors by the column as the file writes it (English headers too)', () => {

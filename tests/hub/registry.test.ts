@@ -203,6 +203,11 @@ describe('venue registry API', () => {
     const drop = await admin.post('/api/registry/venues/venue-a', { ...edit, entrances: [{ id: south.id, name: '南门' }] });
     expect(drop.statusCode).toBe(409);
     expect(drop.json().error).toMatchObject({ code: 'conflict', field: 'entrances', message: expect.stringContaining('北门') });
+    // Saving what is there changes nothing: no write, no audit entry, no push.
+    const audits = (await hub.store.audit.list({ limit: 50 })).length;
+    const same = await admin.post('/api/registry/venues/venue-a', { ...edit, entrances: (res.json() as RegistryVenue).entrances.map(({ id, name }) => ({ id, name })) });
+    expect(same.json().updatedAt).toBe((res.json() as RegistryVenue).updatedAt);
+    expect((await hub.store.audit.list({ limit: 50 })).length).toBe(audits);
     const keep = await admin.post('/api/registry/venues/venue-a', { ...edit, entrances: [{ id: 'venue-a-1', name: '北门' }] });
     expect(keep.json().entrances).toEqual([{ id: 'venue-a-1', name: '北门', kiosks: 1, inUse: true }]);
     await admin.post('/api/registry/communities', { id: 'c-other', name: '安乐社区' });

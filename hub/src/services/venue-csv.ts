@@ -1,6 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { VENUE_TYPE_ALIASES, VENUE_TYPE_TEXT } from '../../../shared/labels.js';
+import { Id } from '../../../shared/schemas/common.js';
 import {
   ENTRANCE_SEPARATORS,
   REGISTRY_COLUMNS,
@@ -242,6 +243,11 @@ function canonical(d: VenueDraft): string {
   ]);
 }
 
+/** Whether saving the draft would leave the venue as it is (then nothing is written, logged or pushed). */
+export function leavesUnchanged(draft: VenueDraft, venue: RegistryVenue): boolean {
+  return canonical(draft) === canonical(draftOf(venue));
+}
+
 /**
  * What importing the rows into the community would do. A row updates the
  * venue its 编号 names, or else the one venue of the community with its name,
@@ -281,7 +287,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
         fail('id', 'other_community_venue', `venue ${id} belongs to ${other.communityName}; a row cannot move it to ${ctx.community.name}`, { id, community: other.communityName });
       } else if (other) {
         existing = other;
-      } else if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+      } else if (!Id.safeParse(id).success) {
         fail('id', 'bad_id', 'an id has only letters, digits, "_" and "-" (at most 64)');
       } else {
         newId = id;
@@ -292,6 +298,11 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
         fail('name', 'ambiguous_name', `${same.length} venues here are named "${c.name}": give the ${col('id')} of the one meant`, { n: same.length, name: c.name, column: col('id') });
       }
       existing = same[0];
+    }
+    // A row that names a venue it may not touch (or not clearly) is that error alone.
+    if (errors.length > 0) {
+      plan.errors.push(...errors);
+      continue;
     }
     // A row without id or name is reported by the schema below, not as a duplicate of another such row.
     const key = existing ? `id:${existing.id}` : newId ? `id:${newId}` : c.name ? `new:${c.name}` : undefined;
@@ -374,7 +385,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       continue;
     }
     const draft: VenueDraft = { ...parsed.data, communityId: ctx.community.id };
-    if (existing && canonical(draft) === canonical(draftOf(existing))) {
+    if (existing && leavesUnchanged(draft, existing)) {
       plan.rows.push({ line: row.line, venueId: existing.id, name: draft.name, action: 'unchanged', save: undefined });
       continue;
     }

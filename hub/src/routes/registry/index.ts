@@ -23,7 +23,7 @@ import {
 } from '../../../../shared/schemas/registry.js';
 import { requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
-import { decodeCsv, planImport, readVenueCsv, venuesToCsv } from '../../services/venue-csv.js';
+import { decodeCsv, leavesUnchanged, planImport, readVenueCsv, venuesToCsv } from '../../services/venue-csv.js';
 import { venueRoom } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
 import { RegistryConflict, type VenueDraft, type VenueSave } from '../../store/venues.js';
@@ -163,6 +163,8 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     async (request) => {
       const before = await venue(request.params.id);
       const draft: VenueDraft = request.body;
+      // A venue stays in its community: said even when nothing else would change.
+      if (draft.communityId === before.communityId && leavesUnchanged(draft, before)) return before;
       await save([{ kind: 'update', id: before.id, draft }]);
       const after = await venue(before.id);
       const changed = changes(before, after);
