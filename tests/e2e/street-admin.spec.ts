@@ -118,7 +118,9 @@ test.describe('street administration', () => {
 
     // The west door loses its network.
     await west.context.setOffline(true);
-    await expect(west.page.getByTestId('connection')).toHaveText('离线', { timeout: 60_000 });
+    await expect(west.page.getByTestId('connection')).toHaveText('离线');
+    // The tablet knows at once (its browser says offline); the hub may only learn by socket.io's
+    // ping timeout (at most 45 s) if the connection's close never reached it.
     await expect(page.locator('[data-testid="kiosk-row"][data-connected="true"]')).toHaveCount(1, { timeout: 60_000 });
 
     // 3. One act: the whole street to emergency.
@@ -139,7 +141,7 @@ test.describe('street administration', () => {
 
     // 4. Its network comes back: it takes the policy in force and acknowledges; the admin's view follows live.
     await west.context.setOffline(false);
-    await expect(west.page.getByTestId('policy')).toHaveAttribute('data-mode', 'emergency', { timeout: 60_000 });
+    await expect(west.page.getByTestId('policy')).toHaveAttribute('data-mode', 'emergency');
     await expect(page.getByTestId('ack-count')).toHaveAttribute('data-acked', '2');
     await expect(page.locator('[data-testid="ack-row"][data-acked="no"]')).toHaveCount(0);
     await page.screenshot({ path: 'test-results/street-admin-acks-2-of-2-1280x800.png', fullPage: true });

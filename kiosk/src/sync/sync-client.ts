@@ -67,6 +67,8 @@ export class SyncClient extends EventTarget {
   private again = false;
   /** Stopped on purpose (retired, revoked, page closing): no reconnect, no retry. */
   private stopped = false;
+  /** Removes the window's online/offline listeners on stop. */
+  private network: AbortController | undefined;
   private readonly appVersion: string;
   private readonly statusIntervalMs: number;
   /** The last status the hub was told (handshake or `kiosk:status`), to report changes only. */
@@ -183,14 +185,41 @@ export class SyncClient extends EventTarget {
   start(): void {
     this.stopped = false;
     void this.refreshCounts();
+    this.watchNetwork();
     this.socket.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    this.network?.abort();
+    this.network = undefined;
     clearTimeout(this.retryTimer);
     clearTimeout(this.statusTimer);
     this.socket.disconnect();
+  }
+
+  /**
+   * The tablet's own view of its network: when Wi-Fi drops, say so at once
+   * rather than after socket.io's ping timeout (up to 45 s); when it is back,
+   * connect at once rather than after the reconnection backoff (up to 30 s),
+   * so records and acknowledgements of a policy switch go without delay.
+   */
+  private watchNetwork(): void {
+    if (typeof window === 'undefined' || this.network) return;
+    this.network = new AbortController();
+    const { signal } = this.network;
+    window.addEventListener('offline', () => {
+      if (this.socket.connected) this.socket.disconnect();
+      if (!this.stopped && !this._status.revoked) this.update({ connection: 'offline' });
+    }, { signal });
+    window.addEventListener('online', () => {
+      if (this.stopped || this._status.revoked || this.socket.connected) return;
+      clearTimeout(this.retryTimer);
+      this.attempt = 0;
+      // Drop any backoff timer socket.io is waiting on, then try now.
+      this.socket.disconnect();
+      this.socket.connect();
+    }, { signal });
   }
 
   /**
