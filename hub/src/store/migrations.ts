@@ -287,4 +287,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX passes_entrance ON passes (entrance_id);
   `,
+  // Issue 7, revoking a stolen tablet rotates its venue's pass-code secret (the tablet held it).
+  // The venue's other kiosks keep the previous one for passes issued before the rotation, until
+  // they expire, so they need it and when it was replaced.
+  `
+  ALTER TABLE venues ADD COLUMN code_secret_previous TEXT;
+  ALTER TABLE venues ADD COLUMN code_secret_rotated_at INTEGER;
+  `,
 ];
