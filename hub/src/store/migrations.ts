@@ -294,4 +294,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN code_secret_previous TEXT;
   ALTER TABLE venues ADD COLUMN code_secret_rotated_at INTEGER;
   `,
+  // Issue 7, the one definition of the policy in force for a community: the newest version that is
+  // street-wide or for that community (versions are one street-wide sequence, so a later street-wide
+  // switch overrides an earlier community one). Every SQL reader uses this view; NULL columns mean
+  // no switch has covered the community yet: the normal preset (version 1, never stored) is in force.
+  // `override` is 1 when the version in force is the community's own. The time-travel history of the
+  // flag rules applies the same rule in TypeScript: policiesFor in hub/src/services/flags.ts.
+  `
+  CREATE VIEW community_policy AS
+    SELECT c.id AS community_id, p.version, p.body, p.activated_at, coalesce(p.community_id = c.id, 0) AS override
+      FROM communities c
+      LEFT JOIN policies p ON p.version =
+        (SELECT max(q.version) FROM policies q WHERE q.community_id IS NULL OR q.community_id = c.id);
+  `,
 ];
