@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { AuditEntry } from '../../../shared/schemas/dashboard.js';
 import { ApiFailure, getJson } from './api.js';
 import { fmtDateTime } from './format.js';
-import { I18nController, t } from './i18n.js';
+import { I18nController, label, t } from './i18n.js';
 import { Resource, renderError } from './resource.js';
 import { base } from './styles.js';
 
@@ -36,7 +36,7 @@ export class AuditScreen extends LitElement {
                 (a) => html`<tr data-testid="audit-row" data-action=${a.action}>
                   <td class="nowrap">${fmtDateTime(a.at)}</td>
                   <td>${a.accountName ?? '—'}</td>
-                  <td>${a.action}</td>
+                  <td title=${a.action}>${label('audit', a.action)}</td>
                   <td>${a.target ?? ''}</td>
                   <td class="detail">${Object.keys(a.detail).length ? JSON.stringify(a.detail) : ''}</td>
                 </tr>`,
