@@ -5,6 +5,7 @@ import { issuePath } from '../../../shared/schemas/errors.js';
 import { MAX_VISITS, TracingQuery } from '../../../shared/schemas/tracing.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
+import { issueText, type Issue } from './issue-text.js';
 import { base } from './styles.js';
 
 /** What the form hands up: a query the shared schema accepted, and whether to show it or download it. */
@@ -155,7 +156,7 @@ export class TracingForm extends LitElement {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issuePath(issue.path);
-      this.clientError = { field, message: fieldMessage(field, issue.message) };
+      this.clientError = { field, message: fieldMessage(field, issue) };
       return;
     }
     this.clientError = undefined;
@@ -182,13 +183,20 @@ export class TracingForm extends LitElement {
   ];
 }
 
-/** The schema's English messages, said in the dashboard's language for the fields people get wrong. */
-function fieldMessage(field: string, message: string): string {
-  if (field === 'reason') return t('trReasonRequired');
-  if (/^visits\.\d+\.venueId$/.test(field)) return t('trChooseVenue');
-  if (/^visits\.\d+\.(from|to)$/.test(field)) return message.includes('14 days') ? t('trWindowTooLong') : t('trWindowOrder');
-  if (field === 'stayMinutes') return t('trStayRange');
-  return message;
+/**
+ * An issue of the shared schema in the dashboard's language (issue-text.ts);
+ * only the visit's two refinements, whose rule the issue does not carry, are
+ * told apart here.
+ */
+function fieldMessage(field: string, issue: Issue): string {
+  if (/^visits\.\d+\.venueId$/.test(field)) return issueText(issue, t('trVenue'), { choice: true });
+  if (/^visits\.\d+\.(from|to)$/.test(field)) {
+    return issue.code === 'custom' && issue.message.includes('14 days') ? t('trWindowTooLong') : t('trWindowOrder');
+  }
+  if (field === 'reason') return issueText(issue, t('trReasonLabel'));
+  if (field === 'stayMinutes') return issueText(issue, t('trStay'));
+  if (field === 'visits') return issueText(issue, t('trVisits'));
+  return issueText(issue, field);
 }
 
 declare global {
