@@ -79,6 +79,8 @@ export const Policy = z.object({
   passValidMinutes: z.int().min(1).max(20).default(10),
   /** Days a patron's contact number is kept for tracing, then purged (003 §25; issue 7). */
   contactRetentionDays: z.int().min(1).max(365).default(28),
+  /** Minutes a booked party may come before its slot, and keeps its seats after the slot starts (issue 8, shared/rules/slots.ts). */
+  bookingGraceMinutes: z.int().min(0).max(120).default(15),
   flags: FlagThresholds.prefault({}),
 });
 export type Policy = z.infer<typeof Policy>;
@@ -110,6 +112,7 @@ export const NORMAL_POLICY: Policy = {
   threeCodeCheck: false,
   passValidMinutes: 10,
   contactRetentionDays: 28,
+  bookingGraceMinutes: 15,
   flags: FlagThresholds.parse({}),
 };
 
@@ -157,6 +160,7 @@ export const EMERGENCY_POLICY: Policy = {
   threeCodeCheck: true,
   passValidMinutes: 10,
   contactRetentionDays: 28,
+  bookingGraceMinutes: 15,
   flags: FlagThresholds.parse({}),
 };
 

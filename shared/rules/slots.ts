@@ -1,0 +1,126 @@
+import type { Policy } from '../schemas/policy.js';
+import type { VenueRules } from '../schemas/venue.js';
+import { capacityCap } from './capacity.js';
+import { dayStart } from './flags/window.js';
+import { isOpenAt } from './opening-hours.js';
+
+/**
+ * Slot arithmetic for reservations and staggered entry (003 §13 "限量、预约、
+ * 错峰"; issue 8). Pure: times are epoch ms, the venue's UTC offset is data,
+ * the policy is passed in.
+ *
+ * A slot is an entry window of `slotMinutes` counted from the venue's local
+ * midnight (slot lengths divide a day: schemas/booking.ts), so slots line up
+ * every day and a slot never straddles midnight.
+ *
+ * At the door, with the policy's grace period g:
+ * - a booking admits from `start − g` until the slot's `end` (staggered entry:
+ *   the slot is when the party comes in, not how long it stays);
+ * - earlier, it is told the time it may enter; after `end`, that its slot is over;
+ * - seats held by bookings nobody used by `start + g` are released to walk-ins.
+ *   A booking that comes after that has lost its guarantee and is let in only
+ *   while the slot still has a seat, like a walk-in.
+ */
+
+export interface Slot {
+  start: number;
+  end: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The slot holding instant `t`. */
+export function slotAt(t: number, slotMinutes: number, utcOffsetMinutes: number): Slot {
+  const day = dayStart(t, utcOffsetMinutes);
+  const len = slotMinutes * MINUTE_MS;
+  const start = day + Math.floor((t - day) / len) * len;
+  return { start, end: start + len };
+}
+
+/**
+ * The slots of the venue-local day holding `dayAt` in which the venue is open
+ * the whole time (a slot that starts before opening or runs past closing is not
+ * offered). A venue open past midnight offers its after-midnight slots on the
+ * day they fall on.
+ */
+export function slotsOfDay(
+  dayAt: number,
+  slotMinutes: number,
+  venue: Pick<VenueRules, 'openingHours' | 'utcOffsetMinutes'>,
+): Slot[] {
+  const day = dayStart(dayAt, venue.utcOffsetMinutes);
+  const len = slotMinutes * MINUTE_MS;
+  const out: Slot[] = [];
+  for (let start = day; start < day + 24 * 60 * MINUTE_MS; start += len) {
+    if (isOpenAt(venue.openingHours, start, venue.utcOffsetMinutes) && isOpenAt(venue.openingHours, start + len - 1, venue.utcOffsetMinutes)) {
+      out.push({ start, end: start + len });
+    }
+  }
+  return out;
+}
+
+/**
+ * Seats a slot may hold under a policy: the venue's own per-slot number, never
+ * above the policy's cap for the venue (rated capacity × the policy's %, 004
+ * §3.3: 50 % for scenic spots, theatres… in emergency), and none while the
+ * policy closes the venue type (004 §3.1).
+ */
+export function slotCap(
+  settings: { slotCap: number },
+  policy: Policy,
+  venue: Pick<VenueRules, 'type' | 'ratedCapacity'>,
+): number {
+  if (policy.closedVenueTypes.includes(venue.type)) return 0;
+  return Math.min(settings.slotCap, capacityCap(policy, venue));
+}
+
+export type BookingAdmission =
+  | { ok: true; guaranteed: boolean }
+  | { ok: false; reason: 'early'; from: number }
+  | { ok: false; reason: 'late'; endedAt: number };
+
+/**
+ * Whether a booking for `slot` may come in at `now`. `guaranteed` is false once
+ * its held seats were released (after `start + grace`): the door then lets it
+ * in only if the slot has a seat left (seatsLeft).
+ */
+export function bookingAdmission(slot: Slot, now: number, graceMinutes: number): BookingAdmission {
+  const grace = graceMinutes * MINUTE_MS;
+  if (now < slot.start - grace) return { ok: false, reason: 'early', from: slot.start - grace };
+  if (now >= slot.end) return { ok: false, reason: 'late', endedAt: slot.end };
+  return { ok: true, guaranteed: now <= slot.start + grace };
+}
+
+/** What the door knows of one slot: people booked, booked people who came, walk-ins admitted. */
+export interface SlotCount {
+  booked: number;
+  arrivedBooked: number;
+  walkIns: number;
+}
+
+/**
+ * Seats left in a slot at `now` for someone without a held seat (a walk-in, or
+ * a booking past its guarantee). Until `start + grace` every booked seat is
+ * held; after it, only those used. Never negative.
+ */
+export function seatsLeft(slot: Slot, count: SlotCount, cap: number, now: number, graceMinutes: number): number {
+  const held = now <= slot.start + graceMinutes * MINUTE_MS ? Math.max(count.booked, count.arrivedBooked) : count.arrivedBooked;
+  return Math.max(0, cap - held - count.walkIns);
+}
+
+/**
+ * Bookings beyond a slot's cap, last booked first, after the cap shrank (the
+ * street switched to emergency): the admin must move or cancel these. Seats go
+ * to bookings in the order they were made; one that no longer fits is over.
+ */
+export function overbooked<B extends { people: number; bookedAt: number }>(bookings: readonly B[], cap: number): B[] {
+  const ordered = [...bookings].sort((a, b) => a.bookedAt - b.bookedAt);
+  const over: B[] = [];
+  let seats = 0;
+  for (const b of ordered) {
+    // A later, smaller party that still fits keeps its seats.
+    if (seats + b.people > cap) over.push(b);
+    else seats += b.people;
+  }
+  return over.reverse();
+}
