@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evaluateBatch } from '../../hub/src/services/flags.js';
+import { evaluateBatch, policiesFor } from '../../hub/src/services/flags.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import type { PolicyDraft } from '../../shared/schemas/policy-admin.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
+import { enrolKiosk, seedVenue } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 import { policyKiosk, startPolicyStreet, type PolicyStreet } from '../support/policy-street.js';
 
@@ -59,6 +60,55 @@ describe('policy scope', () => {
     expect(await street.store.policies.activeFor('c-venue-a')).toMatchObject({ version: 5, mode: 'normal' });
     expect(await street.store.policies.activeFor('c-venue-b')).toMatchObject({ version: 4, mode: 'normal' });
     expect(await street.store.policies.active()).toMatchObject({ version: 3, mode: 'emergency' });
+  });
+
+  it('has every reader agree on the policy in force per community: lookup, kiosks due, street overview, retention, flag history', async () => {
+    // A third community whose venue no switch names; each version below has its own cap and retention period to tell them apart.
+    await enrolKiosk(street.store, await seedVenue(street.store, 'venue-c'));
+    const communities = ['c-venue-a', 'c-venue-b', 'c-venue-c'];
+    const body = { 1: NORMAL_POLICY } as Record<number, typeof NORMAL_POLICY>;
+    const inForce = async () => {
+      const now = street.clock.now();
+      const lookup = await Promise.all(communities.map(async (c) => (await street.store.policies.activeFor(c)).version));
+      const due = await street.store.kiosks.list();
+      const kiosksDue = communities.map((c) => due.filter((k) => k.communityId === c).map((k) => k.policyVersionDue));
+      const venues = (await street.store.dashboard.overview({ communityId: null }, now)).communities.flatMap((c) => c.venues);
+      const caps = communities.map((c) => venues.find((v) => v.id === c.slice(2))!.cap);
+      const retention = (await street.store.passes.purgeContacts(now)).rules.flatMap((r) => (r.by === 'policy' ? r.communityIds!.map((c) => [c, r.days] as const) : []));
+      const days = communities.map((c) => retention.find(([id]) => id === c)![1]);
+      const history = await street.store.flags.facts.policies();
+      const flagRules = communities.map((c) => policiesFor(history, c).active.version);
+      return { lookup, kiosksDue, caps, days, flagRules };
+    };
+    const expected = (versions: number[]) => ({
+      lookup: versions,
+      kiosksDue: versions.map((v) => [v]),
+      caps: versions.map((v) => body[v]!.capPercent.default),
+      days: versions.map((v) => body[v]!.contactRetentionDays),
+      flagRules: versions,
+    });
+    const switchWith = async (pct: number, days: number, communityId: string | null) => {
+      const policy = { ...NORMAL, capPercent: { default: pct, byVenueType: {} }, contactRetentionDays: days };
+      const version = await switchTo(policy, communityId);
+      body[version] = { ...policy, version };
+    };
+
+    expect(await inForce()).toEqual(expected([1, 1, 1]));
+    await switchWith(90, 10, 'c-venue-a');
+    expect(await inForce()).toEqual(expected([2, 1, 1]));
+    await switchWith(80, 12, null);
+    expect(await inForce()).toEqual(expected([3, 3, 3]));
+    await switchWith(70, 14, 'c-venue-b');
+    expect(await inForce()).toEqual(expected([3, 4, 3]));
+    await switchWith(60, 16, 'c-venue-a');
+    expect(await inForce()).toEqual(expected([5, 4, 3]));
+    // The desk's overview reads the same view: whose version is its own.
+    const overview = (await street.admin.get('/api/policy')).json();
+    expect(overview.communities.map((c: { id: string; override: boolean; policy: { version: number } }) => [c.id, c.override, c.policy.version])).toEqual([
+      ['c-venue-a', true, 5],
+      ['c-venue-b', true, 4],
+      ['c-venue-c', false, 3],
+    ]);
   });
 
   it("reaches only that community's connected kiosks, and a later street switch overrides it everywhere", async () => {

@@ -54,6 +54,10 @@ interface Policies {
  * for one community): the versions that are street-wide or its own. A record
  * names the version its kiosk applied; versions are one street-wide sequence,
  * so that number finds its body whatever its scope.
+ *
+ * This is the rule of the view community_policy (migration 12), which every
+ * SQL reader uses, applied over time: `active` is the view's row for the
+ * community now, `at(ms)` the row it had at `ms`. Keep the two alike.
  */
 export function policiesFor(history: readonly PolicyInForce[], communityId: string): Policies {
   const covering = history.filter((h) => h.communityId === null || h.communityId === communityId);

@@ -154,11 +154,10 @@ function toFold(r: FoldRow): SyncRecord {
 }
 
 export function createDashboardRepository(db: Db): DashboardRepository {
-  // Issue 7: a policy is street-wide or for one community; a venue is under the newest covering its community.
+  // Issue 7: a policy is street-wide or for one community; a venue is under its community's, the view
+  // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
   const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
-  const communityPolicy = db.prepare<[string], { body: string }>(
-    'SELECT body FROM policies WHERE community_id IS NULL OR community_id = ? ORDER BY version DESC LIMIT 1',
-  );
+  const communityPolicy = db.prepare<[string], { body: string | null }>('SELECT body FROM community_policy WHERE community_id = ?');
   const communities = db.prepare<[string | null, string | null], { id: string; name: string }>(
     'SELECT id, name FROM communities WHERE (? IS NULL OR id = ?) ORDER BY id',
   );
@@ -269,7 +268,7 @@ export function createDashboardRepository(db: Db): DashboardRepository {
       WHERE e.action = 'mark_rectified' AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
   );
 
-  const parsePolicy = (row: { body: string } | undefined): Policy => (row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
+  const parsePolicy = (row: { body: string | null } | undefined): Policy => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
   /** The street-wide policy: thresholds that compare venues across communities (the weekly report's repeat window). */
   const policy = (): Policy => parsePolicy(streetPolicy.get());
   /** Per community, read once per call: caps, closures and the offline threshold of its venues. */

@@ -102,15 +102,15 @@ interface ViewRow {
 }
 
 /**
- * The policy version due is the newest one covering the kiosk's community
- * (street-wide or its own), as policies.activeFor decides; before any switch
+ * The policy version due is the one in force for the kiosk's community (the
+ * view community_policy, as policies.activeFor reads it); before any switch
  * that is the normal preset. Records held come from the ledger's
  * (kiosk_id, seq) index.
  */
 const VIEW_SELECT = `
   SELECT k.id, k.venue_id, v.name AS venue_name, v.community_id, c.name AS community_name,
          k.entrance_id, e.name AS entrance_name, k.enrolled_at, k.last_seen_at, k.app_version,
-         COALESCE((SELECT max(p.version) FROM policies p WHERE p.community_id IS NULL OR p.community_id = v.community_id), ${NORMAL_POLICY.version}) AS policy_version_due,
+         COALESCE((SELECT cp.version FROM community_policy cp WHERE cp.community_id = v.community_id), ${NORMAL_POLICY.version}) AS policy_version_due,
          k.policy_version_acked, k.policy_acked_at, k.backlog, k.clock_skew_ms, k.status_at,
          (SELECT count(*) FROM kiosk_records r WHERE r.kiosk_id = k.id) AS records_held,
          COALESCE((SELECT max(r.seq) FROM kiosk_records r WHERE r.kiosk_id = k.id), 0) AS last_seq,

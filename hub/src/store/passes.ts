@@ -109,12 +109,9 @@ export function createPassRepository(db: Db): PassRepository {
       WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`,
   );
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM passes');
-  // Same choice as policies.activeFor, in SQL: the newest version street-wide or for the community.
+  // The policy in force per community is the view community_policy (as policies.activeFor reads it); NULL days: the normal preset.
   const communityDays = db.prepare<[], { id: string; days: number | null }>(
-    `SELECT c.id AS id,
-            (SELECT json_extract(p.body, '$.contactRetentionDays') FROM policies p
-              WHERE p.community_id IS NULL OR p.community_id = c.id ORDER BY p.version DESC LIMIT 1) AS days
-       FROM communities c ORDER BY c.id`,
+    "SELECT community_id AS id, json_extract(body, '$.contactRetentionDays') AS days FROM community_policy ORDER BY community_id",
   );
   const versionDays = db.prepare<[], { version: number; days: number }>(
     "SELECT version, json_extract(body, '$.contactRetentionDays') AS days FROM policies ORDER BY version",

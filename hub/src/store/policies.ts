@@ -31,7 +31,8 @@ export interface PolicyRepository {
   /**
    * The policy a venue of this community enforces: the newest version that is
    * street-wide or for this community (versions are one street-wide sequence,
-   * so a later street-wide switch overrides an earlier community one).
+   * so a later street-wide switch overrides an earlier community one). The rule
+   * lives in the view community_policy (migration 12), which every SQL reader uses.
    */
   activeFor(communityId: string): Promise<Policy>;
   /** The policy this venue enforces: activeFor its community. */
@@ -101,14 +102,10 @@ export function createPolicyRepository(db: Db): PolicyRepository {
   const selectStreet = db.prepare<[], VersionRow>(
     'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1',
   );
-  const selectFor = db.prepare<[string], VersionRow>(
-    `SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies
-      WHERE community_id IS NULL OR community_id = ? ORDER BY version DESC LIMIT 1`,
-  );
-  const selectForVenue = db.prepare<[string], { body: string }>(
-    `SELECT body FROM policies
-      WHERE community_id IS NULL OR community_id = (SELECT community_id FROM venues WHERE id = ?)
-      ORDER BY version DESC LIMIT 1`,
+  // The view community_policy (migration 12) is the rule; a NULL body is the normal preset.
+  const selectFor = db.prepare<[string], { body: string | null }>('SELECT body FROM community_policy WHERE community_id = ?');
+  const selectForVenue = db.prepare<[string], { body: string | null }>(
+    'SELECT cp.body FROM venues v JOIN community_policy cp ON cp.community_id = v.community_id WHERE v.id = ?',
   );
   const maxVersion = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
   const insert = db.prepare('INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)');
@@ -120,10 +117,10 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     FROM policies p LEFT JOIN communities c ON c.id = p.community_id`;
   const versionRow = db.prepare<[number], VersionRow>(`SELECT ${versionCols} WHERE p.version = ?`);
   const historyRows = db.prepare<[number], VersionRow>(`SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`);
-  const communityRows = db.prepare<[], { id: string; name: string; kiosks: number }>(
-    `SELECT c.id, c.name,
+  const communityRows = db.prepare<[], { id: string; name: string; kiosks: number; body: string | null; activated_at: number | null; override: number }>(
+    `SELECT c.id, c.name, cp.body, cp.activated_at, cp.override,
             (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
-       FROM communities c ORDER BY c.id`,
+       FROM communities c JOIN community_policy cp ON cp.community_id = c.id ORDER BY c.id`,
   );
   const communityName = db.prepare<[string], { name: string }>('SELECT name FROM communities WHERE id = ?');
   const scheduleCols = `s.id, s.community_id, c.name AS community_name, s.body, s.due_at, s.created_at, s.created_by, s.note, s.status,
@@ -155,7 +152,7 @@ export function createPolicyRepository(db: Db): PolicyRepository {
   });
 
   // Stored policies were validated when written; parse again so a hand-edited row fails loudly.
-  const parse = (row: { body: string } | undefined) => (row ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
+  const parse = (row: { body: string | null } | undefined) => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
   const toVersion = (r: VersionRow): PolicyVersion => {
     const policy = parse(r);
     return {
@@ -191,11 +188,12 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     async active() {
       return parse(selectStreet.get());
     },
+    // A community or venue not in the registry is covered by street-wide versions only.
     async activeFor(communityId) {
-      return parse(selectFor.get(communityId));
+      return parse(selectFor.get(communityId) ?? selectStreet.get());
     },
     async activeForVenue(venueId) {
-      return parse(selectForVenue.get(venueId));
+      return parse(selectForVenue.get(venueId) ?? selectStreet.get());
     },
     async activate(policy, now, scope = { communityId: null }) {
       return activate.immediate(policy, now, scope);
@@ -219,17 +217,14 @@ export function createPolicyRepository(db: Db): PolicyRepository {
       return historyRows.all(Math.min(Math.max(1, limit), 1000)).map(toVersion);
     },
     async communities() {
-      return communityRows.all().map((c) => {
-        const row = selectFor.get(c.id);
-        return {
-          id: c.id,
-          name: c.name,
-          policy: parse(row),
-          override: row?.community_id === c.id,
-          activatedAt: row?.activated_at ?? null,
-          kiosks: c.kiosks,
-        };
-      });
+      return communityRows.all().map((c) => ({
+        id: c.id,
+        name: c.name,
+        policy: parse(c),
+        override: c.override === 1,
+        activatedAt: c.activated_at,
+        kiosks: c.kiosks,
+      }));
     },
     async communityName(communityId) {
       return communityName.get(communityId)?.name;
