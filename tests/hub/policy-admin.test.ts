@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { applyDueSchedules, SCHEDULER_NAME } from '../../hub/src/services/policy-schedule.js';
 import { openStore } from '../../hub/src/store/index.js';
@@ -23,6 +24,15 @@ const REASON = '区防控指挥部通知：即日起进入战时状态';
 
 const auditOf = (street: PolicyStreet, action: string) => street.store.audit.list({ limit: 100 }).then((items) => items.filter((a) => a.action === action));
 const versionCount = (street: PolicyStreet) => readDb(street.dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM policies').get() as { n: number }).n);
+/** The audit log refuses every write, as a full disk would: a trigger in the hub's own database file. */
+const auditRefuses = (street: PolicyStreet, refuses: boolean) => {
+  const db = new Database(street.dbFile);
+  try {
+    db.exec(refuses ? "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_refused');
+  } finally {
+    db.close();
+  }
+};
 const tick = (street: PolicyStreet) => applyDueSchedules({ store: street.store, io: street.app.io, now: street.clock.now, log: street.app.log });
 
 describe('POST /api/policy/switch', () => {
@@ -121,7 +131,7 @@ describe('POST /api/policy/switch', () => {
     expect((await street.admin.post('/api/policy/switch', body, false)).statusCode).toBe(403);
     expect((await street.admin.post(`/api/policy/schedules/${scheduled.id}/cancel`, {}, false)).statusCode).toBe(403);
     expect(versionCount(street)).toBe(0);
-    expect(await street.store.policies.getSchedule(scheduled.id)).toMatchObject({ status: 'pending' });
+    expect((await street.store.policies.pendingSchedules()).map((s) => s.id)).toEqual([scheduled.id]);
   });
 
   it('schedules a switch for later and applies it once when the clock passes it, even when two passes race', async () => {
@@ -140,20 +150,20 @@ describe('POST /api/policy/switch', () => {
 
     // Not yet due: nothing happens.
     street.clock.set(at - 1);
-    expect(await tick(street)).toEqual([]);
+    expect((await tick(street)).applied).toEqual([]);
     expect(versionCount(street)).toBe(0);
 
     street.clock.set(at + 1000);
     const switchedHeard = dash.next('switched');
     const [first, second] = await Promise.all([tick(street), tick(street)]);
     // The hub's own timer may have got there too; whoever did, it happened once.
-    expect([...first, ...second].length).toBeLessThanOrEqual(1);
+    expect([...first.applied, ...second.applied].length).toBeLessThanOrEqual(1);
     expect(await a.next(2)).toMatchObject({ version: 2, mode: 'emergency' });
     expect(await switchedHeard).toMatchObject({ kind: 'switched', version: 2, communityId: 'c-venue-a', by: 'admin', scheduleId: schedule.id });
-    expect(await tick(street)).toEqual([]);
+    expect(await tick(street)).toEqual({ applied: [], published: [] });
 
     expect(versionCount(street)).toBe(1);
-    expect(await street.store.policies.getSchedule(schedule.id)).toMatchObject({ status: 'applied', appliedVersion: 2, settledAt: at + 1000 });
+    expect(await street.store.policies.since(1)).toMatchObject([{ version: { version: 2, activatedAt: at + 1000 }, scheduleId: schedule.id }]);
     expect(await street.store.policies.activeFor('c-venue-a')).toMatchObject({ version: 2, mode: 'emergency' });
     expect(await street.store.policies.activeFor('c-venue-b')).toEqual(NORMAL_POLICY);
     expect((await street.admin.get('/api/policy/history')).json().items).toMatchObject([{ version: 2, communityId: 'c-venue-a', createdBy: 'admin', note: REASON, activatedAt: at + 1000 }]);
@@ -185,11 +195,98 @@ describe('POST /api/policy/switch', () => {
     expect((await street.admin.post('/api/policy/schedules/abc/cancel', {})).json().error).toMatchObject({ code: 'invalid', field: 'id' });
 
     street.clock.set(at + HOUR);
-    expect(await tick(street)).toEqual([]);
+    expect(await tick(street)).toEqual({ applied: [], published: [] });
     expect(versionCount(street)).toBe(0);
-    expect(await street.store.policies.getSchedule(schedule.id)).toMatchObject({ status: 'cancelled', appliedVersion: null });
+    expect(await street.store.policies.pendingSchedules()).toEqual([]);
     expect(await auditOf(street, 'policy_schedule_cancel')).toMatchObject([{ accountName: 'admin', detail: { scheduleId: schedule.id, scheduledBy: 'admin', reason: '通知撤回' } }]);
     expect(await auditOf(street, 'policy_schedule_applied')).toEqual([]);
+  });
+
+  it('tells kiosks and dashboards before auditing: with the audit log refusing writes, a switch, a schedule, its application and a cancel are each done, published and answered', async () => {
+    const [a, b] = [await kiosk('a'), await kiosk('b')];
+    const dash = await policyDashboard(street.url, street.admin.cookies());
+    sockets.push(dash.socket);
+    auditRefuses(street, true);
+
+    const switched = dash.next('switched');
+    const res = await street.admin.post('/api/policy/switch', { policy: EMERGENCY, communityId: null, reason: REASON });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'switched', version: { version: 2, mode: 'emergency' } });
+    expect(await a.next(2)).toMatchObject({ version: 2, mode: 'emergency' });
+    expect(await b.next(2)).toMatchObject({ version: 2, mode: 'emergency' });
+    expect(await switched).toMatchObject({ version: 2, scheduleId: null });
+
+    const due = street.clock.now() + HOUR;
+    const scheduled = dash.next('scheduled');
+    const later = await street.admin.post('/api/policy/switch', { policy: NORMAL, communityId: 'c-venue-a', at: due, reason: REASON });
+    expect(later.statusCode, later.body).toBe(200);
+    const { schedule } = later.json();
+    expect(await scheduled).toMatchObject({ scheduleId: schedule.id });
+    street.clock.set(due);
+    const applied = dash.next('switched');
+    await tick(street);
+    expect(await a.next(3)).toMatchObject({ version: 3, mode: 'normal' });
+    expect(await applied).toMatchObject({ version: 3, communityId: 'c-venue-a', scheduleId: schedule.id });
+
+    const other = (await street.admin.post('/api/policy/switch', { policy: NORMAL, communityId: null, at: due + HOUR, reason: REASON })).json().schedule;
+    const cancelled = dash.next('cancelled');
+    const cancel = await street.admin.post(`/api/policy/schedules/${other.id}/cancel`, { reason: '通知撤回' });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    expect(await cancelled).toMatchObject({ scheduleId: other.id });
+    expect(await street.store.policies.pendingSchedules()).toEqual([]);
+
+    // Nothing reached the audit log; once it takes writes again, the desk audits as before.
+    expect((await street.store.audit.list({ limit: 100 })).filter((e) => e.action.startsWith('policy'))).toEqual([]);
+    auditRefuses(street, false);
+    await street.admin.post('/api/policy/switch', { policy: NORMAL, communityId: null, reason: REASON });
+    expect(await auditOf(street, 'policy_switch')).toMatchObject([{ target: 'v4' }]);
+  });
+
+  it("publishes on the next pass any version in force this hub has not told its kiosks of: a push that threw, a schedule claimed by a pass that stopped there, another hub process's switch; each once", async () => {
+    const [a, b] = [await kiosk('a'), await kiosk('b')];
+    const dash = await policyDashboard(street.url, street.admin.cookies());
+    sockets.push(dash.socket);
+
+    // The push throws (the socket layer failed): the switch is in force and answered, never a second version on retry.
+    const of = vi.spyOn(street.app.io, 'of').mockImplementationOnce(() => {
+      throw new Error('socket adapter down');
+    });
+    const res = await street.admin.post('/api/policy/switch', { policy: EMERGENCY, communityId: 'c-venue-a', reason: REASON });
+    of.mockRestore();
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'switched', version: { version: 2 } });
+    expect(await auditOf(street, 'policy_switch')).toMatchObject([{ target: 'v2' }]);
+    const pushed = dash.next('switched');
+    await tick(street);
+    expect(await a.next(2)).toMatchObject({ version: 2, mode: 'emergency' });
+    expect(await pushed).toMatchObject({ version: 2, communityId: 'c-venue-a', by: 'admin', scheduleId: null });
+
+    // A pass claimed a schedule and stopped before publishing it (the hub died there).
+    const now = street.clock.now();
+    const s = await street.store.policies.schedule(NORMAL, now, now, { communityId: 'c-venue-a', by: 'admin', note: REASON });
+    expect(await street.store.policies.applySchedule(s.id, now)).toMatchObject({ policy: { version: 3 } });
+    const claimed = dash.next('switched');
+    await tick(street);
+    expect(await a.next(3)).toMatchObject({ version: 3, mode: 'normal' });
+    expect(await claimed).toMatchObject({ version: 3, communityId: 'c-venue-a', scheduleId: s.id });
+
+    // Another hub process on the same database switches community B; B's kiosk is connected to this hub.
+    const process2 = openStore(street.dbFile);
+    try {
+      await process2.policies.activate(EMERGENCY, now, { communityId: 'c-venue-b', by: 'admin', note: REASON });
+    } finally {
+      await process2.close();
+    }
+    await tick(street);
+    expect(await b.next(4)).toMatchObject({ version: 4, mode: 'emergency' });
+
+    // Each once and in order: a street switch comes next on each socket, with no repeat before it.
+    await street.admin.post('/api/policy/switch', { policy: NORMAL, communityId: null, reason: REASON });
+    await a.next(5);
+    await b.next(5);
+    expect(a.policies.map((p) => p.version)).toEqual([1, 2, 3, 5]);
+    expect(b.policies.map((p) => p.version)).toEqual([1, 4, 5]);
+    expect(await tick(street)).toEqual({ applied: [], published: [] });
   });
 
   it('lists the history newest first with scope, author and reason', async () => {
@@ -243,18 +340,19 @@ describe('policy scheduler', () => {
       clock.advance(2 * HOUR);
       const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: clock.now }));
       try {
-        // Nothing but the hub's start applies it: its first pass runs when the app is ready.
-        const applied = await new Promise<unknown>((resolve) => {
+        // Nothing but the hub's start applies it: its first pass runs when the app is ready. Its audit entry is the pass's last write.
+        const audited = await new Promise<unknown[]>((resolve) => {
           const check = async () => {
-            const now = await store.policies.getSchedule(s.id);
-            if (now?.status === 'applied') resolve(now);
+            const entries = (await store.audit.list({ limit: 10 })).filter((e) => e.action === 'policy_schedule_applied');
+            if (entries.length > 0) resolve(entries);
             else setImmediate(() => void check());
           };
           void check();
         });
-        expect(applied).toMatchObject({ status: 'applied', appliedVersion: 2, settledAt: clock.now() });
+        expect(audited).toMatchObject([{ target: 'v2', detail: { scheduleId: s.id } }]);
+        expect(await store.policies.since(1)).toMatchObject([{ version: { version: 2, activatedAt: clock.now() }, scheduleId: s.id }]);
+        expect(await store.policies.pendingSchedules()).toEqual([]);
         expect(await store.policies.active()).toMatchObject({ version: 2, mode: 'emergency' });
-        expect((await store.audit.list({ limit: 10 })).filter((e) => e.action === 'policy_schedule_applied')).toHaveLength(1);
       } finally {
         await app.close();
       }

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { KioskServer } from '../sockets/kiosks.js';
 import type { Store } from '../store/index.js';
-import { publishPolicy } from './policy-switch.js';
+import { publishNewVersions, trackPublishing } from './policy-switch.js';
 
 /**
  * Applies policy switches the street office set for a later time (issue 7:
@@ -9,6 +9,11 @@ import { publishPolicy } from './policy-switch.js';
  * the database (store.policies.applySchedule), so several hub processes on
  * one database, or two ticks of one hub, never apply one twice; a hub that
  * was down at the due time applies it as soon as it is back.
+ *
+ * A claimed schedule's version is in force, so kiosks and dashboards hear of
+ * it before anything else can fail (the audit log); and every pass publishes
+ * what this hub has not yet (publishNewVersions): a version whose push failed,
+ * or one another hub process switched or claimed.
  */
 
 export interface PolicySchedulerDeps {
@@ -21,9 +26,15 @@ export interface PolicySchedulerDeps {
 /** The name the audit log gives the hub when it acts on its own. */
 export const SCHEDULER_NAME = '定时切换 / scheduler';
 
-/** One pass: applies every schedule due now, oldest first. Returns the versions this call put in force. */
-export async function applyDueSchedules({ store, io, now, log }: PolicySchedulerDeps): Promise<number[]> {
+/**
+ * One pass: applies every schedule due now, oldest first, then publishes any
+ * version in force this hub has not. Returns the versions this call put in
+ * force and those it published (another pass may have published some first).
+ */
+export async function applyDueSchedules({ store, io, now, log }: PolicySchedulerDeps): Promise<{ applied: number[]; published: number[] }> {
+  trackPublishing(store, io);
   const applied: number[] = [];
+  const published: number[] = [];
   for (const id of await store.policies.dueSchedules(now())) {
     const at = now();
     const done = await store.policies.applySchedule(id, at);
@@ -32,26 +43,33 @@ export async function applyDueSchedules({ store, io, now, log }: PolicyScheduler
     const { schedule, policy } = done;
     applied.push(policy.version);
     log.info({ scheduleId: id, version: policy.version, communityId: schedule.communityId }, 'scheduled policy applied');
-    await store.audit.record({
-      at,
-      accountId: null,
-      accountName: SCHEDULER_NAME,
-      action: 'policy_schedule_applied',
-      target: `v${policy.version}`,
-      detail: {
-        scheduleId: id,
-        version: policy.version,
-        mode: policy.mode,
-        communityId: schedule.communityId,
-        dueAt: schedule.dueAt,
-        scheduledBy: schedule.createdBy,
-        scheduledAt: schedule.createdAt,
-        reason: schedule.note,
-      },
-    });
-    publishPolicy(io, policy, { communityId: schedule.communityId, at, by: schedule.createdBy, scheduleId: id });
+    try {
+      published.push(...(await publishNewVersions(store, io)));
+    } catch (err) {
+      log.error({ err, scheduleId: id, version: policy.version }, 'scheduled policy in force but not yet published; the next pass publishes it');
+    }
+    await store.audit
+      .record({
+        at,
+        accountId: null,
+        accountName: SCHEDULER_NAME,
+        action: 'policy_schedule_applied',
+        target: `v${policy.version}`,
+        detail: {
+          scheduleId: id,
+          version: policy.version,
+          mode: policy.mode,
+          communityId: schedule.communityId,
+          dueAt: schedule.dueAt,
+          scheduledBy: schedule.createdBy,
+          scheduledAt: schedule.createdAt,
+          reason: schedule.note,
+        },
+      })
+      .catch((err: unknown) => log.error({ err, scheduleId: id, version: policy.version }, 'scheduled policy applied and published but not audited'));
   }
-  return applied;
+  published.push(...(await publishNewVersions(store, io)));
+  return { applied, published };
 }
 
 /**

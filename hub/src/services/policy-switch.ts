@@ -1,5 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
-import type { Policy } from '../../../shared/schemas/policy.js';
+import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 import { pushPolicyChange } from '../sockets/dashboards.js';
 import { kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
 import type { Store } from '../store/index.js';
@@ -9,6 +10,10 @@ import type { PolicyAuthor } from '../store/policies.js';
  * Puts a policy in force for the whole street, or one community, in one act
  * ("平急转换", 003 §1) and pushes it to every connected kiosk it covers at once;
  * kiosks that are offline get it when they reconnect and acknowledge it with `policy:ack`.
+ *
+ * Once stored the version is in force whatever happens next, so a failed push
+ * is not the switch failing: with `log` it is logged and the scheduler's next
+ * pass publishes the version (publishNewVersions); without, it is thrown.
  */
 export async function switchPolicy(
   store: Store,
@@ -16,10 +21,74 @@ export async function switchPolicy(
   policy: Omit<Policy, 'version'>,
   now: number,
   scope: PolicyAuthor = { communityId: null },
+  log?: FastifyBaseLogger,
 ): Promise<Policy> {
+  trackPublishing(store, io);
   const active = await store.policies.activate(policy, now, scope);
-  publishPolicy(io, active, { communityId: scope.communityId, at: now, by: scope.by ?? null, scheduleId: null });
+  try {
+    await publishNewVersions(store, io);
+  } catch (err) {
+    if (!log) throw err;
+    log.error({ err, version: active.version }, 'policy switched but not yet published; the scheduler publishes it on its next pass');
+  }
   return active;
+}
+
+interface Publishing {
+  /** The newest version this hub has published, or found in force when it started tracking. */
+  through: Promise<number>;
+  /** Publishing passes run one after another, so no version is published twice. */
+  queue: Promise<unknown>;
+}
+
+const publishing = new WeakMap<KioskServer, Publishing>();
+
+/**
+ * Starts tracking which versions this hub has published, if it has not yet.
+ * Versions already in force need no push: a kiosk is sent its policy when it
+ * connects. Call it before storing a version: the store answers from SQLite
+ * synchronously, so the newest version is read before the caller's write.
+ */
+export function trackPublishing(store: Store, io: KioskServer): void {
+  if (publishing.has(io)) return;
+  const through = store.policies.history(1).then(
+    ([v]) => v?.version ?? NORMAL_POLICY.version,
+    (err: unknown) => {
+      // Not knowing where to start, start again on the next call rather than never publish.
+      publishing.delete(io);
+      throw err;
+    },
+  );
+  publishing.set(io, { through, queue: Promise.resolve() });
+}
+
+/**
+ * Publishes, oldest first, every version put in force since this hub last
+ * published one: a switch just made here, a schedule just claimed, one whose
+ * publishing failed earlier (the hub died between, or the push threw), or one
+ * another hub process on the same database put in force (its kiosks are not
+ * this hub's). Returns the versions published. If one throws, those before it
+ * stay published and the next call starts again from it.
+ */
+export function publishNewVersions(store: Store, io: KioskServer): Promise<number[]> {
+  trackPublishing(store, io);
+  const state = publishing.get(io)!;
+  const pass = state.queue.then(async () => {
+    let through = await state.through;
+    const published: number[] = [];
+    try {
+      for (const { version: v, scheduleId } of await store.policies.since(through)) {
+        publishPolicy(io, v.policy, { communityId: v.communityId, at: v.activatedAt, by: v.createdBy, scheduleId });
+        through = v.version;
+        published.push(v.version);
+      }
+    } finally {
+      state.through = Promise.resolve(through);
+    }
+    return published;
+  });
+  state.queue = pass.catch(() => undefined);
+  return pass;
 }
 
 /**

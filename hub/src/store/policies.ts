@@ -39,10 +39,8 @@ export interface PolicyRepository {
   activeForVenue(venueId: string): Promise<Policy>;
   /** Stores a new policy in force for `scope` under the next version number, and returns it. */
   activate(policy: Omit<Policy, 'version'>, now: number, scope?: PolicyAuthor): Promise<Policy>;
-  /** Records that a kiosk now enforces this version. */
+  /** Records that a kiosk now enforces this version (read back in the kiosks' view: policyVersionAcked). */
   acknowledge(kioskId: string, version: number, now: number): Promise<void>;
-  /** Per kiosk: the version it acknowledged last, if any. */
-  acknowledgements(): Promise<{ kioskId: string; version: number | null; at: number | null }[]>;
 
   /** The street-wide version in force with who switched it and why (no author on a street that never switched). */
   street(): Promise<{ policy: Policy; activatedAt: number | null; createdBy: string | null; note: string | null }>;
@@ -50,6 +48,8 @@ export interface PolicyRepository {
   version(version: number): Promise<PolicyVersion | undefined>;
   /** Stored versions, newest first. The preset in force before any switch is not stored and not listed. */
   history(limit: number): Promise<PolicyVersion[]>;
+  /** Versions newer than `version`, oldest first, each with the schedule that put it in force (null: switched at once). */
+  since(version: number): Promise<{ version: PolicyVersion; scheduleId: number | null }[]>;
   /** Every community with the policy it enforces now and how many kiosks it has in service. */
   communities(): Promise<CommunityPolicyRow[]>;
   /** The community's name, or undefined if there is none of that id. */
@@ -59,7 +59,6 @@ export interface PolicyRepository {
   schedule(policy: PolicyDraft, dueAt: number, now: number, author: PolicyAuthor): Promise<PolicySchedule>;
   /** Pending switches, soonest first. */
   pendingSchedules(): Promise<PolicySchedule[]>;
-  getSchedule(id: number): Promise<PolicySchedule | undefined>;
   /** Cancels a pending schedule; refuses one already applied or cancelled. */
   cancelSchedule(id: number, now: number): Promise<CancelOutcome>;
   /** Ids of pending schedules due at `now`, soonest first. */
@@ -110,13 +109,13 @@ export function createPolicyRepository(db: Db): PolicyRepository {
   const maxVersion = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
   const insert = db.prepare('INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)');
   const ack = db.prepare('UPDATE kiosks SET policy_version_acked = ?, policy_acked_at = ? WHERE id = ?');
-  const acks = db.prepare<[], { id: string; policy_version_acked: number | null; policy_acked_at: number | null }>(
-    'SELECT id, policy_version_acked, policy_acked_at FROM kiosks WHERE revoked_at IS NULL ORDER BY id',
-  );
   const versionCols = `p.version, p.body, p.activated_at, p.community_id, c.name AS community_name, p.created_by, p.note
     FROM policies p LEFT JOIN communities c ON c.id = p.community_id`;
   const versionRow = db.prepare<[number], VersionRow>(`SELECT ${versionCols} WHERE p.version = ?`);
   const historyRows = db.prepare<[number], VersionRow>(`SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`);
+  const sinceRows = db.prepare<[number], VersionRow & { schedule_id: number | null }>(
+    `SELECT s.id AS schedule_id, ${versionCols} LEFT JOIN policy_schedules s ON s.applied_version = p.version WHERE p.version > ? ORDER BY p.version`,
+  );
   const communityRows = db.prepare<[], { id: string; name: string; kiosks: number; body: string | null; activated_at: number | null; override: number }>(
     `SELECT c.id, c.name, cp.body, cp.activated_at, cp.override,
             (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
@@ -201,9 +200,6 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     async acknowledge(kioskId, version, now) {
       ack.run(version, now, kioskId);
     },
-    async acknowledgements() {
-      return acks.all().map((r) => ({ kioskId: r.id, version: r.policy_version_acked, at: r.policy_acked_at }));
-    },
 
     async street() {
       const row = selectStreet.get();
@@ -215,6 +211,9 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     },
     async history(limit) {
       return historyRows.all(Math.min(Math.max(1, limit), 1000)).map(toVersion);
+    },
+    async since(version) {
+      return sinceRows.all(version).map((r) => ({ version: toVersion(r), scheduleId: r.schedule_id }));
     },
     async communities() {
       return communityRows.all().map((c) => ({
@@ -237,10 +236,6 @@ export function createPolicyRepository(db: Db): PolicyRepository {
     },
     async pendingSchedules() {
       return pendingRows.all().map(toSchedule);
-    },
-    async getSchedule(id) {
-      const row = scheduleRow.get(id);
-      return row && toSchedule(row);
     },
     async cancelSchedule(id, now) {
       const done = cancel.run(now, id).changes === 1;

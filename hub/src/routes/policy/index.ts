@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../../../shared/schemas/errors.js';
@@ -34,12 +35,19 @@ export interface PolicyRouteOptions {
  * what is in force where, the history of versions, a switch for the street
  * or one community now or at a set time, and cancelling a scheduled one.
  * Every write needs the CSRF token and is audit-logged; the street admin's
- * dashboards hear of it at once ('policy:changed').
+ * dashboards hear of it at once ('policy:changed'). Kiosks and dashboards are
+ * told before the audit entry is written: what is done is done, and a failed
+ * audit write is logged rather than answered as a failure (a retried switch
+ * would be a second version).
  */
 export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (app, { store, io, now }) => {
   const admin = requireAccount(store, now, ['street_admin']);
-  const audit = (account: { id: string; name: string }, action: string, target: string, detail: Record<string, unknown>) =>
-    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+  const audit = (request: FastifyRequest, action: string, target: string, detail: Record<string, unknown>) => {
+    const account = request.account!;
+    return store.audit
+      .record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail })
+      .catch((err: unknown) => request.log.error({ err, action, target }, 'policy desk act done but not audited'));
+  };
 
   /** Kiosks in service in the scope, and how many of them are connected now. */
   async function reach(communityId: string | null): Promise<{ kiosks: number; connected: number }> {
@@ -89,14 +97,14 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       const t = now();
       if (at !== undefined && at > t + MAX_AHEAD_MS) throw new HttpError(400, 'invalid', 'a switch can be set at most a year ahead', 'at');
       if (at === undefined || at <= t) {
-        const active = await switchPolicy(store, io, policy, t, { communityId, by: account.name, note: reason });
+        const active = await switchPolicy(store, io, policy, t, { communityId, by: account.name, note: reason }, request.log);
         const counts = await reach(communityId);
-        await audit(account, 'policy_switch', `v${active.version}`, { version: active.version, mode: active.mode, communityId, reason, ...counts });
+        await audit(request, 'policy_switch', `v${active.version}`, { version: active.version, mode: active.mode, communityId, reason, ...counts });
         return { kind: 'switched' as const, version: (await store.policies.version(active.version))!, ...counts };
       }
       const schedule = await store.policies.schedule(policy, at, t, { communityId, by: account.name, note: reason });
-      await audit(account, 'policy_schedule', `schedule:${schedule.id}`, { scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, reason });
       pushPolicyChange(io, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name });
+      await audit(request, 'policy_schedule', `schedule:${schedule.id}`, { scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, reason });
       return { kind: 'scheduled' as const, schedule };
     },
   );
@@ -109,12 +117,12 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       schema: { params: ScheduleParams, body: CancelScheduleRequest, response: { 200: PolicySchedule, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {
-      const account = request.account!;
       const out = await store.policies.cancelSchedule(request.params.id, now());
       if (!out.schedule) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
       if (!out.ok) throw new HttpError(409, 'conflict', `this switch is already ${out.schedule.status}`, 'id');
       const s = out.schedule;
-      await audit(account, 'policy_schedule_cancel', `schedule:${s.id}`, {
+      pushPolicyChange(io, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: request.account!.name });
+      await audit(request, 'policy_schedule_cancel', `schedule:${s.id}`, {
         scheduleId: s.id,
         mode: s.mode,
         communityId: s.communityId,
@@ -122,7 +130,6 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
         scheduledBy: s.createdBy,
         reason: request.body.reason ?? null,
       });
-      pushPolicyChange(io, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: account.name });
       return s;
     },
   );
