@@ -89,7 +89,7 @@ test.describe('the door, a day of work', () => {
     await expect(page.getByTestId('decision')).toContainText('禁止进入');
     await expect(page.getByTestId('decision')).toContainText('按防控政策本场所暂停营业');
     await expect
-      .poll(async () => (await store.policies.acknowledgements())[0]?.version)
+      .poll(async () => (await store.kiosks.list())[0]?.policyVersionAcked)
       .toBe(active.version);
     await page.screenshot({ path: 'test-results/kiosk-emergency-zh-1280x800.png' });
     await page.setViewportSize({ width: 768, height: 1024 });
