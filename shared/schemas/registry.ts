@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
-import { OpeningHours, Officers, Pin, VenueRules, VenueType } from './venue.js';
+import { OpeningHours, Officers, OfficersInput, Pin, VenueRules, VenueType } from './venue.js';
 
 /**
  * The street office's venue registry (issue 7 "Venue registry"): communities,
@@ -22,6 +22,9 @@ export type CommunityRow = z.infer<typeof CommunityRow>;
 export const CommunityList = z.object({ items: z.array(CommunityRow) });
 export type CommunityList = z.infer<typeof CommunityList>;
 
+/** The door a new venue starts with (the form's first row, a CSV row naming none): every venue has at least one. */
+export const DEFAULT_ENTRANCE = '正门';
+
 /** What separates entrances in one CSV cell (正门;侧门 正门；侧门 正门、侧门 正门|侧门), so never part of a name. */
 export const ENTRANCE_SEPARATORS = /[;；、|]/;
 
@@ -33,7 +36,7 @@ export const EntranceDraft = z.strictObject({
     .trim()
     .min(1, 'an entrance needs a name')
     .max(30)
-    .refine((n) => !ENTRANCE_SEPARATORS.test(n), 'an entrance name cannot contain ; ； 、 or |'),
+    .refine((n) => !ENTRANCE_SEPARATORS.test(n), { message: 'an entrance name cannot contain ; ； 、 or |', params: { code: 'entrance_separator' } }),
 });
 export type EntranceDraft = z.infer<typeof EntranceDraft>;
 
@@ -49,7 +52,7 @@ export const VenueFields = z.strictObject({
   ratedCapacity: z.int('a whole number of people').min(0).max(1_000_000),
   openingHours: OpeningHours,
   utcOffsetMinutes: VenueRules.shape.utcOffsetMinutes.default(480),
-  officers: Officers,
+  officers: OfficersInput,
   entrances: z
     .array(EntranceDraft)
     .min(1, 'a venue has at least one entrance')
@@ -57,7 +60,7 @@ export const VenueFields = z.strictObject({
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((e, i) => {
-        if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two entrances named "${e.name}"` });
+        if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two entrances named "${e.name}"`, params: { code: 'entrance_duplicate', name: e.name } });
         seen.add(e.name);
       });
     }),
@@ -83,7 +86,7 @@ export type StaffCreate = z.infer<typeof StaffCreate>;
 /** Rename, change role, set a new PIN, deactivate or reactivate. */
 export const StaffEdit = z
   .strictObject({ name: StaffName.optional(), role: StaffRole.optional(), pin: Pin.optional(), active: z.boolean().optional() })
-  .refine((e) => Object.values(e).some((v) => v !== undefined), 'nothing to change');
+  .refine((e) => Object.values(e).some((v) => v !== undefined), { message: 'nothing to change', params: { code: 'nothing_to_change' } });
 export type StaffEdit = z.infer<typeof StaffEdit>;
 
 export const StaffView = z.object({ id: Id, name: z.string(), role: z.string(), active: z.boolean() });
@@ -122,6 +125,18 @@ export type RegistryVenueList = z.infer<typeof RegistryVenueList>;
 
 export const RegistryQuery = z.strictObject({ communityId: Id.optional() });
 
+/** A street's list is hundreds of venues; this keeps one request's work bounded. */
+export const MAX_IMPORT_ROWS = 5000;
+/**
+ * Lines a file may have, blank ones included: checked before the file is
+ * parsed, so a sheet whose used range runs to a million empty formatted rows
+ * is refused at once instead of holding the hub (and every kiosk's sync) for
+ * seconds. Room for every venue, blank rows between and cells over two lines.
+ */
+export const MAX_IMPORT_LINES = 2 * MAX_IMPORT_ROWS;
+/** The upload's size: 5,000 rows with long Chinese addresses are well under it. */
+export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
+
 /** POST /api/registry/import?communityId=…&dryRun=1 (the body is the file's raw bytes). */
 export const ImportQuery = z.strictObject({
   communityId: Id,
@@ -134,8 +149,10 @@ export type ImportQuery = z.infer<typeof ImportQuery>;
 
 /**
  * What kind of problem a line has, so the dashboard can say it in the user's
- * language (`params` fills its text); `invalid` is any other rule of the
- * VenueFields schema, told by `message` alone.
+ * language (`params` fills its text). `invalid` is any other rule of the
+ * VenueFields schema: its params carry the zod issue's code and figures
+ * (`issue`, `origin`, `minimum`, `maximum`, `format`, `expected`, and `rule`
+ * for a refinement's own code), which the dashboard words like a form's.
  */
 export const ImportErrorCode = z.enum([
   'empty_file',
@@ -144,6 +161,7 @@ export const ImportErrorCode = z.enum([
   'duplicate_column',
   'missing_column',
   'too_many_rows',
+  'too_many_lines',
   'cell_count',
   'other_community_row',
   'other_community_venue',
@@ -156,6 +174,7 @@ export const ImportErrorCode = z.enum([
   'bad_capacity',
   'bad_hours',
   'phone_without_name',
+  'phone_scientific',
   'entrance_in_use',
   'invalid',
 ]);
@@ -174,8 +193,12 @@ export type ImportError = z.infer<typeof ImportError>;
 export const ImportAction = z.enum(['create', 'update', 'unchanged']);
 export type ImportAction = z.infer<typeof ImportAction>;
 
-/** What happened (or, in a dry run, would happen) to each valid row. A new venue's id is known only once created. */
-export const ImportRow = z.object({ line: z.int().min(1), venueId: Id.nullable(), name: z.string(), action: ImportAction });
+/**
+ * What happened (or, in a dry run, would happen) to each valid row. A new
+ * venue's id is the one its row names or the one the plan reserves for it,
+ * so the dry run shows the ids the import will give.
+ */
+export const ImportRow = z.object({ line: z.int().min(1), venueId: Id, name: z.string(), action: ImportAction });
 export type ImportRow = z.infer<typeof ImportRow>;
 
 export const ImportReport = z.object({

@@ -62,10 +62,35 @@ export const VenueRules = z.object({
 });
 export type VenueRules = z.infer<typeof VenueRules>;
 
-/** A named officer (000 §2(4)): the venue's prevention officer and disinfection officer. */
+/** A named officer (000 §2(4)): the venue's prevention officer and disinfection officer, as stored and posted. */
 export const Officer = z.object({ name: z.string().trim().min(1).max(50), phone: z.string().trim().max(30) });
 export const Officers = z.object({ prevention: Officer.optional(), disinfection: Officer.optional() });
 export type Officers = z.infer<typeof Officers>;
+
+/**
+ * A number people can call: a mobile (138 0000 0000, +86 138…) or a landline
+ * with its area code (010-12345678, 0571 8888 8888), written with digits,
+ * spaces, dashes and a leading +. What Excel makes of a long number
+ * (1.38E+10) is none of these.
+ */
+export function isOfficerPhone(phone: string): boolean {
+  if (!/^\+?[\d\s-]+$/.test(phone)) return false;
+  const digits = phone.replace(/[\s-]/g, '');
+  return /^(?:\+?86)?1[3-9]\d{9}$/.test(digits) || /^0[1-9]\d{8,10}$/.test(digits) || /^\+?86[1-9]\d{8,10}$/.test(digits);
+}
+
+/**
+ * An officer as the registry accepts one (form and CSV import): the phone, when
+ * given, is a number people can call. Stored venues are read with the looser
+ * `Officer`, so a number saved before this check still shows (and can be fixed).
+ */
+export const OfficerInput = Officer.extend({
+  phone: Officer.shape.phone.refine((p) => p === '' || isOfficerPhone(p), {
+    message: 'a mobile (13800000000) or a landline with its area code (010-12345678)',
+    params: { code: 'phone' },
+  }),
+});
+export const OfficersInput = z.object({ prevention: OfficerInput.optional(), disinfection: OfficerInput.optional() });
 
 /** A door PIN: 4 to 6 digits. It says who is on duty; it is not a password. */
 export const Pin = z.string().regex(/^\d{4,6}$/, 'a PIN has 4 to 6 digits');

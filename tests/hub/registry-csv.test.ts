@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryVenue } from '../../shared/schemas/registry.js';
+import { DEFAULT_ENTRANCE, MAX_IMPORT_LINES, MAX_IMPORT_ROWS, VenueFields, type RegistryVenue } from '../../shared/schemas/registry.js';
 import {
-  DEFAULT_ENTRANCE,
   decodeCsv,
   parseCapacity,
   parseOpeningHours,
@@ -117,6 +116,11 @@ describe('readVenueCsv', () => {
 
   it('reports an unclosed quote with its line, and a row with more cells than columns', () => {
     expect(readVenueCsv(`${HEADER}\na,甲,ktv,"新华路,10\nb,乙,bar,x,1`).fileErrors).toEqual([expect.objectContaining({ line: 2, field: null, code: 'bad_csv' })]);
+    // Further down, after a blank line and a cell over two lines: still the line the quote opens on.
+    const further = ['场所名称,场所类型,核定人数', 'A,KTV,1', '"B,KTV,2', 'C,KTV,3'].join('\n');
+    expect(readVenueCsv(further).fileErrors).toEqual([expect.objectContaining({ line: 3, field: null, code: 'bad_csv' })]);
+    const later = ['场所名称,场所类型,地址,核定人数', 'A,KTV,"新华路\n1号",1', '', 'B,KTV,x,2', '"C,KTV,x,3', 'D,KTV,x,4'].join('\r\n');
+    expect(readVenueCsv(later).fileErrors).toEqual([expect.objectContaining({ line: 6, code: 'bad_csv', message: expect.stringContaining('never closed') })]);
     const wide = readVenueCsv('场所名称,场所类型,核定人数\n甲,ktv,1,多余\n乙,bar,2,,\n');
     expect(wide.rowErrors).toEqual([{ line: 2, field: null, code: 'cell_count', message: '4 cells but 3 columns', params: { cells: 4, columns: 3 } }]);
     expect(wide.rows.map((r) => r.cells.name)).toEqual(['乙']);
@@ -140,7 +144,7 @@ describe('planImport', () => {
     expect(p.rows.map(({ line, action, venueId }) => [line, action, venueId])).toEqual([
       [2, 'unchanged', 'xinhua-1'],
       [3, 'update', 'xinhua-2'],
-      [4, 'create', null],
+      [4, 'create', 'xinhua-3'],
     ]);
     expect(p.errors).toEqual([
       { line: 5, field: '场所类型', code: 'unknown_type', message: 'unknown venue type "夜总会"', params: { type: '夜总会' } },
@@ -152,7 +156,7 @@ describe('planImport', () => {
       { kind: 'update', id: 'xinhua-2', draft: expect.objectContaining({ ratedCapacity: 90, entrances: [{ id: 'xinhua-2-1', name: '正门' }, { name: '侧门' }] }) },
       {
         kind: 'create',
-        id: undefined,
+        id: 'xinhua-3',
         draft: expect.objectContaining({ communityId: 'xinhua', type: 'restaurant', entrances: [{ name: DEFAULT_ENTRANCE }], officers: { prevention: { name: '王五', phone: '13900000000' } } }),
       },
     ]);
@@ -173,8 +177,8 @@ describe('planImport', () => {
   it('names schema errors by the column as the file writes it (English headers too)', () => {
     const p = plan('name,type,rated_capacity,entrances\n,ktv,10,a\n' + 'x'.repeat(101) + ',ktv,10,a\n');
     expect(p.errors).toEqual([
-      { line: 2, field: 'name', code: 'invalid', message: 'a venue needs a name' },
-      { line: 3, field: 'name', code: 'invalid', message: expect.stringContaining('100') },
+      { line: 2, field: 'name', code: 'invalid', message: 'a venue needs a name', params: { issue: 'too_small', origin: 'string', minimum: 1, inclusive: 1 } },
+      { line: 3, field: 'name', code: 'invalid', message: expect.stringContaining('100'), params: { issue: 'too_big', origin: 'string', maximum: 100, inclusive: 1 } },
     ]);
   });
 
@@ -188,6 +192,95 @@ describe('planImport', () => {
     const p = plan('社区,场所名称,场所类型,核定人数\n安乐社区,甲,ktv,1\n新华社区,乙,ktv,1\nxinhua,丙,ktv,1\n');
     expect(p.errors).toEqual([expect.objectContaining({ line: 2, field: '社区', code: 'other_community_row', params: { community: '安乐社区' } })]);
     expect(p.rows.map((r) => r.line)).toEqual([3, 4]);
+  });
+});
+
+describe('import size limits (a sheet whose used range runs to a million empty rows)', () => {
+  const header = '场所名称,场所类型,核定人数';
+
+  it('refuses a file of a million blank lines before parsing it, naming the limit', () => {
+    // An unclosed quote at the end: reading the file would report it, so its absence shows nothing was parsed.
+    const csv = readVenueCsv(`${header}\nA,KTV,1\n${'\n'.repeat(1_000_000)}"unclosed,KTV,2\n`);
+    expect(csv.fileErrors).toEqual([
+      {
+        line: MAX_IMPORT_LINES + 1,
+        field: null,
+        code: 'too_many_lines',
+        message: `the file has more than ${MAX_IMPORT_LINES} lines (at most ${MAX_IMPORT_ROWS} venues): delete the empty rows below the list and save it again`,
+        params: { maxLines: MAX_IMPORT_LINES, max: MAX_IMPORT_ROWS },
+      },
+    ]);
+    expect(csv.rows).toEqual([]);
+    // Excel's empty formatted rows come out as rows of commas: counted the same.
+    expect(readVenueCsv(`${header}\n${',,\r\n'.repeat(MAX_IMPORT_LINES)}`).fileErrors.map((e) => e.code)).toEqual(['too_many_lines']);
+  });
+
+  it('stops reading at the first venue over the limit', () => {
+    const rows = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `店${i},KTV,1`);
+    // The broken quote after the limit is never reached: the answer is the row limit alone.
+    const csv = readVenueCsv([header, ...rows, '"unclosed,KTV,1', 'x,KTV,1'].join('\n'));
+    expect(csv.fileErrors).toEqual([{ line: MAX_IMPORT_ROWS + 2, field: null, code: 'too_many_rows', message: `at most ${MAX_IMPORT_ROWS} venues per file`, params: { max: MAX_IMPORT_ROWS } }]);
+    expect(csv.rows).toEqual([]);
+  });
+
+  it('reads a full file of the most venues allowed, blank rows between them not counting', () => {
+    const rows = Array.from({ length: MAX_IMPORT_ROWS }, (_, i) => (i % 2 === 0 ? `店${i},KTV,1\n,,` : `店${i},KTV,1`));
+    const csv = readVenueCsv([header, ...rows].join('\n'));
+    expect(csv.fileErrors).toEqual([]);
+    expect(csv.rows).toHaveLength(MAX_IMPORT_ROWS);
+    expect(csv.rows.at(-1)!.line).toBe(1 + MAX_IMPORT_ROWS * 1.5);
+  });
+});
+
+describe('planImport: ids and names within one file', () => {
+  const plan = (lines: string[], venues: RegistryVenue[] = []) => planImport(readVenueCsv(lines.join('\n')), { community, venues });
+
+  it('never gives a row without an id one that a later row names: dry run and import agree', () => {
+    const p = plan(['编号,场所名称,场所类型,核定人数', ',甲店,ktv,1', 'xinhua-1,乙店,ktv,2', ',丙店,ktv,3']);
+    expect(p.errors).toEqual([]);
+    expect(p.rows.map((r) => [r.line, r.venueId, r.action])).toEqual([
+      [2, 'xinhua-2', 'create'],
+      [3, 'xinhua-1', 'create'],
+      [4, 'xinhua-3', 'create'],
+    ]);
+    expect(p.saves.map((s) => s.id)).toEqual(['xinhua-2', 'xinhua-1', 'xinhua-3']);
+    // Around the community's stored venues too.
+    const q = plan(['编号,场所名称,场所类型,核定人数', ',丁店,ktv,1', 'xinhua-2,戊店,ktv,1'], [venue()]);
+    expect(q.rows.map((r) => r.venueId)).toEqual(['xinhua-3', 'xinhua-2']);
+  });
+
+  it('creates a venue once when one row names its new id and another only its name', () => {
+    const p = plan(['编号,场所名称,场所类型,核定人数', 'new-a,丁店,ktv,1', ',丁店,ktv,1']);
+    expect(p.errors).toEqual([{ line: 3, field: '场所名称', code: 'duplicate_row', message: 'the same venue as line 2: only line 2 is imported', params: { line: 2 } }]);
+    expect(p.saves).toEqual([expect.objectContaining({ kind: 'create', id: 'new-a' })]);
+    const reversed = plan(['编号,场所名称,场所类型,核定人数', ',丁店,ktv,1', 'new-a,丁店,ktv,1']);
+    expect(reversed.errors).toEqual([expect.objectContaining({ line: 3, field: '编号', code: 'duplicate_row', params: { line: 2 } })]);
+    expect(reversed.saves).toHaveLength(1);
+    // Two rows each giving its own new id are two venues that happen to share a name.
+    expect(plan(['编号,场所名称,场所类型,核定人数', 'new-a,丁店,ktv,1', 'new-b,丁店,ktv,1']).saves.map((s) => s.id)).toEqual(['new-a', 'new-b']);
+  });
+});
+
+describe('officer phones', () => {
+  const fields = (phone: string) => VenueFields.safeParse({ name: '甲', type: 'ktv', address: '', ratedCapacity: 1, openingHours: null, officers: { prevention: { name: '赵', phone } }, entrances: [{ name: '正门' }] });
+
+  it.each(['13800000001', '138 0000 0001', '138-0000-0001', '+86 138 0000 0001', '010-12345678', '0571 8888 8888', '021-6666666', ''])('accepts %s', (phone) => {
+    expect(fields(phone).success).toBe(true);
+  });
+
+  it.each(['1.38E+10', '12345', '138000000011', 'call 138', '110', '(010)12345678'])('refuses %s, naming the field', (phone) => {
+    const r = fields(phone);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['officers', 'prevention', 'phone'], code: 'custom', params: { code: 'phone' } });
+  });
+
+  it('says when Excel turned a number into scientific notation, and words other bad numbers by rule', () => {
+    const p = planImport(readVenueCsv(['场所名称,场所类型,核定人数,防控专员,防控专员电话', '甲,ktv,1,赵,1.38E+10', '乙,ktv,1,钱,12345'].join('\n')), { community, venues: [] });
+    expect(p.errors).toEqual([
+      { line: 2, field: '防控专员电话', code: 'phone_scientific', message: expect.stringContaining('scientific notation'), params: { phone: '1.38E+10' } },
+      { line: 3, field: '防控专员电话', code: 'invalid', message: expect.stringContaining('landline'), params: { issue: 'custom', rule: 'phone' } },
+    ]);
+    expect(p.saves).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import type { VenueProfile } from '../../shared/schemas/enrolment.js';
-import type { ImportReport, RegistryVenue } from '../../shared/schemas/registry.js';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_LINES, MAX_IMPORT_ROWS, type ImportReport, type RegistryVenue } from '../../shared/schemas/registry.js';
 import { connectKiosk, enrolKiosk, readDb, type KioskClient, type TestHub } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { inspectorSession } from '../support/inspector.js';
@@ -120,6 +120,9 @@ describe('venue registry API', () => {
       [{ ...NEW_VENUE, entrances: [{ name: '正门' }, { name: '正门' }] }, 'entrances.1.name'],
       [{ ...NEW_VENUE, entrances: [{ name: '东门;西门' }] }, 'entrances.0.name'],
       [{ ...NEW_VENUE, officers: { prevention: { name: '', phone: '1' } } }, 'officers.prevention.name'],
+      // A number-formatted Excel cell pasted into the form.
+      [{ ...NEW_VENUE, officers: { prevention: { name: '钱伟', phone: '1.39E+10' } } }, 'officers.prevention.phone'],
+      [{ ...NEW_VENUE, officers: { disinfection: { name: '孙丽', phone: '12345' } } }, 'officers.disinfection.phone'],
       [{ ...NEW_VENUE, openingHours: { open: '25:00', close: '02:00' } }, 'openingHours.open'],
       [{ ...NEW_VENUE, id: 'has space' }, 'id'],
     ];
@@ -219,6 +222,18 @@ describe('venue registry API', () => {
     expect(update.detail.changes).toMatchObject({ ratedCapacity: { from: 100, to: 60 }, name: { from: '测试KTV', to: '测试KTV（新店）' } });
   });
 
+  hubTest('two door staff added at the same moment are both saved, each with an id of their own', async ({ hub }) => {
+    const { admin } = await sessions(hub);
+    const [a, b] = await Promise.all([
+      admin.post('/api/registry/venues/venue-a/staff', { name: '周杰', role: '门岗', pin: '1111' }),
+      admin.post('/api/registry/venues/venue-a/staff', { name: '吴敏', role: '门岗', pin: '2222' }),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json().id).not.toBe(b.json().id);
+    const staff = (await admin.get('/api/registry/venues/venue-a')).json().staff as { id: string; name: string }[];
+    expect(staff.filter((s) => s.name === '周杰' || s.name === '吴敏').map((s) => s.id).sort()).toEqual([a.json().id, b.json().id].sort());
+  });
+
   hubTest('a kiosk of another venue hears nothing of the edit', async ({ hub, socket }) => {
     const { admin } = await sessions(hub);
     const other = await admin.post('/api/registry/venues', { ...NEW_VENUE, entrances: [{ name: '正门' }] });
@@ -316,9 +331,50 @@ describe('POST /api/registry/import and GET /api/registry/export.csv', () => {
     ]);
     expect(db()).toBe(before);
     const real = await upload(hub, admin, 'communityId=c-venue-a', file);
-    const strip = (r: ImportReport) => ({ ...r, dryRun: undefined, rows: r.rows.map((row) => ({ ...row, venueId: row.action === 'create' ? null : row.venueId })) });
-    expect(strip(real.body)).toEqual(strip(dry.body));
-    expect(real.body.rows.filter((r: { action: string }) => r.action === 'create').every((r: { venueId: string | null }) => r.venueId)).toBe(true);
+    // New venues' ids included: the dry run shows the ids the import gives.
+    expect({ ...real.body, dryRun: true }).toEqual(dry.body);
+    const stored = (await communityVenues(admin, 'c-venue-a')).map((v) => v.id);
+    expect(stored).toEqual(expect.arrayContaining(real.body.rows.map((r: { venueId: string }) => r.venueId)));
+  });
+
+  hubTest('a row without an id never takes the id a later row gives its new venue: the dry run\'s plan is imported, not a 409', async ({ hub }) => {
+    const { admin } = await sessions(hub);
+    // The hub would number the first new venue of c-venue-a as c-venue-a-1, the id the next row names.
+    const file = utf8(['编号,场所名称,场所类型,核定人数', ',甲店,ktv,10', 'c-venue-a-1,乙店,ktv,20']);
+    const dry = await upload(hub, admin, 'communityId=c-venue-a&dryRun=1', file);
+    expect(dry.body).toMatchObject({ created: 2, errors: [] });
+    const real = await upload(hub, admin, 'communityId=c-venue-a', file);
+    expect(real.status).toBe(200);
+    expect({ ...real.body, dryRun: true }).toEqual(dry.body);
+    const byName = Object.fromEntries((await communityVenues(admin, 'c-venue-a')).map((v) => [v.name, v.id]));
+    expect(byName).toMatchObject({ 乙店: 'c-venue-a-1', 甲店: dry.body.rows[0].venueId });
+  });
+
+  hubTest('one new venue named by its id in one row and by its name in another is created once', async ({ hub }) => {
+    const { admin } = await sessions(hub);
+    const res = await upload(hub, admin, 'communityId=c-venue-a', utf8(['编号,场所名称,场所类型,核定人数', 'new-a,丁店,ktv,10', ',丁店,ktv,10']));
+    expect(res.body).toMatchObject({ created: 1, errors: [expect.objectContaining({ line: 3, code: 'duplicate_row', params: { line: 2 } })] });
+    expect((await communityVenues(admin, 'c-venue-a')).filter((v) => v.name === '丁店').map((v) => v.id)).toEqual(['new-a']);
+  });
+
+  hubTest('a file of a million empty rows is answered at once with the line limit, and writes nothing', async ({ hub }) => {
+    const { admin } = await sessions(hub);
+    // What Excel saves when the sheet's used range runs a million rows below a short list.
+    const file = new TextEncoder().encode(`场所名称,场所类型,核定人数\r\n甲店,ktv,10\r\n${'\n'.repeat(1_000_000)}`);
+    expect(file.length).toBeLessThan(MAX_IMPORT_BYTES);
+    const res = await upload(hub, admin, 'communityId=c-venue-a', file);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ created: 0, updated: 0, unchanged: 0, rows: [] });
+    expect(res.body.errors).toEqual([expect.objectContaining({ line: MAX_IMPORT_LINES + 1, code: 'too_many_lines', message: expect.stringContaining(`more than ${MAX_IMPORT_LINES} lines`), params: { maxLines: MAX_IMPORT_LINES, max: MAX_IMPORT_ROWS } })]);
+    expect(await hub.store.venues.count()).toBe(1);
+  });
+
+  hubTest('a body over the size limit is refused with 413 too_large before it is read', async ({ hub }) => {
+    const { admin } = await sessions(hub);
+    const res = await upload(hub, admin, 'communityId=c-venue-a', new Uint8Array(MAX_IMPORT_BYTES + 1).fill(0x2c));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ code: 'too_large' });
+    expect(await hub.store.venues.count()).toBe(1);
   });
 
   hubTest('refuses rows naming another community\'s venue, and a file for an unknown community', async ({ hub }) => {

@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { VENUE_TYPE_ALIASES, VENUE_TYPE_TEXT } from '../../../shared/labels.js';
 import { Id } from '../../../shared/schemas/common.js';
 import {
+  DEFAULT_ENTRANCE,
   ENTRANCE_SEPARATORS,
+  MAX_IMPORT_LINES,
+  MAX_IMPORT_ROWS,
   REGISTRY_COLUMNS,
   REQUIRED_COLUMNS,
   VenueFields,
@@ -16,6 +19,7 @@ import {
 } from '../../../shared/schemas/registry.js';
 import { ClockTime, VenueType, type OpeningHours } from '../../../shared/schemas/venue.js';
 import type { VenueDraft, VenueSave } from '../store/venues.js';
+import { freeId } from '../store/venues.js';
 import { toCsv } from './csv.js';
 
 /**
@@ -25,12 +29,6 @@ import { toCsv } from './csv.js';
  * written back with the same columns. Pure: the route reads the store and
  * writes the plan.
  */
-
-/** A street's list is hundreds of venues; this keeps one request's work bounded. */
-export const MAX_IMPORT_ROWS = 5000;
-
-/** The entrance a new venue gets when its row names none: every venue has at least one door. */
-export const DEFAULT_ENTRANCE = '正门';
 
 export type CsvEncoding = ImportReport['encoding'];
 
@@ -70,43 +68,84 @@ const HEADER_LOOKUP = new Map<string, RegistryColumn>(
 /** A cell as the export wrote it: csvCell (services/csv.ts) puts an apostrophe before a would-be formula. */
 const cellText = (raw: string) => raw.trim().replace(/^'(?=[=+\-@\t\r])/, '');
 
+/** The number of lines in the text, counted only up to `limit + 1` (the caller only needs to know it is over). */
+function countLines(text: string, limit: number): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < text.length - 1 && lines <= limit; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+}
+
+/** Thrown from inside csv-parse to stop reading a file already known to be refused. */
+class StopReading extends Error {}
+
 /**
  * Splits the text into rows with csv-parse. Line numbers are physical lines
- * (the header is line 1), so a quoted cell spanning lines moves no later row's
- * number: a record's first line is its last one minus the line breaks inside it.
+ * (the header is line 1): csv-parse tells where each record ends, and a
+ * record starts on the line after the previous one ended, so a quoted cell
+ * spanning lines moves no later row's number. Blank rows are dropped as they
+ * are read; the file's size in lines and in rows is checked before and while
+ * reading, so a sheet of a million empty rows costs a count, not a parse.
  */
 export function readVenueCsv(text: string): ParsedCsv {
   const out: ParsedCsv = { headers: {}, rows: [], fileErrors: [], rowErrors: [] };
   // One kind of line break, so a file mixing CRLF and LF (an edited export) parses; a quoted
   // cell's own breaks become \n, which is what a cell's line break is.
   const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  let records: { record: string[]; info: { lines: number }; raw: string }[];
+  const lines = countLines(normalised, MAX_IMPORT_LINES);
+  if (lines > MAX_IMPORT_LINES) {
+    out.fileErrors.push({
+      line: MAX_IMPORT_LINES + 1,
+      field: null,
+      code: 'too_many_lines',
+      message: `the file has more than ${MAX_IMPORT_LINES} lines (at most ${MAX_IMPORT_ROWS} venues): delete the empty rows below the list and save it again`,
+      params: { maxLines: MAX_IMPORT_LINES, max: MAX_IMPORT_ROWS },
+    });
+    return out;
+  }
+
+  const blank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
+  let header: { line: number; record: string[] } | undefined;
+  const data: { line: number; record: string[] }[] = [];
+  /** The line the last record read ends on: the next one starts after it. */
+  let lastEnd = 0;
   try {
-    // With `info` and `raw` each record comes as { record, info, raw } (csv-parse's types do not follow the options).
-    records = parse(normalised, { info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as unknown as typeof records;
+    parse(normalised, {
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      // A cell is a name or an address; one far longer is a broken quote swallowing the file.
+      max_record_size: 64 * 1024,
+      on_record: (record: string[], context: { lines: number }) => {
+        const line = lastEnd + 1;
+        lastEnd = context.lines;
+        if (blank(record)) return null;
+        if (!header) header = { line, record };
+        else if (data.length === MAX_IMPORT_ROWS) {
+          out.fileErrors.push({ line, field: null, code: 'too_many_rows', message: `at most ${MAX_IMPORT_ROWS} venues per file`, params: { max: MAX_IMPORT_ROWS } });
+          throw new StopReading();
+        } else data.push({ line, record });
+        // Rows are kept here, not by csv-parse: it holds nothing.
+        return null;
+      },
+    });
   } catch (err) {
+    if (err instanceof StopReading) return out;
     if (!(err instanceof CsvError)) throw err;
-    // csv-parse counts to where it gave up (the end of the file, for a quote never closed); the
-    // record that broke starts after the last good one, which is the line to look at.
-    const goodBytes = (err as CsvError & { bytes_records?: number }).bytes_records ?? 0;
-    const line = (Buffer.from(normalised).subarray(0, goodBytes).toString().match(/\n/g)?.length ?? 0) + 1;
+    // The record that broke starts after the last one read whole, wherever csv-parse gave up
+    // (the end of the file, for a quote never closed).
     const message =
       err.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'a quote (") opened in this row is never closed: nothing after it can be read'
         : `the file is not valid CSV from this row on (${err.message})`;
-    out.fileErrors.push({ line, field: null, code: 'bad_csv', message });
+    out.fileErrors.push({ line: lastEnd + 1, field: null, code: 'bad_csv', message });
     return out;
   }
-  const firstLine = (r: (typeof records)[number]) => r.info.lines - (r.raw.replace(/\n$/, '').match(/\n/g)?.length ?? 0);
-  const blank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
 
-  const headerAt = records.findIndex((r) => !blank(r.record));
-  if (headerAt < 0) {
+  if (!header) {
     out.fileErrors.push({ line: 1, field: null, code: 'empty_file', message: 'the file is empty: the first line names the columns (场所名称, 场所类型, 核定人数, …)' });
     return out;
   }
-  const header = records[headerAt]!;
-  const headerLine = firstLine(header);
+  const headerLine = header.line;
   const columns: (RegistryColumn | undefined)[] = [];
   header.record.forEach((h) => {
     const name = h.trim();
@@ -133,23 +172,18 @@ export function readVenueCsv(text: string): ParsedCsv {
   for (const key of REQUIRED_COLUMNS) {
     if (out.headers[key] === undefined) out.fileErrors.push({ line: headerLine, field: REGISTRY_COLUMNS[key][0], code: 'missing_column', message: 'this column is required' });
   }
-  const data = records.slice(headerAt + 1).filter((r) => !blank(r.record));
-  if (data.length > MAX_IMPORT_ROWS) {
-    out.fileErrors.push({ line: firstLine(data[MAX_IMPORT_ROWS]!), field: null, code: 'too_many_rows', message: `at most ${MAX_IMPORT_ROWS} venues per file`, params: { max: MAX_IMPORT_ROWS } });
-  }
   if (out.fileErrors.length > 0) return out;
 
-  for (const r of data) {
-    const line = firstLine(r);
+  for (const { line, record } of data) {
     // Spreadsheets often leave empty cells after the last column; anything in them would be lost.
-    const extra = r.record.slice(columns.length).filter((c) => c.trim() !== '');
+    const extra = record.slice(columns.length).filter((c) => c.trim() !== '');
     if (extra.length > 0) {
-      out.rowErrors.push({ line, field: null, code: 'cell_count', message: `${r.record.length} cells but ${columns.length} columns`, params: { cells: r.record.length, columns: columns.length } });
+      out.rowErrors.push({ line, field: null, code: 'cell_count', message: `${record.length} cells but ${columns.length} columns`, params: { cells: record.length, columns: columns.length } });
       continue;
     }
     const cells: CsvRow['cells'] = {};
     columns.forEach((key, i) => {
-      if (key) cells[key] = cellText(r.record[i] ?? '');
+      if (key) cells[key] = cellText(record[i] ?? '');
     });
     out.rows.push({ line, cells });
   }
@@ -262,7 +296,14 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
   const col = (key: RegistryColumn) => h[key] ?? REGISTRY_COLUMNS[key][0];
   const byId = new Map(ctx.venues.map((v) => [v.id, v]));
   const mine = ctx.venues.filter((v) => v.communityId === ctx.community.id);
+  /** The first line about each venue, by its id. */
   const seen = new Map<string, number>();
+  /** The first line creating a venue of each name, and whether it named the venue's id. */
+  const newNames = new Map<string, { line: number; named: boolean }>();
+  // The ids the file gives new venues are theirs before any row is planned: one the plan picks
+  // for a row without an id must not be one a later row names (dry run and import then agree).
+  const reserved = new Set(csv.rows.map((r) => r.cells.id ?? '').filter((id) => id !== '' && !byId.has(id)));
+  const taken = (id: string) => byId.has(id) || reserved.has(id);
 
   for (const row of csv.rows) {
     const c = row.cells;
@@ -304,15 +345,28 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       plan.errors.push(...errors);
       continue;
     }
-    // A row without id or name is reported by the schema below, not as a duplicate of another such row.
-    const key = existing ? `id:${existing.id}` : newId ? `id:${newId}` : c.name ? `new:${c.name}` : undefined;
-    const first = key === undefined ? undefined : seen.get(key);
-    if (first !== undefined) {
+    const duplicate = (first: number) => {
       fail(id !== '' ? 'id' : 'name', 'duplicate_row', `the same venue as line ${first}: only line ${first} is imported`, { line: first });
       plan.errors.push(...errors);
+    };
+    const key = existing?.id ?? newId;
+    const first = key === undefined ? undefined : seen.get(key);
+    if (first !== undefined) {
+      duplicate(first);
       continue;
     }
     if (key !== undefined) seen.set(key, row.line);
+    // A new venue's row without an id is found by its name, so it is the venue another row
+    // creates under that name (a row with its own id is a venue of its own). A row without id
+    // or name is reported by the schema below, not as a duplicate of another such row.
+    if (!existing && c.name) {
+      const prior = newNames.get(c.name);
+      if (prior && (!prior.named || newId === undefined)) {
+        duplicate(prior.line);
+        continue;
+      }
+      if (!prior) newNames.set(c.name, { line: row.line, named: newId !== undefined });
+    }
 
     // The venue as the row would leave it: columns the file has override what is stored.
     const base: VenueDraft = existing
@@ -353,7 +407,9 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       if (c[nameKey] === undefined && c[phoneKey] === undefined) continue;
       const name = c[nameKey] ?? base.officers[role]?.name ?? '';
       const phone = c[phoneKey] ?? base.officers[role]?.phone ?? '';
-      if (name === '' && phone !== '') bad(phoneKey, 'phone_without_name', `a phone without the officer's name (${col(nameKey)})`, { column: col(nameKey) });
+      if (SCIENTIFIC.test(phone)) {
+        bad(phoneKey, 'phone_scientific', `Excel wrote this number in scientific notation (${phone}): format the column as text, type the numbers again and save`, { phone });
+      } else if (name === '' && phone !== '') bad(phoneKey, 'phone_without_name', `a phone without the officer's name (${col(nameKey)})`, { column: col(nameKey) });
       else if (name === '') delete officers[role];
       else officers[role] = { name, phone };
     }
@@ -377,7 +433,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       for (const issue of parsed.error.issues) {
         const k = columnOf(issue.path);
         if (k && badCells.has(k)) continue;
-        fail(k, 'invalid', issue.message);
+        fail(k, 'invalid', issue.message, issueParams(issue));
       }
     }
     if (errors.length > 0 || !parsed.success) {
@@ -389,11 +445,33 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
       plan.rows.push({ line: row.line, venueId: existing.id, name: draft.name, action: 'unchanged', save: undefined });
       continue;
     }
-    plan.rows.push({ line: row.line, venueId: existing?.id ?? newId ?? null, name: draft.name, action: existing ? 'update' : 'create', save: plan.saves.length });
-    plan.saves.push(existing ? { kind: 'update', id: existing.id, draft } : { kind: 'create', id: newId, draft });
+    const venueId = existing?.id ?? newId ?? freeId(ctx.community.id, taken);
+    reserved.add(venueId);
+    plan.rows.push({ line: row.line, venueId, name: draft.name, action: existing ? 'update' : 'create', save: plan.saves.length });
+    plan.saves.push(existing ? { kind: 'update', id: venueId, draft } : { kind: 'create', id: venueId, draft });
   }
   plan.errors.sort((a, b) => a.line - b.line);
   return plan;
+}
+
+/** What Excel writes for a long number in a General cell: 1.38E+10. */
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/;
+
+/**
+ * A schema issue's code and figures, so the dashboard words it as a form
+ * would (hub/ui/dashboard/issue-text.ts) instead of showing zod's English.
+ */
+function issueParams(issue: z.core.$ZodIssue): Record<string, string | number> {
+  const out: Record<string, string | number> = { issue: issue.code ?? 'custom' };
+  const raw = issue as unknown as Record<string, unknown>;
+  for (const k of ['origin', 'format', 'expected'] as const) if (typeof raw[k] === 'string') out[k] = raw[k];
+  for (const k of ['minimum', 'maximum', 'divisor'] as const) if (typeof raw[k] === 'number' || typeof raw[k] === 'bigint') out[k] = Number(raw[k]);
+  for (const k of ['inclusive', 'exact'] as const) if (typeof raw[k] === 'boolean') out[k] = raw[k] ? 1 : 0;
+  if (issue.code === 'custom') {
+    // A refinement's own code and figures (shared/schemas/registry.ts), e.g. the duplicated entrance's name.
+    for (const [k, v] of Object.entries(issue.params ?? {})) if (typeof v === 'string' || typeof v === 'number') out[k === 'code' ? 'rule' : k] = v;
+  }
+  return out;
 }
 
 /** The column a schema issue is about. */

@@ -77,8 +77,12 @@ export interface VenueRepository {
   save(changes: readonly VenueSave[], now: number): Promise<string[]>;
   /** Renames, re-roles, re-PINs (salted hash only), deactivates or reactivates a door staff member. */
   updateStaff(venueId: string, staffId: string, edit: StaffEdit): Promise<StaffView | undefined>;
-  /** A fresh staff id for the venue. */
-  newStaffId(venueId: string): Promise<string>;
+  /**
+   * A new door staff member of the venue with a fresh id, returned. The PIN is
+   * hashed first; the id is then picked and the row written in one synchronous
+   * step, so two adds at once never pick the same id.
+   */
+  createStaff(venueId: string, s: { name: string; role: string; pin: string }): Promise<StaffView>;
   add(v: NewVenue): Promise<void>;
   addEntrance(e: Entrance): Promise<void>;
   /** Adds a door staff member; only a salted hash of the PIN is kept. */
@@ -215,19 +219,6 @@ export function createVenueRepository(db: Db): VenueRepository {
       staff: (staff.get(v.id) ?? []).map((s) => ({ id: s.id, name: s.name, role: s.role, active: s.active === 1 })),
       updatedAt: v.updated_at,
     }));
-  }
-
-  /** `base-1`, `base-2`, … the first free one; a random one if the base is too long for an id. */
-  function freeId(base: string, taken: (id: string) => boolean): string {
-    for (let k = 1; k < 10_000; k++) {
-      const id = `${base}-${k}`;
-      if (id.length > 64) break;
-      if (!taken(id)) return id;
-    }
-    let id: string;
-    do id = `x-${newSecret().slice(0, 12)}`;
-    while (taken(id));
-    return id;
   }
 
   const venueFields = (id: string, d: VenueDraft, now: number) => ({
@@ -381,10 +372,32 @@ export function createVenueRepository(db: Db): VenueRepository {
       const row = selectStaffRow.get(staffId, venueId)!;
       return { id: row.id, name: row.name, role: row.role, active: row.active === 1 };
     },
-    async newStaffId(venueId) {
-      return freeId(`${venueId}-staff`, (id) => staffExists.get(id) !== undefined);
+    async createStaff(venueId, { name, role, pin }) {
+      const salt = newPinSalt();
+      const hash = await hashPin(Pin.parse(pin), salt);
+      // Nothing awaits between choosing the id and inserting it.
+      const id = freeId(`${venueId}-staff`, (x) => staffExists.get(x) !== undefined);
+      insertStaff.run(id, venueId, name, role, salt, hash);
+      return { id, name, role, active: true };
     },
   };
+}
+
+/**
+ * `base-1`, `base-2`, … the first free one; a random one if the base is too
+ * long for an id. The CSV import's plan picks new venues' ids with it too, so
+ * a dry run shows the ids the import gives.
+ */
+export function freeId(base: string, taken: (id: string) => boolean): string {
+  for (let k = 1; k < 10_000; k++) {
+    const id = `${base}-${k}`;
+    if (id.length > 64) break;
+    if (!taken(id)) return id;
+  }
+  let id: string;
+  do id = `x-${newSecret().slice(0, 12)}`;
+  while (taken(id));
+  return id;
 }
 
 /** Rows grouped by their venue (Map.groupBy is not in Node 20). */

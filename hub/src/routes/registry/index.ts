@@ -12,6 +12,7 @@ import {
   ExportQuery,
   ImportQuery,
   ImportReport,
+  MAX_IMPORT_BYTES,
   RegistryQuery,
   RegistryVenue,
   RegistryVenueList,
@@ -28,8 +29,8 @@ import { venueRoom } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
 import { RegistryConflict, type VenueDraft, type VenueSave } from '../../store/venues.js';
 
-/** A street's list is a few hundred rows (~100 KB); room for thousands, with long addresses. */
-export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
+/** A street's list is a few hundred rows (~100 KB): see MAX_IMPORT_BYTES. */
+export const IMPORT_BODY_LIMIT = MAX_IMPORT_BYTES;
 
 const IdParams = z.object({ id: Id });
 const StaffParams = z.object({ id: Id, staffId: Id });
@@ -181,11 +182,10 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: StaffCreate, response: { 201: StaffView, ...errors } } },
     async (request, reply) => {
       const v = await venue(request.params.id);
-      const id = await store.venues.newStaffId(v.id);
-      await store.venues.addStaff({ id, venueId: v.id, name: request.body.name, role: request.body.role, pin: request.body.pin });
-      await audit(request, 'staff_add', v.id, { staffId: id, name: request.body.name, role: request.body.role });
+      const staff = await store.venues.createStaff(v.id, request.body);
+      await audit(request, 'staff_add', v.id, { staffId: staff.id, name: staff.name, role: staff.role });
       await pushProfile(v.id);
-      return reply.code(201).send({ id, name: request.body.name, role: request.body.role, active: true });
+      return reply.code(201).send(staff);
     },
   );
 
@@ -217,9 +217,10 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
       const report: ImportReport = { dryRun, encoding, created: 0, updated: 0, unchanged: 0, errors: csv.fileErrors, rows: [] };
       if (csv.fileErrors.length === 0) {
         const plan = planImport(csv, { community: target, venues: await store.venues.list({}) });
-        const ids = dryRun || plan.saves.length === 0 ? [] : await save(plan.saves);
+        // The plan gave every new venue its id, so the dry run's report is the import's.
+        if (!dryRun && plan.saves.length > 0) await save(plan.saves);
         report.errors = plan.errors;
-        report.rows = plan.rows.map(({ save: at, ...row }) => ({ ...row, venueId: at === undefined || dryRun ? row.venueId : ids[at]! }));
+        report.rows = plan.rows.map(({ save: _at, ...row }) => row);
         for (const row of report.rows) report[row.action === 'create' ? 'created' : row.action === 'update' ? 'updated' : 'unchanged'] += 1;
       }
       if (!dryRun) {
