@@ -63,6 +63,7 @@ test.describe('policy desk', () => {
     await expect(page.getByTestId('quick-reach')).toContainText('在线 1 台');
     await page.getByTestId('quick-confirm').click();
     await expect(page.getByTestId('quick-error')).toHaveAttribute('data-field', 'reason');
+    await expect(page.getByTestId('quick-error')).toHaveText('请填写切换原因（至少2个字）');
     await page.getByTestId('quick-reason').fill('区指挥部通知：全区进入战时状态');
     await page.getByTestId('quick-confirm').click();
     await expect(page.getByTestId('street-policy')).toContainText('战时 · v2');
@@ -84,7 +85,8 @@ test.describe('policy desk', () => {
     const libraryCap = editor.locator('[data-field="capPercent.byVenueType.library"]').first();
     await libraryCap.fill('150');
     await libraryCap.blur();
-    await expect(editor.locator('[data-testid="field-error"][data-field="capPercent.byVenueType.library"]')).toBeVisible();
+    // Worded from the field and the schema's limit, in Chinese: never zod's "Too big: expected number to be <=100".
+    await expect(editor.locator('[data-testid="field-error"][data-field="capPercent.byVenueType.library"]')).toHaveText('限流比例 › 按场所类型 › 图书馆不能大于 100');
     await expect(editor.getByTestId('review')).toBeDisabled();
     await libraryCap.fill('30');
     await libraryCap.blur();
@@ -93,9 +95,13 @@ test.describe('policy desk', () => {
     // For one community, tomorrow, with a reason: scheduled, listed, then cancelled.
     await editor.getByTestId('scope').selectOption('c-venue-b');
     await editor.getByTestId('when-later').check();
-    const tomorrow = new Date(Date.now() + 24 * 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    await editor.getByTestId('at').fill(tomorrow);
+    // Further than the hub allows (a year): said at the field before anything is sent.
+    const local = (ms: number) => new Date(ms - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await editor.getByTestId('at').fill(local(Date.now() + 400 * 24 * 3_600_000));
     await editor.getByTestId('reason').fill('图书馆限流三成');
+    await editor.getByTestId('review').click();
+    await expect(editor.locator('[data-testid="field-error"][data-field="at"]')).toHaveText('定时切换最多可设定在一年之内');
+    await editor.getByTestId('at').fill(local(Date.now() + 24 * 3_600_000));
     await editor.getByTestId('review').click();
     // Counted when the confirm opens: the community's one kiosk, online since it came back.
     await expect(editor.getByTestId('confirm')).toContainText('涉及终端 1 台（在线 1 台）');
@@ -104,6 +110,17 @@ test.describe('policy desk', () => {
     await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
     await page.getByTestId('cancel-schedule').click();
     await page.getByTestId('cancel-confirm').click();
+    await expect(page.getByTestId('no-schedules')).toBeVisible();
+
+    // A switch cancelled elsewhere meanwhile (another admin; or it fell due): the hub's 409 is said in Chinese, and the list follows.
+    const { version: _v, ...normal } = await store.policies.active();
+    const other = await store.policies.schedule(normal, Date.now() + 48 * 3_600_000, Date.now(), { communityId: null, by: 'admin', note: '另一台电脑设定' });
+    await page.reload();
+    await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
+    await store.policies.cancelSchedule(other.id, Date.now());
+    await page.getByTestId('cancel-schedule').click();
+    await page.getByTestId('cancel-confirm').click();
+    await expect(page.getByTestId('schedules-error')).toHaveText('该定时切换已执行或已取消');
     await expect(page.getByTestId('no-schedules')).toBeVisible();
 
     await expect(page.locator('[data-testid="history-row"]')).toHaveCount(1);

@@ -1,36 +1,24 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { issuePath } from '../../../shared/schemas/errors.js';
-import { PolicyDraft, PolicyReason, type PolicyOverview, type PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
+import type { PolicyDraft, PolicyOverview, PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import { ApiFailure, getJson, postJson } from './api.js';
+import { getJson, postJson } from './api.js';
 import { fmtDateTime } from './format.js';
 import { I18nController, t } from './i18n.js';
 import { diffPolicy } from './policy-diff.js';
+import { draftErrors, reachOf, refusalOf, sendErrors, shownAtField, toDraft, type Refusal } from './policy-draft.js';
 import { modeText } from './policy-labels.js';
-import { errorText } from './resource.js';
 import { base } from './styles.js';
 import './policy-diff.js';
 import './policy-fields.js';
-
-/** A policy without its version: what the editor edits and sends. */
-export const toDraft = ({ version: _v, ...rest }: Policy): PolicyDraft => structuredClone(rest);
-
-/** Reach of a switch: kiosks in service in the scope, and how many are connected now. */
-export function reachOf(overview: PolicyOverview, communityId: string | null): { kiosks: number; connected: number } {
-  const inScope = overview.communities.filter((c) => communityId === null || c.id === communityId);
-  return { kiosks: inScope.reduce((n, c) => n + c.kiosks, 0), connected: inScope.reduce((n, c) => n + c.connected, 0) };
-}
-
-/** Issue paths without list positions: an error in `closedVenueTypes.3` shows at the type grid. */
-const fieldOf = (path: readonly PropertyKey[]) => issuePath(path).replace(/(\.\d+)+$/, '');
 
 /**
  * The policy editor (issue 7): start from what is in force or a preset, edit
  * every field, see the differences against what the chosen scope enforces,
  * then switch the street or one community now or at a set time, with a
  * reason. Checked with the shared schema as the hub checks it; the hub's
- * answer, if it still refuses, shows at the field it names.
+ * answer, if it still refuses, shows at the field it names. Every problem is
+ * worded in the dashboard's language (policy-draft.ts).
  */
 @customElement('policy-editor')
 export class PolicyEditor extends LitElement {
@@ -41,7 +29,8 @@ export class PolicyEditor extends LitElement {
   @state() private later = false;
   @state() private at = '';
   @state() private reason = '';
-  @state() private serverErrors = new Map<string, string>();
+  /** The hub's refusal of the last send, at the field it named. */
+  @state() private refusal: Refusal | undefined;
   @state() private formErrors = new Map<string, string>();
   @state() private confirming = false;
   /** Whom the switch reaches, read afresh when the confirm step opens (kiosks come and go). */
@@ -54,15 +43,17 @@ export class PolicyEditor extends LitElement {
   override render() {
     const o = this.overview;
     const draft = this.draft ?? toDraft(this._inForce());
-    const checked = PolicyDraft.safeParse(draft);
-    const errors = new Map<string, string>(checked.success ? [] : checked.error.issues.map((i) => [fieldOf(i.path), i.message]));
-    for (const [k, v] of this.serverErrors) if (k.startsWith('policy.')) errors.set(k.slice('policy.'.length), v);
+    const errors = draftErrors(draft);
+    const valid = errors.size === 0;
+    const refused = this.refusal;
+    if (refused?.field?.startsWith('policy.')) errors.set(refused.field.slice('policy.'.length), refused.message);
     const diff = diffPolicy(toDraft(this._inForce()), draft);
     const reach = this.reach ?? reachOf(o, this.communityId);
     const formErr = (f: string) => {
-      const m = this.formErrors.get(f) ?? this.serverErrors.get(f);
-      return m ? html`<span class="error" role="alert" data-testid="field-error" data-field=${f}>${m}</span>` : nothing;
+      const m = this.formErrors.get(f) ?? (refused?.field === f ? refused.message : undefined);
+      return m ? html`<span class="error" role="alert" data-testid="field-error" data-field=${f} title=${refused?.field === f ? refused.detail : ''}>${m}</span>` : nothing;
     };
+    const general = refused && !shownAtField(refused.field) ? refused : undefined;
     return html`<section class="panel" data-testid="policy-editor">
       <h3>${t('polEditor')}</h3>
       <div class="row">
@@ -100,8 +91,8 @@ export class PolicyEditor extends LitElement {
               <button @click=${() => (this.confirming = false)}>${t('cancel')}</button>
             </div>
           </div>`
-        : html`<button class="primary" data-testid="review" ?disabled=${!checked.success} @click=${() => void this._review()}>${this.later ? t('polSchedule') : t('polSwitch')}</button>`}
-      ${this.formErrors.get('') ? html`<p class="error" role="alert">${this.formErrors.get('')}</p>` : nothing}
+        : html`<button class="primary" data-testid="review" ?disabled=${!valid} @click=${() => void this._review()}>${this.later ? t('polSchedule') : t('polSwitch')}</button>`}
+      ${general ? html`<p class="error" role="alert" data-testid="editor-error" title=${general.detail}>${general.message}</p>` : nothing}
       ${this.done ? html`<p class="ok" data-testid="editor-done">${this.done}</p>` : nothing}
     </section>`;
   }
@@ -122,7 +113,7 @@ export class PolicyEditor extends LitElement {
 
   private _change(draft: PolicyDraft) {
     this.draft = draft;
-    this.serverErrors = new Map();
+    this.refusal = undefined;
     this.confirming = false;
     this.done = undefined;
   }
@@ -134,15 +125,9 @@ export class PolicyEditor extends LitElement {
   }
 
   private async _review() {
-    const errors = new Map<string, string>();
-    const reason = PolicyReason.safeParse(this.reason);
-    if (!reason.success) errors.set('reason', t('polReasonRequired'));
-    if (this.later) {
-      const ms = this.at ? new Date(this.at).getTime() : NaN;
-      if (!Number.isFinite(ms)) errors.set('at', t('polAtRequired'));
-      else if (ms <= Date.now()) errors.set('at', t('polAtPast'));
-    }
+    const errors = sendErrors({ reason: this.reason, later: this.later, at: this.at }, Date.now());
     this.formErrors = errors;
+    this.refusal = undefined;
     this.done = undefined;
     if (errors.size > 0) return;
     try {
@@ -168,11 +153,9 @@ export class PolicyEditor extends LitElement {
       this.draft = undefined;
       this.dispatchEvent(new CustomEvent('policy-switched', { bubbles: true, composed: true }));
     } catch (err) {
-      const e = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
       this.confirming = false;
       // A 400 names the field (`policy.capPercent.byVenueType.library`, `reason`): shown there.
-      if (e.status === 400 && e.field) this.serverErrors = new Map([[e.field.replace(/^body\./, ''), e.message]]);
-      else this.formErrors = new Map([['', errorText(e)]]);
+      this.refusal = refusalOf(err);
     } finally {
       this.busy = false;
     }

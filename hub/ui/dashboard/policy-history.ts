@@ -2,12 +2,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PolicySchedule, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import { ApiFailure, postJson } from './api.js';
+import { postJson } from './api.js';
 import { fmtDateTime } from './format.js';
 import { I18nController, t } from './i18n.js';
 import { diffPolicy } from './policy-diff.js';
+import { refusalOf } from './policy-draft.js';
 import { modeText } from './policy-labels.js';
-import { errorText } from './resource.js';
 import { base } from './styles.js';
 import './policy-diff.js';
 
@@ -69,7 +69,9 @@ export class PolicySchedules extends LitElement {
   private readonly i18n = new I18nController(this);
 
   override render() {
-    if (this.items.length === 0) return html`<p class="muted" data-testid="no-schedules">${t('polNoSchedules')}</p>`;
+    // A refused cancel stays said after the list is read again, even when that empties it.
+    const error = this.error ? html`<p class="error" role="alert" data-testid="schedules-error">${this.error}</p>` : nothing;
+    if (this.items.length === 0) return html`<p class="muted" data-testid="no-schedules">${t('polNoSchedules')}</p>${error}`;
     return html`<table data-testid="policy-schedules">
         <thead><tr><th>${t('polDueAt')}</th><th>${t('polScope')}</th><th>${t('pfMode')}</th><th>${t('who')}</th><th>${t('polReason')}</th><th></th></tr></thead>
         <tbody>
@@ -90,7 +92,7 @@ export class PolicySchedules extends LitElement {
           )}
         </tbody>
       </table>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}`;
+      ${error}`;
   }
 
   private async _cancel(id: number) {
@@ -102,7 +104,7 @@ export class PolicySchedules extends LitElement {
       this.dispatchEvent(new CustomEvent('policy-switched', { bubbles: true, composed: true }));
     } catch (err) {
       // 409: it was applied or cancelled meanwhile; the screen reads the list again either way.
-      this.error = errorText(err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err)));
+      this.error = refusalOf(err).message;
       this.dispatchEvent(new CustomEvent('policy-switched', { bubbles: true, composed: true }));
     } finally {
       this.busy = false;

@@ -1,10 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { PolicyReason, type PolicyOverview, type PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
-import { ApiFailure, getJson, postJson } from './api.js';
+import type { PolicyOverview, PolicySwitchResult } from '../../../shared/schemas/policy-admin.js';
+import { getJson, postJson } from './api.js';
 import { I18nController, t } from './i18n.js';
-import { reachOf, toDraft } from './policy-editor.js';
-import { errorText } from './resource.js';
+import { reachOf, refusalOf, sendErrors, toDraft, type Refusal } from './policy-draft.js';
 import { base } from './styles.js';
 
 type Preset = 'emergency' | 'normal';
@@ -22,7 +21,7 @@ export class PolicyQuick extends LitElement {
   /** Whom it reaches, read afresh when the dialog opens (kiosks come and go). */
   @state() private reach: { kiosks: number; connected: number } | undefined;
   @state() private reason = '';
-  @state() private error: { field?: string; message: string } | undefined;
+  @state() private error: Refusal | undefined;
   @state() private busy = false;
   @state() private done: string | undefined;
 
@@ -42,7 +41,7 @@ export class PolicyQuick extends LitElement {
             <label>${t('polReason')}
               <textarea rows="2" maxlength="500" data-testid="quick-reason" placeholder=${t('polReasonHint')} .value=${this.reason}
                 @input=${(e: Event) => (this.reason = (e.target as HTMLTextAreaElement).value)}></textarea></label>
-            ${this.error ? html`<p class="error" role="alert" data-testid="quick-error" data-field=${this.error.field ?? ''}>${this.error.message}</p>` : nothing}
+            ${this.error ? html`<p class="error" role="alert" data-testid="quick-error" data-field=${this.error.field ?? ''} title=${this.error.detail}>${this.error.message}</p>` : nothing}
             <div class="row">
               <button class="primary" data-testid="quick-confirm" ?disabled=${this.busy} @click=${() => this._send()}>${t('polConfirm')}</button>
               <button @click=${() => (this.preset = undefined)}>${t('cancel')}</button>
@@ -66,8 +65,9 @@ export class PolicyQuick extends LitElement {
 
   private async _send() {
     if (!this.preset) return;
-    if (!PolicyReason.safeParse(this.reason).success) {
-      this.error = { field: 'reason', message: t('polReasonRequired') };
+    const problem = sendErrors({ reason: this.reason, later: false, at: '' }, Date.now()).get('reason');
+    if (problem) {
+      this.error = { field: 'reason', message: problem, detail: '' };
       return;
     }
     this.busy = true;
@@ -78,8 +78,7 @@ export class PolicyQuick extends LitElement {
       this.preset = undefined;
       this.dispatchEvent(new CustomEvent('policy-switched', { bubbles: true, composed: true }));
     } catch (err) {
-      const e = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
-      this.error = { field: e.field, message: e.status === 400 ? e.message : errorText(e) };
+      this.error = refusalOf(err);
     } finally {
       this.busy = false;
     }
