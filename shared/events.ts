@@ -1,7 +1,7 @@
 import type { Ack } from './schemas/errors.js';
 import type { Flag } from './schemas/flags.js';
-import type { KioskStatus, KioskView, RetireRequest } from './schemas/kiosk-admin.js';
-import type { VenueProfile } from './schemas/enrolment.js';
+import type { KioskStatus, KioskView, RetireAnswer, RetireRequest } from './schemas/kiosk-admin.js';
+import type { VenueProfile, VenueSecret } from './schemas/enrolment.js';
 import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { PolicyChange } from './schemas/policy-admin.js';
 import type { Policy } from './schemas/policy.js';
@@ -20,8 +20,8 @@ export interface KioskToHubEvents {
   'pass:lookup': (payload: PassKey, ack: (res: Ack<{ signed: string }>) => void) => void;
   /** The kiosk's app version, backlog and clock, whenever its backlog changes (issue 7). */
   'kiosk:status': (payload: KioskStatus) => void;
-  /** The tablet leaves service; refused while the hub lacks any record it made (issue 7). */
-  'kiosk:retire': (payload: RetireRequest, ack: (res: Ack<{ retiredAt: number }>) => void) => void;
+  /** The tablet leaves service; refused, with how many, while the hub lacks any record it made (issue 7). */
+  'kiosk:retire': (payload: RetireRequest, ack: (res: Ack<RetireAnswer>) => void) => void;
 }
 
 export interface HubToKioskEvents {
@@ -35,6 +35,8 @@ export interface HubToKioskEvents {
   'kiosk:revoked': (info: { reason: string }) => void;
   /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit (issue 7). */
   'venue:profile': (venue: VenueProfile) => void;
+  /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it (issue 7). */
+  'venue:secret': (secret: VenueSecret) => void;
 }
 
 /** The kiosks' namespace on the hub. */

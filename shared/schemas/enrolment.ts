@@ -64,6 +64,20 @@ export const EnrolResponse = z.object({
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
+/**
+ * The venue's secret for typed pass codes as the hub now holds it
+ * (`venue:secret`, on every connect and after a rotation). Revoking a stolen
+ * tablet rotates it (issue 7); `previous` still checks codes of passes issued
+ * up to `rotatedAt`, which expire within the policy's pass validity.
+ */
+export const VenueSecret = z.object({
+  passCodeSecret: z.string().min(16),
+  previous: z.string().min(16).nullable(),
+  /** Hub time of the last rotation; null when the secret was never rotated. */
+  rotatedAt: z.int().min(0).nullable(),
+});
+export type VenueSecret = z.infer<typeof VenueSecret>;
+
 /** Formats a raw code for people: ABCD2345 → ABCD-2345. */
 export function formatEnrolmentCode(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;

@@ -27,6 +27,17 @@ export type KioskStatus = z.infer<typeof KioskStatus>;
 export const RetireRequest = z.object({ lastSeq: z.int().min(0), rejectedSeqs: z.array(z.int().min(1)).max(100_000).default([]) });
 export type RetireRequest = z.infer<typeof RetireRequest>;
 
+/**
+ * The hub's answer to `kiosk:retire` (in `{ ok: true, data }`): retired, or
+ * refused because it still lacks `missing` records the tablet made (a figure
+ * the tablet words in its own language). Anything else is an error.
+ */
+export const RetireAnswer = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('retired'), retiredAt: z.int() }),
+  z.object({ outcome: z.literal('missing'), missing: z.int().min(1) }),
+]);
+export type RetireAnswer = z.infer<typeof RetireAnswer>;
+
 export const KioskState = z.enum(['active', 'retired', 'revoked']);
 export type KioskState = z.infer<typeof KioskState>;
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { Uuid } from './common.js';
-import { KioskStatus } from './kiosk-admin.js';
 
 /** Largest batch a kiosk may push at once; the hub refuses larger ones whole. */
 export const MAX_BATCH = 500;
@@ -36,8 +35,13 @@ export const KioskAuth = z.object({
   token: z.string().min(20).max(200),
   /** The hub time of the last "I have left" the kiosk has seen; the hub sends the ones after it (issue 5). */
   leftSince: z.int().min(0).optional(),
-  /** Its app version, backlog and clock (issue 7); optional so an older kiosk app still connects. */
-  status: KioskStatus.optional(),
+  /**
+   * Its app version, backlog and clock (issue 7); optional so an older kiosk app
+   * still connects. Left unparsed here: the hub checks it on its own with
+   * KioskStatus and ignores it when malformed, so a bad report never gets a
+   * valid token refused (which the tablet would take for a revocation).
+   */
+  status: z.unknown().optional(),
 });
 export type KioskAuth = z.infer<typeof KioskAuth>;
 

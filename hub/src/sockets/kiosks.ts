@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
-import { KioskStatus, RetireRequest, type KioskView } from '../../../shared/schemas/kiosk-admin.js';
+import { KioskStatus, RetireRequest, type KioskView, type RetireAnswer } from '../../../shared/schemas/kiosk-admin.js';
 import { PassKey, type PassLeft } from '../../../shared/schemas/pass.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
 import type { HubKeys } from '../keys.js';
@@ -76,6 +76,19 @@ function refusal(error: ApiError): Error & { data: ApiError } {
 export function registerKioskSockets(io: KioskServer, { store, now, log }: KioskSocketDeps): void {
   const nsp = io.of(KIOSK_NAMESPACE);
 
+  /**
+   * The status a kiosk sent with its token, checked apart from it: a malformed
+   * report (an app bug) is logged and ignored, never a reason to refuse a valid
+   * token, which the tablet would take for a revocation.
+   */
+  function handshakeStatus(raw: unknown, kioskId: string): KioskStatus | undefined {
+    if (raw === undefined) return undefined;
+    const parsed = KioskStatus.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    log.warn({ kioskId, error: zodToApiError(parsed.error) }, 'kiosk handshake status ignored: malformed');
+    return undefined;
+  }
+
   nsp.use(async (socket, next) => {
     const auth = KioskAuth.safeParse(socket.handshake.auth);
     if (!auth.success) {
@@ -89,7 +102,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       socket.data.kiosk = kiosk;
       socket.data.leftSince = auth.data.leftSince;
-      socket.data.status = auth.data.status;
+      socket.data.status = handshakeStatus(auth.data.status, kiosk.id);
       next();
     } catch (err) {
       log.error({ err }, 'kiosk authentication failed');
@@ -150,6 +163,12 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
       }
     })();
+    // Always sent, rotated or not: a kiosk that was offline through a revoke (issue 7) still holds
+    // the old secret and refuses typed codes made with the new one until it has this.
+    store.kiosks.passCodeSecret(kiosk.venueId).then(
+      (secret) => secret && socket.emit('venue:secret', secret),
+      (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue pass-code secret'),
+    );
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
     store.policies.activeFor(kiosk.communityId).then(
       (policy) => socket.emit('policy:update', policy),
@@ -247,7 +266,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     });
 
     socket.on('kiosk:retire', async (payload: unknown, ack: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (res: Ack<{ retiredAt: number }>) => void) : () => undefined;
+      const reply = typeof ack === 'function' ? (ack as (res: Ack<RetireAnswer>) => void) : () => undefined;
       const parsed = RetireRequest.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
       let outcome;
@@ -257,18 +276,21 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         log.error({ err, kioskId: kiosk.id }, 'kiosk could not be retired');
         return reply({ ok: false, error: { code: 'internal', message: 'the hub could not retire this kiosk; try again' } });
       }
+      if (!outcome.ok && outcome.reason === 'missing') {
+        // An answer, not an error: the tablet words the figure in its own language (zh or en).
+        log.warn({ kioskId: kiosk.id, lastSeq: parsed.data.lastSeq, missing: outcome.missing }, 'kiosk retirement refused: records missing');
+        return reply({ ok: true, data: { outcome: 'missing', missing: outcome.missing } });
+      }
       if (!outcome.ok) {
         const error: ApiError =
-          outcome.reason === 'missing'
-            ? { code: 'conflict', field: 'lastSeq', message: `${outcome.missing} records not yet received by the hub; sync them before retiring` }
-            : outcome.reason === 'behind'
-              ? { code: 'invalid', field: 'lastSeq', message: `the hub holds records up to ${outcome.hubLastSeq} from this kiosk` }
-              : { code: 'unauthorized', field: 'token', message: 'this kiosk was already revoked or retired' };
+          outcome.reason === 'behind'
+            ? { code: 'invalid', field: 'lastSeq', message: `the hub holds records up to ${outcome.hubLastSeq} from this kiosk` }
+            : { code: 'unauthorized', field: 'token', message: 'this kiosk was already revoked or retired' };
         log.warn({ kioskId: kiosk.id, error }, 'kiosk retirement refused');
         return reply({ ok: false, error });
       }
       log.info({ kioskId: kiosk.id, lastSeq: parsed.data.lastSeq }, 'kiosk retired');
-      reply({ ok: true, data: { retiredAt: outcome.retiredAt } });
+      reply({ ok: true, data: { outcome: 'retired', retiredAt: outcome.retiredAt } });
       // Done by staff at the door, not by an account: the audit names the kiosk.
       store.audit
         .record({

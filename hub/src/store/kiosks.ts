@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { newSecret } from '../../../shared/rules/bytes.js';
-import { ENROL_ALPHABET } from '../../../shared/schemas/enrolment.js';
+import { ENROL_ALPHABET, type VenueSecret } from '../../../shared/schemas/enrolment.js';
 import type { KioskState, KioskStatus, KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
@@ -26,7 +26,11 @@ export interface KioskFilter {
   state?: KioskState | undefined;
 }
 
-export type RevokeOutcome = { ok: true; kiosk: StoredKioskView } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'gone'; kiosk: StoredKioskView };
+/** A revoke also rotated the venue's pass-code secret: `secret` is what the venue's other kiosks must now hold. */
+export type RevokeOutcome =
+  | { ok: true; kiosk: StoredKioskView; secret: VenueSecret }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'gone'; kiosk: StoredKioskView };
 
 export type RetireOutcome =
   | { ok: true; retiredAt: number }
@@ -66,8 +70,16 @@ export interface KioskRepository {
   view(id: string): Promise<StoredKioskView | undefined>;
   /** Kiosks by venue, community and state, ordered by community, venue, entrance and enrolment. */
   list(filter?: KioskFilter): Promise<StoredKioskView[]>;
-  /** A lost or stolen tablet: its token is refused from now on. Only an active kiosk can be revoked. */
+  /**
+   * A lost or stolen tablet: its token is refused from now on. Only an active
+   * kiosk can be revoked. In the same transaction the venue's pass-code secret
+   * is rotated (the tablet held it, and could make typed codes the venue's
+   * other doors accept): passes are issued under the new one from now on, and
+   * the previous one is kept, with the time, for passes issued before.
+   */
   revoke(id: string, by: string, reason: string, now: number): Promise<RevokeOutcome>;
+  /** The venue's pass-code secret as its kiosks must hold it (sent on every connect). */
+  passCodeSecret(venueId: string): Promise<VenueSecret | undefined>;
   /**
    * The tablet leaves service at the door (issue 7): only if the hub holds
    * every record 1..lastSeq except those it refused. Sets retired_at and
@@ -227,12 +239,30 @@ export function createKioskRepository(db: Db): KioskRepository {
     'UPDATE kiosks SET retired_at = ?, revoked_at = ?, backlog = 0, status_at = ?, last_seen_at = ? WHERE id = ? AND revoked_at IS NULL',
   );
 
+  const rotateSecret = db.prepare(
+    `UPDATE venues SET code_secret_previous = code_secret, code_secret = @secret, code_secret_rotated_at = @now
+      WHERE id = (SELECT venue_id FROM kiosks WHERE id = @id)`,
+  );
+  const selectSecret = db.prepare<[string], { code_secret: string | null; code_secret_previous: string | null; code_secret_rotated_at: number | null }>(
+    'SELECT code_secret, code_secret_previous, code_secret_rotated_at FROM venues WHERE id = ?',
+  );
+  const secretOf = (venueId: string): VenueSecret | undefined => {
+    const row = selectSecret.get(venueId);
+    if (!row?.code_secret) return undefined;
+    // Both or neither: a previous secret means nothing without when it stopped being issued.
+    const rotated = row.code_secret_previous !== null && row.code_secret_rotated_at !== null;
+    return { passCodeSecret: row.code_secret, previous: rotated ? row.code_secret_previous : null, rotatedAt: rotated ? row.code_secret_rotated_at : null };
+  };
+
   const revoke = db.transaction((id: string, by: string, reason: string, now: number): RevokeOutcome => {
     if (markRevoked.run(now, by, reason, id).changes === 0) {
       const row = selectView.get(id);
       return row ? { ok: false, reason: 'gone', kiosk: toView(row) } : { ok: false, reason: 'not_found' };
     }
-    return { ok: true, kiosk: toView(selectView.get(id)!) };
+    // With the revoke or not at all: a revoked tablet whose secret still made valid codes is the hole this closes.
+    rotateSecret.run({ secret: newSecret(), now, id });
+    const kiosk = toView(selectView.get(id)!);
+    return { ok: true, kiosk, secret: secretOf(kiosk.venueId)! };
   });
 
   // One transaction, so a batch committed by another socket of the same kiosk cannot slip
@@ -309,6 +339,9 @@ export function createKioskRepository(db: Db): KioskRepository {
     },
     async revoke(id, by, reason, now) {
       return revoke.immediate(id, by, reason, now);
+    },
+    async passCodeSecret(venueId) {
+      return secretOf(venueId);
     },
     async retire(id, lastSeq, rejectedSeqs, now) {
       return retire.immediate(id, lastSeq, rejectedSeqs, now);

@@ -10,7 +10,7 @@ import { requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { pushKiosk } from '../../sockets/dashboards.js';
-import { connectedKioskIds, cutKiosk, kioskRoom, liveKioskView } from '../../sockets/kiosks.js';
+import { connectedKioskIds, cutKiosk, kioskRoom, liveKioskView, venueRoom } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
@@ -134,18 +134,28 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
         throw new HttpError(409, 'conflict', `this kiosk is already ${outcome.kiosk.state}`, 'id');
       }
       // Told why, then cut at once: a stolen tablet gets no grace period. Its token is refused from now on.
-      app.io.of(KIOSK_NAMESPACE).to(kioskRoom(outcome.kiosk.id)).emit('kiosk:revoked', { reason: request.body.reason });
+      const kiosks = app.io.of(KIOSK_NAMESPACE);
+      kiosks.to(kioskRoom(outcome.kiosk.id)).emit('kiosk:revoked', { reason: request.body.reason });
       cutKiosk(app.io, outcome.kiosk.id);
-      request.log.warn({ kioskId: outcome.kiosk.id, by: account.name }, 'kiosk revoked');
-      await audit(account, 'kiosk_revoke', outcome.kiosk.id, {
-        venueId: outcome.kiosk.venueId,
-        entranceId: outcome.kiosk.entranceId,
-        reason: request.body.reason,
-        backlog: outcome.kiosk.backlog,
-        lastContact: outcome.kiosk.lastSeenAt,
-      });
+      // The venue's other doors take the rotated pass-code secret now (never the revoked tablet, cut above).
+      kiosks.to(venueRoom(outcome.kiosk.venueId)).except(kioskRoom(outcome.kiosk.id)).emit('venue:secret', outcome.secret);
+      request.log.warn({ kioskId: outcome.kiosk.id, venueId: outcome.kiosk.venueId, by: account.name }, 'kiosk revoked; venue pass-code secret rotated');
       const view = (await liveKioskView(store, app.io, outcome.kiosk.id)) ?? { ...outcome.kiosk, connected: false };
       pushKiosk(app.io, view);
+      // Audited last: the revoke is committed and published whatever happens here, so a failing
+      // audit log must not turn it into an error the admin would retry against a revoked kiosk.
+      try {
+        await audit(account, 'kiosk_revoke', outcome.kiosk.id, {
+          venueId: outcome.kiosk.venueId,
+          entranceId: outcome.kiosk.entranceId,
+          reason: request.body.reason,
+          backlog: outcome.kiosk.backlog,
+          lastContact: outcome.kiosk.lastSeenAt,
+          passCodeSecretRotated: true,
+        });
+      } catch (err) {
+        request.log.error({ err, kioskId: outcome.kiosk.id, by: account.name }, 'kiosk revoked but the audit log could not record it');
+      }
       return view;
     },
   );
