@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { EnrolResponse, VenueProfile } from '../../shared/schemas/enrolment.js';
+import type { EnrolResponse, VenueProfile, VenueSecret } from '../../shared/schemas/enrolment.js';
 import type { ApiError } from '../../shared/schemas/errors.js';
 import type { RetireRequest } from '../../shared/schemas/kiosk-admin.js';
 import type { Policy } from '../../shared/schemas/policy.js';
@@ -24,7 +24,15 @@ export interface StoredRecord {
   error?: ApiError;
 }
 
-export type Enrolment = EnrolResponse & { enrolledAt: number };
+export type Enrolment = EnrolResponse & {
+  enrolledAt: number;
+  /**
+   * The venue's pass-code secret before the hub last rotated it (issue 7: a
+   * tablet of the venue was revoked), and when: typed codes of passes issued
+   * up to then still check against it until they expire.
+   */
+  previousPassCode?: { secret: string; rotatedAt: number };
+};
 
 /**
  * What the kiosk remembers of a pass it has seen (issue 5), keyed by
@@ -133,6 +141,25 @@ export async function saveVenueProfile(venue: VenueProfile): Promise<Enrolment |
   return next;
 }
 
+/**
+ * Takes the venue's pass-code secret as the hub now holds it (`venue:secret`).
+ * Returns the updated enrolment, or undefined if nothing changed.
+ */
+export async function saveVenueSecret(secret: VenueSecret): Promise<Enrolment | undefined> {
+  const tx = (await db()).transaction('settings', 'readwrite');
+  const e = (await tx.store.get('enrolment')) as Enrolment | undefined;
+  let next: Enrolment | undefined;
+  if (e) {
+    const { previousPassCode: _old, ...rest } = e;
+    next = { ...rest, passCodeSecret: secret.passCodeSecret };
+    if (secret.previous !== null && secret.rotatedAt !== null) next.previousPassCode = { secret: secret.previous, rotatedAt: secret.rotatedAt };
+    if (JSON.stringify([e.passCodeSecret, e.previousPassCode]) === JSON.stringify([next.passCodeSecret, next.previousPassCode])) next = undefined;
+    else await tx.store.put(next, 'enrolment');
+  }
+  await tx.done;
+  return next;
+}
+
 export async function getRevocation(): Promise<Revocation | undefined> {
   return (await (await db()).get('settings', 'revoked')) as Revocation | undefined;
 }
@@ -171,6 +198,44 @@ export interface PassUpdate {
   update(current: PassUseRecord | undefined): PassUseRecord | undefined;
 }
 
+/** Thrown by saveRecord while the tablet retires: nothing may be recorded between the hub's count and the wipe. */
+export class RecordingLocked extends Error {
+  constructor() {
+    super('this tablet is retiring: no record can be saved');
+    this.name = 'RecordingLocked';
+  }
+}
+
+let recordingLock: { released: Promise<void>; release: () => void } | undefined;
+
+/**
+ * Stops every record from being made (issue 7: retiring). Taken before the
+ * tablet counts what it made and held until it is wiped, or released if the
+ * retirement fails. A save already past its check has opened its transaction
+ * before this returns, so IndexedDB orders it before any count read after.
+ */
+export function lockRecording(): void {
+  if (recordingLock) return;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  recordingLock = { released, release };
+}
+
+export function unlockRecording(): void {
+  const lock = recordingLock;
+  recordingLock = undefined;
+  lock?.release();
+}
+
+export function recordingLocked(): boolean {
+  return recordingLock !== undefined;
+}
+
+/** Resolves at once when records may be saved, else when the lock is released. */
+export function whenRecordingAllowed(): Promise<void> {
+  return recordingLock?.released ?? Promise.resolve();
+}
+
 /** Makes the record from its sequence number and, with a pass update, the pass's new state. */
 export type MakeRecord = (seq: number, pass: PassUseRecord | undefined) => SyncRecord;
 
@@ -184,7 +249,10 @@ export type MakeRecord = (seq: number, pass: PassUseRecord | undefined) => SyncR
 export async function saveRecord(make: MakeRecord, now: number): Promise<StoredRecord>;
 export async function saveRecord(make: MakeRecord, now: number, pass: PassUpdate): Promise<StoredRecord | undefined>;
 export async function saveRecord(make: MakeRecord, now: number, pass?: PassUpdate): Promise<StoredRecord | undefined> {
-  const tx = (await db()).transaction(['counters', 'records', 'passes'], 'readwrite');
+  const database = await db();
+  // Checked after the await, right before the transaction opens: nothing yields between the two.
+  if (recordingLock) throw new RecordingLocked();
+  const tx = database.transaction(['counters', 'records', 'passes'], 'readwrite');
   let passWrite: Promise<unknown> = Promise.resolve();
   let passState: PassUseRecord | undefined;
   if (pass) {
@@ -290,11 +358,21 @@ export async function retireRequest(): Promise<RetireRequest & { pending: number
 /**
  * Forgets everything on the tablet in one transaction: enrolment, shift,
  * counters, records, passes (issue 7: a retired tablet goes back to the enrol
- * screen). Only called once the hub has confirmed it holds every record.
+ * screen), once the hub has confirmed it holds every record up to `lastSeq`.
+ * Only if the tablet still holds exactly what the hub counted: no record made
+ * after `lastSeq` and none unsent, checked in the wiping transaction itself so
+ * nothing can come between. False, with nothing erased, otherwise.
  */
-export async function wipeAll(): Promise<void> {
+export async function wipeIfRetired(lastSeq: number): Promise<boolean> {
   const d = await db();
   const stores = [...d.objectStoreNames];
   const tx = d.transaction(stores, 'readwrite');
+  const made = (await tx.objectStore('counters').get('seq')) ?? 0;
+  const pending = await tx.objectStore('records').index('bySyncSeq').count(IDBKeyRange.bound(['pending', 0], ['pending', Number.MAX_SAFE_INTEGER]));
+  if (made !== lastSeq || pending > 0) {
+    await tx.done;
+    return false;
+  }
   await Promise.all([...stores.map((name) => tx.objectStore(name).clear()), tx.done]);
+  return true;
 }

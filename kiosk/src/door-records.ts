@@ -1,6 +1,7 @@
 import { toIsoWithOffset } from '../../shared/rules/time.js';
 import { SyncRecord as SyncRecordSchema, type SyncRecord } from '../../shared/schemas/record.js';
-import { saveRecord, type Enrolment, type PassUpdate, type PassUseRecord, type Shift, type StoredRecord } from './db.js';
+import { RecordingLocked, saveRecord, type Enrolment, type PassUpdate, type PassUseRecord, type Shift, type StoredRecord } from './db.js';
+import { t } from './i18n.js';
 import { randomUuid } from './uuid.js';
 
 type Base = 'id' | 'venueId' | 'kioskId' | 'seq' | 'kioskTime' | 'operatorId';
@@ -39,6 +40,16 @@ export function saveDoorRecord(
       operatorId: shift.staffId,
     }) as SyncRecord;
   return pass ? saveRecord(make, now, pass) : saveRecord(make, now);
+}
+
+/**
+ * Why a record was not saved, in the kiosk's language: the tablet is retiring
+ * (issue 7: recording is locked until it is wiped or the retirement fails), or
+ * the browser's storage failed (its own message, the only detail there is).
+ */
+export function saveFailedText(err: unknown): string {
+  if (err instanceof RecordingLocked) return t('retiringNoRecord');
+  return `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /** Local midnight of the day `now` falls in, on the kiosk's clock. */

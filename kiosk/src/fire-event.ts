@@ -17,8 +17,8 @@ export interface KioskEvents {
   'pass-accepted': ActivePass;
   /** Staff dropped the pass being checked. */
   'pass-cleared': Record<string, never>;
-  /** The hub let this tablet go; it may now forget everything (issue 7). */
-  retired: { retiredAt: number };
+  /** The hub let this tablet go, holding every record up to lastSeq; it may now forget everything (issue 7). */
+  retired: { retiredAt: number; lastSeq: number };
 }
 
 export function fireEvent<K extends keyof KioskEvents>(node: HTMLElement, type: K, detail: KioskEvents[K]): void {

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { capacityCap } from '../../shared/rules/capacity.js';
 import { occupancyFrom, venueInside } from '../../shared/rules/occupancy.js';
-import type { VenueProfile } from '../../shared/schemas/enrolment.js';
+import type { VenueProfile, VenueSecret } from '../../shared/schemas/enrolment.js';
 import type { PassLeft } from '../../shared/schemas/pass.js';
 import type { VenueOccupancy } from '../../shared/schemas/sync.js';
 import type { Policy } from '../../shared/schemas/policy.js';
@@ -20,17 +20,20 @@ import {
   saveShift,
   saveVenueOccupancy,
   saveVenueProfile,
-  wipeAll,
+  saveVenueSecret,
+  unlockRecording,
+  whenRecordingAllowed,
+  wipeIfRetired,
   type Enrolment,
   type Revocation,
   type Shift,
   type StoredRecord,
 } from './db.js';
-import { saveDoorRecord, startOfDay } from './door-records.js';
+import { saveDoorRecord, saveFailedText, startOfDay } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
 import { exitBody, exitUpdate, passKey } from './pass-check.js';
-import { SyncClient, type SyncStatus } from './sync/sync-client.js';
+import { SyncClient, type RetireOutcome, type SyncStatus } from './sync/sync-client.js';
 import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
 import './components/revoked-notice.js';
@@ -66,6 +69,10 @@ export class KioskApp extends LitElement {
   /** The hub no longer accepts this tablet (issue 7): the door is shut. */
   @state() private revoked: Revocation | undefined;
   @state() private notice: Notice | undefined;
+  /** A retirement is under way (issue 7): no record can be made until it ends. */
+  @state() private retiring = false;
+  /** Why an occupancy change made here was not saved, until staff dismiss it. */
+  @state() private failure = '';
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,8 +84,19 @@ export class KioskApp extends LitElement {
   private readonly i18n = new I18nController(this);
   private sync: SyncClient | undefined;
   private readonly lookupPass = (key: { code: string; minute: number }) => this.sync?.lookupPass(key) ?? Promise.resolve(undefined);
-  /** Retiring goes through the sync client: it must drain the outbox and ask the hub first (issue 7). */
-  private readonly retire = () => this.sync?.retire() ?? Promise.resolve({ outcome: 'offline' as const, pending: this.status?.pending ?? 0 });
+  /**
+   * Retiring goes through the sync client: it must drain the outbox and ask the
+   * hub first (issue 7). Recording is locked meanwhile, and the screen says so.
+   */
+  private readonly retire = async (): Promise<RetireOutcome> => {
+    if (!this.sync) return { outcome: 'offline', pending: this.status?.pending ?? 0 };
+    this.retiring = true;
+    try {
+      return await this.sync.retire();
+    } finally {
+      this.retiring = false;
+    }
+  };
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
@@ -122,6 +140,12 @@ export class KioskApp extends LitElement {
         <sync-status .status=${this.status}></sync-status>
         <button class="small" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
       </header>
+      ${this.retiring ? html`<p class="notice" role="status" data-testid="retiring">${t('retiringNotice')}</p>` : nothing}
+      ${this.failure
+        ? html`<p class="notice failure" role="alert" data-testid="save-failure">
+            ${this.failure} <button class="small" @click=${() => (this.failure = '')}>${t('confirm')}</button>
+          </p>`
+        : nothing}
       ${this.notice
         ? html`<p class="notice" role="status" data-testid="notice" data-notice=${this.notice}>
             ${t(this.notice)} <button class="small" @click=${() => (this.notice = undefined)}>${t('confirm')}</button>
@@ -182,14 +206,23 @@ export class KioskApp extends LitElement {
 
   /**
    * The hub confirmed it holds every record this tablet made and let it go
-   * (issue 7): forget everything, back to the enrol screen.
+   * (issue 7): forget everything, back to the enrol screen. Recording has been
+   * locked since before the count; the wipe checks again that nothing was made
+   * or left unsent since, and the lock is lifted only once the tablet is blank.
    */
-  private async _retired() {
+  private async _retired(ev: CustomEvent<KioskEvents['retired']>) {
     this.sync?.stop();
     this.sync = undefined;
     clearTimeout(this.rereadTimer);
     this.rereadTimer = undefined;
-    await wipeAll();
+    if (!(await wipeIfRetired(ev.detail.lastSeq))) {
+      // The hub no longer takes this tablet, yet it holds records the hub lacks: keep them, shut the door.
+      this.revoked = { at: Date.now() };
+      await saveRevocation(this.revoked);
+      await this._refresh();
+      unlockRecording();
+      return;
+    }
     this.leftQueue = Promise.resolve();
     this.recent = [];
     this.leftSince = undefined;
@@ -202,6 +235,7 @@ export class KioskApp extends LitElement {
     this.inside = 0;
     this.view = 'door';
     this.notice = 'retiredDone';
+    unlockRecording();
   }
 
   private _start(e: Enrolment | undefined) {
@@ -217,6 +251,7 @@ export class KioskApp extends LitElement {
       leftSince: () => this.leftSince,
       policyVersion: e.policy.version,
       onVenue: (v) => this._venueProfile(v),
+      onSecret: (s) => this._venueSecret(s),
       appVersion: APP_VERSION,
     });
     this.sync.addEventListener('status', (ev) => {
@@ -267,12 +302,21 @@ export class KioskApp extends LitElement {
     if (this.shift && !next.venue.staff.some((s) => s.id === this.shift?.staffId)) await this._endShift();
   }
 
+  /** The venue's pass-code secret, rotated when one of its tablets was revoked (issue 7). */
+  private async _venueSecret(s: VenueSecret) {
+    const next = await saveVenueSecret(s);
+    if (next) this.enrolment = next;
+  }
+
   /**
    * A patron tapped "I have left" (issue 5): the people admitted here on that
    * pass leave the count, once, as an exit record that names the pass. The
    * operator is whoever is on duty; with nobody on duty, the patron themselves.
+   * While the tablet retires it waits: recorded if the retirement fails, moot
+   * once the tablet is wiped (its cursor goes too).
    */
   private async _passLeft(l: PassLeft) {
+    await whenRecordingAllowed();
     const e = this.enrolment;
     if (!e) return;
     const key = passKey(l.code, l.minute);
@@ -300,8 +344,12 @@ export class KioskApp extends LitElement {
     if (kind === 'exit' && this.inside === 0) return;
     const others = venueInside(this.inside, this.enrolment.kioskId, this.venue) - this.inside;
     const own = kind === 'exit' ? Math.min(count, this.inside) : kind === 'headcount' ? Math.max(0, count - others) : this.inside;
-    const stored = await saveDoorRecord(this.enrolment, this.shift, { type: 'occupancy', kind, count: own });
-    this._saved(stored);
+    try {
+      this._saved(await saveDoorRecord(this.enrolment, this.shift, { type: 'occupancy', kind, count: own }));
+    } catch (err) {
+      // Nothing saved (the tablet is retiring, or storage failed): say so rather than lose it quietly.
+      this.failure = saveFailedText(err);
+    }
   }
 
   /** A record was committed: count it from memory at once, and let sync send it. */
@@ -337,6 +385,7 @@ export class KioskApp extends LitElement {
     nav { display: flex; gap: 0.4rem; border-bottom: 2px solid #d9e2ec; }
     nav button { min-height: 2.6rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
     nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; font-weight: 700; color: #1d4ed8; }
+    .notice.failure { background: #fef3c7; color: #78350f; }
     .notice { margin: 0.5rem auto 0; max-width: 78rem; padding: 0.5rem 1rem; display: flex; gap: 1rem; align-items: center; justify-content: space-between; background: #e0f2fe; color: #075985; border-radius: 0.6rem; font-weight: 600; }
   `;
 }

@@ -1,4 +1,4 @@
-import { checkPassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { checkPassCode, minuteOf, type PassCodeCheck } from '../../shared/rules/pass-code.js';
 import { looksLikePass, verifyPass } from '../../shared/rules/pass-signature.js';
 import { PassCode, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
 import { getPassUse, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
@@ -47,7 +47,7 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
   } else {
     const code = PassCode.safeParse(text);
     if (!code.success) return { ok: false, reason: 'format' };
-    const c = await checkPassCode(code.data, e.passCodeSecret, e.venue.id, now, e.policy.passValidMinutes);
+    const c = await checkTypedCode(code.data, e, now);
     if (!c.ok) return { ok: false, reason: c.reason };
     found = { key: passKey(code.data, c.minute), code: code.data, minute: c.minute, people: c.people, via: 'code' };
     const signed = await lookup?.({ code: code.data, minute: c.minute });
@@ -60,6 +60,22 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
   const next = firstUnused(found.people, used);
   if (next === undefined) return { ok: false, reason: 'used' };
   return { ok: true, pass: { ...found, next } };
+}
+
+/**
+ * A typed code against the venue's secret, and against the one before it when
+ * the hub rotated it (issue 7: a tablet of the venue was revoked): a code made
+ * with the previous secret counts only for a pass issued up to the rotation,
+ * and like any pass only while it is valid. A code from after it under the old
+ * secret is what the revoked tablet could forge, so it is unknown here.
+ */
+async function checkTypedCode(code: string, e: Enrolment, now: number): Promise<PassCodeCheck> {
+  const current = await checkPassCode(code, e.passCodeSecret, e.venue.id, now, e.policy.passValidMinutes);
+  const previous = e.previousPassCode;
+  if (current.ok || current.reason === 'expired' || !previous) return current;
+  const old = await checkPassCode(code, previous.secret, e.venue.id, now, e.policy.passValidMinutes);
+  if (old.ok && old.minute > minuteOf(previous.rotatedAt)) return { ok: false, reason: 'unknown' };
+  return old;
 }
 
 function firstUnused(people: number, used: PassUseRecord | undefined): number | undefined {

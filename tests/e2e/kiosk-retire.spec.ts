@@ -2,9 +2,10 @@ import { expect, test } from '@playwright/test';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../hub/src/store/index.js';
-import { listenHub, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { connectKiosk, listenHub, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
 import { inspectorSession } from '../support/inspector.js';
+import { entranceRecord } from '../support/records.js';
 import { pendingCount, recordPatron, startShift, syncedCount } from './kiosk-page.js';
 
 /**
@@ -103,6 +104,51 @@ test.describe('kiosk lifecycle at the tablet', () => {
       return Object.fromEntries(counts);
     });
     expect(left).toEqual({ counters: 0, passes: 0, records: 0, settings: 0 });
+  });
+
+  test('a retirement the hub refuses is worded on the tablet from its reason, in Chinese or English, never in the hub\'s English', async ({ page }) => {
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
+    const port = await freePort();
+    app = await listenHub(store, port);
+    const url = `http://127.0.0.1:${port}`;
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(`${url}/kiosk/?enrol=${code}`);
+    await expect(page.getByTestId('connection')).toHaveText('已连接');
+    await startShift(page);
+    // The hub holds a record numbered beyond any this tablet made (a restored or copied tablet):
+    // it refuses with an English message the tablet must not show.
+    const { token, kioskId, venueId } = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('venue-kiosk');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const e = await new Promise<{ token: string; kioskId: string; venue: { id: string } }>((resolve) => {
+        const r = db.transaction('settings').objectStore('settings').get('enrolment');
+        r.onsuccess = () => resolve(r.result);
+      });
+      db.close();
+      return { token: e.token, kioskId: e.kioskId, venueId: e.venue.id };
+    });
+    const other = await connectKiosk(url, token);
+    expect(await other.emitWithAck('records:push', { records: [entranceRecord({ id: kioskId, venueId }, 7, { operatorId: 'venue-a-staff-1' })] })).toMatchObject({ ok: true, data: { results: [{ status: 'accepted' }] } });
+    other.close();
+
+    await page.getByTestId('tab-device').click();
+    await page.getByTestId('retire-start').click();
+    await page.getByTestId('retire-confirm-button').click();
+    const refused = page.getByTestId('retire-result');
+    await expect(refused).toHaveAttribute('data-outcome', 'error');
+    await expect(refused).toHaveAttribute('data-reason', 'mismatch');
+    await expect(refused).toHaveText('未停用：街道服务器上本机的记录编号比本机记得的还多，数据对不上。本机数据已全部保留，请联系街道办。');
+    await page.getByTestId('lang').click();
+    await expect(refused).toContainText('Not retired: the street hub holds records of this tablet numbered beyond any the tablet made');
+    await expect(refused).not.toContainText('from this kiosk');
+    await page.screenshot({ path: 'test-results/kiosk-retire-mismatch-en-1024x768.png', fullPage: true });
+    // Nothing changed: still enrolled, recording again (the door works).
+    await expect(page.getByTestId('retiring')).toHaveCount(0);
+    await page.getByTestId('tab-door').click();
+    await recordPatron(page, { temperature: '36.5' }, 1);
   });
 
   test('a tablet revoked by the street office shows the notice with the reason, keeps its records, and stays shut after a reload', async ({ page }) => {

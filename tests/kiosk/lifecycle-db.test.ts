@@ -3,6 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  RecordingLocked,
   applyResults,
   closeDb,
   getEnrolment,
@@ -11,7 +12,9 @@ import {
   getRevocation,
   getShift,
   getVenueOccupancy,
+  lockRecording,
   pendingBatch,
+  recordingLocked,
   retireRequest,
   saveEnrolment,
   saveLeftSince,
@@ -20,8 +23,11 @@ import {
   saveShift,
   saveVenueOccupancy,
   saveVenueProfile,
+  saveVenueSecret,
   syncCounts,
-  wipeAll,
+  unlockRecording,
+  whenRecordingAllowed,
+  wipeIfRetired,
   type Enrolment,
 } from '../../kiosk/src/db.js';
 import type { VenueProfile } from '../../shared/schemas/enrolment.js';
@@ -114,9 +120,9 @@ describe('kiosk db: retiring (issue 7)', () => {
       key: 'K7M2QX:100',
       update: () => ({ key: 'K7M2QX:100', people: 1, admitted: [0], exitRecorded: false, at: 0 }),
     });
-    await saveAndAnswer(3, 3);
+    await saveAndAnswer(3, 4);
 
-    await wipeAll();
+    expect(await wipeIfRetired(4)).toBe(true);
 
     expect(await getEnrolment()).toBeUndefined();
     expect(await getShift()).toBeUndefined();
@@ -128,6 +134,91 @@ describe('kiosk db: retiring (issue 7)', () => {
     expect(await retireRequest()).toEqual({ lastSeq: 0, rejectedSeqs: [], pending: 0 });
     // A new enrolment starts its records from 1 again, as the hub expects of a new kiosk.
     expect((await saveRecord((seq) => entranceRecord(kiosk, seq), 0)).seq).toBe(1);
+  });
+});
+
+describe('kiosk db: the wipe checks again what the hub counted (issue 7)', () => {
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+  });
+
+  it('erases nothing if a record was made after the count the hub retired it on', async () => {
+    await saveEnrolment(enrolment);
+    await saveAndAnswer(3, 3);
+    await saveRecord((seq) => entranceRecord(kiosk, seq), 0);
+    await saveAndAnswer(0, 1);
+    // The hub counted 3; the tablet has made 4 since, all synced: still not what the hub let go.
+    expect(await wipeIfRetired(3)).toBe(false);
+    expect(await getEnrolment()).toEqual(enrolment);
+    expect(await retireRequest()).toEqual({ lastSeq: 4, rejectedSeqs: [], pending: 0 });
+  });
+
+  it('erases nothing while a record is unsent', async () => {
+    await saveEnrolment(enrolment);
+    await saveAndAnswer(3, 2);
+    expect(await wipeIfRetired(3)).toBe(false);
+    expect(await syncCounts()).toEqual({ pending: 1, synced: 2, rejected: 0 });
+    expect(await getEnrolment()).toEqual(enrolment);
+  });
+});
+
+describe('kiosk db: recording locked while retiring (issue 7)', () => {
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+    unlockRecording();
+  });
+
+  it('refuses every record, pass bookkeeping included, until unlocked; those waiting are let go then', async () => {
+    lockRecording();
+    expect(recordingLocked()).toBe(true);
+    await expect(saveRecord((seq) => entranceRecord(kiosk, seq), 0)).rejects.toBeInstanceOf(RecordingLocked);
+    const exit = { key: 'K7M2QX:100', update: () => ({ key: 'K7M2QX:100', people: 1, admitted: [0], exitRecorded: true, at: 0 }) };
+    await expect(saveRecord((seq) => entranceRecord(kiosk, seq), 0, exit)).rejects.toBeInstanceOf(RecordingLocked);
+    expect(await getPassUse('K7M2QX:100')).toBeUndefined();
+    expect(await retireRequest()).toEqual({ lastSeq: 0, rejectedSeqs: [], pending: 0 });
+
+    const order: string[] = [];
+    const waiting = whenRecordingAllowed().then(() => order.push('allowed'));
+    order.push('unlock');
+    unlockRecording();
+    await waiting;
+    expect(order).toEqual(['unlock', 'allowed']);
+    expect((await saveRecord((seq) => entranceRecord(kiosk, seq), 0)).seq).toBe(1);
+  });
+
+  it('turns away a save already under way but not yet in its transaction, so none slips in after the count', async () => {
+    await saveRecord((seq) => entranceRecord(kiosk, seq), 0);
+    const saving = saveRecord((seq) => entranceRecord(kiosk, seq), 0);
+    // The save is awaiting the database, its transaction not yet open: the lock is checked after that await.
+    lockRecording();
+    await expect(saving).rejects.toBeInstanceOf(RecordingLocked);
+    expect(await retireRequest()).toEqual({ lastSeq: 1, rejectedSeqs: [], pending: 1 });
+  });
+});
+
+describe('kiosk db: the venue pass-code secret (issue 7)', () => {
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+  });
+
+  it('takes a rotated secret with the previous one and when, forgets a stale previous one, and reports no change as none', async () => {
+    await saveEnrolment(enrolment);
+    expect(await saveVenueSecret({ passCodeSecret: enrolment.passCodeSecret, previous: null, rotatedAt: null })).toBeUndefined();
+    const rotated = await saveVenueSecret({ passCodeSecret: 'n'.repeat(43), previous: enrolment.passCodeSecret, rotatedAt: 5000 });
+    expect(rotated).toEqual({ ...enrolment, passCodeSecret: 'n'.repeat(43), previousPassCode: { secret: enrolment.passCodeSecret, rotatedAt: 5000 } });
+    expect(await getEnrolment()).toEqual(rotated);
+    // A hub without a previous secret (e.g. restored from a backup before the rotation) is followed.
+    const { previousPassCode: _p, ...plain } = rotated!;
+    expect(await saveVenueSecret({ passCodeSecret: 'n'.repeat(43), previous: null, rotatedAt: null })).toEqual(plain);
+    expect(await getEnrolment()).toEqual(plain);
+  });
+
+  it('stores nothing when the tablet is not enrolled', async () => {
+    expect(await saveVenueSecret({ passCodeSecret: 'n'.repeat(43), previous: null, rotatedAt: null })).toBeUndefined();
+    expect(await getEnrolment()).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, getPassUse, saveRecord, type Enrolment } from '../../kiosk/src/db.js';
 import { admissionUpdate, advance, checkPassInput, exitBody, exitUpdate, passUse, undoUpdate, type ActivePass } from '../../kiosk/src/pass-check.js';
 import { newSecret } from '../../shared/rules/bytes.js';
-import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { CLOCK_SKEW_MS, makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { entranceRecord, recordBase } from '../support/records.js';
@@ -137,5 +137,42 @@ describe('kiosk pass check (offline)', () => {
     );
     expect(undo).toBeDefined();
     expect(await checkPassInput(text, enrolment, NOW)).toMatchObject({ ok: true, pass: { next: 0 } });
+  });
+});
+
+describe('typed codes across a rotation of the venue secret (issue 7: a tablet of the venue was revoked)', () => {
+  const fresh = newSecret();
+  /** The hub rotated the secret at NOW; this kiosk was online and took the new one. */
+  const rotated = { ...enrolment, passCodeSecret: fresh, previousPassCode: { secret, rotatedAt: NOW } } as Enrolment;
+  const MIN = minuteOf(NOW);
+
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+  });
+
+  it('accepts a code made with the previous secret for a pass issued before the rotation or in its minute', async () => {
+    const earlier = await makePassCode(secret, 'venue-a', MIN - 3, 0, 2);
+    expect(await checkPassInput(earlier, rotated, NOW + 60_000)).toMatchObject({ ok: true, pass: { code: earlier, minute: MIN - 3, people: 2 } });
+    const same = await makePassCode(secret, 'venue-a', MIN, 1, 1);
+    expect(await checkPassInput(same, rotated, NOW + 60_000)).toMatchObject({ ok: true, pass: { minute: MIN, people: 1 } });
+  });
+
+  it('refuses a code made with the previous secret for a minute after the rotation: what the revoked tablet could forge', async () => {
+    const forged = await makePassCode(secret, 'venue-a', MIN + 1, 0, 1);
+    expect(await checkPassInput(forged, rotated, NOW + 2 * 60_000)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('takes new passes under the new secret, and an old pass expires as any pass does', async () => {
+    const fresher = await makePassCode(fresh, 'venue-a', MIN + 1, 0, 3);
+    expect(await checkPassInput(fresher, rotated, NOW + 2 * 60_000)).toMatchObject({ ok: true, pass: { minute: MIN + 1, people: 3 } });
+    const earlier = await makePassCode(secret, 'venue-a', MIN - 3, 0, 2);
+    const expiry = (MIN - 3 + NORMAL_POLICY.passValidMinutes) * 60_000 + CLOCK_SKEW_MS;
+    expect(await checkPassInput(earlier, rotated, expiry)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('a kiosk offline through the rotation (old secret only) refuses the typed code of a new pass until it reconnects', async () => {
+    const fresher = await makePassCode(fresh, 'venue-a', MIN + 1, 0, 1);
+    expect(await checkPassInput(fresher, enrolment, NOW + 2 * 60_000)).toEqual({ ok: false, reason: 'unknown' });
   });
 });

@@ -2,9 +2,11 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, retireRequest, saveRecord, syncCounts } from '../../kiosk/src/db.js';
+import { closeDb, getEnrolment, retireRequest, saveEnrolment, saveRecord, saveVenueSecret, syncCounts, unlockRecording } from '../../kiosk/src/db.js';
+import { checkPassInput } from '../../kiosk/src/pass-check.js';
 import { SyncClient, type SyncStatus } from '../../kiosk/src/sync/sync-client.js';
-import type { VenueProfile } from '../../shared/schemas/enrolment.js';
+import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { EnrolResponse, type VenueProfile, type VenueSecret } from '../../shared/schemas/enrolment.js';
 import { connectKiosk, readDb, startTestHub, type TestHub } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
@@ -41,6 +43,8 @@ describe('the kiosk app retiring and being revoked, against a real hub (issue 7)
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
+    // A retirement that succeeded keeps recording locked for the app's wipe; each test starts unlocked.
+    unlockRecording();
     hub = await startTestHub();
   });
   afterEach(async () => {
@@ -94,7 +98,7 @@ describe('the kiosk app retiring and being revoked, against a real hub (issue 7)
     client = new SyncClient(hub.token, { url: hub.url });
     client.start();
     await until(client, (s) => s.connection === 'online');
-    expect(await client.retire()).toEqual({ outcome: 'conflict', missing: 1, message: expect.stringContaining('1 records not yet received') });
+    expect(await client.retire()).toEqual({ outcome: 'conflict', missing: 1 });
     expect(await retireRequest()).toEqual({ lastSeq: 4, rejectedSeqs: [], pending: 0 });
     expect(await hub.store.kiosks.view(hub.kiosk.id)).toMatchObject({ state: 'active', recordsHeld: 3 });
     expect(client.status.connection).toBe('online');
@@ -139,5 +143,44 @@ describe('the kiosk app retiring and being revoked, against a real hub (issue 7)
     // The report of reaching zero is sent after the last ack; the hub has it once it answers anything later.
     await client.retire().then((o) => expect(o).toMatchObject({ outcome: 'retired' }));
     expect(await hub.store.kiosks.view(hub.kiosk.id)).toMatchObject({ appVersion: '0.1.0+it', backlog: 0, recordsHeld: 120 });
+  });
+
+  it('takes the rotated pass-code secret when another tablet of its venue is revoked: old passes still type in, codes forged after do not', async () => {
+    await hub.store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
+    const admin = inspectorSession(hub.url);
+    await admin.login('admin', PASSWORD);
+    // This tablet: a second door of the venue, enrolled as a tablet is.
+    const code = await hub.store.kiosks.issueEnrolmentCode(hub.kiosk.entranceId, Date.now(), 60_000);
+    const res = await fetch(`${hub.url}/api/kiosks/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const enrolled = EnrolResponse.parse(await res.json());
+    await saveEnrolment({ ...enrolled, enrolledAt: Date.now() });
+    const old = enrolled.passCodeSecret;
+
+    let rotated!: (s: VenueSecret) => void;
+    const gotRotated = new Promise<VenueSecret>((resolve) => (rotated = resolve));
+    client = new SyncClient(enrolled.token, {
+      url: hub.url,
+      onSecret: async (s) => {
+        await saveVenueSecret(s);
+        if (s.rotatedAt !== null) rotated(s);
+      },
+    });
+    client.start();
+    await until(client, (s) => s.connection === 'online');
+    // The stolen one is the hub's first kiosk.
+    expect((await admin.post(`/api/kiosks/${hub.kiosk.id}/revoke`, { reason: '平板被盗' })).statusCode).toBe(200);
+    const secret = await gotRotated;
+    expect(secret).toMatchObject({ previous: old, passCodeSecret: await hub.store.venues.codeSecret(hub.kiosk.venueId) });
+
+    const e = (await getEnrolment())!;
+    expect(e).toMatchObject({ passCodeSecret: secret.passCodeSecret, previousPassCode: { secret: old, rotatedAt: secret.rotatedAt } });
+    const at = secret.rotatedAt!;
+    const before = await makePassCode(old, hub.kiosk.venueId, minuteOf(at) - 1, 0, 1);
+    expect(await checkPassInput(before, e, at + 60_000)).toMatchObject({ ok: true, pass: { code: before } });
+    const forged = await makePassCode(old, hub.kiosk.venueId, minuteOf(at) + 1, 0, 1);
+    expect(await checkPassInput(forged, e, at + 2 * 60_000)).toEqual({ ok: false, reason: 'unknown' });
+    const fresh = await makePassCode(secret.passCodeSecret, hub.kiosk.venueId, minuteOf(at) + 1, 0, 1);
+    expect(await checkPassInput(fresh, e, at + 2 * 60_000)).toMatchObject({ ok: true, pass: { code: fresh } });
+    expect(client.status.connection).toBe('online');
   });
 });

@@ -3,11 +3,12 @@ import { IDBFactory } from 'fake-indexeddb';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, retireRequest, saveRecord, syncCounts } from '../../kiosk/src/db.js';
-import { SyncClient, buildStatus, missingCount, type SyncStatus } from '../../kiosk/src/sync/sync-client.js';
+import { RecordingLocked, closeDb, recordingLocked, retireRequest, saveRecord, syncCounts, unlockRecording } from '../../kiosk/src/db.js';
+import { SyncClient, buildStatus, type SyncStatus } from '../../kiosk/src/sync/sync-client.js';
+import type { VenueSecret } from '../../shared/schemas/enrolment.js';
 import { KIOSK_NAMESPACE } from '../../shared/events.js';
 import type { Ack } from '../../shared/schemas/errors.js';
-import { KioskStatus, RetireRequest } from '../../shared/schemas/kiosk-admin.js';
+import { KioskStatus, RetireRequest, type RetireAnswer } from '../../shared/schemas/kiosk-admin.js';
 import { KioskAuth, type PushResult } from '../../shared/schemas/sync.js';
 import { entranceRecord } from '../support/records.js';
 
@@ -30,7 +31,10 @@ interface Scripted {
   rejectSeqs: Set<number>;
   refuseBatches: boolean;
   refuseHandshake: boolean;
-  retireAnswer: Ack<{ retiredAt: number }>;
+  retireAnswer: Ack<RetireAnswer>;
+  /** When set, the answer to a retire waits for it: what the tablet does meanwhile can be tested. */
+  retireGate?: Promise<void>;
+  onRetire?: () => void;
   onStatus?: (s: KioskStatus) => void;
   onConnect?: (socket: Socket) => void;
   close(): Promise<void>;
@@ -48,7 +52,7 @@ async function scriptedHub(): Promise<Scripted> {
     rejectSeqs: new Set(),
     refuseBatches: false,
     refuseHandshake: false,
-    retireAnswer: { ok: true, data: { retiredAt: 1234 } },
+    retireAnswer: { ok: true, data: { outcome: 'retired', retiredAt: 1234 } },
     async close() {
       await io.close();
     },
@@ -81,8 +85,10 @@ async function scriptedHub(): Promise<Scripted> {
       s.statuses.push(status);
       s.onStatus?.(status);
     });
-    socket.on('kiosk:retire', (payload: unknown, ack: (res: Ack<{ retiredAt: number }>) => void) => {
+    socket.on('kiosk:retire', async (payload: unknown, ack: (res: Ack<RetireAnswer>) => void) => {
       s.retires.push(RetireRequest.parse(payload));
+      s.onRetire?.();
+      await s.retireGate;
       ack(s.retireAnswer);
     });
     s.onConnect?.(socket);
@@ -128,13 +134,6 @@ describe('buildStatus', () => {
   });
 });
 
-describe('missingCount', () => {
-  it('reads the count from the hub conflict message', () => {
-    expect(missingCount('3 records not yet received (seq 4, 5, 9)')).toBe(3);
-    expect(missingCount('records not yet received')).toBeUndefined();
-  });
-});
-
 describe('SyncClient lifecycle (issue 7) against a scripted hub', () => {
   let hub: Scripted;
   let client: SyncClient | undefined;
@@ -142,6 +141,8 @@ describe('SyncClient lifecycle (issue 7) against a scripted hub', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
+    // A retirement that succeeded keeps recording locked for the app's wipe; each test starts unlocked.
+    unlockRecording();
     hub = await scriptedHub();
   });
   afterEach(async () => {
@@ -160,8 +161,9 @@ describe('SyncClient lifecycle (issue 7) against a scripted hub', () => {
     await reachedZero;
     expect(hub.auths).toHaveLength(1);
     expect(hub.auths[0]).toMatchObject({ token: TOKEN, status: { appVersion: '0.1.0+test', pending: 250, rejected: 0 } });
-    expect(hub.auths[0]!.status!.clock).toBeGreaterThanOrEqual(before);
-    expect(hub.auths[0]!.status!.clock).toBeLessThanOrEqual(Date.now());
+    const sent = KioskStatus.parse(hub.auths[0]!.status);
+    expect(sent.clock).toBeGreaterThanOrEqual(before);
+    expect(sent.clock).toBeLessThanOrEqual(Date.now());
     expect(hub.statuses.map((s) => [s.pending, s.rejected])).toEqual([[0, 0]]);
   });
 
@@ -242,6 +244,8 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
+    // A retirement that succeeded keeps recording locked for the app's wipe; each test starts unlocked.
+    unlockRecording();
     hub = await scriptedHub();
   });
   afterEach(async () => {
@@ -282,7 +286,7 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
     await until(client, (s) => s.lastError?.message === 'hub busy');
     hub.refuseBatches = false;
     expect(await syncCounts()).toEqual({ pending: 6, synced: 0, rejected: 0 });
-    expect(await client.retire()).toEqual({ outcome: 'retired', retiredAt: 1234 });
+    expect(await client.retire()).toEqual({ outcome: 'retired', retiredAt: 1234, lastSeq: 6 });
     expect(hub.retires).toEqual([{ lastSeq: 6, rejectedSeqs: [2, 5] }]);
     expect(await syncCounts()).toEqual({ pending: 0, synced: 4, rejected: 2 });
     // Stopped: the tablet leaves on its own and nothing more goes out under the retired token.
@@ -290,12 +294,12 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
     expect(await hub.io.of(KIOSK_NAMESPACE).fetchSockets()).toHaveLength(0);
   });
 
-  it('keeps everything and says how many the hub lacks when the hub answers conflict', async () => {
+  it('keeps everything and gives the count the hub lacks, as the figure the hub sent', async () => {
     client = await connected();
     await saveRecords(4);
-    hub.retireAnswer = { ok: false, error: { code: 'conflict', field: 'lastSeq', message: '2 records not yet received (seq 3, 4)' } };
+    hub.retireAnswer = { ok: true, data: { outcome: 'missing', missing: 2 } };
     const out = await client.retire();
-    expect(out).toEqual({ outcome: 'conflict', missing: 2, message: '2 records not yet received (seq 3, 4)' });
+    expect(out).toEqual({ outcome: 'conflict', missing: 2 });
     expect(await retireRequest()).toEqual({ lastSeq: 4, rejectedSeqs: [], pending: 0 });
     expect(client.status.connection).toBe('online');
   });
@@ -305,5 +309,88 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
     hub.retireAnswer = { ok: false, error: { code: 'unauthorized', message: 'revoked' } };
     expect(await client.retire()).toEqual({ outcome: 'revoked' });
     expect(client.status).toMatchObject({ connection: 'unauthorized', revoked: {} });
+  });
+
+  it('gives reasons, never the hub\'s prose, when the hub cannot retire it, and keeps everything on an answer it does not understand', async () => {
+    client = await connected();
+    await saveRecords(2);
+    hub.retireAnswer = { ok: false, error: { code: 'internal', message: 'the hub could not retire this kiosk; try again' } };
+    expect(await client.retire()).toEqual({ outcome: 'error', reason: 'hub' });
+    hub.retireAnswer = { ok: false, error: { code: 'invalid', field: 'lastSeq', message: 'the hub holds records up to 9 from this kiosk' } };
+    expect(await client.retire()).toEqual({ outcome: 'error', reason: 'mismatch' });
+    // The shape of the first draft of this contract ({ retiredAt } alone) is not a retirement.
+    hub.retireAnswer = { ok: true, data: { retiredAt: 5 } as unknown as RetireAnswer };
+    expect(await client.retire()).toEqual({ outcome: 'error', reason: 'answer' });
+    expect(client.status.connection).toBe('online');
+    expect(await retireRequest()).toEqual({ lastSeq: 2, rejectedSeqs: [], pending: 0 });
+  });
+
+  it('records nothing between its count and the hub\'s answer; a refusal unlocks recording, a retirement keeps it locked until the wipe', async () => {
+    client = await connected();
+    await saveRecords(3);
+    const asked = () => new Promise<void>((resolve) => (hub.onRetire = resolve));
+    let open!: () => void;
+    hub.retireGate = new Promise((resolve) => (open = resolve));
+    hub.retireAnswer = { ok: true, data: { outcome: 'missing', missing: 1 } };
+    let arrived = asked();
+    let retiring = client.retire();
+    await arrived;
+    // An exit from "I have left", a door record: refused while the hub weighs the count.
+    await expect(saveRecord((seq) => entranceRecord(kiosk, seq), Date.now())).rejects.toBeInstanceOf(RecordingLocked);
+    open();
+    expect(await retiring).toEqual({ outcome: 'conflict', missing: 1 });
+    expect(recordingLocked()).toBe(false);
+    expect((await saveRecord((seq) => entranceRecord(kiosk, seq), Date.now())).seq).toBe(4);
+
+    hub.retireGate = new Promise((resolve) => (open = resolve));
+    hub.retireAnswer = { ok: true, data: { outcome: 'retired', retiredAt: 99 } };
+    arrived = asked();
+    retiring = client.retire();
+    await arrived;
+    await expect(saveRecord((seq) => entranceRecord(kiosk, seq), Date.now())).rejects.toBeInstanceOf(RecordingLocked);
+    open();
+    expect(await retiring).toEqual({ outcome: 'retired', retiredAt: 99, lastSeq: 4 });
+    // Still locked: the app wipes, then unlocks.
+    await expect(saveRecord((seq) => entranceRecord(kiosk, seq), Date.now())).rejects.toBeInstanceOf(RecordingLocked);
+    expect(await retireRequest()).toEqual({ lastSeq: 4, rejectedSeqs: [], pending: 0 });
+  });
+
+  it('unlocks recording when it cannot reach the hub', async () => {
+    await saveRecords(1);
+    client = new SyncClient(TOKEN, { url: 'http://127.0.0.1:9' });
+    expect(await client.retire()).toEqual({ outcome: 'offline', pending: 1 });
+    expect(recordingLocked()).toBe(false);
+  });
+});
+
+describe('SyncClient venue:secret (issue 7)', () => {
+  let hub: Scripted;
+  let client: SyncClient | undefined;
+
+  beforeEach(async () => {
+    await closeDb();
+    globalThis.indexedDB = new IDBFactory();
+    // A retirement that succeeded keeps recording locked for the app's wipe; each test starts unlocked.
+    unlockRecording();
+    hub = await scriptedHub();
+  });
+  afterEach(async () => {
+    client?.stop();
+    client = undefined;
+    await hub.close();
+  });
+
+  it('hands on the venue\'s rotated pass-code secret and refuses a malformed one, naming it', async () => {
+    const secret: VenueSecret = { passCodeSecret: 'n'.repeat(43), previous: 'o'.repeat(43), rotatedAt: 1_800_000_000_000 };
+    hub.onConnect = (socket) => {
+      socket.emit('venue:secret', { passCodeSecret: 'short', previous: null, rotatedAt: null });
+      socket.emit('venue:secret', secret);
+    };
+    let got!: (s: VenueSecret) => void;
+    const received = new Promise<VenueSecret>((resolve) => (got = resolve));
+    client = new SyncClient(TOKEN, { url: hub.url, onSecret: async (s) => got(s) });
+    client.start();
+    expect(await received).toEqual(secret);
+    expect(client.status.lastError).toMatchObject({ code: 'invalid', message: expect.stringContaining('pass-code secret from the hub refused') });
   });
 });

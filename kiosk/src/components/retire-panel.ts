@@ -4,6 +4,13 @@ import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tf } from '../i18n.js';
 import type { RetireOutcome } from '../sync/sync-client.js';
 
+const RETIRE_ERROR = {
+  hub: 'retireErrorHub',
+  mismatch: 'retireErrorMismatch',
+  answer: 'retireErrorAnswer',
+  device: 'retireErrorDevice',
+} as const satisfies Record<Extract<RetireOutcome, { outcome: 'error' }>['reason'], string>;
+
 /**
  * "Retire this tablet" (issue 7), done at the kiosk: a confirm step that says
  * what is still to send and what the hub refused, then the sync client's
@@ -29,7 +36,11 @@ export class RetirePanel extends LitElement {
   override render() {
     return html`<h2>${t('retireTitle')}</h2>
       <p>${t('retireHelp')}</p>
-      ${this.result ? html`<p class="refused" role="alert" data-testid="retire-result" data-outcome=${this.result.outcome}>${this._message(this.result)}</p>` : nothing}
+      ${this.result
+        ? html`<p class="refused" role="alert" data-testid="retire-result" data-outcome=${this.result.outcome} data-reason=${this.result.outcome === 'error' ? this.result.reason : ''}>
+            ${this._message(this.result)}
+          </p>`
+        : nothing}
       ${this.step === 'idle'
         ? html`<button class="danger" data-testid="retire-start" ?disabled=${!this.retire} @click=${() => ((this.step = 'confirm'), (this.result = undefined))}>
             ${t('retireStart')}
@@ -54,14 +65,16 @@ export class RetirePanel extends LitElement {
     let result: RetireOutcome;
     try {
       result = await this.retire();
-    } catch (err) {
-      result = { outcome: 'error', message: err instanceof Error ? err.message : String(err) };
+    } catch {
+      // Thrown, not answered: the tablet's own storage failed before the hub was asked.
+      result = { outcome: 'error', reason: 'device' };
     }
     this.step = 'idle';
-    if (result.outcome === 'retired') fireEvent(this, 'retired', { retiredAt: result.retiredAt });
+    if (result.outcome === 'retired') fireEvent(this, 'retired', { retiredAt: result.retiredAt, lastSeq: result.lastSeq });
     else this.result = result;
   }
 
+  /** Worded here from figures and reasons only: the hub's own (English) messages never reach staff. */
   private _message(r: RetireOutcome): string {
     switch (r.outcome) {
       case 'unsynced':
@@ -69,11 +82,11 @@ export class RetirePanel extends LitElement {
       case 'offline':
         return r.pending ? tf('retireOfflinePending', { n: r.pending }) : t('retireOffline');
       case 'conflict':
-        return r.missing === undefined ? `${t('retireConflictUnknown')} (${r.message})` : tf('retireConflict', { n: r.missing });
+        return tf('retireConflict', { n: r.missing });
       case 'revoked':
         return t('revokedTitle');
       case 'error':
-        return `${t('retireError')} ${r.message}`;
+        return t(RETIRE_ERROR[r.reason]);
       case 'retired':
         return t('retiredDone');
     }

@@ -6,7 +6,7 @@ import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
 import { getPassUse, type Enrolment, type Shift } from '../db.js';
-import { saveDoorRecord } from '../door-records.js';
+import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
 import { admissionUpdate, advance, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
@@ -275,7 +275,7 @@ export class EntranceScreen extends LitElement {
       fireEvent(this, 'record-saved', stored);
     } catch (err) {
       // Nothing was saved: say so, keep the form as it is so staff can retry.
-      this.saveError = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
+      this.saveError = saveFailedText(err);
     } finally {
       this.saving = false;
     }
@@ -296,7 +296,7 @@ export class EntranceScreen extends LitElement {
       this.shown = { ...s, undone: true };
       fireEvent(this, 'record-saved', stored);
     } catch (err) {
-      this.saveError = `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
+      this.saveError = saveFailedText(err);
     } finally {
       this.saving = false;
     }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { toIsoWithOffset } from '../../../shared/rules/time.js';
 import type { Enrolment, Shift } from '../db.js';
-import { saveDoorRecord, validateBody, type RecordBody } from '../door-records.js';
+import { saveDoorRecord, saveFailedText, validateBody, type RecordBody } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t } from '../i18n.js';
 
@@ -130,7 +130,7 @@ export class LedgerScreen extends LitElement {
       stored = await saveDoorRecord(this.enrolment, this.shift, body);
     } catch (err) {
       this.savedNote = '';
-      this.errors = { '': `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}` };
+      this.errors = { '': saveFailedText(err) };
       return;
     } finally {
       this.saving = false;

@@ -1,12 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
-import { VenueProfile } from '../../../shared/schemas/enrolment.js';
+import { VenueProfile, VenueSecret } from '../../../shared/schemas/enrolment.js';
 import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
-import { KioskStatus, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
+import { KioskStatus, RetireAnswer, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { applyResults, pendingBatch, retireRequest, syncCounts, type SyncCounts } from '../db.js';
+import { applyResults, lockRecording, pendingBatch, retireRequest, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
@@ -19,17 +19,27 @@ export interface SyncStatus extends SyncCounts {
   revoked?: { reason?: string };
 }
 
-/** How a retirement ended (issue 7); only `retired` means the tablet may forget its data. */
+/**
+ * How a retirement ended (issue 7); only `retired` means the tablet may forget
+ * its data. Every outcome is figures and reasons, never the hub's prose, so the
+ * tablet words it in the language staff chose.
+ */
 export type RetireOutcome =
-  | { outcome: 'retired'; retiredAt: number }
+  /** The hub holds every record up to `lastSeq`; recording stays locked until the caller wipes. */
+  | { outcome: 'retired'; retiredAt: number; lastSeq: number }
   /** Records still in the outbox after the drain: the hub must be reachable to take them first. */
   | { outcome: 'unsynced'; pending: number }
-  /** The hub lacks records the tablet made (`missing` when it said how many). */
-  | { outcome: 'conflict'; missing?: number; message: string }
+  /** The hub lacks `missing` records the tablet made. */
+  | { outcome: 'conflict'; missing: number }
   /** The hub cannot be reached (or did not answer); `pending` records wait to be sent. */
   | { outcome: 'offline'; pending: number }
   | { outcome: 'revoked' }
-  | { outcome: 'error'; message: string };
+  /**
+   * `hub`: it could not retire the tablet now (try again); `mismatch`: it holds
+   * records numbered beyond what the tablet made; `answer`: its answer was not
+   * understood; `device`: the tablet could not read its own records.
+   */
+  | { outcome: 'error'; reason: 'hub' | 'mismatch' | 'answer' | 'device' };
 
 const BATCH_SIZE = 100;
 /** An acknowledgement slower than this is treated as lost; the batch is resent (idempotent). */
@@ -45,12 +55,6 @@ const STATUS_INTERVAL_MS = 5000;
 export function buildStatus(counts: Pick<SyncCounts, 'pending' | 'rejected'>, appVersion: string, clock: number): KioskStatus | undefined {
   const parsed = KioskStatus.safeParse({ appVersion: appVersion.slice(0, 64), pending: counts.pending, rejected: counts.rejected, clock: Math.round(clock) });
   return parsed.success ? parsed.data : undefined;
-}
-
-/** How many records the hub says it still lacks, from its conflict message ("N records not yet received…"). */
-export function missingCount(message: string): number | undefined {
-  const n = /\d+/.exec(message)?.[0];
-  return n === undefined ? undefined : Number(n);
 }
 
 type KioskSocket = Socket<HubToKioskEvents, KioskToHubEvents>;
@@ -82,6 +86,7 @@ export class SyncClient extends EventTarget {
   private readonly onOccupancy: (occupancy: VenueOccupancy) => void;
   private readonly onPassLeft: (left: PassLeft) => void;
   private readonly onVenue: (venue: VenueProfile) => Promise<void>;
+  private readonly onSecret: (secret: VenueSecret) => Promise<void>;
   /** The policy version the kiosk enforces, so an older push (a stale hub) is not applied over it. */
   private policyVersion: number;
 
@@ -93,6 +98,7 @@ export class SyncClient extends EventTarget {
    * @param options.leftSince the hub time of the last one handled, read at every (re)connect.
    * @param options.policyVersion the version the kiosk enforces now.
    * @param options.onVenue applies the venue as the street office now registers it (issue 7).
+   * @param options.onSecret stores the venue's pass-code secret as the hub now holds it (issue 7: rotated on a revoke).
    * @param options.appVersion the app's build, reported in every status (issue 7).
    * @param options.statusIntervalMs the least time between two status reports while the backlog moves.
    * @param options.url the hub's origin; the page's own by default.
@@ -106,6 +112,7 @@ export class SyncClient extends EventTarget {
       leftSince?: () => number | undefined;
       policyVersion?: number;
       onVenue?: (venue: VenueProfile) => Promise<void>;
+      onSecret?: (secret: VenueSecret) => Promise<void>;
       appVersion?: string;
       statusIntervalMs?: number;
       url?: string;
@@ -116,6 +123,7 @@ export class SyncClient extends EventTarget {
     this.onOccupancy = options.onOccupancy ?? (() => undefined);
     this.onPassLeft = options.onPassLeft ?? (() => undefined);
     this.onVenue = options.onVenue ?? (async () => undefined);
+    this.onSecret = options.onSecret ?? (async () => undefined);
     this.appVersion = options.appVersion ?? 'unknown';
     this.statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const leftSince = options.leftSince ?? (() => undefined);
@@ -156,6 +164,7 @@ export class SyncClient extends EventTarget {
       this.revoke(parsed.success ? parsed.data.reason : undefined);
     });
     this.socket.on('venue:profile', (raw: unknown) => void this.applyVenue(raw));
+    this.socket.on('venue:secret', (raw: unknown) => void this.applySecret(raw));
     this.socket.on('policy:update', (raw: unknown) => void this.applyPolicy(raw));
     this.socket.on('occupancy:venue', (raw: unknown) => {
       const parsed = VenueOccupancy.safeParse(raw);
@@ -225,38 +234,52 @@ export class SyncClient extends EventTarget {
   /**
    * Retires the tablet (issue 7): sends every record it can, refuses while any
    * is still unsent, then asks the hub, which refuses while it lacks any
-   * record the tablet made. On `retired` the client has stopped for good and
-   * the caller may wipe the tablet; on anything else nothing has changed.
+   * record the tablet made. Recording is locked from before the count (db.ts
+   * lockRecording), so no record is made between what the hub counted and the
+   * wipe. On `retired` the client has stopped for good and recording stays
+   * locked: the caller wipes the tablet (wipeIfRetired), then unlocks. On
+   * anything else nothing has changed and recording is unlocked again.
    */
   async retire(timeoutMs = ACK_TIMEOUT_MS): Promise<RetireOutcome> {
     if (this._status.revoked) return { outcome: 'revoked' };
+    lockRecording();
+    let out: RetireOutcome = { outcome: 'error', reason: 'device' };
+    try {
+      out = await this.askToRetire(timeoutMs);
+      return out;
+    } finally {
+      if (out.outcome !== 'retired') unlockRecording();
+    }
+  }
+
+  private async askToRetire(timeoutMs: number): Promise<RetireOutcome> {
     if (!this.socket.connected) return { outcome: 'offline', pending: (await retireRequest()).pending };
     await this.flush();
     const request = await retireRequest();
     if (!this.socket.connected) return { outcome: 'offline', pending: request.pending };
     if (request.pending > 0) return { outcome: 'unsynced', pending: request.pending };
-    let res: Ack<{ retiredAt: number }>;
+    let res: Ack<RetireAnswer>;
     try {
       res = await this.socket.timeout(timeoutMs).emitWithAck('kiosk:retire', { lastSeq: request.lastSeq, rejectedSeqs: request.rejectedSeqs });
     } catch {
       return { outcome: 'offline', pending: 0 }; // no answer: nothing is known to have changed at the hub
     }
     if (res.ok) {
+      const answer = RetireAnswer.safeParse(res.data);
+      // Not understood is not retired: the tablet keeps everything.
+      if (!answer.success) return { outcome: 'error', reason: 'answer' };
+      if (answer.data.outcome === 'missing') return { outcome: 'conflict', missing: answer.data.missing };
       // The hub has let the tablet go; nothing more may be sent under its token.
       this.stop();
-      return { outcome: 'retired', retiredAt: typeof res.data?.retiredAt === 'number' ? res.data.retiredAt : Date.now() };
+      return { outcome: 'retired', retiredAt: answer.data.retiredAt, lastSeq: request.lastSeq };
     }
     const error = ApiError.safeParse(res.error);
-    if (!error.success) return { outcome: 'error', message: 'the hub answered in an unexpected shape' };
-    if (error.data.code === 'conflict') {
-      const missing = missingCount(error.data.message);
-      return missing === undefined ? { outcome: 'conflict', message: error.data.message } : { outcome: 'conflict', missing, message: error.data.message };
-    }
+    if (!error.success) return { outcome: 'error', reason: 'answer' };
     if (error.data.code === 'unauthorized') {
       this.revoke(undefined);
       return { outcome: 'revoked' };
     }
-    return { outcome: 'error', message: error.data.message };
+    return { outcome: 'error', reason: error.data.code === 'invalid' && error.data.field === 'lastSeq' ? 'mismatch' : 'hub' };
   }
 
   /**
@@ -292,6 +315,15 @@ export class SyncClient extends EventTarget {
       return;
     }
     await this.onVenue(parsed.data);
+  }
+
+  private async applySecret(raw: unknown): Promise<void> {
+    const parsed = VenueSecret.safeParse(raw);
+    if (!parsed.success) {
+      this.update({ lastError: { code: 'invalid', message: `pass-code secret from the hub refused: ${parsed.error.message}` } });
+      return;
+    }
+    await this.onSecret(parsed.data);
   }
 
   /** The status for the handshake; it counts as reported. */
