@@ -77,6 +77,10 @@ test.describe('kiosks screen', () => {
     await row.getByTestId('revoke-reason').fill('平板被盗');
     await row.getByTestId('revoke-next').click();
     await expect(row.getByTestId('revoke-confirm')).toContainText('4');
+    // The venue's pass-code secret is rotated, and the door PINs the tablet held should be reset there.
+    await expect(row.getByTestId('revoke-secret')).toContainText('通行码密钥');
+    await expect(row.getByTestId('revoke-pins')).toContainText('PIN');
+    await expect(row.getByTestId('revoke-pins-link')).toHaveAttribute('href', '#/registry?venue=venue-a');
     await page.screenshot({ path: 'test-results/kiosks-revoke-confirm-1280x800.png', fullPage: true });
     await row.getByTestId('revoke-submit').click();
     expect(await revoked).toEqual({ reason: '平板被盗' });

@@ -616,6 +616,9 @@ const zh = {
   ksRevokeConfirmText: '平板将立即断开，之后再也无法连接或上传记录，此操作不能撤销。要继续在此入口使用平板，请另发注册码重新注册。',
   ksRevokeBacklog: '它最近一次联系（{when}）时还有 {n} 条记录未上传，吊销后将无法收到。',
   ksRevokeBacklogUnknown: '这台平板从未报告过待上传记录数。',
+  ksRevokeSecret: '吊销时会同时更换本场所的手输通行码密钥，并立即发给本场所其他在线平板；当时离线的平板在重新联网前不认新发通行码的手输码（扫二维码不受影响）。',
+  ksRevokePins: '这台平板上存有本场所门岗人员 PIN 的摘要，可被暴力破解。建议重设他们的 PIN：',
+  ksRevokePinsLink: '到场所管理重设门岗 PIN',
   ksRevokeConfirm: '确认吊销',
   ksRevokeConflict: '这台平板已退役或已被吊销，无需再吊销。',
   // Audit log actions (label('audit', code))
@@ -1243,6 +1246,9 @@ const en: Record<Key, string> = {
   ksRevokeConfirmText: 'It is cut off at once and can never connect or sync again; this cannot be undone. To keep a tablet at this entrance, issue a new code and enrol it again.',
   ksRevokeBacklog: 'At its last contact ({when}) it still held {n} records not yet synced; they will not arrive.',
   ksRevokeBacklogUnknown: 'This tablet never reported how many records it held.',
+  ksRevokeSecret: 'Revoking also replaces the venue\'s secret for typed pass codes and sends it at once to the venue\'s other tablets that are online; a tablet offline then refuses the typed codes of new passes until it reconnects (scanning the QR still works).',
+  ksRevokePins: 'The tablet holds hashes of this venue\'s door staff PINs, which can be brute-forced. Consider resetting their PINs:',
+  ksRevokePinsLink: 'reset door staff PINs under Venues',
   ksRevokeConfirm: 'Revoke',
   ksRevokeConflict: 'This tablet is already retired or revoked.',
   // Audit log actions (label('audit', code))

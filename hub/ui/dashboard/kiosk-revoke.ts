@@ -10,8 +10,10 @@ import { base } from './styles.js';
 
 /**
  * Revoking a lost or stolen tablet (issue 7): a reason, then a confirm step
- * that says what cannot be undone and how many records the tablet still held
- * at its last contact. The hub cuts its socket at once.
+ * that says what cannot be undone, how many records the tablet still held at
+ * its last contact, that the venue's pass-code secret is rotated, and that the
+ * venue's door PINs (whose hashes the tablet holds) should be reset. The hub
+ * cuts its socket at once.
  */
 @customElement('kiosk-revoke')
 export class KioskRevoke extends LitElement {
@@ -48,6 +50,10 @@ export class KioskRevoke extends LitElement {
       <p><strong>${t('ksRevokeConfirmTitle', { entrance: `${k.venueName} · ${k.entranceName}` })}</strong></p>
       <p>${t('ksRevokeConfirmText')}</p>
       <p>${k.backlog === null ? t('ksRevokeBacklogUnknown') : t('ksRevokeBacklog', { n: num(k.backlog), when: ago(k.statusAt ?? k.lastSeenAt) })}</p>
+      <p data-testid="revoke-secret">${t('ksRevokeSecret')}</p>
+      <p data-testid="revoke-pins">
+        ${t('ksRevokePins')} <a href=${`#/registry?venue=${encodeURIComponent(k.venueId)}`} data-testid="revoke-pins-link">${t('ksRevokePinsLink')}</a>
+      </p>
       <p class="muted">${t('ksRevokeReason')}: ${this.reason.trim()}</p>
       ${error}
       <div class="row">
