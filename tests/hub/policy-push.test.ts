@@ -52,8 +52,23 @@ describe('policy push', () => {
     socket = (await connectWithPolicy(hub)).socket;
     const res = await socket.emitWithAck('policy:ack', { version: 'two' } as never);
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid', field: 'version' } });
-    const future = await socket.emitWithAck('policy:ack', { version: 99 });
-    expect(future).toMatchObject({ ok: false, error: { code: 'invalid', field: 'version' } });
+    const absurd = await socket.emitWithAck('policy:ack', { version: 5000 });
+    expect(absurd).toMatchObject({ ok: false, error: { code: 'invalid', field: 'version' } });
     expect(await hub.store.kiosks.view(hub.kiosk.id)).toMatchObject({ policyVersionAcked: null, policyAckedAt: null });
+  });
+
+  it('after a restore from a backup: a tablet ahead of the hub is recorded, and the next switch is numbered above it and reaches it', async () => {
+    socket = (await connectWithPolicy(hub)).socket;
+    // The hub lost versions 2–7 with the restore; the tablet still enforces 7.
+    const ahead = await socket.emitWithAck('policy:ack', { version: 7 });
+    expect(ahead).toMatchObject({ ok: false, error: { code: 'conflict', field: 'version' } });
+    expect(await hub.store.kiosks.view(hub.kiosk.id)).toMatchObject({ policyVersionAcked: 7, policyVersionDue: 1 });
+
+    const pushed = new Promise<Policy>((resolve) => socket!.once('policy:update', resolve));
+    const { version: _v, ...emergency } = EMERGENCY_POLICY;
+    const active = await switchPolicy(hub.store, hub.app.io, emergency, Date.now());
+    expect(active.version).toBe(8);
+    expect(await pushed).toEqual(active);
+    expect(await socket.emitWithAck('policy:ack', { version: 8 })).toEqual({ ok: true, data: { version: 8 } });
   });
 });

@@ -21,6 +21,13 @@ interface SocketData {
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 
+/**
+ * How far ahead of the hub a tablet's policy version may be and still be
+ * believed (a hub restored from a backup is a few switches behind); beyond
+ * it the ack is refused as nonsense and not recorded.
+ */
+const MAX_VERSIONS_AHEAD = 1000;
+
 /** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
 /** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
@@ -181,8 +188,21 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       if (!parsed.success) return reply({ ok: false, error: zodToApiError(parsed.error) });
       try {
         const active = await store.policies.activeFor(kiosk.communityId);
-        if (parsed.data.version > active.version) {
+        if (parsed.data.version > active.version + MAX_VERSIONS_AHEAD) {
           return reply({ ok: false, error: { code: 'invalid', field: 'version', message: `no policy version ${parsed.data.version}; the newest is ${active.version}` } });
+        }
+        if (parsed.data.version > active.version) {
+          // The tablet enforces a version this hub no longer has: the hub was restored from a
+          // backup taken before it. Kept, so the admin sees it and the next switch is numbered
+          // above it (a tablet never applies an older version than its own).
+          await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
+          log.warn({ kioskId: kiosk.id, version: parsed.data.version, newest: active.version }, 'kiosk enforces a policy version newer than the hub has (restored from a backup?)');
+          reply({
+            ok: false,
+            error: { code: 'conflict', field: 'version', message: `this tablet enforces policy version ${parsed.data.version}, newer than the hub's ${active.version}; switch the policy again` },
+          });
+          void pushView(kiosk.id);
+          return;
         }
         await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
         log.info({ kioskId: kiosk.id, version: parsed.data.version }, 'policy acknowledged');

@@ -106,7 +106,11 @@ export function createPolicyRepository(db: Db): PolicyRepository {
   const selectForVenue = db.prepare<[string], { body: string | null }>(
     'SELECT cp.body FROM venues v JOIN community_policy cp ON cp.community_id = v.community_id WHERE v.id = ?',
   );
-  const maxVersion = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
+  // Above every version stored and every version a tablet in service enforces: after a restore
+  // from a backup, tablets may hold versions the hub lost, and they never apply an older one.
+  const maxVersion = db.prepare<[], { v: number | null }>(
+    'SELECT max(v) AS v FROM (SELECT max(version) AS v FROM policies UNION ALL SELECT max(policy_version_acked) FROM kiosks WHERE revoked_at IS NULL)',
+  );
   const insert = db.prepare('INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)');
   const ack = db.prepare('UPDATE kiosks SET policy_version_acked = ?, policy_acked_at = ? WHERE id = ?');
   const versionCols = `p.version, p.body, p.activated_at, p.community_id, c.name AS community_name, p.created_by, p.note
