@@ -10,8 +10,9 @@ import './kiosk-revoke.js';
 
 /** A clock difference in words: "+2 min 5 s", "−40 s". */
 function skewText(ms: number): string {
-  const sign = ms < 0 ? '−' : '+';
   const s = Math.round(Math.abs(ms) / 1000);
+  // Under half a second either way is no skew: no sign on a zero.
+  const sign = s === 0 ? '' : ms < 0 ? '−' : '+';
   if (s < 60) return `${sign}${t('ksSeconds', { n: s })}`;
   if (s < 3600) return `${sign}${t('ksMinutes', { n: Math.floor(s / 60) })}${s % 60 ? ` ${t('ksSeconds', { n: s % 60 })}` : ''}`;
   return `${sign}${t('ksHoursShort', { n: (s / 3600).toFixed(1) })}`;
@@ -86,6 +87,8 @@ export class KioskTable extends LitElement {
   static override styles = [
     base,
     css`
+      /* A small tablet scrolls the table sideways rather than cutting off the actions. */
+      :host { display: block; overflow-x: auto; }
       .small { font-size: 12px; }
       .mono { font-family: ui-monospace, monospace; }
       tr.gone td { color: var(--muted); background: #f5f6f8; }
