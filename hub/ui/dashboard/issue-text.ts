@@ -23,13 +23,19 @@ export interface IssueOptions {
 
 const n = (v: number | bigint) => String(v);
 
-/** A zod 4 issue as a sentence about the field called `label`. */
+/**
+ * A zod 4 issue as a sentence about the field called `label`. Parse with
+ * `{ reportInput: true }` so an empty number field reads "fill in", not
+ * "a whole number".
+ */
 export function issueText(issue: Issue, label: string, opts: IssueOptions = {}): string {
   const vars = { label };
   switch (issue.code) {
     case 'invalid_type':
+      // Parsed with { reportInput: true }, a missing value is told from one of the wrong kind.
+      if ('input' in issue && issue.input === undefined) return t(opts.choice ? 'iss_choose' : 'iss_required', vars);
       if (issue.expected === 'number' || issue.expected === 'int') return t(issue.expected === 'int' ? 'iss_notInteger' : 'iss_notNumber', vars);
-      // In a form a wrong type is a missing value: every input hands over a string or nothing.
+      // Otherwise in a form a wrong type is a missing value: every input hands over a string or nothing.
       return t(opts.choice ? 'iss_choose' : 'iss_required', vars);
     case 'too_small': {
       const v = { ...vars, n: n(issue.minimum) };

@@ -5,7 +5,7 @@ import { CommunityCreate, CommunityEdit, type CommunityRow } from '../../../shar
 import { ApiFailure, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { apiErrorText, apiField, issueText } from './issue-text.js';
 import { base } from './styles.js';
 
 /** Adding a community to the street, or renaming the one chosen (its kiosks' profiles name it). */
@@ -16,7 +16,8 @@ export class RegistryCommunity extends LitElement {
   @property() selected = '';
 
   @state() private form: 'add' | 'rename' | undefined;
-  @state() private error: { field: string | undefined; message: string } | undefined;
+  /** The problem in words; `detail` is the hub's own message, kept as the tooltip. */
+  @state() private error: { field: string | undefined; message: string; detail?: string } | undefined;
   @state() private busy = false;
 
   private readonly i18n = new I18nController(this);
@@ -35,7 +36,7 @@ export class RegistryCommunity extends LitElement {
             <button type="button" @click=${() => (this.form = undefined)}>${t('cancel')}</button>
           </form>`
         : nothing}
-      ${this.error ? html`<p class="error" role="alert" data-testid="community-error" data-field=${this.error.field ?? ''}>${this.error.message}</p>` : nothing}`;
+      ${this.error ? html`<p class="error" role="alert" data-testid="community-error" data-field=${this.error.field ?? ''} title=${this.error.detail ?? nothing}>${this.error.message}</p>` : nothing}`;
   }
 
   private _open(form: 'add' | 'rename') {
@@ -51,7 +52,8 @@ export class RegistryCommunity extends LitElement {
     const checked = (this.form === 'add' ? CommunityCreate : CommunityEdit).safeParse(body);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
-      this.error = { field: issuePath(issue.path), message: issue.message };
+      const field = issuePath(issue.path);
+      this.error = { field, message: issueText(issue, communityLabel(field)) };
       return;
     }
     this.busy = true;
@@ -63,7 +65,8 @@ export class RegistryCommunity extends LitElement {
       fireEvent(this, 'community-changed', row);
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
-      this.error = { field: f.field, message: f.status === 409 || f.status === 400 ? f.message : errorText(f) };
+      const field = apiField(f);
+      this.error = { field, message: apiErrorText(f, field ? communityLabel(field) : undefined), detail: f.message };
     } finally {
       this.busy = false;
     }
@@ -78,6 +81,11 @@ export class RegistryCommunity extends LitElement {
       .error { margin: 6px 0 0; }
     `,
   ];
+}
+
+/** What the form calls a field, for its error text. */
+function communityLabel(path: string): string {
+  return path === 'id' ? t('regCommunityIdShort') : path === 'name' ? t('regCommunityName') : path;
 }
 
 declare global {

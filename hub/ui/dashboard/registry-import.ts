@@ -1,16 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { CommunityRow, ImportError, ImportReport } from '../../../shared/schemas/registry.js';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type CommunityRow, type ImportReport } from '../../../shared/schemas/registry.js';
 import { ApiFailure, postBytes } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { apiErrorText } from './issue-text.js';
+import { importErrorText } from './registry-labels.js';
 import { base } from './styles.js';
-
-/** A problem in the dashboard's language; a rule of the schema without its own words keeps the hub's message. */
-function errorWords(e: ImportError): string {
-  return e.code === 'invalid' ? e.message : t(`imp_${e.code}`, e.params);
-}
 
 /**
  * Importing a community's venue list (issue 7): pick the community and the
@@ -68,8 +64,8 @@ export class RegistryImport extends LitElement {
               <thead><tr><th class="n">${t('regLine')}</th><th>${t('regColumn')}</th><th>${t('regProblem')}</th></tr></thead>
               <tbody>
                 ${r.errors.map(
-                  (e) => html`<tr data-testid="import-error-row" data-line=${e.line} data-field=${e.field ?? ''}>
-                    <td class="n">${e.line}</td><td>${e.field ?? t('regWholeFile')}</td><td>${errorWords(e)}</td>
+                  (e) => html`<tr data-testid="import-error-row" data-line=${e.line} data-field=${e.field ?? ''} data-code=${e.code}>
+                    <td class="n">${e.line}</td><td>${e.field ?? t('regWholeFile')}</td><td title=${e.message}>${importErrorText(e)}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -107,13 +103,16 @@ export class RegistryImport extends LitElement {
     this.error = '';
     if (!this.chosen) return void (this.error = t('regPickCommunity'));
     if (!this.file) return void (this.error = t('regPickFile'));
+    const tooLarge = t('regFileTooLarge', { mb: MAX_IMPORT_BYTES / (1024 * 1024), max: MAX_IMPORT_ROWS });
+    if (this.file.size > MAX_IMPORT_BYTES) return void (this.error = tooLarge);
     this.busy = true;
     try {
       const report = await postBytes<ImportReport>('/api/registry/import', this.file, 'text/csv', { communityId: this.chosen, dryRun: dryRun ? 1 : 0 });
       this.report = report;
       if (!dryRun) fireEvent(this, 'registry-imported', { communityId: this.chosen });
     } catch (err) {
-      this.error = errorText(err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err)));
+      const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
+      this.error = f.code === 'too_large' ? tooLarge : apiErrorText(f);
     } finally {
       this.busy = false;
     }

@@ -1,11 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { issuePath } from '../../../shared/schemas/errors.js';
 import { StaffCreate, StaffEdit, type RegistryVenue, type StaffView } from '../../../shared/schemas/registry.js';
 import { ApiFailure, getJson, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { apiErrorText, apiField, issueText, issueTexts, type Issue } from './issue-text.js';
 import { base } from './styles.js';
 
 /**
@@ -86,7 +85,7 @@ export class RegistryStaff extends LitElement {
     const body = { name: String(data.get('name') ?? ''), role: String(data.get('role') ?? ''), pin: String(data.get('pin') ?? '') };
     const checked = StaffCreate.safeParse(body);
     if (!checked.success) {
-      this.errors = new Map(checked.error.issues.map((i) => [issuePath(i.path), i.message]));
+      this.errors = issueTexts(checked.error.issues, staffLabel, (path) => (path === 'pin' ? { format: t('regPinFormat') } : undefined));
       return;
     }
     if (await this._post(`/api/registry/venues/${encodeURIComponent(this.venue!.id)}/staff`, body, '')) form.reset();
@@ -97,7 +96,7 @@ export class RegistryStaff extends LitElement {
     const pin = String(new FormData(e.target as HTMLFormElement).get('pin') ?? '');
     const checked = StaffEdit.safeParse({ pin });
     if (!checked.success) {
-      this.errors = new Map([[`${staffId}.pin`, checked.error.issues[0]!.message]]);
+      this.errors = new Map([[`${staffId}.pin`, issueText(checked.error.issues[0] as Issue, t('regPinLabel'), { format: t('regPinFormat') })]]);
       return;
     }
     if (await this._send(staffId, { pin })) this.resetting = undefined;
@@ -118,8 +117,10 @@ export class RegistryStaff extends LitElement {
       return true;
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
-      if (f.status === 400 && f.field) this.errors = new Map([[`${errorPrefix}${f.field}`, f.message]]);
-      else this.general = errorText(f);
+      const field = apiField(f);
+      // The hub checks with the same schema, so its 400 names a field the form shows.
+      if (f.status === 400 && field) this.errors = new Map([[`${errorPrefix}${field}`, apiErrorText(f, staffLabel(field))]]);
+      else this.general = apiErrorText(f);
       return false;
     } finally {
       this.busy = false;
@@ -140,6 +141,11 @@ export class RegistryStaff extends LitElement {
       span.error.field { padding: 2px 6px; font-size: 13px; display: block; }
     `,
   ];
+}
+
+/** What the add form calls a field, for its error text. */
+function staffLabel(path: string): string {
+  return path === 'name' ? t('regOfficerName') : path === 'role' ? t('regStaffRole') : path === 'pin' ? t('regPinLabel') : path;
 }
 
 declare global {

@@ -1,52 +1,20 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { issuePath } from '../../../shared/schemas/errors.js';
 import { VenueCreate, VenueEdit, type CommunityRow, type RegistryVenue } from '../../../shared/schemas/registry.js';
 import { VenueType } from '../../../shared/schemas/venue.js';
 import { ApiFailure, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { apiErrorText, apiField, issueTexts } from './issue-text.js';
 import { venueTypeLabel } from './registry-labels.js';
+import { draftBody, fieldLabel, isChoice, toDraft, type Draft, type OfficerRole } from './registry-venue-draft.js';
 import { base } from './styles.js';
-
-interface Draft {
-  id: string;
-  communityId: string;
-  name: string;
-  type: string;
-  address: string;
-  ratedCapacity: string;
-  alwaysOpen: boolean;
-  open: string;
-  close: string;
-  utcOffsetMinutes: string;
-  officers: { prevention: { name: string; phone: string }; disinfection: { name: string; phone: string } };
-  entrances: { id?: string; name: string; kiosks: number; inUse: boolean }[];
-}
-
-const toDraft = (v: RegistryVenue | undefined, communityId: string): Draft => ({
-  id: v?.id ?? '',
-  communityId: v?.communityId ?? communityId,
-  name: v?.name ?? '',
-  type: v?.type ?? '',
-  address: v?.address ?? '',
-  ratedCapacity: v ? String(v.ratedCapacity) : '',
-  alwaysOpen: v ? v.openingHours === null : false,
-  open: v?.openingHours?.open ?? '09:00',
-  close: v?.openingHours?.close ?? '22:00',
-  utcOffsetMinutes: String(v?.utcOffsetMinutes ?? 480),
-  officers: {
-    prevention: { name: v?.officers.prevention?.name ?? '', phone: v?.officers.prevention?.phone ?? '' },
-    disinfection: { name: v?.officers.disinfection?.name ?? '', phone: v?.officers.disinfection?.phone ?? '' },
-  },
-  entrances: v ? v.entrances.map((e) => ({ ...e })) : [{ name: '正门', kiosks: 0, inUse: false }],
-});
 
 /**
  * Creating or editing a venue (issue 7): checked with the registry's shared
  * schema before it is sent, and the hub's answer shown next to the field it
- * names (`ratedCapacity`, `entrances.1.name`, `officers.prevention.phone`).
+ * names (`ratedCapacity`, `entrances.1.name`, `officers.prevention.phone`),
+ * in the dashboard's language (issue-text.ts); the hub's English is the tooltip.
  */
 @customElement('registry-venue-form')
 export class RegistryVenueForm extends LitElement {
@@ -57,7 +25,8 @@ export class RegistryVenueForm extends LitElement {
   @property() communityId = '';
 
   @state() private draft: Draft = toDraft(undefined, '');
-  @state() private errors = new Map<string, string>();
+  /** Each field's problem in words, and the hub's own message for the tooltip when it came from the hub. */
+  @state() private errors = new Map<string, { text: string; detail?: string }>();
   @state() private general = '';
   @state() private busy = false;
   @state() private saved = false;
@@ -82,10 +51,10 @@ export class RegistryVenueForm extends LitElement {
     const d = this.draft;
     const editing = this.venue !== undefined;
     const text = (key: keyof Draft & string, labelText: string, opts: { type?: string; required?: boolean; hint?: string } = {}) =>
-      html`<label><span>${labelText}${opts.required ? html`<b class="req">*</b>` : nothing}</span>
+      html`<div class="cell"><label><span>${labelText}${opts.required ? html`<b class="req">*</b>` : nothing}</span>
           <input type=${opts.type ?? 'text'} .value=${String(d[key])} data-testid="venue-${key}" placeholder=${opts.hint ?? ''}
             @input=${(e: Event) => this._set({ [key]: (e.target as HTMLInputElement).value })} />
-        </label>${this._err(key)}`;
+        </label>${this._err(key)}</div>`;
     return html`<form novalidate @submit=${this._submit} data-testid="venue-form">
       <h3>${editing ? `${t('regEdit')} · ${this.venue!.name}` : t('regNewVenue')}</h3>
       <div class="grid">
@@ -93,18 +62,18 @@ export class RegistryVenueForm extends LitElement {
           ? html`<div class="ro"><span class="muted">${t('regVenueId')}</span> <code>${d.id}</code></div>
               <div class="ro"><span class="muted">${t('community')}</span> ${this.venue!.communityName}</div>`
           : html`${text('id', t('regVenueId'), { hint: t('regVenueIdHint') })}
-              <label><span>${t('community')}<b class="req">*</b></span>
+              <div class="cell"><label><span>${t('community')}<b class="req">*</b></span>
                 <select data-testid="venue-communityId" .value=${d.communityId} @change=${(e: Event) => this._set({ communityId: (e.target as HTMLSelectElement).value })}>
                   ${this.communities.map((c) => html`<option value=${c.id} ?selected=${c.id === d.communityId}>${c.name}</option>`)}
                 </select></label
-              >${this._err('communityId')}`}
+              >${this._err('communityId')}</div>`}
         ${text('name', t('regName'), { required: true })}
-        <label><span>${t('regType')}<b class="req">*</b></span>
+        <div class="cell"><label><span>${t('regType')}<b class="req">*</b></span>
           <select data-testid="venue-type" @change=${(e: Event) => this._set({ type: (e.target as HTMLSelectElement).value })}>
             <option value="" ?selected=${d.type === ''}>—</option>
             ${VenueType.options.map((type) => html`<option value=${type} ?selected=${type === d.type}>${venueTypeLabel(type)}</option>`)}
           </select></label
-        >${this._err('type')}
+        >${this._err('type')}</div>
         ${text('address', t('address'))} ${text('ratedCapacity', t('ratedCapacity'), { type: 'number', required: true })}
         <fieldset class="hours">
           <legend>${t('openingHours')}</legend>
@@ -142,7 +111,7 @@ export class RegistryVenueForm extends LitElement {
     </form>`;
   }
 
-  private _officer(role: 'prevention' | 'disinfection', title: string) {
+  private _officer(role: OfficerRole, title: string) {
     const o = this.draft.officers[role];
     const set = (patch: Partial<typeof o>) => this._set({ officers: { ...this.draft.officers, [role]: { ...o, ...patch } } });
     return html`<fieldset>
@@ -156,8 +125,8 @@ export class RegistryVenueForm extends LitElement {
   }
 
   private _err(path: string) {
-    const message = this.errors.get(path);
-    return message ? html`<span class="error field" role="alert" data-testid="field-error" data-field=${path}>${message}</span>` : nothing;
+    const e = this.errors.get(path);
+    return e ? html`<span class="error field" role="alert" data-testid="field-error" data-field=${path} title=${e.detail ?? nothing}>${e.text}</span>` : nothing;
   }
 
   private _set(patch: Partial<Draft>) {
@@ -169,35 +138,14 @@ export class RegistryVenueForm extends LitElement {
     this._set({ entrances: this.draft.entrances.map((e, j) => (j === i ? { ...e, name } : e)) });
   }
 
-  /** The body the API takes, from what was typed; the shared schema judges it. */
-  private _body() {
-    const d = this.draft;
-    const officer = (o: { name: string; phone: string }) => (o.name.trim() || o.phone.trim() ? { name: o.name, phone: o.phone } : undefined);
-    const number = (s: string) => (s.trim() === '' ? undefined : Number(s));
-    const officers: Record<string, unknown> = {};
-    if (officer(d.officers.prevention)) officers.prevention = officer(d.officers.prevention);
-    if (officer(d.officers.disinfection)) officers.disinfection = officer(d.officers.disinfection);
-    return {
-      ...(this.venue || d.id.trim() === '' ? {} : { id: d.id.trim() }),
-      communityId: d.communityId,
-      name: d.name,
-      type: d.type === '' ? undefined : d.type,
-      address: d.address,
-      ratedCapacity: number(d.ratedCapacity),
-      openingHours: d.alwaysOpen ? null : { open: d.open, close: d.close },
-      utcOffsetMinutes: number(d.utcOffsetMinutes),
-      officers,
-      entrances: d.entrances.map((e) => (e.id ? { id: e.id, name: e.name } : { name: e.name })),
-    };
-  }
-
   private async _submit(e: SubmitEvent) {
     e.preventDefault();
-    const body = this._body();
-    const checked = (this.venue ? VenueEdit : VenueCreate).safeParse(body);
+    const body = draftBody(this.draft, this.venue !== undefined);
+    const checked = (this.venue ? VenueEdit : VenueCreate).safeParse(body, { reportInput: true });
     this.general = '';
     if (!checked.success) {
-      this.errors = new Map(checked.error.issues.map((i) => [issuePath(i.path), i.message]));
+      const texts = issueTexts(checked.error.issues, fieldLabel, (path) => ({ choice: isChoice(path) }));
+      this.errors = new Map([...texts].map(([path, text]) => [path, { text }]));
       this.general = t('regFixErrors');
       return;
     }
@@ -209,15 +157,26 @@ export class RegistryVenueForm extends LitElement {
       this.saved = true;
       fireEvent(this, 'venue-saved', saved);
     } catch (err) {
-      const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
-      const field = f.field?.replace(/^body\./, '');
-      if (field && f.status >= 400 && f.status < 500) {
-        this.errors = new Map([[field, f.message.replace(new RegExp(`^${field}: `), '')]]);
-        if (!this.renderRoot.querySelector(`[data-field="${CSS.escape(field)}"]`)) this.general = f.message;
-      } else this.general = errorText(f);
+      await this._hubError(err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err)));
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A refusal next to the field the hub names, or above the buttons when the form has no such field. */
+  private async _hubError(f: ApiFailure) {
+    const field = apiField(f);
+    if (!field || f.status < 400 || f.status >= 500) {
+      this.general = apiErrorText(f);
+      return;
+    }
+    // The two refusals only the hub can make about this form's fields, said as what to do.
+    const text =
+      f.code === 'conflict' && field === 'entrances' ? t('regEntranceInUse') : f.code === 'not_found' && field === 'communityId' ? t('regNoCommunity') : apiErrorText(f, fieldLabel(field));
+    this.errors = new Map([[field, { text, detail: f.message }]]);
+    // Shown where the form has a place for that field; otherwise (a field it never shows) above the buttons.
+    await this.updateComplete;
+    if (!this.renderRoot.querySelector(`[data-testid="field-error"][data-field="${CSS.escape(field)}"]`)) this.general = text;
   }
 
   static override styles = [
@@ -226,6 +185,7 @@ export class RegistryVenueForm extends LitElement {
       form { display: grid; gap: 10px; }
       h3 { margin: 0; }
       .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 8px 12px; align-items: start; }
+      .cell { display: grid; gap: 4px; align-content: start; }
       label { display: grid; gap: 2px; font-size: 13px; color: var(--muted); }
       label.inline { display: inline-flex; align-items: center; gap: 6px; }
       input, select { color: #1c2430; }
