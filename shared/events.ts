@@ -1,4 +1,5 @@
 import type { Ack } from './schemas/errors.js';
+import type { VenueSlots } from './schemas/booking.js';
 import type { Flag } from './schemas/flags.js';
 import type { KioskStatus, KioskView, RetireAnswer, RetireRequest } from './schemas/kiosk-admin.js';
 import type { VenueProfile, VenueSecret } from './schemas/enrolment.js';
@@ -35,6 +36,8 @@ export interface HubToKioskEvents {
   'kiosk:revoked': (info: { reason: string }) => void;
   /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit (issue 7). */
   'venue:profile': (venue: VenueProfile) => void;
+  /** The venue's current and next booking slots as the hub counts them (issue 8): on connect, after bookings, cancels and batches. */
+  'slots:venue': (slots: VenueSlots) => void;
   /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it (issue 7). */
   'venue:secret': (secret: VenueSecret) => void;
 }

@@ -1,35 +1,55 @@
 import { z } from 'zod';
-import { MAX_PARTY } from './pass.js';
+import { BookingMode } from './booking-settings.js';
+import { Id, Uuid } from './common.js';
+import { ContactPhone, MAX_PARTY, PersonDeclaration } from './pass.js';
+
+export { BookingMode, BookingSettings, NO_BOOKING, SLOT_MINUTES, SlotMinutes } from './booking-settings.js';
 
 /**
- * Reservations and staggered entry (限量、预约、错峰, 003 §13; issue 8): how a
- * venue takes bookings. Groundwork: the settings and the slot arithmetic
- * (shared/rules/slots.ts); booking, the door and the dashboard build on them.
+ * Reservations and staggered entry (限量、预约、错峰, 003 §13; issue 8): a
+ * booking request, the hub's answer, and slots as the hub counts them. The
+ * venue's settings are in booking-settings.ts; the slot arithmetic in
+ * shared/rules/slots.ts.
  */
-
-/** Off: walk-ins only. Optional: bookings hold seats, walk-ins take what is left. Required: no entry without a booking. */
-export const BookingMode = z.enum(['off', 'optional', 'required']);
-export type BookingMode = z.infer<typeof BookingMode>;
 
 /**
- * Slot lengths that divide a day, so slots start at the venue's midnight,
- * line up every day and never straddle midnight.
+ * POST /api/bookings: a party books seats in one slot of a venue, declaring as
+ * for a pass (issue 5) — the hub judges each person with the door's rules and
+ * answers with a signed pass for the slot's entry window (PassPayload, src
+ * 'booking'), which kiosks verify offline. `ticket` is the hub-signed ticket
+ * of the booking page it served (hub/src/services/form-ticket.ts).
  */
-export const SLOT_MINUTES = [15, 20, 30, 60, 90, 120, 180, 240] as const;
-export const SlotMinutes = z.literal(SLOT_MINUTES, { error: `a slot lasts ${SLOT_MINUTES.join(', ')} minutes` });
-export type SlotMinutes = z.infer<typeof SlotMinutes>;
-
-export const BookingSettings = z.object({
-  mode: BookingMode,
-  slotMinutes: SlotMinutes,
-  /** Seats per slot the venue offers; the policy's cap (rated × %) may hold it lower (rules/slots.ts slotCap). */
-  slotCap: z.int().min(1).max(100_000),
-  /** People on one booking (a family), at most a pass's party. */
-  maxParty: z.int().min(1).max(MAX_PARTY),
-  /** How many days ahead a slot can be booked (0: today only). */
-  daysAhead: z.int().min(0).max(30),
+export const BookingRequest = z.strictObject({
+  venueId: Id,
+  /** The slot's start, epoch ms, as the booking page listed it. */
+  slotStart: z.int().min(0),
+  ticket: z.string().min(1).max(100),
+  people: z.array(PersonDeclaration).min(1).max(MAX_PARTY),
+  commitment: z.boolean(),
+  phone: ContactPhone.optional(),
 });
-export type BookingSettings = z.infer<typeof BookingSettings>;
+export type BookingRequest = z.infer<typeof BookingRequest>;
 
-/** A venue that has not set anything: no bookings. */
-export const NO_BOOKING: BookingSettings = { mode: 'off', slotMinutes: 60, slotCap: 1, maxParty: MAX_PARTY, daysAhead: 7 };
+/** 201 answer: where the booking's page (its QR, cancel) is. A full slot is 409 `conflict` on `slotStart`. */
+export const BookingIssued = z.object({ id: Uuid, url: z.string() });
+export type BookingIssued = z.infer<typeof BookingIssued>;
+
+/**
+ * One slot as the hub counts it: seats under the policy in force, people
+ * booked (not cancelled), booked people admitted, people admitted without a
+ * booking, and seats left for someone without a held seat now (rules/slots.ts seatsLeft).
+ */
+export const SlotView = z.object({
+  start: z.int(),
+  end: z.int(),
+  cap: z.int().min(0),
+  booked: z.int().min(0),
+  arrivedBooked: z.int().min(0),
+  walkIns: z.int().min(0),
+  seatsLeft: z.int().min(0),
+});
+export type SlotView = z.infer<typeof SlotView>;
+
+/** `slots:venue` (hub → kiosks of the venue): the current and next slot, after every booking, cancel and synced batch. */
+export const VenueSlots = z.object({ venueId: Id, mode: BookingMode, slots: z.array(SlotView), at: z.int() });
+export type VenueSlots = z.infer<typeof VenueSlots>;

@@ -32,3 +32,6 @@ export const Temperature = z
 
 /** Free text a person typed (reason for a skip, a note). Trimmed, never empty. */
 export const ShortText = z.string().trim().min(1).max(200);
+
+/** One pass or booking may carry accompanying people without phones (children, elderly). */
+export const MAX_PARTY = 6;

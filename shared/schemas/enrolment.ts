@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
+import { BookingSettings } from './booking-settings.js';
 import { Policy } from './policy.js';
 import { Officers, StaffMember, VenueRules } from './venue.js';
 
@@ -41,6 +42,8 @@ export const VenueProfile = VenueRules.extend({
   entrances: z.array(z.object({ id: Id, name: z.string() })),
   officers: Officers,
   staff: z.array(StaffMember),
+  /** Reservations at this venue (issue 8); absent on a profile from before them: none. */
+  booking: BookingSettings.optional(),
 });
 export type VenueProfile = z.infer<typeof VenueProfile>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HealthCodeColour, ItineraryCase, VaccinationStatus } from './checks.js';
-import { Id, Timestamp, Uuid } from './common.js';
+import { Id, MAX_PARTY, Timestamp, Uuid } from './common.js';
 import { typedCode } from './enrolment.js';
 
 /**
@@ -9,8 +9,7 @@ import { typedCode } from './enrolment.js';
  * the kiosk verifies offline.
  */
 
-/** One pass may carry accompanying people without phones (children, elderly). */
-export const MAX_PARTY = 6;
+export { MAX_PARTY };
 
 /**
  * A short label a parent gives an accompanying person ("孩子", "外婆"). Plain
@@ -76,6 +75,10 @@ export const PassPerson = z.strictObject({
 });
 export type PassPerson = z.infer<typeof PassPerson>;
 
+/** Where a pass came from: a kiosk's live code, a printed poster, or a booking (issue 8). */
+export const PassSource = z.enum(['live', 'poster', 'booking']);
+export type PassSource = z.infer<typeof PassSource>;
+
 /** The signed body of a pass. Times are whole seconds since the epoch. */
 export const PassPayload = z.strictObject({
   v: z.literal(1),
@@ -83,10 +86,16 @@ export const PassPayload = z.strictObject({
   code: PassCode,
   venue: Id,
   entrance: Id,
-  /** A scan of a kiosk's live code, or of the printed poster. */
-  src: z.enum(['live', 'poster']),
+  /** A scan of a kiosk's live code, of the printed poster, or a booking made ahead (issue 8). */
+  src: PassSource,
+  /**
+   * Valid from `iat` until `exp`. A booking is valid for its entry window: from
+   * its slot's start less the policy's grace until the slot's end (shared/rules/slots.ts).
+   */
   iat: z.int().min(0),
   exp: z.int().min(0),
+  /** A booking's slot [start, end), seconds since the epoch (issue 8). */
+  slot: z.tuple([z.int().min(0), z.int().min(0)]).optional(),
   /** The policy version the declaration was judged under. */
   pv: z.int().min(1),
   people: z.array(PassPerson).min(1).max(MAX_PARTY),
@@ -106,7 +115,7 @@ export const PassUse = PassKey.extend({
   person: z.int().min(0).max(MAX_PARTY - 1),
   people: z.int().min(1).max(MAX_PARTY),
   via: z.enum(['qr', 'code']),
-  src: z.enum(['live', 'poster']).optional(),
+  src: PassSource.optional(),
 });
 export type PassUse = z.infer<typeof PassUse>;
 

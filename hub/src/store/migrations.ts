@@ -307,4 +307,39 @@ export const MIGRATIONS: readonly string[] = [
       LEFT JOIN policies p ON p.version =
         (SELECT max(q.version) FROM policies q WHERE q.community_id IS NULL OR q.community_id = c.id);
   `,
+  // Issue 8: reservations. Per venue, whether it takes bookings and its slots; one row per booking
+  // (a party in one slot), apart from passes: a booking is made ahead, not a scan at the door, and
+  // must not count as one (scans_below_admissions). Booking codes are numbered from pass_numbers
+  // like passes, so a code is never shared between a pass and a booking of a venue.
+  `
+  CREATE TABLE venue_booking (
+    venue_id     TEXT PRIMARY KEY REFERENCES venues(id),
+    mode         TEXT NOT NULL CHECK (mode IN ('off', 'optional', 'required')),
+    slot_minutes INTEGER NOT NULL,
+    slot_cap     INTEGER NOT NULL CHECK (slot_cap >= 1),
+    max_party    INTEGER NOT NULL,
+    days_ahead   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    updated_by   TEXT
+  );
+  CREATE TABLE bookings (
+    id             TEXT PRIMARY KEY,
+    venue_id       TEXT NOT NULL REFERENCES venues(id),
+    slot_start     INTEGER NOT NULL,
+    slot_end       INTEGER NOT NULL,
+    people         INTEGER NOT NULL CHECK (people >= 1),
+    code           TEXT NOT NULL,
+    code_minute    INTEGER NOT NULL,
+    code_n         INTEGER NOT NULL,
+    booked_at      INTEGER NOT NULL,
+    policy_version INTEGER NOT NULL,
+    verdict        TEXT NOT NULL,
+    declaration    TEXT NOT NULL,
+    signed         TEXT NOT NULL,
+    contact        TEXT,
+    cancelled_at   INTEGER
+  );
+  CREATE INDEX bookings_venue_slot ON bookings (venue_id, slot_start) WHERE cancelled_at IS NULL;
+  CREATE INDEX bookings_contact_booked ON bookings (booked_at) WHERE contact IS NOT NULL;
+  `,
 ];
