@@ -21,6 +21,9 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     itinerary_medium_risk: '7天内到过中风险地区',
     no_test_or_commitment: '无核酸阴性证明且未签承诺书',
     test_and_commitment_required: '须同时出示时限内核酸阴性证明并签署承诺书',
+    booking_required: '本场所须预约入场，未预约不得入场',
+    slot_full: '本时段名额已满',
+    booking_outside_slot: '不在预约时段内',
   },
   en: {
     venue_closed_by_policy: 'Venue closed by the current policy',
@@ -33,6 +36,9 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     itinerary_medium_risk: 'Medium-risk area within 7 days',
     no_test_or_commitment: 'No negative test and no commitment',
     test_and_commitment_required: 'Needs both a negative test in the window and a signed commitment',
+    booking_required: 'This venue admits by booking only',
+    slot_full: 'No seats left in this time slot',
+    booking_outside_slot: 'Outside the booking\'s time slot',
   },
 };
 

@@ -15,6 +15,10 @@ export const ReasonCode = z.enum([
   'itinerary_medium_risk',
   'no_test_or_commitment',
   'test_and_commitment_required',
+  // Reservations and staggered entry (issue 8, 003 §13; rules/slot-door.ts).
+  'booking_required',
+  'slot_full',
+  'booking_outside_slot',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
