@@ -16,7 +16,7 @@ const TARGETS = [
     name: 'the patron pages and the dashboard (hub/ui/dist)',
     config: 'hub/ui/vite.config.ts',
     output: 'hub/ui/dist/patron.js',
-    sources: ['hub/ui/patron.ts', 'hub/ui/pass.ts', 'hub/ui/dashboard.ts', 'hub/ui/dashboard', 'hub/ui/vite.config.ts', 'shared', 'package-lock.json'],
+    sources: ['hub/ui/patron.ts', 'hub/ui/pass.ts', 'hub/ui/booking.ts', 'hub/ui/declaration-form.ts', 'hub/ui/dashboard.ts', 'hub/ui/dashboard', 'hub/ui/vite.config.ts', 'shared', 'package-lock.json'],
   },
 ] as const;
 

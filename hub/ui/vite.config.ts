@@ -15,8 +15,10 @@ export default defineConfig({
     target: 'es2019',
     modulePreload: false,
     rollupOptions: {
-      input: { patron: 'patron.ts', pass: 'pass.ts', dashboard: 'dashboard.ts' },
-      output: { entryFileNames: '[name].js', chunkFileNames: '[name].js' },
+      input: { patron: 'patron.ts', pass: 'pass.ts', booking: 'booking.ts', dashboard: 'dashboard.ts' },
+      // A chunk two pages share (the declaration form) carries its hash in its name: the hub's
+      // ?v= hash covers only the entry file, so a changed chunk must change the entry's import.
+      output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
 });

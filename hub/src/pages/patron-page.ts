@@ -28,50 +28,73 @@ export interface PatronPageInput {
 export function renderPatronPage(p: PatronPageInput): string {
   const t = patronText(p.lang);
   const { policy, venue } = p;
-  const checks = requiredChecks(policy, venue.type, undefined);
   const closed = policy.closedVenueTypes.includes(venue.type);
-  const testHours = testWindowHours(policy, venue.type, 'other_province');
-  const both = policy.testAndCommitmentVenueTypes.includes(venue.type);
   const texts = { required: t('required'), invalid: t('invalidField'), fix: t('fixErrors'), network: t('networkError'), submitting: t('submitting'), expired: t('expiredText') };
+  const bookable = venue.booking && venue.booking.mode !== 'off' && !closed;
   const body = html`
     ${header(t, p.lang, p.path, venue.name, `${venue.communityName} · ${p.entranceName}`)}
     <main>
-      <section class="rules" data-testid="rules">
-        <p><span class="mode ${policy.mode}">${policy.mode === 'emergency' ? t('policyEmergency') : t('policyNormal')}</span> ${t('requiredHere')}</p>
-        <ul>${checks.map((c) => html`<li>${t(`check_${c}`)}</li>`)}</ul>
-        ${checks.includes('itinerary')
-          ? html`<p class="small">${t('testRule', { h: testHours })}${both ? t('testAndCommitment') : policy.commitmentAccepted ? t('testOrCommitment') : ''}</p>`
-          : ''}
-      </section>
-      ${closed ? html`<p class="notice refuse" role="alert" data-testid="closed">${t('closedNotice')}</p>` : ''}
+      ${rulesSection(t, policy, venue)}
+      ${bookable
+        ? html`<p class="card book-link"><a href="${`/book/${encodeURIComponent(venue.id)}`}" data-testid="book-link">${t('bookLink')}</a><br><small class="small">${venue.booking?.mode === 'required' ? t('bookRequiredHint') : t('bookOptionalHint')}</small></p>`
+        : ''}
       <form id="declare" novalidate data-venue-code="${p.venueCode}" data-ticket="${p.ticket}" data-max-party="${MAX_PARTY}" data-texts="${JSON.stringify(texts)}">
-        ${person(t, '0', policy.threeCodeCheck)}
-        <div id="companions"></div>
-        <button type="button" class="secondary" id="add-companion" data-testid="add-companion">＋ ${t('addCompanion')}</button>
-        <template id="companion-template">${person(t, '__i__', policy.threeCodeCheck)}</template>
-        <section class="card">
-          <h2>${t('commitmentTitle')}</h2>
-          <p class="small">${t('commitmentText')}</p>
-          <label class="check" data-field="commitment"><input type="checkbox" name="commitment" data-testid="commitment"> ${t('commitmentAgree')}<small class="err"></small></label>
-        </section>
-        <section class="card" data-field="phone">
-          <label for="phone">${t('phone')}</label>
-          <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" data-testid="phone">
-          <small class="err"></small>
-          <p class="small">${t('phonePurpose', { d: policy.contactRetentionDays })}</p>
-        </section>
-        <p class="small">${t('remembered')} <button type="button" class="link" id="forget">${t('forget')}</button></p>
+        ${declarationFields(t, policy)}
         <p class="err" id="form-error" role="alert" data-testid="form-error"></p>
         <button type="submit" class="primary" data-testid="submit">${t('submit')}</button>
       </form>
     </main>`;
-  return page({ lang: p.lang, title: `${t('title')} · ${venue.name}`, css: PATRON_CSS, body, scripts: p.script ? [p.script] : [] });
+  return page({ lang: p.lang, title: `${t('title')} · ${venue.name}`, css: PATRON_CSS + BOOK_LINK_CSS, body, scripts: p.script ? [p.script] : [] });
+}
+
+const BOOK_LINK_CSS = '.book-link a{font-size:1.15rem;font-weight:700}';
+
+/**
+ * The policy's checks at this venue now, and whether it is closed: the patron
+ * page and the booking page show the same (the door checks the same at entry).
+ */
+export function rulesSection(t: PatronText, policy: Policy, venue: Pick<VenueProfile, 'type'>): Html {
+  const checks = requiredChecks(policy, venue.type, undefined);
+  const testHours = testWindowHours(policy, venue.type, 'other_province');
+  const both = policy.testAndCommitmentVenueTypes.includes(venue.type);
+  return html`<section class="rules" data-testid="rules">
+      <p><span class="mode ${policy.mode}">${policy.mode === 'emergency' ? t('policyEmergency') : t('policyNormal')}</span> ${t('requiredHere')}</p>
+      <ul>${checks.map((c) => html`<li>${t(`check_${c}`)}</li>`)}</ul>
+      ${checks.includes('itinerary')
+        ? html`<p class="small">${t('testRule', { h: testHours })}${both ? t('testAndCommitment') : policy.commitmentAccepted ? t('testOrCommitment') : ''}</p>`
+        : ''}
+    </section>
+    ${policy.closedVenueTypes.includes(venue.type) ? html`<p class="notice refuse" role="alert" data-testid="closed">${t('closedNotice')}</p>` : ''}`;
+}
+
+/**
+ * The declaration a pass and a booking share (issue 5, issue 8): each person,
+ * companions without a phone, the commitment, the optional phone with its
+ * purpose and retention. hub/ui/declaration-form.ts gives it behaviour.
+ */
+export function declarationFields(t: PatronText, policy: Policy): Html {
+  return html`${person(t, '0', policy.threeCodeCheck)}
+    <div id="companions"></div>
+    <button type="button" class="secondary" id="add-companion" data-testid="add-companion">＋ ${t('addCompanion')}</button>
+    <template id="companion-template">${person(t, '__i__', policy.threeCodeCheck)}</template>
+    <section class="card">
+      <h2>${t('commitmentTitle')}</h2>
+      <p class="small">${t('commitmentText')}</p>
+      <label class="check" data-field="commitment"><input type="checkbox" name="commitment" data-testid="commitment"> ${t('commitmentAgree')}<small class="err"></small></label>
+    </section>
+    <section class="card" data-field="phone">
+      <label for="phone">${t('phone')}</label>
+      <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" data-testid="phone">
+      <small class="err"></small>
+      <p class="small">${t('phonePurpose', { d: policy.contactRetentionDays })}</p>
+    </section>
+    <p class="small">${t('remembered')} <button type="button" class="link" id="forget">${t('forget')}</button></p>`;
 }
 
 export function header(t: PatronText, lang: Lang, path: string, title: string, subtitle: string): Html {
   const other = lang === 'en' ? 'zh-CN' : 'en';
   return html`<header><div><h1 data-testid="venue-name">${title}</h1><p>${subtitle}</p></div>
-    <a class="lang" href="${`${path}?lang=${other}`}" data-testid="lang">${t('switchTo')}</a></header>`;
+    <a class="lang" href="${`${path}${path.includes('?') ? '&' : '?'}lang=${other}`}" data-testid="lang">${t('switchTo')}</a></header>`;
 }
 
 function radios(t: PatronText, name: string, values: readonly string[]): Html {
