@@ -18,6 +18,8 @@ export const FlagRule = z.enum([
   'clock_skew',
   'pass_reused',
   'pass_unknown',
+  'slot_over_cap',
+  'admitted_without_booking',
 ]);
 export type FlagRule = z.infer<typeof FlagRule>;
 

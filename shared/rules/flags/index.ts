@@ -12,6 +12,7 @@ import type { FlagRule, Severity } from '../../schemas/flags.js';
  */
 export { admittedDespiteRisk } from './admitted-despite-risk.js';
 export { admittedWhileClosed } from './admitted-while-closed.js';
+export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
 export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
@@ -19,6 +20,7 @@ export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } 
 export { overCapacity } from './over-capacity.js';
 export { scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
 export { skippedCheck } from './skipped-check.js';
+export { slotAdmissions, slotKey, slotOverCap, slotText, type BookingsById, type HeldBooking, type SlotAdmission, type VenueBooking } from './slot-over-cap.js';
 export * from './window.js';
 
 export interface RuleInfo {
@@ -42,4 +44,6 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   // Raised inside the ingest transaction by hub/src/store/records.ts (issue 5).
   pass_reused: { when: 'ingest', severity: 'warning', window: 'pass#person', seed: 'issue 5' },
   pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: 'issue 5' },
+  slot_over_cap: { when: 'batch', severity: 'warning/violation', window: 'slot', seed: '003 §13; 004 §3.3' },
+  admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
 };
