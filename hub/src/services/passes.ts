@@ -1,9 +1,10 @@
 import { CODES_PER_MINUTE, makePassCode, minuteOf } from '../../../shared/rules/pass-code.js';
 import { signPass } from '../../../shared/rules/pass-signature.js';
-import { passPerson, passVerdict } from '../../../shared/rules/pass-verdict.js';
+import { passPerson, passVerdict, type PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { parseVenueCode, verifyVenueCode, SLOT_SKEW } from '../../../shared/rules/venue-code.js';
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
-import type { PassRequest } from '../../../shared/schemas/pass.js';
+import type { PassPerson, PassRequest, PersonDeclaration } from '../../../shared/schemas/pass.js';
+import type { Policy } from '../../../shared/schemas/policy.js';
 import { HttpError } from '../errors.js';
 import type { HubKeys } from '../keys.js';
 import type { Store } from '../store/index.js';
@@ -63,6 +64,40 @@ export async function resolveVenueCode(store: Store, token: string, now: number,
 }
 
 /**
+ * Each person of a declaration as a signed pass carries them, judged with the
+ * door's own rules under `policy` as at `at`, and the party's verdict. Passes
+ * (issue 5) and bookings (issue 8) both go through here.
+ */
+export function judgeParty(
+  policy: Policy,
+  venue: Pick<VenueProfile, 'type' | 'openingHours' | 'utcOffsetMinutes'>,
+  declared: readonly PersonDeclaration[],
+  commitment: boolean,
+  at: number,
+): { people: PassPerson[]; verdict: PassVerdict } {
+  const people = declared.map((d) => passPerson(policy, venue.type, d, commitment, at));
+  return { people, verdict: passVerdict(policy, venue, people, at).verdict };
+}
+
+/**
+ * The venue's next code for a party in this minute: passes and bookings are
+ * numbered from the same counter (store.passes.nextNumber), so staff typing
+ * a code never meet one shared by both. 429 past the codes a minute holds.
+ */
+export async function takePassCode(
+  store: Store,
+  venueId: string,
+  secret: string,
+  now: number,
+  people: number,
+): Promise<{ code: string; minute: number; n: number }> {
+  const minute = minuteOf(now);
+  const n = await store.passes.nextNumber(venueId, minute);
+  if (n >= CODES_PER_MINUTE) throw new HttpError(429, 'rate_limited', 'too many passes this minute at this venue; try again in a minute');
+  return { code: await makePassCode(secret, venueId, minute, n, people), minute, n };
+}
+
+/**
  * Issues a pass for a declaration (issue 5): judged with the door's own rules
  * under the policy in force, numbered, signed, stored with the contact number
  * sealed. Throws HttpError for a code that is not (or no longer) valid.
@@ -76,12 +111,8 @@ export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, n
   if (ticket === 'expired') throw new HttpError(410, 'expired', 'this form has expired; scan the code at the door again', 'venueCode');
   const { venue } = scanned;
   const policy = await store.policies.activeForVenue(venue.id);
-  const people = req.people.map((d) => passPerson(policy, venue.type, d, req.commitment, now));
-  const { verdict } = passVerdict(policy, venue, people, now);
-  const minute = minuteOf(now);
-  const n = await store.passes.nextNumber(venue.id, minute);
-  if (n >= CODES_PER_MINUTE) throw new HttpError(429, 'rate_limited', 'too many passes this minute at this venue; try again in a minute');
-  const code = await makePassCode(scanned.secret, venue.id, minute, n, people.length);
+  const { people, verdict } = judgeParty(policy, venue, req.people, req.commitment, now);
+  const { code, minute, n } = await takePassCode(store, venue.id, scanned.secret, now, people.length);
   const iat = Math.floor(now / 1000);
   const exp = iat + policy.passValidMinutes * 60;
   const id = randomUUID();

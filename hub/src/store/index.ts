@@ -1,5 +1,6 @@
 import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, type AuditRepository } from './audit.js';
+import { createBookingRepository, type BookingRepository } from './bookings.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { openDatabase } from './database.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
@@ -28,6 +29,8 @@ export interface Store {
   dashboard: DashboardRepository;
   flags: FlagRepository;
   tracing: TracingRepository;
+  /** Reservations (issue 8): venues' booking settings and bookings per slot. */
+  bookings: BookingRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   /**
@@ -52,6 +55,7 @@ export function openStore(file: string): Store {
     dashboard: createDashboardRepository(db),
     flags: createFlagRepository(db),
     tracing: createTracingRepository(db),
+    bookings: createBookingRepository(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,3 +1,4 @@
+import { BookingSettings } from '../../../shared/schemas/booking-settings.js';
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
@@ -136,6 +137,10 @@ export function createVenueRepository(db: Db): VenueRepository {
   );
   const selectEntrance = db.prepare<[string], { id: string; venue_id: string; name: string }>(
     'SELECT id, venue_id, name FROM entrances WHERE id = ?',
+  );
+  // Issue 8: a venue that never set bookings has no row, and its profile no `booking`.
+  const selectBooking = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number }>(
+    'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead FROM venue_booking WHERE venue_id = ?',
   );
   const selectSecret = db.prepare<[string], { code_secret: string | null; poster_secret: string | null }>(
     'SELECT code_secret, poster_secret FROM venues WHERE id = ?',
@@ -303,6 +308,7 @@ export function createVenueRepository(db: Db): VenueRepository {
     async profile(venueId) {
       const row = selectVenue.get(venueId);
       if (!row) return undefined;
+      const booking = selectBooking.get(venueId);
       return {
         id: row.id,
         name: row.name,
@@ -315,6 +321,17 @@ export function createVenueRepository(db: Db): VenueRepository {
         officers: Officers.parse(JSON.parse(row.officers)),
         entrances: selectEntrances.all(venueId),
         staff: selectStaff.all(venueId).map((s) => ({ id: s.id, name: s.name, role: s.role, pinSalt: s.pin_salt, pinHash: s.pin_hash })),
+        ...(booking
+          ? {
+              booking: BookingSettings.parse({
+                mode: booking.mode,
+                slotMinutes: booking.slot_minutes,
+                slotCap: booking.slot_cap,
+                maxParty: booking.max_party,
+                daysAhead: booking.days_ahead,
+              }),
+            }
+          : {}),
       };
     },
     async entrance(entranceId) {

@@ -1,0 +1,275 @@
+import { overbooked as overCap, slotAt, type SlotCount } from '../../../shared/rules/slots.js';
+import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
+import { BookingSettings, NO_BOOKING } from '../../../shared/schemas/booking-settings.js';
+import { PassPerson } from '../../../shared/schemas/pass.js';
+import type { Db } from './database.js';
+
+/**
+ * A booking as the hub keeps it (issue 8, 003 §13 限量、预约、错峰): a party's
+ * seats in one slot of a venue, and the signed pass for the slot's entry
+ * window that the door verifies offline.
+ */
+export interface StoredBooking {
+  id: string;
+  venueId: string;
+  slotStart: number;
+  slotEnd: number;
+  /** Seats held: the party's size (rules/slots.ts counts people, not bookings). */
+  people: number;
+  /** Each person as the signed pass carries them. */
+  party: PassPerson[];
+  code: string;
+  codeMinute: number;
+  codeNumber: number;
+  bookedAt: number;
+  policyVersion: number;
+  verdict: PassVerdict;
+  /** The QR text, signed (PassPayload src 'booking'). */
+  signed: string;
+  /** The contact number, encrypted (services/contact-cipher.ts), or null. */
+  contact: string | null;
+  cancelledAt: number | null;
+}
+
+export type NewBooking = Omit<StoredBooking, 'cancelledAt'>;
+
+/** The venue's settings as stored, with who set them last. */
+export interface SavedBookingSettings {
+  settings: BookingSettings;
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+export type BookResult = { ok: true; booking: StoredBooking } | { ok: false; reason: 'full'; seatsLeft: number };
+
+export interface OverbookedSlot {
+  venueId: string;
+  slotStart: number;
+  /** The bookings that no longer fit, last booked first (rules/slots.ts overbooked). */
+  bookings: StoredBooking[];
+}
+
+export interface BookingRepository {
+  /** NO_BOOKING when the venue never set any. */
+  settings(venueId: string): Promise<BookingSettings>;
+  /** The settings with when and by whom they were saved (null times: never). */
+  savedSettings(venueId: string): Promise<SavedBookingSettings>;
+  saveSettings(venueId: string, s: BookingSettings, by: string, now: number): Promise<void>;
+  /**
+   * Atomic: counts the slot's taken seats (people booked, and people admitted
+   * in the slot without a booking) and inserts in one IMMEDIATE transaction,
+   * so two bookings of the last seat never both get it, also with several hub
+   * processes on one file (the write lock is taken before the count).
+   */
+  book(b: NewBooking, cap: number): Promise<BookResult>;
+  get(id: string): Promise<StoredBooking | undefined>;
+  /** People admitted at a door on this booking (entrance records naming it, not undone). */
+  admitted(id: string): Promise<number>;
+  /** Frees the seats; idempotent (a second cancel returns the booking as first cancelled). Undefined: no such booking. */
+  cancel(id: string, now: number): Promise<StoredBooking | undefined>;
+  /**
+   * Per slot start in [from, to): people booked (not cancelled), booked people
+   * admitted (distinct persons on entrance records naming the booking, not
+   * undone) and people admitted in the slot without a live booking. Slots with
+   * nothing are absent.
+   */
+  slotCounts(venueId: string, from: number, to: number, slotMinutes: number): Promise<Map<number, SlotCount>>;
+  /** Live (not cancelled) bookings of the venue's slots not yet over at `now`, by slot then booking time. */
+  future(venueId: string, now: number): Promise<StoredBooking[]>;
+  /**
+   * Bookings of slots not yet over beyond their slot's cap (rules/slots.ts
+   * overbooked), after the policy or the venue shrank caps: `capFor` gives the
+   * cap a slot of the venue may hold now.
+   */
+  overbooked(now: number, capFor: (venueId: string) => Promise<number>): Promise<OverbookedSlot[]>;
+  /** Bookings ever made (all states). */
+  count(): Promise<number>;
+}
+
+interface BookingRow {
+  id: string;
+  venue_id: string;
+  slot_start: number;
+  slot_end: number;
+  people: number;
+  code: string;
+  code_minute: number;
+  code_n: number;
+  booked_at: number;
+  policy_version: number;
+  verdict: PassVerdict;
+  declaration: string;
+  signed: string;
+  contact: string | null;
+  cancelled_at: number | null;
+}
+
+interface SettingsRow {
+  mode: string;
+  slot_minutes: number;
+  slot_cap: number;
+  max_party: number;
+  days_ahead: number;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+/** Admissions still standing (an undone one freed its seat). */
+const ADMITTED = "e.decision = 'admit' AND e.corrected_by IS NULL";
+
+export function createBookingRepository(db: Db): BookingRepository {
+  const selectSettings = db.prepare<[string], SettingsRow>('SELECT * FROM venue_booking WHERE venue_id = ?');
+  const upsertSettings = db.prepare(
+    `INSERT INTO venue_booking (venue_id, mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at, updated_by)
+     VALUES (@venueId, @mode, @slotMinutes, @slotCap, @maxParty, @daysAhead, @now, @by)
+     ON CONFLICT (venue_id) DO UPDATE SET mode = excluded.mode, slot_minutes = excluded.slot_minutes,
+       slot_cap = excluded.slot_cap, max_party = excluded.max_party, days_ahead = excluded.days_ahead,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  );
+  const bookedIn = db.prepare<[string, number], { n: number }>(
+    'SELECT coalesce(sum(people), 0) AS n FROM bookings WHERE venue_id = ? AND slot_start = ? AND cancelled_at IS NULL',
+  );
+  // People admitted in a time range on no live booking: walk-ins, passes, and bookings cancelled since.
+  const walkInsIn = db.prepare<[string, number, number], { n: number }>(
+    `SELECT count(*) AS n FROM entrance_records e
+       LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
+      WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL`,
+  );
+  const walkInTimes = db.prepare<[string, number, number], { t: number }>(
+    `SELECT e.kiosk_time_ms AS t FROM entrance_records e
+       LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
+      WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL`,
+  );
+  const bookedPerSlot = db.prepare<[string, number, number], { slot_start: number; n: number }>(
+    `SELECT slot_start, sum(people) AS n FROM bookings
+      WHERE venue_id = ? AND slot_start >= ? AND slot_start < ? AND cancelled_at IS NULL GROUP BY slot_start`,
+  );
+  // A person admitted twice on one booking (a second door, a resend under another id) is one arrival.
+  const arrivedPerSlot = db.prepare<[string, number, number], { slot_start: number; n: number }>(
+    `SELECT b.slot_start, count(DISTINCT e.pass_id || '#' || e.pass_person) AS n
+       FROM bookings b JOIN entrance_records e ON e.pass_id = b.id
+      WHERE b.venue_id = ? AND b.slot_start >= ? AND b.slot_start < ? AND b.cancelled_at IS NULL AND ${ADMITTED}
+      GROUP BY b.slot_start`,
+  );
+  const venueOffset = db.prepare<[string], { utc_offset_minutes: number }>('SELECT utc_offset_minutes FROM venues WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO bookings (id, venue_id, slot_start, slot_end, people, code, code_minute, code_n, booked_at,
+                           policy_version, verdict, declaration, signed, contact)
+     VALUES (@id, @venueId, @slotStart, @slotEnd, @people, @code, @codeMinute, @codeNumber, @bookedAt,
+             @policyVersion, @verdict, @declaration, @signed, @contact)`,
+  );
+  const byId = db.prepare<[string], BookingRow>('SELECT * FROM bookings WHERE id = ?');
+  const setCancelled = db.prepare('UPDATE bookings SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL');
+  const futureOf = db.prepare<[string, number], BookingRow>(
+    'SELECT * FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NULL ORDER BY slot_start, booked_at',
+  );
+  const allFuture = db.prepare<[number], BookingRow>(
+    'SELECT * FROM bookings WHERE slot_end > ? AND cancelled_at IS NULL ORDER BY venue_id, slot_start, booked_at',
+  );
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM bookings');
+  const admittedOn = db.prepare<[string], { n: number }>(
+    `SELECT count(DISTINCT e.pass_person) AS n FROM entrance_records e WHERE e.pass_id = ? AND ${ADMITTED}`,
+  );
+
+  const toBooking = (r: BookingRow): StoredBooking => ({
+    id: r.id,
+    venueId: r.venue_id,
+    slotStart: r.slot_start,
+    slotEnd: r.slot_end,
+    people: r.people,
+    party: PassPerson.array().parse(JSON.parse(r.declaration)),
+    code: r.code,
+    codeMinute: r.code_minute,
+    codeNumber: r.code_n,
+    bookedAt: r.booked_at,
+    policyVersion: r.policy_version,
+    verdict: r.verdict,
+    signed: r.signed,
+    contact: r.contact,
+    cancelledAt: r.cancelled_at,
+  });
+
+  const bookTx = db.transaction((b: NewBooking, cap: number): BookResult => {
+    const taken = bookedIn.get(b.venueId, b.slotStart)!.n + walkInsIn.get(b.venueId, b.slotStart, b.slotEnd)!.n;
+    if (taken + b.people > cap) return { ok: false, reason: 'full', seatsLeft: Math.max(0, cap - taken) };
+    insert.run({ ...b, declaration: JSON.stringify(b.party) });
+    return { ok: true, booking: { ...b, cancelledAt: null } };
+  });
+
+  return {
+    async settings(venueId) {
+      return (await this.savedSettings(venueId)).settings;
+    },
+    async savedSettings(venueId) {
+      const r = selectSettings.get(venueId);
+      if (!r) return { settings: NO_BOOKING, updatedAt: null, updatedBy: null };
+      const settings = BookingSettings.parse({
+        mode: r.mode,
+        slotMinutes: r.slot_minutes,
+        slotCap: r.slot_cap,
+        maxParty: r.max_party,
+        daysAhead: r.days_ahead,
+      });
+      return { settings, updatedAt: r.updated_at, updatedBy: r.updated_by };
+    },
+    async saveSettings(venueId, s, by, now) {
+      const v = BookingSettings.parse(s);
+      upsertSettings.run({ venueId, ...v, now, by });
+    },
+    async book(b, cap) {
+      // IMMEDIATE: the write lock before the count, so no other connection counts the same seats.
+      return bookTx.immediate(b, cap);
+    },
+    async get(id) {
+      const r = byId.get(id);
+      return r ? toBooking(r) : undefined;
+    },
+    async admitted(id) {
+      return admittedOn.get(id)!.n;
+    },
+    async cancel(id, now) {
+      setCancelled.run(now, id);
+      const r = byId.get(id);
+      return r ? toBooking(r) : undefined;
+    },
+    async slotCounts(venueId, from, to, slotMinutes) {
+      const out = new Map<number, SlotCount>();
+      const at = (start: number) => {
+        let c = out.get(start);
+        if (!c) out.set(start, (c = { booked: 0, arrivedBooked: 0, walkIns: 0 }));
+        return c;
+      };
+      const offset = venueOffset.get(venueId)?.utc_offset_minutes;
+      if (offset === undefined) return out;
+      // One read transaction: a batch landing midway must not be counted half.
+      db.transaction(() => {
+        for (const r of bookedPerSlot.all(venueId, from, to)) at(r.slot_start).booked = r.n;
+        for (const r of arrivedPerSlot.all(venueId, from, to)) at(r.slot_start).arrivedBooked = r.n;
+        for (const r of walkInTimes.all(venueId, from, to)) at(slotAt(r.t, slotMinutes, offset).start).walkIns += 1;
+      }).deferred();
+      return out;
+    },
+    async future(venueId, now) {
+      return futureOf.all(venueId, now).map(toBooking);
+    },
+    async overbooked(now, capFor) {
+      const slots = new Map<string, StoredBooking[]>();
+      for (const r of allFuture.all(now)) {
+        const key = `${r.venue_id}\u0000${r.slot_start}`;
+        slots.set(key, [...(slots.get(key) ?? []), toBooking(r)]);
+      }
+      const caps = new Map<string, number>();
+      const out: OverbookedSlot[] = [];
+      for (const bookings of slots.values()) {
+        const { venueId, slotStart } = bookings[0]!;
+        if (!caps.has(venueId)) caps.set(venueId, await capFor(venueId));
+        const over = overCap(bookings, caps.get(venueId)!);
+        if (over.length > 0) out.push({ venueId, slotStart, bookings: over });
+      }
+      return out;
+    },
+    async count() {
+      return countAll.get()!.n;
+    },
+  };
+}
