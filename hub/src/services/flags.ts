@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   admittedDespiteRisk,
   admittedWhileClosed,
+  admittedWithoutBooking,
   clockSkew,
   dayStart,
   hourStart,
@@ -12,12 +13,17 @@ import {
   overCapacity,
   scansBelowAdmissions,
   skippedCheck,
+  slotAdmissions,
+  slotOverCap,
   weekStart,
   type FlagVenue,
+  type HeldEntrance,
   type PolicyAt,
   type PolicyOf,
 } from '../../../shared/rules/flags/index.js';
+import { slotAt, type Slot } from '../../../shared/rules/slots.js';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
+import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../../shared/schemas/record.js';
@@ -42,6 +48,12 @@ const DAY_MS = 24 * HOUR_MS;
 const OCCUPANCY_LOOKBACK_MS = 36 * HOUR_MS;
 /** Temperature readings are looked for among this many of the kiosk's latest records per reading wanted. */
 const READING_SEARCH_FACTOR = 5;
+/**
+ * A booked party may come this long before its slot (the largest grace a
+ * policy may set): a slot's records are read from its start less this, so
+ * every booked arrival counted in the slot is read whatever grace was in force.
+ */
+const MAX_GRACE_MS = (PolicySchema.shape.bookingGraceMinutes.unwrap().maxValue ?? 120) * 60_000;
 
 interface Policies {
   active: Policy;
@@ -117,6 +129,8 @@ export async function evaluateBatch(
     raised.push(...overCapacity(venue, p.active, { inside, entrances: doors }, admitted, receivedAt));
   }
 
+  raised.push(...(await judgeSlots(store, venue, entrances.map((record) => ({ record, receivedAt, corrected: false })), p)));
+
   // Admissions of a day already over (a kiosk offline past midnight): the sweep judged that day without them.
   const today = dayStart(receivedAt, venue.utcOffsetMinutes);
   const lateDays = new Set(entrances.map((r) => dayStart(Date.parse(r.kioskTime), venue.utcOffsetMinutes)).filter((d) => d < today));
@@ -129,6 +143,31 @@ export async function evaluateBatch(
   );
   const seen = new Set(changed.map((f) => f.id));
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
+}
+
+/**
+ * The booking rules (issue 8) over the slots `admissions` fall in: each slot
+ * read whole (from its start less the largest grace, for booked parties that
+ * came early, to its end), so its count is the slot's and not the batch's.
+ * A venue that takes no bookings has no slots to judge.
+ */
+async function judgeSlots(store: Store, venue: FlagVenue, admissions: readonly HeldEntrance[], p: Policies): Promise<RaisedFlag[]> {
+  const booking = await store.flags.facts.booking(venue.id);
+  if (!booking || booking.settings.mode === 'off' || !admissions.some((e) => e.record.decision === 'admit')) return [];
+  const bookingIds = (held: readonly HeldEntrance[]) => held.flatMap((e) => (e.record.pass?.src === 'booking' && e.record.pass.id ? [e.record.pass.id] : []));
+  const named = await store.flags.facts.bookings(venue.id, bookingIds(admissions));
+  const slots = new Map<number, Slot>();
+  for (const a of slotAdmissions(admissions, booking.settings.slotMinutes, venue.utcOffsetMinutes, named)) {
+    // A booking made under another slot length keeps its own slot.
+    slots.set(a.slotStart, a.booking ? { start: a.booking.slotStart, end: a.booking.slotEnd } : slotAt(a.at, booking.settings.slotMinutes, venue.utcOffsetMinutes));
+  }
+  const raised: RaisedFlag[] = [];
+  for (const slot of [...slots.values()].sort((a, b) => a.start - b.start)) {
+    const held = await store.flags.facts.entrances(venue.id, slot.start - MAX_GRACE_MS, slot.end);
+    const bookings = await store.flags.facts.bookings(venue.id, bookingIds(held));
+    raised.push(...slotOverCap(venue, booking, [slot], held, bookings, p.at), ...admittedWithoutBooking(venue, booking, [slot], held, bookings));
+  }
+  return raised;
 }
 
 /**
@@ -166,6 +205,7 @@ export async function backfill(store: Store, from: number, until: number, progre
         }
       }
       if (day + DAY_MS <= until) add(await judgeDay(store, venue, day, th), day + DAY_MS);
+      add(await judgeSlots(store, venue, dayHeld, p), Math.min(day + DAY_MS, until));
     }
     if (th.staffTestVenueTypes.includes(venue.type)) {
       // Only whole weeks inside the history: a week it starts in the middle of has its early days missing.

@@ -1,4 +1,5 @@
-import { EVIDENCE_IDS_MAX, dayStart, type FlagVenue, type HeldEntrance, type Reading } from '../../../shared/rules/flags/index.js';
+import { EVIDENCE_IDS_MAX, dayStart, type FlagVenue, type HeldBooking, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
+import { BookingSettings } from '../../../shared/schemas/booking-settings.js';
 import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
 import { NORMAL_POLICY, Policy, type FlagThresholds } from '../../../shared/schemas/policy.js';
@@ -84,6 +85,10 @@ export interface FlagFacts {
   readings(kioskId: string, afterSeq: number, limit: number): Promise<Reading[]>;
   /** Not revoked kiosks, with when the hub last received a record from each. */
   kiosks(): Promise<{ id: string; venueId: string; enrolledAt: number; lastRecordAt: number | null }[]>;
+  /** The venue's booking settings and when they were saved; undefined when it never set any (no bookings). */
+  booking(venueId: string): Promise<VenueBooking | undefined>;
+  /** Those of `ids` that are bookings the hub issued at the venue (cancelled ones too: the door could not know), by id. */
+  bookings(venueId: string, ids: readonly string[]): Promise<Map<string, HeldBooking>>;
   /** Ledger entries of the venue with kiosk time in [from, to). */
   ledger(venueId: string, from: number, to: number): Promise<{
     disinfections: { recordId: string; doneAt: number }[];
@@ -231,6 +236,14 @@ export function createFlagRepository(db: Db): FlagRepository {
       WHERE venue_id = ? AND type IN ('disinfection', 'staff_temperature', 'staff_health') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?`,
   );
 
+  const bookingRow = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number; updated_at: number }>(
+    'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at FROM venue_booking WHERE venue_id = ?',
+  );
+  // By primary key, one id per row of the batch's records: bounded by the batch.
+  const bookingRows = db.prepare<[string, string], { id: string; slot_start: number; slot_end: number }>(
+    'SELECT id, slot_start, slot_end FROM bookings WHERE venue_id = ? AND id IN (SELECT value FROM json_each(?))',
+  );
+
   // Versions only grow and are never edited, so the newest version number says whether the list is stale.
   let policyCache: { version: number; list: PolicyInForce[] } | undefined;
 
@@ -374,6 +387,18 @@ export function createFlagRepository(db: Db): FlagRepository {
       },
       async kiosks() {
         return kioskRows.all().map((k) => ({ id: k.id, venueId: k.venue_id, enrolledAt: k.enrolled_at, lastRecordAt: k.last_record_at }));
+      },
+      async booking(venueId) {
+        const r = bookingRow.get(venueId);
+        if (!r) return undefined;
+        // Stored settings were validated when saved; parse so a hand-edited row fails loudly.
+        const settings = BookingSettings.parse({ mode: r.mode, slotMinutes: r.slot_minutes, slotCap: r.slot_cap, maxParty: r.max_party, daysAhead: r.days_ahead });
+        return { settings, since: r.updated_at };
+      },
+      async bookings(venueId, ids) {
+        if (ids.length === 0) return new Map();
+        const rows = bookingRows.all(venueId, JSON.stringify([...new Set(ids)]));
+        return new Map(rows.map((r) => [r.id, { id: r.id, slotStart: r.slot_start, slotEnd: r.slot_end }]));
       },
       async ledger(venueId, from, to) {
         const out = { disinfections: [] as { recordId: string; doneAt: number }[], staffMeasured: [] as string[], tests: [] as { recordId: string; staffId: string; lastTestDate: string }[] };

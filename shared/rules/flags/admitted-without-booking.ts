@@ -1,5 +1,6 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
-import { capIds, groupBy, type FlagVenue, type HeldEntrance } from './window.js';
+import type { Slot } from '../slots.js';
+import { capIds, type FlagVenue, type HeldEntrance } from './window.js';
 import { slotAdmissions, slotKey, slotText, type BookingsById, type VenueBooking } from './slot-over-cap.js';
 
 /**
@@ -17,26 +18,33 @@ import { slotAdmissions, slotKey, slotText, type BookingsById, type VenueBooking
  *
  * Severity `warning`: it is a lapse of the booking system, the checks were
  * still done (the other rules judge those). Per batch, over the slots its
- * admissions fall in. Window: the slot (`2026-11-23T14:00`).
+ * admissions fall in; as for slot_over_cap the hub passes every record that
+ * can count in them. Window: the slot (`2026-11-23T14:00`).
  */
-export function admittedWithoutBooking(venue: FlagVenue, booking: VenueBooking, entrances: readonly HeldEntrance[], bookings: BookingsById): RaisedFlag[] {
+export function admittedWithoutBooking(
+  venue: FlagVenue,
+  booking: VenueBooking,
+  slots: readonly Slot[],
+  entrances: readonly HeldEntrance[],
+  bookings: BookingsById,
+): RaisedFlag[] {
   const { settings } = booking;
   if (settings.mode !== 'required') return [];
   const placed = slotAdmissions(entrances, settings.slotMinutes, venue.utcOffsetMinutes, bookings);
   const flags: RaisedFlag[] = [];
-  for (const [windowKey, admitted] of groupBy(placed, (a) => slotKey(a.slotStart, venue.utcOffsetMinutes))) {
+  for (const slot of slots) {
+    const admitted = placed.filter((a) => a.slotStart === slot.start);
     const without = admitted.filter((a) => !a.booking && a.at >= booking.since);
     if (without.length === 0) continue;
-    const start = admitted[0]!.slotStart;
     flags.push({
       venueId: venue.id,
       rule: 'admitted_without_booking',
       severity: 'warning',
-      windowKey,
+      windowKey: slotKey(slot.start, venue.utcOffsetMinutes),
       evidence: {
         recordIds: capIds(without.map((a) => a.entrance.record.id)),
-        slot: slotText({ start, end: start + settings.slotMinutes * 60_000 }, venue.utcOffsetMinutes),
-        slotStartAt: start,
+        slot: slotText(slot, venue.utcOffsetMinutes),
+        slotStartAt: slot.start,
         admissions: admitted.length,
         withoutBooking: without.length,
         unknownBooking: without.filter((a) => a.entrance.record.pass?.src === 'booking').length,

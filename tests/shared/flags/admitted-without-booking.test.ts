@@ -18,8 +18,10 @@ function booked(ms: number, slotAtMs = ms): { booking: HeldBooking; held: HeldEn
   return { booking, held: entrance(ms, { pass: { id: booking.id, code: 'B7C9', minute: 3, person: 0, people: 1, via: 'qr', src: 'booking' } }) };
 }
 
-const run = (entrances: HeldEntrance[], bookings: HeldBooking[] = [], booking: VenueBooking = REQUIRED) =>
-  admittedWithoutBooking(SPOT, booking, entrances, new Map(bookings.map((b) => [b.id, b])));
+/** Judged over the afternoon's 30-minute slots, 13:00–16:00. */
+const SLOTS = [13, 13.5, 14, 14.5, 15, 15.5].map((h) => slotAt(at(Math.floor(h), (h % 1) * 60), 30, OFFSET));
+const run = (entrances: HeldEntrance[], bookings: HeldBooking[] = [], booking: VenueBooking = REQUIRED, slots = SLOTS) =>
+  admittedWithoutBooking(SPOT, booking, slots, entrances, new Map(bookings.map((b) => [b.id, b])));
 
 describe('admittedWithoutBooking', () => {
   it('stays silent when everyone came on a booking', () => {
@@ -64,6 +66,10 @@ describe('admittedWithoutBooking', () => {
     const after = entrance(at(14, 1));
     const flags = run([before, after], [], { ...REQUIRED, since: at(14) });
     expect(flags.map((f) => f.evidence.recordIds)).toEqual([[after.record.id]]);
+  });
+
+  it('judges only the slots it is given', () => {
+    expect(run([entrance(at(14, 10)), entrance(at(14, 40))], [], REQUIRED, [slotAt(at(14, 40), 30, OFFSET)]).map((f) => f.windowKey)).toEqual(['2026-11-23T14:30']);
   });
 
   it('ignores refusals and undone admissions', () => {
