@@ -9,6 +9,7 @@ import { Server } from 'socket.io';
 import { installErrorHandlers } from './errors.js';
 import { SESSION_COOKIE, sessionAccount } from './auth.js';
 import { authRoutes } from './routes/auth/index.js';
+import { bookingPageRoutes } from './routes/booking-pages/index.js';
 import { dashboardAppRoutes } from './routes/dashboard-app/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -121,6 +122,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
+    await app.register(bookingPageRoutes, { store, keys, now, ui });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });

@@ -1,9 +1,5 @@
-import { expect, test } from '@playwright/test';
-import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
-import { openStore, type Store } from '../../hub/src/store/index.js';
-import { connectKiosk, enrolKiosk, listenHub, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
-import { freePort } from '../support/hub-process.js';
+import { connectKiosk, enrolKiosk, seedVenue } from '../support/hub.js';
+import { expect, login, test } from './street-hub.js';
 
 /**
  * Issue 7 "Kiosk lifecycle" in the street admin's dashboard: a kiosk's status
@@ -11,46 +7,27 @@ import { freePort } from '../support/hub-process.js';
  * its QR; a lost tablet is revoked with a reason and a confirm step, and its
  * open socket hears why and is cut at once.
  */
-const PASSWORD = 'street admin password 2026';
 
 test.describe('kiosks screen', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let app: FastifyInstance | undefined;
-  let socket: KioskClient | undefined;
-
-  test.beforeEach(() => {
-    tmp = tempDir();
-  });
-  test.afterEach(async () => {
-    socket?.close();
-    await app?.close();
-    await store?.close();
-    tmp.remove();
-  });
-
-  test('live status, an enrolment code with its QR, and a revoke that cuts the tablet', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+  test('live status, an enrolment code with its QR, and a revoke that cuts the tablet', async ({ page, street }) => {
+    const { store } = street;
     const entrance = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     const { kiosk, token } = await enrolKiosk(store, entrance);
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await street.account('admin');
+    const url = await street.listen();
 
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${url}/dashboard/#/kiosks`);
-    await page.getByTestId('login-name').fill('admin');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await login(page, url, 'admin', '#/kiosks');
     const row = page.locator(`[data-testid="kiosk-row"][data-kiosk="${kiosk.id}"]`);
     await expect(row).toHaveAttribute('data-connected', 'false');
 
     // The tablet comes online with 4 records waiting and a clock 10 minutes fast: the row changes without a reload.
     let revoked!: Promise<{ reason: string }>;
-    socket = await connectKiosk(url, { token, status: { appVersion: '1.4.0+e2e', pending: 4, rejected: 0, clock: Date.now() + 10 * 60_000 } }, (s) => {
+    const socket = await connectKiosk(url, { token, status: { appVersion: '1.4.0+e2e', pending: 4, rejected: 0, clock: Date.now() + 10 * 60_000 } }, (s) => {
       revoked = new Promise((resolve) => s.once('kiosk:revoked', resolve));
     });
+    street.defer(() => socket.close());
     await expect(row).toHaveAttribute('data-connected', 'true');
     await expect(row).toContainText('1.4.0+e2e');
     await expect(row.getByTestId('kiosk-backlog')).toContainText('4');

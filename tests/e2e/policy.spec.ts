@@ -1,9 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
-import { openStore, type Store } from '../../hub/src/store/index.js';
-import { connectKiosk, enrolKiosk, listenHub, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
-import { freePort } from '../support/hub-process.js';
+import { connectKiosk, enrolKiosk, seedVenue, type KioskClient } from '../support/hub.js';
+import { expect, login, test, type StreetHub } from './street-hub.js';
 
 /**
  * Issue 7 "Policy" in real Chromium: the street admin switches the whole
@@ -11,45 +7,22 @@ import { freePort } from '../support/hub-process.js';
  * one that was offline included; then uses the editor (an invalid cap shown at
  * its field, a community switch scheduled for later, then cancelled).
  */
-const PASSWORD = 'street admin password 2026';
 
-/** A kiosk as the app behaves: it applies every policy pushed and acknowledges it. */
-async function ackingKiosk(url: string, token: string): Promise<KioskClient> {
-  return connectKiosk(url, token, (s) => s.on('policy:update', (p) => s.emit('policy:ack', { version: p.version }, () => undefined)));
-}
-
-async function login(page: Page, url: string) {
-  await page.goto(`${url}/dashboard/`);
-  await page.getByTestId('login-name').fill('admin');
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('account')).toContainText('admin');
+/** A kiosk as the app behaves: it applies every policy pushed and acknowledges it; closed after the test. */
+async function ackingKiosk(street: StreetHub, url: string, token: string): Promise<KioskClient> {
+  const socket = await connectKiosk(url, token, (s) => s.on('policy:update', (p) => s.emit('policy:ack', { version: p.version }, () => undefined)));
+  street.defer(() => socket.close());
+  return socket;
 }
 
 test.describe('policy desk', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let app: FastifyInstance | undefined;
-  const sockets: KioskClient[] = [];
-
-  test.beforeEach(() => {
-    tmp = tempDir();
-  });
-  test.afterEach(async () => {
-    for (const s of sockets.splice(0)) s.close();
-    await app?.close();
-    await store?.close();
-    tmp.remove();
-  });
-
-  test('one act switches the street to emergency; acknowledgements arrive live; the editor checks, schedules and cancels', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+  test('one act switches the street to emergency; acknowledgements arrive live; the editor checks, schedules and cancels', async ({ page, street }) => {
+    const { store } = street;
     const a = await enrolKiosk(store, await seedVenue(store, 'venue-a', { type: 'ktv' }));
     const b = await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'library' }));
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    sockets.push(await ackingKiosk(url, a.token));
+    await street.account('admin');
+    const url = await street.listen();
+    await ackingKiosk(street, url, a.token);
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await login(page, url);
@@ -74,7 +47,7 @@ test.describe('policy desk', () => {
     await expect(page.locator(`[data-testid="ack-row"][data-kiosk="${b.kiosk.id}"]`)).toHaveAttribute('data-acked', 'no');
     await page.screenshot({ path: 'test-results/policy-acks-1-of-2.png', fullPage: true });
     // It comes back and acknowledges: the view follows without a reload.
-    sockets.push(await ackingKiosk(url, b.token));
+    await ackingKiosk(street, url, b.token);
     await expect(page.getByTestId('ack-count')).toHaveText(/已确认 2 \/ 2/);
     await expect(page.locator(`[data-testid="ack-row"][data-kiosk="${b.kiosk.id}"]`)).toHaveAttribute('data-acked', 'yes');
 

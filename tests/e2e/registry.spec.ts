@@ -1,11 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
-import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openStore, type Store } from '../../hub/src/store/index.js';
 import { encodeGbk } from '../hub/registry-gbk.js';
-import { listenHub, seedVenue, tempDir } from '../support/hub.js';
-import { freePort } from '../support/hub-process.js';
+import { seedVenue } from '../support/hub.js';
+import { expect, login, test } from './street-hub.js';
 
 /**
  * Issue 7 "Venue registry" in the browser: the street admin imports a
@@ -14,7 +10,6 @@ import { freePort } from '../support/hub-process.js';
  * (field errors in Chinese at their fields, from the form and from the hub),
  * adds door staff, and exports the list.
  */
-const PASSWORD = 'registry admin password';
 
 const CSV = [
   '编号,场所名称,场所类型,地址,核定人数,营业时间,出入口,防控专员,防控专员电话,消杀专员,消杀专员电话',
@@ -30,37 +25,15 @@ const CSV = [
 /** zod's or the hub's English, which a Chinese user must never read. */
 const ENGLISH = /\b(?:a|an|the|is|must|expected|invalid|received|too|least|most|venue|number|string|characters?|exists|already)\b/i;
 
-async function login(page: Page, url: string) {
-  await page.goto(`${url}/dashboard/#/registry`);
-  await page.getByTestId('login-name').fill('admin');
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('account')).toContainText('admin');
-}
-
 test.describe('venue registry', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let app: FastifyInstance | undefined;
-
-  test.beforeEach(() => {
-    tmp = tempDir();
-  });
-  test.afterEach(async () => {
-    await app?.close();
-    await store?.close();
-    tmp.remove();
-  });
-
-  test('imports a GBK list with four bad rows reported by line, creates a venue with staff, exports', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+  test('imports a GBK list with four bad rows reported by line, creates a venue with staff, exports', async ({ page, street }) => {
+    const { store } = street;
     await seedVenue(store, 'venue-a');
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await street.account('admin');
+    const url = await street.listen();
 
     await page.setViewportSize({ width: 1280, height: 800 });
-    await login(page, url);
+    await login(page, url, 'admin', '#/registry');
     await expect(page.locator('[data-testid="registry-row"][data-venue="venue-a"]')).toBeVisible();
 
     // Import: dry run first, then the real thing.

@@ -1,9 +1,5 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import type { FastifyInstance } from 'fastify';
-import { join } from 'node:path';
-import { openStore, type Store } from '../../hub/src/store/index.js';
-import { listenHub, tempDir } from '../support/hub.js';
-import { freePort } from '../support/hub-process.js';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, login, test } from './street-hub.js';
 
 /**
  * Issue 7 "Done when", first item, in real Chromium with real kiosk pages: the
@@ -13,7 +9,6 @@ import { freePort } from '../support/hub-process.js';
  * shows the emergency policy and the admin sees it acknowledged; the tablet
  * that was offline acknowledges when its network comes back.
  */
-const PASSWORD = 'street office password 2026';
 
 // UTF-8 as a street office's spreadsheet saves it (BOM, CRLF); lines 3 and 5 are bad.
 const CSV =
@@ -25,14 +20,6 @@ const CSV =
     ',红星书店,图书馆,红星路3号,60,08:30-20:00,正门,,,,',
     ',红星酒吧,酒吧,红星路4号,-5,18:00-02:00,正门,,,,',
   ].join('\r\n');
-
-async function login(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/dashboard/`);
-  await page.getByTestId('login-name').fill('admin');
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('account')).toContainText('admin');
-}
 
 /** Issues a one-time code for one entrance on the kiosks screen and returns the enrolment link it shows. */
 async function issueCode(page: Page, venueId: string, entranceName: string): Promise<string> {
@@ -48,8 +35,9 @@ async function issueCode(page: Page, venueId: string, entranceName: string): Pro
 }
 
 /** A tablet in its own browser context (its own IndexedDB), opened at the enrolment link. */
-async function openKiosk(browser: Browser, link: string): Promise<{ context: BrowserContext; page: Page }> {
+async function openKiosk(browser: Browser, link: string, defer: (close: () => unknown) => void): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  defer(() => context.close());
   const page = await context.newPage();
   await page.goto(link);
   await expect(page.getByTestId('connection')).toHaveText('已连接');
@@ -57,27 +45,11 @@ async function openKiosk(browser: Browser, link: string): Promise<{ context: Bro
 }
 
 test.describe('street administration', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let app: FastifyInstance | undefined;
-  const contexts: BrowserContext[] = [];
-
-  test.beforeEach(() => {
-    tmp = tempDir();
-  });
-  test.afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await app?.close();
-    await store?.close();
-    tmp.remove();
-  });
-
-  test('import venues, enrol two tablets, switch the street to emergency; both acknowledge, one after coming back online', async ({ page, browser }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+  test('import venues, enrol two tablets, switch the street to emergency; both acknowledge, one after coming back online', async ({ page, browser, street }) => {
+    const { store } = street;
     await store.venues.addCommunity({ id: 'hongxing', name: '红星社区' });
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await street.account('admin');
+    const url = await street.listen();
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await login(page, url);
@@ -107,10 +79,8 @@ test.describe('street administration', () => {
     expect(profile.ratedCapacity).toBe(400);
 
     // 2. A code per entrance from the kiosks screen; each tablet opens its link and enrols.
-    const east = await openKiosk(browser, await issueCode(page, venueId, '东门'));
-    contexts.push(east.context);
-    const west = await openKiosk(browser, await issueCode(page, venueId, '西门'));
-    contexts.push(west.context);
+    const east = await openKiosk(browser, await issueCode(page, venueId, '东门'), street.defer);
+    const west = await openKiosk(browser, await issueCode(page, venueId, '西门'), street.defer);
     await expect(east.page.getByTestId('policy')).toHaveAttribute('data-mode', 'normal');
     const rows = page.locator('[data-testid="kiosk-row"]');
     await expect(rows).toHaveCount(2);

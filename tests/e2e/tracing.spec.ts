@@ -1,11 +1,7 @@
-import { expect, test } from '@playwright/test';
-import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openStore, type Store } from '../../hub/src/store/index.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
-import { enrolKiosk, listenHub, patronForm, seedVenue, tempDir } from '../support/hub.js';
-import { freePort } from '../support/hub-process.js';
+import { enrolKiosk, patronForm, seedVenue } from '../support/hub.js';
+import { expect, login, test } from './street-hub.js';
 
 /**
  * Issue 7 "Tracing" in real Chromium: a patron declares with a phone number;
@@ -13,29 +9,14 @@ import { freePort } from '../support/hub-process.js';
  * there), exports the CSV, and the results are gone once the screen is left.
  * Both the run and the export are in the audit log.
  */
-const PASSWORD = 'street admin password 2026';
 
 test.describe('tracing screen', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let store: Store;
-  let app: FastifyInstance | undefined;
-
-  test.beforeEach(() => {
-    tmp = tempDir();
-  });
-  test.afterEach(async () => {
-    await app?.close();
-    await store?.close();
-    tmp.remove();
-  });
-
-  test('the admin states a reason, lists the venue\'s visitors with their numbers, exports them, and leaves nothing on screen', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+  test('the admin states a reason, lists the venue\'s visitors with their numbers, exports them, and leaves nothing on screen', async ({ page, street }) => {
+    const { store } = street;
     const entrance = await seedVenue(store, 'venue-a');
     const { kiosk } = await enrolKiosk(store, entrance);
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await street.account('admin');
+    const url = await street.listen();
 
     // A patron with her grandmother scans the door's code and leaves a number.
     const secret = (await store.kiosks.byId(kiosk.id))!.codeSecret;
@@ -53,11 +34,7 @@ test.describe('tracing screen', () => {
     expect(issued.status).toBe(201);
 
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${url}/dashboard/`);
-    await page.getByTestId('login-name').fill('admin');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await expect(page.getByTestId('account')).toContainText('admin');
+    await login(page, url);
     await page.getByTestId('nav-tracing').click();
     await expect(page.getByTestId('tracing-notice')).toContainText('每次查询和导出都会连同查询原因记入操作日志');
 
