@@ -2,6 +2,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { EnrolResponse, VenueProfile, VenueSecret } from '../../shared/schemas/enrolment.js';
 import type { ApiError } from '../../shared/schemas/errors.js';
 import type { RetireRequest } from '../../shared/schemas/kiosk-admin.js';
+import type { VenueSlots } from '../../shared/schemas/booking.js';
 import type { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { ItemResult, VenueOccupancy } from '../../shared/schemas/sync.js';
@@ -47,7 +48,17 @@ export interface PassUseRecord {
   admitted: number[];
   exitRecorded: boolean;
   at: number;
+  /** A booking's slot start (issue 8): its people hold seats in that slot, whenever in its window they came. */
+  slot?: number;
 }
+
+/**
+ * The venue's slots as the hub last pushed them (issue 8), kept so an offline
+ * reload still knows the bookings. `heldThrough`: when they arrived, the hub
+ * held every record of this kiosk up to this sequence number, so its figures
+ * count those and the door adds only what it admitted after (slot-seats.ts).
+ */
+export type DoorSlots = VenueSlots & { heldThrough: number; receivedAt: number };
 
 /** Who is working the door now (issue 4: every record carries the operator). */
 export interface Shift {
@@ -73,6 +84,7 @@ interface KioskDb extends DBSchema {
     | { key: 'shift'; value: Shift }
     | { key: 'venueOccupancy'; value: VenueOccupancy }
     | { key: 'leftSince'; value: number }
+    | { key: 'venueSlots'; value: DoorSlots }
     | { key: 'revoked'; value: Revocation };
   counters: { key: 'seq'; value: number };
   records: {
@@ -125,7 +137,6 @@ export async function savePolicy(policy: Policy): Promise<Enrolment | undefined>
   return next;
 }
 
-/** The venue's count per entrance as the hub last sent it, kept for an offline reload. */
 /**
  * Replaces the cached venue with the one the hub now registers (issue 7:
  * 'venue:profile' on connect and after every registry edit), and the
@@ -170,12 +181,36 @@ export async function saveRevocation(r: Revocation | undefined): Promise<void> {
   else await d.delete('settings', 'revoked');
 }
 
+/** The venue's count per entrance as the hub last sent it, kept for an offline reload. */
 export async function getVenueOccupancy(): Promise<VenueOccupancy | undefined> {
   return (await (await db()).get('settings', 'venueOccupancy')) as VenueOccupancy | undefined;
 }
 
 export async function saveVenueOccupancy(o: VenueOccupancy): Promise<void> {
   await (await db()).put('settings', o, 'venueOccupancy');
+}
+
+export async function getVenueSlots(): Promise<DoorSlots | undefined> {
+  return (await (await db()).get('settings', 'venueSlots')) as DoorSlots | undefined;
+}
+
+export async function saveVenueSlots(s: DoorSlots): Promise<void> {
+  await (await db()).put('settings', s, 'venueSlots');
+}
+
+/**
+ * The highest sequence number up to which the hub holds every record of this
+ * kiosk, as far as the tablet knows: records go oldest first and leave the
+ * outbox only on the hub's acknowledgement, so it is the one before the oldest
+ * still pending (or the last made, when none is).
+ */
+export async function hubHoldsThrough(): Promise<number> {
+  const tx = (await db()).transaction(['counters', 'records']);
+  const range = IDBKeyRange.bound(['pending', 0], ['pending', Number.MAX_SAFE_INTEGER]);
+  const oldest = await tx.objectStore('records').index('bySyncSeq').openKeyCursor(range);
+  const last = (await tx.objectStore('counters').get('seq')) ?? 0;
+  await tx.done;
+  return oldest ? oldest.key[1] - 1 : last;
 }
 
 export async function getShift(): Promise<Shift | undefined> {

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { capacityCap } from '../../shared/rules/capacity.js';
 import { occupancyFrom, venueInside } from '../../shared/rules/occupancy.js';
+import type { VenueSlots } from '../../shared/schemas/booking.js';
 import type { VenueProfile, VenueSecret } from '../../shared/schemas/enrolment.js';
 import type { PassLeft } from '../../shared/schemas/pass.js';
 import type { VenueOccupancy } from '../../shared/schemas/sync.js';
@@ -13,6 +14,7 @@ import {
   getShift,
   prunePassUses,
   getVenueOccupancy,
+  getVenueSlots,
   recordsSince,
   saveLeftSince,
   savePolicy,
@@ -21,9 +23,11 @@ import {
   saveVenueOccupancy,
   saveVenueProfile,
   saveVenueSecret,
+  saveVenueSlots,
   unlockRecording,
   whenRecordingAllowed,
   wipeIfRetired,
+  type DoorSlots,
   type Enrolment,
   type Revocation,
   type Shift,
@@ -32,7 +36,8 @@ import {
 import { saveDoorRecord, saveFailedText, startOfDay } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
-import { exitBody, exitUpdate, passKey } from './pass-check.js';
+import { exitBody, exitUpdate, graceMinutes, passKey } from './pass-check.js';
+import { doorSlot, type DoorSlot } from './slot-seats.js';
 import { SyncClient, type RetireOutcome, type SyncStatus } from './sync/sync-client.js';
 import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
@@ -73,6 +78,13 @@ export class KioskApp extends LitElement {
   @state() private retiring = false;
   /** Why an occupancy change made here was not saved, until staff dismiss it. */
   @state() private failure = '';
+  /** The venue's booking slots as the hub last pushed them (issue 8), kept for an offline reload. */
+  @state() private slots: DoorSlots | undefined;
+  /** The current slot as this door counts it; undefined where the venue takes no bookings. */
+  @state() private doorSlot: DoorSlot | undefined;
+  private slotTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Slot counts are made one at a time; the latest asked for wins. */
+  private slotCounting: Promise<void> = Promise.resolve();
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -104,6 +116,7 @@ export class KioskApp extends LitElement {
     this.venue = await getVenueOccupancy();
     this.leftSince = await getLeftSince();
     this.revoked = await getRevocation();
+    this.slots = await getVenueSlots();
     // Passes are valid minutes; "I have left" can come hours later, so keep them for the occupancy lookback.
     void prunePassUses(Date.now() - OCCUPANCY_LOOKBACK_MS);
     this._start(await getEnrolment());
@@ -115,6 +128,7 @@ export class KioskApp extends LitElement {
     super.disconnectedCallback();
     this.sync?.stop();
     clearTimeout(this.rereadTimer);
+    clearTimeout(this.slotTimer);
   }
 
   override render() {
@@ -187,6 +201,9 @@ export class KioskApp extends LitElement {
             .othersAt=${this.venue?.at ?? ''}
             .cap=${cap}
             .lookup=${this.lookupPass}
+            .doorSlot=${this.doorSlot}
+            .venueSlots=${this.slots}
+            ?online=${this.status?.connection === 'online'}
             @record-saved=${this._saved}
             @occupancy-event=${this._occupancy}
           ></entrance-screen>`
@@ -229,6 +246,9 @@ export class KioskApp extends LitElement {
     this.enrolment = undefined;
     this.shift = undefined;
     this.venue = undefined;
+    this.slots = undefined;
+    this.doorSlot = undefined;
+    clearTimeout(this.slotTimer);
     this.status = undefined;
     this.revoked = undefined;
     this.today = [];
@@ -252,6 +272,7 @@ export class KioskApp extends LitElement {
       policyVersion: e.policy.version,
       onVenue: (v) => this._venueProfile(v),
       onSecret: (s) => this._venueSecret(s),
+      onSlots: (slots, heldThrough) => this._slots(slots, heldThrough),
       appVersion: APP_VERSION,
     });
     this.sync.addEventListener('status', (ev) => {
@@ -270,6 +291,43 @@ export class KioskApp extends LitElement {
   private async _policy(p: Policy) {
     const next = await savePolicy(p);
     if (next) this.enrolment = next;
+    // The slot's cap and the grace follow the policy.
+    this._countSlot();
+  }
+
+  /**
+   * The hub's count of the venue's slots (issue 8), with how far it held this
+   * kiosk's records then: stored first (an offline reload keeps it), then the
+   * door counts its slot again. A push for another venue is not this door's.
+   */
+  private async _slots(slots: VenueSlots, heldThrough: number) {
+    if (slots.venueId !== this.enrolment?.venue.id) return;
+    const stored: DoorSlots = { ...slots, heldThrough, receivedAt: Date.now() };
+    this.slots = stored;
+    await saveVenueSlots(stored);
+    this._countSlot();
+  }
+
+  /**
+   * Counts the current slot again, and again when its figures change by the
+   * clock alone: held seats released at start + grace, the next slot at the end.
+   */
+  private _countSlot() {
+    clearTimeout(this.slotTimer);
+    this.slotTimer = undefined;
+    this.slotCounting = this.slotCounting.then(async () => {
+      const e = this.enrolment;
+      const now = Date.now();
+      const ds = e ? await doorSlot(e, this.slots, now) : undefined;
+      this.doorSlot = ds;
+      if (!ds || !e) return;
+      const turns = [ds.slot.start + graceMinutes(e) * 60_000, ds.slot.end].filter((at) => at > now);
+      clearTimeout(this.slotTimer);
+      // A moment past the turn, so the count lands on the far side of it.
+      this.slotTimer = setTimeout(() => this._countSlot(), Math.min(...turns) - now + 50);
+    }).catch(() => {
+      // Storage failed: the panel keeps its last figures; the next record or push counts again.
+    });
   }
 
   /**
@@ -298,6 +356,8 @@ export class KioskApp extends LitElement {
     const next = await saveVenueProfile(v);
     if (!next) return;
     this.enrolment = next;
+    // The booking settings came with it (issue 8).
+    this._countSlot();
     if (before && JSON.stringify(before) !== JSON.stringify(next.venue)) this.notice = 'venueUpdated';
     if (this.shift && !next.venue.staff.some((s) => s.id === this.shift?.staffId)) await this._endShift();
   }
@@ -370,6 +430,7 @@ export class KioskApp extends LitElement {
     this.inside = occupancyFrom(this.recent.map((r) => r.record));
     const dayStart = startOfDay(Date.now());
     this.today = this.recent.filter((r) => r.savedAt >= dayStart);
+    this._countSlot();
   }
 
   static override styles = css`

@@ -1,6 +1,7 @@
 import { checkPassCode, minuteOf, type PassCodeCheck } from '../../shared/rules/pass-code.js';
-import { looksLikePass, verifyPass } from '../../shared/rules/pass-signature.js';
-import { PassCode, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
+import { looksLikePass, verifyPass, type PassCheck } from '../../shared/rules/pass-signature.js';
+import { bookingAdmission, type Slot } from '../../shared/rules/slots.js';
+import { PassCode, type PassPayload, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
 import { getPassUse, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
 
 /**
@@ -18,12 +19,40 @@ export interface ActivePass {
   src?: PassUse['src'];
   /** The declared answers, per person; only a scanned QR carries them. */
   persons?: PassPerson[];
+  /** A booking's slot (issue 8), epoch ms: its people hold seats there. */
+  slot?: Slot;
   /** The person to check now (0-based): the first not yet admitted here. */
   next: number;
 }
 
-export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used';
-export type PassCheckResult = { ok: true; pass: ActivePass } | { ok: false; reason: PassRefusal };
+export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used' | 'booking_early' | 'booking_late';
+export type PassCheckResult =
+  | { ok: true; pass: ActivePass }
+  | { ok: false; reason: Exclude<PassRefusal, 'booking_early' | 'booking_late'> }
+  /** A booking outside its entry window (issue 8): `at` is when it may enter, or when its slot ended. */
+  | { ok: false; reason: 'booking_early' | 'booking_late'; at: number };
+
+/** The policy's grace around a booking's slot; a policy cached before issue 8 has none and takes the default. */
+export const graceMinutes = (e: Enrolment): number => e.policy.bookingGraceMinutes ?? 15;
+
+/** A booking's slot in epoch ms, if the pass is a booking. */
+function bookingSlot(p: PassPayload): Slot | undefined {
+  return p.src === 'booking' && p.slot ? { start: p.slot[0] * 1000, end: p.slot[1] * 1000 } : undefined;
+}
+
+/**
+ * A booking's time is its slot under the door's policy (rules/slots.ts
+ * bookingAdmission: from start − grace until the end), not the pass's signed
+ * iat/exp, which carry the grace in force when it was booked: the street may
+ * have changed it since, and the door enforces the policy it has now.
+ */
+function judgeTime(v: PassCheck, e: Enrolment, now: number): PassCheck | { ok: false; reason: 'booking_early' | 'booking_late'; at: number } {
+  const slot = v.pass && (v.ok || v.reason === 'expired' || v.reason === 'not_yet_valid') ? bookingSlot(v.pass) : undefined;
+  if (!slot || !v.pass) return v;
+  const a = bookingAdmission(slot, now, graceMinutes(e));
+  if (a.ok) return { ok: true, pass: v.pass };
+  return a.reason === 'early' ? { ok: false, reason: 'booking_early', at: a.from } : { ok: false, reason: 'booking_late', at: a.endedAt };
+}
 
 export const passKey = (code: string, minute: number): string => `${code}:${minute}`;
 
@@ -39,11 +68,15 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
   const text = input.trim();
   let found: Omit<ActivePass, 'next'>;
   if (looksLikePass(text)) {
-    const v = await verifyPass(text, e.passKey, e.venue.id, now);
-    if (!v.ok) return { ok: false, reason: v.reason === 'not_a_pass' ? 'tampered' : v.reason };
+    const v = judgeTime(await verifyPass(text, e.passKey, e.venue.id, now), e, now);
+    if (!v.ok) {
+      if (v.reason === 'booking_early' || v.reason === 'booking_late') return v;
+      return { ok: false, reason: v.reason === 'not_a_pass' ? 'tampered' : v.reason };
+    }
     const p = v.pass;
     const minute = minuteOf(p.iat * 1000);
-    found = { key: passKey(p.code, minute), id: p.id, code: p.code, minute, people: p.people.length, via: 'qr', src: p.src, persons: p.people };
+    const slot = bookingSlot(p);
+    found = { key: passKey(p.code, minute), id: p.id, code: p.code, minute, people: p.people.length, via: 'qr', src: p.src, persons: p.people, ...(slot ? { slot } : {}) };
   } else {
     const code = PassCode.safeParse(text);
     if (!code.success) return { ok: false, reason: 'format' };
@@ -107,7 +140,7 @@ export function admissionUpdate(p: ActivePass, admitted: boolean, now: number): 
     update(current) {
       if (current?.admitted.includes(p.next)) return undefined;
       const base: PassUseRecord = current ?? { key: p.key, people: p.people, admitted: [], exitRecorded: false, at: now };
-      return { ...base, ...(p.id ? { id: p.id } : {}), admitted: admitted ? [...base.admitted, p.next] : base.admitted, at: now };
+      return { ...base, ...(p.id ? { id: p.id } : {}), ...(p.slot ? { slot: p.slot.start } : {}), admitted: admitted ? [...base.admitted, p.next] : base.admitted, at: now };
     },
   };
 }

@@ -2,8 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Enrolment } from '../db.js';
 import { fireEvent } from '../fire-event.js';
-import { I18nController, t } from '../i18n.js';
-import { checkPassInput, type ActivePass, type PassLookup } from '../pass-check.js';
+import { I18nController, t, tf } from '../i18n.js';
+import { checkPassInput, graceMinutes, type ActivePass, type PassLookup } from '../pass-check.js';
+import { venueClock } from '../slot-seats.js';
 import './pass-scanner.js';
 
 /**
@@ -53,12 +54,21 @@ export class PassPanel extends LitElement {
             · ${t('passPerson').replace('{i}', String(a.next + 1)).replace('{n}', String(a.people))}
             ${a.persons?.[a.next]?.n ? html` · ${a.persons[a.next]!.n}` : nothing}
             ${a.src === 'poster' ? html` · ${t('passPoster')}` : nothing}
+            ${a.slot ? this._renderBooking(a.slot) : nothing}
             ${a.persons?.[a.next]?.t === 'negative' ? html`<br /><em>${t('passShowTest')}</em>` : nothing}
             ${a.via === 'code' && !a.persons ? html`<br /><small>${t('passViaCode')}</small>` : nothing}
             <button type="button" class="link" data-testid="pass-clear" @click=${() => fireEvent(this, 'pass-cleared', {})}>${t('passClear')}</button>
           </p>`
         : nothing}
     </section>`;
+  }
+
+  /** A booking's slot, and whether its seat is still held (issue 8: held until start + grace). */
+  private _renderBooking(slot: { start: number; end: number }) {
+    const offset = this.enrolment.venue.utcOffsetMinutes;
+    const heldUntil = slot.start + graceMinutes(this.enrolment) * 60_000;
+    return html`<br /><span data-testid="pass-booking">${tf('passBooking', { from: venueClock(slot.start, offset), to: venueClock(slot.end, offset) })}</span>
+      · ${Date.now() <= heldUntil ? t('passBookingHeld') : html`<em>${tf('passBookingReleased', { t: venueClock(heldUntil, offset) })}</em>`}`;
   }
 
   private _submit(e: Event) {
@@ -76,6 +86,9 @@ export class PassPanel extends LitElement {
         this.text = '';
         this.scanning = false;
         fireEvent(this, 'pass-accepted', res.pass);
+      } else if (res.reason === 'booking_early' || res.reason === 'booking_late') {
+        // Told in the venue's time, as the patron's booking page states it.
+        this.error = tf(`pass_${res.reason}`, { t: venueClock(res.at, this.enrolment.venue.utcOffsetMinutes) });
       } else {
         this.error = t(`pass_${res.reason}`);
       }

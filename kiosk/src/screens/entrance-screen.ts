@@ -5,17 +5,20 @@ import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
-import { getPassUse, type Enrolment, type Shift } from '../db.js';
+import { slotReasons } from '../../../shared/rules/slot-door.js';
+import { getPassUse, type DoorSlots, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
-import { I18nController, t, tMaybe } from '../i18n.js';
-import { admissionUpdate, advance, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
+import { I18nController, t, tf, tMaybe } from '../i18n.js';
+import { admissionUpdate, advance, graceMinutes, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
+import { doorSlot, venueClock, type DoorSlot } from '../slot-seats.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
 import '../components/venue-code.js';
 import '../components/num-pad.js';
 import '../components/occupancy-panel.js';
+import '../components/slot-panel.js';
 import { applyPadKey } from '../components/num-pad.js';
 import { askedChecks, draftFromPass, emptyDraft, validateDraft, type Draft } from './draft.js';
 
@@ -25,6 +28,12 @@ const UNDO_MS = 30_000;
 const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local' };
 
 type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean; pass?: { key: string; person: number } };
+
+/** The door's decision with the slot's reasons added (issue 8): any reason refuses. */
+function withSlot(d: EntryDecision, extra: EntryDecision['reasons']): EntryDecision {
+  const reasons = [...d.reasons, ...extra.filter((r) => !d.reasons.includes(r))];
+  return { decision: reasons.length ? 'refuse' : 'admit', reasons };
+}
 
 /**
  * One patron at the door: every check, then the decision, saved to
@@ -43,6 +52,11 @@ export class EntranceScreen extends LitElement {
   @property({ type: Number }) cap = 0;
   /** Looks a typed pass code up at the hub, when online (issue 5). */
   @property({ attribute: false }) lookup: PassLookup | undefined;
+  /** The current booking slot as shown (issue 8); undefined where the venue takes no bookings. */
+  @property({ attribute: false }) doorSlot: DoorSlot | undefined;
+  /** The hub's last slot figures, counted afresh at each decision. */
+  @property({ attribute: false }) venueSlots: DoorSlots | undefined;
+  @property({ type: Boolean }) online = false;
 
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
@@ -87,6 +101,7 @@ export class EntranceScreen extends LitElement {
     return html`
       ${closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
       ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
+      ${this._renderSlotNotice()}
       <div class="layout">
         <form @submit=${this._submit} @choice=${this._choice} novalidate>
           <pass-panel
@@ -119,6 +134,14 @@ export class EntranceScreen extends LitElement {
         </form>
         <aside>
           <occupancy-panel .inside=${this.inside} .others=${this.others} .othersAt=${this.othersAt} .cap=${this.cap}></occupancy-panel>
+          ${this.doorSlot
+            ? html`<slot-panel
+                .current=${this.doorSlot}
+                .utcOffsetMinutes=${venue.utcOffsetMinutes}
+                .graceMinutes=${graceMinutes(this.enrolment)}
+                ?online=${this.online}
+              ></slot-panel>`
+            : nothing}
           ${this.shown ? this._renderDecision(this.shown) : nothing}
           ${full ? html`<p class="wait" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
           <check-row
@@ -155,6 +178,18 @@ export class EntranceScreen extends LitElement {
         </aside>
       </div>
     `;
+  }
+
+  /** What staff must know before they check a patron without a booking (issue 8). */
+  private _renderSlotNotice() {
+    const ds = this.doorSlot;
+    if (!ds || this.pass?.src === 'booking') return nothing;
+    if (ds.mode === 'required') return html`<p class="slot-notice" role="status" data-testid="slot-notice" data-notice="required">${t('slotRequired')}</p>`;
+    if (ds.seatsLeft === 0) {
+      const next = venueClock(ds.slot.end, this.enrolment.venue.utcOffsetMinutes);
+      return html`<p class="slot-notice" role="status" data-testid="slot-notice" data-notice="full">${tf('slotFull', { t: next })}</p>`;
+    }
+    return nothing;
   }
 
   private _renderDecision(s: Shown) {
@@ -241,13 +276,13 @@ export class EntranceScreen extends LitElement {
       return;
     }
     const now = Date.now();
-    const decision = decideEntry(policy, venue, v.checks, now);
-    // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
-    if (decision.decision === 'admit' && this.inside >= this.cap) return;
+    const pass = this.pass;
     this.saving = true;
     this.saveError = '';
-    const pass = this.pass;
     try {
+      const decision = withSlot(decideEntry(policy, venue, v.checks, now), await this._slotReasons(pass, now));
+      // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
+      if (decision.decision === 'admit' && this.inside >= this.cap) return;
       const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, ...decision, ...(pass ? { pass: passUse(pass) } : {}) };
       const stored = pass
         ? await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(pass, decision.decision === 'admit', now))
@@ -279,6 +314,18 @@ export class EntranceScreen extends LitElement {
     } finally {
       this.saving = false;
     }
+  }
+
+  /**
+   * The slot's word on this person (issue 8), counted afresh from IndexedDB and
+   * the hub's last figures, so two patrons in a row never share the last seat.
+   */
+  private async _slotReasons(pass: ActivePass | undefined, now: number) {
+    const e = this.enrolment;
+    const booking = pass?.src === 'booking' ? pass.slot : undefined;
+    const ds = await doorSlot(e, this.venueSlots, now);
+    if (!ds && !booking) return [];
+    return slotReasons({ mode: ds?.mode ?? 'off', booking, seatsLeft: ds?.seatsLeft ?? Number.POSITIVE_INFINITY, now, graceMinutes: graceMinutes(e) });
   }
 
   private async _undo() {
@@ -329,6 +376,7 @@ export class EntranceScreen extends LitElement {
     .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
     .wait { background: #f59e0b; color: #111827; margin: 0; }
+    .slot-notice { margin: 0 0 0.6rem; padding: 0.6rem 1rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
     .error { color: #b91c1c; font-weight: 600; }
   `;
 }

@@ -1,12 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
+import { VenueSlots } from '../../../shared/schemas/booking.js';
 import { VenueProfile, VenueSecret } from '../../../shared/schemas/enrolment.js';
 import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
 import { KioskStatus, RetireAnswer, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { applyResults, lockRecording, pendingBatch, retireRequest, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
+import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
@@ -87,6 +88,14 @@ export class SyncClient extends EventTarget {
   private readonly onPassLeft: (left: PassLeft) => void;
   private readonly onVenue: (venue: VenueProfile) => Promise<void>;
   private readonly onSecret: (secret: VenueSecret) => Promise<void>;
+  private readonly onSlots: (slots: VenueSlots, heldThrough: number) => void;
+  /**
+   * The hub holds every record of this kiosk up to this sequence number: read
+   * from IndexedDB before each connect, raised the moment a batch's
+   * acknowledgement arrives. Handed over with each 'slots:venue', which the
+   * hub sends after the acknowledgement of the batch it counts.
+   */
+  private heldThrough = 0;
   /** The policy version the kiosk enforces, so an older push (a stale hub) is not applied over it. */
   private policyVersion: number;
 
@@ -99,6 +108,8 @@ export class SyncClient extends EventTarget {
    * @param options.policyVersion the version the kiosk enforces now.
    * @param options.onVenue applies the venue as the street office now registers it (issue 7).
    * @param options.onSecret stores the venue's pass-code secret as the hub now holds it (issue 7: rotated on a revoke).
+   * @param options.onSlots receives the venue's booking slots as the hub counts them (issue 8),
+   *   with the sequence number up to which the hub held this kiosk's records then.
    * @param options.appVersion the app's build, reported in every status (issue 7).
    * @param options.statusIntervalMs the least time between two status reports while the backlog moves.
    * @param options.url the hub's origin; the page's own by default.
@@ -113,6 +124,7 @@ export class SyncClient extends EventTarget {
       policyVersion?: number;
       onVenue?: (venue: VenueProfile) => Promise<void>;
       onSecret?: (secret: VenueSecret) => Promise<void>;
+      onSlots?: (slots: VenueSlots, heldThrough: number) => void;
       appVersion?: string;
       statusIntervalMs?: number;
       url?: string;
@@ -124,6 +136,7 @@ export class SyncClient extends EventTarget {
     this.onPassLeft = options.onPassLeft ?? (() => undefined);
     this.onVenue = options.onVenue ?? (async () => undefined);
     this.onSecret = options.onSecret ?? (async () => undefined);
+    this.onSlots = options.onSlots ?? (() => undefined);
     this.appVersion = options.appVersion ?? 'unknown';
     this.statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const leftSince = options.leftSince ?? (() => undefined);
@@ -133,7 +146,7 @@ export class SyncClient extends EventTarget {
       // A function, so every reconnect sends the cursor and the backlog as they are then.
       auth: (cb) => {
         const since = leftSince();
-        void this.handshakeStatus().then((status) =>
+        void Promise.all([this.handshakeStatus(), this.readHeldThrough()]).then(([status]) =>
           cb({ token, ...(since === undefined ? {} : { leftSince: since }), ...(status ? { status } : {}) }),
         );
       },
@@ -169,6 +182,12 @@ export class SyncClient extends EventTarget {
     this.socket.on('occupancy:venue', (raw: unknown) => {
       const parsed = VenueOccupancy.safeParse(raw);
       if (parsed.success) this.onOccupancy(parsed.data);
+    });
+    this.socket.on('slots:venue', (raw: unknown) => {
+      const parsed = VenueSlots.safeParse(raw);
+      // Read now, synchronously: an acknowledgement that arrives after these figures is not in them.
+      if (parsed.success) this.onSlots(parsed.data, this.heldThrough);
+      else this.update({ lastError: { code: 'invalid', message: `booking slots from the hub refused: ${parsed.error.message}` } });
     });
     this.socket.on('pass:left', (raw: unknown) => {
       const parsed = PassLeft.safeParse(raw);
@@ -404,7 +423,7 @@ export class SyncClient extends EventTarget {
       while (this.socket.connected) {
         const batch = await pendingBatch(BATCH_SIZE);
         if (batch.length === 0) break;
-        const res = await this.push(batch.map((s) => s.record));
+        const res = await this.push(batch.map((s) => s.record), batch.at(-1)!.seq);
         if (!res) return this.retryLater(() => void this.flush());
         if (!res.ok) {
           const error = ApiError.safeParse(res.error);
@@ -423,20 +442,33 @@ export class SyncClient extends EventTarget {
     } while (this.again && this.socket.connected);
   }
 
-  /** Sends one batch; undefined if the ack did not come (timeout or disconnect). */
-  private push(records: unknown[]): Promise<Ack<PushResult> | undefined> {
+  /**
+   * Sends one batch (records `lastSeq` and below); undefined if the ack did not
+   * come (timeout or disconnect). The ack is taken in socket.io's callback, not
+   * a later promise turn, so `heldThrough` moves before any packet after it is
+   * handled.
+   */
+  private push(records: unknown[], lastSeq: number): Promise<Ack<PushResult> | undefined> {
     return new Promise((resolve) => {
       const onDisconnect = () => resolve(undefined);
       this.socket.once('disconnect', onDisconnect);
-      this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('records:push', { records })
-        .then(
-          (res) => resolve(res),
-          () => resolve(undefined),
-        )
-        .finally(() => this.socket.off('disconnect', onDisconnect));
+      this.socket.timeout(ACK_TIMEOUT_MS).emit('records:push', { records }, (err: Error | null, res: Ack<PushResult>) => {
+        this.socket.off('disconnect', onDisconnect);
+        if (err) return resolve(undefined);
+        // An ok batch is stored whole (accepted or already there); a refused one is not.
+        if (res?.ok) this.heldThrough = Math.max(this.heldThrough, lastSeq);
+        resolve(res);
+      });
     });
+  }
+
+  /** Before each connect: offline, no acknowledgement can come, so IndexedDB knows it exactly. */
+  private async readHeldThrough(): Promise<void> {
+    try {
+      this.heldThrough = Math.max(this.heldThrough, await hubHoldsThrough());
+    } catch {
+      // A broken database never holds up the handshake; the last value stands.
+    }
   }
 
   private retryLater(fn: () => void): void {
