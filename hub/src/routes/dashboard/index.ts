@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SlotView } from '../../../../shared/schemas/booking.js';
+import { OverbookedReport } from '../../../../shared/schemas/booking-report.js';
 import { Id } from '../../../../shared/schemas/common.js';
 import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
 import { assertScope, requireAccount, scopeOf } from '../../auth.js';
 import { HttpError } from '../../errors.js';
+import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
 import { toCsv } from '../../services/csv.js';
 import { FlagTransitionError } from '../../store/flags.js';
 import type { Store } from '../../store/index.js';
@@ -80,6 +83,57 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     await venueInScope(request.account!, request.params.id);
     return store.dashboard.day(request.params.id, request.query.date);
   });
+
+  // Issue 8 "Inspectors": bookings against admissions, slot by slot, for a venue-local day (past, today or ahead).
+  app.get(
+    '/api/venues/:id/slots',
+    { preHandler: signedIn, schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      await venueInScope(request.account!, request.params.id);
+      const venue = await store.venues.get(request.params.id);
+      if (!venue) throw new HttpError(404, 'not_found', 'no such venue', 'id');
+      // Noon on that date at the venue: inside its local day whatever its offset.
+      const dayAt = Date.parse(`${request.query.date}T12:00:00Z`) - venue.utcOffsetMinutes * 60_000;
+      return slotsForDay(store, venue.id, dayAt, now());
+    },
+  );
+
+  // After caps shrank (a switch to emergency, a lower per-slot number): the bookings the street admin must move or cancel.
+  app.get(
+    '/api/bookings/overbooked',
+    { preHandler: requireAccount(store, now, ['street_admin']), schema: { response: { 200: OverbookedReport, 403: ErrorBody } } },
+    async () => {
+      const at = now();
+      const over = await overbookedSlots(store, at);
+      const venues = new Map<string, { name: string; communityId: string; cap: number }>();
+      for (const venueId of new Set(over.map((s) => s.venueId))) {
+        const [venue, ctx] = await Promise.all([store.venues.get(venueId), bookingContext(store, venueId)]);
+        if (venue && ctx) venues.set(venueId, { name: venue.name, communityId: venue.communityId, cap: ctx.cap });
+      }
+      const slots = await Promise.all(
+        over
+          .filter((s) => venues.has(s.venueId))
+          .sort((a, b) => a.slotStart - b.slotStart || a.venueId.localeCompare(b.venueId))
+          .map(async (s) => {
+            const v = venues.get(s.venueId)!;
+            const slotEnd = s.bookings[0]!.slotEnd;
+            const counted = (await store.bookings.slotCounts(s.venueId, s.slotStart, slotEnd, (slotEnd - s.slotStart) / 60_000)).get(s.slotStart);
+            return {
+              venueId: s.venueId,
+              venueName: v.name,
+              communityId: v.communityId,
+              slotStart: s.slotStart,
+              slotEnd,
+              cap: v.cap,
+              booked: counted?.booked ?? 0,
+              bookings: s.bookings.map((b) => ({ id: b.id, code: b.code, people: b.people, bookedAt: b.bookedAt })),
+            };
+          }),
+      );
+      const all = slots.flatMap((s) => s.bookings);
+      return { at, bookings: all.length, people: all.reduce((n, b) => n + b.people, 0), slots };
+    },
+  );
 
   app.get('/api/venues/:id/ledgers', { preHandler: signedIn, schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
     const account = request.account!;

@@ -13,6 +13,7 @@ import {
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../../../shared/schemas/policy.js';
 import { requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
+import { overbookedSlots } from '../../services/bookings.js';
 import { connectedByCommunity, switchPolicy } from '../../services/policy-switch.js';
 import { pushPolicyChange } from '../../sockets/dashboards.js';
 import type { KioskServer } from '../../sockets/kiosks.js';
@@ -99,7 +100,13 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       if (at === undefined || at <= t) {
         const active = await switchPolicy(store, io, policy, t, { communityId, by: account.name, note: reason }, request.log);
         const counts = await reach(communityId);
-        await audit(request, 'policy_switch', `v${active.version}`, { version: active.version, mode: active.mode, communityId, reason, ...counts });
+        // A lower cap can leave booked slots over it (issue 8): the log keeps how many the switch left
+        // for the admin to move or cancel (the desk lists them from GET /api/bookings/overbooked).
+        const overbooked = await overbookedSlots(store, t)
+          .then((slots) => slots.flatMap((s) => s.bookings))
+          .then((bookings) => ({ bookings: bookings.length, people: bookings.reduce((n, b) => n + b.people, 0) }))
+          .catch((err: unknown) => (request.log.error({ err }, 'could not count overbooked slots after a switch'), null));
+        await audit(request, 'policy_switch', `v${active.version}`, { version: active.version, mode: active.mode, communityId, reason, ...counts, overbooked });
         return { kind: 'switched' as const, version: (await store.policies.version(active.version))!, ...counts };
       }
       const schedule = await store.policies.schedule(policy, at, t, { communityId, by: account.name, note: reason });
