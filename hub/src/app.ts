@@ -19,6 +19,7 @@ import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
 import { registryRoutes } from './routes/registry/index.js';
 import { tracingRoutes } from './routes/tracing/index.js';
+import { bookingRoutes } from './routes/booking/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
 import { startFlagSweep } from './services/flags.js';
@@ -122,11 +123,12 @@ export const hubApp = fp<AppOptions>(
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
-    await app.register(bookingPageRoutes, { store, keys, now, ui });
+    await app.register(bookingPageRoutes, { store, now, ui });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });
+    await app.register(bookingRoutes, { store, keys, now });
     await app.register(dashboardAppRoutes, { ui });
   },
   { name: 'hub-app' },

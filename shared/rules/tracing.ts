@@ -9,7 +9,9 @@
  *   t + the assumed stay (the query's `stayMinutes`);
  * - a pass nobody was recorded on (scanned the code, never reached the door,
  *   or a door that has not synced yet): [issued, left ?? issued + stay];
- * - a pass with entrance records stands for one party: it is reported once
+ * - a booking nobody was recorded on (issue 8): its slot [start, end], the
+ *   window it was to enter in (slots last at most 4 hours, within MAX_STAY_MS);
+ * - a pass (or booking) with entrance records stands for one party: it is reported once
  *   (listing it once per record would list people twice), and it overlaps
  *   when any of its records does. The row shows the hull, from its first
  *   record to the latest end among them.
@@ -99,4 +101,21 @@ export function matchPass(
 /** The earliest kiosk or issue time a row overlapping a window starting at `from` can have. */
 export function candidateFrom(from: number): number {
   return from - MAX_STAY_MS;
+}
+
+/**
+ * A booking at the venue (issue 8): like a pass with records (matchPass), and
+ * with none, its slot is the presence — the party was due to come in then
+ * (a door that has not synced yet, or a no-show: the safer error is to list it).
+ */
+export function matchBooking(
+  venueId: string,
+  slot: { start: number; end: number },
+  recordTimes: readonly number[],
+  stayMs: number,
+  visits: readonly VisitWindow[],
+): { presence: Presence; visits: number[] } {
+  if (recordTimes.length > 0) return matchPass(venueId, { issuedAt: slot.start, leftAt: null }, recordTimes, stayMs, visits);
+  const presence = { start: slot.start, end: slot.end, endKnown: false };
+  return { presence, visits: matchingVisits(venueId, presence, visits) };
 }

@@ -7,7 +7,7 @@ import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import { HttpError } from '../errors.js';
 import type { HubKeys } from '../keys.js';
-import type { StoredBooking } from '../store/bookings.js';
+import type { OverbookedSlot, StoredBooking } from '../store/bookings.js';
 import type { Store } from '../store/index.js';
 import { encryptContact } from './contact-cipher.js';
 import { checkFormTicket, formTicket } from './form-ticket.js';
@@ -79,6 +79,16 @@ export async function slotsForDay(store: Store, venueId: string, dayAt: number, 
   const ctx = await contextOrThrow(store, venueId);
   if (ctx.settings.mode === 'off') return [];
   return views(store, ctx, slotsOfDay(dayAt, ctx.settings.slotMinutes, ctx.venue), now);
+}
+
+/**
+ * Bookings of slots not yet over that no longer fit their slot's cap under the
+ * policy in force now and the venue's own number (after a switch to emergency
+ * or a lowered per-slot cap), last booked first per slot: the street admin
+ * moves or cancels these (issue 8).
+ */
+export async function overbookedSlots(store: Store, now: number): Promise<OverbookedSlot[]> {
+  return store.bookings.overbooked(now, async (venueId) => (await bookingContext(store, venueId))?.cap ?? 0);
 }
 
 /** The booking page's ticket subject: apart from any venue code, so a pass form's ticket never books. */

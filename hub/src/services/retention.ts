@@ -8,7 +8,8 @@ export const RETENTION_EVERY_MS = 60 * 60_000;
 
 /**
  * One pass of the retention job (issue 7 "Privacy", 003 §25): contact numbers
- * past their period are removed (store.passes.purgeContacts). What it removed
+ * past their period are removed (store.passes.purgeContacts: those given on
+ * passes and, issue 8, on bookings). What it removed
  * goes to the app log and the audit log; a pass with nothing to remove writes
  * only a debug line. An hourly audit entry saying "nothing" would bury the
  * entries that matter (who looked at whose numbers) under 8,760 a year, and
@@ -19,6 +20,7 @@ export async function purgeExpiredContacts(store: Store, now: number, log: Fasti
   const applied = result.rules
     .filter((r) => r.removed > 0)
     .map((r) => ({
+      of: r.of,
       by: r.by,
       days: r.days,
       cutoff: r.cutoff,

@@ -26,8 +26,10 @@ export interface StoredPass {
   leftAt: number | null;
 }
 
-/** One retention period applied by purgeContacts: whose passes, how long, the cutoff, and how many numbers it removed. */
+/** One retention period applied by purgeContacts: whose passes or bookings, how long, the cutoff, and how many numbers it removed. */
 export interface ContactPurgeRule {
+  /** Numbers given on passes, or on bookings (issue 8: kept for the period after the booked slot). */
+  of: 'passes' | 'bookings';
   /** `policy`: the policy in force now for these communities; `promise`: the period stated on the patron page when the pass was issued. */
   by: 'policy' | 'promise';
   days: number;
@@ -64,6 +66,10 @@ export interface PassRepository {
    * the pass's venue (its community's, or the street's), and never longer
    * than the one the patron page stated when the pass was issued. Removed
    * bytes are overwritten, not left in free pages or the WAL.
+   *
+   * Bookings' numbers (issue 8) follow the same two rules, counted from the
+   * end of the booked slot (when the party was there, which tracing asks
+   * about) rather than from when it was booked, days ahead.
    */
   purgeContacts(now: number): Promise<ContactPurge>;
 }
@@ -125,6 +131,15 @@ export function createPassRepository(db: Db): PassRepository {
   const purgeByVersion = db.prepare<[number, string]>(
     'UPDATE passes SET contact = NULL WHERE contact IS NOT NULL AND issued_at < ? AND policy_version IN (SELECT value FROM json_each(?))',
   );
+  // booked_at < slot_end always: the booked_at bound lets the partial index bookings_contact_booked narrow the rows.
+  const purgeBookingsByCommunity = db.prepare<[number, number, string]>(
+    `UPDATE bookings SET contact = NULL
+      WHERE contact IS NOT NULL AND booked_at < ? AND slot_end < ?
+        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (SELECT value FROM json_each(?)))`,
+  );
+  const purgeBookingsByVersion = db.prepare<[number, number, string]>(
+    'UPDATE bookings SET contact = NULL WHERE contact IS NOT NULL AND booked_at < ? AND slot_end < ? AND policy_version IN (SELECT value FROM json_each(?))',
+  );
   const purge = db.transaction((now: number): ContactPurge => {
     const rules: ContactPurgeRule[] = [];
     const byDays = <K>(entries: [number, K][]) => {
@@ -136,7 +151,9 @@ export function createPassRepository(db: Db): PassRepository {
     for (const [days, communityIds] of byDays(communityDays.all().map((r) => [r.days ?? fallback, r.id]))) {
       const cutoff = now - days * DAY_MS;
       const removed = purgeByCommunity.run(cutoff, JSON.stringify(communityIds)).changes;
-      rules.push({ by: 'policy', days, cutoff, communityIds, removed });
+      rules.push({ of: 'passes', by: 'policy', days, cutoff, communityIds, removed });
+      const bookings = purgeBookingsByCommunity.run(cutoff, cutoff, JSON.stringify(communityIds)).changes;
+      rules.push({ of: 'bookings', by: 'policy', days, cutoff, communityIds, removed: bookings });
     }
     // Version 1 is the normal preset in force before any switch; it is not stored.
     const versions = new Map<number, number>([[NORMAL_POLICY.version, fallback]]);
@@ -144,7 +161,9 @@ export function createPassRepository(db: Db): PassRepository {
     for (const [days, policyVersions] of byDays([...versions].map(([v, d]) => [d, v]))) {
       const cutoff = now - days * DAY_MS;
       const removed = purgeByVersion.run(cutoff, JSON.stringify(policyVersions)).changes;
-      rules.push({ by: 'promise', days, cutoff, policyVersions, removed });
+      rules.push({ of: 'passes', by: 'promise', days, cutoff, policyVersions, removed });
+      const bookings = purgeBookingsByVersion.run(cutoff, cutoff, JSON.stringify(policyVersions)).changes;
+      rules.push({ of: 'bookings', by: 'promise', days, cutoff, policyVersions, removed: bookings });
     }
     return { removed: rules.reduce((n, r) => n + r.removed, 0), rules };
   });

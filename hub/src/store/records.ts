@@ -36,6 +36,11 @@ export function createRecordRepository(db: Db): RecordRepository {
   const passByCode = db.prepare<[string, string, number], { id: string; people: number }>(
     'SELECT id, people FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?',
   );
+  // Issue 8: a booking is a signed pass too; its records name it by id (src 'booking') or by its typed code.
+  const bookingById = db.prepare<[string, string], { id: string; people: number }>('SELECT id, people FROM bookings WHERE id = ? AND venue_id = ?');
+  const bookingByCode = db.prepare<[string, string, number], { id: string; people: number }>(
+    'SELECT id, people FROM bookings WHERE venue_id = ? AND code = ? AND code_minute = ?',
+  );
   const otherAdmissions = db.prepare<[string, number, string], { id: string; kiosk_id: string }>(
     `SELECT id, kiosk_id FROM entrance_records
       WHERE pass_id = ? AND pass_person = ? AND id != ? AND decision = 'admit' AND corrected_by IS NULL`,
@@ -79,10 +84,18 @@ export function createRecordRepository(db: Db): RecordRepository {
     }
   }
 
-  /** The stored pass a record names, if it is one of this venue's and has that person. */
+  /**
+   * The stored pass or booking a record names, if it is one of this venue's
+   * and has that person. A booking (src 'booking') is looked up among
+   * bookings only, a scanned pass among passes only; a typed code carries no
+   * source, and passes and bookings share the venue's code numbers, so it is
+   * whichever holds it.
+   */
   function resolvePass(r: EntranceRecord): string | undefined {
     const p = r.pass!;
-    const found = p.id ? passById.get(p.id, r.venueId) : passByCode.get(r.venueId, p.code, p.minute);
+    const find = (byId: typeof passById, byCode: typeof passByCode) => (p.id ? byId.get(p.id, r.venueId) : byCode.get(r.venueId, p.code, p.minute));
+    const found =
+      p.src === 'booking' ? find(bookingById, bookingByCode) : p.src !== undefined ? find(passById, passByCode) : (find(passById, passByCode) ?? find(bookingById, bookingByCode));
     return found && p.person < found.people ? found.id : undefined;
   }
 

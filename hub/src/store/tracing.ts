@@ -1,4 +1,4 @@
-import { candidateFrom, matchPass, matchingVisits, presenceFrom, type VisitWindow } from '../../../shared/rules/tracing.js';
+import { candidateFrom, matchBooking, matchPass, matchingVisits, presenceFrom, type VisitWindow } from '../../../shared/rules/tracing.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
 import type { TracingRecord } from '../../../shared/schemas/tracing.js';
 import type { Db } from './database.js';
@@ -45,6 +45,16 @@ interface RecordRow {
   pass_person: number | null;
   entrance_id: string | null;
 }
+interface BookingRow {
+  id: string;
+  venue_id: string;
+  slot_start: number;
+  slot_end: number;
+  code: string;
+  people: number;
+  declaration: string;
+  contact: string | null;
+}
 interface PassRow {
   id: string;
   venue_id: string;
@@ -60,8 +70,8 @@ interface PassRow {
 /**
  * The statements tracing runs, exported so a test can check their plans: each
  * reads a venue's time range from an index (entrance_records_venue_time or the
- * wider venue_outcome index, passes_venue_issued) or one pass's records
- * (entrance_records_pass). Never a scan of a whole table.
+ * wider venue_outcome index, passes_venue_issued, bookings_venue_slot) or one
+ * pass's or booking's records (entrance_records_pass). Never a scan of a whole table.
  */
 export const TRACING_SQL = {
   recordsInRange: `SELECT e.id, e.kiosk_id, e.kiosk_time_ms, e.decision, e.corrected_by, e.pass_id, e.pass_person, k.entrance_id
@@ -69,6 +79,9 @@ export const TRACING_SQL = {
                     WHERE e.venue_id = ? AND e.kiosk_time_ms BETWEEN ? AND ?`,
   passesInRange: 'SELECT id FROM passes WHERE venue_id = ? AND issued_at BETWEEN ? AND ?',
   pass: 'SELECT id, venue_id, entrance_id, code, issued_at, left_at, people, declaration, contact FROM passes WHERE id = ?',
+  // Issue 8: bookings by their slot; a cancelled one is listed only through the records of a door that admitted it anyway.
+  bookingsInRange: 'SELECT id FROM bookings WHERE venue_id = ? AND slot_start BETWEEN ? AND ? AND cancelled_at IS NULL',
+  booking: 'SELECT id, venue_id, slot_start, slot_end, code, people, declaration, contact FROM bookings WHERE id = ?',
   recordsOfPass: `SELECT e.id, e.kiosk_id, e.kiosk_time_ms, e.decision, e.corrected_by, e.pass_id, e.pass_person, k.entrance_id
                     FROM entrance_records e LEFT JOIN kiosks k ON k.id = e.kiosk_id
                    WHERE e.pass_id = ? ORDER BY e.kiosk_time_ms, e.id`,
@@ -78,6 +91,8 @@ export function createTracingRepository(db: Db): TracingRepository {
   const recordsInRange = db.prepare<[string, number, number], RecordRow>(TRACING_SQL.recordsInRange);
   const passesInRange = db.prepare<[string, number, number], { id: string }>(TRACING_SQL.passesInRange);
   const passById = db.prepare<[string], PassRow>(TRACING_SQL.pass);
+  const bookingsInRange = db.prepare<[string, number, number], { id: string }>(TRACING_SQL.bookingsInRange);
+  const bookingById = db.prepare<[string], BookingRow>(TRACING_SQL.booking);
   const recordsOfPass = db.prepare<[string], RecordRow>(TRACING_SQL.recordsOfPass);
   const venueName = db.prepare<[string], { name: string; utc_offset_minutes: number }>('SELECT name, utc_offset_minutes FROM venues WHERE id = ?');
   const entranceName = db.prepare<[string], { name: string }>('SELECT name FROM entrances WHERE id = ?');
@@ -122,6 +137,7 @@ export function createTracingRepository(db: Db): TracingRepository {
         else loose.set(r.id, { ...r, venue_id: v.venueId });
       }
       for (const p of passesInRange.all(v.venueId, since, v.to)) passIds.add(p.id);
+      for (const b of bookingsInRange.all(v.venueId, since, v.to)) passIds.add(b.id);
     }
 
     const rows: SealedTracingRow[] = [];
@@ -151,7 +167,11 @@ export function createTracingRepository(db: Db): TracingRepository {
     }
     for (const id of passIds) {
       const p = passById.get(id);
-      if (!p) continue;
+      if (!p) {
+        const b = bookingById.get(id);
+        if (b) pushBooking(b, recordsOfPass.all(id));
+        continue;
+      }
       const recs = recordsOfPass.all(id);
       const { presence, visits: matched } = matchPass(p.venue_id, { issuedAt: p.issued_at, leftAt: p.left_at }, recs.map((r) => r.kiosk_time_ms), stayMs, visits);
       if (matched.length === 0) continue;
@@ -175,6 +195,31 @@ export function createTracingRepository(db: Db): TracingRepository {
         people: p.people,
         labels: people.map((x) => x.n ?? null),
         sealedContact: p.contact,
+      });
+    }
+    /** A booking, as a pass (it is one, src 'booking'): who booked, with their records, or its slot when none came through a door yet. */
+    function pushBooking(b: BookingRow, recs: RecordRow[]): void {
+      const { presence, visits: matched } = matchBooking(b.venue_id, { start: b.slot_start, end: b.slot_end }, recs.map((r) => r.kiosk_time_ms), stayMs, visits);
+      if (matched.length === 0) return;
+      const records = recs.map(toRecord);
+      const entranceId = recs[0]?.entrance_id ?? null;
+      rows.push({
+        visits: matched,
+        venueId: b.venue_id,
+        venueName: nameOf(b.venue_id),
+        entranceId,
+        entranceName: entranceOf(entranceId),
+        kind: 'pass',
+        timeIn: presence.start,
+        timeOut: presence.end,
+        timeOutKnown: presence.endKnown,
+        ...outcome(records),
+        records,
+        passId: b.id,
+        passCode: b.code,
+        people: b.people,
+        labels: PassPerson.array().parse(JSON.parse(b.declaration)).map((x) => x.n ?? null),
+        sealedContact: b.contact,
       });
     }
     const key = (r: SealedTracingRow) => r.records[0]?.id ?? r.passId ?? '';

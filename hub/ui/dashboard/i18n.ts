@@ -676,6 +676,7 @@ const zh = {
   audit_tracing_run: '流调查询',
   audit_tracing_export: '导出流调结果',
   audit_contact_purge: '到期清除联系电话',
+  audit_booking_settings: '修改场所预约设置',
 } as const;
 
 type Key = keyof typeof zh;
@@ -1330,6 +1331,7 @@ const en: Record<Key, string> = {
   audit_tracing_run: 'Tracing query',
   audit_tracing_export: 'Tracing results exported',
   audit_contact_purge: 'Expired contact numbers removed',
+  audit_booking_settings: 'Venue booking settings changed',
 };
 
 export type { Lang };
