@@ -3,11 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LANGS, type Lang } from '../../../../shared/labels.js';
 import { dayKey, dayStart } from '../../../../shared/rules/flags/window.js';
-import { verifyPass } from '../../../../shared/rules/pass-signature.js';
 import { passVerdict } from '../../../../shared/rules/pass-verdict.js';
 import { Id, Uuid } from '../../../../shared/schemas/common.js';
 import { DayQuery } from '../../../../shared/schemas/dashboard.js';
-import type { HubKeys } from '../../keys.js';
 import { renderBookingNotice, renderBookingPage } from '../../pages/booking-page.js';
 import { renderBookingPassPage } from '../../pages/booking-pass-page.js';
 import { bookingTicket, slotsForDay } from '../../services/bookings.js';
@@ -27,7 +25,6 @@ const LANG_COOKIE = 'lang';
 
 export interface BookingPageRouteOptions {
   store: Store;
-  keys: HubKeys;
   now: () => number;
   ui: UiAssets;
 }
@@ -38,7 +35,7 @@ export interface BookingPageRouteOptions {
  * a booking is reached only through its random id. The API they post to is
  * routes/booking.
  */
-export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> = async (app, { store, keys, now, ui }) => {
+export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> = async (app, { store, now, ui }) => {
   /** `?lang=` chooses and is remembered in the same cookie as the patron page; otherwise the cookie; otherwise Chinese. */
   function langOf(request: FastifyRequest, reply: FastifyReply, lang: Lang | undefined): Lang {
     if (lang) {
@@ -99,9 +96,6 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
     const policy = await store.policies.activeForVenue(venue.id);
     // The answer as it stands now (the policy may have switched since booking), as on the pass page.
     const judged = passVerdict(policy, venue, booking.party, at);
-    // When the QR admits from is what it was signed with: a later change of the policy's grace does not move it.
-    const signed = await verifyPass(booking.signed, keys.passSigning.publicKey, venue.id, at);
-    const from = signed.pass ? signed.pass.iat * 1000 : booking.slotStart - policy.bookingGraceMinutes * 60_000;
     return sendHtml(
       reply,
       200,
@@ -120,7 +114,9 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
         },
         venueName: venue.name,
         utcOffsetMinutes: venue.utcOffsetMinutes,
-        graceMinutes: Math.max(0, Math.round((booking.slotStart - from) / 60_000)),
+        // The door judges a booking's time by the slot under the policy it has now (kiosk/src/pass-check.ts),
+        // not by the grace signed into the QR: the page says what the door will do.
+        graceMinutes: policy.bookingGraceMinutes,
         contactRetentionDays: policy.contactRetentionDays,
         verdict: judged.verdict,
         people: judged.people,
