@@ -8,6 +8,7 @@ import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/s
 import type { HubKeys } from '../keys.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
+import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
 import { pushFlags, pushKiosk } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
@@ -123,6 +124,16 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     target.emit('occupancy:venue', { venueId, entrances, at: new Date(now()).toISOString() });
   }
 
+  /**
+   * The venue's current and next booking slots (issue 8). After a batch it is
+   * emitted after the batch's acknowledgement, so the kiosk that sent it knows
+   * its records are in these figures and adds only what it admitted since.
+   */
+  async function pushSlots(venueId: string, target: { emit: KioskSocket['emit'] } = nsp.to(venueRoom(venueId)), always = false) {
+    const slots = await venueSlots(store, venueId, now());
+    if (always || slots.mode !== 'off') target.emit('slots:venue', slots);
+  }
+
   const pushView = (id: string) => pushKioskView(store, io, id, log);
 
   nsp.on('connection', (socket: KioskSocket) => {
@@ -149,6 +160,9 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue profile'),
     );
     pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
+    // Bookings made and people admitted at other doors while this kiosk was away; 'off' too, so a
+    // door keeps no figures of a venue that stopped taking bookings.
+    pushSlots(kiosk.venueId, socket, true).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count booking slots'));
     // Exits patrons declared while this kiosk was away, sent before the kiosk joins its venue's
     // room so they arrive before any live one (the kiosk moves its cursor as it handles them).
     // Without a cursor (a fresh kiosk) the lookback bounds it. A second read covers exits
@@ -257,6 +271,16 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         // After the ack (never before): the venue's other doors learn the new count, when it can have changed.
         if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction' || r.type === 'occupancy')) {
           pushOccupancy(kiosk.venueId).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count occupancy'));
+        }
+        // Admissions (or their undoing) change the slot's seats for every door of the venue. A resend
+        // the hub already had changes nothing, but the sender learns its records are in the figures.
+        const slotsFor = accepted.some((r) => r.type === 'entrance' || r.type === 'correction')
+          ? undefined
+          : res.ok && res.data.results.some((r) => r.status === 'duplicate')
+            ? socket
+            : null;
+        if (slotsFor !== null) {
+          pushSlots(kiosk.venueId, slotsFor).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
         }
         // Flag rules over what the batch touched (issue 6), after the ack too; inspectors' dashboards hear at once.
         if (accepted.length > 0) {
