@@ -124,7 +124,7 @@ export const BOOKING_CSS = `
 .days a{flex:none;display:flex;flex-direction:column;align-items:center;min-width:4.6rem;padding:.4rem .5rem;border:2px solid #cbd2d9;border-radius:.6rem;background:#fff;color:inherit;text-decoration:none;font-weight:700}
 .days a small{font-weight:400;font-size:.75rem;color:#52606d}
 .days a[aria-current]{border-color:#1d4ed8;background:#eff6ff}
-.slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.4rem}
+.slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.4rem}
 .slot{display:flex;align-items:center;gap:.4rem;border:2px solid #cbd2d9;border-radius:.6rem;padding:.45rem .6rem;min-height:2.75rem;background:#fff}
 .slot span{display:flex;flex-direction:column;line-height:1.2}.slot small{color:#15803d;font-weight:600}
 .slot:has(input:checked){border-color:#1d4ed8;background:#eff6ff}
