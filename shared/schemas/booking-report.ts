@@ -22,6 +22,8 @@ export const OverbookedSlotView = z.object({
   venueId: Id,
   venueName: z.string(),
   communityId: Id,
+  /** The venue's clock, to show the slot as its door does. */
+  utcOffsetMinutes: z.int(),
   slotStart: z.int(),
   slotEnd: z.int(),
   /** Seats the slot holds now (rules/slots.ts slotCap under the policy in force for the venue). */

@@ -159,6 +159,7 @@ describe('booking dashboard', () => {
           venueId: 'venue-a',
           venueName: '测试KTV',
           communityId: 'c-venue-a',
+          utcOffsetMinutes: 480,
           slotStart: cst(14),
           slotEnd: cst(15),
           cap: 5,

@@ -87,7 +87,7 @@ export class InspectorDashboard extends LitElement {
     if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin') return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {
       case 'venue':
-        return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag}></venue-screen>`;
+        return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag} .admin=${a.role === 'street_admin'}></venue-screen>`;
       case 'flags':
         return html`<flags-screen .flagId=${r.flag} .all=${r.all}></flags-screen>`;
       case 'ranking':

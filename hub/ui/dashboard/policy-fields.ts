@@ -64,7 +64,8 @@ export class PolicyFields extends LitElement {
               <option value="emergency" ?selected=${d.mode === 'emergency'}>${t('polEmergency')}</option>
             </select>${this._err('mode')}</label>
           ${this._number('feverThresholdC', 0.1, '°C')} ${this._number('passValidMinutes', 1, t('polMinutes'))}
-          ${this._number('contactRetentionDays', 1, t('polDays'))} ${this._number('testWindowHours.starred', 1, 'h')}
+          ${this._number('contactRetentionDays', 1, t('polDays'))} ${this._number('bookingGraceMinutes', 1, t('polMinutes'))}
+          ${this._number('testWindowHours.starred', 1, 'h')}
           ${this._number('testWindowHours.otherProvince', 1, 'h')} ${this._number('capPercent.default', 1, '%')}
           ${this._bool('commitmentAccepted')} ${this._bool('threeCodeCheck')}
         </div>

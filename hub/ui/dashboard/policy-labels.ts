@@ -31,6 +31,7 @@ const FIELD: Record<string, TextKey> = {
   threeCodeCheck: 'pfThreeCode',
   passValidMinutes: 'pfPassValid',
   contactRetentionDays: 'pfRetention',
+  bookingGraceMinutes: 'pfBookingGrace',
   flags: 'pfFlags',
   minScansPerAdmission: 'pfMinScans',
   minAdmissionsForScanCheck: 'pfMinAdmissions',

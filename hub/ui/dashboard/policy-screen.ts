@@ -12,6 +12,7 @@ import { base } from './styles.js';
 import './policy-acks.js';
 import './policy-editor.js';
 import './policy-history.js';
+import './policy-overbooked.js';
 import './policy-quick.js';
 
 const badge = (p: Policy) => html`<span class="chip ${p.mode === 'emergency' ? 's-violation' : 's-clear'}" data-mode=${p.mode}>${modeText(p.mode)} · v${p.version}</span>`;
@@ -78,6 +79,10 @@ export class PolicyScreen extends LitElement {
             </table>
             <policy-quick .overview=${o}></policy-quick>
           </section>
+          <section class="panel" data-testid="policy-overbooked">
+            <h3>${t('obTitle')}</h3>
+            <policy-overbooked></policy-overbooked>
+          </section>
           <section class="panel">
             <h3>${t('polSchedulesTitle')}</h3>
             <policy-schedules .items=${o.schedules}></policy-schedules>
@@ -96,6 +101,8 @@ export class PolicyScreen extends LitElement {
   private _reload() {
     void this.overview.run();
     void this.history.run();
+    // A switch may have shrunk caps under booked slots.
+    void this.renderRoot.querySelector('policy-overbooked')?.reload();
   }
 
   static override styles = [

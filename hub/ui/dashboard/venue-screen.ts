@@ -8,6 +8,7 @@ import { I18nController, label, t } from './i18n.js';
 import { Resource } from './resource.js';
 import { replaceHash, venueHref } from './router.js';
 import { base } from './styles.js';
+import './booking-panel.js';
 import './check-breakdown.js';
 import './day-chart.js';
 import './flag-list.js';
@@ -29,7 +30,8 @@ export interface VenueDetail {
 
 /**
  * One venue (issue 6): who runs it, the day's entrance log, chart and
- * check outcomes, its ledgers and its flags with actions. A venue outside
+ * check outcomes, its bookings against arrivals per slot (issue 8), its
+ * ledgers and its flags with actions. A venue outside
  * the inspector's community shows only "no access" (403) and loads nothing else.
  */
 @customElement('venue-screen')
@@ -37,6 +39,8 @@ export class VenueScreen extends LitElement {
   @property() venueId = '';
   @property() date: string | undefined;
   @property({ type: Number }) flagId: number | undefined;
+  /** The street admin edits the venue's booking settings; inspectors read them. */
+  @property({ type: Boolean }) admin = false;
 
   @state() private highlight: string | undefined;
 
@@ -89,6 +93,7 @@ export class VenueScreen extends LitElement {
             ${this.day.render((d) => html`<check-breakdown .breakdown=${d.breakdown}></check-breakdown>`)}
           </section>
         </div>
+        <booking-panel .venueId=${venue.id} .date=${date} .offsetMinutes=${offset} .admin=${this.admin}></booking-panel>
         <section class="panel">
           <h3>${t('flagHistory')}</h3>
           <flag-list .venueId=${venue.id} .selected=${this.flagId} @flag-select=${this._selectFlag} @record-focus=${this._focus}></flag-list>

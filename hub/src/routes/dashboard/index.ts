@@ -105,10 +105,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     async () => {
       const at = now();
       const over = await overbookedSlots(store, at);
-      const venues = new Map<string, { name: string; communityId: string; cap: number }>();
+      const venues = new Map<string, { name: string; communityId: string; utcOffsetMinutes: number; cap: number }>();
       for (const venueId of new Set(over.map((s) => s.venueId))) {
         const [venue, ctx] = await Promise.all([store.venues.get(venueId), bookingContext(store, venueId)]);
-        if (venue && ctx) venues.set(venueId, { name: venue.name, communityId: venue.communityId, cap: ctx.cap });
+        if (venue && ctx) venues.set(venueId, { name: venue.name, communityId: venue.communityId, utcOffsetMinutes: venue.utcOffsetMinutes, cap: ctx.cap });
       }
       const slots = await Promise.all(
         over
@@ -122,6 +122,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
               venueId: s.venueId,
               venueName: v.name,
               communityId: v.communityId,
+              utcOffsetMinutes: v.utcOffsetMinutes,
               slotStart: s.slotStart,
               slotEnd,
               cap: v.cap,
