@@ -34,7 +34,7 @@ export class SlotPanel extends LitElement {
     >
       <strong>${t('slotTitle')} ${clock(slot.start)}–${clock(slot.end)}</strong>
       <dl>
-        <div><dt>${t('slotBooked')}</dt><dd>${count.booked}</dd></div>
+        <div><dt>${t('slotBooked')}</dt><dd>${asOf === undefined ? '—' : count.booked}</dd></div>
         <div><dt>${t('slotArrived')}</dt><dd>${count.arrivedBooked}</dd></div>
         <div><dt>${t('slotWalkIns')}</dt><dd>${count.walkIns}</dd></div>
         <div><dt>${t('slotCap')}</dt><dd>${cap}</dd></div>
