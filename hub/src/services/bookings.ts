@@ -150,6 +150,10 @@ export async function issueBooking(store: Store, keys: HubKeys, req: BookingRequ
   const slot = checkSlot(ctx, req.slotStart, now);
   if (cap === 0) throw new HttpError(409, 'conflict', 'this venue is closed under the policy in force: no seats in any slot', 'slotStart');
 
+  // A slot already full is said before a code is numbered and a pass signed; the count that decides is book()'s.
+  const taken = await store.bookings.seatsTaken(venue.id, slot);
+  if (taken + req.people.length > cap) throw full(req.people.length, Math.max(0, cap - taken));
+
   const { people: party, verdict } = judgeParty(policy, venue, req.people, req.commitment, Math.max(now, slot.start));
   const { code, minute, n } = await takePassCode(store, venue.id, codeSecret, now, party.length);
   const id = randomUUID();
@@ -179,11 +183,13 @@ export async function issueBooking(store: Store, keys: HubKeys, req: BookingRequ
     },
     cap,
   );
-  if (!result.ok) {
-    const left = result.seatsLeft === 0 ? 'no seats are left' : `only ${result.seatsLeft} ${result.seatsLeft === 1 ? 'seat is' : 'seats are'} left`;
-    throw new HttpError(409, 'conflict', `this slot is full for ${party.length}: ${left}`, 'slotStart');
-  }
+  if (!result.ok) throw full(party.length, result.seatsLeft);
   return result.booking;
+}
+
+function full(people: number, seatsLeft: number): HttpError {
+  const left = seatsLeft === 0 ? 'no seats are left' : `only ${seatsLeft} ${seatsLeft === 1 ? 'seat is' : 'seats are'} left`;
+  return new HttpError(409, 'conflict', `this slot is full for ${people}: ${left}`, 'slotStart');
 }
 
 /**

@@ -62,6 +62,8 @@ export interface BookingRepository {
    * processes on one file (the write lock is taken before the count).
    */
   book(b: NewBooking, cap: number): Promise<BookResult>;
+  /** Seats of a slot taken now, as book() counts them (a quick answer before numbering and signing; book() decides). */
+  seatsTaken(venueId: string, slot: { start: number; end: number }): Promise<number>;
   get(id: string): Promise<StoredBooking | undefined>;
   /** People admitted at a door on this booking (entrance records naming it, not undone). */
   admitted(id: string): Promise<number>;
@@ -189,8 +191,9 @@ export function createBookingRepository(db: Db): BookingRepository {
     cancelledAt: r.cancelled_at,
   });
 
+  const takenIn = (venueId: string, start: number, end: number) => bookedIn.get(venueId, start)!.n + walkInsIn.get(venueId, start, end)!.n;
   const bookTx = db.transaction((b: NewBooking, cap: number): BookResult => {
-    const taken = bookedIn.get(b.venueId, b.slotStart)!.n + walkInsIn.get(b.venueId, b.slotStart, b.slotEnd)!.n;
+    const taken = takenIn(b.venueId, b.slotStart, b.slotEnd);
     if (taken + b.people > cap) return { ok: false, reason: 'full', seatsLeft: Math.max(0, cap - taken) };
     insert.run({ ...b, declaration: JSON.stringify(b.party) });
     return { ok: true, booking: { ...b, cancelledAt: null } };
@@ -219,6 +222,9 @@ export function createBookingRepository(db: Db): BookingRepository {
     async book(b, cap) {
       // IMMEDIATE: the write lock before the count, so no other connection counts the same seats.
       return bookTx.immediate(b, cap);
+    },
+    async seatsTaken(venueId, slot) {
+      return db.transaction(() => takenIn(venueId, slot.start, slot.end)).deferred();
     },
     async get(id) {
       const r = byId.get(id);
