@@ -7,6 +7,7 @@ import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { bookingTicket, slotsForDay } from '../../hub/src/services/bookings.js';
 import { purgeExpiredContacts } from '../../hub/src/services/retention.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { TRACING_SQL } from '../../hub/src/store/tracing.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
 import type { PassUse } from '../../shared/schemas/pass.js';
 import type { TracingResult } from '../../shared/schemas/tracing.js';
@@ -163,6 +164,16 @@ describe('bookings at the door, in tracing and under retention (issue 8)', () =>
 
       // A window before the slot finds nobody who booked it.
       expect((await trace(SLOT - 3 * H, SLOT - 2 * H)).rows).toEqual([]);
+    });
+
+    it('reads bookings by venue and slot from an index, never a scan of the table', () => {
+      const plans = readDb(dbFile, (db) =>
+        [TRACING_SQL.bookingsInRange, TRACING_SQL.booking].map((sql) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === TRACING_SQL.booking ? ['x'] : ['venue-a', 0, SLOT])) as { detail: string }[]).map((r) => r.detail).join(' / '),
+        ),
+      );
+      expect(plans[0]).toMatch(/SEARCH bookings USING (COVERING )?INDEX bookings_venue_slot/);
+      expect(plans[1]).toMatch(/SEARCH bookings USING INDEX sqlite_autoindex_bookings_1/);
     });
   });
 
