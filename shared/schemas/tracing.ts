@@ -54,8 +54,11 @@ export const TracingRow = z.object({
   venueName: z.string(),
   entranceId: z.string().nullable(),
   entranceName: z.string().nullable(),
-  /** `record`: an entrance record without a pass; `pass`: a pass, with the records that used it. */
-  kind: z.enum(['record', 'pass']),
+  /**
+   * `record`: an entrance record without a pass; `pass`: a pass, with the records that used it;
+   * `booking`: a booking (issue 8), with the records that used it, or its slot when nobody came yet.
+   */
+  kind: z.enum(['record', 'pass', 'booking']),
   timeIn: z.int(),
   timeOut: z.int(),
   /** True when timeOut is the patron's own "I have left", false when it is the assumed stay. */

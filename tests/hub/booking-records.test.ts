@@ -146,7 +146,7 @@ describe('bookings at the door, in tracing and under retention (issue 8)', () =>
       const result = await trace(SLOT + 30 * M, SLOT + 40 * M);
       const rows = new Map(result.rows.map((r) => [r.passId, r]));
       expect(rows.get(noShow)).toMatchObject({
-        kind: 'pass',
+        kind: 'booking',
         passCode: (await store.bookings.get(noShow))!.code,
         timeIn: SLOT,
         timeOut: SLOT + H,

@@ -1,6 +1,6 @@
 import { candidateFrom, matchBooking, matchPass, matchingVisits, presenceFrom, type VisitWindow } from '../../../shared/rules/tracing.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
-import type { TracingRecord } from '../../../shared/schemas/tracing.js';
+import type { TracingRecord, TracingRow } from '../../../shared/schemas/tracing.js';
 import type { Db } from './database.js';
 
 /** A tracing row as stored: the contact number still sealed (the route decrypts it, and only there). */
@@ -10,7 +10,7 @@ export interface SealedTracingRow {
   venueName: string;
   entranceId: string | null;
   entranceName: string | null;
-  kind: 'record' | 'pass';
+  kind: TracingRow['kind'];
   timeIn: number;
   timeOut: number;
   timeOutKnown: boolean;
@@ -209,7 +209,7 @@ export function createTracingRepository(db: Db): TracingRepository {
         venueName: nameOf(b.venue_id),
         entranceId,
         entranceName: entranceOf(entranceId),
-        kind: 'pass',
+        kind: 'booking',
         timeIn: presence.start,
         timeOut: presence.end,
         timeOutKnown: presence.endKnown,

@@ -65,7 +65,7 @@ export class TracingResults extends LitElement {
       <td class="nowrap">${fmtDateTime(row.timeOut)} <span class="muted small">${row.timeOutKnown ? t('trOutKnown') : t('trOutAssumed')}</span></td>
       <td>${row.entranceName ?? '—'}</td>
       <td>
-        ${row.kind === 'pass' ? t('trKindPass') : t('trKindRecord')}
+        ${row.kind === 'booking' ? t('trKindBooking') : row.kind === 'pass' ? t('trKindPass') : t('trKindRecord')}
         ${others.length ? html`<div class="muted small">${t('trAlsoVisits', { n: others.map((o) => o + 1).join('、') })}</div>` : nothing}
       </td>
       <td>

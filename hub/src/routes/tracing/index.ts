@@ -139,7 +139,7 @@ export function tracingCsvRows(result: TracingResult, offsetOf: (venueId: string
       r.venueName,
       `${localStamp(visit.from, off)} – ${localStamp(visit.to, off)}`,
       r.entranceName ?? '',
-      r.kind === 'pass' ? '通行证' : '入场记录',
+      r.kind === 'booking' ? '预约' : r.kind === 'pass' ? '通行证' : '入场记录',
       localStamp(r.timeIn, off),
       localStamp(r.timeOut, off),
       r.timeOutKnown ? '本人点击“我已离场”' : `按停留${result.stayMinutes}分钟估计`,
