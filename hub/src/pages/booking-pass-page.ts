@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { PassVerdict, PersonVerdict } from '../../../shared/rules/pass-verdict.js';
 import type { PassPerson } from '../../../shared/schemas/pass.js';
@@ -7,6 +6,7 @@ import { BOOKING_CSS, dayLabel, localHhmm } from './booking-page.js';
 import { PATRON_CSS } from './patron-css.js';
 import { header } from './patron-page.js';
 import { patronText } from './patron-text.js';
+import { signedQrSvg } from './qr-svg.js';
 
 export interface BookingPassInput {
   lang: Lang;
@@ -32,17 +32,6 @@ export interface BookingPassInput {
   now: number;
 }
 
-/** A booking's QR never changes: drawing it is most of the page's cost, so recent ones are kept. */
-const qrCache = new Map<string, string>();
-async function bookingQr(id: string, signed: string): Promise<string> {
-  let svg = qrCache.get(id);
-  if (svg === undefined) {
-    svg = await QRCode.toString(signed, { type: 'svg', errorCorrectionLevel: 'M', margin: 3 });
-    if (qrCache.size >= 200) qrCache.delete(qrCache.keys().next().value!);
-    qrCache.set(id, svg);
-  }
-  return svg;
-}
 
 /**
  * A booking as the patron keeps it (issue 8): the slot and when they may come
@@ -55,7 +44,7 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
   const { booking: b, utcOffsetMinutes: offset } = p;
   const state = b.cancelledAt !== null ? 'cancelled' : p.now >= b.slotEnd ? 'over' : 'open';
   const from = b.slotStart - p.graceMinutes * 60_000;
-  const qr = state === 'open' ? await bookingQr(b.id, b.signed) : '';
+  const qr = state === 'open' ? await signedQrSvg(b.id, b.signed) : '';
   const code = `${b.code.slice(0, 3)} ${b.code.slice(3)}`;
   const texts = { confirm: t('cancelConfirm'), network: t('networkError'), started: t('cancelStarted') };
   const body = html`

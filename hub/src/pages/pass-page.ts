@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { PersonVerdict, PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { toIsoWithOffset } from '../../../shared/rules/time.js';
@@ -7,6 +6,7 @@ import { html, page, trusted } from './html.js';
 import { PATRON_CSS } from './patron-css.js';
 import { header } from './patron-page.js';
 import { patronText } from './patron-text.js';
+import { signedQrSvg } from './qr-svg.js';
 
 export interface PassPageInput {
   lang: Lang;
@@ -21,17 +21,6 @@ export interface PassPageInput {
   now: number;
 }
 
-/** The QR of a pass never changes: drawing it is most of a pass page's cost, so recent ones are kept. */
-const qrCache = new Map<string, string>();
-async function passQr(id: string, signed: string): Promise<string> {
-  let svg = qrCache.get(id);
-  if (svg === undefined) {
-    svg = await QRCode.toString(signed, { type: 'svg', errorCorrectionLevel: 'M', margin: 3 });
-    if (qrCache.size >= 200) qrCache.delete(qrCache.keys().next().value!);
-    qrCache.set(id, svg);
-  }
-  return svg;
-}
 
 /** Venue-local wall-clock time, HH:MM. */
 const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(11, 16);
@@ -44,7 +33,7 @@ const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(1
 export async function renderPassPage(p: PassPageInput): Promise<string> {
   const t = patronText(p.lang);
   const { pass } = p;
-  const qr = await passQr(pass.id, pass.signed);
+  const qr = await signedQrSvg(pass.id, pass.signed);
   const code = `${pass.code.slice(0, 3)} ${pass.code.slice(3)}`;
   const body = html`
     ${header(t, p.lang, p.path, p.venueName, `${p.entranceName}${pass.source === 'poster' ? ` · ${t('posterScan')}` : ''}`)}
