@@ -342,4 +342,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX bookings_venue_slot ON bookings (venue_id, slot_start) WHERE cancelled_at IS NULL;
   CREATE INDEX bookings_contact_booked ON bookings (booked_at) WHERE contact IS NOT NULL;
   `,
+  // Issue 8 review (finding 5): one script must not take every seat with made-up parties. A booking
+  // that gave a number keeps a keyed hash of it (HMAC with the hub's contact key of the normalised
+  // number; never the number, which is sealed in `contact` and purged on its retention period) so
+  // the hub caps live bookings per number, venue and day without decrypting anything.
+  `
+  ALTER TABLE bookings ADD COLUMN phone_key TEXT;
+  CREATE INDEX bookings_phone_key ON bookings (venue_id, phone_key, slot_start) WHERE phone_key IS NOT NULL AND cancelled_at IS NULL;
+  `,
 ];
