@@ -350,4 +350,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE bookings ADD COLUMN phone_key TEXT;
   CREATE INDEX bookings_phone_key ON bookings (venue_id, phone_key, slot_start) WHERE phone_key IS NOT NULL AND cancelled_at IS NULL;
   `,
+  // Issue 8 review: who cancelled a booking — null from the booking's own page, 'street_office' when
+  // a street admin cancelled it (audited) — so the patron's page can say so. Doors refuse cancelled
+  // bookings' QR: the index finds the cancelled ids of slots not yet over for a connecting kiosk.
+  `
+  ALTER TABLE bookings ADD COLUMN cancelled_by TEXT CHECK (cancelled_by IN ('street_office'));
+  CREATE INDEX bookings_cancelled_slot ON bookings (venue_id, slot_end) WHERE cancelled_at IS NOT NULL;
+  `,
 ];
