@@ -13,7 +13,9 @@ import { isOpenAt } from './opening-hours.js';
  * midnight (slot lengths divide a day: schemas/booking.ts), so slots line up
  * every day and a slot never straddles midnight.
  *
- * At the door, with the policy's grace period g:
+ * At the door, with the policy's grace period g — held to the slot's length
+ * (slotGraceMs), so a held seat never outlives its slot and early entry
+ * reaches back at most one slot, never into the one before that:
  * - a booking admits from `start − g` until the slot's `end` (staggered entry:
  *   the slot is when the party comes in, not how long it stays);
  * - earlier, it is told the time it may enter; after `end`, that its slot is over;
@@ -74,6 +76,36 @@ export function slotCap(
   return Math.min(settings.slotCap, capacityCap(policy, venue));
 }
 
+/**
+ * The grace period for `slot` in ms: the policy's, held to the slot's length.
+ * A grace longer than the slot would let a booking be made, and its seats be
+ * held, after the slot ended (and let people in two slots early).
+ */
+export function slotGraceMs(slot: Slot, graceMinutes: number): number {
+  return Math.min(graceMinutes * MINUTE_MS, slot.end - slot.start);
+}
+
+/**
+ * The last instant a slot's seats are held for its bookings, and so the last
+ * instant it may be booked: `min(start + grace, end)`. The hub's booking
+ * check and the booking page both read it.
+ */
+export function bookableUntil(slot: Slot, graceMinutes: number): number {
+  return slot.start + slotGraceMs(slot, graceMinutes);
+}
+
+/**
+ * The slot start an admission counts in (one rule for the hub's counts, the
+ * slot_over_cap flag and the door): a booked party in its booking's slot while
+ * the booking is live (it may come in up to the grace before that slot and
+ * still holds a seat of it, not of the slot before); anyone else — a walk-in,
+ * a pass, a cancelled booking (pass `booking` undefined) — in the slot the
+ * admission fell in.
+ */
+export function admissionSlot(at: number, booking: Slot | undefined, slotMinutes: number, utcOffsetMinutes: number): number {
+  return booking ? booking.start : slotAt(at, slotMinutes, utcOffsetMinutes).start;
+}
+
 export type BookingAdmission =
   | { ok: true; guaranteed: boolean }
   | { ok: false; reason: 'early'; from: number }
@@ -85,7 +117,7 @@ export type BookingAdmission =
  * in only if the slot has a seat left (seatsLeft).
  */
 export function bookingAdmission(slot: Slot, now: number, graceMinutes: number): BookingAdmission {
-  const grace = graceMinutes * MINUTE_MS;
+  const grace = slotGraceMs(slot, graceMinutes);
   if (now < slot.start - grace) return { ok: false, reason: 'early', from: slot.start - grace };
   if (now >= slot.end) return { ok: false, reason: 'late', endedAt: slot.end };
   return { ok: true, guaranteed: now <= slot.start + grace };
@@ -104,7 +136,7 @@ export interface SlotCount {
  * held; after it, only those used. Never negative.
  */
 export function seatsLeft(slot: Slot, count: SlotCount, cap: number, now: number, graceMinutes: number): number {
-  const held = now <= slot.start + graceMinutes * MINUTE_MS ? Math.max(count.booked, count.arrivedBooked) : count.arrivedBooked;
+  const held = now <= bookableUntil(slot, graceMinutes) ? Math.max(count.booked, count.arrivedBooked) : count.arrivedBooked;
   return Math.max(0, cap - held - count.walkIns);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bookingAdmission, overbooked, seatsLeft, slotAt, slotCap, slotsOfDay } from '../../shared/rules/slots.js';
+import { admissionSlot, bookableUntil, bookingAdmission, overbooked, seatsLeft, slotAt, slotCap, slotGraceMs, slotsOfDay } from '../../shared/rules/slots.js';
 import { BookingSettings } from '../../shared/schemas/booking.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import type { VenueType } from '../../shared/schemas/venue.js';
@@ -83,6 +83,41 @@ describe('bookingAdmission: grace boundaries (slot 10:00–11:00, grace 15 min)'
     expect(bookingAdmission(midnight, cst(24, 23, 45), NORMAL_POLICY.bookingGraceMinutes)).toEqual({ ok: true, guaranteed: true });
     expect(bookingAdmission(midnight, cst(24, 23, 44), NORMAL_POLICY.bookingGraceMinutes)).toMatchObject({ ok: false, reason: 'early' });
   });
+});
+
+describe('a grace longer than the slot is held to the slot (issue 8 review, finding 3)', () => {
+  // 15-minute slot 14:00–14:15 under a 30-minute grace.
+  const S = { start: cst(24, 14), end: cst(24, 14, 15) };
+  it.each([
+    ['bookable until the slot ends, not until 14:30', bookableUntil(S, 30), S.end],
+    ['a grace inside the slot still closes at start + grace', bookableUntil(S, 10), cst(24, 14, 10)],
+    ['a grace of exactly the slot length closes at the end', bookableUntil(S, 15), S.end],
+    ['the grace is the slot length at most', slotGraceMs(S, 30), 15 * MIN],
+    ['no grace', slotGraceMs(S, 0), 0],
+  ])('%s', (_name, got, want) => expect(got).toBe(want));
+
+  it.each<[string, number, ReturnType<typeof bookingAdmission>]>([
+    ['early entry reaches back one slot at most (13:45), not 30 minutes', cst(24, 13, 45), { ok: true, guaranteed: true }],
+    ['before that it is early, told 13:45', cst(24, 13, 44, 59, 999), { ok: false, reason: 'early', from: cst(24, 13, 45) }],
+    ['at 14:25 the slot is over, though start + grace is 14:30', cst(24, 14, 25), { ok: false, reason: 'late', endedAt: S.end }],
+  ])('bookingAdmission: %s', (_name, now, want) => expect(bookingAdmission(S, now, 30)).toEqual(want));
+
+  it('seatsLeft: a held seat never outlives its slot', () => {
+    const count = { booked: 4, arrivedBooked: 1, walkIns: 0 };
+    expect(seatsLeft(S, count, 5, cst(24, 14, 14), 30)).toBe(1);
+    // Past the slot's end nothing is held (the grace would have said 14:30).
+    expect(seatsLeft(S, count, 5, cst(24, 14, 20), 30)).toBe(4);
+  });
+});
+
+describe('admissionSlot: the one rule for which slot an admission counts in (finding 6)', () => {
+  const S = { start: cst(24, 10), end: cst(24, 11) };
+  it.each<[string, number, typeof S | undefined, number]>([
+    ['a booked party that came early counts in its booking\'s slot', cst(24, 9, 50), S, S.start],
+    ['a booked party late in its slot counts in it', cst(24, 10, 59), S, S.start],
+    ['a walk-in counts in the slot of its admission time', cst(24, 9, 50), undefined, cst(24, 9)],
+    ['a party on a cancelled booking (no live booking) counts as a walk-in, by its time', cst(24, 10, 30), undefined, S.start],
+  ])('%s', (_name, at, booking, want) => expect(admissionSlot(at, booking, 60, CST)).toBe(want));
 });
 
 describe('seatsLeft: no-shows released after the grace', () => {

@@ -1,3 +1,4 @@
+import { slotGraceMs } from '../../../shared/rules/slots.js';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { PassVerdict, PersonVerdict } from '../../../shared/rules/pass-verdict.js';
 import type { PassPerson } from '../../../shared/schemas/pass.js';
@@ -43,7 +44,7 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
   const t = patronText(p.lang);
   const { booking: b, utcOffsetMinutes: offset } = p;
   const state = b.cancelledAt !== null ? 'cancelled' : p.now >= b.slotEnd ? 'over' : 'open';
-  const from = b.slotStart - p.graceMinutes * 60_000;
+  const from = b.slotStart - slotGraceMs({ start: b.slotStart, end: b.slotEnd }, p.graceMinutes);
   const qr = state === 'open' ? await signedQrSvg(b.id, b.signed) : '';
   const code = `${b.code.slice(0, 3)} ${b.code.slice(3)}`;
   const texts = { confirm: t('cancelConfirm'), network: t('networkError'), started: t('cancelStarted') };

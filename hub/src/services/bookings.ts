@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { dayStart } from '../../../shared/rules/flags/window.js';
 import { signPass } from '../../../shared/rules/pass-signature.js';
-import { seatsLeft, slotAt, slotCap, slotsOfDay, type Slot } from '../../../shared/rules/slots.js';
+import { bookableUntil, seatsLeft, slotAt, slotCap, slotGraceMs, slotsOfDay, type Slot } from '../../../shared/rules/slots.js';
 import type { BookingRequest, BookingSettings, SlotView, VenueSlots } from '../../../shared/schemas/booking.js';
 import type { VenueProfile } from '../../../shared/schemas/enrolment.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
@@ -22,6 +22,22 @@ import { judgeParty, takePassCode } from './passes.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * Live bookings (not cancelled, slot not over) one contact number may hold at
+ * one venue on one venue-local day (issue 8 review, finding 5): enough for a
+ * household's morning and afternoon, not for a script taking every seat.
+ */
+export const MAX_BOOKINGS_PER_PHONE = 2;
+
+/**
+ * The number as the per-number cap knows it: an HMAC under the hub's contact
+ * key of the normalised number (shared/schemas/pass.ts ContactPhone), so the
+ * database alone neither reveals nor lets anyone test a guessed number.
+ */
+export function phoneKey(phone: string, contactKey: string): string {
+  return createHmac('sha256', Buffer.from(contactKey, 'base64')).update(`booking-phone:${phone}`).digest('base64url');
+}
 
 /** What every slot answer is computed from: the venue, its settings, the policy in force for it, and the seats a slot holds under that policy. */
 export interface BookingContext {
@@ -57,16 +73,23 @@ async function views(store: Store, ctx: BookingContext, slots: readonly Slot[], 
 }
 
 /**
- * `slots:venue` for the venue's kiosks: the slot holding `now` and the one
- * after, counted now. A venue taking no bookings has no slots.
+ * `slots:venue` for the venue's kiosks: every slot from the one holding `now`
+ * to the venue's midnight, and the next day's first when `now` is in the day's
+ * last (early entry reaches one slot ahead), counted now — at most 96 rows
+ * (15-minute slots). A door cut off for hours then still knows the seats
+ * booked in the slot it is in, rather than assuming nobody booked. A venue
+ * taking no bookings has no slots.
  */
 export async function venueSlots(store: Store, venueId: string, now: number): Promise<VenueSlots> {
   const ctx = await contextOrThrow(store, venueId);
   const { mode, slotMinutes } = ctx.settings;
   if (mode === 'off') return { venueId, mode, slots: [], at: now };
   const current = slotAt(now, slotMinutes, ctx.venue.utcOffsetMinutes);
-  const next = { start: current.end, end: current.end + slotMinutes * MINUTE_MS };
-  return { venueId, mode, slots: await views(store, ctx, [current, next], now), at: now };
+  const midnight = dayStart(now, ctx.venue.utcOffsetMinutes) + DAY_MS;
+  const len = slotMinutes * MINUTE_MS;
+  const slots: Slot[] = [];
+  for (let start = current.start; start < midnight || slots.length < 2; start += len) slots.push({ start, end: start + len });
+  return { venueId, mode, slots: await views(store, ctx, slots, now), at: now };
 }
 
 /**
@@ -87,8 +110,9 @@ export async function slotsForDay(store: Store, venueId: string, dayAt: number, 
  * or a lowered per-slot cap), last booked first per slot: the street admin
  * moves or cancels these (issue 8).
  */
-export async function overbookedSlots(store: Store, now: number): Promise<OverbookedSlot[]> {
-  return store.bookings.overbooked(now, async (venueId) => (await bookingContext(store, venueId))?.cap ?? 0);
+export async function overbookedSlots(store: Store, now: number, venueId?: string): Promise<OverbookedSlot[]> {
+  // `venueId`: that venue's slots only (its booking settings screen), not the street's.
+  return store.bookings.overbooked(now, async (id) => (await bookingContext(store, id))?.cap ?? 0, venueId);
 }
 
 /** The booking page's ticket subject: apart from any venue code, so a pass form's ticket never books. */
@@ -112,8 +136,8 @@ function checkSlot(ctx: BookingContext, slotStart: number, now: number): Slot {
   if (!slot) {
     throw new HttpError(400, 'invalid', `no ${settings.slotMinutes}-minute slot of this venue starts then (slots start on the venue's clock, inside its opening hours)`, 'slotStart');
   }
-  // Bookable while its seats would still be held at the door (rules/slots.ts: until start + grace).
-  const closesAt = slot.start + policy.bookingGraceMinutes * MINUTE_MS;
+  // Bookable while its seats would still be held at the door (rules/slots.ts bookableUntil).
+  const closesAt = bookableUntil(slot, policy.bookingGraceMinutes);
   if (now > closesAt) throw new HttpError(400, 'invalid', `this slot has begun; booking it closed at ${new Date(closesAt).toISOString()}`, 'slotStart');
   const daysOut = Math.round((dayStart(slot.start, venue.utcOffsetMinutes) - dayStart(now, venue.utcOffsetMinutes)) / DAY_MS);
   if (daysOut > settings.daysAhead) {
@@ -148,7 +172,8 @@ export async function issueBooking(store: Store, keys: HubKeys, req: BookingRequ
     throw new HttpError(400, 'invalid', `at most ${settings.maxParty} people on one booking at this venue`, 'people');
   }
   const slot = checkSlot(ctx, req.slotStart, now);
-  if (cap === 0) throw new HttpError(409, 'conflict', 'this venue is closed under the policy in force: no seats in any slot', 'slotStart');
+  // Its own field: the page says the venue is closed, not that the slot just filled.
+  if (cap === 0) throw new HttpError(409, 'conflict', 'this venue is closed under the policy in force: no seats in any slot', 'policy');
 
   // A slot already full is said before a code is numbered and a pass signed; the count that decides is book()'s.
   const taken = await store.bookings.seatsTaken(venue.id, slot);
@@ -158,7 +183,7 @@ export async function issueBooking(store: Store, keys: HubKeys, req: BookingRequ
   const { code, minute, n } = await takePassCode(store, venue.id, codeSecret, now, party.length);
   const id = randomUUID();
   const toSec = (ms: number) => Math.floor(ms / 1000);
-  const iat = toSec(slot.start - policy.bookingGraceMinutes * MINUTE_MS);
+  const iat = toSec(slot.start - slotGraceMs(slot, policy.bookingGraceMinutes));
   const exp = toSec(slot.end);
   const signed = await signPass(
     { v: 1, id, code, venue: venue.id, entrance: entrance.id, src: 'booking', iat, exp, slot: [toSec(slot.start), exp], pv: policy.version, people: party },
@@ -182,7 +207,24 @@ export async function issueBooking(store: Store, keys: HubKeys, req: BookingRequ
       contact: req.phone ? encryptContact(req.phone, keys.contactKey) : null,
     },
     cap,
+    req.phone
+      ? {
+          key: phoneKey(req.phone, keys.contactKey),
+          from: dayStart(slot.start, venue.utcOffsetMinutes),
+          to: dayStart(slot.start, venue.utcOffsetMinutes) + DAY_MS,
+          now,
+          max: MAX_BOOKINGS_PER_PHONE,
+        }
+      : undefined,
   );
+  if (!result.ok && result.reason === 'phone') {
+    throw new HttpError(
+      409,
+      'conflict',
+      `this number already holds ${result.live} bookings at this venue that day (at most ${MAX_BOOKINGS_PER_PHONE}); cancel one to book another`,
+      'phone',
+    );
+  }
   if (!result.ok) throw full(party.length, result.seatsLeft);
   return result.booking;
 }
@@ -203,8 +245,8 @@ export async function cancelBooking(store: Store, id: string, now: number): Prom
   if (!booking) throw new HttpError(404, 'not_found', 'no such booking', 'id');
   if (booking.cancelledAt !== null) return booking;
   if (now >= booking.slotStart) {
-    throw new HttpError(409, 'conflict', `the slot began at ${new Date(booking.slotStart).toISOString()}; a begun slot cannot be cancelled`, 'id');
+    throw new HttpError(409, 'conflict', `the slot began at ${new Date(booking.slotStart).toISOString()}; a begun slot cannot be cancelled`, 'slotStart');
   }
-  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'id');
+  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'admitted');
   return (await store.bookings.cancel(id, now))!;
 }

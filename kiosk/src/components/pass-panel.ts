@@ -4,6 +4,7 @@ import type { Enrolment } from '../db.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tf } from '../i18n.js';
 import { checkPassInput, graceMinutes, type ActivePass, type PassLookup } from '../pass-check.js';
+import { bookableUntil } from '../../../shared/rules/slots.js';
 import { venueClock } from '../slot-seats.js';
 import './pass-scanner.js';
 
@@ -66,7 +67,7 @@ export class PassPanel extends LitElement {
   /** A booking's slot, and whether its seat is still held (issue 8: held until start + grace). */
   private _renderBooking(slot: { start: number; end: number }) {
     const offset = this.enrolment.venue.utcOffsetMinutes;
-    const heldUntil = slot.start + graceMinutes(this.enrolment) * 60_000;
+    const heldUntil = bookableUntil(slot, graceMinutes(this.enrolment));
     return html`<br /><span data-testid="pass-booking">${tf('passBooking', { from: venueClock(slot.start, offset), to: venueClock(slot.end, offset) })}</span>
       · ${Date.now() <= heldUntil ? t('passBookingHeld') : html`<em>${tf('passBookingReleased', { t: venueClock(heldUntil, offset) })}</em>`}`;
   }

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { I18nController, t, tf } from '../i18n.js';
+import { bookableUntil } from '../../../shared/rules/slots.js';
 import { venueClock, type DoorSlot } from '../slot-seats.js';
 
 /**
@@ -22,7 +23,7 @@ export class SlotPanel extends LitElement {
   override render() {
     const { slot, count, cap, seatsLeft, asOf } = this.current;
     const clock = (ms: number) => venueClock(ms, this.utcOffsetMinutes);
-    const heldUntil = slot.start + this.graceMinutes * 60_000;
+    const heldUntil = bookableUntil(slot, this.graceMinutes);
     return html`<section
       data-testid="slot"
       data-start=${slot.start}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LANGS, type Lang } from '../../../../shared/labels.js';
 import { dayKey, dayStart } from '../../../../shared/rules/flags/window.js';
 import { passVerdict } from '../../../../shared/rules/pass-verdict.js';
+import { bookableUntil } from '../../../../shared/rules/slots.js';
 import { Id, Uuid } from '../../../../shared/schemas/common.js';
 import { DayQuery } from '../../../../shared/schemas/dashboard.js';
 import { renderBookingNotice, renderBookingPage } from '../../pages/booking-page.js';
@@ -63,10 +64,8 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
     const asked = request.query.date;
     const day = days.find((d) => dayKey(d.start, offset) === asked)?.start ?? today;
     const policy = await store.policies.activeForVenue(venue.id);
-    // A slot is bookable while its seats would still be held at the door (until start + grace);
-    // services/bookings.ts refuses the same.
-    const closes = policy.bookingGraceMinutes * 60_000;
-    const slots = (await slotsForDay(store, venue.id, day, at)).filter((s) => at <= s.start + closes);
+    // Only slots still bookable (rules/slots.ts bookableUntil, which services/bookings.ts enforces).
+    const slots = (await slotsForDay(store, venue.id, day, at)).filter((s) => at <= bookableUntil(s, policy.bookingGraceMinutes));
     return sendHtml(
       reply,
       200,
