@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slotReasons } from '../../shared/rules/slot-door.js';
+import { slotCapLowered, slotReasons } from '../../shared/rules/slot-door.js';
 import type { BookingMode } from '../../shared/schemas/booking-settings.js';
 import type { ReasonCode } from '../../shared/schemas/record.js';
 
@@ -25,6 +25,18 @@ describe('slotReasons (003 §13 限量、预约、错峰; issue 8)', () => {
     ['a walk-in where bookings are off: the slot says nothing', 'off', false, cst(10, 30), 0, []],
   ])('%s', (_name, mode, booked, now, seatsLeft, expected) => {
     expect(slotReasons({ mode, booking: booked ? SLOT : undefined, seatsLeft, now, graceMinutes: GRACE })).toEqual(expected);
+  });
+
+  it.each<[string, number, { admitted: number; cap: number } | undefined, ReasonCode[]]>([
+    // Finding 2: the cap was lowered (emergency) after the seats were booked.
+    ['a guaranteed booking while the slot is under the lowered cap is admitted', cst(10, 5), { admitted: 4, cap: 5 }, []],
+    ['a guaranteed booking when arrivals + walk-ins reach the lowered cap is refused as full', cst(10, 5), { admitted: 5, cap: 5 }, ['slot_full']],
+    ['beyond the lowered cap (admitted before the switch) it is refused too', cst(9, 50), { admitted: 8, cap: 5 }, ['slot_full']],
+    ['a cap of 0 (the policy closed the venue type) admits no booking', cst(10), { admitted: 0, cap: 0 }, ['slot_full']],
+    ['no figure for the slot: the held seat is honoured', cst(10, 5), undefined, []],
+  ])('lowered cap: %s', (_name, now, inSlot, expected) => {
+    expect(slotReasons({ mode: 'required', booking: SLOT, seatsLeft: 0, now, graceMinutes: GRACE, ...(inSlot ? { inSlot } : {}) })).toEqual(expected);
+    expect(slotCapLowered(inSlot)).toBe(expected.length > 0);
   });
 
   it('a grace of zero: the booking is guaranteed only at its start instant', () => {
