@@ -58,7 +58,7 @@ export interface PassUseRecord {
  * held every record of this kiosk up to this sequence number, so its figures
  * count those and the door adds only what it admitted after (slot-seats.ts).
  */
-export type DoorSlots = VenueSlots & { heldThrough: number; receivedAt: number };
+export type DoorSlots = VenueSlots & { heldThrough: number };
 
 /** Who is working the door now (issue 4: every record carries the operator). */
 export interface Shift {

@@ -302,7 +302,7 @@ export class KioskApp extends LitElement {
    */
   private async _slots(slots: VenueSlots, heldThrough: number) {
     if (slots.venueId !== this.enrolment?.venue.id) return;
-    const stored: DoorSlots = { ...slots, heldThrough, receivedAt: Date.now() };
+    const stored: DoorSlots = { ...slots, heldThrough };
     this.slots = stored;
     await saveVenueSlots(stored);
     this._countSlot();

@@ -2,6 +2,7 @@ import { checkPassCode, minuteOf, type PassCodeCheck } from '../../shared/rules/
 import { looksLikePass, verifyPass, type PassCheck } from '../../shared/rules/pass-signature.js';
 import { bookingAdmission, type Slot } from '../../shared/rules/slots.js';
 import { PassCode, type PassPayload, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
+import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { getPassUse, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
 
 /**
@@ -33,7 +34,7 @@ export type PassCheckResult =
   | { ok: false; reason: 'booking_early' | 'booking_late'; at: number };
 
 /** The policy's grace around a booking's slot; a policy cached before issue 8 has none and takes the default. */
-export const graceMinutes = (e: Enrolment): number => e.policy.bookingGraceMinutes ?? 15;
+export const graceMinutes = (e: Enrolment): number => e.policy.bookingGraceMinutes ?? NORMAL_POLICY.bookingGraceMinutes;
 
 /** A booking's slot in epoch ms, if the pass is a booking. */
 function bookingSlot(p: PassPayload): Slot | undefined {

@@ -63,7 +63,7 @@ async function bookingQr(slot = SLOT, people = 2) {
 /** The hub's last push for the venue, as the kiosk stores it. */
 function pushed(slot: Partial<SlotView>, heldThrough: number, at = cst(10, 20)): DoorSlots {
   const view = { start: SLOT.start, end: SLOT.end, cap: 5, booked: 0, arrivedBooked: 0, walkIns: 0, seatsLeft: 5, ...slot };
-  return { venueId: 'venue-a', mode: 'optional', slots: [view], at, heldThrough, receivedAt: at };
+  return { venueId: 'venue-a', mode: 'optional', slots: [view], at, heldThrough };
 }
 
 const walkIn = (at: number, over: Partial<EntranceRecord> = {}) =>
@@ -216,8 +216,35 @@ describe('who the slot lets in at the door (per mode)', () => {
   /** The slot's reasons for a person, as the entrance screen asks them at the decision. */
   async function reasons(e: Enrolment, hub: DoorSlots | undefined, now: number, booking?: ActivePass) {
     const ds = await doorSlot(e, hub, now);
-    return slotReasons({ mode: ds?.mode ?? 'off', booking: booking?.slot, seatsLeft: ds?.seatsLeft ?? Infinity, now, graceMinutes: e.policy.bookingGraceMinutes });
+    const bs = booking?.slot ? await doorSlot(e, hub, now, booking.slot) : undefined;
+    const inSlot = bs ? { admitted: bs.count.arrivedBooked + bs.count.walkIns, cap: bs.cap } : undefined;
+    return slotReasons({ mode: ds?.mode ?? 'off', booking: booking?.slot, seatsLeft: ds?.seatsLeft ?? Infinity, now, graceMinutes: e.policy.bookingGraceMinutes, ...(inSlot ? { inSlot } : {}) });
   }
+
+  it('a cap lowered since booking (emergency): a guaranteed booking comes in only while arrivals + walk-ins are under the new cap', async () => {
+    // 80 per slot, booked full; emergency halves the venue to 50 (004 §3.3).
+    const e = { ...enrolment(settings('required', 80)), policy: EMERGENCY_POLICY } as Enrolment;
+    const b = await checkPassInput((await bookingQr(SLOT, 1)).text, e, cst(10, 5));
+    if (!b.ok) throw new Error('refused');
+    expect(await reasons(e, pushed({ booked: 80, arrivedBooked: 49 }, 0), cst(10, 5), b.pass)).toEqual([]);
+    expect(await reasons(e, pushed({ booked: 80, arrivedBooked: 50 }, 0), cst(10, 5), b.pass)).toEqual(['slot_full']);
+  });
+
+  it('a party come early for the next slot is held to the next slot\'s figures, not the current one\'s', async () => {
+    const e = { ...enrolment(settings('required', 80)), policy: EMERGENCY_POLICY } as Enrolment;
+    const next = { start: SLOT.end, end: SLOT.end + 60 * MIN };
+    const b = await checkPassInput((await bookingQr(next, 1)).text, e, cst(10, 50));
+    if (!b.ok) throw new Error('refused');
+    const hub = (nextArrived: number): DoorSlots => ({
+      ...pushed({ booked: 80, arrivedBooked: 50 }, 0),
+      slots: [
+        { start: SLOT.start, end: SLOT.end, cap: 50, booked: 80, arrivedBooked: 50, walkIns: 0, seatsLeft: 0 },
+        { start: next.start, end: next.end, cap: 50, booked: 80, arrivedBooked: nextArrived, walkIns: 0, seatsLeft: 0 },
+      ],
+    });
+    expect(await reasons(e, hub(10), cst(10, 50), b.pass)).toEqual([]);
+    expect(await reasons(e, hub(50), cst(10, 50), b.pass)).toEqual(['slot_full']);
+  });
 
   it('required: a walk-in is refused even with seats; a booking within its grace comes in even when full', async () => {
     const e = enrolment(settings('required', 2));
@@ -275,7 +302,7 @@ describe('slot figures from a real hub, offline and back, never counting the doo
     const c = new SyncClient(hub.token, {
       url: hub.url,
       onSlots: (s, heldThrough) => {
-        const stored = { ...s, heldThrough, receivedAt: Date.now() };
+        const stored = { ...s, heldThrough };
         pushes.push(stored);
         void saveVenueSlots(stored);
       },

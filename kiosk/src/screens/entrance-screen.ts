@@ -5,7 +5,7 @@ import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
-import { slotReasons } from '../../../shared/rules/slot-door.js';
+import { slotCapLowered, slotReasons } from '../../../shared/rules/slot-door.js';
 import { getPassUse, type DoorSlots, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
@@ -61,6 +61,8 @@ export class EntranceScreen extends LitElement {
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
   @state() private shown: Shown | undefined;
+  /** The last booking checked met a slot at a cap lowered since it was booked (slot-door.ts slotCapLowered). */
+  @state() private capLowered = false;
   @state() private saving = false;
   @state() private saveError = '';
   /** The patron's pass being checked, person by person (issue 5). */
@@ -185,6 +187,10 @@ export class EntranceScreen extends LitElement {
     const ds = this.doorSlot;
     if (!ds || this.pass?.src === 'booking') return nothing;
     if (ds.mode === 'required') return html`<p class="slot-notice" role="status" data-testid="slot-notice" data-notice="required">${t('slotRequired')}</p>`;
+    // Optional venue, no hub figure for this slot: admitted on the door's own count, but staff are told booked seats are unknown.
+    if (ds.asOf === undefined && ds.seatsLeft > 0) {
+      return html`<p class="slot-notice" role="alert" data-testid="slot-notice" data-notice="no-figures">${t('slotNoFigures')}</p>`;
+    }
     if (ds.seatsLeft === 0) {
       const next = venueClock(ds.slot.end, this.enrolment.venue.utcOffsetMinutes);
       return html`<p class="slot-notice" role="status" data-testid="slot-notice" data-notice="full">${tf('slotFull', { t: next })}</p>`;
@@ -197,6 +203,7 @@ export class EntranceScreen extends LitElement {
     return html`<section class="decision ${s.undone ? 'undone' : s.decision}" data-testid="decision" role="status">
       <strong>${s.undone ? t('undone') : t(s.decision)}</strong>
       ${s.reasons.length ? html`<ul>${s.reasons.map((r) => html`<li>${tMaybe(`reason_${r}`)}</li>`)}</ul>` : nothing}
+      ${this.capLowered && s.reasons.includes('slot_full') ? html`<p data-testid="cap-lowered">${t('slotCapLowered')}</p>` : nothing}
       <small data-testid="saved">✓ ${t('savedOnDevice')} · #${s.seq}</small>
       ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
     </section>`;
@@ -325,7 +332,11 @@ export class EntranceScreen extends LitElement {
     const booking = pass?.src === 'booking' ? pass.slot : undefined;
     const ds = await doorSlot(e, this.venueSlots, now);
     if (!ds && !booking) return [];
-    return slotReasons({ mode: ds?.mode ?? 'off', booking, seatsLeft: ds?.seatsLeft ?? Number.POSITIVE_INFINITY, now, graceMinutes: graceMinutes(e) });
+    // A booking is held to the cap in force in its own slot (it may be the next one: a party come early).
+    const bs = booking ? await doorSlot(e, this.venueSlots, now, booking) : undefined;
+    const inSlot = bs ? { admitted: bs.count.arrivedBooked + bs.count.walkIns, cap: bs.cap } : undefined;
+    this.capLowered = booking !== undefined && slotCapLowered(inSlot);
+    return slotReasons({ mode: ds?.mode ?? 'off', booking, seatsLeft: ds?.seatsLeft ?? Number.POSITIVE_INFINITY, now, graceMinutes: graceMinutes(e), ...(inSlot ? { inSlot } : {}) });
   }
 
   private async _undo() {
