@@ -1,5 +1,5 @@
 import type { Ack } from './schemas/errors.js';
-import type { VenueSlots } from './schemas/booking.js';
+import type { BookingsCancelled, VenueSlots } from './schemas/booking.js';
 import type { Flag } from './schemas/flags.js';
 import type { KioskStatus, KioskView, RetireAnswer, RetireRequest } from './schemas/kiosk-admin.js';
 import type { VenueProfile, VenueSecret } from './schemas/enrolment.js';
@@ -38,6 +38,8 @@ export interface HubToKioskEvents {
   'venue:profile': (venue: VenueProfile) => void;
   /** The venue's current and next booking slots as the hub counts them (issue 8): on connect, after bookings, cancels and batches. */
   'slots:venue': (slots: VenueSlots) => void;
+  /** Bookings of the venue cancelled whose slots are not over (issue 8 review): after each cancel, and all on connect; the door refuses their QR. */
+  'bookings:cancelled': (cancelled: BookingsCancelled) => void;
   /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it (issue 7). */
   'venue:secret': (secret: VenueSecret) => void;
 }

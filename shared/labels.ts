@@ -24,6 +24,7 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     booking_required: '本场所须预约入场，未预约不得入场',
     slot_full: '本时段名额已满',
     booking_outside_slot: '不在预约时段内',
+    booking_cancelled: '该预约已取消',
   },
   en: {
     venue_closed_by_policy: 'Venue closed by the current policy',
@@ -39,6 +40,7 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     booking_required: 'This venue admits by booking only',
     slot_full: 'No seats left in this time slot',
     booking_outside_slot: 'Outside the booking\'s time slot',
+    booking_cancelled: 'This booking was cancelled',
   },
 };
 

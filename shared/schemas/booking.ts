@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BookingMode } from './booking-settings.js';
-import { Id, Uuid } from './common.js';
+import { Id, ShortText, Uuid } from './common.js';
 import { ContactPhone, MAX_PARTY, PersonDeclaration } from './pass.js';
 
 export { BookingMode, BookingSettings, NO_BOOKING, SLOT_MINUTES, SlotMinutes } from './booking-settings.js';
@@ -53,3 +53,20 @@ export type SlotView = z.infer<typeof SlotView>;
 /** `slots:venue` (hub → kiosks of the venue): the current and next slot, after every booking, cancel and synced batch. */
 export const VenueSlots = z.object({ venueId: Id, mode: BookingMode, slots: z.array(SlotView), at: z.int() });
 export type VenueSlots = z.infer<typeof VenueSlots>;
+
+/**
+ * `bookings:cancelled` (hub → kiosks of the venue): bookings cancelled, by the
+ * patron or the street office, whose slots are not over — after each cancel,
+ * and all of them on connect. A door refuses their QR ('booking_cancelled'):
+ * the signed pass stays valid offline, so the door must hear of the cancel.
+ * `slotEnd` (epoch ms) tells the kiosk when it may forget the id.
+ */
+export const BookingsCancelled = z.object({
+  venueId: Id,
+  bookings: z.array(z.object({ id: Uuid, slotEnd: z.int() })),
+});
+export type BookingsCancelled = z.infer<typeof BookingsCancelled>;
+
+/** POST /api/bookings/:id/admin-cancel (street admin): why the street office cancels it, for the audit log. */
+export const AdminCancelRequest = z.strictObject({ reason: ShortText });
+export type AdminCancelRequest = z.infer<typeof AdminCancelRequest>;

@@ -19,6 +19,7 @@ export const ReasonCode = z.enum([
   'booking_required',
   'slot_full',
   'booking_outside_slot',
+  'booking_cancelled',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 

@@ -3,7 +3,7 @@ import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { PassVerdict, PersonVerdict } from '../../../shared/rules/pass-verdict.js';
 import type { PassPerson } from '../../../shared/schemas/pass.js';
 import { html, page, trusted } from './html.js';
-import { BOOKING_CSS, dayLabel, localHhmm } from './booking-page.js';
+import { BOOKING_CSS, dayLabel, localHhmm, refusalTexts } from './booking-page.js';
 import { PATRON_CSS } from './patron-css.js';
 import { header } from './patron-page.js';
 import { patronText } from './patron-text.js';
@@ -21,6 +21,8 @@ export interface BookingPassInput {
     people: PassPerson[];
     hasContact: boolean;
     cancelledAt: number | null;
+    /** 'street_office': a street admin cancelled it; the page says so. */
+    cancelledBy: 'street_office' | null;
   };
   venueName: string;
   utcOffsetMinutes: number;
@@ -47,7 +49,7 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
   const from = b.slotStart - slotGraceMs({ start: b.slotStart, end: b.slotEnd }, p.graceMinutes);
   const qr = state === 'open' ? await signedQrSvg(b.id, b.signed) : '';
   const code = `${b.code.slice(0, 3)} ${b.code.slice(3)}`;
-  const texts = { confirm: t('cancelConfirm'), network: t('networkError'), started: t('cancelStarted') };
+  const texts = { confirm: t('cancelConfirm'), ...refusalTexts(t) };
   const body = html`
     ${header(t, p.lang, p.path, p.venueName, `${t('bookingTitle')} · ${t('people', { n: b.people.length })}`)}
     <main id="booking" data-booking-id="${b.id}" data-state="${state}" data-testid="booking" data-texts="${JSON.stringify(texts)}">
@@ -59,7 +61,9 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
         <p class="when" data-testid="enter-from">${t('enterFrom', { t: localHhmm(from, offset) })}</p>
         <p class="small">${t('graceNote', { g: p.graceMinutes, e: localHhmm(b.slotEnd, offset) })}</p>
       </section>
-      ${state === 'cancelled' ? html`<p class="notice refuse" role="status" data-testid="cancelled">${t('cancelled')}</p>` : ''}
+      ${state === 'cancelled'
+        ? html`<p class="notice refuse" role="status" data-testid="cancelled">${b.cancelledBy === 'street_office' ? t('cancelledByOffice', { t: `${dayLabel(t, b.cancelledAt!, offset)} ${localHhmm(b.cancelledAt!, offset)}` }) : t('cancelled')}</p>`
+        : ''}
       ${state === 'over' ? html`<p class="notice refuse" role="status" data-testid="over">${t('slotOver')}</p>` : ''}
       <section class="verdict ${p.verdict}" data-testid="verdict" data-verdict="${p.verdict}">
         <strong>${t(`verdict_${p.verdict}`)}</strong>

@@ -236,17 +236,38 @@ function full(people: number, seatsLeft: number): HttpError {
 
 /**
  * Cancels a booking from its own page (issue 8): frees its seats. Cancelling
- * twice answers the booking as cancelled the first time. A slot already begun,
- * or a booking already used at the door, cannot be cancelled (409): its seats
- * were held or used. 404 for an unknown id.
+ * twice answers the booking as cancelled the first time. From the slot's
+ * start − grace the QR already opens the door (an offline door may have
+ * admitted on it), so the seats cannot be sold again: 409 `expired` on `id`.
+ * A booking already used at the door: 409 `conflict` on `id`. 404 for an
+ * unknown id. The kiosks are told by the caller ('bookings:cancelled').
  */
 export async function cancelBooking(store: Store, id: string, now: number): Promise<StoredBooking> {
   const booking = await store.bookings.get(id);
   if (!booking) throw new HttpError(404, 'not_found', 'no such booking', 'id');
   if (booking.cancelledAt !== null) return booking;
-  if (now >= booking.slotStart) {
-    throw new HttpError(409, 'conflict', `the slot began at ${new Date(booking.slotStart).toISOString()}; a begun slot cannot be cancelled`, 'slotStart');
+  const policy = await store.policies.activeForVenue(booking.venueId);
+  // The door's entry window opens at start − grace under the policy in force (kiosk pass-check judgeTime).
+  const opensAt = booking.slotStart - policy.bookingGraceMinutes * MINUTE_MS;
+  if (now >= opensAt) {
+    throw new HttpError(409, 'expired', `entry on this booking opened at ${new Date(opensAt).toISOString()}; it can no longer be cancelled here`, 'id');
   }
-  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'admitted');
+  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'id');
   return (await store.bookings.cancel(id, now))!;
+}
+
+/**
+ * The street office cancels a booking (issue 8 review: slots overbooked after
+ * the policy lowered the cap), also once its entry window has opened, until
+ * its slot is over (409 `expired` on `id` after). People already admitted on
+ * it stay admitted; the rest are refused at the door. The caller audits it
+ * and tells the kiosks. Cancelling twice answers the first cancel.
+ */
+export async function adminCancelBooking(store: Store, id: string, now: number): Promise<{ booking: StoredBooking; admitted: number; already: boolean }> {
+  const booking = await store.bookings.get(id);
+  if (!booking) throw new HttpError(404, 'not_found', 'no such booking', 'id');
+  const admitted = await store.bookings.admitted(id);
+  if (booking.cancelledAt !== null) return { booking, admitted, already: true };
+  if (now >= booking.slotEnd) throw new HttpError(409, 'expired', `the slot ended at ${new Date(booking.slotEnd).toISOString()}; nothing is left to cancel`, 'id');
+  return { booking: (await store.bookings.cancel(id, now, 'street_office'))!, admitted, already: false };
 }

@@ -183,6 +183,14 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
       }
+      // Bookings cancelled while this kiosk was away (issue 8 review): their QR stays valid offline,
+      // so the door must be told. Read after the room join: a cancel from now on is also pushed live;
+      // the kiosk merges both, so one told twice is harmless.
+      try {
+        socket.emit('bookings:cancelled', { venueId: kiosk.venueId, bookings: await store.bookings.cancelledLive(kiosk.venueId, now()) });
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not read cancelled bookings');
+      }
     })();
     // Always sent, rotated or not: a kiosk that was offline through a revoke (issue 7) still holds
     // the old secret and refuses typed codes made with the new one until it has this.

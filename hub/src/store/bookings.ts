@@ -29,9 +29,11 @@ export interface StoredBooking {
   /** The contact number, encrypted (services/contact-cipher.ts), or null. */
   contact: string | null;
   cancelledAt: number | null;
+  /** 'street_office': a street admin cancelled it (audited); null: its own page did, or it is live. */
+  cancelledBy: 'street_office' | null;
 }
 
-export type NewBooking = Omit<StoredBooking, 'cancelledAt'>;
+export type NewBooking = Omit<StoredBooking, 'cancelledAt' | 'cancelledBy'>;
 
 /** The venue's settings as stored, with who set them last. */
 export interface SavedBookingSettings {
@@ -40,7 +42,24 @@ export interface SavedBookingSettings {
   updatedBy: string | null;
 }
 
-export type BookResult = { ok: true; booking: StoredBooking } | { ok: false; reason: 'full'; seatsLeft: number };
+export type BookResult =
+  | { ok: true; booking: StoredBooking }
+  | { ok: false; reason: 'full'; seatsLeft: number }
+  | { ok: false; reason: 'phone'; live: number };
+
+/**
+ * The per-number cap on a booking that gave one (issue 8 review, finding 5):
+ * at most `max` live bookings (not cancelled, slot not over at `now`) of the
+ * venue with slots in [from, to) — the slot's venue-local day — per `key`, a
+ * keyed hash of the number (services/bookings.ts phoneKey).
+ */
+export interface PhoneLimit {
+  key: string;
+  from: number;
+  to: number;
+  now: number;
+  max: number;
+}
 
 export interface OverbookedSlot {
   venueId: string;
@@ -61,14 +80,21 @@ export interface BookingRepository {
    * so two bookings of the last seat never both get it, also with several hub
    * processes on one file (the write lock is taken before the count).
    */
-  book(b: NewBooking, cap: number): Promise<BookResult>;
+  book(b: NewBooking, cap: number, phone?: PhoneLimit): Promise<BookResult>;
   /** Seats of a slot taken now, as book() counts them (a quick answer before numbering and signing; book() decides). */
   seatsTaken(venueId: string, slot: { start: number; end: number }): Promise<number>;
   get(id: string): Promise<StoredBooking | undefined>;
   /** People admitted at a door on this booking (entrance records naming it, not undone). */
   admitted(id: string): Promise<number>;
-  /** Frees the seats; idempotent (a second cancel returns the booking as first cancelled). Undefined: no such booking. */
-  cancel(id: string, now: number): Promise<StoredBooking | undefined>;
+  /**
+   * Frees the seats; idempotent (a second cancel returns the booking as first
+   * cancelled). `by` 'street_office' for a street admin's cancel. The contact
+   * number is dropped at once unless someone was admitted on the booking
+   * (then it is tracing data, kept for the retention period). Undefined: no such booking.
+   */
+  cancel(id: string, now: number, by?: 'street_office'): Promise<StoredBooking | undefined>;
+  /** The venue's cancelled bookings whose slots are not over at `now`: the doors refuse their QR. */
+  cancelledLive(venueId: string, now: number): Promise<{ id: string; slotEnd: number }[]>;
   /**
    * Per slot start in [from, to): people booked (not cancelled), booked people
    * admitted (distinct persons on entrance records naming the booking, not
@@ -83,7 +109,7 @@ export interface BookingRepository {
    * overbooked), after the policy or the venue shrank caps: `capFor` gives the
    * cap a slot of the venue may hold now.
    */
-  overbooked(now: number, capFor: (venueId: string) => Promise<number>): Promise<OverbookedSlot[]>;
+  overbooked(now: number, capFor: (venueId: string) => Promise<number>, venueId?: string): Promise<OverbookedSlot[]>;
   /** Bookings ever made (all states). */
   count(): Promise<number>;
 }
@@ -104,6 +130,7 @@ interface BookingRow {
   signed: string;
   contact: string | null;
   cancelled_at: number | null;
+  cancelled_by: 'street_office' | null;
 }
 
 interface SettingsRow {
@@ -156,12 +183,25 @@ export function createBookingRepository(db: Db): BookingRepository {
   const venueOffset = db.prepare<[string], { utc_offset_minutes: number }>('SELECT utc_offset_minutes FROM venues WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO bookings (id, venue_id, slot_start, slot_end, people, code, code_minute, code_n, booked_at,
-                           policy_version, verdict, declaration, signed, contact)
+                           policy_version, verdict, declaration, signed, contact, phone_key)
      VALUES (@id, @venueId, @slotStart, @slotEnd, @people, @code, @codeMinute, @codeNumber, @bookedAt,
-             @policyVersion, @verdict, @declaration, @signed, @contact)`,
+             @policyVersion, @verdict, @declaration, @signed, @contact, @phoneKey)`,
+  );
+  // Reads the partial index bookings_phone_key.
+  const livePerPhone = db.prepare<[string, string, number, number, number], { n: number }>(
+    `SELECT count(*) AS n FROM bookings
+      WHERE venue_id = ? AND phone_key = ? AND slot_start >= ? AND slot_start < ? AND slot_end > ?
+        AND phone_key IS NOT NULL AND cancelled_at IS NULL`,
   );
   const byId = db.prepare<[string], BookingRow>('SELECT * FROM bookings WHERE id = ?');
-  const setCancelled = db.prepare('UPDATE bookings SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL');
+  const setCancelled = db.prepare<[number, string | null, string]>(
+    `UPDATE bookings SET cancelled_at = ?1, cancelled_by = ?2,
+       contact = CASE WHEN EXISTS (SELECT 1 FROM entrance_records e WHERE e.pass_id = bookings.id AND ${ADMITTED}) THEN contact ELSE NULL END
+     WHERE id = ?3 AND cancelled_at IS NULL`,
+  );
+  const cancelledOf = db.prepare<[string, number], { id: string; slot_end: number }>(
+    'SELECT id, slot_end FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NOT NULL ORDER BY slot_end, id',
+  );
   const futureOf = db.prepare<[string, number], BookingRow>(
     'SELECT * FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NULL ORDER BY slot_start, booked_at',
   );
@@ -189,14 +229,19 @@ export function createBookingRepository(db: Db): BookingRepository {
     signed: r.signed,
     contact: r.contact,
     cancelledAt: r.cancelled_at,
+    cancelledBy: r.cancelled_by,
   });
 
   const takenIn = (venueId: string, start: number, end: number) => bookedIn.get(venueId, start)!.n + walkInsIn.get(venueId, start, end)!.n;
-  const bookTx = db.transaction((b: NewBooking, cap: number): BookResult => {
+  const bookTx = db.transaction((b: NewBooking, cap: number, phone: PhoneLimit | undefined): BookResult => {
+    if (phone) {
+      const live = livePerPhone.get(b.venueId, phone.key, phone.from, phone.to, phone.now)!.n;
+      if (live >= phone.max) return { ok: false, reason: 'phone', live };
+    }
     const taken = takenIn(b.venueId, b.slotStart, b.slotEnd);
     if (taken + b.people > cap) return { ok: false, reason: 'full', seatsLeft: Math.max(0, cap - taken) };
-    insert.run({ ...b, declaration: JSON.stringify(b.party) });
-    return { ok: true, booking: { ...b, cancelledAt: null } };
+    insert.run({ ...b, declaration: JSON.stringify(b.party), phoneKey: phone?.key ?? null });
+    return { ok: true, booking: { ...b, cancelledAt: null, cancelledBy: null } };
   });
 
   return {
@@ -219,9 +264,9 @@ export function createBookingRepository(db: Db): BookingRepository {
       const v = BookingSettings.parse(s);
       upsertSettings.run({ venueId, ...v, now, by });
     },
-    async book(b, cap) {
-      // IMMEDIATE: the write lock before the count, so no other connection counts the same seats.
-      return bookTx.immediate(b, cap);
+    async book(b, cap, phone) {
+      // IMMEDIATE: the write lock before the count, so no other connection counts the same seats (or a number's bookings).
+      return bookTx.immediate(b, cap, phone);
     },
     async seatsTaken(venueId, slot) {
       return db.transaction(() => takenIn(venueId, slot.start, slot.end)).deferred();
@@ -233,10 +278,13 @@ export function createBookingRepository(db: Db): BookingRepository {
     async admitted(id) {
       return admittedOn.get(id)!.n;
     },
-    async cancel(id, now) {
-      setCancelled.run(now, id);
+    async cancel(id, now, by) {
+      setCancelled.run(now, by ?? null, id);
       const r = byId.get(id);
       return r ? toBooking(r) : undefined;
+    },
+    async cancelledLive(venueId, now) {
+      return cancelledOf.all(venueId, now).map((r) => ({ id: r.id, slotEnd: r.slot_end }));
     },
     async slotCounts(venueId, from, to, slotMinutes) {
       const out = new Map<number, SlotCount>();
@@ -258,9 +306,9 @@ export function createBookingRepository(db: Db): BookingRepository {
     async future(venueId, now) {
       return futureOf.all(venueId, now).map(toBooking);
     },
-    async overbooked(now, capFor) {
+    async overbooked(now, capFor, venueId) {
       const slots = new Map<string, StoredBooking[]>();
-      for (const r of allFuture.all(now)) {
+      for (const r of venueId === undefined ? allFuture.all(now) : futureOf.all(venueId, now)) {
         const key = `${r.venue_id}\u0000${r.slot_start}`;
         slots.set(key, [...(slots.get(key) ?? []), toBooking(r)]);
       }

@@ -87,7 +87,12 @@ export interface FlagFacts {
   kiosks(): Promise<{ id: string; venueId: string; enrolledAt: number; lastRecordAt: number | null }[]>;
   /** The venue's booking settings and when they were saved; undefined when it never set any (no bookings). */
   booking(venueId: string): Promise<VenueBooking | undefined>;
-  /** Those of `ids` that are bookings the hub issued at the venue (cancelled ones too: the door could not know), by id. */
+  /**
+   * Those of `ids` that are live bookings the hub issued at the venue, by id.
+   * A cancelled booking is absent — an admission on it counts as one without
+   * a booking (doors are told of cancels and refuse them) — unless someone
+   * was admitted on it before it was cancelled: then it was real when used.
+   */
   bookings(venueId: string, ids: readonly string[]): Promise<Map<string, HeldBooking>>;
   /** Ledger entries of the venue with kiosk time in [from, to). */
   ledger(venueId: string, from: number, to: number): Promise<{
@@ -241,7 +246,11 @@ export function createFlagRepository(db: Db): FlagRepository {
   );
   // By primary key, one id per row of the batch's records: bounded by the batch.
   const bookingRows = db.prepare<[string, string], { id: string; slot_start: number; slot_end: number }>(
-    'SELECT id, slot_start, slot_end FROM bookings WHERE venue_id = ? AND id IN (SELECT value FROM json_each(?))',
+    `SELECT b.id, b.slot_start, b.slot_end FROM bookings b
+      WHERE b.venue_id = ? AND b.id IN (SELECT value FROM json_each(?))
+        AND (b.cancelled_at IS NULL OR EXISTS (
+          SELECT 1 FROM entrance_records e
+           WHERE e.pass_id = b.id AND e.decision = 'admit' AND e.corrected_by IS NULL AND e.kiosk_time_ms <= b.cancelled_at))`,
   );
 
   // Versions only grow and are never edited, so the newest version number says whether the list is stale.

@@ -110,6 +110,7 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
           people: booking.party,
           hasContact: booking.contact !== null,
           cancelledAt: booking.cancelledAt,
+          cancelledBy: booking.cancelledBy,
         },
         venueName: venue.name,
         utcOffsetMinutes: venue.utcOffsetMinutes,

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
 import { slotCap } from '../../../../shared/rules/slots.js';
 import { BookingCancelled, VenueBooking } from '../../../../shared/schemas/booking-admin.js';
-import { BookingIssued, BookingRequest, BookingSettings } from '../../../../shared/schemas/booking.js';
+import { AdminCancelRequest, BookingIssued, BookingRequest, BookingSettings } from '../../../../shared/schemas/booking.js';
 import { Id, Uuid } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { assertScope, requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
-import { bookingContext, cancelBooking, issueBooking, overbookedSlots, venueSlots } from '../../services/bookings.js';
+import { adminCancelBooking, bookingContext, cancelBooking, issueBooking, overbookedSlots, venueSlots } from '../../services/bookings.js';
 import { venueRoom } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
 
@@ -46,13 +46,22 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     }
   }
 
+  /**
+   * The doors must hear of a cancel: the booking's signed QR stays valid
+   * offline until its slot ends, so a door not told would still admit it.
+   * Kiosks offline now get every cancelled id of slots not over on connect.
+   */
+  function pushCancelled(booking: { id: string; venueId: string; slotEnd: number }): void {
+    kiosks(booking.venueId).emit('bookings:cancelled', { venueId: booking.venueId, bookings: [{ id: booking.id, slotEnd: booking.slotEnd }] });
+  }
+
   async function view(venueId: string, at: number): Promise<VenueBooking> {
     const ctx = await bookingContext(store, venueId);
     if (!ctx) throw new HttpError(404, 'not_found', `no venue "${venueId}"`, 'id');
     const saved = await store.bookings.savedSettings(venueId);
     // The policy's own cap: slotCap with no limit of the venue's.
     const policyCap = slotCap({ slotCap: Number.MAX_SAFE_INTEGER }, ctx.policy, ctx.venue);
-    const over = (await overbookedSlots(store, at)).filter((s) => s.venueId === venueId);
+    const over = await overbookedSlots(store, at, venueId);
     return {
       venueId,
       settings: saved.settings,
@@ -71,8 +80,10 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
   app.post(
     '/api/bookings',
     {
-      // As /api/passes: many phones share one carrier address (CGNAT).
-      config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+      // Far below /api/passes (a pass is a scan at the door, a booking holds seats ahead): a script on
+      // one address takes at most this many a minute; a number given is capped per venue and day
+      // (services/bookings.ts MAX_BOOKINGS_PER_PHONE). Carrier NAT still lets real patrons through.
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
       bodyLimit: 16_384,
       schema: { body: BookingRequest, response: { 201: BookingIssued, ...errors } },
     },
@@ -96,6 +107,36 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     async (request) => {
       const booking = await cancelBooking(store, request.params.id, now());
       request.log.info({ bookingId: booking.id, venueId: booking.venueId, slotStart: booking.slotStart }, 'booking cancelled');
+      pushCancelled(booking);
+      await pushSlots(booking.venueId);
+      return { id: booking.id, cancelledAt: booking.cancelledAt! };
+    },
+  );
+
+  app.post(
+    '/api/bookings/:id/admin-cancel',
+    {
+      onRequest: app.csrfProtection,
+      preHandler: admin,
+      schema: { params: BookingParams, body: AdminCancelRequest, response: { 200: BookingCancelled, ...errors } },
+    },
+    async (request) => {
+      const at = now();
+      const account = request.account!;
+      const { booking, admitted, already } = await adminCancelBooking(store, request.params.id, at);
+      if (!already) {
+        // Audited before it is answered: a street admin's cancel of a patron's booking must leave a trace.
+        await store.audit.record({
+          at,
+          accountId: account.id,
+          accountName: account.name,
+          action: 'booking_cancel',
+          target: booking.id,
+          detail: { venueId: booking.venueId, slotStart: booking.slotStart, slotEnd: booking.slotEnd, people: booking.people, admitted, reason: request.body.reason },
+        });
+        request.log.info({ bookingId: booking.id, venueId: booking.venueId, by: account.name }, 'booking cancelled by the street office');
+      }
+      pushCancelled(booking);
       await pushSlots(booking.venueId);
       return { id: booking.id, cancelledAt: booking.cancelledAt! };
     },
