@@ -1,6 +1,6 @@
 import type { BookingSettings } from '../../schemas/booking-settings.js';
 import type { RaisedFlag } from '../../schemas/flags.js';
-import { slotAt, slotCap, type Slot } from '../slots.js';
+import { admissionSlot, slotCap, type Slot } from '../slots.js';
 import { capIds, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyAt } from './window.js';
 
 /**
@@ -36,14 +36,16 @@ export interface SlotAdmission {
  * Places each standing admission in its slot: one that came on a booking the
  * hub issued here counts in its booking's slot (the booked party may come in
  * up to the grace period before its slot starts: it still holds a seat of that
- * slot, not of the one before); anyone else in the slot their admission fell in.
+ * slot, not of the one before); anyone else in the slot their admission fell in
+ * (rules/slots.ts admissionSlot, the rule the hub's counts and the door use).
  */
 export function slotAdmissions(entrances: readonly HeldEntrance[], slotMinutes: number, utcOffsetMinutes: number, bookings: BookingsById): SlotAdmission[] {
   return standingAdmissions(entrances).map((entrance) => {
     const at = kioskTimeMs(entrance);
     const pass = entrance.record.pass;
     const booking = pass?.src === 'booking' && pass.id !== undefined ? bookings.get(pass.id) : undefined;
-    return { entrance, at, slotStart: booking ? booking.slotStart : slotAt(at, slotMinutes, utcOffsetMinutes).start, booking };
+    const slot = booking ? { start: booking.slotStart, end: booking.slotEnd } : undefined;
+    return { entrance, at, slotStart: admissionSlot(at, slot, slotMinutes, utcOffsetMinutes), booking };
   });
 }
 
