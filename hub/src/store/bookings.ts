@@ -1,4 +1,4 @@
-import { overbooked as overCap, slotAt, type SlotCount } from '../../../shared/rules/slots.js';
+import { admissionSlot, overbooked as overCap, type SlotCount } from '../../../shared/rules/slots.js';
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { BookingSettings, NO_BOOKING } from '../../../shared/schemas/booking-settings.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
@@ -299,7 +299,9 @@ export function createBookingRepository(db: Db): BookingRepository {
       db.transaction(() => {
         for (const r of bookedPerSlot.all(venueId, from, to)) at(r.slot_start).booked = r.n;
         for (const r of arrivedPerSlot.all(venueId, from, to)) at(r.slot_start).arrivedBooked = r.n;
-        for (const r of walkInTimes.all(venueId, from, to)) at(slotAt(r.t, slotMinutes, offset).start).walkIns += 1;
+        // Placement is rules/slots.ts admissionSlot, as for slot_over_cap and the door: the SQL above splits
+        // admissions on a live booking (counted in its slot) from the rest (here, in the slot of their time).
+        for (const r of walkInTimes.all(venueId, from, to)) at(admissionSlot(r.t, undefined, slotMinutes, offset)).walkIns += 1;
       }).deferred();
       return out;
     },
