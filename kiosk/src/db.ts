@@ -60,6 +60,14 @@ export interface PassUseRecord {
  */
 export type DoorSlots = VenueSlots & { heldThrough: number };
 
+/**
+ * Bookings of this venue the hub said were cancelled (issue 8 review), id →
+ * slot end (epoch ms): their signed QR would still verify offline, so the
+ * door refuses them ('booking_cancelled'). Kept across reloads and offline;
+ * an id is forgotten once its slot is over (the QR no longer admits anyway).
+ */
+export type CancelledBookings = Record<string, number>;
+
 /** Who is working the door now (issue 4: every record carries the operator). */
 export interface Shift {
   staffId: string;
@@ -85,6 +93,7 @@ interface KioskDb extends DBSchema {
     | { key: 'venueOccupancy'; value: VenueOccupancy }
     | { key: 'leftSince'; value: number }
     | { key: 'venueSlots'; value: DoorSlots }
+    | { key: 'cancelledBookings'; value: CancelledBookings }
     | { key: 'revoked'; value: Revocation };
   counters: { key: 'seq'; value: number };
   records: {
@@ -196,6 +205,25 @@ export async function getVenueSlots(): Promise<DoorSlots | undefined> {
 
 export async function saveVenueSlots(s: DoorSlots): Promise<void> {
   await (await db()).put('settings', s, 'venueSlots');
+}
+
+/**
+ * Adds the hub's cancelled bookings to those kept, in one transaction (a live
+ * push and the connect list may cross), dropping those whose slot is over.
+ */
+export async function saveCancelledBookings(bookings: readonly { id: string; slotEnd: number }[], now: number): Promise<void> {
+  const tx = (await db()).transaction('settings', 'readwrite');
+  const kept = ((await tx.store.get('cancelledBookings')) as CancelledBookings | undefined) ?? {};
+  const next: CancelledBookings = {};
+  for (const [id, end] of Object.entries(kept)) if (end > now) next[id] = end;
+  for (const b of bookings) if (b.slotEnd > now) next[b.id] = b.slotEnd;
+  await Promise.all([tx.store.put(next, 'cancelledBookings'), tx.done]);
+}
+
+/** Whether the hub said this booking was cancelled. */
+export async function isBookingCancelled(id: string): Promise<boolean> {
+  const kept = (await (await db()).get('settings', 'cancelledBookings')) as CancelledBookings | undefined;
+  return kept !== undefined && Object.hasOwn(kept, id);
 }
 
 /**

@@ -46,6 +46,7 @@ const zh = {
   // Bookings and slots at the door (issue 8)
   pass_booking_early: '预约时段未到，可于 {t} 起入场',
   pass_booking_late: '预约时段已结束（{t}）',
+  pass_booking_cancelled: '该预约已取消，不能凭此入场',
   passBooking: '预约 {from}–{to}',
   passBookingHeld: '已为其保留名额',
   passBookingReleased: '已过保留时间（{t}），按余位入场',
@@ -265,6 +266,7 @@ const en: Record<Key, string> = {
   pass_used: 'This pass was already used at this entrance',
   pass_booking_early: 'Booking not yet open: entry from {t}',
   pass_booking_late: 'Booking\'s time slot has ended ({t})',
+  pass_booking_cancelled: 'This booking was cancelled: it does not admit',
   passBooking: 'Booked {from}–{to}',
   passBookingHeld: 'Seat held',
   passBookingReleased: 'Hold lapsed at {t}: admitted only while seats are left',

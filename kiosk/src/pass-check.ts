@@ -3,7 +3,7 @@ import { looksLikePass, verifyPass, type PassCheck } from '../../shared/rules/pa
 import { bookingAdmission, type Slot } from '../../shared/rules/slots.js';
 import { PassCode, type PassPayload, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
-import { getPassUse, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
+import { getPassUse, isBookingCancelled, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
 
 /**
  * A patron's pass at the door (issue 5), checked with no network: a scanned
@@ -26,7 +26,7 @@ export interface ActivePass {
   next: number;
 }
 
-export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used' | 'booking_early' | 'booking_late';
+export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used' | 'booking_early' | 'booking_late' | 'booking_cancelled';
 export type PassCheckResult =
   | { ok: true; pass: ActivePass }
   | { ok: false; reason: Exclude<PassRefusal, 'booking_early' | 'booking_late'> }
@@ -75,6 +75,8 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
       return { ok: false, reason: v.reason === 'not_a_pass' ? 'tampered' : v.reason };
     }
     const p = v.pass;
+    // The signature still verifies after a cancel: only the hub's word (kept in IndexedDB) stops it, as for an expired pass no record is made.
+    if (p.src === 'booking' && (await isBookingCancelled(p.id))) return { ok: false, reason: 'booking_cancelled' };
     const minute = minuteOf(p.iat * 1000);
     const slot = bookingSlot(p);
     found = { key: passKey(p.code, minute), id: p.id, code: p.code, minute, people: p.people.length, via: 'qr', src: p.src, persons: p.people, ...(slot ? { slot } : {}) };
@@ -87,6 +89,7 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
     const signed = await lookup?.({ code: code.data, minute: c.minute });
     const v = signed ? await verifyPass(signed, e.passKey, e.venue.id, now) : undefined;
     if (v?.ok && v.pass.code === code.data && minuteOf(v.pass.iat * 1000) === c.minute) {
+      if (v.pass.src === 'booking' && (await isBookingCancelled(v.pass.id))) return { ok: false, reason: 'booking_cancelled' };
       found = { ...found, id: v.pass.id, src: v.pass.src, persons: v.pass.people };
     }
   }

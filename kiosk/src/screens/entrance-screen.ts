@@ -6,7 +6,7 @@ import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
 import { slotCapLowered, slotReasons } from '../../../shared/rules/slot-door.js';
-import { getPassUse, type DoorSlots, type Enrolment, type Shift } from '../db.js';
+import { getPassUse, isBookingCancelled, type DoorSlots, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tf, tMaybe } from '../i18n.js';
@@ -330,6 +330,8 @@ export class EntranceScreen extends LitElement {
   private async _slotReasons(pass: ActivePass | undefined, now: number) {
     const e = this.enrolment;
     const booking = pass?.src === 'booking' ? pass.slot : undefined;
+    // The hub's cancel arrived while staff were checking this person: refused, and the record says why.
+    if (booking && pass?.id && (await isBookingCancelled(pass.id))) return ['booking_cancelled' as const];
     const ds = await doorSlot(e, this.venueSlots, now);
     if (!ds && !booking) return [];
     // A booking is held to the cap in force in its own slot (it may be the next one: a party come early).

@@ -1,13 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
-import { VenueSlots } from '../../../shared/schemas/booking.js';
+import { BookingsCancelled, VenueSlots } from '../../../shared/schemas/booking.js';
 import { VenueProfile, VenueSecret } from '../../../shared/schemas/enrolment.js';
 import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
 import { KioskStatus, RetireAnswer, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
+import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, saveCancelledBookings, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
 import { backoffDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
@@ -188,6 +188,17 @@ export class SyncClient extends EventTarget {
       // Read now, synchronously: an acknowledgement that arrives after these figures is not in them.
       if (parsed.success) this.onSlots(parsed.data, this.heldThrough);
       else this.update({ lastError: { code: 'invalid', message: `booking slots from the hub refused: ${parsed.error.message}` } });
+    });
+    this.socket.on('bookings:cancelled', (raw: unknown) => {
+      const parsed = BookingsCancelled.safeParse(raw);
+      if (!parsed.success) {
+        this.update({ lastError: { code: 'invalid', message: `cancelled bookings from the hub refused: ${parsed.error.message}` } });
+        return;
+      }
+      // Kept in IndexedDB before anything else: the door must refuse these QR codes offline too.
+      saveCancelledBookings(parsed.data.bookings, Date.now()).catch((err: unknown) =>
+        this.update({ lastError: { code: 'internal', message: `could not keep cancelled bookings: ${err instanceof Error ? err.message : String(err)}` } }),
+      );
     });
     this.socket.on('pass:left', (raw: unknown) => {
       const parsed = PassLeft.safeParse(raw);
