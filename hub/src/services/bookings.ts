@@ -238,8 +238,9 @@ function full(people: number, seatsLeft: number): HttpError {
  * Cancels a booking from its own page (issue 8): frees its seats. Cancelling
  * twice answers the booking as cancelled the first time. From the slot's
  * start − grace the QR already opens the door (an offline door may have
- * admitted on it), so the seats cannot be sold again: 409 `expired` on `id`.
- * A booking already used at the door: 409 `conflict` on `id`. 404 for an
+ * admitted on it), so the seats cannot be sold again: 409 `conflict` on
+ * `slotStart`. A booking already used at the door: 409 `conflict` on
+ * `admitted`. Each refusal its own field, so the page words it. 404 for an
  * unknown id. The kiosks are told by the caller ('bookings:cancelled').
  */
 export async function cancelBooking(store: Store, id: string, now: number): Promise<StoredBooking> {
@@ -250,16 +251,21 @@ export async function cancelBooking(store: Store, id: string, now: number): Prom
   // The door's entry window opens at start − grace under the policy in force (kiosk pass-check judgeTime).
   const opensAt = booking.slotStart - policy.bookingGraceMinutes * MINUTE_MS;
   if (now >= opensAt) {
-    throw new HttpError(409, 'expired', `entry on this booking opened at ${new Date(opensAt).toISOString()}; it can no longer be cancelled here`, 'id');
+    throw new HttpError(
+      409,
+      'conflict',
+      `entry on this booking opened at ${new Date(opensAt).toISOString()} (the slot's start less the grace), so its slot counts as begun: a begun slot cannot be cancelled`,
+      'slotStart',
+    );
   }
-  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'id');
+  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'admitted');
   return (await store.bookings.cancel(id, now))!;
 }
 
 /**
  * The street office cancels a booking (issue 8 review: slots overbooked after
  * the policy lowered the cap), also once its entry window has opened, until
- * its slot is over (409 `expired` on `id` after). People already admitted on
+ * its slot is over (409 `conflict` on `slotEnd` after). People already admitted on
  * it stay admitted; the rest are refused at the door. The caller audits it
  * and tells the kiosks. Cancelling twice answers the first cancel.
  */
@@ -268,6 +274,6 @@ export async function adminCancelBooking(store: Store, id: string, now: number):
   if (!booking) throw new HttpError(404, 'not_found', 'no such booking', 'id');
   const admitted = await store.bookings.admitted(id);
   if (booking.cancelledAt !== null) return { booking, admitted, already: true };
-  if (now >= booking.slotEnd) throw new HttpError(409, 'expired', `the slot ended at ${new Date(booking.slotEnd).toISOString()}; nothing is left to cancel`, 'id');
+  if (now >= booking.slotEnd) throw new HttpError(409, 'conflict', `the slot ended at ${new Date(booking.slotEnd).toISOString()}; nothing is left to cancel`, 'slotEnd');
   return { booking: (await store.bookings.cancel(id, now, 'street_office'))!, admitted, already: false };
 }

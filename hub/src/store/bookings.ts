@@ -194,10 +194,10 @@ export function createBookingRepository(db: Db): BookingRepository {
         AND phone_key IS NOT NULL AND cancelled_at IS NULL`,
   );
   const byId = db.prepare<[string], BookingRow>('SELECT * FROM bookings WHERE id = ?');
-  const setCancelled = db.prepare<[number, string | null, string]>(
-    `UPDATE bookings SET cancelled_at = ?1, cancelled_by = ?2,
+  const setCancelled = db.prepare<[{ now: number; by: string | null; id: string }]>(
+    `UPDATE bookings SET cancelled_at = @now, cancelled_by = @by,
        contact = CASE WHEN EXISTS (SELECT 1 FROM entrance_records e WHERE e.pass_id = bookings.id AND ${ADMITTED}) THEN contact ELSE NULL END
-     WHERE id = ?3 AND cancelled_at IS NULL`,
+     WHERE id = @id AND cancelled_at IS NULL`,
   );
   const cancelledOf = db.prepare<[string, number], { id: string; slot_end: number }>(
     'SELECT id, slot_end FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NOT NULL ORDER BY slot_end, id',
@@ -279,7 +279,7 @@ export function createBookingRepository(db: Db): BookingRepository {
       return admittedOn.get(id)!.n;
     },
     async cancel(id, now, by) {
-      setCancelled.run(now, by ?? null, id);
+      setCancelled.run({ now, by: by ?? null, id });
       const r = byId.get(id);
       return r ? toBooking(r) : undefined;
     },
