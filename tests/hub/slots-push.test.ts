@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slotAt } from '../../shared/rules/slots.js';
+import { dayStart } from '../../shared/rules/flags/window.js';
 import { toIsoWithOffset } from '../../shared/rules/time.js';
 import type { BookingSettings, VenueSlots } from '../../shared/schemas/booking.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
@@ -87,7 +88,7 @@ describe('slots:venue to the kiosks (issue 8)', () => {
     await hub.close();
   });
 
-  it('sends a door the current and next slot as it connects, with the bookings made while it was away', async () => {
+  it('sends a door the rest of the day\'s slots (and the next day\'s first) as it connects, with the bookings made while it was away', async () => {
     await hub.store.bookings.saveSettings(hub.kiosk.venueId, SETTINGS, 'admin', HUB_NOW - DAY);
     await book(hub, 3);
     await book(hub, 2, SLOT.end);
@@ -96,11 +97,17 @@ describe('slots:venue to the kiosks (issue 8)', () => {
     await expect.poll(() => front.heard.length).toBe(1);
     const [pushed] = front.heard;
     expect(pushed).toMatchObject({ venueId: hub.kiosk.venueId, mode: 'optional', at: HUB_NOW });
-    expect(pushed!.slots).toEqual([
+    expect(pushed!.slots.slice(0, 2)).toEqual([
       // 30 minutes in, past the 15-minute grace and nobody came: the 3 seats went back to walk-ins.
       { start: SLOT.start, end: SLOT.end, cap: 10, booked: 3, arrivedBooked: 0, walkIns: 0, seatsLeft: 10 },
       { start: SLOT.end, end: SLOT.end + 60 * MIN, cap: 10, booked: 2, arrivedBooked: 0, walkIns: 0, seatsLeft: 8 },
     ]);
+    // Every hour to the venue's midnight, so a door cut off for hours still knows what was booked
+    // (review finding 4); in the day's last hour, the next day's first too (early entry reaches it).
+    const midnight = dayStart(HUB_NOW, CST) + DAY;
+    const expected = Math.max(2, (midnight - SLOT.start) / (60 * MIN));
+    expect(pushed!.slots.map((s) => s.start)).toEqual(Array.from({ length: expected }, (_, i) => SLOT.start + i * 60 * MIN));
+    expect(pushed!.slots.slice(2).every((s) => s.booked === 0 && s.seatsLeft === 10)).toBe(true);
   });
 
   it('after a batch that admitted people, every door of the venue hears the new count, the sender after its acknowledgement', async () => {
