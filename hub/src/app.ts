@@ -128,7 +128,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });
-    await app.register(bookingRoutes, { store, keys, now });
+    await app.register(bookingRoutes, { store, keys, now, publicUrl });
     await app.register(dashboardAppRoutes, { ui });
   },
   { name: 'hub-app' },

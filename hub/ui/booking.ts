@@ -1,3 +1,4 @@
+import { bookingRefusal, cancelRefusal, retryAfterSeconds, type Refusal } from './booking-refusal.js';
 import { declarationForm, declaredPeople } from './declaration-form.js';
 
 /**
@@ -15,13 +16,37 @@ interface ErrorAnswer {
   error?: { code?: string; field?: string; message: string };
 }
 
-/** The day's slots as the hub counts them now: the same page fetched again, its slot block swapped in. */
-async function refreshSlots(): Promise<void> {
-  const res = await fetch(location.href, { headers: { accept: 'text/html' } });
-  if (!res.ok) return;
-  const fresh = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById('slots');
-  const current = document.getElementById('slots');
-  if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+/**
+ * The day's slots as the hub counts them now, and a fresh ticket: the same
+ * page fetched again, its slot block swapped in (the answers typed stay).
+ */
+async function refreshSlots(form: HTMLFormElement): Promise<void> {
+  try {
+    const res = await fetch(location.href, { headers: { accept: 'text/html' } });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    const fresh = doc.getElementById('slots');
+    const current = document.getElementById('slots');
+    if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+    const ticket = (doc.getElementById('book') as HTMLFormElement | null)?.dataset.ticket;
+    if (ticket) form.dataset.ticket = ticket;
+  } catch {
+    // The refusal is said either way; the next submit tries again.
+  }
+}
+
+/** The refusal in the patron's words; never the hub's English message. */
+function say(texts: Record<string, string>, refusal: Refusal, res?: Response): string {
+  const seconds = res ? retryAfterSeconds(res.headers.get('retry-after'), Date.now()) ?? 60 : 60;
+  return (texts[refusal.key] ?? texts.bookServerError ?? '').replace('{s}', String(seconds));
+}
+
+async function errorOf(res: Response): Promise<ErrorAnswer['error']> {
+  try {
+    return ((await res.json()) as ErrorAnswer).error;
+  } catch {
+    return undefined;
+  }
 }
 
 if (form) {
@@ -45,21 +70,20 @@ if (form) {
     declaration.busy(true);
     try {
       const res = await fetch('/api/bookings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const data = (await res.json()) as ErrorAnswer;
-      if (res.status === 201 && data.url) {
-        declaration.remember(answers);
-        location.assign(data.url);
-        return;
+      if (res.status === 201) {
+        const data = (await res.json()) as ErrorAnswer;
+        if (data.url) {
+          declaration.remember(answers);
+          location.assign(data.url);
+          return;
+        }
       }
-      if (res.status === 409 && data.error?.field === 'slotStart') {
-        await refreshSlots();
-        return declaration.showError('slotStart', texts.full ?? '');
-      }
-      if (res.status === 410) return declaration.showError(undefined, texts.expired ?? '');
-      // A field the hub names is marked there; its English reason is for logs, the page says it in the patron's words.
-      declaration.showError(data.error?.field, data.error?.field ? texts.invalid ?? '' : data.error?.message ?? '');
+      const error = await errorOf(res);
+      const refusal = bookingRefusal({ status: res.status, code: error?.code, field: error?.field });
+      if (refusal.refresh) await refreshSlots(form);
+      declaration.showError(refusal.field, say(texts, refusal, res));
     } catch {
-      declaration.showError(undefined, texts.network ?? '');
+      declaration.showError(undefined, texts.networkError ?? '');
     } finally {
       declaration.busy(false);
     }
@@ -81,9 +105,10 @@ if (booking && cancel) {
         location.reload();
         return;
       }
-      error.textContent = res.status === 409 ? texts.started ?? '' : ((await res.json()) as ErrorAnswer).error?.message ?? '';
+      const answer = await errorOf(res);
+      error.textContent = say(texts, cancelRefusal({ status: res.status, code: answer?.code, field: answer?.field }), res);
     } catch {
-      error.textContent = texts.network ?? '';
+      error.textContent = texts.networkError ?? '';
     }
     cancel.disabled = false;
   });

@@ -31,5 +31,7 @@ export const VenueBooking = z.object({
   overbooked: z.int().min(0),
   /** The venue's shareable booking page. */
   bookingPath: z.string(),
+  /** The same page as a full address for the printed QR: on the hub's PUBLIC_URL when set (as the enrolment link), else the address the request came to. */
+  bookingUrl: z.string(),
 });
 export type VenueBooking = z.infer<typeof VenueBooking>;

@@ -8,6 +8,8 @@ import { verifyPass } from '../../shared/rules/pass-signature.js';
 import { liveToken, slotAt as codeSlotAt } from '../../shared/rules/venue-code.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { bookingRefusal, cancelRefusal, REFUSAL_KEYS, retryAfterSeconds } from '../../hub/ui/booking-refusal.js';
+import { patronText, type PatronKey } from '../../hub/src/pages/patron-text.js';
 
 /** 12:00:10 at the venue (UTC+8) on Monday 23 November 2026. */
 const NOON = Date.UTC(2026, 10, 23, 4, 0, 10);
@@ -60,6 +62,63 @@ describe('booking pages', () => {
     };
     return app.inject({ method: 'POST', url: '/api/bookings', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
   };
+
+  describe('refusals in the patron\'s words (hub/ui/booking-refusal.ts)', () => {
+    const zh = patronText('zh-CN');
+    const en = patronText('en');
+    // Every answer POST /api/bookings and its cancel can give: status, code, field.
+    const bookAnswers = [
+      [429, 'rate_limited', undefined, 'bookRateLimited'],
+      [500, 'internal', undefined, 'bookServerError'],
+      [410, 'expired', 'ticket', 'bookTicketExpired'],
+      [400, 'invalid', 'ticket', 'bookTicketExpired'],
+      [409, 'conflict', 'slotStart', 'bookFull'],
+      [409, 'conflict', 'policy', 'bookPolicyClosed'],
+      [409, 'conflict', 'venueId', 'bookOffText'],
+      [409, 'conflict', 'phone', 'bookPhoneLimit'],
+      [400, 'invalid', 'slotStart', 'bookSlotClosed'],
+      [400, 'invalid', 'people', 'invalidField'],
+      [400, 'invalid', 'phone', 'invalidField'],
+      [400, 'invalid', undefined, 'bookServerError'],
+      [404, 'not_found', 'venueId', 'venueMissingText'],
+    ] as const;
+    it.each(bookAnswers)('booking answered %i %s on %s: says %s', (status, code, field, key) => {
+      expect(bookingRefusal({ status, code, field }).key).toBe(key);
+    });
+    it.each([
+      [409, 'expired', 'cancelStarted'],
+      [409, 'conflict', 'cancelUsed'],
+      [404, 'not_found', 'bookingMissingText'],
+      [429, 'rate_limited', 'bookRateLimited'],
+      [500, 'internal', 'bookServerError'],
+    ] as const)('cancel answered %i %s: says %s', (status, code, key) => {
+      expect(cancelRefusal({ status, code }).key).toBe(key);
+    });
+
+    it('has every refusal text in Chinese and in English, different and never the hub\'s English message', () => {
+      for (const key of REFUSAL_KEYS) {
+        const k = key as PatronKey;
+        expect(zh(k), key).toMatch(/[\u4e00-\u9fff]/);
+        expect(en(k), key).toMatch(/^[\x20-\x7e’…]+$/);
+        expect(zh(k)).not.toBe(en(k));
+      }
+      expect(zh('bookPhoneLimit', { n: 2 })).toContain('2个有效预约');
+      expect(en('bookRateLimited', { s: 30 })).toContain('30 seconds');
+    });
+
+    it('reads Retry-After in seconds or as a date', () => {
+      expect(retryAfterSeconds('42', 0)).toBe(42);
+      expect(retryAfterSeconds(new Date(90_000).toUTCString(), 0)).toBe(90);
+      expect(retryAfterSeconds(null, 0)).toBeUndefined();
+    });
+
+    it('puts every refusal text on both booking pages, in the page\'s language', async () => {
+      const page = await app.inject('/book/venue-a?lang=en');
+      const texts = JSON.parse(decodeEntities(/id="book"[^>]*data-texts="([^"]*)"/.exec(page.body)![1]!)) as Record<string, string>;
+      for (const key of REFUSAL_KEYS) expect(texts[key], key).toBe(en(key as PatronKey, { n: 2, s: '{s}' }));
+      expect(texts.bookRateLimited).toContain('{s}');
+    });
+  });
 
   describe('GET /book/:venueId', () => {
     it('shows the venue, the checks, the days and the day\'s slots with seats left, in Chinese by default', async () => {
@@ -244,3 +303,8 @@ describe('booking pages', () => {
     });
   });
 });
+
+/** Attribute text as the browser reads it. */
+function decodeEntities(s: string): string {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}

@@ -137,6 +137,30 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
       expect(await store.bookings.count()).toBe(0);
     });
 
+    it('caps live bookings per number, venue and day (keyed by a hash of the normalised number)', async () => {
+      const phone = '13912345678';
+      const first = await book({ phone });
+      expect(first.statusCode, first.body).toBe(201);
+      // The same number however typed: the hub keys the normalised one.
+      expect((await book({ phone: '+86 139-1234-5678', slotStart: SLOT + H })).statusCode).toBe(201);
+      const third = await book({ phone, slotStart: SLOT + 2 * H });
+      expect(third.statusCode, third.body).toBe(409);
+      expect(third.json().error).toMatchObject({ code: 'conflict', field: 'phone', message: expect.stringMatching(/already holds 2 bookings.*at most 2/) });
+      expect(await store.bookings.count()).toBe(2);
+      // Another number, no number, and the same number on another day are not held back.
+      expect((await book({ phone: '13800000000', slotStart: SLOT + 2 * H })).statusCode).toBe(201);
+      expect((await book({ slotStart: SLOT + 2 * H })).statusCode).toBe(201);
+      expect((await book({ phone, slotStart: SLOT + DAY })).statusCode).toBe(201);
+      // A cancelled booking no longer counts ...
+      expect((await app.inject({ method: 'POST', url: `/api/bookings/${first.json().id}/cancel` })).statusCode).toBe(200);
+      const again = await book({ phone, slotStart: SLOT + 2 * H });
+      expect(again.statusCode, again.body).toBe(201);
+      expect((await book({ phone, slotStart: SLOT + 3 * H })).json().error.field).toBe('phone');
+      // ... nor does one whose slot is over.
+      now = SLOT + 2 * H;
+      expect((await book({ phone, slotStart: SLOT + 3 * H })).statusCode).toBe(201);
+    });
+
     it('still books the slot now begun, within its grace; today only when daysAhead is 0', async () => {
       now = SLOT + 15 * M;
       expect((await book()).statusCode).toBe(201);
@@ -210,7 +234,7 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
       await store.policies.activate({ ...emergency, closedVenueTypes: ['museum'] }, T0, { communityId: 'c-venue-a' });
       const closed = await book();
       expect(closed.statusCode).toBe(409);
-      expect(closed.json().error).toMatchObject({ field: 'slotStart', message: expect.stringMatching(/closed under the policy/) });
+      expect(closed.json().error).toMatchObject({ field: 'policy', message: expect.stringMatching(/closed under the policy/) });
     });
 
     it('counts people admitted in the slot without a booking against its seats', async () => {
@@ -246,11 +270,11 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
       now = SLOT - M;
       const usedRes = await cancel(used);
       expect(usedRes.statusCode).toBe(409);
-      expect(usedRes.json().error).toMatchObject({ code: 'conflict', field: 'id', message: 'this booking was already used at the door' });
+      expect(usedRes.json().error).toMatchObject({ code: 'conflict', field: 'admitted', message: 'this booking was already used at the door' });
       now = SLOT;
       const begun = await cancel(id);
       expect(begun.statusCode).toBe(409);
-      expect(begun.json().error).toMatchObject({ code: 'conflict', field: 'id', message: expect.stringMatching(/begun slot cannot be cancelled/) });
+      expect(begun.json().error).toMatchObject({ code: 'conflict', field: 'slotStart', message: expect.stringMatching(/begun slot cannot be cancelled/) });
       expect((await store.bookings.get(id))!.cancelledAt).toBeNull();
       const unknown = await cancel('00000000-0000-4000-8000-000000000000');
       expect(unknown.statusCode).toBe(404);
@@ -291,6 +315,7 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
           { start: SLOT, end: SLOT + H, cap: 10, booked: 3, arrivedBooked: 0, walkIns: 0, seatsLeft: 7 },
         ],
       });
+      expect((pushed.slots.at(-1)!.end + 480 * M) % (24 * H)).toBe(0); // up to the venue's midnight (UTC+8)
       const afterCancel = next((s) => bookedIn(s) === 0);
       await app.inject({ method: 'POST', url: `/api/bookings/${id}/cancel` });
       expect((await afterCancel).slots[1]).toMatchObject({ booked: 0, seatsLeft: 10 });
@@ -350,6 +375,20 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
   });
 
   describe('GET and POST /api/venues/:id/booking', () => {
+    it('gives the booking link on the hub\'s PUBLIC_URL when set (the printed QR), as the enrolment link', async () => {
+      const publicHub = await buildHub({ ...(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now })), publicUrl: 'https://hub.example.cn' });
+      try {
+        const own = inspectorSession(publicHub);
+        await own.login('inspector-a', PASSWORD);
+        expect((await own.get('/api/venues/venue-a/booking')).json()).toMatchObject({
+          bookingPath: '/book/venue-a',
+          bookingUrl: 'https://hub.example.cn/book/venue-a',
+        });
+      } finally {
+        await publicHub.close();
+      }
+    });
+
     it('lets only a signed-in account of the venue\'s community read, and only the street admin save with the CSRF token', async () => {
       expect((await app.inject('/api/venues/venue-a/booking')).statusCode).toBe(401);
       const other = inspectorSession(app);
@@ -371,6 +410,7 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
         capped: false,
         overbooked: 0,
         bookingPath: '/book/venue-a',
+        bookingUrl: 'http://localhost:80/book/venue-a',
       });
       const save = await own.post('/api/venues/venue-a/booking', { ...SETTINGS, slotCap: 20 });
       expect(save.statusCode).toBe(403);

@@ -7,6 +7,16 @@ import { html, page, trusted, type Html } from './html.js';
 import { PATRON_CSS } from './patron-css.js';
 import { declarationFields, header, rulesSection } from './patron-page.js';
 import { patronText, type PatronText } from './patron-text.js';
+import { REFUSAL_KEYS } from '../../ui/booking-refusal.js';
+import { MAX_BOOKINGS_PER_PHONE } from '../services/bookings.js';
+
+/**
+ * Every refusal text the booking pages' script can say (hub/ui/booking-refusal.ts),
+ * in the page's language; `{s}` (seconds to wait) is filled in by the script.
+ */
+export function refusalTexts(t: PatronText): Record<string, string> {
+  return Object.fromEntries(REFUSAL_KEYS.map((k) => [k, t(k, { n: MAX_BOOKINGS_PER_PHONE, s: '{s}' })]));
+}
 
 /** Venue-local wall-clock time, HH:MM. */
 export const localHhmm = (ms: number, offsetMinutes: number): string => new Date(ms + offsetMinutes * 60_000).toISOString().slice(11, 16);
@@ -64,7 +74,7 @@ export function renderBookingPage(p: BookingPageInput): string {
     submitting: t('submitting'),
     expired: t('expiredText'),
     chooseSlot: t('chooseSlot'),
-    full: t('bookFull'),
+    ...refusalTexts(t),
   };
   // The language is remembered in a cookie (routes/patron), so day links need not carry it.
   const query = (date: string) => `${p.path}?date=${date}`;

@@ -65,7 +65,7 @@ export class BookingSettingsEditor extends LitElement {
   }
 
   private _link(v: VenueBooking) {
-    const url = `${location.origin}${v.bookingPath}`;
+    const url = v.bookingUrl;
     return html`<div class="link">
       ${this.qr ? html`<img src=${this.qr} width="120" height="120" alt=${t('bkLink')} data-testid="booking-qr" />` : nothing}
       <div>
@@ -111,7 +111,7 @@ export class BookingSettingsEditor extends LitElement {
     if (!v) return;
     const s = v.settings;
     this.draft = { mode: s.mode, slotMinutes: String(s.slotMinutes), slotCap: String(s.slotCap), maxParty: String(s.maxParty), daysAhead: String(s.daysAhead) };
-    this.qr = await QRCode.toDataURL(`${location.origin}${v.bookingPath}`, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+    this.qr = await QRCode.toDataURL(v.bookingUrl, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
   }
 
   private _set(key: keyof BookingSettings, value: string) {

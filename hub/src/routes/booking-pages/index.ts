@@ -7,6 +7,7 @@ import { passVerdict } from '../../../../shared/rules/pass-verdict.js';
 import { bookableUntil } from '../../../../shared/rules/slots.js';
 import { Id, Uuid } from '../../../../shared/schemas/common.js';
 import { DayQuery } from '../../../../shared/schemas/dashboard.js';
+import { NORMAL_POLICY } from '../../../../shared/schemas/policy.js';
 import { renderBookingNotice, renderBookingPage } from '../../pages/booking-page.js';
 import { renderBookingPassPage } from '../../pages/booking-pass-page.js';
 import { bookingTicket, slotsForDay } from '../../services/bookings.js';
@@ -95,6 +96,9 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
     const policy = await store.policies.activeForVenue(venue.id);
     // The answer as it stands now (the policy may have switched since booking), as on the pass page.
     const judged = passVerdict(policy, venue, booking.party, at);
+    const promised = booking.policyVersion === NORMAL_POLICY.version
+      ? NORMAL_POLICY.contactRetentionDays
+      : ((await store.policies.version(booking.policyVersion))?.policy.contactRetentionDays ?? policy.contactRetentionDays);
     return sendHtml(
       reply,
       200,
@@ -117,7 +121,8 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
         // The door judges a booking's time by the slot under the policy it has now (kiosk/src/pass-check.ts),
         // not by the grace signed into the QR: the page says what the door will do.
         graceMinutes: policy.bookingGraceMinutes,
-        contactRetentionDays: policy.contactRetentionDays,
+        // What store.passes.purgeContacts applies: the period in force now, never longer than the one promised at booking.
+        contactRetentionDays: Math.min(policy.contactRetentionDays, promised),
         verdict: judged.verdict,
         people: judged.people,
         script: ui.url('booking'),

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
@@ -22,6 +23,8 @@ export interface BookingRouteOptions {
   store: Store;
   keys: HubKeys;
   now: () => number;
+  /** The hub's public address (PUBLIC_URL): the booking link printed for patrons is built on it. */
+  publicUrl?: string | undefined;
 }
 
 /**
@@ -32,9 +35,11 @@ export interface BookingRouteOptions {
  * kiosks get the slot counts ('slots:venue') after every booking and cancel,
  * and the venue profile ('venue:profile') after a settings change.
  */
-export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (app, { store, keys, now }) => {
+export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (app, { store, keys, now, publicUrl }) => {
   const signedIn = requireAccount(store, now);
   const admin = requireAccount(store, now, ['street_admin']);
+  // As the enrolment link (routes/kiosks): the hub's public address when configured, else the one asked.
+  const originOf = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
   const kiosks = (venueId: string) => app.io.of(KIOSK_NAMESPACE).to(venueRoom(venueId));
 
   /** A push that fails must not fail the booking already committed: kiosks get the counts again on connect and after the next change. */
@@ -55,7 +60,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     kiosks(booking.venueId).emit('bookings:cancelled', { venueId: booking.venueId, bookings: [{ id: booking.id, slotEnd: booking.slotEnd }] });
   }
 
-  async function view(venueId: string, at: number): Promise<VenueBooking> {
+  async function view(venueId: string, at: number, origin: string): Promise<VenueBooking> {
     const ctx = await bookingContext(store, venueId);
     if (!ctx) throw new HttpError(404, 'not_found', `no venue "${venueId}"`, 'id');
     const saved = await store.bookings.savedSettings(venueId);
@@ -74,6 +79,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
       capped: saved.settings.slotCap > ctx.cap,
       overbooked: over.reduce((n, s) => n + s.bookings.length, 0),
       bookingPath: `/book/${encodeURIComponent(venueId)}`,
+      bookingUrl: `${origin}/book/${encodeURIComponent(venueId)}`,
     };
   }
 
@@ -149,7 +155,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
       const venue = await store.venues.get(request.params.id);
       if (!venue) throw new HttpError(404, 'not_found', `no venue "${request.params.id}"`, 'id');
       assertScope(request.account!, venue.communityId);
-      return view(venue.id, now());
+      return view(venue.id, now(), originOf(request));
     },
   );
 
@@ -183,7 +189,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
       const profile = await store.venues.profile(venueId);
       if (profile) kiosks(venueId).emit('venue:profile', profile);
       await pushSlots(venueId);
-      const answer = await view(venueId, at);
+      const answer = await view(venueId, at, originOf(request));
       try {
         await store.audit.record({
           at,
