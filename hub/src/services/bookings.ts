@@ -247,6 +247,8 @@ export async function cancelBooking(store: Store, id: string, now: number): Prom
   const booking = await store.bookings.get(id);
   if (!booking) throw new HttpError(404, 'not_found', 'no such booking', 'id');
   if (booking.cancelledAt !== null) return booking;
+  // Used at a door is the more telling refusal (a door admits only inside the entry window anyway).
+  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'admitted');
   const policy = await store.policies.activeForVenue(booking.venueId);
   // The door's entry window opens at start − grace under the policy in force (kiosk pass-check judgeTime).
   const opensAt = booking.slotStart - policy.bookingGraceMinutes * MINUTE_MS;
@@ -258,7 +260,6 @@ export async function cancelBooking(store: Store, id: string, now: number): Prom
       'slotStart',
     );
   }
-  if ((await store.bookings.admitted(id)) > 0) throw new HttpError(409, 'conflict', 'this booking was already used at the door', 'admitted');
   return (await store.bookings.cancel(id, now))!;
 }
 
