@@ -518,6 +518,11 @@ const zh = {
   obCode: '预约码',
   obPeople: '人数',
   obBookedAt: '预约时间',
+  obCancel: '取消此预约',
+  obCancelReason: '取消原因（记入操作日志）',
+  obCancelConfirm: '确认取消',
+  obCancelBack: '返回',
+  obCancelReasonNeeded: '请填写取消原因',
   out_disinfection: '消毒',
   out_ventilation: '通风',
   out_booster: '已加强',
@@ -721,6 +726,7 @@ const zh = {
   audit_tracing_run: '流调查询',
   audit_tracing_export: '导出流调结果',
   audit_contact_purge: '到期清除联系电话',
+  audit_booking_cancel: '街道取消预约',
   audit_booking_settings: '修改场所预约设置',
 } as const;
 
@@ -1217,6 +1223,11 @@ const en: Record<Key, string> = {
   obCode: 'Booking code',
   obPeople: 'People',
   obBookedAt: 'Booked at',
+  obCancel: 'Cancel this booking',
+  obCancelReason: 'Reason (kept in the audit log)',
+  obCancelConfirm: 'Confirm cancel',
+  obCancelBack: 'Back',
+  obCancelReasonNeeded: 'Give a reason for the cancel',
   out_disinfection: 'Disinfection',
   out_ventilation: 'Ventilation',
   out_booster: 'Booster',
@@ -1420,6 +1431,7 @@ const en: Record<Key, string> = {
   audit_tracing_run: 'Tracing query',
   audit_tracing_export: 'Tracing results exported',
   audit_contact_purge: 'Expired contact numbers removed',
+  audit_booking_cancel: 'Booking cancelled by the street office',
   audit_booking_settings: 'Venue booking settings changed',
 };
 
