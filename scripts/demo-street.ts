@@ -22,6 +22,9 @@ const VENUES: DemoVenue[] = [
   { id: 'citizen-library', communityId: 'heping', name: '市民图书馆', type: 'library', address: '和平路20号', ratedCapacity: 150, openingHours: { open: '09:00', close: '21:00' }, entrances: ['正门'] },
 ];
 
+/** The demo venue that takes bookings; `npm start` prints its booking link. */
+export const DEMO_BOOKING_VENUE_ID = 'citizen-library';
+
 /** The entrance whose enrolment code `npm start` prints. */
 export const DEMO_ENTRANCE_ID = 'xingguang-ktv-1';
 
@@ -48,6 +51,8 @@ export async function seedDemoStreet(store: Store): Promise<boolean> {
       await store.venues.addEntrance({ id: `${venue.id}-${i + 1}`, venueId: venue.id, name });
     }
   }
+  // The library takes bookings (issue 8, 003 §13 限量、预约、错峰): hourly slots of 40, walk-ins for what is left.
+  await store.bookings.saveSettings(DEMO_BOOKING_VENUE_ID, { mode: 'optional', slotMinutes: 60, slotCap: 40, maxParty: 4, daysAhead: 7 }, 'npm start (demo)', Date.now());
   return true;
 }
 

@@ -3,7 +3,7 @@ import { loadConfig } from '../hub/src/config.js';
 import { startHub } from '../hub/src/server.js';
 import { posterToken } from '../shared/rules/venue-code.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
-import { DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoAccounts, seedDemoStreet } from './demo-street.js';
+import { DEMO_BOOKING_VENUE_ID, DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoAccounts, seedDemoStreet } from './demo-street.js';
 import { ensureBuilds } from './ensure-build.js';
 
 /**
@@ -51,6 +51,9 @@ try {
           `           the page a patron's phone opens from the venue code (here the entrance's printed poster;`,
           `           the kiosk shows a rotating code beside the pad); A4 poster to print: ${base}/posters/${poster}`,
         ]
+      : []),
+    ...((await hub.store.bookings.settings(DEMO_BOOKING_VENUE_ID)).mode !== 'off'
+      ? [`  Booking: ${base}/book/${DEMO_BOOKING_VENUE_ID}`, `           the demo library's booking link (a patron books a time; the door admits in the slot)`]
       : []),
     `  Dashboard: ${base}/dashboard/`,
     ...(accounts.length
