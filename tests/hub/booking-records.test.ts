@@ -8,23 +8,14 @@ import { bookingTicket, slotsForDay } from '../../hub/src/services/bookings.js';
 import { purgeExpiredContacts } from '../../hub/src/services/retention.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { TRACING_SQL } from '../../hub/src/store/tracing.js';
-import type { BookingSettings } from '../../shared/schemas/booking.js';
 import type { PassUse } from '../../shared/schemas/pass.js';
 import type { TracingResult } from '../../shared/schemas/tracing.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
+import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
 
-const M = 60_000;
-const H = 60 * M;
-const DAY = 24 * H;
-/** 2026-10-01 10:00 at the venues (UTC+8). */
-const T0 = Date.UTC(2026, 9, 1, 2, 0);
-/** The 14:00–15:00 slot of that day. */
-const SLOT = T0 + 4 * H;
-const PASSWORD = 'a long enough password';
-const SETTINGS: BookingSettings = { mode: 'optional', slotMinutes: 60, slotCap: 20, maxParty: 4, daysAhead: 3 };
-const GREEN = { healthCode: 'green', itinerary: 'local' } as const;
+const SETTINGS = bookingSettings(20);
 
 describe('bookings at the door, in tracing and under retention (issue 8)', () => {
   const tmp = tempDir();

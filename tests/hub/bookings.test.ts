@@ -14,17 +14,9 @@ import type { CorrectionRecord } from '../../shared/schemas/record.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
+import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
 
-const M = 60_000;
-const H = 60 * M;
-const DAY = 24 * H;
-/** 2026-10-01 10:00 at the venue (UTC+8). */
-const T0 = Date.UTC(2026, 9, 1, 2, 0);
-/** The 14:00–15:00 slot of that day. */
-const SLOT = T0 + 4 * H;
-const PASSWORD = 'a long enough password';
-const SETTINGS: BookingSettings = { mode: 'optional', slotMinutes: 60, slotCap: 10, maxParty: 4, daysAhead: 3 };
-const GREEN = { healthCode: 'green', itinerary: 'local' } as const;
+const SETTINGS = bookingSettings(10);
 
 describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
   const tmp = tempDir();
