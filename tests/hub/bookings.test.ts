@@ -15,6 +15,7 @@ import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskCli
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
+import { draftOf } from '../../hub/src/services/venue-csv.js';
 
 const SETTINGS = bookingSettings(10);
 
@@ -167,7 +168,7 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
 
     it('offers only slots inside the opening hours', async () => {
       await store.venues.save(
-        [{ kind: 'update', id: 'venue-a', draft: { ...(await draftOf(store, 'venue-a')), openingHours: { open: '09:00', close: '14:30' } } }],
+        [{ kind: 'update', id: 'venue-a', draft: { ...draftOf((await store.venues.get('venue-a'))!), openingHours: { open: '09:00', close: '14:30' } } }],
         T0,
       );
       expect((await book({ slotStart: T0 + 3 * H })).statusCode).toBe(201); // 13:00–14:00
@@ -464,22 +465,6 @@ describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
     });
   });
 });
-
-/** The registry's draft of a venue, to change one field. */
-async function draftOf(store: Store, id: string) {
-  const v = (await store.venues.get(id))!;
-  return {
-    communityId: v.communityId,
-    name: v.name,
-    type: v.type,
-    address: v.address,
-    ratedCapacity: v.ratedCapacity,
-    openingHours: v.openingHours,
-    utcOffsetMinutes: v.utcOffsetMinutes,
-    officers: v.officers,
-    entrances: v.entrances.map((e) => ({ id: e.id, name: e.name })),
-  };
-}
 
 /** Slot starts as venue-local hours (UTC+8). */
 function slotsOfDayStarts(slots: readonly { start: number }[]): number[] {

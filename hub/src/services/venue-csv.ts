@@ -247,7 +247,8 @@ export interface ImportPlan {
 
 type Candidate = { [K in keyof z.input<typeof VenueFields>]?: unknown };
 
-function draftOf(v: RegistryVenue): VenueDraft {
+/** A stored venue as the registry would save it again: the base an edit changes fields of. */
+export function draftOf(v: RegistryVenue): VenueDraft {
   return {
     communityId: v.communityId,
     name: v.name,

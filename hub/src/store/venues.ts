@@ -32,16 +32,8 @@ export interface NewStaff {
   pin: string;
 }
 
-/** A venue as the registry saves it (shared/schemas/registry.ts VenueFields, parsed). */
-export interface VenueDraft {
-  communityId: string;
-  name: string;
-  type: VenueType;
-  address: string;
-  ratedCapacity: number;
-  openingHours: OpeningHours;
-  utcOffsetMinutes: number;
-  officers: Officers;
+/** A venue as the registry saves it (shared/schemas/registry.ts VenueFields, parsed): a new venue's fields without its id, and its entrances. */
+export interface VenueDraft extends Omit<NewVenue, 'id'> {
   /** The whole list: with an id, an existing entrance (renamed if the name differs); without, a new one. */
   entrances: { id?: string | undefined; name: string }[];
 }
