@@ -36,7 +36,7 @@ export interface HubToKioskEvents {
   'kiosk:revoked': (info: { reason: string }) => void;
   /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit (issue 7). */
   'venue:profile': (venue: VenueProfile) => void;
-  /** The venue's current and next booking slots as the hub counts them (issue 8): on connect, after bookings, cancels and batches. */
+  /** The venue's booking slots from the current one to its midnight, as the hub counts them (issue 8): on connect, after bookings, cancels and batches. */
   'slots:venue': (slots: VenueSlots) => void;
   /** Bookings of the venue cancelled whose slots are not over (issue 8 review): after each cancel, and all on connect; the door refuses their QR. */
   'bookings:cancelled': (cancelled: BookingsCancelled) => void;

@@ -50,7 +50,7 @@ export const SlotView = z.object({
 });
 export type SlotView = z.infer<typeof SlotView>;
 
-/** `slots:venue` (hub → kiosks of the venue): the current and next slot, after every booking, cancel and synced batch. */
+/** `slots:venue` (hub → kiosks of the venue): the slots from the current one to the venue's midnight, after every booking, cancel and synced batch. */
 export const VenueSlots = z.object({ venueId: Id, mode: BookingMode, slots: z.array(SlotView), at: z.int() });
 export type VenueSlots = z.infer<typeof VenueSlots>;
 

@@ -125,7 +125,8 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   }
 
   /**
-   * The venue's current and next booking slots (issue 8). After a batch it is
+   * The venue's booking slots from the current one to its midnight (issue 8;
+   * nothing after a batch at a venue taking no bookings). After a batch it is
    * emitted after the batch's acknowledgement, so the kiosk that sent it knows
    * its records are in these figures and adds only what it admitted since.
    */
