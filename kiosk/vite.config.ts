@@ -6,7 +6,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 const hub = process.env.HUB_URL ?? 'http://127.0.0.1:8080';
 
 /**
- * The app version each kiosk reports to the hub (issue 7): the package version
+ * The app version each kiosk reports to the hub: the package version
  * and the build time in UTC to the minute, e.g. `0.1.0+20250611.0930`. Two
  * builds of one version differ, and no git is needed to build.
  */

@@ -7,7 +7,7 @@ import { Id } from '../shared/schemas/common.js';
 import { parseFlags } from './cli.js';
 
 /**
- * Accounts of the inspectors' dashboard (issue 6), on the hub's data dir (DATA_DIR):
+ * Accounts of the inspectors' dashboard, on the hub's data dir (DATA_DIR):
  *
  *   npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]
  *   npm run admin -- reset-password <name>

@@ -7,7 +7,7 @@ import { openStore } from '../hub/src/store/index.js';
 import { parseFlags } from './cli.js';
 
 /**
- * The hub's database, backed up and restored (issue 7 "Operations"):
+ * The hub's database, backed up and restored (docs/operations.md):
  *
  *   npm run backup  -- [--to FILE]     a consistent copy while the hub runs (online backup API)
  *   npm run restore -- --from FILE     put a backup in place; the hub must be stopped

@@ -51,14 +51,14 @@ export async function seedDemoStreet(store: Store): Promise<boolean> {
       await store.venues.addEntrance({ id: `${venue.id}-${i + 1}`, venueId: venue.id, name });
     }
   }
-  // The library takes bookings (issue 8, 003 §13 限量、预约、错峰): hourly slots of 40, walk-ins for what is left.
+  // The library takes bookings (003 §13 限量、预约、错峰): hourly slots of 40, walk-ins for what is left.
   await store.bookings.saveSettings(DEMO_BOOKING_VENUE_ID, { mode: 'optional', slotMinutes: 60, slotCap: 40, maxParty: 4, daysAhead: 7 }, 'npm start (demo)', Date.now());
   return true;
 }
 
 /**
- * The demo's first accounts (issue 6: "the first admin is created … on first
- * start of the demo"): the street admin and one community's inspector, each
+ * The demo's first accounts, created on the demo's first start so the
+ * dashboard can be opened at once: the street admin and one community's inspector, each
  * with a one-time password returned here to print once. None if any account exists.
  */
 export async function seedDemoAccounts(

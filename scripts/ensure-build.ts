@@ -36,7 +36,7 @@ function isStale(t: (typeof TARGETS)[number]): boolean {
   return t.sources.some((s) => newestMtime(join(root, s)) > builtAt);
 }
 
-/** Builds with Vite whatever is missing or older than its sources ("builds if needed", issue 2). */
+/** Builds with Vite whatever is missing or older than its sources, so `npm start` on a fresh checkout just works. */
 export async function ensureBuilds(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
   for (const t of TARGETS) {
     if (!isStale(t)) continue;

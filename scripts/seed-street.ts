@@ -1,5 +1,5 @@
 /**
- * A realistic street for the inspectors' dashboard and its benchmark (issue 6):
+ * A realistic street for the inspectors' dashboard and its benchmark:
  * communities, venues of the kinds DOMAIN.md names with Chinese names, rated
  * capacities and opening hours, one entrance and one kiosk each (enrolled
  * through the store), door staff, and `--weeks` of door traffic: entrance

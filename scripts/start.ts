@@ -31,7 +31,7 @@ try {
   const code = await hub.store.kiosks.issueEnrolmentCode(door, Date.now(), ENROL_TTL_MS);
   const base = config.publicUrl ?? hub.url;
   const enrolUrl = `${base}/kiosk/?enrol=${formatEnrolmentCode(code)}`;
-  // A tablet's camera app opens this and the kiosk enrols itself (the QR way to enrol, issue 4).
+  // A tablet's camera app opens this and the kiosk enrols itself (the QR way to enrol).
   const qr = await QRCode.toString(enrolUrl, { type: 'terminal', small: true });
   const entrance = await hub.store.venues.entrance(door);
   const venue = entrance && (await hub.store.venues.profile(entrance.venueId));

@@ -17,11 +17,11 @@ export interface KioskToHubEvents {
   'records:push': (payload: { records: unknown[] }, ack: (res: Ack<PushResult>) => void) => void;
   /** The kiosk applied this policy version. */
   'policy:ack': (payload: PolicyAck, ack: (res: Ack<{ version: number }>) => void) => void;
-  /** The signed pass behind a typed code of this venue, so staff get the declared answers when online (issue 5). */
+  /** The signed pass behind a typed code of this venue, so staff get the declared answers when online. */
   'pass:lookup': (payload: PassKey, ack: (res: Ack<{ signed: string }>) => void) => void;
-  /** The kiosk's app version, backlog and clock, whenever its backlog changes (issue 7). */
+  /** The kiosk's app version, backlog and clock, whenever its backlog changes. */
   'kiosk:status': (payload: KioskStatus) => void;
-  /** The tablet leaves service; refused, with how many, while the hub lacks any record it made (issue 7). */
+  /** The tablet leaves service; refused, with how many, while the hub lacks any record it made. */
   'kiosk:retire': (payload: RetireRequest, ack: (res: Ack<RetireAnswer>) => void) => void;
 }
 
@@ -32,30 +32,30 @@ export interface HubToKioskEvents {
   'occupancy:venue': (occupancy: VenueOccupancy) => void;
   /** A patron tapped "I have left" on a pass of this venue (live, and on connect for those missed). */
   'pass:left': (left: PassLeft) => void;
-  /** The street office revoked this tablet; the hub closes the socket right after (issue 7). */
+  /** The street office revoked this tablet; the hub closes the socket right after. */
   'kiosk:revoked': (info: { reason: string }) => void;
-  /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit (issue 7). */
+  /** The venue as the street office now registers it (capacity, hours, entrances, officers, door staff), on connect and after every edit. */
   'venue:profile': (venue: VenueProfile) => void;
-  /** The venue's booking slots from the current one to its midnight, as the hub counts them (issue 8): on connect, after bookings, cancels and batches. */
+  /** The venue's booking slots from the current one to its midnight, as the hub counts them: on connect, after bookings, cancels and batches. */
   'slots:venue': (slots: VenueSlots) => void;
-  /** Bookings of the venue cancelled whose slots are not over (issue 8 review): after each cancel, and all on connect; the door refuses their QR. */
+  /** Bookings of the venue cancelled whose slots are not over: after each cancel, and all on connect; the door refuses their QR. */
   'bookings:cancelled': (cancelled: BookingsCancelled) => void;
-  /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it (issue 7). */
+  /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it. */
   'venue:secret': (secret: VenueSecret) => void;
 }
 
 /** The kiosks' namespace on the hub. */
 export const KIOSK_NAMESPACE = '/kiosk';
 
-/** The inspectors' dashboards send nothing up the socket: they act over HTTP (issue 6). */
+/** The inspectors' dashboards send nothing up the socket: they act over HTTP. */
 export type DashboardToHubEvents = Record<string, never>;
 
 export interface HubToDashboardEvents {
   /** A flag was raised, or changed (new evidence, an inspector's action), in the dashboard's scope. */
   'flag:raised': (flag: Flag) => void;
-  /** A kiosk connected, disconnected, reported, acknowledged a policy, retired or was revoked (street admin only, issue 7). */
+  /** A kiosk connected, disconnected, reported, acknowledged a policy, retired or was revoked (street admin only). */
   'kiosk:status': (kiosk: KioskView) => void;
-  /** A policy version took force (now or by schedule), or a switch was scheduled or cancelled (street admin only, issue 7). */
+  /** A policy version took force (now or by schedule), or a switch was scheduled or cancelled (street admin only). */
   'policy:changed': (change: PolicyChange) => void;
 }
 

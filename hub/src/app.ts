@@ -105,7 +105,7 @@ export const hubApp = fp<AppOptions>(
       stopSweep = startFlagSweep(store, io, now, app.log);
       // Switches set for later: applied on start too, so a hub that was down at the due time catches up.
       stopScheduler = startPolicyScheduler({ store, io, now, log: app.log });
-      // Contact numbers past their retention period: removed at start, then hourly (issue 7 "Privacy").
+      // Contact numbers past their retention period: removed at start, then hourly (docs/security.md).
       stopRetention = startRetentionJob(store, now, app.log);
     });
     app.addHook('preClose', async () => {

@@ -4,7 +4,7 @@ import { HttpError } from './errors.js';
 import type { Store } from './store/index.js';
 
 /**
- * The inspectors' side is behind accounts (issue 6). A session is a random
+ * The inspectors' side is behind accounts. A session is a random
  * token in an httpOnly, SameSite=Strict cookie, stored hashed on the hub;
  * state changes also need the CSRF token. Every route checks the account and
  * its scope on the server: the dashboard hiding a link is not access control.

@@ -6,7 +6,7 @@ import { generatePassKeys } from '../../shared/rules/pass-signature.js';
 
 /**
  * The hub's own secrets, kept in a key file beside the database and never in
- * it (issue 5 for the pass key, issue 7 for contact data): a copied database
+ * it (the pass-signing key and the contact key; docs/security.md): a copied database
  * alone can neither sign passes nor read phone numbers. Created on first start
  * with mode 0600.
  */

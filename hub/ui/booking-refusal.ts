@@ -1,5 +1,5 @@
 /**
- * What the booking pages say when the hub refuses (issue 8 review, finding 9):
+ * What the booking pages say when the hub refuses (never the hub's English):
  * every answer POST /api/bookings and its cancel can give, by status, code and
  * field, mapped to the patron's words (hub/src/pages/patron-text.ts keys,
  * sent in the page's data-texts). The hub's English message is for logs and

@@ -2,7 +2,7 @@ import { bookingRefusal, cancelRefusal, retryAfterSeconds, type Refusal } from '
 import { declarationForm, declaredPeople } from './declaration-form.js';
 
 /**
- * The booking pages' behaviour (issue 8). On the booking link (/book/:venue):
+ * The booking pages' behaviour. On the booking link (/book/:venue):
  * the shared declaration (declaration-form.ts) plus the chosen slot, sent to
  * POST /api/bookings; a slot that filled meanwhile (409) is said and the
  * seats are refreshed from the page itself. On a booking (/booking/:id):

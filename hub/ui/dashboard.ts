@@ -1,4 +1,4 @@
-/** The inspectors' dashboard (issue 6): the hub's /dashboard/ page loads this one script. */
+/** The inspectors' dashboard: the hub's /dashboard/ page loads this one script. */
 import './dashboard/inspector-dashboard.js';
 
 // @page cannot live in a shadow root: the weekly report prints on A4 from here. A constructed

@@ -1,7 +1,7 @@
 import { toIsoWithOffset } from '../../shared/rules/time.js';
 
 /**
- * The declaration a pass (issue 5) and a booking (issue 8) share, as the
+ * The declaration a pass and a booking share, as the
  * server renders it (hub/src/pages/patron-page.ts declarationFields): add and
  * remove accompanying people, remember the answers on this phone
  * (localStorage, never sent anywhere else), and show the hub's field errors

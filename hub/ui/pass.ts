@@ -1,5 +1,5 @@
 /**
- * The pass page's behaviour (issue 5): a live clock in the venue's time (a
+ * The pass page's behaviour: a live clock in the venue's time (a
  * screenshot shows a frozen one), the pass greyed out once expired, and
  * "I have left".
  */

@@ -1,7 +1,7 @@
 import { declarationForm, declaredPeople } from './declaration-form.js';
 
 /**
- * The patron page's behaviour (issue 5): the shared declaration
+ * The patron page's behaviour: the shared declaration
  * (declaration-form.ts), sent for the venue code scanned; the pass page next.
  */
 const form = document.getElementById('declare') as HTMLFormElement;

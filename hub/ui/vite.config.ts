@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /**
- * The hub's own page scripts (issue 5): small, no framework, one file per
+ * The hub's own page scripts: small, no framework, one file per
  * page, stable names (the hub adds a content hash to the URL). Phones on a
  * slow link load the page and one script.
  */

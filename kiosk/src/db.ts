@@ -28,7 +28,7 @@ export interface StoredRecord {
 export type Enrolment = EnrolResponse & {
   enrolledAt: number;
   /**
-   * The venue's pass-code secret before the hub last rotated it (issue 7: a
+   * The venue's pass-code secret before the hub last rotated it (a
    * tablet of the venue was revoked), and when: typed codes of passes issued
    * up to then still check against it until they expire.
    */
@@ -36,7 +36,7 @@ export type Enrolment = EnrolResponse & {
 };
 
 /**
- * What the kiosk remembers of a pass it has seen (issue 5), keyed by
+ * What the kiosk remembers of a pass it has seen, keyed by
  * `<code>:<issue minute>` so a scanned QR and a typed code of the same pass
  * meet: which of its people were admitted here, and whether their exit
  * ("I have left") has been counted.
@@ -48,12 +48,12 @@ export interface PassUseRecord {
   admitted: number[];
   exitRecorded: boolean;
   at: number;
-  /** A booking's slot start (issue 8): its people hold seats in that slot, whenever in its window they came. */
+  /** A booking's slot start: its people hold seats in that slot, whenever in its window they came. */
   slot?: number;
 }
 
 /**
- * The venue's slots as the hub last pushed them (issue 8), kept so an offline
+ * The venue's slots as the hub last pushed them, kept so an offline
  * reload still knows the bookings. `heldThrough`: when they arrived, the hub
  * held every record of this kiosk up to this sequence number, so its figures
  * count those and the door adds only what it admitted after (slot-seats.ts).
@@ -61,14 +61,14 @@ export interface PassUseRecord {
 export type DoorSlots = VenueSlots & { heldThrough: number };
 
 /**
- * Bookings of this venue the hub said were cancelled (issue 8 review), id →
+ * Bookings of this venue the hub said were cancelled, id →
  * slot end (epoch ms): their signed QR would still verify offline, so the
  * door refuses them ('booking_cancelled'). Kept across reloads and offline;
  * an id is forgotten once its slot is over (the QR no longer admits anyway).
  */
 export type CancelledBookings = Record<string, number>;
 
-/** Who is working the door now (issue 4: every record carries the operator). */
+/** Who is working the door now (every record carries the operator). */
 export interface Shift {
   staffId: string;
   name: string;
@@ -76,7 +76,7 @@ export interface Shift {
 }
 
 /**
- * The hub refused this tablet (issue 7: revoked by the street office, or its
+ * The hub refused this tablet (revoked by the street office, or its
  * token no longer known). Kept so an offline reload still shows the notice and
  * the door stays shut; cleared only if the hub accepts the tablet again.
  */
@@ -147,8 +147,8 @@ export async function savePolicy(policy: Policy): Promise<Enrolment | undefined>
 }
 
 /**
- * Replaces the cached venue with the one the hub now registers (issue 7:
- * 'venue:profile' on connect and after every registry edit), and the
+ * Replaces the cached venue with the one the hub now registers
+ * ('venue:profile' on connect and after every registry edit), and the
  * entrance's name with it. Returns the updated enrolment.
  */
 export async function saveVenueProfile(venue: VenueProfile): Promise<Enrolment | undefined> {
@@ -272,7 +272,7 @@ export class RecordingLocked extends Error {
 let recordingLock: { released: Promise<void>; release: () => void } | undefined;
 
 /**
- * Stops every record from being made (issue 7: retiring). Taken before the
+ * Stops every record from being made (retiring). Taken before the
  * tablet counts what it made and held until it is wiped, or released if the
  * retirement fails. A save already past its check has opened its transaction
  * before this returns, so IndexedDB orders it before any count read after.
@@ -400,7 +400,7 @@ export async function recordsSince(ms: number): Promise<StoredRecord[]> {
 }
 
 /**
- * What the tablet tells the hub when it retires (issue 7), read in one
+ * What the tablet tells the hub when it retires, read in one
  * transaction: the highest sequence number it ever made (the counter, not the
  * records, so nothing made and lost goes unnoticed), the records the hub
  * refused (they can never arrive), and how many still wait to be sent.
@@ -420,7 +420,7 @@ export async function retireRequest(): Promise<RetireRequest & { pending: number
 
 /**
  * Forgets everything on the tablet in one transaction: enrolment, shift,
- * counters, records, passes (issue 7: a retired tablet goes back to the enrol
+ * counters, records, passes (a retired tablet goes back to the enrol
  * screen), once the hub has confirmed it holds every record up to `lastSeq`.
  * Only if the tablet still holds exactly what the hub counted: no record made
  * after `lastSeq` and none unsent, checked in the wiping transaction itself so

@@ -44,7 +44,7 @@ export function saveDoorRecord(
 
 /**
  * Why a record was not saved, in the kiosk's language: the tablet is retiring
- * (issue 7: recording is locked until it is wiped or the retirement fails), or
+ * (recording is locked until it is wiped or the retirement fails), or
  * the browser's storage failed (its own message, the only detail there is).
  */
 export function saveFailedText(err: unknown): string {

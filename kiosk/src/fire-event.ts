@@ -11,13 +11,13 @@ export interface KioskEvents {
   'pad-key': { key: string };
   'shift-started': Shift;
   'occupancy-event': { kind: 'exit' | 'headcount' | 'close_out'; count: number };
-  /** A QR code read by the pass scanner, once per pass shown (issue 5). */
+  /** A QR code read by the pass scanner, once per pass shown. */
   'pass-scanned': { text: string };
-  /** A pass checked and valid here; its next person is at the door (issue 5). */
+  /** A pass checked and valid here; its next person is at the door. */
   'pass-accepted': ActivePass;
   /** Staff dropped the pass being checked. */
   'pass-cleared': Record<string, never>;
-  /** The hub let this tablet go, holding every record up to lastSeq; it may now forget everything (issue 7). */
+  /** The hub let this tablet go, holding every record up to lastSeq; it may now forget everything. */
   retired: { retiredAt: number; lastSeq: number };
 }
 

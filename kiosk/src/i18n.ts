@@ -24,7 +24,7 @@ const zh = {
   enrolUnknown: '没有这个绑定码，请核对后重新输入',
   enrolExpired: '该绑定码已使用或已过期，请向街道办索取新码',
   enrolRateLimited: '尝试次数过多，请一分钟后再试',
-  // Patron passes and the venue code (issue 5)
+  // Patron passes and the venue code
   passTitle: '通行凭证',
   passPlaceholder: '输入6位通行码',
   passCheck: '核验',
@@ -43,7 +43,7 @@ const zh = {
   pass_other_venue: '这是其他场所的通行凭证',
   pass_tampered: '通行凭证校验失败（可能被篡改），请顾客重新扫码',
   pass_used: '此通行凭证已在本入口使用过',
-  // Bookings and slots at the door (issue 8)
+  // Bookings and slots at the door
   pass_booking_early: '预约时段未到，可于 {t} 起入场',
   pass_booking_late: '预约时段已结束（{t}）',
   pass_booking_cancelled: '该预约已取消，不能凭此入场',
@@ -183,13 +183,13 @@ const zh = {
   policyNormal: '常态防控',
   policyEmergency: '应急（战时）',
   ...reasonTexts('zh-CN'),
-  // Pass scanner (issue 5)
+  // Pass scanner
   scannerStarting: '正在打开摄像头…',
   scannerReady: '请将通行码二维码放入框内',
   scannerNoCamera: '摄像头不可用，请手动输入6位通行码',
   scannerDenied: '摄像头权限被拒绝，请手动输入6位通行码',
   scannerDecoderFailed: '二维码识别组件加载失败，请手动输入6位通行码',
-  // The tablet itself: status, retiring, revocation, venue edits (issue 7)
+  // The tablet itself: status, retiring, revocation, venue edits
   tabDevice: '设备',
   deviceTitle: '本机信息',
   deviceKioskId: '设备编号',
@@ -403,7 +403,7 @@ const en: Record<Key, string> = {
   policyNormal: 'Normal',
   policyEmergency: 'Emergency',
   ...reasonTexts('en'),
-  // Pass scanner (issue 5)
+  // Pass scanner
   scannerStarting: 'Starting the camera…',
   scannerReady: 'Hold the pass QR code inside the frame',
   scannerNoCamera: 'No camera available: type the 6-character pass code instead',

@@ -71,14 +71,14 @@ export class KioskApp extends LitElement {
   @state() private inside = 0;
   /** The venue's count per entrance as the hub last sent it (other doors). */
   @state() private venue: VenueOccupancy | undefined;
-  /** The hub no longer accepts this tablet (issue 7): the door is shut. */
+  /** The hub no longer accepts this tablet: the door is shut. */
   @state() private revoked: Revocation | undefined;
   @state() private notice: Notice | undefined;
-  /** A retirement is under way (issue 7): no record can be made until it ends. */
+  /** A retirement is under way: no record can be made until it ends. */
   @state() private retiring = false;
   /** Why an occupancy change made here was not saved, until staff dismiss it. */
   @state() private failure = '';
-  /** The venue's booking slots as the hub last pushed them (issue 8), kept for an offline reload. */
+  /** The venue's booking slots as the hub last pushed them, kept for an offline reload. */
   @state() private slots: DoorSlots | undefined;
   /** The current slot as this door counts it; undefined where the venue takes no bookings. */
   @state() private doorSlot: DoorSlot | undefined;
@@ -98,7 +98,7 @@ export class KioskApp extends LitElement {
   private readonly lookupPass = (key: { code: string; minute: number }) => this.sync?.lookupPass(key) ?? Promise.resolve(undefined);
   /**
    * Retiring goes through the sync client: it must drain the outbox and ask the
-   * hub first (issue 7). Recording is locked meanwhile, and the screen says so.
+   * hub first. Recording is locked meanwhile, and the screen says so.
    */
   private readonly retire = async (): Promise<RetireOutcome> => {
     if (!this.sync) return { outcome: 'offline', pending: this.status?.pending ?? 0 };
@@ -222,8 +222,8 @@ export class KioskApp extends LitElement {
   }
 
   /**
-   * The hub confirmed it holds every record this tablet made and let it go
-   * (issue 7): forget everything, back to the enrol screen. Recording has been
+   * The hub confirmed it holds every record this tablet made and let it go:
+   * forget everything, back to the enrol screen. Recording has been
    * locked since before the count; the wipe checks again that nothing was made
    * or left unsent since, and the lock is lifted only once the tablet is blank.
    */
@@ -296,7 +296,7 @@ export class KioskApp extends LitElement {
   }
 
   /**
-   * The hub's count of the venue's slots (issue 8), with how far it held this
+   * The hub's count of the venue's slots, with how far it held this
    * kiosk's records then: stored first (an offline reload keeps it), then the
    * door counts its slot again. A push for another venue is not this door's.
    */
@@ -347,7 +347,7 @@ export class KioskApp extends LitElement {
   }
 
   /**
-   * The venue as the street office now registers it (issue 7): the door reads
+   * The venue as the street office now registers it: the door reads
    * capacity, hours, entrances, officers and staff from the enrolment, so
    * storing it is applying it. Someone taken off the staff list leaves the door.
    */
@@ -356,20 +356,20 @@ export class KioskApp extends LitElement {
     const next = await saveVenueProfile(v);
     if (!next) return;
     this.enrolment = next;
-    // The booking settings came with it (issue 8).
+    // The booking settings came with it.
     this._countSlot();
     if (before && JSON.stringify(before) !== JSON.stringify(next.venue)) this.notice = 'venueUpdated';
     if (this.shift && !next.venue.staff.some((s) => s.id === this.shift?.staffId)) await this._endShift();
   }
 
-  /** The venue's pass-code secret, rotated when one of its tablets was revoked (issue 7). */
+  /** The venue's pass-code secret, rotated when one of its tablets was revoked. */
   private async _venueSecret(s: VenueSecret) {
     const next = await saveVenueSecret(s);
     if (next) this.enrolment = next;
   }
 
   /**
-   * A patron tapped "I have left" (issue 5): the people admitted here on that
+   * A patron tapped "I have left": the people admitted here on that
    * pass leave the count, once, as an exit record that names the pass. The
    * operator is whoever is on duty; with nobody on duty, the patron themselves.
    * While the tablet retires it waits: recorded if the retirement fails, moot

@@ -6,7 +6,7 @@ import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { getPassUse, isBookingCancelled, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
 
 /**
- * A patron's pass at the door (issue 5), checked with no network: a scanned
+ * A patron's pass at the door, checked with no network: a scanned
  * QR by the hub's signature, a typed 6-character code by the venue's secret.
  * Then against what this kiosk remembers, so a pass is not used twice here.
  */
@@ -20,7 +20,7 @@ export interface ActivePass {
   src?: PassUse['src'];
   /** The declared answers, per person; only a scanned QR carries them. */
   persons?: PassPerson[];
-  /** A booking's slot (issue 8), epoch ms: its people hold seats there. */
+  /** A booking's slot, epoch ms: its people hold seats there. */
   slot?: Slot;
   /** The person to check now (0-based): the first not yet admitted here. */
   next: number;
@@ -30,10 +30,10 @@ export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | '
 export type PassCheckResult =
   | { ok: true; pass: ActivePass }
   | { ok: false; reason: Exclude<PassRefusal, 'booking_early' | 'booking_late'> }
-  /** A booking outside its entry window (issue 8): `at` is when it may enter, or when its slot ended. */
+  /** A booking outside its entry window: `at` is when it may enter, or when its slot ended. */
   | { ok: false; reason: 'booking_early' | 'booking_late'; at: number };
 
-/** The policy's grace around a booking's slot; a policy cached before issue 8 has none and takes the default. */
+/** The policy's grace around a booking's slot; a policy cached before bookings existed has none and takes the default. */
 export const graceMinutes = (e: Enrolment): number => e.policy.bookingGraceMinutes ?? NORMAL_POLICY.bookingGraceMinutes;
 
 /** A booking's slot in epoch ms, if the pass is a booking. */
@@ -101,7 +101,7 @@ export async function checkPassInput(input: string, e: Enrolment, now: number, l
 
 /**
  * A typed code against the venue's secret, and against the one before it when
- * the hub rotated it (issue 7: a tablet of the venue was revoked): a code made
+ * the hub rotated it (a tablet of the venue was revoked): a code made
  * with the previous secret counts only for a pass issued up to the rotation,
  * and like any pass only while it is valid. A code from after it under the old
  * secret is what the revoked tablet could forge, so it is unknown here.
@@ -156,7 +156,7 @@ export function advance(p: ActivePass, admittedNow: number[]): ActivePass | unde
 }
 
 /**
- * "I have left" for a pass (issue 5): the exit of the people admitted here on
+ * "I have left" for a pass: the exit of the people admitted here on
  * it, counted once. The count is read in the same transaction that saves the
  * exit (`exitBody`), so an admission committing meanwhile is never missed.
  * Declines if nobody was admitted here on it or its exit was counted already.

@@ -7,7 +7,7 @@ import { getPassUse, recordsSince, type DoorSlots, type Enrolment, type StoredRe
 import { graceMinutes, passKey } from './pass-check.js';
 
 /**
- * The current slot as this door knows it (issue 8, 003 §13 限量、预约、错峰),
+ * The current slot as this door knows it (003 §13 限量、预约、错峰),
  * with no network: the hub's last figures for the slot ('slots:venue', kept in
  * IndexedDB) plus what this door admitted in it that the hub had not counted
  * then. Which is which comes from the sequence numbers: when the figures

@@ -1,5 +1,5 @@
 /**
- * Distinct sounds the queue can hear (issue 4): two rising beeps to admit,
+ * Distinct sounds the queue can hear: two rising beeps to admit,
  * one low buzz to refuse. WebAudio tones, nothing to download.
  */
 let ctx: AudioContext | undefined;

@@ -1,5 +1,5 @@
 /**
- * The kiosk app's build, reported to the hub in every status (issue 7) so the
+ * The kiosk app's build, reported to the hub in every status so the
  * street office sees which tablets run an old app. Vite's `define` fills it in
  * at build time (kiosk/vite.config.ts); unbuilt (unit tests) it says so.
  */

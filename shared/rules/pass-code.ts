@@ -3,7 +3,7 @@ import { MAX_PARTY } from '../schemas/pass.js';
 import { hmac } from './bytes.js';
 
 /**
- * The 6-character pass code (issue 5), which a kiosk checks with no network:
+ * The 6-character pass code, which a kiosk checks with no network:
  *
  *   [issue minute mod 31][number within that minute: 2 chars][MAC: 3 chars]
  *

@@ -3,7 +3,7 @@ import { fromBase64Url, toBase64Url, utf8 } from './bytes.js';
 import { CLOCK_SKEW_MS } from './pass-code.js';
 
 /**
- * The pass QR (issue 5): `VCP1.<payload>.<signature>`, both base64url. The
+ * The pass QR: `VCP1.<payload>.<signature>`, both base64url. The
  * payload is the JSON of PassPayload; the signature is ECDSA P-256 / SHA-256
  * (WebCrypto's raw r‖s form) by the hub over `VCP1.<payload>`. ECDSA P-256
  * rather than Ed25519 because every tablet browser's WebCrypto has it.

@@ -6,7 +6,7 @@ import { decideEntry, type EntryDecision } from './decide-entry.js';
 import { requiredChecks } from './required-checks.js';
 
 /**
- * From a patron's declaration to the pass (issue 5), with the same rules the
+ * From a patron's declaration to the pass, with the same rules the
  * door uses. The phone can only declare; temperature and mask are checked by
  * staff at the door, so a pass never says more than "may enter after those".
  */

@@ -3,7 +3,7 @@ import type { ReasonCode } from '../schemas/record.js';
 import { bookingAdmission, type Slot } from './slots.js';
 
 /**
- * The slot's word on one person at the door (issue 8; 003 §13 限量、预约、错峰),
+ * The slot's word on one person at the door (003 §13 限量、预约、错峰),
  * added to decideEntry's reasons. Pure; the arithmetic is rules/slots.ts.
  *
  * - A person on a booking inside its entry window holds a seat until

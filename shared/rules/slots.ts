@@ -6,7 +6,7 @@ import { isOpenAt } from './opening-hours.js';
 
 /**
  * Slot arithmetic for reservations and staggered entry (003 §13 "限量、预约、
- * 错峰"; issue 8). Pure: times are epoch ms, the venue's UTC offset is data,
+ * 错峰"). Pure: times are epoch ms, the venue's UTC offset is data,
  * the policy is passed in.
  *
  * A slot is an entry window of `slotMinutes` counted from the venue's local

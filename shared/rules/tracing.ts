@@ -1,5 +1,5 @@
 /**
- * The overlap rule of tracing (时空伴随, 003 §25, 004 §3.9; issue 7 "Tracing"):
+ * The overlap rule of tracing (时空伴随, 003 §25, 004 §3.9; docs/inspectors-guide.md):
  * who was at a venue during a case's visit. Pure: the hub runs it over the
  * candidate rows it reads from the indices, and tests run it over every row.
  *
@@ -9,7 +9,7 @@
  *   t + the assumed stay (the query's `stayMinutes`);
  * - a pass nobody was recorded on (scanned the code, never reached the door,
  *   or a door that has not synced yet): [issued, left ?? issued + stay];
- * - a booking nobody was recorded on (issue 8): its slot [start, end], the
+ * - a booking nobody was recorded on: its slot [start, end], the
  *   window it was to enter in (slots last at most 4 hours, within MAX_STAY_MS);
  * - a pass (or booking) with entrance records stands for one party: it is reported once
  *   (listing it once per record would list people twice), and it overlaps
@@ -104,7 +104,7 @@ export function candidateFrom(from: number): number {
 }
 
 /**
- * A booking at the venue (issue 8): like a pass with records (matchPass), and
+ * A booking at the venue: like a pass with records (matchPass), and
  * with none, its slot is the presence — the party was due to come in then
  * (a door that has not synced yet, or a no-show: the safer error is to list it).
  */

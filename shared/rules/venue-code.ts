@@ -1,7 +1,7 @@
 import { hmac, sameText, toBase64Url } from './bytes.js';
 
 /**
- * The venue code (场所码) a patron scans at the door (issue 5). The kiosk shows
+ * The venue code (场所码) a patron scans at the door. The kiosk shows
  * a QR of `<hub>/v/<token>`; the token is an HMAC of (kiosk id, 30-second
  * slot) under the venue's secret, which the kiosk received at enrolment. So
  * the kiosk rotates it offline and the hub checks it without reaching the

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from './common.js';
 
 /**
- * Who may use the inspectors' side of the hub (issue 6): the street admin
+ * Who may use the inspectors' side of the hub: the street admin
  * sees the whole street; a community inspector only the venues of their
  * community (DOMAIN.md "What inspectors do").
  */

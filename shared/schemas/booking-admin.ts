@@ -4,7 +4,7 @@ import { Id } from './common.js';
 
 /**
  * A venue's booking settings as the dashboard reads and saves them
- * (GET / POST /api/venues/:id/booking; issue 8). The POST body is
+ * (GET / POST /api/venues/:id/booking). The POST body is
  * BookingSettings itself.
  */
 

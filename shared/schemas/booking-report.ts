@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from './common.js';
 
 /**
- * What inspectors read of bookings (issue 8 "Inspectors"): bookings that no
+ * What inspectors read of bookings (docs/inspectors-guide.md): bookings that no
  * longer fit their slot after caps shrank (GET /api/bookings/overbooked, the
  * street admin's). A venue's slots for a day are SlotView[] (booking.ts),
  * asked with DayQuery (dashboard.ts).

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_PARTY } from './common.js';
 
 /**
- * How a venue takes bookings (issue 8, 003 §13 限量、预约、错峰). Apart from
+ * How a venue takes bookings (003 §13 限量、预约、错峰). Apart from
  * booking.ts so the venue profile (enrolment.ts) can carry it without an
  * import cycle through the pass schemas.
  */

@@ -6,7 +6,7 @@ import { ContactPhone, MAX_PARTY, PersonDeclaration } from './pass.js';
 export { BookingMode, BookingSettings, NO_BOOKING, SLOT_MINUTES, SlotMinutes } from './booking-settings.js';
 
 /**
- * Reservations and staggered entry (限量、预约、错峰, 003 §13; issue 8): a
+ * Reservations and staggered entry (限量、预约、错峰, 003 §13): a
  * booking request, the hub's answer, and slots as the hub counts them. The
  * venue's settings are in booking-settings.ts; the slot arithmetic in
  * shared/rules/slots.ts.
@@ -14,7 +14,7 @@ export { BookingMode, BookingSettings, NO_BOOKING, SLOT_MINUTES, SlotMinutes } f
 
 /**
  * POST /api/bookings: a party books seats in one slot of a venue, declaring as
- * for a pass (issue 5) — the hub judges each person with the door's rules and
+ * for a pass — the hub judges each person with the door's rules and
  * answers with a signed pass for the slot's entry window (PassPayload, src
  * 'booking'), which kiosks verify offline. `ticket` is the hub-signed ticket
  * of the booking page it served (hub/src/services/form-ticket.ts).

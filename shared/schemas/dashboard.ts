@@ -5,7 +5,7 @@ import { FlagRule } from './flags.js';
 import { VenueType } from './venue.js';
 
 /**
- * What the inspectors' dashboard reads (issue 6). The hub's read model
+ * What the inspectors' dashboard reads. The hub's read model
  * (hub/src/store/dashboard.ts) answers these; the dashboard (hub/ui/dashboard)
  * shows them. Times are ms since the epoch unless named otherwise.
  */
@@ -85,7 +85,7 @@ export const VenueDay = z.object({
 });
 export type VenueDay = z.infer<typeof VenueDay>;
 
-/** GET /api/ranking?date=YYYY-MM-DD: where to go first (issue 6 "Ranking"). */
+/** GET /api/ranking?date=YYYY-MM-DD: where to go first. */
 export const RankingRow = z.object({
   venueId: Id,
   venueName: z.string(),

@@ -31,7 +31,7 @@ export const EnrolRequest = z.object({ code: EnrolmentCode });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
 /**
- * What a kiosk keeps about its venue (issue 4): who it is, the facts the door
+ * What a kiosk keeps about its venue: who it is, the facts the door
  * decision reads, its entrances, its officers and the staff who may work the door.
  */
 export const VenueProfile = VenueRules.extend({
@@ -42,7 +42,7 @@ export const VenueProfile = VenueRules.extend({
   entrances: z.array(z.object({ id: Id, name: z.string() })),
   officers: Officers,
   staff: z.array(StaffMember),
-  /** Reservations at this venue (issue 8); absent on a profile from before them: none. */
+  /** Reservations at this venue; absent on a profile from before them: none. */
   booking: BookingSettings.optional(),
 });
 export type VenueProfile = z.infer<typeof VenueProfile>;
@@ -54,15 +54,15 @@ export const EnrolResponse = z.object({
   token: z.string(),
   venue: VenueProfile,
   policy: Policy,
-  /** This kiosk's own secret for its rotating venue code (issue 5). */
+  /** This kiosk's own secret for its rotating venue code. */
   codeSecret: z.string().min(16),
-  /** The venue's secret for typed pass codes, shared by its kiosks (issue 5). */
+  /** The venue's secret for typed pass codes, shared by its kiosks. */
   passCodeSecret: z.string().min(16),
   /** Where this entrance's printable poster is (the hub signs its code; kiosks cannot). */
   posterPath: z.string().startsWith('/posters/'),
   /** The address phones reach the hub at, if set (PUBLIC_URL); else the page's own origin. */
   publicUrl: z.string().optional(),
-  /** The hub's public key that signs passes (ECDSA P-256, JWK), verified offline (issue 5). */
+  /** The hub's public key that signs passes (ECDSA P-256, JWK), verified offline. */
   passKey: z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
@@ -70,7 +70,7 @@ export type EnrolResponse = z.infer<typeof EnrolResponse>;
 /**
  * The venue's secret for typed pass codes as the hub now holds it
  * (`venue:secret`, on every connect and after a rotation). Revoking a stolen
- * tablet rotates it (issue 7); `previous` still checks codes of passes issued
+ * tablet rotates it; `previous` still checks codes of passes issued
  * up to `rotatedAt`, which expire within the policy's pass validity.
  */
 export const VenueSecret = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, ShortText } from './common.js';
 
 /**
- * Compliance flags (issue 6): the signals that a venue skips checks
+ * Compliance flags: the signals that a venue skips checks
  * (DOMAIN.md "Signals"), each raised by a named rule in shared/rules/flags/,
  * stored with its evidence, one open flag per venue, rule and window.
  */

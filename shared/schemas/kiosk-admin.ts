@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from './common.js';
 
 /**
- * The kiosk lifecycle (issue 7): what a kiosk reports about itself, how it
+ * The kiosk lifecycle: what a kiosk reports about itself, how it
  * retires, and how the street office sees it.
  */
 

@@ -4,7 +4,7 @@ import { Id, MAX_PARTY, Timestamp, Uuid } from './common.js';
 import { typedCode } from './enrolment.js';
 
 /**
- * The patron's pass (issue 5): what a patron declares on their phone after
+ * The patron's pass: what a patron declares on their phone after
  * scanning the venue code, and the signed pass the hub answers with, which
  * the kiosk verifies offline.
  */
@@ -75,7 +75,7 @@ export const PassPerson = z.strictObject({
 });
 export type PassPerson = z.infer<typeof PassPerson>;
 
-/** Where a pass came from: a kiosk's live code, a printed poster, or a booking (issue 8). */
+/** Where a pass came from: a kiosk's live code, a printed poster, or a booking. */
 export const PassSource = z.enum(['live', 'poster', 'booking']);
 export type PassSource = z.infer<typeof PassSource>;
 
@@ -86,7 +86,7 @@ export const PassPayload = z.strictObject({
   code: PassCode,
   venue: Id,
   entrance: Id,
-  /** A scan of a kiosk's live code, of the printed poster, or a booking made ahead (issue 8). */
+  /** A scan of a kiosk's live code, of the printed poster, or a booking made ahead. */
   src: PassSource,
   /**
    * Valid from `iat` until `exp`. A booking is valid for its entry window: from
@@ -94,7 +94,7 @@ export const PassPayload = z.strictObject({
    */
   iat: z.int().min(0),
   exp: z.int().min(0),
-  /** A booking's slot [start, end), seconds since the epoch (issue 8). */
+  /** A booking's slot [start, end), seconds since the epoch. */
   slot: z.tuple([z.int().min(0), z.int().min(0)]).optional(),
   /** The policy version the declaration was judged under. */
   pv: z.int().min(1),
@@ -119,7 +119,7 @@ export const PassUse = PassKey.extend({
 });
 export type PassUse = z.infer<typeof PassUse>;
 
-/** `pass:left`: the patron tapped "I have left" on the pass page (issue 5). */
+/** `pass:left`: the patron tapped "I have left" on the pass page. */
 export const PassLeft = PassKey.extend({ id: Uuid, people: z.int().min(1).max(MAX_PARTY), at: z.int().min(0) });
 export type PassLeft = z.infer<typeof PassLeft>;
 

@@ -3,7 +3,7 @@ import { Id } from './common.js';
 import { FlagThresholds, Policy } from './policy.js';
 
 /**
- * The street office's policy desk (issue 7 "Policy"): a switch for the whole
+ * The street office's policy desk (docs/policy.md): a switch for the whole
  * street or one community, now or at a set time, every version kept with who
  * put it in force and why. Versions are one street-wide sequence; a kiosk
  * enforces the newest version that is street-wide or for its community.

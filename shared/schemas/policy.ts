@@ -11,8 +11,8 @@ import { VenueType } from './venue.js';
 const Hours = z.int().min(1).max(168);
 
 /**
- * Thresholds of the inspectors' flag rules (issue 6: "thresholds live in the
- * policy, not in code"); see shared/rules/flags/. Every field has a default,
+ * Thresholds of the inspectors' flag rules: they live in the policy, not in
+ * code, so the street office can tune them; see shared/rules/flags/. Every field has a default,
  * so a policy stored before they existed still parses.
  */
 export const FlagThresholds = z.object({
@@ -73,13 +73,13 @@ export const Policy = z.object({
   /** Health code + itinerary + vaccination (三码联查, 004 §3.11): vaccination is asked. */
   threeCodeCheck: z.boolean(),
   /**
-   * How long a patron's pass stays valid after it is issued (issue 5: "a few minutes", long
-   * enough to queue). At most 20, so a typed pass code's minute is never ambiguous (pass-code.ts).
+   * How long a patron's pass stays valid after it is issued: a few minutes, long
+   * enough to queue. At most 20, so a typed pass code's minute is never ambiguous (pass-code.ts).
    */
   passValidMinutes: z.int().min(1).max(20).default(10),
-  /** Days a patron's contact number is kept for tracing, then purged (003 §25; issue 7). */
+  /** Days a patron's contact number is kept for tracing, then purged (003 §25). */
   contactRetentionDays: z.int().min(1).max(365).default(28),
-  /** Minutes a booked party may come before its slot, and keeps its seats after the slot starts (issue 8, shared/rules/slots.ts). */
+  /** Minutes a booked party may come before its slot, and keeps its seats after the slot starts (shared/rules/slots.ts). */
   bookingGraceMinutes: z.int().min(0).max(120).default(15),
   flags: FlagThresholds.prefault({}),
 });

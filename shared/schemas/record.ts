@@ -15,7 +15,7 @@ export const ReasonCode = z.enum([
   'itinerary_medium_risk',
   'no_test_or_commitment',
   'test_and_commitment_required',
-  // Reservations and staggered entry (issue 8, 003 §13; rules/slot-door.ts).
+  // Reservations and staggered entry (003 §13; rules/slot-door.ts).
   'booking_required',
   'slot_full',
   'booking_outside_slot',
@@ -27,7 +27,7 @@ export type ReasonCode = z.infer<typeof ReasonCode>;
  * What every kiosk record carries. `id` is made by the kiosk; `(kioskId, seq)`
  * is the kiosk's own gap-free counter over all record types. Either identifies
  * the record, so a resend is recognised. `operatorId` is the staff member on
- * duty, so the hub can count per checker and per entrance (issue 4).
+ * duty, so the hub can count per checker and per entrance.
  */
 const RecordBase = z.object({
   id: Uuid,
@@ -45,7 +45,7 @@ export const EntranceRecord = RecordBase.extend({
   checks: Checks,
   decision: z.enum(['admit', 'refuse']),
   reasons: z.array(ReasonCode).max(ReasonCode.options.length),
-  /** The patron's pass, when staff scanned or typed one (issue 5). */
+  /** The patron's pass, when staff scanned or typed one. */
   pass: PassUse.optional(),
 }).refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
   path: ['reasons'],
@@ -70,7 +70,7 @@ export const OccupancyRecord = RecordBase.extend({
   type: z.literal('occupancy'),
   kind: z.enum(['exit', 'headcount', 'close_out']),
   count: z.int().min(0).max(100_000),
-  /** An exit the patron declared with "I have left" on their pass (issue 5): counted once per pass. */
+  /** An exit the patron declared with "I have left" on their pass: counted once per pass. */
   pass: PassKey.optional(),
 })
   .refine((r) => r.kind !== 'exit' || r.count >= 1, { path: ['count'], message: 'at least one person leaves' })

@@ -3,7 +3,7 @@ import { Id } from './common.js';
 import { OpeningHours, Officers, OfficersInput, Pin, VenueRules, VenueType } from './venue.js';
 
 /**
- * The street office's venue registry (issue 7 "Venue registry"): communities,
+ * The street office's venue registry (docs/inspectors-guide.md "Venue registry"): communities,
  * venues with their entrances and officers, the door staff, and the CSV a
  * community's list is imported from and exported to. The hub's routes
  * (hub/src/routes/registry) and the dashboard's registry screen read these.

@@ -33,10 +33,10 @@ export type PushResult = z.infer<typeof PushResult>;
 /** What the kiosk sends in the socket.io handshake (`auth`). */
 export const KioskAuth = z.object({
   token: z.string().min(20).max(200),
-  /** The hub time of the last "I have left" the kiosk has seen; the hub sends the ones after it (issue 5). */
+  /** The hub time of the last "I have left" the kiosk has seen; the hub sends the ones after it. */
   leftSince: z.int().min(0).optional(),
   /**
-   * Its app version, backlog and clock (issue 7); optional so an older kiosk app
+   * Its app version, backlog and clock; optional so an older kiosk app
    * still connects. Left unparsed here: the hub checks it on its own with
    * KioskStatus and ignores it when malformed, so a bad report never gets a
    * valid token refused (which the tablet would take for a revocation).

@@ -4,7 +4,7 @@ import { PersonLabel } from './pass.js';
 import { DEFAULT_STAY_MINUTES } from '../rules/tracing.js';
 
 /**
- * Tracing (时空伴随, 003 §25, 004 §3.9; issue 7 "Tracing"): the street admin
+ * Tracing (时空伴随, 003 §25, 004 §3.9; docs/security.md): the street admin
  * lists who was at venues during a case's visits. The only place contact
  * numbers are ever shown; every run and export is audit-logged with its reason.
  */
@@ -56,7 +56,7 @@ export const TracingRow = z.object({
   entranceName: z.string().nullable(),
   /**
    * `record`: an entrance record without a pass; `pass`: a pass, with the records that used it;
-   * `booking`: a booking (issue 8), with the records that used it, or its slot when nobody came yet.
+   * `booking`: a booking, with the records that used it, or its slot when nobody came yet.
    */
   kind: z.enum(['record', 'pass', 'booking']),
   timeIn: z.int(),

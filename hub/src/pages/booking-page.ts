@@ -56,7 +56,7 @@ export interface BookingPageInput {
 }
 
 /**
- * The shareable booking link of a venue (issue 8; 003 §13 限量、预约、错峰):
+ * The shareable booking link of a venue (003 §13 限量、预约、错峰):
  * the policy's checks, a day picker, the day's slots with seats left (full ones
  * disabled), and the same declaration as a pass. Server-rendered like the
  * patron page; hub/ui/booking.ts sends it and, when the slot has just filled,

@@ -26,7 +26,7 @@ export interface PassPageInput {
 const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(11, 16);
 
 /**
- * The pass a patron shows at the door (issue 5): the big answer, a live clock
+ * The pass a patron shows at the door: the big answer, a live clock
  * and a moving sweep (so a screenshot shows as one), the code staff can type,
  * and the signed QR the kiosk verifies offline.
  */

@@ -21,7 +21,7 @@ export interface PatronPageInput {
 }
 
 /**
- * The page a patron reaches by scanning the venue code (issue 5): the venue,
+ * The page a patron reaches by scanning the venue code: the venue,
  * the checks the policy asks there, and the declaration. Small on purpose:
  * server-rendered HTML, inline CSS, one small script; no framework.
  */
@@ -68,7 +68,7 @@ export function rulesSection(t: PatronText, policy: Policy, venue: Pick<VenuePro
 }
 
 /**
- * The declaration a pass and a booking share (issue 5, issue 8): each person,
+ * The declaration a pass and a booking share: each person,
  * companions without a phone, the commitment, the optional phone with its
  * purpose and retention. hub/ui/declaration-form.ts gives it behaviour.
  */

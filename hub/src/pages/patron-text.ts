@@ -1,6 +1,6 @@
 import type { Lang } from '../../../shared/labels.js';
 
-/** The patron's pages: Simplified Chinese first, English on request (issue 5). */
+/** The patron's pages: Simplified Chinese first, English on request. */
 const zh = {
   switchTo: 'English',
   title: '入场登记',
@@ -80,7 +80,7 @@ const zh = {
   invalidText: '此场所码无法识别。请扫描门口屏幕上或张贴的场所码。',
   passMissingTitle: '找不到此通行凭证',
   passMissingText: '请重新扫描门口的场所码。',
-  // Booking (issue 8)
+  // Booking
   bookLink: '预约入场',
   bookRequiredHint: '本场所须预约入场，请先选择时段。',
   bookOptionalHint: '预约可为您保留名额；未预约的顾客视余位入场。',

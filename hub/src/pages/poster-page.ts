@@ -3,7 +3,7 @@ import { html, page, trusted } from './html.js';
 import { patronText } from './patron-text.js';
 
 /**
- * A static A4 poster per entrance (issue 5), for when the kiosk screen is off
+ * A static A4 poster per entrance, for when the kiosk screen is off
  * or out of reach. Its code never rotates, so scans of it are marked as poster
  * scans. Both languages on the paper; print CSS fills one A4 page.
  */

@@ -14,7 +14,7 @@ import { checkFormTicket, formTicket } from './form-ticket.js';
 import { judgeParty, takePassCode } from './passes.js';
 
 /**
- * Reservations and staggered entry (限量、预约、错峰, 003 §13; issue 8): the
+ * Reservations and staggered entry (限量、预约、错峰, 003 §13): the
  * slots a venue offers with their seats, and bookings. A booking is a signed
  * pass (src 'booking') valid for its slot's entry window, so a door verifies
  * it offline like any pass; the arithmetic is shared/rules/slots.ts.
@@ -25,7 +25,8 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /**
  * Live bookings (not cancelled, slot not over) one contact number may hold at
- * one venue on one venue-local day (issue 8 review, finding 5): enough for a
+ * one venue on one venue-local day, so one script cannot take every seat with
+ * made-up parties: enough for a
  * household's morning and afternoon, not for a script taking every seat.
  */
 export const MAX_BOOKINGS_PER_PHONE = 2;
@@ -108,7 +109,7 @@ export async function slotsForDay(store: Store, venueId: string, dayAt: number, 
  * Bookings of slots not yet over that no longer fit their slot's cap under the
  * policy in force now and the venue's own number (after a switch to emergency
  * or a lowered per-slot cap), last booked first per slot: the street admin
- * moves or cancels these (issue 8).
+ * moves or cancels these.
  */
 export async function overbookedSlots(store: Store, now: number, venueId?: string): Promise<OverbookedSlot[]> {
   // `venueId`: that venue's slots only (its booking settings screen), not the street's.
@@ -148,7 +149,7 @@ function checkSlot(ctx: BookingContext, slotStart: number, now: number): Slot {
 }
 
 /**
- * Books seats (issue 8): the slot must be one the venue offers, not begun past
+ * Books seats: the slot must be one the venue offers, not begun past
  * its grace, within `daysAhead`, the party within `maxParty`; each person is
  * judged with the door's rules under the venue's policy as at the slot's start
  * (when the party comes; the door judges again); the answer is a signed pass
@@ -235,7 +236,7 @@ function full(people: number, seatsLeft: number): HttpError {
 }
 
 /**
- * Cancels a booking from its own page (issue 8): frees its seats. Cancelling
+ * Cancels a booking from its own page: frees its seats. Cancelling
  * twice answers the booking as cancelled the first time. From the slot's
  * start − grace the QR already opens the door (an offline door may have
  * admitted on it), so the seats cannot be sold again: 409 `conflict` on
@@ -264,8 +265,8 @@ export async function cancelBooking(store: Store, id: string, now: number): Prom
 }
 
 /**
- * The street office cancels a booking (issue 8 review: slots overbooked after
- * the policy lowered the cap), also once its entry window has opened, until
+ * The street office cancels a booking (for slots overbooked after the
+ * policy lowered the cap), also once its entry window has opened, until
  * its slot is over (409 `conflict` on `slotEnd` after). People already admitted on
  * it stay admitted; the rest are refused at the door. The caller audits it
  * and tells the kiosks. Cancelling twice answers the first cancel.

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * Contact numbers at rest (003 §25; issue 7 "Privacy"): AES-256-GCM under the
+ * Contact numbers at rest (003 §25; docs/security.md): AES-256-GCM under the
  * key from the hub's key file, a fresh 96-bit IV each time, stored as
  * `v1.<iv>.<ciphertext+tag>` in base64url. The database alone cannot reveal a number.
  */

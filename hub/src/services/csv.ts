@@ -1,5 +1,5 @@
 /**
- * CSV for spreadsheets (issue 6 "Export as CSV"): RFC 4180 quoting, a UTF-8
+ * CSV for spreadsheets (the weekly report, tracing and registry exports): RFC 4180 quoting, a UTF-8
  * BOM so Excel reads Chinese, CRLF lines, and cells that a spreadsheet would
  * run as a formula (starting with = + - @, or a tab or carriage return)
  * neutralised with a leading apostrophe (OWASP "CSV injection").

@@ -34,8 +34,8 @@ import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 
 /**
- * Evaluating the flag rules (shared/rules/flags/) against what the hub holds
- * (issue 6). `evaluateBatch` runs after each committed batch and reads only
+ * Evaluating the flag rules (shared/rules/flags/) against what the hub holds.
+ * `evaluateBatch` runs after each committed batch and reads only
  * what the batch touches; `sweep` runs every minute for the rules that need
  * time to pass. Both store through `store.flags.raise` (one flag per venue,
  * rule and window) and return the flags that are new or changed, for the
@@ -62,7 +62,7 @@ interface Policies {
 }
 
 /**
- * The policies a venue of this community was under (issue 7: a switch may be
+ * The policies a venue of this community was under (a switch may be
  * for one community): the versions that are street-wide or its own. A record
  * names the version its kiosk applied; versions are one street-wide sequence,
  * so that number finds its body whatever its scope.
@@ -146,7 +146,7 @@ export async function evaluateBatch(
 }
 
 /**
- * The booking rules (issue 8) over the slots `admissions` fall in: each slot
+ * The booking rules over the slots `admissions` fall in: each slot
  * read whole (from its start less the largest grace, for booked parties that
  * came early, to its end), so its count is the slot's and not the batch's.
  * A venue that takes no bookings has no slots to judge.

@@ -1,7 +1,7 @@
 import { hmac, sameText, toBase64Url } from '../../../shared/rules/bytes.js';
 
 /**
- * The patron page's ticket (issue 5): a venue code is accepted at the scan
+ * The patron page's ticket: a venue code is accepted at the scan
  * only for its 30-second slot ± 1, yet filling the form takes longer. So the
  * page carries a ticket the hub signs when it serves the page (a MAC of the
  * code and the time, under a venue secret kiosks never hold), and the form

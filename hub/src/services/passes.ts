@@ -66,7 +66,7 @@ export async function resolveVenueCode(store: Store, token: string, now: number,
 /**
  * Each person of a declaration as a signed pass carries them, judged with the
  * door's own rules under `policy` as at `at`, and the party's verdict. Passes
- * (issue 5) and bookings (issue 8) both go through here.
+ * and bookings both go through here.
  */
 export function judgeParty(
   policy: Policy,
@@ -98,7 +98,7 @@ export async function takePassCode(
 }
 
 /**
- * Issues a pass for a declaration (issue 5): judged with the door's own rules
+ * Issues a pass for a declaration: judged with the door's own rules
  * under the policy in force, numbered, signed, stored with the contact number
  * sealed. Throws HttpError for a code that is not (or no longer) valid.
  */

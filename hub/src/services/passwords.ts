@@ -1,7 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * Passwords hashed with scrypt, a memory-hard KDF (issue 6): 2^15 × 8 × 1
+ * Passwords hashed with scrypt, a memory-hard KDF: 2^15 × 8 × 1
  * costs 32 MiB and ~60 ms per try on the hub, which makes a stolen table
  * expensive to search. Stored as `scrypt$N$r$p$salt$hash` so parameters can
  * grow later without breaking old hashes.

@@ -4,8 +4,8 @@ import type { Store } from '../store/index.js';
 import { publishNewVersions, trackPublishing } from './policy-switch.js';
 
 /**
- * Applies policy switches the street office set for a later time (issue 7:
- * "now or at a scheduled time"). Each due schedule is claimed atomically in
+ * Applies policy switches the street office set for a later time (a switch
+ * is made now or at a set time). Each due schedule is claimed atomically in
  * the database (store.policies.applySchedule), so several hub processes on
  * one database, or two ticks of one hub, never apply one twice; a hub that
  * was down at the due time applies it as soon as it is back.

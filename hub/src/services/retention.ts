@@ -7,9 +7,9 @@ export const RETENTION_JOB_NAME = '保留期限清理 / retention job';
 export const RETENTION_EVERY_MS = 60 * 60_000;
 
 /**
- * One pass of the retention job (issue 7 "Privacy", 003 §25): contact numbers
- * past their period are removed (store.passes.purgeContacts: those given on
- * passes and, issue 8, on bookings). What it removed
+ * One pass of the retention job (003 §25; docs/security.md "Retention"): contact
+ * numbers past their period are removed (store.passes.purgeContacts: those given
+ * on passes and on bookings). What it removed
  * goes to the app log and the audit log; a pass with nothing to remove writes
  * only a debug line. An hourly audit entry saying "nothing" would bury the
  * entries that matter (who looked at whose numbers) under 8,760 a year, and

@@ -23,7 +23,7 @@ import { freeId } from '../store/venues.js';
 import { toCsv } from './csv.js';
 
 /**
- * A community's venue list as a spreadsheet (issue 7 "Venue registry"): read
+ * A community's venue list as a spreadsheet (docs/inspectors-guide.md "Venue registry"): read
  * from the bytes a browser uploads (UTF-8, or GBK as Excel saves CSV on a
  * Chinese Windows), checked row by row with the registry's shared schema, and
  * written back with the same columns. Pure: the route reads the store and

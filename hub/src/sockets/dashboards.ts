@@ -39,7 +39,7 @@ function refusal(error: ApiError): Error & { data: ApiError } {
 }
 
 /**
- * The dashboards' namespace (issue 6): a signed-in inspector's page connects
+ * The dashboards' namespace: a signed-in inspector's page connects
  * with its session cookie (SameSite=Strict, so another site cannot open it
  * with the inspector's session) and hears flags as they are raised. Nothing
  * is read from the socket: inspectors act over HTTP.
@@ -71,14 +71,14 @@ export function pushFlags(io: HasNamespaces, flags: readonly Flag[]): void {
   for (const flag of flags) nsp.to(STREET_ROOM).to(communityRoom(flag.communityId)).emit('flag:raised', flag);
 }
 
-/** Tells the street admin's dashboards a policy switched or a switch was scheduled or cancelled (issue 7): policy is the admin's business. */
+/** Tells the street admin's dashboards a policy switched or a switch was scheduled or cancelled: policy is the admin's business. */
 export function pushPolicyChange(io: HasNamespaces, change: PolicyChange): void {
   dashboards(io).to(STREET_ROOM).emit('policy:changed', change);
 }
 
 /**
  * Sends a kiosk's view to the street admin only: enrolling, revoking and
- * watching tablets is the street office's business (issue 7), and a kiosk's
+ * watching tablets is the street office's business, and a kiosk's
  * backlog and clock say nothing an inspector acts on.
  */
 export function pushKiosk(io: HasNamespaces, kiosk: KioskView): void {

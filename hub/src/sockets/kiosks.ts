@@ -16,7 +16,7 @@ import { ingestBatch } from './ingest.js';
 interface SocketData {
   kiosk: KioskIdentity;
   leftSince: number | undefined;
-  /** What the kiosk said of itself in its handshake (issue 7); older kiosk apps send nothing. */
+  /** What the kiosk said of itself in its handshake; older kiosk apps send nothing. */
   status: KioskStatus | undefined;
 }
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
@@ -33,9 +33,9 @@ const MAX_VERSIONS_AHEAD = 1000;
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
 /** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
 export const venueRoom = (venueId: string) => `venue:${venueId}`;
-/** Every kiosk of a community's venues: a community-wide policy switch reaches them here (issue 7). */
+/** Every kiosk of a community's venues: a community-wide policy switch reaches them here. */
 export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
-/** The one kiosk: revoking it cuts its socket here (issue 7). */
+/** The one kiosk: revoking it cuts its socket here. */
 export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
 
 /** Kiosks with a socket open on this hub now. */
@@ -59,7 +59,7 @@ export async function pushKioskView(store: Store, io: KioskServer, id: string, l
   }
 }
 
-/** Cuts every socket of a kiosk at once: it was revoked or retired (issue 7). */
+/** Cuts every socket of a kiosk at once: it was revoked or retired. */
 export function cutKiosk(io: KioskServer, kioskId: string): void {
   io.of(KIOSK_NAMESPACE).in(kioskRoom(kioskId)).disconnectSockets(true);
 }
@@ -125,7 +125,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
   }
 
   /**
-   * The venue's booking slots from the current one to its midnight (issue 8;
+   * The venue's booking slots from the current one to its midnight (docs/bookings.md;
    * nothing after a batch at a venue taking no bookings). After a batch it is
    * emitted after the batch's acknowledgement, so the kiosk that sent it knows
    * its records are in these figures and adds only what it admitted since.
@@ -155,7 +155,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       }
       await pushView(kiosk.id);
     })();
-    // A kiosk that was offline through a registry edit (capacity, hours, door staff) catches up (issue 7).
+    // A kiosk that was offline through a registry edit (capacity, hours, door staff) catches up.
     store.venues.profile(kiosk.venueId).then(
       (profile) => profile && socket.emit('venue:profile', profile),
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue profile'),
@@ -184,7 +184,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
       }
-      // Bookings cancelled while this kiosk was away (issue 8 review): their QR stays valid offline,
+      // Bookings cancelled while this kiosk was away: their QR stays valid offline,
       // so the door must be told. Read after the room join: a cancel from now on is also pushed live;
       // the kiosk merges both, so one told twice is harmless.
       try {
@@ -193,7 +193,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         log.error({ err, kioskId: kiosk.id }, 'could not read cancelled bookings');
       }
     })();
-    // Always sent, rotated or not: a kiosk that was offline through a revoke (issue 7) still holds
+    // Always sent, rotated or not: a kiosk that was offline through a revoke still holds
     // the old secret and refuses typed codes made with the new one until it has this.
     store.kiosks.passCodeSecret(kiosk.venueId).then(
       (secret) => secret && socket.emit('venue:secret', secret),
@@ -291,7 +291,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         if (slotsFor !== null) {
           pushSlots(kiosk.venueId, slotsFor).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
         }
-        // Flag rules over what the batch touched (issue 6), after the ack too; inspectors' dashboards hear at once.
+        // Flag rules over what the batch touched, after the ack too; inspectors' dashboards hear at once.
         if (accepted.length > 0) {
           evaluateBatch(store, kiosk, accepted, receivedAt, { connectedAt: socket.handshake.issued })
             .then((flags) => pushFlags(io, flags))

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../../../shared/schemas/dashboard.js';
 import type { Db } from './database.js';
 
-/** Every inspector and admin action, with who and when (issue 6 "Audit log"). Append only. */
+/** Every inspector and admin action, with who and when (docs/security.md). Append only. */
 export interface AuditRepository {
   record(e: { at: number; accountId: string | null; accountName: string | null; action: string; target?: string | null; detail?: Record<string, unknown> }): Promise<void>;
   /** Newest first; `before` pages back by id. */

@@ -5,7 +5,7 @@ import { PassPerson } from '../../../shared/schemas/pass.js';
 import type { Db } from './database.js';
 
 /**
- * A booking as the hub keeps it (issue 8, 003 §13 限量、预约、错峰): a party's
+ * A booking as the hub keeps it (003 §13 限量、预约、错峰): a party's
  * seats in one slot of a venue, and the signed pass for the slot's entry
  * window that the door verifies offline.
  */
@@ -48,7 +48,7 @@ export type BookResult =
   | { ok: false; reason: 'phone'; live: number };
 
 /**
- * The per-number cap on a booking that gave one (issue 8 review, finding 5):
+ * The per-number cap on a booking that gave one, so one script cannot take every seat:
  * at most `max` live bookings (not cancelled, slot not over at `now`) of the
  * venue with slots in [from, to) — the slot's venue-local day — per `key`, a
  * keyed hash of the number (services/bookings.ts phoneKey).

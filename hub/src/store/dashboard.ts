@@ -41,7 +41,7 @@ const LEDGER_TYPES = LedgerRecord.options.map((o) => o.shape.type.value);
 export const MAX_LEDGER_ENTRIES = 2000;
 
 /**
- * The inspectors' read model (issue 6): what the dashboard shows, read from the
+ * The inspectors' read model: what the dashboard shows, read from the
  * entrance log, the ledger, passes and flags. Never writes.
  */
 export interface DashboardRepository {
@@ -154,7 +154,7 @@ function toFold(r: FoldRow): SyncRecord {
 }
 
 export function createDashboardRepository(db: Db): DashboardRepository {
-  // Issue 7: a policy is street-wide or for one community; a venue is under its community's, the view
+  // A policy is street-wide or for one community; a venue is under its community's, the view
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
   const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
   const communityPolicy = db.prepare<[string], { body: string | null }>('SELECT body FROM community_policy WHERE community_id = ?');

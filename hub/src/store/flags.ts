@@ -8,7 +8,7 @@ import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
 
 /**
- * Compliance flags (issue 6): stored one per venue, rule and window, with
+ * Compliance flags: stored one per venue, rule and window, with
  * their evidence, and the life inspectors give them (000 §5): open →
  * acknowledged → rectification ordered (a deadline) → rectified after a visit,
  * or escalated. `facts` are the bounded reads the flag rules are fed from
@@ -73,7 +73,7 @@ export interface FlagFacts {
   venues(): Promise<FlagVenueRow[]>;
   /**
    * Every policy the street put in force, oldest first, with when and whom it
-   * covers (null: the whole street; issue 7). The rules judge a venue by the
+   * covers (null: the whole street). The rules judge a venue by the
    * versions covering its community: see policiesFor in services/flags.ts.
    */
   policies(): Promise<PolicyInForce[]>;

@@ -29,7 +29,7 @@ export interface Store {
   dashboard: DashboardRepository;
   flags: FlagRepository;
   tracing: TracingRepository;
-  /** Reservations (issue 8): venues' booking settings and bookings per slot. */
+  /** Reservations: venues' booking settings and bookings per slot. */
   bookings: BookingRepository;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;

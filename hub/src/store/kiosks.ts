@@ -9,7 +9,7 @@ export interface KioskIdentity {
   id: string;
   venueId: string;
   entranceId: string;
-  /** The venue's community: which policy the kiosk enforces (issue 7). */
+  /** The venue's community: which policy the kiosk enforces. */
   communityId: string;
 }
 
@@ -43,7 +43,7 @@ export type RetireOutcome =
 export interface KioskRepository {
   /**
    * A one-time code that pairs one new kiosk with an entrance. Only its hash is
-   * stored, with who issued it (issue 7); the code itself is returned once.
+   * stored, with who issued it; the code itself is returned once.
    */
   issueEnrolmentCode(entranceId: string, now: number, ttlMs: number, issuedBy?: string | null): Promise<string>;
   /** Spends the code and creates the kiosk; the token is returned once and stored hashed. */
@@ -81,7 +81,7 @@ export interface KioskRepository {
   /** The venue's pass-code secret as its kiosks must hold it (sent on every connect). */
   passCodeSecret(venueId: string): Promise<VenueSecret | undefined>;
   /**
-   * The tablet leaves service at the door (issue 7): only if the hub holds
+   * The tablet leaves service at the door: only if the hub holds
    * every record 1..lastSeq except those it refused. Sets retired_at and
    * revoked_at, so its token is refused like a revoked one.
    */

@@ -64,12 +64,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX entrance_records_venue_time ON entrance_records (venue_id, kiosk_time_ms);
   `,
   // Opening hours (JSON {open, close} in local time, NULL = always open) and the
-  // venue's UTC offset, for the door decision (issue 4).
+  // venue's UTC offset, for the door decision.
   `
   ALTER TABLE venues ADD COLUMN opening_hours TEXT;
   ALTER TABLE venues ADD COLUMN utc_offset_minutes INTEGER NOT NULL DEFAULT 480;
   `,
-  // Issue 4. One ledger of every kiosk record, whatever its type: (kiosk_id, seq)
+  // One ledger of every kiosk record, whatever its type: (kiosk_id, seq)
   // and id are unique across types, so exactly-once holds for all of them.
   // entrance_records stays the projection the dashboards query.
   `
@@ -109,12 +109,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX venue_staff_venue ON venue_staff (venue_id);
   `,
-  // Which policy version each kiosk has acknowledged, and when (issue 4, "policy pushed live").
+  // Which policy version each kiosk has acknowledged, and when: the policy is pushed live, and the hub must know who enforces it.
   `
   ALTER TABLE kiosks ADD COLUMN policy_version_acked INTEGER;
   ALTER TABLE kiosks ADD COLUMN policy_acked_at INTEGER;
   `,
-  // Issue 5: patron passes. Each venue gets the secret its kiosks sign the venue code and pass
+  // Patron passes (docs/architecture.md "Patron QR flow"). Each venue gets the secret its kiosks sign the venue code and pass
   // codes with (hex of 32 random bytes, read as base64url key material like any other secret).
   // A pass is stored when issued (the scan event); entrance records point to the pass they used.
   `
@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entrance_records ADD COLUMN pass_id TEXT;
   ALTER TABLE entrance_records ADD COLUMN pass_person INTEGER;
   CREATE INDEX entrance_records_pass ON entrance_records (pass_id, pass_person) WHERE pass_id IS NOT NULL;
-  -- Compliance flags (issue 6 builds the rules; issue 5 raises pass_reused). One open flag per
+  -- Compliance flags (shared/rules/flags; pass_reused is raised at ingest). One open flag per
   -- venue, rule and window; evidence is JSON (record ids, counts).
   CREATE TABLE flags (
     id         INTEGER PRIMARY KEY,
@@ -168,7 +168,7 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (venue_id, rule, window_key)
   );
   `,
-  // Issue 5 review: secrets split by who may hold them. Each kiosk signs its own live venue code
+  // Secrets split by who may hold them. Each kiosk signs its own live venue code
   // (a lost tablet cannot mint another door's codes); posters are signed with a secret kiosks
   // never receive; venues.code_secret stays the venue's pass-code secret its kiosks share.
   `
@@ -177,7 +177,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN poster_secret TEXT;
   UPDATE venues SET poster_secret = lower(hex(randomblob(32)));
   `,
-  // Issue 6: inspectors' accounts and server-side sessions (only hashes stored), the audit log
+  // The inspectors' accounts and server-side sessions (only hashes stored), the audit log
   // of every inspector and admin action, and the life of a flag (actions with deadlines, visits).
   `
   CREATE TABLE accounts (
@@ -226,8 +226,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX flag_events_flag ON flag_events (flag_id);
   `,
-  // Issue 6: indices for the inspectors' read model (hub/src/store/dashboard.ts), each measured on
-  // the 5-million-record street of scripts/bench/dashboard.ts (README "Dashboard benchmark").
+  // Indices for the inspectors' read model (hub/src/store/dashboard.ts), each measured on
+  // the 5-million-record street of scripts/bench/dashboard.ts (docs/benchmarks.md).
   // - entrance_records_venue_outcome: admissions, refusals and skipped records of a venue over a
   //   day or a week (overview, day, ranking, weekly report) from the index alone, never the rows
   //   with their JSON; it also serves the log's time-range pages.
@@ -244,7 +244,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX kiosk_records_close_out ON kiosk_records (kiosk_id, seq, kiosk_time_ms)
     WHERE type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out';
   `,
-  // Issue 7: street administration.
+  // Street administration.
   // - kiosks: what each kiosk last reported (app version, records it still held, its clock against
   //   the hub's), and how it left: retired at the door (outbox drained) or revoked at the hub.
   // - enrolment_codes: who issued a code (the audit log has the rest).
@@ -282,19 +282,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE venues ADD COLUMN updated_at INTEGER;
   CREATE INDEX passes_contact_issued ON passes (issued_at) WHERE contact IS NOT NULL;
   `,
-  // Issue 7, venue registry: an entrance where a pass was ever issued cannot be removed (the pass
+  // Venue registry: an entrance where a pass was ever issued cannot be removed (the pass
   // points to it); the registry asks that of every entrance it lists, and passes are the big table.
   `
   CREATE INDEX passes_entrance ON passes (entrance_id);
   `,
-  // Issue 7, revoking a stolen tablet rotates its venue's pass-code secret (the tablet held it).
+  // Revoking a stolen tablet rotates its venue's pass-code secret (the tablet held it).
   // The venue's other kiosks keep the previous one for passes issued before the rotation, until
   // they expire, so they need it and when it was replaced.
   `
   ALTER TABLE venues ADD COLUMN code_secret_previous TEXT;
   ALTER TABLE venues ADD COLUMN code_secret_rotated_at INTEGER;
   `,
-  // Issue 7, the one definition of the policy in force for a community: the newest version that is
+  // The one definition of the policy in force for a community: the newest version that is
   // street-wide or for that community (versions are one street-wide sequence, so a later street-wide
   // switch overrides an earlier community one). Every SQL reader uses this view; NULL columns mean
   // no switch has covered the community yet: the normal preset (version 1, never stored) is in force.
@@ -307,7 +307,7 @@ export const MIGRATIONS: readonly string[] = [
       LEFT JOIN policies p ON p.version =
         (SELECT max(q.version) FROM policies q WHERE q.community_id IS NULL OR q.community_id = c.id);
   `,
-  // Issue 8: reservations. Per venue, whether it takes bookings and its slots; one row per booking
+  // Reservations (003 §13). Per venue, whether it takes bookings and its slots; one row per booking
   // (a party in one slot), apart from passes: a booking is made ahead, not a scan at the door, and
   // must not count as one (scans_below_admissions). Booking codes are numbered from pass_numbers
   // like passes, so a code is never shared between a pass and a booking of a venue.
@@ -342,7 +342,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX bookings_venue_slot ON bookings (venue_id, slot_start) WHERE cancelled_at IS NULL;
   CREATE INDEX bookings_contact_booked ON bookings (booked_at) WHERE contact IS NOT NULL;
   `,
-  // Issue 8 review (finding 5): one script must not take every seat with made-up parties. A booking
+  // One script must not take every seat with made-up parties. A booking
   // that gave a number keeps a keyed hash of it (HMAC with the hub's contact key of the normalised
   // number; never the number, which is sealed in `contact` and purged on its retention period) so
   // the hub caps live bookings per number, venue and day without decrypting anything.
@@ -350,7 +350,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE bookings ADD COLUMN phone_key TEXT;
   CREATE INDEX bookings_phone_key ON bookings (venue_id, phone_key, slot_start) WHERE phone_key IS NOT NULL AND cancelled_at IS NULL;
   `,
-  // Issue 8 review: who cancelled a booking — null from the booking's own page, 'street_office' when
+  // Who cancelled a booking — null from the booking's own page, 'street_office' when
   // a street admin cancelled it (audited) — so the patron's page can say so. Doors refuse cancelled
   // bookings' QR: the index finds the cancelled ids of slots not yet over for a connecting kiosk.
   `

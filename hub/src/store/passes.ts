@@ -3,7 +3,7 @@ import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import type { Db } from './database.js';
 
-/** A pass as the hub keeps it: the scan event inspectors compare admissions with (issue 5). */
+/** A pass as the hub keeps it: the scan event inspectors compare admissions with. */
 export interface StoredPass {
   id: string;
   venueId: string;
@@ -28,7 +28,7 @@ export interface StoredPass {
 
 /** One retention period applied by purgeContacts: whose passes or bookings, how long, the cutoff, and how many numbers it removed. */
 export interface ContactPurgeRule {
-  /** Numbers given on passes, or on bookings (issue 8: kept for the period after the booked slot). */
+  /** Numbers given on passes, or on bookings (kept for the period after the booked slot). */
   of: 'passes' | 'bookings';
   /** `policy`: the policy in force now for these communities; `promise`: the period stated on the patron page when the pass was issued. */
   by: 'policy' | 'promise';
@@ -60,14 +60,14 @@ export interface PassRepository {
   leftSince(venueId: string, since: number, limit?: number): Promise<PassLeft[]>;
   count(): Promise<number>;
   /**
-   * Issue 7 "Privacy": removes the contact number of every pass past its
+   * Retention (docs/security.md): removes the contact number of every pass past its
    * retention period and keeps the pass (counts, admissions and flags stay).
    * The period is the `contactRetentionDays` of the policy in force now for
    * the pass's venue (its community's, or the street's), and never longer
    * than the one the patron page stated when the pass was issued. Removed
    * bytes are overwritten, not left in free pages or the WAL.
    *
-   * Bookings' numbers (issue 8) follow the same two rules, counted from the
+   * Bookings' numbers follow the same two rules, counted from the
    * end of the booked slot (when the party was there, which tracing asks
    * about) rather than from when it was booked, days ahead.
    */

@@ -2,7 +2,7 @@ import type { PolicyDraft, PolicySchedule, PolicyVersion } from '../../../shared
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
 
-/** Who a policy covers: the whole street, or one community (issue 7 "switch for the whole street or one community"). */
+/** Who a policy covers: the whole street, or one community. */
 export interface PolicyScope {
   /** null: the whole street. */
   communityId: string | null;

@@ -31,12 +31,12 @@ export function createRecordRepository(db: Db): RecordRepository {
      VALUES (@id, @kioskId, @seq, @venueId, @kioskTime, @kioskTimeMs, @receivedAt, @policyVersion,
         @decision, @reasons, @skipped, @skippedCount, @checks, @operatorId, @passId, @passPerson)`,
   );
-  // Issue 5: the pass a record names, by id (a scanned QR) or by code and minute (a typed code).
+  // The pass a record names, by id (a scanned QR) or by code and minute (a typed code).
   const passById = db.prepare<[string, string], { id: string; people: number }>('SELECT id, people FROM passes WHERE id = ? AND venue_id = ?');
   const passByCode = db.prepare<[string, string, number], { id: string; people: number }>(
     'SELECT id, people FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?',
   );
-  // Issue 8: a booking is a signed pass too; its records name it by id (src 'booking') or by its typed code.
+  // A booking is a signed pass too; its records name it by id (src 'booking') or by its typed code.
   const bookingById = db.prepare<[string, string], { id: string; people: number }>('SELECT id, people FROM bookings WHERE id = ? AND venue_id = ?');
   const bookingByCode = db.prepare<[string, string, number], { id: string; people: number }>(
     'SELECT id, people FROM bookings WHERE venue_id = ? AND code = ? AND code_minute = ?',
@@ -102,14 +102,14 @@ export function createRecordRepository(db: Db): RecordRepository {
   /**
    * A record names a pass the hub never issued here (a guessed typed code, a
    * forged QR, a person beyond the party): the offline check let it through,
-   * the hub says so (issue 5).
+   * the hub says so.
    */
   function flagUnknownPass(r: EntranceRecord, now: number): void {
     const evidence = { recordIds: [r.id], kioskIds: [r.kioskId], pass: r.pass };
     raiseFlag.run(r.venueId, 'pass_unknown', 'warning', `record:${r.id}`, JSON.stringify(evidence), now, now);
   }
 
-  /** One person of a pass admitted twice (at any kiosks) is flagged for inspectors (issue 5). */
+  /** One person of a pass admitted twice (at any kiosks) is flagged for inspectors. */
   function flagReuse(r: EntranceRecord, passId: string, now: number): void {
     const person = r.pass!.person;
     const others = otherAdmissions.all(passId, person, r.id);

@@ -79,7 +79,7 @@ export const TRACING_SQL = {
                     WHERE e.venue_id = ? AND e.kiosk_time_ms BETWEEN ? AND ?`,
   passesInRange: 'SELECT id FROM passes WHERE venue_id = ? AND issued_at BETWEEN ? AND ?',
   pass: 'SELECT id, venue_id, entrance_id, code, issued_at, left_at, people, declaration, contact FROM passes WHERE id = ?',
-  // Issue 8: bookings by their slot; a cancelled one is listed only through the records of a door that admitted it anyway.
+  // Bookings by their slot; a cancelled one is listed only through the records of a door that admitted it anyway.
   bookingsInRange: 'SELECT id FROM bookings WHERE venue_id = ? AND slot_start BETWEEN ? AND ? AND cancelled_at IS NULL',
   booking: 'SELECT id, venue_id, slot_start, slot_end, code, people, declaration, contact FROM bookings WHERE id = ?',
   recordsOfPass: `SELECT e.id, e.kiosk_id, e.kiosk_time_ms, e.decision, e.corrected_by, e.pass_id, e.pass_person, k.entrance_id

@@ -130,7 +130,7 @@ export function createVenueRepository(db: Db): VenueRepository {
   const selectEntrance = db.prepare<[string], { id: string; venue_id: string; name: string }>(
     'SELECT id, venue_id, name FROM entrances WHERE id = ?',
   );
-  // Issue 8: a venue that never set bookings has no row, and its profile no `booking`.
+  // Bookings: a venue that never set bookings has no row, and its profile no `booking`.
   const selectBooking = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number }>(
     'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead FROM venue_booking WHERE venue_id = ?',
   );
@@ -139,7 +139,7 @@ export function createVenueRepository(db: Db): VenueRepository {
   );
   const countVenues = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM venues');
 
-  // Registry (issue 7).
+  // Registry.
   const communityRows = db.prepare<[], CommunityRow>(
     `SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues
        FROM communities c ORDER BY c.name, c.id`,

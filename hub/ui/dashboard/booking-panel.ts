@@ -8,8 +8,8 @@ import './booking-settings.js';
 import './booking-slots.js';
 
 /**
- * The venue page's "预约与到场 / Bookings and arrivals" (issue 8
- * "Inspectors"): the venue's booking settings and link, and its slots for a
+ * The venue page's "预约与到场 / Bookings and arrivals"
+ * (docs/inspectors-guide.md): the venue's booking settings and link, and its slots for a
  * day. The day follows the page's, and may be moved ahead on its own: bookings
  * are made for days the entrance log has not reached yet.
  */

@@ -22,7 +22,7 @@ const LABEL: Record<keyof BookingSettings, TextKey> = {
 type Draft = Record<keyof BookingSettings, string>;
 
 /**
- * A venue's booking settings (issue 8 "Time slots"): how it takes bookings,
+ * A venue's booking settings (docs/bookings.md): how it takes bookings,
  * the slot length and seats per slot — shown against the policy's cap, which
  * holds it lower whatever is saved — the party limit and how far ahead; its
  * shareable booking link with a QR to print. Everyone in scope reads it; the

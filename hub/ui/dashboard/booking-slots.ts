@@ -13,8 +13,8 @@ const hhmm = (ms: number, offset: number) => new Date(ms + offset * 60_000).toIS
 const endText = (ms: number, offset: number) => (hhmm(ms, offset) === '00:00' ? '24:00' : hhmm(ms, offset));
 
 /**
- * One venue-local day of a venue's slots as the hub counts them (issue 8
- * "Inspectors: bookings vs admissions per slot"): the cap under the policy in
+ * One venue-local day of a venue's slots as the hub counts them
+ * (bookings against admissions, slot by slot): the cap under the policy in
  * force, people booked, booked people who came, walk-ins and seats left. A
  * slot that admitted more than its cap is marked (the slot_over_cap flag's
  * figure), and one booked beyond it after a cap shrank.

@@ -2,7 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 
 /**
- * Dashboard strings (issue 6), Simplified Chinese first (DOMAIN.md: the
+ * Dashboard strings, Simplified Chinese first (DOMAIN.md: the
  * inspectors' language) with an English switch the browser remembers.
  * Same shape as kiosk/src/i18n.ts; labels for codes the hub sends (check
  * names, outcomes, flag rules, statuses) are looked up with `label()`.
@@ -242,7 +242,7 @@ const zh = {
   detail: '详情',
   older: '加载更早',
   adminOnly: '仅街道管理员可使用此页面。',
-  // Venue registry (issue 7)
+  // Venue registry
   regTitle: '场所管理',
   regAllCommunities: '全部社区',
   regSearch: '搜索名称、地址或编号',
@@ -474,7 +474,7 @@ const zh = {
   field_slotCap: '场所设定每时段人数',
   field_withoutBooking: '未预约入场',
   field_unknownBooking: '预约凭证无效',
-  // Bookings (issue 8): the venue page's panel and the policy desk's list
+  // Bookings: the venue page's panel and the policy desk's list
   bkTitle: '预约与到场',
   bkSlot: '时段',
   bkCap: '限额',
@@ -529,7 +529,7 @@ const zh = {
   out_exit: '离开',
   out_headcount: '人数校正',
   out_close_out: '闭店结算',
-  // Policy desk (issue 7)
+  // Policy desk
   polVenueType: '场所类型',
   pfMode: '状态',
   pfFever: '发热阈值',
@@ -637,7 +637,7 @@ const zh = {
   polVersion: '版本',
   polActivatedAt: '生效时间',
   polChanges: '改动',
-  // Kiosks (issue 7: enrol, watch, revoke)
+  // Kiosks (enrol, watch, revoke)
   ksTitle: '终端设备',
   ksEnrolTitle: '发放注册码',
   ksEnrolHint: '为一个出入口生成一次性注册码：用新平板扫描二维码或在平板上输入注册码即可完成注册。注册码只显示这一次。',
@@ -1234,7 +1234,7 @@ const en: Record<Key, string> = {
   out_exit: 'Exit',
   out_headcount: 'Head count',
   out_close_out: 'Close-out',
-  // Policy desk (issue 7)
+  // Policy desk
   polVenueType: 'Venue type',
   pfMode: 'Mode',
   pfFever: 'Fever threshold',
@@ -1342,7 +1342,7 @@ const en: Record<Key, string> = {
   polVersion: 'Version',
   polActivatedAt: 'In force from',
   polChanges: 'Changes',
-  // Kiosks (issue 7: enrol, watch, revoke)
+  // Kiosks (enrol, watch, revoke)
   ksTitle: 'Kiosks',
   ksEnrolTitle: 'Issue an enrolment code',
   ksEnrolHint: 'A one-time code for one entrance: scan the QR code with the new tablet, or type the code on it. The code is shown only this once.',

@@ -21,7 +21,7 @@ import './policy-screen.js';
 import './tracing-screen.js';
 
 /**
- * The inspectors' dashboard (issue 6): who is logged in, the navigation, and
+ * The inspectors' dashboard: who is logged in, the navigation, and
  * the screen the hash names. Any 401 from any call brings back the login.
  */
 @customElement('inspector-dashboard')

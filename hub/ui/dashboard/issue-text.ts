@@ -3,8 +3,8 @@ import { issuePath, type ErrorCode } from '../../../shared/schemas/errors.js';
 import { hasText, t, type TextKey } from './i18n.js';
 
 /**
- * One place that says a validation problem in the dashboard's language
- * (issue 7 review, finding 6). The shared schemas and the hub speak English
+ * One place that says a validation problem in the dashboard's language, so
+ * no form shows the hub's English to a street office. The shared schemas and the hub speak English
  * (an API's words, kept for logs and tools); a street office reads Chinese.
  * So a form words the problem from its structure — a zod issue's code and
  * figures, or the hub's error code — and the field's label it already shows,

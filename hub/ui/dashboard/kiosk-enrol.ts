@@ -13,7 +13,7 @@ import { base } from './styles.js';
 const TTL_HOURS = [1, 4, 8, 24, 72] as const;
 
 /**
- * Issuing a one-time enrolment code for an entrance (issue 7): pick the venue
+ * Issuing a one-time enrolment code for an entrance: pick the venue
  * and entrance, then the code shows large (XXXX-XXXX) with its expiry and a QR
  * of the kiosk link, once: the hub keeps only its hash.
  */

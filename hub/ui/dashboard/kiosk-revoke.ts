@@ -9,7 +9,7 @@ import { errorText } from './resource.js';
 import { base } from './styles.js';
 
 /**
- * Revoking a lost or stolen tablet (issue 7): a reason, then a confirm step
+ * Revoking a lost or stolen tablet: a reason, then a confirm step
  * that says what cannot be undone, how many records the tablet still held at
  * its last contact, that the venue's pass-code secret is rotated, and that the
  * venue's door PINs (whose hashes the tablet holds) should be reset. The hub

@@ -19,7 +19,7 @@ function skewText(ms: number): string {
 }
 
 /**
- * The street's kiosks as rows (issue 7): where, state, connected or last seen,
+ * The street's kiosks as rows: where, state, connected or last seen,
  * app version, policy acknowledged against due, backlog, clock skew, records
  * held. Kiosks out of service are greyed with who, why and when.
  */

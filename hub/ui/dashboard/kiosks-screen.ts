@@ -17,7 +17,7 @@ const DEFAULT_SKEW_MINUTES = 5;
 const STATES: readonly KioskState[] = ['active', 'retired', 'revoked'];
 
 /**
- * The street's tablets (issue 7, street admin only): every kiosk with its
+ * The street's tablets (street admin only): every kiosk with its
  * health, live from the dashboard socket; issuing an enrolment code per
  * entrance; revoking a lost or stolen tablet.
  */

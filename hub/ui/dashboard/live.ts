@@ -5,7 +5,7 @@ import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
 
 /**
- * The live feed (issue 6): one socket.io connection to the hub's /dashboard
+ * The live feed: one socket.io connection to the hub's /dashboard
  * namespace, shared by every screen that wants flags as they are raised.
  * The session cookie authenticates it; `flag:raised` carries new flags and
  * changed ones (new evidence, an inspector's action).
@@ -27,9 +27,9 @@ function connect(): Socket<HubToDashboardEvents> {
   const s: Socket<HubToDashboardEvents> = io('/dashboard', { withCredentials: true });
   const onFlag = (f: Flag) => flagListeners.forEach((l) => l(f));
   s.on('flag:raised', onFlag);
-  // Kiosks are the street admin's business: the hub sends these to the admin's room only (issue 7).
+  // Kiosks are the street admin's business: the hub sends these to the admin's room only.
   s.on('kiosk:status', (k: KioskView) => kioskListeners.forEach((l) => l(k)));
-  // A switch (now or by schedule), or a schedule set or cancelled: the street admin's room only (issue 7).
+  // A switch (now or by schedule), or a schedule set or cancelled: the street admin's room only.
   s.on('policy:changed', (c: PolicyChange) => policyListeners.forEach((l) => l(c)));
   s.on('connect', () => statusListeners.forEach((l) => l(true)));
   s.on('disconnect', () => statusListeners.forEach((l) => l(false)));

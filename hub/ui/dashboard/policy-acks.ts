@@ -14,9 +14,9 @@ import { base } from './styles.js';
 export const hasAcked = (k: KioskView) => k.policyVersionAcked !== null && k.policyVersionAcked >= k.policyVersionDue;
 
 /**
- * Who has acknowledged the newest switch (issue 7: "the admin sees, live,
- * which kiosks have acked the new version and which have not, and when they
- * were last seen"): every kiosk in service in its scope, the version it
+ * Who has acknowledged the newest switch, so the admin sees live which kiosks
+ * enforce the new version, which do not yet, and when they were last seen:
+ * every kiosk in service in its scope, the version it
  * should enforce against the one it acked, and whether it is connected.
  * Kiosk reports arrive live over the dashboard socket; the screen hands a
  * new `latest` after each switch and the list is read again.

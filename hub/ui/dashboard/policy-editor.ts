@@ -13,7 +13,7 @@ import './policy-diff.js';
 import './policy-fields.js';
 
 /**
- * The policy editor (issue 7): start from what is in force or a preset, edit
+ * The policy editor: start from what is in force or a preset, edit
  * every field, see the differences against what the chosen scope enforces,
  * then switch the street or one community now or at a set time, with a
  * reason. Checked with the shared schema as the hub checks it; the hub's

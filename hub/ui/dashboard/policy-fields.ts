@@ -39,8 +39,8 @@ const FLAG_NUMBERS: { key: keyof PolicyDraft['flags']; step: number }[] = [
 ];
 
 /**
- * The policy's fields as controls (issue 7: "an editor over the policy
- * schema"): every field of the shared Policy schema, errors from the same
+ * The policy's fields as controls, an editor over the shared schema itself
+ * (so no field can be missed): every field of the shared Policy schema, errors from the same
  * schema shown next to the field they name. Emits `policy-draft-change` with
  * the whole new draft; the editor owns it.
  */

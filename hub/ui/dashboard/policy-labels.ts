@@ -4,7 +4,7 @@ import { VenueType } from '../../../shared/schemas/venue.js';
 import { currentLang, label, t, type TextKey } from './i18n.js';
 
 /**
- * Words for the policy's fields and values (issue 7 "Policy"), shared by the
+ * Words for the policy's fields and values (docs/policy.md), shared by the
  * editor, the diff and the history: one name per field wherever it shows.
  */
 

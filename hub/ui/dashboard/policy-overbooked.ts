@@ -18,8 +18,8 @@ function slotText(start: number, end: number, offset: number): string {
 }
 
 /**
- * After a switch lowered caps (issue 8: "lowering the policy shrinks open
- * slots and tells the admin which bookings now exceed it"): the bookings of
+ * After a switch lowered caps: a lower cap shrinks open slots, so the admin
+ * must learn which bookings now exceed it. The bookings of
  * slots not yet over that no longer fit, last booked first, each with its
  * venue, slot, code and party, so the office can call and move or cancel them.
  * The policy desk reads it again after every switch.

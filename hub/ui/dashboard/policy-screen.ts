@@ -18,7 +18,7 @@ import './policy-quick.js';
 const badge = (p: Policy) => html`<span class="chip ${p.mode === 'emergency' ? 's-violation' : 's-clear'}" data-mode=${p.mode}>${modeText(p.mode)} · v${p.version}</span>`;
 
 /**
- * The street office's policy desk (issue 7 "Policy"), street admin only: what
+ * The street office's policy desk (docs/policy.md), street admin only: what
  * is in force (street-wide and per community), the one-act switch, switches
  * set for later, who has acknowledged the newest switch, the editor, and the
  * history. Any switch, by anyone on any hub, reaches it over the dashboard

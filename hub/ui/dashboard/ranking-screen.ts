@@ -11,7 +11,7 @@ import { base } from './styles.js';
 type SortKey = 'skippedRate' | 'scansPerAdmission' | 'admissions';
 
 /**
- * Where to go first (issue 6): venues by skipped-check rate or scans per
+ * Where to go first: venues by skipped-check rate or scans per
  * admission over the 7 days to the date, with the change against the 7 before.
  */
 @customElement('ranking-screen')

@@ -9,7 +9,7 @@ import { importErrorText } from './registry-labels.js';
 import { base } from './styles.js';
 
 /**
- * Importing a community's venue list (issue 7): pick the community and the
+ * Importing a community's venue list: pick the community and the
  * file, check it with a dry run, read the report (what each row would do, the
  * problems by line and column), then import. The file goes up as its own bytes
  * so the hub can tell UTF-8 from GBK.

@@ -14,7 +14,7 @@ import './registry-staff.js';
 import './registry-venue-form.js';
 
 /**
- * The street office's venue registry (issue 7): the street's venues by
+ * The street office's venue registry: the street's venues by
  * community, searchable; a venue's form (`#/registry?venue=<id>`) with its
  * door staff; communities; importing and exporting a community's list.
  */

@@ -8,7 +8,7 @@ import { apiErrorText, apiField, issueText, issueTexts, type Issue } from './iss
 import { base } from './styles.js';
 
 /**
- * The door staff of a venue (issue 7): who may start a shift on its kiosks.
+ * The door staff of a venue: who may start a shift on its kiosks.
  * A PIN is typed once, hashed by the hub and never shown again; a member who
  * leaves is deactivated (records keep naming them), not deleted.
  */

@@ -2,7 +2,7 @@ import { DEFAULT_ENTRANCE, type RegistryVenue } from '../../../shared/schemas/re
 import { t } from './i18n.js';
 
 /**
- * The venue form's model (issue 7): what the inputs hold, as typed, and the
+ * The venue form's model: what the inputs hold, as typed, and the
  * API body made from it, which the shared schema then judges. Kept apart from
  * the element so the form is about layout and the conversation with the hub.
  */

@@ -11,7 +11,7 @@ import { draftBody, fieldLabel, isChoice, toDraft, type Draft, type OfficerRole 
 import { base } from './styles.js';
 
 /**
- * Creating or editing a venue (issue 7): checked with the registry's shared
+ * Creating or editing a venue: checked with the registry's shared
  * schema before it is sent, and the hub's answer shown next to the field it
  * names (`ratedCapacity`, `entrances.1.name`, `officers.prevention.phone`),
  * in the dashboard's language (issue-text.ts); the hub's English is the tooltip.

@@ -1,8 +1,8 @@
 /**
- * Routes live in location.hash so the hub serves one page for all of them
- * (issue 6): `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
+ * Routes live in location.hash so the hub serves one page for all of them:
+ * `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
  * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`, and the street
- * admin's screens (issue 7): `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`.
+ * admin's screens: `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`.
  */
 export type Route =
   | { name: 'street' }
@@ -17,7 +17,7 @@ export type Route =
   | { name: 'policy' }
   | { name: 'tracing' };
 
-/** Screens only the street admin has (issue 7); the hub refuses their API to anyone else as well. */
+/** Screens only the street admin has; the hub refuses their API to anyone else as well. */
 export const ADMIN_ROUTES: readonly Route['name'][] = ['audit', 'registry', 'kiosks', 'policy', 'tracing'];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -17,7 +17,7 @@ const REFRESH_MS = 1500;
 /** Occupancy moves without flags: the board is re-read this often anyway. */
 const POLL_MS = 30_000;
 
-/** The street at a glance (issue 6): every venue's state beside the live flag feed. */
+/** The street at a glance: every venue's state beside the live flag feed. */
 @customElement('street-screen')
 export class StreetScreen extends LitElement {
   @state() private connected = false;

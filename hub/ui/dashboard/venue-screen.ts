@@ -29,8 +29,8 @@ export interface VenueDetail {
 }
 
 /**
- * One venue (issue 6): who runs it, the day's entrance log, chart and
- * check outcomes, its bookings against arrivals per slot (issue 8), its
+ * One venue: who runs it, the day's entrance log, chart and
+ * check outcomes, its bookings against arrivals per slot, its
  * ledgers and its flags with actions. A venue outside
  * the inspector's community shows only "no access" (403) and loads nothing else.
  */

@@ -9,7 +9,7 @@ import './num-pad.js';
 type Asking = 'exit' | 'headcount' | 'close_out' | undefined;
 
 /**
- * The occupancy gauge, always visible (issue 4): inside against the cap,
+ * The occupancy gauge, always visible: inside against the cap,
  * amber from 80 %, full at the cap; with "one left", "N left", a head count
  * and closing out the day, each a recorded event.
  */

@@ -9,7 +9,7 @@ import { venueClock } from '../slot-seats.js';
 import './pass-scanner.js';
 
 /**
- * Where staff take a patron's pass (issue 5): type its 6-character code, or
+ * Where staff take a patron's pass: type its 6-character code, or
  * scan its QR with the camera (or a handheld scanner typing into the field).
  * Checked offline; a valid pass is handed up as `pass-accepted`, a refused one
  * is said here in words staff can repeat to the patron.
@@ -64,7 +64,7 @@ export class PassPanel extends LitElement {
     </section>`;
   }
 
-  /** A booking's slot, and whether its seat is still held (issue 8: held until start + grace). */
+  /** A booking's slot, and whether its seat is still held (held until start + grace). */
   private _renderBooking(slot: { start: number; end: number }) {
     const offset = this.enrolment.venue.utcOffsetMinutes;
     const heldUntil = bookableUntil(slot, graceMinutes(this.enrolment));

@@ -21,7 +21,7 @@ const STATUS_TEXT = {
 const SCAN_INTERVAL_MS = 180;
 
 /**
- * The rear camera, previewed, reading patrons' pass QR codes (issue 5) while
+ * The rear camera, previewed, reading patrons' pass QR codes while
  * `active`; fires `pass-scanned` once per pass shown. Without a camera or a
  * decoder it says so and staff type the pass code instead.
  */

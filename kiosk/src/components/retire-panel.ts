@@ -12,7 +12,7 @@ const RETIRE_ERROR = {
 } as const satisfies Record<Extract<RetireOutcome, { outcome: 'error' }>['reason'], string>;
 
 /**
- * "Retire this tablet" (issue 7), done at the kiosk: a confirm step that says
+ * "Retire this tablet", done at the kiosk: a confirm step that says
  * what is still to send and what the hub refused, then the sync client's
  * drain-and-ask. Nothing is erased here; the app does that on `retired`.
  */

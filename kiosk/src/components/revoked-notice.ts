@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { I18nController, currentLang, setLang, t, tf } from '../i18n.js';
 
 /**
- * The whole screen of a tablet the hub no longer accepts (issue 7: revoked as
+ * The whole screen of a tablet the hub no longer accepts (revoked as
  * lost or stolen, or its token unknown). It replaces the door: an untrusted
  * tablet must not admit anyone. Its records stay on it, unsent.
  */

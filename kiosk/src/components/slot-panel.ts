@@ -5,7 +5,7 @@ import { bookableUntil } from '../../../shared/rules/slots.js';
 import { venueClock, type DoorSlot } from '../slot-seats.js';
 
 /**
- * The current booking slot beside the occupancy gauge (issue 8, 003 §13):
+ * The current booking slot beside the occupancy gauge (003 §13):
  * its time, booked against arrived, walk-ins and seats left, and whether the
  * booking figures are live or as of the last sync (the door's own admissions
  * are always in).

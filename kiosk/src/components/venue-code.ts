@@ -6,7 +6,7 @@ import type { Enrolment } from '../db.js';
 import { I18nController, t } from '../i18n.js';
 
 /**
- * The venue code patrons scan (issue 5): a QR of `<hub>/v/<token>` whose token
+ * The venue code patrons scan: a QR of `<hub>/v/<token>` whose token
  * rotates every 30-second slot, made here from the venue's secret, so it keeps
  * rotating with no network. Tap to show it large for the queue.
  */

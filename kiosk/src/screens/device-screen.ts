@@ -6,7 +6,7 @@ import type { RetireOutcome, SyncStatus } from '../sync/sync-client.js';
 import '../components/retire-panel.js';
 
 /**
- * The tablet itself (issue 7), for staff on duty: which kiosk it is, the app
+ * The tablet itself, for staff on duty: which kiosk it is, the app
  * build, what it still has to send, and retiring it from service.
  */
 @customElement('device-screen')

@@ -15,7 +15,7 @@ export interface Draft {
 export const emptyDraft = (): Draft => ({ values: {}, skipReasons: {}, temperatureText: '' });
 
 /**
- * A draft pre-filled from a pass (issue 5): the scan is done (the pass is its
+ * A draft pre-filled from a pass: the scan is done (the pass is its
  * proof) and, from a scanned QR, the person's declared answers. Staff add the
  * temperature and the mask, and may change any answer.
  */

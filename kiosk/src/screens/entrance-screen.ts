@@ -24,12 +24,12 @@ import { askedChecks, draftFromPass, emptyDraft, validateDraft, type Draft } fro
 
 /** How long the last record can be undone (recorded as a correction, never deleted). */
 const UNDO_MS = 30_000;
-/** What "routine" fills in: the checks of a green local patron that staff saw (issue 4). */
+/** What "routine" fills in: the checks of a green local patron that staff saw. */
 const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local' };
 
 type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean; pass?: { key: string; person: number } };
 
-/** The door's decision with the slot's reasons added (issue 8): any reason refuses. */
+/** The door's decision with the slot's reasons added: any reason refuses. */
 function withSlot(d: EntryDecision, extra: EntryDecision['reasons']): EntryDecision {
   const reasons = [...d.reasons, ...extra.filter((r) => !d.reasons.includes(r))];
   return { decision: reasons.length ? 'refuse' : 'admit', reasons };
@@ -50,9 +50,9 @@ export class EntranceScreen extends LitElement {
   @property({ type: Number }) others = 0;
   @property() othersAt = '';
   @property({ type: Number }) cap = 0;
-  /** Looks a typed pass code up at the hub, when online (issue 5). */
+  /** Looks a typed pass code up at the hub, when online. */
   @property({ attribute: false }) lookup: PassLookup | undefined;
-  /** The current booking slot as shown (issue 8); undefined where the venue takes no bookings. */
+  /** The current booking slot as shown; undefined where the venue takes no bookings. */
   @property({ attribute: false }) doorSlot: DoorSlot | undefined;
   /** The hub's last slot figures, counted afresh at each decision. */
   @property({ attribute: false }) venueSlots: DoorSlots | undefined;
@@ -65,7 +65,7 @@ export class EntranceScreen extends LitElement {
   @state() private capLowered = false;
   @state() private saving = false;
   @state() private saveError = '';
-  /** The patron's pass being checked, person by person (issue 5). */
+  /** The patron's pass being checked, person by person. */
   @state() private pass: ActivePass | undefined;
 
   private readonly i18n = new I18nController(this);
@@ -182,7 +182,7 @@ export class EntranceScreen extends LitElement {
     `;
   }
 
-  /** What staff must know before they check a patron without a booking (issue 8). */
+  /** What staff must know before they check a patron without a booking. */
   private _renderSlotNotice() {
     const ds = this.doorSlot;
     if (!ds || this.pass?.src === 'booking') return nothing;
@@ -324,7 +324,7 @@ export class EntranceScreen extends LitElement {
   }
 
   /**
-   * The slot's word on this person (issue 8), counted afresh from IndexedDB and
+   * The slot's word on this person, counted afresh from IndexedDB and
    * the hub's last figures, so two patrons in a row never share the last seat.
    */
   private async _slotReasons(pass: ActivePass | undefined, now: number) {

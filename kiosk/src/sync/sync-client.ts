@@ -16,12 +16,12 @@ export interface SyncStatus extends SyncCounts {
   connection: Connection;
   lastSyncAt?: number;
   lastError?: ApiError;
-  /** The street office revoked this tablet (issue 7); its reason when the hub said it. */
+  /** The street office revoked this tablet; its reason when the hub said it. */
   revoked?: { reason?: string };
 }
 
 /**
- * How a retirement ended (issue 7); only `retired` means the tablet may forget
+ * How a retirement ended; only `retired` means the tablet may forget
  * its data. Every outcome is figures and reasons, never the hub's prose, so the
  * tablet words it in the language staff chose.
  */
@@ -49,7 +49,7 @@ const ACK_TIMEOUT_MS = 20_000;
 const STATUS_INTERVAL_MS = 5000;
 
 /**
- * The status the kiosk reports (issue 7), or undefined if it would not pass
+ * The status the kiosk reports, or undefined if it would not pass
  * the hub's schema: a malformed status in the handshake would get the tablet
  * refused as if it were not enrolled, so it is left out rather than risked.
  */
@@ -103,14 +103,14 @@ export class SyncClient extends EventTarget {
    * @param options.onPolicy applies a policy the hub pushed (stores it); the
    *   kiosk acknowledges the version only after it has.
    * @param options.onOccupancy receives the venue's count per entrance.
-   * @param options.onPassLeft receives each "I have left" of a pass of the venue (issue 5).
+   * @param options.onPassLeft receives each "I have left" of a pass of the venue.
    * @param options.leftSince the hub time of the last one handled, read at every (re)connect.
    * @param options.policyVersion the version the kiosk enforces now.
-   * @param options.onVenue applies the venue as the street office now registers it (issue 7).
-   * @param options.onSecret stores the venue's pass-code secret as the hub now holds it (issue 7: rotated on a revoke).
-   * @param options.onSlots receives the venue's booking slots as the hub counts them (issue 8),
+   * @param options.onVenue applies the venue as the street office now registers it.
+   * @param options.onSecret stores the venue's pass-code secret as the hub now holds it (rotated on a revoke).
+   * @param options.onSlots receives the venue's booking slots as the hub counts them,
    *   with the sequence number up to which the hub held this kiosk's records then.
-   * @param options.appVersion the app's build, reported in every status (issue 7).
+   * @param options.appVersion the app's build, reported in every status.
    * @param options.statusIntervalMs the least time between two status reports while the backlog moves.
    * @param options.url the hub's origin; the page's own by default.
    */
@@ -262,7 +262,7 @@ export class SyncClient extends EventTarget {
   }
 
   /**
-   * Retires the tablet (issue 7): sends every record it can, refuses while any
+   * Retires the tablet: sends every record it can, refuses while any
    * is still unsent, then asks the hub, which refuses while it lacks any
    * record the tablet made. Recording is locked from before the count (db.ts
    * lockRecording), so no record is made between what the hub counted and the
@@ -369,7 +369,7 @@ export class SyncClient extends EventTarget {
   }
 
   /**
-   * Tells the hub the backlog moved (issue 7): at most one report per
+   * Tells the hub the backlog moved: at most one report per
    * interval while it moves, the last one trailing, and at once when it
    * reaches zero, so the street office never sees a stale backlog.
    */

@@ -1,7 +1,7 @@
 import type { FlagRule, Severity } from '../../schemas/flags.js';
 
 /**
- * The inspectors' flag rules (issue 6), one module each. Every rule is pure:
+ * The inspectors' flag rules, one module each. Every rule is pure:
  * plain data in (records as the hub holds them, the venue, the policy,
  * thresholds from `policy.flags`, `now`), `RaisedFlag[]` out, each with the
  * window it is de-duplicated by and the evidence an inspector opens.
@@ -30,20 +30,20 @@ export interface RuleInfo {
   seed: string;
 }
 
-/** Every rule, when it runs, how severe, its window and its source: the list the README and the dashboard's legend read. */
+/** Every rule, when it runs, how severe, its window and its source: the list docs/inspectors-guide.md and the dashboard's legend read. */
 export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   skipped_check: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1)' },
   admitted_despite_risk: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1); 003 §30; 004 §3.8' },
   admitted_while_closed: { when: 'batch', severity: 'warning/violation', window: 'hour', seed: '004 §3.1' },
   over_capacity: { when: 'batch', severity: 'warning/violation', window: 'hour', seed: '004 §3.3–3.5' },
   invented_temperatures: { when: 'batch', severity: 'warning', window: 'kiosk@hour', seed: '000 §2(2)(1)' },
-  clock_skew: { when: 'batch', severity: 'warning', window: 'kiosk@day', seed: 'issue 6' },
+  clock_skew: { when: 'batch', severity: 'warning', window: 'kiosk@day', seed: 'no seed: the other rules read the kiosk clock' },
   scans_below_admissions: { when: 'batch+sweep', severity: 'warning', window: 'hour (finished)', seed: '000 §2(2)(1)' },
   kiosk_silent: { when: 'sweep', severity: 'warning', window: 'kiosk@hour silence began', seed: '004 §5(4)' },
   ledger_not_kept: { when: 'sweep', severity: 'warning', window: 'day:ledger, week:staff_tests', seed: '000 §2(2)(2)–(3); 003 table row 9' },
-  // Raised inside the ingest transaction by hub/src/store/records.ts (issue 5).
-  pass_reused: { when: 'ingest', severity: 'warning', window: 'pass#person', seed: 'issue 5' },
-  pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: 'issue 5' },
+  // Raised inside the ingest transaction by hub/src/store/records.ts.
+  pass_reused: { when: 'ingest', severity: 'warning', window: 'pass#person', seed: '000 §2(2)(1) (scan)' },
+  pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: '000 §2(2)(1) (scan)' },
   slot_over_cap: { when: 'batch', severity: 'warning/violation', window: 'slot', seed: '003 §13; 004 §3.3' },
   admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
 };

@@ -2,7 +2,7 @@ import type { RaisedFlag } from '../../schemas/flags.js';
 import type { FlagThresholds } from '../../schemas/policy.js';
 import { capIds, hourKey, standingAdmissions, type FlagVenue, type HeldEntrance } from './window.js';
 
-/** The patron scans of one venue-local hour: passes issued at the venue (issue 5), and the people they cover. */
+/** The patron scans of one venue-local hour: passes issued at the venue, and the people they cover. */
 export interface HourScans {
   passes: number;
   people: number;

@@ -4,7 +4,7 @@ import { admissionSlot, slotCap, type Slot } from '../slots.js';
 import { capIds, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyAt } from './window.js';
 
 /**
- * What the booking rules (issue 8, 003 §13 "限量、预约、错峰") read besides the
+ * What the booking rules (003 §13 "限量、预约、错峰") read besides the
  * records: the venue's booking settings and since when they hold, and the
  * bookings the hub issued at the venue that the records name.
  */

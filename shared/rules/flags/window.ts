@@ -5,7 +5,7 @@ import type { OpeningHours, VenueRules } from '../../schemas/venue.js';
 /**
  * What every flag rule shares: the venue as the rules see it, entrance
  * records as the hub holds them, and the windows a flag is de-duplicated by
- * (one open flag per venue, rule and window, issue 6). Windows are read in
+ * (one open flag per venue, rule and window). Windows are read in
  * the venue's local time, as an inspector reads the log.
  */
 

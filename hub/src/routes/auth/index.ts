@@ -9,7 +9,7 @@ import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
 
-/** Log in, log out, who am I, and the CSRF token every state change carries (issue 6). */
+/** Log in, log out, who am I, and the CSRF token every state change carries. */
 export interface AuthRouteOptions {
   store: Store;
   now: () => number;

@@ -32,7 +32,7 @@ export interface BookingPageRouteOptions {
 }
 
 /**
- * The patron's booking pages (issue 8; 003 §13 限量、预约、错峰): the venue's
+ * The patron's booking pages (003 §13 限量、预约、错峰): the venue's
  * shareable booking link and a booking's own page. No login, like the pass:
  * a booking is reached only through its random id. The API they post to is
  * routes/booking.

@@ -28,7 +28,7 @@ export interface BookingRouteOptions {
 }
 
 /**
- * Reservations (issue 8, 003 §13 限量、预约、错峰), API only (the pages are
+ * Reservations (003 §13 限量、预约、错峰), API only (the pages are
  * routes/booking-pages): booking a slot, cancelling from the booking's own
  * page, and a venue's booking settings. No login for patrons: a booking is
  * reached and cancelled only through its random id, as a pass is. A venue's

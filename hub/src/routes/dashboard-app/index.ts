@@ -3,7 +3,7 @@ import { html, page } from '../../pages/html.js';
 import type { UiAssets } from '../patron/ui-assets.js';
 
 /**
- * The inspectors' dashboard shell (issue 6): one page at /dashboard/, the Lit
+ * The inspectors' dashboard shell: one page at /dashboard/, the Lit
  * app (hub/ui/dashboard) does the rest through the API, which checks every
  * request on its own. The shell holds no data.
  */

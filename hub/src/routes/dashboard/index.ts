@@ -38,7 +38,7 @@ export interface DashboardRouteOptions {
 }
 
 /**
- * The inspectors' API (issue 6). Every route needs a session; every venue,
+ * The inspectors' API. Every route needs a session; every venue,
  * flag and report is cut to the account's community on the server; state
  * changes need the CSRF token; views of a venue's log, flag actions and
  * exports are audit-logged.
@@ -84,7 +84,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return store.dashboard.day(request.params.id, request.query.date);
   });
 
-  // Issue 8 "Inspectors": bookings against admissions, slot by slot, for a venue-local day (past, today or ahead).
+  // Bookings against admissions, slot by slot, for a venue-local day (past, today or ahead).
   app.get(
     '/api/venues/:id/slots',
     { preHandler: signedIn, schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
@@ -184,7 +184,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   );
 
   app.get('/api/joint-enforcement', { preHandler: signedIn }, async (request) => {
-    // The street-wide thresholds even where a community switched on its own (issue 7): the list
+    // The street-wide thresholds even where a community switched on its own: the list
     // ranks repeat offenders across the street for joint enforcement (000 §5), one measure for all.
     const policy = await store.policies.active();
     return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };

@@ -19,7 +19,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * POST /api/kiosks/enrol: a new tablet spends a one-time code and gets its token and venue.
- * The street admin's side of the kiosk lifecycle (issue 7): list the kiosks, issue an
+ * The street admin's side of the kiosk lifecycle: list the kiosks, issue an
  * enrolment code per entrance, revoke a lost or stolen tablet.
  */
 export interface KioskRouteOptions {

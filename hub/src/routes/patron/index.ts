@@ -34,7 +34,7 @@ export interface PatronRouteOptions {
 }
 
 /**
- * The patron's side (issue 5): the page a venue code opens, pass issuance,
+ * The patron's side: the page a venue code opens, pass issuance,
  * the pass page, "I have left", and the printable poster. No login: a pass
  * is reached only through its random id.
  */

@@ -32,7 +32,7 @@ export interface PolicyRouteOptions {
 }
 
 /**
- * The street office's policy desk (issue 7 "Policy"), street admin only:
+ * The street office's policy desk (docs/policy.md), street admin only:
  * what is in force where, the history of versions, a switch for the street
  * or one community now or at a set time, and cancelling a scheduled one.
  * Every write needs the CSRF token and is audit-logged; the street admin's
@@ -100,7 +100,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       if (at === undefined || at <= t) {
         const active = await switchPolicy(store, io, policy, t, { communityId, by: account.name, note: reason }, request.log);
         const counts = await reach(communityId);
-        // A lower cap can leave booked slots over it (issue 8): the log keeps how many the switch left
+        // A lower cap can leave booked slots over it: the log keeps how many the switch left
         // for the admin to move or cancel (the desk lists them from GET /api/bookings/overbooked).
         const overbooked = await overbookedSlots(store, t)
           .then((slots) => slots.flatMap((s) => s.bookings))

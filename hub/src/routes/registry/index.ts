@@ -57,7 +57,7 @@ function changes(before: RegistryVenue, after: RegistryVenue): Record<string, { 
 }
 
 /**
- * The street office's venue registry (issue 7): communities, venues with
+ * The street office's venue registry: communities, venues with
  * their entrances and officers, door staff, and a community's list as CSV.
  * Street admin only; every change needs the CSRF token and is audit-logged
  * (door PINs never are, nor shown back). A venue's kiosks get its new profile

@@ -21,7 +21,7 @@ export interface TracingRouteOptions {
 }
 
 /**
- * Tracing (时空伴随, 003 §25, 004 §3.9; issue 7): who was at these venues
+ * Tracing (时空伴随, 003 §25, 004 §3.9): who was at these venues
  * during a case's visits, with their contact numbers. The street admin only,
  * with a stated reason; the run is audit-logged (reason, visits, how many
  * rows and numbers were revealed, never the numbers) BEFORE anything is
