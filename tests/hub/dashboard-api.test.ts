@@ -4,10 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
 const PASSWORD = 'a long enough password';
+/** Today and this week at the venues (UTC+8), by the wall clock the hub runs on. */
+const today = () => cstDate(Date.now());
+const thisWeek = () => cstWeek(Date.now());
 const SQLI = ["' OR 1=1 --", '1; DROP TABLE entrance_records; --', "venue-a' UNION SELECT * FROM accounts --", '%27%20OR%201=1'];
 
 describe('inspectors API against the running hub: scope, CSRF, hostile filters', () => {
@@ -73,7 +77,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   });
 
   it('needs a session for every inspectors route', async () => {
-    for (const path of ['/api/street', '/api/venues/venue-a', '/api/venues/venue-a/records', '/api/flags', `/api/flags/${flagId}`, '/api/ranking?date=2026-11-23', '/api/reports/weekly?week=2026-W47', '/api/reports/weekly.csv?week=2026-W47', '/api/joint-enforcement', '/api/audit']) {
+    for (const path of ['/api/street', '/api/venues/venue-a', '/api/venues/venue-a/records', '/api/flags', `/api/flags/${flagId}`, `/api/ranking?date=${today()}`, `/api/reports/weekly?week=${thisWeek()}`, `/api/reports/weekly.csv?week=${thisWeek()}`, '/api/joint-enforcement', '/api/audit']) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(401);
     }
   });
@@ -81,7 +85,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   it("gives a community inspector 403 and no data for another community's venue and flag", async () => {
     const s = inspectorSession(url);
     await s.login('inspector-b', PASSWORD);
-    for (const path of ['/api/venues/venue-a', '/api/venues/venue-a/records', '/api/venues/venue-a/day?date=2026-11-23', '/api/venues/venue-a/ledgers?from=0&to=1', '/api/flags?venueId=venue-a', `/api/flags/${flagId}`]) {
+    for (const path of ['/api/venues/venue-a', '/api/venues/venue-a/records', `/api/venues/venue-a/day?date=${today()}`, '/api/venues/venue-a/ledgers?from=0&to=1', '/api/flags?venueId=venue-a', `/api/flags/${flagId}`]) {
       const res = await s.get(path);
       expect(res.statusCode, path).toBe(403);
       expect(res.body).not.toContain('<script>');
@@ -99,7 +103,9 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     await s.login('admin', PASSWORD);
     expect((await s.post(`/api/flags/${flagId}/actions`, { action: 'acknowledge' }, false)).statusCode).toBe(403);
     const note = '<script>alert(1)</script> 整改';
-    const ordered = await s.post(`/api/flags/${flagId}/actions`, { action: 'order_rectification', deadline: '2026-12-01', note });
+    // A deadline a week ahead: the hub refuses one that has passed.
+    const deadline = cstDate(Date.now() + 7 * DAY);
+    const ordered = await s.post(`/api/flags/${flagId}/actions`, { action: 'order_rectification', deadline, note });
     expect(ordered.statusCode).toBe(200);
     expect(ordered.headers['content-type']).toContain('application/json');
     expect(ordered.json()).toMatchObject({ id: flagId, status: 'rectification_ordered', note });
@@ -165,7 +171,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     db.close();
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
-    const res = await s.get('/api/reports/weekly.csv?week=2026-W48');
+    const res = await s.get(`/api/reports/weekly.csv?week=${thisWeek()}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);

@@ -2,12 +2,16 @@ import { describe, expect } from 'vitest';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import { readDb } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
+import { cstDate, cstIso, DAY } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 describe('every kiosk record type through records:push', () => {
   hubTest('stores ledgers, occupancy events and corrections once each, and a correction marks its entrance', async ({ hub, socket }) => {
     let seq = 0;
     const base = () => recordBase(hub.kiosk, ++seq);
+    // A ventilation done an hour ago and a staff test two days ago, by the wall clock (UTC+8 at the venue).
+    const ventilatedAt = cstIso(Date.now() - 3_600_000);
+    const lastTestDate = cstDate(Date.now() - 2 * DAY);
     const admitted = entranceRecord(hub.kiosk, ++seq);
     const records: SyncRecord[] = [
       admitted,
@@ -16,9 +20,9 @@ describe('every kiosk record type through records:push', () => {
       { ...base(), type: 'occupancy', kind: 'headcount', count: 7 },
       { ...base(), type: 'occupancy', kind: 'close_out', count: 7 },
       { ...base(), type: 'venue_check', oneMetreLine: true, noticesPosted: false, note: '公示栏破损' },
-      { ...base(), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: '2026-11-23T09:30:00.000+08:00' },
+      { ...base(), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: ventilatedAt },
       { ...base(), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 36.4 },
-      { ...base(), type: 'staff_health', staffId: 'venue-a-staff-2', lastTestDate: '2026-11-21', vaccination: 'booster' },
+      { ...base(), type: 'staff_health', staffId: 'venue-a-staff-2', lastTestDate, vaccination: 'booster' },
     ];
     const first = await socket.emitWithAck('records:push', { records });
     const again = await socket.emitWithAck('records:push', { records });
@@ -40,7 +44,7 @@ describe('every kiosk record type through records:push', () => {
       { type: 'venue_check', n: 1 },
     ]);
     expect(entrance).toEqual({ corrected_by: records[1]!.id, operator_id: 'staff-1' });
-    expect(JSON.parse(ledger.body)).toEqual({ kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: '2026-11-23T09:30:00.000+08:00' });
+    expect(JSON.parse(ledger.body)).toEqual({ kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: ventilatedAt });
     expect(ledger.operator_id).toBe('venue-a-staff-1');
   });
 

@@ -33,7 +33,11 @@ export function entranceRecord(
   };
 }
 
-/** The fields every kiosk record carries, for building ledgers and events in tests. */
+/**
+ * The fields every kiosk record carries, for building ledgers and events in tests, made now (seq
+ * milliseconds on, like `entranceRecord`) so an exit or a close-out falls in the same door day as
+ * the admissions beside it; a test judging another time overrides `kioskTime`.
+ */
 export function recordBase(kiosk: { id: string; venueId: string }, seq: number, operatorId = 'venue-a-staff-1') {
-  return { id: randomUUID(), venueId: kiosk.venueId, kioskId: kiosk.id, seq, kioskTime: '2026-11-23T10:00:00.000+08:00', operatorId };
+  return { id: randomUUID(), venueId: kiosk.venueId, kioskId: kiosk.id, seq, kioskTime: new Date(Date.now() + seq).toISOString(), operatorId };
 }
