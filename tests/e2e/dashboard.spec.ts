@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { connectKiosk, enrolKiosk, listenHub, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
+import { cstDate, DAY } from '../support/clock.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
@@ -87,7 +88,8 @@ test.describe('inspectors dashboard', () => {
     await page.getByTestId('action-acknowledge').click();
     await expect(page.getByTestId('flag-status')).toHaveAttribute('data-status', 'acknowledged');
     await page.getByTestId('action-order').click();
-    await page.getByTestId('order-deadline').fill('2026-12-31');
+    // Three days ahead at the venue (UTC+8): the hub refuses a deadline that has passed.
+    await page.getByTestId('order-deadline').fill(cstDate(Date.now() + 3 * DAY));
     await page.getByTestId('order-note').fill('三天内补齐测温设备 <b>并整改</b>');
     await page.getByTestId('order-submit').click();
     await expect(page.getByTestId('flag-status')).toHaveAttribute('data-status', 'rectification_ordered');

@@ -90,6 +90,11 @@ test.describe('policy desk', () => {
     const other = await store.policies.schedule(normal, Date.now() + 48 * 3_600_000, Date.now(), { communityId: null, by: 'admin', note: '另一台电脑设定' });
     await page.reload();
     await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
+    // The screen reads everything again when its live socket comes up (what changed while it was
+    // down was not heard). Wait for that first, or on a slow machine the re-read lands after the
+    // cancel below and the stale row this step is about is already gone.
+    await expect(page.locator('policy-screen h2 .live')).toHaveText('实时');
+    await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
     await store.policies.cancelSchedule(other.id, Date.now());
     await page.getByTestId('cancel-schedule').click();
     await page.getByTestId('cancel-confirm').click();
