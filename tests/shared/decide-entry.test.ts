@@ -70,6 +70,20 @@ describe('decideEntry', () => {
     });
   });
 
+  it('admits on the checks a venue asks when the others are absent, not asked (003 §14: no itinerary card at a supermarket)', () => {
+    const { itinerary: _itinerary, ...noItinerary } = green;
+    expect(decideEntry(N, venue('supermarket'), noItinerary, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
+    const { healthCode: _healthCode, ...noHealthCode } = noItinerary;
+    expect(decideEntry(N, venue('supermarket'), noHealthCode, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
+    expect(decideEntry(N, venue('supermarket'), {}, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
+  });
+
+  it('a starred card with neither test nor commitment recorded refuses, as with both recorded as missing (000 §2(2)(1))', () => {
+    const starred = { ...green, itinerary: { outcome: 'starred' as const } };
+    expect(decideEntry(N, venue('museum'), starred, AFTERNOON).reasons).toEqual(['no_test_or_commitment']);
+    expect(decideEntry(E, venue('hotel'), starred, AFTERNOON).reasons).toEqual(['test_and_commitment_required']);
+  });
+
   it('reads the fever threshold from the policy, not a constant', () => {
     const at37 = { ...green, temperature: { outcome: 'measured' as const, celsius: 37.0 } };
     expect(decideEntry(N, venue('museum'), at37, AFTERNOON).decision).toBe('admit');

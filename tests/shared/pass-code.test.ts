@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newSecret } from '../../shared/rules/bytes.js';
+import { newSecret, toBase64Url } from '../../shared/rules/bytes.js';
 import { CLOCK_SKEW_MS, CODES_PER_MINUTE, checkPassCode, makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
-import { PassCode } from '../../shared/schemas/pass.js';
+import { MAX_PARTY, PassCode } from '../../shared/schemas/pass.js';
 
 const secret = newSecret();
 const NOW = Date.UTC(2026, 10, 23, 2, 0, 30);
@@ -19,6 +19,32 @@ describe('pass code', () => {
   it('gives back the minute and the party size at the kiosk', async () => {
     const code = await makePassCode(secret, 'venue-1', MIN, 17, 3);
     expect(await checkPassCode(code, secret, 'venue-1', NOW, 10)).toEqual({ ok: true, minute: MIN, people: 3 });
+  });
+
+  it.each([
+    ['the 32nd pass of the minute, for one', 31, 1],
+    ['a pass halfway through the minute\'s numbers, for four', 500, 4],
+    ['the last pass of the minute, for the largest party', CODES_PER_MINUTE - 1, MAX_PARTY],
+    ['the first pass of the minute, for the largest party', 0, MAX_PARTY],
+  ])('gives back the minute and the party size of %s', async (_name, n, people) => {
+    const code = await makePassCode(secret, 'venue-1', MIN, n, people);
+    expect(await checkPassCode(code, secret, 'venue-1', NOW, 10)).toEqual({ ok: true, minute: MIN, people });
+  });
+
+  it('binds the MAC to the pass number: one pass\'s MAC under the next one\'s number is not a code', async () => {
+    // A fixed secret, so the 3-character MACs are known not to collide by chance.
+    const fixed = toBase64Url(Uint8Array.from({ length: 32 }, (_, i) => i));
+    const a = await makePassCode(fixed, 'venue-1', MIN, 31, 2);
+    const b = await makePassCode(fixed, 'venue-1', MIN, 32, 2);
+    // Numbers 31 and 32 share their first digit.
+    expect(a.slice(0, 2)).toBe(b.slice(0, 2));
+    expect(await checkPassCode(b.slice(0, 3) + a.slice(3), fixed, 'venue-1', NOW, 10)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('refuses pass numbers outside the minute\'s range', async () => {
+    for (const n of [-1, 1.5, CODES_PER_MINUTE]) {
+      await expect(makePassCode(secret, 'venue-1', MIN, n, 1), String(n)).rejects.toThrow(RangeError);
+    }
   });
 
   it('stays valid to the end of its minutes plus the clock allowance, then is expired', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../shared/rules/bytes.js';
+import { fromBase64Url, toBase64Url, utf8 } from '../../shared/rules/bytes.js';
 import { CLOCK_SKEW_MS } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, looksLikePass, signPass, verifyPass } from '../../shared/rules/pass-signature.js';
 import type { PassPayload } from '../../shared/schemas/pass.js';
@@ -20,6 +20,14 @@ const payload = (over: Partial<PassPayload> = {}): PassPayload => ({
   people: [{ h: 'green', i: 'local' }, { n: '孩子', h: 'green', i: 'local' }],
   ...over,
 });
+
+/** A body signed with the hub's key as signPass signs, whatever the bytes: what a hub bug or an older hub could emit. */
+async function signedBody(bytes: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey('jwk', keys.privateKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const body = `VCP1.${toBase64Url(bytes)}`;
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, utf8(body)));
+  return `${body}.${toBase64Url(signature)}`;
+}
 
 describe('pass signature', () => {
   it('verifies a pass the hub signed and gives back its payload', async () => {
@@ -60,6 +68,42 @@ describe('pass signature', () => {
   it('refuses a genuine pass of another venue', async () => {
     const text = await signPass(payload({ venue: 'venue-2' }), keys.privateKey);
     expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toMatchObject({ ok: false, reason: 'other_venue' });
+  });
+
+  it('refuses to sign a payload that is not a pass', async () => {
+    await expect(signPass({ ...payload(), people: [] }, keys.privateKey)).rejects.toThrow();
+    await expect(signPass({ ...payload(), extra: 1 } as PassPayload, keys.privateKey)).rejects.toThrow();
+  });
+
+  it.each([
+    ['bytes that are not UTF-8', new Uint8Array([0xff, 0xfe, 0x7b])],
+    ['text that is not JSON', utf8('{"v":1,')],
+    ['JSON that is not a pass of this version', utf8(JSON.stringify({ ...payload(), v: 2 }))],
+    ['a pass with a field more', utf8(JSON.stringify({ ...payload(), phone: '13912345678' }))],
+  ])('calls a body signed by the hub yet made of %s tampered, never trusting it partly', async (_name, bytes) => {
+    const text = await signedBody(bytes);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  it('verifies the bytes as signed: the signature over the body signs that body only', async () => {
+    const good = await signPass(payload(), keys.privateKey);
+    expect(await verifyPass(good, keys.publicKey, 'venue-1', NOW)).toMatchObject({ ok: true });
+    // The signature of one pass under the body of another.
+    const other = await signPass(payload(), keys.privateKey);
+    const [prefix, body] = other.split('.');
+    expect(await verifyPass(`${prefix}.${body}.${good.split('.')[2]}`, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  it('reads a pass with blanks around it, as a scanner may give it', async () => {
+    const p = payload();
+    const text = await signPass(p, keys.privateKey);
+    expect(looksLikePass(`  ${text}\n`)).toBe(true);
+    expect(await verifyPass(`  ${text}\n`, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: true, pass: p });
+  });
+
+  it('is valid from iat less the clock allowance', async () => {
+    const text = await signPass(payload(), keys.privateKey);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW - CLOCK_SKEW_MS)).toMatchObject({ ok: true });
   });
 
   it('tells what is not a pass at all', async () => {

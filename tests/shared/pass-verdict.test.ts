@@ -40,6 +40,31 @@ describe('passPerson / passVerdict', () => {
     expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(-1) }, false, NOW).t).toBe('none');
   });
 
+  it.each([
+    ['a starred card is held to the starred window (24 h)', 'starred', 23, 'negative'],
+    ['a starred card past it', 'starred', 25, 'none'],
+    ['another province is held to its own window (72 h)', 'other_province', 71, 'negative'],
+    ['another province past it', 'other_province', 73, 'none'],
+  ] as const)('judges the test against its itinerary case\'s window (000 §2(2)(1)): %s', (_name, itinerary, age, t) => {
+    const perCase = { ...NORMAL_POLICY, testWindowHours: { starred: 24, otherProvince: 72, byVenueType: {} } };
+    expect(passPerson(perCase, 'ktv', { ...green, itinerary, lastNegativeTestAt: hoursAgo(age) }, false, NOW).t).toBe(t);
+  });
+
+  it('a test taken exactly at the window\'s edge, or this very instant, still counts', () => {
+    expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(48) }, false, NOW).t).toBe('negative');
+    expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(0) }, false, NOW).t).toBe('negative');
+  });
+
+  it('a starred card without a test date has no proof', () => {
+    expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred' }, false, NOW).t).toBe('none');
+  });
+
+  it('asks no test of a local patron, and no commitment where the policy does not take one', () => {
+    expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'local' });
+    const noCommitment = { ...NORMAL_POLICY, commitmentAccepted: false };
+    expect(passPerson(noCommitment, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'starred', t: 'negative' });
+  });
+
   it('a commitment stands in for the test under normal policy (004 §3.8)', () => {
     const p = passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'other_province' }, true, NOW);
     expect(p).toMatchObject({ t: 'none', c: 'signed' });

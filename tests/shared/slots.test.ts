@@ -147,6 +147,28 @@ describe('across a policy change: the cap shrinks under open bookings', () => {
     // Emergency: 50 seats. a+b = 45; c (6) would make 51: over; d (4) still fits (49); e over.
     expect(overbooked(bookings, slotCap(settings, EMERGENCY_POLICY, venue)).map((b) => b.id)).toEqual(['e', 'c']);
   });
+
+  it('a booking that fills the lowered cap exactly still fits', () => {
+    // 30 + 15 + 5 = 50 seats under the emergency cap of 50 (004 §3.3): nobody over.
+    const bookings = [
+      { id: 'a', people: 30, bookedAt: 1 },
+      { id: 'b', people: 15, bookedAt: 2 },
+      { id: 'c', people: 5, bookedAt: 3 },
+    ];
+    expect(overbooked(bookings, 50)).toEqual([]);
+    expect(overbooked(bookings, 49).map((b) => b.id)).toEqual(['c']);
+  });
+
+  it('gives seats in the order the bookings were made, whatever order they are listed in', () => {
+    // Listed newest first: the 20 booked last is over, not the 30 booked first.
+    const bookings = [
+      { id: 'late', people: 20, bookedAt: 9 },
+      { id: 'mid', people: 15, bookedAt: 5 },
+      { id: 'first', people: 30, bookedAt: 1 },
+    ];
+    expect(overbooked(bookings, 50).map((b) => b.id)).toEqual(['late']);
+    expect(bookings.map((b) => b.id)).toEqual(['late', 'mid', 'first']);
+  });
 });
 
 describe('BookingSettings', () => {

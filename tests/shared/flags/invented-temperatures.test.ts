@@ -33,6 +33,37 @@ describe('inventedTemperatures (DOMAIN.md: "all 36.5 °C")', () => {
     expect(inventedTemperatures(VENUE, 'kiosk-1', recovered, THRESHOLDS)).toEqual([]);
   });
 
+  it('flags a kiosk that starts inventing after honest readings, naming only the window\'s records', () => {
+    const honest = [36.0, 36.4, 36.8, 37.1, 36.2, 36.6, 36.9, 36.3, 37.0, 36.1, 36.7, 36.5, 36.2, 36.8, 36.0, 37.2, 36.4, 36.6, 36.3, 36.9];
+    const all = readings([...honest, ...Array<number>(20).fill(36.5)]);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', all, THRESHOLDS)).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'invented_temperatures',
+        severity: 'warning',
+        windowKey: 'kiosk-1@2026-11-23T14',
+        evidence: { kioskId: 'kiosk-1', recordIds: all.slice(20).map((r) => r.recordId), readings: 20, modeC: 36.5, modeShare: 1, stdDevC: 0 },
+      },
+    ]);
+  });
+
+  it('keys the flag by the hour of the latest reading', () => {
+    const late = readings(Array<number>(20).fill(36.5)).map((r, i) => ({ ...r, kioskTimeMs: at(14, 41) + i * 60_000 }));
+    expect(inventedTemperatures(VENUE, 'kiosk-2', late, THRESHOLDS).map((f) => f.windowKey)).toEqual(['kiosk-2@2026-11-23T15']);
+  });
+
+  it('reads the window, the share and the spread from the policy', () => {
+    const ten = readings([36.5, 36.5, 36.5, 36.5, 36.5, 36.6, 36.4, 36.7, 36.3, 36.8]);
+    // Ten readings are too few for the default window of 20.
+    expect(inventedTemperatures(VENUE, 'kiosk-1', ten, THRESHOLDS)).toEqual([]);
+    const window10 = { ...THRESHOLDS, temperatureWindow: 10 };
+    // Half of them are 36.5 and they spread about 0.13 °C: within the default share (0.6) and spread (0.1).
+    expect(inventedTemperatures(VENUE, 'kiosk-1', ten, window10)).toEqual([]);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', ten, { ...window10, maxSameReadingShare: 0.4 })).toHaveLength(1);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', ten, { ...window10, maxSameReadingShare: 0.5 })).toEqual([]);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', ten, { ...window10, minTemperatureStdDevC: 0.2 })).toHaveLength(1);
+  });
+
   it('computes the mode, its share and the spread', () => {
     expect(readingStats([36.5, 36.5, 36.7, 36.3])).toEqual({ modeC: 36.5, modeShare: 0.5, stdDevC: expect.closeTo(0.1414, 3) });
   });
