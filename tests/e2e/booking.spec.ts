@@ -76,6 +76,11 @@ test.describe('booking', () => {
     await phone.locator('input[name="people.1.healthCode"][value="green"]').check();
     await phone.locator('input[name="people.1.itinerary"][value="local"]').check();
     await phone.getByTestId('phone').fill('139 1234 5678');
+    // What the screenshot shows: the chosen slot, two people declared, the number, a submit within reach.
+    await expect(slot.locator('input')).toBeChecked();
+    await expect(phone.locator('input[name="people.1.label"]')).toHaveValue('孩子');
+    await expect(phone.getByTestId('phone')).toHaveValue('139 1234 5678');
+    await expect(phone.getByTestId('submit')).toBeEnabled();
     await phone.screenshot({ path: 'test-results/booking-form-360x740.png', fullPage: true });
     await phone.getByTestId('submit').click();
 

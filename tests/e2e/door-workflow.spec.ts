@@ -92,11 +92,19 @@ test.describe('the door, a day of work', () => {
       .poll(async () => (await store.kiosks.list())[0]?.policyVersionAcked)
       .toBe(active.version);
     await page.screenshot({ path: 'test-results/kiosk-emergency-zh-1280x800.png' });
+    // Portrait, then English: the same refusal and closure, said in each.
     await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(page.getByTestId('decision')).toContainText('按防控政策本场所暂停营业');
+    await expect(page.getByTestId('blocked')).toBeVisible();
     await page.screenshot({ path: 'test-results/kiosk-emergency-zh-768x1024.png' });
     await page.getByTestId('lang').click();
+    await expect(page.getByTestId('decision')).toContainText('Entry refused');
+    await expect(page.getByTestId('decision')).toContainText('Venue closed by the current policy');
+    await expect(page.getByTestId('policy')).toHaveAttribute('data-mode', 'emergency');
     await page.screenshot({ path: 'test-results/kiosk-emergency-en-768x1024.png' });
     await page.setViewportSize({ width: 1280, height: 800 });
+    await expect(page.getByTestId('decision')).toContainText('Entry refused');
+    await expect(page.getByTestId('blocked')).toBeVisible();
     await page.screenshot({ path: 'test-results/kiosk-emergency-en-1280x800.png' });
 
     // Ledgers: a disinfection entry, and a staff temperature refused on its field before it is right.

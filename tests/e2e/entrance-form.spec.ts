@@ -77,6 +77,10 @@ test.describe('kiosk enrolment and entrance form', () => {
     await expect(pendingCount(page)).toHaveAttribute('data-count', '0');
     await page.screenshot({ path: 'test-results/kiosk-admitted-en-1280x800.png', fullPage: true });
     await page.setViewportSize({ width: 768, height: 1024 });
+    // Portrait: the last decision and the sync counts, still in English.
+    await expect(page.getByTestId('decision')).toContainText('May enter');
+    await expect(page.getByTestId('record')).toHaveText('Record and decide');
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '3');
     await page.screenshot({ path: 'test-results/kiosk-admitted-en-768x1024.png', fullPage: true });
   });
 });

@@ -72,6 +72,9 @@ test.describe('kiosks screen', () => {
     await expect(page.locator('[data-testid="kiosk-row"]')).toHaveCount(1);
     await expect(page.locator(`[data-testid="kiosk-row"][data-kiosk="${kiosk.id}"]`)).toHaveCount(0);
     await page.getByTestId('kiosks-state').selectOption('');
+    // Every state again: the revoked tablet beside the new one.
+    await expect(page.locator('[data-testid="kiosk-row"]')).toHaveCount(2);
+    await expect(page.locator(`[data-testid="kiosk-row"][data-kiosk="${kiosk.id}"]`)).toHaveAttribute('data-state', 'revoked');
     await page.screenshot({ path: 'test-results/kiosks-revoked-1280x800.png', fullPage: true });
   });
 });
