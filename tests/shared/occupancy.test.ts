@@ -39,6 +39,12 @@ describe('occupancyFrom', () => {
     expect(occupancyFrom([b, admit(), occ('headcount', 5), undo(b.id)])).toBe(5);
   });
 
+  it('counts nobody in or out for the door\'s other records (ledgers, venue checks)', () => {
+    const disinfection: SyncRecord = { ...base(), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '王', doneAt: '2026-11-23T14:00:00.000+08:00' };
+    const venueCheck: SyncRecord = { ...base(), type: 'venue_check', oneMetreLine: true, noticesPosted: true };
+    expect(occupancyFrom([admit(), disinfection, venueCheck, admit()])).toBe(2);
+  });
+
   it('lists what was undone', () => {
     const a = admit();
     expect([...correctedIds([a, undo(a.id)])]).toEqual([a.id]);

@@ -43,7 +43,20 @@ describe('pass code', () => {
 
   it('refuses pass numbers outside the minute\'s range', async () => {
     for (const n of [-1, 1.5, CODES_PER_MINUTE]) {
-      await expect(makePassCode(secret, 'venue-1', MIN, n, 1), String(n)).rejects.toThrow(RangeError);
+      await expect(makePassCode(secret, 'venue-1', MIN, n, 1), String(n)).rejects.toThrow(new RangeError(`pass number ${n} out of range`));
+    }
+  });
+
+  it('does not know a code with a character outside the alphabet, even where it would stand for a valid digit', async () => {
+    // The minute of residue 30 is written 'Z', the last letter; an unknown character must not be read as it.
+    const minute = MIN - ((MIN % 31) + 1);
+    expect(minute % 31).toBe(30);
+    const code = await makePassCode(secret, 'venue-1', minute, 3, 1);
+    expect(code[0]).toBe('Z');
+    const now = minute * 60_000 + 30_000;
+    expect(await checkPassCode(code, secret, 'venue-1', now, 10)).toMatchObject({ ok: true });
+    for (const bad of ['0', 'O', 'z', '-']) {
+      expect(await checkPassCode(bad + code.slice(1), secret, 'venue-1', now, 10), bad).toEqual({ ok: false, reason: 'unknown' });
     }
   });
 

@@ -29,6 +29,15 @@ async function signedBody(bytes: Uint8Array): Promise<string> {
   return `${body}.${toBase64Url(signature)}`;
 }
 
+/** A valid pass's JSON with the bytes of one person's label replaced by 0xFF, which no UTF-8 text holds. */
+function notUtf8Label(): Uint8Array {
+  const bytes = utf8(JSON.stringify(payload({ people: [{ n: 'QQ', h: 'green', i: 'local' }] })));
+  const at = bytes.findIndex((b, i) => b === 0x51 && bytes[i + 1] === 0x51);
+  bytes[at] = 0xff;
+  bytes[at + 1] = 0xff;
+  return bytes;
+}
+
 describe('pass signature', () => {
   it('verifies a pass the hub signed and gives back its payload', async () => {
     const p = payload();
@@ -70,6 +79,16 @@ describe('pass signature', () => {
     expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toMatchObject({ ok: false, reason: 'other_venue' });
   });
 
+  it('generates a P-256 key pair as JWKs: the private one signs, the public one only verifies', async () => {
+    const pair = await generatePassKeys();
+    expect(pair.privateKey).toMatchObject({ kty: 'EC', crv: 'P-256', d: expect.any(String) });
+    expect(pair.publicKey).toMatchObject({ kty: 'EC', crv: 'P-256', x: pair.privateKey.x, y: pair.privateKey.y });
+    expect(pair.publicKey.d).toBeUndefined();
+    const text = await signPass(payload(), pair.privateKey);
+    expect((await verifyPass(text, pair.publicKey, 'venue-1', NOW)).ok).toBe(true);
+    expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });
+  });
+
   it('refuses to sign a payload that is not a pass', async () => {
     await expect(signPass({ ...payload(), people: [] }, keys.privateKey)).rejects.toThrow();
     await expect(signPass({ ...payload(), extra: 1 } as PassPayload, keys.privateKey)).rejects.toThrow();
@@ -80,6 +99,7 @@ describe('pass signature', () => {
     ['text that is not JSON', utf8('{"v":1,')],
     ['JSON that is not a pass of this version', utf8(JSON.stringify({ ...payload(), v: 2 }))],
     ['a pass with a field more', utf8(JSON.stringify({ ...payload(), phone: '13912345678' }))],
+    ['a pass whose label is not UTF-8 (read leniently it would be a valid pass)', notUtf8Label()],
   ])('calls a body signed by the hub yet made of %s tampered, never trusting it partly', async (_name, bytes) => {
     const text = await signedBody(bytes);
     expect(await verifyPass(text, keys.publicKey, 'venue-1', NOW)).toEqual({ ok: false, reason: 'tampered' });

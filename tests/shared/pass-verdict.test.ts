@@ -13,7 +13,8 @@ const hoursAgo = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
 describe('passPerson / passVerdict', () => {
   it('a green local patron may enter; the scan is the pass itself', () => {
     const p = passPerson(NORMAL_POLICY, 'restaurant', green, false, NOW);
-    expect(p).toEqual({ h: 'green', i: 'local' });
+    // Strict: a pass carries no key it has nothing for (no label, no test, no commitment).
+    expect(p).toStrictEqual({ h: 'green', i: 'local' });
     expect(declaredChecks(p)).toEqual({ scan: { outcome: 'scanned' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } });
     expect(passVerdict(NORMAL_POLICY, venue, [p], NOW).verdict).toBe('enter');
   });
@@ -63,6 +64,32 @@ describe('passPerson / passVerdict', () => {
     expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'local' });
     const noCommitment = { ...NORMAL_POLICY, commitmentAccepted: false };
     expect(passPerson(noCommitment, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'starred', t: 'negative' });
+  });
+
+  it('records a commitment not agreed as not signed, and refuses without a test (000 §2(2)(1))', () => {
+    const p = passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'other_province' }, false, NOW);
+    expect(p).toMatchObject({ t: 'none', c: 'not_signed' });
+    expect(declaredChecks(p).commitment).toEqual({ outcome: 'not_signed' });
+    expect(passVerdict(NORMAL_POLICY, ktv, [p], NOW).people[0]!.reasons).toEqual(['no_test_or_commitment']);
+  });
+
+  it('pre-fills every check the pass carries: health code, itinerary, test, commitment and vaccination', () => {
+    const p = passPerson(EMERGENCY_POLICY, 'hotel', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(2) }, true, NOW);
+    expect(declaredChecks(p)).toStrictEqual({
+      scan: { outcome: 'scanned' },
+      healthCode: { outcome: 'green' },
+      itinerary: { outcome: 'starred' },
+      testProof: { outcome: 'negative' },
+      commitment: { outcome: 'signed' },
+      vaccination: { outcome: 'complete' },
+    });
+  });
+
+  it('asks staff to see the test when any one person of the party rests on one', () => {
+    const people = [green, { ...green, itinerary: 'starred' as const, lastNegativeTestAt: hoursAgo(3) }].map((d) => passPerson(NORMAL_POLICY, 'ktv', d, false, NOW));
+    const v = passVerdict(NORMAL_POLICY, ktv, people, NOW);
+    expect(v.verdict).toBe('staff');
+    expect(v.people.map((p) => p.showTest)).toEqual([false, true]);
   });
 
   it('a commitment stands in for the test under normal policy (004 §3.8)', () => {

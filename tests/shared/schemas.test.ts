@@ -59,5 +59,7 @@ describe('toIsoWithOffset', () => {
     expect(s).toBe('2026-11-24T00:30:05.123+08:00');
     expect(Date.parse(s)).toBe(ms);
     expect(toIsoWithOffset(ms, -210)).toBe('2026-11-23T13:00:05.123-03:30');
+    expect(toIsoWithOffset(ms, 0)).toBe('2026-11-23T16:30:05.123+00:00');
+    expect(toIsoWithOffset(ms, 345)).toBe('2026-11-23T22:15:05.123+05:45');
   });
 });

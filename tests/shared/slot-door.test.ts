@@ -8,7 +8,7 @@ const cst = (hh: number, mm = 0) => Date.UTC(2026, 10, 24, hh - 8, mm);
 const SLOT = { start: cst(10), end: cst(11) };
 const GRACE = 15;
 
-describe('slotReasons (003 §13 限量、预约、错峰; issue 8)', () => {
+describe('slotReasons (003 §13 限量、预约、错峰)', () => {
   it.each<[string, BookingMode, boolean, number, number, ReasonCode[]]>([
     // Bookings: the seat is held from start − grace until start + grace.
     ['a booking at the first instant of its entry window (start − grace) holds its seat', 'required', true, cst(9, 45), 0, []],
@@ -28,7 +28,7 @@ describe('slotReasons (003 §13 限量、预约、错峰; issue 8)', () => {
   });
 
   it.each<[string, number, { admitted: number; cap: number } | undefined, ReasonCode[]]>([
-    // Finding 2: the cap was lowered (emergency) after the seats were booked.
+    // The cap was lowered (emergency, 004 §3.3) after the seats were booked.
     ['a guaranteed booking while the slot is under the lowered cap is admitted', cst(10, 5), { admitted: 4, cap: 5 }, []],
     ['a guaranteed booking when arrivals + walk-ins reach the lowered cap is refused as full', cst(10, 5), { admitted: 5, cap: 5 }, ['slot_full']],
     ['beyond the lowered cap (admitted before the switch) it is refused too', cst(9, 50), { admitted: 8, cap: 5 }, ['slot_full']],

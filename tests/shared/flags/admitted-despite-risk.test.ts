@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admittedDespiteRisk } from '../../../shared/rules/flags/index.js';
 import type { Checks } from '../../../shared/schemas/checks.js';
+import { EMERGENCY_POLICY } from '../../../shared/schemas/policy.js';
 import { CLEAN_CHECKS, VENUE, at, cleanDay, entrance, policyOf } from './day.js';
 
 describe('admittedDespiteRisk', () => {
@@ -29,6 +30,35 @@ describe('admittedDespiteRisk', () => {
         severity: 'violation',
         windowKey: '2026-11-23T19',
         evidence: { recordIds: [risky.record.id], count: 1, byReason: { [reason]: 1 }, kioskIds: ['kiosk-1'], operatorIds: ['staff-1'] },
+      },
+    ]);
+  });
+
+  it('leaves an admission into a venue the policy closes to admitted_while_closed (004 §3.1)', () => {
+    const closed = entrance(at(15));
+    expect(admittedDespiteRisk(VENUE, [closed], () => EMERGENCY_POLICY)).toEqual([]);
+    // Its personal reasons still count: a fever there is flagged as a fever alone.
+    const fever = entrance(at(15, 5), { checks: CLEAN_CHECKS(38.0) });
+    expect(admittedDespiteRisk(VENUE, [closed, fever], () => EMERGENCY_POLICY).map((f) => f.evidence.byReason)).toEqual([{ fever: 1 }]);
+  });
+
+  it('names every kiosk and operator once, and counts every reason', () => {
+    const a = entrance(at(19, 5), { checks: { ...CLEAN_CHECKS(38.0), healthCode: { outcome: 'red' } } }, 'kiosk-1');
+    const b = entrance(at(19, 10), { operatorId: 'staff-2', checks: CLEAN_CHECKS(37.5) }, 'kiosk-2');
+    const c = entrance(at(19, 15), { checks: { ...CLEAN_CHECKS(36.5), mask: { outcome: 'refused' } } }, 'kiosk-1');
+    expect(admittedDespiteRisk(VENUE, [a, b, c], policyOf)).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'admitted_despite_risk',
+        severity: 'violation',
+        windowKey: '2026-11-23T19',
+        evidence: {
+          recordIds: [a.record.id, b.record.id, c.record.id],
+          count: 3,
+          byReason: { fever: 2, health_code_red: 1, mask_refused: 1 },
+          kioskIds: ['kiosk-1', 'kiosk-2'],
+          operatorIds: ['staff-1', 'staff-2'],
+        },
       },
     ]);
   });

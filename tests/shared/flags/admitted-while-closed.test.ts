@@ -22,6 +22,29 @@ describe('admittedWhileClosed', () => {
     expect(flags[0]!.evidence).toMatchObject({ recordIds: [closed.record.id], closedByPolicy: 1, underOlderPolicy: 0, policyVersions: [2] });
   });
 
+  it('gives the whole evidence: each kind counted, the policy versions, the hours and every kiosk once', () => {
+    const own = entrance(at(15, 10), { policyVersion: 2 }, 'kiosk-1');
+    const stale = entrance(at(15, 20), { policyVersion: 1 }, 'kiosk-2');
+    const again = entrance(at(15, 30), { policyVersion: 2 }, 'kiosk-1');
+    expect(admittedWhileClosed(VENUE, [own, stale, again], byVersion, switchedAt15)).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'admitted_while_closed',
+        severity: 'violation',
+        windowKey: '2026-11-23T15',
+        evidence: {
+          recordIds: [own.record.id, stale.record.id, again.record.id],
+          closedByPolicy: 3,
+          underOlderPolicy: 1,
+          outsideHours: 0,
+          policyVersions: [2],
+          openingHours: VENUE.openingHours,
+          kioskIds: ['kiosk-1', 'kiosk-2'],
+        },
+      },
+    ]);
+  });
+
   it('counts a kiosk that admitted under the older policy after the street switched', () => {
     const stale = entrance(at(15, 0, 1), { policyVersion: 1 });
     const before = entrance(at(14, 59, 59), { policyVersion: 1 });

@@ -61,11 +61,37 @@ describe('admittedWithoutBooking', () => {
     expect(flag).toMatchObject({ windowKey: '2026-11-23T14:30', evidence: expect.objectContaining({ admissions: 2, withoutBooking: 1 }) });
   });
 
-  it('does not blame walk-ins admitted before the venue switched to required', () => {
-    const before = entrance(at(13, 59));
+  it('does not blame walk-ins admitted before the venue switched to required; from the instant of the switch it does', () => {
+    const before = entrance(at(13, 59, 59));
+    const atSwitch = entrance(at(14));
     const after = entrance(at(14, 1));
-    const flags = run([before, after], [], { ...REQUIRED, since: at(14) });
-    expect(flags.map((f) => f.evidence.recordIds)).toEqual([[after.record.id]]);
+    const flags = run([before, atSwitch, after], [], { ...REQUIRED, since: at(14) });
+    expect(flags.map((f) => f.evidence.recordIds)).toEqual([[atSwitch.record.id, after.record.id]]);
+  });
+
+  it('gives the whole evidence, naming every kiosk and operator once', () => {
+    const a = entrance(at(14, 1), {}, 'kiosk-1');
+    const b = entrance(at(14, 2), { operatorId: 'staff-2' }, 'kiosk-2');
+    const c = entrance(at(14, 3), {}, 'kiosk-1');
+    const ok = booked(at(14, 4));
+    expect(run([a, b, c, ok.held], [ok.booking])).toEqual([
+      {
+        venueId: SPOT.id,
+        rule: 'admitted_without_booking',
+        severity: 'warning',
+        windowKey: '2026-11-23T14:00',
+        evidence: {
+          recordIds: [a.record.id, b.record.id, c.record.id],
+          slot: '14:00–14:30',
+          slotStartAt: at(14),
+          admissions: 4,
+          withoutBooking: 3,
+          unknownBooking: 0,
+          kioskIds: ['kiosk-1', 'kiosk-2'],
+          operatorIds: ['staff-1', 'staff-2'],
+        },
+      },
+    ]);
   });
 
   it('judges only the slots it is given', () => {

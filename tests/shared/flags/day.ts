@@ -5,7 +5,7 @@ import type { EntranceRecord } from '../../../shared/schemas/record.js';
 import { FlagThresholds, NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 
 /**
- * A generated clean day at one venue (issue 6 "silent on a clean day"): a KTV
+ * A generated clean day at one venue (every flag rule must stay silent on it): a KTV
  * open 10:00–23:00 (UTC+8), 300 patrons admitted 10:00–22:00 through two
  * doors, temperatures spread over 36.0–37.2 °C, every check done, a pass per
  * admission, the ledgers kept. Deterministic (seeded), so a failure repeats.

@@ -67,4 +67,16 @@ describe('inventedTemperatures (DOMAIN.md: "all 36.5 °C")', () => {
   it('computes the mode, its share and the spread', () => {
     expect(readingStats([36.5, 36.5, 36.7, 36.3])).toEqual({ modeC: 36.5, modeShare: 0.5, stdDevC: expect.closeTo(0.1414, 3) });
   });
+
+  it('takes the first seen of two equally common readings as the mode', () => {
+    expect(readingStats([36.7, 36.5, 36.5, 36.7]).modeC).toBe(36.7);
+    expect(readingStats([36.5, 36.7, 36.7, 36.5]).modeC).toBe(36.5);
+  });
+
+  it('a spread exactly at the minimum is enough', () => {
+    const values = Array.from({ length: 20 }, (_, i) => (i % 2 ? 36.4 : 36.6));
+    const { stdDevC } = readingStats(values);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', readings(values), { ...THRESHOLDS, minTemperatureStdDevC: stdDevC })).toEqual([]);
+    expect(inventedTemperatures(VENUE, 'kiosk-1', readings(values), { ...THRESHOLDS, minTemperatureStdDevC: stdDevC + 1e-9 })).toHaveLength(1);
+  });
 });

@@ -44,4 +44,22 @@ describe('kioskSilent (004 §5(4): the log shows what a door does when nobody wa
   it('counts a new kiosk from its enrolment', () => {
     expect(kioskSilent(VENUE, NORMAL_POLICY, [kiosk(null, { enrolledAt: at(14, 30) })], THRESHOLDS, at(15))).toEqual([]);
   });
+
+  it('flags a kiosk that never sent a record, from the start of the opening', () => {
+    expect(kioskSilent(VENUE, NORMAL_POLICY, [kiosk(null, { connected: false })], THRESHOLDS, at(11, 30))).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'kiosk_silent',
+        severity: 'warning',
+        windowKey: 'kiosk-1@2026-11-23T10',
+        evidence: { kioskId: 'kiosk-1', since: at(10), lastRecordAt: null, connected: false, silentMinutes: 60 },
+      },
+    ]);
+  });
+
+  it('judges each kiosk on its own and reads the silence from the policy', () => {
+    const heard = [kiosk(at(14, 50), { id: 'kiosk-1' }), kiosk(at(13, 50), { id: 'kiosk-2' })];
+    expect(kioskSilent(VENUE, NORMAL_POLICY, heard, THRESHOLDS, at(15)).map((f) => f.windowKey)).toEqual(['kiosk-2@2026-11-23T13']);
+    expect(kioskSilent(VENUE, NORMAL_POLICY, heard, { ...THRESHOLDS, kioskSilentMinutes: 10 }, at(15)).map((f) => f.windowKey)).toEqual(['kiosk-1@2026-11-23T14', 'kiosk-2@2026-11-23T13']);
+  });
 });

@@ -17,6 +17,27 @@ describe('overCapacity (004 §3.3–3.5)', () => {
     ]);
   });
 
+  it('gives the whole evidence: the count per entrance, the cap and what it was made of', () => {
+    const occ = { inside: 402, entrances: [{ kioskId: 'kiosk-1', inside: 250 }, { kioskId: 'kiosk-2', inside: 152 }] };
+    expect(overCapacity(VENUE, NORMAL_POLICY, occ, ['r1'], at(20, 15))).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'over_capacity',
+        severity: 'warning',
+        windowKey: '2026-11-23T20',
+        evidence: {
+          recordIds: ['r1'],
+          inside: 402,
+          cap: 400,
+          ratedCapacity: 400,
+          capPercent: 100,
+          policyVersion: 1,
+          entrances: [{ kioskId: 'kiosk-1', inside: 250 }, { kioskId: 'kiosk-2', inside: 152 }],
+        },
+      },
+    ]);
+  });
+
   it('is a violation above the 50 % cap of an emergency (a museum, 004 §3.3)', () => {
     const museum = { ...VENUE, type: 'museum' as const, ratedCapacity: 150 };
     expect(overCapacity(museum, EMERGENCY_POLICY, occupancy(75), [], at(11))).toEqual([]);

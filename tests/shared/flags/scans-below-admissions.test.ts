@@ -33,6 +33,26 @@ describe('scansBelowAdmissions (000 §2(2)(1) 扫码)', () => {
     expect(scansBelowAdmissions(VENUE, hour, [...paper, ...admissions(4)], { passes: 4, people: 4 }, THRESHOLDS)).toEqual([]);
   });
 
+  it('names the admissions that came on no pass, where the scans are missing', () => {
+    const withPass = admissions(5, { pass: { code: 'C3D4', minute: 8, person: 0, people: 1, via: 'code', src: 'live' } });
+    const without = admissions(10);
+    const [flag] = scansBelowAdmissions(VENUE, hour, [...withPass, ...without], { passes: 5, people: 5 }, THRESHOLDS);
+    expect(flag!.evidence).toEqual({
+      recordIds: without.map((e) => e.record.id),
+      admissions: 15,
+      scans: 5,
+      passes: 5,
+      scansPerAdmission: 0.33,
+      minScansPerAdmission: 0.5,
+    });
+  });
+
+  it('expects a scan of an admission that recorded no scan check at all', () => {
+    const { scan: _scan, ...noScan } = admissions(1)[0]!.record.checks;
+    const flags = scansBelowAdmissions(VENUE, hour, admissions(10, { checks: noScan }), { passes: 0, people: 0 }, THRESHOLDS);
+    expect(flags.map((f) => f.evidence.admissions)).toEqual([10]);
+  });
+
   it('reads its thresholds from the policy', () => {
     const strict = { ...THRESHOLDS, minScansPerAdmission: 0.9 };
     expect(scansBelowAdmissions(VENUE, hour, admissions(20), { passes: 17, people: 17 }, strict)).toHaveLength(1);

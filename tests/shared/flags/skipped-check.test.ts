@@ -21,6 +21,37 @@ describe('skippedCheck (000 §2(2)(1): every check of every patron)', () => {
     expect(flags[0]!.evidence).toMatchObject({ recordIds: [lapse.record.id], withSkippedCheck: 1, byCheck: Object.fromEntries(names.map((n) => [n, 1])) });
   });
 
+  it('gives the whole evidence, naming every kiosk and operator once', () => {
+    const skip = (celsius: number) => ({ ...CLEAN_CHECKS(celsius), mask: { outcome: 'skipped' as const, reason: '排队' } });
+    const a = entrance(at(16, 5), { checks: skip(36.5) }, 'kiosk-1');
+    const b = entrance(at(16, 6), { checks: skip(36.6), operatorId: 'staff-2' }, 'kiosk-2');
+    const c = entrance(at(16, 7), { checks: { ...skip(36.7), temperature: { outcome: 'skipped', reason: '测温枪没电' } } }, 'kiosk-1');
+    const fine = entrance(at(16, 8));
+    expect(skippedCheck(VENUE, [a, b, c, fine], policyOf)).toEqual([
+      {
+        venueId: VENUE.id,
+        rule: 'skipped_check',
+        severity: 'warning',
+        windowKey: '2026-11-23T16',
+        evidence: {
+          recordIds: [a.record.id, b.record.id, c.record.id],
+          admissions: 4,
+          withSkippedCheck: 3,
+          byCheck: { mask: 3, temperature: 1 },
+          kioskIds: ['kiosk-1', 'kiosk-2'],
+          operatorIds: ['staff-1', 'staff-2'],
+        },
+      },
+    ]);
+  });
+
+  it('judges an admission with no itinerary check recorded where none is asked (003 §14: a restaurant)', () => {
+    const restaurant = { ...VENUE, type: 'restaurant' as const };
+    const { itinerary: _itinerary, ...noItinerary } = CLEAN_CHECKS(36.5);
+    const lapse = entrance(at(12), { checks: { ...noItinerary, mask: { outcome: 'skipped', reason: 'x' } } });
+    expect(skippedCheck(restaurant, [entrance(at(12), { checks: noItinerary }), lapse], policyOf).map((f) => f.evidence.recordIds)).toEqual([[lapse.record.id]]);
+  });
+
   it('gives one flag per hour, naming every lapse of the hour', () => {
     const lapses = [at(14, 1), at(14, 59), at(15, 0)].map((ms) => entrance(ms, { checks: { ...CLEAN_CHECKS(36.6), mask: { outcome: 'skipped', reason: 'x' } } }));
     const flags = skippedCheck(VENUE, lapses, policyOf);

@@ -81,6 +81,41 @@ describe('slotOverCap', () => {
     expect(flag).toMatchObject({ severity: 'violation', evidence: expect.objectContaining({ overCap: 1, cap: 50, recordIds: [late.record.id] }) });
   });
 
+  it('counts admissions in the order they were made, whatever order the hub read them in', () => {
+    // Created latest first, so their sequence numbers run against the clock too.
+    const late = [entrance(at(14, 50)), entrance(at(14, 45))];
+    const early = walkIns(40, 14, 0);
+    const [flag] = run([...late, ...early.reverse()]);
+    expect(flag!.evidence).toMatchObject({ overCap: 2, recordIds: [late[1]!.record.id, late[0]!.record.id] });
+  });
+
+  it('orders admissions made at the same instant by their sequence number', () => {
+    const same = Array.from({ length: 41 }, () => entrance(at(14, 30)));
+    const [flag] = run([...same].reverse());
+    expect(flag!.evidence).toMatchObject({ overCap: 1, recordIds: [same[40]!.record.id] });
+  });
+
+  it('blames admissions from the instant the settings were saved', () => {
+    const held = walkIns(42, 14);
+    const [flag] = run(held, { booking: { ...BOOKING, since: Date.parse(held[41]!.record.kioskTime) } });
+    expect(flag!.evidence).toMatchObject({ overCap: 1, recordIds: [held[41]!.record.id] });
+  });
+
+  it('is a violation when any admission beyond the cap was made under an emergency policy (004 §3.3)', () => {
+    // Rated 60: the normal cap is the venue's 40, the emergency one 30.
+    const small = { ...MUSEUM, ratedCapacity: 60 };
+    const switchedAt1445 = (ms: number) => (ms >= at(14, 45) ? EMERGENCY : NORMAL_POLICY);
+    const held = [...walkIns(41, 14, 0), entrance(at(14, 50))];
+    const [flag] = slotOverCap(small, BOOKING, [slot(14)], held, new Map(), switchedAt1445);
+    expect(flag).toMatchObject({ severity: 'violation', evidence: expect.objectContaining({ overCap: 2, cap: 30, policyVersions: [1, 2] }) });
+  });
+
+  it('names every kiosk of the admissions beyond the cap once', () => {
+    const held = [...walkIns(40, 14, 0), entrance(at(14, 41), {}, 'kiosk-2'), entrance(at(14, 42), {}, 'kiosk-1'), entrance(at(14, 43), {}, 'kiosk-2')];
+    const [flag] = run(held);
+    expect(flag!.evidence.kioskIds).toEqual(['kiosk-2', 'kiosk-1']);
+  });
+
   it('counts a booked party in its booking\'s slot even when it came in the grace period before it', () => {
     // 40 walk-ins filled 13:00–14:00; a booking for 14:00 came in at 13:50: not the 13:00 slot's 41st.
     const early = bookedArrival(14, at(13, 50));
