@@ -7,6 +7,7 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DASHBOARD_NAMESPACE, type HubToDashboardEvents } from '../../shared/events.js';
 import type { PolicyChange } from '../../shared/schemas/policy-admin.js';
 import type { Policy } from '../../shared/schemas/policy.js';
+import { cstAt, cstMonday } from './clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from './hub.js';
 import { inspectorSession } from './inspector.js';
 
@@ -22,7 +23,11 @@ export interface TestClock {
   advance(ms: number): void;
 }
 
-export function testClock(start = Date.parse('2026-11-23T02:00:00Z')): TestClock {
+/**
+ * Starts by default at 10:00 venue time (UTC+8) on the Monday of the current week there, read from
+ * the wall clock when the street starts: a weekday morning, hours from the venue day's edges.
+ */
+export function testClock(start = cstAt(cstMonday(0), 10)): TestClock {
   let t = start;
   return { now: () => t, set: (ms) => (t = ms), advance: (ms) => (t += ms) };
 }
