@@ -6,20 +6,29 @@ import type { PolicyDraft } from '../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
 import { connectDashboard, connectKiosk, type DashboardClient, type KioskClient } from '../support/hub.js';
-import { startPolicyStreet, type PolicyStreet } from '../support/policy-street.js';
+import { cstAt, cstDate, cstMidnight, DAY } from '../support/clock.js';
+import { startPolicyStreet, testClock, type PolicyStreet } from '../support/policy-street.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
- * The inspectors' side of bookings (issue 8 "Inspectors"): a venue's slots
+ * The inspectors' side of bookings (003 §13; docs/inspectors-guide.md): a venue's slots
  * for a day (booked, arrived, walk-ins, seats left), the bookings a policy
  * switch left over their slot's cap, and the booking flags raised live from a
  * kiosk's batch. A real hub on 127.0.0.1 over a real SQLite file, signed in
- * over HTTP; the hub's clock starts at 10:00 venue time (UTC+8) on 2026-11-23.
+ * over HTTP; the hub's clock starts at 10:00 venue time (UTC+8) today, the day
+ * the wall clock reads in UTC+8 when the file loads. Days, slots and windows are
+ * the venue's, in UTC+8.
  */
 
-const MIN = 60_000;
-/** Venue-local wall time (UTC+8) on 2026-11-23, as epoch ms. */
-const cst = (hh: number, mm = 0) => Date.UTC(2026, 10, 23, hh - 8, mm);
+/** Midnight (UTC+8) starting the test's day. */
+const TODAY = cstMidnight(0);
+/** Venue-local wall time (UTC+8) on the test's day, as epoch ms. */
+const cst = (hh: number, mm = 0) => cstAt(TODAY, hh, mm);
+/** The venue-local dates the slot queries take: the test's day and the one after. */
+const DATE = cstDate(TODAY);
+const NEXT_DATE = cstDate(TODAY + DAY);
+/** The flag window of the 10:00–11:00 slot, as the booking rules key it (venue-local date and slot start). */
+const SLOT_10 = `${DATE}T10:00`;
 const SETTINGS: BookingSettings = { mode: 'optional', slotMinutes: 60, slotCap: 10, maxParty: 6, daysAhead: 7 };
 const { version: _v, ...NORMAL } = NORMAL_POLICY;
 
@@ -29,7 +38,7 @@ describe('booking dashboard', () => {
   let seq = 0;
 
   beforeEach(async () => {
-    street = await startPolicyStreet();
+    street = await startPolicyStreet(testClock(cst(10)));
     seq = 0;
   });
   afterEach(async () => {
@@ -90,7 +99,7 @@ describe('booking dashboard', () => {
       // One of the first party came in the grace period before 14:00; two walk-ins during the slot.
       await push(door, [admission(cst(13, 50), first, 0), admission(cst(14, 5)), admission(cst(14, 10))]);
 
-      const res = await street.inspector.get('/api/venues/venue-a/slots?date=2026-11-23');
+      const res = await street.inspector.get(`/api/venues/venue-a/slots?date=${DATE}`);
       expect(res.statusCode, res.body).toBe(200);
       const slots = res.json() as { start: number; end: number; cap: number; booked: number; arrivedBooked: number; walkIns: number; seatsLeft: number }[];
       // Open all day: 24 slots of an hour from the venue's midnight.
@@ -103,28 +112,28 @@ describe('booking dashboard', () => {
 
     it('shows the days ahead too, and nothing for a venue taking no bookings', async () => {
       await saveSettings(SETTINGS);
-      const tomorrow = cst(9) + 24 * 60 * MIN;
+      const tomorrow = cst(9) + DAY;
       await book(tomorrow, 4);
-      const ahead = (await street.admin.get('/api/venues/venue-a/slots?date=2026-11-24')).json() as { start: number; booked: number }[];
+      const ahead = (await street.admin.get(`/api/venues/venue-a/slots?date=${NEXT_DATE}`)).json() as { start: number; booked: number }[];
       expect(ahead.find((s) => s.start === tomorrow)).toMatchObject({ booked: 4 });
-      const off = await street.admin.get('/api/venues/venue-b/slots?date=2026-11-23');
+      const off = await street.admin.get(`/api/venues/venue-b/slots?date=${DATE}`);
       expect(off.statusCode).toBe(200);
       expect(off.json()).toEqual([]);
     });
 
     it('is cut to the inspector\'s community, names a bad date, and needs a session', async () => {
       await saveSettings(SETTINGS, 'venue-b');
-      const other = await street.inspector.get('/api/venues/venue-b/slots?date=2026-11-23');
+      const other = await street.inspector.get(`/api/venues/venue-b/slots?date=${DATE}`);
       expect(other.statusCode).toBe(403);
       expect(other.json().error).toMatchObject({ code: 'forbidden' });
-      expect((await street.admin.get('/api/venues/venue-b/slots?date=2026-11-23')).statusCode).toBe(200);
-      const unknown = await street.inspector.get('/api/venues/venue-x/slots?date=2026-11-23');
+      expect((await street.admin.get(`/api/venues/venue-b/slots?date=${DATE}`)).statusCode).toBe(200);
+      const unknown = await street.inspector.get(`/api/venues/venue-x/slots?date=${DATE}`);
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json().error).toMatchObject({ code: 'not_found', field: 'id' });
       const bad = await street.inspector.get('/api/venues/venue-a/slots?date=2026-02-30x');
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toMatchObject({ field: 'date' });
-      expect((await fetch(`${street.url}/api/venues/venue-a/slots?date=2026-11-23`)).status).toBe(401);
+      expect((await fetch(`${street.url}/api/venues/venue-a/slots?date=${DATE}`)).status).toBe(401);
     });
   });
 
@@ -205,7 +214,7 @@ describe('booking dashboard', () => {
       const raised = dashboard.next('slot_over_cap');
       await push(door, records);
       const flag = await raised;
-      expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'warning', windowKey: '2026-11-23T10:00', status: 'open' });
+      expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'warning', windowKey: SLOT_10, status: 'open' });
       expect(flag.evidence).toMatchObject({ slot: '10:00–11:00', admissions: 3, walkIns: 3, arrivedBooked: 0, overCap: 1, cap: 2, recordIds: [records[2]!.id] });
     });
 
@@ -224,11 +233,11 @@ describe('booking dashboard', () => {
       const walkIn = admission(cst(10, 52));
       await push(door, [admission(cst(10, 50), booking, 0), admission(cst(10, 50), booking, 1), walkIn]);
       const flag = await raised;
-      expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'warning', windowKey: '2026-11-23T10:00' });
+      expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'warning', windowKey: SLOT_10 });
       expect(flag.evidence).toMatchObject({ slot: '10:00–11:00', admissions: 2, withoutBooking: 1, unknownBooking: 0, recordIds: [walkIn.id] });
       // The booked party counted in its own slot (11:00), which has no flag.
       const flags = await street.store.flags.list({ communityId: null, venueId: 'venue-a' });
-      expect(flags.filter((f) => f.rule === 'admitted_without_booking').map((f) => f.windowKey)).toEqual(['2026-11-23T10:00']);
+      expect(flags.filter((f) => f.rule === 'admitted_without_booking').map((f) => f.windowKey)).toEqual([SLOT_10]);
     });
   });
 });
