@@ -10,10 +10,19 @@ import type { BookingSettings } from '../../shared/schemas/booking.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { bookingRefusal, cancelRefusal, REFUSAL_KEYS, retryAfterSeconds } from '../../hub/ui/booking-refusal.js';
 import { patronText, type PatronKey } from '../../hub/src/pages/patron-text.js';
+import { cstAt, cstDate, cstMonday, DAY } from '../support/clock.js';
 
-/** 12:00:10 at the venue (UTC+8) on Monday 23 November 2026. */
-const NOON = Date.UTC(2026, 10, 23, 4, 0, 10);
-const venueMs = (h: number, m = 0, day = 23) => Date.UTC(2026, 10, day, h - 8, m);
+/**
+ * The hub's clock starts at 12:00:10 at the venue (UTC+8) on the Monday of the current week there,
+ * by the wall clock; the booking page's days ("today", the days ahead) are the venue's, in UTC+8.
+ */
+const MONDAY = cstMonday(0);
+const NOON = cstAt(MONDAY, 12, 0, 10);
+/** Venue-local wall time (UTC+8) `days` after that Monday, as epoch ms. */
+const venueMs = (h: number, m = 0, days = 0) => cstAt(MONDAY + days * DAY, h, m);
+/** The venue-local date `days` after that Monday, as the page's ?date= and data-date carry it. */
+const dateOf = (days: number) => cstDate(MONDAY + days * DAY);
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const SETTINGS: BookingSettings = { mode: 'optional', slotMinutes: 60, slotCap: 3, maxParty: 4, daysAhead: 2 };
 
@@ -131,8 +140,8 @@ describe('booking pages', () => {
       expect(res.body).toContain('name="people.0.healthCode"');
       expect(res.body).toContain('data-max-party="4"');
       // Today, tomorrow and the day after (daysAhead 2), today chosen.
-      expect([...res.body.matchAll(/data-testid="day" data-date="([\d-]+)"/g)].map((m) => m[1])).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
-      expect(res.body).toMatch(/data-date="2026-11-23" aria-current="date"/);
+      expect([...res.body.matchAll(/data-testid="day" data-date="([\d-]+)"/g)].map((m) => m[1])).toEqual([dateOf(0), dateOf(1), dateOf(2)]);
+      expect(res.body).toContain(`data-date="${dateOf(0)}" aria-current="date"`);
       // The noon slot is under way but still within its grace; earlier ones are gone; the last starts at 23:00.
       const slots = listedSlots(res.body);
       expect(slots.map((s) => s.start)).toEqual(Array.from({ length: 12 }, (_, i) => venueMs(12 + i)));
@@ -147,10 +156,11 @@ describe('booking pages', () => {
     });
 
     it('lists another day\'s slots from ?date=, and falls back to today for a day out of range or no date at all', async () => {
-      const tomorrow = listedSlots((await page('/book/venue-a?date=2026-11-24')).body);
+      const tomorrow = listedSlots((await page(`/book/venue-a?date=${dateOf(1)}`)).body);
       expect(tomorrow).toHaveLength(24);
-      expect(tomorrow[0]!.start).toBe(venueMs(0, 0, 24));
-      for (const date of ['2026-11-26', '2026-11-22', 'tomorrow', '<b>']) {
+      expect(tomorrow[0]!.start).toBe(venueMs(0, 0, 1));
+      // Three days ahead (daysAhead is 2), yesterday, and strings that are no date.
+      for (const date of [dateOf(3), dateOf(-1), 'tomorrow', '<b>']) {
         const res = await page(`/book/venue-a?date=${encodeURIComponent(date)}`);
         expect(res.statusCode, date).toBe(200);
         expect(listedSlots(res.body)[0]!.start, date).toBe(venueMs(12));
@@ -158,12 +168,14 @@ describe('booking pages', () => {
     });
 
     it('switches to English and keeps the chosen day in the language link', async () => {
-      const res = await app.inject('/book/venue-a?date=2026-11-24&lang=en');
+      const tuesday = dateOf(1);
+      const res = await app.inject(`/book/venue-a?date=${tuesday}&lang=en`);
       expect(res.body).toContain('<html lang="en">');
       expect(res.body).toContain('Up to 4 people per booking');
       expect(res.body).toContain('3 left');
-      expect(res.body).toContain('Tue 24 Nov');
-      expect(res.body).toContain('href="/book/venue-a?date=2026-11-24&amp;lang=zh-CN"');
+      // The day after a Monday, as the page words it: "Tue 24 Nov" (day of the month unpadded).
+      expect(res.body).toContain(`Tue ${Number(tuesday.slice(8, 10))} ${MONTHS[Number(tuesday.slice(5, 7)) - 1]}`);
+      expect(res.body).toContain(`href="/book/venue-a?date=${tuesday}&amp;lang=zh-CN"`);
       expect(res.cookies.find((c) => c.name === 'lang')?.value).toBe('en');
     });
 
