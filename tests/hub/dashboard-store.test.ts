@@ -9,13 +9,17 @@ import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import type { Checks } from '../../shared/schemas/checks.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
+import { cstDate, cstMonday, cstWeek, DAY, HOUR, MIN } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-/** 2026-11-23 (a Monday, ISO week 2026-W48) 00:00 in China Standard Time. */
-const MONDAY = Date.parse('2026-11-23T00:00:00+08:00');
+/**
+ * 00:00 in China Standard Time (UTC+8, the test venues' zone) on the Monday of the current ISO week
+ * there, read from the wall clock: the day, the 7-day ranking and the ISO week the read model is
+ * asked for are counted from it, in UTC+8.
+ */
+const MONDAY = cstMonday(0);
+/** The ISO week (UTC+8) that MONDAY starts, as the weekly report takes it. */
+const WEEK = cstWeek(MONDAY);
 const iso = (ms: number) => new Date(ms).toISOString();
 const GREEN: Checks = {
   scan: { outcome: 'scanned' },
@@ -185,7 +189,7 @@ describe('dashboard.records', () => {
 
 describe('dashboard.day', () => {
   it('gives venue-local hours with admissions, refusals, scans and people inside, and the outcome of each check', async () => {
-    const day = Date.parse('2026-11-24T00:00:00+08:00');
+    const day = MONDAY + DAY; // the Tuesday, from its venue-local midnight
     await push(
       a,
       day,
@@ -202,7 +206,7 @@ describe('dashboard.day', () => {
        VALUES (?, 'venue-a', 'venue-a-1', NULL, 'poster', 'AAAAAA', 0, ?, ?, 0, 1, 1, 'enter', '[]', '')`,
     ).run(randomUUID(), 1, day + 9 * HOUR + 3 * MIN);
     db.close();
-    const d = await store.dashboard.day('venue-a', DayQuery.parse({ date: '2026-11-24' }).date);
+    const d = await store.dashboard.day('venue-a', DayQuery.parse({ date: cstDate(day) }).date);
     expect(d!.hours).toHaveLength(24);
     expect(d!.hours[0]).toEqual({ hour: 0, admissions: 0, refusals: 0, scans: 0, inside: 1 });
     expect(d!.hours[9]).toEqual({ hour: 9, admissions: 2, refusals: 1, scans: 1, inside: 3 });
@@ -210,14 +214,14 @@ describe('dashboard.day', () => {
     expect(d!.hours[23]).toMatchObject({ admissions: 1, inside: 2 });
     expect(d!.breakdown.temperature).toEqual({ measured: 3, skipped: 1 });
     expect(d!.breakdown.healthCode).toEqual({ green: 4 });
-    expect(await store.dashboard.day('no-such-venue', '2026-11-24')).toBeUndefined();
+    expect(await store.dashboard.day('no-such-venue', cstDate(day))).toBeUndefined();
   });
 });
 
 describe('dashboard.ranking', () => {
   it('ranks by skipped-check rate over 7 days, with scans per admission and last week’s figures', async () => {
     const skip: Checks = { ...GREEN, temperature: { outcome: 'skipped', reason: '人多' } };
-    const date = '2026-11-29'; // the 7 days 23–29 November, against 16–22
+    const date = cstDate(MONDAY + 6 * DAY); // the Sunday: the 7 days Monday–Sunday of this week, against the 7 before
     await push(a, MONDAY, admit(a, MONDAY - 3 * DAY, skip), admit(a, MONDAY - 3 * DAY), admit(a, MONDAY + HOUR, skip), admit(a, MONDAY + 2 * HOUR));
     await push(b, MONDAY, admit(b, MONDAY + HOUR), admit(b, MONDAY + 7 * DAY + HOUR)); // the second is after the window
     const rows = (await store.dashboard.ranking(date, { communityId: null })).rows;
@@ -230,7 +234,7 @@ describe('dashboard.ranking', () => {
 
 describe('dashboard.weeklyReport', () => {
   it('reports per venue: admissions, refusals, skipped rate, flags by rule, inspections, rectifications, repeat offenders', async () => {
-    const week = WeekQuery.parse({ week: '2026-W48' }).week;
+    const week = WeekQuery.parse({ week: WEEK }).week;
     await push(a, MONDAY, admit(a, MONDAY + HOUR), refuse(a, MONDAY + HOUR), admit(a, MONDAY + 7 * DAY + HOUR), admit(a, MONDAY - HOUR));
     flag('venue-a', 'skipped_check', 'warning', MONDAY + DAY);
     flag('venue-a', 'skipped_check', 'warning', MONDAY + 2 * DAY, 'withdrawn');
@@ -263,6 +267,7 @@ describe('dashboard.weeklyReport', () => {
     flag('venue-a', 'admitted_despite_risk', 'violation', MONDAY + 5 * DAY);
     expect((await store.dashboard.weeklyReport(week, { communityId: 'c-venue-a' })).rows).toMatchObject([{ venueId: 'venue-a', repeatOffender: true }]);
     expect(() => WeekQuery.parse({ week: '2026-48' })).toThrow();
+    // A week no calendar has (2025 has 52 ISO weeks): a fixed fact, not a date that will pass.
     await expect(store.dashboard.weeklyReport('2025-W53', { communityId: null })).rejects.toThrow(RangeError);
   });
 });
@@ -276,7 +281,7 @@ describe('dashboard.ledgers', () => {
       (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * HOUR), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: iso(MONDAY + 2 * HOUR) }),
       (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 3 * HOUR), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 36.4 }),
       admit(a, MONDAY + 4 * HOUR),
-      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * DAY), type: 'staff_health', staffId: 'venue-a-staff-1', lastTestDate: '2026-11-24', vaccination: 'booster' }),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * DAY), type: 'staff_health', staffId: 'venue-a-staff-1', lastTestDate: cstDate(MONDAY + DAY), vaccination: 'booster' }),
     );
     const got = await store.dashboard.ledgers('venue-a', MONDAY, MONDAY + DAY);
     expect(got.map((l) => l.type)).toEqual(['staff_temperature', 'disinfection', 'venue_check']);
@@ -297,12 +302,12 @@ describe('dashboard filters against SQL injection', () => {
       expect(DayQuery.safeParse({ date: s }).success).toBe(false);
       expect(WeekQuery.safeParse({ week: s }).success).toBe(false);
       expect((await store.dashboard.records(s, RecordsQuery.parse({}))).total).toBe(0);
-      expect(await store.dashboard.day(s, '2026-11-23')).toBeUndefined();
+      expect(await store.dashboard.day(s, cstDate(MONDAY))).toBeUndefined();
       expect(await store.dashboard.venueCommunity(s)).toBeUndefined();
       expect(await store.dashboard.ledgers(s, 0, Date.now())).toEqual([]);
       expect((await store.dashboard.overview({ communityId: s }, MONDAY)).communities).toEqual([]);
-      expect((await store.dashboard.ranking('2026-11-23', { communityId: s })).rows).toEqual([]);
-      expect((await store.dashboard.weeklyReport('2026-W48', { communityId: s })).rows).toEqual([]);
+      expect((await store.dashboard.ranking(cstDate(MONDAY), { communityId: s })).rows).toEqual([]);
+      expect((await store.dashboard.weeklyReport(WEEK, { communityId: s })).rows).toEqual([]);
     }
     // Everything still there.
     expect((await store.dashboard.records('venue-a', RecordsQuery.parse({}))).total).toBe(2);
