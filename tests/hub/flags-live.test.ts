@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHub } from '../../hub/src/app.js';
 import { sweep } from '../../hub/src/services/flags.js';
-import { dayStart, hourStart, weekStart } from '../../shared/rules/flags/index.js';
+import { dayStart, hourKey, hourStart, weekStart } from '../../shared/rules/flags/index.js';
 import { FlagTransitionError } from '../../hub/src/store/flags.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
@@ -13,11 +13,12 @@ import type { AccountView } from '../../shared/schemas/account.js';
 import type { Flag, RaisedFlag } from '../../shared/schemas/flags.js';
 import { FlagThresholds } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
+import { CST, cstAt, cstMidnight } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
- * Flags evaluated live (issue 6): a real hub on 127.0.0.1 over a real SQLite
+ * Flags evaluated live (docs/inspectors-guide.md): a real hub on 127.0.0.1 over a real SQLite
  * file, kiosks pushing over socket.io, dashboards listening on /dashboard with
  * a session cookie; and the flag repository's life of a flag.
  */
@@ -235,13 +236,15 @@ describe('FlagRepository', () => {
 
   it('opens one flag per venue, rule and window, merging evidence and returning only what changed', async () => {
     const flags = street.store.flags;
-    const [opened] = await flags.raise([raised('venue-a', '2026-11-23T14')], 1000);
+    // An hour window as the rules key it: 14:00 today, venue-local (UTC+8).
+    const hour = hourKey(cstAt(cstMidnight(0), 14), CST);
+    const [opened] = await flags.raise([raised('venue-a', hour)], 1000);
     expect(opened).toMatchObject({ status: 'open', openedAt: 1000, updatedAt: 1000, communityId: 'c-venue-a' });
-    expect(await flags.raise([raised('venue-a', '2026-11-23T14')], 2000)).toEqual([]);
-    const [merged] = await flags.raise([raised('venue-a', '2026-11-23T14', { evidence: { recordIds: ['r2'], closedByPolicy: 2 } })], 3000);
-    expect(merged).toMatchObject({ id: opened!.id, openedAt: 1000, updatedAt: 3000, evidence: { recordIds: ['2026-11-23T14-r1', 'r2'], closedByPolicy: 2 } });
+    expect(await flags.raise([raised('venue-a', hour)], 2000)).toEqual([]);
+    const [merged] = await flags.raise([raised('venue-a', hour, { evidence: { recordIds: ['r2'], closedByPolicy: 2 } })], 3000);
+    expect(merged).toMatchObject({ id: opened!.id, openedAt: 1000, updatedAt: 3000, evidence: { recordIds: [`${hour}-r1`, 'r2'], closedByPolicy: 2 } });
     // A warning never lowers a violation.
-    expect((await flags.raise([raised('venue-a', '2026-11-23T14', { severity: 'warning', evidence: { recordIds: ['r3'] } })], 4000))[0]).toMatchObject({ severity: 'violation' });
+    expect((await flags.raise([raised('venue-a', hour, { severity: 'warning', evidence: { recordIds: ['r3'] } })], 4000))[0]).toMatchObject({ severity: 'violation' });
   });
 
   it('lists newest first within a community, by status, venue and change', async () => {
