@@ -6,12 +6,14 @@ import { buildHub } from '../../hub/src/app.js';
 import { EnrolmentCodeIssued, KioskView } from '../../shared/schemas/kiosk-admin.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
 const PASSWORD = 'a long enough password';
 const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 10, 23, 2, 0, 0);
+/** The hub's clock starts at 10:00 today at the venue (UTC+8), the day the wall clock reads there. */
+const T0 = cstAt(cstMidnight(0), 10);
 
 describe('street admin kiosk API', () => {
   let hub: TestHub;

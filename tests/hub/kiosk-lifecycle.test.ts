@@ -21,12 +21,13 @@ import {
   type KioskClient,
   type TestHub,
 } from '../support/hub.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
 const PASSWORD = 'a long enough password';
-/** The hub's clock in these tests: fixed, so clock skew is exact. */
-const T = Date.UTC(2026, 10, 23, 2, 0, 0);
+/** The hub's clock in these tests: fixed, so clock skew is exact; 10:00 today at the venue (UTC+8), by the wall clock. */
+const T = cstAt(cstMidnight(0), 10);
 
 const status = (over: Partial<KioskStatus> = {}): KioskStatus => ({ appVersion: '1.4.0+20261120', pending: 0, rejected: 0, clock: T, ...over });
 
