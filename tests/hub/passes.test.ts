@@ -9,6 +9,7 @@ import { checkPassCode } from '../../shared/rules/pass-code.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
 import { liveToken, posterToken, slotAt } from '../../shared/rules/venue-code.js';
 import type { PassRequest } from '../../shared/schemas/pass.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 
 describe('patron pass routes', () => {
@@ -21,7 +22,7 @@ describe('patron pass routes', () => {
   let secret: string;
   let kioskSecret: string;
   let posterSecret: string;
-  let now = Date.UTC(2026, 10, 23, 4, 0, 10); // 12:00:10 at the venue
+  let now = cstAt(cstMidnight(0), 12, 0, 10); // 12:00:10 today at the venue (UTC+8), 10 s into a code's minute
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);

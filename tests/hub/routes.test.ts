@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 
 describe('hub HTTP routes', () => {
@@ -11,7 +12,8 @@ describe('hub HTTP routes', () => {
   let store: Store;
   let app: FastifyInstance;
   let entranceId: string;
-  let now = Date.UTC(2026, 10, 23, 2);
+  /** The hub's clock: 10:00 today at the venue (UTC+8), by the wall clock. */
+  let now = cstAt(cstMidnight(0), 10);
 
   beforeEach(async () => {
     store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
@@ -63,7 +65,7 @@ describe('hub HTTP routes', () => {
         policy: { version: 1, mode: 'normal', feverThresholdC: 37.3, closedVenueTypes: [], testAndCommitmentVenueTypes: [] },
       });
       expect(await store.kiosks.authenticate(body.token, now)).toMatchObject({ id: body.kioskId, venueId: 'venue-a' });
-      // Issue 5: its own venue-code secret, the venue's pass-code secret, the pass key, and its poster (signed by the hub).
+      // What the door needs for patrons' passes (docs/architecture.md "Patron QR flow"): its own venue-code secret, the venue's pass-code secret, the pass key, and its poster (signed by the hub).
       expect(body.codeSecret).toBe((await store.kiosks.byId(body.kioskId))!.codeSecret);
       expect(body.passCodeSecret).toBe(await store.venues.codeSecret('venue-a'));
       expect(body.codeSecret).not.toBe(body.passCodeSecret);
