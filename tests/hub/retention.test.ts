@@ -10,13 +10,17 @@ import { RETENTION_JOB_NAME, purgeExpiredContacts } from '../../hub/src/services
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { NORMAL_POLICY, type Policy } from '../../shared/schemas/policy.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
 const DAY = 24 * 60 * 60_000;
-/** 2026-10-01 10:00 at the venues. */
-const T0 = Date.UTC(2026, 9, 1, 2, 0);
+/**
+ * 10:00 today at the venues (UTC+8), by the wall clock: the hub's clock starts here and the tests
+ * move it up to 40 days on. Periods are counted in days of 24 h from when a number was given.
+ */
+const T0 = cstAt(cstMidnight(0), 10);
 const PASSWORD = 'a long enough password';
 
 const withDays = (days: number): Omit<Policy, 'version'> => {
@@ -24,7 +28,7 @@ const withDays = (days: number): Omit<Policy, 'version'> => {
   return { ...p, contactRetentionDays: days };
 };
 
-describe('contact retention job (issue 7 "Privacy", 003 §25)', () => {
+describe('contact retention job (003 §25; docs/security.md "Retention")', () => {
   const tmp = tempDir();
   let dbFile: string;
   let store: Store;

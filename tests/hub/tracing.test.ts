@@ -13,14 +13,18 @@ import type { PassPerson } from '../../shared/schemas/pass.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { TracingQueryInput, TracingResult, TracingRow } from '../../shared/schemas/tracing.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { cstMonday } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 const PASSWORD = 'a long enough password';
 const H = 60 * 60_000;
 const M = 60_000;
-/** Monday 2026-11-23 00:00 at the venues (+08:00); the generated street runs four days from here. */
-const BASE = Date.UTC(2026, 10, 22, 16, 0);
+/**
+ * 00:00 at the venues (UTC+8) on the Monday of the current week there, by the wall clock; the
+ * generated street runs four days from here, and the hub's clock stands an hour after its end.
+ */
+const BASE = cstMonday(0);
 const SPAN = 4 * 24 * H;
 const NOW = BASE + SPAN + H;
 const VENUES = ['venue-a', 'venue-b', 'venue-c'];
