@@ -6,11 +6,13 @@ import { closeDb, isBookingCancelled, saveCancelledBookings, type Enrolment } fr
 import { checkPassInput } from '../../kiosk/src/pass-check.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 
 const MIN = 60_000;
 const keys = await generatePassKeys();
-/** The venue's clock is UTC+8; 24 Nov 2026. */
-const cst = (hh: number, mm = 0) => Date.UTC(2026, 10, 24, hh - 8, mm);
+/** Venue-local wall time (UTC+8) today, the day the wall clock reads there: the door is given these instants as its clock. */
+const TODAY = cstMidnight(0);
+const cst = (hh: number, mm = 0) => cstAt(TODAY, hh, mm);
 const SLOT = { start: cst(10), end: cst(11) };
 
 const enrolment = {
@@ -34,7 +36,7 @@ async function bookingQr() {
   return { id, text };
 }
 
-describe('a cancelled booking at the door (issue 8 review, finding 1)', () => {
+describe('a cancelled booking at the door (docs/bookings.md "Cancels reach the doors")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();

@@ -24,14 +24,16 @@ import { toIsoWithOffset } from '../../shared/rules/time.js';
 import type { BookingSettings, SlotView } from '../../shared/schemas/booking.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 const MIN = 60_000;
 const CST = 480;
 const keys = await generatePassKeys();
-/** 10:00–11:00 on the venue's clock (UTC+8), 24 Nov 2026. */
-const cst = (hh: number, mm = 0) => Date.UTC(2026, 10, 24, hh - 8, mm);
+/** Venue-local wall time (UTC+8) today, the day the wall clock reads there; SLOT is its 10:00–11:00. */
+const TODAY = cstMidnight(0);
+const cst = (hh: number, mm = 0) => cstAt(TODAY, hh, mm);
 const SLOT = { start: cst(10), end: cst(11) };
 const kiosk = { id: 'kiosk-1', venueId: 'venue-a' };
 

@@ -8,11 +8,13 @@ import { newSecret } from '../../shared/rules/bytes.js';
 import { CLOCK_SKEW_MS, makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 const keys = await generatePassKeys();
 const secret = newSecret();
-const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
+/** The door's clock: 12:00 today at the venue (UTC+8), by the wall clock. */
+const NOW = cstAt(cstMidnight(0), 12);
 const enrolment = {
   kioskId: 'kiosk-1',
   entranceId: 'venue-a-1',
@@ -140,7 +142,7 @@ describe('kiosk pass check (offline)', () => {
   });
 });
 
-describe('typed codes across a rotation of the venue secret (issue 7: a tablet of the venue was revoked)', () => {
+describe('typed codes across a rotation of the venue secret (revoking a tablet of the venue rotates it; docs/security.md)', () => {
   const fresh = newSecret();
   /** The hub rotated the secret at NOW; this kiosk was online and took the new one. */
   const rotated = { ...enrolment, passCodeSecret: fresh, previousPassCode: { secret, rotatedAt: NOW } } as Enrolment;
