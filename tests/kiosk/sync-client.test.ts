@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, saveRecord } from '../../kiosk/src/db.js';
 import { SyncClient, type SyncStatus } from '../../kiosk/src/sync/sync-client.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { readDb, startTestHub, type TestHub } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 function until(client: SyncClient, pred: (s: SyncStatus) => boolean): Promise<SyncStatus> {
@@ -58,9 +58,24 @@ describe('SyncClient against a real hub', () => {
     client = new SyncClient(hub.token, { url: hub.url });
     client.start();
     await until(client, (st) => st.connection === 'online');
-    await saveRecord((seq) => entranceRecord(hub.kiosk, seq), Date.now());
+    const connections: string[] = [];
+    client.addEventListener('status', () => connections.push(client!.status.connection));
+    const saved = await saveRecord((seq) => entranceRecord(hub.kiosk, seq), Date.now());
+    const notified = performance.now();
     client.notify();
-    await until(client, (st) => st.synced === 1 && st.pending === 0);
+    const s = await until(client, (st) => st.synced === 1 && st.pending === 0);
+    const took = performance.now() - notified;
+    // Sent on the connection it had, in one batch the hub took: no reconnect, no refusal, no resend.
+    expect(s).toMatchObject({ connection: 'online', synced: 1, pending: 0, rejected: 0 });
+    expect(s.lastError).toBeUndefined();
+    expect(s.lastSyncAt).toEqual(expect.any(Number));
+    expect(connections.length).toBeGreaterThan(0);
+    expect(connections.every((c) => c === 'online')).toBe(true);
+    // At once: well before the 20 s after which an unacknowledged batch is resent.
+    expect(took).toBeLessThan(5000);
+    // The hub holds that very record, once.
+    const held = readDb(hub.dbFile, (db) => db.prepare('SELECT id, kiosk_id AS kioskId, seq FROM entrance_records').all());
+    expect(held).toEqual([{ id: saved.id, kioskId: hub.kiosk.id, seq: saved.seq }]);
   });
 
   it('reports a revoked or unknown token as unauthorized and does not spin', async () => {
