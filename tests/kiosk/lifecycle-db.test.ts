@@ -77,7 +77,7 @@ async function saveAndAnswer(n: number, answer: number, rejected: number[] = [])
   await applyResults(batch, results, 1);
 }
 
-describe('kiosk db: retiring (issue 7)', () => {
+describe('kiosk db: retiring (docs/operations.md "Tablets leaving service")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
@@ -137,7 +137,7 @@ describe('kiosk db: retiring (issue 7)', () => {
   });
 });
 
-describe('kiosk db: the wipe checks again what the hub counted (issue 7)', () => {
+describe('kiosk db: the wipe checks again what the hub counted (docs/operations.md "Tablets leaving service")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
@@ -163,7 +163,7 @@ describe('kiosk db: the wipe checks again what the hub counted (issue 7)', () =>
   });
 });
 
-describe('kiosk db: recording locked while retiring (issue 7)', () => {
+describe('kiosk db: recording locked while retiring (docs/operations.md "Tablets leaving service")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
@@ -198,7 +198,7 @@ describe('kiosk db: recording locked while retiring (issue 7)', () => {
   });
 });
 
-describe('kiosk db: the venue pass-code secret (issue 7)', () => {
+describe('kiosk db: the venue pass-code secret, rotated when a tablet of the venue is revoked (docs/security.md "Revoked tablets")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();
@@ -222,7 +222,7 @@ describe('kiosk db: the venue pass-code secret (issue 7)', () => {
   });
 });
 
-describe('kiosk db: venue edits and revocation (issue 7)', () => {
+describe('kiosk db: venue edits and revocation (docs/door-guide.md "Changes from the street office")', () => {
   beforeEach(async () => {
     await closeDb();
     globalThis.indexedDB = new IDBFactory();

@@ -36,7 +36,7 @@ async function handshake(url: string, token: string): Promise<string | undefined
   }
 }
 
-describe('the kiosk app retiring and being revoked, against a real hub (issue 7)', () => {
+describe('the kiosk app retiring and being revoked, against a real hub (docs/operations.md "Tablets leaving service")', () => {
   let hub: TestHub;
   let client: SyncClient | undefined;
 
@@ -114,7 +114,7 @@ describe('the kiosk app retiring and being revoked, against a real hub (issue 7)
     client = new SyncClient(hub.token, { url: hub.url, appVersion: '0.1.0+it', onVenue: async (v) => gotVenue(v) });
     client.start();
     await until(client, (s) => s.connection === 'online');
-    // The venue as registered arrives on connect (issue 7).
+    // The venue as registered arrives on connect: a tablet offline through a registry edit catches up.
     expect(await venue).toMatchObject({ id: hub.kiosk.venueId, entrances: [{ id: hub.kiosk.entranceId, name: '正门' }] });
 
     const res = await admin.post(`/api/kiosks/${hub.kiosk.id}/revoke`, { reason: '平板丢失' });

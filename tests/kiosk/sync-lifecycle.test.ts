@@ -134,7 +134,7 @@ describe('buildStatus', () => {
   });
 });
 
-describe('SyncClient lifecycle (issue 7) against a scripted hub', () => {
+describe('SyncClient lifecycle (revoked, refused, venue edits) against a scripted hub', () => {
   let hub: Scripted;
   let client: SyncClient | undefined;
 
@@ -237,7 +237,7 @@ describe('SyncClient lifecycle (issue 7) against a scripted hub', () => {
   });
 });
 
-describe('SyncClient.retire (issue 7) against a scripted hub', () => {
+describe('SyncClient.retire (docs/operations.md "Tablets leaving service") against a scripted hub', () => {
   let hub: Scripted;
   let client: SyncClient | undefined;
 
@@ -363,7 +363,7 @@ describe('SyncClient.retire (issue 7) against a scripted hub', () => {
   });
 });
 
-describe('SyncClient venue:secret (issue 7)', () => {
+describe('SyncClient venue:secret (the pass-code secret rotated on a revoke; docs/security.md "Revoked tablets")', () => {
   let hub: Scripted;
   let client: SyncClient | undefined;
 
