@@ -14,7 +14,7 @@ import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../suppor
 
 const SETTINGS = bookingSettings(10);
 
-describe('cancelled bookings reach the doors (issue 8 review, findings 1 and 2)', () => {
+describe('cancelled bookings reach the doors (docs/bookings.md "Cancels reach the doors")', () => {
   const tmp = tempDir();
   let store: Store;
   let app: FastifyInstance;

@@ -17,7 +17,7 @@ import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../suppor
 
 const SETTINGS = bookingSettings(20);
 
-describe('bookings at the door, in tracing and under retention (issue 8)', () => {
+describe('bookings at the door, in tracing and under retention (003 §13, 003 §25)', () => {
   const tmp = tempDir();
   let dbFile: string;
   let store: Store;

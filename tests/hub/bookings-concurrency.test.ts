@@ -21,7 +21,7 @@ interface Outcome {
 }
 
 /**
- * Issue 8 "Done when": 200 phones booking the 50 seats of one slot at once get
+ * No overbooking under load (003 §13 限量): 200 phones booking the 50 seats of one slot at once get
  * exactly 50 bookings, and every other one a clear "full" answer. Real HTTP
  * on 127.0.0.1; each request from its own address (X-Forwarded-For through a
  * trusted proxy, TRUST_PROXY), as 200 phones are, so the per-address rate

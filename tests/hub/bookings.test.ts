@@ -19,7 +19,7 @@ import { draftOf } from '../../hub/src/services/venue-csv.js';
 
 const SETTINGS = bookingSettings(10);
 
-describe('bookings (issue 8, 003 §13 限量、预约、错峰)', () => {
+describe('bookings (003 §13 限量、预约、错峰)', () => {
   const tmp = tempDir();
   let store: Store;
   let app: FastifyInstance;

@@ -74,7 +74,7 @@ async function book(hub: TestHub, people: number, slotStart = SLOT.start) {
   return res.booking;
 }
 
-describe('slots:venue to the kiosks (issue 8)', () => {
+describe('slots:venue to the kiosks (docs/bookings.md "At the door")', () => {
   let hub: TestHub;
   let side: { kiosk: KioskIdentity; token: string };
   const sockets: KioskClient[] = [];
@@ -103,7 +103,7 @@ describe('slots:venue to the kiosks (issue 8)', () => {
       { start: SLOT.end, end: SLOT.end + 60 * MIN, cap: 10, booked: 2, arrivedBooked: 0, walkIns: 0, seatsLeft: 8 },
     ]);
     // Every hour to the venue's midnight, so a door cut off for hours still knows what was booked
-    // (review finding 4); in the day's last hour, the next day's first too (early entry reaches it).
+    // in the slots it will still admit; in the day's last hour, the next day's first too (early entry reaches it).
     const midnight = dayStart(HUB_NOW, CST) + DAY;
     const expected = Math.max(2, (midnight - SLOT.start) / (60 * MIN));
     expect(pushed!.slots.map((s) => s.start)).toEqual(Array.from({ length: expected }, (_, i) => SLOT.start + i * 60 * MIN));
