@@ -8,7 +8,7 @@ import { connectKiosk, enrolKiosk, patronForm, readDb, seedVenue, startTestHub, 
 import { entranceRecord, recordBase } from '../support/records.js';
 
 /**
- * Entrance records that name a patron's pass (issue 5), "I have left" pushed to
+ * Entrance records that name a patron's pass (docs/architecture.md "Patron QR flow"), "I have left" pushed to
  * the venue's kiosks, and the pass_reused flag: a real hub on 127.0.0.1, passes
  * issued over HTTP, records pushed by real socket.io clients.
  */

@@ -11,7 +11,7 @@ import { inspectorSession } from '../support/inspector.js';
 import { ADMIN_PASSWORD, policyDashboard, policyKiosk, startPolicyStreet, testClock, type PolicyStreet } from '../support/policy-street.js';
 
 /**
- * The street office's policy desk (issue 7 "Policy"): switch now or at a set
+ * The street office's policy desk (docs/policy.md "The policy desk"): switch now or at a set
  * time, cancel, history and audit, against a real hub on 127.0.0.1 over a real
  * SQLite file, with real kiosk and dashboard sockets and a clock the test moves.
  */

@@ -8,8 +8,8 @@ import { entranceRecord } from '../support/records.js';
 import { policyKiosk, startPolicyStreet, type PolicyStreet } from '../support/policy-street.js';
 
 /**
- * A policy for one community (issue 7: "a switch for the whole street (or one
- * community)"): who receives it, what each community then enforces, and the
+ * A policy for one community (docs/policy.md "Switching", Scope: a switch is for
+ * the whole street or one community): who receives it, what each community then enforces, and the
  * readers that judge a venue by its own community's policy (flags, the street
  * overview's caps and closures).
  */

@@ -114,7 +114,7 @@ export function connectKiosk(
   listen?: (socket: KioskClient) => void,
 ): Promise<KioskClient> {
   const socket: KioskClient = io(`${url}${KIOSK_NAMESPACE}`, {
-    // A token alone, or the whole handshake (the leftSince cursor, issue 5).
+    // A token alone, or the whole handshake (with the leftSince cursor of "I have left", and the kiosk's status).
     auth: auth === undefined ? {} : typeof auth === 'string' ? { token: auth } : auth,
     reconnection: false,
     transports: ['websocket'],
