@@ -9,7 +9,7 @@ import { padTemperature, startShift, syncedCount } from './kiosk-page.js';
 import { PASSWORD } from './street-hub.js';
 
 /**
- * Issue 8 Done-when: a patron books a slot on a phone-sized page; with the hub
+ * Bookings end to end (003 §13 限量、预约、错峰; docs/bookings.md): a patron books a slot on a phone-sized page; with the hub
  * stopped, the kiosk admits the booking in its slot and refuses it an hour
  * early with the time it may enter; after restart the hub shows booked vs
  * arrived for that slot.

@@ -9,7 +9,7 @@ import { cstDate, DAY } from '../support/clock.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
- * Issue 6 end to end: an inspector logs in; a (simulated) kiosk syncs a batch
+ * The inspectors' dashboard end to end (docs/inspectors-guide.md): an inspector logs in; a (simulated) kiosk syncs a batch
  * with skipped checks; the flag appears on the open dashboard without a
  * reload; the inspector opens its evidence and orders rectification. A
  * community inspector gets 403 from the API and no data in the UI for a venue

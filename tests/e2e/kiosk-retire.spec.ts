@@ -9,7 +9,7 @@ import { entranceRecord } from '../support/records.js';
 import { pendingCount, recordPatron, startShift, syncedCount } from './kiosk-page.js';
 
 /**
- * Issue 7 at the tablet, in real Chromium against a real hub: retiring is
+ * Tablets leaving service (docs/operations.md "Tablets leaving service") at the tablet, in real Chromium against a real hub: retiring is
  * refused while records wait to be sent and done once they are; a tablet the
  * street office revokes shows a full-screen notice, also after a reload.
  */

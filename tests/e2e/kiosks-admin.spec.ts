@@ -2,7 +2,7 @@ import { connectKiosk, enrolKiosk, seedVenue } from '../support/hub.js';
 import { expect, login, test } from './street-hub.js';
 
 /**
- * Issue 7 "Kiosk lifecycle" in the street admin's dashboard: a kiosk's status
+ * The kiosk lifecycle in the street admin's dashboard (docs/inspectors-guide.md "Tablets"): a kiosk's status
  * shows live; an enrolment code is issued for an entrance and shown once with
  * its QR; a lost tablet is revoked with a reason and a confirm step, and its
  * open socket hears why and is cut at once.

@@ -11,7 +11,7 @@ import { decodeQrPng, writeQrY4m } from '../support/qr.js';
 import { padTemperature, startShift, syncedCount } from './kiosk-page.js';
 
 /**
- * Issue 5 end to end: a phone opens the URL in the kiosk's displayed QR,
+ * The patron's pass end to end (docs/architecture.md "Patron QR flow"): a phone opens the URL in the kiosk's displayed QR,
  * declares for two people and gets a pass; with the hub stopped, the kiosk
  * (restarted, served by its service worker) admits one person by the typed
  * code and the other by the camera, and refuses a reused, tampered, expired

@@ -2,7 +2,7 @@ import { connectKiosk, enrolKiosk, seedVenue, type KioskClient } from '../suppor
 import { expect, login, test, type StreetHub } from './street-hub.js';
 
 /**
- * Issue 7 "Policy" in real Chromium: the street admin switches the whole
+ * The policy desk (docs/policy.md; 平急转换, 003 §1) in real Chromium: the street admin switches the whole
  * street to emergency in one act and watches the kiosks acknowledge it live,
  * one that was offline included; then uses the editor (an invalid cap shown at
  * its field, a community switch scheduled for later, then cancelled).

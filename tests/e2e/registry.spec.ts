@@ -4,7 +4,7 @@ import { seedVenue } from '../support/hub.js';
 import { expect, login, test } from './street-hub.js';
 
 /**
- * Issue 7 "Venue registry" in the browser: the street admin imports a
+ * The venue registry (docs/inspectors-guide.md "Venue registry") in the browser: the street admin imports a
  * community's list saved by Excel in GBK (four bad rows reported by line and
  * column in Chinese, the good ones kept), creates a venue through the form
  * (field errors in Chinese at their fields, from the form and from the hub),

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { expect, login, test } from './street-hub.js';
 
 /**
- * Issue 7 "Done when", first item, in real Chromium with real kiosk pages: the
+ * The street office's day one, in real Chromium with real kiosk pages: the
  * street admin imports a community's venue list (two bad rows reported by
  * line), enrols two tablets at the imported venue's entrances from the kiosks
  * screen, and switches the street to emergency in one act. The open tablet

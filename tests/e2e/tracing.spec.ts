@@ -4,7 +4,7 @@ import { enrolKiosk, patronForm, seedVenue } from '../support/hub.js';
 import { expect, login, test } from './street-hub.js';
 
 /**
- * Issue 7 "Tracing" in real Chromium: a patron declares with a phone number;
+ * Tracing (时空伴随, 003 §25) in real Chromium: a patron declares with a phone number;
  * the street admin lists who was at the venue, sees the number (and only
  * there), exports the CSV, and the results are gone once the screen is left.
  * Both the run and the export are in the audit log.
