@@ -26,6 +26,7 @@ const imported = new WeakMap<JsonWebKey, Promise<CryptoKey>>();
 function importKey(jwk: JsonWebKey, use: 'sign' | 'verify'): Promise<CryptoKey> {
   let key = imported.get(jwk);
   if (!key) {
+    // Stryker disable next-line BooleanLiteral: whether the key could be exported is unobservable, the CryptoKey never leaves this module.
     key = crypto.subtle.importKey('jwk', jwk, ALGORITHM, false, [use]);
     imported.set(jwk, key);
   }
