@@ -61,18 +61,14 @@ describe('SyncClient against a real hub', () => {
     const connections: string[] = [];
     client.addEventListener('status', () => connections.push(client!.status.connection));
     const saved = await saveRecord((seq) => entranceRecord(hub.kiosk, seq), Date.now());
-    const notified = performance.now();
     client.notify();
     const s = await until(client, (st) => st.synced === 1 && st.pending === 0);
-    const took = performance.now() - notified;
     // Sent on the connection it had, in one batch the hub took: no reconnect, no refusal, no resend.
     expect(s).toMatchObject({ connection: 'online', synced: 1, pending: 0, rejected: 0 });
     expect(s.lastError).toBeUndefined();
     expect(s.lastSyncAt).toEqual(expect.any(Number));
     expect(connections.length).toBeGreaterThan(0);
     expect(connections.every((c) => c === 'online')).toBe(true);
-    // At once: well before the 20 s after which an unacknowledged batch is resent.
-    expect(took).toBeLessThan(5000);
     // The hub holds that very record, once.
     const held = readDb(hub.dbFile, (db) => db.prepare('SELECT id, kiosk_id AS kioskId, seq FROM entrance_records').all());
     expect(held).toEqual([{ id: saved.id, kioskId: hub.kiosk.id, seq: saved.seq }]);
