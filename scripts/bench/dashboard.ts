@@ -1,6 +1,6 @@
 /**
  * The inspectors' dashboard over a street of 5 million entrance records
- * (issue 6): the street overview and one venue-day page of the entrance log,
+ * (docs/benchmarks.md): the street overview and one venue-day page of the entrance log,
  * each against a plain indexed count over the same table in the same run
  * (`count(*) … WHERE venue_id = ? AND kiosk_time_ms BETWEEN ? AND ?`). The
  * street is built by scripts/seed-street.ts (minutes; progress on stderr), or

@@ -1,5 +1,5 @@
 /**
- * The patron's side under load (issue 5): flows/s of one patron flow (GET the
+ * The patron's side under load (docs/benchmarks.md): flows/s of one patron flow (GET the
  * page a fresh live venue code opens, then POST the declaration and get a
  * pass), pages/s of the pass page, against the hub's bare GET /api/health
  * measured in the same run. Real hub on 127.0.0.1 over a SQLite file in a temp
