@@ -91,9 +91,11 @@ test.describe('policy desk', () => {
     await page.reload();
     await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
     // The screen reads everything again when its live socket comes up (what changed while it was
-    // down was not heard). Wait for that first, or on a slow machine the re-read lands after the
-    // cancel below and the stale row this step is about is already gone.
-    await expect(page.locator('policy-screen h2 .live')).toHaveText('实时');
+    // down was not heard). Wait until it is live and that re-read has answered, or on a slow
+    // machine the re-read lands after the cancel below and the stale row this step is about is
+    // already gone.
+    await expect(page.getByTestId('policy-screen')).toHaveAttribute('data-live', 'yes');
+    await expect(page.getByTestId('policy-screen')).toHaveAttribute('data-loading', 'no');
     await expect(page.locator('[data-testid="schedule-row"]')).toHaveCount(1);
     await store.policies.cancelSchedule(other.id, Date.now());
     await page.getByTestId('cancel-schedule').click();

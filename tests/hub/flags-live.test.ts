@@ -13,7 +13,7 @@ import type { AccountView } from '../../shared/schemas/account.js';
 import type { Flag, RaisedFlag } from '../../shared/schemas/flags.js';
 import { FlagThresholds } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
-import { CST, cstAt, cstMidnight } from '../support/clock.js';
+import { CST, cstAt, cstMidnight, cstMonday, DAY } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
@@ -193,9 +193,10 @@ describe('flags raised live', () => {
     expect(await sweep(street.store, now + 62 * 60_000)).toEqual([]);
   });
   it('judges a finished hour, day and week from the stored records (scans, ledgers)', async () => {
-    // The hub's clock at 14:05 today (venue time), so "the hour before this one" is never
-    // yesterday: run just after midnight, the batch would judge the whole day at once.
-    const now = dayStart(Date.now(), 480) + 14 * 3_600_000 + 5 * 60_000;
+    // The hub's clock at 14:05 on the Wednesday of this week (venue time, UTC+8): "the hour before
+    // this one" is never yesterday (run just after midnight, the batch would judge the whole day at
+    // once), and the day's end is not a week's end (on a Sunday the day sweep judges the week too).
+    const now = cstAt(cstMonday(0) + 2 * DAY, 14, 5);
     await street.close();
     street = await startStreet(() => now);
     const a = street.doors.a.kiosk;

@@ -52,7 +52,9 @@ export class PolicyScreen extends LitElement {
   }
 
   override render() {
-    return html`<div class="screen" @policy-switched=${() => this._reload()}>
+    // data-live and data-loading say whether the screen is up to date: live, and its last read
+    // of what is in force answered (a re-read starts in the same update that turns live on).
+    return html`<div class="screen" data-testid="policy-screen" data-live=${this.live ? 'yes' : 'no'} data-loading=${this.overview.loading ? 'yes' : 'no'} @policy-switched=${() => this._reload()}>
       <h2>${t('navPolicy')} <span class="muted live">${this.live ? t('live') : t('liveOff')}</span></h2>
       ${this.overview.render(
         (o) => html`
