@@ -1,16 +1,16 @@
 /**
  * What a tablet, a phone and an inspector's browser download: the size of each built script,
  * raw and gzipped (level 6, as a TLS proxy or @fastify/compress would send it), from a fresh
- * build of this checkout. The ratio is gzipped to raw. Prints one JSON line.
+ * production build of this checkout into a temp dir (never the build the hub serves, which may
+ * be older). The ratio is gzipped to raw. Prints one JSON line.
  *
  *   npm run bench:bundles
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ensureBuilds } from '../ensure-build.js';
-
-await ensureBuilds();
+import { BUILD_TARGETS, buildTarget } from '../ensure-build.js';
 
 const kb = (bytes: number) => Number((bytes / 1000).toFixed(1));
 
@@ -26,9 +26,20 @@ function sizes(dir: string, pattern: RegExp): Record<string, { raw_kb: number; g
   return out;
 }
 
-const line = {
-  bench: 'bundles',
-  kiosk: sizes('kiosk/dist/assets', /\.(js|wasm)$/),
-  hub_ui: sizes('hub/ui/dist', /\.js$/),
-};
-process.stdout.write(`${JSON.stringify(line)}\n`);
+const temp = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+const [kioskTarget, uiTarget] = BUILD_TARGETS;
+const kioskOut = join(temp, 'kiosk');
+const uiOut = join(temp, 'hub-ui');
+try {
+  await buildTarget(kioskTarget, kioskOut);
+  await buildTarget(uiTarget, uiOut);
+
+  const line = {
+    bench: 'bundles',
+    kiosk: sizes(join(kioskOut, 'assets'), /\.(js|wasm)$/),
+    hub_ui: sizes(uiOut, /\.js$/),
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}
