@@ -13,6 +13,8 @@ export interface ClockInstant {
   why: string;
   /** The instant the faked clock starts at, epoch ms. */
   at: number;
+  /** The process time zone (TZ) for the run; the machine's own where absent. */
+  tz?: string;
 }
 
 const MIN = 60_000;
@@ -30,11 +32,23 @@ function nextCst(now: number, hh: number, mm: number, ss: number): number {
   return today > now ? today : today + DAY;
 }
 
-/** The last second (23:59:59 UTC+8) of the month that holds `now` in UTC+8. */
+/**
+ * 23:59:40 UTC+8 on the last day of the month that holds `now` in UTC+8 (of the next month once
+ * that has passed): the month ends 20 s into the run, while the first tests are loading.
+ */
 function monthEnd(now: number): number {
   const local = new Date(now + CST);
-  const firstOfNext = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - CST;
-  return firstOfNext - 1000;
+  for (let m = 1; ; m++) {
+    const at = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + m, 1) - CST - 20_000;
+    if (at > now) return at;
+  }
+}
+
+/** The next Sunday 23:59:40 in UTC+8 after `now`: the day and the ISO week end 20 s into the run. */
+function nextSunday235940(now: number): number {
+  let at = nextCst(now, 23, 59, 40);
+  while (new Date(at + CST).getUTCDay() !== 0) at += DAY;
+  return at;
 }
 
 /** The next Monday 00:05 in UTC+8 after `now`. */
@@ -57,10 +71,12 @@ function nextLeapDay(now: number): number {
 
 export function clockInstants(now: number): ClockInstant[] {
   return [
-    { name: 'before-midnight', why: '23:59:40 UTC+8: the venue day ends 20 s into the run', at: nextCst(now, 23, 59, 40) },
+    // Hubs and tablets in China keep Asia/Shanghai: two runs take that zone, the others the machine's.
+    { name: 'before-midnight', why: '23:59:40 UTC+8: the venue day ends 20 s into the run', at: nextCst(now, 23, 59, 40), tz: 'Asia/Shanghai' },
     { name: 'after-midnight', why: '00:00:20 UTC+8: a new venue day that is still the previous UTC day', at: nextCst(now, 0, 0, 20) },
-    { name: 'month-end', why: 'the last second of the month (UTC+8)', at: monthEnd(now) },
+    { name: 'month-end', why: 'the month (UTC+8) ends 20 s into the run', at: monthEnd(now) },
     { name: 'leap-day', why: '29 February: a year back or ahead has no such day', at: nextLeapDay(now) },
+    { name: 'sunday-night', why: 'Sunday 23:59:40 UTC+8: the day and the ISO week end 20 s into the run', at: nextSunday235940(now), tz: 'Asia/Shanghai' },
     { name: 'monday-0005', why: 'Monday 00:05 UTC+8: a new ISO week, still Sunday in UTC', at: nextMonday0005(now) },
     { name: 'year-ahead', why: 'a year from now: fixed dates in tests have passed', at: now + 365 * DAY },
   ];

@@ -42,7 +42,8 @@ function chosen(): ClockInstant[] {
   return [{ name: 'given', why: flags.instant, at }];
 }
 
-const describe = (i: ClockInstant) => `${i.name.padEnd(16)} ${toIsoWithOffset(i.at, 480)}  (${new Date(i.at).toISOString()})  ${i.why}`;
+const describe = (i: ClockInstant) =>
+  `${i.name.padEnd(16)} ${toIsoWithOffset(i.at, 480)}  (${new Date(i.at).toISOString()})  TZ=${i.tz ?? process.env.TZ ?? 'machine'}  ${i.why}`;
 
 const instants = chosen();
 if (flags.list) {
@@ -65,7 +66,7 @@ function runAt(instant: ClockInstant): Promise<{ code: number; seconds: number }
   return new Promise((resolve) => {
     const child = spawn('faketime', args, {
       stdio: 'inherit',
-      env: { ...process.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+      env: { ...process.env, FAKETIME_DONT_FAKE_MONOTONIC: '1', ...(instant.tz ? { TZ: instant.tz } : {}) },
     });
     child.once('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), seconds: (performance.now() - started) / 1000 }));
   });

@@ -326,7 +326,7 @@ describe('bookings (003 §13 限量、预约、错峰)', () => {
       await admit(SLOT + 5 * M); // a walk-in in the slot
       await admit(SLOT - 5 * M); // a walk-in of the slot before
       const walkInUndone = await admit(SLOT + 6 * M);
-      const correction: CorrectionRecord = { ...recordBase({ id: kioskId, venueId: 'venue-a' }, ++seq), type: 'correction', correctsId: walkInUndone, reason: '误录' };
+      const correction: CorrectionRecord = { ...recordBase({ id: kioskId, venueId: 'venue-a' }, ++seq), kioskTime: new Date(SLOT + 6 * M + 30_000).toISOString(), type: 'correction', correctsId: walkInUndone, reason: '误录' };
       expect(await store.records.ingest([correction], SLOT + 7 * M)).toEqual([{ status: 'accepted' }]);
       // A cancelled booking's seat is free; someone let in on it anyway is a walk-in.
       now = T0 + M;

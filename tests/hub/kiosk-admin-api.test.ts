@@ -6,7 +6,7 @@ import { buildHub } from '../../hub/src/app.js';
 import { EnrolmentCodeIssued, KioskView } from '../../shared/schemas/kiosk-admin.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
-import { cstAt, cstMidnight } from '../support/clock.js';
+import { cstAt, cstIso, cstMidnight } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
@@ -122,7 +122,8 @@ describe('street admin kiosk API', () => {
       await hub.store.kiosks.revoke(b2.kiosk.id, 'admin', 'lost', clock);
       const socket = await connectKiosk(hub.url, { token: hub.token, status: { appVersion: '1.4.0', pending: 2, rejected: 0, clock: clock + 1000 } });
       sockets.push(socket);
-      await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1), entranceRecord(hub.kiosk, 2)] });
+      // Made at the door at the hub's clock, as a tablet whose clock is right makes them.
+      await socket.emitWithAck('records:push', { records: [1, 2].map((seq) => entranceRecord(hub.kiosk, seq, { kioskTime: cstIso(clock + seq) })) });
       await socket.emitWithAck('policy:ack', { version: 1 });
       const a2socket = await connectKiosk(hub.url, a2.token);
       expect(await a2socket.emitWithAck('kiosk:retire', { lastSeq: 0, rejectedSeqs: [] })).toMatchObject({ ok: true });

@@ -21,13 +21,15 @@ import {
   type KioskClient,
   type TestHub,
 } from '../support/hub.js';
-import { cstAt, cstMidnight } from '../support/clock.js';
+import { cstAt, cstIso, cstMidnight } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
 const PASSWORD = 'a long enough password';
 /** The hub's clock in these tests: fixed, so clock skew is exact; 10:00 today at the venue (UTC+8), by the wall clock. */
 const T = cstAt(cstMidnight(0), 10);
+/** A record made at the door at the hub's clock (seq ms on), so no rule sees a clock hours off. */
+const madeAt = (seq: number) => ({ kioskTime: cstIso(T + seq) });
 
 const status = (over: Partial<KioskStatus> = {}): KioskStatus => ({ appVersion: '1.4.0+20261120', pending: 0, rejected: 0, clock: T, ...over });
 
@@ -134,7 +136,7 @@ describe('kiosk lifecycle over the kiosk socket', () => {
         disconnected = new Promise((resolve) => s.once('disconnect', resolve));
       });
       await connected;
-      expect(await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1)] })).toMatchObject({ ok: true });
+      expect(await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1, madeAt(1))] })).toMatchObject({ ok: true });
 
       const pushed = heard(dashboard, hub.kiosk.id, (k) => k.state === 'revoked');
       const res = await admin.post(`/api/kiosks/${hub.kiosk.id}/revoke`, { reason: '平板被盗 stolen' });
@@ -213,7 +215,7 @@ describe('kiosk lifecycle over the kiosk socket', () => {
       const socket = await kiosk(hub.token);
       // Revoked in the store only, as when the batch is already on the wire when the admin acts.
       expect(await hub.store.kiosks.revoke(hub.kiosk.id, 'admin', 'lost', T)).toMatchObject({ ok: true });
-      const res = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1)] });
+      const res = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1, madeAt(1))] });
       expect(res).toMatchObject({ ok: false, error: { code: 'unauthorized', field: 'token' } });
       expect((await hub.store.kiosks.view(hub.kiosk.id))!.recordsHeld).toBe(0);
     });
@@ -233,7 +235,7 @@ describe('kiosk lifecycle over the kiosk socket', () => {
       const socket = await kiosk(hub.token, (s) => {
         disconnected = new Promise((resolve) => s.once('disconnect', resolve));
       });
-      const push = (...seqs: number[]) => socket.emitWithAck('records:push', { records: seqs.map((n) => entranceRecord(hub.kiosk, n)) });
+      const push = (...seqs: number[]) => socket.emitWithAck('records:push', { records: seqs.map((n) => entranceRecord(hub.kiosk, n, madeAt(n))) });
       expect(await push(1, 2)).toMatchObject({ ok: true });
 
       // The count is data the tablet words itself (zh or en), not a sentence to parse.
@@ -258,7 +260,7 @@ describe('kiosk lifecycle over the kiosk socket', () => {
     it('does not wait for records the hub refused, but does for a refused one the kiosk does not name', async () => {
       const socket = await kiosk(hub.token);
       const res = await socket.emitWithAck('records:push', {
-        records: [entranceRecord(hub.kiosk, 1), { ...entranceRecord(hub.kiosk, 2), venueId: 'another-venue' }, entranceRecord(hub.kiosk, 3)],
+        records: [entranceRecord(hub.kiosk, 1, madeAt(1)), { ...entranceRecord(hub.kiosk, 2, madeAt(2)), venueId: 'another-venue' }, entranceRecord(hub.kiosk, 3, madeAt(3))],
       });
       expect(res.ok && res.data.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
 
@@ -271,7 +273,7 @@ describe('kiosk lifecycle over the kiosk socket', () => {
 
     it('refuses a lastSeq below what the hub holds, and a malformed request, naming the field', async () => {
       const socket = await kiosk(hub.token);
-      await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1), entranceRecord(hub.kiosk, 2)] });
+      await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1, madeAt(1)), entranceRecord(hub.kiosk, 2, madeAt(2))] });
       expect(await socket.emitWithAck('kiosk:retire', { lastSeq: 0, rejectedSeqs: [] })).toMatchObject({ ok: false, error: { code: 'invalid', field: 'lastSeq' } });
       expect(await socket.emitWithAck('kiosk:retire', { lastSeq: 'all' } as never)).toMatchObject({ ok: false, error: { code: 'invalid', field: 'lastSeq' } });
       expect(await socket.emitWithAck('kiosk:retire', { lastSeq: 2, rejectedSeqs: [0] })).toMatchObject({ ok: false, error: { code: 'invalid', field: 'rejectedSeqs.0' } });
@@ -321,7 +323,7 @@ describe('kiosk lifecycle failures the hub logs instead of passing on', () => {
     expect(socket.connected).toBe(true);
     // Served like any kiosk (what it gets on connect, and its batches).
     expect(await profile).toMatchObject({ id: kioskId.venueId });
-    expect(await socket.emitWithAck('records:push', { records: [entranceRecord(kioskId, 1)] })).toMatchObject({ ok: true });
+    expect(await socket.emitWithAck('records:push', { records: [entranceRecord(kioskId, 1, madeAt(1))] })).toMatchObject({ ok: true });
     expect(await store.kiosks.view(kioskId.id)).toMatchObject({ state: 'active', appVersion: null, backlog: null, statusAt: null, recordsHeld: 1 });
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'kiosk handshake status ignored: malformed', kioskId: kioskId.id }));
     // A well-formed one on the next connect is stored as before.

@@ -8,7 +8,7 @@ import { newSecret } from '../../shared/rules/bytes.js';
 import { CLOCK_SKEW_MS, makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
-import { cstAt, cstMidnight } from '../support/clock.js';
+import { cstAt, cstIso, cstMidnight } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 const keys = await generatePassKeys();
@@ -39,7 +39,7 @@ async function qr(people = 2) {
 
 /** Saves an entrance record for the pass's current person, as the entrance screen does. */
 const admit = (p: ActivePass, admitted = true) =>
-  saveRecord((seq) => entranceRecord(kiosk, seq, { pass: passUse(p), ...(admitted ? {} : { decision: 'refuse', reasons: ['fever'] }) }), NOW, admissionUpdate(p, admitted, NOW));
+  saveRecord((seq) => entranceRecord(kiosk, seq, { kioskTime: cstIso(NOW), pass: passUse(p), ...(admitted ? {} : { decision: 'refuse', reasons: ['fever'] }) }), NOW, admissionUpdate(p, admitted, NOW));
 
 describe('kiosk pass check (offline)', () => {
   beforeEach(async () => {
@@ -116,7 +116,7 @@ describe('kiosk pass check (offline)', () => {
     const r = await checkPassInput(text, enrolment, NOW);
     if (!r.ok) throw new Error('pass refused');
     const exit = () =>
-      saveRecord((seq, state) => ({ ...recordBase(kiosk, seq), ...exitBody(r.pass.code, r.pass.minute)(state) }), NOW, exitUpdate(r.pass.key, NOW));
+      saveRecord((seq, state) => ({ ...recordBase(kiosk, seq), kioskTime: cstIso(NOW), ...exitBody(r.pass.code, r.pass.minute)(state) }), NOW, exitUpdate(r.pass.key, NOW));
     expect(await exit()).toBeUndefined(); // nobody admitted yet
     await admit(r.pass);
     await admit({ ...r.pass, next: 1 });
@@ -133,7 +133,7 @@ describe('kiosk pass check (offline)', () => {
     const admitted = await admit(r.pass);
     expect(await checkPassInput(text, enrolment, NOW)).toEqual({ ok: false, reason: 'used' });
     const undo = await saveRecord(
-      (seq) => ({ ...recordBase(kiosk, seq), type: 'correction', correctsId: admitted!.id, reason: 'undo at the door' }),
+      (seq) => ({ ...recordBase(kiosk, seq), kioskTime: cstIso(NOW), type: 'correction', correctsId: admitted!.id, reason: 'undo at the door' }),
       NOW,
       undoUpdate(r.pass.key, 0, NOW),
     );

@@ -54,7 +54,7 @@ describe('SyncClient against a real hub', () => {
     expect(n).toBe(249);
   });
 
-  it('sends a record saved while connected at once', async () => {
+  it('sends a record saved while connected on the connection it has, once, when told', async () => {
     client = new SyncClient(hub.token, { url: hub.url });
     client.start();
     await until(client, (st) => st.connection === 'online');

@@ -55,7 +55,7 @@ describe('sameText', () => {
     ['one is a prefix of the other', 'abcde', 'abcdef', false],
     ['the other is a prefix of the one', 'abcdef', 'abcde', false],
     ['one is empty', '', 'a', false],
-  ])('%s → %s', (_name, a, b, same) => {
+  ])('compares in full when %s', (_name, a, b, same) => {
     expect(sameText(a, b)).toBe(same);
   });
 });
