@@ -4,7 +4,7 @@ import { issuePath } from '../shared/schemas/errors.js';
 
 /**
  * Parses `--name value` flags and validates them with a zod object schema.
- * A bad flag exits 2 with a message naming it (brief: CLI flags go through zod).
+ * A bad flag exits 2 with a message naming it: flags are a boundary, and every boundary is validated with zod.
  */
 export function parseFlags<S extends z.ZodObject>(schema: S, argv = process.argv.slice(2)): z.infer<S> {
   const options = Object.fromEntries(

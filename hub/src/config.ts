@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { issuePath } from '../../shared/schemas/errors.js';
 
-/** The hub's environment, validated at start (brief: every env var goes through zod). */
+/** The hub's environment, validated with zod at start like every boundary: a bad value stops the hub with a message naming the variable. */
 export const HubEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),

@@ -30,7 +30,10 @@ export interface RuleInfo {
   seed: string;
 }
 
-/** Every rule, when it runs, how severe, its window and its source: the list docs/inspectors-guide.md and the dashboard's legend read. */
+/**
+ * Every rule, when it runs, how severe, its window and its seed source: a table kept beside the rules for
+ * readers of the code. No code reads it; docs/inspectors-guide.md lists the same in its flag table.
+ */
 // Stryker disable all: display labels that no code reads; what each describes (severity, window) is asserted rule by rule in tests/shared/flags.
 export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   skipped_check: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1)' },
