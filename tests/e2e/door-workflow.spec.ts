@@ -179,11 +179,14 @@ test.describe('the door, a day of work', () => {
       await expect(page.getByTestId('saved')).toContainText(`#${++records}`);
       if (i % 10 === 0) {
         await page.keyboard.press('-');
-        records++;
+        // Saved (in the outbox) before the next key or the reload: a reload cuts a write in flight.
+        await expect(pendingCount(page)).toHaveAttribute('data-count', String(++records));
       }
       if (i === 60) {
         await page.reload();
         await expect(page.getByTestId('operator')).toBeVisible();
+        await expect(page.getByTestId('temperature')).toBeVisible();
+        await expect(pendingCount(page)).toHaveAttribute('data-count', String(records));
       }
     }
     await expect(pendingCount(page)).toHaveAttribute('data-count', String(records));
