@@ -4,7 +4,8 @@ import type { OpeningHours, VenueType } from '../shared/schemas/venue.js';
 
 /**
  * A small demo street (示范街道): three communities, five venues of the kinds
- * DOMAIN.md names, one or two entrances each. Seeded once, on an empty database.
+ * the seeds name (000 §2(1), 004 §3), one or two entrances each. Seeded once,
+ * on an empty database.
  */
 const COMMUNITIES = [
   { id: 'dongfeng', name: '东风社区' },

@@ -1,6 +1,7 @@
 /**
  * A realistic street for the inspectors' dashboard and its benchmark:
- * communities, venues of the kinds DOMAIN.md names with Chinese names, rated
+ * communities, venues of the kinds the seeds name (shared/schemas/venue.ts)
+ * with Chinese names, rated
  * capacities and opening hours, one entrance and one kiosk each (enrolled
  * through the store), door staff, and `--weeks` of door traffic: entrance
  * records on busy-hour curves, passes (patron scans), exits and close-outs,
@@ -124,7 +125,7 @@ const TYPES: TypeSpec[] = [
   { type: 'library', weight: 1, brands: ['社区图书馆'], suffix: '', capacity: [80, 200], hours: { open: '09:00', close: '21:00' }, perDay: 150, stayMinutes: 120, curve: 'daytime', weekend: 1.5 },
 ];
 
-/** How a violator skips its duties (DOMAIN.md "Signals that a venue skips checks"). */
+/** How a violator skips its duties: each a lapse a flag rule in shared/rules/flags/ catches. */
 const VIOLATIONS = ['skips_checks', 'invented_temperatures', 'admits_fever', 'few_scans', 'admits_while_closed', 'no_ledgers'] as const;
 type Violation = (typeof VIOLATIONS)[number];
 const SKIP_REASONS = ['人多来不及', '顾客不配合', '测温枪没电', '熟客', '设备故障'];

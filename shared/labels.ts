@@ -4,7 +4,8 @@ import type { VenueType } from './schemas/venue.js';
 /**
  * Texts both ends show for the same facts: why a patron may not enter. The
  * kiosk (staff) and the patron page (the patron's phone) must say the same
- * thing, so they live here once. Simplified Chinese first (DOMAIN.md).
+ * thing, so they live here once. Simplified Chinese first: the language of
+ * the door staff and patrons at a Chinese venue.
  */
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
@@ -45,7 +46,7 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
 };
 
 /**
- * Venue types in words (DOMAIN.md "Venue types", 000 §2(1), 001 §2(2), 004 §3). The dashboard shows
+ * Venue types in words (000 §2(1), 001 §2(2), 004 §3). The dashboard shows
  * them and the registry's CSV import reads them back (a street office's list names types in Chinese),
  * so there is one table for both.
  */
@@ -129,8 +130,9 @@ export const VENUE_TYPE_TEXT: Record<Lang, Record<VenueType, string>> = {
 };
 
 /**
- * Other names a street office's list uses for a type (DOMAIN.md gives several per type: 酒吧/餐吧,
- * 游艺厅/游戏厅, 宾馆/酒店 …). Read by the CSV import besides the labels above; never shown.
+ * Other names a street office's list uses for a type (the seeds use several: 酒（餐）吧 and 游艺厅 in
+ * 000 §2(1), 游戏厅 in 004 §3.1, 宾馆 beside 酒店 in both …). Read by the CSV import besides the labels
+ * above; never shown.
  */
 export const VENUE_TYPE_ALIASES: Readonly<Record<string, VenueType>> = {
   餐吧: 'bar',

@@ -8,8 +8,9 @@ function reasonTexts<L extends Lang>(lang: L): { [R in ReasonCode as `reason_${R
 }
 
 /**
- * Kiosk strings, Simplified Chinese first (DOMAIN.md: staff's language) with
- * an English switch that the tablet remembers.
+ * Kiosk strings, Simplified Chinese first (the language of the door staff at
+ * a Chinese venue; docs/door-guide.md) with an English switch that the tablet
+ * remembers.
  */
 const zh = {
   appTitle: '场所入口核验',

@@ -9,7 +9,10 @@ export function capacityCap(policy: Policy, venue: Pick<VenueRules, 'type' | 'ra
 
 export type OccupancyLevel = 'normal' | 'amber' | 'full';
 
-/** Amber from 80 % of the cap; full at the cap, when staff must hold patrons outside (DOMAIN.md). */
+/**
+ * Amber from 80 % of the cap, the door's early warning (docs/door-guide.md "Occupancy"); full at the
+ * cap, when staff must hold patrons outside: no more may be inside than the cap (004 §3.3–3.5 "不超过").
+ */
 export function occupancyLevel(inside: number, cap: number): OccupancyLevel {
   if (inside >= cap) return 'full';
   return inside >= cap * 0.8 ? 'amber' : 'normal';

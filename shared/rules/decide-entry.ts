@@ -24,7 +24,7 @@ export function decideEntry(
   const reasons: ReasonCode[] = [];
   // Emergency closes whole venue types (004 §3.1).
   if (policy.closedVenueTypes.includes(venue.type)) reasons.push('venue_closed_by_policy');
-  // Admissions outside opening hours are a signal inspectors look for (DOMAIN.md).
+  // Outside the opening hours the street office registers (which the street may shorten, 003 §14 缩短营业时间).
   if (!isOpenAt(venue.openingHours, now, venue.utcOffsetMinutes)) reasons.push('outside_opening_hours');
   const t = checks.temperature;
   // 体温 ≥ threshold → refused and referred (000 §2(2)(1)).

@@ -3,9 +3,9 @@ import type { VenueOccupancy } from '../schemas/sync.js';
 
 /**
  * People inside, from one door's records of the day in sequence order
- * (DOMAIN.md "Occupancy"): an admission adds one, undoing an admission takes
- * it back, an exit takes `count` (never below zero), a head count sets the
- * number, closing out sets zero. A head count or a close-out supersedes the
+ * (the count the cap of 004 §3.3–3.5 is held against): an admission adds
+ * one, undoing an admission takes it back, an exit takes `count` (never below
+ * zero), a head count sets the number, closing out sets zero. A head count or a close-out supersedes the
  * admissions before it: undoing one of those afterwards changes nothing.
  */
 export function occupancyFrom(records: readonly SyncRecord[]): number {

@@ -4,7 +4,8 @@ import { Id } from './common.js';
 /**
  * Who may use the inspectors' side of the hub: the street admin
  * sees the whole street; a community inspector only the venues of their
- * community (DOMAIN.md "What inspectors do").
+ * community (each community checks the venues of its own list, 000 §3 and
+ * §4(1); docs/inspectors-guide.md "Logging in").
  */
 export const Role = z.enum(['street_admin', 'community_inspector']);
 export type Role = z.infer<typeof Role>;

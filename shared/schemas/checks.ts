@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ShortText, Temperature } from './common.js';
 
 /**
- * The per-patron checks at the door (DOMAIN.md "The checks at the door";
- * 000 §2(2)(1), 001 §2(2), 003 §14, 004 §3.8/3.10/3.11).
+ * The per-patron checks at the door (000 §2(2)(1), 001 §2(2), 003 §14,
+ * 004 §3.8/3.10/3.11).
  *
  * Every check is either done, with its outcome, or `skipped` with the reason
  * staff gave. Skipped is its own outcome and is never stored as passed: it is

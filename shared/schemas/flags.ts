@@ -3,7 +3,8 @@ import { Id, ShortText } from './common.js';
 
 /**
  * Compliance flags: the signals that a venue skips checks
- * (DOMAIN.md "Signals"), each raised by a named rule in shared/rules/flags/,
+ * (docs/inspectors-guide.md "Flags"), each raised by a named rule in
+ * shared/rules/flags/ that names its seed section,
  * stored with its evidence, one open flag per venue, rule and window.
  */
 export const FlagRule = z.enum([

@@ -3,9 +3,9 @@ import { DoorCheck, type ItineraryOutcome } from './checks.js';
 import { VenueType } from './venue.js';
 
 /**
- * The rules a kiosk decides under, as data (DOMAIN.md: thresholds are policy,
- * never constants). The street switches between a normal and an emergency
- * policy in one act ("平急转换", 003 §1, 004); every record stores the version
+ * The rules a kiosk decides under, as data (docs/policy.md "The policy is
+ * data": thresholds are policy, never constants). The street switches
+ * between a normal and an emergency policy in one act ("平急转换", 003 §1, 004); every record stores the version
  * it was decided under.
  */
 const Hours = z.int().min(1).max(168);

@@ -62,7 +62,8 @@ export const CorrectionRecord = RecordBase.extend({
 export type CorrectionRecord = z.infer<typeof CorrectionRecord>;
 
 /**
- * People leaving and head counts (DOMAIN.md "Occupancy"). `exit`: `count`
+ * People leaving and head counts: the count inside that the cap is held
+ * against (004 §3.3–3.5; 003 §13 控制接待人员上限). `exit`: `count`
  * people left. `headcount`: staff counted `count` people inside. `close_out`:
  * at closing, `count` people still counted inside were closed out to zero.
  */

@@ -41,9 +41,11 @@ export const EntranceDraft = z.strictObject({
 export type EntranceDraft = z.infer<typeof EntranceDraft>;
 
 /**
- * What the street office registers of a venue (DOMAIN.md "Organisation"): the
- * form edits it and each CSV row is checked against it. The entrances are the
- * whole list: an entrance left out is removed (refused if it is in use).
+ * What the street office registers of a venue (docs/inspectors-guide.md
+ * "Venue registry"; the rated capacity 核定人数 of 004 §3.3, the prevention
+ * and disinfection officers of 000 §2(4)): the form edits it and each CSV
+ * row is checked against it. The entrances are the whole list: an entrance
+ * left out is removed (refused if it is in use).
  */
 export const VenueFields = z.strictObject({
   name: z.string().trim().min(1, 'a venue needs a name').max(100),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Venue types from DOMAIN.md (000 §2(1), 001 §2(2), 004 §3). */
+/** Venue types the seeds name (000 §2(1), 001 §2(2), 004 §3). */
 export const VenueType = z.enum([
   'ktv',
   'bar',

@@ -30,7 +30,7 @@ type Row = {
 const N = NORMAL_POLICY;
 const E = EMERGENCY_POLICY;
 
-// One row per rule in DOMAIN.md, each naming its seed section; normal and emergency presets both.
+// One row per rule of the door, each naming its seed section; normal and emergency presets both.
 const rows: Row[] = [
   { rule: 'routine green patron', seed: '000 §2(2)(1)', policy: N, decision: 'admit' },
   { rule: 'routine green patron at a supermarket in emergency', seed: '004 §3', policy: E, type: 'supermarket', decision: 'admit' },
@@ -50,15 +50,15 @@ const rows: Row[] = [
   { rule: 'starred card at a hotel in normal times: commitment alone', seed: '004 §3.8', policy: N, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
   { rule: 'other province at a library in emergency with a signed commitment', seed: '004 §3.8', policy: E, type: 'library', checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
   { rule: 'test and commitment both skipped do not stand in for either', seed: '004 §3.8', policy: N, checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'skipped', reason: 'x' }, commitment: { outcome: 'skipped', reason: 'x' } }, decision: 'refuse', reasons: ['no_test_or_commitment'] },
-  { rule: 'skipped temperature is recorded, not refused', seed: 'DOMAIN.md "skipped"', policy: N, checks: { temperature: { outcome: 'skipped', reason: '测温枪没电' } }, decision: 'admit' },
+  { rule: 'skipped temperature is recorded, not refused', seed: '000 §3, 004 §5(4)', policy: N, checks: { temperature: { outcome: 'skipped', reason: '测温枪没电' } }, decision: 'admit' },
   { rule: 'patron without a phone showing a paper itinerary', seed: '001 §2(2)', policy: N, checks: { scan: { outcome: 'no_phone', shown: 'paper_itinerary' } }, decision: 'admit' },
   { rule: 'KTV open in normal times', seed: '000 §2(1)', policy: N, type: 'ktv', decision: 'admit' },
   { rule: 'KTV closed in emergency', seed: '004 §3.1', policy: E, type: 'ktv', decision: 'refuse', reasons: ['venue_closed_by_policy'] },
   { rule: 'internet café closed in emergency', seed: '004 §3.1', policy: E, type: 'internet_cafe', decision: 'refuse', reasons: ['venue_closed_by_policy'] },
   { rule: 'foot bath closed in emergency', seed: '004 §3.1', policy: E, type: 'foot_bath', decision: 'refuse', reasons: ['venue_closed_by_policy'] },
   { rule: 'library capped, not closed, in emergency', seed: '004 §3.3', policy: E, type: 'library', decision: 'admit' },
-  { rule: 'outside opening hours', seed: 'DOMAIN.md signals', policy: N, type: 'library', hours: { open: '09:00', close: '12:00' }, decision: 'refuse', reasons: ['outside_opening_hours'] },
-  { rule: 'inside opening hours that cross midnight', seed: 'DOMAIN.md signals', policy: N, type: 'bar', hours: { open: '13:00', close: '02:00' }, decision: 'admit' },
+  { rule: 'outside opening hours', seed: '003 §14', policy: N, type: 'library', hours: { open: '09:00', close: '12:00' }, decision: 'refuse', reasons: ['outside_opening_hours'] },
+  { rule: 'inside opening hours that cross midnight', seed: '003 §14', policy: N, type: 'bar', hours: { open: '13:00', close: '02:00' }, decision: 'admit' },
   { rule: 'closed venue with a feverish patron gives every reason', seed: '004 §3.1', policy: E, type: 'ktv', checks: { temperature: { outcome: 'measured', celsius: 38.5 } }, decision: 'refuse', reasons: ['venue_closed_by_policy', 'fever'] },
 ];
 

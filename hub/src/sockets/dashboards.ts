@@ -23,7 +23,7 @@ export interface DashboardSocketDeps {
   log: FastifyBaseLogger;
 }
 
-/** The street admin hears the whole street; an inspector, their community (DOMAIN.md "Who uses it"). */
+/** The street admin hears the whole street; an inspector, their community (each community checks its own venues, 000 §3; docs/inspectors-guide.md "Logging in"). */
 export const STREET_ROOM = 'street';
 export const communityRoom = (communityId: string): string => `community:${communityId}`;
 

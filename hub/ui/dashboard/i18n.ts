@@ -2,8 +2,9 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
 
 /**
- * Dashboard strings, Simplified Chinese first (DOMAIN.md: the
- * inspectors' language) with an English switch the browser remembers.
+ * Dashboard strings, Simplified Chinese first (the street office and its
+ * community inspectors work in Chinese; docs/inspectors-guide.md "Logging in")
+ * with an English switch the browser remembers.
  * Same shape as kiosk/src/i18n.ts; labels for codes the hub sends (check
  * names, outcomes, flag rules, statuses) are looked up with `label()`.
  */

@@ -11,8 +11,7 @@ const VENUE_REASONS: readonly ReasonCode[] = ['venue_closed_by_policy', 'outside
  * say they must be refused: fever (000 §2(2)(1)), yellow or red health code,
  * medium/high-risk travel (003 §30), a starred or other-province itinerary
  * without a negative test or commitment (000; 004 §3.8), a refused mask
- * (DOMAIN.md "Signals": "admitted despite fever, yellow/red code or risky
- * itinerary without proof").
+ * (000 §2(2)(1), 001 §2(2)).
  *
  * The checks are judged again with the door's own `decideEntry`, under the
  * policy the record names. Severity `violation`: each is a person the seeds

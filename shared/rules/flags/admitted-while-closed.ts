@@ -5,16 +5,16 @@ import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVen
 /**
  * `admitted_while_closed` — admissions while the venue may not admit anyone:
  * its type closed by the policy (004 §3.1 in emergency), or outside its own
- * opening hours (DOMAIN.md "Signals": "admissions while closed by emergency
- * policy").
+ * opening hours (the hours the street office registers, which the street may
+ * shorten, 003 §14 缩短营业时间).
  *
  * Closed by policy is judged both by the policy the record names and by the
  * one the street had in force at the admission (a kiosk kept offline through
  * the switch still let people into a closed venue; `underOlderPolicy` counts
  * those so the inspector can tell). Severity `violation` when any admission
- * was closed by policy ("a closed venue that still admits people is a severe
- * violation", DOMAIN.md "Normal vs emergency"); `warning` for admissions only
- * outside the venue's own hours.
+ * was closed by policy (004 §3.1 暂时关停 closes the venue outright, and 004
+ * §5(3) has a venue that refuses the measures punished); `warning` for
+ * admissions only outside the venue's own hours.
  *
  * Per batch, over each venue-local hour the batch touches. Window: the hour.
  */

@@ -34,7 +34,7 @@ export interface RuleInfo {
  * Every rule, when it runs, how severe, its window and its seed source: a table kept beside the rules for
  * readers of the code. No code reads it; docs/inspectors-guide.md lists the same in its flag table.
  */
-// Stryker disable all: display labels that no code reads; what each describes (severity, window) is asserted rule by rule in tests/shared/flags.
+// Stryker disable all: a table of each rule's severity, window and source, read by no code; what each describes (severity, window) is asserted rule by rule in tests/shared/flags.
 export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   skipped_check: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1)' },
   admitted_despite_risk: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1); 003 §30; 004 §3.8' },

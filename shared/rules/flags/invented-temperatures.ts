@@ -11,8 +11,8 @@ export interface Reading {
 
 /**
  * `invented_temperatures` — readings that look typed in rather than measured
- * (DOMAIN.md "Signals": "temperatures that look invented (all 36.5 °C)"; 000
- * §2(2)(1) 体温测量). Over a kiosk's last `temperatureWindow` readings: one
+ * (all 36.5 °C, say: the 体温测量 of 000 §2(2)(1) recorded as done but not
+ * done). Over a kiosk's last `temperatureWindow` readings: one
  * value's share above `maxSameReadingShare`, or a standard deviation below
  * `minTemperatureStdDevC`. Real foreheads at a door spread over a degree
  * (36.0–37.2 °C); a fixed value, or a value nudged by 0.1, does not.

@@ -14,9 +14,9 @@ export interface KioskHeard {
 
 /**
  * `kiosk_silent` — a kiosk the hub has heard no record from for
- * `kioskSilentMinutes` while its venue is open (DOMAIN.md "Signals": "a kiosk
- * silent during opening hours"; the remote log is what makes an unannounced
- * look possible, 004 §5(4) 四不两直). Silence is counted from the latest of:
+ * `kioskSilentMinutes` while its venue is open (a silent door shows nothing
+ * of its checks; the remote log is what makes an unannounced look possible,
+ * 004 §5(4) 四不两直). Silence is counted from the latest of:
  * its last record, its enrolment, and the start of the current opening, so a
  * venue that just opened is not silent. A venue closed by the policy is
  * expected to be silent and is not judged. `connected` in the evidence tells

@@ -4,9 +4,9 @@ import { capIds, dayKey, dayStart, weekKey, type FlagVenue } from './window.js';
 
 /**
  * `ledger_not_kept` — the venue's own ledgers (台账) missing for a day or a
- * week it was open (DOMAIN.md "The venue's own ledgers"; "Signals": "staff or
- * disinfection ledger not kept"). Three ledgers, each its own window so each
- * is one flag:
+ * week it was open (000 §2(2)(2)–(3): staff health and disinfection each kept
+ * in a 台账; 003 table row 9 for staff tests). Three ledgers, each its own
+ * window so each is one flag:
  *
  * - disinfection/ventilation (000 §2(2)(3)): fewer than `disinfectionsPerDay`
  *   entries done on an open day. Window `2026-11-23:disinfection`.

@@ -4,9 +4,9 @@ import { capacityCap } from '../capacity.js';
 import { capIds, hourKey, type FlagVenue } from './window.js';
 
 /**
- * `over_capacity` — more people inside than the cap (DOMAIN.md "Occupancy and
- * capacity": at the cap staff must hold patrons outside; cap = rated capacity
- * × the policy's percentage, 004 §3.3–3.5). At the cap is allowed; one above
+ * `over_capacity` — more people inside than the cap (at the cap staff must
+ * hold patrons outside; cap = rated capacity × the policy's percentage, 004
+ * §3.3–3.5 "不超过核定人数的50%"). At the cap is allowed; one above
  * is not. A venue with no rated capacity (0) is not judged.
  *
  * Severity `violation` under an emergency policy (the 50 % limits of 004 §3

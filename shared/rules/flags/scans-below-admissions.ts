@@ -10,7 +10,7 @@ export interface HourScans {
 
 /**
  * `scans_below_admissions` — far more admissions than patron scans in one
- * hour (DOMAIN.md "Signals": "many more admissions than patron scans"; 000
+ * hour (each patron admitted should have scanned the venue code, 000
  * §2(2)(1) 扫码). A scan is the hub's own evidence: a pass issued when a
  * patron scanned the venue code, counted per person it covers. Admissions of
  * patrons without a phone (`scan: no_phone`, paper shown instead) need no

@@ -5,8 +5,8 @@ import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, tally, type 
 
 /**
  * `skipped_check` — admissions with a required check recorded as skipped
- * (DOMAIN.md "Signals that a venue skips checks", the first one; 000 §2(2)(1)
- * asks every check of every patron). Severity `warning`: the kiosk recorded
+ * (000 §2(2)(1) asks every check of every patron, and 000 §2(2) has the
+ * inspectors check that each was done). Severity `warning`: the kiosk recorded
  * the skip honestly with the reason staff gave, so it is a lapse to look at,
  * not yet proof of a risk let in (that is `admitted_despite_risk`).
  *

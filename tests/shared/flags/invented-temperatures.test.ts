@@ -4,7 +4,7 @@ import { THRESHOLDS, VENUE, at, cleanDay } from './day.js';
 
 const readings = (values: number[]): Reading[] => values.map((celsius, i) => ({ recordId: `r${i}`, celsius, kioskTimeMs: at(14) + i * 60_000 }));
 
-describe('inventedTemperatures (DOMAIN.md: "all 36.5 °C")', () => {
+describe('inventedTemperatures (000 §2(2)(1) 体温测量: "all 36.5 °C" is typed, not measured)', () => {
   it('stays silent over every window of a clean day, at both doors', () => {
     for (const [kioskId, all] of cleanDay().readings) {
       for (let end = THRESHOLDS.temperatureWindow; end <= all.length; end++) {

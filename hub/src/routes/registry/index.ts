@@ -244,7 +244,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     if (communityId) await community(communityId, 'communityId');
     const venues = await store.venues.list({ communityId });
     await audit(request, 'venue_export', communityId ?? null, { venues: venues.length });
-    // The street's local date in the name, as the office files it (UTC+8, DOMAIN.md).
+    // The street's local date in the name, as the office files it (UTC+8, China Standard Time, where every seed's street is).
     const date = new Date(now() + 480 * 60_000).toISOString().slice(0, 10);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
