@@ -57,8 +57,8 @@ const rows: Row[] = [
   { rule: 'internet café closed in emergency', seed: '004 §3.1', policy: E, type: 'internet_cafe', decision: 'refuse', reasons: ['venue_closed_by_policy'] },
   { rule: 'foot bath closed in emergency', seed: '004 §3.1', policy: E, type: 'foot_bath', decision: 'refuse', reasons: ['venue_closed_by_policy'] },
   { rule: 'library capped, not closed, in emergency', seed: '004 §3.3', policy: E, type: 'library', decision: 'admit' },
-  { rule: 'outside opening hours', seed: '003 §14', policy: N, type: 'library', hours: { open: '09:00', close: '12:00' }, decision: 'refuse', reasons: ['outside_opening_hours'] },
-  { rule: 'inside opening hours that cross midnight', seed: '003 §14', policy: N, type: 'bar', hours: { open: '13:00', close: '02:00' }, decision: 'admit' },
+  { rule: 'outside opening hours', seed: 'the registered hours (which 003 §14 lets a street shorten)', policy: N, type: 'library', hours: { open: '09:00', close: '12:00' }, decision: 'refuse', reasons: ['outside_opening_hours'] },
+  { rule: 'inside opening hours that cross midnight', seed: 'the registered hours (which 003 §14 lets a street shorten)', policy: N, type: 'bar', hours: { open: '13:00', close: '02:00' }, decision: 'admit' },
   { rule: 'closed venue with a feverish patron gives every reason', seed: '004 §3.1', policy: E, type: 'ktv', checks: { temperature: { outcome: 'measured', celsius: 38.5 } }, decision: 'refuse', reasons: ['venue_closed_by_policy', 'fever'] },
 ];
 
