@@ -1,0 +1,589 @@
+/**
+ * What bench:kiosks and bench:drain share: the kiosk's own sync settings (read
+ * from kiosk/src/sync/sync-client.ts, so the benches follow it), a real hub in
+ * its own process on 127.0.0.1 with its log summarised, a data dir seeded and
+ * kiosks enrolled through the store before the hub starts, a simulated kiosk
+ * (raw socket.io-client, the kiosk's outbox loop without IndexedDB), and the
+ * check of what the clients made against the database.
+ */
+import Database from 'better-sqlite3';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
+import { openStore } from '../../hub/src/store/index.js';
+import { backoffDelay } from '../../kiosk/src/sync/backoff.js';
+import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
+import type { Ack } from '../../shared/schemas/errors.js';
+import type { EntranceRecord } from '../../shared/schemas/record.js';
+import type { PushResult } from '../../shared/schemas/sync.js';
+import { enrolKiosk, seedVenue } from '../../tests/support/hub.js';
+import { entranceRecord } from '../../tests/support/records.js';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// ---------------------------------------------------------------- the kiosk's settings
+
+export interface KioskSettings {
+  batchSize: number;
+  ackTimeoutMs: number;
+  statusIntervalMs: number;
+  reconnectionDelay: number;
+  reconnectionDelayMax: number;
+  randomizationFactor: number;
+}
+
+/**
+ * The constants and socket.io options of kiosk/src/sync/sync-client.ts (not
+ * exported there), read from its source; throws if one is no longer found, so
+ * the benches never drift from the tablet silently.
+ */
+export function kioskSettings(): KioskSettings {
+  const src = readFileSync(join(root, 'kiosk/src/sync/sync-client.ts'), 'utf8');
+  const num = (re: RegExp, name: string) => {
+    const m = re.exec(src);
+    if (!m) throw new Error(`kiosk/src/sync/sync-client.ts: ${name} not found; update scripts/bench/fleet.ts`);
+    return Number(m[1]!.replaceAll('_', ''));
+  };
+  return {
+    batchSize: num(/const BATCH_SIZE = ([\d_]+);/, 'BATCH_SIZE'),
+    ackTimeoutMs: num(/const ACK_TIMEOUT_MS = ([\d_]+);/, 'ACK_TIMEOUT_MS'),
+    statusIntervalMs: num(/const STATUS_INTERVAL_MS = ([\d_]+);/, 'STATUS_INTERVAL_MS'),
+    reconnectionDelay: num(/reconnectionDelay: ([\d_]+),/, 'reconnectionDelay'),
+    reconnectionDelayMax: num(/reconnectionDelayMax: ([\d_]+),/, 'reconnectionDelayMax'),
+    randomizationFactor: num(/randomizationFactor: ([\d_.]+),/, 'randomizationFactor'),
+  };
+}
+
+// ---------------------------------------------------------------- small things
+
+export const log = (line: string) => process.stderr.write(`${line}\n`);
+export const round = (x: number, d = 1) => Number(x.toFixed(d));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Nearest-rank percentile of unsorted values; null when there are none. */
+export function percentile(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** Polls `done` every `everyMs` until it holds (true) or `ms` have passed (false). */
+export async function until(done: () => boolean, ms: number, everyMs = 50): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() >= end) return false;
+    await sleep(everyMs);
+  }
+  return true;
+}
+
+/** The soft open-file limit this process (and the children it spawns) runs under. */
+export function openFileLimit(): number {
+  const out = execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+  return out === 'unlimited' ? Infinity : Number(out);
+}
+
+/** CPU time (user + system, s) a process has used so far, from /proc; null if it cannot tell. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU use of a process between `start()` and `pct()`, in % of one core. */
+export function cpuMeter(pid: number | undefined): { pct(): number | null } {
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  return {
+    pct() {
+      const c1 = cpuSeconds(pid);
+      return c0 === null || c1 === null ? null : round(((c1 - c0) / ((performance.now() - t0) / 1000)) * 100);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- cleanup
+
+const cleanups: (() => void)[] = [];
+/** Runs on exit, on an error, and on SIGINT/SIGTERM: synchronous, so it also runs from 'exit'. */
+export function onCleanup(fn: () => void): void {
+  cleanups.push(fn);
+}
+function runCleanups(): void {
+  while (cleanups.length > 0) {
+    try {
+      cleanups.pop()!();
+    } catch {
+      // best effort: the rest still run
+    }
+  }
+}
+process.once('exit', runCleanups);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    runCleanups();
+    process.exit(130);
+  });
+}
+
+// ---------------------------------------------------------------- the hub process
+
+/** What the hub wrote at warn and above, by message, and how many lines at each level. */
+export interface HubLog {
+  lines: number;
+  levels: Record<string, number>;
+  /** Up to 20 distinct warn/error messages with how often each came (and one error text). */
+  problems: Map<string, { n: number; level: string; example: string }>;
+}
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * Loaded into the hub process beside tsx (`--import` of a data: URL; hub code
+ * unchanged): every second it writes its event loop's delay over that second
+ * to stderr as one `{"benchLoopDelay": …}` line, which the bench reads and does
+ * not count as hub output (a stalled loop is what delays acks and pings); and
+ * if the bench process is gone (killed outright), it sends itself SIGTERM.
+ */
+const LOOP_PROBE = `data:text/javascript,${encodeURIComponent(
+  "import { monitorEventLoopDelay } from 'node:perf_hooks';" +
+    'const h = monitorEventLoopDelay({ resolution: 10 }); h.enable();' +
+    'setInterval(() => { process.stderr.write(JSON.stringify({ benchLoopDelay: { at: Date.now(), p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 } }) + "\\n"); h.reset(); }, 1000).unref();' +
+    // The bench died without stopping it (SIGKILL): close as on SIGTERM rather than linger on the port.
+    "const parent = process.ppid; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM'); }, 1000).unref();",
+)}`;
+
+/** The hub's event-loop delay per second, as the probe reports it (ms). */
+export interface LoopDelay {
+  at: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+  log: HubLog;
+  /** One entry per second since it started. */
+  loopDelay: LoopDelay[];
+  /** The child's peak resident set (VmHWM), in MB; null if /proc cannot tell. */
+  peakRssMb(): number | null;
+  /** SIGTERM (graceful close), SIGKILL after `graceMs`. Resolves once it exited: whether it had to be killed. */
+  stop(graceMs?: number): Promise<{ killed: boolean }>;
+}
+
+function procStatus(pid: number | undefined, field: string): number | null {
+  if (pid === undefined) return null;
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `node --import tsx hub/src/server.ts` (what `npm run serve` runs, plus the
+ * event-loop probe above) on a data dir and a port of 127.0.0.1, at LOG_LEVEL
+ * info as in production; its log lines are counted by level as they come (its
+ * stderr too). Resolves once it listens; killed on exit of this process.
+ * With `cpuProfDir`, node writes a CPU profile of the hub there when it exits.
+ */
+export function startHubProcess(dataDir: string, port: number, hubLog?: HubLog, { cpuProfDir }: { cpuProfDir?: string | undefined } = {}): Promise<HubProcess> {
+  const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', '--import', LOOP_PROBE, 'hub/src/server.ts'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+  onCleanup(killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const summary: HubLog = hubLog ?? { lines: 0, levels: {}, problems: new Map() };
+  let listening: () => void = () => {};
+  const listened = new Promise<void>((r) => (listening = r));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    summary.lines++;
+    let entry: { level?: number; msg?: string; err?: { message?: string }; error?: { message?: string } };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      entry = { level: 50, msg: `(not JSON) ${line.slice(0, 200)}` };
+    }
+    const level = LEVELS[entry.level ?? 30] ?? String(entry.level);
+    summary.levels[level] = (summary.levels[level] ?? 0) + 1;
+    if ((entry.level ?? 30) >= 40) {
+      const key = entry.msg ?? '(no msg)';
+      const seen = summary.problems.get(key);
+      if (seen) seen.n++;
+      else if (summary.problems.size < 20) summary.problems.set(key, { n: 1, level, example: (entry.err?.message ?? entry.error?.message ?? '').slice(0, 200) });
+    }
+    if (entry.msg?.startsWith('Server listening at')) listening();
+  });
+  let stderr = '';
+  const loopDelay: LoopDelay[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (line.startsWith('{"benchLoopDelay"')) {
+      loopDelay.push((JSON.parse(line) as { benchLoopDelay: LoopDelay }).benchLoopDelay);
+      return;
+    }
+    stderr += `${line}\n`;
+    summary.levels.stderr = (summary.levels.stderr ?? 0) + 1;
+    const key = `(stderr) ${line.slice(0, 160)}`;
+    const seen = summary.problems.get(key);
+    if (seen) seen.n++;
+    else if (summary.problems.size < 20) summary.problems.set(key, { n: 1, level: 'stderr', example: '' });
+  });
+  const hub: HubProcess = {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    log: summary,
+    loopDelay,
+    peakRssMb: () => procStatus(child.pid, 'VmHWM'),
+    async stop(graceMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return { killed: false };
+      child.kill('SIGTERM');
+      let killed = false;
+      const timer = setTimeout(() => ((killed = true), child.kill('SIGKILL')), graceMs);
+      await exited;
+      clearTimeout(timer);
+      return { killed };
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start within 30 s:\n${stderr}`));
+    }, 30_000);
+    void listened.then(() => {
+      clearTimeout(timer);
+      resolve(hub);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+}
+
+/** Prints the hub log's summary on stderr. */
+export function reportHubLog(hubLog: HubLog): void {
+  log(`hub log: ${hubLog.lines} lines ${JSON.stringify(hubLog.levels)}`);
+  for (const [msg, p] of hubLog.problems) log(`  ${p.level} ×${p.n}: ${msg}${p.example ? ` — ${p.example}` : ''}`);
+}
+
+/** The worst second and the 99th percentile of the per-second maxima, between two Date.now() instants. */
+export function loopDelaySummary(samples: readonly LoopDelay[], from: number, to: number): { max_ms: number | null; p99_of_max_ms: number | null } {
+  const maxes = samples.filter((d) => d.at >= from && d.at <= to).map((d) => d.max);
+  return { max_ms: maxes.length ? round(Math.max(...maxes)) : null, p99_of_max_ms: maxes.length ? round(percentile(maxes, 99)!) : null };
+}
+
+// ---------------------------------------------------------------- seeding
+
+export interface FleetKiosk {
+  id: string;
+  venueId: string;
+  token: string;
+}
+
+/**
+ * A data dir with ceil(kiosks / perVenue) venues (each with one entrance, as
+ * seedVenue makes it) and `kiosks` kiosks enrolled at them, through the store,
+ * before the hub starts.
+ */
+export async function seedFleet(dataDir: string, kiosks: number, perVenue: number): Promise<{ dbFile: string; kiosks: FleetKiosk[] }> {
+  const dbFile = join(dataDir, 'hub.sqlite');
+  const store = openStore(dbFile);
+  const out: FleetKiosk[] = [];
+  try {
+    let entranceId = '';
+    for (let k = 0; k < kiosks; k++) {
+      if (k % perVenue === 0) entranceId = await seedVenue(store, `venue-${String(k / perVenue).padStart(5, '0')}`);
+      const { kiosk, token } = await enrolKiosk(store, entranceId);
+      out.push({ id: kiosk.id, venueId: kiosk.venueId, token });
+    }
+  } finally {
+    await store.close();
+  }
+  return { dbFile, kiosks: out };
+}
+
+// ---------------------------------------------------------------- checking the database
+
+/**
+ * What became of the ids the clients made. lost: made (acked or not) but not
+ * in kiosk_records, the ledger every record goes to. doubled: rows beyond one
+ * per made record — the same id twice, the same (kiosk_id, seq) twice, in
+ * kiosk_records or its projection entrance_records, or rows of these kiosks
+ * the clients never made. Both tables have id PRIMARY KEY and UNIQUE (kiosk_id,
+ * seq), so doubled is 0 unless a constraint went missing; it is counted, not assumed.
+ * lostAcked: of the lost, those the hub had acknowledged.
+ */
+export function checkStored(dbFile: string, made: ReadonlyMap<string, { ids: string[]; acked: Set<string> }>): { stored: number; lost: number; lostAcked: number; doubled: number } {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    let lost = 0;
+    let lostAcked = 0;
+    let doubled = 0;
+    let stored = 0;
+    const byKiosk = db.prepare<[string], { id: string; n: number }>('SELECT id, count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY id');
+    const entranceByKiosk = db.prepare<[string], { id: string; n: number }>('SELECT id, count(*) AS n FROM entrance_records WHERE kiosk_id = ? GROUP BY id');
+    const seqTwice = db.prepare<[string], { n: number }>(
+      'SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY seq HAVING count(*) > 1)',
+    );
+    for (const [kioskId, m] of made) {
+      const rows = new Map(byKiosk.all(kioskId).map((r) => [r.id, r.n]));
+      const entrances = new Map(entranceByKiosk.all(kioskId).map((r) => [r.id, r.n]));
+      const mine = new Set(m.ids);
+      for (const id of m.ids) {
+        const n = rows.get(id) ?? 0;
+        if (n === 0) {
+          lost++;
+          if (m.acked.has(id)) lostAcked++;
+        } else stored++;
+        doubled += Math.max(0, n - 1) + Math.max(0, (entrances.get(id) ?? 0) - 1);
+      }
+      for (const [id, n] of rows) if (!mine.has(id)) doubled += n;
+      doubled += seqTwice.get(kioskId)!.n;
+    }
+    return { stored, lost, lostAcked, doubled };
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------- a simulated kiosk
+
+type KioskSocket = Socket<HubToKioskEvents, KioskToHubEvents>;
+
+/** One records:push as sent: when, how many, and how it ended (ms after sending). */
+export interface Attempt {
+  sentAt: number;
+  records: number;
+  /** Ack arrival, ms after sending (also when it came after the kiosk had given up on it). */
+  ackMs?: number;
+  /** No ack within the kiosk's ack timeout: the kiosk gave up on it and resends. */
+  timedOut?: boolean;
+  /** The socket dropped before the ack came. */
+  dropped?: boolean;
+  /** The hub answered with a refusal (ok: false). */
+  refused?: string;
+}
+
+/**
+ * The tablet's sync loop (kiosk/src/sync/sync-client.ts) over a raw
+ * socket.io-client socket, its outbox in memory: the same reconnection
+ * settings and handshake (token and status in `auth`, a function read at
+ * every connect), oldest first in batches of its batch size, one at a time,
+ * each leaving the outbox only on its ack, an ack later than its timeout
+ * taken as lost (resent after backoffDelay), the same reconnect after the hub
+ * dropped the socket, status reports at most every status interval and at
+ * once when the backlog reaches zero, and policy acks. Times are
+ * performance.now() of this process.
+ */
+export class SimKiosk {
+  readonly socket: KioskSocket;
+  /** Outbox, oldest first. */
+  readonly pending: EntranceRecord[] = [];
+  readonly madeIds: string[] = [];
+  readonly ackedIds = new Set<string>();
+  readonly attempts: Attempt[] = [];
+  readonly disconnects: { at: number; reason: string }[] = [];
+  readonly connects: number[] = [];
+  refusedHandshake = 0;
+  /** connect_error messages (a handshake the hub did not answer in time is `timeout`). */
+  readonly connectErrors: { at: number; message: string }[] = [];
+  lastSeq = 0;
+  private flushing = false;
+  private again = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private reported: { pending: number; at: number } | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly kiosk: FleetKiosk,
+    url: string,
+    private readonly settings: KioskSettings,
+  ) {
+    this.socket = io(`${url}${KIOSK_NAMESPACE}`, {
+      auth: (cb) => {
+        const status = { appVersion: 'bench-sim', pending: this.pending.length, rejected: 0, clock: Date.now() };
+        this.reported = { pending: status.pending, at: Date.now() };
+        cb({ token: kiosk.token, status });
+      },
+      autoConnect: false,
+      // One connection per tablet (socket.io would otherwise share one manager per URL in this process).
+      forceNew: true,
+      reconnectionDelay: settings.reconnectionDelay,
+      reconnectionDelayMax: settings.reconnectionDelayMax,
+      randomizationFactor: settings.randomizationFactor,
+    });
+    this.socket.on('connect', () => {
+      this.attempt = 0;
+      this.connects.push(performance.now());
+      void this.flush();
+    });
+    this.socket.on('disconnect', (reason) => {
+      this.socket.sendBuffer = [];
+      clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      this.disconnects.push({ at: performance.now(), reason });
+      if (this.stopped) return;
+      if (reason === 'io server disconnect') this.retryLater(() => this.socket.connect());
+    });
+    this.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      this.connectErrors.push({ at: performance.now(), message: err.message });
+      if (err.data?.code === 'unauthorized') {
+        this.refusedHandshake++;
+        this.stop();
+        return;
+      }
+      if (!this.socket.active) this.retryLater(() => this.socket.connect());
+    });
+    this.socket.on('policy:update', (policy) => {
+      this.socket.emit('policy:ack', { version: policy.version }, () => undefined);
+    });
+  }
+
+  /** The engine.io transport in use: polling until the upgrade to websocket is done. */
+  get transport(): string {
+    return this.socket.io.engine?.transport?.name ?? 'none';
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Every record made up to `seq` is acknowledged. */
+  syncedThrough(seq: number): boolean {
+    return this.pending.length === 0 || this.pending[0]!.seq > seq;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.socket.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.statusTimer);
+    this.socket.disconnect();
+  }
+
+  /** Records `n` patrons now (or at the kiosk times given) and sends them if it can, as the door does. */
+  make(n: number, kioskTimeOf: (seq: number) => string = () => new Date().toISOString(), notify = true): void {
+    for (let i = 0; i < n; i++) {
+      const seq = ++this.lastSeq;
+      const r = entranceRecord(this.kiosk, seq, { id: randomUUID(), kioskTime: kioskTimeOf(seq), operatorId: `${this.kiosk.venueId}-staff-1` });
+      this.pending.push(r);
+      this.madeIds.push(r.id);
+    }
+    if (notify) {
+      this.reportStatus();
+      void this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
+    this.flushing = true;
+    void this.drain().finally(() => (this.flushing = false));
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      while (this.socket.connected && !this.stopped) {
+        const batch = this.pending.slice(0, this.settings.batchSize);
+        if (batch.length === 0) break;
+        const res = await this.push(batch);
+        if (!res || !res.ok || res.data.results.length !== batch.length) return this.retryLater(() => this.flush());
+        // Only this loop takes from the outbox, and only its head.
+        this.pending.splice(0, batch.length);
+        for (const r of batch) this.ackedIds.add(r.id);
+        this.attempt = 0;
+        this.reportStatus();
+      }
+    } while (this.again && this.socket.connected && !this.stopped);
+  }
+
+  private push(records: EntranceRecord[]): Promise<Ack<PushResult> | undefined> {
+    const attempt: Attempt = { sentAt: performance.now(), records: records.length };
+    this.attempts.push(attempt);
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (res: Ack<PushResult> | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.socket.off('disconnect', onDisconnect);
+        resolve(res);
+      };
+      const onDisconnect = () => {
+        attempt.dropped = true;
+        finish(undefined);
+      };
+      // The kiosk's socket.timeout(ACK_TIMEOUT_MS): past it the batch counts as lost. Timed here
+      // by hand so an ack that comes later is still measured.
+      const timer = setTimeout(() => {
+        attempt.timedOut = true;
+        finish(undefined);
+      }, this.settings.ackTimeoutMs);
+      this.socket.once('disconnect', onDisconnect);
+      this.socket.emit('records:push', { records }, (res: Ack<PushResult>) => {
+        attempt.ackMs = performance.now() - attempt.sentAt;
+        if (!res.ok) attempt.refused = res.error.code;
+        finish(res);
+      });
+    });
+  }
+
+  private reportStatus(): void {
+    if (!this.socket.connected || this.stopped) return;
+    const pending = this.pending.length;
+    const last = this.reported;
+    if (last && last.pending === pending) return;
+    const wait = last ? last.at + this.settings.statusIntervalMs - Date.now() : 0;
+    if (pending === 0 || wait <= 0) {
+      clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      this.reported = { pending, at: Date.now() };
+      this.socket.emit('kiosk:status', { appVersion: 'bench-sim', pending, rejected: 0, clock: Date.now() });
+      return;
+    }
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = undefined;
+      this.reportStatus();
+    }, wait);
+  }
+
+  private retryLater(fn: () => void): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(fn, backoffDelay(this.attempt++));
+  }
+}
