@@ -17,10 +17,18 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/** The longest a hub may ask a kiosk to wait before it sends again (`retryAfterMs`). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
 export const ApiError = z.object({
   code: ErrorCode,
   field: z.string().optional(),
   message: z.string(),
+  /**
+   * With `rate_limited`: how long to wait before trying again, so a hub that
+   * has fallen behind spreads its tablets out instead of timing them out.
+   */
+  retryAfterMs: z.int().min(0).max(MAX_RETRY_AFTER_MS).optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError, MAX_RETRY_AFTER_MS } from './errors.js';
 import { Uuid } from './common.js';
 
 /** Largest batch a kiosk may push at once; the hub refuses larger ones whole. */
@@ -27,7 +27,14 @@ export const ItemResult = z.discriminatedUnion('status', [
 ]);
 export type ItemResult = z.infer<typeof ItemResult>;
 
-export const PushResult = z.object({ results: z.array(ItemResult) });
+export const PushResult = z.object({
+  results: z.array(ItemResult),
+  /**
+   * Backpressure: the hub stored this batch but is behind; the kiosk waits
+   * this long before its next batch (docs/architecture.md "Backpressure").
+   */
+  retryAfterMs: z.int().min(0).max(MAX_RETRY_AFTER_MS).optional(),
+});
 export type PushResult = z.infer<typeof PushResult>;
 
 /** What the kiosk sends in the socket.io handshake (`auth`). */
