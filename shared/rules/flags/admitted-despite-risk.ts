@@ -1,10 +1,6 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
-import type { ReasonCode } from '../../schemas/record.js';
-import { decideEntry } from '../decide-entry.js';
-import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, tally, type FlagVenue, type HeldEntrance, type PolicyOf } from './window.js';
-
-/** Reasons judged by `admitted_while_closed`, not here. */
-const VENUE_REASONS: readonly ReasonCode[] = ['venue_closed_by_policy', 'outside_opening_hours'];
+import { emptyRisk, foldRisk, idsOf, names, sortedCounts, type RiskFacts } from './window-facts.js';
+import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyOf } from './window.js';
 
 /**
  * `admitted_despite_risk` — a patron admitted although the checks as recorded
@@ -22,27 +18,25 @@ const VENUE_REASONS: readonly ReasonCode[] = ['venue_closed_by_policy', 'outside
  */
 export function admittedDespiteRisk(venue: FlagVenue, entrances: readonly HeldEntrance[], policyOf: PolicyOf): RaisedFlag[] {
   const byHour = groupBy(standingAdmissions(entrances), (e) => hourKey(kioskTimeMs(e), venue.utcOffsetMinutes));
-  const flags: RaisedFlag[] = [];
-  for (const [windowKey, admissions] of byHour) {
-    const risky = admissions.flatMap((e) => {
-      const { reasons } = decideEntry(policyOf(e.record.policyVersion), venue, e.record.checks, kioskTimeMs(e));
-      const personal = reasons.filter((r) => !VENUE_REASONS.includes(r));
-      return personal.length > 0 ? [{ record: e.record, reasons: personal }] : [];
-    });
-    if (risky.length === 0) continue;
-    flags.push({
+  return [...byHour].flatMap(([windowKey, admissions]) => judgeRisk(venue, windowKey, foldRisk(emptyRisk(), venue, admissions, policyOf)));
+}
+
+/** The rule over one hour's running figures (window-facts.ts). */
+export function judgeRisk(venue: FlagVenue, windowKey: string, f: RiskFacts): RaisedFlag[] {
+  if (f.count === 0) return [];
+  return [
+    {
       venueId: venue.id,
       rule: 'admitted_despite_risk',
       severity: 'violation',
       windowKey,
       evidence: {
-        recordIds: capIds(risky.map((r) => r.record.id)),
-        count: risky.length,
-        byReason: tally(risky.flatMap((r) => r.reasons)),
-        kioskIds: [...new Set(risky.map((r) => r.record.kioskId))],
-        operatorIds: [...new Set(risky.map((r) => r.record.operatorId))],
+        recordIds: idsOf(f.ids),
+        count: f.count,
+        byReason: sortedCounts(f.byReason),
+        kioskIds: names(f.kiosks),
+        operatorIds: names(f.operators),
       },
-    });
-  }
-  return flags;
+    },
+  ];
 }

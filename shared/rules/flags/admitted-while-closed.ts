@@ -1,6 +1,6 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
-import { isOpenAt } from '../opening-hours.js';
-import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyAt, type PolicyOf } from './window.js';
+import { emptyClosed, foldClosed, idsOf, names, type ClosedFacts } from './window-facts.js';
+import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyAt, type PolicyOf } from './window.js';
 
 /**
  * `admitted_while_closed` — admissions while the venue may not admit anyone:
@@ -25,39 +25,27 @@ export function admittedWhileClosed(
   policyAt: PolicyAt,
 ): RaisedFlag[] {
   const byHour = groupBy(standingAdmissions(entrances), (e) => hourKey(kioskTimeMs(e), venue.utcOffsetMinutes));
-  const flags: RaisedFlag[] = [];
-  for (const [windowKey, admissions] of byHour) {
-    const judged = admissions.map((e) => {
-      const at = kioskTimeMs(e);
-      const inForce = policyAt(at);
-      const ownClosed = policyOf(e.record.policyVersion).closedVenueTypes.includes(venue.type);
-      const streetClosed = inForce.closedVenueTypes.includes(venue.type);
-      return {
-        record: e.record,
-        closedByPolicy: ownClosed || streetClosed,
-        underOlderPolicy: streetClosed && !ownClosed,
-        policyVersion: inForce.version,
-        outsideHours: !isOpenAt(venue.openingHours, at, venue.utcOffsetMinutes),
-      };
-    });
-    const closed = judged.filter((j) => j.closedByPolicy || j.outsideHours);
-    if (closed.length === 0) continue;
-    const byPolicy = closed.filter((j) => j.closedByPolicy);
-    flags.push({
+  return [...byHour].flatMap(([windowKey, admissions]) => judgeClosed(venue, windowKey, foldClosed(emptyClosed(), venue, admissions, policyOf, policyAt)));
+}
+
+/** The rule over one hour's running figures (window-facts.ts). */
+export function judgeClosed(venue: FlagVenue, windowKey: string, f: ClosedFacts): RaisedFlag[] {
+  if (f.count === 0) return [];
+  return [
+    {
       venueId: venue.id,
       rule: 'admitted_while_closed',
-      severity: byPolicy.length > 0 ? 'violation' : 'warning',
+      severity: f.closedByPolicy > 0 ? 'violation' : 'warning',
       windowKey,
       evidence: {
-        recordIds: capIds(closed.map((j) => j.record.id)),
-        closedByPolicy: byPolicy.length,
-        underOlderPolicy: closed.filter((j) => j.underOlderPolicy).length,
-        outsideHours: closed.filter((j) => j.outsideHours).length,
-        policyVersions: [...new Set(byPolicy.map((j) => j.policyVersion))],
+        recordIds: idsOf(f.ids),
+        closedByPolicy: f.closedByPolicy,
+        underOlderPolicy: f.underOlderPolicy,
+        outsideHours: f.outsideHours,
+        policyVersions: Object.keys(f.policyVersions).map(Number).sort((a, b) => a - b),
         openingHours: venue.openingHours,
-        kioskIds: [...new Set(closed.map((j) => j.record.kioskId))],
+        kioskIds: names(f.kiosks),
       },
-    });
-  }
-  return flags;
+    },
+  ];
 }

@@ -10,18 +10,19 @@ import type { FlagRule, Severity } from '../../schemas/flags.js';
  * batch (its hours at its venue, the kiosk's last readings); `sweep` rules
  * need time to pass and run from the periodic sweep (hub/src/services/flags.ts).
  */
-export { admittedDespiteRisk } from './admitted-despite-risk.js';
-export { admittedWhileClosed } from './admitted-while-closed.js';
+export { admittedDespiteRisk, judgeRisk } from './admitted-despite-risk.js';
+export { admittedWhileClosed, judgeClosed } from './admitted-while-closed.js';
 export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
 export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
 export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } from './ledger-not-kept.js';
 export { overCapacity } from './over-capacity.js';
-export { scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
-export { skippedCheck } from './skipped-check.js';
+export { judgeScans, scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
+export { judgeSkipped, skippedCheck } from './skipped-check.js';
 export { slotAdmissions, slotKey, slotOverCap, slotText, type BookingsById, type HeldBooking, type SlotAdmission, type VenueBooking } from './slot-over-cap.js';
 export * from './window.js';
+export * from './window-facts.js';
 
 export interface RuleInfo {
   when: 'batch' | 'sweep' | 'batch+sweep' | 'ingest';

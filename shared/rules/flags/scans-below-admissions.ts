@@ -1,6 +1,7 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
 import type { FlagThresholds } from '../../schemas/policy.js';
-import { capIds, hourKey, standingAdmissions, type FlagVenue, type HeldEntrance } from './window.js';
+import { emptyScans, foldScans, idsOf, type ScanFacts } from './window-facts.js';
+import { hourKey, standingAdmissions, type FlagVenue, type HeldEntrance } from './window.js';
 
 /** The patron scans of one venue-local hour: passes issued at the venue, and the people they cover. */
 export interface HourScans {
@@ -30,9 +31,13 @@ export function scansBelowAdmissions(
   scans: HourScans,
   thresholds: FlagThresholds,
 ): RaisedFlag[] {
-  const admissions = standingAdmissions(entrances).filter((e) => e.record.checks.scan?.outcome !== 'no_phone');
-  if (admissions.length < thresholds.minAdmissionsForScanCheck) return [];
-  const ratio = scans.people / admissions.length;
+  return judgeScans(venue, hourStart, foldScans(emptyScans(), standingAdmissions(entrances)), scans, thresholds);
+}
+
+/** The rule over one finished hour's running figures (window-facts.ts). */
+export function judgeScans(venue: FlagVenue, hourStart: number, f: ScanFacts, scans: HourScans, thresholds: FlagThresholds): RaisedFlag[] {
+  if (f.admissions < thresholds.minAdmissionsForScanCheck) return [];
+  const ratio = scans.people / f.admissions;
   if (ratio >= thresholds.minScansPerAdmission) return [];
   return [
     {
@@ -42,8 +47,8 @@ export function scansBelowAdmissions(
       windowKey: hourKey(hourStart, venue.utcOffsetMinutes),
       evidence: {
         // The admissions that name no pass: where the scans are missing.
-        recordIds: capIds(admissions.filter((e) => e.record.pass === undefined).map((e) => e.record.id)),
-        admissions: admissions.length,
+        recordIds: idsOf(f.noPass),
+        admissions: f.admissions,
         scans: scans.people,
         passes: scans.passes,
         scansPerAdmission: Math.round(ratio * 100) / 100,

@@ -1,7 +1,6 @@
-import { skippedChecks } from '../../schemas/checks.js';
 import type { RaisedFlag } from '../../schemas/flags.js';
-import { requiredChecks } from '../required-checks.js';
-import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, tally, type FlagVenue, type HeldEntrance, type PolicyOf } from './window.js';
+import { emptySkipped, foldSkipped, idsOf, names, sortedCounts, type SkippedFacts } from './window-facts.js';
+import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance, type PolicyOf } from './window.js';
 
 /**
  * `skipped_check` — admissions with a required check recorded as skipped
@@ -20,29 +19,26 @@ import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, tally, type 
  */
 export function skippedCheck(venue: FlagVenue, entrances: readonly HeldEntrance[], policyOf: PolicyOf): RaisedFlag[] {
   const byHour = groupBy(standingAdmissions(entrances), (e) => hourKey(kioskTimeMs(e), venue.utcOffsetMinutes));
-  const flags: RaisedFlag[] = [];
-  for (const [windowKey, admissions] of byHour) {
-    const lapses = admissions.flatMap((e) => {
-      const { record } = e;
-      const asked = requiredChecks(policyOf(record.policyVersion), venue.type, record.checks.itinerary?.outcome);
-      const skipped = skippedChecks(record.checks).filter((name) => asked.includes(name));
-      return skipped.length > 0 ? [{ record, skipped }] : [];
-    });
-    if (lapses.length === 0) continue;
-    flags.push({
+  return [...byHour].flatMap(([windowKey, admissions]) => judgeSkipped(venue, windowKey, foldSkipped(emptySkipped(), venue, admissions, policyOf)));
+}
+
+/** The rule over one hour's running figures (window-facts.ts). */
+export function judgeSkipped(venue: FlagVenue, windowKey: string, f: SkippedFacts): RaisedFlag[] {
+  if (f.lapses === 0) return [];
+  return [
+    {
       venueId: venue.id,
       rule: 'skipped_check',
       severity: 'warning',
       windowKey,
       evidence: {
-        recordIds: capIds(lapses.map((l) => l.record.id)),
-        admissions: admissions.length,
-        withSkippedCheck: lapses.length,
-        byCheck: tally(lapses.flatMap((l) => l.skipped)),
-        kioskIds: [...new Set(lapses.map((l) => l.record.kioskId))],
-        operatorIds: [...new Set(lapses.map((l) => l.record.operatorId))],
+        recordIds: idsOf(f.ids),
+        admissions: f.admissions,
+        withSkippedCheck: f.lapses,
+        byCheck: sortedCounts(f.byCheck),
+        kioskIds: names(f.kiosks),
+        operatorIds: names(f.operators),
       },
-    });
-  }
-  return flags;
+    },
+  ];
 }
