@@ -50,3 +50,55 @@ export function correctedIds(records: readonly SyncRecord[]): Set<string> {
 export function venueInside(ownInside: number, ownKioskId: string, others: VenueOccupancy | undefined): number {
   return ownInside + (others?.entrances.filter((e) => e.kioskId !== ownKioskId).reduce((n, e) => n + e.inside, 0) ?? 0);
 }
+
+/**
+ * One door's count as the hub keeps it running, record by record in sequence
+ * order, so it never refolds the day: the same figure occupancyFrom gives over
+ * the records since the door's last close-out.
+ */
+export interface DoorCount {
+  inside: number;
+  /** Seq of the last head count or close-out (0: none): undoing an admission before it changes nothing. */
+  resetSeq: number;
+  /** Highest seq stepped. */
+  lastSeq: number;
+  /**
+   * Kiosk time of the head count the figure starts from, else of the earliest
+   * record since the close-out (null: none). The count restarts after 36 h
+   * without a close-out, so a figure older than that is counted again.
+   */
+  sinceMs: number | null;
+}
+
+export type DoorStep = { seq: number; ms: number } & (
+  | { kind: 'admit' }
+  /** An admission of this door undone; `targetSeq` is the admission's seq. */
+  | { kind: 'undo'; targetSeq: number }
+  | { kind: 'exit'; count: number }
+  | { kind: 'headcount'; count: number }
+  | { kind: 'close_out' }
+  /** A record that does not change the count (a refusal, a ledger entry). */
+  | { kind: 'none' }
+);
+
+export const EMPTY_DOOR: DoorCount = { inside: 0, resetSeq: 0, lastSeq: 0, sinceMs: null };
+
+/** occupancyFrom, one record at a time. */
+export function stepDoor(c: DoorCount, s: DoorStep): DoorCount {
+  const lastSeq = Math.max(c.lastSeq, s.seq);
+  const since = (ms: number) => (c.sinceMs === null ? ms : Math.min(c.sinceMs, ms));
+  switch (s.kind) {
+    case 'admit':
+      return { ...c, inside: c.inside + 1, lastSeq, sinceMs: since(s.ms) };
+    case 'undo':
+      return { ...c, inside: s.targetSeq > c.resetSeq ? Math.max(0, c.inside - 1) : c.inside, lastSeq, sinceMs: since(s.ms) };
+    case 'exit':
+      return { ...c, inside: Math.max(0, c.inside - s.count), lastSeq, sinceMs: since(s.ms) };
+    case 'headcount':
+      return { inside: s.count, resetSeq: s.seq, lastSeq, sinceMs: s.ms };
+    case 'close_out':
+      return { inside: 0, resetSeq: s.seq, lastSeq, sinceMs: null };
+    default:
+      return { ...c, lastSeq, sinceMs: c.sinceMs };
+  }
+}

@@ -5,8 +5,14 @@ import {
   admittedWithoutBooking,
   clockSkew,
   dayStart,
+  hourKey,
   hourStart,
   inventedTemperatures,
+  judgeClosed,
+  judgeRisk,
+  judgeScans,
+  judgeSkipped,
+  names,
   kioskSilent,
   ledgerNotKeptDay,
   ledgerNotKeptWeek,
@@ -18,9 +24,9 @@ import {
   weekStart,
   type FlagVenue,
   type HeldEntrance,
-  type PolicyAt,
-  type PolicyOf,
+  type HourFacts,
 } from '../../../shared/rules/flags/index.js';
+import { policiesFor, type Policies } from '../../../shared/rules/flags/policies-for.js';
 import { slotAt, type Slot } from '../../../shared/rules/slots.js';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
@@ -29,7 +35,6 @@ import type { Policy } from '../../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../../shared/schemas/record.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
-import type { PolicyInForce } from '../store/flags.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 
@@ -44,8 +49,6 @@ import type { Store } from '../store/index.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Same lookback as the kiosks' occupancy count (sockets/kiosks.ts). */
-const OCCUPANCY_LOOKBACK_MS = 36 * HOUR_MS;
 /** Temperature readings are looked for among this many of the kiosk's latest records per reading wanted. */
 const READING_SEARCH_FACTOR = 5;
 /**
@@ -55,39 +58,15 @@ const READING_SEARCH_FACTOR = 5;
  */
 const MAX_GRACE_MS = (PolicySchema.shape.bookingGraceMinutes.unwrap().maxValue ?? 120) * 60_000;
 
-interface Policies {
-  active: Policy;
-  of: PolicyOf;
-  at: PolicyAt;
-}
+export { policiesFor };
 
 /**
- * The policies a venue of this community was under (a switch may be
- * for one community): the versions that are street-wide or its own. A record
- * names the version its kiosk applied; versions are one street-wide sequence,
- * so that number finds its body whatever its scope.
- *
- * This is the rule of the view community_policy (migration 12), which every
- * SQL reader uses, applied over time: `active` is the view's row for the
- * community now, `at(ms)` the row it had at `ms`. Keep the two alike.
- */
-export function policiesFor(history: readonly PolicyInForce[], communityId: string): Policies {
-  const covering = history.filter((h) => h.communityId === null || h.communityId === communityId);
-  const active = covering.at(-1)!.policy;
-  return {
-    active,
-    // A version the hub never stored (a kiosk's preset) is judged by the policy in force.
-    of: (version) => history.find((h) => h.policy.version === version)?.policy ?? active,
-    at: (ms) => covering.findLast((h) => h.activatedAt <= ms)?.policy ?? covering[0]!.policy,
-  };
-}
-
-/**
- * The rules judged per batch, over the venue-local hours the batch's
- * entrance records fall in (each hour read whole, by the venue/time index),
- * the kiosk's latest temperature readings, the batch's clock, and the
- * venue's occupancy when it admitted anyone. `connectedAt` is when the
- * kiosk's socket connected (clock_skew tells a backlog from live records by it).
+ * The rules judged per batch, from the running figures of the venue-local
+ * hours the batch's entrance records fall in (kept in the ingest transaction,
+ * store/aggregates.ts: one row per hour, whatever the hour already holds), the
+ * kiosk's latest temperature readings, the batch's clock, and the venue's
+ * occupancy when it admitted anyone. `connectedAt` is when the kiosk's socket
+ * connected (clock_skew tells a backlog from live records by it).
  */
 export async function evaluateBatch(
   store: Store,
@@ -106,11 +85,11 @@ export async function evaluateBatch(
 
   const hours = [...new Set(entrances.map((r) => hourStart(Date.parse(r.kioskTime), venue.utcOffsetMinutes)))];
   for (const from of hours) {
-    const held = await store.flags.facts.entrances(venue.id, from, from + HOUR_MS);
-    raised.push(...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at));
+    const facts = await store.flags.facts.hour(venue.id, from);
+    raised.push(...judgeHour(venue, from, facts));
     // Late records in an hour already over: the sweep judged it without them.
     if (from + HOUR_MS <= receivedAt) {
-      raised.push(...scansBelowAdmissions(venue, from, held, await store.flags.facts.scans(venue.id, from, from + HOUR_MS), th));
+      raised.push(...judgeScans(venue, from, facts.scans, await store.flags.facts.scans(venue.id, from, from + HOUR_MS), th));
     }
   }
 
@@ -124,7 +103,7 @@ export async function evaluateBatch(
 
   const admitted = entrances.filter((r) => r.decision === 'admit').map((r) => r.id);
   if (admitted.length > 0) {
-    const doors = await store.occupancy.byVenue(venue.id, receivedAt, OCCUPANCY_LOOKBACK_MS);
+    const doors = await store.occupancy.byVenue(venue.id, receivedAt);
     const inside = doors.reduce((n, d) => n + d.inside, 0);
     raised.push(...overCapacity(venue, p.active, { inside, entrances: doors }, admitted, receivedAt));
   }
@@ -143,6 +122,12 @@ export async function evaluateBatch(
   );
   const seen = new Set(changed.map((f) => f.id));
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
+}
+
+/** The hour rules over one hour's running figures. */
+function judgeHour(venue: FlagVenue, from: number, facts: HourFacts): RaisedFlag[] {
+  const key = hourKey(from, venue.utcOffsetMinutes);
+  return [...judgeSkipped(venue, key, facts.skipped), ...judgeRisk(venue, key, facts.risk), ...judgeClosed(venue, key, facts.closed)];
 }
 
 /**
@@ -237,14 +222,12 @@ const inWindow = (kioskTime: string, from: number, to: number) => {
  */
 export type SweepMemo = Map<string, number>;
 
-/** ledger_not_kept for one finished day of a venue (disinfection; staff temperatures of those on duty). */
+/** ledger_not_kept for one finished day of a venue (disinfection; staff temperatures of those on duty), from the day's running figures. */
 async function judgeDay(store: Store, venue: FlagVenue, day: number, th: Policy['flags']): Promise<RaisedFlag[]> {
-  const held = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
-  const admitted = held.filter((e) => e.record.decision === 'admit' && !e.corrected);
-  if (admitted.length === 0) return [];
+  const facts = await store.flags.facts.span(venue.id, 'day', day);
+  if (facts.admissions === 0) return [];
   const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
-  const onDuty = [...new Set(held.map((e) => e.record.operatorId))];
-  return ledgerNotKeptDay(venue, { day, admissions: admitted.length, onDuty, disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured }, th);
+  return ledgerNotKeptDay(venue, { day, admissions: facts.admissions, onDuty: names(facts.onDuty), disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured }, th);
 }
 
 /**
@@ -276,8 +259,8 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
 
     const hour = hourStart(now, venue.utcOffsetMinutes) - HOUR_MS;
     if (once(venue, 'hour', hour)) {
-      const held = await store.flags.facts.entrances(venue.id, hour, hour + HOUR_MS);
-      if (held.length > 0) raised.push(...scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, hour + HOUR_MS), th));
+      const facts = await store.flags.facts.hour(venue.id, hour);
+      if (facts.scans.admissions > 0) raised.push(...judgeScans(venue, hour, facts.scans, await store.flags.facts.scans(venue.id, hour, hour + HOUR_MS), th));
     }
 
     const day = dayStart(now, venue.utcOffsetMinutes) - DAY_MS;
@@ -285,10 +268,10 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
 
     const week = weekStart(now, venue.utcOffsetMinutes) - 7 * DAY_MS;
     if (th.staffTestVenueTypes.includes(venue.type) && once(venue, 'week', week)) {
-      const held = await store.flags.facts.entrances(venue.id, week, week + 7 * DAY_MS);
-      if (held.length > 0) {
+      const facts = await store.flags.facts.span(venue.id, 'week', week);
+      if (facts.entrances > 0) {
         const ledger = await store.flags.facts.ledger(venue.id, week, now);
-        raised.push(...ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty: [...new Set(held.map((e) => e.record.operatorId))], tests: ledger.tests }, th));
+        raised.push(...ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty: names(facts.onDuty), tests: ledger.tests }, th));
       }
     }
   }

@@ -12,12 +12,15 @@ import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
 import { pushFlags, pushKiosk } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
+import { createPushQueue } from './push-queue.js';
 
 interface SocketData {
   kiosk: KioskIdentity;
   leftSince: number | undefined;
   /** What the kiosk said of itself in its handshake; older kiosk apps send nothing. */
   status: KioskStatus | undefined;
+  /** Releases this socket's place among the handshakes being handled (MAX_HANDSHAKES). */
+  admitted: (() => void) | undefined;
 }
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
 type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
@@ -31,6 +34,27 @@ const MAX_VERSIONS_AHEAD = 1000;
 
 /** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
 const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
+
+/**
+ * Backpressure (docs/architecture.md "Backpressure and reconnects"). A batch
+ * that waited longer than SLOW_BATCH_MS between arriving and being committed
+ * is acknowledged with a `retryAfterMs`: the kiosk pauses before its next
+ * batch, so the hub catches up instead of acks timing out. With more than
+ * MAX_QUEUED_RECORDS waiting for a commit, a batch is refused unstored
+ * (`rate_limited`) and resent by the kiosk after the pause.
+ */
+const SLOW_BATCH_MS = 200;
+const MAX_QUEUED_RECORDS = 50_000;
+/** The longest pause asked of a kiosk for one slow batch. */
+const MAX_PAUSE_MS = 10_000;
+/**
+ * Handshakes checked at once (token lookup, then the catch-up reads of a
+ * connecting kiosk). A street of tablets reconnecting after a restart beyond
+ * it is told to come back shortly (`rate_limited` with a spread-out
+ * `retryAfterMs`) rather than all queuing at once.
+ */
+const MAX_HANDSHAKES = 200;
+const HANDSHAKE_RETRY_MS = 2_000;
 /** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
 export const venueRoom = (venueId: string) => `venue:${venueId}`;
 /** Every kiosk of a community's venues: a community-wide policy switch reaches them here. */
@@ -43,10 +67,15 @@ export function connectedKioskIds(io: KioskServer): Set<string> {
   return new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
 }
 
+/** Whether the kiosk has a socket open on this hub now: its own room is not empty. */
+export function isKioskConnected(io: KioskServer, id: string): boolean {
+  return (io.of(KIOSK_NAMESPACE).adapter.rooms.get(kioskRoom(id))?.size ?? 0) > 0;
+}
+
 /** A kiosk as the street admin sees it, with whether its socket is open now. */
 export async function liveKioskView(store: Store, io: KioskServer, id: string): Promise<KioskView | undefined> {
   const view = await store.kiosks.view(id);
-  return view && { ...view, connected: connectedKioskIds(io).has(id) };
+  return view && { ...view, connected: isKioskConnected(io, id) };
 }
 
 /** Tells the street admin's dashboards how a kiosk stands now; a failure is logged, never thrown at the caller. */
@@ -69,6 +98,11 @@ export interface KioskSocketDeps {
   keys: HubKeys;
   now: () => number;
   log: FastifyBaseLogger;
+}
+
+/** A pause about twice what the hub is behind by, spread so paused kiosks do not all return at once. */
+function pauseFor(behindMs: number): number {
+  return Math.round(Math.min(MAX_PAUSE_MS, Math.max(SLOW_BATCH_MS, 2 * behindMs)) * (0.75 + Math.random() / 2));
 }
 
 /** An Error socket.io hands to the client as `connect_error`, with the shared error shape in `data`. */
@@ -97,14 +131,27 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     return undefined;
   }
 
+  let handshakes = 0;
   nsp.use(async (socket, next) => {
     const auth = KioskAuth.safeParse(socket.handshake.auth);
     if (!auth.success) {
       return next(refusal({ code: 'unauthorized', field: 'token', message: 'this kiosk is not enrolled: no token' }));
     }
+    if (handshakes >= MAX_HANDSHAKES) {
+      // Spread over a few seconds, so the ones told to wait do not all come back in the same instant.
+      const retryAfterMs = Math.round(HANDSHAKE_RETRY_MS * (0.5 + Math.random()));
+      return next(refusal({ code: 'rate_limited', message: 'the hub is taking many tablets at once; retrying shortly', retryAfterMs }));
+    }
+    handshakes++;
+    // Held until the connection's catch-up reads are under way (released in 'connection', or here on refusal).
+    socket.data.admitted = () => {
+      handshakes--;
+      socket.data.admitted = undefined;
+    };
     try {
       const kiosk = await store.kiosks.authenticate(auth.data.token, now());
       if (!kiosk) {
+        socket.data.admitted?.();
         log.warn({ address: socket.handshake.address }, 'kiosk socket refused: unknown or revoked token');
         return next(refusal({ code: 'unauthorized', field: 'token', message: 'unknown or revoked kiosk token' }));
       }
@@ -113,6 +160,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       socket.data.status = handshakeStatus(auth.data.status, kiosk.id);
       next();
     } catch (err) {
+      socket.data.admitted?.();
       log.error({ err }, 'kiosk authentication failed');
       next(refusal({ code: 'internal', message: 'the hub could not check this kiosk; retrying' }));
     }
@@ -120,7 +168,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
 
   /** Tells every kiosk of the venue how many are inside per entrance. */
   async function pushOccupancy(venueId: string, target: { emit: KioskSocket['emit'] } = nsp.to(venueRoom(venueId))) {
-    const entrances = await store.occupancy.byVenue(venueId, now(), OCCUPANCY_LOOKBACK_MS);
+    const entrances = await store.occupancy.byVenue(venueId, now());
     target.emit('occupancy:venue', { venueId, entrances, at: new Date(now()).toISOString() });
   }
 
@@ -135,10 +183,20 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     if (always || slots.mode !== 'off') target.emit('slots:venue', slots);
   }
 
-  const pushView = (id: string) => pushKioskView(store, io, id, log);
+  const pushes = createPushQueue(
+    {
+      occupancy: (venueId) => pushOccupancy(venueId),
+      slots: (venueId) => pushSlots(venueId),
+      flags: (flags) => pushFlags(io, flags),
+      kiosk: (id) => pushKioskView(store, io, id, log),
+    },
+    log,
+  );
+  const pushView = (id: string) => pushes.kiosk(id);
 
   nsp.on('connection', (socket: KioskSocket) => {
     const { kiosk, status } = socket.data;
+    socket.data.admitted?.();
     log.info({ kioskId: kiosk.id, appVersion: status?.appVersion, backlog: status?.pending }, 'kiosk connected');
     // Joined at once (synchronously, in-memory adapter): a revoke from now on reaches this socket.
     void socket.join([kioskCommunityRoom(kiosk.communityId), kioskRoom(kiosk.id)]);
@@ -153,7 +211,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
       }
-      await pushView(kiosk.id);
+      pushView(kiosk.id);
     })();
     // A kiosk that was offline through a registry edit (capacity, hours, door staff) catches up.
     store.venues.profile(kiosk.venueId).then(
@@ -224,13 +282,13 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
             ok: false,
             error: { code: 'conflict', field: 'version', message: `this tablet enforces policy version ${parsed.data.version}, newer than the hub's ${active.version}; switch the policy again` },
           });
-          void pushView(kiosk.id);
+          pushView(kiosk.id);
           return;
         }
         await store.policies.acknowledge(kiosk.id, parsed.data.version, now());
         log.info({ kioskId: kiosk.id, version: parsed.data.version }, 'policy acknowledged');
         reply({ ok: true, data: { version: parsed.data.version } });
-        void pushView(kiosk.id);
+        pushView(kiosk.id);
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'policy ack could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not record the acknowledgement' } });
@@ -267,34 +325,38 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
           socket.disconnect(true);
           return;
         }
+        const load = store.writeLoad();
+        if (load.queuedWeight > MAX_QUEUED_RECORDS) {
+          const retryAfterMs = pauseFor(load.queuedWeight / Math.max(load.weightPerMs, 1));
+          log.warn({ kioskId: kiosk.id, queued: load.queuedWeight, retryAfterMs }, 'batch refused unstored: the hub is behind');
+          reply({ ok: false, error: { code: 'rate_limited', message: 'the hub is behind; this batch will be resent', retryAfterMs } });
+          return;
+        }
+        const arrived = performance.now();
         const receivedAt = now();
         const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, receivedAt);
+        const waited = performance.now() - arrived;
         if (res.ok) {
           const counts = { accepted: 0, duplicate: 0, rejected: 0 };
           for (const r of res.data.results) counts[r.status]++;
-          log.info({ kioskId: kiosk.id, ...counts }, 'batch stored');
+          log.debug({ kioskId: kiosk.id, ...counts, ms: Math.round(waited) }, 'batch stored');
+          if (waited > SLOW_BATCH_MS) res.data.retryAfterMs = pauseFor(waited);
         } else {
           log.warn({ kioskId: kiosk.id, error: res.error }, 'batch refused');
         }
         reply(res);
-        // After the ack (never before): the venue's other doors learn the new count, when it can have changed.
-        if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction' || r.type === 'occupancy')) {
-          pushOccupancy(kiosk.venueId).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count occupancy'));
-        }
+        // After the ack (never before), coalesced per venue: the venue's other doors learn the new count, when it can have changed.
+        if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction' || r.type === 'occupancy')) pushes.occupancy(kiosk.venueId);
         // Admissions (or their undoing) change the slot's seats for every door of the venue. A resend
         // the hub already had changes nothing, but the sender learns its records are in the figures.
-        const slotsFor = accepted.some((r) => r.type === 'entrance' || r.type === 'correction')
-          ? undefined
-          : res.ok && res.data.results.some((r) => r.status === 'duplicate')
-            ? socket
-            : null;
-        if (slotsFor !== null) {
-          pushSlots(kiosk.venueId, slotsFor).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
+        if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction')) pushes.slots(kiosk.venueId);
+        else if (res.ok && res.data.results.some((r) => r.status === 'duplicate')) {
+          pushSlots(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
         }
         // Flag rules over what the batch touched, after the ack too; inspectors' dashboards hear at once.
         if (accepted.length > 0) {
           evaluateBatch(store, kiosk, accepted, receivedAt, { connectedAt: socket.handshake.issued })
-            .then((flags) => pushFlags(io, flags))
+            .then((flags) => pushes.flags(flags))
             .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not evaluate flags'));
         }
       } catch (err) {
@@ -315,7 +377,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
         return;
       }
-      void pushView(kiosk.id);
+      pushView(kiosk.id);
     });
 
     socket.on('kiosk:retire', async (payload: unknown, ack: unknown) => {
@@ -357,12 +419,12 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
         .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement'));
       // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
       cutKiosk(io, kiosk.id);
-      void pushView(kiosk.id);
+      pushView(kiosk.id);
     });
 
     socket.on('disconnect', (reason) => {
       log.info({ kioskId: kiosk.id, reason }, 'kiosk disconnected');
-      void pushView(kiosk.id);
+      pushView(kiosk.id);
     });
   });
 }

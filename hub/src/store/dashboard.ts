@@ -26,6 +26,7 @@ import {
 } from '../../../shared/schemas/record.js';
 import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Statement } from 'better-sqlite3';
+import type { Aggregates } from './aggregates.js';
 import type { Db } from './database.js';
 
 /** Which venues a query covers: one community (an inspector), or the whole street (null, the street office). */
@@ -153,7 +154,7 @@ function toFold(r: FoldRow): SyncRecord {
   return rec as unknown as SyncRecord;
 }
 
-export function createDashboardRepository(db: Db): DashboardRepository {
+export function createDashboardRepository(db: Db, aggregates: Aggregates): DashboardRepository {
   // A policy is street-wide or for one community; a venue is under its community's, the view
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
   const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
@@ -277,20 +278,6 @@ export function createDashboardRepository(db: Db): DashboardRepository {
     return (communityId: string): Policy => seen.get(communityId) ?? seen.set(communityId, parsePolicy(communityPolicy.get(communityId))).get(communityId)!;
   };
 
-  /**
-   * People inside at one door at `at`, by the rule the kiosk uses
-   * (occupancyFrom), as OccupancyRepository.byVenue counts it: from the last
-   * close-out in the lookback, else over the lookback. Only the few fields the
-   * fold needs are read, so a busy day stays cheap. Returns the rows too, for
-   * folding prefixes (a day's hours).
-   */
-  function doorRows(venueId: string, kioskId: string, at: number): FoldRow[] {
-    const from = at - OCCUPANCY_LOOKBACK_MS;
-    const co = lastCloseOut.get(kioskId, from, at);
-    // Records after a close-out were made after it, give or take a clock adjusted at the door.
-    return foldRows(venueId, kioskId, co?.seq ?? 0, co ? Math.max(from, co.ms - CLOCK_MARGIN_MS) : from, at);
-  }
-
   function countPage(venueId: string, q: RecordsQuery): { where: string; params: (string | number)[] } {
     // Fixed clauses, values always bound: nothing a filter carries ever becomes SQL.
     const where = ['venue_id = ?'];
@@ -361,8 +348,10 @@ export function createDashboardRepository(db: Db): DashboardRepository {
         let inside = 0;
         let lastSeenAt: number | null = null;
         let anyKioskSeen = false;
+        // People inside per door from the running figures (aggregates.ts), as the kiosks are told.
+        const doors = new Map(aggregates.doors(v.id, now).map((d) => [d.kioskId, d.inside]));
         for (const k of kiosks) {
-          inside += occupancyFrom(doorRows(v.id, k.id, now).map(toFold));
+          inside += doors.get(k.id) ?? 0;
           const last = lastRecord.get(k.id)?.received_at ?? null;
           if (last !== null) lastSeenAt = Math.max(lastSeenAt ?? last, last);
           const seen = Math.max(last ?? -Infinity, k.last_seen_at ?? -Infinity);

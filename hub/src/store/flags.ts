@@ -1,11 +1,13 @@
-import { EVIDENCE_IDS_MAX, dayStart, type FlagVenue, type HeldBooking, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
+import { EVIDENCE_IDS_MAX, dayStart, type PolicyInForce, type HeldBooking, type HourFacts, type SpanFacts, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
 import { BookingSettings } from '../../../shared/schemas/booking-settings.js';
 import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
-import { NORMAL_POLICY, Policy, type FlagThresholds } from '../../../shared/schemas/policy.js';
+import type { FlagThresholds } from '../../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../../shared/schemas/record.js';
-import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Db } from './database.js';
+import type { FlagVenueRow, RuleContext } from './rule-context.js';
+import type { Aggregates } from './aggregates.js';
+import type { GroupCommit } from './group-commit.js';
 
 /**
  * Compliance flags: stored one per venue, rule and window, with
@@ -56,16 +58,9 @@ export interface FlagQuery extends FlagScope {
 
 export type { JointEnforcementRow };
 
-/** A version as the flag rules read the history: the policy, since when, and its scope. */
-export interface PolicyInForce {
-  policy: Policy;
-  activatedAt: number;
-  communityId: string | null;
-}
+export type { PolicyInForce };
 
-export interface FlagVenueRow extends FlagVenue {
-  communityId: string;
-}
+export type { FlagVenueRow };
 
 /** The reads the flag rules need, each bounded by a venue, a kiosk and a window. */
 export interface FlagFacts {
@@ -77,6 +72,10 @@ export interface FlagFacts {
    * versions covering its community: see policiesFor in services/flags.ts.
    */
   policies(): Promise<PolicyInForce[]>;
+  /** The running figures of one venue-local hour (aggregates.ts): what the hour rules judge. */
+  hour(venueId: string, start: number): Promise<HourFacts>;
+  /** The running figures of one venue-local day or ISO week: entrance records, admissions, who was on duty. */
+  span(venueId: string, kind: 'day' | 'week', start: number): Promise<SpanFacts>;
   /** The venue's entrance records with kiosk time in [from, to). */
   entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
   /** Passes issued at the venue in [from, to): the patron scans. */
@@ -173,7 +172,7 @@ export function mergeEvidence(old: Record<string, unknown>, next: Record<string,
   return merged;
 }
 
-export function createFlagRepository(db: Db): FlagRepository {
+export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggregates, commits: GroupCommit): FlagRepository {
   const byKey = db.prepare<[string, string, string], { id: number; severity: Severity; evidence: string; status: FlagStatus }>(
     'SELECT id, severity, evidence, status FROM flags WHERE venue_id = ? AND rule = ? AND window_key = ?',
   );
@@ -211,12 +210,6 @@ export function createFlagRepository(db: Db): FlagRepository {
   );
 
   // Facts.
-  const venueRow = db.prepare<[string], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?');
-  const venueRows = db.prepare<[], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues ORDER BY id');
-  const maxPolicy = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
-  const policyRows = db.prepare<[], { body: string; activated_at: number; community_id: string | null }>(
-    'SELECT body, activated_at, community_id FROM policies ORDER BY version',
-  );
   const entranceRows = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; venue_id: string; kiosk_time: string; operator_id: string | null; received_at: number; body: string; corrected_by: string | null }>(
     `SELECT k.id, k.kiosk_id, k.seq, k.venue_id, k.kiosk_time, k.operator_id, k.received_at, k.body, e.corrected_by
        FROM kiosk_records k JOIN entrance_records e ON e.id = k.id
@@ -253,8 +246,6 @@ export function createFlagRepository(db: Db): FlagRepository {
            WHERE e.pass_id = b.id AND e.decision = 'admit' AND e.corrected_by IS NULL AND e.kiosk_time_ms <= b.cancelled_at))`,
   );
 
-  // Versions only grow and are never edited, so the newest version number says whether the list is stale.
-  let policyCache: { version: number; list: PolicyInForce[] } | undefined;
 
   const toFlag = (r: FlagRow): Flag =>
     Flag.parse({
@@ -300,8 +291,8 @@ export function createFlagRepository(db: Db): FlagRepository {
     const note = action.action === 'acknowledge' ? null : action.note;
     if (action.action === 'order_rectification') {
       // The deadline is the end of that date at the venue (整改期限, 000 §5).
-      const venue = venueRow.get(row.venue_id)!;
-      const midnight = dayStart(Date.parse(`${action.deadline}T12:00:00Z`) - venue.utc_offset_minutes * 60_000, venue.utc_offset_minutes);
+      const offset = ctx.venue(row.venue_id)!.utcOffsetMinutes;
+      const midnight = dayStart(Date.parse(`${action.deadline}T12:00:00Z`) - offset * 60_000, offset);
       deadline = midnight + DAY_MS - 1;
       if (deadline < now) throw new FlagTransitionError(row.status, action.action, `the deadline ${action.deadline} has already passed`);
     }
@@ -320,7 +311,9 @@ export function createFlagRepository(db: Db): FlagRepository {
   return {
     async raise(flags, now) {
       if (flags.length === 0) return [];
-      return raiseAll.immediate(flags, now).map((id) => toFlag(byId.get(id)!));
+      // Shares the commit of the batches being written beside it.
+      const ids = await commits.write(() => raiseAll(flags, now), flags.length);
+      return ids.map((id) => toFlag(byId.get(id)!));
     },
     async list({ communityId, status, venueId, since, limit = 200 }) {
       const where: string[] = [];
@@ -363,21 +356,19 @@ export function createFlagRepository(db: Db): FlagRepository {
     },
     facts: {
       async venue(venueId) {
-        const row = venueRow.get(venueId);
-        return row && toVenue(row);
+        return ctx.venue(venueId);
       },
       async venues() {
-        return venueRows.all().map(toVenue);
+        return ctx.venues();
       },
       async policies() {
-        const version = maxPolicy.get()?.v ?? 0;
-        if (policyCache?.version !== version) {
-          // Stored policies were validated when written; parse so a hand-edited row fails loudly.
-          const stored = policyRows.all().map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at, communityId: r.community_id }));
-          // Before any switch the street runs the normal preset, version 1.
-          policyCache = { version, list: [{ policy: NORMAL_POLICY, activatedAt: -Infinity, communityId: null }, ...stored] };
-        }
-        return policyCache.list;
+        return ctx.policies();
+      },
+      async hour(venueId, start) {
+        return aggregates.hour(venueId, start);
+      },
+      async span(venueId, kind, start) {
+        return aggregates.span(venueId, kind, start);
       },
       async entrances(venueId, from, to) {
         return entranceRows.all(venueId, from, to).map((r) => ({
@@ -420,25 +411,5 @@ export function createFlagRepository(db: Db): FlagRepository {
         return out;
       },
     },
-  };
-}
-
-interface VenueRow {
-  id: string;
-  community_id: string;
-  type: string;
-  rated_capacity: number;
-  opening_hours: string | null;
-  utc_offset_minutes: number;
-}
-
-function toVenue(r: VenueRow): FlagVenueRow {
-  return {
-    id: r.id,
-    communityId: r.community_id,
-    type: VenueType.parse(r.type),
-    ratedCapacity: r.rated_capacity,
-    openingHours: OpeningHours.parse(r.opening_hours === null ? null : JSON.parse(r.opening_hours)),
-    utcOffsetMinutes: r.utc_offset_minutes,
   };
 }

@@ -2,7 +2,10 @@ import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, type AuditRepository } from './audit.js';
 import { createBookingRepository, type BookingRepository } from './bookings.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
+import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
+import { createGroupCommit, type CommitLoad } from './group-commit.js';
+import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
@@ -31,6 +34,8 @@ export interface Store {
   tracing: TracingRepository;
   /** Reservations: venues' booking settings and bookings per slot. */
   bookings: BookingRepository;
+  /** How far behind the writer is (group commit), for backpressure. */
+  writeLoad(): CommitLoad;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   /**
@@ -43,19 +48,25 @@ export interface Store {
 
 export function openStore(file: string): Store {
   const db = openDatabase(file);
+  const ctx = createRuleContext(db);
+  const aggregates = createAggregates(db, ctx);
+  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
+  if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
+  const commits = createGroupCommit(db);
   return {
     venues: createVenueRepository(db),
-    kiosks: createKioskRepository(db),
-    records: createRecordRepository(db),
+    kiosks: createKioskRepository(db, commits),
+    records: createRecordRepository(db, aggregates, commits),
     policies: createPolicyRepository(db),
-    occupancy: createOccupancyRepository(db),
+    occupancy: createOccupancyRepository(aggregates),
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db),
-    dashboard: createDashboardRepository(db),
-    flags: createFlagRepository(db),
+    dashboard: createDashboardRepository(db, aggregates),
+    flags: createFlagRepository(db, ctx, aggregates, commits),
     tracing: createTracingRepository(db),
     bookings: createBookingRepository(db),
+    writeLoad: () => commits.load(),
     async ping() {
       db.prepare('SELECT 1').get();
     },

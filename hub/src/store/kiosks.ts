@@ -4,6 +4,7 @@ import { ENROL_ALPHABET, type VenueSecret } from '../../../shared/schemas/enrolm
 import type { KioskState, KioskStatus, KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
+import type { GroupCommit } from './group-commit.js';
 
 export interface KioskIdentity {
   id: string;
@@ -177,7 +178,7 @@ function randomCode(): string {
   return s;
 }
 
-export function createKioskRepository(db: Db): KioskRepository {
+export function createKioskRepository(db: Db, commits: GroupCommit): KioskRepository {
   const insertCode = db.prepare(
     'INSERT INTO enrolment_codes (code_hash, entrance_id, created_at, expires_at, issued_by) VALUES (?, ?, ?, ?, ?)',
   );
@@ -311,18 +312,19 @@ export function createKioskRepository(db: Db): KioskRepository {
     async authenticate(token, now) {
       const row = selectByToken.get(sha256(token));
       if (!row || row.revoked_at !== null) return undefined;
-      touch.run(now, row.id);
+      // Shares the commit of whatever else is being written (a street of tablets reconnecting at once).
+      await commits.write(() => touch.run(now, row.id));
       return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id };
     },
     async markSeen(ids, now) {
-      if (ids.length > 0) touchAll(ids, now);
+      if (ids.length > 0) await commits.write(() => touchAll(ids, now), ids.length);
     },
     async byId(id) {
       const row = selectById.get(id);
       return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
     },
     async report(id, status, now) {
-      storeStatus.run(status.appVersion, status.pending, status.clock - now, now, now, id);
+      await commits.write(() => storeStatus.run(status.appVersion, status.pending, status.clock - now, now, now, id));
     },
     async isActive(id) {
       return selectActive.get(id) !== undefined;

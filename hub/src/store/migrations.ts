@@ -299,7 +299,7 @@ export const MIGRATIONS: readonly string[] = [
   // switch overrides an earlier community one). Every SQL reader uses this view; NULL columns mean
   // no switch has covered the community yet: the normal preset (version 1, never stored) is in force.
   // `override` is 1 when the version in force is the community's own. The time-travel history of the
-  // flag rules applies the same rule in TypeScript: policiesFor in hub/src/services/flags.ts.
+  // flag rules applies the same rule in TypeScript: policiesFor in shared/rules/flags/policies-for.ts.
   `
   CREATE VIEW community_policy AS
     SELECT c.id AS community_id, p.version, p.body, p.activated_at, coalesce(p.community_id = c.id, 0) AS override
@@ -356,5 +356,32 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE bookings ADD COLUMN cancelled_by TEXT CHECK (cancelled_by IN ('street_office'));
   CREATE INDEX bookings_cancelled_slot ON bookings (venue_id, slot_end) WHERE cancelled_at IS NOT NULL;
+  `,
+  // Running figures (hub/src/store/aggregates.ts), kept in the same transaction as the records so
+  // a batch is judged and a door counted at the cost of the batch: people inside per kiosk since its
+  // last close-out, and per venue and venue-local hour/day/ISO week what the flag rules read (JSON of
+  // shared/rules/flags/window-facts.ts). aggregate_state says they were built from the records there
+  // were (an upgraded hub builds them once, when it opens the file).
+  `
+  CREATE TABLE door_counts (
+    kiosk_id   TEXT PRIMARY KEY REFERENCES kiosks (id),
+    venue_id   TEXT NOT NULL,
+    inside     INTEGER NOT NULL,
+    reset_seq  INTEGER NOT NULL,
+    last_seq   INTEGER NOT NULL,
+    since_ms   INTEGER,
+    stale      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE window_facts (
+    venue_id TEXT NOT NULL,
+    kind     TEXT NOT NULL CHECK (kind IN ('hour', 'day', 'week')),
+    start    INTEGER NOT NULL,
+    facts    TEXT NOT NULL,
+    PRIMARY KEY (venue_id, kind, start)
+  ) WITHOUT ROWID;
+  CREATE TABLE aggregate_state (
+    name     TEXT PRIMARY KEY,
+    built_at INTEGER NOT NULL
+  );
   `,
 ];

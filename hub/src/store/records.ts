@@ -1,6 +1,8 @@
 import { skippedChecks } from '../../../shared/schemas/checks.js';
 import type { EntranceRecord, SyncRecord } from '../../../shared/schemas/record.js';
+import type { Aggregates } from './aggregates.js';
 import type { Db } from './database.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** The store's verdict on one record; the caller maps it back to the batch index. */
 export type StoreOutcome =
@@ -10,15 +12,17 @@ export type StoreOutcome =
 
 export interface RecordRepository {
   /**
-   * Writes the records in ONE transaction and returns one outcome per record,
-   * in order, only after COMMIT. Idempotent: a record already stored under the
-   * same id with the same (kiosk, seq) is a duplicate, not a second row.
+   * Writes one kiosk's records, with the running figures they change
+   * (aggregates.ts), atomically, and returns one outcome per record, in order,
+   * only after COMMIT. Batches arriving together share one commit (group
+   * commit). Idempotent: a record already stored under the same id with the
+   * same (kiosk, seq) is a duplicate, not a second row.
    */
   ingest(records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]>;
   count(): Promise<number>;
 }
 
-export function createRecordRepository(db: Db): RecordRepository {
+export function createRecordRepository(db: Db, aggregates: Aggregates, commits: GroupCommit): RecordRepository {
   const insertLedger = db.prepare(
     `INSERT INTO kiosk_records (id, kiosk_id, seq, venue_id, type, kiosk_time, kiosk_time_ms, received_at, operator_id, body)
      VALUES (@id, @kioskId, @seq, @venueId, @type, @kioskTime, @kioskTimeMs, @receivedAt, @operatorId, @body)
@@ -66,6 +70,9 @@ export function createRecordRepository(db: Db): RecordRepository {
   const bySeq = db.prepare<[string, number], { id: string }>('SELECT id FROM kiosk_records WHERE kiosk_id = ? AND seq = ?');
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM kiosk_records');
 
+  /** Admissions undone by the corrections of the batch being written. */
+  let undone: string[] = [];
+
   function project(r: SyncRecord, kioskTimeMs: number, receivedAt: number): void {
     switch (r.type) {
       case 'entrance': {
@@ -76,7 +83,10 @@ export function createRecordRepository(db: Db): RecordRepository {
         return;
       }
       case 'correction':
-        if (markCorrected.run(r.id, r.correctsId, r.kioskId).changes === 1) reviewReuse(r.correctsId, receivedAt);
+        if (markCorrected.run(r.id, r.correctsId, r.kioskId).changes === 1) {
+          undone.push(r.correctsId);
+          reviewReuse(r.correctsId, receivedAt);
+        }
         return;
       default:
         // Occupancy events and ledgers are queried from kiosk_records by type.
@@ -169,15 +179,18 @@ export function createRecordRepository(db: Db): RecordRepository {
     return { status: 'conflict', field: 'seq', message: `seq ${seq} of this kiosk is already stored as record ${other.id}` };
   }
 
-  const ingestAll = db.transaction((records: readonly SyncRecord[], receivedAt: number) =>
-    records.map((r) => ingestOne(r, receivedAt)),
-  );
+  const ingestAll = (records: readonly SyncRecord[], receivedAt: number): StoreOutcome[] => {
+    undone = [];
+    const outcomes = records.map((r) => ingestOne(r, receivedAt));
+    aggregates.apply(records.filter((_, i) => outcomes[i]!.status === 'accepted'), undone);
+    return outcomes;
+  };
 
   return {
     async ingest(records, receivedAt) {
       if (records.length === 0) return [];
-      // better-sqlite3 runs the whole function between BEGIN and COMMIT; it returns after COMMIT.
-      return ingestAll.immediate(records, receivedAt);
+      // Runs in its own savepoint of the next group transaction; resolves after that COMMIT.
+      return commits.write(() => ingestAll(records, receivedAt), records.length);
     },
     async count() {
       return countAll.get()!.n;

@@ -23,6 +23,7 @@ export { judgeSkipped, skippedCheck } from './skipped-check.js';
 export { slotAdmissions, slotKey, slotOverCap, slotText, type BookingsById, type HeldBooking, type SlotAdmission, type VenueBooking } from './slot-over-cap.js';
 export * from './window.js';
 export * from './window-facts.js';
+export { policiesFor, type Policies, type PolicyInForce } from './policies-for.js';
 
 export interface RuleInfo {
   when: 'batch' | 'sweep' | 'batch+sweep' | 'ingest';

@@ -1,0 +1,104 @@
+import type { Db } from './database.js';
+
+/**
+ * Group commit: writes that arrive together (batches from many kiosks, passes,
+ * bookings, status reports, flags) are run in ONE transaction and made durable
+ * by one fsync (synchronous=FULL stays), and each caller's promise settles only
+ * after that COMMIT. Each write runs in its own savepoint, so one that throws is
+ * rolled back alone and its caller gets the error; the others commit.
+ *
+ * Writes queue until the event loop has handled what already arrived
+ * (setImmediate), so a burst of socket messages shares a commit without any
+ * timer: a lone write commits as soon as it would have on its own.
+ */
+export interface GroupCommit {
+  /** Runs `work` in the next group transaction; resolves with its result after COMMIT. `weight` is its size (records) for the queue's figures. */
+  write<T>(work: () => T, weight?: number): Promise<T>;
+  /** What is queued and how fast commits have gone, for backpressure. */
+  load(): CommitLoad;
+}
+
+export interface CommitLoad {
+  /** Writes waiting for the next commit. */
+  queued: number;
+  /** Their weight (records). */
+  queuedWeight: number;
+  /** Moving average of how long one group took, ms (work and COMMIT). */
+  groupMs: number;
+  /** Moving average of weight committed per ms. */
+  weightPerMs: number;
+}
+
+interface Pending {
+  work: () => unknown;
+  weight: number;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A group stops taking writes past this weight; the rest go in the next one, so one commit never grows without bound. */
+const MAX_GROUP_WEIGHT = 5_000;
+/** Smoothing of the moving averages (the newest group's share). */
+const SMOOTHING = 0.2;
+
+export function createGroupCommit(db: Db): GroupCommit {
+  let queue: Pending[] = [];
+  let queuedWeight = 0;
+  let scheduled = false;
+  let groupMs = 0;
+  let weightPerMs = 0;
+
+  const runGroup = db.transaction((group: readonly Pending[]) =>
+    group.map((p) => {
+      try {
+        // A transaction function called inside another runs as a savepoint: a throw undoes this write only.
+        return { ok: true as const, value: savepoint(p.work) };
+      } catch (err) {
+        return { ok: false as const, err };
+      }
+    }),
+  );
+  const savepoint = (work: () => unknown) => db.transaction(work)();
+
+  function flush(): void {
+    scheduled = false;
+    let weight = 0;
+    let n = 0;
+    while (n < queue.length && (n === 0 || weight + queue[n]!.weight <= MAX_GROUP_WEIGHT)) weight += queue[n++]!.weight;
+    const group = queue.slice(0, n);
+    queue = queue.slice(n);
+    queuedWeight -= weight;
+    if (queue.length > 0) schedule();
+    const t0 = performance.now();
+    let outcomes: ReturnType<typeof runGroup>;
+    try {
+      outcomes = runGroup.immediate(group);
+    } catch (err) {
+      // BEGIN or COMMIT failed: nothing of the group is stored.
+      for (const p of group) p.reject(err);
+      return;
+    }
+    const ms = performance.now() - t0;
+    groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
+    const rate = weight / Math.max(ms, 0.01);
+    weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
+    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.err)));
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  return {
+    write<T>(work: () => T, weight = 1): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, weight, resolve: resolve as (v: unknown) => void, reject });
+        queuedWeight += weight;
+        schedule();
+      });
+    },
+    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs }),
+  };
+}
