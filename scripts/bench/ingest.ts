@@ -11,9 +11,11 @@
  * ack received, the flag rules judged for every batch that stored anything
  * (evaluateBatch ends with its store.flags.list of the batch's pass flags; the
  * bench counts those calls through a wrapper around the store it hands the
- * hub, hub code unchanged), and every kiosk has received the venue's
- * `occupancy:venue` push for every batch (and `slots:venue`, if the venue
- * takes bookings), as hub/src/sockets/kiosks.ts sends them after each ack.
+ * hub, hub code unchanged), and every kiosk has received an `occupancy:venue`
+ * push counting every record sent (all are admissions, and no close-out), and
+ * a `slots:venue` push after the last ack if the venue takes bookings. The hub
+ * coalesces those pushes (one per venue per burst: hub/src/sockets/push-queue.ts),
+ * so the bench waits for the figures, not for a push per batch.
  * `settle_lag_ms` is how long after the last ack that was.
  *
  * --spread hour (default): every record falls in one venue-local hour (made
@@ -25,8 +27,7 @@
  * onwards — a full day arriving before close, each hour already over when its
  * records come in (the rules then also read its scans).
  *
- * At today's speed the hour spread grows superlinearly (each batch rereads
- * the hour); runs above ~20,000 records take long. All kiosks are at one venue.
+ * All kiosks are at one venue.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,9 +106,9 @@ async function raw(): Promise<{ n: number; ms: number }> {
   return { n: total(kiosks), ms };
 }
 
-/** What one kiosk socket heard of its venue since the clock started. */
+/** What one kiosk socket heard of its venue since the clock started: the last count of people inside, and slot pushes. */
 interface Heard {
-  occupancy: number;
+  inside: number;
   slots: number;
 }
 
@@ -141,7 +142,7 @@ async function socketPath(): Promise<{ n: number; ms: number; ackMs: number; acc
 
   // Each socket is ready once it has its venue's counts and has joined the venue's room
   // (bookings:cancelled is sent right after the join); only pushes after that are counted.
-  const heard: Heard[] = kiosks.map(() => ({ occupancy: 0, slots: 0 }));
+  const heard: Heard[] = kiosks.map(() => ({ inside: 0, slots: 0 }));
   let counting = false;
   let slotsOn = false;
   const ready: Promise<void>[] = [];
@@ -152,9 +153,9 @@ async function socketPath(): Promise<{ n: number; ms: number; ackMs: number; acc
         ready.push(
           new Promise<void>((resolve) => {
             const done = () => got.occupancy && got.slots && got.joined && resolve();
-            s.on('occupancy:venue', () => {
+            s.on('occupancy:venue', (o) => {
               if (counting) {
-                heard[i]!.occupancy++;
+                heard[i]!.inside = o.entrances.reduce((n, e) => n + e.inside, 0);
                 check();
               } else {
                 got.occupancy = true;
@@ -187,17 +188,19 @@ async function socketPath(): Promise<{ n: number; ms: number; ackMs: number; acc
   let accepted = 0;
   let storing = 0; // batches that stored anything, each judged by the flag rules
   let ackAt = 0;
+  const everyone = total(kiosks);
   const settled = new Promise<number>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     check = () => {
       if (acked === batches && !timer) {
         ackAt = performance.now();
+        for (const h of heard) h.slots = 0; // a slots push after the last ack is what counts
         timer = setTimeout(
           () => reject(new Error(`not settled ${SETTLE_TIMEOUT_MS} ms after the last ack: judged ${judged}/${storing}, pushes heard ${JSON.stringify(heard)} of ${batches}`)),
           SETTLE_TIMEOUT_MS,
         );
       }
-      const pushed = heard.every((h) => h.occupancy >= batches && (!slotsOn || h.slots >= batches));
+      const pushed = heard.every((h) => h.inside >= everyone && (!slotsOn || h.slots > 0));
       if (acked === batches && judged >= storing && pushed) {
         clearTimeout(timer);
         resolve(performance.now());

@@ -202,16 +202,16 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
         putFacts.run(venue.id, 'hour', start, JSON.stringify(facts));
       }
       for (const start of refold) refoldHour(venue.id, start, (admissions) => foldHour(emptyHour(), venue, admissions, p.of, p.at));
-      const days = byWindow((ms) => dayStart(ms, off));
-      for (const day of dayLoss.keys()) if (!days.has(day)) days.set(day, []);
-      for (const [start, held] of days) {
-        const facts = foldSpan(readFacts(venue.id, 'day', start, emptySpan), held);
-        facts.admissions -= dayLoss.get(start) ?? 0;
-        putFacts.run(venue.id, 'day', start, JSON.stringify(facts));
-      }
-      // A week counts who worked the door, refusals and undone admissions included: a correction changes nothing there.
-      for (const [start, held] of byWindow((ms) => weekStart(ms, off))) {
-        putFacts.run(venue.id, 'week', start, JSON.stringify(foldSpan(readFacts(venue.id, 'week', start, emptySpan), held)));
+      // A day and a week lose the admissions undone; who worked the door (refusals and undone admissions included) stays.
+      for (const [kind, key] of [['day', (ms: number) => dayStart(ms, off)], ['week', (ms: number) => weekStart(ms, off)]] as const) {
+        const spans = byWindow(key);
+        const loss = new Map<number, number>();
+        for (const [day, n] of dayLoss) loss.set(key(day), (loss.get(key(day)) ?? 0) + n);
+        for (const start of loss.keys()) if (!spans.has(start)) spans.set(start, []);
+        for (const [start, held] of spans) {
+          const facts = foldSpan(readFacts(venue.id, kind, start, emptySpan), held);
+          putFacts.run(venue.id, kind, start, JSON.stringify({ ...facts, admissions: facts.admissions - (loss.get(start) ?? 0) }));
+        }
       }
     },
 

@@ -27,6 +27,8 @@ export interface CommitLoad {
   groupMs: number;
   /** Moving average of weight committed per ms. */
   weightPerMs: number;
+  /** Groups committed since the store opened (each one transaction, one fsync). */
+  groups: number;
 }
 
 interface Pending {
@@ -47,6 +49,7 @@ export function createGroupCommit(db: Db): GroupCommit {
   let scheduled = false;
   let groupMs = 0;
   let weightPerMs = 0;
+  let groups = 0;
 
   const runGroup = db.transaction((group: readonly Pending[]) =>
     group.map((p) => {
@@ -78,6 +81,7 @@ export function createGroupCommit(db: Db): GroupCommit {
       for (const p of group) p.reject(err);
       return;
     }
+    groups++;
     const ms = performance.now() - t0;
     groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
     const rate = weight / Math.max(ms, 0.01);
@@ -99,6 +103,6 @@ export function createGroupCommit(db: Db): GroupCommit {
         schedule();
       });
     },
-    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs }),
+    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
   };
 }

@@ -1,0 +1,224 @@
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../hub/src/store/database.js';
+import { createGroupCommit } from '../../hub/src/store/group-commit.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
+import {
+  admittedDespiteRisk,
+  admittedWhileClosed,
+  dayStart,
+  emptySpan,
+  foldSpan,
+  hourKey,
+  hourStart,
+  judgeClosed,
+  judgeRisk,
+  judgeScans,
+  judgeSkipped,
+  policiesFor,
+  scansBelowAdmissions,
+  skippedCheck,
+  weekStart,
+} from '../../shared/rules/flags/index.js';
+import { occupancyFrom } from '../../shared/rules/occupancy.js';
+import type { Checks } from '../../shared/schemas/checks.js';
+import type { SyncRecord } from '../../shared/schemas/record.js';
+import { HOUR, MIN, cstAt, cstMidnight } from '../support/clock.js';
+import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
+import { recordBase } from '../support/records.js';
+
+/**
+ * The running figures the ingest transaction keeps (hub/src/store/aggregates.ts)
+ * against a from-scratch count of the same stored records, on a real SQLite
+ * file: random admissions, refusals, corrections, exits, head counts and
+ * close-outs from two doors, pushed in random batches that commit together
+ * (group commit), give the same people inside per door, the same hour flags
+ * and the same day and week figures as the rules over every record at once.
+ */
+
+const temp = tempDir();
+afterAll(() => temp.remove());
+
+const SCANS = { passes: 0, people: 0 };
+const CHECKS: Checks[] = [
+  { scan: { outcome: 'scanned' }, temperature: { outcome: 'measured', celsius: 36.5 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } },
+  { scan: { outcome: 'skipped', reason: '排队' }, temperature: { outcome: 'measured', celsius: 36.6 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } },
+  { scan: { outcome: 'no_phone', shown: 'id_card' }, temperature: { outcome: 'measured', celsius: 37.9 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'yellow' }, itinerary: { outcome: 'local' } },
+];
+
+type Op = { t: 'admit' | 'refuse'; checks: number; minutes: number; operator: number } | { t: 'undo'; back: number } | { t: 'exit'; n: number } | { t: 'headcount'; n: number } | { t: 'close_out' };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ t: fc.constantFrom<'admit' | 'refuse'>('admit', 'admit', 'admit', 'refuse'), checks: fc.nat(2), minutes: fc.nat(170), operator: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('undo' as const), back: fc.nat(20) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('exit' as const), n: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('headcount' as const), n: fc.nat(10) }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'close_out' as const }) },
+);
+
+/** A door's records in seq order from the ops, kiosk times within three hours before `base` (10:00 UTC+8 today, so the hours are whole and the day is today's). */
+function recordsOf(kiosk: KioskIdentity, ops: readonly Op[], base: number): SyncRecord[] {
+  const out: SyncRecord[] = [];
+  ops.forEach((op, i) => {
+    const seq = i + 1;
+    const head = { ...recordBase(kiosk, seq, `venue-a-staff-${'operator' in op ? op.operator + 1 : 1}`) };
+    const time = (ms: number) => new Date(ms).toISOString();
+    // Door events in time after what came before them, so the door's time order is its seq order.
+    const t = base - 3 * HOUR + seq * 1000 + ('minutes' in op ? op.minutes * MIN : 0);
+    if (op.t === 'admit' || op.t === 'refuse') {
+      out.push({ ...head, kioskTime: time(t), type: 'entrance', policyVersion: 1, checks: CHECKS[op.checks]!, decision: op.t, reasons: [] } as SyncRecord);
+    } else if (op.t === 'undo') {
+      const target = out.filter((r) => r.type === 'entrance').at(-1 - op.back);
+      if (target) out.push({ ...head, kioskTime: time(Date.parse(target.kioskTime) + 500), type: 'correction', correctsId: target.id, reason: '误操作' } as SyncRecord);
+    } else {
+      const last = out.at(-1) ? Date.parse(out.at(-1)!.kioskTime) + 1 : t;
+      out.push({ ...head, kioskTime: time(Math.max(last, base - 3 * HOUR)), type: 'occupancy', kind: op.t, count: op.t === 'close_out' ? 0 : (op as { n: number }).n } as SyncRecord);
+    }
+  });
+  // Seq follows the order made; a correction lands after its target in time too.
+  return out.map((r, i) => ({ ...r, seq: i + 1 }));
+}
+
+/** Splits a door's records into consecutive batches at the cut points. */
+function batchesOf(records: readonly SyncRecord[], cuts: readonly number[]): SyncRecord[][] {
+  const at = [...new Set(cuts.map((c) => c % Math.max(1, records.length)))].sort((a, b) => a - b);
+  const out: SyncRecord[][] = [];
+  let from = 0;
+  for (const c of [...at, records.length]) {
+    if (c > from) out.push(records.slice(from, c));
+    from = Math.max(from, c);
+  }
+  return out;
+}
+
+async function fromScratch(store: Store, now: number, kiosks: readonly KioskIdentity[], all: readonly SyncRecord[][]) {
+  const venue = (await store.flags.facts.venue('venue-a'))!;
+  const p = policiesFor(await store.flags.facts.policies(), venue.communityId);
+  // Inside per door: the kiosk's own rule over every record since its last close-out.
+  const inside = kiosks.map((k, i) => {
+    const records = all[i]!;
+    const co = records.findLastIndex((r) => r.type === 'occupancy' && r.kind === 'close_out');
+    return { kioskId: k.id, inside: occupancyFrom(records.slice(co + 1)) };
+  });
+  const from = dayStart(now, venue.utcOffsetMinutes);
+  const held = await store.flags.facts.entrances(venue.id, from - 7 * 24 * HOUR, from + 24 * HOUR);
+  const hours = [...new Set(held.map((e) => hourStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes)))].sort();
+  const flags = [
+    ...skippedCheck(venue, held, p.of),
+    ...admittedDespiteRisk(venue, held, p.of),
+    ...admittedWhileClosed(venue, held, p.of, p.at),
+    ...hours.flatMap((h) => scansBelowAdmissions(venue, h, held.filter((e) => hourStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === h), SCANS, p.active.flags)),
+  ];
+  const days = [...new Set(held.map((e) => dayStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes)))].sort();
+  const span = days.map((d) => ({ d, f: foldSpan(emptySpan(), held.filter((e) => dayStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === d)) }));
+  const weeks = [...new Set(days.map((d) => weekStart(d, venue.utcOffsetMinutes)))];
+  const week = weeks.map((w) => ({ w, f: foldSpan(emptySpan(), held.filter((e) => weekStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === w)) }));
+  return { venue, p, inside, flags, hours, span, week };
+}
+
+const sorted = (flags: { rule: string; windowKey: string }[]) => [...flags].sort((a, b) => `${a.rule} ${a.windowKey}`.localeCompare(`${b.rule} ${b.windowKey}`));
+const plain = (f: { entrances: number; admissions: number; onDuty: Record<string, number> }) => ({ ...f, onDuty: Object.fromEntries(Object.entries(f.onDuty).sort()) });
+
+describe('running figures against a from-scratch count of the stored records', () => {
+  let run = 0;
+  it('give the same people inside, hour flags and day and week figures, in any split into batches committed together', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 1, maxLength: 60 }),
+        fc.array(opArb, { maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        async (opsA, opsB, cutsA, cutsB) => {
+          const store = openStore(join(temp.dir, `figures-${run++}.sqlite`));
+          try {
+            const entranceId = await seedVenue(store);
+            const a = (await enrolKiosk(store, entranceId)).kiosk;
+            const b = (await enrolKiosk(store, entranceId)).kiosk;
+            const now = cstAt(cstMidnight(0), 10, 0);
+            const all = [recordsOf(a, opsA, now), recordsOf(b, opsB, now)];
+            // Each door sends its batches in order, as its outbox does; the two doors' batches commit together.
+            await Promise.all(
+              all.map(async (records, i) => {
+                for (const batch of batchesOf(records, i === 0 ? cutsA : cutsB)) await store.records.ingest(batch, now);
+              }),
+            );
+            const want = await fromScratch(store, now, [a, b], all);
+
+            const doors = await store.occupancy.byVenue('venue-a', now);
+            expect(doors.map((d) => ({ kioskId: d.kioskId, inside: d.inside })).sort((x, y) => x.kioskId.localeCompare(y.kioskId))).toEqual(
+              [...want.inside].sort((x, y) => x.kioskId.localeCompare(y.kioskId)),
+            );
+
+            const got = [];
+            for (const h of want.hours) {
+              const f = await store.flags.facts.hour('venue-a', h);
+              const key = hourKey(h, want.venue.utcOffsetMinutes);
+              got.push(...judgeSkipped(want.venue, key, f.skipped), ...judgeRisk(want.venue, key, f.risk), ...judgeClosed(want.venue, key, f.closed));
+              got.push(...judgeScans(want.venue, h, f.scans, SCANS, want.p.active.flags));
+            }
+            expect(sorted(got)).toEqual(sorted(want.flags));
+            for (const { d, f } of want.span) expect(plain(await store.flags.facts.span('venue-a', 'day', d))).toEqual(plain(f));
+            for (const { w, f } of want.week) expect(plain(await store.flags.facts.span('venue-a', 'week', w))).toEqual(plain(f));
+          } finally {
+            await store.close();
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('are built from the records when a file has none (an upgrade, a seeded street)', async () => {
+    const file = join(temp.dir, 'rebuild.sqlite');
+    const store = openStore(file);
+    const entranceId = await seedVenue(store);
+    const a = (await enrolKiosk(store, entranceId)).kiosk;
+    const now = cstAt(cstMidnight(0), 10, 0);
+    const records = recordsOf(a, [
+      { t: 'admit', checks: 1, minutes: 10, operator: 0 },
+      { t: 'admit', checks: 0, minutes: 20, operator: 1 },
+      { t: 'undo', back: 0 },
+      { t: 'admit', checks: 2, minutes: 30, operator: 0 },
+    ], now);
+    await store.records.ingest(records, now);
+    const before = { inside: await store.occupancy.byVenue('venue-a', now), hour: await store.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)) };
+    await store.close();
+    // The figures go, as in a file from before them; opening it again builds them from the records.
+    const db = new Database(file);
+    db.exec("DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM aggregate_state;");
+    db.close();
+    const again = openStore(file);
+    expect({ inside: await again.occupancy.byVenue('venue-a', now), hour: await again.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)) }).toEqual(before);
+    expect(before.inside[0]!.inside).toBe(2);
+    await again.close();
+  });
+});
+
+describe('group commit', () => {
+  it('commits writes that arrive together in one transaction; one that throws is undone alone and its caller told', async () => {
+    const db = openDatabase(join(temp.dir, 'group.sqlite'));
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    const commits = createGroupCommit(db);
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const outcomes = await Promise.allSettled([
+      commits.write(() => insert.run('a').changes),
+      commits.write(() => {
+        insert.run('b');
+        insert.run('a'); // clashes: this write is rolled back, 'b' with it
+      }),
+      commits.write(() => insert.run('c').changes),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect(db.prepare('SELECT k FROM t ORDER BY k').pluck().all()).toEqual(['a', 'c']);
+    // One group, one COMMIT: the queue held all three before it ran, and nothing waits now.
+    expect(commits.load()).toMatchObject({ queued: 0, queuedWeight: 0, groups: 1 });
+    // A write on its own commits on its own, as soon as the event loop is free.
+    await commits.write(() => insert.run('d'));
+    expect(commits.load().groups).toBe(2);
+    db.close();
+  });
+});
