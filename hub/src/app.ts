@@ -26,7 +26,7 @@ import { startFlagSweep } from './services/flags.js';
 import { startPolicyScheduler } from './services/policy-schedule.js';
 import { startRetentionJob } from './services/retention.js';
 import { dropEndedSessions, pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
-import { registerKioskSockets, type KioskServer } from './sockets/kiosks.js';
+import { registerKioskSockets, type KioskLimits, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
 import type { AccountView } from '../../shared/schemas/account.js';
 
@@ -43,6 +43,8 @@ export interface AppOptions {
   now?: () => number;
   /** The account behind a dashboard socket's cookie header; by default the session cookie, as the API. */
   authenticateDashboard?: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
+  /** Backpressure limits of the kiosk sockets (sockets/kiosks.ts KIOSK_LIMITS by default). */
+  kioskLimits?: Partial<KioskLimits>;
 }
 
 declare module 'fastify' {
@@ -57,7 +59,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard, kioskLimits }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -87,7 +89,7 @@ export const hubApp = fp<AppOptions>(
       maxHttpBufferSize: 2_000_000,
     });
     app.decorate('io', io);
-    registerKioskSockets(io, { store, keys, now, log: app.log });
+    registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits });
     // Dashboards authenticate with the same session cookie as the API.
     const sessions = sessionAccount(store, now);
     const authenticate = authenticateDashboard ?? ((header: string | undefined) => sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]));

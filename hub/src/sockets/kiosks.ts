@@ -19,7 +19,7 @@ interface SocketData {
   leftSince: number | undefined;
   /** What the kiosk said of itself in its handshake; older kiosk apps send nothing. */
   status: KioskStatus | undefined;
-  /** Releases this socket's place among the handshakes being handled (MAX_HANDSHAKES). */
+  /** Releases this socket's place among the handshakes being handled (KioskLimits.maxHandshakes). */
   admitted: (() => void) | undefined;
 }
 export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
@@ -37,23 +37,26 @@ const OCCUPANCY_LOOKBACK_MS = 36 * 60 * 60 * 1000;
 
 /**
  * Backpressure (docs/architecture.md "Backpressure and reconnects"). A batch
- * that waited longer than SLOW_BATCH_MS between arriving and being committed
+ * that waited longer than `slowBatchMs` between arriving and being committed
  * is acknowledged with a `retryAfterMs`: the kiosk pauses before its next
  * batch, so the hub catches up instead of acks timing out. With more than
- * MAX_QUEUED_RECORDS waiting for a commit, a batch is refused unstored
- * (`rate_limited`) and resent by the kiosk after the pause.
+ * `maxQueuedRecords` waiting for a commit, a batch is refused unstored
+ * (`rate_limited`) and resent by the kiosk after the pause. At most
+ * `maxHandshakes` handshakes are checked at once (token lookup, the connecting
+ * kiosk's catch-up reads start): a street of tablets reconnecting after a
+ * restart beyond it is told to come back shortly, each at a different moment,
+ * rather than all queuing at once.
  */
-const SLOW_BATCH_MS = 200;
-const MAX_QUEUED_RECORDS = 50_000;
+export interface KioskLimits {
+  slowBatchMs: number;
+  maxQueuedRecords: number;
+  maxHandshakes: number;
+}
+
+export const KIOSK_LIMITS: KioskLimits = { slowBatchMs: 200, maxQueuedRecords: 50_000, maxHandshakes: 200 };
 /** The longest pause asked of a kiosk for one slow batch. */
 const MAX_PAUSE_MS = 10_000;
-/**
- * Handshakes checked at once (token lookup, then the catch-up reads of a
- * connecting kiosk). A street of tablets reconnecting after a restart beyond
- * it is told to come back shortly (`rate_limited` with a spread-out
- * `retryAfterMs`) rather than all queuing at once.
- */
-const MAX_HANDSHAKES = 200;
+/** Around how long a kiosk refused at the handshake waits before it tries again. */
 const HANDSHAKE_RETRY_MS = 2_000;
 /** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
 export const venueRoom = (venueId: string) => `venue:${venueId}`;
@@ -98,11 +101,14 @@ export interface KioskSocketDeps {
   keys: HubKeys;
   now: () => number;
   log: FastifyBaseLogger;
+  /** Backpressure limits; KIOSK_LIMITS by default (tests lower them). */
+  limits?: Partial<KioskLimits>;
 }
 
-/** A pause about twice what the hub is behind by, spread so paused kiosks do not all return at once. */
-function pauseFor(behindMs: number): number {
-  return Math.round(Math.min(MAX_PAUSE_MS, Math.max(SLOW_BATCH_MS, 2 * behindMs)) * (0.75 + Math.random() / 2));
+
+/** A pause about twice what the hub is behind by (at least `floorMs`), spread so paused kiosks do not all return at once. */
+function pauseFor(behindMs: number, floorMs: number): number {
+  return Math.round(Math.min(MAX_PAUSE_MS, Math.max(floorMs, 2 * behindMs, 100)) * (0.75 + Math.random() / 2));
 }
 
 /** An Error socket.io hands to the client as `connect_error`, with the shared error shape in `data`. */
@@ -115,8 +121,9 @@ function refusal(error: ApiError): Error & { data: ApiError } {
  * and pushes batches of records. Handler order (STYLE.md): safeParse → store →
  * acknowledge. The acknowledgement is sent only after the batch is committed.
  */
-export function registerKioskSockets(io: KioskServer, { store, now, log }: KioskSocketDeps): void {
+export function registerKioskSockets(io: KioskServer, { store, now, log, limits: over = {} }: KioskSocketDeps): void {
   const nsp = io.of(KIOSK_NAMESPACE);
+  const limits = { ...KIOSK_LIMITS, ...over };
 
   /**
    * The status a kiosk sent with its token, checked apart from it: a malformed
@@ -137,13 +144,13 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
     if (!auth.success) {
       return next(refusal({ code: 'unauthorized', field: 'token', message: 'this kiosk is not enrolled: no token' }));
     }
-    if (handshakes >= MAX_HANDSHAKES) {
+    if (handshakes >= limits.maxHandshakes) {
       // Spread over a few seconds, so the ones told to wait do not all come back in the same instant.
       const retryAfterMs = Math.round(HANDSHAKE_RETRY_MS * (0.5 + Math.random()));
       return next(refusal({ code: 'rate_limited', message: 'the hub is taking many tablets at once; retrying shortly', retryAfterMs }));
     }
     handshakes++;
-    // Held until the connection's catch-up reads are under way (released in 'connection', or here on refusal).
+    // Held until the connection is up (released in 'connection', or here on refusal).
     socket.data.admitted = () => {
       handshakes--;
       socket.data.admitted = undefined;
@@ -326,8 +333,8 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
           return;
         }
         const load = store.writeLoad();
-        if (load.queuedWeight > MAX_QUEUED_RECORDS) {
-          const retryAfterMs = pauseFor(load.queuedWeight / Math.max(load.weightPerMs, 1));
+        if (load.queuedWeight > limits.maxQueuedRecords) {
+          const retryAfterMs = pauseFor(load.queuedWeight / Math.max(load.weightPerMs, 1), limits.slowBatchMs);
           log.warn({ kioskId: kiosk.id, queued: load.queuedWeight, retryAfterMs }, 'batch refused unstored: the hub is behind');
           reply({ ok: false, error: { code: 'rate_limited', message: 'the hub is behind; this batch will be resent', retryAfterMs } });
           return;
@@ -340,7 +347,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log }: Kiosk
           const counts = { accepted: 0, duplicate: 0, rejected: 0 };
           for (const r of res.data.results) counts[r.status]++;
           log.debug({ kioskId: kiosk.id, ...counts, ms: Math.round(waited) }, 'batch stored');
-          if (waited > SLOW_BATCH_MS) res.data.retryAfterMs = pauseFor(waited);
+          if (waited > limits.slowBatchMs) res.data.retryAfterMs = pauseFor(waited, limits.slowBatchMs);
         } else {
           log.warn({ kioskId: kiosk.id, error: res.error }, 'batch refused');
         }
