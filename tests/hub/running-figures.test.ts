@@ -59,27 +59,28 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'close_out' as const }) },
 );
 
-/** A door's records in seq order from the ops, kiosk times within three hours before `base` (10:00 UTC+8 today, so the hours are whole and the day is today's). */
+/**
+ * A door's records in seq order from the ops, kiosk times rising with seq (a door's clock runs
+ * forward) within about three hours before `base`.
+ */
 function recordsOf(kiosk: KioskIdentity, ops: readonly Op[], base: number): SyncRecord[] {
   const out: SyncRecord[] = [];
-  ops.forEach((op, i) => {
-    const seq = i + 1;
+  let last = base - 3 * HOUR;
+  const next = (candidate: number) => (last = Math.max(last + 1000, candidate));
+  for (const op of ops) {
+    const seq = out.length + 1;
     const head = { ...recordBase(kiosk, seq, `venue-a-staff-${'operator' in op ? op.operator + 1 : 1}`) };
     const time = (ms: number) => new Date(ms).toISOString();
-    // Door events in time after what came before them, so the door's time order is its seq order.
-    const t = base - 3 * HOUR + seq * 1000 + ('minutes' in op ? op.minutes * MIN : 0);
     if (op.t === 'admit' || op.t === 'refuse') {
-      out.push({ ...head, kioskTime: time(t), type: 'entrance', policyVersion: 1, checks: CHECKS[op.checks]!, decision: op.t, reasons: [] } as SyncRecord);
+      out.push({ ...head, kioskTime: time(next(base - 3 * HOUR + op.minutes * MIN)), type: 'entrance', policyVersion: 1, checks: CHECKS[op.checks]!, decision: op.t, reasons: [] } as SyncRecord);
     } else if (op.t === 'undo') {
       const target = out.filter((r) => r.type === 'entrance').at(-1 - op.back);
-      if (target) out.push({ ...head, kioskTime: time(Date.parse(target.kioskTime) + 500), type: 'correction', correctsId: target.id, reason: '误操作' } as SyncRecord);
+      if (target) out.push({ ...head, kioskTime: time(next(0)), type: 'correction', correctsId: target.id, reason: '误操作' } as SyncRecord);
     } else {
-      const last = out.at(-1) ? Date.parse(out.at(-1)!.kioskTime) + 1 : t;
-      out.push({ ...head, kioskTime: time(Math.max(last, base - 3 * HOUR)), type: 'occupancy', kind: op.t, count: op.t === 'close_out' ? 0 : (op as { n: number }).n } as SyncRecord);
+      out.push({ ...head, kioskTime: time(next(0)), type: 'occupancy', kind: op.t, count: op.t === 'close_out' ? 0 : (op as { n: number }).n } as SyncRecord);
     }
-  });
-  // Seq follows the order made; a correction lands after its target in time too.
-  return out.map((r, i) => ({ ...r, seq: i + 1 }));
+  }
+  return out;
 }
 
 /** Splits a door's records into consecutive batches at the cut points. */
@@ -97,14 +98,15 @@ function batchesOf(records: readonly SyncRecord[], cuts: readonly number[]): Syn
 async function fromScratch(store: Store, now: number, kiosks: readonly KioskIdentity[], all: readonly SyncRecord[][]) {
   const venue = (await store.flags.facts.venue('venue-a'))!;
   const p = policiesFor(await store.flags.facts.policies(), venue.communityId);
-  // Inside per door: the kiosk's own rule over every record since its last close-out.
+  // Inside per door: the kiosk's own rule over its records since its last close-out in the last 36 h, else over the 36 h.
+  const lookback = now - 36 * HOUR;
   const inside = kiosks.map((k, i) => {
-    const records = all[i]!;
-    const co = records.findLastIndex((r) => r.type === 'occupancy' && r.kind === 'close_out');
-    return { kioskId: k.id, inside: occupancyFrom(records.slice(co + 1)) };
+    const recent = all[i]!.filter((r) => Date.parse(r.kioskTime) >= lookback);
+    const co = recent.findLastIndex((r) => r.type === 'occupancy' && r.kind === 'close_out');
+    return { kioskId: k.id, inside: occupancyFrom(recent.slice(co + 1)) };
   });
   const from = dayStart(now, venue.utcOffsetMinutes);
-  const held = await store.flags.facts.entrances(venue.id, from - 7 * 24 * HOUR, from + 24 * HOUR);
+  const held = await store.flags.facts.entrances(venue.id, from - 14 * 24 * HOUR, from + 24 * HOUR);
   const hours = [...new Set(held.map((e) => hourStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes)))].sort();
   const flags = [
     ...skippedCheck(venue, held, p.of),
@@ -131,14 +133,17 @@ describe('running figures against a from-scratch count of the stored records', (
         fc.array(opArb, { maxLength: 60 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 8 }),
-        async (opsA, opsB, cutsA, cutsB) => {
+        // Records from 38 h to 35 h ago: the doors' figures start before the 36 h lookback and are counted from the records.
+        fc.boolean(),
+        async (opsA, opsB, cutsA, cutsB, old) => {
           const store = openStore(join(temp.dir, `figures-${run++}.sqlite`));
           try {
             const entranceId = await seedVenue(store);
             const a = (await enrolKiosk(store, entranceId)).kiosk;
             const b = (await enrolKiosk(store, entranceId)).kiosk;
             const now = cstAt(cstMidnight(0), 10, 0);
-            const all = [recordsOf(a, opsA, now), recordsOf(b, opsB, now)];
+            const base = old ? now - 35 * HOUR : now;
+            const all = [recordsOf(a, opsA, base), recordsOf(b, opsB, base)];
             // Each door sends its batches in order, as its outbox does; the two doors' batches commit together.
             await Promise.all(
               all.map(async (records, i) => {
@@ -167,7 +172,11 @@ describe('running figures against a from-scratch count of the stored records', (
           }
         },
       ),
-      { numRuns: 25 },
+      {
+        numRuns: 40,
+        // Undoing an admission from before a head count changes nothing.
+        examples: [[[{ t: 'admit', checks: 0, minutes: 10, operator: 0 }, { t: 'headcount', n: 3 }, { t: 'undo', back: 0 }], [], [1, 2], [], false]],
+      },
     );
   });
 

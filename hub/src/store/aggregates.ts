@@ -12,7 +12,7 @@ import {
   type HourFacts,
   type SpanFacts,
 } from '../../../shared/rules/flags/index.js';
-import { EMPTY_DOOR, occupancyFrom, stepDoor, type DoorCount, type DoorStep } from '../../../shared/rules/occupancy.js';
+import { EMPTY_DOOR, stepDoor, type DoorCount, type DoorStep } from '../../../shared/rules/occupancy.js';
 import type { EntranceRecord, SyncRecord } from '../../../shared/schemas/record.js';
 import type { Db } from './database.js';
 import type { RuleContext } from './rule-context.js';
@@ -92,15 +92,29 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
        FROM kiosk_records k JOIN entrance_records e ON e.id = k.id
       WHERE k.venue_id = ? AND k.type = 'entrance' AND k.kiosk_time_ms >= ? AND k.kiosk_time_ms < ?`,
   );
-  // The door's records the from-scratch count reads (the way the hub counted before running figures).
+  // A door counted from its records (a figure from before the lookback, or stale): the admissions
+  // are counted in the index entrance_records_kiosk_admits between the door's few other events
+  // (corrections, exits, head counts, close-outs), which are folded one by one, so no admission
+  // row is read into JavaScript.
   const lastCloseOut = db.prepare<[string, number], { seq: number | null }>(
     `SELECT max(seq) AS seq FROM kiosk_records
       WHERE kiosk_id = ? AND type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out' AND kiosk_time_ms >= ?`,
   );
-  const doorRecords = db.prepare<[string, number, number], { id: string; type: string; body: string }>(
-    `SELECT id, type, body FROM kiosk_records
-      WHERE kiosk_id = ? AND seq > ? AND kiosk_time_ms >= ? AND type IN ('entrance', 'correction', 'occupancy')
+  const admitsBetween = db
+    .prepare<[string, number, number, number], number>(
+      `SELECT count(*) FROM entrance_records WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND decision = 'admit' AND seq > ? AND seq < ?`,
+    )
+    .pluck();
+  const doorEvents = db.prepare<[string, number, number], { seq: number; type: string; a: string | null; n: number | null }>(
+    `SELECT seq, type,
+            CASE type WHEN 'correction' THEN json_extract(body, '$.correctsId') ELSE json_extract(body, '$.kind') END AS a,
+            CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n
+       FROM kiosk_records
+      WHERE kiosk_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND seq > ?
       ORDER BY seq`,
+  );
+  const admissionOf = db.prepare<[string, string, number], { seq: number }>(
+    "SELECT seq FROM entrance_records WHERE id = ? AND kiosk_id = ? AND decision = 'admit' AND kiosk_time_ms >= ?",
   );
 
   const toHeld = (r: { id: string; kiosk_id: string; seq: number; kiosk_time: string; operator_id: string | null; body: string; corrected_by: string | null }, venueId: string): HeldEntrance => ({
@@ -115,12 +129,39 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
     return row ? (JSON.parse(row.facts) as T) : empty();
   }
 
-  /** The door counted from its records, as before running figures: from its last close-out in the lookback. */
+  /**
+   * The door counted from its records at `now`, by the kiosk's rule over the
+   * lookback (occupancyFrom over its records since its last close-out in the
+   * last 36 h, else over the 36 h).
+   */
   function countDoor(kioskId: string, now: number): number {
     const from = now - OCCUPANCY_LOOKBACK_MS;
-    const after = lastCloseOut.get(kioskId, from)?.seq ?? 0;
-    const records = doorRecords.all(kioskId, after, from).map((r) => ({ ...JSON.parse(r.body), id: r.id, type: r.type }) as SyncRecord);
-    return occupancyFrom(records);
+    let prev = lastCloseOut.get(kioskId, from)?.seq ?? 0;
+    let inside = 0;
+    let resetSeq = prev;
+    const undone = new Set<string>();
+    const admitsTo = (seq: number) => {
+      inside += admitsBetween.get(kioskId, from, prev, seq)!;
+      prev = seq;
+    };
+    for (const e of doorEvents.all(kioskId, from, prev)) {
+      admitsTo(e.seq);
+      if (e.type === 'correction') {
+        // Undoes an admission counted since the last reset, once.
+        const t = e.a === null || undone.has(e.a) ? undefined : admissionOf.get(e.a, kioskId, from);
+        if (t && t.seq > resetSeq && t.seq < e.seq) {
+          undone.add(e.a!);
+          inside = Math.max(0, inside - 1);
+        }
+      } else if (e.a === 'exit') {
+        inside = Math.max(0, inside - (e.n ?? 0));
+      } else {
+        inside = e.a === 'headcount' ? (e.n ?? 0) : 0;
+        resetSeq = e.seq;
+      }
+    }
+    admitsTo(Number.MAX_SAFE_INTEGER);
+    return inside;
   }
 
   function doorStep(r: SyncRecord, ms: number, undone: Set<string>, kioskId: string): DoorStep {
