@@ -9,7 +9,7 @@
  *
  * Settled, not acked: the clock stops when the last batch is settled — every
  * ack received, the flag rules judged for every batch that stored anything
- * (evaluateBatch ends with its store.flags.list of the batch's pass flags; the
+ * (evaluateBatch ends with its store.flags.passFlagsAt read of the batch's pass flags; the
  * bench counts those calls through a wrapper around the store it hands the
  * hub, hub code unchanged), and every kiosk has received an `occupancy:venue`
  * push counting every record sent (all are admissions, and no close-out), and
@@ -118,19 +118,17 @@ interface Heard {
  */
 async function socketPath(): Promise<{ n: number; ms: number; ackMs: number; accepted: number }> {
   const { store, kiosks } = await setup('socket.sqlite');
-  // Counts evaluateBatch's last step (its pass-flag read: communityId null, a since, one venue).
+  // Counts evaluateBatch's last step (its read of the batch's pass flags).
   let judged = 0;
   let check = () => {};
   const observed: Store = {
     ...store,
     flags: {
       ...store.flags,
-      async list(query) {
-        const out = await store.flags.list(query);
-        if (query.communityId === null && query.since !== undefined && query.venueId !== undefined) {
-          judged++;
-          check();
-        }
+      async passFlagsAt(venueId, at) {
+        const out = await store.flags.passFlagsAt(venueId, at);
+        judged++;
+        check();
         return out;
       },
     },

@@ -117,9 +117,7 @@ export async function evaluateBatch(
 
   const changed = await store.flags.raise(raised, receivedAt);
   // pass_reused / pass_unknown were raised inside the ingest transaction (store/records.ts), stamped with this arrival.
-  const passFlags = (await store.flags.list({ communityId: null, venueId: venue.id, since: receivedAt, limit: 100 })).filter(
-    (f) => (f.rule === 'pass_reused' || f.rule === 'pass_unknown') && f.updatedAt === receivedAt,
-  );
+  const passFlags = await store.flags.passFlagsAt(venue.id, receivedAt);
   const seen = new Set(changed.map((f) => f.id));
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
 }

@@ -112,6 +112,12 @@ export interface FlagRepository {
   raise(flags: readonly RaisedFlag[], now: number): Promise<Flag[]>;
   /** Newest first (by when opened). */
   list(query: FlagQuery): Promise<Flag[]>;
+  /**
+   * The venue's pass_reused / pass_unknown flags raised or changed at exactly
+   * `at` (the ingest transaction stamps them with the batch's arrival): one
+   * index seek, however many flags the venue has.
+   */
+  passFlagsAt(venueId: string, at: number): Promise<Flag[]>;
   get(id: number): Promise<Flag | undefined>;
   /** The flag's actions, oldest first. */
   history(flagId: number): Promise<FlagEvent[]>;
@@ -182,6 +188,9 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
   );
   const update = db.prepare<[string, string, number, number]>('UPDATE flags SET severity = ?, evidence = ?, updated_at = ? WHERE id = ?');
   const byId = db.prepare<[number], FlagRow>(`${SELECT_FLAG} WHERE f.id = ?`);
+  const passFlagRows = db.prepare<[string, number], FlagRow>(
+    `${SELECT_FLAG} WHERE f.venue_id = ? AND f.updated_at = ? AND f.rule IN ('pass_reused', 'pass_unknown') ORDER BY f.id`,
+  );
   const orderedAtOf = db.prepare<[number], { at: number }>(
     "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
   );
@@ -324,6 +333,9 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       if (since !== undefined) where.push('coalesce(f.updated_at, f.opened_at) >= ?'), params.push(since);
       const sql = `${SELECT_FLAG} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
       return db.prepare<(string | number)[], FlagRow>(sql).all(...params, Math.min(Math.max(1, limit), 1000)).map(toFlag);
+    },
+    async passFlagsAt(venueId, at) {
+      return passFlagRows.all(venueId, at).map(toFlag);
     },
     async get(id) {
       const row = byId.get(id);

@@ -384,4 +384,9 @@ export const MIGRATIONS: readonly string[] = [
     built_at INTEGER NOT NULL
   );
   `,
+  // A batch's pass flags (raised in its ingest transaction, stamped with its arrival) are read back
+  // by venue and that instant: an index seek, not a scan of every flag the venue ever had.
+  `
+  CREATE INDEX flags_venue_updated ON flags (venue_id, updated_at);
+  `,
 ];
