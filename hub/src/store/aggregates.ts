@@ -105,12 +105,14 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
       `SELECT count(*) FROM entrance_records WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND decision = 'admit' AND seq > ? AND seq < ?`,
     )
     .pluck();
-  const doorEvents = db.prepare<[string, number, number], { seq: number; type: string; a: string | null; n: number | null }>(
+  // By the venue/type/time index (kiosk and seq kept out of the plan with `+`): the lookback's few
+  // door events, not every record the kiosk ever sent.
+  const doorEvents = db.prepare<[string, number, string, number], { seq: number; type: string; a: string | null; n: number | null }>(
     `SELECT seq, type,
             CASE type WHEN 'correction' THEN json_extract(body, '$.correctsId') ELSE json_extract(body, '$.kind') END AS a,
             CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n
        FROM kiosk_records
-      WHERE kiosk_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND seq > ?
+      WHERE venue_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND +kiosk_id = ? AND +seq > ?
       ORDER BY seq`,
   );
   const admissionOf = db.prepare<[string, string, number], { seq: number }>(
@@ -134,7 +136,7 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
    * lookback (occupancyFrom over its records since its last close-out in the
    * last 36 h, else over the 36 h).
    */
-  function countDoor(kioskId: string, now: number): number {
+  function countDoor(venueId: string, kioskId: string, now: number): number {
     const from = now - OCCUPANCY_LOOKBACK_MS;
     let prev = lastCloseOut.get(kioskId, from)?.seq ?? 0;
     let inside = 0;
@@ -144,7 +146,7 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
       inside += admitsBetween.get(kioskId, from, prev, seq)!;
       prev = seq;
     };
-    for (const e of doorEvents.all(kioskId, from, prev)) {
+    for (const e of doorEvents.all(venueId, from, kioskId, prev)) {
       admitsTo(e.seq);
       if (e.type === 'correction') {
         // Undoes an admission counted since the last reset, once.
@@ -262,7 +264,7 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
         kioskId: d.id,
         entranceName: d.entrance_name,
         // The running figure holds while it starts inside the lookback; an older one, or a stale one, is counted again.
-        inside: d.inside === null ? 0 : d.stale === 1 || (d.since_ms !== null && d.since_ms < from) ? countDoor(d.id, now) : d.inside,
+        inside: d.inside === null ? 0 : d.stale === 1 || (d.since_ms !== null && d.since_ms < from) ? countDoor(venueId, d.id, now) : d.inside,
       }));
     },
 
