@@ -180,6 +180,33 @@ describe('running figures against a from-scratch count of the stored records', (
     );
   });
 
+  it('count a door whose records arrive out of sequence order from its records, until a close-out in order', async () => {
+    const store = openStore(join(temp.dir, 'out-of-order.sqlite'));
+    const entranceId = await seedVenue(store);
+    const a = (await enrolKiosk(store, entranceId)).kiosk;
+    const now = cstAt(cstMidnight(0), 10, 0);
+    const ops: Op[] = [
+      { t: 'exit', n: 1 },
+      { t: 'admit', checks: 0, minutes: 20, operator: 0 },
+      { t: 'admit', checks: 0, minutes: 30, operator: 0 },
+      { t: 'close_out' },
+      { t: 'admit', checks: 0, minutes: 50, operator: 0 },
+    ];
+    const records = recordsOf(a, ops, now);
+    const inside = async () => (await store.occupancy.byVenue('venue-a', now))[0]!.inside;
+    // Seq 2–3 first, then 1: an exit stepped after the admissions would leave 1; in order it clamps at zero first, leaving 2.
+    await store.records.ingest(records.slice(1, 3), now);
+    await store.records.ingest(records.slice(0, 1), now);
+    expect(await inside()).toBe(occupancyFrom(records.slice(0, 3)));
+    expect(await inside()).toBe(2);
+    await store.records.ingest(records.slice(3), now);
+    expect(await inside()).toBe(1);
+    await store.close();
+    const db = new Database(join(temp.dir, 'out-of-order.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT stale FROM door_counts').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('are built from the records when a file has none (an upgrade, a seeded street)', async () => {
     const file = join(temp.dir, 'rebuild.sqlite');
     const store = openStore(file);

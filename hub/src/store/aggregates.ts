@@ -192,8 +192,10 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
     let c: DoorCount = row ? { inside: row.inside, resetSeq: row.reset_seq, lastSeq: row.last_seq, sinceMs: row.since_ms } : EMPTY_DOOR;
     let stale = row?.stale === 1;
     for (const r of records) {
-      // Stepping is exact only in sequence order; a record from before the last one stepped is counted from the records.
+      // Stepping is exact only in sequence order; a record from before the last one stepped makes the
+      // door counted from its records, until a close-out in order starts its figure from zero again.
       if (r.seq <= c.lastSeq) stale = true;
+      else if (r.type === 'occupancy' && r.kind === 'close_out') stale = false;
       c = stepDoor(c, doorStep(r, Date.parse(r.kioskTime), undone, kioskId));
     }
     putDoor.run(kioskId, venueId, c.inside, c.resetSeq, c.lastSeq, c.sinceMs, stale ? 1 : 0);
