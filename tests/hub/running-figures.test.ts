@@ -255,6 +255,11 @@ describe('group commit', () => {
     // A write on its own commits on its own, as soon as the event loop is free.
     await commits.write(() => insert.run('d'));
     expect(commits.load().groups).toBe(2);
+    // Before the store closes, what is queued is committed at once, not dropped.
+    const pending = commits.write(() => insert.run('e').changes);
+    commits.flushNow();
+    expect(db.prepare("SELECT count(*) FROM t WHERE k = 'e'").pluck().get()).toBe(1);
     db.close();
+    expect(await pending).toBe(1);
   });
 });

@@ -16,6 +16,8 @@ export interface GroupCommit {
   write<T>(work: () => T, weight?: number): Promise<T>;
   /** What is queued and how fast commits have gone, for backpressure. */
   load(): CommitLoad;
+  /** Commits whatever is queued now, before the store closes: a write accepted is never dropped by a shutdown. */
+  flushNow(): void;
 }
 
 export interface CommitLoad {
@@ -65,6 +67,7 @@ export function createGroupCommit(db: Db): GroupCommit {
 
   function flush(): void {
     scheduled = false;
+    if (queue.length === 0) return;
     let weight = 0;
     let n = 0;
     while (n < queue.length && (n === 0 || weight + queue[n]!.weight <= MAX_GROUP_WEIGHT)) weight += queue[n++]!.weight;
@@ -104,5 +107,8 @@ export function createGroupCommit(db: Db): GroupCommit {
       });
     },
     load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
+    flushNow() {
+      while (queue.length > 0) flush();
+    },
   };
 }
