@@ -15,9 +15,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { openStore } from '../../hub/src/store/index.js';
-import { backoffDelay } from '../../kiosk/src/sync/backoff.js';
+import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from '../../kiosk/src/sync/backoff.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
-import type { Ack } from '../../shared/schemas/errors.js';
+import { ApiError, type Ack } from '../../shared/schemas/errors.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
 import type { PushResult } from '../../shared/schemas/sync.js';
 import { enrolKiosk, seedVenue } from '../../tests/support/hub.js';
@@ -386,6 +386,8 @@ export interface Attempt {
   dropped?: boolean;
   /** The hub answered with a refusal (ok: false). */
   refused?: string;
+  /** The wait the hub asked for in its answer (an ok one or a `rate_limited` refusal). */
+  retryAfterMs?: number;
 }
 
 /**
@@ -394,10 +396,13 @@ export interface Attempt {
  * settings and handshake (token and status in `auth`, a function read at
  * every connect), oldest first in batches of its batch size, one at a time,
  * each leaving the outbox only on its ack, an ack later than its timeout
- * taken as lost (resent after backoffDelay), the same reconnect after the hub
- * dropped the socket, status reports at most every status interval and at
- * once when the backlog reaches zero, and policy acks. Times are
- * performance.now() of this process.
+ * taken as lost (resent after backoffDelay), the hub's backpressure (no batch
+ * before the `retryAfterMs` of an ack or of a `rate_limited` refusal, which
+ * keeps the batch; a `rate_limited` handshake retried after its
+ * retryAfterMs), the same spread reconnect after the hub dropped the socket,
+ * status reports at most every status interval and at once when the backlog
+ * reaches zero, and policy acks. Times are performance.now() of this process,
+ * the hub's waits Date.now() as on the tablet.
  */
 export class SimKiosk {
   readonly socket: KioskSocket;
@@ -409,6 +414,8 @@ export class SimKiosk {
   readonly disconnects: { at: number; reason: string }[] = [];
   readonly connects: number[] = [];
   refusedHandshake = 0;
+  /** Handshakes the hub refused as `rate_limited` (retried after its retryAfterMs). */
+  busyHandshakes = 0;
   /** connect_error messages (a handshake the hub did not answer in time is `timeout`). */
   readonly connectErrors: { at: number; message: string }[] = [];
   lastSeq = 0;
@@ -416,6 +423,12 @@ export class SimKiosk {
   private again = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private reconnects = 0;
+  /** Apart from retryTimer, as on the tablet: a batch failing on the drop must not cancel the reconnect. */
+  private connectTimer: NodeJS.Timeout | undefined;
+  /** No batch before this Date.now() instant (the hub's retryAfterMs). */
+  private sendAfter = 0;
+  private sendTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private reported: { pending: number; at: number } | undefined;
   private stopped = false;
@@ -440,6 +453,7 @@ export class SimKiosk {
     });
     this.socket.on('connect', () => {
       this.attempt = 0;
+      this.reconnects = 0;
       this.connects.push(performance.now());
       void this.flush();
     });
@@ -449,7 +463,7 @@ export class SimKiosk {
       this.statusTimer = undefined;
       this.disconnects.push({ at: performance.now(), reason });
       if (this.stopped) return;
-      if (reason === 'io server disconnect') this.retryLater(() => this.socket.connect());
+      if (reason === 'io server disconnect') this.connectLater(this.nextReconnectDelay());
     });
     this.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       this.connectErrors.push({ at: performance.now(), message: err.message });
@@ -458,7 +472,14 @@ export class SimKiosk {
         this.stop();
         return;
       }
-      if (!this.socket.active) this.retryLater(() => this.socket.connect());
+      const refusal = ApiError.safeParse(err.data);
+      if (refusal.success && refusal.data.code === 'rate_limited') {
+        this.busyHandshakes++;
+        const after = refusal.data.retryAfterMs;
+        this.connectLater(after === undefined ? this.nextReconnectDelay() : retryAfterDelay(after, Math.random, HANDSHAKE_SPREAD.spread, HANDSHAKE_SPREAD.minJitterMs));
+        return;
+      }
+      if (!this.socket.active) this.connectLater(backoffDelay(this.attempt++));
     });
     this.socket.on('policy:update', (policy) => {
       this.socket.emit('policy:ack', { version: policy.version }, () => undefined);
@@ -487,6 +508,9 @@ export class SimKiosk {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     clearTimeout(this.statusTimer);
     this.socket.disconnect();
   }
@@ -520,12 +544,21 @@ export class SimKiosk {
       while (this.socket.connected && !this.stopped) {
         const batch = this.pending.slice(0, this.settings.batchSize);
         if (batch.length === 0) break;
+        if (this.holdSending()) return;
         const res = await this.push(batch);
+        if (res && !res.ok && res.error.code === 'rate_limited') {
+          // Refused whole, nothing stored: kept, sent again after the hub's wait; not a failure.
+          const after = res.error.retryAfterMs;
+          this.holdFor(after === undefined ? backoffDelay(this.attempt++) : retryAfterDelay(after));
+          continue;
+        }
         if (!res || !res.ok || res.data.results.length !== batch.length) return this.retryLater(() => this.flush());
         // Only this loop takes from the outbox, and only its head.
         this.pending.splice(0, batch.length);
         for (const r of batch) this.ackedIds.add(r.id);
         this.attempt = 0;
+        const after = res.data.retryAfterMs;
+        if (after !== undefined && after > 0) this.holdFor(retryAfterDelay(after));
         this.reportStatus();
       }
     } while (this.again && this.socket.connected && !this.stopped);
@@ -557,6 +590,8 @@ export class SimKiosk {
       this.socket.emit('records:push', { records }, (res: Ack<PushResult>) => {
         attempt.ackMs = performance.now() - attempt.sentAt;
         if (!res.ok) attempt.refused = res.error.code;
+        const after = res.ok ? res.data.retryAfterMs : res.error.retryAfterMs;
+        if (after !== undefined) attempt.retryAfterMs = after;
         finish(res);
       });
     });
@@ -585,5 +620,32 @@ export class SimKiosk {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(fn, backoffDelay(this.attempt++));
+  }
+
+  private nextReconnectDelay(): number {
+    return reconnectDelay(this.reconnects++, Math.random, this.socket.io.reconnectionDelay(), this.socket.io.reconnectionDelayMax());
+  }
+
+  private connectLater(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      if (!this.stopped && !this.socket.connected) this.socket.connect();
+    }, ms);
+  }
+
+  private holdFor(ms: number): void {
+    this.sendAfter = Math.max(this.sendAfter, Date.now() + ms);
+  }
+
+  /** The hub's wait still holds: the drain stops, a timer resumes it (and checks again). */
+  private holdSending(): boolean {
+    const wait = this.sendAfter - Date.now();
+    if (wait <= 0) return false;
+    this.sendTimer ??= setTimeout(() => {
+      this.sendTimer = undefined;
+      this.flush();
+    }, wait);
+    return true;
   }
 }

@@ -8,7 +8,7 @@ import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
 import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, saveCancelledBookings, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
-import { backoffDelay } from './backoff.js';
+import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
 
@@ -18,6 +18,12 @@ export interface SyncStatus extends SyncCounts {
   lastError?: ApiError;
   /** The street office revoked this tablet; its reason when the hub said it. */
   revoked?: { reason?: string };
+  /**
+   * The hub is behind and asked the tablet to wait (`retryAfterMs`): records
+   * go again from this instant (Date.now()). A neutral state, not an error:
+   * nothing is lost or refused.
+   */
+  hubBusyUntil?: number;
 }
 
 /**
@@ -79,8 +85,20 @@ export class SyncClient extends EventTarget {
   /** The last status the hub was told (handshake or `kiosk:status`), to report changes only. */
   private reported: { pending: number; rejected: number; at: number } | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Failures in a row of the drain (lost ack, refused batch), for its backoff. */
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connects the kiosk makes itself since the last success, for their spread. */
+  private reconnects = 0;
+  /**
+   * Its own timer, apart from the drain's: a batch in flight when the hub closes
+   * every socket (a restart) fails after the reconnect is set, and must not
+   * cancel it, or the tablet would stay offline until the network changes.
+   */
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The hub asked for no batch before this instant (Date.now()); see holdSending. */
+  private sendAfter = 0;
+  private sendTimer: ReturnType<typeof setTimeout> | undefined;
   private _status: SyncStatus = { connection: 'connecting', pending: 0, synced: 0, rejected: 0 };
 
   private readonly onPolicy: (policy: Policy) => Promise<void>;
@@ -151,13 +169,20 @@ export class SyncClient extends EventTarget {
         );
       },
       autoConnect: false,
-      reconnectionDelay: 1000,
+      // After a hub restart every tablet of the street loses its socket at once. socket.io's n-th
+      // delay is reconnectionDelay × 2^n moved by up to randomizationFactor of itself either way,
+      // capped: with 1 the first lands anywhere in 0–6 s, then 0–12 s, 0–24 s, then at most 30 s,
+      // so 2,000 tablets come back a few hundred a second rather than all in the same one.
+      // The kiosk's own reconnects (reconnectDelay) read these same figures off the socket.
+      reconnectionDelay: 3000,
       reconnectionDelayMax: 30_000,
-      randomizationFactor: 0.5,
+      randomizationFactor: 1,
     });
     this.socket.on('connect', () => {
       this.attempt = 0;
-      this.update({ connection: 'online' });
+      this.reconnects = 0;
+      // A wait the hub asked for before a drop still holds; one from a refused handshake is over.
+      this.update({ connection: 'online', hubBusyUntil: this.sendAfter > Date.now() ? this.sendAfter : undefined });
       void this.flush();
     });
     this.socket.on('disconnect', (reason) => {
@@ -169,7 +194,8 @@ export class SyncClient extends EventTarget {
       this.update({ connection: 'offline' });
       // socket.io does not reconnect after the hub closed the socket itself; the next handshake
       // tells whether the tablet is still welcome (a revoked one is refused there).
-      if (reason === 'io server disconnect') this.retryLater(() => this.socket.connect());
+      // It does that to every tablet when it restarts: spread like socket.io's own reconnects.
+      if (reason === 'io server disconnect') this.connectLater(this.nextReconnectDelay());
     });
     this.socket.on('kiosk:revoked', (raw: unknown) => {
       // Same reason the street office typed (RevokeRequest); revoked all the same if it is unreadable.
@@ -211,9 +237,19 @@ export class SyncClient extends EventTarget {
         this.revoke(this._status.revoked?.reason);
         return;
       }
+      const refusal = ApiError.safeParse(err.data);
+      if (refusal.success && refusal.data.code === 'rate_limited') {
+        // The hub is taking too many tablets at once (just restarted): come back when it says,
+        // each tablet somewhere in the period after, and not as a fault (socket.io gave up).
+        const after = refusal.data.retryAfterMs;
+        const wait = after === undefined ? this.nextReconnectDelay() : retryAfterDelay(after, Math.random, HANDSHAKE_SPREAD.spread, HANDSHAKE_SPREAD.minJitterMs);
+        this.update({ connection: 'connecting', hubBusyUntil: Date.now() + wait });
+        this.connectLater(wait);
+        return;
+      }
       this.update({ connection: 'offline' });
-      // A refusal for another reason (hub busy): socket.io gives up, so retry ourselves.
-      if (!this.socket.active) this.retryLater(() => this.socket.connect());
+      // A refusal for another reason: socket.io gives up, so retry ourselves.
+      if (!this.socket.active) this.connectLater(backoffDelay(this.attempt++));
     });
   }
 
@@ -233,6 +269,9 @@ export class SyncClient extends EventTarget {
     this.network?.abort();
     this.network = undefined;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     clearTimeout(this.statusTimer);
     this.socket.disconnect();
   }
@@ -254,7 +293,9 @@ export class SyncClient extends EventTarget {
     window.addEventListener('online', () => {
       if (this.stopped || this._status.revoked || this.socket.connected) return;
       clearTimeout(this.retryTimer);
+      clearTimeout(this.connectTimer);
       this.attempt = 0;
+      this.reconnects = 0;
       // Drop any backoff timer socket.io is waiting on, then try now.
       this.socket.disconnect();
       this.socket.connect();
@@ -434,10 +475,18 @@ export class SyncClient extends EventTarget {
       while (this.socket.connected) {
         const batch = await pendingBatch(BATCH_SIZE);
         if (batch.length === 0) break;
+        if (this.holdSending()) return;
         const res = await this.push(batch.map((s) => s.record), batch.at(-1)!.seq);
         if (!res) return this.retryLater(() => void this.flush());
         if (!res.ok) {
           const error = ApiError.safeParse(res.error);
+          if (error.success && error.data.code === 'rate_limited') {
+            // Refused whole and stored nothing: the batch stays first in the outbox and goes
+            // again when the hub said. Not a fault of the records, and nothing staff must act on.
+            const after = error.data.retryAfterMs;
+            this.holdFor(after === undefined ? backoffDelay(this.attempt++) : retryAfterDelay(after));
+            continue;
+          }
           this.update({ lastError: error.success ? error.data : { code: 'internal', message: 'the hub refused a batch' } });
           return this.retryLater(() => void this.flush());
         }
@@ -448,6 +497,9 @@ export class SyncClient extends EventTarget {
         }
         await applyResults(batch, results.data.results, Date.now());
         this.attempt = 0;
+        // Stored, but the hub is behind: the next batch waits as long as it asked.
+        const after = results.data.retryAfterMs;
+        if (after !== undefined && after > 0) this.holdFor(retryAfterDelay(after));
         this.update({ ...(await syncCounts()), lastSyncAt: Date.now() });
       }
     } while (this.again && this.socket.connected);
@@ -486,6 +538,51 @@ export class SyncClient extends EventTarget {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(fn, backoffDelay(this.attempt++));
+  }
+
+  /** The next connect the kiosk makes itself, spread as socket.io spreads its own (backoff.ts). */
+  private nextReconnectDelay(): number {
+    return reconnectDelay(this.reconnects++, Math.random, this.socket.io.reconnectionDelay(), this.socket.io.reconnectionDelayMax());
+  }
+
+  /**
+   * Connects `ms` from now by Date.now(), not before: a timer may fire a little
+   * early by that clock, and a hub that asked for a wait is owed all of it.
+   */
+  private connectLater(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.connectTimer);
+    const at = Date.now() + ms;
+    const fire = () => {
+      const early = at - Date.now();
+      if (early > 0) this.connectTimer = setTimeout(fire, early);
+      else if (!this.stopped && !this.socket.connected) this.socket.connect();
+    };
+    this.connectTimer = setTimeout(fire, ms);
+  }
+
+  /** No batch for `ms` from now (or until a later instant already asked for). */
+  private holdFor(ms: number): void {
+    this.sendAfter = Math.max(this.sendAfter, Date.now() + ms);
+  }
+
+  /**
+   * Whether the hub's wait still holds; if so the drain stops here and a timer
+   * resumes it. Checked before every batch, the timer's own included, so no
+   * batch leaves before the instant, whatever the timer does.
+   */
+  private holdSending(): boolean {
+    const wait = this.sendAfter - Date.now();
+    if (wait <= 0) {
+      if (this._status.hubBusyUntil !== undefined) this.update({ hubBusyUntil: undefined });
+      return false;
+    }
+    this.sendTimer ??= setTimeout(() => {
+      this.sendTimer = undefined;
+      void this.flush();
+    }, wait);
+    if (this._status.hubBusyUntil !== this.sendAfter) this.update({ hubBusyUntil: this.sendAfter });
+    return true;
   }
 
   private async refreshCounts(): Promise<void> {
