@@ -70,10 +70,11 @@ interface DoorRow {
 
 export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
   const doorRow = db.prepare<[string], DoorRow>('SELECT inside, reset_seq, last_seq, since_ms, stale FROM door_counts WHERE kiosk_id = ?');
-  const putDoor = db.prepare<[string, string, number, number, number, number | null, number]>(
-    `INSERT INTO door_counts (kiosk_id, venue_id, inside, reset_seq, last_seq, since_ms, stale) VALUES (?, ?, ?, ?, ?, ?, ?)
+  // `held` grows by the records a batch stored (every type), whatever the count does.
+  const putDoor = db.prepare<[string, string, number, number, number, number | null, number, number]>(
+    `INSERT INTO door_counts (kiosk_id, venue_id, inside, reset_seq, last_seq, since_ms, stale, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (kiosk_id) DO UPDATE SET inside = excluded.inside, reset_seq = excluded.reset_seq, last_seq = excluded.last_seq,
-       since_ms = excluded.since_ms, stale = excluded.stale`,
+       since_ms = excluded.since_ms, stale = excluded.stale, held = door_counts.held + excluded.held`,
   );
   const venueDoors = db.prepare<[string], { id: string; entrance_name: string; inside: number | null; since_ms: number | null; stale: number | null }>(
     `SELECT k.id, e.name AS entrance_name, d.inside, d.since_ms, d.stale
@@ -187,7 +188,7 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
     }
   }
 
-  function applyDoor(kioskId: string, venueId: string, records: readonly SyncRecord[], undone: Set<string>): void {
+  function applyDoor(kioskId: string, venueId: string, records: readonly SyncRecord[], undone: Set<string>, held = records.length): void {
     const row = doorRow.get(kioskId);
     let c: DoorCount = row ? { inside: row.inside, resetSeq: row.reset_seq, lastSeq: row.last_seq, sinceMs: row.since_ms } : EMPTY_DOOR;
     let stale = row?.stale === 1;
@@ -198,7 +199,7 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
       else if (r.type === 'occupancy' && r.kind === 'close_out') stale = false;
       c = stepDoor(c, doorStep(r, Date.parse(r.kioskTime), undone, kioskId));
     }
-    putDoor.run(kioskId, venueId, c.inside, c.resetSeq, c.lastSeq, c.sinceMs, stale ? 1 : 0);
+    putDoor.run(kioskId, venueId, c.inside, c.resetSeq, c.lastSeq, c.sinceMs, stale ? 1 : 0, held);
   }
 
   function refoldHour(venueId: string, start: number, fold: (held: readonly HeldEntrance[]) => HourFacts): void {
@@ -286,14 +287,16 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
           `SELECT max(seq) AS seq FROM kiosk_records WHERE kiosk_id = ? AND type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out'`,
         );
         const corrected = db.prepare<[string], { id: string }>('SELECT id FROM entrance_records WHERE kiosk_id = ? AND corrected_by IS NOT NULL');
+        const heldBy = db.prepare<[string], number>('SELECT count(*) FROM kiosk_records WHERE kiosk_id = ?').pluck();
         for (const k of kiosks) {
           const after = lastReset.get(k.id)?.seq ?? 0;
           // From the close-out itself (seq >= after), so the figure starts at zero there.
           const records = all
             .all(k.id, after - 1)
             .map((r) => ({ ...JSON.parse(r.body), id: r.id, seq: r.seq, type: r.type, kioskTime: r.kiosk_time, kioskId: k.id, venueId: k.venue_id }) as SyncRecord);
-          if (records.length === 0) continue;
-          applyDoor(k.id, k.venue_id, records, new Set(corrected.all(k.id).map((r) => r.id)));
+          const held = heldBy.get(k.id)!;
+          if (held === 0) continue;
+          applyDoor(k.id, k.venue_id, records, new Set(corrected.all(k.id).map((r) => r.id)), held);
         }
         for (const [i, venue] of ctx.venues().entries()) {
           const p = policiesFor(history, venue.communityId);

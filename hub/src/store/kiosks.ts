@@ -125,7 +125,7 @@ const VIEW_SELECT = `
          k.entrance_id, e.name AS entrance_name, k.enrolled_at, k.last_seen_at, k.app_version,
          COALESCE((SELECT cp.version FROM community_policy cp WHERE cp.community_id = v.community_id), ${NORMAL_POLICY.version}) AS policy_version_due,
          k.policy_version_acked, k.policy_acked_at, k.backlog, k.clock_skew_ms, k.status_at,
-         (SELECT count(*) FROM kiosk_records r WHERE r.kiosk_id = k.id) AS records_held,
+         COALESCE((SELECT d.held FROM door_counts d WHERE d.kiosk_id = k.id), 0) AS records_held,
          COALESCE((SELECT max(r.seq) FROM kiosk_records r WHERE r.kiosk_id = k.id), 0) AS last_seq,
          k.retired_at, k.revoked_at, k.revoked_by, k.revoke_reason
     FROM kiosks k

@@ -389,4 +389,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX flags_venue_updated ON flags (venue_id, updated_at);
   `,
+  // A venue's kiosks and entrances are read by venue on every batch and every connection (the
+  // doors' counts, the venue profile): by index, not a scan of the street's tablets. door_counts.held
+  // is how many records the hub holds from each kiosk (the kiosk view's figure), kept as they are
+  // stored; the running figures are built again once, so it counts what is already there.
+  `
+  CREATE INDEX kiosks_venue ON kiosks (venue_id);
+  CREATE INDEX entrances_venue ON entrances (venue_id);
+  ALTER TABLE door_counts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+  DELETE FROM aggregate_state;
+  `,
 ];
