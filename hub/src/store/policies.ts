@@ -1,6 +1,7 @@
 import type { PolicyDraft, PolicySchedule, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
 import type { Db } from './database.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** Who a policy covers: the whole street, or one community. */
 export interface PolicyScope {
@@ -97,7 +98,7 @@ interface ScheduleRow {
 
 const PolicyBody = Policy.omit({ version: true });
 
-export function createPolicyRepository(db: Db): PolicyRepository {
+export function createPolicyRepository(db: Db, commits?: GroupCommit): PolicyRepository {
   const selectStreet = db.prepare<[], VersionRow>(
     'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1',
   );
@@ -202,7 +203,9 @@ export function createPolicyRepository(db: Db): PolicyRepository {
       return activate.immediate(policy, now, scope);
     },
     async acknowledge(kioskId, version, now) {
-      ack.run(version, now, kioskId);
+      // Every tablet acknowledges on every connect: a street reconnecting shares its commits.
+      if (commits) await commits.write(() => ack.run(version, now, kioskId));
+      else ack.run(version, now, kioskId);
     },
 
     async street() {
