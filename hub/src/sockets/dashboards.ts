@@ -81,6 +81,11 @@ export function pushPolicyChange(io: HasNamespaces, change: PolicyChange): void 
  * watching tablets is the street office's business, and a kiosk's
  * backlog and clock say nothing an inspector acts on.
  */
+/** Whether any street admin's dashboard is connected to hear kiosk views (none: the view need not be read). */
+export function streetWatching(io: HasNamespaces): boolean {
+  return (dashboards(io).adapter.rooms.get(STREET_ROOM)?.size ?? 0) > 0;
+}
+
 export function pushKiosk(io: HasNamespaces, kiosk: KioskView): void {
   dashboards(io).to(STREET_ROOM).emit('kiosk:status', kiosk);
 }

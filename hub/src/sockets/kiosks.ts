@@ -10,7 +10,7 @@ import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
-import { pushFlags, pushKiosk } from './dashboards.js';
+import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 import { createPushQueue } from './push-queue.js';
 
@@ -83,6 +83,8 @@ export async function liveKioskView(store: Store, io: KioskServer, id: string): 
 
 /** Tells the street admin's dashboards how a kiosk stands now; a failure is logged, never thrown at the caller. */
 export async function pushKioskView(store: Store, io: KioskServer, id: string, log: FastifyBaseLogger): Promise<void> {
+  // Nobody at the street office is watching: a street of tablets reconnecting reads no views.
+  if (!streetWatching(io)) return;
   try {
     const view = await liveKioskView(store, io, id);
     if (view) pushKiosk(io, view);

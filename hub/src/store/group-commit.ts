@@ -10,9 +10,9 @@ import type { Db } from './database.js';
  * Writes queue until the event loop has handled what already arrived
  * (setImmediate), so a burst of socket messages shares a commit: a lone write
  * commits as soon as it would have on its own. Under sustained load (a commit
- * due within one commit's time of the last) the next one waits out that time,
- * at most MAX_GAP_MS, so the fsyncs, which block the event loop, take about
- * half of it at worst rather than all of it.
+ * due soon after the last) the next one waits about three commits' time, at
+ * most MAX_GAP_MS, so the fsyncs, which block the event loop, take a quarter
+ * of it at worst rather than all of it.
  */
 export interface GroupCommit {
   /** Runs `work` in the next group transaction; resolves with its result after COMMIT. `weight` is its size (records) for the queue's figures. */
@@ -46,7 +46,7 @@ interface Pending {
 /** A group stops taking writes past this weight; the rest go in the next one, so one commit never grows without bound. */
 const MAX_GROUP_WEIGHT = 5_000;
 /** The longest a write waits for company under load. */
-const MAX_GAP_MS = 10;
+const MAX_GAP_MS = 25;
 /** Smoothing of the moving averages (the newest group's share). */
 const SMOOTHING = 0.2;
 
@@ -102,7 +102,7 @@ export function createGroupCommit(db: Db): GroupCommit {
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    const wait = Math.min(MAX_GAP_MS, groupMs) - (performance.now() - lastEnd);
+    const wait = Math.min(MAX_GAP_MS, 3 * groupMs) - (performance.now() - lastEnd);
     if (wait > 0) setTimeout(flush, wait);
     else setImmediate(flush);
   }
