@@ -9,10 +9,14 @@ import type { Db } from './database.js';
  *
  * Writes queue until the event loop has handled what already arrived
  * (setImmediate), so a burst of socket messages shares a commit: a lone write
- * commits as soon as it would have on its own. Under sustained load (a commit
- * due soon after the last) the next one waits about three commits' time, at
- * most MAX_GAP_MS, so the fsyncs, which block the event loop, take a quarter
- * of it at worst rather than all of it.
+ * commits as soon as it would have on its own. When writers are many (the
+ * last group held more than MANY_WRITES writes: a street of tablets, not a
+ * few draining a backlog, whose next batch waits on this commit), a group starts no sooner than about
+ * three commits' time after the last one started (at most MAX_GAP_MS): the
+ * work of the writes arriving meanwhile overlaps that time, and the fsyncs,
+ * which block the event loop, take about a third of it at worst rather than
+ * all of it. A few writers each waiting on its last write never wait for
+ * company that cannot come.
  */
 export interface GroupCommit {
   /** Runs `work` in the next group transaction; resolves with its result after COMMIT. `weight` is its size (records) for the queue's figures. */
@@ -47,6 +51,8 @@ interface Pending {
 const MAX_GROUP_WEIGHT = 5_000;
 /** The longest a write waits for company under load. */
 const MAX_GAP_MS = 25;
+/** A group larger than this says writers are many enough that waiting gathers more of them. */
+const MANY_WRITES = 8;
 /** Smoothing of the moving averages (the newest group's share). */
 const SMOOTHING = 0.2;
 
@@ -57,7 +63,8 @@ export function createGroupCommit(db: Db): GroupCommit {
   let groupMs = 0;
   let weightPerMs = 0;
   let groups = 0;
-  let lastEnd = -Infinity;
+  let lastStart = -Infinity;
+  let lastSize = 0;
 
   const runGroup = db.transaction((group: readonly Pending[]) =>
     group.map((p) => {
@@ -82,6 +89,8 @@ export function createGroupCommit(db: Db): GroupCommit {
     queuedWeight -= weight;
     if (queue.length > 0) schedule();
     const t0 = performance.now();
+    lastStart = t0;
+    lastSize = group.length;
     let outcomes: ReturnType<typeof runGroup>;
     try {
       outcomes = runGroup.immediate(group);
@@ -91,8 +100,7 @@ export function createGroupCommit(db: Db): GroupCommit {
       return;
     }
     groups++;
-    lastEnd = performance.now();
-    const ms = lastEnd - t0;
+    const ms = performance.now() - t0;
     groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
     const rate = weight / Math.max(ms, 0.01);
     weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
@@ -102,7 +110,7 @@ export function createGroupCommit(db: Db): GroupCommit {
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    const wait = Math.min(MAX_GAP_MS, 3 * groupMs) - (performance.now() - lastEnd);
+    const wait = lastSize > MANY_WRITES ? Math.min(MAX_GAP_MS, 3 * groupMs) - (performance.now() - lastStart) : 0;
     if (wait > 0) setTimeout(flush, wait);
     else setImmediate(flush);
   }
