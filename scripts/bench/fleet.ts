@@ -565,6 +565,8 @@ export class SimKiosk {
   }
 
   private push(records: EntranceRecord[]): Promise<Ack<PushResult> | undefined> {
+    // As the kiosk: a batch read just as the socket dropped is not buffered for a time-out.
+    if (!this.socket.connected) return Promise.resolve(undefined);
     const attempt: Attempt = { sentAt: performance.now(), records: records.length };
     this.attempts.push(attempt);
     return new Promise((resolve) => {

@@ -512,6 +512,10 @@ export class SyncClient extends EventTarget {
    * handled.
    */
   private push(records: unknown[], lastSeq: number): Promise<Ack<PushResult> | undefined> {
+    // Dropped between reading the batch and sending it: socket.io would buffer it, and no
+    // 'disconnect' is left to come, so its ack would be waited for the whole time-out. The
+    // reconnect sends it again.
+    if (!this.socket.connected) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const onDisconnect = () => resolve(undefined);
       this.socket.once('disconnect', onDisconnect);
