@@ -31,19 +31,20 @@ describe('backoffDelay', () => {
 });
 
 describe('reconnectDelay', () => {
-  it('spreads the first reconnect uniformly over 0–4 s, then doubles the range, capped at 10 s', () => {
+  it('spreads the first reconnect uniformly over 0–6 s, then doubles the range, capped at 30 s', () => {
     expect(reconnectDelay(0, () => 0)).toBe(0);
-    expect(reconnectDelay(0, () => 0.5)).toBe(2000);
-    expect(reconnectDelay(0, () => 0.999_999)).toBe(4000);
-    expect(reconnectDelay(1, () => 0.999_999)).toBe(8000);
-    expect(reconnectDelay(2, () => 0.999_999)).toBe(10_000);
-    expect(reconnectDelay(10_000, () => 0.5)).toBe(5000);
+    expect(reconnectDelay(0, () => 0.5)).toBe(3000);
+    expect(reconnectDelay(0, () => 0.999_999)).toBe(6000);
+    expect(reconnectDelay(1, () => 0.999_999)).toBe(12_000);
+    expect(reconnectDelay(2, () => 0.999_999)).toBe(24_000);
+    expect(reconnectDelay(3, () => 0.999_999)).toBe(30_000);
+    expect(reconnectDelay(10_000, () => 0.5)).toBe(15_000);
   });
 
-  it('puts no more than a quarter of 2,000 tablets in any one second of their first reconnect', () => {
+  it('puts no more than a sixth of 2,000 tablets in any one second of their first reconnect', () => {
     const delays = grid(2000).map((r) => reconnectDelay(0, () => r));
-    expect(Math.max(...delays)).toBeLessThanOrEqual(4000);
-    expect(busiestWindow(delays, 1000)).toBeLessThanOrEqual(1 / 4 + 0.001);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(6000);
+    expect(busiestWindow(delays, 1000)).toBeLessThanOrEqual(1 / 6 + 0.001);
   });
 
   it('takes the figures it is given (the socket\'s own options)', () => {
@@ -95,26 +96,26 @@ describe("the kiosk's socket.io reconnection settings", () => {
     });
   }
 
-  it('spread the first reconnect after a hub restart over 0–4 s, no second holding more than a third of the street', () => {
+  it('spread the first reconnect after a hub restart over 0–6 s, no second holding more than a fifth of the street', () => {
     const client = new SyncClient('k'.repeat(43), { url: 'http://127.0.0.1:9' });
     const io = (client as unknown as { socket: Socket }).socket.io;
     const options = { reconnectionDelay: io.reconnectionDelay(), reconnectionDelayMax: io.reconnectionDelayMax(), randomizationFactor: io.randomizationFactor() };
-    expect(options).toEqual({ reconnectionDelay: 2000, reconnectionDelayMax: 10_000, randomizationFactor: 1 });
+    expect(options).toEqual({ reconnectionDelay: 3000, reconnectionDelayMax: 30_000, randomizationFactor: 1 });
     const first = socketIoFirstDelays(options, grid(2000));
     expect(Math.min(...first)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...first)).toBeLessThanOrEqual(4000);
-    // socket.io's jitter falls in ten bands with gaps between them: a second holds up to three.
-    expect(busiestWindow(first, 1000)).toBeLessThanOrEqual(0.3 + 0.001);
+    expect(Math.max(...first)).toBeLessThanOrEqual(6000);
+    // socket.io's jitter falls in ten bands with gaps between them: a second holds up to two.
+    expect(busiestWindow(first, 1000)).toBeLessThanOrEqual(0.2 + 0.001);
     // What the tablet had before: the whole street inside one second.
     const before = socketIoFirstDelays({ reconnectionDelay: 1000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 }, grid(2000));
     expect(busiestWindow(before, 1000)).toBe(1);
   });
 
-  it('cap every later attempt at 10 s', () => {
+  it('cap every later attempt at 30 s', () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.95);
-    const manager = new Manager('http://127.0.0.1:9', { reconnectionDelay: 2000, reconnectionDelayMax: 10_000, randomizationFactor: 1, autoConnect: false });
+    const manager = new Manager('http://127.0.0.1:9', { reconnectionDelay: 3000, reconnectionDelayMax: 30_000, randomizationFactor: 1, autoConnect: false });
     const backoff = (manager as unknown as { backoff: { duration(): number } }).backoff;
     const delays = Array.from({ length: 8 }, () => backoff.duration());
-    expect(Math.max(...delays)).toBe(10_000);
+    expect(Math.max(...delays)).toBe(30_000);
   });
 });

@@ -171,11 +171,11 @@ export class SyncClient extends EventTarget {
       autoConnect: false,
       // After a hub restart every tablet of the street loses its socket at once. socket.io's n-th
       // delay is reconnectionDelay × 2^n moved by up to randomizationFactor of itself either way,
-      // capped: with 1 the first lands anywhere in 0–4 s, then 0–8 s, then at most 10 s,
+      // capped: with 1 the first lands anywhere in 0–6 s, then 0–12 s, 0–24 s, then at most 30 s,
       // so 2,000 tablets come back a few hundred a second rather than all in the same one.
       // The kiosk's own reconnects (reconnectDelay) read these same figures off the socket.
-      reconnectionDelay: 2000,
-      reconnectionDelayMax: 10_000,
+      reconnectionDelay: 3000,
+      reconnectionDelayMax: 30_000,
       randomizationFactor: 1,
     });
     this.socket.on('connect', () => {
