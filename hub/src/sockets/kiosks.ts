@@ -157,6 +157,8 @@ export function registerKioskSockets(io: KioskServer, { store, now, log, limits:
       handshakes--;
       socket.data.admitted = undefined;
     };
+    // A tablet that hangs up while its handshake is being checked never reaches 'connection'.
+    socket.conn.once('close', () => socket.data.admitted?.());
     try {
       const kiosk = await store.kiosks.authenticate(auth.data.token, now());
       if (!kiosk) {
