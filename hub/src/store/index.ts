@@ -11,6 +11,7 @@ import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
+import { createReadPool, type ReadPoolOptions } from './read-pool.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
@@ -46,13 +47,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function openStore(file: string): Store {
+export interface StoreOptions {
+  /** Where the dashboard's and tracing's reads run (read-pool.ts): a worker thread by default. */
+  reads?: ReadPoolOptions;
+}
+
+export function openStore(file: string, options: StoreOptions = {}): Store {
   const db = openDatabase(file);
   const ctx = createRuleContext(db);
   const aggregates = createAggregates(db, ctx);
   // A file from before running figures (or seeded straight into SQLite) has them built once, here.
   if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
   const commits = createGroupCommit(db);
+  // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
+  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db) }), options.reads);
   return {
     venues: createVenueRepository(db),
     kiosks: createKioskRepository(db, commits),
@@ -62,9 +70,9 @@ export function openStore(file: string): Store {
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db),
-    dashboard: createDashboardRepository(db, aggregates),
+    dashboard: reads.dashboard,
     flags: createFlagRepository(db, ctx, aggregates, commits),
-    tracing: createTracingRepository(db),
+    tracing: reads.tracing,
     bookings: createBookingRepository(db),
     writeLoad: () => commits.load(),
     async ping() {
@@ -74,6 +82,7 @@ export function openStore(file: string): Store {
       await db.backup(file);
     },
     async close() {
+      await reads.close();
       if (db.open) db.close();
     },
   };
