@@ -65,7 +65,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     venues: createVenueRepository(db),
     kiosks: createKioskRepository(db, commits),
     records: createRecordRepository(db, aggregates, commits),
-    policies: createPolicyRepository(db),
+    policies: createPolicyRepository(db, commits),
     occupancy: createOccupancyRepository(aggregates),
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
@@ -83,6 +83,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     },
     async close() {
       await reads.close();
+      // Writes already queued are committed, not dropped: their callers are waiting on them.
+      if (db.open) commits.flushNow();
       if (db.open) db.close();
     },
   };

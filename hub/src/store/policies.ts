@@ -98,7 +98,7 @@ interface ScheduleRow {
 
 const PolicyBody = Policy.omit({ version: true });
 
-export function createPolicyRepository(db: Db, commits?: GroupCommit): PolicyRepository {
+export function createPolicyRepository(db: Db, commits: GroupCommit): PolicyRepository {
   const selectStreet = db.prepare<[], VersionRow>(
     'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1',
   );
@@ -204,8 +204,7 @@ export function createPolicyRepository(db: Db, commits?: GroupCommit): PolicyRep
     },
     async acknowledge(kioskId, version, now) {
       // Every tablet acknowledges on every connect: a street reconnecting shares its commits.
-      if (commits) await commits.write(() => ack.run(version, now, kioskId));
-      else ack.run(version, now, kioskId);
+      await commits.write(() => ack.run(version, now, kioskId));
     },
 
     async street() {
