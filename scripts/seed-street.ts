@@ -179,11 +179,17 @@ class Rand {
     const u = 1 - this.next();
     return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
-  /** A version-4 UUID, as crypto.randomUUID makes them, from this generator. */
+  /** A version-4 UUID, as crypto.randomUUID makes them (the hub's pass ids), from this generator. */
   uuid(): string {
     const h = Array.from({ length: 4 }, () => Math.floor(this.next() * 2 ** 32).toString(16).padStart(8, '0')).join('');
     const v = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+  /** A version-7 UUID for the instant `ms`, as the kiosk makes its record ids (kiosk/src/door-records.ts). */
+  uuidAt(ms: number): string {
+    const t = Math.floor(ms).toString(16).padStart(12, '0');
+    const r = this.uuid();
+    return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15)}`;
   }
 }
 
@@ -401,23 +407,24 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
     // Opening: the one-metre line and notices, staff temperatures, disinfection (000 §2(2)).
     if (!sloppy) {
       const t = open + rand.int(0, 10) * 60_000;
-      events.push({ ms: t, type: 'venue_check', id: rand.uuid(), operatorId: staffOn(), body: { oneMetreLine: true, noticesPosted: true } });
+      events.push({ ms: t, type: 'venue_check', id: rand.uuidAt(t), operatorId: staffOn(), body: { oneMetreLine: true, noticesPosted: true } });
       for (const s of v.staff) {
-        events.push({ ms: t + rand.int(1, 20) * 60_000, type: 'staff_temperature', id: rand.uuid(), operatorId: s.id, body: { staffId: s.id, celsius: Math.round(rand.normal(36.4, 0.2) * 10) / 10 } });
+        const ms = t + rand.int(1, 20) * 60_000;
+        events.push({ ms, type: 'staff_temperature', id: rand.uuidAt(ms), operatorId: s.id, body: { staffId: s.id, celsius: Math.round(rand.normal(36.4, 0.2) * 10) / 10 } });
       }
       const dow = new Date(day + OFFSET * 60_000).getUTCDay();
       // Staff tests twice a week (003 table row 9).
       if (dow === 1 || dow === 4) {
         // Sampled that morning, so both tests fall in the same ISO week the rule counts.
         const test = new Date(day + OFFSET * 60_000).toISOString().slice(0, 10);
-        for (const s of v.staff) events.push({ ms: t + 30 * 60_000, type: 'staff_health', id: rand.uuid(), operatorId: s.id, body: { staffId: s.id, lastTestDate: test, vaccination: 'booster' } });
+        for (const s of v.staff) events.push({ ms: t + 30 * 60_000, type: 'staff_health', id: rand.uuidAt(t + 30 * 60_000), operatorId: s.id, body: { staffId: s.id, lastTestDate: test, vaccination: 'booster' } });
       }
       for (let k = 0, m = rand.int(2, 3); k < m; k++) {
         const done = open + ((close - open) * (k + 0.5)) / m + rand.int(-20, 20) * 60_000;
         events.push({
           ms: done,
           type: 'disinfection',
-          id: rand.uuid(),
+          id: rand.uuidAt(done),
           operatorId: staffOn(),
           body: { kind: k % 2 === 0 ? 'disinfection' : 'ventilation', area: rand.pick(['大厅', '包间', '卫生间', '前台', '收银台', '走廊']), officer: v.disinfectionOfficer, doneAt: toIsoWithOffset(done, OFFSET) },
         });
@@ -494,7 +501,7 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
           pass = { id, code, minute, person: 0, people, src };
         }
       }
-      const id = rand.uuid();
+      const id = rand.uuidAt(at);
       const passUse = pass ? { code: pass.code, minute: pass.minute, id: pass.id, person: pass.person, people: pass.people, via: 'qr' as const, src: pass.src } : undefined;
       const body: Record<string, unknown> = { policyVersion: 1, checks, decision, reasons };
       if (passUse) body.pass = passUse;
@@ -502,7 +509,8 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
       if (decision === 'admit') {
         // Undone at the door now and then (撤销 within 30 s).
         if (rand.chance(0.0015)) {
-          events.push({ ms: at + rand.int(3, 25) * 1000, type: 'correction', id: rand.uuid(), operatorId: staffOn(), body: { correctsId: id, reason: '误操作' }, correctsId: id });
+          const ms = at + rand.int(3, 25) * 1000;
+          events.push({ ms, type: 'correction', id: rand.uuidAt(ms), operatorId: staffOn(), body: { correctsId: id, reason: '误操作' }, correctsId: id });
         } else {
           const stay = Math.max(5, rand.normal(v.spec.stayMinutes, v.spec.stayMinutes / 3)) * 60_000;
           stays.push([at, at + stay]);
@@ -522,10 +530,13 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
       const b = Math.ceil(t / (15 * 60_000)) * 15 * 60_000;
       buckets.set(b, (buckets.get(b) ?? 0) + 1);
     }
-    for (const [b, count] of buckets) events.push({ ms: Math.min(b, dayEnd - 60_000), type: 'occupancy', id: rand.uuid(), operatorId: staffOn(), body: { kind: 'exit', count } });
+    for (const [b, count] of buckets) events.push({ ms: Math.min(b, dayEnd - 60_000), type: 'occupancy', id: rand.uuidAt(Math.min(b, dayEnd - 60_000)), operatorId: staffOn(), body: { kind: 'exit', count } });
     if (v.spec.hours) {
       // 闭店结算: whoever is still counted is closed out (a sloppy door never does it).
-      if (!sloppy) events.push({ ms: close + rand.int(1, 15) * 60_000, type: 'occupancy', id: rand.uuid(), operatorId: staffOn(), body: { kind: 'close_out', count: later.length } });
+      if (!sloppy) {
+        const ms = close + rand.int(1, 15) * 60_000;
+        events.push({ ms, type: 'occupancy', id: rand.uuidAt(ms), operatorId: staffOn(), body: { kind: 'close_out', count: later.length } });
+      }
       carryInside.stays = [];
     } else {
       // Always open: a head count each morning instead of a close-out.
@@ -533,7 +544,7 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
       if (!sloppy) {
         const t = day + 6 * HOUR;
         const inside = stays.filter(([i, out]) => i < t && out > t).length;
-        events.push({ ms: t, type: 'occupancy', id: rand.uuid(), operatorId: staffOn(), body: { kind: 'headcount', count: inside } });
+        events.push({ ms: t, type: 'occupancy', id: rand.uuidAt(t), operatorId: staffOn(), body: { kind: 'headcount', count: inside } });
       }
     }
     events.sort((a, b) => a.ms - b.ms);

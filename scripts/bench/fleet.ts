@@ -8,7 +8,6 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -519,7 +518,7 @@ export class SimKiosk {
   make(n: number, kioskTimeOf: (seq: number) => string = () => new Date().toISOString(), notify = true): void {
     for (let i = 0; i < n; i++) {
       const seq = ++this.lastSeq;
-      const r = entranceRecord(this.kiosk, seq, { id: randomUUID(), kioskTime: kioskTimeOf(seq), operatorId: `${this.kiosk.venueId}-staff-1` });
+      const r = entranceRecord(this.kiosk, seq, { kioskTime: kioskTimeOf(seq), operatorId: `${this.kiosk.venueId}-staff-1` });
       this.pending.push(r);
       this.madeIds.push(r.id);
     }

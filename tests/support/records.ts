@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
 
 /**
@@ -13,7 +13,7 @@ export function entranceRecord(
 ): EntranceRecord {
   return {
     type: 'entrance',
-    id: randomUUID(),
+    id: uuidv7({ msecs: Date.now() + seq }), // time-ordered, as the kiosk makes them (kiosk/src/door-records.ts)
     venueId: kiosk.venueId,
     kioskId: kiosk.id,
     seq,
@@ -39,5 +39,5 @@ export function entranceRecord(
  * the admissions beside it; a test judging another time overrides `kioskTime`.
  */
 export function recordBase(kiosk: { id: string; venueId: string }, seq: number, operatorId = 'venue-a-staff-1') {
-  return { id: randomUUID(), venueId: kiosk.venueId, kioskId: kiosk.id, seq, kioskTime: new Date(Date.now() + seq).toISOString(), operatorId };
+  return { id: uuidv7({ msecs: Date.now() + seq }), venueId: kiosk.venueId, kioskId: kiosk.id, seq, kioskTime: new Date(Date.now() + seq).toISOString(), operatorId };
 }
