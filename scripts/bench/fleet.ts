@@ -33,6 +33,8 @@ export interface KioskSettings {
   reconnectionDelay: number;
   reconnectionDelayMax: number;
   randomizationFactor: number;
+  transports: string[];
+  tryAllTransports: boolean;
 }
 
 /**
@@ -42,11 +44,10 @@ export interface KioskSettings {
  */
 export function kioskSettings(): KioskSettings {
   const src = readFileSync(join(root, 'kiosk/src/sync/sync-client.ts'), 'utf8');
-  const num = (re: RegExp, name: string) => {
-    const m = re.exec(src);
-    if (!m) throw new Error(`kiosk/src/sync/sync-client.ts: ${name} not found; update scripts/bench/fleet.ts`);
-    return Number(m[1]!.replaceAll('_', ''));
+  const missing = (name: string): never => {
+    throw new Error(`kiosk/src/sync/sync-client.ts: ${name} not found; update scripts/bench/fleet.ts`);
   };
+  const num = (re: RegExp, name: string) => Number((re.exec(src)?.[1] ?? missing(name)).replaceAll('_', ''));
   return {
     batchSize: num(/const BATCH_SIZE = ([\d_]+);/, 'BATCH_SIZE'),
     ackTimeoutMs: num(/const ACK_TIMEOUT_MS = ([\d_]+);/, 'ACK_TIMEOUT_MS'),
@@ -54,6 +55,8 @@ export function kioskSettings(): KioskSettings {
     reconnectionDelay: num(/reconnectionDelay: ([\d_]+),/, 'reconnectionDelay'),
     reconnectionDelayMax: num(/reconnectionDelayMax: ([\d_]+),/, 'reconnectionDelayMax'),
     randomizationFactor: num(/randomizationFactor: ([\d_.]+),/, 'randomizationFactor'),
+    transports: [...(/transports: \[([^\]]*)\],/.exec(src)?.[1] ?? missing('transports')).matchAll(/'(\w+)'/g)].map((m) => m[1]!),
+    tryAllTransports: (/tryAllTransports: (true|false),/.exec(src)?.[1] ?? missing('tryAllTransports')) === 'true',
   };
 }
 
@@ -449,6 +452,8 @@ export class SimKiosk {
       reconnectionDelay: settings.reconnectionDelay,
       reconnectionDelayMax: settings.reconnectionDelayMax,
       randomizationFactor: settings.randomizationFactor,
+      transports: settings.transports as ('websocket' | 'polling')[],
+      tryAllTransports: settings.tryAllTransports,
     });
     this.socket.on('connect', () => {
       this.attempt = 0;

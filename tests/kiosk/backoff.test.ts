@@ -1,4 +1,7 @@
-import { Manager, type Socket } from 'socket.io-client';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { Manager, io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from '../../kiosk/src/sync/backoff.js';
 import { SyncClient } from '../../kiosk/src/sync/sync-client.js';
@@ -31,14 +34,15 @@ describe('backoffDelay', () => {
 });
 
 describe('reconnectDelay', () => {
-  it('spreads the first reconnect uniformly over 0–6 s, then doubles the range, capped at 30 s', () => {
+  it('spreads the first reconnect uniformly over 0–6 s, then doubles the range, capped at 10 s', () => {
     expect(reconnectDelay(0, () => 0)).toBe(0);
     expect(reconnectDelay(0, () => 0.5)).toBe(3000);
     expect(reconnectDelay(0, () => 0.999_999)).toBe(6000);
-    expect(reconnectDelay(1, () => 0.999_999)).toBe(12_000);
-    expect(reconnectDelay(2, () => 0.999_999)).toBe(24_000);
-    expect(reconnectDelay(3, () => 0.999_999)).toBe(30_000);
-    expect(reconnectDelay(10_000, () => 0.5)).toBe(15_000);
+    expect(reconnectDelay(1, () => 0.5)).toBe(5000);
+    expect(reconnectDelay(1, () => 0.999_999)).toBe(10_000);
+    expect(reconnectDelay(3, () => 0.999_999)).toBe(10_000);
+    expect(reconnectDelay(10_000, () => 0.5)).toBe(5000);
+    expect(reconnectDelay(2, () => 0.5, 3000, 30_000)).toBe(12_000);
   });
 
   it('puts no more than a sixth of 2,000 tablets in any one second of their first reconnect', () => {
@@ -100,7 +104,7 @@ describe("the kiosk's socket.io reconnection settings", () => {
     const client = new SyncClient('k'.repeat(43), { url: 'http://127.0.0.1:9' });
     const io = (client as unknown as { socket: Socket }).socket.io;
     const options = { reconnectionDelay: io.reconnectionDelay(), reconnectionDelayMax: io.reconnectionDelayMax(), randomizationFactor: io.randomizationFactor() };
-    expect(options).toEqual({ reconnectionDelay: 3000, reconnectionDelayMax: 30_000, randomizationFactor: 1 });
+    expect(options).toEqual({ reconnectionDelay: 3000, reconnectionDelayMax: 10_000, randomizationFactor: 1 });
     const first = socketIoFirstDelays(options, grid(2000));
     expect(Math.min(...first)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...first)).toBeLessThanOrEqual(6000);
@@ -111,11 +115,57 @@ describe("the kiosk's socket.io reconnection settings", () => {
     expect(busiestWindow(before, 1000)).toBe(1);
   });
 
-  it('cap every later attempt at 30 s', () => {
+  it('cap every later attempt at 10 s, so a tablet that tried while the hub was down is back within 10 s of it', () => {
+    const client = new SyncClient('k'.repeat(43), { url: 'http://127.0.0.1:9' });
+    const io = (client as unknown as { socket: Socket }).socket.io;
     vi.spyOn(Math, 'random').mockReturnValue(0.95);
-    const manager = new Manager('http://127.0.0.1:9', { reconnectionDelay: 3000, reconnectionDelayMax: 30_000, randomizationFactor: 1, autoConnect: false });
+    const manager = new Manager('http://127.0.0.1:9', { reconnectionDelay: io.reconnectionDelay(), reconnectionDelayMax: io.reconnectionDelayMax(), randomizationFactor: io.randomizationFactor(), autoConnect: false });
     const backoff = (manager as unknown as { backoff: { duration(): number } }).backoff;
     const delays = Array.from({ length: 8 }, () => backoff.duration());
-    expect(Math.max(...delays)).toBe(30_000);
+    expect(Math.max(...delays)).toBe(10_000);
+  });
+});
+
+describe("the kiosk's transports", () => {
+  /** A socket.io server on 127.0.0.1 that offers only `transports`, as a proxy refusing WebSocket upgrades leaves it. */
+  async function serverWith(transports: ('websocket' | 'polling')[]) {
+    const http = createServer();
+    const server = new Server(http, { transports });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  /** Connects with the kiosk's own engine options; resolves the transport it ended on. */
+  async function connectLikeTheKiosk(url: string): Promise<string> {
+    const kiosk = new SyncClient('k'.repeat(43), { url });
+    const { transports, tryAllTransports } = (kiosk as unknown as { socket: Socket }).socket.io.opts;
+    const socket = io(url, { transports, tryAllTransports, reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.on('connect', resolve);
+        socket.on('connect_error', reject);
+      });
+      return socket.io.engine.transport.name;
+    } finally {
+      socket.disconnect();
+    }
+  }
+
+  it('connect over WebSocket straight away, without a polling handshake first', async () => {
+    const hub = await serverWith(['polling', 'websocket']);
+    try {
+      expect(await connectLikeTheKiosk(hub.url)).toBe('websocket');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('fall back to HTTP long-polling where WebSocket is refused', async () => {
+    const hub = await serverWith(['polling']);
+    try {
+      expect(await connectLikeTheKiosk(hub.url)).toBe('polling');
+    } finally {
+      await hub.close();
+    }
   });
 });

@@ -23,7 +23,7 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
  * falling on the cap itself), it is uniform: no instant gets more tablets than
  * another.
  */
-export function reconnectDelay(attempt: number, random: () => number = Math.random, delayMs = 3000, capMs = 30_000): number {
+export function reconnectDelay(attempt: number, random: () => number = Math.random, delayMs = 3000, capMs = 10_000): number {
   const ceiling = Math.min(capMs, 2 * delayMs * 2 ** Math.min(attempt, 20));
   return Math.round(random() * ceiling);
 }

@@ -169,13 +169,20 @@ export class SyncClient extends EventTarget {
         );
       },
       autoConnect: false,
+      // WebSocket first, HTTP long-polling only if that fails (a proxy that refuses the upgrade):
+      // starting on polling and upgrading costs four requests per connect, doubled the time 2,000
+      // tablets took to come back after a restart, and left some silent until their ping time-out
+      // (docs/architecture.md "Reconnects after a restart").
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       // After a hub restart every tablet of the street loses its socket at once. socket.io's n-th
       // delay is reconnectionDelay × 2^n moved by up to randomizationFactor of itself either way,
-      // capped: with 1 the first lands anywhere in 0–6 s, then 0–12 s, 0–24 s, then at most 30 s,
-      // so 2,000 tablets come back a few hundred a second rather than all in the same one.
-      // The kiosk's own reconnects (reconnectDelay) read these same figures off the socket.
+      // capped: with 1 the first lands anywhere in 0–6 s, then at most 10 s, so 2,000 tablets come
+      // back a few hundred a second rather than all in the same one, and one that tried while the
+      // hub was still down is back within 10 s of it. The kiosk's own reconnects (reconnectDelay)
+      // read these same figures off the socket.
       reconnectionDelay: 3000,
-      reconnectionDelayMax: 30_000,
+      reconnectionDelayMax: 10_000,
       randomizationFactor: 1,
     });
     this.socket.on('connect', () => {
