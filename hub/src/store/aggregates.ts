@@ -101,9 +101,11 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
     `SELECT max(seq) AS seq FROM kiosk_records
       WHERE kiosk_id = ? AND type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out' AND kiosk_time_ms >= ?`,
   );
-  const admitsBetween = db
-    .prepare<[string, number, number, number], number>(
-      `SELECT count(*) FROM entrance_records WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND decision = 'admit' AND seq > ? AND seq < ?`,
+  // The admissions' seqs in the lookback, from the index alone (`+seq` keeps the planner off the
+  // (kiosk_id, seq) key, which would read every table row), counted between events in JavaScript.
+  const admitSeqs = db
+    .prepare<[string, number, number], number>(
+      `SELECT seq FROM entrance_records WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND decision = 'admit' AND +seq > ?`,
     )
     .pluck();
   // By the venue/type/time index (kiosk and seq kept out of the plan with `+`): the lookback's few
@@ -139,15 +141,18 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
    */
   function countDoor(venueId: string, kioskId: string, now: number): number {
     const from = now - OCCUPANCY_LOOKBACK_MS;
-    let prev = lastCloseOut.get(kioskId, from)?.seq ?? 0;
+    const after = lastCloseOut.get(kioskId, from)?.seq ?? 0;
     let inside = 0;
-    let resetSeq = prev;
+    let resetSeq = after;
     const undone = new Set<string>();
+    const admits = Float64Array.from(admitSeqs.all(kioskId, from, after)).sort();
+    let next = 0;
     const admitsTo = (seq: number) => {
-      inside += admitsBetween.get(kioskId, from, prev, seq)!;
-      prev = seq;
+      const first = next;
+      while (next < admits.length && admits[next]! < seq) next++;
+      inside += next - first;
     };
-    for (const e of doorEvents.all(venueId, from, kioskId, prev)) {
+    for (const e of doorEvents.all(venueId, from, kioskId, after)) {
       admitsTo(e.seq);
       if (e.type === 'correction') {
         // Undoes an admission counted since the last reset, once.

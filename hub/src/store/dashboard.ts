@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { capacityCap } from '../../../shared/rules/capacity.js';
+import { dayStart } from '../../../shared/rules/flags/index.js';
 import { occupancyFrom } from '../../../shared/rules/occupancy.js';
 import { isOpenAt } from '../../../shared/rules/opening-hours.js';
 import type {
@@ -109,12 +110,6 @@ export function localDayStart(date: string, utcOffsetMinutes: number): number {
   return Date.parse(`${date}T00:00:00.000Z`) - utcOffsetMinutes * 60_000;
 }
 
-/** Start of the venue-local day that contains `at`. */
-function localDayStartAt(at: number, utcOffsetMinutes: number): number {
-  const off = utcOffsetMinutes * 60_000;
-  return Math.floor((at + off) / DAY) * DAY - off;
-}
-
 /**
  * Monday 00:00 UTC of an ISO week `YYYY-Www` (week 1 holds 4 January). Throws
  * a RangeError for week 53 of a year that has 52.
@@ -220,10 +215,6 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     `SELECT coalesce(sum(decision = 'admit'), 0) AS admissions, coalesce(sum(decision = 'refuse'), 0) AS refusals,
             coalesce(sum(skipped_count > 0), 0) AS skipped, count(*) AS total
        FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL`,
-  );
-  const admissionsSince = db.prepare<[string, number, number], { n: number }>(
-    `SELECT count(*) AS n FROM entrance_records
-      WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND decision = 'admit' AND corrected_by IS NULL`,
   );
   const scansIn = db.prepare<[string, number, number], { n: number }>(
     'SELECT count(*) AS n FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
@@ -372,7 +363,8 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           inside,
           cap: capacityCap(p, v),
           openFlags: f?.n ?? 0,
-          admissionsToday: admissionsSince.get(v.id, localDayStartAt(now, v.utcOffsetMinutes), now + 1)!.n,
+          // The running day figure (aggregates.ts): admissions that stand, in the venue-local day of `now`.
+          admissionsToday: aggregates.span(v.id, 'day', dayStart(now, v.utcOffsetMinutes)).admissions,
           lastSeenAt,
         });
         summaries.set(v.communityId, list);
