@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { loadConfig } from '../hub/src/config.js';
 import { openStore } from '../hub/src/store/index.js';
+import { PRIVATE_FILE_MODE, privateDir } from '../hub/src/store/private-files.js';
 import { parseFlags } from './cli.js';
 
 /**
@@ -39,7 +40,7 @@ if (command === 'backup') {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const to = flags.to ?? join(dirname(config.dbFile), 'backups', `hub-${stamp}.sqlite`);
   if (existsSync(to)) fail(`${to} exists already: choose another --to`);
-  mkdirSync(dirname(to), { recursive: true });
+  privateDir(dirname(to));
   const store = openStore(config.dbFile);
   try {
     await store.backup(to);
@@ -63,6 +64,7 @@ if (command === 'backup') {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const tmp = `${config.dbFile}.restoring`;
   copyFileSync(flags.from, tmp);
+  chmodSync(tmp, PRIVATE_FILE_MODE);
   // What was there is kept beside it (with its WAL, which may hold its latest commits), never deleted.
   const before = `${config.dbFile}.before-restore-${stamp}`;
   for (const side of ['', '-wal', '-shm']) if (existsSync(`${config.dbFile}${side}`)) renameSync(`${config.dbFile}${side}`, `${before}${side}`);

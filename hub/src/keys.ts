@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { generatePassKeys } from '../../shared/rules/pass-signature.js';
+import { PRIVATE_FILE_MODE, privateDir } from './store/private-files.js';
 
 /**
  * The hub's own secrets, kept in a key file beside the database and never in
@@ -31,10 +32,10 @@ export async function loadOrCreateKeys(file: string): Promise<HubKeys> {
     return parsed.data;
   }
   const keys = await newHubKeys();
-  mkdirSync(dirname(file), { recursive: true });
+  privateDir(dirname(file));
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(keys, null, 2), { mode: 0o600 });
-  chmodSync(tmp, 0o600);
+  writeFileSync(tmp, JSON.stringify(keys, null, 2), { mode: PRIVATE_FILE_MODE });
+  chmodSync(tmp, PRIVATE_FILE_MODE);
   renameSync(tmp, file);
   return keys;
 }

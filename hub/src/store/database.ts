@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { privateDatabaseFile } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -12,9 +11,11 @@ export type Db = Database.Database;
  * because a batch is acknowledged to the kiosk after COMMIT and the kiosk then
  * stops resending it: a commit the OS could still lose on power failure would
  * be a silently lost record. The cost is measured in scripts/bench/ingest.ts.
+ * The folder and files are private to the hub's user (private-files.ts).
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  // 0700 folder, 0600 files (docs/security.md "Files").
+  if (file !== ':memory:') privateDatabaseFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

@@ -12,6 +12,7 @@ import { createOccupancyRepository, type OccupancyRepository } from './occupancy
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createReadPool, type ReadPoolOptions } from './read-pool.js';
+import { privateDatabaseFile } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
@@ -79,6 +80,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       db.prepare('SELECT 1').get();
     },
     async backup(file) {
+      // The copy holds what the database holds: private like it.
+      privateDatabaseFile(file);
       await db.backup(file);
     },
     async close() {
