@@ -28,6 +28,8 @@ import { startRetentionJob } from './services/retention.js';
 import { dropEndedSessions, pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskLimits, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
+import { clientAddress, type TrustProxy } from './client-address.js';
+import { refuseOtherNamespaces } from './sockets/namespaces.js';
 import type { AccountView } from '../../shared/schemas/account.js';
 
 export interface AppOptions {
@@ -45,6 +47,8 @@ export interface AppOptions {
   authenticateDashboard?: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
   /** Backpressure limits of the kiosk sockets (sockets/kiosks.ts KIOSK_LIMITS by default). */
   kioskLimits?: Partial<KioskLimits>;
+  /** The proxies in front of the hub to believe (TRUST_PROXY, as Fastify's `trustProxy`), so a socket's address is the client's. */
+  trustProxy?: TrustProxy;
 }
 
 declare module 'fastify' {
@@ -59,7 +63,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard, kioskLimits }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard, kioskLimits, trustProxy }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -89,7 +93,9 @@ export const hubApp = fp<AppOptions>(
       maxHttpBufferSize: 2_000_000,
     });
     app.decorate('io', io);
-    registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits });
+    // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").
+    refuseOtherNamespaces(io);
+    const kioskSockets = registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits, address: clientAddress(trustProxy) });
     // Dashboards authenticate with the same session cookie as the API.
     const sessions = sessionAccount(store, now);
     const authenticate = authenticateDashboard ?? ((header: string | undefined) => sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]));
@@ -115,6 +121,7 @@ export const hubApp = fp<AppOptions>(
       await stopScheduler();
       await stopRetention();
       clearInterval(sessionCheck);
+      kioskSockets.close();
       io.disconnectSockets(true);
       io.engine.close();
     });

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../../shared/events.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
@@ -13,6 +14,7 @@ import { evaluateBatch } from '../services/flags.js';
 import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 import { createPushQueue } from './push-queue.js';
+import { createRefusedTokens } from './refused-tokens.js';
 
 interface SocketData {
   kiosk: KioskIdentity;
@@ -105,6 +107,10 @@ export interface KioskSocketDeps {
   log: FastifyBaseLogger;
   /** Backpressure limits; KIOSK_LIMITS by default (tests lower them). */
   limits?: Partial<KioskLimits>;
+  /** The client's address of a handshake (behind trusted proxies, the forwarded one); the peer's by default. */
+  address?: (req: IncomingMessage) => string;
+  /** Bad tokens one address may present a minute (BAD_TOKENS_PER_ADDRESS by default). */
+  badTokensPerAddress?: number;
 }
 
 
@@ -123,9 +129,13 @@ function refusal(error: ApiError): Error & { data: ApiError } {
  * and pushes batches of records. Handler order (STYLE.md): safeParse → store →
  * acknowledge. The acknowledgement is sent only after the batch is committed.
  */
-export function registerKioskSockets(io: KioskServer, { store, now, log, limits: over = {} }: KioskSocketDeps): void {
+export function registerKioskSockets(
+  io: KioskServer,
+  { store, now, log, limits: over = {}, address = (req) => req.socket.remoteAddress ?? '', badTokensPerAddress }: KioskSocketDeps,
+): { close(): void } {
   const nsp = io.of(KIOSK_NAMESPACE);
   const limits = { ...KIOSK_LIMITS, ...over };
+  const badTokens = createRefusedTokens(log, badTokensPerAddress);
 
   /**
    * The status a kiosk sent with its token, checked apart from it: a malformed
@@ -140,12 +150,25 @@ export function registerKioskSockets(io: KioskServer, { store, now, log, limits:
     return undefined;
   }
 
+  /**
+   * A handshake without a good token: counted per address, and past the limit the address is
+   * told to wait. A valid token is never refused for its neighbours' bad ones (its check is one
+   * hash and one indexed read). The connection is closed rather than held until it times out.
+   */
+  async function refuseToken(socket: KioskSocket, next: (err?: Error) => void, message: string): Promise<void> {
+    const waitMs = await badTokens.refused(address(socket.request));
+    next(
+      waitMs > 0
+        ? refusal({ code: 'rate_limited', message: 'too many unknown kiosk tokens from this address; wait', retryAfterMs: waitMs })
+        : refusal({ code: 'unauthorized', field: 'token', message }),
+    );
+    setImmediate(() => socket.conn.close());
+  }
+
   let handshakes = 0;
   nsp.use(async (socket, next) => {
     const auth = KioskAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) {
-      return next(refusal({ code: 'unauthorized', field: 'token', message: 'this kiosk is not enrolled: no token' }));
-    }
+    if (!auth.success) return refuseToken(socket, next, 'this kiosk is not enrolled: no token');
     if (handshakes >= limits.maxHandshakes) {
       // Spread over a few seconds, so the ones told to wait do not all come back in the same instant.
       const retryAfterMs = Math.round(HANDSHAKE_RETRY_MS * (0.5 + Math.random()));
@@ -163,8 +186,7 @@ export function registerKioskSockets(io: KioskServer, { store, now, log, limits:
       const kiosk = await store.kiosks.authenticate(auth.data.token, now());
       if (!kiosk) {
         socket.data.admitted?.();
-        log.warn({ address: socket.handshake.address }, 'kiosk socket refused: unknown or revoked token');
-        return next(refusal({ code: 'unauthorized', field: 'token', message: 'unknown or revoked kiosk token' }));
+        return refuseToken(socket, next, 'unknown or revoked kiosk token');
       }
       socket.data.kiosk = kiosk;
       socket.data.leftSince = auth.data.leftSince;
@@ -438,4 +460,5 @@ export function registerKioskSockets(io: KioskServer, { store, now, log, limits:
       pushView(kiosk.id);
     });
   });
+  return { close: () => badTokens.close() };
 }
