@@ -78,6 +78,10 @@ export const hubApp = fp<AppOptions>(
           'script-src': ["'self'", (req) => ((req as { url?: string }).url?.startsWith('/kiosk/') ? "'wasm-unsafe-eval'" : '')],
           'worker-src': ["'self'"],
           'manifest-src': ["'self'"],
+          // Stylesheets from the hub only (helmet's default also allows any https: origin). The
+          // server-rendered pages keep their CSS in one <style> block, hence 'unsafe-inline'; no
+          // page has a style attribute.
+          'style-src': ["'self'", "'unsafe-inline'"],
         },
       },
     });

@@ -86,6 +86,13 @@ describe('patron pass routes', () => {
       expect(kiosk.headers['content-security-policy']).toContain("'wasm-unsafe-eval'");
     });
 
+    it('takes stylesheets from the hub only, and the patron page has no style attribute (docs/security.md "Headers, CSP and input")', async () => {
+      const patron = await app.inject(`/v/${await token()}`);
+      const styleSrc = String(patron.headers['content-security-policy']).split(';').find((d) => d.trim().startsWith('style-src'));
+      expect(styleSrc?.trim()).toBe("style-src 'self' 'unsafe-inline'");
+      expect(patron.body).not.toMatch(/\sstyle="/);
+    });
+
     it('switches to English and remembers it in a cookie', async () => {
       const res = await app.inject(`/v/${await token()}?lang=en`);
       expect(res.body).toContain('Itinerary card');

@@ -73,7 +73,7 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
         <div class="code" data-testid="booking-code" data-code="${b.code}" aria-label="${t('bookingCode')}">${code}</div>
         ${state === 'open'
           ? html`<div class="qr" data-testid="booking-qr" data-signed="${b.signed}">${trusted(qr)}</div>
-            <p class="small" style="text-align:center">${t('bookingQrHint')}</p>`
+            <p class="small centred">${t('bookingQrHint')}</p>`
           : ''}
       </section>
       <section class="card">

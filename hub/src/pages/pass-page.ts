@@ -48,7 +48,7 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
       <p class="notice refuse expired-msg" role="alert" data-testid="expired">${t('expired')}</p>
       <section class="card">
         <div class="code" data-testid="pass-code" data-code="${pass.code}" aria-label="${t('code')}">${code}</div>
-        <p class="small" style="text-align:center">${t('codeHint')}</p>
+        <p class="small centred">${t('codeHint')}</p>
         <div class="qr" data-testid="pass-qr" data-signed="${pass.signed}">${trusted(qr)}</div>
       </section>
       <section class="card">

@@ -14,6 +14,7 @@ legend{font-weight:700;font-size:1.1rem;padding:0 .3rem}
 fieldset{min-width:0}
 h2{font-size:1.05rem;margin:0 0 .3rem}
 .small{font-size:.85rem;color:#52606d}
+.centred{text-align:center}
 .field{margin:.5rem 0}.label{margin:0 0 .2rem;font-weight:600}
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}
 .choice{display:flex;align-items:center;gap:.3rem;border:2px solid #cbd2d9;border-radius:.6rem;padding:.45rem .7rem;min-height:2.75rem;background:#fff}

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { occupancyLevel } from '../../../shared/rules/capacity.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, currentLang, t } from '../i18n.js';
@@ -31,7 +32,7 @@ export class OccupancyPanel extends LitElement {
     const level = occupancyLevel(this.inside, this.cap);
     const pct = this.cap > 0 ? Math.min(100, Math.round((this.inside / this.cap) * 100)) : 100;
     return html`<div class="gauge ${level}" data-testid="occupancy" data-inside=${this.inside} data-cap=${this.cap} data-level=${level}>
-        <div class="bar" style="width:${pct}%"></div>
+        <div class="bar" style=${styleMap({ width: `${pct}%` })}></div>
         <span class="count"><strong>${this.inside}</strong> / ${this.cap} ${t('inside')}</span>
         ${level === 'full' ? html`<span class="full" data-testid="at-cap">${t('atCap')}</span>` : nothing}
       </div>
