@@ -399,4 +399,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE door_counts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
   DELETE FROM aggregate_state;
   `,
+  // The audit log is a hash chain (store/audit.ts): each entry's hash covers its fields and the
+  // hash before it. Entries already there are sealed in order when the store opens.
+  `
+  ALTER TABLE audit_log ADD COLUMN hash TEXT;
+  `,
 ];

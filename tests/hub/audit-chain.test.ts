@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import { tempDir } from '../support/hub.js';
+import { cstAt, cstMidnight } from '../support/clock.js';
+
+/** docs/security.md "The audit log": a hash chain that `npm run audit:verify` walks. */
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function verify(file: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--file', file, ...args], { cwd: root });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
+}
+
+function edit(file: string, sql: string): void {
+  const db = new Database(file);
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+async function fiveEntries(store: Store): Promise<void> {
+  const t0 = cstAt(cstMidnight(), 10);
+  for (let i = 0; i < 5; i++) {
+    await store.audit.record({ at: t0 + i * 60_000, accountId: 'acc-1', accountName: '王芳', action: i === 2 ? 'tracing_run' : 'flag_action', target: `t-${i}`, detail: { n: i } });
+  }
+}
+
+describe('the audit log', () => {
+  const tmp = tempDir();
+  afterEach(() => tmp.remove());
+
+  it('verifies intact and prints its head', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    const store = openStore(file);
+    await fiveEntries(store);
+    await store.close();
+    const res = await verify(file);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^audit log intact: 5 entries, head 5:[0-9a-f]{64}\n$/);
+  });
+
+  it.each([
+    ['a changed detail', 'UPDATE audit_log SET detail = \'{"n":99}\' WHERE id = 3', 3],
+    ['a changed account', "UPDATE audit_log SET account_name = '李强' WHERE id = 2", 2],
+    ['an entry removed from the middle', 'DELETE FROM audit_log WHERE id = 3', 4],
+    ['a hash overwritten', "UPDATE audit_log SET hash = '" + 'a'.repeat(64) + "' WHERE id = 4", 4],
+    ['a hash removed', 'UPDATE audit_log SET hash = NULL WHERE id = 5', 5],
+  ])('names the first broken entry after %s', async (_what, sql, first) => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    const store = openStore(file);
+    await fiveEntries(store);
+    await store.close();
+    edit(file, sql);
+    const res = await verify(file);
+    expect(res.code).toBe(1);
+    expect(res.out).toContain(`audit log BROKEN at entry #${first} `);
+  });
+
+  it('catches the newest entries removed, against a head written down earlier', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    const store = openStore(file);
+    await fiveEntries(store);
+    await store.close();
+    const head = /head (\d+:[0-9a-f]{64})/.exec((await verify(file)).out)![1]!;
+    expect((await verify(file, '--head', head)).code).toBe(0);
+    edit(file, 'DELETE FROM audit_log WHERE id >= 4');
+    expect((await verify(file)).code).toBe(0); // a shorter chain still holds by itself
+    const res = await verify(file, '--head', head);
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('entry #5 written down earlier is gone');
+  });
+
+  it('seals the entries a hub wrote before the chain, once, and keeps chaining after them', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    let store = openStore(file);
+    await fiveEntries(store);
+    await store.close();
+    edit(file, 'UPDATE audit_log SET hash = NULL'); // as a file from before the chain has them
+    store = openStore(file);
+    await store.audit.record({ at: cstAt(cstMidnight(), 12), accountId: null, accountName: null, action: 'kiosk_retire', target: 'k-1' });
+    await store.close();
+    const res = await verify(file);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('intact: 6 entries');
+  });
+});
