@@ -24,7 +24,8 @@ form.addEventListener('submit', async (ev) => {
   try {
     const res = await fetch('/api/passes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const data = (await res.json()) as { url?: string; error?: { field?: string; message: string } };
-    if (res.status === 201 && data.url) {
+    // 200: the form was sent before (a double tap, an answer lost on the way) and this is its pass.
+    if ((res.status === 201 || res.status === 200) && data.url) {
       declaration.remember(answers);
       location.assign(data.url);
       return;

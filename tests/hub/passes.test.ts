@@ -193,6 +193,56 @@ describe('patron pass routes', () => {
     });
   });
 
+  // docs/security.md "Passes, codes and tablets": one form, one pass; a phone no faster than a door.
+  describe('one form, one pass', () => {
+    it('answers a form sent again with the pass it already made (200), and stores no second one', async () => {
+      const body = await declare();
+      const first = await post(body);
+      const again = await post(body);
+      expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+      expect(again.json()).toEqual(first.json());
+      expect(await store.passes.count()).toBe(1);
+    });
+
+    it('gives five sends of one form racing each other the same single pass', async () => {
+      const body = await declare();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => post(body)));
+      expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+      expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(1);
+      expect(await store.passes.count()).toBe(1);
+    });
+
+    it('serves every page its own ticket, so two phones at the same instant get two passes', async () => {
+      const venueCode = await token();
+      const [a, b] = [await declare({ venueCode }), await declare({ venueCode })];
+      expect(a.ticket).not.toBe(b.ticket);
+      const ids = [(await post(a)).json().id, (await post(b)).json().id];
+      expect(new Set(ids).size).toBe(2);
+    });
+
+    it('refuses a ticket from a page served before tickets named one form', async () => {
+      const old = await declare();
+      const [servedAt, , mac] = old.ticket.split('.');
+      const res = await post({ ...old, ticket: `${servedAt}.${mac}` });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'invalid', field: 'ticket' });
+    });
+
+    it('lets one phone (its device cookie) make six passes a minute, then 429 with the shared error shape; another phone at the same address goes on', async () => {
+      const page = await app.inject(`/v/${await token()}`);
+      const cookie = page.cookies.find((c) => c.name === 'vc_device')!;
+      expect(cookie).toMatchObject({ path: '/api/passes', httpOnly: true, sameSite: 'Strict' });
+      const send = async (device: string) =>
+        app.inject({ method: 'POST', url: '/api/passes', headers: { 'content-type': 'application/json', cookie: `vc_device=${device}` }, payload: JSON.stringify(await declare()) });
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++) codes.push((await send(cookie.value)).statusCode);
+      expect(codes).toEqual([201, 201, 201, 201, 201, 201, 429]);
+      const refused = await send(cookie.value);
+      expect(refused.json().error).toMatchObject({ code: 'rate_limited' });
+      expect((await send('6f1d2f0e-9a4b-4c51-8d0e-3c2b1a0f9e8d')).statusCode).toBe(201);
+    });
+  });
+
   describe('hostile input', () => {
     const bad: [string, (d: Record<string, unknown>) => unknown, string][] = [
       ['no body', () => undefined, ''],

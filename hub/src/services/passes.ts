@@ -102,13 +102,17 @@ export async function takePassCode(
  * under the policy in force, numbered, signed, stored with the contact number
  * sealed. Throws HttpError for a code that is not (or no longer) valid.
  */
-export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, now: number): Promise<StoredPass> {
+export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, now: number): Promise<{ pass: StoredPass; made: boolean }> {
   if (!parseVenueCode(req.venueCode)) throw new HttpError(400, 'invalid', 'not shaped like a venue code', 'venueCode');
   const scanned = await resolveVenueCode(store, req.venueCode, now, ANY_AGE);
   if (!scanned.ok) throw new HttpError(404, 'not_found', 'this is not a venue code of this street', 'venueCode');
   const ticket = await checkFormTicket(scanned.ticketSecret, req.venueCode, req.ticket, now);
   if (ticket === 'forged') throw new HttpError(400, 'invalid', 'this form was not served by this hub for this code', 'ticket');
   if (ticket === 'expired') throw new HttpError(410, 'expired', 'this form has expired; scan the code at the door again', 'venueCode');
+  // One form, one pass: the same form sent again (a double tap, a retry after a lost answer) gets
+  // the pass it already made, and mints no other (docs/security.md "Passes, codes and tablets").
+  const earlier = await store.passes.byTicket(req.ticket);
+  if (earlier) return { pass: earlier, made: false };
   const { venue } = scanned;
   const policy = await store.policies.activeForVenue(venue.id);
   const { people, verdict } = judgeParty(policy, venue, req.people, req.commitment, now);
@@ -138,6 +142,7 @@ export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, n
     contact: req.phone ? encryptContact(req.phone, keys.contactKey) : null,
     leftAt: null,
   };
-  await store.passes.add(pass);
-  return pass;
+  // Two sends of one form racing each other: the store keeps the first, and both get it.
+  const stored = await store.passes.add(pass, req.ticket);
+  return { pass: stored, made: stored.id === pass.id };
 }

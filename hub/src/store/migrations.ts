@@ -404,4 +404,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit_log ADD COLUMN hash TEXT;
   `,
+  // The patron form's ticket a pass was made for: the same form sent again gets the same pass.
+  `
+  ALTER TABLE passes ADD COLUMN ticket TEXT;
+  CREATE UNIQUE INDEX passes_ticket ON passes (ticket) WHERE ticket IS NOT NULL;
+  `,
 ];

@@ -50,7 +50,13 @@ const DAY_MS = 24 * 60 * 60_000;
 export interface PassRepository {
   /** The next free pass number of the venue in this minute (0, 1, …), never handed out twice. */
   nextNumber(venueId: string, minute: number): Promise<number>;
-  add(pass: Omit<StoredPass, 'leftAt'>): Promise<void>;
+  /**
+   * Stores a pass. With the patron form's `ticket`, at most one pass per ticket: if that form
+   * already made one, nothing is stored and that pass is returned; otherwise the new one.
+   */
+  add(pass: Omit<StoredPass, 'leftAt'>, ticket?: string): Promise<StoredPass>;
+  /** The pass a patron form's ticket made, if any. */
+  byTicket(ticket: string): Promise<StoredPass | undefined>;
   get(id: string): Promise<StoredPass | undefined>;
   /** The pass of the venue with this code and issue minute (a typed code). */
   byCode(venueId: string, code: string, minute: number): Promise<StoredPass | undefined>;
@@ -103,10 +109,12 @@ export function createPassRepository(db: Db): PassRepository {
   const pruneNumbers = db.prepare('DELETE FROM pass_numbers WHERE venue_id = ? AND minute < ?');
   const insert = db.prepare(
     `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at,
-                         policy_version, people, verdict, declaration, signed, contact)
+                         policy_version, people, verdict, declaration, signed, contact, ticket)
      VALUES (@id, @venueId, @entranceId, @kioskId, @source, @code, @codeMinute, @codeNumber, @issuedAt, @expiresAt,
-             @policyVersion, @peopleCount, @verdict, @declaration, @signed, @contact)`,
+             @policyVersion, @peopleCount, @verdict, @declaration, @signed, @contact, @ticket)
+     ON CONFLICT (ticket) WHERE ticket IS NOT NULL DO NOTHING`,
   );
+  const byTicket = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE ticket = ?');
   const byId = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE id = ?');
   const byCode = db.prepare<[string, string, number], PassRow>('SELECT * FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?');
   const setLeft = db.prepare('UPDATE passes SET left_at = ? WHERE id = ? AND left_at IS NULL');
@@ -192,8 +200,13 @@ export function createPassRepository(db: Db): PassRepository {
       pruneNumbers.run(venueId, minute - 60);
       return takeNumber.get(venueId, minute)!.n;
     },
-    async add(p) {
-      insert.run({ ...p, peopleCount: p.people.length, declaration: JSON.stringify(p.people) });
+    async add(p, ticket) {
+      if (insert.run({ ...p, peopleCount: p.people.length, declaration: JSON.stringify(p.people), ticket: ticket ?? null }).changes === 1) return { ...p, leftAt: null };
+      return toPass(byTicket.get(ticket!)!);
+    },
+    async byTicket(ticket) {
+      const row = byTicket.get(ticket);
+      return row ? toPass(row) : undefined;
     },
     async get(id) {
       const row = byId.get(id);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -24,6 +25,11 @@ const LangQuery = z.object({ lang: z.enum(LANGS as [Lang, ...Lang[]]).optional()
 const TokenParams = z.object({ token: z.string().max(200) });
 const PassParams = z.object({ id: Uuid });
 const LANG_COOKIE = 'lang';
+/** A random id the patron page gives a phone, so passes are limited per phone rather than per shared address. */
+const DEVICE_COOKIE = 'vc_device';
+const DeviceId = Uuid;
+/** A door admits a party every ten seconds or so: a phone needs no more passes than that. */
+export const PASSES_PER_DEVICE_MINUTE = 6;
 
 export interface PatronRouteOptions {
   store: Store;
@@ -53,6 +59,9 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
 
   app.get('/v/:token', { schema: { params: TokenParams, querystring: LangQuery } }, async (request, reply) => {
     const lang = langOf(request, reply, request.query);
+    if (!DeviceId.safeParse(request.cookies[DEVICE_COOKIE]).success) {
+      reply.setCookie(DEVICE_COOKIE, randomUUID(), { path: '/api/passes', sameSite: 'strict', httpOnly: true, maxAge: 365 * 86_400 });
+    }
     const path = `/v/${encodeURIComponent(request.params.token)}`;
     const scanned = await resolveVenueCode(store, request.params.token, now());
     if (!scanned.ok) return sendHtml(reply, scanned.reason === 'expired' ? 410 : 404, renderNotice(lang, path, scanned.reason));
@@ -68,15 +77,26 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
   app.post(
     '/api/passes',
     {
-      // Generous: many phones share one carrier address (CGNAT) at a busy door.
-      config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+      // Per phone (its device cookie): no faster than a door admits parties. Without the cookie,
+      // per address, and generous: many phones share one carrier address (CGNAT) at a busy door.
+      config: {
+        rateLimit: {
+          keyGenerator: (request: FastifyRequest) => {
+            const device = DeviceId.safeParse(request.cookies[DEVICE_COOKIE]);
+            return device.success ? `device:${device.data}` : `address:${request.ip}`;
+          },
+          max: (_request: FastifyRequest, key: string) => (key.startsWith('device:') ? PASSES_PER_DEVICE_MINUTE : 120),
+          timeWindow: '1 minute',
+        },
+      },
       bodyLimit: 16_384,
-      schema: { body: PassRequest, response: { 201: PassIssued, 400: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
+      schema: { body: PassRequest, response: { 200: PassIssued, 201: PassIssued, 400: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
     },
     async (request, reply) => {
-      const pass = await issuePass(store, keys, request.body, now());
-      request.log.info({ passId: pass.id, venueId: pass.venueId, source: pass.source, people: pass.people.length, verdict: pass.verdict }, 'pass issued');
-      return reply.code(201).send({ id: pass.id, url: `/pass/${pass.id}` });
+      const { pass, made } = await issuePass(store, keys, request.body, now());
+      if (made) request.log.info({ passId: pass.id, venueId: pass.venueId, source: pass.source, people: pass.people.length, verdict: pass.verdict }, 'pass issued');
+      // 200: this form had made its pass already, and this is it.
+      return reply.code(made ? 201 : 200).send({ id: pass.id, url: `/pass/${pass.id}` });
     },
   );
 
