@@ -29,6 +29,7 @@ import { dropEndedSessions, pushFlags, registerDashboardSockets } from './socket
 import { registerKioskSockets, type KioskLimits, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
+import { csrfHmacKey, csrfUserInfo } from './auth.js';
 import { refuseOtherNamespaces } from './sockets/namespaces.js';
 import type { AccountView } from '../../shared/schemas/account.js';
 
@@ -87,8 +88,14 @@ export const hubApp = fp<AppOptions>(
     });
     await app.register(rateLimit, { global: false });
     await app.register(cookie);
-    // CSRF secret in its own cookie, token in the x-csrf-token header of every inspector's state change.
-    await app.register(csrf, { cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict' } });
+    // CSRF secret in its own cookie, token in the x-csrf-token header of every inspector's state
+    // change, and the token bound to the session it was fetched under (docs/security.md "CSRF"):
+    // a token and cookie pair minted by anyone else fails beside an inspector's session cookie.
+    await app.register(csrf, {
+      cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict' },
+      getUserInfo: csrfUserInfo,
+      csrfOpts: { hmacKey: csrfHmacKey(keys) },
+    });
 
     app.decorate('store', store);
     const io: KioskServer = new Server(app.server, {

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AccountView, Role } from '../../shared/schemas/account.js';
+import { createHmac } from 'node:crypto';
 import { HttpError } from './errors.js';
+import type { HubKeys } from './keys.js';
 import type { Store } from './store/index.js';
 
 /**
@@ -54,3 +56,17 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, t
     maxAge: Math.floor(maxAgeMs / 1000),
   });
 }
+
+/**
+ * What a CSRF token is bound to: the session cookie it was fetched with (a fixed word before
+ * login: the plugin refuses an empty one). It is hashed into the token, so a token is good only
+ * beside the session it was made for.
+ */
+export const csrfUserInfo = (request: FastifyRequest): string => request.cookies[SESSION_COOKIE] || 'no-session';
+
+/** The key CSRF tokens are bound with: derived from the hub's key file, so tokens outlive a restart. */
+export const csrfHmacKey = (keys: HubKeys): string => createHmac('sha256', Buffer.from(keys.contactKey, 'base64')).update('csrf-token-binding').digest('base64');
+
+/** A CSRF token for this request's session; its secret cookie is Secure behind TLS, like the session cookie. */
+export const csrfToken = (request: FastifyRequest, reply: FastifyReply): string =>
+  reply.generateCsrf({ userInfo: csrfUserInfo(request), secure: request.protocol === 'https' });

@@ -75,6 +75,48 @@ describe('inspectors: log in and out', () => {
     expect((await app.inject({ url: '/api/auth/me', cookies: j.cookies })).statusCode).toBe(401);
   });
 
+  // docs/security.md "CSRF": the token is bound to the session it was fetched under.
+  it('refuses a token and cookie pair minted by someone else beside the admin’s session cookie', async () => {
+    const admin = jar();
+    await login(admin, 'admin', 'correct horse battery', await csrf(admin));
+    const attacker = jar();
+    const minted = await csrf(attacker); // the attacker's own pair, fetched with no session
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      cookies: { vc_session: admin.cookies.vc_session!, _csrf: attacker.cookies._csrf! },
+      headers: { 'x-csrf-token': minted },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json().error).toMatchObject({ code: 'forbidden' });
+    // A token fetched under another inspector's session does not pass either.
+    const other = jar();
+    await login(other, '东风网格员', 'another long secret', await csrf(other));
+    const othersToken = await csrf(other);
+    const crossed = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      cookies: { vc_session: admin.cookies.vc_session!, _csrf: other.cookies._csrf! },
+      headers: { 'x-csrf-token': othersToken },
+    });
+    expect(crossed.statusCode).toBe(403);
+    // The admin's own token, fetched with their session, does.
+    const own = await app.inject({ method: 'POST', url: '/api/auth/logout', cookies: admin.cookies, headers: { 'x-csrf-token': await csrf(admin) } });
+    expect(own.statusCode).toBe(204);
+  });
+
+  it('makes the CSRF secret cookie Secure behind TLS, like the session cookie', async () => {
+    const proxied = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }), { trustProxy: true });
+    try {
+      const res = await proxied.inject({ url: '/api/auth/csrf', headers: { 'x-forwarded-proto': 'https' } });
+      expect(res.cookies.find((c) => c.name === '_csrf')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+      const plain = await proxied.inject({ url: '/api/auth/csrf' });
+      expect(plain.cookies.find((c) => c.name === '_csrf')?.secure).toBeFalsy();
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('answers a wrong password and an unknown name alike, and rate-limits guessing', async () => {
     const j = jar();
     const token = await csrf(j);

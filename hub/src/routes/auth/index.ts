@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountView, LoginRequest } from '../../../../shared/schemas/account.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
-import { SESSION_COOKIE, requireAccount, setSessionCookie } from '../../auth.js';
+import { SESSION_COOKIE, csrfToken, requireAccount, setSessionCookie } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { SESSION_IDLE_MS } from '../../store/accounts.js';
 import type { Store } from '../../store/index.js';
@@ -18,8 +18,8 @@ export interface AuthRouteOptions {
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { store, now, sessionEnded }) => {
-  app.get('/api/auth/csrf', { schema: { response: { 200: z.object({ token: z.string() }) } } }, async (_request, reply) => ({
-    token: reply.generateCsrf(),
+  app.get('/api/auth/csrf', { schema: { response: { 200: z.object({ token: z.string() }) } } }, async (request, reply) => ({
+    token: csrfToken(request, reply),
   }));
 
   app.post(
