@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Server } from 'socket.io';
-import { installErrorHandlers } from './errors.js';
+import { errorServerOptions, installErrorHandlers } from './errors.js';
 import { SESSION_COOKIE, sessionAccount } from './auth.js';
 import { authRoutes } from './routes/auth/index.js';
 import { bookingPageRoutes } from './routes/booking-pages/index.js';
@@ -156,7 +156,7 @@ export const hubApp = fp<AppOptions>(
 
 /** A Fastify instance with the hub registered and ready, not listening. */
 export async function buildHub(opts: AppOptions, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ...server });
+  const app = Fastify({ logger: false, ...errorServerOptions, ...server });
   await app.register(hubApp, opts);
   await app.ready();
   return app;

@@ -25,7 +25,11 @@ export function sessionAccount(store: Store, now: () => number) {
     token ? store.accounts.session(token, now()) : Promise.resolve(undefined);
 }
 
-/** preHandler: 401 without a valid session; 403 if the role is not among `roles`. */
+/**
+ * A route hook, run as `preValidation` so a caller is authorised before what they sent is
+ * validated (docs/security.md "Order of checks"): 401 without a valid session; 403 if the role is
+ * not among `roles`.
+ */
 export function requireAccount(store: Store, now: () => number, roles?: Role[]): preHandlerAsyncHookHandler {
   const lookup = sessionAccount(store, now);
   return async (request: FastifyRequest) => {

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError, ErrorCode } from '../../shared/schemas/errors.js';
 
@@ -56,3 +58,34 @@ export function installErrorHandlers(app: FastifyInstance): void {
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
   );
 }
+
+/**
+ * Errors Fastify answers before any route or handler runs, in the same `{ error: { code, field?,
+ * message } }` shape as every other 4xx (docs/security.md "Order of checks"): a URL with a bad
+ * percent-encoding, and what Node's HTTP parser refuses (headers too large: 431; a request it
+ * cannot parse: 400; one too slow: 408). Given to every Fastify the hub builds (app.ts buildHub,
+ * server.ts).
+ */
+export const errorServerOptions: Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> = {
+  frameworkErrors(err, _request, reply) {
+    const badUrl = err.code === 'FST_ERR_BAD_URL';
+    return (reply as FastifyReply).code(400).send({ error: { code: 'invalid', ...(badUrl ? { field: 'url' } : {}), message: badUrl ? 'the URL is not validly percent-encoded' : err.message } });
+  },
+  clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const error =
+      status === 431
+        ? { code: 'too_large', field: 'headers', message: 'the request headers are too large' }
+        : status === 408
+          ? { code: 'invalid', message: 'the request took too long to arrive' }
+          : { code: 'invalid', message: 'the request is not valid HTTP' };
+    const body = JSON.stringify({ error });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  },
+};

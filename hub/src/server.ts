@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pathToFileURL } from 'node:url';
 import { hubApp } from './app.js';
 import { loadConfig, type HubConfig } from './config.js';
+import { errorServerOptions } from './errors.js';
 import { loadOrCreateKeys } from './keys.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -27,7 +28,7 @@ export async function startHub(
   const hops = config.trustProxy;
   // A hop count trusts that many proxies in front of the hub.
   const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
-  const app = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true, trustProxy });
+  const app = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true, trustProxy, ...errorServerOptions });
   await app.register(hubApp, { store, keys, kioskDist: config.kioskDist, uiDist: config.uiDist, publicUrl: config.publicUrl, trustProxy });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -46,7 +46,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
 
   app.post(
     '/api/auth/logout',
-    { onRequest: app.csrfProtection, preHandler: requireAccount(store, now), schema: { response: { 204: z.null(), 401: ErrorBody } } },
+    { onRequest: app.csrfProtection, preValidation: requireAccount(store, now), schema: { response: { 204: z.null(), 401: ErrorBody } } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await store.accounts.endSession(token);
@@ -58,5 +58,5 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     },
   );
 
-  app.get('/api/auth/me', { preHandler: requireAccount(store, now), schema: { response: { 200: AccountView, 401: ErrorBody } } }, async (request) => request.account!);
+  app.get('/api/auth/me', { preValidation: requireAccount(store, now), schema: { response: { 200: AccountView, 401: ErrorBody } } }, async (request) => request.account!);
 };

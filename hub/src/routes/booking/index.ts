@@ -123,7 +123,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     '/api/bookings/:id/admin-cancel',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: { params: BookingParams, body: AdminCancelRequest, response: { 200: BookingCancelled, ...errors } },
     },
     async (request) => {
@@ -150,7 +150,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
 
   app.get(
     '/api/venues/:id/booking',
-    { preHandler: signedIn, schema: { params: VenueParams, response: { 200: VenueBooking, ...errors } } },
+    { preValidation: signedIn, schema: { params: VenueParams, response: { 200: VenueBooking, ...errors } } },
     async (request) => {
       const venue = await store.venues.get(request.params.id);
       if (!venue) throw new HttpError(404, 'not_found', `no venue "${request.params.id}"`, 'id');
@@ -163,7 +163,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     '/api/venues/:id/booking',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: { params: VenueParams, body: BookingSettings, response: { 200: VenueBooking, ...errors } },
     },
     async (request) => {

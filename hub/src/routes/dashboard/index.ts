@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SlotView } from '../../../../shared/schemas/booking.js';
@@ -48,6 +49,22 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   const audit = (account: { id: string; name: string }, action: string, target: string | null, detail: Record<string, unknown> = {}) =>
     store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
 
+  /**
+   * Route hooks run after `signedIn`, before the query or body is validated (docs/security.md
+   * "Order of checks"): a venue or flag of another community is 403 whatever was sent with it. An
+   * id that names nothing is left to the handler's 404.
+   */
+  const venueParamInScope = async (request: FastifyRequest) => {
+    const id = (request.params as { id?: unknown }).id;
+    const communityId = typeof id === 'string' ? await store.dashboard.venueCommunity(id) : undefined;
+    if (communityId) assertScope(request.account!, communityId);
+  };
+  const flagParamInScope = async (request: FastifyRequest) => {
+    const id = Number((request.params as { id?: unknown }).id);
+    const flag = Number.isSafeInteger(id) ? await store.flags.get(id) : undefined;
+    if (flag) assertScope(request.account!, flag.communityId);
+  };
+
   /** The venue's community, checked against the account: 404 if there is no such venue, 403 if not theirs. */
   async function venueInScope(account: NonNullable<import('fastify').FastifyRequest['account']>, venueId: string): Promise<string> {
     const communityId = await store.dashboard.venueCommunity(venueId);
@@ -56,9 +73,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return communityId;
   }
 
-  app.get('/api/street', { preHandler: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
+  app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
 
-  app.get('/api/venues/:id', { preHandler: signedIn, schema: { params: VenueParams } }, async (request) => {
+  app.get('/api/venues/:id', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
     const communityId = await venueInScope(account, request.params.id);
     const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ communityId }, now())]);
@@ -70,7 +87,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get(
     '/api/venues/:id/records',
-    { preHandler: signedIn, schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
+    { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const account = request.account!;
       await venueInScope(account, request.params.id);
@@ -79,7 +96,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     },
   );
 
-  app.get('/api/venues/:id/day', { preHandler: signedIn, schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
+  app.get('/api/venues/:id/day', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
     await venueInScope(request.account!, request.params.id);
     return store.dashboard.day(request.params.id, request.query.date);
   });
@@ -87,7 +104,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   // Bookings against admissions, slot by slot, for a venue-local day (past, today or ahead).
   app.get(
     '/api/venues/:id/slots',
-    { preHandler: signedIn, schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       await venueInScope(request.account!, request.params.id);
       const venue = await store.venues.get(request.params.id);
@@ -101,7 +118,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   // After caps shrank (a switch to emergency, a lower per-slot number): the bookings the street admin must move or cancel.
   app.get(
     '/api/bookings/overbooked',
-    { preHandler: requireAccount(store, now, ['street_admin']), schema: { response: { 200: OverbookedReport, 403: ErrorBody } } },
+    { preValidation: requireAccount(store, now, ['street_admin']), schema: { response: { 200: OverbookedReport, 403: ErrorBody } } },
     async () => {
       const at = now();
       const over = await overbookedSlots(store, at);
@@ -136,7 +153,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     },
   );
 
-  app.get('/api/venues/:id/ledgers', { preHandler: signedIn, schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
+  app.get('/api/venues/:id/ledgers', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
     const account = request.account!;
     await venueInScope(account, request.params.id);
     // Ledgers hold staff health data: who looked is kept.
@@ -144,7 +161,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return { items: await store.dashboard.ledgers(request.params.id, request.query.from, request.query.to) };
   });
 
-  app.get('/api/flags', { preHandler: signedIn, schema: { querystring: FlagsQuery } }, async (request) => {
+  app.get('/api/flags', { preValidation: signedIn, schema: { querystring: FlagsQuery } }, async (request) => {
     const account = request.account!;
     if (request.query.venueId) await venueInScope(account, request.query.venueId);
     const items = await store.flags.list({ ...scopeOf(account), status: request.query.status, venueId: request.query.venueId, limit: request.query.limit });
@@ -158,7 +175,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return flag;
   }
 
-  app.get('/api/flags/:id', { preHandler: signedIn, schema: { params: FlagParams } }, async (request) => {
+  app.get('/api/flags/:id', { preValidation: [signedIn, flagParamInScope], schema: { params: FlagParams } }, async (request) => {
     const account = request.account!;
     const flag = await flagInScope(account, request.params.id);
     await audit(account, 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
@@ -167,7 +184,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.post(
     '/api/flags/:id/actions',
-    { onRequest: app.csrfProtection, preHandler: signedIn, schema: { params: FlagParams, body: FlagAction, response: { 200: FlagSchema, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { onRequest: app.csrfProtection, preValidation: [signedIn, flagParamInScope], schema: { params: FlagParams, body: FlagAction, response: { 200: FlagSchema, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (request) => {
       const account = request.account!;
       await flagInScope(account, request.params.id);
@@ -183,18 +200,18 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     },
   );
 
-  app.get('/api/joint-enforcement', { preHandler: signedIn }, async (request) => {
+  app.get('/api/joint-enforcement', { preValidation: signedIn }, async (request) => {
     // The street-wide thresholds even where a community switched on its own: the list
     // ranks repeat offenders across the street for joint enforcement (000 §5), one measure for all.
     const policy = await store.policies.active();
     return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };
   });
 
-  app.get('/api/ranking', { preHandler: signedIn, schema: { querystring: DayQuery } }, async (request) =>
+  app.get('/api/ranking', { preValidation: signedIn, schema: { querystring: DayQuery } }, async (request) =>
     store.dashboard.ranking(request.query.date, scopeOf(request.account!)),
   );
 
-  app.get('/api/reports/weekly', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request) => {
+  app.get('/api/reports/weekly', { preValidation: signedIn, schema: { querystring: WeekQuery } }, async (request) => {
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
     // Viewing (and so printing) the report is an export of the street's figures too.
@@ -202,7 +219,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return report;
   });
 
-  app.get('/api/reports/weekly.csv', { preHandler: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
+  app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
     await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
@@ -228,7 +245,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
       .send(csv);
   });
 
-  app.get('/api/audit', { preHandler: requireAccount(store, now, ['street_admin']), schema: { querystring: AuditQuery } }, async (request) => {
+  app.get('/api/audit', { preValidation: requireAccount(store, now, ['street_admin']), schema: { querystring: AuditQuery } }, async (request) => {
     await audit(request.account!, 'view_audit', null, { before: request.query.before ?? null });
     return { items: await store.audit.list(request.query) };
   });

@@ -86,7 +86,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
 
   app.get(
     '/api/kiosks',
-    { preHandler: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { preValidation: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
       const [items, connected] = [await store.kiosks.list(request.query), connectedKioskIds(app.io)];
       return { items: items.map((k) => ({ ...k, connected: connected.has(k.id) })) };
@@ -97,7 +97,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/entrances/:id/enrolment-codes',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         params: IdParams,
         // A bare POST (no body) asks for the default validity.
@@ -123,7 +123,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/kiosks/:id/revoke',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: { params: IdParams, body: RevokeRequest, response: { 200: KioskView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {

@@ -61,7 +61,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     };
   }
 
-  app.get('/api/policy', { preHandler: admin, schema: { response: { 200: PolicyOverview } } }, async () => {
+  app.get('/api/policy', { preValidation: admin, schema: { response: { 200: PolicyOverview } } }, async () => {
     const [street, communities, schedules, latest] = await Promise.all([
       store.policies.street(),
       store.policies.communities(),
@@ -78,7 +78,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     };
   });
 
-  app.get('/api/policy/history', { preHandler: admin, schema: { querystring: HistoryQuery, response: { 200: PolicyHistory } } }, async (request) => ({
+  app.get('/api/policy/history', { preValidation: admin, schema: { querystring: HistoryQuery, response: { 200: PolicyHistory } } }, async (request) => ({
     items: await store.policies.history(request.query.limit),
   }));
 
@@ -86,7 +86,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     '/api/policy/switch',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: { body: PolicySwitchRequest, response: { 200: PolicySwitchResult, 400: ErrorBody, 403: ErrorBody } },
     },
     async (request) => {
@@ -120,7 +120,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     '/api/policy/schedules/:id/cancel',
     {
       onRequest: app.csrfProtection,
-      preHandler: admin,
+      preValidation: admin,
       schema: { params: ScheduleParams, body: CancelScheduleRequest, response: { 200: PolicySchedule, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {

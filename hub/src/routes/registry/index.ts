@@ -99,13 +99,13 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     done(null, body),
   );
 
-  app.get('/api/registry/communities', { preHandler: admin, schema: { response: { 200: CommunityList, ...errors } } }, async () => ({
+  app.get('/api/registry/communities', { preValidation: admin, schema: { response: { 200: CommunityList, ...errors } } }, async () => ({
     items: await store.venues.communities(),
   }));
 
   app.post(
     '/api/registry/communities',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { body: CommunityCreate, response: { 201: CommunityRow, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { body: CommunityCreate, response: { 201: CommunityRow, ...errors } } },
     async (request, reply) => {
       try {
         const row = await store.venues.createCommunity(request.body);
@@ -120,7 +120,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/communities/:id',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: CommunityEdit, response: { 200: CommunityRow, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { params: IdParams, body: CommunityEdit, response: { 200: CommunityRow, ...errors } } },
     async (request) => {
       const before = await community(request.params.id, 'id');
       const row = (await store.venues.renameCommunity(request.params.id, request.body.name))!;
@@ -131,18 +131,18 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     },
   );
 
-  app.get('/api/registry/venues', { preHandler: admin, schema: { querystring: RegistryQuery, response: { 200: RegistryVenueList, ...errors } } }, async (request) => {
+  app.get('/api/registry/venues', { preValidation: admin, schema: { querystring: RegistryQuery, response: { 200: RegistryVenueList, ...errors } } }, async (request) => {
     if (request.query.communityId) await community(request.query.communityId, 'communityId');
     return { items: await store.venues.list({ communityId: request.query.communityId }) };
   });
 
-  app.get('/api/registry/venues/:id', { preHandler: admin, schema: { params: IdParams, response: { 200: RegistryVenue, ...errors } } }, async (request) =>
+  app.get('/api/registry/venues/:id', { preValidation: admin, schema: { params: IdParams, response: { 200: RegistryVenue, ...errors } } }, async (request) =>
     venue(request.params.id),
   );
 
   app.post(
     '/api/registry/venues',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { body: VenueCreate, response: { 201: RegistryVenue, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { body: VenueCreate, response: { 201: RegistryVenue, ...errors } } },
     async (request, reply) => {
       const { id, ...draft } = request.body;
       const [created] = await save([{ kind: 'create', id, draft }]);
@@ -160,7 +160,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/venues/:id',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: VenueEdit, response: { 200: RegistryVenue, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { params: IdParams, body: VenueEdit, response: { 200: RegistryVenue, ...errors } } },
     async (request) => {
       const before = await venue(request.params.id);
       const draft: VenueDraft = request.body;
@@ -179,7 +179,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/venues/:id/staff',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: IdParams, body: StaffCreate, response: { 201: StaffView, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { params: IdParams, body: StaffCreate, response: { 201: StaffView, ...errors } } },
     async (request, reply) => {
       const v = await venue(request.params.id);
       const staff = await store.venues.createStaff(v.id, request.body);
@@ -191,7 +191,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/venues/:id/staff/:staffId',
-    { onRequest: app.csrfProtection, preHandler: admin, schema: { params: StaffParams, body: StaffEdit, response: { 200: StaffView, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, schema: { params: StaffParams, body: StaffEdit, response: { 200: StaffView, ...errors } } },
     async (request) => {
       const v = await venue(request.params.id);
       const before = v.staff.find((s) => s.id === request.params.staffId);
@@ -207,7 +207,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/import',
-    { onRequest: app.csrfProtection, preHandler: admin, bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: ImportQuery, response: { 200: ImportReport, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: admin, bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: ImportQuery, response: { 200: ImportReport, ...errors } } },
     async (request) => {
       const { communityId, dryRun } = request.query;
       const target = await community(communityId, 'communityId');
@@ -239,7 +239,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
     },
   );
 
-  app.get('/api/registry/export.csv', { preHandler: admin, schema: { querystring: ExportQuery } }, async (request, reply) => {
+  app.get('/api/registry/export.csv', { preValidation: admin, schema: { querystring: ExportQuery } }, async (request, reply) => {
     const { communityId } = request.query;
     if (communityId) await community(communityId, 'communityId');
     const venues = await store.venues.list({ communityId });
