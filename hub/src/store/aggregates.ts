@@ -32,6 +32,11 @@ import type { RuleContext } from './rule-context.js';
  *   street's admissions that stand and those without a phone: the street's
  *   usual share no_phone_share holds an hour against.
  *
+ * A record is stored only with a kiosk time within the policy's allowance of its
+ * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than a few
+ * minutes of clock drift ahead. It was made before it arrived, so a door counts
+ * it from its arrival; a time from nowhere (year 9999) never reaches the figures.
+ *
  * A figure that cannot be stepped exactly is counted again from the records:
  * a record arriving out of sequence order marks its door stale, and a
  * correction undoing an admission folded earlier refolds that hour.
