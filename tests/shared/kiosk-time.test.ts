@@ -50,7 +50,7 @@ describe('Timestamp: an offset a clock can be set to', () => {
   });
 });
 
-describe('occupancyFrom at an instant', () => {
+describe('occupancyFrom at an instant (004 §3.3–3.5: the count the cap is held against)', () => {
   const base = { venueId: 'v', kioskId: 'k', operatorId: 's', policyVersion: 1, checks: {}, reasons: [] };
   const admit = (seq: number, kioskTime: string): SyncRecord =>
     ({ ...base, type: 'entrance', id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, seq, kioskTime, decision: 'admit' }) as SyncRecord;
@@ -59,5 +59,10 @@ describe('occupancyFrom at an instant', () => {
     const records = [admit(1, iso(RECEIVED - MIN)), admit(2, '9999-12-31T23:59:59+08:00'), admit(3, iso(RECEIVED + MIN))];
     expect(occupancyFrom(records, RECEIVED)).toBe(1);
     expect(occupancyFrom(records, RECEIVED + MIN)).toBe(2);
+  });
+
+  it('still counts an exit or a close-out stamped after `now`: they only lower the figure', () => {
+    const exit = { venueId: 'v', kioskId: 'k', operatorId: 's', type: 'occupancy', id: '00000000-0000-4000-8000-000000000009', seq: 9, kioskTime: iso(RECEIVED + MIN), kind: 'exit', count: 1 } as SyncRecord;
+    expect(occupancyFrom([admit(1, iso(RECEIVED - 2 * MIN)), admit(2, iso(RECEIVED - MIN)), exit], RECEIVED)).toBe(1);
   });
 });
