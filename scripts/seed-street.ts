@@ -34,6 +34,7 @@ import { skippedChecks, type CheckName, type Checks } from '../shared/schemas/ch
 import { ENROL_ALPHABET } from '../shared/schemas/enrolment.js';
 import type { PassPerson } from '../shared/schemas/pass.js';
 import { doorChecks, NORMAL_POLICY } from '../shared/schemas/policy.js';
+import { requiredChecks } from '../shared/rules/required-checks.js';
 import type { EntranceRecord, ReasonCode } from '../shared/schemas/record.js';
 import type { OpeningHours, VenueType } from '../shared/schemas/venue.js';
 import { backfill } from '../hub/src/services/flags.js';
@@ -469,7 +470,9 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
         if (it === 'other_province' || it === 'starred') {
           const tested = rand.chance(0.6);
           checks.testProof = { outcome: tested ? 'negative' : 'none' };
-          if (!tested) checks.commitment = { outcome: rand.chance(0.9) ? 'signed' : 'not_signed' };
+          // Answered whenever the policy asks it, as the kiosk's form requires (a tested patron signs too;
+          // the random draw only for the untested, so the street is the same as before otherwise).
+          if (requiredChecks(policy, v.spec.type, it).includes('commitment')) checks.commitment = { outcome: tested || rand.chance(0.9) ? 'signed' : 'not_signed' };
         }
       }
       if (v.violations.has('skips_checks') && rand.chance(0.25)) {

@@ -427,7 +427,7 @@ export class KioskApp extends LitElement {
 
   /** This door's count (the rule restarts it at a close-out) and today's list, from the records in memory. */
   private _derive() {
-    this.inside = occupancyFrom(this.recent.map((r) => r.record));
+    this.inside = occupancyFrom(this.recent.map((r) => r.record), Date.now());
     const dayStart = startOfDay(Date.now());
     this.today = this.recent.filter((r) => r.savedAt >= dayStart);
     this._countSlot();

@@ -7,11 +7,18 @@ import type { VenueOccupancy } from '../schemas/sync.js';
  * one, undoing an admission takes it back, an exit takes `count` (never below
  * zero), a head count sets the number, closing out sets zero. A head count or a close-out supersedes the
  * admissions before it: undoing one of those afterwards changes nothing.
+ *
+ * At `now`, an admission stamped later than `now` is not counted inside: a clock set back (or a
+ * time from nowhere) must not leave someone "inside" until the next close-out. Exits, head counts
+ * and close-outs still count whenever stamped (they only lower or reset the figure). The hub
+ * refuses kiosk times beyond the policy's drift allowance (rules/kiosk-time.ts), so what it holds
+ * is never far ahead.
  */
-export function occupancyFrom(records: readonly SyncRecord[]): number {
+export function occupancyFrom(records: readonly SyncRecord[], now = Infinity): number {
   const admitted = new Set<string>();
   let inside = 0;
   for (const r of records) {
+    if (r.type === 'entrance' && now !== Infinity && Date.parse(r.kioskTime) > now) continue;
     switch (r.type) {
       case 'entrance':
         if (r.decision === 'admit') {

@@ -13,8 +13,18 @@ export const Id = z
   .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-"');
 export type Id = z.infer<typeof Id>;
 
-/** An instant with its UTC offset, as the kiosk's clock read it (ISO 8601). */
-export const Timestamp = z.iso.datetime({ offset: true });
+/**
+ * An instant with its UTC offset, as the kiosk's clock read it (ISO 8601). The offset is one a
+ * clock can be set to: from -12:00 to +14:00, in quarter hours (+05:45, +08:45 exist; +23:59 does not).
+ */
+export const Timestamp = z.iso.datetime({ offset: true }).refine(plausibleOffset, 'UTC offset outside -12:00…+14:00 or not in quarter hours');
+
+function plausibleOffset(iso: string): boolean {
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
+  if (!m) return true; // `Z`
+  const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  return minutes >= -12 * 60 && minutes <= 14 * 60 && Number(m[3]) % 15 === 0;
+}
 export type Timestamp = z.infer<typeof Timestamp>;
 
 /** Per-kiosk, gap-free sequence number, starting at 1. */

@@ -21,6 +21,8 @@ export const FlagRule = z.enum([
   'pass_unknown',
   'slot_over_cap',
   'admitted_without_booking',
+  'missing_check',
+  'no_phone_share',
 ]);
 export type FlagRule = z.infer<typeof FlagRule>;
 

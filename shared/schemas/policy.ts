@@ -29,6 +29,13 @@ export const FlagThresholds = z.object({
   kioskSilentMinutes: z.int().min(5).max(24 * 60).default(60),
   /** clock_skew: a kiosk's clock this far from the hub's (records sent at once). */
   clockSkewMinutes: z.int().min(1).max(24 * 60).default(5),
+  /**
+   * A record whose kiosk time is further from the hub's receipt than this is refused at `kioskTime`
+   * (shared/rules/kiosk-time.ts): back `kioskTimePastDays` (a tablet kept offline through a closure
+   * sends its outbox late), ahead `kioskTimeFutureMinutes` (clock drift only: nothing is sent before it happens).
+   */
+  kioskTimePastDays: z.int().min(1).max(366).default(31),
+  kioskTimeFutureMinutes: z.int().min(1).max(24 * 60).default(15),
   /** ledger_not_kept: staff nucleic-acid tests per week at these venue types (003 table row 9). */
   staffTestsPerWeek: z.int().min(0).max(7).default(2),
   staffTestVenueTypes: z
@@ -39,6 +46,20 @@ export const FlagThresholds = z.object({
     ]),
   /** ledger_not_kept: disinfection or ventilation entries per open day (000 §2(2)(3)). */
   disinfectionsPerDay: z.int().min(0).max(24).default(1),
+  /**
+   * no_phone_share: an hour with at least `minAdmissionsForNoPhoneCheck` admissions whose share of
+   * no-phone admissions is at least `noPhoneShareFactor` times the street's usual share (its share over
+   * the `noPhoneBaselineDays` days before), at least `minNoPhoneShare`, and this unlikely
+   * (`maxNoPhoneFalseAlarm`, the binomial tail) for a door whose patrons are like the street's.
+   * Until the street has `minNoPhoneBaselineAdmissions` admissions in those days, its usual share is `usualNoPhoneShare`.
+   */
+  minAdmissionsForNoPhoneCheck: z.int().min(1).max(10_000).default(20),
+  noPhoneShareFactor: z.number().min(1).max(100).default(3),
+  minNoPhoneShare: z.number().min(0).max(1).default(0.25),
+  maxNoPhoneFalseAlarm: z.number().min(1e-9).max(0.5).default(0.001),
+  noPhoneBaselineDays: z.int().min(1).max(90).default(28),
+  minNoPhoneBaselineAdmissions: z.int().min(1).max(1_000_000).default(500),
+  usualNoPhoneShare: z.number().min(0).max(1).default(0.05),
   /** Joint enforcement list (000 §5): this many violations within `repeatWindowDays`, or a missed rectification deadline. */
   repeatViolations: z.int().min(2).max(100).default(3),
   repeatWindowDays: z.int().min(1).max(365).default(30),

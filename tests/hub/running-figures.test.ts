@@ -9,18 +9,24 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import {
   admittedDespiteRisk,
   admittedWhileClosed,
+  baselineDays,
   dayStart,
   emptySpan,
   foldSpan,
   hourKey,
   hourStart,
   judgeClosed,
+  judgeMissing,
+  judgeNoPhone,
   judgeRisk,
   judgeScans,
   judgeSkipped,
+  missingCheck,
+  noPhoneShare,
   policiesFor,
   scansBelowAdmissions,
   skippedCheck,
+  standingAdmissions,
   weekStart,
 } from '../../shared/rules/flags/index.js';
 import { occupancyFrom } from '../../shared/rules/occupancy.js';
@@ -47,12 +53,17 @@ const CHECKS: Checks[] = [
   { scan: { outcome: 'scanned' }, temperature: { outcome: 'measured', celsius: 36.5 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } },
   { scan: { outcome: 'skipped', reason: '排队' }, temperature: { outcome: 'measured', celsius: 36.6 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } },
   { scan: { outcome: 'no_phone', shown: 'id_card' }, temperature: { outcome: 'measured', celsius: 37.9 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'yellow' }, itinerary: { outcome: 'local' } },
+  // A tampered kiosk: no scan, no itinerary recorded at all (missing_check).
+  { temperature: { outcome: 'measured', celsius: 36.4 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' } },
+  { scan: { outcome: 'no_phone', shown: 'paper_itinerary' }, temperature: { outcome: 'measured', celsius: 36.5 }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } },
 ];
+// Small hours judged, so the no-phone share fires in some of them.
+const NO_PHONE = { minAdmissionsForNoPhoneCheck: 3, minNoPhoneShare: 0.3, maxNoPhoneFalseAlarm: 0.05 };
 
 type Op = { t: 'admit' | 'refuse'; checks: number; minutes: number; operator: number } | { t: 'undo'; back: number } | { t: 'exit'; n: number } | { t: 'headcount'; n: number } | { t: 'close_out' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ t: fc.constantFrom<'admit' | 'refuse'>('admit', 'admit', 'admit', 'refuse'), checks: fc.nat(2), minutes: fc.nat(170), operator: fc.nat(1) }) },
+  { weight: 8, arbitrary: fc.record({ t: fc.constantFrom<'admit' | 'refuse'>('admit', 'admit', 'admit', 'refuse'), checks: fc.nat(4), minutes: fc.nat(170), operator: fc.nat(1) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('undo' as const), back: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('exit' as const), n: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('headcount' as const), n: fc.nat(10) }) },
@@ -108,7 +119,20 @@ async function fromScratch(store: Store, now: number, kiosks: readonly KioskIden
   const from = dayStart(now, venue.utcOffsetMinutes);
   const held = await store.flags.facts.entrances(venue.id, from - 14 * 24 * HOUR, from + 24 * HOUR);
   const hours = [...new Set(held.map((e) => hourStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes)))].sort();
+  const th = { ...p.active.flags, ...NO_PHONE };
+  const standing = standingAdmissions(held);
+  // The street (this one venue) per day, and its days before each hour as the hub reads them.
+  const streetDay = (from: number, to: number) => {
+    const inDays = standing.filter((e) => Date.parse(e.record.kioskTime) >= from && Date.parse(e.record.kioskTime) < to);
+    return { admissions: inDays.length, noPhone: inDays.filter((e) => e.record.checks.scan?.outcome === 'no_phone').length };
+  };
+  const street = (hour: number) => {
+    const { from, to } = baselineDays(hour, venue.utcOffsetMinutes, th.noPhoneBaselineDays);
+    return streetDay(from, to);
+  };
   const flags = [
+    ...missingCheck(venue, held, p.of, p.at),
+    ...noPhoneShare(venue, held, street, th),
     ...skippedCheck(venue, held, p.of),
     ...admittedDespiteRisk(venue, held, p.of),
     ...admittedWhileClosed(venue, held, p.of, p.at),
@@ -118,7 +142,7 @@ async function fromScratch(store: Store, now: number, kiosks: readonly KioskIden
   const span = days.map((d) => ({ d, f: foldSpan(emptySpan(), held.filter((e) => dayStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === d)) }));
   const weeks = [...new Set(days.map((d) => weekStart(d, venue.utcOffsetMinutes)))];
   const week = weeks.map((w) => ({ w, f: foldSpan(emptySpan(), held.filter((e) => weekStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === w)) }));
-  return { venue, p, inside, flags, hours, span, week };
+  return { venue, p, th, inside, flags, hours, span, week, street, streetDays: days.map((d) => ({ d, f: streetDay(d, d + 24 * HOUR) })) };
 }
 
 const sorted = (flags: { rule: string; windowKey: string }[]) => [...flags].sort((a, b) => `${a.rule} ${a.windowKey}`.localeCompare(`${b.rule} ${b.windowKey}`));
@@ -163,10 +187,17 @@ describe('running figures against a from-scratch count of the stored records', (
               const key = hourKey(h, want.venue.utcOffsetMinutes);
               got.push(...judgeSkipped(want.venue, key, f.skipped), ...judgeRisk(want.venue, key, f.risk), ...judgeClosed(want.venue, key, f.closed));
               got.push(...judgeScans(want.venue, h, f.scans, SCANS, want.p.active.flags));
+              got.push(...judgeMissing(want.venue, key, f.missing));
+              const { from, to } = baselineDays(h, want.venue.utcOffsetMinutes, want.th.noPhoneBaselineDays);
+              const street = await store.flags.facts.street(from, to);
+              expect(street).toEqual(want.street(h));
+              got.push(...judgeNoPhone(want.venue, h, f.noPhone, street, want.th));
             }
             expect(sorted(got)).toEqual(sorted(want.flags));
             for (const { d, f } of want.span) expect(plain(await store.flags.facts.span('venue-a', 'day', d))).toEqual(plain(f));
             for (const { w, f } of want.week) expect(plain(await store.flags.facts.span('venue-a', 'week', w))).toEqual(plain(f));
+            // The street's running day figures: admissions that stand and those without a phone, undone ones taken back.
+            for (const { d, f } of want.streetDays) expect(await store.flags.facts.street(d, d + 24 * HOUR)).toEqual(f);
           } finally {
             await store.close();
           }
@@ -218,17 +249,27 @@ describe('running figures against a from-scratch count of the stored records', (
       { t: 'admit', checks: 0, minutes: 20, operator: 1 },
       { t: 'undo', back: 0 },
       { t: 'admit', checks: 2, minutes: 30, operator: 0 },
+      { t: 'admit', checks: 3, minutes: 40, operator: 0 },
+      { t: 'admit', checks: 4, minutes: 50, operator: 1 },
     ], now);
     await store.records.ingest(records, now);
-    const before = { inside: await store.occupancy.byVenue('venue-a', now), hour: await store.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)) };
+    const figures = async (s: Store) => ({
+      inside: await s.occupancy.byVenue('venue-a', now),
+      hour: await s.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)),
+      street: await s.flags.facts.street(0, now + 24 * HOUR),
+    });
+    const before = await figures(store);
     await store.close();
     // The figures go, as in a file from before them; opening it again builds them from the records.
     const db = new Database(file);
-    db.exec("DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM aggregate_state;");
+    db.exec("DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM street_days; DELETE FROM aggregate_state;");
     db.close();
     const again = openStore(file);
-    expect({ inside: await again.occupancy.byVenue('venue-a', now), hour: await again.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)) }).toEqual(before);
-    expect(before.inside[0]!.inside).toBe(2);
+    expect(await figures(again)).toEqual(before);
+    expect(before.inside[0]!.inside).toBe(4);
+    // Four admissions stand (one undone), two of them without a phone; one misses its scan and itinerary.
+    expect(before.street).toEqual({ admissions: 4, noPhone: 2 });
+    expect(before.hour.missing).toMatchObject({ count: 1, byCheck: { scan: 1, itinerary: 1 } });
     await again.close();
   });
 });

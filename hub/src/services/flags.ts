@@ -3,12 +3,15 @@ import {
   admittedDespiteRisk,
   admittedWhileClosed,
   admittedWithoutBooking,
+  baselineDays,
   clockSkew,
   dayStart,
   hourKey,
   hourStart,
   inventedTemperatures,
   judgeClosed,
+  judgeMissing,
+  judgeNoPhone,
   judgeRisk,
   judgeScans,
   judgeSkipped,
@@ -16,6 +19,8 @@ import {
   kioskSilent,
   ledgerNotKeptDay,
   ledgerNotKeptWeek,
+  missingCheck,
+  noPhoneShare,
   overCapacity,
   scansBelowAdmissions,
   skippedCheck,
@@ -87,6 +92,7 @@ export async function evaluateBatch(
   for (const from of hours) {
     const facts = await store.flags.facts.hour(venue.id, from);
     raised.push(...judgeHour(venue, from, facts));
+    raised.push(...judgeNoPhone(venue, from, facts.noPhone, await streetBefore(store, venue, from, th), th));
     // Late records in an hour already over: the sweep judged it without them.
     if (from + HOUR_MS <= receivedAt) {
       raised.push(...judgeScans(venue, from, facts.scans, await store.flags.facts.scans(venue.id, from, from + HOUR_MS), th));
@@ -125,7 +131,18 @@ export async function evaluateBatch(
 /** The hour rules over one hour's running figures. */
 function judgeHour(venue: FlagVenue, from: number, facts: HourFacts): RaisedFlag[] {
   const key = hourKey(from, venue.utcOffsetMinutes);
-  return [...judgeSkipped(venue, key, facts.skipped), ...judgeRisk(venue, key, facts.risk), ...judgeClosed(venue, key, facts.closed)];
+  return [
+    ...judgeSkipped(venue, key, facts.skipped),
+    ...judgeRisk(venue, key, facts.risk),
+    ...judgeClosed(venue, key, facts.closed),
+    ...judgeMissing(venue, key, facts.missing),
+  ];
+}
+
+/** The street's running day figures over the days before the hour's day (no_phone_share's usual share): one indexed sum. */
+async function streetBefore(store: Store, venue: FlagVenue, hour: number, th: Policy['flags']) {
+  const { from, to } = baselineDays(hour, venue.utcOffsetMinutes, th.noPhoneBaselineDays);
+  return store.flags.facts.street(from, to);
 }
 
 /**
@@ -173,11 +190,13 @@ export async function backfill(store: Store, from: number, until: number, progre
     for (let day = dayStart(from, venue.utcOffsetMinutes); day < until; day += DAY_MS) {
       const dayHeld = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
       if (dayHeld.length === 0) continue;
+      const street = await streetBefore(store, venue, day, th);
       for (let hour = day; hour < day + DAY_MS && hour < until; hour += HOUR_MS) {
         const held = dayHeld.filter((e) => inWindow(e.record.kioskTime, hour, hour + HOUR_MS));
         if (held.length === 0) continue;
         const end = hour + HOUR_MS;
-        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at)], end);
+        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at), ...missingCheck(venue, held, p.of, p.at)], end);
+        add(noPhoneShare(venue, held, () => street, th), end);
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
         // Each kiosk's readings of the hour, as the rule sees a kiosk's latest ones.
         for (const kioskId of new Set(held.map((e) => e.record.kioskId))) {

@@ -2,6 +2,9 @@ import { SyncRecord } from '../../../shared/schemas/record.js';
 import { RecordsPush, type ItemResult, type PushResult } from '../../../shared/schemas/sync.js';
 import { Uuid } from '../../../shared/schemas/common.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
+import { FlagThresholds } from '../../../shared/schemas/policy.js';
+import { policiesFor } from '../../../shared/rules/flags/policies-for.js';
+import { kioskTimeRefusal } from '../../../shared/rules/kiosk-time.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 
@@ -27,6 +30,7 @@ export async function ingestBatch(
   const results: (ItemResult | undefined)[] = new Array(items.length);
   const valid: SyncRecord[] = [];
   const validIndex: number[] = [];
+  const allowance = await kioskTimeAllowance(store, kiosk.venueId);
 
   items.forEach((item, index) => {
     const parsed = SyncRecord.safeParse(item);
@@ -38,6 +42,11 @@ export async function ingestBatch(
     const denied = authorise(kiosk, r);
     if (denied) {
       results[index] = rejected(index, r.id, denied);
+      return;
+    }
+    const late = kioskTimeRefusal(r.kioskTime, receivedAt, allowance);
+    if (late) {
+      results[index] = rejected(index, r.id, { code: 'invalid', field: 'kioskTime', message: `kioskTime ${r.kioskTime}: ${late}` });
       return;
     }
     valid.push(r);
@@ -55,6 +64,13 @@ export async function ingestBatch(
         : { index, status: o.status, id };
   });
   return { ack: { ok: true, data: { results: results as ItemResult[] } }, accepted };
+}
+
+/** How far a kiosk time may be from its receipt, by the policy in force at the kiosk's venue (the defaults for a venue the hub no longer has). */
+async function kioskTimeAllowance(store: Store, venueId: string): Promise<FlagThresholds> {
+  const venue = await store.flags.facts.venue(venueId);
+  if (!venue) return FlagThresholds.parse({});
+  return policiesFor(await store.flags.facts.policies(), venue.communityId).active.flags;
 }
 
 /** A kiosk may only send its own records, for its own venue. */

@@ -5,12 +5,14 @@ import {
   foldHour,
   foldSpan,
   hourStart,
+  isNoPhone,
   policiesFor,
   standingAdmissions,
   weekStart,
   type HeldEntrance,
   type HourFacts,
   type SpanFacts,
+  type StreetDayFacts,
 } from '../../../shared/rules/flags/index.js';
 import { EMPTY_DOOR, stepDoor, type DoorCount, type DoorStep } from '../../../shared/rules/occupancy.js';
 import type { EntranceRecord, SyncRecord } from '../../../shared/schemas/record.js';
@@ -25,7 +27,15 @@ import type { RuleContext } from './rule-context.js';
  * - door_counts: per kiosk, people inside since its last close-out
  *   (shared/rules/occupancy.ts stepDoor);
  * - window_facts: per venue and venue-local hour, day and ISO week, what the
- *   flag rules read (shared/rules/flags/window-facts.ts).
+ *   flag rules read (shared/rules/flags/window-facts.ts);
+ * - street_days: per day (the start of each venue's local day), the whole
+ *   street's admissions that stand and those without a phone: the street's
+ *   usual share no_phone_share holds an hour against.
+ *
+ * A record is stored only with a kiosk time within the policy's allowance of its
+ * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than a few
+ * minutes of clock drift ahead. It was made before it arrived, so a door counts
+ * it from its arrival; a time from nowhere (year 9999) never reaches the figures.
  *
  * A figure that cannot be stepped exactly is counted again from the records:
  * a record arriving out of sequence order marks its door stale, and a
@@ -56,6 +66,8 @@ export interface Aggregates {
   doors(venueId: string, now: number): DoorInside[];
   hour(venueId: string, start: number): HourFacts;
   span(venueId: string, kind: 'day' | 'week', start: number): SpanFacts;
+  /** The street's admissions, and those without a phone, over the days starting in [from, to). */
+  street(from: number, to: number): StreetDayFacts;
   /** Counts every figure again from the stored records (an upgrade, a seeded street); returns the windows written. */
   rebuild(progress?: (line: string) => void): number;
 }
@@ -85,8 +97,15 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
   const putFacts = db.prepare<[string, WindowKind, number, string]>(
     'INSERT INTO window_facts (venue_id, kind, start, facts) VALUES (?, ?, ?, ?) ON CONFLICT (venue_id, kind, start) DO UPDATE SET facts = excluded.facts',
   );
-  const target = db.prepare<[string], { kiosk_id: string; seq: number; kiosk_time_ms: number; decision: string }>(
-    'SELECT kiosk_id, seq, kiosk_time_ms, decision FROM entrance_records WHERE id = ?',
+  const target = db.prepare<[string], { kiosk_id: string; seq: number; kiosk_time_ms: number; decision: string; no_phone: number }>(
+    "SELECT kiosk_id, seq, kiosk_time_ms, decision, coalesce(json_extract(checks, '$.scan.outcome') = 'no_phone', 0) AS no_phone FROM entrance_records WHERE id = ?",
+  );
+  const addStreetDay = db.prepare<[number, number, number]>(
+    `INSERT INTO street_days (start, admissions, no_phone) VALUES (?, ?, ?)
+     ON CONFLICT (start) DO UPDATE SET admissions = street_days.admissions + excluded.admissions, no_phone = street_days.no_phone + excluded.no_phone`,
+  );
+  const streetDays = db.prepare<[number, number], { admissions: number | null; no_phone: number | null }>(
+    'SELECT sum(admissions) AS admissions, sum(no_phone) AS no_phone FROM street_days WHERE start >= ? AND start < ?',
   );
   const hourEntrances = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; kiosk_time: string; operator_id: string | null; body: string; corrected_by: string | null }>(
     `SELECT k.id, k.kiosk_id, k.seq, k.kiosk_time, k.operator_id, k.body, e.corrected_by
@@ -229,6 +248,13 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
       // (which already hold this batch), their days lose an admission.
       const refold = new Set<number>();
       const dayLoss = new Map<number, number>();
+      // The street's days: this batch's admissions that stand, less the earlier ones it undid.
+      const street = new Map<number, StreetDayFacts>();
+      const toStreet = (day: number, admissions: number, noPhone: number) => {
+        const f = street.get(day) ?? { admissions: 0, noPhone: 0 };
+        street.set(day, { admissions: f.admissions + admissions, noPhone: f.noPhone + noPhone });
+      };
+      for (const e of standingAdmissions(entrances)) toStreet(dayStart(Date.parse(e.record.kioskTime), off), 1, isNoPhone(e) ? 1 : 0);
       for (const id of undone) {
         if (inBatch.has(id)) continue;
         const t = target.get(id);
@@ -236,7 +262,9 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
         refold.add(hourStart(t.kiosk_time_ms, off));
         const day = dayStart(t.kiosk_time_ms, off);
         dayLoss.set(day, (dayLoss.get(day) ?? 0) + 1);
+        toStreet(day, -1, -t.no_phone);
       }
+      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) addStreetDay.run(day, f.admissions, f.noPhone);
       const byWindow = (key: (ms: number) => number) => {
         const groups = new Map<number, HeldEntrance[]>();
         for (const e of entrances) {
@@ -278,11 +306,15 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
 
     hour: (venueId, start) => readFacts(venueId, 'hour', start, emptyHour),
     span: (venueId, kind, start) => readFacts(venueId, kind, start, emptySpan),
+    street(from, to) {
+      const r = streetDays.get(from, to);
+      return { admissions: r?.admissions ?? 0, noPhone: r?.no_phone ?? 0 };
+    },
 
     rebuild(progress = () => {}) {
       let written = 0;
       const run = db.transaction(() => {
-        db.exec('DELETE FROM door_counts; DELETE FROM window_facts;');
+        db.exec('DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM street_days;');
         const history = ctx.policies();
         const kiosks = db.prepare<[], { id: string; venue_id: string }>('SELECT id, venue_id FROM kiosks').all();
         const all = db.prepare<[string, number], { id: string; seq: number; type: string; kiosk_time: string; body: string }>(
@@ -317,6 +349,8 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
               hours.set(h, [...(hours.get(h) ?? []), e]);
             }
             for (const [h, admissions] of hours) putFacts.run(venue.id, 'hour', h, JSON.stringify(foldHour(emptyHour(), venue, admissions, p.of, p.at)));
+            const standing = standingAdmissions(held);
+            if (standing.length > 0) addStreetDay.run(day, standing.length, standing.filter(isNoPhone).length);
             putFacts.run(venue.id, 'day', day, JSON.stringify(foldSpan(emptySpan(), held)));
             const w = weekStart(day, venue.utcOffsetMinutes);
             weeks.set(w, foldSpan(weeks.get(w) ?? emptySpan(), held));

@@ -1,4 +1,4 @@
-import { EVIDENCE_IDS_MAX, dayStart, type PolicyInForce, type HeldBooking, type HourFacts, type SpanFacts, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
+import { EVIDENCE_IDS_MAX, dayStart, type PolicyInForce, type HeldBooking, type HourFacts, type SpanFacts, type StreetDayFacts, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
 import { BookingSettings } from '../../../shared/schemas/booking-settings.js';
 import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
@@ -76,6 +76,8 @@ export interface FlagFacts {
   hour(venueId: string, start: number): Promise<HourFacts>;
   /** The running figures of one venue-local day or ISO week: entrance records, admissions, who was on duty. */
   span(venueId: string, kind: 'day' | 'week', start: number): Promise<SpanFacts>;
+  /** The whole street's admissions that stand, and those without a phone, over the days starting in [from, to) (aggregates.ts). */
+  street(from: number, to: number): Promise<StreetDayFacts>;
   /** The venue's entrance records with kiosk time in [from, to). */
   entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
   /** Passes issued at the venue in [from, to): the patron scans. */
@@ -381,6 +383,9 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       },
       async span(venueId, kind, start) {
         return aggregates.span(venueId, kind, start);
+      },
+      async street(from, to) {
+        return aggregates.street(from, to);
       },
       async entrances(venueId, from, to) {
         return entranceRows.all(venueId, from, to).map((r) => ({

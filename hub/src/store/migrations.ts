@@ -409,4 +409,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE passes ADD COLUMN ticket TEXT;
   CREATE UNIQUE INDEX passes_ticket ON passes (ticket) WHERE ticket IS NOT NULL;
   `,
+  // The street's admissions and no-phone admissions per venue-local day (no_phone_share's usual share),
+  // and the hours' new figures (missing checks, no-phone share): built again once from the records.
+  `
+  CREATE TABLE street_days (
+    start      INTEGER PRIMARY KEY,
+    admissions INTEGER NOT NULL,
+    no_phone   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  DELETE FROM aggregate_state;
+  `,
 ];

@@ -17,6 +17,8 @@ export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
 export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
 export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } from './ledger-not-kept.js';
+export { judgeMissing, missingCheck } from './missing-check.js';
+export { baselineDays, binomialTail, judgeNoPhone, noPhoneShare, usualShare, type StreetBefore } from './no-phone-share.js';
 export { overCapacity } from './over-capacity.js';
 export { judgeScans, scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
 export { judgeSkipped, skippedCheck } from './skipped-check.js';
@@ -52,5 +54,7 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: '000 §2(2)(1) (scan)' },
   slot_over_cap: { when: 'batch', severity: 'warning/violation', window: 'slot', seed: '003 §13; 004 §3.3' },
   admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
+  missing_check: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1)' },
+  no_phone_share: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1) (scan)' },
 };
 // Stryker restore all

@@ -1,4 +1,4 @@
-import { skippedChecks } from '../../schemas/checks.js';
+import { CHECK_NAMES, skippedChecks } from '../../schemas/checks.js';
 import type { ReasonCode } from '../../schemas/record.js';
 import { decideEntry } from '../decide-entry.js';
 import { isOpenAt } from '../opening-hours.js';
@@ -87,12 +87,38 @@ export interface ScanFacts {
   noPass: EarliestIds;
 }
 
+/** Admissions with a required check not recorded at all (missing_check). */
+export interface MissingFacts {
+  count: number;
+  /** Missing only under the policy in force at the admission, not under the (older) version the record names. */
+  underOlderPolicy: number;
+  ids: EarliestIds;
+  byCheck: Counts;
+  kiosks: Counts;
+  operators: Counts;
+}
+
+/** Admissions that stand, and those of patrons recorded without a phone (no_phone_share). */
+export interface NoPhoneFacts {
+  admissions: number;
+  noPhone: number;
+  ids: EarliestIds;
+}
+
 /** One venue-local hour of a venue. */
 export interface HourFacts {
   skipped: SkippedFacts;
   risk: RiskFacts;
   closed: ClosedFacts;
   scans: ScanFacts;
+  missing: MissingFacts;
+  noPhone: NoPhoneFacts;
+}
+
+/** One day of the whole street (every venue): admissions that stand and those without a phone, the street's usual share. */
+export interface StreetDayFacts {
+  admissions: number;
+  noPhone: number;
 }
 
 /** One venue-local day or ISO week of a venue: entrance records, admissions that stand, and who worked the door. */
@@ -106,7 +132,16 @@ export const emptySkipped = (): SkippedFacts => ({ admissions: 0, lapses: 0, ids
 export const emptyRisk = (): RiskFacts => ({ count: 0, ids: [], byReason: {}, kiosks: {}, operators: {} });
 export const emptyClosed = (): ClosedFacts => ({ count: 0, closedByPolicy: 0, underOlderPolicy: 0, outsideHours: 0, policyVersions: {}, ids: [], kiosks: {} });
 export const emptyScans = (): ScanFacts => ({ admissions: 0, noPass: [] });
-export const emptyHour = (): HourFacts => ({ skipped: emptySkipped(), risk: emptyRisk(), closed: emptyClosed(), scans: emptyScans() });
+export const emptyMissing = (): MissingFacts => ({ count: 0, underOlderPolicy: 0, ids: [], byCheck: {}, kiosks: {}, operators: {} });
+export const emptyNoPhone = (): NoPhoneFacts => ({ admissions: 0, noPhone: 0, ids: [] });
+export const emptyHour = (): HourFacts => ({
+  skipped: emptySkipped(),
+  risk: emptyRisk(),
+  closed: emptyClosed(),
+  scans: emptyScans(),
+  missing: emptyMissing(),
+  noPhone: emptyNoPhone(),
+});
 export const emptySpan = (): SpanFacts => ({ entrances: 0, admissions: 0, onDuty: {} });
 
 /** `admissions`: entrance records that are admissions and stand (not undone). */
@@ -181,6 +216,45 @@ export function foldScans(f: ScanFacts, admissions: readonly HeldEntrance[]): Sc
   };
 }
 
+/**
+ * The required checks an admission does not record at all (absent: neither done nor skipped), under
+ * the policy in force when it was made (`policyAt`, the street's activation history) and under the
+ * version the record names (`policyOf`): a check either asked is owed. `older`: owed only under the
+ * policy in force, so the kiosk applied an older version (offline through a switch, or claiming one).
+ */
+export function missingChecks(admission: HeldEntrance, venue: FlagVenue, policyOf: PolicyOf, policyAt: PolicyAt): { missing: string[]; older: boolean } {
+  const { record } = admission;
+  const itinerary = record.checks.itinerary?.outcome;
+  const own = requiredChecks(policyOf(record.policyVersion), venue.type, itinerary);
+  const inForce = requiredChecks(policyAt(kioskTimeMs(admission)), venue.type, itinerary);
+  const absent = (name: (typeof CHECK_NAMES)[number]) => record.checks[name] === undefined;
+  const missing = CHECK_NAMES.filter((name) => (own.includes(name) || inForce.includes(name)) && absent(name));
+  return { missing, older: missing.length > 0 && missing.every((name) => !own.includes(name)) };
+}
+
+export function foldMissing(f: MissingFacts, venue: FlagVenue, admissions: readonly HeldEntrance[], policyOf: PolicyOf, policyAt: PolicyAt): MissingFacts {
+  const lapses = admissions.flatMap((e) => {
+    const m = missingChecks(e, venue, policyOf, policyAt);
+    return m.missing.length > 0 ? [{ e, ...m }] : [];
+  });
+  return {
+    count: f.count + lapses.length,
+    underOlderPolicy: f.underOlderPolicy + lapses.filter((l) => l.older).length,
+    ids: addEarliest(f.ids, lapses.map((l) => idOf(l.e))),
+    byCheck: addCounts(f.byCheck, lapses.flatMap((l) => l.missing)),
+    kiosks: addCounts(f.kiosks, lapses.map((l) => l.e.record.kioskId)),
+    operators: addCounts(f.operators, lapses.map((l) => l.e.record.operatorId)),
+  };
+}
+
+/** A patron admitted without a phone: paper itinerary or ID card shown instead of a scan (checks.ts ScanCheck). */
+export const isNoPhone = (e: HeldEntrance): boolean => e.record.checks.scan?.outcome === 'no_phone';
+
+export function foldNoPhone(f: NoPhoneFacts, admissions: readonly HeldEntrance[]): NoPhoneFacts {
+  const noPhone = admissions.filter(isNoPhone);
+  return { admissions: f.admissions + admissions.length, noPhone: f.noPhone + noPhone.length, ids: addEarliest(f.ids, noPhone.map(idOf)) };
+}
+
 /** Standing admissions of one hour folded into its figures. */
 export function foldHour(f: HourFacts, venue: FlagVenue, admissions: readonly HeldEntrance[], policyOf: PolicyOf, policyAt: PolicyAt): HourFacts {
   if (admissions.length === 0) return f;
@@ -189,6 +263,8 @@ export function foldHour(f: HourFacts, venue: FlagVenue, admissions: readonly He
     risk: foldRisk(f.risk, venue, admissions, policyOf),
     closed: foldClosed(f.closed, venue, admissions, policyOf, policyAt),
     scans: foldScans(f.scans, admissions),
+    missing: foldMissing(f.missing, venue, admissions, policyOf, policyAt),
+    noPhone: foldNoPhone(f.noPhone, admissions),
   };
 }
 

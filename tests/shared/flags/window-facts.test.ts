@@ -10,9 +10,13 @@ import {
   hourKey,
   hourStart,
   judgeClosed,
+  judgeMissing,
+  judgeNoPhone,
   judgeRisk,
   judgeScans,
   judgeSkipped,
+  missingCheck,
+  noPhoneShare,
   scansBelowAdmissions,
   skippedCheck,
   standingAdmissions,
@@ -34,14 +38,19 @@ import { CLEAN_CHECKS, OFFSET, THRESHOLDS, VENUE, at } from './day.js';
  * The instants are data: the rules never read the clock.
  */
 
-// A second policy, version 2, closing the venue's type: admissions under it (or after it came into force) are closed by policy.
-const CLOSING: Policy = { ...NORMAL_POLICY, version: 2, closedVenueTypes: [VENUE.type] };
+// A second policy, version 2, closing the venue's type: admissions under it (or after it came into force) are closed by policy;
+// it also asks the vaccination (004 §3.11 三码联查), so an admission without one misses a check under it.
+const CLOSING: Policy = { ...NORMAL_POLICY, version: 2, closedVenueTypes: [VENUE.type], threeCodeCheck: true };
+// Judged on small hours, so the no-phone share fires in some of them: the street's usual share as the policy's default.
+const NO_PHONE_TH = { ...THRESHOLDS, minAdmissionsForNoPhoneCheck: 3, minNoPhoneShare: 0.3, maxNoPhoneFalseAlarm: 0.05 };
+const STREET = { admissions: 0, noPhone: 0 };
 const SWITCH_AT = at(15, 30);
 const policyOf = (v: number): Policy => (v === 2 ? CLOSING : NORMAL_POLICY);
 const policyAt = (ms: number): Policy => (ms >= SWITCH_AT ? CLOSING : NORMAL_POLICY);
 
 const skippedOr = <T,>(done: T) => fc.constantFrom<T | { outcome: 'skipped'; reason: string }>(done, done, done, { outcome: 'skipped', reason: '排队' });
 
+// Some checks absent (a tampered kiosk): missing_check counts them.
 const checksArb: fc.Arbitrary<Checks> = fc.record({
   scan: fc.constantFrom<Checks['scan']>({ outcome: 'scanned' }, { outcome: 'scanned' }, { outcome: 'no_phone', shown: 'paper_itinerary' }, { outcome: 'skipped', reason: '排队' }),
   temperature: fc.oneof(
@@ -51,7 +60,8 @@ const checksArb: fc.Arbitrary<Checks> = fc.record({
   mask: skippedOr({ outcome: 'worn' as const }),
   healthCode: fc.constantFrom<Checks['healthCode']>({ outcome: 'green' }, { outcome: 'green' }, { outcome: 'yellow' }, { outcome: 'skipped', reason: '手机没电' }),
   itinerary: fc.constantFrom<Checks['itinerary']>({ outcome: 'local' }, { outcome: 'local' }, { outcome: 'medium_risk' }),
-}) as fc.Arbitrary<Checks>;
+  vaccination: fc.constantFrom<Checks['vaccination']>({ outcome: 'complete' }, { outcome: 'none' }),
+}, { requiredKeys: ['temperature', 'healthCode'] }) as fc.Arbitrary<Checks>;
 
 /** One entrance record as the hub holds it; `corrected` says a later correction undid it. */
 const heldArb = fc
@@ -131,7 +141,14 @@ describe('running figures of an hour, a day and a door', () => {
         }
         const incremental = [...hours].flatMap(([h, f]) => {
           const key = hourKey(h, OFFSET);
-          return [...judgeSkipped(VENUE, key, f.skipped), ...judgeRisk(VENUE, key, f.risk), ...judgeClosed(VENUE, key, f.closed), ...judgeScans(VENUE, h, f.scans, SCANS, THRESHOLDS)];
+          return [
+            ...judgeSkipped(VENUE, key, f.skipped),
+            ...judgeRisk(VENUE, key, f.risk),
+            ...judgeClosed(VENUE, key, f.closed),
+            ...judgeScans(VENUE, h, f.scans, SCANS, THRESHOLDS),
+            ...judgeMissing(VENUE, key, f.missing),
+            ...judgeNoPhone(VENUE, h, f.noPhone, STREET, NO_PHONE_TH),
+          ];
         });
         // From scratch: the rules over every record at once, hour by hour as the sweep reads them.
         const scratch = [
@@ -139,6 +156,8 @@ describe('running figures of an hour, a day and a door', () => {
           ...admittedDespiteRisk(VENUE, list, policyOf),
           ...admittedWhileClosed(VENUE, list, policyOf, policyAt),
           ...[...byHour(list)].flatMap(([h, held]) => scansBelowAdmissions(VENUE, h, held, SCANS, THRESHOLDS)),
+          ...missingCheck(VENUE, list, policyOf, policyAt),
+          ...noPhoneShare(VENUE, list, () => STREET, NO_PHONE_TH),
         ];
         expect(sorted(incremental)).toEqual(sorted(scratch));
       }),
