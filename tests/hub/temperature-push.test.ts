@@ -21,8 +21,8 @@ describe('records:push refuses temperatures no thermometer reads', () => {
     if (!res.ok) throw new Error(res.error.message);
     const results = res.data.results;
     expect(results.map((r) => r.status)).toEqual(['accepted', ...absurd.map(() => 'rejected'), 'rejected', 'accepted', 'accepted']);
-    for (const r of results.slice(1, 7)) expect(r.error).toMatchObject({ code: 'invalid', field: 'checks.temperature.celsius' });
-    expect(results[7]!.error).toMatchObject({ code: 'invalid', field: 'celsius' });
+    for (const r of results.slice(1, 7)) expect(r).toMatchObject({ error: { code: 'invalid', field: 'checks.temperature.celsius' } });
+    expect(results[7]).toMatchObject({ error: { code: 'invalid', field: 'celsius' } });
     const stored = readDb(hub.dbFile, (db) => (db.prepare('SELECT seq FROM entrance_records ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq));
     expect(stored).toEqual([1, 10]);
   });
