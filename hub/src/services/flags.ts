@@ -8,6 +8,7 @@ import {
   hourKey,
   hourStart,
   inventedTemperatures,
+  readingsNeeded,
   judgeClosed,
   judgeRisk,
   judgeScans,
@@ -95,7 +96,8 @@ export async function evaluateBatch(
 
   if (entrances.some((r) => r.checks.temperature?.outcome === 'measured')) {
     const maxSeq = Math.max(...entrances.map((r) => r.seq));
-    const readings = await store.flags.facts.readings(kiosk.id, maxSeq - th.temperatureWindow * READING_SEARCH_FACTOR, th.temperatureWindow);
+    const needed = readingsNeeded(th);
+    const readings = await store.flags.facts.readings(kiosk.id, maxSeq - needed * READING_SEARCH_FACTOR, needed);
     raised.push(...inventedTemperatures(venue, kiosk.id, readings, th));
   }
 
@@ -179,10 +181,12 @@ export async function backfill(store: Store, from: number, until: number, progre
         const end = hour + HOUR_MS;
         add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at)], end);
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
-        // Each kiosk's readings of the hour, as the rule sees a kiosk's latest ones.
-        for (const kioskId of new Set(held.map((e) => e.record.kioskId))) {
-          const readings = held
-            .filter((e) => e.record.kioskId === kioskId && e.record.checks.temperature?.outcome === 'measured')
+        // Each kiosk's latest readings of the day up to the hour's end, as the live rule sees a kiosk's latest ones.
+        for (const kioskId of new Set(held.filter((e) => e.record.checks.temperature?.outcome === 'measured').map((e) => e.record.kioskId))) {
+          const readings = dayHeld
+            .filter((e) => e.record.kioskId === kioskId && e.record.checks.temperature?.outcome === 'measured' && Date.parse(e.record.kioskTime) < end)
+            .sort((a, b) => a.record.seq - b.record.seq)
+            .slice(-readingsNeeded(th))
             .map((e) => ({ recordId: e.record.id, celsius: (e.record.checks.temperature as { celsius: number }).celsius, kioskTimeMs: Date.parse(e.record.kioskTime) }));
           add(inventedTemperatures(venue, kioskId, readings, th), end);
         }
