@@ -25,6 +25,7 @@ import {
   weekStart,
   type FlagVenue,
   type HeldEntrance,
+  type Reading,
   type HourFacts,
 } from '../../../shared/rules/flags/index.js';
 import { policiesFor, type Policies } from '../../../shared/rules/flags/policies-for.js';
@@ -124,6 +125,19 @@ export async function evaluateBatch(
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
 }
 
+/** Each kiosk's measured readings among `held`, in its seq order. */
+function kioskReadings(held: readonly HeldEntrance[]): Map<string, Reading[]> {
+  const byKiosk = new Map<string, { seq: number; reading: Reading }[]>();
+  for (const { record } of held) {
+    const t = record.checks.temperature;
+    if (t?.outcome !== 'measured') continue;
+    const list = byKiosk.get(record.kioskId) ?? [];
+    list.push({ seq: record.seq, reading: { recordId: record.id, celsius: t.celsius, kioskTimeMs: Date.parse(record.kioskTime) } });
+    byKiosk.set(record.kioskId, list);
+  }
+  return new Map([...byKiosk].map(([k, list]) => [k, list.sort((a, b) => a.seq - b.seq).map((r) => r.reading)]));
+}
+
 /** The hour rules over one hour's running figures. */
 function judgeHour(venue: FlagVenue, from: number, facts: HourFacts): RaisedFlag[] {
   const key = hourKey(from, venue.utcOffsetMinutes);
@@ -175,6 +189,7 @@ export async function backfill(store: Store, from: number, until: number, progre
     for (let day = dayStart(from, venue.utcOffsetMinutes); day < until; day += DAY_MS) {
       const dayHeld = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
       if (dayHeld.length === 0) continue;
+      const dayReadings = kioskReadings(dayHeld);
       for (let hour = day; hour < day + DAY_MS && hour < until; hour += HOUR_MS) {
         const held = dayHeld.filter((e) => inWindow(e.record.kioskTime, hour, hour + HOUR_MS));
         if (held.length === 0) continue;
@@ -183,11 +198,7 @@ export async function backfill(store: Store, from: number, until: number, progre
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
         // Each kiosk's latest readings of the day up to the hour's end, as the live rule sees a kiosk's latest ones.
         for (const kioskId of new Set(held.filter((e) => e.record.checks.temperature?.outcome === 'measured').map((e) => e.record.kioskId))) {
-          const readings = dayHeld
-            .filter((e) => e.record.kioskId === kioskId && e.record.checks.temperature?.outcome === 'measured' && Date.parse(e.record.kioskTime) < end)
-            .sort((a, b) => a.record.seq - b.record.seq)
-            .slice(-readingsNeeded(th))
-            .map((e) => ({ recordId: e.record.id, celsius: (e.record.checks.temperature as { celsius: number }).celsius, kioskTimeMs: Date.parse(e.record.kioskTime) }));
+          const readings = dayReadings.get(kioskId)!.filter((r) => r.kioskTimeMs < end).slice(-readingsNeeded(th));
           add(inventedTemperatures(venue, kioskId, readings, th), end);
         }
       }
