@@ -23,10 +23,24 @@ const N = A.length; // 31
 const MAC_SPACE = N ** 3;
 /** Codes per venue per minute. */
 export const CODES_PER_MINUTE = N * N;
-/** Kiosk and hub clocks may differ by this much. */
+/**
+ * How far a kiosk's clock may run behind the hub's that issued a pass: a pass
+ * issued by the hub at 14:00:30 is 14:00:10 on a tablet 20 s slow, and must not
+ * be refused as "not yet valid". Only the start of a pass gets this allowance,
+ * never its end: the door honours the expiry the patron's page shows
+ * (docs/architecture.md "Passes and the kiosk's clock").
+ */
 export const CLOCK_SKEW_MS = 2 * 60_000;
 
 export const minuteOf = (ms: number): number => Math.floor(ms / 60_000);
+
+/**
+ * When a pass issued in `minute` stops being valid, epoch ms: the end of the
+ * minute `validMinutes` after the issue minute. A pass so lasts at least
+ * `validMinutes`, its page's "valid until HH:MM" is the very instant, and a
+ * typed code, which carries only its minute, ends when the signed QR does.
+ */
+export const passExpiresAt = (minute: number, validMinutes: number): number => (minute + validMinutes + 1) * 60_000;
 
 async function macDigits(secret: string, venueId: string, minute: number, n: number, people: number): Promise<string> {
   const h = await hmac(secret, `pass-code|${venueId}|${minute}|${n}|${people}`);
@@ -63,15 +77,14 @@ export async function checkPassCode(
 ): Promise<PassCodeCheck> {
   const digits = [...code].map((c) => A.indexOf(c));
   if (code.length !== 6 || digits.some((d) => d < 0)) return { ok: false, reason: 'unknown' };
-  // The one minute of the 31 ending a skew ahead of now whose residue matches.
+  // The one minute of the 31 ending a skew ahead of now whose residue matches (a kiosk slower than the hub).
   const latest = minuteOf(now + CLOCK_SKEW_MS);
   const minute = latest - ((latest - digits[0]! + N * 2) % N);
   const n = digits[1]! * N + digits[2]!;
   const mac = code.slice(3);
   for (let people = 1; people <= MAX_PARTY; people++) {
     if ((await macDigits(secret, venueId, minute, n, people)) !== mac) continue;
-    const expires = (minute + validMinutes) * 60_000 + CLOCK_SKEW_MS;
-    return now >= expires ? { ok: false, reason: 'expired' } : { ok: true, minute, people };
+    return now >= passExpiresAt(minute, validMinutes) ? { ok: false, reason: 'expired' } : { ok: true, minute, people };
   }
   return { ok: false, reason: 'unknown' };
 }

@@ -49,8 +49,10 @@ export const looksLikePass = (text: string): boolean => text.trim().startsWith(P
 
 /**
  * Verifies a scanned pass for `venueId` at `now`: the signature over the exact
- * bytes, then the payload's shape, then the venue and the time (with the same
- * clock allowance as typed codes). A pass used already is the kiosk's question.
+ * bytes, then the payload's shape, then the venue and the time. Expired from
+ * `exp` on, the instant the patron's page shows; valid from `iat` less the
+ * clock allowance typed codes have too (a kiosk slower than the hub). A pass
+ * used already is the kiosk's question.
  */
 export async function verifyPass(text: string, publicKey: JsonWebKey, venueId: string, now: number): Promise<PassCheck> {
   const parts = text.trim().split('.');
@@ -76,7 +78,7 @@ export async function verifyPass(text: string, publicKey: JsonWebKey, venueId: s
   if (!parsed.success) return { ok: false, reason: 'tampered' };
   const pass = parsed.data;
   if (pass.venue !== venueId) return { ok: false, reason: 'other_venue', pass };
-  if (now >= pass.exp * 1000 + CLOCK_SKEW_MS) return { ok: false, reason: 'expired', pass };
+  if (now >= pass.exp * 1000) return { ok: false, reason: 'expired', pass };
   if (now < pass.iat * 1000 - CLOCK_SKEW_MS) return { ok: false, reason: 'not_yet_valid', pass };
   return { ok: true, pass };
 }

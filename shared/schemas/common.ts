@@ -33,6 +33,9 @@ export const Seq = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
 /**
  * Body temperature in °C at 0.1 °C resolution. 34.0–42.0 is the range a
  * forehead/wrist thermometer at a door reports; anything else is a misreading.
+ * zod's number refuses NaN and ±Infinity (a JSON `1e400` parses to Infinity;
+ * NaN and Infinity travel as null), so nothing non-finite is ever stored. The
+ * kiosk reads typed text with shared/rules/temperature-text.ts first.
  */
 export const Temperature = z
   .number()

@@ -23,6 +23,16 @@ export const FlagThresholds = z.object({
   temperatureWindow: z.int().min(5).max(1000).default(20),
   maxSameReadingShare: z.number().min(0.1).max(1).default(0.6),
   minTemperatureStdDevC: z.number().min(0).max(1).default(0.1),
+  /**
+   * invented_temperatures, statistical tests (shared/rules/flags/invented-temperatures.ts) over a
+   * kiosk's last `temperatureTestWindow` readings: terminal-digit preference, too regular a spread,
+   * too little variation, a cycle. Each test raises at most `temperatureTestAlpha` of the
+   * judgements of honest readings whose spread is at least `honestTemperatureStdDevC` (infrared
+   * forehead thermometers at a door: 0.2–0.3 °C).
+   */
+  temperatureTestWindow: z.int().min(30).max(1000).default(120),
+  temperatureTestAlpha: z.number().min(1e-7).max(0.05).default(1e-4),
+  honestTemperatureStdDevC: z.number().min(0.05).max(1).default(0.2),
   /** The dashboard's "kiosk offline": an open venue none of whose kiosks was connected or heard from for this long. */
   kioskOfflineMinutes: z.int().min(1).max(24 * 60).default(10),
   /** kiosk_silent: no record from a venue's kiosk for this long while it is open. */

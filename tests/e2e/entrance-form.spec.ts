@@ -39,6 +39,9 @@ test.describe('kiosk enrolment and entrance form', () => {
     // Nothing filled in: every check says so, nothing is saved.
     await page.getByTestId('record').click();
     await expect(page.getByText('尚未填写')).toHaveCount(5);
+    // Hex or an exponent is no reading (Number() took 0x25 as 37 °C): refused at the field, saying why.
+    await page.getByTestId('temperature').fill('0x25');
+    await expect(page.getByText('体温只能输入数字和一个小数点（. 或 ,），如 36.5')).toBeVisible();
     // A reading outside 34–42 °C is an error on the temperature field.
     await page.getByTestId('temperature').fill('45');
     await expect(page.getByText('请输入 34.0–42.0 之间的体温，精确到 0.1')).toBeVisible();

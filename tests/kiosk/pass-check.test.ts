@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, getPassUse, saveRecord, type Enrolment } from '../../kiosk/src/db.js';
 import { admissionUpdate, advance, checkPassInput, exitBody, exitUpdate, passUse, undoUpdate, type ActivePass } from '../../kiosk/src/pass-check.js';
 import { newSecret } from '../../shared/rules/bytes.js';
-import { CLOCK_SKEW_MS, makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
+import { makePassCode, minuteOf, passExpiresAt } from '../../shared/rules/pass-code.js';
 import { generatePassKeys, signPass } from '../../shared/rules/pass-signature.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { cstAt, cstIso, cstMidnight } from '../support/clock.js';
@@ -169,7 +169,7 @@ describe('typed codes across a rotation of the venue secret (revoking a tablet o
     const fresher = await makePassCode(fresh, 'venue-a', MIN + 1, 0, 3);
     expect(await checkPassInput(fresher, rotated, NOW + 2 * 60_000)).toMatchObject({ ok: true, pass: { minute: MIN + 1, people: 3 } });
     const earlier = await makePassCode(secret, 'venue-a', MIN - 3, 0, 2);
-    const expiry = (MIN - 3 + NORMAL_POLICY.passValidMinutes) * 60_000 + CLOCK_SKEW_MS;
+    const expiry = passExpiresAt(MIN - 3, NORMAL_POLICY.passValidMinutes);
     expect(await checkPassInput(earlier, rotated, expiry)).toEqual({ ok: false, reason: 'expired' });
   });
 

@@ -9,6 +9,7 @@ import {
   hourKey,
   hourStart,
   inventedTemperatures,
+  readingsNeeded,
   judgeClosed,
   judgeMissing,
   judgeNoPhone,
@@ -29,6 +30,7 @@ import {
   weekStart,
   type FlagVenue,
   type HeldEntrance,
+  type Reading,
   type HourFacts,
 } from '../../../shared/rules/flags/index.js';
 import { policiesFor, type Policies } from '../../../shared/rules/flags/policies-for.js';
@@ -101,7 +103,8 @@ export async function evaluateBatch(
 
   if (entrances.some((r) => r.checks.temperature?.outcome === 'measured')) {
     const maxSeq = Math.max(...entrances.map((r) => r.seq));
-    const readings = await store.flags.facts.readings(kiosk.id, maxSeq - th.temperatureWindow * READING_SEARCH_FACTOR, th.temperatureWindow);
+    const needed = readingsNeeded(th);
+    const readings = await store.flags.facts.readings(kiosk.id, maxSeq - needed * READING_SEARCH_FACTOR, needed);
     raised.push(...inventedTemperatures(venue, kiosk.id, readings, th));
   }
 
@@ -126,6 +129,19 @@ export async function evaluateBatch(
   const passFlags = await store.flags.passFlagsAt(venue.id, receivedAt);
   const seen = new Set(changed.map((f) => f.id));
   return [...changed, ...passFlags.filter((f) => !seen.has(f.id))];
+}
+
+/** Each kiosk's measured readings among `held`, in its seq order. */
+function kioskReadings(held: readonly HeldEntrance[]): Map<string, Reading[]> {
+  const byKiosk = new Map<string, { seq: number; reading: Reading }[]>();
+  for (const { record } of held) {
+    const t = record.checks.temperature;
+    if (t?.outcome !== 'measured') continue;
+    const list = byKiosk.get(record.kioskId) ?? [];
+    list.push({ seq: record.seq, reading: { recordId: record.id, celsius: t.celsius, kioskTimeMs: Date.parse(record.kioskTime) } });
+    byKiosk.set(record.kioskId, list);
+  }
+  return new Map([...byKiosk].map(([k, list]) => [k, list.sort((a, b) => a.seq - b.seq).map((r) => r.reading)]));
 }
 
 /** The hour rules over one hour's running figures. */
@@ -191,6 +207,7 @@ export async function backfill(store: Store, from: number, until: number, progre
       const dayHeld = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
       if (dayHeld.length === 0) continue;
       const street = await streetBefore(store, venue, day, th);
+      const dayReadings = kioskReadings(dayHeld);
       for (let hour = day; hour < day + DAY_MS && hour < until; hour += HOUR_MS) {
         const held = dayHeld.filter((e) => inWindow(e.record.kioskTime, hour, hour + HOUR_MS));
         if (held.length === 0) continue;
@@ -198,11 +215,9 @@ export async function backfill(store: Store, from: number, until: number, progre
         add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at), ...missingCheck(venue, held, p.of, p.at)], end);
         add(noPhoneShare(venue, held, () => street, th), end);
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
-        // Each kiosk's readings of the hour, as the rule sees a kiosk's latest ones.
-        for (const kioskId of new Set(held.map((e) => e.record.kioskId))) {
-          const readings = held
-            .filter((e) => e.record.kioskId === kioskId && e.record.checks.temperature?.outcome === 'measured')
-            .map((e) => ({ recordId: e.record.id, celsius: (e.record.checks.temperature as { celsius: number }).celsius, kioskTimeMs: Date.parse(e.record.kioskTime) }));
+        // Each kiosk's latest readings of the day up to the hour's end, as the live rule sees a kiosk's latest ones.
+        for (const kioskId of new Set(held.filter((e) => e.record.checks.temperature?.outcome === 'measured').map((e) => e.record.kioskId))) {
+          const readings = dayReadings.get(kioskId)!.filter((r) => r.kioskTimeMs < end).slice(-readingsNeeded(th));
           add(inventedTemperatures(venue, kioskId, readings, th), end);
         }
       }

@@ -1,4 +1,4 @@
-import { CODES_PER_MINUTE, makePassCode, minuteOf } from '../../../shared/rules/pass-code.js';
+import { CODES_PER_MINUTE, makePassCode, minuteOf, passExpiresAt } from '../../../shared/rules/pass-code.js';
 import { signPass } from '../../../shared/rules/pass-signature.js';
 import { passPerson, passVerdict, type PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { parseVenueCode, verifyVenueCode, SLOT_SKEW } from '../../../shared/rules/venue-code.js';
@@ -118,7 +118,8 @@ export async function issuePass(store: Store, keys: HubKeys, req: PassRequest, n
   const { people, verdict } = judgeParty(policy, venue, req.people, req.commitment, now);
   const { code, minute, n } = await takePassCode(store, venue.id, scanned.secret, now, people.length);
   const iat = Math.floor(now / 1000);
-  const exp = iat + policy.passValidMinutes * 60;
+  // A whole minute, shown to the patron as is; the typed code ends at the same instant (pass-code.ts).
+  const exp = passExpiresAt(minute, policy.passValidMinutes) / 1000;
   const id = randomUUID();
   const signed = await signPass(
     { v: 1, id, code, venue: venue.id, entrance: scanned.entranceId, src: scanned.source, iat, exp, pv: policy.version, people },

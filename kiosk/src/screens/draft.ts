@@ -1,4 +1,5 @@
 import { requiredChecks } from '../../../shared/rules/required-checks.js';
+import { parseTemperatureText, TEMPERATURE_TEXT_MESSAGE } from '../../../shared/rules/temperature-text.js';
 import { Checks, type CheckName, type ItineraryOutcome } from '../../../shared/schemas/checks.js';
 import { issuePath, type ApiError } from '../../../shared/schemas/errors.js';
 import type { PassPerson } from '../../../shared/schemas/pass.js';
@@ -36,6 +37,18 @@ export function askedChecks(d: Draft, policy: Policy, venueType: VenueType): Che
   return requiredChecks(policy, venueType, d.values.itinerary as ItineraryOutcome | 'skipped' | undefined);
 }
 
+/** A typed reading as the schema takes it: NaN (refused at the field) unless the text is a plain decimal. */
+export function typedCelsius(text: string): number {
+  const typed = parseTemperatureText(text);
+  return typed.ok ? typed.celsius : Number.NaN;
+}
+
+/** Why a typed reading was refused, as a kiosk text key: nothing typed, not a plain decimal, or out of range/steps. */
+export function temperatureErrorKey(text: string): 'missing' | 'temperatureNotDecimal' | 'temperatureRange' {
+  const typed = parseTemperatureText(text);
+  return typed.ok ? 'temperatureRange' : typed.reason === 'empty' ? 'missing' : 'temperatureNotDecimal';
+}
+
 const skipped = (d: Draft, name: CheckName) => ({ outcome: 'skipped', reason: d.skipReasons[name] ?? '' });
 
 /** Builds the candidate Checks object; the shared schema decides whether it is valid. */
@@ -47,12 +60,13 @@ export function draftToChecks(d: Draft, policy: Policy, venueType: VenueType): u
     if (name === 'scan' && v.startsWith('no_phone:')) return { outcome: 'no_phone', shown: v.slice('no_phone:'.length) };
     return { outcome: v };
   };
+  // Text that is no plain decimal becomes NaN, which the schema refuses at the field (validateDraft words why).
   const temperature =
     d.values.temperature === 'skipped'
       ? skipped(d, 'temperature')
       : d.temperatureText.trim() === ''
         ? undefined
-        : { outcome: 'measured', celsius: Number(d.temperatureText.replace(',', '.')) };
+        : { outcome: 'measured', celsius: typedCelsius(d.temperatureText) };
   const asked = askedChecks(d, policy, venueType);
   const ifAsked = (name: CheckName) => (asked.includes(name) ? pick(name) : undefined);
   return {
@@ -74,6 +88,10 @@ export function validateDraft(d: Draft, policy: Policy, venueType: VenueType): D
   const candidate = draftToChecks(d, policy, venueType) as Partial<Record<CheckName, unknown>>;
   const parsed = Checks.safeParse(candidate);
   const errors: Partial<Record<CheckName, ApiError>> = {};
+  // A typed reading that is not a plain decimal (0x25, 3.75e1) is refused as such, before the schema's range.
+  if (candidate.temperature !== undefined && d.values.temperature !== 'skipped' && !parseTemperatureText(d.temperatureText).ok) {
+    errors.temperature = { code: 'invalid', field: 'temperature.celsius', message: TEMPERATURE_TEXT_MESSAGE };
+  }
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path[0] as CheckName;

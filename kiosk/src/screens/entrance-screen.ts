@@ -20,7 +20,7 @@ import '../components/num-pad.js';
 import '../components/occupancy-panel.js';
 import '../components/slot-panel.js';
 import { applyPadKey } from '../components/num-pad.js';
-import { askedChecks, draftFromPass, emptyDraft, validateDraft, type Draft } from './draft.js';
+import { askedChecks, draftFromPass, emptyDraft, temperatureErrorKey, validateDraft, type Draft } from './draft.js';
 
 /** How long the last record can be undone (recorded as a correction, never deleted). */
 const UNDO_MS = 30_000;
@@ -220,7 +220,7 @@ export class EntranceScreen extends LitElement {
     const e = this.errors[name];
     if (!e) return '';
     if (this.draft.values[name] === 'skipped') return t('skipReasonMissing');
-    if (name === 'temperature') return this.draft.temperatureText === '' ? t('missing') : t('temperatureRange');
+    if (name === 'temperature') return t(temperatureErrorKey(this.draft.temperatureText));
     if (this.draft.values[name] === undefined) return t('missing');
     return t('fieldInvalid');
   }

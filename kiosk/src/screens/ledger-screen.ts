@@ -4,6 +4,7 @@ import { toIsoWithOffset } from '../../../shared/rules/time.js';
 import type { Enrolment, Shift } from '../db.js';
 import { saveDoorRecord, saveFailedText, validateBody, type RecordBody } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
+import { temperatureErrorKey, typedCelsius } from './draft.js';
 import { I18nController, t } from '../i18n.js';
 
 type Form = 'venue_check' | 'disinfection' | 'staff_temperature' | 'staff_health';
@@ -101,7 +102,7 @@ export class LedgerScreen extends LitElement {
         return { type: 'disinfection', kind: v.kind, area: v.area ?? '', officer: v.officer ?? '', doneAt } as RecordBody;
       }
       case 'staff_temperature':
-        return { type: 'staff_temperature', staffId: v.staffId ?? '', celsius: v.celsius ? Number(v.celsius) : Number.NaN } as RecordBody;
+        return { type: 'staff_temperature', staffId: v.staffId ?? '', celsius: typedCelsius(v.celsius ?? '') } as RecordBody;
       case 'staff_health':
         return { type: 'staff_health', staffId: v.staffId ?? '', lastTestDate: v.lastTestDate ?? '', vaccination: v.vaccination } as RecordBody;
     }
@@ -119,7 +120,7 @@ export class LedgerScreen extends LitElement {
       : Object.fromEntries(
           Object.keys(v.errors).map((f) => [
             f,
-            !this.values[f]?.trim() ? t('missing') : f === 'celsius' ? t('temperatureRange') : t('fieldInvalid'),
+            f === 'celsius' ? t(temperatureErrorKey(this.values[f] ?? '')) : !this.values[f]?.trim() ? t('missing') : t('fieldInvalid'),
           ]),
         );
     this.errors = { ...fieldErrors, ...missing };

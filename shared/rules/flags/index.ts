@@ -14,7 +14,7 @@ export { admittedDespiteRisk, judgeRisk } from './admitted-despite-risk.js';
 export { admittedWhileClosed, judgeClosed } from './admitted-while-closed.js';
 export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
-export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
+export { inventedTemperatures, readingStats, readingsNeeded, temperatureTests, TEMPERATURE_TESTS, type Reading, type TemperatureTest } from './invented-temperatures.js';
 export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
 export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } from './ledger-not-kept.js';
 export { judgeMissing, missingCheck } from './missing-check.js';

@@ -7,7 +7,7 @@ import { FlagThresholds, NORMAL_POLICY, type Policy } from '../../../shared/sche
 /**
  * A generated clean day at one venue (every flag rule must stay silent on it): a KTV
  * open 10:00–23:00 (UTC+8), 300 patrons admitted 10:00–22:00 through two
- * doors, temperatures spread over 36.0–37.2 °C, every check done, a pass per
+ * doors, temperatures a bell around 36.45 °C (sd 0.25, within 35.8–37.2), every check done, a pass per
  * admission, the ledgers kept. Deterministic (seeded), so a failure repeats.
  */
 export const OFFSET = 480;
@@ -81,7 +81,9 @@ export function cleanDay(seed = 7, day = 23): CleanDay {
   const span = at(22, 0, 0, day) - open;
   const times = Array.from({ length: 300 }, () => open + Math.floor(random() * span)).sort((a, b) => a - b);
   for (const ms of times) {
-    const celsius = Math.round((36 + random() * 1.2) * 10) / 10;
+    // Forehead readings: a bell around 36.45 °C spreading 0.25 °C (a logistic one: one draw each, so the rest of the day is as before).
+    const u = random();
+    const celsius = Math.round(Math.min(37.2, Math.max(35.8, 36.45 + 0.138 * Math.log(u / (1 - u)))) * 10) / 10;
     const kioskId = KIOSKS[random() < 0.6 ? 0 : 1];
     const e = entrance(ms, { checks: CLEAN_CHECKS(celsius), operatorId: kioskId === KIOSKS[0] ? STAFF[0] : STAFF[1 + (ms % 2)] }, kioskId);
     entrances.push(e);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inventedTemperatures, readingStats, type Reading } from '../../../shared/rules/flags/index.js';
-import { THRESHOLDS, VENUE, at, cleanDay } from './day.js';
+import { inventedTemperatures, readingStats, temperatureTests, TEMPERATURE_TESTS, type Reading, type TemperatureTest } from '../../../shared/rules/flags/index.js';
+import { THRESHOLDS, VENUE, at, cleanDay, rng } from './day.js';
 
 const readings = (values: number[]): Reading[] => values.map((celsius, i) => ({ recordId: `r${i}`, celsius, kioskTimeMs: at(14) + i * 60_000 }));
 
@@ -42,7 +42,7 @@ describe('inventedTemperatures (000 §2(2)(1) 体温测量: "all 36.5 °C" is ty
         rule: 'invented_temperatures',
         severity: 'warning',
         windowKey: 'kiosk-1@2026-11-23T14',
-        evidence: { kioskId: 'kiosk-1', recordIds: all.slice(20).map((r) => r.recordId), readings: 20, modeC: 36.5, modeShare: 1, stdDevC: 0 },
+        evidence: { kioskId: 'kiosk-1', recordIds: all.slice(20).map((r) => r.recordId), readings: 20, modeC: 36.5, modeShare: 1, stdDevC: 0, failed: ['same_value', 'small_spread'] },
       },
     ]);
   });
@@ -78,5 +78,31 @@ describe('inventedTemperatures (000 §2(2)(1) 体温测量: "all 36.5 °C" is ty
     const { stdDevC } = readingStats(values);
     expect(inventedTemperatures(VENUE, 'kiosk-1', readings(values), { ...THRESHOLDS, minTemperatureStdDevC: stdDevC })).toEqual([]);
     expect(inventedTemperatures(VENUE, 'kiosk-1', readings(values), { ...THRESHOLDS, minTemperatureStdDevC: stdDevC + 1e-9 })).toHaveLength(1);
+  });
+});
+
+describe('temperatureTests: one row per statistical test (000 §2(2)(1) 体温测量)', () => {
+  const random = rng(36);
+  const bell = (sd: number) => () => {
+    let u = 0;
+    while (u === 0) u = random();
+    return Math.round((36.45 + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())) * 10) / 10;
+  };
+  const n = THRESHOLDS.temperatureTestWindow;
+  const alpha = THRESHOLDS.temperatureTestAlpha;
+  const honest = Array.from({ length: n }, bell(0.25));
+
+  it('passes honest forehead readings (a bell, sd 0.25 °C) on every test', () => {
+    const p = temperatureTests(honest, THRESHOLDS.honestTemperatureStdDevC);
+    for (const t of TEMPERATURE_TESTS) expect(p[t], t).toBeGreaterThan(alpha);
+  });
+
+  it.each<[TemperatureTest, string, number[]]>([
+    ['digits', 'terminal-digit preference: readings rounded to 0.5', honest.map((c) => Math.round(c * 2) / 2)],
+    ['spread', 'too regular a spread: 36.2–36.8 at random, no tails', Array.from({ length: n }, () => Math.round((36.2 + Math.floor(random() * 7) / 10) * 10) / 10)],
+    ['variation', 'too little variation: a bell of sd 0.1 °C', Array.from({ length: n }, bell(0.1))],
+    ['cycle', 'a cycle: 36.5, 36.7, 36.4, 36.6 over and over', Array.from({ length: n }, (_, i) => [36.5, 36.7, 36.4, 36.6][i % 4]!)],
+  ])('%s fails on %s', (test, _pattern, values) => {
+    expect(temperatureTests(values, THRESHOLDS.honestTemperatureStdDevC)[test]).toBeLessThan(alpha);
   });
 });
