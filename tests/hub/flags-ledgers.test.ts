@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHub } from '../../hub/src/app.js';
-import { sweep } from '../../hub/src/services/flags.js';
+import { backfill, sweep } from '../../hub/src/services/flags.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
@@ -93,12 +93,15 @@ describe('ledgers judged by the hub', () => {
   const ledgerFlags = async (from: number, now: number) =>
     (await sweep(hub.store, now)).filter((f) => f.rule === 'ledger_not_kept' || f.rule === 'staff_health').filter((f) => f.openedAt >= from);
 
-  it('judges a KTV open 18:00–02:00 once per night: the tail after midnight is not a day of its own', async () => {
+  /**
+   * Wednesday night, 18:00 to 02:00 Thursday: staff temperature before opening, admissions either side
+   * of midnight, the disinfection after closing at 02:30, a test that day with the booster. Thursday
+   * night: admissions, no disinfection, no staff temperature.
+   */
+  async function pushTwoNights() {
     seq = 0;
     hub = await startHub(at(1, 3));
     const staff = 'venue-night-staff-1';
-    // Wednesday night, 18:00 to 02:00 Thursday: staff temperature before opening, admissions either side
-    // of midnight, the disinfection after closing at 02:30, a test that day with the booster.
     await push('night', [
       { ...base('night', at(0, 17, 30)), type: 'staff_temperature', staffId: staff, celsius: 36.5 },
       { ...base('night', at(0, 17, 40)), type: 'staff_health', staffId: staff, lastTestDate: cstDate(at(0, 12)), vaccination: 'booster' },
@@ -108,18 +111,28 @@ describe('ledgers judged by the hub', () => {
       admission('night', at(1, 1, 45)),
       { ...base('night', at(1, 2, 31)), type: 'disinfection', kind: 'disinfection', area: '包厢', officer: '孙丽', doneAt: cstIso(at(1, 2, 30)) },
     ]);
-    // Thursday night: admissions, no disinfection, no staff temperature.
     hub.clock.now = at(2, 3);
     await push('night', [admission('night', at(1, 20)), admission('night', at(2, 1))]);
+  }
+  const THURSDAY_GAPS = () => [`${cstDate(at(1, 12))}:disinfection`, `${cstDate(at(1, 12))}:staff_temperature`];
 
+  it('judges a KTV open 18:00–02:00 once per night: the tail after midnight is not a day of its own', async () => {
+    await pushTwoNights();
     // Thursday 10:01, the night of Wednesday is over: kept.
     expect(await ledgerFlags(0, at(1, 10, 1))).toEqual([]);
     // Friday 10:01, the night of Thursday is over: its gaps, under Thursday's date; nothing for Friday's
     // calendar day, which holds only that night's tail.
     const thursday = await ledgerFlags(0, at(2, 10, 1));
-    expect(thursday.map((f) => f.windowKey).sort()).toEqual([`${cstDate(at(1, 12))}:disinfection`, `${cstDate(at(1, 12))}:staff_temperature`]);
+    expect(thursday.map((f) => f.windowKey).sort()).toEqual(THURSDAY_GAPS());
     expect(thursday.find((f) => f.windowKey.endsWith(':disinfection'))!.evidence).toMatchObject({ entries: 0, required: 1, admissions: 2 });
     expect(await ledgerFlags(0, at(3, 10, 1))).toEqual([]);
+  });
+
+  it('judges the same nights alike when stored history is judged after the fact (backfill)', async () => {
+    await pushTwoNights();
+    expect(await backfill(hub.store, at(0, 0), at(3, 12))).toBeGreaterThan(0);
+    const flags = (await hub.store.flags.list({ communityId: null, venueId: 'venue-night' })).filter((f) => f.rule === 'ledger_not_kept');
+    expect(flags.map((f) => f.windowKey).sort()).toEqual(THURSDAY_GAPS());
   });
 
   it('raises a staff fever as the reading arrives: a violation when that member worked the door that day', async () => {
