@@ -21,6 +21,10 @@ describe('businessDayOf (ledgers per business day, 000 §2(2)(2)–(3))', () => 
     ['10:00–23:00: the calendar day', DAYTIME, at(0, 0, 24), '2026-11-24'],
     ['10:00–23:00: the last minute of the calendar day', DAYTIME, at(23, 59), '2026-11-23'],
     ['18:00–00:00 closes at midnight: the calendar day', { open: '18:00', close: '00:00' }, at(23, 59), '2026-11-23'],
+    ['18:00–00:00 closes at midnight: the next morning is the next day', { open: '18:00', close: '00:00' }, at(8, 0, 24), '2026-11-24'],
+    ['18:30–02:30: the cut is halfway, at 10:30', { open: '18:30', close: '02:30' }, at(10, 20, 24), '2026-11-23'],
+    ['18:30–02:30: from 10:30, the next night', { open: '18:30', close: '02:30' }, at(10, 30, 24), '2026-11-24'],
+    ['08:00–08:00, round the clock: the calendar day', { open: '08:00', close: '08:00' }, at(1, 0, 24), '2026-11-24'],
     ['always open (null): the calendar day', null, at(1, 0, 24), '2026-11-24'],
     ['00:00–00:00, round the clock: the calendar day', { open: '00:00', close: '00:00' }, at(1, 0, 24), '2026-11-24'],
   ])('%s', (_name, hours, ms, key) => {
@@ -40,5 +44,9 @@ describe('businessDayOf (ledgers per business day, 000 §2(2)(2)–(3))', () => 
   it('names the calendar dates a business day touches', () => {
     expect(businessDayDates(businessDayOf(NIGHT, at(20), OFFSET), OFFSET)).toEqual(['2026-11-23', '2026-11-24']);
     expect(businessDayDates(businessDayOf(DAYTIME, at(20), OFFSET), OFFSET)).toEqual(['2026-11-23']);
+    // West of UTC, a local day ends on the next UTC date: still one local date.
+    const west = businessDayOf(DAYTIME, Date.UTC(2026, 10, 23, 20), -300);
+    expect(west.key).toBe('2026-11-23');
+    expect(businessDayDates(west, -300)).toEqual(['2026-11-23']);
   });
 });

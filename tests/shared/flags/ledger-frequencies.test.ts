@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { businessDayOf } from '../../../shared/rules/business-day.js';
-import { ledgerNotKeptDay, ledgerNotKeptWeek, weekStart, type FlagVenue, type LedgerDay, type StaffTest } from '../../../shared/rules/flags/index.js';
+import { ledgerNotKeptDay, ledgerNotKeptWeek, staffTestLookbackMs, weekStart, type FlagVenue, type LedgerDay, type StaffTest } from '../../../shared/rules/flags/index.js';
 import { NORMAL_STAFF_TESTS, type StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY, Policy, type FlagThresholds } from '../../../shared/schemas/policy.js';
 import type { VenueType } from '../../../shared/schemas/venue.js';
@@ -110,10 +110,27 @@ describe('every 5 days (003 table rows 17, 18: 5天1检)', () => {
     ]);
   });
 
-  it('reads the latest test of each staff member, and names those with none', () => {
-    const tests = [test('s1', '2026-11-10'), test('s1', '2026-11-20'), ...['s2', 's3', 's4'].map((s) => test(s, '2026-11-21'))];
+  it('reads the latest test of each staff member, whatever order the entries come in, and names those with none', () => {
+    const tests = [test('s1', '2026-11-10'), test('s1', '2026-11-20'), test('s2', '2026-11-21'), test('s2', '2026-11-01'), ...['s3', 's4'].map((s) => test(s, '2026-11-21'))];
     const [flag] = ledgerNotKeptDay(cinema, day(cinema, 2, tests), flags).filter((f) => f.windowKey.endsWith(':staff_tests'));
     expect(flag!.evidence).toMatchObject({ staff: [{ staffId: 's5', lastTestDate: null }] });
+  });
+
+  it('names the staff short of a test in order, each once, with the entry of their last test (the first of a date read)', () => {
+    const tests = [test('s1', '2026-11-21'), test('s2', '2026-11-21'), test('s4', '2026-11-10'), { ...test('s4', '2026-11-10'), recordId: 'again' }];
+    const d = { ...day(cinema, 2, tests), onDuty: ['s5', 's4', 's1', 's5', 's2'] };
+    const [flag] = ledgerNotKeptDay(cinema, d, flags).filter((f) => f.windowKey.endsWith(':staff_tests'));
+    expect(flag!.evidence).toMatchObject({ recordIds: ['s4-2026-11-10'], staff: [{ staffId: 's4', lastTestDate: '2026-11-10' }, { staffId: 's5', lastTestDate: null }] });
+  });
+
+  it.each([
+    ['every 5 days: entries read from 5 days before the day', { every: 'days', days: 5 }, 5 * 86_400_000],
+    ['every 7 days: from 7 days before', { every: 'days', days: 7 }, 7 * 86_400_000],
+    ['twice a week: judged per week, nothing before the day', { every: 'week', times: 2 }, 0],
+    ['daily sample: that day only', { every: 'daily_sample', percent: 20 }, 0],
+    ['no frequency', undefined, 0],
+  ] as const)('staffTestLookbackMs, %s', (_name, frequency, ms) => {
+    expect(staffTestLookbackMs(frequency)).toBe(ms);
   });
 });
 
@@ -136,7 +153,7 @@ describe('daily sample of at least 20 % (003 table rows 23–28, 003 §10, §11:
   it('counts only tests dated that day, each staff member once', () => {
     const tests = [test('s1', '2026-11-22'), test('s2', '2026-11-23'), { ...test('s2', '2026-11-23'), recordId: 'again' }];
     const d = { ...day(school, 2, tests), onDuty: Array.from({ length: 10 }, (_, i) => `s${i + 1}`) };
-    expect(ledgerNotKeptDay(school, d, flags).filter((f) => f.windowKey.endsWith(':staff_tests'))).toMatchObject([{ evidence: { tested: 1, required: 2 } }]);
+    expect(ledgerNotKeptDay(school, d, flags).filter((f) => f.windowKey.endsWith(':staff_tests'))).toMatchObject([{ evidence: { recordIds: ['s2-2026-11-23', 'again'], tested: 1, required: 2 } }]);
   });
 });
 

@@ -26,6 +26,14 @@ describe('staffFever (000 §2(2)(2) staff health monitoring; 003 §10 禁止有�
     ]);
   });
 
+  it('is a violation when any feverish member worked the door that day', () => {
+    const readings = [
+      { recordId: 'a', staffId: 'staff-1', celsius: 37.8 },
+      { recordId: 'b', staffId: 'staff-2', celsius: 37.5 },
+    ];
+    expect(staffFever(VENUE, DAY, readings, ['staff-2'], 37.3)[0]).toMatchObject({ severity: 'violation', evidence: { staff: [{ onDuty: false }, { onDuty: true }] } });
+  });
+
   it('reads the threshold from the policy, and names each member once with the highest reading', () => {
     const readings = [
       { recordId: 'a', staffId: 'staff-2', celsius: 37.0 },
@@ -65,6 +73,14 @@ describe('staffBooster (000 §2(2)(2): 是否完成疫苗接种加强免疫)', (
     const entries = [entry('staff-1', 'complete', 9), entry('staff-1', 'booster', 10), entry('staff-2', 'complete', 11), entry('staff-3', 'none', 9)];
     expect(staffBooster(VENUE, at(12), entries, ['staff-1', 'staff-2'], true)[0]!.evidence).toMatchObject({ staff: [{ staffId: 'staff-2', vaccination: 'complete' }] });
     expect(staffBooster(VENUE, at(12), entries, ['staff-1', 'staff-2'], false)).toEqual([]);
+    // Read out of order: the latest by time still counts; at one instant, the entry read last (typed over the first).
+    const shuffled = [entry('staff-1', 'booster', 10), entry('staff-1', 'complete', 9), entry('staff-2', 'complete', 9), { ...entry('staff-2', 'booster', 9), recordId: 'retyped' }];
+    expect(staffBooster(VENUE, at(12), shuffled, ['staff-1', 'staff-2'], true)).toEqual([]);
+    // Several members: each once, in order.
+    expect(staffBooster(VENUE, at(12), entries, ['staff-3', 'staff-2', 'staff-3'], true)[0]!.evidence).toMatchObject({
+      recordIds: ['staff-2-11', 'staff-3-9'],
+      staff: [{ staffId: 'staff-2' }, { staffId: 'staff-3' }],
+    });
     expect(EMERGENCY_POLICY.flags.staffBoosterRequired).toBe(true);
   });
 });
