@@ -450,7 +450,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
         for (const r of dutyRows.all(venueId, from, to)) {
           facts.entrances += r.entrances;
           facts.admissions += r.admissions;
-          // Stored operator ids are never null for records pushed since operators were kept; older ones count as nobody.
+          // Records stored before operators were kept name nobody.
           if (r.operator_id) facts.onDuty[r.operator_id] = r.entrances;
         }
         return facts;
