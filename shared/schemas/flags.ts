@@ -16,6 +16,7 @@ export const FlagRule = z.enum([
   'over_capacity',
   'admitted_while_closed',
   'ledger_not_kept',
+  'staff_health',
   'clock_skew',
   'pass_reused',
   'pass_unknown',

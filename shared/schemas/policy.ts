@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DoorCheck, type ItineraryOutcome } from './checks.js';
+import { DisinfectionTable, EMERGENCY_DISINFECTIONS, EMERGENCY_STAFF_TESTS, NORMAL_STAFF_TESTS, StaffTestTable } from './ledgers.js';
 import { VenueType } from './venue.js';
 
 /**
@@ -46,16 +47,17 @@ export const FlagThresholds = z.object({
    */
   kioskTimePastDays: z.int().min(1).max(366).default(31),
   kioskTimeFutureMinutes: z.int().min(1).max(24 * 60).default(15),
-  /** ledger_not_kept: staff nucleic-acid tests per week at these venue types (003 table row 9). */
-  staffTestsPerWeek: z.int().min(0).max(7).default(2),
-  staffTestVenueTypes: z
-    .array(VenueType)
-    .default([
-      'ktv', 'bar', 'internet_cafe', 'disco', 'arcade', 'dance_hall', 'hotel', 'restaurant',
-      'sauna', 'massage', 'foot_bath', 'spa', 'chess_card_room', 'mahjong_parlour', 'script_murder', 'escape_room',
-    ]),
-  /** ledger_not_kept: disinfection or ventilation entries per open day (000 §2(2)(3)). */
+  /**
+   * ledger_not_kept: staff nucleic-acid test frequency per venue type (003, the table of test
+   * frequencies: rows 9, 13, 14, 17, 18; rows 23–28 after a local case). A type not listed asks none.
+   */
+  staffTests: StaffTestTable.default(() => ({ ...NORMAL_STAFF_TESTS })),
+  /** ledger_not_kept: disinfection or ventilation entries per open day (000 §2(2)(3)), unless its type has its own below. */
   disinfectionsPerDay: z.int().min(0).max(24).default(1),
+  /** ledger_not_kept: entries per open day at these venue types (003 §27: twice a day after a local case). */
+  disinfectionsByVenueType: DisinfectionTable.default(() => ({})),
+  /** staff_health: staff on duty whose staff ledger shows no booster (000 §2(2)(2) "是否完成疫苗接种加强免疫"). */
+  staffBoosterRequired: z.boolean().default(true),
   /**
    * no_phone_share: an hour with at least `minAdmissionsForNoPhoneCheck` admissions whose share of
    * no-phone admissions is at least `noPhoneShareFactor` times the street's usual share (its share over
@@ -192,7 +194,8 @@ export const EMERGENCY_POLICY: Policy = {
   passValidMinutes: 10,
   contactRetentionDays: 28,
   bookingGraceMinutes: 15,
-  flags: FlagThresholds.parse({}),
+  // 003 §27 and the test table's rows 23–28: after a local case.
+  flags: FlagThresholds.parse({ staffTests: EMERGENCY_STAFF_TESTS, disinfectionsByVenueType: EMERGENCY_DISINFECTIONS }),
 };
 
 /** The test window for this itinerary case at a venue of this type. */
@@ -205,4 +208,9 @@ export function testWindowHours(policy: Policy, type: VenueType, itinerary: Itin
 /** The checks asked at the door of a venue of this type. */
 export function doorChecks(policy: Policy, type: VenueType): DoorCheck[] {
   return policy.doorChecks.byVenueType[type] ?? policy.doorChecks.default;
+}
+
+/** Disinfection entries an open day of a venue of this type needs (000 §2(2)(3); 003 §27). */
+export function disinfectionsPerDay(flags: FlagThresholds, type: VenueType): number {
+  return flags.disinfectionsByVenueType[type] ?? flags.disinfectionsPerDay;
 }

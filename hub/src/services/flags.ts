@@ -23,6 +23,9 @@ import {
   missingCheck,
   noPhoneShare,
   overCapacity,
+  staffBooster,
+  staffFever,
+  staffTestLookbackMs,
   scansBelowAdmissions,
   skippedCheck,
   slotAdmissions,
@@ -34,12 +37,13 @@ import {
   type HourFacts,
 } from '../../../shared/rules/flags/index.js';
 import { policiesFor, type Policies } from '../../../shared/rules/flags/policies-for.js';
+import { businessDayOf, type BusinessDay } from '../../../shared/rules/business-day.js';
 import { slotAt, type Slot } from '../../../shared/rules/slots.js';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import type { SyncRecord } from '../../../shared/schemas/record.js';
+import type { StaffTemperatureRecord, SyncRecord } from '../../../shared/schemas/record.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -119,10 +123,31 @@ export async function evaluateBatch(
 
   raised.push(...(await judgeSlots(store, venue, entrances.map((record) => ({ record, receivedAt, corrected: false })), p)));
 
-  // Admissions of a day already over (a kiosk offline past midnight): the sweep judged that day without them.
-  const today = dayStart(receivedAt, venue.utcOffsetMinutes);
-  const lateDays = new Set(entrances.map((r) => dayStart(Date.parse(r.kioskTime), venue.utcOffsetMinutes)).filter((d) => d < today));
-  for (const day of lateDays) raised.push(...(await judgeDay(store, venue, day, th)));
+  // Admissions of a business day already over (a kiosk offline past closing): the sweep judged that day without them.
+  const today = businessDayOf(venue.openingHours, receivedAt, venue.utcOffsetMinutes);
+  const lateDays = new Map<number, BusinessDay>();
+  for (const r of entrances) {
+    const b = businessDayOf(venue.openingHours, Date.parse(r.kioskTime), venue.utcOffsetMinutes);
+    if (b.from < today.from) lateDays.set(b.from, b);
+  }
+  for (const b of [...lateDays.values()].sort((x, y) => x.from - y.from)) raised.push(...(await judgeDay(store, venue, b, p.at(b.to - 1), receivedAt)));
+
+  // A staff fever is raised as its reading arrives, not when the day is over.
+  const readings = accepted.filter((r): r is StaffTemperatureRecord => r.type === 'staff_temperature');
+  const feverDays = new Map<number, { day: BusinessDay; readings: StaffTemperatureRecord[] }>();
+  for (const r of readings) {
+    const at = Date.parse(r.kioskTime);
+    if (r.celsius < p.at(at).feverThresholdC) continue;
+    const day = businessDayOf(venue.openingHours, at, venue.utcOffsetMinutes);
+    const group = feverDays.get(day.from) ?? { day, readings: [] };
+    group.readings.push(r);
+    feverDays.set(day.from, group);
+  }
+  for (const { day, readings: fevers } of feverDays.values()) {
+    const onDuty = names((await dayFacts(store, venue, day)).onDuty);
+    const threshold = p.at(Date.parse(fevers[0]!.kioskTime)).feverThresholdC;
+    raised.push(...staffFever(venue, day, fevers.map((r) => ({ recordId: r.id, staffId: r.staffId, celsius: r.celsius })), onDuty, threshold));
+  }
 
   const changed = await store.flags.raise(raised, receivedAt);
   // pass_reused / pass_unknown were raised inside the ingest transaction (store/records.ts), stamped with this arrival.
@@ -221,19 +246,21 @@ export async function backfill(store: Store, from: number, until: number, progre
           add(inventedTemperatures(venue, kioskId, readings, th), end);
         }
       }
-      if (day + DAY_MS <= until) add(await judgeDay(store, venue, day, th), day + DAY_MS);
       add(await judgeSlots(store, venue, dayHeld, p), Math.min(day + DAY_MS, until));
     }
-    if (th.staffTestVenueTypes.includes(venue.type)) {
-      // Only whole weeks inside the history: a week it starts in the middle of has its early days missing.
-      const first = weekStart(from, venue.utcOffsetMinutes);
-      for (let week = first < from ? first + 7 * DAY_MS : first; week + 7 * DAY_MS <= until; week += 7 * DAY_MS) {
-        const held = await store.flags.facts.entrances(venue.id, week, week + 7 * DAY_MS);
-        if (held.length === 0) continue;
-        const ledger = await store.flags.facts.ledger(venue.id, week, week + 7 * DAY_MS);
-        const onDuty = [...new Set(held.map((e) => e.record.operatorId))];
-        add(ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty, tests: ledger.tests }, th), week + 7 * DAY_MS);
-      }
+    // Ledgers per business day (a venue open past midnight keeps one per night), each once it is over.
+    for (let b = businessDayOf(venue.openingHours, from, venue.utcOffsetMinutes); b.to <= until; b = businessDayOf(venue.openingHours, b.to, venue.utcOffsetMinutes)) {
+      add(await judgeDay(store, venue, b, p.at(b.to - 1), until), b.to);
+    }
+    // Only whole weeks inside the history: a week it starts in the middle of has its early days missing.
+    const first = weekStart(from, venue.utcOffsetMinutes);
+    for (let week = first < from ? first + 7 * DAY_MS : first; week + 7 * DAY_MS <= until; week += 7 * DAY_MS) {
+      const wth = p.at(week + 7 * DAY_MS - 1).flags;
+      if (!judgesWeek(venue, wth)) continue;
+      const held = await store.flags.facts.entrances(venue.id, week, week + 7 * DAY_MS);
+      if (held.length === 0) continue;
+      const onDuty = [...new Set(held.map((e) => e.record.operatorId))];
+      add(await judgeWeek(store, venue, week, onDuty, wth, week + 7 * DAY_MS), week + 7 * DAY_MS);
     }
     // Stored in the order their windows ended, each at that time.
     raised.sort((a, b) => a.at - b.at);
@@ -254,12 +281,41 @@ const inWindow = (kioskTime: string, from: number, to: number) => {
  */
 export type SweepMemo = Map<string, number>;
 
-/** ledger_not_kept for one finished day of a venue (disinfection; staff temperatures of those on duty), from the day's running figures. */
-async function judgeDay(store: Store, venue: FlagVenue, day: number, th: Policy['flags']): Promise<RaisedFlag[]> {
-  const facts = await store.flags.facts.span(venue.id, 'day', day);
-  if (facts.admissions === 0) return [];
-  const ledger = await store.flags.facts.ledger(venue.id, day, day + DAY_MS);
-  return ledgerNotKeptDay(venue, { day, admissions: facts.admissions, onDuty: names(facts.onDuty), disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured }, th);
+/** A business day's entrance figures: the running figure when it is a calendar day, else counted from the records. */
+async function dayFacts(store: Store, venue: FlagVenue, day: BusinessDay) {
+  return day.from === dayStart(day.from, venue.utcOffsetMinutes) ? store.flags.facts.span(venue.id, 'day', day.from) : store.flags.facts.duty(venue.id, day.from, day.to);
+}
+
+/**
+ * ledger_not_kept and staff_health for one finished business day of a venue
+ * (disinfection; staff temperatures of those on duty; staff tests judged per
+ * day; a staff fever), under `policy`, the one in force as the day ended.
+ * Staff health entries are read until `until`, back as far as a test can cover the day.
+ */
+async function judgeDay(store: Store, venue: FlagVenue, day: BusinessDay, policy: Policy, until: number): Promise<RaisedFlag[]> {
+  const facts = await dayFacts(store, venue, day);
+  if (facts.entrances === 0) return [];
+  const th = policy.flags;
+  const ledger = await store.flags.facts.ledger(venue.id, day.from, day.to);
+  const frequency = th.staffTests[venue.type];
+  const tests = frequency && frequency.every !== 'week' ? (await store.flags.facts.ledger(venue.id, day.from - staffTestLookbackMs(frequency), Math.max(until, day.to))).tests : [];
+  const onDuty = names(facts.onDuty);
+  return [
+    ...ledgerNotKeptDay(venue, { day, admissions: facts.admissions, onDuty, disinfections: ledger.disinfections, staffMeasured: ledger.staffMeasured, tests }, th),
+    ...staffFever(venue, day, ledger.staffReadings, onDuty, policy.feverThresholdC),
+  ];
+}
+
+/** Whether a venue's ISO week is judged: a weekly test frequency at its type, or boosters asked. */
+const judgesWeek = (venue: FlagVenue, th: Policy['flags']) => th.staffTests[venue.type]?.every === 'week' || th.staffBoosterRequired;
+
+/** ledger_not_kept (1周2检) and staff_health (booster) for one finished ISO week, from the staff on duty and the entries until `until`. */
+async function judgeWeek(store: Store, venue: FlagVenue, week: number, onDuty: string[], th: Policy['flags'], until: number): Promise<RaisedFlag[]> {
+  const ledger = await store.flags.facts.ledger(venue.id, week, until);
+  return [
+    ...ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty, tests: ledger.tests }, th),
+    ...staffBooster(venue, week, ledger.vaccinations, onDuty, th.staffBoosterRequired),
+  ];
 }
 
 /**
@@ -295,16 +351,16 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
       if (facts.scans.admissions > 0) raised.push(...judgeScans(venue, hour, facts.scans, await store.flags.facts.scans(venue.id, hour, hour + HOUR_MS), th));
     }
 
-    const day = dayStart(now, venue.utcOffsetMinutes) - DAY_MS;
-    if (once(venue, 'day', day)) raised.push(...(await judgeDay(store, venue, day, th)));
+    // The business day just over (for a venue open past midnight, the night before, once it is over).
+    const today = businessDayOf(venue.openingHours, now, venue.utcOffsetMinutes);
+    const day = businessDayOf(venue.openingHours, today.from - 1, venue.utcOffsetMinutes);
+    if (once(venue, 'day', day.from)) raised.push(...(await judgeDay(store, venue, day, p.at(day.to - 1), now)));
 
     const week = weekStart(now, venue.utcOffsetMinutes) - 7 * DAY_MS;
-    if (th.staffTestVenueTypes.includes(venue.type) && once(venue, 'week', week)) {
+    const wth = p.at(week + 7 * DAY_MS - 1).flags;
+    if (judgesWeek(venue, wth) && once(venue, 'week', week)) {
       const facts = await store.flags.facts.span(venue.id, 'week', week);
-      if (facts.entrances > 0) {
-        const ledger = await store.flags.facts.ledger(venue.id, week, now);
-        raised.push(...ledgerNotKeptWeek(venue, { week, from: week, to: week + 7 * DAY_MS, onDuty: names(facts.onDuty), tests: ledger.tests }, th));
-      }
+      if (facts.entrances > 0) raised.push(...(await judgeWeek(store, venue, week, names(facts.onDuty), wth, now)));
     }
   }
   const changed = await store.flags.raise(raised, now);

@@ -1,4 +1,4 @@
-import { EVIDENCE_IDS_MAX, dayStart, type PolicyInForce, type HeldBooking, type HourFacts, type SpanFacts, type StreetDayFacts, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
+import { EVIDENCE_IDS_MAX, dayStart, type StaffReading, type StaffTest, type StaffVaccination, type PolicyInForce, type HeldBooking, type HourFacts, type SpanFacts, type StreetDayFacts, type HeldEntrance, type Reading, type VenueBooking } from '../../../shared/rules/flags/index.js';
 import { BookingSettings } from '../../../shared/schemas/booking-settings.js';
 import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
@@ -99,8 +99,17 @@ export interface FlagFacts {
   ledger(venueId: string, from: number, to: number): Promise<{
     disinfections: { recordId: string; doneAt: number }[];
     staffMeasured: string[];
-    tests: { recordId: string; staffId: string; lastTestDate: string }[];
+    staffReadings: StaffReading[];
+    tests: StaffTest[];
+    vaccinations: StaffVaccination[];
   }>;
+  /**
+   * Entrance records of the venue with kiosk time in [from, to), counted in
+   * SQL: how many, the admissions that stand, and who worked the door. A
+   * business day that is not a calendar day (a venue open past midnight) has
+   * no running figure of its own.
+   */
+  duty(venueId: string, from: number, to: number): Promise<SpanFacts>;
 }
 
 export interface FlagRepository {
@@ -240,9 +249,13 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
             (SELECT r.received_at FROM kiosk_records r WHERE r.kiosk_id = k.id ORDER BY r.seq DESC LIMIT 1) AS last_record_at
        FROM kiosks k WHERE k.revoked_at IS NULL ORDER BY k.id`,
   );
-  const ledgerRows = db.prepare<[string, number, number], { id: string; type: string; body: string }>(
-    `SELECT id, type, body FROM kiosk_records
+  const ledgerRows = db.prepare<[string, number, number], { id: string; type: string; kiosk_time_ms: number; body: string }>(
+    `SELECT id, type, kiosk_time_ms, body FROM kiosk_records
       WHERE venue_id = ? AND type IN ('disinfection', 'staff_temperature', 'staff_health') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?`,
+  );
+  const dutyRows = db.prepare<[string, number, number], { operator_id: string | null; entrances: number; admissions: number }>(
+    `SELECT operator_id, count(*) AS entrances, sum(decision = 'admit' AND corrected_by IS NULL) AS admissions FROM entrance_records
+      WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? GROUP BY operator_id`,
   );
 
   const bookingRow = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number; updated_at: number }>(
@@ -418,14 +431,34 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
         return new Map(rows.map((r) => [r.id, { id: r.id, slotStart: r.slot_start, slotEnd: r.slot_end }]));
       },
       async ledger(venueId, from, to) {
-        const out = { disinfections: [] as { recordId: string; doneAt: number }[], staffMeasured: [] as string[], tests: [] as { recordId: string; staffId: string; lastTestDate: string }[] };
+        const out = {
+          disinfections: [] as { recordId: string; doneAt: number }[],
+          staffMeasured: [] as string[],
+          staffReadings: [] as StaffReading[],
+          tests: [] as StaffTest[],
+          vaccinations: [] as StaffVaccination[],
+        };
         for (const r of ledgerRows.all(venueId, from, to)) {
-          const body = JSON.parse(r.body) as { doneAt?: string; staffId?: string; lastTestDate?: string };
+          const body = JSON.parse(r.body) as { doneAt?: string; staffId?: string; lastTestDate?: string; celsius?: number; vaccination?: StaffVaccination['vaccination'] };
           if (r.type === 'disinfection' && body.doneAt) out.disinfections.push({ recordId: r.id, doneAt: Date.parse(body.doneAt) });
-          if (r.type === 'staff_temperature' && body.staffId) out.staffMeasured.push(body.staffId);
+          if (r.type === 'staff_temperature' && body.staffId) {
+            out.staffMeasured.push(body.staffId);
+            if (typeof body.celsius === 'number') out.staffReadings.push({ recordId: r.id, staffId: body.staffId, celsius: body.celsius });
+          }
           if (r.type === 'staff_health' && body.staffId && body.lastTestDate) out.tests.push({ recordId: r.id, staffId: body.staffId, lastTestDate: body.lastTestDate });
+          if (r.type === 'staff_health' && body.staffId && body.vaccination) out.vaccinations.push({ recordId: r.id, staffId: body.staffId, vaccination: body.vaccination, at: r.kiosk_time_ms });
         }
         return out;
+      },
+      async duty(venueId, from, to) {
+        const facts: SpanFacts = { entrances: 0, admissions: 0, onDuty: {} };
+        for (const r of dutyRows.all(venueId, from, to)) {
+          facts.entrances += r.entrances;
+          facts.admissions += r.admissions;
+          // Records stored before operators were kept name nobody.
+          if (r.operator_id) facts.onDuty[r.operator_id] = r.entrances;
+        }
+        return facts;
       },
     },
   };

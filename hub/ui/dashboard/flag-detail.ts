@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
+import { StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
 import { getJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { fmtDate, fmtDateTime } from './format.js';
 import { I18nController, label, t } from './i18n.js';
+import { frequencyText } from './policy-labels.js';
 import { Resource } from './resource.js';
 import { venueHref } from './router.js';
 import { base } from './styles.js';
@@ -73,6 +75,8 @@ export class FlagDetail extends LitElement {
   private _evidence(key: string, v: unknown): unknown {
     if (typeof v === 'number' && (key.endsWith('At') || key === 'since') && v > 1e12) return fmtDateTime(v);
     if (typeof v === 'boolean') return v ? t('yes') : t('no');
+    const frequency = key === 'frequency' ? StaffTestFrequency.safeParse(v) : undefined;
+    if (frequency?.success) return frequencyText(frequency.data);
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
       return html`<span class="ids">${(v as string[]).map((id) =>
         UUID.test(id)

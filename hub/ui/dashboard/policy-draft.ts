@@ -35,7 +35,7 @@ export function policyFieldLabel(path: string): string {
 }
 
 /** Fields set by ticking or choosing, not typing: a missing value reads "choose". */
-const CHOICE = /^(mode|closedVenueTypes|testAndCommitmentVenueTypes|flags\.staffTestVenueTypes|doorChecks\..+)$/;
+const CHOICE = /^(mode|closedVenueTypes|testAndCommitmentVenueTypes|flags\.staffTests\.\w+\.every|doorChecks\..+)$/;
 
 /** Issue paths without list positions: an error in `closedVenueTypes.3` shows at the type grid. */
 const fieldOf = (path: readonly PropertyKey[]) => issuePath(path).replace(/(\.\d+)+$/, '');

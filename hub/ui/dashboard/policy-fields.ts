@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { DoorCheck } from '../../../shared/schemas/checks.js';
+import type { StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
 import type { PolicyDraft } from '../../../shared/schemas/policy-admin.js';
 import type { VenueType } from '../../../shared/schemas/venue.js';
-import { I18nController, label, t } from './i18n.js';
+import { I18nController, label, t, type TextKey } from './i18n.js';
 import { DOOR_CHECKS, VENUE_TYPES, pathText, venueTypeText } from './policy-labels.js';
 import { base } from './styles.js';
 
@@ -44,11 +45,23 @@ const FLAG_NUMBERS: { key: keyof PolicyDraft['flags']; step: number }[] = [
   { key: 'temperatureTestWindow', step: 1 },
   { key: 'temperatureTestAlpha', step: 0.0001 },
   { key: 'honestTemperatureStdDevC', step: 0.01 },
-  { key: 'staffTestsPerWeek', step: 1 },
   { key: 'disinfectionsPerDay', step: 1 },
   { key: 'repeatViolations', step: 1 },
   { key: 'repeatWindowDays', step: 1 },
 ];
+
+/** The staff test frequencies of 003's table, each with the value a new choice starts at. */
+const FREQUENCIES: { every: '' | StaffTestFrequency['every']; text: TextKey }[] = [
+  { every: '', text: 'freqNone' },
+  { every: 'week', text: 'freqWeek' },
+  { every: 'days', text: 'freqDays' },
+  { every: 'daily_sample', text: 'freqSample' },
+];
+const FREQUENCY_PRESET: Record<string, StaffTestFrequency | undefined> = {
+  week: { every: 'week', times: 2 },
+  days: { every: 'days', days: 5 },
+  daily_sample: { every: 'daily_sample', percent: 20 },
+};
 
 /**
  * The policy's fields as controls, an editor over the shared schema itself
@@ -97,8 +110,18 @@ export class PolicyFields extends LitElement {
       </details>
       <details>
         <summary>${t('pfFlags')}</summary>
-        <div class="grid">${FLAG_NUMBERS.map((f) => this._number(`flags.${f.key}`, f.step, ''))}</div>
-        ${this._typeGrid('flags.staffTestVenueTypes')}
+        <div class="grid">${FLAG_NUMBERS.map((f) => this._number(`flags.${f.key}`, f.step, ''))}
+          <label class="inline"><input type="checkbox" data-field="flags.staffBoosterRequired" .checked=${d.flags.staffBoosterRequired}
+            @change=${(e: Event) => this._set('flags.staffBoosterRequired', (e.target as HTMLInputElement).checked)} />${pathText('staffBoosterRequired')}</label>
+        </div>
+      </details>
+      <details>
+        <summary>${t('polLedgers')}</summary>
+        <p class="muted">${t('polLedgersHint')}</p>
+        <table data-testid="ledger-frequencies">
+          <thead><tr><th>${t('polVenueType')}</th><th>${pathText('disinfectionsByVenueType')}</th><th>${pathText('staffTests')}</th></tr></thead>
+          <tbody>${VENUE_TYPES.map((type) => this._ledgerRow(type))}</tbody>
+        </table>
       </details>
     `;
   }
@@ -126,7 +149,30 @@ export class PolicyFields extends LitElement {
     </tr>`;
   }
 
-  private _typeGrid(path: 'closedVenueTypes' | 'testAndCommitmentVenueTypes' | 'flags.staffTestVenueTypes') {
+  /** A venue type's ledger frequencies (docs/policy.md "Ledger frequencies"): disinfections a day, staff tests. */
+  private _ledgerRow(type: VenueType) {
+    const disinfections = `flags.disinfectionsByVenueType.${type}`;
+    const path = `flags.staffTests.${type}`;
+    const freq = this.draft.flags.staffTests[type];
+    const amount = freq ? (freq.every === 'week' ? 'times' : freq.every === 'days' ? 'days' : 'percent') : undefined;
+    return html`<tr data-type=${type}>
+      <td>${venueTypeText(type)}</td>
+      <td><input type="number" inputmode="numeric" data-field=${disinfections} placeholder=${String(this.draft.flags.disinfectionsPerDay)}
+        .value=${String(getIn(this.draft, disinfections) ?? '')} @change=${(e: Event) => this._setNumber(disinfections, (e.target as HTMLInputElement).value)} />${this._err(disinfections)}</td>
+      <td>
+        <select data-field="${path}.every" @change=${(e: Event) => this._set(path, FREQUENCY_PRESET[(e.target as HTMLSelectElement).value])}>
+          ${FREQUENCIES.map((f) => html`<option value=${f.every} ?selected=${(freq?.every ?? '') === f.every}>${t(f.text)}</option>`)}
+        </select>
+        ${amount
+          ? html`<input type="number" inputmode="numeric" data-field="${path}.${amount}" .value=${String(getIn(this.draft, `${path}.${amount}`) ?? '')}
+              @change=${(e: Event) => this._setNumber(`${path}.${amount}`, (e.target as HTMLInputElement).value)} />`
+          : nothing}
+        ${this._err(path)} ${amount ? this._err(`${path}.${amount}`) : nothing}
+      </td>
+    </tr>`;
+  }
+
+  private _typeGrid(path: 'closedVenueTypes' | 'testAndCommitmentVenueTypes') {
     return html`<fieldset data-field=${path}>
       <legend>${pathText(path)}</legend>
       <div class="types">${VENUE_TYPES.map((type) => this._checkBox(path, type, venueTypeText(type)))}</div>

@@ -1,5 +1,6 @@
 import { VENUE_TYPE_TEXT } from '../../../shared/labels.js';
 import { DoorCheck } from '../../../shared/schemas/checks.js';
+import { StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
 import { VenueType } from '../../../shared/schemas/venue.js';
 import { currentLang, label, t, type TextKey } from './i18n.js';
 
@@ -53,9 +54,14 @@ const FIELD: Record<string, TextKey> = {
   noPhoneBaselineDays: 'pfNoPhoneDays',
   minNoPhoneBaselineAdmissions: 'pfNoPhoneBaseline',
   usualNoPhoneShare: 'pfNoPhoneUsual',
-  staffTestsPerWeek: 'pfStaffTests',
-  staffTestVenueTypes: 'pfStaffTestTypes',
+  staffTests: 'pfStaffTests',
   disinfectionsPerDay: 'pfDisinfections',
+  disinfectionsByVenueType: 'pfDisinfectionsByType',
+  staffBoosterRequired: 'pfBooster',
+  every: 'pfEvery',
+  times: 'pfTimes',
+  days: 'pfDays',
+  percent: 'pfPercent',
   repeatViolations: 'pfRepeat',
   repeatWindowDays: 'pfRepeatWindow',
 };
@@ -89,6 +95,16 @@ export function valueText(v: unknown): string {
     return v.map((x) => (DOOR_CHECKS.includes(x as DoorCheck) ? label('check', String(x)) : venueTypeText(String(x)))).join('、');
   }
   if (v === 'normal' || v === 'emergency') return modeText(v);
+  const frequency = StaffTestFrequency.safeParse(v);
+  if (frequency.success) return frequencyText(frequency.data);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** A staff test frequency as 003's table words it: 每周2次, 每5天1次, 每日抽检20%. */
+export function frequencyText(f: StaffTestFrequency): string {
+  const zh = currentLang() === 'zh-CN';
+  if (f.every === 'week') return zh ? `每周${f.times}次` : `${f.times} a week`;
+  if (f.every === 'days') return zh ? `每${f.days}天1次` : `once every ${f.days} days`;
+  return zh ? `每日抽检${f.percent}%` : `daily sample of ${f.percent} %`;
 }

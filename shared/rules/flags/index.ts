@@ -16,9 +16,10 @@ export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, readingsNeeded, temperatureTests, TEMPERATURE_TESTS, type Reading, type TemperatureTest } from './invented-temperatures.js';
 export { kioskSilent, type KioskHeard } from './kiosk-silent.js';
-export { ledgerNotKeptDay, ledgerNotKeptWeek, type LedgerDay, type LedgerWeek } from './ledger-not-kept.js';
+export { ledgerNotKeptDay, ledgerNotKeptWeek, staffTestLookbackMs, type LedgerDay, type LedgerWeek, type StaffTest } from './ledger-not-kept.js';
 export { judgeMissing, missingCheck } from './missing-check.js';
 export { baselineDays, binomialTail, judgeNoPhone, noPhoneShare, usualShare, type StreetBefore } from './no-phone-share.js';
+export { staffBooster, staffFever, type StaffReading, type StaffVaccination } from './staff-health.js';
 export { overCapacity } from './over-capacity.js';
 export { judgeScans, scansBelowAdmissions, type HourScans } from './scans-below-admissions.js';
 export { judgeSkipped, skippedCheck } from './skipped-check.js';
@@ -48,7 +49,8 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   clock_skew: { when: 'batch', severity: 'warning', window: 'kiosk@day', seed: 'no seed: the other rules read the kiosk clock' },
   scans_below_admissions: { when: 'batch+sweep', severity: 'warning', window: 'hour (finished)', seed: '000 §2(2)(1)' },
   kiosk_silent: { when: 'sweep', severity: 'warning', window: 'kiosk@hour silence began', seed: '004 §5(4)' },
-  ledger_not_kept: { when: 'sweep', severity: 'warning', window: 'day:ledger, week:staff_tests', seed: '000 §2(2)(2)–(3); 003 table row 9' },
+  ledger_not_kept: { when: 'sweep', severity: 'warning', window: 'business day:ledger, week:staff_tests', seed: '000 §2(2)(2)–(3); 003 §27; 003 test table rows 9–28' },
+  staff_health: { when: 'batch+sweep', severity: 'warning/violation', window: 'business day:fever, week:booster', seed: '000 §2(2)(2); 003 §10' },
   // Raised inside the ingest transaction by hub/src/store/records.ts.
   pass_reused: { when: 'ingest', severity: 'warning', window: 'pass#person', seed: '000 §2(2)(1) (scan)' },
   pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: '000 §2(2)(1) (scan)' },

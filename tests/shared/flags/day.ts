@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { businessDayOf } from '../../../shared/rules/business-day.js';
 import type { HeldEntrance, FlagVenue, LedgerDay, Reading } from '../../../shared/rules/flags/index.js';
 import type { Checks } from '../../../shared/schemas/checks.js';
 import type { EntranceRecord } from '../../../shared/schemas/record.js';
@@ -102,7 +103,7 @@ export function cleanDay(seed = 7, day = 23): CleanDay {
     readings.set(e.record.kioskId, list);
   }
   const ledger: LedgerDay = {
-    day: at(12, 0, 0, day),
+    day: businessDayOf(VENUE.openingHours, at(12, 0, 0, day), OFFSET),
     admissions: entrances.length,
     onDuty: [...new Set(entrances.map((e) => e.record.operatorId))],
     disinfections: [
@@ -110,6 +111,7 @@ export function cleanDay(seed = 7, day = 23): CleanDay {
       { recordId: randomUUID(), doneAt: at(16, 0, 0, day) },
     ],
     staffMeasured: [...STAFF],
+    tests: [],
   };
   return { entrances, scans, readings, ledger };
 }

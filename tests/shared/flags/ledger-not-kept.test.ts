@@ -82,7 +82,7 @@ describe('ledgerNotKeptDay (000 §2(2)(2)–(3))', () => {
   });
 
   it('does not judge a day the venue admitted nobody', () => {
-    expect(ledgerNotKeptDay(VENUE, { day: at(12), admissions: 0, onDuty: [], disinfections: [], staffMeasured: [] }, THRESHOLDS)).toEqual([]);
+    expect(ledgerNotKeptDay(VENUE, { ...cleanDay().ledger, admissions: 0, onDuty: [], disinfections: [], staffMeasured: [] }, THRESHOLDS)).toEqual([]);
   });
 });
 
@@ -144,9 +144,14 @@ describe('ledgerNotKeptWeek (003 table row 9: staff tests twice a week)', () => 
     expect(flags[0]!.evidence).toMatchObject({ staff: [{ staffId: 'staff-1', tests: 0 }, { staffId: 'staff-3', tests: 0 }], recordIds: ['staff-2-mon', 'staff-2-thu'] });
   });
 
-  it('asks nothing where the policy sets no tests a week', () => {
-    expect(ledgerNotKeptWeek(VENUE, { ...cleanWeek(), tests: [] }, { ...THRESHOLDS, staffTestsPerWeek: 0 })).toEqual([]);
-    expect(ledgerNotKeptWeek(VENUE, { ...cleanWeek(), tests: [] }, { ...THRESHOLDS, staffTestsPerWeek: 1 })).toHaveLength(1);
+  it('asks nothing where the policy sets no frequency for the type, and what it sets where it does', () => {
+    expect(ledgerNotKeptWeek(VENUE, { ...cleanWeek(), tests: [] }, { ...THRESHOLDS, staffTests: {} })).toEqual([]);
+    const once = ledgerNotKeptWeek(VENUE, { ...cleanWeek(), tests: [] }, { ...THRESHOLDS, staffTests: { ktv: { every: 'week', times: 1 } } });
+    expect(once).toMatchObject([{ evidence: { required: 1 } }]);
+  });
+
+  it('leaves frequencies judged per day to the day (a KTV set to every 5 days)', () => {
+    expect(ledgerNotKeptWeek(VENUE, { ...cleanWeek(), tests: [] }, { ...THRESHOLDS, staffTests: { ktv: { every: 'days', days: 5 } } })).toEqual([]);
   });
 
   it('does not ask it of venue types outside the list (a museum)', () => {
