@@ -399,4 +399,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE door_counts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
   DELETE FROM aggregate_state;
   `,
+  // Schools and training centres became two venue types (004 §3.1 stops offline training, §3.2 keeps
+  // schools open half-closed). A venue of the old joint type is split by its name, the rule of
+  // schoolOrTrainingCentre in shared/schemas/venue.ts: 培训 → training centre; 学校, 小学, 中学, 幼儿园,
+  // 大学, 学院 → school; otherwise training centre (the stricter). Stored policies that name the old
+  // type are read by the Policy schema, which gives its settings to both.
+  `
+  UPDATE venues SET type = CASE
+      WHEN name LIKE '%培训%' THEN 'training_centre'
+      WHEN name LIKE '%学校%' OR name LIKE '%小学%' OR name LIKE '%中学%' OR name LIKE '%幼儿园%'
+        OR name LIKE '%大学%' OR name LIKE '%学院%' THEN 'school'
+      ELSE 'training_centre'
+    END
+    WHERE type = 'school_training';
+  `,
 ];
