@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DoorCheck, type ItineraryOutcome } from './checks.js';
-import { ClockTime, LEGACY_SCHOOL_TRAINING, VenueType } from './venue.js';
+import { ClockTime, VenueType } from './venue.js';
 
 /**
  * The rules a kiosk decides under, as data (docs/policy.md "The policy is
@@ -9,27 +9,6 @@ import { ClockTime, LEGACY_SCHOOL_TRAINING, VenueType } from './venue.js';
  * it was decided under.
  */
 const Hours = z.int().min(1).max(168);
-
-/** The two types the old joint school/training type became (shared/schemas/venue.ts). */
-const SPLIT: readonly VenueType[] = ['school', 'training_centre'];
-
-/**
- * A list of venue types. A policy stored or cached before schools and training centres were split
- * names the old joint type: it reads as both, so that version still judges its own records as it did.
- */
-const VenueTypes = z.preprocess(
-  (v) => (Array.isArray(v) && v.includes(LEGACY_SCHOOL_TRAINING) ? [...new Set(v.flatMap((t) => (t === LEGACY_SCHOOL_TRAINING ? SPLIT : [t])))] : v),
-  z.array(VenueType),
-);
-
-/** A setting per venue type; the old joint school/training type gives its setting to both (see VenueTypes). */
-function byVenueType<T extends z.ZodType>(value: T) {
-  return z.preprocess((v) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || !(LEGACY_SCHOOL_TRAINING in v)) return v;
-    const { [LEGACY_SCHOOL_TRAINING]: setting, ...rest } = v as Record<string, unknown>;
-    return { school: setting, training_centre: setting, ...rest };
-  }, z.partialRecord(VenueType, value));
-}
 
 /**
  * What the three-code check (三码联查, 004 §3.11) does with a patron who answers "not vaccinated":
@@ -86,13 +65,13 @@ export const Policy = z.object({
   /** At or above this reading entry is refused (37.3 °C is the standard Chinese threshold). */
   feverThresholdC: z.number().min(36).max(39),
   /** The checks asked at the door, per venue type (000 §2(2)(1), 003 §14, 004 §3.10). */
-  doorChecks: z.object({ default: z.array(DoorCheck).min(1), byVenueType: byVenueType(z.array(DoorCheck).min(1)) }),
+  doorChecks: z.object({ default: z.array(DoorCheck).min(1), byVenueType: z.partialRecord(VenueType, z.array(DoorCheck).min(1)) }),
   /**
    * How recent a negative test must be, per itinerary case: a starred card, or another
    * province within 7 days (000 §2(2)(1): 48 h); a venue type may tighten it (004 §3.8:
    * 24 h at hotels in emergency).
    */
-  testWindowHours: z.object({ starred: Hours, otherProvince: Hours, byVenueType: byVenueType(Hours) }),
+  testWindowHours: z.object({ starred: Hours, otherProvince: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
   /**
    * A signed commitment may stand in for the test when there is no medium/high-risk travel. No seed
    * lets it (000 §2(2)(1) asks the test; 004 §3.8 asks the commitment on top of it): both presets
@@ -103,16 +82,16 @@ export const Policy = z.object({
    * Venue types where a starred or other-province patron needs the negative test AND a signed
    * commitment (004 §3.8: hotels in emergency, "需核验24小时内核酸检测阴性报告…签署承诺书后方可进入").
    */
-  testAndCommitmentVenueTypes: VenueTypes,
+  testAndCommitmentVenueTypes: z.array(VenueType),
   /** Venue types that may not admit anyone (004 §3.1 in emergency). */
-  closedVenueTypes: VenueTypes,
+  closedVenueTypes: z.array(VenueType),
   /** Cap = rated capacity × this percentage (004 §3.3–3.5: 50 % in emergency). */
-  capPercent: z.object({ default: Percent, byVenueType: byVenueType(Percent) }),
+  capPercent: z.object({ default: Percent, byVenueType: z.partialRecord(VenueType, Percent) }),
   /** Health code + itinerary + vaccination (三码联查, 004 §3.11): vaccination is asked. */
   threeCodeCheck: z.boolean(),
   /** Under the three-code check, what an unvaccinated answer does, by default and per venue type (`VaccinationEffect`). */
   unvaccinated: z
-    .object({ default: VaccinationEffect, byVenueType: byVenueType(VaccinationEffect) })
+    .object({ default: VaccinationEffect, byVenueType: z.partialRecord(VenueType, VaccinationEffect) })
     .default({ default: 'record', byVenueType: {} }),
   /**
    * Shorter opening hours (003 §14: after a local case "缩短营业时间"): a venue admits only inside both
@@ -120,7 +99,7 @@ export const Policy = z.object({
    * shared/rules/opening-hours.ts `openSinceUnder` is the one rule the door and the hub read.
    */
   shortenedHours: z
-    .object({ default: HoursWindow.nullable(), byVenueType: byVenueType(HoursWindow) })
+    .object({ default: HoursWindow.nullable(), byVenueType: z.partialRecord(VenueType, HoursWindow) })
     .default({ default: null, byVenueType: {} }),
   /**
    * How long a patron's pass stays valid after it is issued: a few minutes, long
