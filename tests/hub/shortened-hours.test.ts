@@ -29,7 +29,7 @@ const SHORTENED: Omit<Policy, 'version'> = {
 
 describe('shortened opening hours (003 §14) at the hub', () => {
   hubTest('flags an admission after the shortened close, pushed over the kiosk socket, and not one inside the hours', async ({ hub, socket }) => {
-    const policy = await hub.store.policies.activate({ ...SHORTENED, version: 1 }, Date.now(), { communityId: null, by: 'admin', note: '003 §14' });
+    const policy = await hub.store.policies.activate(SHORTENED, Date.now(), { communityId: null, by: 'admin', note: '003 §14' });
     const yesterday = cstMidnight(-1);
     const venue = { type: 'ktv' as const, openingHours: null, utcOffsetMinutes: CST };
     const inside = entranceRecord(hub.kiosk, 1, { kioskTime: cstIso(cstAt(yesterday, 15)), policyVersion: policy.version });
@@ -48,7 +48,7 @@ describe('shortened opening hours (003 §14) at the hub', () => {
   });
 
   hubTest('kiosk_silent follows the shortened hours: nothing expected after the close, silence counted from the shortened opening', async ({ hub, socket }) => {
-    await hub.store.policies.activate({ ...SHORTENED, version: 1 }, Date.now(), { communityId: null, by: 'admin', note: '003 §14' });
+    await hub.store.policies.activate(SHORTENED, Date.now(), { communityId: null, by: 'admin', note: '003 §14' });
     await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 1)] });
     const tomorrow = cstMidnight(1);
     const silent = async (at: number) => (await sweep(hub.store, at)).filter((f) => f.rule === 'kiosk_silent');
