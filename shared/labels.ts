@@ -51,8 +51,8 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
 };
 
 /**
- * What the door tells staff about a patron it admits (decideEntry's warnings), on the kiosk and
- * the patron's pass page alike.
+ * What the door tells staff about a patron it admits (decideEntry's warnings). Staff's words, not the
+ * patron's: the kiosk shows them under the admission; the pass page does not.
  */
 export const WARNING_TEXT: Record<Lang, Record<EntryWarning, string>> = {
   'zh-CN': { unvaccinated: '未接种新冠疫苗：请登记并报告社区（三码联查）' },
