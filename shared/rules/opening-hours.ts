@@ -22,7 +22,8 @@ export function isOpenAt(hours: OpeningHours, now: number, utcOffsetMinutes: num
  * opening began at the later of the two starts.
  *
  * The one rule of "open" under a policy: the door's decision (decideEntry) and banner, the hub's
- * `kiosk_silent` and `admitted_while_closed` rules and the street overview all call it.
+ * `kiosk_silent` and `admitted_while_closed` rules, the street overview and the booking slots
+ * offered (slots.ts slotsOfDay) all call it.
  */
 export function openSinceUnder(
   policy: Pick<Policy, 'shortenedHours'>,
