@@ -121,7 +121,7 @@ const TYPES: TypeSpec[] = [
   { type: 'cinema_theatre', weight: 2, brands: ['万达影城', '星美影院'], suffix: '', capacity: [300, 800], hours: { open: '09:00', close: '00:00' }, perDay: 600, stayMinutes: 130, curve: 'evening', weekend: 1.7 },
   { type: 'arcade', weight: 2, brands: ['大玩家电玩城', '汤姆熊游艺厅'], suffix: '', capacity: [60, 150], hours: { open: '10:00', close: '00:00' }, perDay: 200, stayMinutes: 90, curve: 'evening', weekend: 1.8 },
   { type: 'shopping_mall', weight: 2, brands: ['万达广场', '百货大楼'], suffix: '', capacity: [2000, 5000], hours: { open: '10:00', close: '22:00' }, perDay: 4000, stayMinutes: 100, curve: 'shopping', weekend: 1.6 },
-  { type: 'school_training', weight: 2, brands: ['启明培训学校', '少儿美术培训'], suffix: '', capacity: [50, 150], hours: { open: '09:00', close: '21:00' }, perDay: 110, stayMinutes: 120, curve: 'daytime', weekend: 1.8 },
+  { type: 'training_centre', weight: 2, brands: ['启明培训学校', '少儿美术培训'], suffix: '', capacity: [50, 150], hours: { open: '09:00', close: '21:00' }, perDay: 110, stayMinutes: 120, curve: 'daytime', weekend: 1.8 },
   { type: 'clinic', weight: 2, brands: ['社区卫生服务站', '仁和诊所'], suffix: '', capacity: [30, 80], hours: { open: '08:00', close: '17:30' }, perDay: 140, stayMinutes: 40, curve: 'daytime', weekend: 0.7 },
   { type: 'library', weight: 1, brands: ['社区图书馆'], suffix: '', capacity: [80, 200], hours: { open: '09:00', close: '21:00' }, perDay: 150, stayMinutes: 120, curve: 'daytime', weekend: 1.5 },
 ];

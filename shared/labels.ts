@@ -1,3 +1,4 @@
+import type { EntryWarning } from './rules/decide-entry.js';
 import type { ReasonCode } from './schemas/record.js';
 import type { VenueType } from './schemas/venue.js';
 
@@ -22,6 +23,8 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     itinerary_medium_risk: '7天内到过中风险地区',
     no_test_or_commitment: '无核酸阴性证明且未签承诺书',
     test_and_commitment_required: '须同时出示时限内核酸阴性证明并签署承诺书',
+    no_negative_test: '无时限内核酸阴性证明',
+    unvaccinated: '未接种新冠疫苗（三码联查）',
     booking_required: '本场所须预约入场，未预约不得入场',
     slot_full: '本时段名额已满',
     booking_outside_slot: '不在预约时段内',
@@ -38,11 +41,22 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     itinerary_medium_risk: 'Medium-risk area within 7 days',
     no_test_or_commitment: 'No negative test and no commitment',
     test_and_commitment_required: 'Needs both a negative test in the window and a signed commitment',
+    no_negative_test: 'No negative test within the window',
+    unvaccinated: 'Not vaccinated (three-code check)',
     booking_required: 'This venue admits by booking only',
     slot_full: 'No seats left in this time slot',
     booking_outside_slot: 'Outside the booking\'s time slot',
     booking_cancelled: 'This booking was cancelled',
   },
+};
+
+/**
+ * What the door tells staff about a patron it admits (decideEntry's warnings). Staff's words, not the
+ * patron's: the kiosk shows them under the admission; the pass page does not.
+ */
+export const WARNING_TEXT: Record<Lang, Record<EntryWarning, string>> = {
+  'zh-CN': { unvaccinated: '未接种新冠疫苗：请登记并报告社区（三码联查）' },
+  en: { unvaccinated: 'Not vaccinated: note it and tell the community (three-code check)' },
 };
 
 /**
@@ -83,11 +97,16 @@ export const VENUE_TYPE_TEXT: Record<Lang, Record<VenueType, string>> = {
     gym_stadium: '体育场馆',
     religious_venue: '宗教场所',
     elderly_care: '养老机构',
-    school_training: '学校培训机构',
+    school: '学校',
+    training_centre: '培训机构',
     clinic: '诊所',
     construction_site: '建筑工地',
     residential_compound: '居民小区',
     enterprise_office: '企业办公',
+    barber: '理发店',
+    cultural_centre: '文化馆',
+    art_gallery: '美术馆',
+    station: '车站',
   },
   en: {
     ktv: 'KTV',
@@ -121,11 +140,16 @@ export const VENUE_TYPE_TEXT: Record<Lang, Record<VenueType, string>> = {
     gym_stadium: 'Gym / stadium',
     religious_venue: 'Religious venue',
     elderly_care: 'Elderly-care home',
-    school_training: 'School / training centre',
+    school: 'School',
+    training_centre: 'Training centre',
     clinic: 'Clinic',
     construction_site: 'Construction site',
     residential_compound: 'Residential compound',
     enterprise_office: 'Enterprise / office',
+    barber: 'Barber / hairdresser',
+    cultural_centre: 'Cultural centre',
+    art_gallery: 'Art gallery',
+    station: 'Station',
   },
 };
 
@@ -162,10 +186,29 @@ export const VENUE_TYPE_ALIASES: Readonly<Record<string, VenueType>> = {
   体育馆: 'gym_stadium',
   健身房: 'gym_stadium',
   养老院: 'elderly_care',
-  学校: 'school_training',
-  培训机构: 'school_training',
+  小学: 'school',
+  中学: 'school',
+  幼儿园: 'school',
+  校园: 'school',
+  教育培训机构: 'training_centre',
+  培训学校: 'training_centre',
+  培训班: 'training_centre',
   工地: 'construction_site',
   小区: 'residential_compound',
   写字楼: 'enterprise_office',
   企业: 'enterprise_office',
+  理发: 'barber',
+  理发馆: 'barber',
+  美发店: 'barber',
+  美容美发: 'barber',
+  火车站: 'station',
+  汽车站: 'station',
+  客运站: 'station',
+  机场: 'station',
 };
+
+/**
+ * Names of the old joint type (学校培训机构, its English label and code). The CSV import splits
+ * a row that uses one by the venue's name (shared/schemas/venue.ts `schoolOrTrainingCentre`).
+ */
+export const LEGACY_SCHOOL_TRAINING_NAMES: readonly string[] = ['school_training', '学校培训机构', '学校/培训机构', 'school / training centre'];

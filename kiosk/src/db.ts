@@ -3,7 +3,7 @@ import type { EnrolResponse, VenueProfile, VenueSecret } from '../../shared/sche
 import type { ApiError } from '../../shared/schemas/errors.js';
 import type { RetireRequest } from '../../shared/schemas/kiosk-admin.js';
 import type { VenueSlots } from '../../shared/schemas/booking.js';
-import type { Policy } from '../../shared/schemas/policy.js';
+import { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { ItemResult, VenueOccupancy } from '../../shared/schemas/sync.js';
 
@@ -129,7 +129,12 @@ export async function closeDb(): Promise<void> {
 }
 
 export async function getEnrolment(): Promise<Enrolment | undefined> {
-  return (await (await db()).get('settings', 'enrolment')) as Enrolment | undefined;
+  const e = (await (await db()).get('settings', 'enrolment')) as Enrolment | undefined;
+  if (!e) return undefined;
+  // A policy cached by an older build lacks the fields added since: the schema's defaults fill them
+  // (shared/schemas/policy.ts), as the hub does for a stored one.
+  const policy = Policy.safeParse(e.policy);
+  return policy.success ? { ...e, policy: policy.data } : e;
 }
 
 export async function saveEnrolment(e: Enrolment): Promise<void> {

@@ -1,10 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { REASON_TEXT, type Lang } from '../../shared/labels.js';
+import { REASON_TEXT, WARNING_TEXT, type Lang } from '../../shared/labels.js';
 import type { ReasonCode } from '../../shared/schemas/record.js';
+import type { EntryWarning } from '../../shared/rules/decide-entry.js';
 
 /** Why a patron was refused, worded once for the kiosk and the patron's pass (shared/labels.ts). */
 function reasonTexts<L extends Lang>(lang: L): { [R in ReasonCode as `reason_${R}`]: string } {
   return Object.fromEntries(Object.entries(REASON_TEXT[lang]).map(([k, v]) => [`reason_${k}`, v])) as { [R in ReasonCode as `reason_${R}`]: string };
+}
+
+function warningTexts<L extends Lang>(lang: L): { [W in EntryWarning as `warn_${W}`]: string } {
+  return Object.fromEntries(Object.entries(WARNING_TEXT[lang]).map(([k, v]) => [`warn_${k}`, v])) as { [W in EntryWarning as `warn_${W}`]: string };
 }
 
 /**
@@ -160,6 +165,7 @@ const zh = {
   tabLedgers: '台账',
   routine: '常规通行',
   routineHint: '已扫码·戴口罩·绿码·本地',
+  routineHintVaccinated: '已扫码·戴口罩·绿码·本地·已接种',
   undo: '撤销',
   undone: '已撤销',
   saveFailed: '未能保存：',
@@ -186,6 +192,7 @@ const zh = {
   policyNormal: '常态防控',
   policyEmergency: '应急（战时）',
   ...reasonTexts('zh-CN'),
+  ...warningTexts('zh-CN'),
   // Pass scanner
   scannerStarting: '正在打开摄像头…',
   scannerReady: '请将通行码二维码放入框内',
@@ -382,6 +389,7 @@ const en: Record<Key, string> = {
   tabLedgers: 'Ledgers',
   routine: 'Routine entry',
   routineHint: 'scanned · mask · green · local',
+  routineHintVaccinated: 'scanned · mask · green · local · vaccinated',
   undo: 'Undo',
   undone: 'Undone',
   saveFailed: 'Not saved:',
@@ -408,6 +416,7 @@ const en: Record<Key, string> = {
   policyNormal: 'Normal',
   policyEmergency: 'Emergency',
   ...reasonTexts('en'),
+  ...warningTexts('en'),
   // Pass scanner
   scannerStarting: 'Starting the camera…',
   scannerReady: 'Hold the pass QR code inside the frame',

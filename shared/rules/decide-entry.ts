@@ -1,12 +1,17 @@
 import type { Checks } from '../schemas/checks.js';
-import type { Policy } from '../schemas/policy.js';
+import { unvaccinatedEffect, type Policy } from '../schemas/policy.js';
 import type { ReasonCode } from '../schemas/record.js';
 import type { VenueRules } from '../schemas/venue.js';
-import { isOpenAt } from './opening-hours.js';
+import { isOpenUnder } from './opening-hours.js';
+
+/** What the door tells staff about a patron it admits; never stored as a reason. */
+export type EntryWarning = 'unvaccinated';
 
 export interface EntryDecision {
   decision: 'admit' | 'refuse';
   reasons: ReasonCode[];
+  /** Present only when there is something to tell staff (a policy that warns about an unvaccinated patron, 004 §3.11). */
+  warnings?: EntryWarning[];
 }
 
 /**
@@ -22,10 +27,11 @@ export function decideEntry(
   now: number,
 ): EntryDecision {
   const reasons: ReasonCode[] = [];
+  const warnings: EntryWarning[] = [];
   // Emergency closes whole venue types (004 §3.1).
   if (policy.closedVenueTypes.includes(venue.type)) reasons.push('venue_closed_by_policy');
-  // Outside the opening hours the street office registers (which the street may shorten, 003 §14 缩短营业时间).
-  if (!isOpenAt(venue.openingHours, now, venue.utcOffsetMinutes)) reasons.push('outside_opening_hours');
+  // Outside the opening hours the street office registers, or the shorter ones the policy sets (003 §14 缩短营业时间).
+  if (!isOpenUnder(policy, venue, now)) reasons.push('outside_opening_hours');
   const t = checks.temperature;
   // 体温 ≥ threshold → refused and referred (000 §2(2)(1)).
   if (t?.outcome === 'measured' && t.celsius >= policy.feverThresholdC) reasons.push('fever');
@@ -38,17 +44,24 @@ export function decideEntry(
   const it = checks.itinerary?.outcome;
   if (it === 'high_risk') reasons.push('itinerary_high_risk');
   if (it === 'medium_risk') reasons.push('itinerary_medium_risk');
-  // Starred card or another province: a negative test within the window, or, where the
-  // policy accepts it, a signed commitment (000 §2(2)(1); 004 §3.8). At some venue types in
-  // emergency (hotels, 004 §3.8) both.
+  // Starred card or another province: a negative test within the window (000 §2(2)(1)); at
+  // stations and hotels in emergency the test and then a signed commitment (004 §3.8). A
+  // commitment stands in for the test only where the street's policy says so.
   if (it === 'starred' || it === 'other_province') {
     const tested = checks.testProof?.outcome === 'negative';
     const signed = checks.commitment?.outcome === 'signed';
     if (policy.testAndCommitmentVenueTypes.includes(venue.type)) {
       if (!tested || !signed) reasons.push('test_and_commitment_required');
-    } else if (!tested && !(policy.commitmentAccepted && signed)) {
-      reasons.push('no_test_or_commitment');
-    }
+    } else if (policy.commitmentAccepted) {
+      if (!tested && !signed) reasons.push('no_test_or_commitment');
+    } else if (!tested) reasons.push('no_negative_test');
   }
-  return { decision: reasons.length === 0 ? 'admit' : 'refuse', reasons };
+  // Three-code check (004 §3.11): what "not vaccinated" does is the policy's, per venue type.
+  if (checks.vaccination?.outcome === 'none') {
+    const effect = unvaccinatedEffect(policy, venue.type);
+    if (effect === 'refuse') reasons.push('unvaccinated');
+    else if (effect === 'warn') warnings.push('unvaccinated');
+  }
+  const decision = reasons.length === 0 ? 'admit' : 'refuse';
+  return decision === 'admit' && warnings.length > 0 ? { decision, reasons, warnings } : { decision, reasons };
 }

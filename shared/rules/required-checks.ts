@@ -5,7 +5,8 @@ import type { VenueType } from '../schemas/venue.js';
 /**
  * The checks staff must record for this patron (each may still be recorded as
  * skipped, with a reason). The door checks the policy asks at this venue type; the test
- * and the commitment once the itinerary calls for them (000; 004 §3.8);
+ * once the itinerary calls for it (000 §2(2)(1)); the commitment where it is asked on top of
+ * the test (004 §3.8) or where the street lets it stand in for the test (`commitmentAccepted`);
  * vaccination under the three-code check (004 §3.11).
  */
 export function requiredChecks(

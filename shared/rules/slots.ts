@@ -1,8 +1,8 @@
 import type { Policy } from '../schemas/policy.js';
-import type { VenueRules } from '../schemas/venue.js';
+import type { VenueRules, VenueType } from '../schemas/venue.js';
 import { capacityCap } from './capacity.js';
 import { dayStart } from './flags/window.js';
-import { isOpenAt } from './opening-hours.js';
+import { isOpenAt, isOpenUnder } from './opening-hours.js';
 
 /**
  * Slot arithmetic for reservations and staggered entry (003 §13 "限量、预约、
@@ -49,12 +49,16 @@ export function slotsOfDay(
   dayAt: number,
   slotMinutes: number,
   venue: Pick<VenueRules, 'openingHours' | 'utcOffsetMinutes'>,
+  /** The policy and the venue's type, when the policy may shorten its hours (003 §14): rules/opening-hours.ts. */
+  shortening?: { policy: Pick<Policy, 'shortenedHours'>; type: VenueType },
 ): Slot[] {
   const day = dayStart(dayAt, venue.utcOffsetMinutes);
   const len = slotMinutes * MINUTE_MS;
+  const open = (t: number) =>
+    shortening ? isOpenUnder(shortening.policy, { ...venue, type: shortening.type }, t) : isOpenAt(venue.openingHours, t, venue.utcOffsetMinutes);
   const out: Slot[] = [];
   for (let start = day; start < day + 24 * 60 * MINUTE_MS; start += len) {
-    if (isOpenAt(venue.openingHours, start, venue.utcOffsetMinutes) && isOpenAt(venue.openingHours, start + len - 1, venue.utcOffsetMinutes)) {
+    if (open(start) && open(start + len - 1)) {
       out.push({ start, end: start + len });
     }
   }

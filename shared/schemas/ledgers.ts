@@ -57,6 +57,7 @@ export const NORMAL_STAFF_TESTS: StaffTestTable = {
   escape_room: TWICE_A_WEEK,
   hotel: TWICE_A_WEEK,
   restaurant: TWICE_A_WEEK,
+  barber: TWICE_A_WEEK,
   // Row 9 ends its list with "等"; 000 §2(2)(2) asks 每周2次 of arcades and dance halls (its scope);
   // the other venues of the same kind (004 §3.1 closes them together with those of row 9).
   arcade: TWICE_A_WEEK,
@@ -69,6 +70,8 @@ export const NORMAL_STAFF_TESTS: StaffTestTable = {
   shopping_mall: TWICE_A_WEEK,
   supermarket: TWICE_A_WEEK,
   farmers_market: TWICE_A_WEEK,
+  // Row 12: transport, 动车站、汽车站、客运码头等从业人员.
+  station: TWICE_A_WEEK,
   // Row 14: medical institutions other than fever clinics.
   clinic: TWICE_A_WEEK,
   // Row 17: scenic spots, theatres, cinemas.
@@ -86,7 +89,8 @@ export const NORMAL_STAFF_TESTS: StaffTestTable = {
 export const EMERGENCY_STAFF_TESTS: StaffTestTable = {
   ...NORMAL_STAFF_TESTS,
   // Row 23: schools, kindergartens, training centres (003 §11: 每日抽检20%).
-  school_training: DAILY_20_PERCENT,
+  school: DAILY_20_PERCENT,
+  training_centre: DAILY_20_PERCENT,
   // Row 24: care homes (003 §10: 每天至少20%抽样比例).
   elderly_care: DAILY_20_PERCENT,
   // Row 28: construction sites.
@@ -107,7 +111,8 @@ export const EMERGENCY_DISINFECTIONS: DisinfectionTable = {
   supermarket: 2,
   hotel: 2,
   farmers_market: 2,
-  school_training: 2,
+  school: 2,
+  station: 2,
   enterprise_office: 2,
   construction_site: 2,
   elderly_care: 2,

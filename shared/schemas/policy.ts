@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DoorCheck, type ItineraryOutcome } from './checks.js';
 import { DisinfectionTable, EMERGENCY_DISINFECTIONS, EMERGENCY_STAFF_TESTS, NORMAL_STAFF_TESTS, StaffTestTable } from './ledgers.js';
-import { VenueType } from './venue.js';
+import { ClockTime, VenueType } from './venue.js';
 
 /**
  * The rules a kiosk decides under, as data (docs/policy.md "The policy is
@@ -10,6 +10,19 @@ import { VenueType } from './venue.js';
  * it was decided under.
  */
 const Hours = z.int().min(1).max(168);
+
+/**
+ * What the three-code check (三码联查, 004 §3.11) does with a patron who answers "not vaccinated":
+ * `record` keeps the answer only; `warn` admits and tells staff to report the patron to the community
+ * (the seed's purpose: "重点人员早发现、早管控"); `refuse` refuses entry (reason `unvaccinated`). No seed
+ * refuses anyone for it; a street may choose to, per venue type.
+ */
+export const VaccinationEffect = z.enum(['record', 'warn', 'refuse']);
+export type VaccinationEffect = z.infer<typeof VaccinationEffect>;
+
+/** A daily window a policy allows venues to admit in, local time at the venue; close at or before open runs past midnight. */
+export const HoursWindow = z.object({ open: ClockTime, close: ClockTime });
+export type HoursWindow = z.infer<typeof HoursWindow>;
 
 /**
  * Thresholds of the inspectors' flag rules: they live in the policy, not in
@@ -92,7 +105,11 @@ export const Policy = z.object({
    * 24 h at hotels in emergency).
    */
   testWindowHours: z.object({ starred: Hours, otherProvince: Hours, byVenueType: z.partialRecord(VenueType, Hours) }),
-  /** A signed commitment may stand in for the test when there is no medium/high-risk travel (004 §3.8). */
+  /**
+   * A signed commitment may stand in for the test when there is no medium/high-risk travel. No seed
+   * lets it (000 §2(2)(1) asks the test; 004 §3.8 asks the commitment on top of it): both presets
+   * say no, and a street may choose yes.
+   */
   commitmentAccepted: z.boolean(),
   /**
    * Venue types where a starred or other-province patron needs the negative test AND a signed
@@ -105,6 +122,18 @@ export const Policy = z.object({
   capPercent: z.object({ default: Percent, byVenueType: z.partialRecord(VenueType, Percent) }),
   /** Health code + itinerary + vaccination (三码联查, 004 §3.11): vaccination is asked. */
   threeCodeCheck: z.boolean(),
+  /** Under the three-code check, what an unvaccinated answer does, by default and per venue type (`VaccinationEffect`). */
+  unvaccinated: z
+    .object({ default: VaccinationEffect, byVenueType: z.partialRecord(VenueType, VaccinationEffect) })
+    .default({ default: 'record', byVenueType: {} }),
+  /**
+   * Shorter opening hours (003 §14: after a local case "缩短营业时间"): a venue admits only inside both
+   * its registered hours and this window, set for all types or per type. `null` shortens nothing.
+   * shared/rules/opening-hours.ts `openSinceUnder` is the one rule the door and the hub read.
+   */
+  shortenedHours: z
+    .object({ default: HoursWindow.nullable(), byVenueType: z.partialRecord(VenueType, HoursWindow) })
+    .default({ default: null, byVenueType: {} }),
   /**
    * How long a patron's pass stays valid after it is issued: a few minutes, long
    * enough to queue. At most 20, so a typed pass code's minute is never ambiguous (pass-code.ts).
@@ -119,49 +148,49 @@ export const Policy = z.object({
 export type Policy = z.infer<typeof Policy>;
 
 const ALL_DOOR_CHECKS: DoorCheck[] = ['scan', 'temperature', 'mask', 'healthCode', 'itinerary'];
-/** 003 §14 for malls, supermarkets, markets, restaurants: "亮码、测温、戴口罩" (no itinerary card). */
-const CODE_TEMPERATURE_MASK: DoorCheck[] = ['scan', 'temperature', 'mask', 'healthCode'];
 
-/** Normal ("常态化") prevention: 000 §2(2)(1), 001 §2(2), 003 §14. */
+/**
+ * Normal ("常态化") prevention: 000 §2(2)(1), 001 §2(2), 003 §14. Every value with its seed section:
+ * docs/policy.md "The presets".
+ */
 export const NORMAL_POLICY: Policy = {
   version: 1,
   mode: 'normal',
   feverThresholdC: 37.3,
-  doorChecks: {
-    default: ALL_DOOR_CHECKS,
-    byVenueType: {
-      shopping_mall: CODE_TEMPERATURE_MASK,
-      supermarket: CODE_TEMPERATURE_MASK,
-      farmers_market: CODE_TEMPERATURE_MASK,
-      restaurant: CODE_TEMPERATURE_MASK,
-      pharmacy: CODE_TEMPERATURE_MASK,
-    },
-  },
+  // All five everywhere: the enclosed venues of 000 §2(1) (malls and supermarkets among them) by
+  // 000 §2(2)(1); markets, malls, supermarkets, restaurants, hotels and pharmacies by 001 §2(2)1
+  // (二码联查: health code and itinerary card) and 003 §14 (亮码, 测温, 戴口罩, 查验健康码和行程卡).
+  doorChecks: { default: ALL_DOOR_CHECKS, byVenueType: {} },
+  // 000 §2(2)(1): other-province arrivals within 7 days show a negative test from the last 48 h.
   testWindowHours: { starred: 48, otherProvince: 48, byVenueType: {} },
-  commitmentAccepted: true,
+  // No seed lets a commitment replace the test.
+  commitmentAccepted: false,
   testAndCommitmentVenueTypes: [],
   closedVenueTypes: [],
   capPercent: { default: 100, byVenueType: {} },
   threeCodeCheck: false,
+  unvaccinated: { default: 'record', byVenueType: {} },
+  shortenedHours: { default: null, byVenueType: {} },
   passValidMinutes: 10,
   contactRetentionDays: 28,
   bookingGraceMinutes: 15,
   flags: FlagThresholds.parse({}),
 };
 
-/** Emergency ("战时") measures of 004 §3. */
+/** Emergency ("战时") measures of 004 §3, with 000's top-priority venues; docs/policy.md "The presets". */
 export const EMERGENCY_POLICY: Policy = {
   version: 1,
   mode: 'emergency',
   feverThresholdC: 37.3,
   // 004 §3.10: every entrance checks temperature, health code, itinerary card and mask.
   doorChecks: { default: ALL_DOOR_CHECKS, byVenueType: {} },
-  // 004 §3.8: hotels (and stations) need a negative test within 24 h.
-  testWindowHours: { starred: 48, otherProvince: 48, byVenueType: { hotel: 24 } },
-  commitmentAccepted: true,
-  testAndCommitmentVenueTypes: ['hotel'],
-  // 004 §3.1: indoor enclosed leisure venues close; offline training stops.
+  // 004 §3.8: a starred card at stations (airports included) and hotels needs a negative test within 24 h.
+  testWindowHours: { starred: 48, otherProvince: 48, byVenueType: { hotel: 24, station: 24 } },
+  commitmentAccepted: false,
+  // 004 §3.8: … and then a signed commitment ("签署承诺书后方可进入").
+  testAndCommitmentVenueTypes: ['hotel', 'station'],
   closedVenueTypes: [
+    // 004 §3.1: indoor enclosed leisure venues close; offline training stops.
     'internet_cafe',
     'ktv',
     'bar',
@@ -175,22 +204,36 @@ export const EMERGENCY_POLICY: Policy = {
     'bathhouse',
     'sauna',
     'foot_bath',
-    'school_training',
+    'training_centre',
+    // 004 §3.1 ends its list with "等"; 000 §2(1) names discos and dance halls among the top
+    // priority (重中之重) with the KTVs and bars above, and 001 §2(2)4 closes billiards with
+    // internet cafés and chess rooms "根据疫情形势".
+    'disco',
+    'dance_hall',
+    'billiards',
   ],
-  // 004 §3.3 (scenic spots, theatres, libraries, museums, gyms), §3.4 (religious venues), §3.5 (restaurant rooms).
+  // 004 §3.3 (scenic spots, theatres, libraries, cultural centres, art galleries, museums, gyms),
+  // §3.4 (religious venues), §3.5 (restaurant rooms).
   capPercent: {
     default: 100,
     byVenueType: {
       scenic_spot: 50,
       cinema_theatre: 50,
       library: 50,
+      cultural_centre: 50,
+      art_gallery: 50,
       museum: 50,
       gym_stadium: 50,
       religious_venue: 50,
       restaurant: 50,
     },
   },
+  // 004 §3.11: health code, itinerary card and vaccination; the seed finds people early
+  // (早发现、早管控), it refuses nobody for it: staff are told, the patron is admitted.
   threeCodeCheck: true,
+  unvaccinated: { default: 'warn', byVenueType: {} },
+  // 003 §14 names shorter hours after a local case but no hours: the street sets them.
+  shortenedHours: { default: null, byVenueType: {} },
   passValidMinutes: 10,
   contactRetentionDays: 28,
   bookingGraceMinutes: 15,
@@ -213,4 +256,17 @@ export function doorChecks(policy: Policy, type: VenueType): DoorCheck[] {
 /** Disinfection entries an open day of a venue of this type needs (000 §2(2)(3); 003 §27). */
 export function disinfectionsPerDay(flags: FlagThresholds, type: VenueType): number {
   return flags.disinfectionsByVenueType[type] ?? flags.disinfectionsPerDay;
+}
+
+/** What an unvaccinated answer does at a venue of this type under this policy (004 §3.11); `record` when the three-code check is off. */
+export function unvaccinatedEffect(policy: Policy, type: VenueType): VaccinationEffect {
+  if (!policy.threeCodeCheck) return 'record';
+  // `?.`: a policy object built before the field existed (the schema's default fills parsed ones).
+  return policy.unvaccinated?.byVenueType[type] ?? policy.unvaccinated?.default ?? 'record';
+}
+
+/** The window a policy shortens this venue type's hours to (003 §14), or null. */
+export function shortenedHours(policy: Pick<Policy, 'shortenedHours'>, type: VenueType): HoursWindow | null {
+  // `?.`: a policy object built before the field existed (the schema's default fills parsed ones).
+  return policy.shortenedHours?.byVenueType[type] ?? policy.shortenedHours?.default ?? null;
 }

@@ -15,6 +15,10 @@ export const ReasonCode = z.enum([
   'itinerary_medium_risk',
   'no_test_or_commitment',
   'test_and_commitment_required',
+  // No negative test where the policy accepts no commitment instead (000 §2(2)(1)).
+  'no_negative_test',
+  // Not vaccinated where the policy refuses it under the three-code check (004 §3.11).
+  'unvaccinated',
   // Reservations and staggered entry (003 §13; rules/slot-door.ts).
   'booking_required',
   'slot_full',

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-/** Venue types the seeds name (000 §2(1), 001 §2(2), 004 §3). */
+/**
+ * Venue types the seeds name (000 §2(1), 001 §2(2), 003 §14 and the table at the end of 003, 004 §3).
+ * Schools and training centres are two types: 004 §3.1 stops offline training while §3.2 keeps
+ * schools open under semi-closed management. A venue stored under the old joint type is split by
+ * its name (`schoolOrTrainingCentre`).
+ */
 export const VenueType = z.enum([
   'ktv',
   'bar',
@@ -33,13 +38,35 @@ export const VenueType = z.enum([
   'gym_stadium',
   'religious_venue',
   'elderly_care',
-  'school_training',
+  'school',
+  'training_centre',
   'clinic',
   'construction_site',
   'residential_compound',
   'enterprise_office',
+  // 003 §14 (理发洗浴场所) and its table row 9; 004 §3.3 (文化馆、美术馆); 004 §3.8 (机场车站).
+  'barber',
+  'cultural_centre',
+  'art_gallery',
+  'station',
 ]);
 export type VenueType = z.infer<typeof VenueType>;
+
+/** The joint type venues were stored and listed under before schools and training centres were split. */
+export const LEGACY_SCHOOL_TRAINING = 'school_training';
+
+/**
+ * Which of the two a venue of the old joint type is, by its name: a name with 培训 (training) is a
+ * training centre (启明培训学校 is one), a name with 学校/小学/中学/幼儿园/大学/学院 a school, and
+ * anything else a training centre. When unsure it errs to the training centre, whose rules are the
+ * stricter (004 §3.1 stops it in emergency): a school wrongly closed is seen at its door and fixed in
+ * the registry, a training centre wrongly left open is not. The migration that split the type in
+ * hub/src/store/migrations.ts applies the same rule in SQL.
+ */
+export function schoolOrTrainingCentre(name: string): 'school' | 'training_centre' {
+  if (name.includes('培训')) return 'training_centre';
+  return /学校|小学|中学|幼儿园|大学|学院/.test(name) ? 'school' : 'training_centre';
+}
 
 /** "HH:MM", 24-hour clock, local time at the venue. */
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');

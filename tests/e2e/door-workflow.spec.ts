@@ -155,6 +155,52 @@ test.describe('the door, a day of work', () => {
     expect(exits).toEqual({ n: 1 });
   });
 
+  test('an emergency door admits a routine green patron in one tap plus the digits, and warns about the unvaccinated (004 §3.10, §3.11)', async ({ page }) => {
+    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    // A library: open in emergency, capped at 50 % (004 §3.3).
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'library', ratedCapacity: 40 }), Date.now(), 600_000);
+    app = await listenHub(store, await freePort());
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${url}/kiosk/?enrol=${code}`);
+    await startShift(page);
+    const { version: _v, ...emergency } = EMERGENCY_POLICY;
+    const active = await switchPolicy(store, app.io, emergency, Date.now());
+    await expect(page.getByTestId('policy')).toHaveAttribute('data-version', String(active.version));
+    await expect(occupancy(page)).toHaveAttribute('data-cap', '20');
+    // The three-code check asks vaccination; the routine button says it fills it.
+    await expect(page.getByTestId('opt-vaccination-complete')).toBeVisible();
+    await expect(page.getByTestId('routine')).toContainText('已接种');
+
+    // The digits and one tap.
+    await padTemperature(page, '36.5');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('准予进入');
+    await expect(page.getByTestId('warnings')).toHaveCount(0);
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '1');
+
+    // Staff saw no vaccination: admitted under the preset, with the warning to report it.
+    await page.getByTestId('opt-vaccination-none').click();
+    await padTemperature(page, '36.6');
+    await page.getByTestId('routine').click();
+    await expect(page.getByTestId('decision')).toContainText('准予进入');
+    await expect(page.getByTestId('warnings')).toContainText('未接种新冠疫苗');
+    await expect(occupancy(page)).toHaveAttribute('data-inside', '2');
+
+    // Both reach the hub with every check the emergency policy asks, under its version.
+    await expect(syncedCount(page)).toHaveAttribute('data-count', '2');
+    const rows = new Database(join(tmp.dir, 'hub.sqlite'), { readonly: true });
+    try {
+      const bodies = rows.prepare("SELECT body FROM kiosk_records WHERE type = 'entrance' ORDER BY seq").pluck().all() as string[];
+      expect(bodies.map((b) => JSON.parse(b) as { policyVersion: number; decision: string; checks: Record<string, { outcome: string }> })).toMatchObject([
+        { policyVersion: active.version, decision: 'admit', checks: { scan: { outcome: 'scanned' }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' }, vaccination: { outcome: 'complete' } } },
+        { policyVersion: active.version, decision: 'admit', checks: { vaccination: { outcome: 'none' } } },
+      ]);
+    } finally {
+      rows.close();
+    }
+  });
+
   test('a whole morning at a USB keypad, offline, synced with nothing lost or doubled', async ({ page }) => {
     store = openStore(join(tmp.dir, 'hub.sqlite'));
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'supermarket', ratedCapacity: 500 }), Date.now(), 600_000);
@@ -162,9 +208,9 @@ test.describe('the door, a day of work', () => {
     app = await listenHub(store, port);
     await page.goto(`http://127.0.0.1:${port}/kiosk/?enrol=${code}`);
     await startShift(page);
-    // A supermarket in normal times asks code, temperature and mask, not the itinerary card (003 §14).
+    // A supermarket in normal times asks the health code and the itinerary card too (003 §14, 001 §2(2)1); routine fills both.
     await expect(page.getByTestId('opt-healthCode-green')).toBeVisible();
-    await expect(page.getByTestId('opt-itinerary-local')).toHaveCount(0);
+    await expect(page.getByTestId('opt-itinerary-local')).toBeVisible();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await app.close();
     app = undefined;

@@ -51,17 +51,17 @@ test.describe('kiosk enrolment and entrance form', () => {
     await page.screenshot({ path: 'test-results/kiosk-errors-zh-1280x800.png', fullPage: true });
     await expect(pendingCount(page)).toHaveAttribute('data-count', '0');
 
-    // Starred itinerary asks for a test or a commitment; without either the patron is refused.
+    // A starred itinerary asks for a negative test, and no commitment in its place (000 §2(2)(1)); without it the patron is refused.
     await page.getByTestId('temperature').fill('36.8');
     await page.getByTestId('opt-mask-worn').click();
     await page.getByTestId('opt-scan-scanned').click();
     await page.getByTestId('opt-healthCode-green').click();
     await page.getByTestId('opt-itinerary-starred').click();
+    await expect(page.getByTestId('opt-commitment-signed')).toHaveCount(0);
     await page.getByTestId('opt-testProof-none').click();
-    await page.getByTestId('opt-commitment-not_signed').click();
     await page.getByTestId('record').click();
     await expect(page.getByTestId('decision')).toContainText('禁止进入');
-    await expect(page.getByTestId('decision')).toContainText('无核酸阴性证明且未签承诺书');
+    await expect(page.getByTestId('decision')).toContainText('无时限内核酸阴性证明');
     await page.screenshot({ path: 'test-results/kiosk-refused-zh-1280x800.png', fullPage: true });
 
     // English, remembered across a reload.

@@ -64,6 +64,19 @@ test.describe('policy desk', () => {
     await libraryCap.fill('30');
     await libraryCap.blur();
     await expect(editor.locator('[data-testid="diff-row"][data-path="capPercent.byVenueType.library"]')).toContainText('30');
+    // The emergency preset's closures beyond 004 §3.1 are choices on the grid like the rest (000 §2(1), 001 §2(2)4).
+    for (const type of ['disco', 'dance_hall', 'billiards', 'training_centre']) {
+      await expect(editor.locator(`[data-field="closedVenueTypes"] [data-member="${type}"]`)).toBeChecked();
+    }
+    await expect(editor.locator('[data-field="closedVenueTypes"] [data-member="school"]')).not.toBeChecked();
+    // What "not vaccinated" does, per type (004 §3.11), and shorter hours (003 §14): the street's settings.
+    await editor.locator('select[data-field="unvaccinated.byVenueType.hotel"]').selectOption('refuse');
+    await expect(editor.locator('[data-testid="diff-row"][data-path="unvaccinated.byVenueType.hotel"]')).toContainText('劝返（不得入场）');
+    await editor.locator('input[data-field="shortenedHours.byVenueType.library.open"]').fill('10:00');
+    // Half a window is refused at the field it lacks until both times are there.
+    await expect(editor.locator('[data-testid="field-error"][data-field="shortenedHours.byVenueType.library.close"]')).toBeVisible();
+    await editor.locator('input[data-field="shortenedHours.byVenueType.library.close"]').fill('20:00');
+    await expect(editor.locator('[data-testid="diff-row"][data-path="shortenedHours.byVenueType.library"]')).toContainText('10:00–20:00');
 
     // For one community, tomorrow, with a reason: scheduled, listed, then cancelled.
     await editor.getByTestId('scope').selectOption('c-venue-b');

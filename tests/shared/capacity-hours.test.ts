@@ -49,16 +49,17 @@ describe('isOpenAt', () => {
 });
 
 describe('requiredChecks', () => {
-  it('asks no itinerary card at supermarkets in normal times (003 §14), all five in emergency (004 §3.10)', () => {
-    expect(requiredChecks(NORMAL_POLICY, 'supermarket', undefined)).toEqual(['scan', 'temperature', 'mask', 'healthCode']);
+  it('asks the itinerary card at supermarkets in normal times (003 §14, 001 §2(2)1), all five and vaccination in emergency (004 §3.10, §3.11)', () => {
+    expect(requiredChecks(NORMAL_POLICY, 'supermarket', undefined)).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
     expect(requiredChecks(EMERGENCY_POLICY, 'supermarket', undefined)).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary', 'vaccination']);
   });
 
-  it('asks the door checks always, the test and commitment for risky itineraries, vaccination under three-code', () => {
+  it('asks the door checks always, the test for risky itineraries, the commitment where asked on top or accepted instead, vaccination under three-code', () => {
     expect(requiredChecks(NORMAL_POLICY, 'ktv', 'local')).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary']);
-    expect(requiredChecks(NORMAL_POLICY, 'ktv', 'starred')).toContain('commitment');
-    expect(requiredChecks({ ...NORMAL_POLICY, commitmentAccepted: false }, 'ktv', 'starred')).not.toContain('commitment');
-    expect(requiredChecks({ ...EMERGENCY_POLICY, commitmentAccepted: false }, 'hotel', 'starred')).toContain('commitment');
+    expect(requiredChecks(NORMAL_POLICY, 'ktv', 'starred')).toEqual(['scan', 'temperature', 'mask', 'healthCode', 'itinerary', 'testProof']);
+    expect(requiredChecks({ ...NORMAL_POLICY, commitmentAccepted: true }, 'ktv', 'starred')).toContain('commitment');
+    expect(requiredChecks(EMERGENCY_POLICY, 'hotel', 'starred')).toContain('commitment');
+    expect(requiredChecks(EMERGENCY_POLICY, 'station', 'other_province')).toContain('commitment');
     expect(requiredChecks(EMERGENCY_POLICY, 'ktv', 'local')).toContain('vaccination');
   });
 });

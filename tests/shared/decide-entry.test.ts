@@ -43,13 +43,17 @@ const rows: Row[] = [
   { rule: 'red code', seed: '000 §2(2)(1)', policy: E, type: 'library', checks: { healthCode: { outcome: 'red' } }, decision: 'refuse', reasons: ['health_code_red'] },
   { rule: 'high-risk area in 7 days: central quarantine', seed: '003 §30', policy: N, checks: { itinerary: { outcome: 'high_risk' } }, decision: 'refuse', reasons: ['itinerary_high_risk'] },
   { rule: 'medium-risk area in 7 days: home quarantine', seed: '003 §30', policy: N, checks: { itinerary: { outcome: 'medium_risk' } }, decision: 'refuse', reasons: ['itinerary_medium_risk'] },
-  { rule: 'starred card, no test, no commitment', seed: '000 §2(2)(1)', policy: N, checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'not_signed' } }, decision: 'refuse', reasons: ['no_test_or_commitment'] },
+  { rule: 'starred card, no test', seed: '000 §2(2)(1)', policy: N, checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' } }, decision: 'refuse', reasons: ['no_negative_test'] },
+  { rule: 'starred card, no test, a commitment where the street accepts one instead', seed: 'policy choice (docs/policy.md)', policy: { ...N, commitmentAccepted: true }, checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'not_signed' } }, decision: 'refuse', reasons: ['no_test_or_commitment'] },
   { rule: 'other province in 7 days with a negative test', seed: '000 §2(2)(1)', policy: N, checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'negative' } }, decision: 'admit' },
   { rule: 'starred card at a hotel in emergency: commitment alone is not enough', seed: '004 §3.8', policy: E, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'refuse', reasons: ['test_and_commitment_required'] },
   { rule: 'starred card at a hotel in emergency: 24 h test and commitment', seed: '004 §3.8', policy: E, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'negative' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
-  { rule: 'starred card at a hotel in normal times: commitment alone', seed: '004 §3.8', policy: N, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
-  { rule: 'other province at a library in emergency with a signed commitment', seed: '004 §3.8', policy: E, type: 'library', checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
-  { rule: 'test and commitment both skipped do not stand in for either', seed: '004 §3.8', policy: N, checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'skipped', reason: 'x' }, commitment: { outcome: 'skipped', reason: 'x' } }, decision: 'refuse', reasons: ['no_test_or_commitment'] },
+  { rule: 'starred card at a hotel in normal times: a commitment does not replace the test', seed: '000 §2(2)(1)', policy: N, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'refuse', reasons: ['no_negative_test'] },
+  { rule: 'starred card at a hotel in normal times where the street accepts a commitment instead', seed: 'policy choice (docs/policy.md)', policy: { ...N, commitmentAccepted: true }, type: 'hotel', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'admit' },
+  { rule: 'other province at a library in emergency: a signed commitment does not replace the test', seed: '000 §2(2)(1)', policy: E, type: 'library', checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, decision: 'refuse', reasons: ['no_negative_test'] },
+  { rule: 'starred card at a station in emergency: test and commitment', seed: '004 §3.8', policy: E, type: 'station', checks: { itinerary: { outcome: 'starred' }, testProof: { outcome: 'negative' }, commitment: { outcome: 'not_signed' } }, decision: 'refuse', reasons: ['test_and_commitment_required'] },
+  { rule: 'a skipped test does not stand in for one', seed: '000 §2(2)(1)', policy: N, checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'skipped', reason: 'x' } }, decision: 'refuse', reasons: ['no_negative_test'] },
+  { rule: 'test and commitment both skipped do not stand in for either', seed: 'policy choice (docs/policy.md)', policy: { ...N, commitmentAccepted: true }, checks: { itinerary: { outcome: 'other_province' }, testProof: { outcome: 'skipped', reason: 'x' }, commitment: { outcome: 'skipped', reason: 'x' } }, decision: 'refuse', reasons: ['no_test_or_commitment'] },
   { rule: 'skipped temperature is recorded, not refused', seed: '000 §3, 004 §5(4)', policy: N, checks: { temperature: { outcome: 'skipped', reason: '测温枪没电' } }, decision: 'admit' },
   { rule: 'patron without a phone showing a paper itinerary', seed: '001 §2(2)', policy: N, checks: { scan: { outcome: 'no_phone', shown: 'paper_itinerary' } }, decision: 'admit' },
   { rule: 'KTV open in normal times', seed: '000 §2(1)', policy: N, type: 'ktv', decision: 'admit' },
@@ -70,17 +74,16 @@ describe('decideEntry', () => {
     });
   });
 
-  it('admits on the checks a venue asks when the others are absent, not asked (003 §14: no itinerary card at a supermarket)', () => {
+  it('decides on the checks recorded: an absent check is judged by the missing-check rule, not at the door', () => {
     const { itinerary: _itinerary, ...noItinerary } = green;
     expect(decideEntry(N, venue('supermarket'), noItinerary, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
-    const { healthCode: _healthCode, ...noHealthCode } = noItinerary;
-    expect(decideEntry(N, venue('supermarket'), noHealthCode, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
     expect(decideEntry(N, venue('supermarket'), {}, AFTERNOON)).toEqual({ decision: 'admit', reasons: [] });
   });
 
   it('a starred card with neither test nor commitment recorded refuses, as with both recorded as missing (000 §2(2)(1))', () => {
     const starred = { ...green, itinerary: { outcome: 'starred' as const } };
-    expect(decideEntry(N, venue('museum'), starred, AFTERNOON).reasons).toEqual(['no_test_or_commitment']);
+    expect(decideEntry(N, venue('museum'), starred, AFTERNOON).reasons).toEqual(['no_negative_test']);
+    expect(decideEntry({ ...N, commitmentAccepted: true }, venue('museum'), starred, AFTERNOON).reasons).toEqual(['no_test_or_commitment']);
     expect(decideEntry(E, venue('hotel'), starred, AFTERNOON).reasons).toEqual(['test_and_commitment_required']);
   });
 
@@ -90,9 +93,9 @@ describe('decideEntry', () => {
     expect(decideEntry({ ...N, feverThresholdC: 37.0 }, venue('museum'), at37, AFTERNOON).decision).toBe('refuse');
   });
 
-  it('does not accept a commitment where the policy does not', () => {
+  it('accepts a commitment instead of the test only where the street policy does (000 §2(2)(1); docs/policy.md)', () => {
     const committed = { ...green, itinerary: { outcome: 'starred' as const }, commitment: { outcome: 'signed' as const } };
-    expect(decideEntry(N, venue('museum'), committed, AFTERNOON).decision).toBe('admit');
-    expect(decideEntry({ ...N, commitmentAccepted: false }, venue('museum'), committed, AFTERNOON).reasons).toEqual(['no_test_or_commitment']);
+    expect(decideEntry(N, venue('museum'), committed, AFTERNOON).reasons).toEqual(['no_negative_test']);
+    expect(decideEntry({ ...N, commitmentAccepted: true }, venue('museum'), committed, AFTERNOON).decision).toBe('admit');
   });
 });

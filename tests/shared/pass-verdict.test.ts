@@ -22,7 +22,7 @@ describe('passPerson / passVerdict', () => {
   it.each([
     ['yellow code refuses (000 §2(2)(1))', { ...green, healthCode: 'yellow' }, false, 'health_code_yellow'],
     ['medium-risk travel refuses (003 §30)', { ...green, itinerary: 'medium_risk' }, true, 'itinerary_medium_risk'],
-    ['starred card without test or commitment refuses (000)', { ...green, itinerary: 'starred' }, false, 'no_test_or_commitment'],
+    ['starred card without a test refuses (000 §2(2)(1))', { ...green, itinerary: 'starred' }, false, 'no_negative_test'],
   ] as const)('%s', (_name, decl, agreed, reason) => {
     const p = passPerson(NORMAL_POLICY, 'ktv', decl as PersonDeclaration, agreed, NOW);
     const v = passVerdict(NORMAL_POLICY, ktv, [p], NOW);
@@ -60,17 +60,17 @@ describe('passPerson / passVerdict', () => {
     expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred' }, false, NOW).t).toBe('none');
   });
 
-  it('asks no test of a local patron, and no commitment where the policy does not take one', () => {
+  it('asks no test of a local patron, and no commitment where the policy does not take one (000 §2(2)(1): the normal preset)', () => {
     expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'local' });
-    const noCommitment = { ...NORMAL_POLICY, commitmentAccepted: false };
-    expect(passPerson(noCommitment, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'starred', t: 'negative' });
+    expect(passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'starred', lastNegativeTestAt: hoursAgo(1) }, true, NOW)).toEqual({ h: 'green', i: 'starred', t: 'negative' });
   });
 
-  it('records a commitment not agreed as not signed, and refuses without a test (000 §2(2)(1))', () => {
-    const p = passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'other_province' }, false, NOW);
+  it('records a commitment not agreed as not signed where the street accepts one, and refuses without a test (000 §2(2)(1))', () => {
+    const accepting = { ...NORMAL_POLICY, commitmentAccepted: true };
+    const p = passPerson(accepting, 'ktv', { ...green, itinerary: 'other_province' }, false, NOW);
     expect(p).toMatchObject({ t: 'none', c: 'not_signed' });
     expect(declaredChecks(p).commitment).toEqual({ outcome: 'not_signed' });
-    expect(passVerdict(NORMAL_POLICY, ktv, [p], NOW).people[0]!.reasons).toEqual(['no_test_or_commitment']);
+    expect(passVerdict(accepting, ktv, [p], NOW).people[0]!.reasons).toEqual(['no_test_or_commitment']);
   });
 
   it('pre-fills every check the pass carries: health code, itinerary, test, commitment and vaccination', () => {
@@ -92,10 +92,14 @@ describe('passPerson / passVerdict', () => {
     expect(v.people.map((p) => p.showTest)).toEqual([false, true]);
   });
 
-  it('a commitment stands in for the test under normal policy (004 §3.8)', () => {
+  it('a commitment stands in for the test only where the street chose it (no seed lets it: 000 §2(2)(1))', () => {
     const p = passPerson(NORMAL_POLICY, 'ktv', { ...green, itinerary: 'other_province' }, true, NOW);
-    expect(p).toMatchObject({ t: 'none', c: 'signed' });
-    expect(passVerdict(NORMAL_POLICY, ktv, [p], NOW).verdict).toBe('enter');
+    expect(p).toStrictEqual({ h: 'green', i: 'other_province', t: 'none' });
+    expect(passVerdict(NORMAL_POLICY, ktv, [p], NOW).people[0]!.reasons).toEqual(['no_negative_test']);
+    const accepting = { ...NORMAL_POLICY, commitmentAccepted: true };
+    const signed = passPerson(accepting, 'ktv', { ...green, itinerary: 'other_province' }, true, NOW);
+    expect(signed).toMatchObject({ t: 'none', c: 'signed' });
+    expect(passVerdict(accepting, ktv, [signed], NOW).verdict).toBe('enter');
   });
 
   it('hotels in emergency need a 24 h test and the commitment (004 §3.8), and vaccination is asked (004 §3.11)', () => {

@@ -43,6 +43,14 @@ describe('slotsOfDay', () => {
   it('always open: every slot of the day', () => {
     expect(slotsOfDay(day, 30, { openingHours: null, utcOffsetMinutes: CST })).toHaveLength(48);
   });
+
+  it('offers no slot outside the hours a policy shortens the venue type to (003 §14 缩短营业时间)', () => {
+    const policy = { shortenedHours: { default: null, byVenueType: { museum: { open: '10:00', close: '17:00' } } } };
+    const hours = { openingHours: { open: '09:00', close: '21:00' }, utcOffsetMinutes: CST };
+    const starts = (type: 'museum' | 'library') => slotsOfDay(day, 60, hours, { policy, type }).map((s) => (s.start - cst(24, 0)) / 3_600_000);
+    expect(starts('museum')).toEqual([10, 11, 12, 13, 14, 15, 16]);
+    expect(starts('library')).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  });
 });
 
 describe('slotCap under the policy', () => {

@@ -95,14 +95,14 @@ export async function venueSlots(store: Store, venueId: string, now: number): Pr
 
 /**
  * The slots the venue offers on the venue-local day holding `dayAt` (inside
- * its opening hours, rules/slots.ts slotsOfDay), counted at `now` — pass the
+ * its opening hours as the policy in force shortens them, rules/slots.ts slotsOfDay), counted at `now` — pass the
  * hub's clock: seats of a slot past its grace are counted as released. A
  * venue taking no bookings offers none.
  */
 export async function slotsForDay(store: Store, venueId: string, dayAt: number, now: number = dayAt): Promise<SlotView[]> {
   const ctx = await contextOrThrow(store, venueId);
   if (ctx.settings.mode === 'off') return [];
-  return views(store, ctx, slotsOfDay(dayAt, ctx.settings.slotMinutes, ctx.venue), now);
+  return views(store, ctx, slotsOfDay(dayAt, ctx.settings.slotMinutes, ctx.venue, { policy: ctx.policy, type: ctx.venue.type }), now);
 }
 
 /**
@@ -133,7 +133,7 @@ export async function bookingTicket(store: Store, venueId: string, now: number):
 /** Whether a slot start is one the venue offers for booking at `now`; the refusal names `slotStart`. */
 function checkSlot(ctx: BookingContext, slotStart: number, now: number): Slot {
   const { settings, venue, policy } = ctx;
-  const slot = slotsOfDay(slotStart, settings.slotMinutes, venue).find((s) => s.start === slotStart);
+  const slot = slotsOfDay(slotStart, settings.slotMinutes, venue, { policy, type: venue.type }).find((s) => s.start === slotStart);
   if (!slot) {
     throw new HttpError(400, 'invalid', `no ${settings.slotMinutes}-minute slot of this venue starts then (slots start on the venue's clock, inside its opening hours)`, 'slotStart');
   }

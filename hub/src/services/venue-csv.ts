@@ -1,6 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { VENUE_TYPE_ALIASES, VENUE_TYPE_TEXT } from '../../../shared/labels.js';
+import { LEGACY_SCHOOL_TRAINING_NAMES, VENUE_TYPE_ALIASES, VENUE_TYPE_TEXT } from '../../../shared/labels.js';
 import { Id } from '../../../shared/schemas/common.js';
 import {
   DEFAULT_ENTRANCE,
@@ -17,7 +17,7 @@ import {
   type RegistryColumn,
   type RegistryVenue,
 } from '../../../shared/schemas/registry.js';
-import { ClockTime, VenueType, type OpeningHours } from '../../../shared/schemas/venue.js';
+import { ClockTime, VenueType, schoolOrTrainingCentre, type OpeningHours } from '../../../shared/schemas/venue.js';
 import type { VenueDraft, VenueSave } from '../store/venues.js';
 import { freeId } from '../store/venues.js';
 import { toCsv } from './csv.js';
@@ -190,9 +190,14 @@ export function readVenueCsv(text: string): ParsedCsv {
   return out;
 }
 
-/** A venue type by its code, its Chinese or English label, or another name street lists use. */
-export function parseVenueType(cell: string): VenueType | undefined {
+/**
+ * A venue type by its code, its Chinese or English label, or another name street lists use. The
+ * old joint school/training type (a list exported before the split) is read as a school or a
+ * training centre by the venue's name, as stored venues were (`schoolOrTrainingCentre`).
+ */
+export function parseVenueType(cell: string, venueName = ''): VenueType | undefined {
   const s = cell.trim();
+  if (LEGACY_SCHOOL_TRAINING_NAMES.includes(s.toLowerCase())) return schoolOrTrainingCentre(venueName);
   const code = VenueType.safeParse(s.toLowerCase());
   if (code.success) return code.data;
   for (const texts of Object.values(VENUE_TYPE_TEXT)) {
@@ -383,7 +388,7 @@ export function planImport(csv: ParsedCsv, ctx: ImportContext): ImportPlan {
 
     if (c.name !== undefined) candidate.name = c.name;
     if (c.type !== undefined) {
-      const type = parseVenueType(c.type);
+      const type = parseVenueType(c.type, c.name ?? (typeof candidate.name === 'string' ? candidate.name : ''));
       if (type) candidate.type = type;
       else if (c.type === '') bad('type', 'type_required', 'a venue type is needed');
       else bad('type', 'unknown_type', `unknown venue type "${c.type}"`, { type: c.type });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { capacityCap } from '../../../shared/rules/capacity.js';
 import { dayStart } from '../../../shared/rules/flags/index.js';
 import { occupancyFrom } from '../../../shared/rules/occupancy.js';
-import { isOpenAt } from '../../../shared/rules/opening-hours.js';
+import { isOpenUnder } from '../../../shared/rules/opening-hours.js';
 import type {
   LogRecord,
   Ranking,
@@ -353,7 +353,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         if (p.closedVenueTypes.includes(v.type)) status = 'closed';
         else if (f && f.worst === 2) status = 'violation';
         else if (f && f.worst === 1) status = 'warning';
-        else if (kiosks.length > 0 && !anyKioskSeen && isOpenAt(v.openingHours, now, v.utcOffsetMinutes)) status = 'kiosk_offline';
+        else if (kiosks.length > 0 && !anyKioskSeen && isOpenUnder(p, v, now)) status = 'kiosk_offline';
         const list = summaries.get(v.communityId) ?? [];
         list.push({
           id: v.id,

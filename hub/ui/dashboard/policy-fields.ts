@@ -3,9 +3,10 @@ import { customElement, property } from 'lit/decorators.js';
 import type { DoorCheck } from '../../../shared/schemas/checks.js';
 import type { StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
 import type { PolicyDraft } from '../../../shared/schemas/policy-admin.js';
+import { VaccinationEffect } from '../../../shared/schemas/policy.js';
 import type { VenueType } from '../../../shared/schemas/venue.js';
 import { I18nController, label, t, type TextKey } from './i18n.js';
-import { DOOR_CHECKS, VENUE_TYPES, pathText, venueTypeText } from './policy-labels.js';
+import { DOOR_CHECKS, VENUE_TYPES, pathText, vaccinationEffectText, venueTypeText } from './policy-labels.js';
 import { base } from './styles.js';
 
 /** Sets (or, with undefined, removes) the value at a dotted path in a copy of the draft. */
@@ -93,6 +94,8 @@ export class PolicyFields extends LitElement {
           ${this._number('testWindowHours.starred', 1, 'h')}
           ${this._number('testWindowHours.otherProvince', 1, 'h')} ${this._number('capPercent.default', 1, '%')}
           ${this._bool('commitmentAccepted')} ${this._bool('threeCodeCheck')}
+          <label>${pathText('unvaccinated')}${this._effect('unvaccinated.default', false)}</label>
+          <label>${pathText('shortenedHours')}${this._window('shortenedHours.default')}</label>
         </div>
         <div class="checks" data-field="doorChecks.default">
           <span class="muted">${pathText('doorChecks.default')}</span>
@@ -104,7 +107,7 @@ export class PolicyFields extends LitElement {
         <summary>${t('polPerType')}</summary>
         <p class="muted">${t('polPerTypeHint')}</p>
         <table data-testid="per-type">
-          <thead><tr><th>${t('polVenueType')}</th><th>${pathText('capPercent')} %</th><th>${pathText('testWindowHours')} h</th><th>${pathText('doorChecks')}</th></tr></thead>
+          <thead><tr><th>${t('polVenueType')}</th><th>${pathText('capPercent')} %</th><th>${pathText('testWindowHours')} h</th><th>${pathText('doorChecks')}</th><th>${pathText('unvaccinated')}</th><th>${pathText('shortenedHours')}</th></tr></thead>
           <tbody>${VENUE_TYPES.map((type) => this._typeRow(type))}</tbody>
         </table>
       </details>
@@ -146,6 +149,8 @@ export class PolicyFields extends LitElement {
         ${own ? DOOR_CHECKS.map((c) => this._checkBox(`doorChecks.byVenueType.${type}`, c, label('check', c))) : nothing}
         ${this._err(`doorChecks.byVenueType.${type}`)}
       </td>
+      <td>${this._effect(`unvaccinated.byVenueType.${type}`, true)}</td>
+      <td>${this._window(`shortenedHours.byVenueType.${type}`)}</td>
     </tr>`;
   }
 
@@ -170,6 +175,29 @@ export class PolicyFields extends LitElement {
         ${this._err(path)} ${amount ? this._err(`${path}.${amount}`) : nothing}
       </td>
     </tr>`;
+  }
+
+  /** What an unvaccinated answer does (004 §3.11); per type, empty follows the default. */
+  private _effect(path: string, inherit: boolean) {
+    const value = getIn(this.draft, path) as string | undefined;
+    return html`<select data-field=${path} @change=${(e: Event) => this._set(path, (e.target as HTMLSelectElement).value || undefined)}>
+        ${inherit ? html`<option value="" ?selected=${value === undefined}>${t('polInherit')}</option>` : nothing}
+        ${VaccinationEffect.options.map((v) => html`<option value=${v} ?selected=${value === v}>${vaccinationEffectText(v)}</option>`)}
+      </select>${this._err(path)}`;
+  }
+
+  /** A shortened-hours window (003 §14): both times, or neither (no shortening here). */
+  private _window(path: string) {
+    const w = getIn(this.draft, path) as { open: string; close: string } | null | undefined;
+    const set = (key: 'open' | 'close', raw: string) => {
+      const next = { open: w?.open ?? '', close: w?.close ?? '', [key]: raw };
+      // Cleared both: no shortening (null for the default, absent per type).
+      this._set(path, next.open === '' && next.close === '' ? (path.endsWith('.default') ? null : undefined) : next);
+    };
+    return html`<span class="row">
+        <input type="time" aria-label=${t('pfShortenedOpen')} data-field="${path}.open" .value=${w?.open ?? ''} @change=${(e: Event) => set('open', (e.target as HTMLInputElement).value)} />–
+        <input type="time" aria-label=${t('pfShortenedClose')} data-field="${path}.close" .value=${w?.close ?? ''} @change=${(e: Event) => set('close', (e.target as HTMLInputElement).value)} />
+      </span>${this._err(path)} ${this._err(`${path}.open`)} ${this._err(`${path}.close`)}`;
   }
 
   private _typeGrid(path: 'closedVenueTypes' | 'testAndCommitmentVenueTypes') {

@@ -30,6 +30,10 @@ const FIELD: Record<string, TextKey> = {
   closedVenueTypes: 'pfClosed',
   capPercent: 'pfCap',
   threeCodeCheck: 'pfThreeCode',
+  unvaccinated: 'pfUnvaccinated',
+  shortenedHours: 'pfShortenedHours',
+  open: 'pfShortenedOpen',
+  close: 'pfShortenedClose',
   passValidMinutes: 'pfPassValid',
   contactRetentionDays: 'pfRetention',
   bookingGraceMinutes: 'pfBookingGrace',
@@ -82,6 +86,11 @@ export function pathText(path: string): string {
     .join(' › ');
 }
 
+/** What an unvaccinated answer does under the three-code check (Policy.unvaccinated). */
+export function vaccinationEffectText(effect: 'record' | 'warn' | 'refuse'): string {
+  return t(effect === 'record' ? 'vaxRecord' : effect === 'warn' ? 'vaxWarn' : 'vaxRefuse');
+}
+
 export function modeText(mode: string): string {
   return mode === 'emergency' ? t('polEmergency') : mode === 'normal' ? t('polNormal') : mode;
 }
@@ -97,6 +106,8 @@ export function valueText(v: unknown): string {
   if (v === 'normal' || v === 'emergency') return modeText(v);
   const frequency = StaffTestFrequency.safeParse(v);
   if (frequency.success) return frequencyText(frequency.data);
+  if (v === 'record' || v === 'warn' || v === 'refuse') return vaccinationEffectText(v);
+  if (typeof v === 'object' && 'open' in v && 'close' in v) return `${String(v.open)}–${String(v.close)}`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

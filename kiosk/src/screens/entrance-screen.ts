@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { decideEntry, type EntryDecision } from '../../../shared/rules/decide-entry.js';
-import { isOpenAt } from '../../../shared/rules/opening-hours.js';
+import { isOpenUnder } from '../../../shared/rules/opening-hours.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
@@ -24,15 +24,18 @@ import { askedChecks, draftFromPass, emptyDraft, temperatureErrorKey, validateDr
 
 /** How long the last record can be undone (recorded as a correction, never deleted). */
 const UNDO_MS = 30_000;
-/** What "routine" fills in: the checks of a green local patron that staff saw. */
-const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local' };
+/**
+ * What "routine" fills in: the checks of a green local patron that staff saw, with the vaccination
+ * they saw under the three-code check (004 §3.11), so an emergency door still takes one tap.
+ */
+const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local', vaccination: 'complete' };
 
 type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean; pass?: { key: string; person: number } };
 
-/** The door's decision with the slot's reasons added: any reason refuses. */
+/** The door's decision with the slot's reasons added: any reason refuses (and a refusal carries no warning). */
 function withSlot(d: EntryDecision, extra: EntryDecision['reasons']): EntryDecision {
   const reasons = [...d.reasons, ...extra.filter((r) => !d.reasons.includes(r))];
-  return { decision: reasons.length ? 'refuse' : 'admit', reasons };
+  return reasons.length ? { decision: 'refuse', reasons } : d;
 }
 
 /**
@@ -98,7 +101,7 @@ export class EntranceScreen extends LitElement {
       .error=${this._errorText(name)}
     ></check-row>`;
     const closed = policy.closedVenueTypes.includes(venue.type);
-    const open = isOpenAt(venue.openingHours, Date.now(), venue.utcOffsetMinutes);
+    const open = isOpenUnder(policy, venue, Date.now());
     const full = this.inside >= this.cap;
     return html`
       ${closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
@@ -169,7 +172,7 @@ export class EntranceScreen extends LitElement {
           <num-pad data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
           <div class="go">
             <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full} @click=${this._routine}>
-              ${t('routine')}<small>${t('routineHint')}</small>
+              ${t('routine')}<small>${asked.includes('vaccination') ? t('routineHintVaccinated') : t('routineHint')}</small>
             </button>
             <button type="button" class="record" data-testid="record" ?disabled=${this.saving} @click=${this._submit}>
               ${this.saving ? t('saving') : t('record')}
@@ -203,6 +206,7 @@ export class EntranceScreen extends LitElement {
     return html`<section class="decision ${s.undone ? 'undone' : s.decision}" data-testid="decision" role="status">
       <strong>${s.undone ? t('undone') : t(s.decision)}</strong>
       ${s.reasons.length ? html`<ul>${s.reasons.map((r) => html`<li>${tMaybe(`reason_${r}`)}</li>`)}</ul>` : nothing}
+      ${s.warnings?.length && !s.undone ? html`<ul data-testid="warnings">${s.warnings.map((w) => html`<li>${tMaybe(`warn_${w}`)}</li>`)}</ul>` : nothing}
       ${this.capLowered && s.reasons.includes('slot_full') ? html`<p data-testid="cap-lowered">${t('slotCapLowered')}</p>` : nothing}
       <small data-testid="saved">✓ ${t('savedOnDevice')} · #${s.seq}</small>
       ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
@@ -290,7 +294,7 @@ export class EntranceScreen extends LitElement {
       const decision = withSlot(decideEntry(policy, venue, v.checks, now), await this._slotReasons(pass, now));
       // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
       if (decision.decision === 'admit' && this.inside >= this.cap) return;
-      const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, ...decision, ...(pass ? { pass: passUse(pass) } : {}) };
+      const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, decision: decision.decision, reasons: decision.reasons, ...(pass ? { pass: passUse(pass) } : {}) };
       const stored = pass
         ? await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(pass, decision.decision === 'admit', now))
         : await saveDoorRecord(this.enrolment, this.shift, body, now);

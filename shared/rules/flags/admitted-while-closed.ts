@@ -5,8 +5,8 @@ import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type
 /**
  * `admitted_while_closed` — admissions while the venue may not admit anyone:
  * its type closed by the policy (004 §3.1 in emergency), or outside its own
- * opening hours (the hours the street office registers, which the street may
- * shorten, 003 §14 缩短营业时间).
+ * opening hours (the hours the street office registers, as the policy of the
+ * record or the one in force shortens them, 003 §14 缩短营业时间: rules/opening-hours.ts).
  *
  * Closed by policy is judged both by the policy the record names and by the
  * one the street had in force at the admission (a kiosk kept offline through

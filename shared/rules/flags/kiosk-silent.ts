@@ -1,6 +1,7 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
 import type { FlagThresholds, Policy } from '../../schemas/policy.js';
-import { hourKey, openSince, type FlagVenue } from './window.js';
+import { openSinceUnder } from '../opening-hours.js';
+import { hourKey, type FlagVenue } from './window.js';
 
 /** What the hub knows of one of the venue's (not revoked) kiosks. */
 export interface KioskHeard {
@@ -17,8 +18,9 @@ export interface KioskHeard {
  * `kioskSilentMinutes` while its venue is open (a silent door shows nothing
  * of its checks; the remote log is what makes an unannounced look possible,
  * 004 §5(4) 四不两直). Silence is counted from the latest of:
- * its last record, its enrolment, and the start of the current opening, so a
- * venue that just opened is not silent. A venue closed by the policy is
+ * its last record, its enrolment, and the start of the current opening (its
+ * hours as the policy shortens them, 003 §14), so a venue that just opened is
+ * not silent and one shut early by the policy is not expected to record. A venue closed by the policy is
  * expected to be silent and is not judged. `connected` in the evidence tells
  * a tablet switched off from one that is on but records nobody.
  *
@@ -34,7 +36,7 @@ export function kioskSilent(
   now: number,
 ): RaisedFlag[] {
   if (policy.closedVenueTypes.includes(venue.type)) return [];
-  const opened = openSince(venue.openingHours, now, venue.utcOffsetMinutes);
+  const opened = openSinceUnder(policy, venue, now);
   if (opened === undefined) return [];
   const limit = thresholds.kioskSilentMinutes * 60_000;
   return kiosks.flatMap((k) => {

@@ -1,7 +1,7 @@
 import { CHECK_NAMES, skippedChecks } from '../../schemas/checks.js';
 import type { ReasonCode } from '../../schemas/record.js';
 import { decideEntry } from '../decide-entry.js';
-import { isOpenAt } from '../opening-hours.js';
+import { isOpenUnder } from '../opening-hours.js';
 import { requiredChecks } from '../required-checks.js';
 import { EVIDENCE_IDS_MAX, kioskTimeMs, type FlagVenue, type HeldEntrance, type PolicyAt, type PolicyOf } from './window.js';
 
@@ -184,14 +184,16 @@ export function foldClosed(f: ClosedFacts, venue: FlagVenue, admissions: readonl
   const closed = admissions.flatMap((e) => {
     const at = kioskTimeMs(e);
     const inForce = policyAt(at);
-    const ownClosed = policyOf(e.record.policyVersion).closedVenueTypes.includes(venue.type);
+    const own = policyOf(e.record.policyVersion);
+    const ownClosed = own.closedVenueTypes.includes(venue.type);
     const streetClosed = inForce.closedVenueTypes.includes(venue.type);
     const j = {
       e,
       closedByPolicy: ownClosed || streetClosed,
       underOlderPolicy: streetClosed && !ownClosed,
       policyVersion: inForce.version,
-      outsideHours: !isOpenAt(venue.openingHours, at, venue.utcOffsetMinutes),
+      // Outside its hours as the record's policy or the street's in force shortened them (003 §14).
+      outsideHours: !isOpenUnder(own, venue, at) || !isOpenUnder(inForce, venue, at),
     };
     return j.closedByPolicy || j.outsideHours ? [j] : [];
   });

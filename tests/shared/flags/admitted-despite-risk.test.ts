@@ -16,8 +16,9 @@ describe('admittedDespiteRisk', () => {
     ['yellow health code', { healthCode: { outcome: 'yellow' } }, 'health_code_yellow'],
     ['high-risk travel (003 §30)', { itinerary: { outcome: 'high_risk' } }, 'itinerary_high_risk'],
     ['medium-risk travel (003 §30)', { itinerary: { outcome: 'medium_risk' } }, 'itinerary_medium_risk'],
-    ['starred card without test or commitment (000; 004 §3.8)', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'not_signed' } }, 'no_test_or_commitment'],
-    ['starred card with a signed commitment', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, undefined],
+    ['starred card without a test (000 §2(2)(1))', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' } }, 'no_negative_test'],
+    ['starred card with a signed commitment but no test: no seed lets it stand in (000 §2(2)(1))', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'none' }, commitment: { outcome: 'signed' } }, 'no_negative_test'],
+    ['starred card with a negative test', { itinerary: { outcome: 'starred' }, testProof: { outcome: 'negative' } }, undefined],
     ['mask refused', { mask: { outcome: 'refused' } }, 'mask_refused'],
   ])('%s', (_n, checks, reason) => {
     const risky = entrance(at(19, 40), { checks: { ...CLEAN_CHECKS(36.5), ...checks } });

@@ -63,9 +63,13 @@ describe('staff test frequency per venue type (003, table of test frequencies)',
     ['row 17: scenic spots', NORMAL_POLICY, 'scenic_spot', EVERY_5_DAYS],
     ['row 17: theatres and cinemas', NORMAL_POLICY, 'cinema_theatre', EVERY_5_DAYS],
     ['row 18: pharmacies', NORMAL_POLICY, 'pharmacy', EVERY_5_DAYS],
-    ['rows 23–28 apply after a local case only: schools in normal times', NORMAL_POLICY, 'school_training', undefined],
+    ['row 9: barbers (理发店等服务人员)', NORMAL_POLICY, 'barber', TWICE_A_WEEK],
+    ['row 12: stations (动车站、汽车站、客运码头等从业人员)', NORMAL_POLICY, 'station', TWICE_A_WEEK],
+    ['rows 23–28 apply after a local case only: schools in normal times', NORMAL_POLICY, 'school', undefined],
+    ['rows 23–28 apply after a local case only: training centres in normal times', NORMAL_POLICY, 'training_centre', undefined],
     ['rows 23–28 apply after a local case only: care homes in normal times', NORMAL_POLICY, 'elderly_care', undefined],
-    ['row 23, after a local case: schools and training', EMERGENCY_POLICY, 'school_training', DAILY_20],
+    ['row 23, after a local case: schools', EMERGENCY_POLICY, 'school', DAILY_20],
+    ['row 23, after a local case: training centres', EMERGENCY_POLICY, 'training_centre', DAILY_20],
     ['row 24, after a local case: care homes', EMERGENCY_POLICY, 'elderly_care', DAILY_20],
     ['row 28, after a local case: construction sites', EMERGENCY_POLICY, 'construction_site', DAILY_20],
     ['rows 9 and 17 stay after a local case: KTV', EMERGENCY_POLICY, 'ktv', TWICE_A_WEEK],
@@ -135,7 +139,7 @@ describe('every 5 days (003 table rows 17, 18: 5天1检)', () => {
 });
 
 describe('daily sample of at least 20 % (003 table rows 23–28, 003 §10, §11: 每日抽检20%)', () => {
-  const school = venueOf('school_training');
+  const school = venueOf('school');
   const flags = EMERGENCY_POLICY.flags;
   it.each([
     ['5 staff seen, none tested', 5, 0, 1],
@@ -163,7 +167,9 @@ describe('disinfections per day by venue type (000 §2(2)(3); 003 §27)', () => 
     ['003 §27 after a local case: supermarkets', EMERGENCY_POLICY, 'supermarket', 2],
     ['003 §27 after a local case: hotels', EMERGENCY_POLICY, 'hotel', 2],
     ['003 §27 after a local case: markets', EMERGENCY_POLICY, 'farmers_market', 2],
-    ['003 §27 after a local case: schools', EMERGENCY_POLICY, 'school_training', 2],
+    ['003 §27 after a local case: schools', EMERGENCY_POLICY, 'school', 2],
+    ['003 §27 after a local case: transport (stations)', EMERGENCY_POLICY, 'station', 2],
+    ['003 §27 names schools, not training centres: once a day', EMERGENCY_POLICY, 'training_centre', 1],
     ['003 §27 after a local case: office buildings', EMERGENCY_POLICY, 'enterprise_office', 2],
     ['003 §27 after a local case: construction sites', EMERGENCY_POLICY, 'construction_site', 2],
     ['003 §27 after a local case: care homes', EMERGENCY_POLICY, 'elderly_care', 2],

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { skippedCheck } from '../../../shared/rules/flags/index.js';
 import type { Checks } from '../../../shared/schemas/checks.js';
+import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 import { CLEAN_CHECKS, VENUE, at, cleanDay, entrance, policyOf } from './day.js';
+
+/** A street's own policy that asks no itinerary card at restaurants (the presets ask it: 003 §14, 001 §2(2)1). */
+const NO_CARD_AT_RESTAURANTS: Policy = {
+  ...NORMAL_POLICY,
+  doorChecks: { default: NORMAL_POLICY.doorChecks.default, byVenueType: { restaurant: ['scan', 'temperature', 'mask', 'healthCode'] } },
+};
+const noCardOf = () => NO_CARD_AT_RESTAURANTS;
 
 describe('skippedCheck (000 §2(2)(1): every check of every patron)', () => {
   it('stays silent on a clean day', () => {
@@ -45,11 +53,11 @@ describe('skippedCheck (000 §2(2)(1): every check of every patron)', () => {
     ]);
   });
 
-  it('judges an admission with no itinerary check recorded where none is asked (003 §14: a restaurant)', () => {
+  it('judges an admission with no itinerary check recorded where the policy asks none (a street choice at restaurants)', () => {
     const restaurant = { ...VENUE, type: 'restaurant' as const };
     const { itinerary: _itinerary, ...noItinerary } = CLEAN_CHECKS(36.5);
     const lapse = entrance(at(12), { checks: { ...noItinerary, mask: { outcome: 'skipped', reason: 'x' } } });
-    expect(skippedCheck(restaurant, [entrance(at(12), { checks: noItinerary }), lapse], policyOf).map((f) => f.evidence.recordIds)).toEqual([[lapse.record.id]]);
+    expect(skippedCheck(restaurant, [entrance(at(12), { checks: noItinerary }), lapse], noCardOf).map((f) => f.evidence.recordIds)).toEqual([[lapse.record.id]]);
   });
 
   it('gives one flag per hour, naming every lapse of the hour', () => {
@@ -63,8 +71,9 @@ describe('skippedCheck (000 §2(2)(1): every check of every patron)', () => {
     const notAsked = entrance(at(12), { checks: { ...CLEAN_CHECKS(36.5), itinerary: { outcome: 'skipped', reason: 'x' } } });
     const refused = entrance(at(12), { decision: 'refuse', reasons: ['health_code_red'], checks: { ...CLEAN_CHECKS(36.5), healthCode: { outcome: 'red' }, mask: { outcome: 'skipped', reason: 'x' } } });
     const undone = { ...entrance(at(12), { checks: { ...CLEAN_CHECKS(36.5), mask: { outcome: 'skipped', reason: 'x' } } }), corrected: true };
-    expect(skippedCheck(restaurant, [notAsked, refused, undone], policyOf)).toEqual([]);
-    // The same itinerary skip at a KTV, where the card is asked, counts.
-    expect(skippedCheck(VENUE, [notAsked], policyOf)).toHaveLength(1);
+    expect(skippedCheck(restaurant, [notAsked, refused, undone], noCardOf)).toEqual([]);
+    // The same itinerary skip where the card is asked counts: at a KTV, and at a restaurant under the preset (003 §14).
+    expect(skippedCheck(VENUE, [notAsked], noCardOf)).toHaveLength(1);
+    expect(skippedCheck(restaurant, [notAsked], policyOf)).toHaveLength(1);
   });
 });
