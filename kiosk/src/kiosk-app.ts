@@ -33,12 +33,13 @@ import {
   type Shift,
   type StoredRecord,
 } from './db.js';
-import { saveDoorRecord, saveFailedText, startOfDay } from './door-records.js';
+import { saveDoorRecord, saveFailedText } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
 import { exitBody, exitUpdate, graceMinutes, passKey } from './pass-check.js';
 import { doorSlot, type DoorSlot } from './slot-seats.js';
 import { SyncClient, type RetireOutcome, type SyncStatus } from './sync/sync-client.js';
+import { startOfDay } from './venue-time.js';
 import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
 import './components/revoked-notice.js';
@@ -208,7 +209,7 @@ export class KioskApp extends LitElement {
             @occupancy-event=${this._occupancy}
           ></entrance-screen>`
         : this.view === 'today'
-          ? html`<today-screen .records=${this.today}></today-screen>`
+          ? html`<today-screen .records=${this.today} .utcOffsetMinutes=${e.venue.utcOffsetMinutes}></today-screen>`
           : this.view === 'ledgers'
             ? html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`
             : html`<device-screen .enrolment=${e} .status=${this.status} .appVersion=${APP_VERSION} .retire=${this.retire} @retired=${this._retired}></device-screen>`}`;
@@ -428,7 +429,8 @@ export class KioskApp extends LitElement {
   /** This door's count (the rule restarts it at a close-out) and today's list, from the records in memory. */
   private _derive() {
     this.inside = occupancyFrom(this.recent.map((r) => r.record));
-    const dayStart = startOfDay(Date.now());
+    const e = this.enrolment;
+    const dayStart = e ? startOfDay(Date.now(), e.venue.utcOffsetMinutes) : Infinity;
     this.today = this.recent.filter((r) => r.savedAt >= dayStart);
     this._countSlot();
   }
