@@ -26,6 +26,7 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     slot_full: '本时段名额已满',
     booking_outside_slot: '不在预约时段内',
     booking_cancelled: '该预约已取消',
+    venue_suspended: '本场所被责令停业整顿',
   },
   en: {
     venue_closed_by_policy: 'Venue closed by the current policy',
@@ -42,6 +43,7 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     slot_full: 'No seats left in this time slot',
     booking_outside_slot: 'Outside the booking\'s time slot',
     booking_cancelled: 'This booking was cancelled',
+    venue_suspended: 'Venue suspended by inspectors\' order',
   },
 };
 

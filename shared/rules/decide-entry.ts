@@ -3,6 +3,7 @@ import type { Policy } from '../schemas/policy.js';
 import type { ReasonCode } from '../schemas/record.js';
 import type { VenueRules } from '../schemas/venue.js';
 import { isOpenAt } from './opening-hours.js';
+import { suspensionAt, type SuspensionWindow } from './suspension.js';
 
 export interface EntryDecision {
   decision: 'admit' | 'refuse';
@@ -13,15 +14,20 @@ export interface EntryDecision {
  * The decision at the door, from the policy, the venue, the checks as
  * recorded and the time. Pure. A skipped check is not a refusal by itself (the
  * record keeps it as skipped, which is what inspectors flag); a check that was
- * done and failed refuses, and so does a venue that may not admit anyone now.
+ * done and failed refuses, and so does a venue that may not admit anyone now:
+ * closed by the policy, outside its hours, or under an inspector's
+ * suspension order (`suspensions`, the venue's orders as the door last heard them).
  */
 export function decideEntry(
   policy: Policy,
   venue: Pick<VenueRules, 'type' | 'openingHours' | 'utcOffsetMinutes'>,
   checks: Checks,
   now: number,
+  suspensions: readonly SuspensionWindow[] = [],
 ): EntryDecision {
   const reasons: ReasonCode[] = [];
+  // 停业整顿: an inspector suspended this one venue (000 §5(2)); nobody is admitted until it ends or is lifted.
+  if (suspensionAt(suspensions, now)) reasons.push('venue_suspended');
   // Emergency closes whole venue types (004 §3.1).
   if (policy.closedVenueTypes.includes(venue.type)) reasons.push('venue_closed_by_policy');
   // Outside the opening hours the street office registers (which the street may shorten, 003 §14 缩短营业时间).

@@ -21,6 +21,7 @@ export const FlagRule = z.enum([
   'pass_unknown',
   'slot_over_cap',
   'admitted_without_booking',
+  'admitted_while_suspended',
 ]);
 export type FlagRule = z.infer<typeof FlagRule>;
 

@@ -20,6 +20,8 @@ export const ReasonCode = z.enum([
   'slot_full',
   'booking_outside_slot',
   'booking_cancelled',
+  // An inspector's suspension order for this venue (停业整顿, 000 §5(2); rules/suspension.ts).
+  'venue_suspended',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 

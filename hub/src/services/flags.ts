@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   admittedDespiteRisk,
   admittedWhileClosed,
+  admittedWhileSuspended,
   admittedWithoutBooking,
   clockSkew,
   dayStart,
@@ -32,7 +33,8 @@ import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import type { SyncRecord } from '../../../shared/schemas/record.js';
+import type { EntranceRecord, SyncRecord } from '../../../shared/schemas/record.js';
+import { suspensionAt } from '../../../shared/rules/suspension.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -109,6 +111,7 @@ export async function evaluateBatch(
   }
 
   raised.push(...(await judgeSlots(store, venue, entrances.map((record) => ({ record, receivedAt, corrected: false })), p)));
+  raised.push(...(await judgeSuspended(store, venue, entrances)));
 
   // Admissions of a day already over (a kiosk offline past midnight): the sweep judged that day without them.
   const today = dayStart(receivedAt, venue.utcOffsetMinutes);
@@ -154,6 +157,23 @@ async function judgeSlots(store: Store, venue: FlagVenue, admissions: readonly H
 }
 
 /**
+ * admitted_while_suspended over the hours in which the batch admitted
+ * someone while an order held the venue. One indexed read of the venue's
+ * orders over the batch's span decides whether there is anything to judge (most
+ * batches: nothing); only then is each such hour read whole, so its count is the hour's.
+ */
+async function judgeSuspended(store: Store, venue: FlagVenue, entrances: readonly EntranceRecord[]): Promise<RaisedFlag[]> {
+  const admitted = entrances.filter((r) => r.decision === 'admit').map((r) => Date.parse(r.kioskTime));
+  if (admitted.length === 0) return [];
+  const orders = await store.suspensions.overlapping(venue.id, Math.min(...admitted), Math.max(...admitted) + 1);
+  if (orders.length === 0) return [];
+  const hours = [...new Set(admitted.filter((ms) => suspensionAt(orders, ms)).map((ms) => hourStart(ms, venue.utcOffsetMinutes)))];
+  const raised: RaisedFlag[] = [];
+  for (const from of hours) raised.push(...admittedWhileSuspended(venue, await store.flags.facts.entrances(venue.id, from, from + HOUR_MS), orders));
+  return raised;
+}
+
+/**
  * Judges stored history as if it had arrived hour by hour: a street seeded
  * straight into the database (scripts/seed-street.ts) or a restored backup
  * has records the live evaluation never saw. Runs the same rules, venue by
@@ -170,6 +190,7 @@ export async function backfill(store: Store, from: number, until: number, progre
     const th = p.active.flags;
     const raised: { flag: RaisedFlag; at: number }[] = [];
     const add = (flags: RaisedFlag[], at: number) => raised.push(...flags.map((flag) => ({ flag, at })));
+    const orders = await store.suspensions.overlapping(venue.id, from, until);
     for (let day = dayStart(from, venue.utcOffsetMinutes); day < until; day += DAY_MS) {
       const dayHeld = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
       if (dayHeld.length === 0) continue;
@@ -177,7 +198,7 @@ export async function backfill(store: Store, from: number, until: number, progre
         const held = dayHeld.filter((e) => inWindow(e.record.kioskTime, hour, hour + HOUR_MS));
         if (held.length === 0) continue;
         const end = hour + HOUR_MS;
-        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at)], end);
+        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at), ...admittedWhileSuspended(venue, held, orders)], end);
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
         // Each kiosk's readings of the hour, as the rule sees a kiosk's latest ones.
         for (const kioskId of new Set(held.map((e) => e.record.kioskId))) {

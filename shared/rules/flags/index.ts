@@ -12,6 +12,7 @@ import type { FlagRule, Severity } from '../../schemas/flags.js';
  */
 export { admittedDespiteRisk, judgeRisk } from './admitted-despite-risk.js';
 export { admittedWhileClosed, judgeClosed } from './admitted-while-closed.js';
+export { admittedWhileSuspended, type HeldSuspension } from './admitted-while-suspended.js';
 export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, type Reading } from './invented-temperatures.js';
@@ -52,5 +53,6 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   pass_unknown: { when: 'ingest', severity: 'warning', window: 'record:<id>', seed: '000 §2(2)(1) (scan)' },
   slot_over_cap: { when: 'batch', severity: 'warning/violation', window: 'slot', seed: '003 §13; 004 §3.3' },
   admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
+  admitted_while_suspended: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §5(2)' },
 };
 // Stryker restore all
