@@ -2,6 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { decideEntry, type EntryDecision } from '../../../shared/rules/decide-entry.js';
 import { isOpenAt } from '../../../shared/rules/opening-hours.js';
+import { suspensionAt } from '../../../shared/rules/suspension.js';
+import type { DoorSuspension } from '../../../shared/schemas/suspension.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
@@ -57,6 +59,8 @@ export class EntranceScreen extends LitElement {
   /** The hub's last slot figures, counted afresh at each decision. */
   @property({ attribute: false }) venueSlots: DoorSlots | undefined;
   @property({ type: Boolean }) online = false;
+  /** The venue's suspension orders (停业整顿) as the hub last sent them: while one holds, everyone is refused. */
+  @property({ attribute: false }) suspensions: DoorSuspension[] = [];
 
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
@@ -97,12 +101,20 @@ export class EntranceScreen extends LitElement {
       .skipReason=${this.draft.skipReasons[name] ?? ''}
       .error=${this._errorText(name)}
     ></check-row>`;
+    const suspended = suspensionAt(this.suspensions, Date.now());
     const closed = policy.closedVenueTypes.includes(venue.type);
     const open = isOpenAt(venue.openingHours, Date.now(), venue.utcOffsetMinutes);
-    const full = this.inside >= this.cap;
+    const full = !suspended && this.inside >= this.cap;
     return html`
-      ${closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
-      ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
+      ${suspended
+        ? html`<p class="blocked" role="alert" data-testid="blocked" data-blocked="suspended">
+            ${t('reason_venue_suspended')} · ${tf('suspendedDates', { from: suspended.from, to: suspended.to })}
+            <span class="order-reason" data-testid="suspension-reason">${suspended.reason}</span>
+            <small>${t('suspendedRefuseAll')}</small>
+          </p>`
+        : nothing}
+      ${!suspended && closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
+      ${!suspended && !closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
       ${this._renderSlotNotice()}
       <div class="layout">
         <form @submit=${this._submit} @choice=${this._choice} novalidate>
@@ -250,6 +262,8 @@ export class EntranceScreen extends LitElement {
 
   /** Fills the routine answers into the asked checks staff have not set, and records. */
   private _routine() {
+    // Under a suspension nobody was checked: the routine answers would be invented, so none is filled.
+    if (suspensionAt(this.suspensions, Date.now())) return void this._submit();
     const { policy, venue } = this.enrolment;
     const asked = askedChecks(this.draft, policy, venue.type);
     const values = { ...this.draft.values };
@@ -277,20 +291,24 @@ export class EntranceScreen extends LitElement {
     e?.preventDefault();
     if (this.saving) return;
     const { policy, venue } = this.enrolment;
+    const now = Date.now();
     const v = validateDraft(this.draft, policy, venue.type);
-    if (!v.ok) {
+    // Under a suspension order nobody enters, so nobody need be checked first: the refusal is
+    // recorded at once, with whatever checks staff had already entered (none is invented).
+    const suspended = suspensionAt(this.suspensions, now) !== undefined;
+    if (!v.ok && !suspended) {
       this.errors = v.errors;
       return;
     }
-    const now = Date.now();
+    const checks = v.ok ? v.checks : {};
     const pass = this.pass;
     this.saving = true;
     this.saveError = '';
     try {
-      const decision = withSlot(decideEntry(policy, venue, v.checks, now), await this._slotReasons(pass, now));
+      const decision = withSlot(decideEntry(policy, venue, checks, now, this.suspensions), suspended ? [] : await this._slotReasons(pass, now));
       // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
       if (decision.decision === 'admit' && this.inside >= this.cap) return;
-      const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, ...decision, ...(pass ? { pass: passUse(pass) } : {}) };
+      const body = { type: 'entrance' as const, policyVersion: policy.version, checks, ...decision, ...(pass ? { pass: passUse(pass) } : {}) };
       const stored = pass
         ? await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(pass, decision.decision === 'admit', now))
         : await saveDoorRecord(this.enrolment, this.shift, body, now);
@@ -388,6 +406,8 @@ export class EntranceScreen extends LitElement {
     .undone { background: #52606d; }
     .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
+    .blocked .order-reason { display: block; font-weight: 400; margin-top: 0.2rem; }
+    .blocked small { display: block; font-size: 1rem; font-weight: 400; opacity: 0.9; }
     .wait { background: #f59e0b; color: #111827; margin: 0; }
     .slot-notice { margin: 0 0 0.6rem; padding: 0.6rem 1rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
     .error { color: #b91c1c; font-weight: 600; }
