@@ -97,7 +97,7 @@ export class VenueScreen extends LitElement {
         <section class="panel" data-testid="suspension-panel">
           <h3>${t('suspensionTitle')}</h3>
           ${summary?.suspension ? html`<p class="suspended" role="status" data-testid="venue-suspended">${summary.suspension.from} – ${summary.suspension.to} · ${summary.suspension.reason}</p>` : nothing}
-          <suspension-panel .venueId=${venue.id} @suspension-changed=${() => void this.venue.run()}></suspension-panel>
+          <suspension-panel .venueId=${venue.id} .offsetMinutes=${offset} @suspension-changed=${() => void this.venue.run()}></suspension-panel>
         </section>
         <booking-panel .venueId=${venue.id} .date=${date} .offsetMinutes=${offset} .admin=${this.admin}></booking-panel>
         <section class="panel">
