@@ -180,7 +180,7 @@ export class EntranceScreen extends LitElement {
           </check-row>
           <num-pad data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
           <div class="go">
-            <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full} @click=${this._routine}>
+            <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full || suspended !== undefined} @click=${this._routine}>
               ${t('routine')}<small>${t('routineHint')}</small>
             </button>
             <button type="button" class="record" data-testid="record" ?disabled=${this.saving} @click=${this._submit}>
