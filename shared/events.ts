@@ -7,6 +7,7 @@ import type { PassKey, PassLeft } from './schemas/pass.js';
 import type { PolicyChange } from './schemas/policy-admin.js';
 import type { Policy } from './schemas/policy.js';
 import type { PolicyAck, PushResult, VenueOccupancy } from './schemas/sync.js';
+import type { VenueSuspensions } from './schemas/suspension.js';
 
 /**
  * Socket.io event maps shared by kiosk and hub (STYLE.md "Sockets").
@@ -42,6 +43,8 @@ export interface HubToKioskEvents {
   'bookings:cancelled': (cancelled: BookingsCancelled) => void;
   /** The venue's pass-code secret, on connect and when revoking one of its tablets rotated it. */
   'venue:secret': (secret: VenueSecret) => void;
+  /** The venue's suspension orders not over and not lifted (停业整顿): on connect, and at once when one is ordered or lifted. */
+  'suspensions:venue': (suspensions: VenueSuspensions) => void;
 }
 
 /** The kiosks' namespace on the hub. */

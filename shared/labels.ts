@@ -29,6 +29,8 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     slot_full: '本时段名额已满',
     booking_outside_slot: '不在预约时段内',
     booking_cancelled: '该预约已取消',
+    venue_suspended: '本场所被责令停业整顿',
+    party_held: '同行人员发热，整组暂缓入场',
   },
   en: {
     venue_closed_by_policy: 'Venue closed by the current policy',
@@ -47,6 +49,8 @@ export const REASON_TEXT: Record<Lang, Record<ReasonCode, string>> = {
     slot_full: 'No seats left in this time slot',
     booking_outside_slot: 'Outside the booking\'s time slot',
     booking_cancelled: 'This booking was cancelled',
+    venue_suspended: 'Venue suspended by inspectors\' order',
+    party_held: 'Party held: a companion has a fever',
   },
 };
 

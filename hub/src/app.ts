@@ -18,6 +18,7 @@ import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
 import { registryRoutes } from './routes/registry/index.js';
+import { suspensionRoutes } from './routes/suspensions/index.js';
 import { tracingRoutes } from './routes/tracing/index.js';
 import { bookingRoutes } from './routes/booking/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
@@ -145,6 +146,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
     await app.register(bookingPageRoutes, { store, now, ui });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
+    await app.register(suspensionRoutes, { store, io, now });
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });

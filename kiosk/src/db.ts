@@ -5,6 +5,7 @@ import type { RetireRequest } from '../../shared/schemas/kiosk-admin.js';
 import type { VenueSlots } from '../../shared/schemas/booking.js';
 import { Policy } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
+import type { VenueSuspensions } from '../../shared/schemas/suspension.js';
 import type { ItemResult, VenueOccupancy } from '../../shared/schemas/sync.js';
 
 /**
@@ -94,7 +95,8 @@ interface KioskDb extends DBSchema {
     | { key: 'leftSince'; value: number }
     | { key: 'venueSlots'; value: DoorSlots }
     | { key: 'cancelledBookings'; value: CancelledBookings }
-    | { key: 'revoked'; value: Revocation };
+    | { key: 'revoked'; value: Revocation }
+    | { key: 'suspensions'; value: VenueSuspensions };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
@@ -229,6 +231,19 @@ export async function saveCancelledBookings(bookings: readonly { id: string; slo
 export async function isBookingCancelled(id: string): Promise<boolean> {
   const kept = (await (await db()).get('settings', 'cancelledBookings')) as CancelledBookings | undefined;
   return kept !== undefined && Object.hasOwn(kept, id);
+}
+
+/**
+ * The venue's suspension orders (停业整顿) as the hub last sent them: kept so a
+ * tablet that reboots offline still refuses everyone while one holds.
+ */
+export async function getSuspensions(): Promise<VenueSuspensions | undefined> {
+  return (await (await db()).get('settings', 'suspensions')) as VenueSuspensions | undefined;
+}
+
+/** Replaces the orders kept with the hub's list (an empty list: every order was lifted or is over). */
+export async function saveSuspensions(s: VenueSuspensions): Promise<void> {
+  await (await db()).put('settings', s, 'suspensions');
 }
 
 /**

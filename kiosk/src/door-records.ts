@@ -55,13 +55,6 @@ export function saveFailedText(err: unknown): string {
   return `${t('saveFailed')} ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** Local midnight of the day `now` falls in, on the kiosk's clock. */
-export function startOfDay(now: number): number {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
-
 /**
  * Validates a record body with the shared schema before it is saved, so a
  * form shows the field at fault instead of the hub rejecting it later.

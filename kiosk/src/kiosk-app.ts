@@ -7,6 +7,7 @@ import type { VenueProfile, VenueSecret } from '../../shared/schemas/enrolment.j
 import type { PassLeft } from '../../shared/schemas/pass.js';
 import type { VenueOccupancy } from '../../shared/schemas/sync.js';
 import type { Policy } from '../../shared/schemas/policy.js';
+import type { DoorSuspension, VenueSuspensions } from '../../shared/schemas/suspension.js';
 import {
   getEnrolment,
   getLeftSince,
@@ -15,6 +16,7 @@ import {
   prunePassUses,
   getVenueOccupancy,
   getVenueSlots,
+  getSuspensions,
   recordsSince,
   saveLeftSince,
   savePolicy,
@@ -33,12 +35,13 @@ import {
   type Shift,
   type StoredRecord,
 } from './db.js';
-import { saveDoorRecord, saveFailedText, startOfDay } from './door-records.js';
+import { saveDoorRecord, saveFailedText } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
 import { I18nController, currentLang, setLang, t } from './i18n.js';
 import { exitBody, exitUpdate, graceMinutes, passKey } from './pass-check.js';
 import { doorSlot, type DoorSlot } from './slot-seats.js';
 import { SyncClient, type RetireOutcome, type SyncStatus } from './sync/sync-client.js';
+import { startOfDay } from './venue-time.js';
 import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
 import './components/revoked-notice.js';
@@ -82,6 +85,10 @@ export class KioskApp extends LitElement {
   @state() private slots: DoorSlots | undefined;
   /** The current slot as this door counts it; undefined where the venue takes no bookings. */
   @state() private doorSlot: DoorSlot | undefined;
+  /** The venue's suspension orders (停业整顿) as the hub last sent them, kept for an offline reload. */
+  @state() private suspensions: DoorSuspension[] = [];
+  /** Redraws the door when an order starts or ends by the clock alone. */
+  private suspensionTimer: ReturnType<typeof setTimeout> | undefined;
   private slotTimer: ReturnType<typeof setTimeout> | undefined;
   /** Slot counts are made one at a time; the latest asked for wins. */
   private slotCounting: Promise<void> = Promise.resolve();
@@ -117,9 +124,11 @@ export class KioskApp extends LitElement {
     this.leftSince = await getLeftSince();
     this.revoked = await getRevocation();
     this.slots = await getVenueSlots();
+    const kept = await getSuspensions();
     // Passes are valid minutes; "I have left" can come hours later, so keep them for the occupancy lookback.
     void prunePassUses(Date.now() - OCCUPANCY_LOOKBACK_MS);
     this._start(await getEnrolment());
+    if (kept) this._suspensions(kept);
     await this._refresh();
     this.loaded = true;
   }
@@ -129,6 +138,7 @@ export class KioskApp extends LitElement {
     this.sync?.stop();
     clearTimeout(this.rereadTimer);
     clearTimeout(this.slotTimer);
+    clearTimeout(this.suspensionTimer);
   }
 
   override render() {
@@ -203,12 +213,13 @@ export class KioskApp extends LitElement {
             .lookup=${this.lookupPass}
             .doorSlot=${this.doorSlot}
             .venueSlots=${this.slots}
+            .suspensions=${this.suspensions}
             ?online=${this.status?.connection === 'online'}
             @record-saved=${this._saved}
             @occupancy-event=${this._occupancy}
           ></entrance-screen>`
         : this.view === 'today'
-          ? html`<today-screen .records=${this.today}></today-screen>`
+          ? html`<today-screen .records=${this.today} .utcOffsetMinutes=${e.venue.utcOffsetMinutes}></today-screen>`
           : this.view === 'ledgers'
             ? html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`
             : html`<device-screen .enrolment=${e} .status=${this.status} .appVersion=${APP_VERSION} .retire=${this.retire} @retired=${this._retired}></device-screen>`}`;
@@ -273,6 +284,7 @@ export class KioskApp extends LitElement {
       onVenue: (v) => this._venueProfile(v),
       onSecret: (s) => this._venueSecret(s),
       onSlots: (slots, heldThrough) => this._slots(slots, heldThrough),
+      onSuspensions: (list) => this._suspensions(list),
       appVersion: APP_VERSION,
     });
     this.sync.addEventListener('status', (ev) => {
@@ -293,6 +305,22 @@ export class KioskApp extends LitElement {
     if (next) this.enrolment = next;
     // The slot's cap and the grace follow the policy.
     this._countSlot();
+  }
+
+  /**
+   * The venue's suspension orders (kept in IndexedDB by the sync client, or
+   * read back from it at start): the door refuses everyone while one holds,
+   * and redraws when one starts or ends. Orders for another venue are not this door's.
+   */
+  private _suspensions(list: VenueSuspensions) {
+    if (list.venueId !== this.enrolment?.venue.id) return;
+    this.suspensions = list.suspensions;
+    clearTimeout(this.suspensionTimer);
+    const now = Date.now();
+    const turns = list.suspensions.flatMap((s) => [s.startsAt, s.endsAt]).filter((at) => at > now);
+    // setTimeout holds at most ~24.8 days; a later turn is met by the next redraw or push.
+    if (turns.length) this.suspensionTimer = setTimeout(() => this._suspensions(list), Math.min(Math.min(...turns) - now + 50, 2 ** 31 - 1));
+    this.requestUpdate();
   }
 
   /**
@@ -428,7 +456,8 @@ export class KioskApp extends LitElement {
   /** This door's count (the rule restarts it at a close-out) and today's list, from the records in memory. */
   private _derive() {
     this.inside = occupancyFrom(this.recent.map((r) => r.record), Date.now());
-    const dayStart = startOfDay(Date.now());
+    const e = this.enrolment;
+    const dayStart = e ? startOfDay(Date.now(), e.venue.utcOffsetMinutes) : Infinity;
     this.today = this.recent.filter((r) => r.savedAt >= dayStart);
     this._countSlot();
   }

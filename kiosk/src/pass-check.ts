@@ -3,6 +3,7 @@ import { looksLikePass, verifyPass, type PassCheck } from '../../shared/rules/pa
 import { bookingAdmission, type Slot } from '../../shared/rules/slots.js';
 import { PassCode, type PassPayload, type PassPerson, type PassUse } from '../../shared/schemas/pass.js';
 import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
+import type { PartyChoice } from '../../shared/schemas/record.js';
 import { getPassUse, isBookingCancelled, type Enrolment, type PassUpdate, type PassUseRecord } from './db.js';
 
 /**
@@ -24,6 +25,10 @@ export interface ActivePass {
   slot?: Slot;
   /** The person to check now (0-based): the first not yet admitted here. */
   next: number;
+  /** Staff chose to check the companions of a person refused for fever one by one (party.ts): kept on their records. */
+  party?: PartyChoice;
+  /** Those companions still to check after this one, in order. */
+  partyQueue?: number[];
 }
 
 export type PassRefusal = 'format' | 'unknown' | 'expired' | 'not_yet_valid' | 'other_venue' | 'tampered' | 'used' | 'booking_early' | 'booking_late' | 'booking_cancelled';
@@ -149,8 +154,16 @@ export function admissionUpdate(p: ActivePass, admitted: boolean, now: number): 
   };
 }
 
-/** The next person of the same pass to check, or undefined when all are done. */
+/**
+ * The next person of the same pass to check, or undefined when all are done.
+ * Companions checked separately after a fever (party.ts) go by their queue:
+ * each one still outside, never the one with the fever again.
+ */
 export function advance(p: ActivePass, admittedNow: number[]): ActivePass | undefined {
+  if (p.partyQueue) {
+    const left = p.partyQueue.filter((i) => !admittedNow.includes(i));
+    return left.length ? { ...p, next: left[0]!, partyQueue: left.slice(1) } : undefined;
+  }
   for (let i = p.next + 1; i < p.people; i++) if (!admittedNow.includes(i)) return { ...p, next: i };
   return undefined;
 }

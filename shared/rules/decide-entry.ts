@@ -6,6 +6,7 @@ import { isOpenUnder } from './opening-hours.js';
 
 /** What the door tells staff about a patron it admits; never stored as a reason. */
 export type EntryWarning = 'unvaccinated';
+import { suspensionAt, type SuspensionWindow } from './suspension.js';
 
 export interface EntryDecision {
   decision: 'admit' | 'refuse';
@@ -18,15 +19,20 @@ export interface EntryDecision {
  * The decision at the door, from the policy, the venue, the checks as
  * recorded and the time. Pure. A skipped check is not a refusal by itself (the
  * record keeps it as skipped, which is what inspectors flag); a check that was
- * done and failed refuses, and so does a venue that may not admit anyone now.
+ * done and failed refuses, and so does a venue that may not admit anyone now:
+ * closed by the policy, outside its hours, or under an inspector's
+ * suspension order (`suspensions`, the venue's orders as the door last heard them).
  */
 export function decideEntry(
   policy: Policy,
   venue: Pick<VenueRules, 'type' | 'openingHours' | 'utcOffsetMinutes'>,
   checks: Checks,
   now: number,
+  suspensions: readonly SuspensionWindow[] = [],
 ): EntryDecision {
   const reasons: ReasonCode[] = [];
+  // 停业整顿: an inspector suspended this one venue (000 §5(2)); nobody is admitted until it ends or is lifted.
+  if (suspensionAt(suspensions, now)) reasons.push('venue_suspended');
   const warnings: EntryWarning[] = [];
   // Emergency closes whole venue types (004 §3.1).
   if (policy.closedVenueTypes.includes(venue.type)) reasons.push('venue_closed_by_policy');

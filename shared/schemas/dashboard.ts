@@ -10,8 +10,8 @@ import { VenueType } from './venue.js';
  * shows them. Times are ms since the epoch unless named otherwise.
  */
 
-/** A venue at a glance: the worst open flag, closed by policy, or a kiosk not heard from. */
-export const VenueStatus = z.enum(['clear', 'warning', 'violation', 'closed', 'kiosk_offline']);
+/** A venue at a glance: suspended by an inspector's order, closed by policy, the worst open flag, or a kiosk not heard from. */
+export const VenueStatus = z.enum(['clear', 'warning', 'violation', 'closed', 'kiosk_offline', 'suspended']);
 export type VenueStatus = z.infer<typeof VenueStatus>;
 
 export const VenueSummary = z.object({
@@ -25,6 +25,8 @@ export const VenueSummary = z.object({
   admissionsToday: z.int().min(0),
   /** The latest record from any of its kiosks (hub time), or null. */
   lastSeenAt: z.int().nullable(),
+  /** The suspension order holding the venue now (停业整顿, 000 §5(2)), if any. */
+  suspension: z.object({ id: z.int(), from: z.iso.date(), to: z.iso.date(), reason: z.string() }).optional(),
 });
 export type VenueSummary = z.infer<typeof VenueSummary>;
 

@@ -24,6 +24,7 @@ export const FlagRule = z.enum([
   'admitted_without_booking',
   'missing_check',
   'no_phone_share',
+  'admitted_while_suspended',
 ]);
 export type FlagRule = z.infer<typeof FlagRule>;
 

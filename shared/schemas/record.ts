@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Checks } from './checks.js';
-import { Id, Seq, ShortText, Temperature, Timestamp, Uuid } from './common.js';
+import { Id, MAX_PARTY, Seq, ShortText, Temperature, Timestamp, Uuid } from './common.js';
 import { PassKey, PassUse } from './pass.js';
 
 /** Machine-readable reasons a patron was refused (see rules/decide-entry.ts). */
@@ -24,6 +24,10 @@ export const ReasonCode = z.enum([
   'slot_full',
   'booking_outside_slot',
   'booking_cancelled',
+  // An inspector's suspension order for this venue (停业整顿, 000 §5(2); rules/suspension.ts).
+  'venue_suspended',
+  // Staff held the party of a pass because one of them had a fever (docs/door-guide.md "A party with one fever").
+  'party_held',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
@@ -42,6 +46,18 @@ const RecordBase = z.object({
   operatorId: Id,
 });
 
+/**
+ * What staff chose for the companions on a pass after one of them (`feverPerson`,
+ * 0-based on the pass) was refused for fever: check each `separately`, or hold
+ * the whole party (`held`, refused without checks). The seeds are silent; a
+ * street office asks (docs/door-guide.md "A party with one fever").
+ */
+export const PartyChoice = z.object({
+  feverPerson: z.int().min(0).max(MAX_PARTY - 1),
+  choice: z.enum(['separately', 'held']),
+});
+export type PartyChoice = z.infer<typeof PartyChoice>;
+
 /** One patron at one entrance: every check's outcome and the decision. */
 export const EntranceRecord = RecordBase.extend({
   type: z.literal('entrance'),
@@ -51,10 +67,21 @@ export const EntranceRecord = RecordBase.extend({
   reasons: z.array(ReasonCode).max(ReasonCode.options.length),
   /** The patron's pass, when staff scanned or typed one. */
   pass: PassUse.optional(),
-}).refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
-  path: ['reasons'],
-  message: 'a refusal needs at least one reason and an admission none',
-});
+  /** A companion of a pass holder refused for fever: what staff chose for them. */
+  party: PartyChoice.optional(),
+})
+  .refine((r) => (r.decision === 'refuse') === r.reasons.length > 0, {
+    path: ['reasons'],
+    message: 'a refusal needs at least one reason and an admission none',
+  })
+  .refine((r) => r.party === undefined || (r.pass !== undefined && r.pass.person !== r.party.feverPerson && r.party.feverPerson < r.pass.people), {
+    path: ['party'],
+    message: 'a party choice names another person of the same pass',
+  })
+  .refine((r) => (r.party?.choice === 'held') === r.reasons.includes('party_held'), {
+    path: ['party'],
+    message: 'a held companion is refused with party_held, and party_held needs the held choice',
+  });
 export type EntranceRecord = z.infer<typeof EntranceRecord>;
 
 /** Undo of an entrance record, kept as its own record: nothing at the door is ever deleted. */

@@ -97,11 +97,13 @@ export type Officers = z.infer<typeof Officers>;
 /**
  * A number people can call: a mobile (138 0000 0000, +86 138…) or a landline
  * with its area code (010-12345678, 0571 8888 8888), written with digits,
- * spaces, dashes and a leading +. What Excel makes of a long number
- * (1.38E+10) is none of these.
+ * spaces or dashes between groups, and a leading +. What Excel makes
+ * of a long number (1.38E+10) is none of these, and neither is a number that
+ * starts or ends with a separator (-13800138002): the separators sit between
+ * digit groups only.
  */
 export function isOfficerPhone(phone: string): boolean {
-  if (!/^\+?[\d\s-]+$/.test(phone)) return false;
+  if (!/^\+?\d+(?:[\s-]+\d+)*$/.test(phone)) return false;
   const digits = phone.replace(/[\s-]/g, '');
   return /^(?:\+?86)?1[3-9]\d{9}$/.test(digits) || /^0[1-9]\d{8,10}$/.test(digits) || /^\+?86[1-9]\d{8,10}$/.test(digits);
 }

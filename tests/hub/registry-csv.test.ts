@@ -264,11 +264,11 @@ describe('planImport: ids and names within one file', () => {
 describe('officer phones', () => {
   const fields = (phone: string) => VenueFields.safeParse({ name: '甲', type: 'ktv', address: '', ratedCapacity: 1, openingHours: null, officers: { prevention: { name: '赵', phone } }, entrances: [{ name: '正门' }] });
 
-  it.each(['13800000001', '138 0000 0001', '138-0000-0001', '+86 138 0000 0001', '010-12345678', '0571 8888 8888', '021-6666666', ''])('accepts %s', (phone) => {
+  it.each(['13800000001', '138 0000 0001', '138-0000-0001', '+86 138 0000 0001', '010-12345678', '0571 8888 8888', '021-6666666', '138 - 0013 8002', ''])('accepts %s', (phone) => {
     expect(fields(phone).success).toBe(true);
   });
 
-  it.each(['1.38E+10', '12345', '138000000011', 'call 138', '110', '(010)12345678'])('refuses %s, naming the field', (phone) => {
+  it.each(['1.38E+10', '12345', '138000000011', 'call 138', '110', '(010)12345678', '-13800138002', '13800138002-', ' -138 0013 8002', '+-8613800138002', '-010-12345678'])('refuses %s, naming the field', (phone) => {
     const r = fields(phone);
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]).toMatchObject({ path: ['officers', 'prevention', 'phone'], code: 'custom', params: { code: 'phone' } });

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   admittedDespiteRisk,
   admittedWhileClosed,
+  admittedWhileSuspended,
   admittedWithoutBooking,
   baselineDays,
   clockSkew,
@@ -43,7 +44,8 @@ import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
-import type { StaffTemperatureRecord, SyncRecord } from '../../../shared/schemas/record.js';
+import type { EntranceRecord, StaffTemperatureRecord, SyncRecord } from '../../../shared/schemas/record.js';
+import { suspensionAt } from '../../../shared/rules/suspension.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -122,6 +124,7 @@ export async function evaluateBatch(
   }
 
   raised.push(...(await judgeSlots(store, venue, entrances.map((record) => ({ record, receivedAt, corrected: false })), p)));
+  raised.push(...(await judgeSuspended(store, venue, entrances)));
 
   // Admissions of a business day already over (a kiosk offline past closing): the sweep judged that day without them.
   const today = businessDayOf(venue.openingHours, receivedAt, venue.utcOffsetMinutes);
@@ -212,6 +215,23 @@ async function judgeSlots(store: Store, venue: FlagVenue, admissions: readonly H
 }
 
 /**
+ * admitted_while_suspended over the hours in which the batch admitted
+ * someone while an order held the venue. One indexed read of the venue's
+ * orders over the batch's span decides whether there is anything to judge (most
+ * batches: nothing); only then is each such hour read whole, so its count is the hour's.
+ */
+async function judgeSuspended(store: Store, venue: FlagVenue, entrances: readonly EntranceRecord[]): Promise<RaisedFlag[]> {
+  const admitted = entrances.filter((r) => r.decision === 'admit').map((r) => Date.parse(r.kioskTime));
+  if (admitted.length === 0) return [];
+  const orders = await store.suspensions.overlapping(venue.id, Math.min(...admitted), Math.max(...admitted) + 1);
+  if (orders.length === 0) return [];
+  const hours = [...new Set(admitted.filter((ms) => suspensionAt(orders, ms)).map((ms) => hourStart(ms, venue.utcOffsetMinutes)))];
+  const raised: RaisedFlag[] = [];
+  for (const from of hours) raised.push(...admittedWhileSuspended(venue, await store.flags.facts.entrances(venue.id, from, from + HOUR_MS), orders));
+  return raised;
+}
+
+/**
  * Judges stored history as if it had arrived hour by hour: a street seeded
  * straight into the database (scripts/seed-street.ts) or a restored backup
  * has records the live evaluation never saw. Runs the same rules, venue by
@@ -228,6 +248,7 @@ export async function backfill(store: Store, from: number, until: number, progre
     const th = p.active.flags;
     const raised: { flag: RaisedFlag; at: number }[] = [];
     const add = (flags: RaisedFlag[], at: number) => raised.push(...flags.map((flag) => ({ flag, at })));
+    const orders = await store.suspensions.overlapping(venue.id, from, until);
     for (let day = dayStart(from, venue.utcOffsetMinutes); day < until; day += DAY_MS) {
       const dayHeld = await store.flags.facts.entrances(venue.id, day, day + DAY_MS);
       if (dayHeld.length === 0) continue;
@@ -237,7 +258,7 @@ export async function backfill(store: Store, from: number, until: number, progre
         const held = dayHeld.filter((e) => inWindow(e.record.kioskTime, hour, hour + HOUR_MS));
         if (held.length === 0) continue;
         const end = hour + HOUR_MS;
-        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at), ...missingCheck(venue, held, p.of, p.at)], end);
+        add([...skippedCheck(venue, held, p.of), ...admittedDespiteRisk(venue, held, p.of), ...admittedWhileClosed(venue, held, p.of, p.at), ...missingCheck(venue, held, p.of, p.at), ...admittedWhileSuspended(venue, held, orders)], end);
         add(noPhoneShare(venue, held, () => street, th), end);
         add(scansBelowAdmissions(venue, hour, held, await store.flags.facts.scans(venue.id, hour, end), th), end);
         // Each kiosk's latest readings of the day up to the hour's end, as the live rule sees a kiosk's latest ones.

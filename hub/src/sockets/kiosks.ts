@@ -95,6 +95,25 @@ export async function pushKioskView(store: Store, io: KioskServer, id: string, l
   }
 }
 
+/**
+ * Tells every kiosk of the venue its suspension orders not over and not
+ * lifted (or `target`, one connecting kiosk). The list replaces what the door
+ * kept, so an empty one clears a lifted order.
+ */
+export async function pushSuspensions(
+  store: Store,
+  io: KioskServer,
+  venueId: string,
+  now: number,
+  target: { emit: KioskSocket['emit'] } = io.of(KIOSK_NAMESPACE).to(venueRoom(venueId)),
+): Promise<void> {
+  const ahead = await store.suspensions.ahead(venueId, now);
+  target.emit('suspensions:venue', {
+    venueId,
+    suspensions: ahead.map(({ id, venueId: v, from, to, startsAt, endsAt, reason }) => ({ id, venueId: v, from, to, startsAt, endsAt, reason })),
+  });
+}
+
 /** Cuts every socket of a kiosk at once: it was revoked or retired. */
 export function cutKiosk(io: KioskServer, kioskId: string): void {
   io.of(KIOSK_NAMESPACE).in(kioskRoom(kioskId)).disconnectSockets(true);
@@ -282,6 +301,13 @@ export function registerKioskSockets(
         socket.emit('bookings:cancelled', { venueId: kiosk.venueId, bookings: await store.bookings.cancelledLive(kiosk.venueId, now()) });
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read cancelled bookings');
+      }
+      // Suspension orders, always sent (empty too): a kiosk that was offline through an order learns
+      // it, through a lift forgets it. Read after the room join, so one ordered meanwhile is also pushed live.
+      try {
+        await pushSuspensions(store, io, kiosk.venueId, now(), socket);
+      } catch (err) {
+        log.error({ err, kioskId: kiosk.id }, 'could not read suspension orders');
       }
     })();
     // Always sent, rotated or not: a kiosk that was offline through a revoke still holds

@@ -168,6 +168,10 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     `SELECT venue_id, count(*) AS n, max(CASE severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
        FROM flags WHERE ${OPEN_FLAG} GROUP BY venue_id`,
   );
+  // Orders holding a venue now (停业整顿): started, not ended, not lifted.
+  const suspendedNow = db.prepare<[number, number], { id: number; venue_id: string; from_date: string; to_date: string; reason: string }>(
+    'SELECT id, venue_id, from_date, to_date, reason FROM venue_suspensions WHERE starts_at <= ? AND ends_at > ? AND lifted_at IS NULL ORDER BY id',
+  );
   const kiosksOf = db.prepare<[string], { id: string; last_seen_at: number | null }>(
     'SELECT id, last_seen_at FROM kiosks WHERE venue_id = ? AND revoked_at IS NULL ORDER BY id',
   );
@@ -331,6 +335,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     async overview(scope, now) {
       const policyOf = policiesByCommunity();
       const flags = new Map(openFlags.all().map((f) => [f.venue_id, f]));
+      const suspended = new Map(suspendedNow.all(now, now).map((o) => [o.venue_id, { id: o.id, from: o.from_date, to: o.to_date, reason: o.reason }]));
       const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
       const summaries = new Map<string, VenueSummary[]>();
       for (const v of venues) {
@@ -350,7 +355,9 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         }
         const f = flags.get(v.id);
         let status: VenueStatus = 'clear';
-        if (p.closedVenueTypes.includes(v.type)) status = 'closed';
+        const suspension = suspended.get(v.id);
+        if (suspension) status = 'suspended';
+        else if (p.closedVenueTypes.includes(v.type)) status = 'closed';
         else if (f && f.worst === 2) status = 'violation';
         else if (f && f.worst === 1) status = 'warning';
         else if (kiosks.length > 0 && !anyKioskSeen && isOpenUnder(p, v, now)) status = 'kiosk_offline';
@@ -366,6 +373,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           // The running day figure (aggregates.ts): admissions that stand, in the venue-local day of `now`.
           admissionsToday: aggregates.span(v.id, 'day', dayStart(now, v.utcOffsetMinutes)).admissions,
           lastSeenAt,
+          ...(suspension ? { suspension } : {}),
         });
         summaries.set(v.communityId, list);
       }

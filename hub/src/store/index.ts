@@ -14,6 +14,7 @@ import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createReadPool, type ReadPoolOptions } from './read-pool.js';
 import { privateDatabaseFile } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
+import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
@@ -36,6 +37,8 @@ export interface Store {
   tracing: TracingRepository;
   /** Reservations: venues' booking settings and bookings per slot. */
   bookings: BookingRepository;
+  /** Inspectors' suspension orders (停业整顿, 000 §5(2)). */
+  suspensions: SuspensionRepository;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
   /** Throws if the database cannot answer. */
@@ -75,6 +78,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     flags: createFlagRepository(db, ctx, aggregates, commits),
     tracing: reads.tracing,
     bookings: createBookingRepository(db),
+    suspensions: createSuspensionRepository(db),
     writeLoad: () => commits.load(),
     async ping() {
       db.prepare('SELECT 1').get();

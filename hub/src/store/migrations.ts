@@ -439,4 +439,24 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE policy_schedules SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
     WHERE body LIKE '%"school_training"%';
   `,
+  // Suspension orders (停业整顿, 000 §5(2)): one venue admits nobody from starts_at (the venue-local
+  // midnight of from_date) to ends_at (the midnight after to_date), unless lifted earlier. Ordering
+  // and lifting are audit-logged; the kiosks read a venue's orders not yet over, by this index.
+  `
+  CREATE TABLE venue_suspensions (
+    id          INTEGER PRIMARY KEY,
+    venue_id    TEXT NOT NULL REFERENCES venues (id),
+    from_date   TEXT NOT NULL,
+    to_date     TEXT NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    ends_at     INTEGER NOT NULL CHECK (ends_at > starts_at),
+    reason      TEXT NOT NULL,
+    ordered_at  INTEGER NOT NULL,
+    ordered_by  TEXT,
+    lifted_at   INTEGER,
+    lifted_by   TEXT,
+    lift_note   TEXT
+  );
+  CREATE INDEX venue_suspensions_venue ON venue_suspensions (venue_id, ends_at);
+  `,
 ];

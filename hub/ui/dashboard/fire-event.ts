@@ -24,6 +24,8 @@ export interface DashboardEvents {
   'flag-stale': Record<string, never>;
   /** A kiosk changed by an action here (revoked); the list replaces it. */
   'kiosk-updated': KioskView;
+  /** A suspension order given or lifted here: the venue's status reloads. */
+  'suspension-changed': { venueId: string };
   /** "Issue a code for this entrance" chosen on a kiosk's row. */
   'enrol-entrance': { venueId: string; entranceId: string };
 }

@@ -36,7 +36,10 @@ export class VenueBoard extends LitElement {
     const share = v.cap > 0 ? Math.min(1, v.inside / v.cap) : 0;
     const over = v.cap > 0 && v.inside > v.cap;
     return html`<tr data-testid="venue-row" data-venue=${v.id} data-status=${v.status}>
-      <td><span class="chip s-${v.status}">${label('venue', v.status)}</span></td>
+      <td>
+        <span class="chip s-${v.status}">${label('venue', v.status)}</span>
+        ${v.suspension ? html`<span class="muted" data-testid="suspended-until">${v.suspension.from} – ${v.suspension.to}</span>` : nothing}
+      </td>
       <td><a href=${venueHref(v.id)}>${v.name}</a></td>
       <td><div class="occ">
         <span class="bar ${over ? 'over' : share >= 0.9 ? 'near' : ''}" title="${v.inside} / ${v.cap}"><span style=${styleMap({ width: `${(share * 100).toFixed(1)}%` })}></span></span>

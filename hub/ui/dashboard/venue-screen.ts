@@ -14,6 +14,7 @@ import './day-chart.js';
 import './flag-list.js';
 import './ledger-list.js';
 import './records-log.js';
+import './suspension-panel.js';
 
 export interface VenueDetail {
   id: string;
@@ -93,6 +94,11 @@ export class VenueScreen extends LitElement {
             ${this.day.render((d) => html`<check-breakdown .breakdown=${d.breakdown}></check-breakdown>`)}
           </section>
         </div>
+        <section class="panel" data-testid="suspension-panel">
+          <h3>${t('suspensionTitle')}</h3>
+          ${summary?.suspension ? html`<p class="suspended" role="status" data-testid="venue-suspended">${summary.suspension.from} – ${summary.suspension.to} · ${summary.suspension.reason}</p>` : nothing}
+          <suspension-panel .venueId=${venue.id} .offsetMinutes=${offset} @suspension-changed=${() => void this.venue.run()}></suspension-panel>
+        </section>
         <booking-panel .venueId=${venue.id} .date=${date} .offsetMinutes=${offset} .admin=${this.admin}></booking-panel>
         <section class="panel">
           <h3>${t('flagHistory')}</h3>
@@ -143,6 +149,7 @@ export class VenueScreen extends LitElement {
       dd { margin: 0; }
       .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; }
       h3 { margin-top: 0; }
+      .suspended { margin: 0 0 8px; padding: 6px 10px; border-radius: 4px; background: #4a148c; color: #fff; font-weight: 600; }
       @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
     `,
   ];

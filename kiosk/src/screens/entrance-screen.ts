@@ -2,6 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { decideEntry, type EntryDecision } from '../../../shared/rules/decide-entry.js';
 import { isOpenUnder } from '../../../shared/rules/opening-hours.js';
+import { suspensionAt } from '../../../shared/rules/suspension.js';
+import type { DoorSuspension } from '../../../shared/schemas/suspension.js';
 import type { CheckName } from '../../../shared/schemas/checks.js';
 import { testWindowHours } from '../../../shared/schemas/policy.js';
 import type { ApiError } from '../../../shared/schemas/errors.js';
@@ -11,6 +13,7 @@ import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
 import { I18nController, t, tf, tMaybe } from '../i18n.js';
 import { admissionUpdate, advance, graceMinutes, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
+import { checkSeparately, heldCompanions, partyQuestion, type PartyQuestion } from '../party.js';
 import { doorSlot, venueClock, type DoorSlot } from '../slot-seats.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
@@ -60,6 +63,8 @@ export class EntranceScreen extends LitElement {
   /** The hub's last slot figures, counted afresh at each decision. */
   @property({ attribute: false }) venueSlots: DoorSlots | undefined;
   @property({ type: Boolean }) online = false;
+  /** The venue's suspension orders (停业整顿) as the hub last sent them: while one holds, everyone is refused. */
+  @property({ attribute: false }) suspensions: DoorSuspension[] = [];
 
   @state() private draft: Draft = emptyDraft();
   @state() private errors: Partial<Record<CheckName, ApiError>> = {};
@@ -70,6 +75,10 @@ export class EntranceScreen extends LitElement {
   @state() private saveError = '';
   /** The patron's pass being checked, person by person. */
   @state() private pass: ActivePass | undefined;
+  /** One of the party was refused for fever: staff say what happens to the companions before anything else. */
+  @state() private partyAsk: PartyQuestion | undefined;
+  /** How many companions were just held with the person who had a fever. */
+  @state() private held = 0;
 
   private readonly i18n = new I18nController(this);
   private undoTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,13 +109,21 @@ export class EntranceScreen extends LitElement {
       .skipReason=${this.draft.skipReasons[name] ?? ''}
       .error=${this._errorText(name)}
     ></check-row>`;
+    const suspended = suspensionAt(this.suspensions, Date.now());
     const closed = policy.closedVenueTypes.includes(venue.type);
     const open = isOpenUnder(policy, venue, Date.now());
-    const full = this.inside >= this.cap;
+    const full = !suspended && this.inside >= this.cap;
     return html`
-      ${closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
-      ${!closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
-      ${this._renderSlotNotice()}
+      ${suspended
+        ? html`<p class="blocked" role="alert" data-testid="blocked" data-blocked="suspended">
+            ${t('reason_venue_suspended')} · ${tf('suspendedDates', { from: suspended.from, to: suspended.to })}
+            <span class="order-reason" data-testid="suspension-reason">${suspended.reason}</span>
+            <small>${t('suspendedRefuseAll')}</small>
+          </p>`
+        : nothing}
+      ${!suspended && closed ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_venue_closed_by_policy')}</p>` : nothing}
+      ${!suspended && !closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
+      ${this._renderSlotNotice()} ${this._renderParty()}
       <div class="layout">
         <form @submit=${this._submit} @choice=${this._choice} novalidate>
           <pass-panel
@@ -171,10 +188,10 @@ export class EntranceScreen extends LitElement {
           </check-row>
           <num-pad data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
           <div class="go">
-            <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full} @click=${this._routine}>
+            <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full || suspended !== undefined || this.partyAsk !== undefined} @click=${this._routine}>
               ${t('routine')}<small>${asked.includes('vaccination') ? t('routineHintVaccinated') : t('routineHint')}</small>
             </button>
-            <button type="button" class="record" data-testid="record" ?disabled=${this.saving} @click=${this._submit}>
+            <button type="button" class="record" data-testid="record" ?disabled=${this.saving || this.partyAsk !== undefined} @click=${this._submit}>
               ${this.saving ? t('saving') : t('record')}
             </button>
           </div>
@@ -199,6 +216,22 @@ export class EntranceScreen extends LitElement {
       return html`<p class="slot-notice" role="status" data-testid="slot-notice" data-notice="full">${tf('slotFull', { t: next })}</p>`;
     }
     return nothing;
+  }
+
+  /** The question about a fever case's companions, or what was recorded after it. */
+  private _renderParty() {
+    const q = this.partyAsk;
+    if (!q) {
+      return this.held ? html`<p class="party done" role="status" data-testid="party-held">${tf('partyHeldDone', { n: this.held })}</p>` : nothing;
+    }
+    return html`<section class="party" role="alertdialog" aria-labelledby="party-title" data-testid="party-question" data-fever=${q.feverPerson} data-waiting=${q.waiting.length}>
+      <strong id="party-title">${tf('partyQuestion', { i: q.feverPerson + 1, n: q.pass.people, w: q.waiting.length })}</strong>
+      ${q.inside.length ? html`<p data-testid="party-inside">${tf('partyInside', { n: q.inside.length })}</p>` : nothing}
+      <div class="party-choices">
+        <button type="button" data-testid="party-separately" ?disabled=${this.saving} @click=${this._separately}>${t('partySeparately')}<small>${t('partySeparatelyHint')}</small></button>
+        <button type="button" class="hold" data-testid="party-hold" ?disabled=${this.saving} @click=${this._holdParty}>${t('partyHold')}<small>${t('partyHoldHint')}</small></button>
+      </div>
+    </section>`;
   }
 
   private _renderDecision(s: Shown) {
@@ -254,6 +287,8 @@ export class EntranceScreen extends LitElement {
 
   /** Fills the routine answers into the asked checks staff have not set, and records. */
   private _routine() {
+    // Under a suspension nobody was checked: the routine answers would be invented, so none is filled.
+    if (suspensionAt(this.suspensions, Date.now())) return void this._submit();
     const { policy, venue } = this.enrolment;
     const asked = askedChecks(this.draft, policy, venue.type);
     const values = { ...this.draft.values };
@@ -281,20 +316,32 @@ export class EntranceScreen extends LitElement {
     e?.preventDefault();
     if (this.saving) return;
     const { policy, venue } = this.enrolment;
+    const now = Date.now();
     const v = validateDraft(this.draft, policy, venue.type);
-    if (!v.ok) {
+    // Under a suspension order nobody enters, so nobody need be checked first: the refusal is
+    // recorded at once, with whatever checks staff had already entered (none is invented).
+    const suspended = suspensionAt(this.suspensions, now) !== undefined;
+    if (!v.ok && !suspended) {
       this.errors = v.errors;
       return;
     }
-    const now = Date.now();
+    const checks = v.ok ? v.checks : {};
     const pass = this.pass;
     this.saving = true;
     this.saveError = '';
     try {
-      const decision = withSlot(decideEntry(policy, venue, v.checks, now), await this._slotReasons(pass, now));
+      const decision = withSlot(decideEntry(policy, venue, checks, now, this.suspensions), suspended ? [] : await this._slotReasons(pass, now));
       // At the cap only admissions wait (the "wait" banner is up); a refusal is still recorded.
       if (decision.decision === 'admit' && this.inside >= this.cap) return;
-      const body = { type: 'entrance' as const, policyVersion: policy.version, checks: v.checks, decision: decision.decision, reasons: decision.reasons, ...(pass ? { pass: passUse(pass) } : {}) };
+      const body = {
+        type: 'entrance' as const,
+        policyVersion: policy.version,
+        checks,
+        decision: decision.decision,
+        reasons: decision.reasons,
+        ...(pass ? { pass: passUse(pass) } : {}),
+        ...(pass?.party ? { party: pass.party } : {}),
+      };
       const stored = pass
         ? await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(pass, decision.decision === 'admit', now))
         : await saveDoorRecord(this.enrolment, this.shift, body, now);
@@ -312,9 +359,17 @@ export class EntranceScreen extends LitElement {
         ...(pass && decision.decision === 'admit' ? { pass: { key: pass.key, person: pass.next } } : {}),
       };
       this.errors = {};
-      // The next person on the same pass, if any, pre-filled; otherwise a blank form.
-      const next = pass && advance(pass, (await getPassUse(pass.key))?.admitted ?? []);
-      this._usePass(next);
+      this.held = 0;
+      const admitted = pass ? ((await getPassUse(pass.key))?.admitted ?? []) : [];
+      // One of a party refused for fever: staff decide about the companions first (party.ts).
+      const ask = partyQuestion(pass, decision, admitted);
+      if (ask) {
+        this.partyAsk = ask;
+        this._usePass(undefined);
+      } else {
+        // The next person on the same pass, if any, pre-filled; otherwise a blank form.
+        this._usePass(pass && advance(pass, admitted));
+      }
       playDecision(decision.decision);
       clearTimeout(this.undoTimer);
       this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);
@@ -343,6 +398,42 @@ export class EntranceScreen extends LitElement {
     const inSlot = bs ? { admitted: bs.count.arrivedBooked + bs.count.walkIns, cap: bs.cap } : undefined;
     this.capLowered = booking !== undefined && slotCapLowered(inSlot);
     return slotReasons({ mode: ds?.mode ?? 'off', booking, seatsLeft: ds?.seatsLeft ?? Number.POSITIVE_INFINITY, now, graceMinutes: graceMinutes(e), ...(inSlot ? { inSlot } : {}) });
+  }
+
+  /** The companions are checked one by one, each record keeping that choice. */
+  private _separately() {
+    const q = this.partyAsk;
+    if (!q) return;
+    this.partyAsk = undefined;
+    this._usePass(checkSeparately(q));
+  }
+
+  /** The whole party is held: a refusal for each companion waiting, none of them checked. */
+  private async _holdParty() {
+    const q = this.partyAsk;
+    if (!q || this.saving) return;
+    this.saving = true;
+    this.saveError = '';
+    let saved = 0;
+    try {
+      for (const h of heldCompanions(q)) {
+        const now = Date.now();
+        const body = { type: 'entrance' as const, policyVersion: this.enrolment.policy.version, ...h.body, pass: passUse(h.pass) };
+        const stored = await saveDoorRecord(this.enrolment, this.shift, body, now, admissionUpdate(h.pass, false, now));
+        if (stored) {
+          saved++;
+          fireEvent(this, 'record-saved', stored);
+        }
+      }
+      this.partyAsk = undefined;
+      this.held = saved;
+    } catch (err) {
+      // Those saved stay saved; the question stays up so staff can try again for the rest.
+      this.saveError = saveFailedText(err);
+      if (saved > 0) this.partyAsk = { ...q, waiting: q.waiting.slice(saved) };
+    } finally {
+      this.saving = false;
+    }
   }
 
   private async _undo() {
@@ -392,9 +483,19 @@ export class EntranceScreen extends LitElement {
     .undone { background: #52606d; }
     .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
+    .blocked .order-reason { display: block; font-weight: 400; margin-top: 0.2rem; }
+    .blocked small { display: block; font-size: 1rem; font-weight: 400; opacity: 0.9; }
     .wait { background: #f59e0b; color: #111827; margin: 0; }
     .slot-notice { margin: 0 0 0.6rem; padding: 0.6rem 1rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
     .error { color: #b91c1c; font-weight: 600; }
+    .party { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; background: #fef3c7; border: 3px solid #b45309; color: #78350f; }
+    .party strong { display: block; font-size: 1.3rem; }
+    .party p { margin: 0.3rem 0 0; font-size: 1.1rem; }
+    .party.done { border-width: 1px; font-weight: 700; }
+    .party-choices { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6rem; margin-top: 0.6rem; }
+    .party-choices button { min-height: 3.6rem; font-size: 1.2rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; background: #1d4ed8; display: flex; flex-direction: column; align-items: center; justify-content: center; }
+    .party-choices button.hold { background: #b91c1c; }
+    .party-choices small { font-size: 0.85rem; font-weight: 400; opacity: 0.95; }
   `;
 }
 

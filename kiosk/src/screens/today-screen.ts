@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { skippedChecks } from '../../../shared/schemas/checks.js';
 import { correctedIds } from '../../../shared/rules/occupancy.js';
 import type { StoredRecord } from '../db.js';
+import { venueClock } from '../venue-time.js';
 import { I18nController, t, tMaybe } from '../i18n.js';
 
 type Filter = 'all' | 'refused' | 'skipped' | 'pending' | 'rejected';
@@ -12,6 +13,8 @@ const SHOWN = 300;
 @customElement('today-screen')
 export class TodayScreen extends LitElement {
   @property({ attribute: false }) records: StoredRecord[] = [];
+  /** The venue's zone: times read as the hub and the inspectors read them. */
+  @property({ type: Number }) utcOffsetMinutes = 480;
 
   @state() private filter: Filter = 'all';
   @state() private storage: { persisted: boolean; usedMb: number; quotaMb: number } | undefined;
@@ -75,7 +78,7 @@ export class TodayScreen extends LitElement {
 
   private _row(r: StoredRecord, undone: boolean) {
     const rec = r.record;
-    const time = rec.kioskTime.slice(11, 19);
+    const time = venueClock(rec.kioskTime, this.utcOffsetMinutes);
     let what: string;
     if (rec.type === 'entrance') {
       const skipped = skippedChecks(rec.checks);

@@ -6,8 +6,9 @@ import { ApiError, type Ack } from '../../../shared/schemas/errors.js';
 import { KioskStatus, RetireAnswer, RevokeRequest } from '../../../shared/schemas/kiosk-admin.js';
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
+import { VenueSuspensions } from '../../../shared/schemas/suspension.js';
 import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
-import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, saveCancelledBookings, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
+import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, saveCancelledBookings, saveSuspensions, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from './backoff.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'unauthorized';
@@ -107,6 +108,7 @@ export class SyncClient extends EventTarget {
   private readonly onVenue: (venue: VenueProfile) => Promise<void>;
   private readonly onSecret: (secret: VenueSecret) => Promise<void>;
   private readonly onSlots: (slots: VenueSlots, heldThrough: number) => void;
+  private readonly onSuspensions: (suspensions: VenueSuspensions) => void;
   /**
    * The hub holds every record of this kiosk up to this sequence number: read
    * from IndexedDB before each connect, raised the moment a batch's
@@ -128,6 +130,7 @@ export class SyncClient extends EventTarget {
    * @param options.onSecret stores the venue's pass-code secret as the hub now holds it (rotated on a revoke).
    * @param options.onSlots receives the venue's booking slots as the hub counts them,
    *   with the sequence number up to which the hub held this kiosk's records then.
+   * @param options.onSuspensions receives the venue's suspension orders once they are kept in IndexedDB.
    * @param options.appVersion the app's build, reported in every status.
    * @param options.statusIntervalMs the least time between two status reports while the backlog moves.
    * @param options.url the hub's origin; the page's own by default.
@@ -143,6 +146,7 @@ export class SyncClient extends EventTarget {
       onVenue?: (venue: VenueProfile) => Promise<void>;
       onSecret?: (secret: VenueSecret) => Promise<void>;
       onSlots?: (slots: VenueSlots, heldThrough: number) => void;
+      onSuspensions?: (suspensions: VenueSuspensions) => void;
       appVersion?: string;
       statusIntervalMs?: number;
       url?: string;
@@ -155,6 +159,7 @@ export class SyncClient extends EventTarget {
     this.onVenue = options.onVenue ?? (async () => undefined);
     this.onSecret = options.onSecret ?? (async () => undefined);
     this.onSlots = options.onSlots ?? (() => undefined);
+    this.onSuspensions = options.onSuspensions ?? (() => undefined);
     this.appVersion = options.appVersion ?? 'unknown';
     this.statusIntervalMs = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
     const leftSince = options.leftSince ?? (() => undefined);
@@ -233,6 +238,7 @@ export class SyncClient extends EventTarget {
         this.update({ lastError: { code: 'internal', message: `could not keep cancelled bookings: ${err instanceof Error ? err.message : String(err)}` } }),
       );
     });
+    this.socket.on('suspensions:venue', (raw: unknown) => void this.applySuspensions(raw));
     this.socket.on('pass:left', (raw: unknown) => {
       const parsed = PassLeft.safeParse(raw);
       if (parsed.success) this.onPassLeft(parsed.data);
@@ -393,6 +399,26 @@ export class SyncClient extends EventTarget {
       return;
     }
     await this.onVenue(parsed.data);
+  }
+
+  /**
+   * An inspector's suspension orders for the venue (停业整顿): kept in IndexedDB
+   * first, so the door refuses offline and after a reboot too, then handed on
+   * so it refuses at once.
+   */
+  private async applySuspensions(raw: unknown): Promise<void> {
+    const parsed = VenueSuspensions.safeParse(raw);
+    if (!parsed.success) {
+      this.update({ lastError: { code: 'invalid', message: `suspension orders from the hub refused: ${parsed.error.message}` } });
+      return;
+    }
+    try {
+      await saveSuspensions(parsed.data);
+    } catch (err) {
+      this.update({ lastError: { code: 'internal', message: `could not keep suspension orders: ${err instanceof Error ? err.message : String(err)}` } });
+    }
+    // Enforced now even if storing failed: the door must not admit while the hub says it is suspended.
+    this.onSuspensions(parsed.data);
   }
 
   private async applySecret(raw: unknown): Promise<void> {

@@ -12,6 +12,7 @@ import type { FlagRule, Severity } from '../../schemas/flags.js';
  */
 export { admittedDespiteRisk, judgeRisk } from './admitted-despite-risk.js';
 export { admittedWhileClosed, judgeClosed } from './admitted-while-closed.js';
+export { admittedWhileSuspended, type HeldSuspension } from './admitted-while-suspended.js';
 export { admittedWithoutBooking } from './admitted-without-booking.js';
 export { clockSkew } from './clock-skew.js';
 export { inventedTemperatures, readingStats, readingsNeeded, temperatureTests, TEMPERATURE_TESTS, type Reading, type TemperatureTest } from './invented-temperatures.js';
@@ -58,5 +59,6 @@ export const FLAG_RULES: Record<FlagRule, RuleInfo> = {
   admitted_without_booking: { when: 'batch', severity: 'warning', window: 'slot', seed: '003 §13' },
   missing_check: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §2(2)(1)' },
   no_phone_share: { when: 'batch', severity: 'warning', window: 'hour', seed: '000 §2(2)(1) (scan)' },
+  admitted_while_suspended: { when: 'batch', severity: 'violation', window: 'hour', seed: '000 §5(2)' },
 };
 // Stryker restore all

@@ -162,8 +162,8 @@ export function foldSkipped(f: SkippedFacts, venue: FlagVenue, admissions: reado
   };
 }
 
-/** Reasons judged by `admitted_while_closed`, not as a personal risk. */
-const VENUE_REASONS: readonly ReasonCode[] = ['venue_closed_by_policy', 'outside_opening_hours'];
+/** Reasons judged by `admitted_while_closed` and `admitted_while_suspended`, not as a personal risk. */
+const VENUE_REASONS: readonly ReasonCode[] = ['venue_closed_by_policy', 'outside_opening_hours', 'venue_suspended'];
 
 export function foldRisk(f: RiskFacts, venue: FlagVenue, admissions: readonly HeldEntrance[], policyOf: PolicyOf): RiskFacts {
   const risky = admissions.flatMap((e) => {
