@@ -50,6 +50,19 @@ export function assertScope(account: AccountView, communityId: string): void {
   }
 }
 
+/**
+ * A route hook run after `requireAccount`, before the query or body is validated (docs/security.md
+ * "Order of checks"): the venue named by `:id` must be in the account's scope (403), whatever was
+ * sent with it. An id that names no venue is left to the handler's 404.
+ */
+export function venueParamInScope(store: Store): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest) => {
+    const id = (request.params as { id?: unknown }).id;
+    const communityId = typeof id === 'string' ? await store.dashboard.venueCommunity(id) : undefined;
+    if (communityId) assertScope(request.account!, communityId);
+  };
+}
+
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeMs: number): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',

@@ -76,19 +76,19 @@ describe('flags for doors that hide their lapses, from records pushed over the k
   });
 
   it('missing_check: judged under the policy in force when the admission was made, the older version the kiosk applied counted apart', async () => {
-    // A restaurant: the normal preset asks no itinerary card there (003 §14 as written in the preset); the emergency one does (004 §3.10).
+    // A restaurant: the normal preset asks no vaccination there; the emergency one does (三码联查, 004 §3.11).
     const r = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-r', { type: 'restaurant' }));
     const now = clock.now();
-    await hub.store.policies.activate({ ...EMERGENCY_POLICY, threeCodeCheck: false }, now - HOUR / 2);
+    await hub.store.policies.activate(EMERGENCY_POLICY, now - HOUR / 2);
     const socket = await kiosk(r.token);
-    const noItinerary: Checks = { scan: CLEAN.scan, temperature: CLEAN.temperature, mask: CLEAN.mask, healthCode: CLEAN.healthCode };
+    const normalChecks: Checks = { ...CLEAN };
     // Before the switch under version 1: nothing owed. After it, still naming version 1 (the kiosk was offline): owed under the policy in force.
-    const before = entranceRecord(r.kiosk, 1, { kioskTime: cstIso(now - HOUR + 5 * MIN), checks: noItinerary, policyVersion: NORMAL_POLICY.version });
-    const after = entranceRecord(r.kiosk, 2, { kioskTime: cstIso(now - 5 * MIN), checks: noItinerary, policyVersion: NORMAL_POLICY.version });
+    const before = entranceRecord(r.kiosk, 1, { kioskTime: cstIso(now - HOUR + 5 * MIN), checks: normalChecks, policyVersion: NORMAL_POLICY.version });
+    const after = entranceRecord(r.kiosk, 2, { kioskTime: cstIso(now - 5 * MIN), checks: normalChecks, policyVersion: NORMAL_POLICY.version });
     await push(socket, [before, after]);
     const flags = await eventually('missing_check');
     expect(flags.map((f) => [f.venueId, f.windowKey, f.evidence.recordIds, f.evidence.underOlderPolicy, f.evidence.byCheck])).toEqual([
-      ['venue-r', cstIso(now).slice(0, 13), [after.id], 1, { itinerary: 1 }],
+      ['venue-r', cstIso(now).slice(0, 13), [after.id], 1, { vaccination: 1 }],
     ]);
   });
 

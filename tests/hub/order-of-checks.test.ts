@@ -7,6 +7,7 @@ import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
+import { cstDate } from '../support/clock.js';
 
 /**
  * docs/security.md "Order of checks": a scoped route authorises first and validates after, so a
@@ -21,6 +22,7 @@ describe('order of checks and the shape of every 4xx', () => {
   let app: FastifyInstance;
   let url: string;
   let flagB: number;
+  let suspensionB: number;
 
   beforeEach(async () => {
     const file = join(tmp.dir, `hub-${Math.random()}.sqlite`);
@@ -34,6 +36,8 @@ describe('order of checks and the shape of every 4xx', () => {
         .run(Date.now(), Date.now()).lastInsertRowid,
     );
     db.close();
+    const today = cstDate(Date.now());
+    suspensionB = (await store.suspensions.order('venue-b', { from: today, to: today, reason: '整改' }, 'someone', Date.now()))!.id;
     await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, Date.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -49,6 +53,8 @@ describe('order of checks and the shape of every 4xx', () => {
     ['another community’s venue day with a bad date', 'GET', '/api/venues/venue-b/day?date=31.12.', undefined],
     ['another community’s venue ledgers with a bad query', 'GET', '/api/venues/venue-b/ledgers?from=x', undefined],
     ['an action on another community’s flag with a bad body', 'POST', () => `/api/flags/${flagB}/actions`, { action: 'burn' }],
+    ['a suspension order for another community’s venue with a bad body', 'POST', '/api/venues/venue-b/suspensions', { from: 'soon' }],
+    ['lifting another community’s suspension with a bad body', 'POST', () => `/api/suspensions/${suspensionB}/lift`, { note: 42 }],
     ['booking settings (street admin only) with a bad body', 'POST', '/api/venues/venue-b/booking', { slotMinutes: 'seven' }],
     ['a policy switch (street admin only) with a bad body', 'POST', '/api/policy/switch', { mode: 'panic' }],
     ['a registry venue (street admin only) with a bad body', 'POST', '/api/registry/venues', { capacity: -1 }],

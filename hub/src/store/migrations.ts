@@ -419,26 +419,6 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   DELETE FROM aggregate_state;
   `,
-  // Schools and training centres became two venue types (004 §3.1 stops offline training, §3.2 keeps
-  // schools open half-closed). A venue of the old joint type is split by its name, the rule of
-  // schoolOrTrainingCentre in shared/schemas/venue.ts: 培训 → training centre; 学校, 小学, 中学, 幼儿园,
-  // 大学, 学院 → school; otherwise training centre (the stricter). Stored and scheduled policies
-  // (compact JSON) that name the old type: in a list of types it becomes both, so a version still
-  // judges its own records as it did; a per-type setting (a cap, a test window, door checks) goes to
-  // training centres, and schools follow the default until the street sets theirs.
-  `
-  UPDATE venues SET type = CASE
-      WHEN name LIKE '%培训%' THEN 'training_centre'
-      WHEN name LIKE '%学校%' OR name LIKE '%小学%' OR name LIKE '%中学%' OR name LIKE '%幼儿园%'
-        OR name LIKE '%大学%' OR name LIKE '%学院%' THEN 'school'
-      ELSE 'training_centre'
-    END
-    WHERE type = 'school_training';
-  UPDATE policies SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
-    WHERE body LIKE '%"school_training"%';
-  UPDATE policy_schedules SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
-    WHERE body LIKE '%"school_training"%';
-  `,
   // Suspension orders (停业整顿, 000 §5(2)): one venue admits nobody from starts_at (the venue-local
   // midnight of from_date) to ends_at (the midnight after to_date), unless lifted earlier. Ordering
   // and lifting are audit-logged; the kiosks read a venue's orders not yet over, by this index.
@@ -458,5 +438,25 @@ export const MIGRATIONS: readonly string[] = [
     lift_note   TEXT
   );
   CREATE INDEX venue_suspensions_venue ON venue_suspensions (venue_id, ends_at);
+  `,
+  // Schools and training centres became two venue types (004 §3.1 stops offline training, §3.2 keeps
+  // schools open half-closed). A venue of the old joint type is split by its name, the rule of
+  // schoolOrTrainingCentre in shared/schemas/venue.ts: 培训 → training centre; 学校, 小学, 中学, 幼儿园,
+  // 大学, 学院 → school; otherwise training centre (the stricter). Stored and scheduled policies
+  // (compact JSON) that name the old type: in a list of types it becomes both, so a version still
+  // judges its own records as it did; a per-type setting (a cap, a test window, door checks) goes to
+  // training centres, and schools follow the default until the street sets theirs.
+  `
+  UPDATE venues SET type = CASE
+      WHEN name LIKE '%培训%' THEN 'training_centre'
+      WHEN name LIKE '%学校%' OR name LIKE '%小学%' OR name LIKE '%中学%' OR name LIKE '%幼儿园%'
+        OR name LIKE '%大学%' OR name LIKE '%学院%' THEN 'school'
+      ELSE 'training_centre'
+    END
+    WHERE type = 'school_training';
+  UPDATE policies SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
+    WHERE body LIKE '%"school_training"%';
+  UPDATE policy_schedules SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
+    WHERE body LIKE '%"school_training"%';
   `,
 ];

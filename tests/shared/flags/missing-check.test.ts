@@ -22,7 +22,7 @@ describe('missingCheck (000 §2(2)(1): every check of every patron, each recorde
     ['000 §2(2)(1) 扫码', 'no checks recorded at all', { checks: {} }, ['healthCode', 'itinerary', 'mask', 'scan', 'temperature'], {}],
     ['000 §2(2)(1) 测温', 'temperature absent', { checks: without(CLEAN_CHECKS(36.5), 'temperature') }, ['temperature'], {}],
     ['000 §2(2)(1) 查验行程卡', 'itinerary absent at a KTV', { checks: without(CLEAN_CHECKS(36.5), 'itinerary') }, ['itinerary'], {}],
-    ['003 §14 (no itinerary card asked at a restaurant, normal preset)', 'itinerary absent at a restaurant', { checks: without(CLEAN_CHECKS(36.5), 'itinerary') }, undefined, { type: 'restaurant' }],
+    ['003 §14 (查验健康码和行程卡 at restaurants too, normal preset)', 'itinerary absent at a restaurant', { checks: without(CLEAN_CHECKS(36.5), 'itinerary') }, ['itinerary'], { type: 'restaurant' }],
     ['004 §3.10 (every entrance checks the itinerary in emergency)', 'itinerary absent at a restaurant in emergency (the vaccination answered, 004 §3.11)', { checks: without({ ...CLEAN_CHECKS(36.5), vaccination: { outcome: 'complete' } }, 'itinerary') }, ['itinerary'], { type: 'restaurant', of: () => EMERGENCY_POLICY, at: () => EMERGENCY_POLICY }],
     ['000 §2(2)(1) 48小时核酸检测阴性证明', 'starred card without the test answer', { checks: { ...CLEAN_CHECKS(36.5), itinerary: { outcome: 'starred' }, commitment: { outcome: 'signed' } } }, ['testProof'], {}],
     ['000 §2(2)(1)', 'a skipped check is recorded, not missing', { checks: { ...CLEAN_CHECKS(36.5), mask: { outcome: 'skipped', reason: '排队' } } }, undefined, {}],

@@ -7,7 +7,7 @@ import { Id } from '../../../../shared/schemas/common.js';
 import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
-import { assertScope, requireAccount, scopeOf } from '../../auth.js';
+import { assertScope, requireAccount, scopeOf, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
 import { toCsv } from '../../services/csv.js';
@@ -54,11 +54,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
    * "Order of checks"): a venue or flag of another community is 403 whatever was sent with it. An
    * id that names nothing is left to the handler's 404.
    */
-  const venueParamInScope = async (request: FastifyRequest) => {
-    const id = (request.params as { id?: unknown }).id;
-    const communityId = typeof id === 'string' ? await store.dashboard.venueCommunity(id) : undefined;
-    if (communityId) assertScope(request.account!, communityId);
-  };
+  const venueInScopeFirst = venueParamInScope(store);
   const flagParamInScope = async (request: FastifyRequest) => {
     const id = Number((request.params as { id?: unknown }).id);
     const flag = Number.isSafeInteger(id) ? await store.flags.get(id) : undefined;
@@ -75,7 +71,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
 
-  app.get('/api/venues/:id', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams } }, async (request) => {
+  app.get('/api/venues/:id', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
     const communityId = await venueInScope(account, request.params.id);
     const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ communityId }, now())]);
@@ -87,7 +83,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get(
     '/api/venues/:id/records',
-    { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
+    { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const account = request.account!;
       await venueInScope(account, request.params.id);
@@ -96,7 +92,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     },
   );
 
-  app.get('/api/venues/:id/day', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
+  app.get('/api/venues/:id/day', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
     await venueInScope(request.account!, request.params.id);
     return store.dashboard.day(request.params.id, request.query.date);
   });
@@ -104,7 +100,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   // Bookings against admissions, slot by slot, for a venue-local day (past, today or ahead).
   app.get(
     '/api/venues/:id/slots',
-    { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       await venueInScope(request.account!, request.params.id);
       const venue = await store.venues.get(request.params.id);
@@ -153,7 +149,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     },
   );
 
-  app.get('/api/venues/:id/ledgers', { preValidation: [signedIn, venueParamInScope], schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
+  app.get('/api/venues/:id/ledgers', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
     const account = request.account!;
     await venueInScope(account, request.params.id);
     // Ledgers hold staff health data: who looked is kept.

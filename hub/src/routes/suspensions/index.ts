@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Id } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { Suspension, SuspensionLift, SuspensionOrder } from '../../../../shared/schemas/suspension.js';
-import { assertScope, requireAccount } from '../../auth.js';
+import { assertScope, requireAccount, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { pushSuspensions, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
@@ -39,13 +39,22 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     assertScope(account, communityId);
   }
 
+  // Authorised before the body is validated (docs/security.md "Order of checks").
+  const venueInScopeFirst = venueParamInScope(store);
+  const suspensionInScopeFirst = async (request: FastifyRequest) => {
+    const id = Number((request.params as { id?: unknown }).id);
+    const found = Number.isSafeInteger(id) ? await store.suspensions.get(id) : undefined;
+    const communityId = found && (await store.dashboard.venueCommunity(found.venueId));
+    if (communityId) assertScope(request.account!, communityId);
+  };
+
   /** The kiosks hear after the answer is decided; a failed push is logged (they read the orders again on connect). */
   const tellKiosks = (venueId: string) =>
     pushSuspensions(store, io, venueId, now()).catch((err: unknown) => app.log.error({ err, venueId }, 'could not push suspension orders to kiosks'));
 
   app.get(
     '/api/venues/:id/suspensions',
-    { preHandler: signedIn, schema: { params: VenueParams, response: { 200: z.object({ items: z.array(Suspension) }), 403: ErrorBody, 404: ErrorBody } } },
+    { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, response: { 200: z.object({ items: z.array(Suspension) }), 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       await venueInScope(request.account!, request.params.id);
       return { items: await store.suspensions.list(request.params.id) };
@@ -56,7 +65,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     '/api/venues/:id/suspensions',
     {
       onRequest: app.csrfProtection,
-      preHandler: signedIn,
+      preValidation: [signedIn, venueInScopeFirst],
       schema: { params: VenueParams, body: SuspensionOrder, response: { 201: Suspension, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
     },
     async (request, reply) => {
@@ -74,7 +83,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     '/api/suspensions/:id/lift',
     {
       onRequest: app.csrfProtection,
-      preHandler: signedIn,
+      preValidation: [signedIn, suspensionInScopeFirst],
       schema: { params: SuspensionParams, body: SuspensionLift, response: { 200: Suspension, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {
