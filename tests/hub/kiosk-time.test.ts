@@ -78,4 +78,17 @@ describe('kiosk times the hub refuses', () => {
     if (!res.ok) throw new Error(res.error.message);
     expect(res.data.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
   });
+
+  it('answers a resend the hub already holds as a duplicate, even once it is past the allowance', async () => {
+    // Stored, its ack lost, then the tablet stayed off for longer than the allowance.
+    const stored = admit(1, cstIso(clock.now() - 5 * MIN));
+    const first = await socket.emitWithAck('records:push', { records: [stored] });
+    expect(first.ok && first.data.results[0]!.status).toBe('accepted');
+    clock.advance(40 * DAY);
+    const fresh = admit(2, cstIso(clock.now() - 40 * DAY));
+    const res = await socket.emitWithAck('records:push', { records: [stored, fresh] });
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.data.results.map((r) => r.status)).toEqual(['duplicate', 'rejected']);
+    expect(await hub.store.records.count()).toBe(1);
+  });
 });

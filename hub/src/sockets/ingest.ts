@@ -32,6 +32,7 @@ export async function ingestBatch(
   const validIndex: number[] = [];
   const allowance = await kioskTimeAllowance(store, kiosk.venueId);
 
+  const late: { index: number; record: SyncRecord; reason: string }[] = [];
   items.forEach((item, index) => {
     const parsed = SyncRecord.safeParse(item);
     if (!parsed.success) {
@@ -44,14 +45,22 @@ export async function ingestBatch(
       results[index] = rejected(index, r.id, denied);
       return;
     }
-    const late = kioskTimeRefusal(r.kioskTime, receivedAt, allowance);
-    if (late) {
-      results[index] = rejected(index, r.id, { code: 'invalid', field: 'kioskTime', message: `kioskTime ${r.kioskTime}: ${late}` });
+    const refusal = kioskTimeRefusal(r.kioskTime, receivedAt, allowance);
+    if (refusal) {
+      late.push({ index, record: r, reason: refusal });
       return;
     }
     valid.push(r);
     validIndex.push(index);
   });
+
+  // A record outside the allowance that the hub already holds is a resend (its ack was lost, and the
+  // tablet was then offline longer than the allowance): answered as the duplicate it is, not refused.
+  for (const { index, record, reason } of late) {
+    results[index] = (await store.records.holds(record))
+      ? { index, status: 'duplicate', id: record.id }
+      : rejected(index, record.id, { code: 'invalid', field: 'kioskTime', message: `kioskTime ${record.kioskTime}: ${reason}` });
+  }
 
   const outcomes = await store.records.ingest(valid, receivedAt);
   const accepted = valid.filter((_, k) => outcomes[k]?.status === 'accepted');

@@ -19,10 +19,13 @@ export interface RecordRepository {
    * same (kiosk, seq) is a duplicate, not a second row.
    */
   ingest(records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]>;
+  /** Whether this record (its id, from this kiosk, at this seq) is already stored: a resend. */
+  holds(r: Pick<SyncRecord, 'id' | 'kioskId' | 'seq'>): Promise<boolean>;
   count(): Promise<number>;
 }
 
 export function createRecordRepository(db: Db, aggregates: Aggregates, commits: GroupCommit): RecordRepository {
+  const held = db.prepare<[string, string, number], { one: number }>('SELECT 1 AS one FROM kiosk_records WHERE id = ? AND kiosk_id = ? AND seq = ?');
   const insertLedger = db.prepare(
     `INSERT INTO kiosk_records (id, kiosk_id, seq, venue_id, type, kiosk_time, kiosk_time_ms, received_at, operator_id, body)
      VALUES (@id, @kioskId, @seq, @venueId, @type, @kioskTime, @kioskTimeMs, @receivedAt, @operatorId, @body)
@@ -191,6 +194,9 @@ export function createRecordRepository(db: Db, aggregates: Aggregates, commits: 
       if (records.length === 0) return [];
       // Runs in its own savepoint of the next group transaction; resolves after that COMMIT.
       return commits.write(() => ingestAll(records, receivedAt), records.length);
+    },
+    async holds(r) {
+      return held.get(r.id, r.kioskId, r.seq) !== undefined;
     },
     async count() {
       return countAll.get()!.n;
