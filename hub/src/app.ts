@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Server } from 'socket.io';
 import { errorServerOptions, installErrorHandlers } from './errors.js';
+import { PUSH_BUFFER_BYTES } from '../../shared/schemas/sync.js';
 import { SESSION_COOKIE, sessionAccount } from './auth.js';
 import { authRoutes } from './routes/auth/index.js';
 import { bookingPageRoutes } from './routes/booking-pages/index.js';
@@ -101,8 +102,9 @@ export const hubApp = fp<AppOptions>(
     app.decorate('store', store);
     const io: KioskServer = new Server(app.server, {
       serveClient: false,
-      // 500 records of ~1 KB each, with room to spare.
-      maxHttpBufferSize: 2_000_000,
+      // Above the largest push a kiosk sends (MAX_PUSH_BYTES), so a larger one is answered with
+      // `too_large` rather than cutting the connection.
+      maxHttpBufferSize: PUSH_BUFFER_BYTES,
     });
     app.decorate('io', io);
     // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").

@@ -6,6 +6,15 @@ import { Uuid } from './common.js';
 export const MAX_BATCH = 500;
 
 /**
+ * Largest `records:push` payload, as JSON in UTF-8 bytes: the kiosk cuts its batches to fit
+ * (shared/rules/push-bytes.ts), and the hub answers a larger one `too_large` on field `records`.
+ * The socket's own buffer (the hub's `maxHttpBufferSize`) is `PUSH_BUFFER_BYTES`, above it, so a
+ * push between the two is answered rather than cutting the connection.
+ */
+export const MAX_PUSH_BYTES = 1_000_000;
+export const PUSH_BUFFER_BYTES = 4 * MAX_PUSH_BYTES;
+
+/**
  * `records:push` payload. Items are checked one by one against SyncRecord on
  * the hub, so one malformed record is reported and the others are stored.
  */

@@ -1,5 +1,6 @@
 import { SyncRecord } from '../../../shared/schemas/record.js';
-import { RecordsPush, type ItemResult, type PushResult } from '../../../shared/schemas/sync.js';
+import { MAX_PUSH_BYTES, RecordsPush, type ItemResult, type PushResult } from '../../../shared/schemas/sync.js';
+import { jsonBytes } from '../../../shared/rules/push-bytes.js';
 import { Uuid } from '../../../shared/schemas/common.js';
 import { zodToApiError, type Ack, type ApiError } from '../../../shared/schemas/errors.js';
 import { FlagThresholds } from '../../../shared/schemas/policy.js';
@@ -27,6 +28,14 @@ export async function ingestBatch(
     return { ack: { ok: false, error: tooBig ? { ...error, code: 'too_large' } : error }, accepted: [] };
   }
   const items = envelope.data.records;
+  // Larger than a kiosk ever sends (it cuts its batches to MAX_PUSH_BYTES): refused whole, saying
+  // so, or, for a single record that large alone, that record refused so the kiosk can move on.
+  const bytes = jsonBytes(envelope.data);
+  if (bytes > MAX_PUSH_BYTES) {
+    const error: ApiError = { code: 'too_large', field: 'records', message: `the push is ${bytes} bytes; at most ${MAX_PUSH_BYTES} are taken at once` };
+    if (items.length > 1) return { ack: { ok: false, error }, accepted: [] };
+    return { ack: { ok: true, data: { results: [rejected(0, idOf(items[0]), { ...error, field: 'records.0', message: `this record alone is ${bytes} bytes` })] } }, accepted: [] };
+  }
   const results: (ItemResult | undefined)[] = new Array(items.length);
   const valid: SyncRecord[] = [];
   const validIndex: number[] = [];

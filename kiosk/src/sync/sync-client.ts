@@ -7,7 +7,8 @@ import { KioskStatus, RetireAnswer, RevokeRequest } from '../../../shared/schema
 import { PassLeft } from '../../../shared/schemas/pass.js';
 import { Policy } from '../../../shared/schemas/policy.js';
 import { VenueSuspensions } from '../../../shared/schemas/suspension.js';
-import { PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
+import { MAX_PUSH_BYTES, PushResult, VenueOccupancy } from '../../../shared/schemas/sync.js';
+import { withinPushBytes } from '../../../shared/rules/push-bytes.js';
 import { applyResults, hubHoldsThrough, lockRecording, pendingBatch, retireRequest, saveCancelledBookings, saveSuspensions, syncCounts, unlockRecording, type SyncCounts } from '../db.js';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from './backoff.js';
 
@@ -88,6 +89,8 @@ export class SyncClient extends EventTarget {
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** Failures in a row of the drain (lost ack, refused batch), for its backoff. */
   private attempt = 0;
+  /** Records a batch holds at most: BATCH_SIZE, halved while the hub answers `too_large`. */
+  private batchSize = BATCH_SIZE;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Connects the kiosk makes itself since the last success, for their spread. */
   private reconnects = 0;
@@ -506,7 +509,8 @@ export class SyncClient extends EventTarget {
     do {
       this.again = false;
       while (this.socket.connected) {
-        const batch = await pendingBatch(BATCH_SIZE);
+        // Cut to the push's byte limit, so no batch is ever larger than the hub takes.
+        const batch = withinPushBytes(await pendingBatch(this.batchSize), MAX_PUSH_BYTES, (s) => s.record);
         if (batch.length === 0) break;
         if (this.holdSending()) return;
         const res = await this.push(batch.map((s) => s.record), batch.at(-1)!.seq);
@@ -518,6 +522,11 @@ export class SyncClient extends EventTarget {
             // again when the hub said. Not a fault of the records, and nothing staff must act on.
             const after = error.data.retryAfterMs;
             this.holdFor(after === undefined ? backoffDelay(this.attempt++) : retryAfterDelay(after));
+            continue;
+          }
+          if (error.success && error.data.code === 'too_large' && batch.length > 1) {
+            // A hub with a lower limit than this kiosk's: smaller batches from now on, at once.
+            this.batchSize = Math.max(1, Math.floor(batch.length / 2));
             continue;
           }
           this.update({ lastError: error.success ? error.data : { code: 'internal', message: 'the hub refused a batch' } });
