@@ -26,7 +26,7 @@ test.describe('policy desk: ledger frequencies', () => {
     await expect(table.locator('select[data-field="flags.staffTests.ktv.every"]')).toHaveValue('week');
     await expect(table.locator('input[data-field="flags.staffTests.ktv.times"]')).toHaveValue('2');
     await expect(table.locator('input[data-field="flags.staffTests.cinema_theatre.days"]')).toHaveValue('5');
-    await expect(table.locator('input[data-field="flags.staffTests.school_training.percent"]')).toHaveValue('20');
+    await expect(table.locator('input[data-field="flags.staffTests.school.percent"]')).toHaveValue('20');
 
     // A museum set to every N days: starts at 5; 0 is refused at its field; 7 shows in the diff.
     await table.locator('select[data-field="flags.staffTests.museum.every"]').selectOption('days');
