@@ -1,0 +1,73 @@
+import { totpCode } from '../../hub/src/services/totp.js';
+import { inspectorSession } from '../support/inspector.js';
+import { PASSWORD, expect, login, test } from './street-hub.js';
+
+/**
+ * The login screen under guessing and with a second factor (docs/security.md "Rate limits", "The
+ * inspectors' side"): it says how long the account must wait; a street admin sets up an
+ * authenticator from "My account" and the next login asks for its code.
+ */
+test('the login screen says how long the account must wait after a run of wrong passwords', async ({ page, street }) => {
+  await street.account('admin');
+  const url = await street.listen();
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Five wrong passwords for the account (from a script, as a guesser would): the owner is told to wait.
+  const guesser = inspectorSession(url);
+  for (let i = 0; i < 5; i++) expect((await guesser.post('/api/auth/login', { name: 'admin', password: `guess-${i}` })).statusCode).toBe(401);
+  await page.goto(`${url}/dashboard/`);
+  await page.getByTestId('login-name').fill('admin');
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error')).toHaveText('尝试次数过多，请 1 秒后再试');
+  // The first wait is one second; then the right password works.
+  // Let the one second pass (every click is a try against the address's 10 per 5 minutes too).
+  await page.waitForTimeout(1000);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('account')).toContainText('admin');
+});
+
+test('a street admin sets up an authenticator from My account, and the next login asks for its code', async ({ page, street }) => {
+  await street.account('admin');
+  const url = await street.listen();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await login(page, url);
+
+  // Set up the authenticator: the QR code and the link, confirmed with a code from "the phone".
+  await page.getByTestId('nav-account').click();
+  await page.getByTestId('totp-start').click();
+  await expect(page.getByTestId('totp-qr')).toBeVisible();
+  const uri = (await page.getByTestId('totp-uri').textContent())!.trim();
+  const secret = new URL(uri).searchParams.get('secret')!;
+  await page.getByTestId('totp-code').fill(totpCode(secret, Date.now()));
+  await page.getByTestId('totp-confirm').click();
+  await expect(page.getByTestId('totp-status')).toHaveAttribute('data-enrolled', 'true');
+  await page.getByTestId('tracing-totp').check();
+  await expect(page.getByTestId('tracing-totp')).toBeChecked();
+  expect(await street.store.streetSettings.security()).toEqual({ tracingRequiresTotp: true });
+
+  // The next login asks for the code after the password.
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-name').fill('admin');
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error')).toHaveText('请输入身份验证器 App 上的 6 位动态验证码');
+  // A code of the next half-minute window but one: not accepted.
+  await page.getByTestId('login-code').fill(totpCode(secret, Date.now() + 5 * 30_000));
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error')).toHaveText('动态验证码不对或已用过，请等下一个验证码');
+  await page.screenshot({ path: 'test-results/login-code-1280x800.png', fullPage: true });
+  // The step after the one used at enrolment, so the code is a fresh one.
+  await page.getByTestId('login-code').fill(totpCode(secret, Date.now() + 30_000));
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('account')).toContainText('admin');
+});
+
+test('a street admin whose session has no second factor sees the street setting on and cannot change it', async ({ page, street }) => {
+  await street.account('admin');
+  await street.store.streetSettings.setSecurity({ tracingRequiresTotp: true }, Date.now(), 'test');
+  const url = await street.listen();
+  await login(page, url, 'admin', '#/account');
+  await expect(page.getByTestId('tracing-totp')).toBeChecked();
+  await expect(page.getByTestId('tracing-totp')).toBeDisabled();
+});
