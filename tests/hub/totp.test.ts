@@ -7,6 +7,12 @@ import { ADMIN_PASSWORD, INSPECTOR_PASSWORD, startLoginHub, type LoginHub } from
 
 const STEP = 30_000;
 
+/** A code the hub must refuse at `now`: none of the three it accepts (one step either side). */
+function wrongCode(secret: string, now: number): string {
+  const good = new Set([-1, 0, 1].map((d) => totpCode(secret, now + d * STEP)));
+  return ['000000', '111111', '222222', '333333'].find((c) => !good.has(c))!;
+}
+
 describe('TOTP for street admins', () => {
   let hub: LoginHub;
   beforeEach(async () => {
@@ -31,7 +37,7 @@ describe('TOTP for street admins', () => {
 
   it('enrols with a code from the phone, keeps the secret sealed, and asks for a code at every login after', async () => {
     const { b, secret } = await enrol();
-    const wrong = await b.post('/api/auth/totp/confirm', { code: totpCode(secret, hub.clock.now() + 10 * STEP) });
+    const wrong = await b.post('/api/auth/totp/confirm', { code: wrongCode(secret, hub.clock.now()) });
     expect([wrong.statusCode, wrong.json().error.field]).toEqual([400, 'code']);
     const other = hub.browser('203.0.113.5');
     await other.login('admin', ADMIN_PASSWORD);
@@ -52,7 +58,7 @@ describe('TOTP for street admins', () => {
     const noCode = await hub.browser('203.0.113.6').post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD });
     expect([noCode.statusCode, noCode.json().error.field]).toEqual([401, 'code']);
     expect(noCode.headers['set-cookie'] ?? '', 'no session without the code').not.toMatch(/vc_session=[^;]/);
-    const badCode = await hub.browser('203.0.113.6').post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now() + 5 * STEP) });
+    const badCode = await hub.browser('203.0.113.6').post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD, code: wrongCode(secret, hub.clock.now()) });
     expect([badCode.statusCode, badCode.json().error.field]).toEqual([401, 'code']);
     const code = totpCode(secret, hub.clock.now());
     const good = await hub.browser('203.0.113.7').post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD, code });
@@ -64,6 +70,25 @@ describe('TOTP for street admins', () => {
     hub.clock.advance(STEP);
     const guess = await hub.browser('203.0.113.9').post('/api/auth/login', { name: 'admin', password: 'a guess', code: totpCode(secret, hub.clock.now()) });
     expect([guess.statusCode, guess.json().error.field]).toEqual([401, 'password']);
+  });
+
+  it('counts wrong codes toward the account’s wait, and does not make the owner wait twice for the code step', async () => {
+    const { b, secret } = await enrol();
+    await b.post('/api/auth/totp/confirm', { code: totpCode(secret, hub.clock.now()) });
+    let n = 30;
+    const from = () => hub.browser(`203.0.113.${n++}`);
+    for (let i = 0; i < 5; i++) {
+      hub.clock.advance(STEP);
+      const res = await from().post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD, code: wrongCode(secret, hub.clock.now()) });
+      expect([res.statusCode, res.json().error.field]).toEqual([401, 'code']);
+    }
+    const waiting = await from().post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD });
+    expect([waiting.statusCode, waiting.json().error.retryAfterMs]).toEqual([429, 1000]);
+    hub.clock.advance(1000);
+    // The password alone: asked for the code, and the slot it held is given back.
+    expect((await from().post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD })).json().error.field).toBe('code');
+    const owner = await from().post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now()) });
+    expect(owner.statusCode, owner.body).toBe(200);
   });
 
   it('lets only street admins enrol', async () => {

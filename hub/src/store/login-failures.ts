@@ -31,7 +31,8 @@ export interface GuessingRun {
   addresses: string[];
 }
 
-export type Admission = { ok: true } | { ok: false; retryAfterMs: number };
+/** `heldFrom`: when the name's next try was allowed before this one held the slot (to give it back). */
+export type Admission = { ok: true; heldFrom?: number } | { ok: false; retryAfterMs: number };
 
 export interface Failure {
   /** Wrong passwords in a row for this name, this one included. */
@@ -52,6 +53,11 @@ export interface LoginFailureRepository {
    */
   admit(name: string, now: number): Promise<Admission>;
   failed(name: string, address: string, now: number): Promise<Failure>;
+  /**
+   * A try that was neither right nor wrong (the right password, the code still to come): the slot
+   * it held is given back, so the try with the code need not wait for it.
+   */
+  release(name: string, heldFrom: number): Promise<void>;
   /** The right password: the count is forgotten; the run it ends, if the name was being guessed. */
   succeeded(name: string, now: number): Promise<GuessingRun | undefined>;
   /** Runs (and counts below a run) with no try for RUN_QUIET_MS: forgotten; the runs are returned to be summarised. */
@@ -91,7 +97,7 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
     if (!r || r.failures < FREE_TRIES || now - r.last_failed_at >= RUN_QUIET_MS) return { ok: true };
     if (now < r.next_try_at) return { ok: false, retryAfterMs: r.next_try_at - now };
     hold.run(now + loginDelayMs(r.failures + 1), key);
-    return { ok: true };
+    return { ok: true, heldFrom: r.next_try_at };
   });
 
   const failed = db.transaction((key: string, address: string, now: number): Failure => {
@@ -131,6 +137,7 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
   return {
     admit: async (name, now) => admit(throttleKey(name), now),
     failed: async (name, address, now) => failed(throttleKey(name), address, now),
+    release: async (name, heldFrom) => void hold.run(heldFrom, throttleKey(name)),
     succeeded: async (name) => succeeded(throttleKey(name)),
     endQuiet: async (now) => endQuiet(now),
   };

@@ -60,8 +60,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
       const account = await store.accounts.verify(name, password);
       if (!account) return fail('password');
       if (account.totpEnrolled) {
-        // The second step: the password was right; a missing code is asked for, not counted.
-        if (!code) throw new HttpError(401, 'unauthorized', 'enter the code from your authenticator app', 'code');
+        // The second step: the password was right; a missing code is asked for, not counted, and
+        // the slot this try held is given back so the try with the code need not wait for it.
+        if (!code) {
+          if (admission.heldFrom !== undefined) await store.loginFailures.release(name, admission.heldFrom);
+          throw new HttpError(401, 'unauthorized', 'enter the code from your authenticator app', 'code');
+        }
         const totp = await store.accounts.totp(account.id);
         const step = totp.sealed ? totpStep(totp.sealed, keys.contactKey, code, at) : undefined;
         // A code is good once: a step at or before the last one used is refused.
