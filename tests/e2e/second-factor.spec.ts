@@ -1,15 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import { buildHub } from '../../hub/src/app.js';
 import { totpCode } from '../../hub/src/services/totp.js';
+import { hubOptions } from '../support/hub.js';
+import { freePort } from '../support/hub-process.js';
 import { inspectorSession } from '../support/inspector.js';
-import { PASSWORD, expect, login, test } from './street-hub.js';
+import { testClock } from '../support/policy-street.js';
+import { PASSWORD, expect, login, test, type StreetHub } from './street-hub.js';
 
 /**
  * The login screen under guessing and with a second factor (docs/security.md "Rate limits", "The
  * inspectors' side"): it says how long the account must wait; a street admin sets up an
  * authenticator from "My account" and the next login asks for its code.
  */
+/**
+ * The spec's hub on a test clock, so waits pass and authenticator codes change when the test says
+ * so, not by the wall clock.
+ */
+async function clockedHub(street: StreetHub) {
+  const clock = testClock(Date.now());
+  const app = await buildHub(await hubOptions(street.store, { now: clock.now }), { forceCloseConnections: true });
+  street.defer(() => app.close());
+  await app.listen({ port: await freePort(), host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, clock };
+}
+
 test('the login screen says how long the account must wait after a run of wrong passwords', async ({ page, street }) => {
   await street.account('admin');
-  const url = await street.listen();
+  const { url, clock } = await clockedHub(street);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Five wrong passwords for the account (from a script, as a guesser would): the owner is told to wait.
@@ -21,15 +38,14 @@ test('the login screen says how long the account must wait after a run of wrong 
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('login-error')).toHaveText('尝试次数过多，请 1 秒后再试');
   // The first wait is one second; then the right password works.
-  // Let the one second pass (every click is a try against the address's 10 per 5 minutes too).
-  await page.waitForTimeout(1000);
+  clock.advance(1000);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('account')).toContainText('admin');
 });
 
 test('a street admin sets up an authenticator from My account, and the next login asks for its code', async ({ page, street }) => {
   await street.account('admin');
-  const url = await street.listen();
+  const { url, clock } = await clockedHub(street);
   await page.setViewportSize({ width: 1280, height: 800 });
   await login(page, url);
 
@@ -39,7 +55,7 @@ test('a street admin sets up an authenticator from My account, and the next logi
   await expect(page.getByTestId('totp-qr')).toBeVisible();
   const uri = (await page.getByTestId('totp-uri').textContent())!.trim();
   const secret = new URL(uri).searchParams.get('secret')!;
-  await page.getByTestId('totp-code').fill(totpCode(secret, Date.now()));
+  await page.getByTestId('totp-code').fill(totpCode(secret, clock.now()));
   await page.getByTestId('totp-confirm').click();
   await expect(page.getByTestId('totp-status')).toHaveAttribute('data-enrolled', 'true');
   await page.getByTestId('tracing-totp').check();
@@ -52,14 +68,15 @@ test('a street admin sets up an authenticator from My account, and the next logi
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('login-error')).toHaveText('请输入身份验证器 App 上的 6 位动态验证码');
-  // A code the hub cannot accept now (none of the three it takes, one step either side).
-  const good = new Set([-1, 0, 1, 2].map((d) => totpCode(secret, Date.now() + d * 30_000)));
+  // Half a minute on (the code used at set-up is spent); first a code the hub cannot accept now
+  // (none of the three it takes, one step either side).
+  clock.advance(30_000);
+  const good = new Set([-1, 0, 1].map((d) => totpCode(secret, clock.now() + d * 30_000)));
   await page.getByTestId('login-code').fill(['000000', '111111', '222222', '333333', '444444'].find((c) => !good.has(c))!);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('login-error')).toHaveText('动态验证码不对或已用过，请等下一个验证码');
   await page.screenshot({ path: 'test-results/login-code-1280x800.png', fullPage: true });
-  // The step after the one used at enrolment, so the code is a fresh one.
-  await page.getByTestId('login-code').fill(totpCode(secret, Date.now() + 30_000));
+  await page.getByTestId('login-code').fill(totpCode(secret, clock.now()));
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('account')).toContainText('admin');
 });
