@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildHub } from '../../hub/src/app.js';
 import { totpCode } from '../../hub/src/services/totp.js';
-import { hubOptions } from '../support/hub.js';
+import { hubOptions, seedVenue } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
 import { inspectorSession } from '../support/inspector.js';
 import { testClock } from '../support/policy-street.js';
@@ -81,11 +81,20 @@ test('a street admin sets up an authenticator from My account, and the next logi
   await expect(page.getByTestId('account')).toContainText('admin');
 });
 
-test('a street admin whose session has no second factor sees the street setting on and cannot change it', async ({ page, street }) => {
+test('a street admin whose session has no second factor cannot change the street setting, and is told why tracing is refused', async ({ page, street }) => {
+  await seedVenue(street.store, 'venue-a');
   await street.account('admin');
   await street.store.streetSettings.setSecurity({ tracingRequiresTotp: true }, Date.now(), 'test');
   const url = await street.listen();
+  await page.setViewportSize({ width: 1280, height: 800 });
   await login(page, url, 'admin', '#/account');
   await expect(page.getByTestId('tracing-totp')).toBeChecked();
   await expect(page.getByTestId('tracing-totp')).toBeDisabled();
+
+  await page.getByTestId('nav-tracing').click();
+  await page.getByTestId('tracing-venue').selectOption('venue-a');
+  await page.getByTestId('tracing-reason').fill('确诊病例 2026-118 流调');
+  await page.getByTestId('tracing-run').click();
+  await expect(page.getByTestId('forbidden')).toHaveText(/流调查询需要用动态验证码登录/);
+  expect((await street.store.audit.list({ limit: 20 })).map((e) => e.action)).not.toContain('tracing_run');
 });
