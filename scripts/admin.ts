@@ -11,12 +11,16 @@ import { parseFlags } from './cli.js';
  *
  *   npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]
  *   npm run admin -- reset-password <name>
+ *   npm run admin -- reset-totp <name>
  *
- * Prints a one-time password: shown once, stored only as a scrypt hash.
- * Every use is in the audit log.
+ * create and reset-password print a one-time password: shown once, stored only as a scrypt hash,
+ * and it must be changed at the first login (the dashboard shows nothing else until it is).
+ * reset-totp removes a street admin's second factor (a lost phone): they log in with the password
+ * alone and set it up again. Each ends the account's sessions. Every use is in the audit log.
  */
 const [command, name, ...rest] = process.argv.slice(2);
-const usage = 'usage: npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]\n       npm run admin -- reset-password <name>';
+const usage =
+  'usage: npm run admin -- create <name> [--role street_admin|community_inspector] [--community <id>]\n       npm run admin -- reset-password <name>\n       npm run admin -- reset-totp <name>';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -24,7 +28,7 @@ function fail(message: string): never {
 }
 
 const parsedName = AccountName.safeParse(name ?? '');
-if (!command || !['create', 'reset-password'].includes(command)) fail(`unknown command: ${command ?? '(none)'}`);
+if (!command || !['create', 'reset-password', 'reset-totp'].includes(command)) fail(`unknown command: ${command ?? '(none)'}`);
 if (!parsedName.success) fail(`<name>: ${parsedName.error.issues[0]?.message}`);
 
 const flags = parseFlags(
@@ -43,13 +47,17 @@ try {
   const password = newPassword();
   const now = Date.now();
   if (command === 'create') {
-    const a = await store.accounts.create({ name: parsedName.data, role: flags.role, communityId: flags.community ?? null, password }, now);
+    const a = await store.accounts.create({ name: parsedName.data, role: flags.role, communityId: flags.community ?? null, password, mustChangePassword: true }, now);
     await store.audit.record({ at: now, accountId: null, accountName: 'npm run admin', action: 'account_created', target: a.id, detail: { name: a.name, role: a.role, communityId: a.communityId } });
-    process.stdout.write(`created ${a.role} ${a.name}${a.communityId ? ` (community ${a.communityId})` : ''}\none-time password: ${password}\n`);
+    process.stdout.write(`created ${a.role} ${a.name}${a.communityId ? ` (community ${a.communityId})` : ''}\none-time password: ${password}\nit must be changed at the first login\n`);
+  } else if (command === 'reset-totp') {
+    if (!(await store.accounts.clearTotp(parsedName.data))) fail(`no account named ${parsedName.data}`);
+    await store.audit.record({ at: now, accountId: null, accountName: 'npm run admin', action: 'totp_reset', target: parsedName.data });
+    process.stdout.write(`second factor removed for ${parsedName.data}: they log in with the password and set it up again\n`);
   } else {
-    if (!(await store.accounts.setPassword(parsedName.data, password))) fail(`no account named ${parsedName.data}`);
+    if (!(await store.accounts.setPassword(parsedName.data, password, true))) fail(`no account named ${parsedName.data}`);
     await store.audit.record({ at: now, accountId: null, accountName: 'npm run admin', action: 'password_reset', target: parsedName.data });
-    process.stdout.write(`new one-time password for ${parsedName.data}: ${password}\n`);
+    process.stdout.write(`new one-time password for ${parsedName.data}: ${password}\nit must be changed at the first login\n`);
   }
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);

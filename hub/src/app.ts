@@ -19,6 +19,8 @@ import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
 import { registryRoutes } from './routes/registry/index.js';
+import { streetSecurityRoutes } from './routes/street-security/index.js';
+import { endQuietRuns } from './services/login-guard.js';
 import { suspensionRoutes } from './routes/suspensions/index.js';
 import { tracingRoutes } from './routes/tracing/index.js';
 import { bookingRoutes } from './routes/booking/index.js';
@@ -110,14 +112,24 @@ export const hubApp = fp<AppOptions>(
     // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").
     refuseOtherNamespaces(io);
     const kioskSockets = registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits, address: clientAddress(trustProxy) });
-    // Dashboards authenticate with the same session cookie as the API.
+    // Dashboards authenticate with the same session cookie as the API; a session whose one-time
+    // password is not yet changed gets no live feed either.
     const sessions = sessionAccount(store, now);
-    const authenticate = authenticateDashboard ?? ((header: string | undefined) => sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]));
+    const authenticate =
+      authenticateDashboard ??
+      (async (header: string | undefined) => {
+        const account = await sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]);
+        return account?.mustChangePassword ? undefined : account;
+      });
     registerDashboardSockets(io, { authenticate, log: app.log });
     const dropEnded = () =>
       dropEndedSessions(io, authenticate).catch((err: unknown) => app.log.error({ err }, 'could not check dashboard sessions'));
     // Sessions also end by expiry or a password reset (npm run admin): checked every minute.
-    const sessionCheck = setInterval(() => void dropEnded(), 60_000);
+    // Guessing runs that went quiet are summarised on the same beat (docs/security.md "Rate limits").
+    const sessionCheck = setInterval(() => {
+      void dropEnded();
+      endQuietRuns({ store, log: app.log }, now()).catch((err: unknown) => app.log.error({ err }, 'could not end quiet login guessing runs'));
+    }, 60_000);
     sessionCheck.unref();
     // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
     let stopSweep = () => {};
@@ -141,7 +153,8 @@ export const hubApp = fp<AppOptions>(
     });
 
     await app.register(healthRoutes, { store, now });
-    await app.register(authRoutes, { store, now, sessionEnded: dropEnded });
+    await app.register(authRoutes, { store, keys, now, sessionEnded: dropEnded });
+    await app.register(streetSecurityRoutes, { store, now });
     await app.register(kioskRoutes, { store, keys, now, publicUrl });
     await app.register(kioskAppRoutes, { kioskDist });
     const ui = await registerUiAssets(app, uiDist);

@@ -28,15 +28,33 @@ export function sessionAccount(store: Store, now: () => number) {
 /**
  * A route hook, run as `preValidation` so a caller is authorised before what they sent is
  * validated (docs/security.md "Order of checks"): 401 without a valid session; 403 if the role is
- * not among `roles`.
+ * not among `roles`. A session whose password is a one-time one (npm run admin) gets 403 from
+ * every route but those marked `beforePasswordChange` (who am I, change the password, log out):
+ * enforced here, so no route can forget it (docs/security.md "The inspectors' side").
  */
-export function requireAccount(store: Store, now: () => number, roles?: Role[]): preHandlerAsyncHookHandler {
+export function requireAccount(store: Store, now: () => number, roles?: Role[], opts: { beforePasswordChange?: boolean } = {}): preHandlerAsyncHookHandler {
   const lookup = sessionAccount(store, now);
   return async (request: FastifyRequest) => {
     const account = await lookup(request.cookies[SESSION_COOKIE]);
     if (!account) throw new HttpError(401, 'unauthorized', 'log in first');
+    if (account.mustChangePassword && !opts.beforePasswordChange) {
+      throw new HttpError(403, 'forbidden', 'the password must be changed first: it was a one-time password');
+    }
     if (roles && !roles.includes(account.role)) throw new HttpError(403, 'forbidden', 'this needs the street admin');
     request.account = account;
+  };
+}
+
+/**
+ * A route hook after `requireAccount`: when the street's setting says so, 403 unless this session
+ * was verified with the second factor (TOTP) at login or by confirming enrolment.
+ */
+export function requireTotpWhenSet(store: Store): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest) => {
+    if (request.account!.totpVerified) return;
+    if ((await store.streetSettings.security()).tracingRequiresTotp) {
+      throw new HttpError(403, 'forbidden', 'tracing needs a login with the authenticator code: set up the second factor and log in with it');
+    }
   };
 }
 

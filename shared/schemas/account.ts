@@ -18,7 +18,11 @@ export const AccountName = z
   .max(40)
   .regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, "_", "." and "-" only');
 
-export const LoginRequest = z.strictObject({ name: AccountName, password: z.string().min(1).max(200) });
+/** A second-factor code: six digits from the authenticator app (TOTP, RFC 6238). */
+export const TotpCode = z.string().regex(/^\d{6}$/, 'six digits');
+
+/** `code` only for an account with a second factor: the hub asks for it (401, field `code`). */
+export const LoginRequest = z.strictObject({ name: AccountName, password: z.string().min(1).max(200), code: TotpCode.optional() });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 /** What the dashboard knows of the person logged in. */
@@ -29,5 +33,36 @@ export const AccountView = z.object({
   /** The community an inspector covers; null for the street admin. */
   communityId: Id.nullable(),
   communityName: z.string().nullable(),
+  /** The password is a one-time one (npm run admin): nothing but changing it until it is changed. */
+  mustChangePassword: z.boolean(),
+  /** A second factor (TOTP) is enrolled: login asks for its code. */
+  totpEnrolled: z.boolean(),
+  /** This session was verified with the second factor (at login, or by confirming enrolment). */
+  totpVerified: z.boolean(),
 });
 export type AccountView = z.infer<typeof AccountView>;
+
+/** The shortest password a person may choose (a one-time one from npm run admin has 16 characters). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** POST /api/auth/password: the current password, and a new one that is long enough and not the same. */
+export const ChangePasswordRequest = z
+  .strictObject({
+    current: z.string().min(1).max(200),
+    next: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
+  })
+  .refine((r) => r.next !== r.current, { path: ['next'], message: 'the new password must differ from the current one' });
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+/** A TOTP secret being enrolled: shown once, as the otpauth:// URI and its QR code. */
+export const TotpEnrolment = z.object({ uri: z.string(), qrSvg: z.string() });
+export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
+
+export const TotpConfirm = z.strictObject({ code: TotpCode });
+
+/** Street-wide security settings, changed by a street admin (audited). */
+export const StreetSecurity = z.strictObject({
+  /** Tracing (POST /api/tracing/*) only from a session verified with TOTP. */
+  tracingRequiresTotp: z.boolean(),
+});
+export type StreetSecurity = z.infer<typeof StreetSecurity>;

@@ -13,9 +13,10 @@ export interface Answer {
  * An inspector's browser: a cookie jar, and the CSRF token on every state
  * change, as the dashboard does it. Against a running hub (its base URL, real
  * HTTP on 127.0.0.1) or an app built in the process (`app.inject`). No vitest
- * import: e2e specs may use it.
+ * import: e2e specs may use it. `headers` go with every request (an X-Forwarded-For, to stand for
+ * a browser at another address behind the hub's trusted proxy).
  */
-export function inspectorSession(target: FastifyInstance | string) {
+export function inspectorSession(target: FastifyInstance | string, headers: Record<string, string> = {}) {
   const cookies = new Map<string, string>();
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const remember = (setCookies: string[]) => {
@@ -29,9 +30,9 @@ export function inspectorSession(target: FastifyInstance | string) {
     }
   };
 
-  async function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown): Promise<Answer> {
+  async function send(method: 'GET' | 'POST', url: string, own: Record<string, string>, payload?: unknown): Promise<Answer> {
     const cookie = cookieHeader();
-    const allHeaders = { ...headers, ...(cookie ? { cookie } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const allHeaders = { ...headers, ...own, ...(cookie ? { cookie } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     if (typeof target === 'string') {
       const res = await fetch(`${target}${url}`, { method, headers: allHeaders, body });

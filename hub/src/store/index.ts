@@ -7,6 +7,8 @@ import { openDatabase } from './database.js';
 import { createGroupCommit, type CommitLoad } from './group-commit.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
+import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
+import { createStreetSettingsRepository, type StreetSettingsRepository } from './street-settings.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPassRepository, type PassRepository } from './passes.js';
@@ -31,6 +33,10 @@ export interface Store {
   occupancy: OccupancyRepository;
   passes: PassRepository;
   accounts: AccountRepository;
+  /** Wrong passwords per account name, for the growing wait between tries. */
+  loginFailures: LoginFailureRepository;
+  /** Street-wide settings a street admin changes (tracing needs TOTP). */
+  streetSettings: StreetSettingsRepository;
   audit: AuditRepository;
   dashboard: DashboardRepository;
   flags: FlagRepository;
@@ -73,6 +79,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     occupancy: createOccupancyRepository(aggregates),
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
+    loginFailures: createLoginFailureRepository(db),
+    streetSettings: createStreetSettingsRepository(db),
     audit: createAuditRepository(db),
     dashboard: reads.dashboard,
     flags: createFlagRepository(db, ctx, aggregates, commits),

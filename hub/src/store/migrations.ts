@@ -459,4 +459,32 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE policy_schedules SET body = replace(replace(body, '"school_training":', '"training_centre":'), '"school_training"', '"school","training_centre"')
     WHERE body LIKE '%"school_training"%';
   `,
+  // Accounts that resist guessing (docs/security.md "Rate limits", "The inspectors' side"): a
+  // password from `npm run admin` must be changed at first login; street admins may add a second
+  // factor (TOTP, its secret sealed with the contact key, the last step used kept against replay);
+  // a session remembers whether it was verified with it. Failed logins are counted per account name
+  // (known or not), with the time the next try is allowed, so the slowing survives a restart. A
+  // street setting says whether tracing needs a TOTP-verified session.
+  `
+  ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN totp_secret TEXT;
+  ALTER TABLE accounts ADD COLUMN totp_pending TEXT;
+  ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER;
+  ALTER TABLE sessions ADD COLUMN totp_verified INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE login_failures (
+    name            TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL,
+    first_failed_at INTEGER NOT NULL,
+    last_failed_at  INTEGER NOT NULL,
+    next_try_at     INTEGER NOT NULL,
+    run_started_at  INTEGER,
+    addresses       TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE TABLE street_settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT
+  );
+  `,
 ];

@@ -14,6 +14,10 @@ export interface DashboardEvents {
   /** A community added or renamed in the registry. */
   'community-changed': CommunityRow;
   'logged-in': AccountView;
+  /** The password was changed here (the one-time one, or from the account screen). */
+  'password-changed': AccountView;
+  /** The second factor was set up here; this session is verified with it. */
+  'totp-enrolled': AccountView;
   /** A flag changed by an action here; lists holding it replace it. */
   'flag-updated': Flag;
   /** An evidence record id clicked: the log highlights it if it is on the page. */
@@ -41,6 +45,8 @@ declare global {
     'venue-form-close': CustomEvent<DashboardEvents['venue-form-close']>;
     'community-changed': CustomEvent<DashboardEvents['community-changed']>;
     'logged-in': CustomEvent<DashboardEvents['logged-in']>;
+    'password-changed': CustomEvent<DashboardEvents['password-changed']>;
+    'totp-enrolled': CustomEvent<DashboardEvents['totp-enrolled']>;
     'flag-updated': CustomEvent<DashboardEvents['flag-updated']>;
     'record-focus': CustomEvent<DashboardEvents['record-focus']>;
     'flag-select': CustomEvent<DashboardEvents['flag-select']>;

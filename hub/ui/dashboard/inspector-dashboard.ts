@@ -19,6 +19,8 @@ import './registry-screen.js';
 import './kiosks-screen.js';
 import './policy-screen.js';
 import './tracing-screen.js';
+import './account-screen.js';
+import './password-screen.js';
 
 /**
  * The inspectors' dashboard: who is logged in, the navigation, and
@@ -58,6 +60,15 @@ export class InspectorDashboard extends LitElement {
         <login-screen @logged-in=${this._loggedIn}></login-screen>`;
     }
     const a = this.account;
+    const who = html`<span class="who" data-testid="account" data-role=${a.role}>
+      ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
+    </span>`;
+    if (a.mustChangePassword) {
+      // A one-time password (npm run admin): the hub answers nothing else until it is changed.
+      return html`<header><strong class="title">${t('appTitle')}</strong><span class="spacer"></span>${who} ${langButton}
+          <button class="small" data-testid="logout" @click=${this._logout}>${t('logout')}</button></header>
+        <main><password-screen forced @password-changed=${this._accountChanged}></password-screen></main>`;
+    }
     const admin = a.role === 'street_admin';
     const link = (name: Route['name'], href: string, key: TextKey) =>
       html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
@@ -72,11 +83,9 @@ export class InspectorDashboard extends LitElement {
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
             : nothing}
+          ${link('account', routeHref('account'), 'navAccount')}
         </nav>
-        <span class="who" data-testid="account" data-role=${a.role}>
-          ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
-        </span>
-        ${langButton}
+        ${who} ${langButton}
         <button class="small" data-testid="logout" @click=${this._logout}>${t('logout')}</button>
       </header>
       <main>${this._screen(a)}</main>`;
@@ -106,6 +115,8 @@ export class InspectorDashboard extends LitElement {
         return html`<policy-screen></policy-screen>`;
       case 'tracing':
         return html`<tracing-screen></tracing-screen>`;
+      case 'account':
+        return html`<account-screen .account=${a} @password-changed=${this._accountChanged} @totp-enrolled=${this._accountChanged}></account-screen>`;
       default:
         return html`<street-screen></street-screen>`;
     }
@@ -125,6 +136,14 @@ export class InspectorDashboard extends LitElement {
     // The live socket authenticated with the old cookie (or none): open it again with the new one.
     resetLive();
     this.account = e.detail;
+  }
+
+  /** The password changed or the second factor set up: the hub's new view of this session. */
+  private _accountChanged(e: CustomEvent<AccountView>) {
+    const wasForced = this.account?.mustChangePassword === true;
+    this.account = e.detail;
+    // The live feed was refused while the password was a one-time one: open it now.
+    if (wasForced) resetLive();
   }
 
   private async _logout() {
@@ -148,6 +167,7 @@ export class InspectorDashboard extends LitElement {
       }
       header .title { font-size: 16px; margin-right: 8px; }
       nav { display: flex; gap: 2px; flex: 1; flex-wrap: wrap; }
+      .spacer { flex: 1; }
       nav a { color: #cfe0f5; padding: 6px 10px; border-radius: 4px; }
       nav a[aria-current='page'] { background: #2b5580; color: #fff; }
       nav a:hover { text-decoration: none; background: #234a72; }

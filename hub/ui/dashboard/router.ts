@@ -2,7 +2,8 @@
  * Routes live in location.hash so the hub serves one page for all of them:
  * `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
  * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`, and the street
- * admin's screens: `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`.
+ * admin's screens: `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`; and
+ * `#/account` (one's password, a street admin's second factor and the street's security setting).
  */
 export type Route =
   | { name: 'street' }
@@ -15,7 +16,8 @@ export type Route =
   | { name: 'registry'; venue: string | undefined }
   | { name: 'kiosks'; venue: string | undefined }
   | { name: 'policy' }
-  | { name: 'tracing' };
+  | { name: 'tracing' }
+  | { name: 'account' };
 
 /** Screens only the street admin has; the hub refuses their API to anyone else as well. */
 export const ADMIN_ROUTES: readonly Route['name'][] = ['audit', 'registry', 'kiosks', 'policy', 'tracing'];
@@ -52,6 +54,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'policy' };
     case 'tracing':
       return { name: 'tracing' };
+    case 'account':
+      return { name: 'account' };
     default:
       return { name: 'street' };
   }
@@ -72,7 +76,7 @@ export function flagsHref(q: { flag?: number; all?: boolean } = {}): string {
   return `#/flags${qs({ flag: q.flag, all: q.all ? 1 : undefined })}`;
 }
 
-export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit' | 'registry' | 'kiosks' | 'policy' | 'tracing', q: Record<string, string | undefined> = {}): string {
+export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit' | 'registry' | 'kiosks' | 'policy' | 'tracing' | 'account', q: Record<string, string | undefined> = {}): string {
   return name === 'street' ? '#/' : `#/${name}${qs(q)}`;
 }
 

@@ -81,7 +81,9 @@ export class TracingScreen extends LitElement {
     } catch (err) {
       if (gen !== this.generation) return;
       const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
-      this.error = { field: f.field, message: f.code === 'forbidden' ? t('adminOnly') : errorText(f), forbidden: f.code === 'forbidden' };
+      // An admin refused here lacks the second factor the street's setting asks for (hub: requireTotpWhenSet).
+      const forbidden = f.code === 'forbidden' ? (/authenticator code/.test(f.message) ? t('tracingNeedsTotp') : t('adminOnly')) : undefined;
+      this.error = { field: f.field, message: forbidden ?? errorText(f), forbidden: forbidden !== undefined };
     } finally {
       if (gen === this.generation) this.busy = false;
     }

@@ -1,23 +1,36 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AccountView, LoginRequest } from '../../../../shared/schemas/account.js';
+import { AccountView, ChangePasswordRequest, LoginRequest, TotpConfirm, TotpEnrolment } from '../../../../shared/schemas/account.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { SESSION_COOKIE, csrfToken, requireAccount, setSessionCookie } from '../../auth.js';
 import { HttpError } from '../../errors.js';
+import type { HubKeys } from '../../keys.js';
+import { endRun, recordFailure } from '../../services/login-guard.js';
+import { newTotpSecret, totpStep } from '../../services/totp.js';
 import { SESSION_IDLE_MS } from '../../store/accounts.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
+/** A login refused for the account's wait says how long it is: up to minutes, beyond a kiosk's retryAfterMs. */
+const WaitBody = z.object({ error: ApiError.extend({ retryAfterMs: z.int().min(0) }) });
 
-/** Log in, log out, who am I, and the CSRF token every state change carries. */
+/** Log in, log out, who am I, the CSRF token every state change carries, one's password and second factor. */
 export interface AuthRouteOptions {
   store: Store;
+  /** contactKey seals the TOTP secrets. */
+  keys: HubKeys;
   now: () => number;
   /** A session ended: live dashboards on it are cut at once. */
   sessionEnded: () => Promise<unknown>;
 }
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { store, now, sessionEnded }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { store, keys, now, sessionEnded }) => {
+  // Routes a session with a one-time password may still use (auth.ts requireAccount).
+  const anyAccount = requireAccount(store, now, undefined, { beforePasswordChange: true });
+  const streetAdmin = requireAccount(store, now, ['street_admin']);
+  const guard = { store, log: app.log };
+
   app.get('/api/auth/csrf', { schema: { response: { 200: z.object({ token: z.string() }) } } }, async (request, reply) => ({
     token: csrfToken(request, reply),
   }));
@@ -26,27 +39,49 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     '/api/auth/login',
     {
       onRequest: app.csrfProtection,
-      // Password guessing is slow by design: 10 tries per address per 5 minutes.
+      // Per address: 10 tries per 5 minutes (a NAT'd office shares one). Per account name: the
+      // growing wait below (docs/security.md "Rate limits").
       config: { rateLimit: { max: 10, timeWindow: '5 minutes' } },
-      schema: { body: LoginRequest, response: { 200: AccountView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: { body: LoginRequest, response: { 200: AccountView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: z.union([WaitBody, ErrorBody]) } },
     },
     async (request, reply) => {
-      const { name, password } = request.body;
-      const account = await store.accounts.verify(name, password);
+      const { name, password, code } = request.body;
       const at = now();
-      if (!account) {
-        await store.audit.record({ at, accountId: null, accountName: name, action: 'login_failed', detail: { ip: request.ip } });
-        throw new HttpError(401, 'unauthorized', 'wrong name or password', 'password');
+      // Before the password is checked, so a try during the wait tells nothing and costs no scrypt.
+      const admission = await store.loginFailures.admit(name, at);
+      if (!admission.ok) return tooSoon(reply, admission.retryAfterMs);
+      const fail = async (reason: 'password' | 'code'): Promise<never> => {
+        const failure = await store.loginFailures.failed(name, request.ip, at);
+        await recordFailure(guard, { name, address: request.ip, at, reason, failure });
+        throw reason === 'code'
+          ? new HttpError(401, 'unauthorized', 'the code from the authenticator app is not right', 'code')
+          : new HttpError(401, 'unauthorized', 'wrong name or password', 'password');
+      };
+      const account = await store.accounts.verify(name, password);
+      if (!account) return fail('password');
+      if (account.totpEnrolled) {
+        // The second step: the password was right; a missing code is asked for, not counted, and
+        // the slot this try held is given back so the try with the code need not wait for it.
+        if (!code) {
+          if (admission.heldFrom !== undefined) await store.loginFailures.release(name, admission.heldFrom);
+          throw new HttpError(401, 'unauthorized', 'enter the code from your authenticator app', 'code');
+        }
+        const totp = await store.accounts.totp(account.id);
+        const step = totp.sealed ? totpStep(totp.sealed, keys.contactKey, code, at) : undefined;
+        // A code is good once: a step at or before the last one used is refused.
+        if (step === undefined || !(await store.accounts.useTotpStep(account.id, step))) return fail('code');
       }
-      setSessionCookie(request, reply, await store.accounts.startSession(account.id, at), SESSION_IDLE_MS);
-      await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'login', detail: { ip: request.ip } });
-      return account;
+      const run = await store.loginFailures.succeeded(name, at);
+      if (run) await endRun(guard, run, 'success', at);
+      setSessionCookie(request, reply, await store.accounts.startSession(account.id, at, { totpVerified: account.totpEnrolled }), SESSION_IDLE_MS);
+      await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'login', detail: { ip: request.ip, totp: account.totpEnrolled } });
+      return { ...account, totpVerified: account.totpEnrolled };
     },
   );
 
   app.post(
     '/api/auth/logout',
-    { onRequest: app.csrfProtection, preValidation: requireAccount(store, now), schema: { response: { 204: z.null(), 401: ErrorBody } } },
+    { onRequest: app.csrfProtection, preValidation: anyAccount, schema: { response: { 204: z.null(), 401: ErrorBody } } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await store.accounts.endSession(token);
@@ -58,5 +93,78 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     },
   );
 
-  app.get('/api/auth/me', { preValidation: requireAccount(store, now), schema: { response: { 200: AccountView, 401: ErrorBody } } }, async (request) => request.account!);
+  app.get('/api/auth/me', { preValidation: anyAccount, schema: { response: { 200: AccountView, 401: ErrorBody } } }, async (request) => request.account!);
+
+  app.post(
+    '/api/auth/password',
+    {
+      onRequest: app.csrfProtection,
+      preValidation: anyAccount,
+      // The current password is checked here too: as slow per address as the login.
+      config: { rateLimit: { max: 10, timeWindow: '5 minutes' } },
+      schema: { body: ChangePasswordRequest, response: { 200: AccountView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+    },
+    async (request) => {
+      const account = request.account!;
+      const token = request.cookies[SESSION_COOKIE]!;
+      if (!(await store.accounts.changePassword(account.id, request.body.current, request.body.next, token))) {
+        throw new HttpError(400, 'invalid', 'the current password is not right', 'current');
+      }
+      await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'password_changed', detail: { oneTime: account.mustChangePassword } });
+      // Every other session of the account has ended: their live dashboards are cut now.
+      await sessionEnded();
+      return (await store.accounts.session(token, now()))!;
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/enrol',
+    {
+      onRequest: app.csrfProtection,
+      preValidation: streetAdmin,
+      schema: { body: z.strictObject({}), response: { 200: TotpEnrolment, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
+    },
+    async (request, reply) => {
+      const account = request.account!;
+      // Replacing a second factor needs a session that proved the current one.
+      if (account.totpEnrolled && !account.totpVerified) throw new HttpError(403, 'forbidden', 'log in with your current authenticator code first');
+      const secret = await newTotpSecret(account.name, keys.contactKey);
+      await store.accounts.setTotpPending(account.id, secret.sealed);
+      // The secret is in this answer and nowhere else ever again: never cached.
+      void reply.header('cache-control', 'no-store');
+      return { uri: secret.uri, qrSvg: secret.qrSvg };
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/confirm',
+    {
+      onRequest: app.csrfProtection,
+      preValidation: streetAdmin,
+      config: { rateLimit: { max: 10, timeWindow: '5 minutes' } },
+      schema: { body: TotpConfirm, response: { 200: AccountView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody } },
+    },
+    async (request) => {
+      const account = request.account!;
+      const token = request.cookies[SESSION_COOKIE]!;
+      const at = now();
+      const { pendingSealed } = await store.accounts.totp(account.id);
+      if (!pendingSealed) throw new HttpError(409, 'conflict', 'start the set-up first: no secret is waiting for its code');
+      const step = totpStep(pendingSealed, keys.contactKey, request.body.code, at);
+      if (step === undefined) throw new HttpError(400, 'invalid', 'the code is not right for this secret: check the phone’s clock', 'code');
+      await store.accounts.confirmTotp(account.id, step, token);
+      await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'totp_enrolled', target: account.id });
+      await sessionEnded();
+      return (await store.accounts.session(token, at))!;
+    },
+  );
 };
+
+function tooSoon(reply: FastifyReply, retryAfterMs: number) {
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  return reply
+    .code(429)
+    .header('retry-after', String(seconds))
+    .send({ error: { code: 'rate_limited' as const, message: `too many wrong passwords for this account: try again in ${seconds} s`, retryAfterMs } });
+}
+

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MINUTE_MS } from '../../../../shared/rules/tracing.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { TracingQuery, TracingResult, type TracingRow } from '../../../../shared/schemas/tracing.js';
-import { requireAccount } from '../../auth.js';
+import { requireAccount, requireTotpWhenSet } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { decryptContact } from '../../services/contact-cipher.js';
@@ -30,7 +30,8 @@ export interface TracingRouteOptions {
  */
 export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (app, { store, keys, now }) => {
   // Checked before the body is validated: someone who may not trace learns nothing, not even which field is wrong.
-  const admin = requireAccount(store, now, ['street_admin']);
+  // And, when the street's setting says so, only from a session verified with the second factor.
+  const admin = [requireAccount(store, now, ['street_admin']), requireTotpWhenSet(store)];
 
   async function run(request: FastifyRequest, query: TracingQuery, action: 'tracing_run' | 'tracing_export') {
     const account = request.account!;

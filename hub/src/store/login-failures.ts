@@ -1,0 +1,144 @@
+import type { Db } from './database.js';
+
+/**
+ * Failed logins counted per account name (docs/security.md "Rate limits"): after a few wrong
+ * passwords for one name, each further try waits a growing delay, whatever address it comes from.
+ * Kept in the database, so a restart does not wipe the count. Names are counted whether or not an
+ * account has them, so the waits never tell which names exist.
+ */
+
+/** Wrong passwords for one name before any wait; the one that reaches it starts a guessing run. */
+export const FREE_TRIES = 5;
+/** The longest wait: the owner is never locked out for longer than this after a run of guesses. */
+export const MAX_LOGIN_DELAY_MS = 5 * 60_000;
+/** A run with no try for this long has ended: it is summarised, and the count starts again. */
+export const RUN_QUIET_MS = 30 * 60_000;
+/** Distinct addresses a run remembers for its summary. */
+const MAX_ADDRESSES = 20;
+
+/** The wait after `failures` wrong passwords in a row: none, then 1 s, 2 s, 4 s … up to 5 minutes. */
+export function loginDelayMs(failures: number): number {
+  return failures < FREE_TRIES ? 0 : Math.min(1000 * 2 ** (failures - FREE_TRIES), MAX_LOGIN_DELAY_MS);
+}
+
+/** A guessing run: FREE_TRIES or more wrong passwords for one name with no long pause. */
+export interface GuessingRun {
+  name: string;
+  failures: number;
+  startedAt: number;
+  lastFailedAt: number;
+  /** Up to 20 distinct client addresses the wrong passwords came from. */
+  addresses: string[];
+}
+
+/** `heldFrom`: when the name's next try was allowed before this one held the slot (to give it back). */
+export type Admission = { ok: true; heldFrom?: number } | { ok: false; retryAfterMs: number };
+
+export interface Failure {
+  /** Wrong passwords in a row for this name, this one included. */
+  failures: number;
+  /** How long the next try must wait. */
+  delayMs: number;
+  /** This failure started a guessing run (it reached FREE_TRIES). */
+  runStarted: boolean;
+  /** An earlier run of this name that had gone quiet and is over: to be summarised. */
+  ended: GuessingRun | undefined;
+}
+
+export interface LoginFailureRepository {
+  /**
+   * Before the password is checked: refused with the time left while the name must wait.
+   * Otherwise admitted, and the next try of the name is held back as if this one fails, so
+   * tries sent side by side do not all get past the wait.
+   */
+  admit(name: string, now: number): Promise<Admission>;
+  failed(name: string, address: string, now: number): Promise<Failure>;
+  /**
+   * A try that was neither right nor wrong (the right password, the code still to come): the slot
+   * it held is given back, so the try with the code need not wait for it.
+   */
+  release(name: string, heldFrom: number): Promise<void>;
+  /** The right password: the count is forgotten; the run it ends, if the name was being guessed. */
+  succeeded(name: string, now: number): Promise<GuessingRun | undefined>;
+  /** Runs (and counts below a run) with no try for RUN_QUIET_MS: forgotten; the runs are returned to be summarised. */
+  endQuiet(now: number): Promise<GuessingRun[]>;
+}
+
+interface Row {
+  name: string;
+  failures: number;
+  first_failed_at: number;
+  last_failed_at: number;
+  next_try_at: number;
+  run_started_at: number | null;
+  addresses: string;
+}
+
+/** Names log in without regard to case or Unicode form (accounts.name is COLLATE NOCASE). */
+export const throttleKey = (name: string) => name.normalize('NFC').toLowerCase();
+
+const run = (r: Row): GuessingRun | undefined =>
+  r.run_started_at === null
+    ? undefined
+    : { name: r.name, failures: r.failures, startedAt: r.run_started_at, lastFailedAt: r.last_failed_at, addresses: JSON.parse(r.addresses) as string[] };
+
+export function createLoginFailureRepository(db: Db): LoginFailureRepository {
+  const get = db.prepare<[string], Row>('SELECT * FROM login_failures WHERE name = ?');
+  const hold = db.prepare('UPDATE login_failures SET next_try_at = ? WHERE name = ?');
+  const put = db.prepare(
+    `INSERT OR REPLACE INTO login_failures (name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses)
+     VALUES (@name, @failures, @first_failed_at, @last_failed_at, @next_try_at, @run_started_at, @addresses)`,
+  );
+  const remove = db.prepare('DELETE FROM login_failures WHERE name = ?');
+  const quiet = db.prepare<[number], Row>('SELECT * FROM login_failures WHERE last_failed_at <= ?');
+
+  const admit = db.transaction((key: string, now: number): Admission => {
+    const r = get.get(key);
+    if (!r || r.failures < FREE_TRIES || now - r.last_failed_at >= RUN_QUIET_MS) return { ok: true };
+    if (now < r.next_try_at) return { ok: false, retryAfterMs: r.next_try_at - now };
+    hold.run(now + loginDelayMs(r.failures + 1), key);
+    return { ok: true, heldFrom: r.next_try_at };
+  });
+
+  const failed = db.transaction((key: string, address: string, now: number): Failure => {
+    const before = get.get(key);
+    const stale = before !== undefined && now - before.last_failed_at >= RUN_QUIET_MS;
+    const r = before && !stale ? before : undefined;
+    const failures = (r?.failures ?? 0) + 1;
+    const addresses = r ? (JSON.parse(r.addresses) as string[]) : [];
+    if (!addresses.includes(address) && addresses.length < MAX_ADDRESSES) addresses.push(address);
+    const runStarted = failures === FREE_TRIES;
+    const delayMs = loginDelayMs(failures);
+    put.run({
+      name: key,
+      failures,
+      first_failed_at: r?.first_failed_at ?? now,
+      last_failed_at: now,
+      next_try_at: now + delayMs,
+      run_started_at: runStarted ? now : (r?.run_started_at ?? null),
+      addresses: JSON.stringify(addresses),
+    });
+    return { failures, delayMs, runStarted, ended: stale ? run(before) : undefined };
+  });
+
+  const succeeded = db.transaction((key: string): GuessingRun | undefined => {
+    const r = get.get(key);
+    if (!r) return undefined;
+    remove.run(key);
+    return run(r);
+  });
+
+  const endQuiet = db.transaction((now: number): GuessingRun[] => {
+    const rows = quiet.all(now - RUN_QUIET_MS);
+    for (const r of rows) remove.run(r.name);
+    return rows.flatMap((r) => run(r) ?? []);
+  });
+
+  return {
+    admit: async (name, now) => admit(throttleKey(name), now),
+    failed: async (name, address, now) => failed(throttleKey(name), address, now),
+    release: async (name, heldFrom) => void hold.run(heldFrom, throttleKey(name)),
+    succeeded: async (name) => succeeded(throttleKey(name)),
+    endQuiet: async (now) => endQuiet(now),
+  };
+}
