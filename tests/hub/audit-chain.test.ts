@@ -85,12 +85,25 @@ describe('the audit log', () => {
     let store = openStore(file);
     await fiveEntries(store);
     await store.close();
-    edit(file, 'UPDATE audit_log SET hash = NULL'); // as a file from before the chain has them
+    // As the migration that adds the chain leaves a file from before it: no hashes, five entries to seal.
+    edit(file, 'UPDATE audit_log SET hash = NULL; UPDATE audit_seal SET upto = 5, sealed_at = NULL');
     store = openStore(file);
     await store.audit.record({ at: cstAt(cstMidnight(), 12), accountId: null, accountName: null, action: 'kiosk_retire', target: 'k-1' });
     await store.close();
     const res = await verify(file);
     expect(res.code).toBe(0);
     expect(res.out).toContain('intact: 6 entries');
+  });
+
+  it('never seals again: hashes removed after the chain existed stay a break, however often the hub starts', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    const store = openStore(file);
+    await fiveEntries(store);
+    await store.close();
+    edit(file, 'UPDATE audit_log SET detail = \'{"n":7}\' WHERE id = 2; UPDATE audit_log SET hash = NULL');
+    await openStore(file).close(); // a restart, an `npm run admin`, a backup: each opens the store
+    const res = await verify(file);
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('audit log BROKEN at entry #1 ');
   });
 });

@@ -67,14 +67,15 @@ export function createAuditRepository(db: Db): AuditRepository {
 }
 
 /**
- * Entries written before the log was chained get their hashes once, in order, the first time a
- * hub that chains opens the file. Only while no entry has a hash yet: after that, an entry
- * without one is a break that `verifyAuditChain` reports, never something to seal over.
+ * Entries written before the log was chained (those up to `audit_seal.upto`, the newest when the
+ * hash column was added) get their hashes once, in order, the first time a hub that chains opens
+ * the file; `audit_seal.sealed_at` records it. Never again after that: an entry whose hash was
+ * removed later is a break that `verifyAuditChain` reports, never something to seal over.
  */
 function sealUnhashed(db: Db): void {
-  if (db.prepare('SELECT 1 FROM audit_log WHERE hash IS NOT NULL LIMIT 1').get()) return;
-  const rows = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id').all();
-  if (rows.length === 0) return;
+  const seal = db.prepare<[], { upto: number; sealed_at: number | null }>('SELECT upto, sealed_at FROM audit_seal').get();
+  if (!seal || seal.sealed_at !== null) return;
+  const rows = db.prepare<[number], AuditRow>('SELECT * FROM audit_log WHERE id <= ? ORDER BY id').all(seal.upto);
   const set = db.prepare('UPDATE audit_log SET hash = ? WHERE id = ?');
   db.transaction(() => {
     let prev = AUDIT_GENESIS;
@@ -82,6 +83,7 @@ function sealUnhashed(db: Db): void {
       prev = auditHash(prev, r);
       set.run(prev, r.id);
     }
+    db.prepare('UPDATE audit_seal SET sealed_at = ?').run(Date.now());
   })();
 }
 

@@ -400,9 +400,12 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM aggregate_state;
   `,
   // The audit log is a hash chain (store/audit.ts): each entry's hash covers its fields and the
-  // hash before it. Entries already there are sealed in order when the store opens.
+  // hash before it. The entries already there (up to `upto`) are sealed in order, once, the next
+  // time the store opens; `sealed_at` then says it was done, and nothing is ever sealed again.
   `
   ALTER TABLE audit_log ADD COLUMN hash TEXT;
+  CREATE TABLE audit_seal (upto INTEGER NOT NULL, sealed_at INTEGER);
+  INSERT INTO audit_seal (upto) SELECT coalesce(max(id), 0) FROM audit_log;
   `,
   // The patron form's ticket a pass was made for: the same form sent again gets the same pass.
   `
