@@ -40,7 +40,8 @@ if (command === 'backup') {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const to = flags.to ?? join(dirname(config.dbFile), 'backups', `hub-${stamp}.sqlite`);
   if (existsSync(to)) fail(`${to} exists already: choose another --to`);
-  privateDir(dirname(to));
+  // The default folder is the hub's own and kept private; a folder named with --to is the operator's.
+  if (!flags.to) privateDir(dirname(to));
   const store = openStore(config.dbFile);
   try {
     await store.backup(to);

@@ -1,4 +1,4 @@
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateKeys } from '../../hub/src/keys.js';
@@ -60,5 +60,21 @@ describe('the hub’s files are private to its user', () => {
     await loadOrCreateKeys(keys);
     expect(mode(join(tmp.dir, 'keys'))).toBe(0o700);
     expect(mode(keys)).toBe(0o600);
+  });
+
+  it('leaves an existing folder chosen for a backup as its owner set it; the copy is still 0600', async () => {
+    const store = openStore(join(tmp.dir, 'data', 'hub.sqlite'));
+    const shared = join(tmp.dir, 'shared-mount');
+    mkdirSync(shared);
+    chmodSync(shared, 0o755);
+    try {
+      await seedVenue(store);
+      const backup = join(shared, 'copy.sqlite');
+      await store.backup(backup);
+      expect(mode(shared)).toBe(0o755);
+      expect(mode(backup)).toBe(0o600);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ import { createOccupancyRepository, type OccupancyRepository } from './occupancy
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
 import { createReadPool, type ReadPoolOptions } from './read-pool.js';
-import { privateDatabaseFile } from './private-files.js';
+import { privateFileIn } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
@@ -92,8 +92,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       db.prepare('SELECT 1').get();
     },
     async backup(file) {
-      // The copy holds what the database holds: private like it.
-      privateDatabaseFile(file);
+      // The copy holds what the database holds: private like it (its folder is the caller's).
+      privateFileIn(file);
       await db.backup(file);
     },
     async close() {

@@ -29,6 +29,17 @@ export function privateDatabaseFile(file: string): void {
   }
 }
 
+/**
+ * A new private file where someone else chose the folder (`npm run backup -- --to FILE`): folders
+ * it creates are 0700, an existing folder is left as it is (it may be /tmp or a shared mount), and
+ * the file itself is created 0600 before anything is written to it.
+ */
+export function privateFileIn(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  tighten(file, PRIVATE_FILE_MODE);
+}
+
 function tighten(path: string, mode: number): void {
   try {
     chmodSync(path, mode);
