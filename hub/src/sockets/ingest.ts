@@ -45,7 +45,10 @@ export async function ingestBatch(
   items.forEach((item, index) => {
     const parsed = SyncRecord.safeParse(item);
     if (!parsed.success) {
-      results[index] = rejected(index, idOf(item), zodToApiError(parsed.error));
+      // An item that is no record at all (a number, null, an array) has no field of its own: the
+      // error names the item in the batch, so every rejection says where it is.
+      const error = zodToApiError(parsed.error);
+      results[index] = rejected(index, idOf(item), error.field ? error : { ...error, field: `records.${index}` });
       return;
     }
     const r = parsed.data;

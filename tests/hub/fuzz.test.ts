@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncRecord } from '../../shared/schemas/record.js';
+import { MAX_PUSH_BYTES, PushResult } from '../../shared/schemas/sync.js';
+import { connectDashboard, connectKiosk, enrolKiosk, type KioskClient } from '../support/hub.js';
+import { hostileValue } from '../support/fuzz/arbitraries.js';
+import { startFuzzHub, uncaughtDuring, type FuzzHub, type Identity } from '../support/fuzz/hub.js';
+import { ErrorBody, requestsFor, routeName, type FuzzRequest } from '../support/fuzz/routes.js';
+import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, goodRecords, unknownEvent } from '../support/fuzz/sockets.js';
+
+/**
+ * docs/security.md "Fuzzing": every HTTP route the hub declares and every event its kiosk socket
+ * listens to get generated payloads (tests/support/fuzz/). Whatever arrives, the hub answers
+ * without a 5xx or an error in its log, in the shared error shape, stores nothing from a payload
+ * its schema refuses, and keeps exactly the good records of a mixed batch.
+ *
+ * `npm test` runs it with a fixed seed and few runs; `npm run test:fuzz` sets FUZZ_SEED (random,
+ * printed first) and FUZZ_RUNS (many). A failure names the seed and the request; replay it with
+ * `FUZZ_SEED=<seed> npx vitest run tests/hub/fuzz.test.ts`.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? 20_161_616);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
+const settings = { seed: SEED, numRuns: RUNS, endOnFailure: true };
+
+/** Object.prototype as the run left it: a key set there by a payload shows on every object. */
+const polluted = () => ['polluted', 'isAdmin'].filter((k) => k in {});
+
+describe('fuzz: every HTTP route', () => {
+  let hub: FuzzHub;
+  beforeAll(async () => {
+    hub = await startFuzzHub();
+  });
+  afterAll(async () => hub.close());
+
+  it('answers every generated request below 500, in the error shape, and stores nothing it refused', async () => {
+    const sessions = new Map<Identity, { cookie: string; csrf: string }>();
+    const sessionOf = async (who: Identity) => sessions.get(who) ?? sessions.set(who, await hub.session(who)).get(who)!;
+    /** Routes a request reached (not the not-found handler), and routes a request passed every schema of. */
+    const reached = new Set<string>();
+    const passed = new Set<string>();
+
+    async function send(req: FuzzRequest) {
+      const { cookie, csrf } = await sessionOf(req.identity);
+      const headers: Record<string, string> = {
+        ...(cookie ? { cookie } : {}),
+        ...(csrf && req.csrf ? { 'x-csrf-token': csrf } : {}),
+        ...(req.contentType ? { 'content-type': req.contentType } : {}),
+      };
+      const res = await fetch(`${hub.url}${req.path}${req.query ? `?${req.query}` : ''}`, { method: req.method, headers, body: req.body ?? null, redirect: 'manual' });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+    }
+
+    const caught = await uncaughtDuring(async () => {
+      for (const route of hub.routes) {
+        const name = routeName(route);
+        await fc.assert(
+          fc.asyncProperty(requestsFor(route, hub.knownIds), async (req) => {
+            const before = req.valid ? undefined : hub.counts();
+            const logged = hub.errors.length;
+            const res = await send(req);
+            const what = `${name}: ${req.method} ${req.path}?${req.query} as ${req.identity} → ${res.status} ${res.text.slice(0, 300)}`;
+            expect(res.status, what).toBeLessThan(500);
+            expect(hub.errors.slice(logged), what).toEqual([]);
+            if (!/^no route /.test(ErrorBody.safeParse(safeParse(res.text)).data?.error.message ?? '')) reached.add(name);
+            if (req.valid) passed.add(name);
+            if (res.status >= 400 && req.method !== 'HEAD') {
+              // Pages for people (the patron's and booking pages) answer a page; everything else the error shape.
+              const page = res.type.startsWith('text/html') && !req.path.startsWith('/api/');
+              if (!page) expect(ErrorBody.safeParse(safeParse(res.text)).success, what).toBe(true);
+            }
+            if (before) expect(hub.counts(), `stored from an invalid request: ${what}`).toEqual(before);
+            expect(polluted(), what).toEqual([]);
+            // A session this request ended is replaced, so the next requests of this identity are authenticated.
+            if (route.url === '/api/auth/logout' && req.identity !== 'anonymous') sessions.delete(req.identity);
+          }),
+          settings,
+        );
+      }
+    });
+    expect(caught).toEqual([]);
+    // Every declared route was reached by at least one request; none is left without fuzzing.
+    expect(hub.routes.map(routeName).filter((n) => !reached.has(n))).toEqual([]);
+    // Each route with schemas got requests that passed them, so its handler ran, not only its validation.
+    const withSchemas = hub.routes.filter((r) => r.schema.params || r.schema.querystring || r.schema.body).map(routeName);
+    console.log(`fuzz seed ${SEED}, ${RUNS} runs per route, ${hub.routes.length} routes; past every schema: ${passed.size}/${withSchemas.length}; not: ${withSchemas.filter((n) => !passed.has(n)).join(', ')}`);
+  });
+});
+
+describe('fuzz: every kiosk and dashboard socket event', () => {
+  let hub: FuzzHub;
+  let socket: KioskClient;
+  let seq = 1_000_000;
+  beforeAll(async () => {
+    hub = await startFuzzHub();
+    socket = await connectKiosk(hub.url, hub.token);
+  });
+  afterAll(async () => {
+    socket.close();
+    await hub.close();
+  });
+
+  /** The hub's side of a client socket: the events it listens to. */
+  const listened = (client: { id?: string | undefined }) =>
+    hub.app.io.of('/kiosk').sockets.get(client.id!)!.eventNames().map(String).filter((e) => !['disconnect', 'disconnecting', 'error'].includes(e));
+
+  it('knows how to fuzz every event the kiosk socket listens to', () => {
+    expect(listened(socket).filter((e) => !(e in KIOSK_EVENTS))).toEqual([]);
+  });
+
+  it('answers every generated payload in the ack shape, never internal, and stores nothing from a refused one', async () => {
+    const { venueId } = hub.kiosk;
+    const spare = { socket: await connectKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token) };
+    const fuzzed = new Set<string>();
+    const caught = await uncaughtDuring(async () => {
+      for (const event of listened(socket)) {
+        const spec = KIOSK_EVENTS[event]!;
+        await fc.assert(
+          fc.asyncProperty(eventPayload(spec.schema), fc.boolean(), async (payload, withAck) => {
+            if (spec.spare && !spare.socket.connected) spare.socket = await connectKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token);
+            const client = spec.spare ? spare.socket : socket;
+            const storable =
+              event === 'records:push'
+                ? ((payload as { records?: unknown[] } | null)?.records ?? []).some((r) => {
+                    const p = SyncRecord.safeParse(r);
+                    return p.success && p.data.kioskId === hub.kiosk.id && p.data.venueId === venueId;
+                  })
+                : spec.schema.safeParse(payload).success;
+            const before = storable ? undefined : hub.counts();
+            const logged = hub.errors.length;
+            const what = `${event} ${JSON.stringify(payload)?.slice(0, 300)}`;
+            if (spec.ack && withAck) {
+              const ack = await client.timeout(10_000).emitWithAck(event as 'policy:ack', payload as never);
+              expect(AckShape.safeParse(ack).success, `${what} → ${JSON.stringify(ack)}`).toBe(true);
+              expect((ack as { error?: { code: string } }).error?.code, what).not.toBe('internal');
+              if (!storable) expect((ack as { ok: boolean }).ok && event !== 'records:push' && event !== 'kiosk:retire', what).toBe(false);
+            } else {
+              // Without a callback, or an event with none: sent, then a round trip so the hub has handled it.
+              (client.emit as (e: string, ...a: unknown[]) => void)(event, payload, ...(spec.ack ? ['not a function'] : []));
+              await client.timeout(10_000).emitWithAck('pass:lookup', { code: 'x', minute: -1 } as never);
+            }
+            if (before) expect(hub.counts(), `stored from a refused payload: ${what}`).toEqual(before);
+            expect(hub.errors.slice(logged), what).toEqual([]);
+            expect(polluted(), what).toEqual([]);
+            fuzzed.add(event);
+          }),
+          settings,
+        );
+      }
+      // Events nobody listens to, with any payload, on both namespaces: ignored, and the connection stays.
+      const dashboard = await connectDashboard(hub.url, (await hub.session('admin')).cookie);
+      await fc.assert(
+        fc.asyncProperty(unknownEvent, hostileValue, async (event, payload) => {
+          (socket.emit as (e: string, ...a: unknown[]) => void)(event, payload, () => undefined);
+          (dashboard.emit as (e: string, ...a: unknown[]) => void)(event, payload);
+          await socket.timeout(10_000).emitWithAck('pass:lookup', { code: 'x', minute: -1 } as never);
+          expect(socket.connected && dashboard.connected).toBe(true);
+        }),
+        settings,
+      );
+      dashboard.close();
+    });
+    spare.socket.close();
+    expect(caught).toEqual([]);
+    expect([...fuzzed].sort()).toEqual(Object.keys(KIOSK_EVENTS).sort());
+    expect(hub.errors).toEqual([]);
+    expect(socket.connected).toBe(true);
+  });
+
+  it('keeps exactly the good records of a mixed batch and names the field of each bad one', async () => {
+    const item = fc.oneof(
+      goodRecords(hub.kiosk, () => ++seq).map((record) => ({ good: true as const, record: record as unknown })),
+      badRecords.map((record) => ({ good: false as const, record })),
+    );
+    const caught = await uncaughtDuring(async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 8 }), async (batch) => {
+          const records = batch.map((b) => b.record);
+          const before = hub.counts();
+          const ack = await socket.timeout(10_000).emitWithAck('records:push', { records });
+          const what = JSON.stringify(records).slice(0, 500);
+          if (Buffer.byteLength(JSON.stringify({ records })) > MAX_PUSH_BYTES) {
+            // Larger than a kiosk ever sends: refused whole (or, alone, its one record), nothing stored.
+            expect(hub.counts(), what).toEqual(before);
+            return;
+          }
+          expect(ack.ok, `${what} → ${JSON.stringify(ack)}`).toBe(true);
+          const results = PushResult.parse((ack as { data: unknown }).data).results;
+          expect(results.map((r) => r.index)).toEqual(batch.map((_, i) => i));
+          batch.forEach((b, i) => {
+            const r = results[i]!;
+            if (b.good) expect(r.status, `${what} → ${JSON.stringify(r)}`).toBe('accepted');
+            else {
+              expect(r.status, what).toBe('rejected');
+              expect(r.status === 'rejected' && r.error.field, `${what} → ${JSON.stringify(r)}`).toBeTruthy();
+            }
+          });
+          const good = batch.filter((b) => b.good).map((b) => b.record as SyncRecord);
+          for (const r of good) expect(await hub.store.records.holds(r)).toBe(true);
+          expect(hub.counts().kiosk_records - before.kiosk_records).toBe(good.length);
+          expect(polluted()).toEqual([]);
+        }),
+        settings,
+      );
+    });
+    expect(caught).toEqual([]);
+    expect(hub.errors).toEqual([]);
+  });
+});
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

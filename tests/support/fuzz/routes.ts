@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { ApiError } from '../../../shared/schemas/errors.js';
+import { hostileString, hostileValue, jsonSchemaOf, payloadFor, shaped, type JsonSchema } from './arbitraries.js';
+import type { DeclaredRoute, Identity } from './hub.js';
+
+/** One generated HTTP request to a declared route. */
+export interface FuzzRequest {
+  method: string;
+  /** The path with its parameters filled in (and percent-encoded, or deliberately not). */
+  path: string;
+  /** Query string without the `?`. */
+  query: string;
+  identity: Identity;
+  /** Whether an authenticated request carries its session's CSRF token. */
+  csrf: boolean;
+  contentType?: string;
+  body?: string;
+  /** Whether every part the route declares a schema for passes it, as the hub will see that part. */
+  valid: boolean;
+}
+
+/** The 4xx body every API route answers with (hub/src/errors.ts). */
+export const ErrorBody = z.strictObject({ error: ApiError });
+
+const IDENTITIES: Identity[] = ['anonymous', 'admin', 'inspector'];
+
+/** A percent sign not followed by two hex digits: Fastify cannot decode the path. */
+const BAD_ENCODING = '%E0%A4%A';
+
+/**
+ * Requests for one route: its params, query and body generated from its zod schemas (shape with
+ * hostile values, broken shape, anything), sent by an anonymous caller, a street admin or a
+ * community inspector, with or without the CSRF token, as JSON or another content type.
+ */
+export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): fc.Arbitrary<FuzzRequest> {
+  const names = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  const wildcard = route.url.endsWith('*');
+  const paramsJs = route.schema.params ? jsonSchemaOf(route.schema.params) : undefined;
+  const paramValue = (name: string): fc.Arbitrary<string> => {
+    const declared = (paramsJs?.properties as Record<string, JsonSchema> | undefined)?.[name];
+    return fc.oneof(
+      { arbitrary: fc.constantFrom(...knownIds), weight: 3 },
+      { arbitrary: hostileString, weight: 2 },
+      ...(declared ? [{ arbitrary: shaped(declared, 'keep').map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), weight: 2 }] : []),
+    );
+  };
+  const params = fc.record(Object.fromEntries(names.map((n) => [n, paramValue(n)])) as Record<string, fc.Arbitrary<string>>);
+  const rest = fc.oneof(fc.constantFrom('', 'index.html', 'sw.js', 'assets/x.js', '../../../../etc/passwd', '..%2f..%2fpackage.json', '.env'), hostileString);
+
+  const queryJs = route.schema.querystring ? jsonSchemaOf(route.schema.querystring) : undefined;
+  const queryObject: fc.Arbitrary<Record<string, unknown>> = queryJs
+    ? fc.oneof(shaped(queryJs, 'keep'), shaped(queryJs, 'break')).map((q) => (q !== null && typeof q === 'object' && !Array.isArray(q) ? (q as Record<string, unknown>) : { q }))
+    : fc.oneof(fc.constant({}), fc.dictionary(fc.constantFrom('lang', 'page', 'limit', 'from', 'to', '__proto__', 'x'), hostileValue, { maxKeys: 2 }));
+
+  const isPost = route.method === 'POST';
+  const bodyValue = route.schema.body ? payloadFor(route.schema.body) : hostileValue;
+  const body: fc.Arbitrary<{ contentType?: string; body?: string; parsed: unknown; json: boolean }> = isPost
+    ? fc.oneof(
+        { arbitrary: bodyValue.map((v) => ({ contentType: 'application/json', body: JSON.stringify(v) ?? 'null', parsed: v, json: true })), weight: 8 },
+        { arbitrary: fc.constant({ parsed: undefined, json: true }), weight: 1 },
+        {
+          arbitrary: fc
+            .tuple(fc.constantFrom('text/csv', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'multipart/form-data', 'application/json'), csvText)
+            .map(([contentType, text]) => ({ contentType, body: text, parsed: text, json: false })),
+          weight: 2,
+        },
+        { arbitrary: fc.constantFrom('{"code":', '{"__proto__":{"polluted":true}}', '[' .repeat(10_000), '\u0000', '{}}').map((text) => ({ contentType: 'application/json', body: text, parsed: text, json: false })), weight: 1 },
+      )
+    : fc.constant({ parsed: undefined, json: true });
+
+  return fc
+    .record({
+      params,
+      rest,
+      badEncoding: fc.oneof({ arbitrary: fc.constant(false), weight: 7 }, { arbitrary: fc.constant(names.length > 0 || wildcard), weight: 1 }),
+      query: queryObject,
+      body,
+      identity: fc.constantFrom(...IDENTITIES),
+      csrf: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+    })
+    .map(({ params: p, rest: r, badEncoding, query: q, body: b, identity, csrf }) => {
+      // One request in eight (where the path has a parameter) carries a broken percent-encoding.
+      const broken = badEncoding;
+      let path = route.url.replace(/:(\w+)/g, (_, n: string) => (broken ? BAD_ENCODING : encodeURIComponent(p[n]!)));
+      if (wildcard) path = path.slice(0, -1) + (broken ? BAD_ENCODING : r.split('/').map(encodeURIComponent).join('/'));
+      const search = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) for (const one of [v].flat()) search.append(k, typeof one === 'string' ? one : (JSON.stringify(one) ?? ''));
+      const valid =
+        !broken &&
+        partValid(route.schema.params, p) &&
+        partValid(route.schema.querystring, queryAsParsed(search)) &&
+        (route.schema.body === undefined || (b.json && b.body !== undefined && partValid(route.schema.body, safeJson(b.body))));
+      return {
+        method: route.method,
+        path,
+        query: search.toString(),
+        identity,
+        csrf,
+        ...(b.contentType ? { contentType: b.contentType } : {}),
+        ...(b.body !== undefined ? { body: b.body } : {}),
+        valid,
+      };
+    });
+}
+
+/** A CSV file's text: a header and rows of hostile cells (what the registry import reads). */
+const csvText: fc.Arbitrary<string> = fc
+  .array(fc.array(fc.oneof(hostileString, fc.constantFrom('venue-a', 'ktv', '100', '测试路1号', '="cmd"', '@SUM(1)', '"', '""', ',')), { minLength: 1, maxLength: 8 }), {
+    minLength: 0,
+    maxLength: 4,
+  })
+  .map((rows) => ['name,type,address,ratedCapacity,officerName,officerPhone', ...rows.map((r) => r.join(','))].join('\r\n'));
+
+function partValid(schema: z.ZodType | undefined, value: unknown): boolean {
+  return schema === undefined || schema.safeParse(value).success;
+}
+
+/** The query as Fastify parses it: a string per key, an array for a repeated key. */
+function queryAsParsed(search: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k of new Set(search.keys())) {
+    const all = search.getAll(k);
+    Object.defineProperty(out, k, { value: all.length === 1 ? all[0] : all, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The body as the hub's JSON parser (secure-json-parse) hands it on: a `__proto__` key anywhere, or
+ * a `constructor` holding a `prototype`, is refused before the route runs, so it counts as invalid.
+ */
+function safeJson(text: string): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return Symbol('unparsable');
+  }
+  return poisoned(v) ? Symbol('poisoned') : v;
+}
+
+function poisoned(v: unknown): boolean {
+  const stack = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x === null || typeof x !== 'object') continue;
+    if (Object.prototype.hasOwnProperty.call(x, '__proto__')) return true;
+    const ctor = Object.prototype.hasOwnProperty.call(x, 'constructor') ? (x as { constructor: unknown }).constructor : undefined;
+    if (ctor !== null && typeof ctor === 'object' && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) return true;
+    stack.push(...Object.values(x));
+  }
+  return false;
+}
+
+/** The route's name in reports: `GET /api/venues/:id`. */
+export const routeName = (r: { method: string; url: string }) => `${r.method} ${r.url}`;

@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { PassKey } from '../../../shared/schemas/pass.js';
+import { KioskStatus, RetireRequest } from '../../../shared/schemas/kiosk-admin.js';
+import { SyncRecord } from '../../../shared/schemas/record.js';
+import { PolicyAck } from '../../../shared/schemas/sync.js';
+import { ApiError } from '../../../shared/schemas/errors.js';
+import { hostileValue, jsonSchemaOf, payloadFor, shaped } from './arbitraries.js';
+
+/**
+ * What the fuzz suite sends on each event a kiosk socket listens to. The suite reads the events
+ * from the hub's own socket (`eventNames()`), and fails on one missing here: a new event is fuzzed
+ * or the suite says so.
+ */
+export const KIOSK_EVENTS: Record<string, { schema: z.ZodType; ack: boolean; /** Sent on a spare kiosk: it can end the tablet's service. */ spare?: boolean }> = {
+  // Generated as a batch of SyncRecord items (the envelope itself takes any item and checks each).
+  'records:push': { schema: z.object({ records: z.array(SyncRecord).min(1).max(8) }), ack: true },
+  'policy:ack': { schema: PolicyAck, ack: true },
+  'pass:lookup': { schema: PassKey, ack: true },
+  'kiosk:status': { schema: KioskStatus, ack: false },
+  'kiosk:retire': { schema: RetireRequest, ack: true, spare: true },
+};
+
+/** Every acknowledgement: `{ ok: true, data }` or `{ ok: false, error }` (STYLE.md "Sockets"). */
+export const AckShape = z.union([z.strictObject({ ok: z.literal(true), data: z.unknown() }), z.strictObject({ ok: z.literal(false), error: ApiError })]);
+
+/** Payloads for an event: from its schema, or anything. */
+export const eventPayload = (schema: z.ZodType): fc.Arbitrary<unknown> => payloadFor(schema);
+
+/** Event names no handler listens to, including ones that name Object.prototype's members. */
+export const unknownEvent: fc.Arbitrary<string> = fc.constantFrom('records:pull', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'connect', 'message', 'policy:update', 'x'.repeat(1000));
+
+/** An RFC 4122 version-4 UUID made from a counter: unique within the run, and deterministic. */
+export function counterUuid(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/**
+ * Records a kiosk may store: generated from SyncRecord's shape with hostile values that still fit
+ * (unicode at its length limits, numbers at their bounds), made this kiosk's own (ids, venue, a
+ * fresh id and seq, the kiosk's clock now), and kept only when SyncRecord accepts them.
+ */
+export function goodRecords(kiosk: { id: string; venueId: string }, next: () => number): fc.Arbitrary<SyncRecord> {
+  const js = jsonSchemaOf(SyncRecord);
+  return shaped(js, 'keep')
+    .map((r) => {
+      const n = next();
+      return { ...(r as object), id: counterUuid(n), seq: n, kioskId: kiosk.id, venueId: kiosk.venueId, kioskTime: new Date().toISOString() };
+    })
+    .filter((r) => SyncRecord.safeParse(r).success) as fc.Arbitrary<SyncRecord>;
+}
+
+/** Items SyncRecord refuses: broken shapes of a record, and anything at all. */
+export const badRecords: fc.Arbitrary<unknown> = fc
+  .oneof({ arbitrary: shaped(jsonSchemaOf(SyncRecord), 'break'), weight: 3 }, { arbitrary: hostileValue, weight: 1 })
+  .filter((r) => !SyncRecord.safeParse(r).success);
