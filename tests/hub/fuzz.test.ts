@@ -6,7 +6,7 @@ import { connectDashboard, connectKiosk, enrolKiosk, type KioskClient } from '..
 import { hostileValue } from '../support/fuzz/arbitraries.js';
 import { startFuzzHub, uncaughtDuring, type FuzzHub, type Identity } from '../support/fuzz/hub.js';
 import { ErrorBody, requestsFor, routeName, type FuzzRequest } from '../support/fuzz/routes.js';
-import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, goodRecords, unknownEvent } from '../support/fuzz/sockets.js';
+import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, connectSpareKiosk, goodRecords, sendDeepNesting, unknownEvent } from '../support/fuzz/sockets.js';
 
 /**
  * docs/security.md "Fuzzing": every HTTP route the hub declares and every event its kiosk socket
@@ -21,6 +21,8 @@ import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, goodRecords, unknownE
 const SEED = Number(process.env.FUZZ_SEED ?? 20_161_616);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const settings = { seed: SEED, numRuns: RUNS, endOnFailure: true };
+/** Room for a long run (npm run test:fuzz); the fixed run takes a few seconds a test. */
+const timeout = 30_000 + RUNS * 1_500;
 
 /** Object.prototype as the run left it: a key set there by a payload shows on every object. */
 const polluted = () => ['polluted', 'isAdmin'].filter((k) => k in {});
@@ -82,8 +84,8 @@ describe('fuzz: every HTTP route', () => {
     expect(hub.routes.map(routeName).filter((n) => !reached.has(n))).toEqual([]);
     // Each route with schemas got requests that passed them, so its handler ran, not only its validation.
     const withSchemas = hub.routes.filter((r) => r.schema.params || r.schema.querystring || r.schema.body).map(routeName);
-    console.log(`fuzz seed ${SEED}, ${RUNS} runs per route, ${hub.routes.length} routes; past every schema: ${passed.size}/${withSchemas.length}; not: ${withSchemas.filter((n) => !passed.has(n)).join(', ')}`);
-  });
+    console.log(`fuzz seed ${SEED}, ${RUNS} runs per route, ${hub.routes.length} routes; past every schema: ${withSchemas.filter((n) => passed.has(n)).length}/${withSchemas.length}; not: ${withSchemas.filter((n) => !passed.has(n)).join(', ')}`);
+  }, timeout);
 });
 
 describe('fuzz: every kiosk and dashboard socket event', () => {
@@ -93,6 +95,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
   beforeAll(async () => {
     hub = await startFuzzHub();
     socket = await connectKiosk(hub.url, hub.token);
+    sendDeepNesting(socket);
   });
   afterAll(async () => {
     socket.close();
@@ -109,18 +112,18 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
 
   it('answers every generated payload in the ack shape, never internal, and stores nothing from a refused one', async () => {
     const { venueId } = hub.kiosk;
-    const spare = { socket: await connectKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token) };
+    const spare = { socket: await connectSpareKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token) };
     const fuzzed = new Set<string>();
     const caught = await uncaughtDuring(async () => {
       for (const event of listened(socket)) {
         const spec = KIOSK_EVENTS[event]!;
         await fc.assert(
           fc.asyncProperty(eventPayload(spec.schema), fc.boolean(), async (payload, withAck) => {
-            if (spec.spare && !spare.socket.connected) spare.socket = await connectKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token);
+            if (spec.spare && !spare.socket.connected) spare.socket = await connectSpareKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token);
             const client = spec.spare ? spare.socket : socket;
             const storable =
               event === 'records:push'
-                ? ((payload as { records?: unknown[] } | null)?.records ?? []).some((r) => {
+                ? [(payload as { records?: unknown } | null)?.records].flat().some((r) => {
                     const p = SyncRecord.safeParse(r);
                     return p.success && p.data.kioskId === hub.kiosk.id && p.data.venueId === venueId;
                   })
@@ -148,6 +151,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
       }
       // Events nobody listens to, with any payload, on both namespaces: ignored, and the connection stays.
       const dashboard = await connectDashboard(hub.url, (await hub.session('admin')).cookie);
+      sendDeepNesting(dashboard);
       await fc.assert(
         fc.asyncProperty(unknownEvent, hostileValue, async (event, payload) => {
           (socket.emit as (e: string, ...a: unknown[]) => void)(event, payload, () => undefined);
@@ -164,7 +168,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
     expect([...fuzzed].sort()).toEqual(Object.keys(KIOSK_EVENTS).sort());
     expect(hub.errors).toEqual([]);
     expect(socket.connected).toBe(true);
-  });
+  }, timeout);
 
   it('keeps exactly the good records of a mixed batch and names the field of each bad one', async () => {
     const item = fc.oneof(
@@ -204,7 +208,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
     });
     expect(caught).toEqual([]);
     expect(hub.errors).toEqual([]);
-  });
+  }, timeout);
 });
 
 function safeParse(text: string): unknown {

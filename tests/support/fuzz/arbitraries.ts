@@ -148,6 +148,18 @@ export const protoObject: fc.Arbitrary<Record<string, unknown>> = fc
   .subarray([...PROTO_KEYS], { minLength: 1 })
   .map((keys) => JSON.parse(`{${keys.map((k) => `"${k}":{"polluted":true,"prototype":{"polluted":true}}`).join(',')}}`) as Record<string, unknown>);
 
+/**
+ * Stands for nesting far deeper than the test process can build and serialise (JSON.stringify
+ * recurses; JSON.parse does not): `expandDeep` swaps it, in the JSON text sent, for 100,000 nested
+ * arrays (200 kB).
+ */
+export const DEEP_MARK = '\u0001deep\u0001';
+const DEEP_TEXT = '['.repeat(100_000) + ']'.repeat(100_000);
+const DEEP_MARK_JSON = JSON.stringify(DEEP_MARK);
+
+/** The JSON text with each DEEP_MARK string replaced by the deep nesting it stands for. */
+export const expandDeep = (json: string): string => json.replaceAll(DEEP_MARK_JSON, DEEP_TEXT);
+
 /** Arrays or objects nested past any sensible depth (the JSON stays small). */
 export const deepNest: fc.Arbitrary<unknown> = fc
   .record({ depth: fc.constantFrom(64, 1_000), object: fc.boolean() })
@@ -177,6 +189,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], { '': '' }), weight: 2 },
   { arbitrary: protoObject, weight: 2 },
   { arbitrary: deepNest, weight: 1 },
+  { arbitrary: fc.constant(DEEP_MARK), weight: 1 },
   { arbitrary: fc.json({ maxDepth: 3 }).map((t) => JSON.parse(t) as unknown), weight: 2 },
 );
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ApiError } from '../../../shared/schemas/errors.js';
-import { hostileString, hostileValue, jsonSchemaOf, payloadFor, shaped, type JsonSchema } from './arbitraries.js';
+import { expandDeep, hostileString, hostileValue, jsonSchemaOf, payloadFor, shaped, type JsonSchema } from './arbitraries.js';
 import type { DeclaredRoute, Identity } from './hub.js';
 
 /** One generated HTTP request to a declared route. */
@@ -45,8 +45,9 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
       ...(declared ? [{ arbitrary: shaped(declared, 'keep').map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), weight: 2 }] : []),
     );
   };
-  const params = fc.record(Object.fromEntries(names.map((n) => [n, paramValue(n)])) as Record<string, fc.Arbitrary<string>>);
-  const rest = fc.oneof(fc.constantFrom('', 'index.html', 'sw.js', 'assets/x.js', '../../../../etc/passwd', '..%2f..%2fpackage.json', '.env'), hostileString);
+  // A URL carries UTF-8: a lone surrogate cannot travel in one (it would arrive as U+FFFD).
+  const params = fc.record(Object.fromEntries(names.map((n) => [n, paramValue(n).map(wellFormed)])) as Record<string, fc.Arbitrary<string>>);
+  const rest = fc.oneof(fc.constantFrom('', 'index.html', 'sw.js', 'assets/x.js', '../../../../etc/passwd', '..%2f..%2fpackage.json', '.env'), hostileString).map(wellFormed);
 
   const queryJs = route.schema.querystring ? jsonSchemaOf(route.schema.querystring) : undefined;
   const queryObject: fc.Arbitrary<Record<string, unknown>> = queryJs
@@ -57,7 +58,7 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
   const bodyValue = route.schema.body ? payloadFor(route.schema.body) : hostileValue;
   const body: fc.Arbitrary<{ contentType?: string; body?: string; parsed: unknown; json: boolean }> = isPost
     ? fc.oneof(
-        { arbitrary: bodyValue.map((v) => ({ contentType: 'application/json', body: JSON.stringify(v) ?? 'null', parsed: v, json: true })), weight: 8 },
+        { arbitrary: bodyValue.map((v) => ({ contentType: 'application/json', body: expandDeep(JSON.stringify(v) ?? 'null'), parsed: v, json: true })), weight: 8 },
         { arbitrary: fc.constant({ parsed: undefined, json: true }), weight: 1 },
         {
           arbitrary: fc
@@ -111,6 +112,9 @@ const csvText: fc.Arbitrary<string> = fc
     maxLength: 4,
   })
   .map((rows) => ['name,type,address,ratedCapacity,officerName,officerPhone', ...rows.map((r) => r.join(','))].join('\r\n'));
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const wellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD');
 
 function partValid(schema: z.ZodType | undefined, value: unknown): boolean {
   return schema === undefined || schema.safeParse(value).success;

@@ -5,7 +5,9 @@ import { KioskStatus, RetireRequest } from '../../../shared/schemas/kiosk-admin.
 import { SyncRecord } from '../../../shared/schemas/record.js';
 import { PolicyAck } from '../../../shared/schemas/sync.js';
 import { ApiError } from '../../../shared/schemas/errors.js';
-import { hostileValue, jsonSchemaOf, payloadFor, shaped } from './arbitraries.js';
+import { io, type Socket } from 'socket.io-client';
+import { KIOSK_NAMESPACE } from '../../../shared/events.js';
+import { expandDeep, hostileValue, jsonSchemaOf, payloadFor, shaped } from './arbitraries.js';
 
 /**
  * What the fuzz suite sends on each event a kiosk socket listens to. The suite reads the events
@@ -28,7 +30,7 @@ export const AckShape = z.union([z.strictObject({ ok: z.literal(true), data: z.u
 export const eventPayload = (schema: z.ZodType): fc.Arbitrary<unknown> => payloadFor(schema);
 
 /** Event names no handler listens to, including ones that name Object.prototype's members. */
-export const unknownEvent: fc.Arbitrary<string> = fc.constantFrom('records:pull', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'connect', 'message', 'policy:update', 'x'.repeat(1000));
+export const unknownEvent: fc.Arbitrary<string> = fc.constantFrom('records:pull', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'message', 'policy:update', 'kiosk:revoked', 'x'.repeat(1000));
 
 /** An RFC 4122 version-4 UUID made from a counter: unique within the run, and deterministic. */
 export function counterUuid(n: number): string {
@@ -54,3 +56,26 @@ export function goodRecords(kiosk: { id: string; venueId: string }, next: () => 
 export const badRecords: fc.Arbitrary<unknown> = fc
   .oneof({ arbitrary: shaped(jsonSchemaOf(SyncRecord), 'break'), weight: 3 }, { arbitrary: hostileValue, weight: 1 })
   .filter((r) => !SyncRecord.safeParse(r).success);
+
+/**
+ * Makes the client's packets carry real deep nesting where a payload holds DEEP_MARK: the text is
+ * expanded after the client encoded it (the client cannot serialise such nesting itself).
+ */
+export function sendDeepNesting(socket: Socket): void {
+  const encoder = (socket.io as unknown as { encoder: { encode(p: unknown): unknown[] } }).encoder;
+  const encode = encoder.encode.bind(encoder);
+  encoder.encode = (packet) => encode(packet).map((part) => (typeof part === 'string' ? expandDeep(part) : part));
+}
+
+/**
+ * A kiosk socket on a connection of its own (a retired tablet's connection is closed by the hub,
+ * and must not take the suite's main kiosk socket with it), with deep nesting sent as such.
+ */
+export function connectSpareKiosk(url: string, token: string): Promise<Socket> {
+  const socket = io(`${url}${KIOSK_NAMESPACE}`, { auth: { token }, forceNew: true, reconnection: false, transports: ['websocket'] });
+  sendDeepNesting(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
