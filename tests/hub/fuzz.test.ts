@@ -1,12 +1,15 @@
 import fc from 'fast-check';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncRecord } from '../../shared/schemas/record.js';
 import { MAX_PUSH_BYTES, PushResult } from '../../shared/schemas/sync.js';
 import { connectDashboard, connectKiosk, enrolKiosk, type KioskClient } from '../support/hub.js';
-import { hostileValue } from '../support/fuzz/arbitraries.js';
+import { hostileValue, payloadFor } from '../support/fuzz/arbitraries.js';
+import { ApiError } from '../../shared/schemas/errors.js';
+import { KioskStatus } from '../../shared/schemas/kiosk-admin.js';
 import { startFuzzHub, uncaughtDuring, type FuzzHub, type Identity } from '../support/fuzz/hub.js';
 import { ErrorBody, requestsFor, routeName, type FuzzRequest } from '../support/fuzz/routes.js';
-import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, connectSpareKiosk, goodRecords, sendDeepNesting, unknownEvent } from '../support/fuzz/sockets.js';
+import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, connectSpareKiosk, goodRecords, handshake, sendDeepNesting, unknownEvent } from '../support/fuzz/sockets.js';
 
 /**
  * docs/security.md "Fuzzing": every HTTP route the hub declares and every event its kiosk socket
@@ -16,16 +19,19 @@ import { AckShape, KIOSK_EVENTS, badRecords, eventPayload, connectSpareKiosk, go
  *
  * `npm test` runs it with a fixed seed and few runs; `npm run test:fuzz` sets FUZZ_SEED (random,
  * printed first) and FUZZ_RUNS (many). A failure names the seed and the request; replay it with
- * `FUZZ_SEED=<seed> npx vitest run tests/hub/fuzz.test.ts`.
+ * `npm run test:fuzz -- --seed <seed> --runs <runs>`.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20_161_616);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
+const env = z
+  .object({ FUZZ_SEED: z.coerce.number().int().default(20_161_616), FUZZ_RUNS: z.coerce.number().int().min(1).default(12) })
+  .parse({ FUZZ_SEED: process.env.FUZZ_SEED || undefined, FUZZ_RUNS: process.env.FUZZ_RUNS || undefined });
+const SEED = env.FUZZ_SEED;
+const RUNS = env.FUZZ_RUNS;
 const settings = { seed: SEED, numRuns: RUNS, endOnFailure: true };
 /** Room for a long run (npm run test:fuzz); the fixed run takes a few seconds a test. */
 const timeout = 30_000 + RUNS * 1_500;
 
 /** Object.prototype as the run left it: a key set there by a payload shows on every object. */
-const polluted = () => ['polluted', 'isAdmin'].filter((k) => k in {});
+const polluted = () => ['polluted'].filter((k) => k in {});
 
 describe('fuzz: every HTTP route', () => {
   let hub: FuzzHub;
@@ -44,6 +50,7 @@ describe('fuzz: every HTTP route', () => {
     async function send(req: FuzzRequest) {
       const { cookie, csrf } = await sessionOf(req.identity);
       const headers: Record<string, string> = {
+        ...req.headers,
         ...(cookie ? { cookie } : {}),
         ...(csrf && req.csrf ? { 'x-csrf-token': csrf } : {}),
         ...(req.contentType ? { 'content-type': req.contentType } : {}),
@@ -84,7 +91,8 @@ describe('fuzz: every HTTP route', () => {
     expect(hub.routes.map(routeName).filter((n) => !reached.has(n))).toEqual([]);
     // Each route with schemas got requests that passed them, so its handler ran, not only its validation.
     const withSchemas = hub.routes.filter((r) => r.schema.params || r.schema.querystring || r.schema.body).map(routeName);
-    console.log(`fuzz seed ${SEED}, ${RUNS} runs per route, ${hub.routes.length} routes; past every schema: ${withSchemas.filter((n) => passed.has(n)).length}/${withSchemas.length}; not: ${withSchemas.filter((n) => !passed.has(n)).join(', ')}`);
+    // How deep the run went, for a long run's reader (npm run test:fuzz sets FUZZ_SEED).
+    if (process.env.FUZZ_SEED) console.log(`fuzz seed ${SEED}, ${RUNS} runs per route, ${hub.routes.length} routes; past every schema: ${withSchemas.filter((n) => passed.has(n)).length}/${withSchemas.length}; not: ${withSchemas.filter((n) => !passed.has(n)).join(', ')}`);
   }, timeout);
 });
 
@@ -170,6 +178,30 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
     expect(socket.connected).toBe(true);
   }, timeout);
 
+  it('answers every generated handshake by connecting, or refusing in the error shape', async () => {
+    const absent = fc.constant(undefined);
+    const auth = fc.record({
+      token: fc.oneof(fc.constant(hub.token), hostileValue),
+      leftSince: fc.oneof(absent, hostileValue, fc.integer({ min: 0 })),
+      status: fc.oneof(absent, payloadFor(KioskStatus)),
+    });
+    const caught = await uncaughtDuring(async () => {
+      await fc.assert(
+        fc.asyncProperty(auth, async (a) => {
+          const logged = hub.errors.length;
+          const what = JSON.stringify(a)?.slice(0, 300);
+          const outcome = await handshake(hub.url, Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)));
+          if (!outcome.connected) expect(ApiError.safeParse(outcome.data).success, `${what} → ${outcome.message} ${JSON.stringify(outcome.data)}`).toBe(true);
+          expect(hub.errors.slice(logged), what).toEqual([]);
+          expect(polluted(), what).toEqual([]);
+        }),
+        settings,
+      );
+    });
+    expect(caught).toEqual([]);
+    expect(socket.connected).toBe(true);
+  }, timeout);
+
   it('keeps exactly the good records of a mixed batch and names the field of each bad one', async () => {
     const item = fc.oneof(
       goodRecords(hub.kiosk, () => ++seq).map((record) => ({ good: true as const, record: record as unknown })),
@@ -200,7 +232,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
           });
           const good = batch.filter((b) => b.good).map((b) => b.record as SyncRecord);
           for (const r of good) expect(await hub.store.records.holds(r)).toBe(true);
-          expect(hub.counts().kiosk_records - before.kiosk_records).toBe(good.length);
+          expect(hub.counts().kiosk_records! - before.kiosk_records!).toBe(good.length);
           expect(polluted()).toEqual([]);
         }),
         settings,

@@ -198,25 +198,25 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
  * (the refinements zod adds on top are not in JSON Schema, so some still fail); 'break' also puts
  * wrong types, values past limits and hostile objects anywhere.
  */
-export function shaped(schema: JsonSchema, mode: Mode, depth = 0): fc.Arbitrary<unknown> {
-  const keep = node(schema, mode, depth);
+export function shaped(schema: JsonSchema, mode: Mode, depth = 0, known: readonly string[] = []): fc.Arbitrary<unknown> {
+  const keep = node(schema, mode, depth, known);
   if (mode === 'keep') return keep;
   return fc.oneof({ arbitrary: keep, weight: 5 }, { arbitrary: hostileValue, weight: 1 });
 }
 
-function node(s: JsonSchema, mode: Mode, depth: number): fc.Arbitrary<unknown> {
+function node(s: JsonSchema, mode: Mode, depth: number, known: readonly string[]): fc.Arbitrary<unknown> {
   if (depth > 6) return mode === 'keep' ? fc.constant(null) : hostileValue;
   const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((a) => shaped(a, mode, depth + 1)));
+  if (alternatives?.length) return fc.oneof(...alternatives.map((a) => shaped(a, mode, depth + 1, known)));
   const all = s.allOf as JsonSchema[] | undefined;
-  if (all?.length) return node({ ...all[0], ...s, allOf: undefined }, mode, depth);
+  if (all?.length) return node({ ...all[0], ...s, allOf: undefined }, mode, depth, known);
   if ('const' in s) return fc.constant(s.const);
   if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
   const type = s.type;
-  if (Array.isArray(type)) return fc.oneof(...type.map((t) => node({ ...s, type: t }, mode, depth)));
+  if (Array.isArray(type)) return fc.oneof(...type.map((t) => node({ ...s, type: t }, mode, depth, known)));
   switch (type) {
     case 'string':
-      return stringOf(s, mode);
+      return stringOf(s, mode, known);
     case 'integer':
     case 'number':
       return numberOf(s, type === 'integer', mode);
@@ -225,16 +225,16 @@ function node(s: JsonSchema, mode: Mode, depth: number): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     case 'array':
-      return arrayOf(s, mode, depth);
+      return arrayOf(s, mode, depth, known);
     case 'object':
-      return objectOf(s, mode, depth);
+      return objectOf(s, mode, depth, known);
     default:
       // z.unknown(), z.any() and what JSON Schema cannot say: anything.
       return hostileValue;
   }
 }
 
-function stringOf(s: JsonSchema, mode: Mode): fc.Arbitrary<string> {
+function stringOf(s: JsonSchema, mode: Mode, known: readonly string[]): fc.Arbitrary<string> {
   const min = typeof s.minLength === 'number' ? s.minLength : 0;
   const max = typeof s.maxLength === 'number' ? s.maxLength : 300;
   const fits = (v: string) => v.length >= min && v.length <= max;
@@ -243,7 +243,13 @@ function stringOf(s: JsonSchema, mode: Mode): fc.Arbitrary<string> {
   if (format === 'uuid') base = fc.uuid();
   else if (format === 'date-time') base = fc.oneof(isoInstant, fc.constantFrom(...ABSURD_DATETIMES));
   else if (format === 'date') base = fc.oneof(isoInstant.map((t) => t.slice(0, 10)), fc.constantFrom(...ABSURD_DATES));
-  else if (typeof s.pattern === 'string') base = fc.stringMatching(new RegExp(s.pattern)).filter(fits);
+  else if (typeof s.pattern === 'string') {
+    // An id-like field: often one that names something stored, so the handler goes past "not found".
+    const pattern = new RegExp(s.pattern);
+    const ids = known.filter((k) => pattern.test(k) && fits(k));
+    const any = fc.stringMatching(pattern).filter(fits);
+    base = ids.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...ids), weight: 2 }, { arbitrary: any, weight: 1 }) : any;
+  }
   else {
     base = fc.oneof(
       { arbitrary: fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max, 40) }), weight: 3 },
@@ -275,18 +281,18 @@ function numberOf(s: JsonSchema, integer: boolean, mode: Mode): fc.Arbitrary<num
   return fc.oneof({ arbitrary: inside, weight: 3 }, { arbitrary: fc.constantFrom(...past), weight: 1 }, { arbitrary: hostileNumber, weight: 1 });
 }
 
-function arrayOf(s: JsonSchema, mode: Mode, depth: number): fc.Arbitrary<unknown[]> {
+function arrayOf(s: JsonSchema, mode: Mode, depth: number, known: readonly string[]): fc.Arbitrary<unknown[]> {
   const items = (s.items ?? {}) as JsonSchema;
   const minLength = typeof s.minItems === 'number' ? s.minItems : 0;
   const maxItems = typeof s.maxItems === 'number' ? s.maxItems : 6;
-  const arr = fc.array(shaped(items, mode, depth + 1), { minLength, maxLength: Math.max(minLength, Math.min(maxItems, 4)) });
+  const arr = fc.array(shaped(items, mode, depth + 1, known), { minLength, maxLength: Math.max(minLength, Math.min(maxItems, 4)) });
   if (mode === 'keep') return arr;
   // One past the limit, when that stays a small body.
   const tooLong = maxItems < 2_000 ? [fc.array(fc.constant(0), { minLength: maxItems + 1, maxLength: maxItems + 1 })] : [];
   return fc.oneof({ arbitrary: arr, weight: 4 }, ...tooLong.map((arbitrary) => ({ arbitrary, weight: 1 })));
 }
 
-function objectOf(s: JsonSchema, mode: Mode, depth: number): fc.Arbitrary<Record<string, unknown>> {
+function objectOf(s: JsonSchema, mode: Mode, depth: number, known: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
   const properties = (s.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((s.required ?? []) as string[]);
   const names = Object.keys(properties);
@@ -294,10 +300,10 @@ function objectOf(s: JsonSchema, mode: Mode, depth: number): fc.Arbitrary<Record
   let base: fc.Arbitrary<Record<string, unknown>>;
   if (names.length === 0 && extra && typeof extra === 'object') {
     // A record (z.record): keys from its propertyNames, values of its value schema.
-    const keys = s.propertyNames ? (node(s.propertyNames as JsonSchema, mode, depth + 1) as fc.Arbitrary<string>).map(String) : fc.string({ maxLength: 12 });
-    base = fc.dictionary(keys, shaped(extra as JsonSchema, mode, depth + 1), { maxKeys: 3 });
+    const keys = s.propertyNames ? (node(s.propertyNames as JsonSchema, mode, depth + 1, known) as fc.Arbitrary<string>).map(String) : fc.string({ maxLength: 12 });
+    base = fc.dictionary(keys, shaped(extra as JsonSchema, mode, depth + 1, known), { maxKeys: 3 });
   } else {
-    const model = Object.fromEntries(names.map((n) => [n, shaped(properties[n]!, mode, depth + 1)]));
+    const model = Object.fromEntries(names.map((n) => [n, shaped(properties[n]!, mode, depth + 1, known)]));
     base = fc.record(model, { requiredKeys: names.filter((n) => required.has(n)) }) as fc.Arbitrary<Record<string, unknown>>;
   }
   if (mode === 'keep') return base;
@@ -322,8 +328,11 @@ export function withOwnKey(o: Record<string, unknown>, k: string, v: unknown): R
   return copy;
 }
 
-/** Payloads for a zod schema: its shape with hostile values (mostly), broken shapes, and anything. */
-export function payloadFor(schema: z.ZodType): fc.Arbitrary<unknown> {
+/**
+ * Payloads for a zod schema: its shape with hostile values (mostly), broken shapes, and anything.
+ * `known` are ids of stored things, used for id-like fields now and then.
+ */
+export function payloadFor(schema: z.ZodType, known: readonly string[] = []): fc.Arbitrary<unknown> {
   const js = jsonSchemaOf(schema);
-  return fc.oneof({ arbitrary: shaped(js, 'keep'), weight: 3 }, { arbitrary: shaped(js, 'break'), weight: 3 }, { arbitrary: hostileValue, weight: 1 });
+  return fc.oneof({ arbitrary: shaped(js, 'keep', 0, known), weight: 3 }, { arbitrary: shaped(js, 'break', 0, known), weight: 3 }, { arbitrary: hostileValue, weight: 1 });
 }

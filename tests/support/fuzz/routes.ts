@@ -14,6 +14,8 @@ export interface FuzzRequest {
   identity: Identity;
   /** Whether an authenticated request carries its session's CSRF token. */
   csrf: boolean;
+  /** Headers beside the session's: a forged session or CSRF cookie and token, a hostile language, forwarding headers. */
+  headers: Record<string, string>;
   contentType?: string;
   body?: string;
   /** Whether every part the route declares a schema for passes it, as the hub will see that part. */
@@ -24,6 +26,28 @@ export interface FuzzRequest {
 export const ErrorBody = z.strictObject({ error: ApiError });
 
 const IDENTITIES: Identity[] = ['anonymous', 'admin', 'inspector'];
+
+/** A header value HTTP can carry: the string's UTF-8 bytes, without control characters but tab. */
+const headerSafe = (s: string) => Buffer.from(s, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+
+/**
+ * Headers a browser or an attacker may add: a forged session or CSRF cookie and token (sent only
+ * by the anonymous caller: the others carry their real ones), a hostile language, forwarding
+ * headers the hub must not believe (no TRUST_PROXY here).
+ */
+const extraHeaders = (identity: Identity): fc.Arbitrary<Record<string, string>> =>
+  fc.record(
+    {
+      ...(identity === 'anonymous'
+        ? { cookie: fc.tuple(hostileString, hostileString).map(([s, c]) => `vc_session=${headerSafe(s)}; _csrf=${headerSafe(c)}`), 'x-csrf-token': hostileString.map(headerSafe) }
+        : {}),
+      'accept-language': hostileString.map(headerSafe),
+      'x-forwarded-for': fc.constantFrom('10.0.0.1', '127.0.0.1, 10.0.0.1', 'unknown', '::1'),
+      'x-forwarded-proto': fc.constantFrom('https', 'gopher'),
+      'x-forwarded-host': hostileString.map(headerSafe),
+    },
+    { requiredKeys: [] },
+  );
 
 /** A percent sign not followed by two hex digits: Fastify cannot decode the path. */
 const BAD_ENCODING = '%E0%A4%A';
@@ -51,11 +75,11 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
 
   const queryJs = route.schema.querystring ? jsonSchemaOf(route.schema.querystring) : undefined;
   const queryObject: fc.Arbitrary<Record<string, unknown>> = queryJs
-    ? fc.oneof(shaped(queryJs, 'keep'), shaped(queryJs, 'break')).map((q) => (q !== null && typeof q === 'object' && !Array.isArray(q) ? (q as Record<string, unknown>) : { q }))
+    ? fc.oneof(shaped(queryJs, 'keep', 0, knownIds), shaped(queryJs, 'break', 0, knownIds)).map((q) => (q !== null && typeof q === 'object' && !Array.isArray(q) ? (q as Record<string, unknown>) : { q }))
     : fc.oneof(fc.constant({}), fc.dictionary(fc.constantFrom('lang', 'page', 'limit', 'from', 'to', '__proto__', 'x'), hostileValue, { maxKeys: 2 }));
 
   const isPost = route.method === 'POST';
-  const bodyValue = route.schema.body ? payloadFor(route.schema.body) : hostileValue;
+  const bodyValue = route.schema.body ? payloadFor(route.schema.body, knownIds) : hostileValue;
   const body: fc.Arbitrary<{ contentType?: string; body?: string; parsed: unknown; json: boolean }> = isPost
     ? fc.oneof(
         { arbitrary: bodyValue.map((v) => ({ contentType: 'application/json', body: expandDeep(JSON.stringify(v) ?? 'null'), parsed: v, json: true })), weight: 8 },
@@ -77,10 +101,10 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
       badEncoding: fc.oneof({ arbitrary: fc.constant(false), weight: 7 }, { arbitrary: fc.constant(names.length > 0 || wildcard), weight: 1 }),
       query: queryObject,
       body,
-      identity: fc.constantFrom(...IDENTITIES),
+      who: fc.constantFrom(...IDENTITIES).chain((identity) => fc.record({ identity: fc.constant(identity), headers: extraHeaders(identity) })),
       csrf: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
     })
-    .map(({ params: p, rest: r, badEncoding, query: q, body: b, identity, csrf }) => {
+    .map(({ params: p, rest: r, badEncoding, query: q, body: b, who: { identity, headers }, csrf }) => {
       // One request in eight (where the path has a parameter) carries a broken percent-encoding.
       const broken = badEncoding;
       let path = route.url.replace(/:(\w+)/g, (_, n: string) => (broken ? BAD_ENCODING : encodeURIComponent(p[n]!)));
@@ -98,6 +122,7 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
         query: search.toString(),
         identity,
         csrf,
+        headers,
         ...(b.contentType ? { contentType: b.contentType } : {}),
         ...(b.body !== undefined ? { body: b.body } : {}),
         valid,

@@ -79,3 +79,20 @@ export function connectSpareKiosk(url: string, token: string): Promise<Socket> {
     socket.once('connect_error', reject);
   });
 }
+
+/** A kiosk handshake with this `auth`: connected (then closed), or refused with the `connect_error`'s data. */
+export function handshake(url: string, auth: Record<string, unknown>): Promise<{ connected: true } | { connected: false; data: unknown; message: string }> {
+  const socket = io(`${url}${KIOSK_NAMESPACE}`, { auth, forceNew: true, reconnection: false, transports: ['websocket'], autoConnect: false });
+  sendDeepNesting(socket);
+  socket.connect();
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.close();
+      resolve({ connected: true });
+    });
+    socket.once('connect_error', (err: Error & { data?: unknown }) => {
+      socket.close();
+      resolve({ connected: false, data: err.data, message: err.message });
+    });
+  });
+}
