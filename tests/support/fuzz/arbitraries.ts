@@ -241,8 +241,8 @@ function stringOf(s: JsonSchema, mode: Mode, known: readonly string[]): fc.Arbit
   const format = s.format as string | undefined;
   let base: fc.Arbitrary<string>;
   if (format === 'uuid') base = fc.uuid();
-  else if (format === 'date-time') base = fc.oneof(isoInstant, fc.constantFrom(...ABSURD_DATETIMES));
-  else if (format === 'date') base = fc.oneof(isoInstant.map((t) => t.slice(0, 10)), fc.constantFrom(...ABSURD_DATES));
+  else if (format === 'date-time') base = fc.oneof(isoNearNow, isoInstant, fc.constantFrom(...ABSURD_DATETIMES));
+  else if (format === 'date') base = fc.oneof(isoNearNow.map((t) => t.slice(0, 10)), isoInstant.map((t) => t.slice(0, 10)), fc.constantFrom(...ABSURD_DATES));
   else if (typeof s.pattern === 'string') {
     // An id-like field: often one that names something stored, so the handler goes past "not found".
     const pattern = new RegExp(s.pattern);
@@ -262,6 +262,12 @@ function stringOf(s: JsonSchema, mode: Mode, known: readonly string[]): fc.Arbit
   if (mode === 'keep') return base;
   return fc.oneof({ arbitrary: base, weight: 3 }, { arbitrary: hostileString, weight: 1 }, { arbitrary: fc.constant('y'.repeat(max + 1)), weight: 1 });
 }
+
+/**
+ * An ISO instant within 40 days of now (an offset from the wall clock, so a seed replays the same
+ * offsets on another day): what a "from/to" window or a "not in the past" rule accepts.
+ */
+const isoNearNow: fc.Arbitrary<string> = fc.integer({ min: -40 * 86_400_000, max: 40 * 86_400_000 }).map((ms) => new Date(Date.now() + ms).toISOString());
 
 /** An ISO instant with an offset, somewhere in the years a Date holds. */
 const isoInstant: fc.Arbitrary<string> = fc

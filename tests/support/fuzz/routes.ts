@@ -28,7 +28,7 @@ export const ErrorBody = z.strictObject({ error: ApiError });
 const IDENTITIES: Identity[] = ['anonymous', 'admin', 'inspector'];
 
 /** A header value HTTP can carry: the string's UTF-8 bytes, without control characters but tab. */
-const headerSafe = (s: string) => Buffer.from(s, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+export const headerSafe = (s: string) => Buffer.from(s, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
 
 /**
  * Headers a browser or an attacker may add: a forged session or CSRF cookie and token (sent only

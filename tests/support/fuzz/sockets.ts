@@ -40,14 +40,15 @@ export function counterUuid(n: number): string {
 /**
  * Records a kiosk may store: generated from SyncRecord's shape with hostile values that still fit
  * (unicode at its length limits, numbers at their bounds), made this kiosk's own (ids, venue, a
- * fresh id and seq, the kiosk's clock now), and kept only when SyncRecord accepts them.
+ * fresh id and seq, the kiosk's clock at `now`, by default the wall clock's), and kept only when
+ * SyncRecord accepts them.
  */
-export function goodRecords(kiosk: { id: string; venueId: string }, next: () => number): fc.Arbitrary<SyncRecord> {
+export function goodRecords(kiosk: { id: string; venueId: string }, next: () => number, now?: number): fc.Arbitrary<SyncRecord> {
   const js = jsonSchemaOf(SyncRecord);
   return shaped(js, 'keep')
     .map((r) => {
       const n = next();
-      return { ...(r as object), id: counterUuid(n), seq: n, kioskId: kiosk.id, venueId: kiosk.venueId, kioskTime: new Date().toISOString() };
+      return { ...(r as object), id: counterUuid(n), seq: n, kioskId: kiosk.id, venueId: kiosk.venueId, kioskTime: new Date(now ?? Date.now()).toISOString() };
     })
     .filter((r) => SyncRecord.safeParse(r).success) as fc.Arbitrary<SyncRecord>;
 }
@@ -80,9 +81,16 @@ export function connectSpareKiosk(url: string, token: string): Promise<Socket> {
   });
 }
 
-/** A kiosk handshake with this `auth`: connected (then closed), or refused with the `connect_error`'s data. */
-export function handshake(url: string, auth: Record<string, unknown>): Promise<{ connected: true } | { connected: false; data: unknown; message: string }> {
-  const socket = io(`${url}${KIOSK_NAMESPACE}`, { auth, forceNew: true, reconnection: false, transports: ['websocket'], autoConnect: false });
+/**
+ * A handshake on a namespace with this `auth` (a kiosk's) or these headers (a dashboard's cookie):
+ * connected (then closed), or refused with the `connect_error`'s data.
+ */
+export function handshake(
+  url: string,
+  namespace: string,
+  { auth = {}, headers = {} }: { auth?: Record<string, unknown>; headers?: Record<string, string> },
+): Promise<{ connected: true } | { connected: false; data: unknown; message: string }> {
+  const socket = io(`${url}${namespace}`, { auth, extraHeaders: headers, forceNew: true, reconnection: false, transports: ['websocket'], autoConnect: false });
   sendDeepNesting(socket);
   socket.connect();
   return new Promise((resolve) => {
