@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../hub/src/sockets/ingest.js';
 import { SyncRecord } from '../../shared/schemas/record.js';
 import { MAX_PUSH_BYTES, PushResult } from '../../shared/schemas/sync.js';
-import { connectDashboard, connectKiosk, enrolKiosk, type KioskClient } from '../support/hub.js';
+import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
+import { connectDashboard, connectKiosk, enrolKiosk, patronForm, type KioskClient } from '../support/hub.js';
 import { hostileString, hostileValue, payloadFor } from '../support/fuzz/arbitraries.js';
 import { DASHBOARD_NAMESPACE, KIOSK_NAMESPACE } from '../../shared/events.js';
 import { ApiError } from '../../shared/schemas/errors.js';
@@ -48,6 +49,16 @@ describe('fuzz: every HTTP route', () => {
     const records = fc.sample(goodRecords(hub.kiosk, () => ++n, at), { seed: SEED, numRuns: 60 });
     const { ack } = await ingestBatch(hub.store, hub.kiosk, { records }, at);
     expect(ack.ok && ack.data.results.every((r) => r.status === 'accepted')).toBe(true);
+    // A patron's pass, its venue code and form ticket, so the pass and patron routes find something.
+    const venueCode = await liveToken((await hub.store.kiosks.byId(hub.kiosk.id))!.codeSecret, hub.kiosk.id, slotAt(at));
+    const form = await patronForm(hub.url, venueCode);
+    const res = await fetch(`${hub.url}/api/passes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...form, people: [{ healthCode: 'green', itinerary: 'local' }], commitment: false }),
+    });
+    expect(res.status).toBe(201);
+    hub.knownIds.push(((await res.json()) as { id: string }).id, venueCode, form.ticket);
   });
   afterAll(async () => hub.close());
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ApiError } from '../../../shared/schemas/errors.js';
+import { REGISTRY_COLUMNS, type RegistryColumn } from '../../../shared/schemas/registry.js';
 import { expandDeep, hostileString, hostileValue, jsonSchemaOf, payloadFor, shaped, type JsonSchema } from './arbitraries.js';
 import type { DeclaredRoute, Identity } from './hub.js';
 
@@ -130,13 +131,45 @@ export function requestsFor(route: DeclaredRoute, knownIds: readonly string[]): 
     });
 }
 
-/** A CSV file's text: a header and rows of hostile cells (what the registry import reads). */
+/** Values a registry CSV's cell may hold, per column: plausible ones, edge ones, and anything hostile. */
+const CELLS: Record<RegistryColumn, readonly string[]> = {
+  id: ['venue-a', 'venue-b', '', 'new-venue'],
+  community: ['c-venue-a', '测试社区', 'c-venue-b', ''],
+  name: ['新开KTV', '测试KTV', ''],
+  type: ['ktv', 'bar', '酒吧', 'KTV', 'restaurant', 'no_such_type'],
+  address: ['测试路2号', ''],
+  ratedCapacity: ['100', '0', '-1', '1e9', '９９', '100.5', ''],
+  openingHours: ['10:00-22:00', '22:00-02:00', '25:00-26:00', '00:00-00:00', '10:00-22:00;14:00-15:00', ''],
+  entrances: ['正门', '正门;侧门', ';;', ''],
+  preventionName: ['赵敏', ''],
+  preventionPhone: ['13800000001', '+86 138 0000 0001', '1', ''],
+  disinfectionName: ['钱军', ''],
+  disinfectionPhone: ['13800000002', ''],
+};
+
+/** One CSV cell: as it is, quoted as a spreadsheet quotes it, or quoted wrongly. */
+const cell = (column: RegistryColumn | undefined) =>
+  fc
+    .tuple(fc.oneof({ arbitrary: fc.constantFrom(...(column ? CELLS[column] : ['x'])), weight: 3 }, { arbitrary: hostileString, weight: 1 }), fc.constantFrom('plain', 'quoted', 'broken'))
+    .map(([v, q]) => (q === 'quoted' ? `"${v.replaceAll('"', '""')}"` : q === 'broken' ? `"${v}` : v));
+
+/**
+ * A registry CSV (what the import reads): a header of known column names (any of each column's
+ * names, in any order, now and then an unknown or repeated one) and rows of cells from CELLS or
+ * hostile strings, with CRLF or LF line ends.
+ */
 const csvText: fc.Arbitrary<string> = fc
-  .array(fc.array(fc.oneof(hostileString, fc.constantFrom('venue-a', 'ktv', '100', '测试路1号', '="cmd"', '@SUM(1)', '"', '""', ',')), { minLength: 1, maxLength: 8 }), {
-    minLength: 0,
-    maxLength: 4,
-  })
-  .map((rows) => ['name,type,address,ratedCapacity,officerName,officerPhone', ...rows.map((r) => r.join(','))].join('\r\n'));
+  .tuple(
+    fc.shuffledSubarray(Object.keys(REGISTRY_COLUMNS) as RegistryColumn[], { minLength: 1 }),
+    fc.oneof({ arbitrary: fc.constant<string | undefined>(undefined), weight: 4 }, { arbitrary: fc.constantFrom('备注', 'name', '场所名称'), weight: 1 }),
+    fc.constantFrom('\r\n', '\n'),
+  )
+  .chain(([columns, extra, eol]) => {
+    const all: (RegistryColumn | undefined)[] = extra === undefined ? columns : [...columns, undefined];
+    const header = [...columns.map((c) => REGISTRY_COLUMNS[c][0]), ...(extra === undefined ? [] : [extra])].join(',');
+    const row = fc.tuple(...all.map(cell)).map((cells) => cells.join(','));
+    return fc.array(row, { maxLength: 4 }).map((rows) => [header, ...rows].join(eol));
+  });
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const wellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD');
