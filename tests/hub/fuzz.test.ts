@@ -85,24 +85,28 @@ describe('fuzz: every HTTP route', () => {
       for (const route of hub.routes) {
         const name = routeName(route);
         await fc.assert(
-          fc.asyncProperty(requestsFor(route, hub.knownIds), async (req) => {
-            const before = req.valid ? undefined : hub.counts();
+          // One to three requests at once: the same route's handlers interleave as they do under load.
+          fc.asyncProperty(fc.array(requestsFor(route, hub.knownIds), { minLength: 1, maxLength: 3 }), async (reqs) => {
+            const before = reqs.every((r) => !r.valid) ? hub.counts() : undefined;
             const logged = hub.errors.length;
-            const res = await send(req);
-            const what = `${name}: ${req.method} ${req.path}?${req.query} as ${req.identity} → ${res.status} ${res.text.slice(0, 300)}`;
-            expect(res.status, what).toBeLessThan(500);
+            const answers = await Promise.all(reqs.map(send));
+            const what = reqs.map((req, i) => `${name}: ${req.method} ${req.path}?${req.query} as ${req.identity} → ${answers[i]!.status} ${answers[i]!.text.slice(0, 300)}`).join('\n');
+            reqs.forEach((req, i) => {
+              const res = answers[i]!;
+              expect(res.status, what).toBeLessThan(500);
+              if (!/^no route /.test(ErrorBody.safeParse(safeParse(res.text)).data?.error.message ?? '')) reached.add(name);
+              if (req.valid) passed.add(name);
+              if (res.status >= 400 && req.method !== 'HEAD') {
+                // Pages for people (the patron's and booking pages) answer a page; everything else the error shape.
+                const page = res.type.startsWith('text/html') && !req.path.startsWith('/api/');
+                if (!page) expect(ErrorBody.safeParse(safeParse(res.text)).success, what).toBe(true);
+              }
+              // A session this request ended is replaced, so the next requests of this identity are authenticated.
+              if (route.url === '/api/auth/logout' && req.identity !== 'anonymous') sessions.delete(req.identity);
+            });
             expect(hub.errors.slice(logged), what).toEqual([]);
-            if (!/^no route /.test(ErrorBody.safeParse(safeParse(res.text)).data?.error.message ?? '')) reached.add(name);
-            if (req.valid) passed.add(name);
-            if (res.status >= 400 && req.method !== 'HEAD') {
-              // Pages for people (the patron's and booking pages) answer a page; everything else the error shape.
-              const page = res.type.startsWith('text/html') && !req.path.startsWith('/api/');
-              if (!page) expect(ErrorBody.safeParse(safeParse(res.text)).success, what).toBe(true);
-            }
             if (before) expect(hub.counts(), `stored from an invalid request: ${what}`).toEqual(before);
             expect(polluted(), what).toEqual([]);
-            // A session this request ended is replaced, so the next requests of this identity are authenticated.
-            if (route.url === '/api/auth/logout' && req.identity !== 'anonymous') sessions.delete(req.identity);
           }),
           settings,
         );
