@@ -6,7 +6,7 @@ import { SyncRecord } from '../../shared/schemas/record.js';
 import { MAX_PUSH_BYTES, PushResult } from '../../shared/schemas/sync.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { connectDashboard, connectKiosk, enrolKiosk, patronForm, type KioskClient } from '../support/hub.js';
-import { hostileString, hostileValue, payloadFor } from '../support/fuzz/arbitraries.js';
+import { hostileString, hostileValue, jsonSchemaOf, payloadFor, shaped } from '../support/fuzz/arbitraries.js';
 import { DASHBOARD_NAMESPACE, KIOSK_NAMESPACE } from '../../shared/events.js';
 import { ApiError } from '../../shared/schemas/errors.js';
 import { KioskStatus } from '../../shared/schemas/kiosk-admin.js';
@@ -49,6 +49,9 @@ describe('fuzz: every HTTP route', () => {
     const records = fc.sample(goodRecords(hub.kiosk, () => ++n, at), { seed: SEED, numRuns: 60 });
     const { ack } = await ingestBatch(hub.store, hub.kiosk, { records }, at);
     expect(ack.ok && ack.data.results.every((r) => r.status === 'accepted')).toBe(true);
+    // The kiosk's status report at its bounds (a clock at 0 or far ahead, millions pending), as the list of kiosks shows it.
+    const [status] = fc.sample(shaped(jsonSchemaOf(KioskStatus), 'keep').filter((v) => KioskStatus.safeParse(v).success), { seed: SEED, numRuns: 1 });
+    await hub.store.kiosks.report(hub.kiosk.id, KioskStatus.parse(status), at);
     // A patron's pass, its venue code and form ticket, so the pass and patron routes find something.
     const venueCode = await liveToken((await hub.store.kiosks.byId(hub.kiosk.id))!.codeSecret, hub.kiosk.id, slotAt(at));
     const form = await patronForm(hub.url, venueCode);
