@@ -291,7 +291,11 @@ function arrayOf(s: JsonSchema, mode: Mode, depth: number, known: readonly strin
   const items = (s.items ?? {}) as JsonSchema;
   const minLength = typeof s.minItems === 'number' ? s.minItems : 0;
   const maxItems = typeof s.maxItems === 'number' ? s.maxItems : 6;
-  const arr = fc.array(shaped(items, mode, depth + 1, known), { minLength, maxLength: Math.max(minLength, Math.min(maxItems, 4)) });
+  const item = shaped(items, mode, depth + 1, known);
+  const short = fc.array(item, { minLength, maxLength: Math.max(minLength, Math.min(maxItems, 4)) });
+  // As long as the schema allows (up to 100,000 items: a retiring kiosk's refused seqs), one item repeated.
+  const full = maxItems <= 100_000 && maxItems > 4 ? [fc.tuple(item, fc.nat()).map(([v, k]) => Array.from({ length: maxItems }, (_, i) => (typeof v === 'number' ? v + ((i * (k + 1)) % maxItems) : v)))] : [];
+  const arr = fc.oneof({ arbitrary: short, weight: 8 }, ...full.map((arbitrary) => ({ arbitrary, weight: 1 })));
   if (mode === 'keep') return arr;
   // One past the limit, when that stays a small body.
   const tooLong = maxItems < 2_000 ? [fc.array(fc.constant(0), { minLength: maxItems + 1, maxLength: maxItems + 1 })] : [];
