@@ -293,8 +293,18 @@ function arrayOf(s: JsonSchema, mode: Mode, depth: number, known: readonly strin
   const maxItems = typeof s.maxItems === 'number' ? s.maxItems : 6;
   const item = shaped(items, mode, depth + 1, known);
   const short = fc.array(item, { minLength, maxLength: Math.max(minLength, Math.min(maxItems, 4)) });
-  // As long as the schema allows (up to 100,000 items: a retiring kiosk's refused seqs), one item repeated.
-  const full = maxItems <= 100_000 && maxItems > 4 ? [fc.tuple(item, fc.nat()).map(([v, k]) => Array.from({ length: maxItems }, (_, i) => (typeof v === 'number' ? v + ((i * (k + 1)) % maxItems) : v)))] : [];
+  // As long as the schema allows (up to 100,000 items: a retiring kiosk's refused seqs), one item of
+  // the schema repeated, within 2 MB of JSON: a larger packet is cut by the transport
+  // (maxHttpBufferSize), before the hub reads it.
+  const full =
+    maxItems <= 100_000 && maxItems > 4
+      ? [
+          fc.tuple(node(items, 'keep', depth + 1, known), fc.nat()).map(([v, k]) => {
+            const length = Math.min(maxItems, Math.floor(2_000_000 / ((JSON.stringify(v) ?? '').length + 1)));
+            return Array.from({ length }, (_, i) => (typeof v === 'number' ? v + ((i * (k + 1)) % maxItems) : v));
+          }),
+        ]
+      : [];
   const arr = fc.oneof({ arbitrary: short, weight: 8 }, ...full.map((arbitrary) => ({ arbitrary, weight: 1 })));
   if (mode === 'keep') return arr;
   // One past the limit, when that stays a small body.
