@@ -3,6 +3,8 @@ import { MAX_BATCH } from '../../shared/schemas/sync.js';
 import { entranceRecord } from '../support/records.js';
 import { connectKiosk, enrolKiosk, readDb, startTestHub, type TestHub } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
+import { DEEP_MARK } from '../support/fuzz/arbitraries.js';
+import { sendDeepNesting } from '../support/fuzz/sockets.js';
 
 /** Rows as SQLite has them, read through a separate connection. */
 const storedRows = (dbFile: string) =>
@@ -39,6 +41,22 @@ describe('records:push over socket.io', () => {
     expect(r3).toMatchObject({ index: 3, status: 'rejected', error: { code: 'invalid', field: 'type' } });
     expect(r4).toMatchObject({ index: 4, status: 'accepted', id: good2.id });
     expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good1.id, good2.id]);
+  });
+
+  // Found by the fuzz suite (tests/hub/fuzz.test.ts): a 100,000-deep item made the hub's byte count
+  // overflow the stack, and the whole batch was answered `internal`, good records lost with it.
+  hubTest('refuses an item nested deeper than any record, and one that is no object, naming each by its place', async ({ hub, socket }) => {
+    sendDeepNesting(socket);
+    const good = entranceRecord(hub.kiosk, 1);
+    const res = await socket.emitWithAck('records:push', { records: [DEEP_MARK, good, 42, null] });
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.data.results).toMatchObject([
+      { index: 0, status: 'rejected', error: { code: 'invalid', field: 'records.0' } },
+      { index: 1, status: 'accepted', id: good.id },
+      { index: 2, status: 'rejected', error: { code: 'invalid', field: 'records.2' } },
+      { index: 3, status: 'rejected', error: { code: 'invalid', field: 'records.3' } },
+    ]);
+    expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good.id]);
   });
 
   hubTest('stores a skipped check as skipped', async ({ hub, socket }) => {

@@ -28,9 +28,13 @@ export async function ingestBatch(
     return { ack: { ok: false, error: tooBig ? { ...error, code: 'too_large' } : error }, accepted: [] };
   }
   const items = envelope.data.records;
+  // An item nested deeper than any record is refused before anything measures or reads it: JSON
+  // text parses at any depth, but serialising it again (to count its bytes) would overflow the
+  // stack and lose the whole batch, good records included. It is counted as null below.
+  const tooDeep = items.map((item) => nestedDeeperThan(item, MAX_RECORD_DEPTH));
   // Larger than a kiosk ever sends (it cuts its batches to MAX_PUSH_BYTES): refused whole, saying
   // so, or, for a single record that large alone, that record refused so the kiosk can move on.
-  const bytes = jsonBytes(envelope.data);
+  const bytes = jsonBytes({ records: items.map((item, i) => (tooDeep[i] ? null : item)) });
   if (bytes > MAX_PUSH_BYTES) {
     const error: ApiError = { code: 'too_large', field: 'records', message: `the push is ${bytes} bytes; at most ${MAX_PUSH_BYTES} are taken at once` };
     if (items.length > 1) return { ack: { ok: false, error }, accepted: [] };
@@ -43,9 +47,16 @@ export async function ingestBatch(
 
   const late: { index: number; record: SyncRecord; reason: string }[] = [];
   items.forEach((item, index) => {
+    if (tooDeep[index]) {
+      results[index] = rejected(index, idOf(item), { code: 'invalid', field: `records.${index}`, message: `nested deeper than ${MAX_RECORD_DEPTH} levels; no record is` });
+      return;
+    }
     const parsed = SyncRecord.safeParse(item);
     if (!parsed.success) {
-      results[index] = rejected(index, idOf(item), zodToApiError(parsed.error));
+      // An item that is no record at all (a number, null, an array) has no field of its own: the
+      // error names the item in the batch, so every rejection says where it is.
+      const error = zodToApiError(parsed.error);
+      results[index] = rejected(index, idOf(item), error.field ? error : { ...error, field: `records.${index}` });
       return;
     }
     const r = parsed.data;
@@ -100,6 +111,21 @@ function authorise(kiosk: KioskIdentity, r: SyncRecord): ApiError | undefined {
     return { code: 'forbidden', field: 'venueId', message: `kiosk ${kiosk.id} is enrolled at venue ${kiosk.venueId}` };
   }
   return undefined;
+}
+
+/** Deeper than any record (an entrance record with a pass is four levels), with room to spare. */
+export const MAX_RECORD_DEPTH = 32;
+
+/** Whether arrays and objects nest more than `max` levels in `value`; a walk with its own stack, so any depth is safe. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function rejected(index: number, id: string | undefined, error: ApiError): ItemResult {
