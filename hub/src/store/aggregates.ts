@@ -33,8 +33,8 @@ import type { RuleContext } from './rule-context.js';
  *   usual share no_phone_share holds an hour against.
  *
  * A record is stored only with a kiosk time within the policy's allowance of its
- * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than a few
- * minutes of clock drift ahead. It was made before it arrived, so a door counts
+ * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than the
+ * allowed clock drift ahead (a day). It was made before it arrived, so a door counts
  * it from its arrival; a time from nowhere (year 9999) never reaches the figures.
  *
  * A figure that cannot be stepped exactly is counted again from the records:
