@@ -75,11 +75,11 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     ]);
   });
 
-  it('missing_check: judged under the policy in force when the admission was made, the older version the kiosk applied counted apart', async () => {
+  it('missing_check: judged under the policy in force when the admission was made, the older version the kiosk applied counted apart and only a warning', async () => {
     // A restaurant: the normal preset asks no vaccination there; the emergency one does (三码联查, 004 §3.11).
     const r = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-r', { type: 'restaurant' }));
     const now = clock.now();
-    await hub.store.policies.activate(EMERGENCY_POLICY, now - HOUR / 2);
+    const emergency = await hub.store.policies.activate(EMERGENCY_POLICY, now - HOUR / 2);
     const socket = await kiosk(r.token);
     const normalChecks: Checks = { ...CLEAN };
     // Before the switch under version 1: nothing owed. After it, still naming version 1 (the kiosk was offline): owed under the policy in force.
@@ -87,9 +87,15 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     const after = entranceRecord(r.kiosk, 2, { kioskTime: cstIso(now - 5 * MIN), checks: normalChecks, policyVersion: NORMAL_POLICY.version });
     await push(socket, [before, after]);
     const flags = await eventually('missing_check');
-    expect(flags.map((f) => [f.venueId, f.windowKey, f.evidence.recordIds, f.evidence.underOlderPolicy, f.evidence.byCheck])).toEqual([
-      ['venue-r', cstIso(now).slice(0, 13), [after.id], 1, { vaccination: 1 }],
+    // The kiosk did what the version it had asked: a warning for the inspector to weigh, not a violation.
+    expect(flags.map((f) => [f.venueId, f.severity, f.windowKey, f.evidence.recordIds, f.evidence.underOlderPolicy, f.evidence.byCheck])).toEqual([
+      ['venue-r', 'warning', cstIso(now).slice(0, 13), [after.id], 1, { vaccination: 1 }],
     ]);
+    // A record naming the new version without the vaccination in the same hour: the hour is a violation.
+    const tampered = entranceRecord(r.kiosk, 3, { kioskTime: cstIso(now - 4 * MIN), checks: normalChecks, policyVersion: emergency.version });
+    await push(socket, [tampered]);
+    await until(async () => (await flagsOf('missing_check'))[0]?.severity === 'violation');
+    expect((await flagsOf('missing_check')).map((f) => [f.evidence.recordIds, f.evidence.withMissingCheck, f.evidence.underOlderPolicy])).toEqual([[[after.id, tampered.id], 2, 1]]);
   });
 
   it('no_phone_share: a door recording everyone as having no phone is flagged, the street\'s usual share read from its running day figures', async () => {
