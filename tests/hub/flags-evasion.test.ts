@@ -140,6 +140,31 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now))).toEqual({ admissions: 600, noPhone: 200 });
   });
 
+  it('no_phone_share: a venue cannot hide in its own baseline; it is held against the rest of the street', async () => {
+    const b = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-b'));
+    const now = clock.now();
+    // Yesterday venue b: 600 admissions, 12 without a phone (2 %). Venue a: 600, half of them
+    // without a phone: counted in, it would lift the street's share to 26 %, and three times that
+    // is more than any hour can reach.
+    await push(await kiosk(b.token), admissions(b.kiosk, 1, Array.from({ length: 600 }, (_, i) => (i % 50 === 0 ? NO_PHONE : CLEAN)), now - DAY));
+    const a = await kiosk(hub.token);
+    await push(a, admissions(hub.kiosk, 1, Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? NO_PHONE : CLEAN)), now - DAY));
+    const yesterday = { from: cstMidnight(-1, now), to: cstMidnight(0, now) };
+    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to)).toEqual({ admissions: 1200, noPhone: 312 });
+    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to, 'venue-a')).toEqual({ admissions: 600, noPhone: 12 });
+
+    // Venue a, this hour: 12 of 25 without a phone (48 %), held against venue b's 2 %.
+    await push(a, admissions(hub.kiosk, 601, Array.from({ length: 25 }, (_, i) => (i < 12 ? NO_PHONE : CLEAN)), now - MIN));
+    const thisHour = cstIso(now).slice(0, 13);
+    await until(async () => (await flagsOf('no_phone_share')).some((f) => f.windowKey === thisHour));
+    const flag = (await flagsOf('no_phone_share')).find((f) => f.windowKey === thisHour)!;
+    expect(flag).toMatchObject({
+      venueId: 'venue-a',
+      severity: 'warning',
+      evidence: { admissions: 25, noPhone: 12, share: 0.48, streetAdmissions: 600, streetShare: Math.round((13 / 602) * 10_000) / 10_000 },
+    });
+  });
+
   /** The street admin's dashboard, signed in, hearing the flags pushed live. */
   async function listen(): Promise<Flag[]> {
     const session = inspectorSession(hub.url);

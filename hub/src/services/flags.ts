@@ -190,9 +190,10 @@ function judgeHour(venue: FlagVenue, from: number, facts: HourFacts): RaisedFlag
 }
 
 /** The street's running day figures over the days before the hour's day (no_phone_share's usual share): one indexed sum. */
+/** The rest of the street's days before the hour: the venue judged is left out of its own yardstick. */
 async function streetBefore(store: Store, venue: FlagVenue, hour: number, th: Policy['flags']) {
   const { from, to } = baselineDays(hour, venue.utcOffsetMinutes, th.noPhoneBaselineDays);
-  return store.flags.facts.street(from, to);
+  return store.flags.facts.street(from, to, venue.id);
 }
 
 /**
