@@ -11,8 +11,9 @@ const DAY_MS = 24 * 60 * MIN_MS;
  * Back: a tablet kept offline sends its outbox when it is heard again; an offline day or several is
  * normal, and a venue closed for weeks (004 §3.1 暂时关停) may send its last evening late, so the
  * default allowance is a month (`kioskTimePastDays`). Ahead: a record is sent only after it was made,
- * so a kiosk time after its receipt is the tablet's clock running fast; a few minutes of drift are
- * allowed (`kioskTimeFutureMinutes`), more are refused (clock_skew flags smaller drifts).
+ * so a kiosk time after its receipt is the tablet's clock running fast. The admission was still real
+ * and must not be lost, so the default allowance ahead is a day (`kioskTimeFutureMinutes`, 1440);
+ * beyond it the time is from nowhere and refused. clock_skew flags the drift itself.
  */
 export function kioskTimeRefusal(kioskTime: string, receivedAt: number, th: Pick<FlagThresholds, 'kioskTimePastDays' | 'kioskTimeFutureMinutes'>): string | undefined {
   const ms = Date.parse(kioskTime);

@@ -56,10 +56,12 @@ export const FlagThresholds = z.object({
   /**
    * A record whose kiosk time is further from the hub's receipt than this is refused at `kioskTime`
    * (shared/rules/kiosk-time.ts): back `kioskTimePastDays` (a tablet kept offline through a closure
-   * sends its outbox late), ahead `kioskTimeFutureMinutes` (clock drift only: nothing is sent before it happens).
+   * sends its outbox late), ahead `kioskTimeFutureMinutes` (clock drift only: nothing is sent before it
+   * happens). Ahead defaults to a day: a tablet whose clock runs fast still made a real admission, which
+   * must not be lost; the allowance is there to stop absurd dates (year 9999), and clock_skew flags the drift.
    */
   kioskTimePastDays: z.int().min(1).max(366).default(31),
-  kioskTimeFutureMinutes: z.int().min(1).max(24 * 60).default(15),
+  kioskTimeFutureMinutes: z.int().min(1).max(24 * 60).default(24 * 60),
   /**
    * ledger_not_kept: staff nucleic-acid test frequency per venue type (003, the table of test
    * frequencies: rows 9, 13, 14, 17, 18; rows 23–28 after a local case). A type not listed asks none.

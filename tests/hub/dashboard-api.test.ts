@@ -6,7 +6,8 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
-import { entranceRecord } from '../support/records.js';
+import { entranceRecord, recordBase } from '../support/records.js';
+import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 
 const PASSWORD = 'a long enough password';
 /** Today and this week at the venues (UTC+8), by the wall clock the hub runs on. */
@@ -21,6 +22,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   let dbFile: string;
   let flagId: number;
   let url: string;
+  let kioskA: KioskIdentity;
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
@@ -28,6 +30,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     const { kiosk } = await enrolKiosk(store, a);
+    kioskA = kiosk;
     await store.records.ingest(
       [entranceRecord(kiosk, 1), entranceRecord(kiosk, 2, { checks: { scan: { outcome: 'skipped', reason: '<script>alert(1)</script>' } } })],
       Date.now(),
@@ -99,6 +102,26 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     expect(street.communities.map((c) => c.id)).toEqual(['c-venue-b']);
     expect(((await s.get('/api/flags')).json() as { items: unknown[] }).items).toEqual([]);
     expect((await s.get('/api/audit')).statusCode).toBe(403);
+  });
+
+  it('answers the ledger page with the rows it can read and names those kept under an older schema, never a 500', async () => {
+    const now = Date.now();
+    const check = { ...recordBase(kioskA, 3), kioskTime: new Date(now - 2 * 60_000).toISOString(), type: 'venue_check' as const, oneMetreLine: true, noticesPosted: true };
+    const old = { ...recordBase(kioskA, 4), kioskTime: new Date(now - 60_000).toISOString(), type: 'staff_temperature' as const, staffId: 'venue-a-staff-1', celsius: 36.4 };
+    await store.records.ingest([check, old], now);
+    // As a file from before offsets like +23:59 were refused holds it.
+    const badTime = old.kioskTime.replace('Z', '+23:59');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    db.prepare('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?').run(badTime, old.id);
+    db.close();
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    const res = await s.get(`/api/venues/venue-a/ledgers?from=${now - DAY}&to=${now + DAY}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { items: { id: string }[]; unreadable: { id: string; type: string; kioskTime: string }[] };
+    expect(body.items.map((i) => i.id)).toEqual([check.id]);
+    expect(body.unreadable).toEqual([{ id: old.id, type: 'staff_temperature', kioskTime: badTime }]);
   });
 
   it('refuses a flag action without the CSRF token; with it the action is done and audit-logged', async () => {

@@ -9,7 +9,7 @@ import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import type { Checks } from '../../shared/schemas/checks.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
-import { cstDate, cstMonday, cstWeek, DAY, HOUR, MIN } from '../support/clock.js';
+import { cstDate, cstIso, cstMonday, cstWeek, DAY, HOUR, MIN } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 /**
@@ -284,9 +284,33 @@ describe('dashboard.ledgers', () => {
       (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * DAY), type: 'staff_health', staffId: 'venue-a-staff-1', lastTestDate: cstDate(MONDAY + DAY), vaccination: 'booster' }),
     );
     const got = await store.dashboard.ledgers('venue-a', MONDAY, MONDAY + DAY);
-    expect(got.map((l) => l.type)).toEqual(['staff_temperature', 'disinfection', 'venue_check']);
-    expect(got[2]).toMatchObject({ kioskId: a.id, oneMetreLine: true, noticesPosted: false, receivedAt: MONDAY });
-    expect(await store.dashboard.ledgers('venue-b', MONDAY, MONDAY + DAY)).toEqual([]);
+    expect(got.items.map((l) => l.type)).toEqual(['staff_temperature', 'disinfection', 'venue_check']);
+    expect(got.items[2]).toMatchObject({ kioskId: a.id, oneMetreLine: true, noticesPosted: false, receivedAt: MONDAY });
+    expect(got.unreadable).toEqual([]);
+    expect(await store.dashboard.ledgers('venue-b', MONDAY, MONDAY + DAY)).toEqual({ items: [], unreadable: [] });
+  });
+
+  it('leaves out and names the stored rows that no longer fit the schema, reading the rest', async () => {
+    const [check, disinfection, temperature] = await push(
+      a,
+      MONDAY,
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + HOUR), type: 'venue_check', oneMetreLine: true, noticesPosted: true }),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 2 * HOUR), type: 'disinfection', kind: 'ventilation', area: '大厅', officer: '孙丽', doneAt: iso(MONDAY + 2 * HOUR) }),
+      (seq) => ({ ...recordBase(a, seq), kioskTime: iso(MONDAY + 3 * HOUR), type: 'staff_temperature', staffId: 'venue-a-staff-1', celsius: 36.4 }),
+    );
+    // Rows kept under an older schema, as a file from before today's checks holds them: a kiosk
+    // time written with an offset no clock has, and a body missing a field now required.
+    const db = new Database(file);
+    const badTime = cstIso(MONDAY + 2 * HOUR).replace('+08:00', '+23:59');
+    db.prepare('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?').run(badTime, disinfection!.id);
+    db.prepare("UPDATE kiosk_records SET body = json_remove(body, '$.celsius') WHERE id = ?").run(temperature!.id);
+    db.close();
+    const got = await store.dashboard.ledgers('venue-a', MONDAY, MONDAY + DAY);
+    expect(got.items.map((l) => l.id)).toEqual([check!.id]);
+    expect(got.unreadable).toEqual([
+      { id: temperature!.id, type: 'staff_temperature', kioskTime: iso(MONDAY + 3 * HOUR) },
+      { id: disinfection!.id, type: 'disinfection', kioskTime: badTime },
+    ]);
   });
 });
 
@@ -304,7 +328,7 @@ describe('dashboard filters against SQL injection', () => {
       expect((await store.dashboard.records(s, RecordsQuery.parse({}))).total).toBe(0);
       expect(await store.dashboard.day(s, cstDate(MONDAY))).toBeUndefined();
       expect(await store.dashboard.venueCommunity(s)).toBeUndefined();
-      expect(await store.dashboard.ledgers(s, 0, Date.now())).toEqual([]);
+      expect(await store.dashboard.ledgers(s, 0, Date.now())).toEqual({ items: [], unreadable: [] });
       expect((await store.dashboard.overview({ communityId: s }, MONDAY)).communities).toEqual([]);
       expect((await store.dashboard.ranking(cstDate(MONDAY), { communityId: s })).rows).toEqual([]);
       expect((await store.dashboard.weeklyReport(WEEK, { communityId: s })).rows).toEqual([]);

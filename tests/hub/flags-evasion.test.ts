@@ -75,11 +75,11 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     ]);
   });
 
-  it('missing_check: judged under the policy in force when the admission was made, the older version the kiosk applied counted apart', async () => {
+  it('missing_check: judged under the policy in force when the admission was made, the older version the kiosk applied counted apart and only a warning', async () => {
     // A restaurant: the normal preset asks no vaccination there; the emergency one does (三码联查, 004 §3.11).
     const r = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-r', { type: 'restaurant' }));
     const now = clock.now();
-    await hub.store.policies.activate(EMERGENCY_POLICY, now - HOUR / 2);
+    const emergency = await hub.store.policies.activate(EMERGENCY_POLICY, now - HOUR / 2);
     const socket = await kiosk(r.token);
     const normalChecks: Checks = { ...CLEAN };
     // Before the switch under version 1: nothing owed. After it, still naming version 1 (the kiosk was offline): owed under the policy in force.
@@ -87,9 +87,15 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     const after = entranceRecord(r.kiosk, 2, { kioskTime: cstIso(now - 5 * MIN), checks: normalChecks, policyVersion: NORMAL_POLICY.version });
     await push(socket, [before, after]);
     const flags = await eventually('missing_check');
-    expect(flags.map((f) => [f.venueId, f.windowKey, f.evidence.recordIds, f.evidence.underOlderPolicy, f.evidence.byCheck])).toEqual([
-      ['venue-r', cstIso(now).slice(0, 13), [after.id], 1, { vaccination: 1 }],
+    // The kiosk did what the version it had asked: a warning for the inspector to weigh, not a violation.
+    expect(flags.map((f) => [f.venueId, f.severity, f.windowKey, f.evidence.recordIds, f.evidence.underOlderPolicy, f.evidence.byCheck])).toEqual([
+      ['venue-r', 'warning', cstIso(now).slice(0, 13), [after.id], 1, { vaccination: 1 }],
     ]);
+    // A record naming the new version without the vaccination in the same hour: the hour is a violation.
+    const tampered = entranceRecord(r.kiosk, 3, { kioskTime: cstIso(now - 4 * MIN), checks: normalChecks, policyVersion: emergency.version });
+    await push(socket, [tampered]);
+    await until(async () => (await flagsOf('missing_check'))[0]?.severity === 'violation');
+    expect((await flagsOf('missing_check')).map((f) => [f.evidence.recordIds, f.evidence.withMissingCheck, f.evidence.underOlderPolicy])).toEqual([[[after.id, tampered.id], 2, 1]]);
   });
 
   it('no_phone_share: a door recording everyone as having no phone is flagged, the street\'s usual share read from its running day figures', async () => {
@@ -132,6 +138,31 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     expect((await flagsOf('no_phone_share')).filter((f) => f.venueId === 'venue-a')).toEqual([]);
     // The same hour on a street where 2 % go without a phone would be flagged (the previous test); here the street's share is read.
     expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now))).toEqual({ admissions: 600, noPhone: 200 });
+  });
+
+  it('no_phone_share: a venue cannot hide in its own baseline; it is held against the rest of the street', async () => {
+    const b = await enrolKiosk(hub.store, await seedVenue(hub.store, 'venue-b'));
+    const now = clock.now();
+    // Yesterday venue b: 600 admissions, 12 without a phone (2 %). Venue a: 600, half of them
+    // without a phone: counted in, it would lift the street's share to 26 %, and three times that
+    // is more than any hour can reach.
+    await push(await kiosk(b.token), admissions(b.kiosk, 1, Array.from({ length: 600 }, (_, i) => (i % 50 === 0 ? NO_PHONE : CLEAN)), now - DAY));
+    const a = await kiosk(hub.token);
+    await push(a, admissions(hub.kiosk, 1, Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? NO_PHONE : CLEAN)), now - DAY));
+    const yesterday = { from: cstMidnight(-1, now), to: cstMidnight(0, now) };
+    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to)).toEqual({ admissions: 1200, noPhone: 312 });
+    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to, 'venue-a')).toEqual({ admissions: 600, noPhone: 12 });
+
+    // Venue a, this hour: 12 of 25 without a phone (48 %), held against venue b's 2 %.
+    await push(a, admissions(hub.kiosk, 601, Array.from({ length: 25 }, (_, i) => (i < 12 ? NO_PHONE : CLEAN)), now - MIN));
+    const thisHour = cstIso(now).slice(0, 13);
+    await until(async () => (await flagsOf('no_phone_share')).some((f) => f.windowKey === thisHour));
+    const flag = (await flagsOf('no_phone_share')).find((f) => f.windowKey === thisHour)!;
+    expect(flag).toMatchObject({
+      venueId: 'venue-a',
+      severity: 'warning',
+      evidence: { admissions: 25, noPhone: 12, share: 0.48, streetAdmissions: 600, streetShare: Math.round((13 / 602) * 10_000) / 10_000 },
+    });
   });
 
   /** The street admin's dashboard, signed in, hearing the flags pushed live. */

@@ -121,15 +121,13 @@ async function fromScratch(store: Store, now: number, kiosks: readonly KioskIden
   const hours = [...new Set(held.map((e) => hourStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes)))].sort();
   const th = { ...p.active.flags, ...NO_PHONE };
   const standing = standingAdmissions(held);
-  // The street (this one venue) per day, and its days before each hour as the hub reads them.
+  // The street (this one venue) per day, and the rest of the street's days before each hour as the
+  // hub reads them: the venue is left out of its own yardstick, so here nothing remains.
   const streetDay = (from: number, to: number) => {
     const inDays = standing.filter((e) => Date.parse(e.record.kioskTime) >= from && Date.parse(e.record.kioskTime) < to);
     return { admissions: inDays.length, noPhone: inDays.filter((e) => e.record.checks.scan?.outcome === 'no_phone').length };
   };
-  const street = (hour: number) => {
-    const { from, to } = baselineDays(hour, venue.utcOffsetMinutes, th.noPhoneBaselineDays);
-    return streetDay(from, to);
-  };
+  const street = (_hour: number) => ({ admissions: 0, noPhone: 0 });
   const flags = [
     ...missingCheck(venue, held, p.of, p.at),
     ...noPhoneShare(venue, held, street, th),
@@ -142,7 +140,7 @@ async function fromScratch(store: Store, now: number, kiosks: readonly KioskIden
   const span = days.map((d) => ({ d, f: foldSpan(emptySpan(), held.filter((e) => dayStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === d)) }));
   const weeks = [...new Set(days.map((d) => weekStart(d, venue.utcOffsetMinutes)))];
   const week = weeks.map((w) => ({ w, f: foldSpan(emptySpan(), held.filter((e) => weekStart(Date.parse(e.record.kioskTime), venue.utcOffsetMinutes) === w)) }));
-  return { venue, p, th, inside, flags, hours, span, week, street, streetDays: days.map((d) => ({ d, f: streetDay(d, d + 24 * HOUR) })) };
+  return { venue, p, th, inside, flags, hours, span, week, street, streetDay, streetDays: days.map((d) => ({ d, f: streetDay(d, d + 24 * HOUR) })) };
 }
 
 const sorted = (flags: { rule: string; windowKey: string }[]) => [...flags].sort((a, b) => `${a.rule} ${a.windowKey}`.localeCompare(`${b.rule} ${b.windowKey}`));
@@ -189,8 +187,10 @@ describe('running figures against a from-scratch count of the stored records', (
               got.push(...judgeScans(want.venue, h, f.scans, SCANS, want.p.active.flags));
               got.push(...judgeMissing(want.venue, key, f.missing));
               const { from, to } = baselineDays(h, want.venue.utcOffsetMinutes, want.th.noPhoneBaselineDays);
-              const street = await store.flags.facts.street(from, to);
+              const street = await store.flags.facts.street(from, to, 'venue-a');
               expect(street).toEqual(want.street(h));
+              // The whole street's figure is still the venue's own: it is taken out, not missing.
+              expect(await store.flags.facts.street(from, to)).toEqual(want.streetDay(from, to));
               got.push(...judgeNoPhone(want.venue, h, f.noPhone, street, want.th));
             }
             expect(sorted(got)).toEqual(sorted(want.flags));

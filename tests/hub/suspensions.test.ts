@@ -7,10 +7,10 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import type { StreetOverview } from '../../shared/schemas/dashboard.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { VenueSuspensions } from '../../shared/schemas/suspension.js';
-import { hourStart } from '../../shared/rules/flags/index.js';
-import { CST, cstDate, DAY } from '../support/clock.js';
+import { cstAt, cstDate, cstIso, cstMidnight, DAY, MIN } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
+import { testClock, type TestClock } from '../support/policy-street.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
@@ -21,8 +21,10 @@ import { entranceRecord } from '../support/records.js';
  */
 
 const PASSWORD = 'a long enough password';
-const today = () => cstDate(Date.now());
-const inDays = (n: number) => cstDate(Date.now() + n * DAY);
+// The hub's clock, which the test moves: the venue's today never turns over between a test's steps.
+let clock: TestClock;
+const today = () => cstDate(clock.now());
+const inDays = (n: number) => cstDate(clock.now() + n * DAY);
 
 const until = async <T>(read: () => T | Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> => {
   const end = Date.now() + ms;
@@ -43,13 +45,15 @@ describe('suspension orders on a running hub', () => {
   const sockets: KioskClient[] = [];
 
   beforeEach(async () => {
+    // 14:30 venue time (UTC+8) today: hours from the venue day's edges.
+    clock = testClock(cstAt(cstMidnight(0), 14, 30));
     store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     doorA = await enrolKiosk(store, await seedVenue(store, 'venue-a'));
     await enrolKiosk(store, await seedVenue(store, 'venue-b'));
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
-    await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, Date.now());
-    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
-    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
+    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, clock.now());
+    await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, clock.now());
+    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, clock.now());
+    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: clock.now }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });
@@ -94,7 +98,8 @@ describe('suspension orders on a running hub', () => {
       venueId: 'venue-a',
       suspensions: [{ id: order.id, venueId: 'venue-a', from: today(), to: inDays(2), startsAt: order.startsAt, endsAt: order.endsAt, reason: '屡查屡犯：未扫码未测温' }],
     });
-    expect(order.startsAt).toBeLessThanOrEqual(Date.now());
+    expect(order.startsAt).toBeLessThanOrEqual(clock.now());
+    expect(order.orderedAt).toBe(clock.now());
     expect(order.endsAt - order.startsAt).toBe(3 * DAY);
 
     const audit = await store.audit.list({ limit: 10 });
@@ -125,23 +130,29 @@ describe('suspension orders on a running hub', () => {
     expect((await store.audit.list({ limit: 20 })).filter((e) => e.action.startsWith('suspension_')).map((e) => e.action)).toEqual(['suspension_order']);
   });
 
-  it('raises admitted_while_suspended for admissions pushed while it holds, and nothing for the refusals', async () => {
+  it('raises admitted_while_suspended for admissions pushed while it holds, and nothing for the refusals or the admissions before it was ordered', async () => {
     const { socket } = await kioskA();
     const inspector = await signIn('inspector-a');
+    // Ordered at 14:30 for today: the day began at midnight, but the door was told at 14:30.
     const order = (await inspector.post('/api/venues/venue-a/suspensions', { from: today(), to: today(), reason: '责令停业整顿' })).json();
+    expect(order.startsAt).toBeLessThan(order.orderedAt);
     const k = doorA.kiosk;
-    // All in the venue-local hour that began before now (so never across an hour's end between pushes).
-    const inHour = (seq: number) => ({ kioskTime: new Date(hourStart(Date.now(), CST) + seq).toISOString() });
-    const refused = entranceRecord(k, 1, { decision: 'refuse', reasons: ['venue_suspended'], ...inHour(1) });
-    const admitted = entranceRecord(k, 2, inHour(2));
-    await push(socket, refused, admitted);
+    // Admissions after the order, all in the venue-local hour 14:00–15:00.
+    const inHour = (seq: number) => ({ kioskTime: cstIso(clock.now() + seq * 1000) });
+    // Admitted in good faith before anyone ordered the suspension: this morning, and in the order's own hour.
+    const morning = entranceRecord(k, 1, { kioskTime: cstIso(cstAt(cstMidnight(0, clock.now()), 9)) });
+    const beforeOrder = entranceRecord(k, 2, { kioskTime: cstIso(clock.now() - 10 * MIN) });
+    const refused = entranceRecord(k, 3, { decision: 'refuse', reasons: ['venue_suspended'], ...inHour(3) });
+    const admitted = entranceRecord(k, 4, inHour(4));
+    await push(socket, morning, beforeOrder, refused, admitted);
     const flags = await until(() => store.flags.list({ communityId: null }), (f) => f.some((x) => x.rule === 'admitted_while_suspended'));
+    expect(flags.filter((f) => f.rule === 'admitted_while_suspended')).toHaveLength(1);
     const flag = flags.find((f) => f.rule === 'admitted_while_suspended')!;
     expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'violation', status: 'open' });
     expect(flag.evidence).toMatchObject({ recordIds: [admitted.id], count: 1, suspensions: [{ id: order.id, from: today(), to: today(), reason: '责令停业整顿', liftedAt: null }], kioskIds: [k.id] });
 
     // A second admission in the same hour: the same flag, counted from the whole hour.
-    const again = entranceRecord(k, 3, inHour(3));
+    const again = entranceRecord(k, 5, inHour(5));
     await push(socket, again);
     await until(() => store.flags.get(flag.id), (f) => (f?.evidence.count as number) === 2);
     expect((await store.flags.get(flag.id))!.evidence.recordIds).toEqual([admitted.id, again.id]);
@@ -176,10 +187,29 @@ describe('suspension orders on a running hub', () => {
 
     // An admission after the lift, beside one with a skipped check: the batch's flags are stored
     // together, so once skipped_check is there, an admitted_while_suspended would be too.
-    const skipped = entranceRecord(doorA.kiosk, 2, { checks: { scan: { outcome: 'scanned' }, temperature: { outcome: 'skipped', reason: '测温枪没电' }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } } });
-    await push(socket, entranceRecord(doorA.kiosk, 1), skipped);
+    clock.advance(10 * MIN);
+    const skipped = entranceRecord(doorA.kiosk, 2, { kioskTime: cstIso(clock.now()), checks: { scan: { outcome: 'scanned' }, temperature: { outcome: 'skipped', reason: '测温枪没电' }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } } });
+    await push(socket, entranceRecord(doorA.kiosk, 1, { kioskTime: cstIso(clock.now() - 1000) }), skipped);
     const flags = await until(() => store.flags.list({ communityId: null }), (f) => f.some((x) => x.rule === 'skipped_check'));
     expect(flags.map((f) => f.rule)).toEqual(['skipped_check']);
+  });
+
+  it('refuses an order whose first day is before the venue\'s today, naming from; today and later are taken', async () => {
+    const inspector = await signIn('inspector-a');
+    const past = await inspector.post('/api/venues/venue-a/suspensions', { from: inDays(-1), to: inDays(1), reason: '补录昨日起的整顿' });
+    expect(past.statusCode).toBe(400);
+    expect(past.json()).toEqual({ error: { code: 'invalid', field: 'from', message: expect.stringContaining(today()) } });
+    expect(await store.suspensions.list('venue-a')).toEqual([]);
+    expect((await store.audit.list({ limit: 20 })).filter((e) => e.action.startsWith('suspension_'))).toEqual([]);
+    expect((await inspector.post('/api/venues/venue-a/suspensions', { from: inDays(1), to: inDays(2), reason: '明日起整顿' })).statusCode).toBe(201);
+
+    // The venue's today, not the hub's UTC date: at 00:30 venue time (16:30 UTC the day before) the
+    // venue's today is already the new day, and the UTC date is its yesterday.
+    clock.set(cstAt(cstMidnight(0), 0, 30));
+    const utcDate = new Date(clock.now()).toISOString().slice(0, 10);
+    expect(utcDate).toBe(inDays(-1));
+    expect((await inspector.post('/api/venues/venue-a/suspensions', { from: utcDate, to: today(), reason: '整改' })).json().error.field).toBe('from');
+    expect((await inspector.post('/api/venues/venue-a/suspensions', { from: today(), to: today(), reason: '整改' })).statusCode).toBe(201);
   });
 
   it('tells a kiosk that connects later of an order given while it was away, and of its lift', async () => {

@@ -21,7 +21,9 @@ describe('kioskTimeRefusal (every window the inspectors read is the kiosk clock:
     ['year 0001', '0001-01-01T00:00:00Z', false],
     ['year 9999', '9999-12-31T23:59:59+08:00', false],
     ['a clock ten minutes fast (drift)', iso(RECEIVED + 10 * MIN), true],
-    ['an hour ahead of its receipt', iso(RECEIVED + 60 * MIN), false],
+    ['a clock hours fast (a tablet set to the wrong zone): the admission was real', iso(RECEIVED + 8 * 60 * MIN), true],
+    ['a day ahead, the allowance\'s edge', iso(RECEIVED + DAY), true],
+    ['beyond a day ahead of its receipt', iso(RECEIVED + DAY + MIN), false],
     ['local time with its offset, the same instant', '2026-11-23T14:00:00+08:00', true],
   ])('%s', (_name, kioskTime, taken) => {
     const why = kioskTimeRefusal(kioskTime, RECEIVED, TH);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideEntry } from '../../shared/rules/decide-entry.js';
 import { admittedWhileSuspended, type HeldSuspension } from '../../shared/rules/flags/index.js';
-import { suspensionAt, suspensionSpan, suspensionsAhead } from '../../shared/rules/suspension.js';
+import { suspensionAt, suspensionBinding, suspensionSpan, suspensionsAhead, venueToday } from '../../shared/rules/suspension.js';
 import type { Checks } from '../../shared/schemas/checks.js';
 import { SuspensionOrder } from '../../shared/schemas/suspension.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
@@ -20,8 +20,8 @@ const green: Checks = {
   itinerary: { outcome: 'local' },
 };
 const DAY = 86_400_000;
-/** Ordered for 23 and 24 November: 23rd 00:00 to 25th 00:00 at the venue. */
-const ORDER: HeldSuspension = { id: 7, from: '2026-11-23', to: '2026-11-24', reason: '屡查屡犯，未落实扫码测温', ...suspensionSpan('2026-11-23', '2026-11-24', 480) };
+/** Ordered on the 22nd at 16:00 for 23 and 24 November: 23rd 00:00 to 25th 00:00 at the venue. */
+const ORDER: HeldSuspension = { id: 7, from: '2026-11-23', to: '2026-11-24', reason: '屡查屡犯，未落实扫码测温', orderedAt: at(16, 0, 0, 22), ...suspensionSpan('2026-11-23', '2026-11-24', 480) };
 const venue = { type: 'museum' as const, openingHours: null, utcOffsetMinutes: 480 };
 
 describe('suspensionSpan and suspensionAt: the venue\'s own days, both included (000 §5(2))', () => {
@@ -46,6 +46,19 @@ describe('suspensionSpan and suspensionAt: the venue\'s own days, both included 
     { what: 'lifted before it began: never held', liftedAt: at(20, 0, 0, 22), at: at(10, 0, 0, 23), holds: false },
   ])('an order lifted early: $what', ({ liftedAt, at: ms, holds }) => {
     expect(suspensionAt([{ ...ORDER, liftedAt }], ms) !== undefined).toBe(holds);
+  });
+
+  it.each([
+    { what: 'ordered the day before: from the first midnight', orderedAt: at(16, 0, 0, 22), at: at(0, 0, 0, 23), binds: true },
+    { what: 'ordered at 15:00 on its first day: an admission at 14:59 broke nothing', orderedAt: at(15, 0, 0, 23), at: at(14, 59, 0, 23), binds: false },
+    { what: 'ordered at 15:00 on its first day: from 15:00 on it binds', orderedAt: at(15, 0, 0, 23), at: at(15, 0, 0, 23), binds: true },
+  ])('suspensionBinding judges from max(start, ordered): $what', ({ orderedAt, at: ms, binds }) => {
+    expect(suspensionBinding([{ ...ORDER, orderedAt }], ms)?.id).toBe(binds ? 7 : undefined);
+  });
+
+  it('venueToday is the date at the venue: 23:30 UTC on the 22nd is already the 23rd at UTC+8', () => {
+    expect(venueToday(Date.UTC(2026, 10, 22, 23, 30), 480)).toBe('2026-11-23');
+    expect(venueToday(Date.UTC(2026, 10, 22, 23, 30), 0)).toBe('2026-11-22');
   });
 
   it('tells the door the orders not over and not lifted, a future one included', () => {
@@ -112,6 +125,16 @@ describe('admittedWhileSuspended (000 §5(2))', () => {
       },
       expect.objectContaining({ windowKey: '2026-11-23T15', evidence: expect.objectContaining({ recordIds: [c.record.id], count: 1 }) }),
     ]);
+  });
+
+  it('never flags an admission made before the order was given, though its first day had begun', () => {
+    // Entered at 15:00 on the 23rd for the 23rd and 24th: the door admitted in good faith until then.
+    const late = { ...ORDER, orderedAt: at(15, 0, 0, 23) };
+    const morning = entrance(at(10, 0, 0, 23));
+    const justBefore = entrance(at(14, 59, 59, 23));
+    const after = entrance(at(15, 20, 0, 23));
+    const flags = admittedWhileSuspended(VENUE, [morning, justBefore, after], [late]);
+    expect(flags.map((f) => [f.windowKey, f.evidence.recordIds, f.evidence.count])).toEqual([['2026-11-23T15', [after.record.id], 1]]);
   });
 
   it('judges by when the admission was made, not when the order was lifted: before the lift counts, after does not', () => {

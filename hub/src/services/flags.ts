@@ -45,7 +45,7 @@ import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import type { EntranceRecord, StaffTemperatureRecord, SyncRecord } from '../../../shared/schemas/record.js';
-import { suspensionAt } from '../../../shared/rules/suspension.js';
+import { suspensionBinding } from '../../../shared/rules/suspension.js';
 import { pushFlags } from '../sockets/dashboards.js';
 import type { KioskServer } from '../sockets/kiosks.js';
 import type { KioskIdentity } from '../store/kiosks.js';
@@ -190,9 +190,10 @@ function judgeHour(venue: FlagVenue, from: number, facts: HourFacts): RaisedFlag
 }
 
 /** The street's running day figures over the days before the hour's day (no_phone_share's usual share): one indexed sum. */
+/** The rest of the street's days before the hour: the venue judged is left out of its own yardstick. */
 async function streetBefore(store: Store, venue: FlagVenue, hour: number, th: Policy['flags']) {
   const { from, to } = baselineDays(hour, venue.utcOffsetMinutes, th.noPhoneBaselineDays);
-  return store.flags.facts.street(from, to);
+  return store.flags.facts.street(from, to, venue.id);
 }
 
 /**
@@ -231,7 +232,7 @@ async function judgeSuspended(store: Store, venue: FlagVenue, entrances: readonl
   if (admitted.length === 0) return [];
   const orders = await store.suspensions.overlapping(venue.id, Math.min(...admitted), Math.max(...admitted) + 1);
   if (orders.length === 0) return [];
-  const hours = [...new Set(admitted.filter((ms) => suspensionAt(orders, ms)).map((ms) => hourStart(ms, venue.utcOffsetMinutes)))];
+  const hours = [...new Set(admitted.filter((ms) => suspensionBinding(orders, ms)).map((ms) => hourStart(ms, venue.utcOffsetMinutes)))];
   const raised: RaisedFlag[] = [];
   for (const from of hours) raised.push(...admittedWhileSuspended(venue, await store.flags.facts.entrances(venue.id, from, from + HOUR_MS), orders));
   return raised;

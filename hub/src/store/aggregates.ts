@@ -30,11 +30,12 @@ import type { RuleContext } from './rule-context.js';
  *   flag rules read (shared/rules/flags/window-facts.ts);
  * - street_days: per day (the start of each venue's local day), the whole
  *   street's admissions that stand and those without a phone: the street's
- *   usual share no_phone_share holds an hour against.
+ *   usual share no_phone_share holds an hour against (less the venue's own
+ *   hours, read from its window_facts).
  *
  * A record is stored only with a kiosk time within the policy's allowance of its
- * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than a few
- * minutes of clock drift ahead. It was made before it arrived, so a door counts
+ * arrival (sockets/ingest.ts, shared/rules/kiosk-time.ts): never more than the
+ * allowed clock drift ahead (a day). It was made before it arrived, so a door counts
  * it from its arrival; a time from nowhere (year 9999) never reaches the figures.
  *
  * A figure that cannot be stepped exactly is counted again from the records:
@@ -66,8 +67,12 @@ export interface Aggregates {
   doors(venueId: string, now: number): DoorInside[];
   hour(venueId: string, start: number): HourFacts;
   span(venueId: string, kind: 'day' | 'week', start: number): SpanFacts;
-  /** The street's admissions, and those without a phone, over the days starting in [from, to). */
-  street(from: number, to: number): StreetDayFacts;
+  /**
+   * The street's admissions, and those without a phone, over the days starting in [from, to); with
+   * `exceptVenueId`, less that venue's own (its hours in the span), so a venue is not part of the
+   * yardstick it is held against.
+   */
+  street(from: number, to: number, exceptVenueId?: string): StreetDayFacts;
   /** Counts every figure again from the stored records (an upgrade, a seeded street); returns the windows written. */
   rebuild(progress?: (line: string) => void): number;
 }
@@ -106,6 +111,10 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
   );
   const streetDays = db.prepare<[number, number], { admissions: number | null; no_phone: number | null }>(
     'SELECT sum(admissions) AS admissions, sum(no_phone) AS no_phone FROM street_days WHERE start >= ? AND start < ?',
+  );
+  const venueNoPhone = db.prepare<[string, number, number], { admissions: number | null; no_phone: number | null }>(
+    `SELECT sum(json_extract(facts, '$.noPhone.admissions')) AS admissions, sum(json_extract(facts, '$.noPhone.noPhone')) AS no_phone
+       FROM window_facts WHERE venue_id = ? AND kind = 'hour' AND start >= ? AND start < ?`,
   );
   const hourEntrances = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; kiosk_time: string; operator_id: string | null; body: string; corrected_by: string | null }>(
     `SELECT k.id, k.kiosk_id, k.seq, k.kiosk_time, k.operator_id, k.body, e.corrected_by
@@ -306,9 +315,10 @@ export function createAggregates(db: Db, ctx: RuleContext): Aggregates {
 
     hour: (venueId, start) => readFacts(venueId, 'hour', start, emptyHour),
     span: (venueId, kind, start) => readFacts(venueId, kind, start, emptySpan),
-    street(from, to) {
+    street(from, to, exceptVenueId) {
       const r = streetDays.get(from, to);
-      return { admissions: r?.admissions ?? 0, noPhone: r?.no_phone ?? 0 };
+      const own = exceptVenueId === undefined ? undefined : venueNoPhone.get(exceptVenueId, from, to);
+      return { admissions: (r?.admissions ?? 0) - (own?.admissions ?? 0), noPhone: (r?.no_phone ?? 0) - (own?.no_phone ?? 0) };
     },
 
     rebuild(progress = () => {}) {

@@ -38,6 +38,20 @@ export interface Scope {
 /** The venue's own ledgers (台账, 000 §2(2)(2)–(4)) as the kiosk sent them, with the hub's receipt time. */
 export const LedgerRecord = z.discriminatedUnion('type', [VenueCheckRecord, DisinfectionRecord, StaffTemperatureRecord, StaffHealthRecord]);
 export type LedgerEntry = z.infer<typeof LedgerRecord> & { receivedAt: number };
+/**
+ * A stored ledger row that no longer fits the schema (kept under an older one, e.g. a kiosk time
+ * written as +23:59 before such offsets were refused): named, never shown as if it were read.
+ */
+export interface UnreadableLedgerRow {
+  id: string;
+  type: string;
+  kioskTime: string;
+}
+/** The ledger entries of a window, and the stored rows that could not be read. */
+export interface Ledgers {
+  items: LedgerEntry[];
+  unreadable: UnreadableLedgerRow[];
+}
 const LEDGER_TYPES = LedgerRecord.options.map((o) => o.shape.type.value);
 /** A venue page shows at most this many ledger entries per query. */
 export const MAX_LEDGER_ENTRIES = 2000;
@@ -59,8 +73,11 @@ export interface DashboardRepository {
   weeklyReport(week: string, scope: Scope): Promise<WeeklyReport>;
   /** The community a venue belongs to, for scope checks; undefined if there is no such venue. */
   venueCommunity(venueId: string): Promise<string | undefined>;
-  /** Ledger entries kept at the venue between `from` (inclusive) and `to` (exclusive), newest first. */
-  ledgers(venueId: string, from: number, to: number): Promise<LedgerEntry[]>;
+  /**
+   * Ledger entries kept at the venue between `from` (inclusive) and `to` (exclusive), newest first,
+   * and the rows that no longer fit the schema, left out and named (the page says how many).
+   */
+  ledgers(venueId: string, from: number, to: number): Promise<Ledgers>;
 }
 
 const HOUR = 3_600_000;
@@ -507,9 +524,16 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     },
 
     async ledgers(venueId, from, to) {
-      return ledgerRows.all(venueId, from, to, MAX_LEDGER_ENTRIES).map((r) => ({
-        ...LedgerRecord.parse({
-          ...JSON.parse(r.body),
+      const out: Ledgers = { items: [], unreadable: [] };
+      for (const r of ledgerRows.all(venueId, from, to, MAX_LEDGER_ENTRIES)) {
+        let body: unknown;
+        try {
+          body = JSON.parse(r.body);
+        } catch {
+          body = undefined;
+        }
+        const parsed = LedgerRecord.safeParse({
+          ...(typeof body === 'object' && body !== null ? body : {}),
           id: r.id,
           venueId: r.venue_id,
           kioskId: r.kiosk_id,
@@ -517,9 +541,11 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           type: r.type,
           kioskTime: r.kiosk_time,
           operatorId: r.operator_id,
-        }),
-        receivedAt: r.received_at,
-      }));
+        });
+        if (parsed.success) out.items.push({ ...parsed.data, receivedAt: r.received_at });
+        else out.unreadable.push({ id: r.id, type: r.type, kioskTime: r.kiosk_time });
+      }
+      return out;
     },
   };
 }

@@ -76,8 +76,11 @@ export interface FlagFacts {
   hour(venueId: string, start: number): Promise<HourFacts>;
   /** The running figures of one venue-local day or ISO week: entrance records, admissions, who was on duty. */
   span(venueId: string, kind: 'day' | 'week', start: number): Promise<SpanFacts>;
-  /** The whole street's admissions that stand, and those without a phone, over the days starting in [from, to) (aggregates.ts). */
-  street(from: number, to: number): Promise<StreetDayFacts>;
+  /**
+   * The whole street's admissions that stand, and those without a phone, over the days starting in
+   * [from, to) (aggregates.ts); with `exceptVenueId`, the rest of the street (that venue's own left out).
+   */
+  street(from: number, to: number, exceptVenueId?: string): Promise<StreetDayFacts>;
   /** The venue's entrance records with kiosk time in [from, to). */
   entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
   /** Passes issued at the venue in [from, to): the patron scans. */
@@ -397,8 +400,8 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       async span(venueId, kind, start) {
         return aggregates.span(venueId, kind, start);
       },
-      async street(from, to) {
-        return aggregates.street(from, to);
+      async street(from, to, exceptVenueId) {
+        return aggregates.street(from, to, exceptVenueId);
       },
       async entrances(venueId, from, to) {
         return entranceRows.all(venueId, from, to).map((r) => ({

@@ -1,4 +1,4 @@
-import { suspensionSpan } from '../../../shared/rules/suspension.js';
+import { suspensionSpan, venueToday } from '../../../shared/rules/suspension.js';
 import { Suspension, type SuspensionOrder } from '../../../shared/schemas/suspension.js';
 import type { Db } from './database.js';
 
@@ -8,7 +8,11 @@ import type { Db } from './database.js';
  * deleted or edited; lifting stamps when, by whom and why.
  */
 export interface SuspensionRepository {
-  /** Stores an order for the venue (its span read in the venue's own zone); undefined for an unknown venue. */
+  /**
+   * Stores an order for the venue (its span read in the venue's own zone); undefined for an unknown
+   * venue. Throws SuspensionOrderError for a first day before the venue's today: an order is for
+   * days to come (or today), never a past the door could not have obeyed.
+   */
   order(venueId: string, order: SuspensionOrder, accountId: string, now: number): Promise<Suspension | undefined>;
   /** Lifts an order in force or ahead; throws SuspensionLiftError when it is over or already lifted. */
   lift(id: number, note: string, accountId: string, now: number): Promise<Suspension>;
@@ -26,6 +30,15 @@ export class SuspensionLiftError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SuspensionLiftError';
+  }
+}
+
+/** An order whose first day is before the venue's today; routes answer 400 naming `from`. */
+export class SuspensionOrderError extends Error {
+  readonly field = 'from';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SuspensionOrderError';
   }
 }
 
@@ -90,6 +103,8 @@ export function createSuspensionRepository(db: Db): SuspensionRepository {
     async order(venueId, order, accountId, now) {
       const venue = offsetOf.get(venueId);
       if (!venue) return undefined;
+      const today = venueToday(now, venue.utc_offset_minutes);
+      if (order.from < today) throw new SuspensionOrderError(`the first day ${order.from} is before the venue's today (${today}); an order starts today or later`);
       const { startsAt, endsAt } = suspensionSpan(order.from, order.to, venue.utc_offset_minutes);
       const id = Number(insert.run(venueId, order.from, order.to, startsAt, endsAt, order.reason, now, accountId).lastInsertRowid);
       return toSuspension(byId.get(id)!);

@@ -20,6 +20,12 @@ interface LedgerItem {
 const PLUMBING = new Set(['id', 'type', 'venueId', 'kioskId', 'seq', 'kioskTime', 'operatorId', 'receivedAt', 'body']);
 const DAYS = 7;
 
+/** What the hub answers: the entries, and the stored rows that no longer fit the schema (left out). */
+interface LedgerAnswer {
+  items: LedgerItem[];
+  unreadable?: { id: string; type: string; kioskTime: string }[];
+}
+
 /**
  * The venue's own ledgers (000 §2(2)(2)–(4)) for the week up to the chosen
  * day: staff tests come twice a week, so one day would look empty.
@@ -33,10 +39,10 @@ export class LedgerList extends LitElement {
   private readonly i18n = new I18nController(this);
   private readonly ledgers = new Resource(this, () => {
     const to = venueInstant(this.date, '00:00', this.offsetMinutes) + 86_400_000;
-    return getJson<{ items: LedgerItem[] }>(`/api/venues/${encodeURIComponent(this.venueId)}/ledgers`, {
+    return getJson<LedgerAnswer>(`/api/venues/${encodeURIComponent(this.venueId)}/ledgers`, {
       from: to - DAYS * 86_400_000,
       to,
-    }).then((r) => r.items);
+    });
   });
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -45,9 +51,16 @@ export class LedgerList extends LitElement {
 
   override render() {
     return html`<p class="muted">${t('from')} ${this._fromDate()} ${t('to')} ${this.date}</p>
-      ${this.ledgers.render((items) =>
+      ${this.ledgers.render(({ items, unreadable = [] }) => [
+        unreadable.length > 0
+          ? html`<p class="warn" role="status" data-testid="ledgers-unreadable">
+              ${t('ledgersUnreadable', { n: unreadable.length, ids: unreadable.map((u) => u.id).join(', ') })}
+            </p>`
+          : '',
         items.length === 0
-          ? html`<p class="muted" data-testid="ledgers-empty">${t('noLedgers')}</p>`
+          ? unreadable.length > 0
+            ? ''
+            : html`<p class="muted" data-testid="ledgers-empty">${t('noLedgers')}</p>`
           : html`<table data-testid="ledgers">
               <thead><tr><th>${t('time')}</th><th>${t('what')}</th><th>${t('operator')}</th><th>${t('detail')}</th></tr></thead>
               <tbody>
@@ -61,7 +74,7 @@ export class LedgerList extends LitElement {
                 )}
               </tbody>
             </table>`,
-      )}`;
+      ])}`;
   }
 
   private _fromDate(): string {
@@ -90,6 +103,7 @@ export class LedgerList extends LitElement {
       .time { white-space: nowrap; font-variant-numeric: tabular-nums; }
       .kv { margin-right: 12px; white-space: nowrap; }
       .kv b { font-weight: 500; color: var(--muted); }
+      .warn { color: var(--warning); overflow-wrap: anywhere; }
     `,
   ];
 }

@@ -1,9 +1,9 @@
 import type { RaisedFlag } from '../../schemas/flags.js';
-import { suspensionAt, type SuspensionWindow } from '../suspension.js';
+import { suspensionBinding, type OrderedSuspensionWindow } from '../suspension.js';
 import { capIds, groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type HeldEntrance } from './window.js';
 
-/** An order as the rule reads it: its span, whether it was lifted, and what the evidence names. */
-export interface HeldSuspension extends SuspensionWindow {
+/** An order as the rule reads it: its span, when it was ordered, whether it was lifted, and what the evidence names. */
+export interface HeldSuspension extends OrderedSuspensionWindow {
   id: number;
   from: string;
   to: string;
@@ -13,7 +13,9 @@ export interface HeldSuspension extends SuspensionWindow {
 /**
  * `admitted_while_suspended` — admissions while an inspector's suspension
  * order holds the venue (停业整顿, 000 §5(2)): from the first day's midnight
- * at the venue to the midnight after the last, or until it was lifted. Every
+ * at the venue to the midnight after the last, or until it was lifted, and
+ * never before the order was given (an order entered for a day already begun
+ * binds from the instant it was ordered: suspensionBinding). Every
  * such admission is a violation: the door was told to admit nobody (a kiosk
  * kept offline through the order still admitted; `kioskIds` says which).
  *
@@ -24,7 +26,7 @@ export interface HeldSuspension extends SuspensionWindow {
 export function admittedWhileSuspended(venue: FlagVenue, entrances: readonly HeldEntrance[], suspensions: readonly HeldSuspension[]): RaisedFlag[] {
   if (suspensions.length === 0) return [];
   const inside = standingAdmissions(entrances).flatMap((e) => {
-    const s = suspensionAt(suspensions, kioskTimeMs(e));
+    const s = suspensionBinding(suspensions, kioskTimeMs(e));
     return s ? [{ e, s }] : [];
   });
   const byHour = groupBy(inside, ({ e }) => hourKey(kioskTimeMs(e), venue.utcOffsetMinutes));

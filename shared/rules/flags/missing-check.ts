@@ -8,7 +8,7 @@ import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type
  * 扫码、测温、戴口罩、查验健康码和行程卡). A kiosk records a check done, or
  * skipped with the reason staff gave (`skipped_check`); a required check that
  * is simply absent comes from a tampered or broken kiosk, which hides the skip
- * itself, so the severity is `violation`.
+ * itself, so the severity is `violation` (but see "Severity" below).
  *
  * Required means asked by the policy in force at the admission (the street's
  * activation history, `policyAt`) or by the version the record names
@@ -18,6 +18,15 @@ import { groupBy, hourKey, kioskTimeMs, standingAdmissions, type FlagVenue, type
  * owed only under the policy in force: the kiosk applied an older version
  * (offline through a switch, or claiming one), which the inspector weighs.
  * Refusals do not count: nobody got in.
+ *
+ * Severity: `violation` when an admission lacks a check the version it was
+ * made under asked for. When every lapse of the hour is owed only under a
+ * newer policy, the door did what the policy it had said (a switch reaches
+ * each tablet only when it is next heard), so the hour is a `warning` for the
+ * inspector to weigh, not a
+ * violation: a stricter switch (004 §3.10–3.11) does not turn every door still
+ * on the old version into a violator. The stored flag keeps the higher
+ * severity once an hour has had a real lapse (store/flags.ts).
  *
  * Per batch, over each venue-local hour the batch touches, from the hour's
  * running figures. Window: the hour.
@@ -34,7 +43,7 @@ export function judgeMissing(venue: FlagVenue, windowKey: string, f: MissingFact
     {
       venueId: venue.id,
       rule: 'missing_check',
-      severity: 'violation',
+      severity: f.count > f.underOlderPolicy ? 'violation' : 'warning',
       windowKey,
       evidence: {
         recordIds: idsOf(f.ids),

@@ -5,7 +5,10 @@ import { groupBy, hourKey, hourStart, kioskTimeMs, standingAdmissions, type Flag
 
 const DAY_MS = 86_400_000;
 
-/** The street's admissions over the days before an hour: what the hour's no-phone share is held against. */
+/**
+ * The street's admissions over the days before an hour, the venue judged left out (so a venue cannot
+ * hide in its own baseline): what the hour's no-phone share is held against.
+ */
 export type StreetBefore = (hourStart: number) => StreetDayFacts;
 
 /**
@@ -60,7 +63,7 @@ export function binomialTail(n: number, k: number, p: number): number {
  * recorded as no-phone. It flags when all of:
  * - `n ≥ minAdmissionsForNoPhoneCheck` (a small hour says nothing);
  * - the share `k / n ≥ max(minNoPhoneShare, noPhoneShareFactor × p)`, where
- *   `p` is the street's usual share (usualShare, over the
+ *   `p` is the usual share of the rest of the street (usualShare, over the
  *   `noPhoneBaselineDays` days before);
  * - `P(X ≥ k) ≤ maxNoPhoneFalseAlarm` for X ~ Binomial(n, p): a door whose
  *   patrons are like the street's reaches `k` this rarely, so an honest door is

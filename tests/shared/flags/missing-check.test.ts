@@ -43,7 +43,8 @@ describe('missingCheck (000 §2(2)(1): every check of every patron, each recorde
       {
         venueId: VENUE.id,
         rule: 'missing_check',
-        severity: 'violation',
+        // A lapse owed only under a newer policy than the record's: the door did what its policy said.
+        severity: o.older ? 'warning' : 'violation',
         windowKey: new Date(ms + 8 * 3_600_000).toISOString().slice(0, 13),
         evidence: {
           recordIds: [lapse.record.id],
@@ -55,6 +56,42 @@ describe('missingCheck (000 §2(2)(1): every check of every patron, each recorde
         },
       },
     ]);
+  });
+
+  describe('across a switch to a stricter policy (004 §3.10–3.11: emergency asks the itinerary and the vaccination at a restaurant)', () => {
+    // A restaurant under the normal preset (version 1) until 15:00, then the street switches to emergency (version 3).
+    const EMERGENCY: Policy = { ...EMERGENCY_POLICY, version: 3 };
+    const ofSwitch: PolicyOf = (v) => (v === 3 ? EMERGENCY : NORMAL_POLICY);
+    const atSwitch: PolicyAt = (ms) => (ms >= SWITCH ? EMERGENCY : NORMAL_POLICY);
+    const restaurant = { ...VENUE, type: 'restaurant' as const };
+    // What the normal preset asks at a restaurant, done in full: no vaccination (the three-code check is emergency's).
+    const normalDone: Checks = CLEAN_CHECKS(36.5);
+    const emergencyDone: Checks = { ...CLEAN_CHECKS(36.5), vaccination: { outcome: 'complete' } };
+
+    it('a kiosk not yet on the new version, doing all its version asks: a warning naming the lapses under the newer policy, not a violation', () => {
+      const offline = [entrance(at(15, 5), { policyVersion: 1, checks: normalDone }), entrance(at(15, 20), { policyVersion: 1, checks: normalDone }, 'kiosk-2')];
+      const onNew = entrance(at(15, 30), { policyVersion: 3, checks: emergencyDone });
+      const flags = missingCheck(restaurant, [...offline, onNew], ofSwitch, atSwitch);
+      expect(flags).toEqual([
+        expect.objectContaining({
+          rule: 'missing_check',
+          severity: 'warning',
+          windowKey: '2026-11-23T15',
+          evidence: expect.objectContaining({ recordIds: offline.map((e) => e.record.id), withMissingCheck: 2, underOlderPolicy: 2, byCheck: { vaccination: 2 }, kioskIds: ['kiosk-1', 'kiosk-2'] }),
+        }),
+      ]);
+    });
+
+    it('the same hour with a lapse under the record\'s own version is still a violation', () => {
+      const offline = entrance(at(15, 5), { policyVersion: 1, checks: normalDone });
+      const tampered = entrance(at(15, 10), { policyVersion: 3, checks: without(emergencyDone, 'vaccination') });
+      const flags = missingCheck(restaurant, [offline, tampered], ofSwitch, atSwitch);
+      expect(flags.map((f) => [f.severity, f.evidence.withMissingCheck, f.evidence.underOlderPolicy])).toEqual([['violation', 2, 1]]);
+    });
+
+    it('before the switch the kiosk on the old version owes nothing', () => {
+      expect(missingCheck(restaurant, [entrance(at(14, 50), { policyVersion: 1, checks: normalDone })], ofSwitch, atSwitch)).toEqual([]);
+    });
   });
 
   it('ignores a refusal and an undone admission missing checks: nobody got in', () => {

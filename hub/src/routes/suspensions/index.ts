@@ -8,7 +8,7 @@ import { assertScope, requireAccount, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { pushSuspensions, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
-import { SuspensionLiftError } from '../../store/suspensions.js';
+import { SuspensionLiftError, SuspensionOrderError } from '../../store/suspensions.js';
 
 const VenueParams = z.object({ id: Id });
 const SuspensionParams = z.object({ id: z.coerce.number().int().min(1) });
@@ -71,7 +71,13 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     async (request, reply) => {
       const account = request.account!;
       await venueInScope(account, request.params.id);
-      const order = await store.suspensions.order(request.params.id, request.body, account.id, now());
+      let order: Suspension | undefined;
+      try {
+        order = await store.suspensions.order(request.params.id, request.body, account.id, now());
+      } catch (err) {
+        if (err instanceof SuspensionOrderError) throw new HttpError(400, 'invalid', err.message, err.field);
+        throw err;
+      }
       if (!order) throw new HttpError(404, 'not_found', 'no such venue', 'id');
       await audit(account, 'suspension_order', String(order.id), { venueId: order.venueId, from: order.from, to: order.to, reason: order.reason });
       await tellKiosks(order.venueId);
