@@ -9,7 +9,7 @@ import type { Db } from './database.js';
 
 /** Wrong passwords for one name before any wait; the one that reaches it starts a guessing run. */
 export const FREE_TRIES = 5;
-/** The longest wait: the owner is never locked out for longer than this after a run of guesses. */
+/** The longest wait after one wrong password (a browser known to the account counts apart: services/login-guard.ts). */
 export const MAX_LOGIN_DELAY_MS = 5 * 60_000;
 /** A run with no try for this long has ended: it is summarised, and the count starts again. */
 export const RUN_QUIET_MS = 30 * 60_000;
