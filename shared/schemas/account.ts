@@ -58,7 +58,16 @@ export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
 export const TotpEnrolment = z.object({ uri: z.string(), qrSvg: z.string() });
 export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
 
-export const TotpConfirm = z.strictObject({ code: TotpCode });
+/** The account's current password: asked again wherever a session changes how the account logs in. */
+const CurrentPassword = z.string().min(1).max(200);
+
+/** POST /api/auth/totp/enrol: the current password, so a stolen session alone cannot bind an authenticator. */
+export const TotpEnrolRequest = z.strictObject({ password: CurrentPassword });
+export type TotpEnrolRequest = z.infer<typeof TotpEnrolRequest>;
+
+/** POST /api/auth/totp/confirm: the current password again, and a code from the new secret. */
+export const TotpConfirm = z.strictObject({ password: CurrentPassword, code: TotpCode });
+export type TotpConfirm = z.infer<typeof TotpConfirm>;
 
 /** Street-wide security settings, changed by a street admin (audited). */
 export const StreetSecurity = z.strictObject({

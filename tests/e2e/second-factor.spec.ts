@@ -49,12 +49,22 @@ test('a street admin sets up an authenticator from My account, and the next logi
   await page.setViewportSize({ width: 1280, height: 800 });
   await login(page, url);
 
-  // Set up the authenticator: the QR code and the link, confirmed with a code from "the phone".
+  // Set up the authenticator: the current password first (a session alone is not enough), then the
+  // QR code and the link, confirmed with a code from "the phone".
   await page.getByTestId('nav-account').click();
+  await page.getByTestId('totp-start').click();
+  await expect(page.getByTestId('totp-error')).toHaveText('请输入当前密码后再设置身份验证器');
+  await page.getByTestId('totp-password').fill('not my password');
+  await page.getByTestId('totp-start').click();
+  await expect(page.getByTestId('totp-error')).toHaveText('当前密码不对');
+  await expect(page.getByTestId('totp-qr')).toHaveCount(0);
+  await page.locator('totp-setup').screenshot({ path: 'test-results/totp-password-wrong.png' });
+  await page.getByTestId('totp-password').fill(PASSWORD);
   await page.getByTestId('totp-start').click();
   await expect(page.getByTestId('totp-qr')).toBeVisible();
   const uri = (await page.getByTestId('totp-uri').textContent())!.trim();
   const secret = new URL(uri).searchParams.get('secret')!;
+  await page.screenshot({ path: 'test-results/totp-setup-1280x800.png', fullPage: true });
   await page.getByTestId('totp-code').fill(totpCode(secret, clock.now()));
   await page.getByTestId('totp-confirm').click();
   await expect(page.getByTestId('totp-status')).toHaveAttribute('data-enrolled', 'true');

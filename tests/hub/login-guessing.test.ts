@@ -128,4 +128,85 @@ describe('POST /api/auth/login: slowing guesses per account', () => {
     expect((await attempt('inspector-a', INSPECTOR_PASSWORD)).statusCode).toBe(200);
     expect((await audit()).filter((e) => e.action === 'login_guessing_ended')).toHaveLength(1);
   });
+
+  it('slows wrong passwords sent side by side exactly as ones sent one after another', async () => {
+    // Twelve at once from twelve addresses: five are checked (and wrong), the rest told to wait.
+    const first = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt('admin', `parallel-${i}`)));
+    expect(first.filter((r) => r.statusCode === 401)).toHaveLength(FREE_TRIES);
+    const refused = first.filter((r) => r.statusCode === 429);
+    expect(refused).toHaveLength(12 - FREE_TRIES);
+    expect(new Set(refused.map((r) => r.json().error.retryAfterMs))).toEqual(new Set([1000]));
+    expect((await hub.store.audit.list({ limit: 50 })).filter((e) => e.action === 'login_failed')).toHaveLength(FREE_TRIES);
+    // After the wait, five at once: one is checked, as one try would be; the next waits 2 s.
+    hub.clock.advance(1000);
+    const second = await Promise.all(Array.from({ length: 5 }, (_, i) => attempt('admin', `again-${i}`)));
+    expect(second.map((r) => r.statusCode).sort()).toEqual([401, 429, 429, 429, 429]);
+    expect((await attempt('admin', ADMIN_PASSWORD)).json().error.retryAfterMs).toBe(2000);
+    // The owner after the wait.
+    hub.clock.advance(2000);
+    expect((await attempt('admin', ADMIN_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('lets the owner in from a browser that logged in before while a guesser keeps the account slowed for everyone else', async () => {
+    const owner = hub.browser('198.51.100.50');
+    await owner.login('admin', ADMIN_PASSWORD);
+    expect((await owner.post('/api/auth/logout', {})).statusCode).toBe(204);
+    const known = Object.entries(owner.cookies()).find(([name]) => name.startsWith('vc_known_'));
+    expect(known, 'the known-browser cookie').toBeDefined();
+
+    // A guess every few minutes, for an hour: the account is never free for anyone else ...
+    for (let i = 0; i < FREE_TRIES; i++) expect((await attempt('admin', `guess-${i}`)).statusCode).toBe(401);
+    for (let minute = 0; minute < 60; minute += 5) {
+      hub.clock.advance(5 * 60_000);
+      expect((await attempt('admin', `guess-late-${minute}`)).statusCode).toBe(401);
+      const stranger = await attempt('admin', ADMIN_PASSWORD);
+      expect(stranger.statusCode, 'the right password from a browser never used for the account').toBe(429);
+    }
+    // ... but the owner's browser is counted apart, and gets in at once.
+    const back = await owner.post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD });
+    expect(back.statusCode, back.body).toBe(200);
+    // The guesser's run goes on: the owner's login from the known browser does not clear it.
+    expect((await attempt('admin', ADMIN_PASSWORD)).statusCode).toBe(429);
+
+    // A forged or altered known-browser cookie is no exemption.
+    const [cookieName, value] = known!;
+    const other = await fetch(`${hub.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': '198.51.100.52' } });
+    const csrfCookie = other.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { token } = (await other.json()) as { token: string };
+    const altered = await fetch(`${hub.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.52', 'x-csrf-token': token, cookie: `${csrfCookie}; ${cookieName}=${value.slice(0, -2)}xx` },
+      body: JSON.stringify({ name: 'admin', password: ADMIN_PASSWORD }),
+    });
+    expect(altered.status, 'counted with everyone else').toBe(429);
+
+    // Wrong passwords from the known browser are slowed too, on its own count.
+    for (let i = 0; i < FREE_TRIES; i++) expect((await owner.post('/api/auth/login', { name: 'admin', password: `typo-${i}` })).statusCode).toBe(401);
+    expect((await owner.post('/api/auth/login', { name: 'admin', password: ADMIN_PASSWORD })).json().error).toMatchObject({ code: 'rate_limited', retryAfterMs: 1000 });
+  });
+
+  it('counts wrong current passwords given to change the password as wrong logins', async () => {
+    const session = hub.browser('198.51.100.60');
+    await session.login('inspector-a', INSPECTOR_PASSWORD);
+    for (let i = 0; i < FREE_TRIES; i++) {
+      const wrong = await session.post('/api/auth/password', { current: `guess-${i}`, next: 'a new long password' });
+      expect([wrong.statusCode, wrong.json().error.field]).toEqual([400, 'current']);
+    }
+    // Even the right current password waits now, and so does a login from this browser: one count.
+    const waiting = await session.post('/api/auth/password', { current: INSPECTOR_PASSWORD, next: 'a new long password' });
+    expect([waiting.statusCode, waiting.json().error.retryAfterMs]).toEqual([429, 1000]);
+    expect(waiting.headers['retry-after']).toBe('1');
+    expect((await session.post('/api/auth/login', { name: 'inspector-a', password: INSPECTOR_PASSWORD })).statusCode).toBe(429);
+    const entries = (await audit()).filter((e) => e.action.startsWith('login_'));
+    expect(entries.filter((e) => e.action === 'login_failed')).toHaveLength(FREE_TRIES);
+    expect(entries[0]).toMatchObject({ action: 'login_failed', detail: { reason: 'password', via: 'password_change' } });
+    expect(entries.filter((e) => e.action === 'login_guessing')).toHaveLength(1);
+    // Side by side, after the wait: one is checked, the others wait.
+    hub.clock.advance(1000);
+    // (Three: with the tries before, this address's ten per 5 minutes on the route are then used up.)
+    const side = await Promise.all(Array.from({ length: 3 }, (_, i) => session.post('/api/auth/password', { current: `more-${i}`, next: 'a new long password' })));
+    expect(side.map((r) => r.statusCode).sort()).toEqual([400, 429, 429]);
+    hub.clock.advance(2000);
+    expect((await session.post('/api/auth/password', { current: INSPECTOR_PASSWORD, next: 'a new long password' })).statusCode).toBe(200);
+  });
 });

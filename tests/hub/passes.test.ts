@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
+import { PASSES_PER_ADDRESS_MINUTE } from '../../hub/src/routes/patron/index.js';
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
@@ -239,7 +241,32 @@ describe('patron pass routes', () => {
       expect(codes).toEqual([201, 201, 201, 201, 201, 201, 429]);
       const refused = await send(cookie.value);
       expect(refused.json().error).toMatchObject({ code: 'rate_limited' });
-      expect((await send('6f1d2f0e-9a4b-4c51-8d0e-3c2b1a0f9e8d')).statusCode).toBe(201);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await send(randomUUID())).statusCode).toBe(201);
+    });
+
+    it(`keeps the per-address limit under the per-phone one: ${PASSES_PER_ADDRESS_MINUTE} a minute from one address, however many device cookies it sends or drops`, async () => {
+      const body = JSON.stringify(await declare());
+      // A script that makes up a fresh device cookie for every send (or sends none) is no phone.
+      const from = (remoteAddress: string, device?: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/passes',
+          remoteAddress,
+          headers: { 'content-type': 'application/json', ...(device ? { cookie: `vc_device=${device}` } : {}) },
+          payload: body,
+        });
+      const codes = new Set<number>();
+      for (let i = 0; i < PASSES_PER_ADDRESS_MINUTE; i++) codes.add((await from('198.51.100.20', i % 2 ? randomUUID() : undefined)).statusCode);
+      // The same form each time: its one pass (201), then that pass again (200); never a limit yet.
+      expect([...codes].sort()).toEqual([200, 201]);
+      for (const refused of [await from('198.51.100.20', randomUUID()), await from('198.51.100.20')]) {
+        expect(refused.statusCode).toBe(429);
+        expect(refused.json().error).toMatchObject({ code: 'rate_limited' });
+      }
+      // Another address is not held up by it.
+      expect((await from('198.51.100.21', randomUUID())).statusCode).toBe(200);
+      expect(await store.passes.count()).toBe(1);
     });
   });
 

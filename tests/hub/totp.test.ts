@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../hub/src/services/totp.js';
+import { FREE_TRIES } from '../../hub/src/store/login-failures.js';
 import { readDb } from '../support/hub.js';
 import { ADMIN_PASSWORD, INSPECTOR_PASSWORD, startLoginHub, type LoginHub } from '../support/login-hub.js';
 
@@ -25,7 +26,7 @@ describe('TOTP for street admins', () => {
   async function enrol() {
     const b = hub.browser();
     await b.login('admin', ADMIN_PASSWORD);
-    const start = await b.post('/api/auth/totp/enrol', {});
+    const start = await b.post('/api/auth/totp/enrol', { password: ADMIN_PASSWORD });
     expect(start.statusCode, start.body).toBe(200);
     expect(start.headers['cache-control']).toBe('no-store');
     const { uri, qrSvg } = start.json() as { uri: string; qrSvg: string };
@@ -37,11 +38,11 @@ describe('TOTP for street admins', () => {
 
   it('enrols with a code from the phone, keeps the secret sealed, and asks for a code at every login after', async () => {
     const { b, secret } = await enrol();
-    const wrong = await b.post('/api/auth/totp/confirm', { code: wrongCode(secret, hub.clock.now()) });
+    const wrong = await b.post('/api/auth/totp/confirm', { password: ADMIN_PASSWORD, code: wrongCode(secret, hub.clock.now()) });
     expect([wrong.statusCode, wrong.json().error.field]).toEqual([400, 'code']);
     const other = hub.browser('203.0.113.5');
     await other.login('admin', ADMIN_PASSWORD);
-    const ok = await b.post('/api/auth/totp/confirm', { code: totpCode(secret, hub.clock.now()) });
+    const ok = await b.post('/api/auth/totp/confirm', { password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now()) });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ totpEnrolled: true, totpVerified: true });
     // Sessions that never proved the second factor end; the secret is sealed at rest and never shown again.
@@ -74,7 +75,7 @@ describe('TOTP for street admins', () => {
 
   it('counts wrong codes toward the account’s wait, and does not make the owner wait twice for the code step', async () => {
     const { b, secret } = await enrol();
-    await b.post('/api/auth/totp/confirm', { code: totpCode(secret, hub.clock.now()) });
+    await b.post('/api/auth/totp/confirm', { password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now()) });
     let n = 30;
     const from = () => hub.browser(`203.0.113.${n++}`);
     for (let i = 0; i < 5; i++) {
@@ -91,11 +92,45 @@ describe('TOTP for street admins', () => {
     expect(owner.statusCode, owner.body).toBe(200);
   });
 
+  it('asks for the current password to enrol and to confirm, so a stolen session alone cannot bind its own authenticator; wrong ones count toward the account’s wait', async () => {
+    const stolen = hub.browser();
+    await stolen.login('admin', ADMIN_PASSWORD);
+    // No password, or a wrong one: no secret is made, and nothing is waiting for a code.
+    const none = await stolen.post('/api/auth/totp/enrol', {});
+    expect([none.statusCode, none.json().error.field]).toEqual([400, 'password']);
+    for (let i = 0; i < FREE_TRIES; i++) {
+      const wrong = await stolen.post('/api/auth/totp/enrol', { password: `guess-${i}` });
+      expect([wrong.statusCode, wrong.json().error.field]).toEqual([400, 'password']);
+      expect(wrong.body).not.toContain('otpauth');
+    }
+    expect(readDb(hub.dbFile, (db) => db.prepare("SELECT totp_pending FROM accounts WHERE name = 'admin'").get())).toEqual({ totp_pending: null });
+    const failed = (await hub.store.audit.list({ limit: 20 })).filter((e) => e.action === 'login_failed');
+    expect(failed).toHaveLength(FREE_TRIES);
+    // Counted for this browser, known to the account since its login (docs/security.md "Rate limits").
+    expect(failed[0]).toMatchObject({ accountName: expect.stringMatching(/^admin \(known browser [0-9a-f]{32}\)$/), detail: { reason: 'password', via: 'totp_enrol' } });
+    // It now waits, even with the right password (as a login would).
+    const waiting = await stolen.post('/api/auth/totp/enrol', { password: ADMIN_PASSWORD });
+    expect([waiting.statusCode, waiting.json().error.retryAfterMs]).toEqual([429, 1000]);
+    hub.clock.advance(1000);
+
+    // The owner: the password, then the code with the password again.
+    const { b, secret } = await enrol();
+    const code = totpCode(secret, hub.clock.now());
+    const noPassword = await b.post('/api/auth/totp/confirm', { code });
+    expect([noPassword.statusCode, noPassword.json().error.field]).toEqual([400, 'password']);
+    const wrongPassword = await b.post('/api/auth/totp/confirm', { password: 'not the password', code });
+    expect([wrongPassword.statusCode, wrongPassword.json().error.field]).toEqual([400, 'password']);
+    expect((await b.get('/api/auth/me')).json()).toMatchObject({ totpEnrolled: false });
+    const ok = await b.post('/api/auth/totp/confirm', { password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now()) });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ totpEnrolled: true, totpVerified: true });
+  });
+
   it('lets only street admins enrol', async () => {
     const b = hub.browser();
     await b.login('inspector-a', INSPECTOR_PASSWORD);
-    expect((await b.post('/api/auth/totp/enrol', {})).statusCode).toBe(403);
-    expect((await b.post('/api/auth/totp/confirm', { code: '123456' })).statusCode).toBe(403);
+    expect((await b.post('/api/auth/totp/enrol', { password: INSPECTOR_PASSWORD })).statusCode).toBe(403);
+    expect((await b.post('/api/auth/totp/confirm', { password: INSPECTOR_PASSWORD, code: '123456' })).statusCode).toBe(403);
   });
 
   it('refuses tracing without a TOTP-verified session once the street turns the setting on, and audits the change', async () => {
@@ -109,7 +144,7 @@ describe('TOTP for street admins', () => {
     expect(refused.statusCode).toBe(403);
 
     const { b, secret } = await enrol();
-    await b.post('/api/auth/totp/confirm', { code: totpCode(secret, hub.clock.now()) });
+    await b.post('/api/auth/totp/confirm', { password: ADMIN_PASSWORD, code: totpCode(secret, hub.clock.now()) });
     const on = await b.post('/api/street/security', { tracingRequiresTotp: true });
     expect(on.statusCode, on.body).toBe(200);
     expect((await b.get('/api/street/security')).json()).toEqual({ tracingRequiresTotp: true });

@@ -9,7 +9,7 @@ import type { Db } from './database.js';
 
 /** Wrong passwords for one name before any wait; the one that reaches it starts a guessing run. */
 export const FREE_TRIES = 5;
-/** The longest wait: the owner is never locked out for longer than this after a run of guesses. */
+/** The longest wait after one wrong password (a browser known to the account counts apart: services/login-guard.ts). */
 export const MAX_LOGIN_DELAY_MS = 5 * 60_000;
 /** A run with no try for this long has ended: it is summarised, and the count starts again. */
 export const RUN_QUIET_MS = 30 * 60_000;
@@ -31,8 +31,12 @@ export interface GuessingRun {
   addresses: string[];
 }
 
-/** `heldFrom`: when the name's next try was allowed before this one held the slot (to give it back). */
-export type Admission = { ok: true; heldFrom?: number } | { ok: false; retryAfterMs: number };
+/**
+ * An admitted try: it holds a place as if it fails until it is settled (failed, released or
+ * succeeded). `heldFrom`/`heldTo`: the name's next allowed try before and after this one held it
+ * (to give the slot back).
+ */
+export type Admission = { ok: true; heldFrom: number; heldTo: number } | { ok: false; retryAfterMs: number };
 
 export interface Failure {
   /** Wrong passwords in a row for this name, this one included. */
@@ -48,17 +52,20 @@ export interface Failure {
 export interface LoginFailureRepository {
   /**
    * Before the password is checked: refused with the time left while the name must wait.
-   * Otherwise admitted, and the next try of the name is held back as if this one fails, so
-   * tries sent side by side do not all get past the wait.
+   * Otherwise admitted, and the try is counted as if it fails until it is settled: tries in flight
+   * count with the wrong passwords already recorded, so tries sent side by side are slowed exactly
+   * as tries sent one after another (below FREE_TRIES too).
    */
   admit(name: string, now: number): Promise<Admission>;
+  /** The try was wrong: recorded, and its place in flight settled. */
   failed(name: string, address: string, now: number): Promise<Failure>;
   /**
-   * A try that was neither right nor wrong (the right password, the code still to come): the slot
-   * it held is given back, so the try with the code need not wait for it.
+   * A try that was neither right nor wrong (the right password, the code still to come; or it
+   * ended in an error): its place in flight and the slot it held are given back, so the try with
+   * the code need not wait for it.
    */
-  release(name: string, heldFrom: number): Promise<void>;
-  /** The right password: the count is forgotten; the run it ends, if the name was being guessed. */
+  release(name: string, admission: Admission & { ok: true }): Promise<void>;
+  /** The right password: the count is forgotten (its place in flight settled); the run it ends, if the name was being guessed. */
   succeeded(name: string, now: number): Promise<GuessingRun | undefined>;
   /** Runs (and counts below a run) with no try for RUN_QUIET_MS: forgotten; the runs are returned to be summarised. */
   endQuiet(now: number): Promise<GuessingRun[]>;
@@ -84,7 +91,6 @@ const run = (r: Row): GuessingRun | undefined =>
 
 export function createLoginFailureRepository(db: Db): LoginFailureRepository {
   const get = db.prepare<[string], Row>('SELECT * FROM login_failures WHERE name = ?');
-  const hold = db.prepare('UPDATE login_failures SET next_try_at = ? WHERE name = ?');
   const put = db.prepare(
     `INSERT OR REPLACE INTO login_failures (name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses)
      VALUES (@name, @failures, @first_failed_at, @last_failed_at, @next_try_at, @run_started_at, @addresses)`,
@@ -92,15 +98,36 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
   const remove = db.prepare('DELETE FROM login_failures WHERE name = ?');
   const quiet = db.prepare<[number], Row>('SELECT * FROM login_failures WHERE last_failed_at <= ?');
 
+  /**
+   * Tries admitted and not yet settled, per name, and the next try they hold the name back to.
+   * In memory: a try in flight does not outlive the process, and what it settles to (a wrong
+   * password) is written to the database as before.
+   */
+  const inFlight = new Map<string, { tries: number; heldUntil: number }>();
+  const settle = (key: string) => {
+    const m = inFlight.get(key);
+    if (!m) return;
+    m.tries -= 1;
+    if (m.tries <= 0) inFlight.delete(key);
+  };
+
   const admit = db.transaction((key: string, now: number): Admission => {
-    const r = get.get(key);
-    if (!r || r.failures < FREE_TRIES || now - r.last_failed_at >= RUN_QUIET_MS) return { ok: true };
-    if (now < r.next_try_at) return { ok: false, retryAfterMs: r.next_try_at - now };
-    hold.run(now + loginDelayMs(r.failures + 1), key);
-    return { ok: true, heldFrom: r.next_try_at };
+    const before = get.get(key);
+    const r = before && now - before.last_failed_at < RUN_QUIET_MS ? before : undefined;
+    const m = inFlight.get(key) ?? { tries: 0, heldUntil: 0 };
+    const nextTryAt = Math.max(r?.next_try_at ?? 0, m.heldUntil);
+    if (now < nextTryAt) return { ok: false, retryAfterMs: nextTryAt - now };
+    // Counted as if it fails: the wrong passwords recorded, the tries in flight, and this one.
+    const counted = (r?.failures ?? 0) + m.tries + 1;
+    const heldFrom = m.heldUntil;
+    m.tries += 1;
+    m.heldUntil = Math.max(m.heldUntil, now + loginDelayMs(counted));
+    inFlight.set(key, m);
+    return { ok: true, heldFrom, heldTo: m.heldUntil };
   });
 
   const failed = db.transaction((key: string, address: string, now: number): Failure => {
+    settle(key);
     const before = get.get(key);
     const stale = before !== undefined && now - before.last_failed_at >= RUN_QUIET_MS;
     const r = before && !stale ? before : undefined;
@@ -121,7 +148,15 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
     return { failures, delayMs, runStarted, ended: stale ? run(before) : undefined };
   });
 
+  const release = (key: string, admission: { heldFrom: number; heldTo: number }) => {
+    const m = inFlight.get(key);
+    // The slot goes back unless a later try has held the name further since.
+    if (m && m.heldUntil === admission.heldTo) m.heldUntil = admission.heldFrom;
+    settle(key);
+  };
+
   const succeeded = db.transaction((key: string): GuessingRun | undefined => {
+    settle(key);
     const r = get.get(key);
     if (!r) return undefined;
     remove.run(key);
@@ -137,7 +172,7 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
   return {
     admit: async (name, now) => admit(throttleKey(name), now),
     failed: async (name, address, now) => failed(throttleKey(name), address, now),
-    release: async (name, heldFrom) => void hold.run(heldFrom, throttleKey(name)),
+    release: async (name, admission) => release(throttleKey(name), admission),
     succeeded: async (name) => succeeded(throttleKey(name)),
     endQuiet: async (now) => endQuiet(now),
   };

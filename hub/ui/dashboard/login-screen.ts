@@ -4,7 +4,7 @@ import type { AccountView } from '../../../shared/schemas/account.js';
 import { ApiFailure, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { errorText, waitText } from './resource.js';
 import { base } from './styles.js';
 
 /**
@@ -68,12 +68,9 @@ export class LoginScreen extends LitElement {
   private _message(err: unknown): string {
     if (!(err instanceof ApiFailure)) return t('serverError');
     if (err.status === 401 || err.code === 'unauthorized') return t('loginWrong');
-    if (err.status === 429 || err.code === 'rate_limited') {
-      // The account's wait runs to minutes (docs/security.md "Rate limits"): said in minutes past two.
-      if (!err.retryAfter) return t('loginRateLimited');
-      const s = Math.ceil(err.retryAfter);
-      return s >= 120 ? t('loginRateLimitedMin', { n: Math.ceil(s / 60) }) : t('loginRateLimitedIn', { n: s });
-    }
+    // The account's wait runs to minutes (docs/security.md "Rate limits"): said in minutes past two.
+    const wait = waitText(err);
+    if (wait) return wait;
     if (err.status === 400) return t('loginWrong');
     return errorText(err);
   }

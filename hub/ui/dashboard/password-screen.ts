@@ -4,7 +4,7 @@ import { MIN_PASSWORD_LENGTH, type AccountView } from '../../../shared/schemas/a
 import { ApiFailure, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { errorText, waitText } from './resource.js';
 import { base } from './styles.js';
 
 /**
@@ -58,7 +58,7 @@ export class PasswordScreen extends LitElement {
       this.error = !(err instanceof ApiFailure) ? t('serverError')
         : err.field === 'current' ? t('pwWrongCurrent')
         : err.field === 'next' ? t('pwTooShort', { n: MIN_PASSWORD_LENGTH })
-        : errorText(err);
+        : (waitText(err) ?? errorText(err));
     } finally {
       this.busy = false;
     }

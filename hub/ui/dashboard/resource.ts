@@ -59,6 +59,17 @@ export function errorText(e: ApiFailure): string {
   return e.message;
 }
 
+/**
+ * A 429 for the account's wait (docs/security.md "Rate limits"), wherever a password is given: how
+ * long, in seconds, or in minutes past two. Undefined for any other failure.
+ */
+export function waitText(e: ApiFailure): string | undefined {
+  if (e.status !== 429 && e.code !== 'rate_limited') return undefined;
+  if (!e.retryAfter) return t('loginRateLimited');
+  const s = Math.ceil(e.retryAfter);
+  return s >= 120 ? t('loginRateLimitedMin', { n: Math.ceil(s / 60) }) : t('loginRateLimitedIn', { n: s });
+}
+
 export function renderError(e: ApiFailure, retry?: () => void): TemplateResult {
   if (e.code === 'forbidden') return html`<p class="error" role="alert" data-testid="forbidden">${t('forbidden')}</p>`;
   return html`<p class="error" role="alert" data-testid="error">

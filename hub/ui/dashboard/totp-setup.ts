@@ -4,12 +4,15 @@ import type { AccountView, TotpEnrolment } from '../../../shared/schemas/account
 import { ApiFailure, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { I18nController, t } from './i18n.js';
-import { errorText } from './resource.js';
+import { errorText, waitText } from './resource.js';
 import { base } from './styles.js';
 
 /**
- * A street admin's second factor (POST /api/auth/totp/enrol, then /confirm with a code): the hub
- * shows the secret once, as an otpauth:// link and its QR code, and keeps it only sealed.
+ * A street admin's second factor (POST /api/auth/totp/enrol with the current password, then
+ * /confirm with the password again and a code): the hub shows the secret once, as an otpauth://
+ * link and its QR code, and keeps it only sealed. The password is asked so that a session alone
+ * (a browser left logged in) cannot bind someone else's authenticator; it is kept here only until
+ * the set-up is confirmed or left.
  */
 @customElement('totp-setup')
 export class TotpSetup extends LitElement {
@@ -18,6 +21,8 @@ export class TotpSetup extends LitElement {
   @state() private busy = false;
   @state() private error = '';
   @state() private done = false;
+  /** The current password given to start, sent again with the code; dropped when the set-up ends. */
+  private password = '';
 
   private readonly i18n = new I18nController(this);
 
@@ -35,19 +40,34 @@ export class TotpSetup extends LitElement {
               <label>${t('loginCode')}<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" data-testid="totp-code" /></label>
               <button class="primary" type="submit" data-testid="totp-confirm" ?disabled=${this.busy}>${t('totpConfirm')}</button>
             </form>`
-        : html`<button data-testid="totp-start" @click=${this._start} ?disabled=${this.busy}>${a.totpEnrolled ? t('totpReplace') : t('totpStart')}</button>`}
+        : html`<form @submit=${this._start} novalidate>
+            <label>${t('pwCurrent')}<input name="password" type="password" autocomplete="current-password" data-testid="totp-password" required /></label>
+            <button type="submit" data-testid="totp-start" ?disabled=${this.busy}>${a.totpEnrolled ? t('totpReplace') : t('totpStart')}</button>
+          </form>`}
       ${this.error ? html`<p class="error" role="alert" data-testid="totp-error">${this.error}</p>` : nothing}
     </section>`;
   }
 
-  private async _start() {
-    this.busy = true;
-    this.error = '';
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.password = '';
+    this.enrolment = undefined;
+  }
+
+  private async _start(e: SubmitEvent) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const password = String(new FormData(form).get('password') ?? '');
     this.done = false;
+    this.error = password ? '' : t('totpNeedsPassword');
+    if (this.error) return;
+    this.busy = true;
     try {
-      this.enrolment = await postJson<TotpEnrolment>('/api/auth/totp/enrol', {});
+      this.enrolment = await postJson<TotpEnrolment>('/api/auth/totp/enrol', { password });
+      this.password = password;
     } catch (err) {
-      this.error = err instanceof ApiFailure ? errorText(err) : t('serverError');
+      this.error = this._message(err);
+      (form.elements.namedItem('password') as HTMLInputElement | null)?.select();
     } finally {
       this.busy = false;
     }
@@ -59,15 +79,22 @@ export class TotpSetup extends LitElement {
     this.busy = true;
     this.error = '';
     try {
-      const account = await postJson<AccountView>('/api/auth/totp/confirm', { code });
+      const account = await postJson<AccountView>('/api/auth/totp/confirm', { password: this.password, code });
       this.enrolment = undefined;
+      this.password = '';
       this.done = true;
       fireEvent(this, 'totp-enrolled', account);
     } catch (err) {
-      this.error = err instanceof ApiFailure && (err.field === 'code' || err.status === 400) ? t('totpWrongCode') : err instanceof ApiFailure ? errorText(err) : t('serverError');
+      this.error = err instanceof ApiFailure && err.field === 'code' ? t('totpWrongCode') : this._message(err);
     } finally {
       this.busy = false;
     }
+  }
+
+  private _message(err: unknown): string {
+    if (!(err instanceof ApiFailure)) return t('serverError');
+    if (err.field === 'password') return t('pwWrongCurrent');
+    return waitText(err) ?? errorText(err);
   }
 
   static override styles = [
@@ -75,9 +102,10 @@ export class TotpSetup extends LitElement {
     css`
       section { display: grid; gap: 10px; padding: 20px; max-width: 520px; }
       .uri { word-break: break-all; font-size: 12px; color: var(--muted); }
-      form { display: flex; gap: 8px; align-items: end; }
+      form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; }
       label { display: grid; gap: 4px; color: var(--muted); font-size: 13px; }
-      input { min-height: 36px; font-size: 16px; letter-spacing: 2px; width: 10ch; }
+      input { min-height: 36px; font-size: 16px; }
+      input[name='code'] { letter-spacing: 2px; width: 10ch; }
       .ok { color: #1a7f37; }
     `,
   ];

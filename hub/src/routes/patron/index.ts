@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
 import { LANGS, type Lang } from '../../../../shared/labels.js';
@@ -30,6 +31,8 @@ const DEVICE_COOKIE = 'vc_device';
 const DeviceId = Uuid;
 /** A door admits a party every ten seconds or so: a phone needs no more passes than that. */
 export const PASSES_PER_DEVICE_MINUTE = 6;
+/** Passes one address may ask for in a minute, whatever device cookies it sends. */
+export const PASSES_PER_ADDRESS_MINUTE = 120;
 
 export interface PatronRouteOptions {
   store: Store;
@@ -74,20 +77,26 @@ export const patronRoutes: FastifyPluginAsyncZod<PatronRouteOptions> = async (ap
     );
   });
 
+  // rate-limiter-flexible's in-memory limiter, as for bad kiosk tokens (sockets/refused-tokens.ts).
+  const perDevice = new RateLimiterMemory({ points: PASSES_PER_DEVICE_MINUTE, duration: 60 });
   app.post(
     '/api/passes',
     {
-      // Per phone (its device cookie): no faster than a door admits parties. Without the cookie,
-      // per address, and generous: many phones share one carrier address (CGNAT) at a busy door.
-      config: {
-        rateLimit: {
-          keyGenerator: (request: FastifyRequest) => {
-            const device = DeviceId.safeParse(request.cookies[DEVICE_COOKIE]);
-            return device.success ? `device:${device.data}` : `address:${request.ip}`;
-          },
-          max: (_request: FastifyRequest, key: string) => (key.startsWith('device:') ? PASSES_PER_DEVICE_MINUTE : 120),
-          timeWindow: '1 minute',
-        },
+      // Per address, whatever cookie is sent, and generous: many phones share one carrier address
+      // (CGNAT) at a busy door. Dropping the device cookie escapes only the per-phone limit below.
+      config: { rateLimit: { max: PASSES_PER_ADDRESS_MINUTE, timeWindow: '1 minute' } },
+      // Per phone (its device cookie), on top: no faster than a door admits parties. Runs after
+      // the per-address limit (its onRequest hook), before the body is read.
+      preParsing: async (request, reply) => {
+        const device = DeviceId.safeParse(request.cookies[DEVICE_COOKIE]);
+        if (!device.success) return;
+        try {
+          await perDevice.consume(device.data);
+        } catch (refused) {
+          if (!(refused instanceof RateLimiterRes)) throw refused;
+          void reply.header('retry-after', String(Math.ceil(refused.msBeforeNext / 1000)));
+          throw new HttpError(429, 'rate_limited', `too many passes from this phone: try again in ${Math.ceil(refused.msBeforeNext / 1000)} s`);
+        }
       },
       bodyLimit: 16_384,
       schema: { body: PassRequest, response: { 200: PassIssued, 201: PassIssued, 400: ErrorBody, 404: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
