@@ -132,6 +132,11 @@ const zh = {
   posterTitle: '场所码',
   posterScanHint: '请用手机扫码登记，向工作人员出示通行凭证',
   posterChecks: '入场须知：扫码登记 · 测体温 · 戴口罩 · 出示健康码和行程卡 · 保持一米距离',
+  // Any address the hub has no page for (pages/not-found-page.ts)
+  notFoundTitle: '找不到此页面',
+  notFoundText: '此地址没有页面，可能是链接不完整或已失效。',
+  notFoundPatron: '顾客：请重新扫描场所门口的二维码，或向场所索取预约链接。',
+  notFoundInspector: '督查人员：请前往督查后台',
 } as const;
 
 export type PatronKey = keyof typeof zh;
@@ -262,6 +267,10 @@ const en: Record<PatronKey, string> = {
   posterTitle: 'Venue code',
   posterScanHint: 'Scan with your phone to declare, then show your pass to staff',
   posterChecks: 'To enter: scan · temperature · mask · health code and itinerary card · keep one metre apart',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'There is no page at this address; the link may be incomplete or out of date.',
+  notFoundPatron: 'Visitors: scan the code at the venue’s door again, or ask the venue for its booking link.',
+  notFoundInspector: 'Inspectors: go to the dashboard',
 };
 
 const TEXT: Record<Lang, Record<PatronKey, string>> = { 'zh-CN': zh, en };
