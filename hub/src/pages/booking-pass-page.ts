@@ -38,7 +38,7 @@ export interface BookingPassInput {
 
 /**
  * A booking as the patron keeps it: the slot and when they may come
- * in, each person's answer under the policy now (like the pass page), the
+ * in, each person's answer at the slot under the policy now, the
  * signed QR the kiosk verifies offline, its code, the contact note, and
  * cancel. A cancelled or finished booking shows its QR faded, never live.
  */
