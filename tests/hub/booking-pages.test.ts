@@ -273,6 +273,7 @@ describe('booking pages', () => {
       expect(after.body).toContain('此预约已取消');
       expect(after.body).not.toContain('data-testid="booking-qr"');
       expect(after.body).not.toContain('data-testid="cancel"');
+      expect(after.body).not.toContain('data-testid="verdict"');
       expect(listedSlots((await page('/book/venue-a')).body).find((s) => s.start === venueMs(14))?.seats).toBe(3);
     });
 
@@ -315,6 +316,8 @@ describe('booking pages', () => {
       expect(res.body).toContain('data-state="over"');
       expect(res.body).toContain('此预约的时段已结束');
       expect(res.body).not.toContain('data-testid="booking-qr"');
+      // Nothing on a finished booking looks like a way in: no big answer.
+      expect(res.body).not.toContain('data-testid="verdict"');
     });
 
     it('answers a 404 page for an unknown or malformed booking id', async () => {
