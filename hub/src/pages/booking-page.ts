@@ -144,6 +144,6 @@ export const BOOKING_CSS = `
 .slot:has(input:checked){border-color:#1d4ed8;background:#eff6ff}
 .slot.full{opacity:.55;background:#f1f5f9}.slot.full small{color:#b91c1c}
 .when{font-size:1.6rem;font-weight:800;text-align:center;margin:.2rem 0}
-.cancelled .qr,.cancelled .code,.over .qr,.over .code{opacity:.15}
+.cancelled .code,.over .code{color:#52606d;text-decoration:line-through}
 .cancelled .people,.over .people{display:none}
 `;

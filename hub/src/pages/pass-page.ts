@@ -29,7 +29,7 @@ const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(1
  * The pass a patron shows at the door: the big answer, a live clock
  * and a moving sweep (so a screenshot shows as one), the code staff can type,
  * and the signed QR the kiosk verifies offline. Once expired, a plain grey
- * "expired" in place of the answer and the clock, the code and QR faded.
+ * "expired" in place of the answer and the clock, no QR, the code struck through.
  */
 export async function renderPassPage(p: PassPageInput): Promise<string> {
   const t = patronText(p.lang);
@@ -57,7 +57,7 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
       </section>
       <section class="card">
         <div class="code" data-testid="pass-code" data-code="${pass.code}" aria-label="${t('code')}">${code}</div>
-        <p class="small centred">${t('codeHint')}</p>
+        <p class="small centred code-hint">${t('codeHint')}</p>
         <div class="qr" data-testid="pass-qr" data-signed="${pass.signed}">${trusted(qr)}</div>
       </section>
       <section class="card">

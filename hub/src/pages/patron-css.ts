@@ -44,7 +44,7 @@ button{font:inherit;cursor:pointer}
 .qr{display:flex;justify-content:center}.qr svg{width:min(80vw,20rem);height:auto;background:#fff}
 .people{list-style:none;padding:0;margin:0}.people li{padding:.3rem 0;border-top:1px solid #e4e7eb}
 .meta{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;margin:0}.meta dt{color:#52606d}.meta dd{margin:0;font-weight:600}
-body.expired .qr,body.expired .code{opacity:.15}
+body.expired .qr,body.expired .code-hint{display:none}body.expired .code{color:#52606d;text-decoration:line-through}
 .expired-state{display:none;border:3px solid #52606d;border-radius:1rem;padding:1rem;margin:0 0 .8rem;background:#e4e7eb;color:#1f2933;text-align:center}
 .expired-state strong{display:block;font-size:2.2rem;line-height:1.2}
 body.expired .expired-state{display:block}body.expired .verdict,body.expired .people{display:none}
