@@ -173,3 +173,24 @@ for (const phone of PHONES) {
     });
   }
 }
+
+test('an address with no page: a page in the browser\'s language that fits the phone and passes axe, its icon loaded', async ({ street, browser }) => {
+  const url = await street.listen();
+  for (const [locale, lang, title] of [
+    ['zh-CN', 'zh-CN', '找不到此页面'],
+    ['en-GB', 'en', 'Page not found'],
+  ] as const) {
+    const context = await browser.newContext({ viewport: PHONES[0], isMobile: true, hasTouch: true, locale });
+    street.defer(() => context.close());
+    const page = await context.newPage();
+    const icon = page.waitForResponse((res) => new URL(res.url()).pathname === '/favicon.svg');
+    const res = await page.goto(`${url}/passes/this-link-was-mistyped`);
+    expect(res?.status()).toBe(404);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    await expect(page.getByTestId('venue-name')).toHaveText(title);
+    expect((await icon).status()).toBe(200);
+    await fitsWidth(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `test-results/patron-pages/not-found-360x740-${lang}.png`, fullPage: true });
+  }
+});

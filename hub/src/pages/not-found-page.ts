@@ -12,7 +12,7 @@ import { patronText } from './patron-text.js';
 export function renderNotFoundPage(lang: Lang, path: string): string {
   const t = patronText(lang);
   const body = html`${header(t, lang, path, t('notFoundTitle'), '')}
-    <main><p class="notice refuse" role="alert" data-testid="notice" data-kind="notFound">${t('notFoundText')}</p>
+    <main><p class="notice card" role="alert" data-testid="notice" data-kind="notFound">${t('notFoundText')}</p>
     <p class="card">${t('notFoundPatron')}</p>
     <p class="card">${t('notFoundInspector')}: <a href="/dashboard/" data-testid="dashboard-link">/dashboard/</a></p></main>`;
   return page({ lang, title: t('notFoundTitle'), css: PATRON_CSS, body });
