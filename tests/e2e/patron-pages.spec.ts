@@ -166,6 +166,7 @@ for (const phone of PHONES) {
       await expect(page.getByTestId('cancelled')).toBeVisible();
       await expect(page.getByTestId('booking')).toHaveAttribute('data-state', 'cancelled');
       await expect(page.getByTestId('verdict')).toHaveCount(0);
+      await expect(page.getByTestId('enter-from')).toHaveCount(0);
       await expect(page.getByTestId('booking-qr')).toHaveCount(0);
       await fitsWidth(page);
       expect(await seriousViolations(page)).toEqual([]);

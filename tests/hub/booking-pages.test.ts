@@ -274,6 +274,7 @@ describe('booking pages', () => {
       expect(after.body).not.toContain('data-testid="booking-qr"');
       expect(after.body).not.toContain('data-testid="cancel"');
       expect(after.body).not.toContain('data-testid="verdict"');
+      expect(after.body).not.toContain('data-testid="enter-from"');
       expect(listedSlots((await page('/book/venue-a')).body).find((s) => s.start === venueMs(14))?.seats).toBe(3);
     });
 
@@ -318,6 +319,7 @@ describe('booking pages', () => {
       expect(res.body).not.toContain('data-testid="booking-qr"');
       // Nothing on a finished booking looks like a way in: no big answer.
       expect(res.body).not.toContain('data-testid="verdict"');
+      expect(res.body).not.toContain('data-testid="enter-from"');
     });
 
     it('answers a 404 page for an unknown or malformed booking id', async () => {

@@ -59,8 +59,10 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
           <dt>${t('bookingDay')}</dt><dd data-testid="booking-day">${dayLabel(t, b.slotStart, offset)}</dd>
           <dt>${t('bookingSlot')}</dt><dd data-testid="booking-slot">${localHhmm(b.slotStart, offset)}–${localHhmm(b.slotEnd, offset)}</dd>
         </dl>
-        <p class="when" data-testid="enter-from">${t('enterFrom', { t: localHhmm(from, offset) })}</p>
-        <p class="small">${t('graceNote', { g: p.graceMinutes, e: localHhmm(b.slotEnd, offset) })}</p>
+        ${state === 'open'
+          ? html`<p class="when" data-testid="enter-from">${t('enterFrom', { t: localHhmm(from, offset) })}</p>
+        <p class="small">${t('graceNote', { g: p.graceMinutes, e: localHhmm(b.slotEnd, offset) })}</p>`
+          : ''}
       </section>
       ${state === 'cancelled'
         ? html`<p class="notice refuse" role="status" data-testid="cancelled">${b.cancelledBy === 'street_office' ? t('cancelledByOffice', { t: `${dayLabel(t, b.cancelledAt!, offset)} ${localHhmm(b.cancelledAt!, offset)}` }) : t('cancelled')}</p>`
