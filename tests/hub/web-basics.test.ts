@@ -58,6 +58,8 @@ beforeAll(async () => {
   writeFileSync(join(kioskDist, 'index.html'), '<!doctype html><title>kiosk</title>');
   writeFileSync(join(kioskDist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   writeFileSync(join(kioskDist, 'assets', 'index-AbCd12_-.js'), 'export const kiosk = 1;');
+  // A WebAssembly module as the QR decoder's: repetitive enough to compress, as machine code is.
+  writeFileSync(join(kioskDist, 'assets', 'reader-AbCd12_-.wasm'), Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(64_000, 'wasm')]));
   store = openStore(join(tmp.dir, 'hub.sqlite'));
   const entranceId = await seedVenue(store);
   // Enough venues that the registry's CSV is past the size worth compressing.
@@ -112,6 +114,13 @@ describe('compression', () => {
     const plain = await raw(script);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.equals(built)).toBe(true);
+  });
+
+  it('compresses the kiosk\'s WebAssembly (its QR decoder), decoding to the same bytes', async () => {
+    const wasm = await raw('/kiosk/assets/reader-AbCd12_-.wasm', { 'accept-encoding': 'br' });
+    expect(wasm.headers['content-type']).toBe('application/wasm');
+    expect(wasm.headers['content-encoding']).toBe('br');
+    expect(decode(wasm).equals(readFileSync(join(kioskDist, 'assets', 'reader-AbCd12_-.wasm')))).toBe(true);
   });
 
   it('compresses a page, and leaves a response too small to gain alone', async () => {
