@@ -102,7 +102,7 @@ export const hubApp = fp<AppOptions>(
     // compressed: the dashboard's script shrinks to a third on an inspector's mobile link
     // (docs/operations.md "Compression and caching"). Socket.io answers on the server's own request
     // listener, not through Fastify, so its transports are untouched; event streams are never
-    // compressed (the plugin's default types skip text/event-stream). Request bodies are not
+    // compressed (COMPRESSIBLE leaves text/event-stream out). Request bodies are not
     // inflated: no client of the hub sends them compressed, and inflating would let a small body
     // grow past the size limits the routes declare.
     await app.register(compress, { encodings: ['br', 'gzip'], customTypes: COMPRESSIBLE, globalDecompression: false });
