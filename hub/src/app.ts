@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
@@ -13,6 +14,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { bookingPageRoutes } from './routes/booking-pages/index.js';
 import { dashboardAppRoutes } from './routes/dashboard-app/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
+import { faviconRoutes } from './routes/favicon/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
@@ -36,6 +38,12 @@ import { clientAddress, type TrustProxy } from './client-address.js';
 import { csrfHmacKey, csrfUserInfo } from './auth.js';
 import { refuseOtherNamespaces } from './sockets/namespaces.js';
 import type { AccountView } from '../../shared/schemas/account.js';
+
+/**
+ * What is worth compressing: @fastify/compress's own list (text but not event streams, JSON, XML,
+ * octet streams) and WebAssembly, the kiosk's QR decoder (1.1 MB, 0.46 MB gzipped).
+ */
+const COMPRESSIBLE = /^text\/(?!event-stream)|(?:\+|\/)json(?:;|$)|(?:\+|\/)text(?:;|$)|(?:\+|\/)xml(?:;|$)|octet-stream(?:;|$)|^application\/wasm(?:;|$)/;
 
 export interface AppOptions {
   store: Store;
@@ -89,6 +97,22 @@ export const hubApp = fp<AppOptions>(
           'style-src': ["'self'", "'unsafe-inline'"],
         },
       },
+    });
+    // Every response a client accepts compressed (brotli, else gzip) and worth it (1 kB or more) is
+    // compressed: the dashboard's script shrinks to a third on an inspector's mobile link
+    // (docs/operations.md "Compression and caching"). Socket.io answers on the server's own request
+    // listener, not through Fastify, so its transports are untouched; event streams are never
+    // compressed (COMPRESSIBLE leaves text/event-stream out). Request bodies are not
+    // inflated: no client of the hub sends them compressed, and inflating would let a small body
+    // grow past the size limits the routes declare.
+    await app.register(compress, { encodings: ['br', 'gzip'], customTypes: COMPRESSIBLE, globalDecompression: false });
+    // A page is revalidated on every load unless its route says more (the patron pages carry a
+    // pass and say no-store): a tablet or phone never shows an old page after an update.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (!reply.hasHeader('cache-control') && /^text\/html/i.test(String(reply.getHeader('content-type') ?? ''))) {
+        reply.header('cache-control', 'no-cache');
+      }
+      return payload;
     });
     await app.register(rateLimit, { global: false });
     await app.register(cookie);
@@ -152,6 +176,7 @@ export const hubApp = fp<AppOptions>(
       io.engine.close();
     });
 
+    await app.register(faviconRoutes);
     await app.register(healthRoutes, { store, now });
     await app.register(authRoutes, { store, keys, now, sessionEnded: dropEnded });
     await app.register(streetSecurityRoutes, { store, now });

@@ -1,8 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError, ErrorCode } from '../../shared/schemas/errors.js';
+import type { Lang } from '../../shared/labels.js';
+import { renderNotFoundPage } from './pages/not-found-page.js';
 
 /** A 4xx the handler means to send: status + the shared error shape. */
 export class HttpError extends Error {
@@ -54,9 +56,49 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return reply.code(status).send({ error: { code, message: err.message } });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
-  );
+  // A browser asking for a page gets a page (in its reader's language); API clients, and anything
+  // under /api/, keep the JSON shape every other 4xx has.
+  app.setNotFoundHandler((request, reply) => {
+    if (wantsPage(request)) {
+      const path = `/${(request.url.split('?')[0] ?? '').replace(/^[/\\]+/, '')}`;
+      return reply
+        .code(404)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('vary', 'Accept, Accept-Language, Cookie')
+        .send(renderNotFoundPage(readerLang(request), path));
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
+  });
+}
+
+/** A browser's page load: GET or HEAD, HTML accepted, not an API address. */
+function wantsPage(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (/^\/api(\/|\?|$)/.test(request.url)) return false;
+  return (request.headers.accept ?? '').split(',').some((part) => /^\s*text\/html\s*(;|$)/i.test(part));
+}
+
+/**
+ * The reader's language for a page the hub picks unasked: `?lang=`, then the patron pages' `lang`
+ * cookie, then the browser's Accept-Language (the first of Chinese or English it ranks highest),
+ * Chinese otherwise.
+ */
+export function readerLang(request: FastifyRequest): Lang {
+  const query = /[?&]lang=([^&]*)/.exec(request.url)?.[1];
+  if (query === 'en' || query === 'zh-CN') return query;
+  const cookie = /(?:^|;\s*)lang=([^;]*)/.exec(request.headers.cookie ?? '')?.[1];
+  if (cookie === 'en' || cookie === 'zh-CN') return cookie;
+  const ranked = (request.headers['accept-language'] ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = Number(params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined) ?? 1);
+      return { primary: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((l) => (l.primary === 'zh' || l.primary === 'en') && l.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked[0]?.primary === 'en' ? 'en' : 'zh-CN';
 }
 
 /**

@@ -1,21 +1,28 @@
 /**
  * The pass page's behaviour: a live clock in the venue's time (a
- * screenshot shows a frozen one), the pass greyed out once expired, and
- * "I have left".
+ * screenshot shows a frozen one), the plain expired state once it expires
+ * (no answer, no clock), and "I have left".
  */
 const main = document.getElementById('pass')!;
-const clock = document.getElementById('clock')!;
+// No clock on a pass that was already expired when served.
+const clock = document.getElementById('clock');
 const expires = Number(main.dataset.expires);
 const offset = Number(main.dataset.offset ?? 480);
 const texts = JSON.parse(main.dataset.texts ?? '{}') as Record<string, string>;
 
+/** The clock runs until the pass expires; then the page shows only the expired state, and stops. */
 function tick() {
   const now = Date.now();
-  clock.textContent = new Date(now + offset * 60_000).toISOString().slice(11, 19);
-  document.body.classList.toggle('expired', now >= expires);
+  if (now >= expires) {
+    document.body.classList.add('expired');
+    clock?.remove();
+    clearInterval(timer);
+    return;
+  }
+  if (clock) clock.textContent = new Date(now + offset * 60_000).toISOString().slice(11, 19);
 }
+const timer = setInterval(tick, 1000);
 tick();
-setInterval(tick, 1000);
 
 const left = document.getElementById('left') as HTMLButtonElement | null;
 left?.addEventListener('click', async () => {

@@ -5,7 +5,8 @@
  * measured in the same run. Real hub on 127.0.0.1 over a SQLite file in a temp
  * dir; real HTTP/1.1 over loopback with keep-alive and bounded concurrency.
  * Also the bytes a phone downloads: each page's HTML and script, raw and gzipped
- * (the hub does not compress; gzip is what a compressing proxy would send).
+ * (gzip level 6, close to what the hub sends a phone that accepts it: docs/operations.md
+ * "Compression and caching").
  * Prints one JSON line.
  *
  *   npm run bench:patron-page -- --requests 2000 --concurrency 16 --json

@@ -5,6 +5,7 @@ import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
+import { passVerdict } from '../../shared/rules/pass-verdict.js';
 import { liveToken, slotAt as codeSlotAt } from '../../shared/rules/venue-code.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
@@ -272,6 +273,8 @@ describe('booking pages', () => {
       expect(after.body).toContain('此预约已取消');
       expect(after.body).not.toContain('data-testid="booking-qr"');
       expect(after.body).not.toContain('data-testid="cancel"');
+      expect(after.body).not.toContain('data-testid="verdict"');
+      expect(after.body).not.toContain('data-testid="enter-from"');
       expect(listedSlots((await page('/book/venue-a')).body).find((s) => s.start === venueMs(14))?.seats).toBe(3);
     });
 
@@ -283,6 +286,30 @@ describe('booking pages', () => {
       expect(readDb(dbFile, (db) => db.prepare('SELECT count(*) AS n FROM bookings').get())).toEqual({ n: 1 });
     });
 
+    it('judges a booking for tomorrow at its slot, not at the hour the page is read (003 §14 shorter hours)', async () => {
+      // The street shortens KTVs to 10:00–20:00; at 21:00 the venue is closed, tomorrow at 14:00 it is open.
+      await store.policies.activate(
+        { ...(await store.policies.active()), shortenedHours: { default: null, byVenueType: { ktv: { open: '10:00', close: '20:00' } } } },
+        now,
+        { communityId: null, by: 'admin', note: '003 §14' },
+      );
+      now = venueMs(21);
+      const tomorrow = venueMs(14, 0, 1);
+      const made = await bookThroughPage(tomorrow, 2);
+      expect(made.statusCode).toBe(201);
+      const { url } = made.json() as { url: string };
+      const res = await page(url);
+      expect(res.body).toContain('data-verdict="enter"');
+      expect(res.body).not.toContain('不在营业时间');
+      // Read at 21:00 the party would be turned away for the hour: the page did say so before.
+      const booking = (await store.bookings.get(url.split('/').pop()!))!;
+      const venue = (await store.venues.profile('venue-a'))!;
+      expect(passVerdict(await store.policies.activeForVenue('venue-a'), venue, booking.party, now).people[0]!.reasons).toEqual(['outside_opening_hours']);
+      // Once the slot is under way, the page judges the present, still open.
+      now = venueMs(14, 20, 1);
+      expect((await page(url)).body).toContain('data-verdict="enter"');
+    });
+
     it('shows a booking whose slot is over without its QR', async () => {
       const { url } = (await bookThroughPage(venueMs(13), 1)).json() as { url: string };
       now = venueMs(14, 1);
@@ -290,6 +317,9 @@ describe('booking pages', () => {
       expect(res.body).toContain('data-state="over"');
       expect(res.body).toContain('此预约的时段已结束');
       expect(res.body).not.toContain('data-testid="booking-qr"');
+      // Nothing on a finished booking looks like a way in: no big answer.
+      expect(res.body).not.toContain('data-testid="verdict"');
+      expect(res.body).not.toContain('data-testid="enter-from"');
     });
 
     it('answers a 404 page for an unknown or malformed booking id', async () => {

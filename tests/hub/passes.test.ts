@@ -327,8 +327,15 @@ describe('patron pass routes', () => {
       expect(page.body).toContain('可以入场');
       expect(page.body).toContain('<body class="">');
       now += 11 * 60_000;
-      // Expired is shown by the server too, for a phone whose script never arrived.
-      expect((await app.inject(`/pass/${id}`)).body).toContain('<body class="expired">');
+      // Expired is shown by the server too, for a phone whose script never arrived: plainly, with
+      // nothing that looks valid from a metre away (no big answer, no live clock).
+      const expired = (await app.inject(`/pass/${id}`)).body;
+      expect(expired).toContain('<body class="expired">');
+      expect(expired).toContain('data-testid="expired"');
+      expect(expired).toContain('凭证已过期');
+      expect(expired).not.toContain('data-testid="verdict"');
+      expect(expired).not.toContain('data-testid="clock"');
+      expect(expired).not.toContain('可以入场');
       now -= 11 * 60_000;
       const left = await app.inject({ method: 'POST', url: `/api/passes/${id}/left` });
       expect(left.json()).toEqual({ leftAt: now });

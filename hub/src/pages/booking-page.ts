@@ -21,16 +21,18 @@ export function refusalTexts(t: PatronText): Record<string, string> {
 /** Venue-local wall-clock time, HH:MM. */
 export const localHhmm = (ms: number, offsetMinutes: number): string => new Date(ms + offsetMinutes * 60_000).toISOString().slice(11, 16);
 
-/** "11月24日 周二" / "Tue 24 Nov": a venue-local day as a patron reads it. */
-export function dayLabel(t: PatronText, ms: number, offsetMinutes: number): string {
+/** "11月24日 周二" / "Tue 24 Nov": a venue-local day as a patron reads it; `dayDate` leaves out the weekday. */
+export function dayLabel(t: PatronText, ms: number, offsetMinutes: number, key: 'dayLabel' | 'dayDate' = 'dayLabel'): string {
   const d = new Date(ms + offsetMinutes * 60_000);
-  return t('dayLabel', {
+  return t(key, {
     m: d.getUTCMonth() + 1,
     d: d.getUTCDate(),
-    w: t('weekdays').split(',')[d.getUTCDay()]!,
+    w: weekday(t, ms, offsetMinutes),
     mon: t('months').split(',')[d.getUTCMonth()]!,
   });
 }
+
+const weekday = (t: PatronText, ms: number, offsetMinutes: number): string => t('weekdays').split(',')[new Date(ms + offsetMinutes * 60_000).getUTCDay()]!;
 
 export interface BookingDay {
   /** Any instant of the venue-local day; its start is enough. */
@@ -87,8 +89,9 @@ export function renderBookingPage(p: BookingPageInput): string {
       <nav class="days" aria-label="${t('bookDay')}" data-testid="days">
         ${p.days.map((d, i) => {
           const key = dayKey(d.start, offset);
-          const name = i === 0 ? t('today') : i === 1 ? t('tomorrow') : dayLabel(t, d.start, offset);
-          return html`<a href="${query(key)}" data-testid="day" data-date="${key}" ${key === dayKey(p.day, offset) ? trusted('aria-current="date"') : ''}>${name}<small>${dayLabel(t, d.start, offset)}</small></a>`;
+          // Each label once: the day's name (today, tomorrow, else its weekday) over its date.
+          const name = i === 0 ? t('today') : i === 1 ? t('tomorrow') : weekday(t, d.start, offset);
+          return html`<a href="${query(key)}" data-testid="day" data-date="${key}" ${key === dayKey(p.day, offset) ? trusted('aria-current="date"') : ''}>${name}<small>${dayLabel(t, d.start, offset, 'dayDate')}</small></a>`;
         })}
       </nav>
       <form id="book" novalidate data-venue-id="${venue.id}" data-ticket="${p.ticket}" data-max-party="${settings.maxParty}" data-texts="${JSON.stringify(texts)}">
@@ -136,9 +139,11 @@ export const BOOKING_CSS = `
 .days a[aria-current]{border-color:#1d4ed8;background:#eff6ff}
 .slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.4rem}
 .slot{display:flex;align-items:center;gap:.4rem;border:2px solid #cbd2d9;border-radius:.6rem;padding:.45rem .6rem;min-height:2.75rem;background:#fff}
-.slot span{display:flex;flex-direction:column;line-height:1.2}.slot small{color:#15803d;font-weight:600}
+.slot span{display:flex;flex-direction:column;line-height:1.2;min-width:0}.slot small{color:#15803d;font-weight:600}
+.slot b{white-space:nowrap;font-variant-numeric:tabular-nums}
 .slot:has(input:checked){border-color:#1d4ed8;background:#eff6ff}
 .slot.full{opacity:.55;background:#f1f5f9}.slot.full small{color:#b91c1c}
 .when{font-size:1.6rem;font-weight:800;text-align:center;margin:.2rem 0}
-.cancelled .qr,.cancelled .code,.over .qr,.over .code{opacity:.15}
+.cancelled .code,.over .code{color:#52606d;text-decoration:line-through}
+.cancelled .people,.over .people{display:none}
 `;

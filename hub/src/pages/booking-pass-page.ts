@@ -38,9 +38,10 @@ export interface BookingPassInput {
 
 /**
  * A booking as the patron keeps it: the slot and when they may come
- * in, each person's answer under the policy now (like the pass page), the
+ * in, each person's answer at the slot under the policy now, the
  * signed QR the kiosk verifies offline, its code, the contact note, and
- * cancel. A cancelled or finished booking shows its QR faded, never live.
+ * cancel. A cancelled or finished booking shows neither the answer nor its QR:
+ * nothing on it may look like a way in.
  */
 export async function renderBookingPassPage(p: BookingPassInput): Promise<string> {
   const t = patronText(p.lang);
@@ -58,17 +59,21 @@ export async function renderBookingPassPage(p: BookingPassInput): Promise<string
           <dt>${t('bookingDay')}</dt><dd data-testid="booking-day">${dayLabel(t, b.slotStart, offset)}</dd>
           <dt>${t('bookingSlot')}</dt><dd data-testid="booking-slot">${localHhmm(b.slotStart, offset)}–${localHhmm(b.slotEnd, offset)}</dd>
         </dl>
-        <p class="when" data-testid="enter-from">${t('enterFrom', { t: localHhmm(from, offset) })}</p>
-        <p class="small">${t('graceNote', { g: p.graceMinutes, e: localHhmm(b.slotEnd, offset) })}</p>
+        ${state === 'open'
+          ? html`<p class="when" data-testid="enter-from">${t('enterFrom', { t: localHhmm(from, offset) })}</p>
+        <p class="small">${t('graceNote', { g: p.graceMinutes, e: localHhmm(b.slotEnd, offset) })}</p>`
+          : ''}
       </section>
       ${state === 'cancelled'
         ? html`<p class="notice refuse" role="status" data-testid="cancelled">${b.cancelledBy === 'street_office' ? t('cancelledByOffice', { t: `${dayLabel(t, b.cancelledAt!, offset)} ${localHhmm(b.cancelledAt!, offset)}` }) : t('cancelled')}</p>`
         : ''}
       ${state === 'over' ? html`<p class="notice refuse" role="status" data-testid="over">${t('slotOver')}</p>` : ''}
-      <section class="verdict ${p.verdict}" data-testid="verdict" data-verdict="${p.verdict}">
+      ${state === 'open'
+        ? html`<section class="verdict ${p.verdict}" data-testid="verdict" data-verdict="${p.verdict}">
         <strong>${t(`verdict_${p.verdict}`)}</strong>
         <span>${t(`verdict_${p.verdict}_hint`)}</span>
-      </section>
+      </section>`
+        : ''}
       <section class="card">
         <div class="code" data-testid="booking-code" data-code="${b.code}" aria-label="${t('bookingCode')}">${code}</div>
         ${state === 'open'

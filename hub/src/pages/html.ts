@@ -1,3 +1,5 @@
+import { FAVICON_URL } from './favicon.js';
+
 /**
  * Server-rendered pages (patron page, pass, poster) with escaping by default:
  * every interpolated value is text unless it is itself a `Html` made here.
@@ -31,7 +33,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 /** Markup made elsewhere and trusted (an SVG from the QR library). */
 export const trusted = (markup: string): Html => new Html(markup);
 
-/** A whole document: language, title, the page's own CSS and scripts from the hub's UI bundle. */
+/** A whole document: language, title, the hub's icon, the page's own CSS and scripts from the hub's UI bundle. */
 export function page(opts: { lang: string; title: string; css: string; body: Html; scripts?: string[]; bodyClass?: string | undefined }): string {
-  return `<!doctype html>${html`<html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${opts.title}</title><style>${trusted(opts.css)}</style></head><body class="${opts.bodyClass ?? ''}">${opts.body}${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}</body></html>`.text}`;
+  return `<!doctype html>${html`<html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="${FAVICON_URL}" type="image/svg+xml"><title>${opts.title}</title><style>${trusted(opts.css)}</style></head><body class="${opts.bodyClass ?? ''}">${opts.body}${(opts.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}</body></html>`.text}`;
 }

@@ -28,27 +28,36 @@ const hhmm = (ms: number, offset: number) => toIsoWithOffset(ms, offset).slice(1
 /**
  * The pass a patron shows at the door: the big answer, a live clock
  * and a moving sweep (so a screenshot shows as one), the code staff can type,
- * and the signed QR the kiosk verifies offline.
+ * and the signed QR the kiosk verifies offline. Once expired, a plain grey
+ * "expired" in place of the answer and the clock, no QR, the code struck through.
  */
 export async function renderPassPage(p: PassPageInput): Promise<string> {
   const t = patronText(p.lang);
   const { pass } = p;
   const qr = await signedQrSvg(pass.id, pass.signed);
   const code = `${pass.code.slice(0, 3)} ${pass.code.slice(3)}`;
+  // An expired pass must not look valid from a metre away: no verdict, no live clock, only the
+  // plain expired state (hub/ui/pass.ts switches to it when the pass expires on screen).
+  const expired = p.now >= pass.expiresAt;
   const body = html`
     ${header(t, p.lang, p.path, p.venueName, `${p.entranceName}${pass.source === 'poster' ? ` · ${t('posterScan')}` : ''}`)}
     <main data-expires="${pass.expiresAt}" data-left="${pass.leftAt ?? ''}" data-pass-id="${pass.id}" data-offset="${p.utcOffsetMinutes}" id="pass"
       data-texts="${JSON.stringify({ leftDone: t('leftDone'), network: t('networkError') })}">
-      <section class="verdict ${p.verdict}" data-testid="verdict" data-verdict="${p.verdict}">
+      ${expired
+        ? ''
+        : html`<section class="verdict ${p.verdict}" data-testid="verdict" data-verdict="${p.verdict}">
         <div class="sweep"></div>
         <strong>${t(`verdict_${p.verdict}`)}</strong>
         <span>${t(`verdict_${p.verdict}_hint`)}</span>
         <div class="clock" id="clock" data-testid="clock">${hhmm(p.now, p.utcOffsetMinutes)}</div>
+      </section>`}
+      <section class="expired-state" role="alert" data-testid="expired">
+        <strong>${t('passExpired')}</strong>
+        <span>${t('passExpiredHint', { t: hhmm(pass.expiresAt, p.utcOffsetMinutes) })}</span>
       </section>
-      <p class="notice refuse expired-msg" role="alert" data-testid="expired">${t('expired')}</p>
       <section class="card">
         <div class="code" data-testid="pass-code" data-code="${pass.code}" aria-label="${t('code')}">${code}</div>
-        <p class="small centred">${t('codeHint')}</p>
+        <p class="small centred code-hint">${t('codeHint')}</p>
         <div class="qr" data-testid="pass-qr" data-signed="${pass.signed}">${trusted(qr)}</div>
       </section>
       <section class="card">
@@ -56,14 +65,16 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
           <dt>${t('issuedAt')}</dt><dd>${hhmm(pass.issuedAt, p.utcOffsetMinutes)}</dd>
           <dt>${t('validUntil')}</dt><dd data-testid="valid-until">${hhmm(pass.expiresAt, p.utcOffsetMinutes)}</dd>
         </dl>
-        <ul class="people" data-testid="people">
+        ${expired
+          ? ''
+          : html`<ul class="people" data-testid="people">
           ${p.people.map((v, i) => {
             const label = pass.people[i]?.n ?? (i === 0 ? t('you') : `${t('companion')} ${i}`);
             const reasons = v.reasons.map((r) => REASON_TEXT[p.lang][r]);
             return html`<li>${label}：<b>${v.decision === 'refuse' ? t('verdict_refuse') : v.showTest ? t('showTest') : t('verdict_enter')}</b>
               ${reasons.length ? html`<br><small>${reasons.join('；')}</small>` : ''}</li>`;
           })}
-        </ul>
+        </ul>`}
       </section>
       ${p.verdict === 'refuse'
         ? ''
@@ -77,7 +88,7 @@ export async function renderPassPage(p: PassPageInput): Promise<string> {
     css: PATRON_CSS,
     body,
     scripts: p.script ? [p.script] : [],
-    bodyClass: p.now >= pass.expiresAt ? 'expired' : undefined,
+    bodyClass: expired ? 'expired' : undefined,
   });
 }
 

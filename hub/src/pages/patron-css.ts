@@ -3,7 +3,7 @@ export const PATRON_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2933;background:#f5f7fa}
 header{display:flex;gap:.5rem;align-items:flex-start;justify-content:space-between;padding:.8rem 1rem;background:#1d4ed8;color:#fff}
-header h1{margin:0;font-size:1.3rem}header p{margin:0;opacity:.9;font-size:.9rem}
+header>div{min-width:0}header h1{margin:0;font-size:1.3rem;overflow-wrap:anywhere}header p{margin:0;opacity:.9;font-size:.9rem;overflow-wrap:anywhere}
 .lang{color:#fff;border:1px solid #fff;border-radius:.4rem;padding:.2rem .6rem;text-decoration:none;white-space:nowrap}
 main{max-width:34rem;margin:0 auto;padding:.8rem}
 .card,.rules{background:#fff;border:1px solid #d9e2ec;border-radius:.8rem;padding:.8rem;margin:0 0 .8rem}
@@ -15,7 +15,8 @@ fieldset{min-width:0}
 h2{font-size:1.05rem;margin:0 0 .3rem}
 .small{font-size:.85rem;color:#52606d}
 .centred{text-align:center}
-.field{margin:.5rem 0}.label{margin:0 0 .2rem;font-weight:600}
+.field{margin:.5rem 0}.label{display:block;margin:0 0 .2rem;font-weight:600}
+fieldset.field{border:0;padding:0}fieldset.field>legend{font-size:1rem;padding:0}
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}
 .choice{display:flex;align-items:center;gap:.3rem;border:2px solid #cbd2d9;border-radius:.6rem;padding:.45rem .7rem;min-height:2.75rem;background:#fff}
 .choice:has(input:checked){border-color:#1d4ed8;background:#eff6ff;font-weight:700}
@@ -43,6 +44,8 @@ button{font:inherit;cursor:pointer}
 .qr{display:flex;justify-content:center}.qr svg{width:min(80vw,20rem);height:auto;background:#fff}
 .people{list-style:none;padding:0;margin:0}.people li{padding:.3rem 0;border-top:1px solid #e4e7eb}
 .meta{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;margin:0}.meta dt{color:#52606d}.meta dd{margin:0;font-weight:600}
-body.expired .qr,body.expired .code{opacity:.15}
-.expired-msg{display:none}body.expired .expired-msg{display:block}
+body.expired .qr,body.expired .code-hint{display:none}body.expired .code{color:#52606d;text-decoration:line-through}
+.expired-state{display:none;border:3px solid #52606d;border-radius:1rem;padding:1rem;margin:0 0 .8rem;background:#e4e7eb;color:#1f2933;text-align:center}
+.expired-state strong{display:block;font-size:2.2rem;line-height:1.2}
+body.expired .expired-state{display:block}body.expired .verdict,body.expired .people{display:none}
 `;

@@ -103,8 +103,14 @@ function radios(t: PatronText, name: string, values: readonly string[]): Html {
   )}</div>`;
 }
 
+/** A text or date input named by its label; the label is the input's accessible name. */
 function field(name: string, label: string, inner: Html): Html {
-  return html`<div class="field" data-field="${name}"><p class="label">${label}</p>${inner}<small class="err"></small></div>`;
+  return html`<div class="field" data-field="${name}"><label><span class="label">${label}</span>${inner}</label><small class="err"></small></div>`;
+}
+
+/** A group of radios named by its legend. */
+function choiceField(name: string, label: string, inner: Html): Html {
+  return html`<fieldset class="field" data-field="${name}"><legend class="label">${label}</legend>${inner}<small class="err"></small></fieldset>`;
 }
 
 /** One person's block; `i` is the index in `people` (a placeholder in the companion template). */
@@ -115,9 +121,9 @@ function person(t: PatronText, i: string, vaccination: boolean): Html {
     <legend>${self ? t('you') : t('companion')}</legend>
     ${self ? '' : html`<button type="button" class="link remove">${t('remove')}</button>
       ${field(n('label'), t('companionLabel'), html`<input name="${n('label')}" maxlength="20" autocomplete="off">`)}`}
-    ${field(n('healthCode'), t('healthCode'), radios(t, n('healthCode'), ['green', 'yellow', 'red']))}
-    ${field(n('itinerary'), t('itinerary'), radios(t, n('itinerary'), ['local', 'other_province', 'starred', 'medium_risk', 'high_risk']))}
+    ${choiceField(n('healthCode'), t('healthCode'), radios(t, n('healthCode'), ['green', 'yellow', 'red']))}
+    ${choiceField(n('itinerary'), t('itinerary'), radios(t, n('itinerary'), ['local', 'other_province', 'starred', 'medium_risk', 'high_risk']))}
     ${field(n('lastNegativeTestAt'), t('lastTest'), html`<input type="datetime-local" name="${n('lastNegativeTestAt')}">`)}
-    ${vaccination ? field(n('vaccination'), t('vaccination'), radios(t, n('vaccination'), ['complete', 'incomplete', 'none'])) : ''}
+    ${vaccination ? choiceField(n('vaccination'), t('vaccination'), radios(t, n('vaccination'), ['complete', 'incomplete', 'none'])) : ''}
   </fieldset>`;
 }

@@ -66,7 +66,8 @@ const zh = {
   people: '{n}人',
   issuedAt: '生成时间',
   validUntil: '有效至',
-  expired: '凭证已过期，请重新扫描门口的场所码',
+  passExpired: '凭证已过期',
+  passExpiredHint: '此凭证已于 {t} 失效，不能凭此入场。请重新扫描门口的场所码。',
   code: '通行码',
   codeHint: '扫码不成功时，工作人员可输入此码',
   posterScan: '扫描的是张贴码',
@@ -91,6 +92,7 @@ const zh = {
   weekdays: '周日,周一,周二,周三,周四,周五,周六',
   months: '1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月',
   dayLabel: '{m}月{d}日 {w}',
+  dayDate: '{m}月{d}日',
   bookSlot: '选择入场时段',
   seatsLeft: '余{n}位',
   slotFull: '已满',
@@ -132,6 +134,11 @@ const zh = {
   posterTitle: '场所码',
   posterScanHint: '请用手机扫码登记，向工作人员出示通行凭证',
   posterChecks: '入场须知：扫码登记 · 测体温 · 戴口罩 · 出示健康码和行程卡 · 保持一米距离',
+  // Any address the hub has no page for (pages/not-found-page.ts)
+  notFoundTitle: '找不到此页面',
+  notFoundText: '此地址没有页面，可能是链接不完整或已失效。',
+  notFoundPatron: '顾客：请重新扫描场所门口的二维码，或向场所索取预约链接。',
+  notFoundInspector: '督查人员：请前往督查后台',
 } as const;
 
 export type PatronKey = keyof typeof zh;
@@ -200,7 +207,8 @@ const en: Record<PatronKey, string> = {
   people: '{n} people',
   issuedAt: 'Issued',
   validUntil: 'Valid until',
-  expired: 'This pass has expired; scan the code at the door again',
+  passExpired: 'Pass expired',
+  passExpiredHint: 'This pass stopped being valid at {t} and admits no one. Scan the code at the door again.',
   code: 'Pass code',
   codeHint: 'Staff can type this code if the QR does not scan',
   posterScan: 'From the printed poster',
@@ -223,6 +231,7 @@ const en: Record<PatronKey, string> = {
   weekdays: 'Sun,Mon,Tue,Wed,Thu,Fri,Sat',
   months: 'Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec',
   dayLabel: '{w} {d} {mon}',
+  dayDate: '{d} {mon}',
   bookSlot: 'Time to enter',
   seatsLeft: '{n} left',
   slotFull: 'Full',
@@ -262,6 +271,10 @@ const en: Record<PatronKey, string> = {
   posterTitle: 'Venue code',
   posterScanHint: 'Scan with your phone to declare, then show your pass to staff',
   posterChecks: 'To enter: scan · temperature · mask · health code and itinerary card · keep one metre apart',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'There is no page at this address; the link may be incomplete or out of date.',
+  notFoundPatron: 'Visitors: scan the code at the venue’s door again, or ask the venue for its booking link.',
+  notFoundInspector: 'Inspectors: go to the dashboard',
 };
 
 const TEXT: Record<Lang, Record<PatronKey, string>> = { 'zh-CN': zh, en };

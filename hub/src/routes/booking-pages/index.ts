@@ -94,8 +94,10 @@ export const bookingPageRoutes: FastifyPluginAsyncZod<BookingPageRouteOptions> =
     if (!booking || !venue) return sendHtml(reply, 404, renderBookingNotice(lang, path, 'bookingMissing'));
     const at = now();
     const policy = await store.policies.activeForVenue(venue.id);
-    // The answer as it stands now (the policy may have switched since booking), as on the pass page.
-    const judged = passVerdict(policy, venue, booking.party, at);
+    // The answer the door will give at the slot (its opening hours, not the hour the page is read),
+    // under the policy in force now (it may have switched since booking): judged as the booking
+    // itself was (services/bookings.ts), at the slot's start or now if that has passed.
+    const judged = passVerdict(policy, venue, booking.party, Math.max(at, booking.slotStart));
     const promised = booking.policyVersion === NORMAL_POLICY.version
       ? NORMAL_POLICY.contactRetentionDays
       : ((await store.policies.version(booking.policyVersion))?.policy.contactRetentionDays ?? policy.contactRetentionDays);

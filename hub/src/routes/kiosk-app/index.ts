@@ -20,6 +20,9 @@ export const kioskAppRoutes: FastifyPluginAsync<{ kioskDist: string }> = async (
     root: kioskDist,
     prefix: '/kiosk/',
     redirect: true,
+    // The header is ours alone: with send's own (public, max-age=0), set after this hook, the
+    // year's caching below never reached a browser.
+    cacheControl: false,
     setHeaders(res, path) {
       const immutable = path.includes('/assets/');
       res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
