@@ -6,7 +6,8 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
-import { entranceRecord } from '../support/records.js';
+import { entranceRecord, recordBase } from '../support/records.js';
+import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 
 const PASSWORD = 'a long enough password';
 /** Today and this week at the venues (UTC+8), by the wall clock the hub runs on. */
@@ -21,13 +22,14 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   let dbFile: string;
   let flagId: number;
   let url: string;
+  let kiosk: KioskIdentity;
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
     store = openStore(dbFile);
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
-    const { kiosk } = await enrolKiosk(store, a);
+    ({ kiosk } = await enrolKiosk(store, a));
     await store.records.ingest(
       [entranceRecord(kiosk, 1), entranceRecord(kiosk, 2, { checks: { scan: { outcome: 'skipped', reason: '<script>alert(1)</script>' } } })],
       Date.now(),
@@ -154,6 +156,25 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     }
     expect(readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n)).toBe(before);
     expect(await store.accounts.count()).toBe(2);
+  });
+
+  it('gives a flag with the names behind its ids and which of its records the door undid', async () => {
+    const [kept, undone] = [entranceRecord(kiosk, 3), entranceRecord(kiosk, 4)];
+    await store.records.ingest([kept, undone, { ...recordBase(kiosk, 5), type: 'correction', correctsId: undone.id, reason: '误操作' }], Date.now());
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    const evidence = { recordIds: [kept.id, undone.id], kioskIds: [kiosk.id], operatorIds: ['venue-a-staff-2'] };
+    const id = Number(
+      db
+        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w2', ?, ?, ?)")
+        .run(JSON.stringify(evidence), Date.now(), Date.now()).lastInsertRowid,
+    );
+    db.close();
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    const body = (await s.get(`/api/flags/${id}`)).json() as { names: unknown; undone: string[] };
+    expect(body.undone).toEqual([undone.id]);
+    expect(body.names).toEqual({ kiosks: { [kiosk.id]: { entrance: '正门', n: 1, of: 1 } }, staff: { 'venue-a-staff-1': '王芳', 'venue-a-staff-2': '李强' } });
   });
 
   it('returns markup from venue names and skip reasons as JSON strings, never as a page', async () => {

@@ -136,6 +136,22 @@ describe('dashboard.overview', () => {
     expect(await status()).toEqual({ 'venue-a': ['closed', 2], 'venue-b': ['kiosk_offline', 1] });
   });
 
+  it('tells a venue that never reported and one whose tablets are all offline from a clear one', async () => {
+    const t = MONDAY + 12 * HOUR;
+    const all = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
+    // Enrolled, never heard: nothing to judge is no evidence of a clean door.
+    expect((await all())['venue-a']).toMatchObject({ status: 'no_data', lastSeenAt: null, offlineSince: null, kiosks: 1 });
+    // A venue with no tablet at all reads the same.
+    await seedVenue(store, 'venue-c');
+    expect((await all())['venue-c']).toMatchObject({ status: 'no_data', kiosks: 0 });
+    // venue-a heard 5 minutes ago: clear. venue-b last heard 3 hours ago: offline since then.
+    await push(a, t - 5 * MIN, admit(a, t - 5 * MIN));
+    await push(b, t - 3 * HOUR, admit(b, t - 3 * HOUR));
+    const now = await all();
+    expect(now['venue-a']).toMatchObject({ status: 'clear', offlineSince: null });
+    expect(now['venue-b']).toMatchObject({ status: 'kiosk_offline', offlineSince: t - 3 * HOUR, lastSeenAt: t - 3 * HOUR });
+  });
+
   it('shows a community only its own venues', async () => {
     const o = await store.dashboard.overview({ communityId: 'c-venue-b' }, MONDAY);
     expect(o.communities.map((c) => [c.id, c.venues.map((v) => v.id)])).toEqual([['c-venue-b', ['venue-b']]]);
@@ -178,12 +194,30 @@ describe('dashboard.records', () => {
     expect((await page({ check: 'mask' })).total).toBe(0);
     const log = (await page({ check: 'scan' })).items[0]!;
     expect(log).toMatchObject({ kioskId: a.id, operatorId: 'staff-1', decision: 'admit', passId: null, correctedBy: null, checks: skipScan });
+    // An operator id the registry does not hold has no name; the kiosk is named by its entrance.
+    expect(log).toMatchObject({ operatorName: null, kiosk: { entrance: '正门', n: 1, of: 1 } });
+  });
+
+  it('names the door staff and the kiosk (its entrance, and its number there when there are several)', async () => {
+    const second = (await enrolKiosk(store, 'venue-a-1')).kiosk;
+    await push(a, MONDAY, (seq) => ({ ...admit(a, MONDAY + HOUR)(seq), operatorId: 'venue-a-staff-2' }));
+    await push(second, MONDAY, (seq) => ({ ...admit(second, MONDAY + 2 * HOUR)(seq), operatorId: 'venue-a-staff-1' }));
+    const items = (await store.dashboard.records('venue-a', q({}))).items;
+    expect(items.map((r) => [r.operatorName, r.kiosk])).toEqual([
+      ['王芳', { entrance: '正门', n: 2, of: 2 }],
+      ['李强', { entrance: '正门', n: 1, of: 2 }],
+    ]);
+    expect(await store.dashboard.names('venue-a')).toEqual({
+      kiosks: { [a.id]: { entrance: '正门', n: 1, of: 2 }, [second.id]: { entrance: '正门', n: 2, of: 2 } },
+      staff: { 'venue-a-staff-1': '王芳', 'venue-a-staff-2': '李强' },
+    });
   });
 
   it('shows an undone admission with the correction that undid it', async () => {
     const [rec] = await push(a, MONDAY, admit(a, MONDAY + HOUR));
     const [fix] = await push(a, MONDAY, (seq) => ({ ...recordBase(a, seq), type: 'correction', correctsId: rec!.id, reason: '误操作' }));
     expect((await store.dashboard.records('venue-a', q({}))).items[0]!.correctedBy).toBe(fix!.id);
+    expect(await store.dashboard.undone([rec!.id, fix!.id, 'no-such-record'])).toEqual([rec!.id]);
   });
 });
 

@@ -8,6 +8,7 @@ import { I18nController, label, t } from './i18n.js';
 import { onFlag, upsertFlag } from './live.js';
 import { Resource } from './resource.js';
 import { venueHref } from './router.js';
+import { windowText } from './evidence-text.js';
 import { base } from './styles.js';
 import './flag-detail.js';
 
@@ -65,7 +66,7 @@ export class FlagList extends LitElement {
             <td class="nowrap">${fmtDateTime(f.openedAt)}</td>
             ${this.venueId ? nothing : html`<td><a href=${venueHref(f.venueId, { flag: f.id })} @click=${(e: Event) => e.stopPropagation()}>${f.venueName}</a></td>`}
             <td><button class="link" data-testid="flag-open">${label('rule', f.rule)}</button></td>
-            <td class="nowrap muted">${f.windowKey}</td>
+            <td class="muted">${windowText(f.windowKey)}</td>
             <td><span class="chip s-${f.severity}">${label('sev', f.severity)}</span></td>
             <td><span class="chip s-${f.status}">${label('flag', f.status)}</span></td>
             <td class="nowrap">${f.deadline ? fmtDate(f.deadline) : ''}</td>

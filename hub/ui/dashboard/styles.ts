@@ -47,6 +47,7 @@ export const base = css`
   .s-violation, .s-open, .s-escalated { background: var(--violation); }
   .s-closed, .s-withdrawn, .s-info { background: var(--closed); }
   .s-kiosk_offline { background: var(--offline); }
+  .s-no_data { background: #fff; color: #1c2430; border: 1px dashed var(--muted); line-height: 18px; }
   .s-suspended { background: #4a148c; }
   .s-rectified { background: var(--clear); }
   .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { StreetOverview, VenueSummary } from '../../../shared/schemas/dashboard.js';
-import { ago, num } from './format.js';
+import { ago, fmtDateTime, num } from './format.js';
 import { I18nController, label, t } from './i18n.js';
 import { venueHref } from './router.js';
 import { base } from './styles.js';
@@ -39,6 +39,10 @@ export class VenueBoard extends LitElement {
       <td>
         <span class="chip s-${v.status}">${label('venue', v.status)}</span>
         ${v.suspension ? html`<span class="muted" data-testid="suspended-until">${v.suspension.from} – ${v.suspension.to}</span>` : nothing}
+        ${v.offlineSince !== null && v.status === 'kiosk_offline'
+          ? html`<span class="muted since" data-testid="offline-since">${t('offlineSince', { when: fmtDateTime(v.offlineSince) })}</span>`
+          : nothing}
+        ${v.status === 'no_data' ? html`<span class="muted since" data-testid="no-data">${v.kiosks === 0 ? t('noKiosks') : t('neverReported')}</span>` : nothing}
       </td>
       <td><a href=${venueHref(v.id)}>${v.name}</a></td>
       <td><div class="occ">

@@ -175,7 +175,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     const account = request.account!;
     const flag = await flagInScope(account, request.params.id);
     await audit(account, 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
-    return { flag, history: await store.flags.history(flag.id) };
+    // The evidence names kiosks, staff and records by id: the names, and which records the door
+    // undid since, let the dashboard say it in words (docs/inspectors-guide.md "Reading a flag").
+    const ids = Array.isArray(flag.evidence.recordIds) ? flag.evidence.recordIds.filter((x): x is string => typeof x === 'string') : [];
+    const [history, names, undone] = await Promise.all([store.flags.history(flag.id), store.dashboard.names(flag.venueId), store.dashboard.undone(ids)]);
+    return { flag, history, names, undone };
   });
 
   app.post(
