@@ -93,6 +93,7 @@ export class FlagDetail extends LitElement {
     css`
       h3 { margin-top: 0; display: flex; gap: 8px; align-items: center; }
       h4 { margin: 12px 0 4px; font-size: 13px; color: var(--muted); }
+      p a { text-decoration: underline; }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
       dt { color: var(--muted); font-size: 13px; }
       dd { margin: 0; overflow-wrap: anywhere; }

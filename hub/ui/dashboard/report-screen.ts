@@ -31,7 +31,7 @@ export class ReportScreen extends LitElement {
         <h2>${t('reportTitle')}</h2>
         <div class="row controls">
           <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
-          <input type="week" .value=${week} data-testid="report-week" @change=${(e: Event) => {
+          <input type="week" .value=${week} data-testid="report-week" aria-label=${t('reportWeek')} @change=${(e: Event) => {
             const v = (e.target as HTMLInputElement).value;
             if (/^\d{4}-W\d{2}$/.test(v)) go(v);
           }} />
