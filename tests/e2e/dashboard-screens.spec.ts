@@ -94,6 +94,25 @@ async function go(page: Page, hash: string, ready: string): Promise<void> {
   await expect(page.locator(ready).first()).toBeVisible();
 }
 
+/** The innermost elements (shadow roots included) that reach past the viewport's right edge, for a failure message. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walk = (root: Element | ShadowRoot) => {
+      for (const el of Array.from(root.children)) {
+        const r = el.getBoundingClientRect();
+        const kids = [...Array.from(el.children), ...Array.from(el.shadowRoot?.children ?? [])];
+        const inner = kids.some((k) => k.getBoundingClientRect().right > innerWidth + 1);
+        if (r.right > innerWidth + 1 && !inner) out.push(`${el.tagName.toLowerCase()}.${el.className || ''}[${el.getAttribute('data-testid') ?? ''}] ${Math.round(r.width)}px`);
+        if (el.shadowRoot) walk(el.shadowRoot);
+        walk(el);
+      }
+    };
+    walk(document.documentElement);
+    return [...new Set(out)].slice(0, 8);
+  });
+}
+
 /** axe's critical and serious findings, each as rule id and the elements it names, for a readable failure. */
 async function axeFindings(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
@@ -145,12 +164,14 @@ test.describe('dashboard screens', () => {
     const { url } = await seedStreet(street);
     await page.setViewportSize({ width: 390, height: 844 });
     await login(page, url);
+    const wide: string[] = [];
     for (const s of SCREENS) {
       await s.open(page);
       await page.screenshot({ path: `test-results/dashboard-390-${s.name}.png`, fullPage: true });
       const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth }));
-      expect(scrollWidth, `${s.name} is ${scrollWidth}px wide`).toBeLessThanOrEqual(width);
+      if (scrollWidth > width) wide.push(`${s.name}: ${scrollWidth}px, widest: ${(await overflowing(page)).join(' | ')}`);
     }
+    expect(wide).toEqual([]);
     // The street overview: each venue's name on at most two lines (it wrapped one character per line).
     await go(page, '#/', '[data-testid="venue-row"]');
     for (const link of await page.locator('[data-testid="venue-row"] a').all()) {

@@ -97,6 +97,7 @@ export class FlagDetail extends LitElement {
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
       dt { color: var(--muted); font-size: 13px; }
       dd { margin: 0; overflow-wrap: anywhere; }
+      @media (max-width: 640px) { dl { grid-template-columns: minmax(0, 1fr); } dd { margin-bottom: 4px; } }
       .ids { display: flex; flex-wrap: wrap; gap: 4px 10px; font-family: ui-monospace, monospace; font-size: 12px; }
       .history { padding-left: 18px; margin: 0; }
       .history li { margin-bottom: 4px; }

@@ -44,14 +44,14 @@ export class VenueBoard extends LitElement {
           : nothing}
         ${v.status === 'no_data' ? html`<span class="muted since" data-testid="no-data">${v.kiosks === 0 ? t('noKiosks') : t('neverReported')}</span>` : nothing}
       </td>
-      <td><a href=${venueHref(v.id)}>${v.name}</a></td>
-      <td><div class="occ">
+      <td class="name"><a href=${venueHref(v.id)}>${v.name}</a></td>
+      <td class="occ-cell"><div class="occ">
         <span class="bar ${over ? 'over' : share >= 0.9 ? 'near' : ''}" title="${v.inside} / ${v.cap}"><span style=${styleMap({ width: `${(share * 100).toFixed(1)}%` })}></span></span>
         <span class="num">${num(v.inside)} / ${v.cap > 0 ? num(v.cap) : '—'}</span>
       </div></td>
-      <td class="n ${v.openFlags > 0 ? 'hot' : ''}">${num(v.openFlags)}</td>
-      <td class="n">${num(v.admissionsToday)}</td>
-      <td class="muted">${ago(v.lastSeenAt, now)}</td>
+      <td class="n ${v.openFlags > 0 ? 'hot' : ''}" data-label=${t('openFlags')}>${num(v.openFlags)}</td>
+      <td class="n" data-label=${t('admissionsToday')}>${num(v.admissionsToday)}</td>
+      <td class="muted" data-label=${t('lastSeen')}>${ago(v.lastSeenAt, now)}</td>
     </tr>`;
   }
 
@@ -68,6 +68,19 @@ export class VenueBoard extends LitElement {
       .bar.over > span { background: var(--violation); }
       .num { white-space: nowrap; font-variant-numeric: tabular-nums; font-size: 13px; }
       .hot { color: var(--violation); font-weight: 600; }
+      .name { min-width: 8em; }
+      .since { display: block; font-size: 12px; }
+      /* A phone in the field: each venue a card (status and name, the occupancy bar, then the figures). */
+      @media (max-width: 640px) {
+        thead { display: none; }
+        tr { display: grid; grid-template-columns: auto 1fr 1fr; gap: 4px 10px; padding: 8px 0; border-bottom: 1px solid var(--line); }
+        td { border: 0; padding: 0; }
+        td.name { grid-column: 2 / 4; grid-row: 1; min-width: 0; font-weight: 600; }
+        td.occ-cell { grid-column: 1 / 4; }
+        .occ { min-width: 0; }
+        td[data-label] { text-align: left; font-size: 13px; }
+        td[data-label]::before { content: attr(data-label) ' '; color: var(--muted); font-weight: normal; }
+      }
     `,
   ];
 }
