@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { connectKiosk, enrolKiosk, patronForm, seedVenue } from '../support/hub.js';
@@ -178,5 +179,39 @@ test.describe('dashboard screens', () => {
       const lines = await link.evaluate((a) => Math.round(a.getBoundingClientRect().height / parseFloat(getComputedStyle(a).lineHeight || '20')));
       expect(lines).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+test.describe('weekly report', () => {
+  test('downloads its CSV headed in the dashboard\'s language, and prints title, week and page number on every A4 page', async ({ page, street }) => {
+    const { url } = await seedStreet(street);
+    await login(page, url, 'admin', '#/reports');
+    await expect(page.getByTestId('report-week')).toBeVisible();
+    const week = await page.getByTestId('report-week').inputValue();
+    const headOf = async () => {
+      const download = page.waitForEvent('download');
+      await page.getByTestId('report-csv').click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe(`weekly-report-${week}.csv`);
+      return readFileSync((await file.path())!, 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0]!;
+    };
+    expect(await headOf()).toMatch(/^社区,场所,入场人次,/);
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await headOf()).toMatch(/^Community,Venue,Admissions,/);
+
+    // The page box of every printed page: the title and week at the head, "Page n of m" at the foot.
+    const rule = await page.evaluate(() => document.getElementById('report-print-page')?.textContent ?? '');
+    expect(rule).toContain('size: A4');
+    expect(rule).toContain('@top-left { content: "Weekly inspection report"');
+    expect(rule).toContain(`@top-right { content: "${week}"`);
+    expect(rule).toContain('@bottom-center { content: "Page " counter(page) " of " counter(pages) ""');
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: 'test-results/weekly-report-print.png', fullPage: true });
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // Leaving the report takes its page rule away: other screens print without it.
+    await page.emulateMedia({ media: 'screen' });
+    await go(page, '#/', '[data-testid="venue-row"]');
+    expect(await page.evaluate(() => document.getElementById('report-print-page'))).toBeNull();
   });
 });

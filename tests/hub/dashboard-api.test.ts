@@ -5,6 +5,7 @@ import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
+import { FlagRule } from '../../shared/schemas/flags.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
@@ -201,5 +202,23 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
     const audit = ((await s.get('/api/audit')).json() as { items: { action: string }[] }).items.map((e) => e.action);
     expect(audit).toContain('export_weekly_csv');
+  });
+
+  it('heads the weekly CSV in the reader\'s language, with a column per flag rule every week', async () => {
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    const heads = async (query: string) => (await s.get(`/api/reports/weekly.csv?week=${thisWeek()}${query}`)).body.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    const zh = await heads('');
+    expect(zh.slice(0, 5)).toEqual(['社区', '场所', '入场人次', '拒绝人次', '跳过检查比例']);
+    expect(zh).toContain('核验项被跳过');
+    expect(zh.at(-1)).toBe('屡查屡犯');
+    const en = await heads('&lang=en');
+    expect(en.slice(0, 2)).toEqual(['Community', 'Venue']);
+    expect(en).toContain('Check skipped');
+    // Every rule has its column whether or not it fired: this week (a flag) and a week with none.
+    expect(zh).toHaveLength(5 + FlagRule.options.length + 4);
+    const empty = (await s.get(`/api/reports/weekly.csv?week=2001-W02`)).body.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    expect(empty).toEqual(zh);
+    expect((await s.get(`/api/reports/weekly.csv?week=${thisWeek()}&lang=fr`)).statusCode).toBe(400);
   });
 });

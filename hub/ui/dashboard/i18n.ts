@@ -1,5 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
+import { FLAG_RULE_TEXT, REASON_TEXT, type Lang } from '../../../shared/labels.js';
+import type { FlagRule } from '../../../shared/schemas/flags.js';
+
+/** The flag rules' names (shared with the hub's CSV exports) as `rule_<code>` entries. */
+function ruleTexts(lang: Lang): { [K in FlagRule as `rule_${K}`]: string } {
+  return Object.fromEntries(Object.entries(FLAG_RULE_TEXT[lang]).map(([k, v]) => [`rule_${k}`, v])) as { [K in FlagRule as `rule_${K}`]: string };
+}
 
 /**
  * Dashboard strings, Simplified Chinese first (the street office and its
@@ -422,23 +428,7 @@ const zh = {
   out_complete: '已完成',
   out_incomplete: '未全程',
   // Flag rules
-  rule_skipped_check: '核验项被跳过',
-  rule_admitted_despite_risk: '有风险仍放行',
-  rule_scans_below_admissions: '入场多于扫码',
-  rule_invented_temperatures: '体温疑似编造',
-  rule_kiosk_silent: '营业时间设备无数据',
-  rule_over_capacity: '超过限流人数',
-  rule_admitted_while_closed: '停业期间仍接待',
-  rule_ledger_not_kept: '台账未记录',
-  rule_staff_health: '员工健康异常',
-  rule_clock_skew: '设备时钟偏差',
-  rule_pass_reused: '通行凭证重复使用',
-  rule_pass_unknown: '通行凭证无效',
-  rule_slot_over_cap: '时段入场超过预约限额',
-  rule_admitted_without_booking: '须预约场所接待未预约者',
-  rule_missing_check: '缺少必查项目',
-  rule_no_phone_share: '“无手机”登记比例异常',
-  rule_admitted_while_suspended: '停业整顿期间仍接待',
+  ...ruleTexts('zh-CN'),
   // Suspension orders (停业整顿, 000 §5(2))
   suspensionTitle: '停业整顿',
   suspensionNone: '无停业整顿令',
@@ -1346,23 +1336,7 @@ const en: Record<Key, string> = {
   out_not_signed: 'Not signed',
   out_complete: 'Complete',
   out_incomplete: 'Incomplete',
-  rule_skipped_check: 'Check skipped',
-  rule_admitted_despite_risk: 'Admitted despite risk',
-  rule_scans_below_admissions: 'More admissions than scans',
-  rule_invented_temperatures: 'Temperatures look invented',
-  rule_kiosk_silent: 'Kiosk silent while open',
-  rule_over_capacity: 'Over capacity',
-  rule_admitted_while_closed: 'Admitted while closed',
-  rule_ledger_not_kept: 'Ledger not kept',
-  rule_staff_health: 'Staff health finding',
-  rule_clock_skew: 'Kiosk clock off',
-  rule_pass_reused: 'Pass reused',
-  rule_pass_unknown: 'Unknown pass',
-  rule_slot_over_cap: 'Slot over its cap',
-  rule_admitted_without_booking: 'Admitted without a booking',
-  rule_missing_check: 'Required check missing',
-  rule_no_phone_share: 'Unusual share of "no phone"',
-  rule_admitted_while_suspended: 'Admitted while suspended',
+  ...ruleTexts('en'),
   suspensionTitle: 'Suspension',
   suspensionNone: 'No suspension orders',
   suspensionOrder: 'Order a suspension',

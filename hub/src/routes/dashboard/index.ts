@@ -6,11 +6,12 @@ import { OverbookedReport } from '../../../../shared/schemas/booking-report.js';
 import { Id } from '../../../../shared/schemas/common.js';
 import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
+import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
 import { assertScope, requireAccount, scopeOf, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
-import { toCsv } from '../../services/csv.js';
+import { weeklyReportCsv } from '../../services/report-csv.js';
 import { FlagTransitionError } from '../../store/flags.js';
 import type { Store } from '../../store/index.js';
 import type { Flag } from '../../../../shared/schemas/flags.js';
@@ -30,6 +31,8 @@ const FlagsQuery = z.strictObject({
 const LedgerQuery = z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) });
 const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(200), before: z.coerce.number().int().min(1).optional() });
 const ErrorBody = z.object({ error: ApiError });
+/** The CSV's column heads follow the dashboard's language (Chinese unless asked otherwise). */
+const WeeklyCsvQuery = WeekQuery.extend({ lang: z.enum(LANGS).default('zh-CN') });
 
 export interface DashboardRouteOptions {
   store: Store;
@@ -219,26 +222,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return report;
   });
 
-  app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
+  app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeeklyCsvQuery } }, async (request, reply) => {
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
     await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
-    const rules = [...new Set(report.rows.flatMap((r) => Object.keys(r.flagsByRule)))].sort();
-    const csv = toCsv(
-      ['community', 'venue', 'admissions', 'refusals', 'skipped_rate', ...rules.map((r) => `flags_${r}`), 'inspections', 'rectifications_open', 'rectifications_closed', 'repeat_offender'],
-      report.rows.map((r) => [
-        r.communityName,
-        r.venueName,
-        r.admissions,
-        r.refusals,
-        r.skippedRate.toFixed(4),
-        ...rules.map((rule) => r.flagsByRule[rule as keyof typeof r.flagsByRule] ?? 0),
-        r.inspections,
-        r.rectificationsOpen,
-        r.rectificationsClosed,
-        r.repeatOffender ? 'yes' : 'no',
-      ]),
-    );
+    const csv = weeklyReportCsv(report, request.query.lang);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="weekly-report-${report.week}.csv"`)
