@@ -47,6 +47,23 @@ export const StreetOverview = z.object({
 });
 export type StreetOverview = z.infer<typeof StreetOverview>;
 
+/**
+ * GET /api/street/trends: each venue's admissions and flags over its venue-local day (24 hours)
+ * and the week ending today (7 days), and its scans per admission over those 7 days, for the
+ * street overview's small charts and its scan-rate ranking.
+ */
+export const VenueTrend = z.object({
+  venueId: Id,
+  hours: z.object({ admissions: z.array(z.int()).length(24), flags: z.array(z.int()).length(24) }),
+  days: z.object({ dates: z.array(z.string()).length(7), admissions: z.array(z.int()).length(7), flags: z.array(z.int()).length(7) }),
+  admissions7: z.int().min(0),
+  scans7: z.int().min(0),
+  scansPerAdmission: z.number().nullable(),
+});
+export type VenueTrend = z.infer<typeof VenueTrend>;
+export const StreetTrends = z.object({ at: z.int(), venues: z.array(VenueTrend) });
+export type StreetTrends = z.infer<typeof StreetTrends>;
+
 /** A yes/no in a query string. */
 const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 

@@ -215,3 +215,30 @@ test.describe('weekly report', () => {
     expect(await page.evaluate(() => document.getElementById('report-print-page'))).toBeNull();
   });
 });
+
+test.describe('street overview pictures', () => {
+  test('each venue shows its day and week as small charts, venues are ranked by scan rate, a venue that never reported reads "no data", and the venue page draws its cap', async ({ page, street }) => {
+    const { url } = await seedStreet(street);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await login(page, url);
+    const a = page.locator('[data-testid="venue-row"][data-venue="venue-a"]');
+    await expect(a.getByTestId('spark-hour')).toHaveAttribute('data-admissions', '3');
+    await expect(a.getByTestId('spark-hour')).toHaveAttribute('data-flags', '1');
+    await expect(a.getByTestId('spark-day')).toHaveAttribute('data-admissions', '3');
+    await expect(a.getByTestId('spark-hour')).toHaveAttribute('aria-label', '今日入场 3 人次，预警 1 条');
+    await expect(a.locator('canvas')).toHaveCount(2);
+    // venue-b has no tablet: not "clear" but "no data".
+    const b = page.locator('[data-testid="venue-row"][data-venue="venue-b"]');
+    await expect(b).toHaveAttribute('data-status', 'no_data');
+    await expect(b.getByTestId('no-data')).toHaveText('未登记平板');
+    // One patron scanned for three admissions: 0.33 scans per admission, the only venue with admissions.
+    await expect(page.getByTestId('scan-rank')).toHaveCount(1);
+    await expect(page.locator('[data-testid="scan-rank"][data-venue="venue-a"]')).toContainText('0.33');
+    await page.screenshot({ path: 'test-results/street-overview-charts-1366x768.png', fullPage: true });
+
+    await a.getByRole('link').first().click();
+    await expect(page.getByTestId('day-chart')).toHaveAttribute('data-cap', '100');
+    await expect(page.getByTestId('day-chart')).toContainText('限流');
+    await page.screenshot({ path: 'test-results/venue-day-cap-1366x768.png', fullPage: true });
+  });
+});

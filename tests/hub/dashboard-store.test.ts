@@ -161,6 +161,29 @@ describe('dashboard.overview', () => {
   });
 });
 
+describe('dashboard.trends', () => {
+  it('gives each venue its admissions and flags by venue-local hour today and by day over the week, and its scans per admission', async () => {
+    const now = MONDAY + 7 * DAY + 15 * HOUR; // next Monday 15:00 at the venue
+    await push(a, now, admit(a, now - 6 * HOUR), admit(a, now - 6 * HOUR + MIN), admit(a, now - 2 * DAY));
+    // An admission undone at the door leaves the figures; one 8 days ago is outside the week.
+    const [undone] = await push(a, now, admit(a, now - HOUR), admit(a, now - 8 * DAY));
+    await push(a, now, (seq) => ({ ...recordBase(a, seq), kioskTime: iso(now - 50 * MIN), type: 'correction', correctsId: undone!.id, reason: '误操作' }));
+    flag('venue-a', 'skipped_check', 'warning', now - 6 * HOUR);
+    flag('venue-a', 'over_capacity', 'violation', now - 3 * DAY);
+    flag('venue-a', 'kiosk_silent', 'warning', now - 2 * HOUR, 'withdrawn');
+    const t = (await store.dashboard.trends({ communityId: null }, now)).venues.find((v) => v.venueId === 'venue-a')!;
+    expect(t.hours.admissions[9]).toBe(2);
+    expect(t.hours.admissions.reduce((x, y) => x + y, 0)).toBe(2);
+    expect(t.hours.flags[9]).toBe(1);
+    expect(t.days.dates).toEqual(Array.from({ length: 7 }, (_, i) => cstDate(now - (6 - i) * DAY)));
+    expect(t.days.admissions).toEqual([0, 0, 0, 0, 1, 0, 2]);
+    expect(t.days.flags).toEqual([0, 0, 0, 1, 0, 0, 1]);
+    expect(t).toMatchObject({ admissions7: 3, scans7: 0, scansPerAdmission: 0 });
+    const b7 = (await store.dashboard.trends({ communityId: 'c-venue-b' }, now)).venues;
+    expect(b7.map((v) => [v.venueId, v.admissions7, v.scansPerAdmission])).toEqual([['venue-b', 0, null]]);
+  });
+});
+
 describe('dashboard.records', () => {
   const q = (over: Record<string, string>) => RecordsQuery.parse(over);
 

@@ -9,6 +9,7 @@ import type {
   RecordsPage,
   RecordsQuery,
   StreetOverview,
+  StreetTrends,
   VenueDay,
   VenueNames,
   VenueStatus,
@@ -49,6 +50,8 @@ export const MAX_LEDGER_ENTRIES = 2000;
 export interface DashboardRepository {
   /** Every venue in scope by community, with its status, people inside against the cap and today's admissions. */
   overview(scope: Scope, now: number): Promise<StreetOverview>;
+  /** Each venue's admissions and flags by hour today and by day over the week, and its scan rate (street overview charts). */
+  trends(scope: Scope, now: number): Promise<StreetTrends>;
   /** The venue's entrance log, newest first; `from` inclusive, `to` exclusive (ms, kiosk time). */
   records(venueId: string, q: RecordsQuery): Promise<RecordsPage>;
   /** One venue-local day in hours, and the outcome of each check; undefined for an unknown venue. */
@@ -256,6 +259,14 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     `SELECT CAST((issued_at - ?) / ${HOUR} AS INTEGER) AS h, count(*) AS n FROM passes
       WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY h`,
   );
+  const daily = db.prepare<[number, string, number, number], { d: number; admissions: number }>(
+    `SELECT CAST((kiosk_time_ms - ?) / ${DAY} AS INTEGER) AS d, sum(decision = 'admit') AS admissions
+       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
+      GROUP BY d`,
+  );
+  const flagTimes = db.prepare<[string, number, number], { opened_at: number }>(
+    "SELECT opened_at FROM flags WHERE venue_id = ? AND opened_at >= ? AND opened_at < ? AND status != 'withdrawn'",
+  );
   const breakdown = db.prepare<[string, number, number], { name: string; outcome: string; n: number }>(
     `SELECT c.key AS name, json_extract(c.value, '$.outcome') AS outcome, count(*) AS n
        FROM entrance_records r, json_each(r.checks) c
@@ -413,6 +424,32 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
       return {
         at: now,
         communities: communities.all(scope.communityId, scope.communityId).map((c) => ({ ...c, venues: summaries.get(c.id) ?? [] })),
+      };
+    },
+
+    async trends(scope, now) {
+      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      return {
+        at: now,
+        venues: venues.map((v) => {
+          const today = dayStart(now, v.utcOffsetMinutes);
+          const weekFrom = today - 6 * DAY;
+          const hours = { admissions: Array<number>(24).fill(0), flags: Array<number>(24).fill(0) };
+          for (const h of hourly.all(today, v.id, today, today + DAY)) hours.admissions[h.h] = h.admissions;
+          const days = {
+            dates: Array.from({ length: 7 }, (_, i) => new Date(weekFrom + i * DAY + v.utcOffsetMinutes * 60_000).toISOString().slice(0, 10)),
+            admissions: Array<number>(7).fill(0),
+            flags: Array<number>(7).fill(0),
+          };
+          for (const d of daily.all(weekFrom, v.id, weekFrom, today + DAY)) days.admissions[d.d] = d.admissions;
+          for (const f of flagTimes.all(v.id, weekFrom, today + DAY)) {
+            days.flags[Math.floor((f.opened_at - weekFrom) / DAY)]! += 1;
+            if (f.opened_at >= today) hours.flags[Math.floor((f.opened_at - today) / HOUR)]! += 1;
+          }
+          const admissions7 = days.admissions.reduce((a, b) => a + b, 0);
+          const scans7 = scansIn.get(v.id, weekFrom, today + DAY)!.n;
+          return { venueId: v.id, hours, days, admissions7, scans7, scansPerAdmission: admissions7 > 0 ? scans7 / admissions7 : null };
+        }),
       };
     },
 

@@ -87,7 +87,7 @@ export class VenueScreen extends LitElement {
         <div class="grid">
           <section class="panel chart">
             <h3>${t('dayChart')}</h3>
-            ${this.day.render((d) => html`<day-chart .day=${d}></day-chart>`)}
+            ${this.day.render((d) => html`<day-chart .day=${d} .cap=${this.venue.value?.summary?.cap ?? 0}></day-chart>`)}
           </section>
           <section class="panel">
             <h3>${t('breakdown')}</h3>

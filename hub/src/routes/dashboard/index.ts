@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SlotView } from '../../../../shared/schemas/booking.js';
 import { OverbookedReport } from '../../../../shared/schemas/booking-report.js';
 import { Id } from '../../../../shared/schemas/common.js';
-import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
+import { DayQuery, RecordsPage, RecordsQuery, StreetTrends, WeekQuery } from '../../../../shared/schemas/dashboard.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
@@ -73,6 +73,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   }
 
   app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
+
+  app.get('/api/street/trends', { preValidation: signedIn, schema: { response: { 200: StreetTrends } } }, async (request) =>
+    store.dashboard.trends(scopeOf(request.account!), now()),
+  );
 
   app.get('/api/venues/:id', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
