@@ -1,4 +1,5 @@
 import type { EntryWarning } from './rules/decide-entry.js';
+import type { FlagRule } from './schemas/flags.js';
 import type { ReasonCode } from './schemas/record.js';
 import type { VenueType } from './schemas/venue.js';
 
@@ -216,3 +217,45 @@ export const VENUE_TYPE_ALIASES: Readonly<Record<string, VenueType>> = {
  * a row that uses one by the venue's name (shared/schemas/venue.ts `schoolOrTrainingCentre`).
  */
 export const LEGACY_SCHOOL_TRAINING_NAMES: readonly string[] = ['school_training', '学校培训机构', '学校/培训机构', 'school / training centre'];
+
+/** A flag rule's name, as the dashboard shows it and the weekly report's CSV heads its column. */
+export const FLAG_RULE_TEXT: Record<Lang, Record<FlagRule, string>> = {
+  'zh-CN': {
+    skipped_check: '核验项被跳过',
+    admitted_despite_risk: '有风险仍放行',
+    scans_below_admissions: '入场多于扫码',
+    invented_temperatures: '体温疑似编造',
+    kiosk_silent: '营业时间设备无数据',
+    over_capacity: '超过限流人数',
+    admitted_while_closed: '停业期间仍接待',
+    ledger_not_kept: '台账未记录',
+    staff_health: '员工健康异常',
+    clock_skew: '设备时钟偏差',
+    pass_reused: '通行凭证重复使用',
+    pass_unknown: '通行凭证无效',
+    slot_over_cap: '时段入场超过预约限额',
+    admitted_without_booking: '须预约场所接待未预约者',
+    missing_check: '缺少必查项目',
+    no_phone_share: '“无手机”登记比例异常',
+    admitted_while_suspended: '停业整顿期间仍接待',
+  },
+  en: {
+    skipped_check: 'Check skipped',
+    admitted_despite_risk: 'Admitted despite risk',
+    scans_below_admissions: 'More admissions than scans',
+    invented_temperatures: 'Temperatures look invented',
+    kiosk_silent: 'Kiosk silent while open',
+    over_capacity: 'Over capacity',
+    admitted_while_closed: 'Admitted while closed',
+    ledger_not_kept: 'Ledger not kept',
+    staff_health: 'Staff health finding',
+    clock_skew: 'Kiosk clock off',
+    pass_reused: 'Pass reused',
+    pass_unknown: 'Unknown pass',
+    slot_over_cap: 'Slot over its cap',
+    admitted_without_booking: 'Admitted without a booking',
+    missing_check: 'Required check missing',
+    no_phone_share: 'Unusual share of "no phone"',
+    admitted_while_suspended: 'Admitted while suspended',
+  },
+};

@@ -10,8 +10,12 @@ import { VenueType } from './venue.js';
  * shows them. Times are ms since the epoch unless named otherwise.
  */
 
-/** A venue at a glance: suspended by an inspector's order, closed by policy, the worst open flag, or a kiosk not heard from. */
-export const VenueStatus = z.enum(['clear', 'warning', 'violation', 'closed', 'kiosk_offline', 'suspended']);
+/**
+ * A venue at a glance: suspended by an inspector's order, closed by policy, the worst open flag,
+ * every kiosk not heard from (`kiosk_offline`, since `offlineSince`), or no kiosk that ever
+ * reported (`no_data`: nothing to judge, not "clear").
+ */
+export const VenueStatus = z.enum(['clear', 'warning', 'violation', 'closed', 'kiosk_offline', 'no_data', 'suspended']);
 export type VenueStatus = z.infer<typeof VenueStatus>;
 
 export const VenueSummary = z.object({
@@ -25,6 +29,13 @@ export const VenueSummary = z.object({
   admissionsToday: z.int().min(0),
   /** The latest record from any of its kiosks (hub time), or null. */
   lastSeenAt: z.int().nullable(),
+  /**
+   * When every kiosk is offline: the last moment any of them was heard (a record or a connection),
+   * hub time. Null while one is heard within the policy's offline threshold, or none ever was.
+   */
+  offlineSince: z.int().nullable(),
+  /** How many kiosks (not revoked) the venue has. */
+  kiosks: z.int().min(0),
   /** The suspension order holding the venue now (停业整顿, 000 §5(2)), if any. */
   suspension: z.object({ id: z.int(), from: z.iso.date(), to: z.iso.date(), reason: z.string() }).optional(),
 });
@@ -36,8 +47,39 @@ export const StreetOverview = z.object({
 });
 export type StreetOverview = z.infer<typeof StreetOverview>;
 
+/**
+ * GET /api/street/trends: each venue's admissions and flags over its venue-local day (24 hours)
+ * and the week ending today (7 days), and its scans per admission over those 7 days, for the
+ * street overview's small charts and its scan-rate ranking.
+ */
+export const VenueTrend = z.object({
+  venueId: Id,
+  hours: z.object({ admissions: z.array(z.int()).length(24), flags: z.array(z.int()).length(24) }),
+  days: z.object({ dates: z.array(z.string()).length(7), admissions: z.array(z.int()).length(7), flags: z.array(z.int()).length(7) }),
+  admissions7: z.int().min(0),
+  scans7: z.int().min(0),
+  scansPerAdmission: z.number().nullable(),
+});
+export type VenueTrend = z.infer<typeof VenueTrend>;
+export const StreetTrends = z.object({ at: z.int(), venues: z.array(VenueTrend) });
+export type StreetTrends = z.infer<typeof StreetTrends>;
+
 /** A yes/no in a query string. */
 const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/**
+ * A kiosk as people name it: the entrance it stands at and, where an entrance has several, its
+ * number there (in order of enrolment, counting retired ones, so a number never moves).
+ */
+export const KioskName = z.object({ entrance: z.string(), n: z.int().min(1), of: z.int().min(1) });
+export type KioskName = z.infer<typeof KioskName>;
+
+/** The names behind a venue's ids (kiosks, door staff), for evidence and logs an inspector reads. */
+export const VenueNames = z.object({
+  kiosks: z.record(z.string(), KioskName),
+  staff: z.record(z.string(), z.string()),
+});
+export type VenueNames = z.infer<typeof VenueNames>;
 
 /** GET /api/venues/:id/records: the venue's entrance log, filtered and paginated by the server. */
 export const RecordsQuery = z.strictObject({
@@ -64,6 +106,9 @@ export const LogRecord = z.object({
   checks: z.record(z.string(), z.unknown()),
   passId: z.string().nullable(),
   correctedBy: z.string().nullable(),
+  /** Names for the ids above, as the registry holds them now (null if the id names nothing there). */
+  operatorName: z.string().nullable(),
+  kiosk: KioskName.nullable(),
 });
 export type LogRecord = z.infer<typeof LogRecord>;
 

@@ -70,7 +70,7 @@ test.describe('inspectors dashboard', () => {
     const at = (i: number) => new Date(now - (10 - i) * 1000).toISOString();
     const skipped = { outcome: 'skipped' as const, reason: '测温枪没电' };
     const batch = [1, 2, 3, 4].map((seq) =>
-      entranceRecord(kiosk, seq, { kioskTime: at(seq), ...(seq < 4 ? { checks: { ...entranceRecord(kiosk, seq).checks, temperature: skipped } } : {}) }),
+      entranceRecord(kiosk, seq, { kioskTime: at(seq), operatorId: 'venue-a-staff-1', ...(seq < 4 ? { checks: { ...entranceRecord(kiosk, seq).checks, temperature: skipped } } : {}) }),
     );
     const ack = await socket.emitWithAck('records:push', { records: batch });
     expect(ack.ok).toBe(true);
@@ -79,11 +79,27 @@ test.describe('inspectors dashboard', () => {
     await expect(flag).toBeVisible(); // pushed live: no reload
     await page.screenshot({ path: 'test-results/dashboard-live-flag-1280x800.png', fullPage: true });
 
-    // The evidence: the skipped records, by id.
+    // The evidence in words: the figures, the names of the tablet and the staff, the hour as a
+    // span, whether the door undid them; the records as links to the log, no raw key or JSON.
     await flag.click();
     await expect(page.getByTestId('flag-detail')).toBeVisible();
     const evidence = page.getByTestId('flag-evidence');
-    for (const r of batch.slice(0, 3)) await expect(evidence).toContainText(r.id.slice(0, 8));
+    for (const r of batch.slice(0, 3)) await expect(evidence.locator(`[data-testid="evidence-record"][data-record-id="${r.id}"]`)).toBeVisible();
+    await expect(page.getByTestId('evidence-withSkippedCheck')).toHaveText('3 人次');
+    await expect(page.getByTestId('evidence-byCheck')).toHaveText('体温 3 人次');
+    await expect(page.getByTestId('evidence-kioskIds')).toHaveText('正门平板');
+    await expect(page.getByTestId('evidence-operatorIds')).toHaveText('王芳');
+    await expect(page.getByTestId('evidence-undone')).toHaveText('否，这些记录都仍有效');
+    await expect(page.getByTestId('flag-window')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:00–\d{2}:00$/);
+    const words = (await page.getByTestId('flag-detail').innerText()) ?? '';
+    for (const raw of ['withSkippedCheck', 'byCheck', '{', kiosk.id]) expect(words).not.toContain(raw);
+    await page.screenshot({ path: 'test-results/dashboard-flag-evidence-1280x800.png', fullPage: true });
+
+    // The venue log names the tablet by its entrance and the staff member by name.
+    await evidence.locator(`[data-testid="evidence-record"][data-record-id="${batch[0]!.id}"]`).click();
+    const row = page.locator(`[data-testid="record-row"][data-record-id="${batch[0]!.id}"]`);
+    await expect(row.getByTestId('record-kiosk')).toHaveText('正门平板');
+    await expect(row.getByTestId('record-operator')).toHaveText('王芳');
 
     await page.getByTestId('action-acknowledge').click();
     await expect(page.getByTestId('flag-status')).toHaveAttribute('data-status', 'acknowledged');

@@ -60,7 +60,7 @@ test.describe('tracing screen', () => {
     const download = page.waitForEvent('download');
     await page.getByTestId('tracing-export').click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^tracing-[\d-]+\.csv$/);
+    expect(file.suggestedFilename()).toMatch(/^tracing-\d{4}-\d{2}-\d{2}T\d{6}\.csv$/);
     const csv = readFileSync((await file.path())!, 'utf8');
     expect(csv.startsWith('\uFEFF到访序号')).toBe(true);
     expect(csv).toContain('13912345678');

@@ -5,6 +5,7 @@ import { buildHub } from '../../hub/src/app.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
+import { FlagRule } from '../../shared/schemas/flags.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
@@ -22,6 +23,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   let dbFile: string;
   let flagId: number;
   let url: string;
+  let kiosk: KioskIdentity;
   let kioskA: KioskIdentity;
 
   beforeEach(async () => {
@@ -29,7 +31,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     store = openStore(dbFile);
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
-    const { kiosk } = await enrolKiosk(store, a);
+    ({ kiosk } = await enrolKiosk(store, a));
     kioskA = kiosk;
     await store.records.ingest(
       [entranceRecord(kiosk, 1), entranceRecord(kiosk, 2, { checks: { scan: { outcome: 'skipped', reason: '<script>alert(1)</script>' } } })],
@@ -179,6 +181,25 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     expect(await store.accounts.count()).toBe(2);
   });
 
+  it('gives a flag with the names behind its ids and which of its records the door undid', async () => {
+    const [kept, undone] = [entranceRecord(kiosk, 3), entranceRecord(kiosk, 4)];
+    await store.records.ingest([kept, undone, { ...recordBase(kiosk, 5), type: 'correction', correctsId: undone.id, reason: '误操作' }], Date.now());
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbFile);
+    const evidence = { recordIds: [kept.id, undone.id], kioskIds: [kiosk.id], operatorIds: ['venue-a-staff-2'] };
+    const id = Number(
+      db
+        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w2', ?, ?, ?)")
+        .run(JSON.stringify(evidence), Date.now(), Date.now()).lastInsertRowid,
+    );
+    db.close();
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    const body = (await s.get(`/api/flags/${id}`)).json() as { names: unknown; undone: string[] };
+    expect(body.undone).toEqual([undone.id]);
+    expect(body.names).toEqual({ kiosks: { [kiosk.id]: { entrance: '正门', n: 1, of: 1 } }, staff: { 'venue-a-staff-1': '王芳', 'venue-a-staff-2': '李强' } });
+  });
+
   it('returns markup from venue names and skip reasons as JSON strings, never as a page', async () => {
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
@@ -203,5 +224,23 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
     const audit = ((await s.get('/api/audit')).json() as { items: { action: string }[] }).items.map((e) => e.action);
     expect(audit).toContain('export_weekly_csv');
+  });
+
+  it('heads the weekly CSV in the reader\'s language, with a column per flag rule every week', async () => {
+    const s = inspectorSession(url);
+    await s.login('admin', PASSWORD);
+    const heads = async (query: string) => (await s.get(`/api/reports/weekly.csv?week=${thisWeek()}${query}`)).body.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    const zh = await heads('');
+    expect(zh.slice(0, 5)).toEqual(['社区', '场所', '入场人次', '拒绝人次', '跳过检查比例']);
+    expect(zh).toContain('核验项被跳过');
+    expect(zh.at(-1)).toBe('屡查屡犯');
+    const en = await heads('&lang=en');
+    expect(en.slice(0, 2)).toEqual(['Community', 'Venue']);
+    expect(en).toContain('Check skipped');
+    // Every rule has its column whether or not it fired: this week (a flag) and a week with none.
+    expect(zh).toHaveLength(5 + FlagRule.options.length + 4);
+    const empty = (await s.get(`/api/reports/weekly.csv?week=2001-W02`)).body.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    expect(empty).toEqual(zh);
+    expect((await s.get(`/api/reports/weekly.csv?week=${thisWeek()}&lang=fr`)).statusCode).toBe(400);
   });
 });

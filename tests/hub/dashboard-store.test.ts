@@ -136,12 +136,51 @@ describe('dashboard.overview', () => {
     expect(await status()).toEqual({ 'venue-a': ['closed', 2], 'venue-b': ['kiosk_offline', 1] });
   });
 
+  it('tells a venue that never reported and one whose tablets are all offline from a clear one', async () => {
+    const t = MONDAY + 12 * HOUR;
+    const all = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
+    // Enrolled, never heard: nothing to judge is no evidence of a clean door.
+    expect((await all())['venue-a']).toMatchObject({ status: 'no_data', lastSeenAt: null, offlineSince: null, kiosks: 1 });
+    // A venue with no tablet at all reads the same.
+    await seedVenue(store, 'venue-c');
+    expect((await all())['venue-c']).toMatchObject({ status: 'no_data', kiosks: 0 });
+    // venue-a heard 5 minutes ago: clear. venue-b last heard 3 hours ago: offline since then.
+    await push(a, t - 5 * MIN, admit(a, t - 5 * MIN));
+    await push(b, t - 3 * HOUR, admit(b, t - 3 * HOUR));
+    const now = await all();
+    expect(now['venue-a']).toMatchObject({ status: 'clear', offlineSince: null });
+    expect(now['venue-b']).toMatchObject({ status: 'kiosk_offline', offlineSince: t - 3 * HOUR, lastSeenAt: t - 3 * HOUR });
+  });
+
   it('shows a community only its own venues', async () => {
     const o = await store.dashboard.overview({ communityId: 'c-venue-b' }, MONDAY);
     expect(o.communities.map((c) => [c.id, c.venues.map((v) => v.id)])).toEqual([['c-venue-b', ['venue-b']]]);
     expect((await store.dashboard.overview({ communityId: 'nobody' }, MONDAY)).communities).toEqual([]);
     expect(await store.dashboard.venueCommunity('venue-a')).toBe('c-venue-a');
     expect(await store.dashboard.venueCommunity('no-such-venue')).toBeUndefined();
+  });
+});
+
+describe('dashboard.trends', () => {
+  it('gives each venue its admissions and flags by venue-local hour today and by day over the week, and its scans per admission', async () => {
+    const now = MONDAY + 7 * DAY + 15 * HOUR; // next Monday 15:00 at the venue
+    await push(a, now, admit(a, now - 6 * HOUR), admit(a, now - 6 * HOUR + MIN), admit(a, now - 2 * DAY));
+    // An admission undone at the door leaves the figures; one 8 days ago is outside the week.
+    const [undone] = await push(a, now, admit(a, now - HOUR), admit(a, now - 8 * DAY));
+    await push(a, now, (seq) => ({ ...recordBase(a, seq), kioskTime: iso(now - 50 * MIN), type: 'correction', correctsId: undone!.id, reason: '误操作' }));
+    flag('venue-a', 'skipped_check', 'warning', now - 6 * HOUR);
+    flag('venue-a', 'over_capacity', 'violation', now - 3 * DAY);
+    flag('venue-a', 'kiosk_silent', 'warning', now - 2 * HOUR, 'withdrawn');
+    const t = (await store.dashboard.trends({ communityId: null }, now)).venues.find((v) => v.venueId === 'venue-a')!;
+    expect(t.hours.admissions[9]).toBe(2);
+    expect(t.hours.admissions.reduce((x, y) => x + y, 0)).toBe(2);
+    expect(t.hours.flags[9]).toBe(1);
+    expect(t.days.dates).toEqual(Array.from({ length: 7 }, (_, i) => cstDate(now - (6 - i) * DAY)));
+    expect(t.days.admissions).toEqual([0, 0, 0, 0, 1, 0, 2]);
+    expect(t.days.flags).toEqual([0, 0, 0, 1, 0, 0, 1]);
+    expect(t).toMatchObject({ admissions7: 3, scans7: 0, scansPerAdmission: 0 });
+    const b7 = (await store.dashboard.trends({ communityId: 'c-venue-b' }, now)).venues;
+    expect(b7.map((v) => [v.venueId, v.admissions7, v.scansPerAdmission])).toEqual([['venue-b', 0, null]]);
   });
 });
 
@@ -178,12 +217,30 @@ describe('dashboard.records', () => {
     expect((await page({ check: 'mask' })).total).toBe(0);
     const log = (await page({ check: 'scan' })).items[0]!;
     expect(log).toMatchObject({ kioskId: a.id, operatorId: 'staff-1', decision: 'admit', passId: null, correctedBy: null, checks: skipScan });
+    // An operator id the registry does not hold has no name; the kiosk is named by its entrance.
+    expect(log).toMatchObject({ operatorName: null, kiosk: { entrance: '正门', n: 1, of: 1 } });
+  });
+
+  it('names the door staff and the kiosk (its entrance, and its number there when there are several)', async () => {
+    const second = (await enrolKiosk(store, 'venue-a-1')).kiosk;
+    await push(a, MONDAY, (seq) => ({ ...admit(a, MONDAY + HOUR)(seq), operatorId: 'venue-a-staff-2' }));
+    await push(second, MONDAY, (seq) => ({ ...admit(second, MONDAY + 2 * HOUR)(seq), operatorId: 'venue-a-staff-1' }));
+    const items = (await store.dashboard.records('venue-a', q({}))).items;
+    expect(items.map((r) => [r.operatorName, r.kiosk])).toEqual([
+      ['王芳', { entrance: '正门', n: 2, of: 2 }],
+      ['李强', { entrance: '正门', n: 1, of: 2 }],
+    ]);
+    expect(await store.dashboard.names('venue-a')).toEqual({
+      kiosks: { [a.id]: { entrance: '正门', n: 1, of: 2 }, [second.id]: { entrance: '正门', n: 2, of: 2 } },
+      staff: { 'venue-a-staff-1': '王芳', 'venue-a-staff-2': '李强' },
+    });
   });
 
   it('shows an undone admission with the correction that undid it', async () => {
     const [rec] = await push(a, MONDAY, admit(a, MONDAY + HOUR));
     const [fix] = await push(a, MONDAY, (seq) => ({ ...recordBase(a, seq), type: 'correction', correctsId: rec!.id, reason: '误操作' }));
     expect((await store.dashboard.records('venue-a', q({}))).items[0]!.correctedBy).toBe(fix!.id);
+    expect(await store.dashboard.undone([rec!.id, fix!.id, 'no-such-record'])).toEqual([rec!.id]);
   });
 });
 

@@ -334,18 +334,22 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
     for (const p of phones) expect(auditRows).not.toContain(p);
   });
 
-  it('exports the same rows as CSV: UTF-8 with a BOM, an attachment, numbers in clear, venue-local times', async () => {
+  it('exports the same rows as CSV: UTF-8 with a BOM, an attachment named to the second, numbers in clear and kept as text, venue-local times', async () => {
     const q = { visits: [{ venueId: 'venue-c', from: BASE + 30 * H, to: BASE + 40 * H }], stayMinutes: 90, reason: REASON };
     const run = await trace(q);
     const res = await admin.post('/api/tracing/export.csv', q);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="tracing-[\d-]+\.csv"$/);
+    // The whole time stamp, seconds included, at the venue: `tracing-2026-12-07T121345.csv`.
+    const name = /filename="tracing-(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})\.csv"$/.exec(res.headers['content-disposition'] as string);
+    expect(name).not.toBeNull();
+    expect(new Date(run.at + 8 * H).toISOString().slice(0, 19)).toBe(`${name![1]}T${name![2]}:${name![3]}:${name![4]}`);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.startsWith('\uFEFF到访序号,场所,')).toBe(true);
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines.length).toBe(run.rows.length + 1);
-    for (const r of run.rows.filter((x) => x.contact)) expect(res.body).toContain(`,${r.contact},`);
+    // ="139…": a spreadsheet keeps the number as text (no 1.39E+10); built from digits only.
+    for (const r of run.rows.filter((x) => x.contact)) expect(res.body).toContain(`,"=""${r.contact}""",`);
     const first = run.rows[0]!;
     const local = new Date(first.timeIn + 8 * H).toISOString().slice(0, 19).replace('T', ' ');
     expect(lines[1]).toContain(local);

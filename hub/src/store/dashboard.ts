@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { capacityCap } from '../../../shared/rules/capacity.js';
 import { dayStart } from '../../../shared/rules/flags/index.js';
 import { occupancyFrom } from '../../../shared/rules/occupancy.js';
-import { isOpenUnder } from '../../../shared/rules/opening-hours.js';
 import type {
   LogRecord,
   Ranking,
@@ -10,7 +9,9 @@ import type {
   RecordsPage,
   RecordsQuery,
   StreetOverview,
+  StreetTrends,
   VenueDay,
+  VenueNames,
   VenueStatus,
   VenueSummary,
   WeeklyReport,
@@ -63,6 +64,8 @@ export const MAX_LEDGER_ENTRIES = 2000;
 export interface DashboardRepository {
   /** Every venue in scope by community, with its status, people inside against the cap and today's admissions. */
   overview(scope: Scope, now: number): Promise<StreetOverview>;
+  /** Each venue's admissions and flags by hour today and by day over the week, and its scan rate (street overview charts). */
+  trends(scope: Scope, now: number): Promise<StreetTrends>;
   /** The venue's entrance log, newest first; `from` inclusive, `to` exclusive (ms, kiosk time). */
   records(venueId: string, q: RecordsQuery): Promise<RecordsPage>;
   /** One venue-local day in hours, and the outcome of each check; undefined for an unknown venue. */
@@ -78,6 +81,10 @@ export interface DashboardRepository {
    * and the rows that no longer fit the schema, left out and named (the page says how many).
    */
   ledgers(venueId: string, from: number, to: number): Promise<Ledgers>;
+  /** The venue's kiosks (revoked and retired ones too) and door staff (inactive too) by name. */
+  names(venueId: string): Promise<VenueNames>;
+  /** Which of these entrance records were undone at the door by a correction. */
+  undone(recordIds: readonly string[]): Promise<string[]>;
 }
 
 const HOUR = 3_600_000;
@@ -189,6 +196,26 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
   const suspendedNow = db.prepare<[number, number], { id: number; venue_id: string; from_date: string; to_date: string; reason: string }>(
     'SELECT id, venue_id, from_date, to_date, reason FROM venue_suspensions WHERE starts_at <= ? AND ends_at > ? AND lifted_at IS NULL ORDER BY id',
   );
+  const kioskNames = db.prepare<[string], { id: string; entrance_id: string; entrance: string }>(
+    'SELECT k.id, k.entrance_id, e.name AS entrance FROM kiosks k JOIN entrances e ON e.id = k.entrance_id WHERE k.venue_id = ? ORDER BY k.enrolled_at, k.rowid',
+  );
+  const staffNames = db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM venue_staff WHERE venue_id = ?');
+  const correctedIds = db.prepare<[string], { id: string }>(
+    'SELECT id FROM entrance_records WHERE id IN (SELECT value FROM json_each(?)) AND corrected_by IS NOT NULL',
+  );
+  function namesOf(venueId: string): VenueNames {
+    const rows = kioskNames.all(venueId);
+    const perEntrance = new Map<string, number>();
+    for (const r of rows) perEntrance.set(r.entrance_id, (perEntrance.get(r.entrance_id) ?? 0) + 1);
+    const seen = new Map<string, number>();
+    const kiosks: VenueNames['kiosks'] = {};
+    for (const r of rows) {
+      const n = (seen.get(r.entrance_id) ?? 0) + 1;
+      seen.set(r.entrance_id, n);
+      kiosks[r.id] = { entrance: r.entrance, n, of: perEntrance.get(r.entrance_id)! };
+    }
+    return { kiosks, staff: Object.fromEntries(staffNames.all(venueId).map((r) => [r.id, r.name])) };
+  }
   const kiosksOf = db.prepare<[string], { id: string; last_seen_at: number | null }>(
     'SELECT id, last_seen_at FROM kiosks WHERE venue_id = ? AND revoked_at IS NULL ORDER BY id',
   );
@@ -248,6 +275,14 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
   const hourlyScans = db.prepare<[number, string, number, number], { h: number; n: number }>(
     `SELECT CAST((issued_at - ?) / ${HOUR} AS INTEGER) AS h, count(*) AS n FROM passes
       WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY h`,
+  );
+  const daily = db.prepare<[number, string, number, number], { d: number; admissions: number }>(
+    `SELECT CAST((kiosk_time_ms - ?) / ${DAY} AS INTEGER) AS d, sum(decision = 'admit') AS admissions
+       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
+      GROUP BY d`,
+  );
+  const flagTimes = db.prepare<[string, number, number], { opened_at: number }>(
+    "SELECT opened_at FROM flags WHERE venue_id = ? AND opened_at >= ? AND opened_at < ? AND status != 'withdrawn'",
   );
   const breakdown = db.prepare<[string, number, number], { name: string; outcome: string; n: number }>(
     `SELECT c.key AS name, json_extract(c.value, '$.outcome') AS outcome, count(*) AS n
@@ -317,7 +352,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     pass_id: string | null;
     corrected_by: string | null;
   }
-  const toLog = (r: LogRow): LogRecord => ({
+  const toLog = (r: LogRow): Omit<LogRecord, 'operatorName' | 'kiosk'> => ({
     id: r.id,
     kioskId: r.kiosk_id,
     kioskTime: r.kiosk_time,
@@ -361,6 +396,8 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         let inside = 0;
         let lastSeenAt: number | null = null;
         let anyKioskSeen = false;
+        /** The last moment any kiosk was heard (a record or a connection). */
+        let heardAt: number | null = null;
         // People inside per door from the running figures (aggregates.ts), as the kiosks are told.
         const doors = new Map(aggregates.doors(v.id, now).map((d) => [d.kioskId, d.inside]));
         for (const k of kiosks) {
@@ -368,8 +405,10 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           const last = lastRecord.get(k.id)?.received_at ?? null;
           if (last !== null) lastSeenAt = Math.max(lastSeenAt ?? last, last);
           const seen = Math.max(last ?? -Infinity, k.last_seen_at ?? -Infinity);
+          if (seen > -Infinity) heardAt = Math.max(heardAt ?? seen, seen);
           if (seen >= now - p.flags.kioskOfflineMinutes * 60_000) anyKioskSeen = true;
         }
+        const offlineSince = heardAt !== null && !anyKioskSeen ? heardAt : null;
         const f = flags.get(v.id);
         let status: VenueStatus = 'clear';
         const suspension = suspended.get(v.id);
@@ -377,7 +416,10 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         else if (p.closedVenueTypes.includes(v.type)) status = 'closed';
         else if (f && f.worst === 2) status = 'violation';
         else if (f && f.worst === 1) status = 'warning';
-        else if (kiosks.length > 0 && !anyKioskSeen && isOpenUnder(p, v, now)) status = 'kiosk_offline';
+        // Nothing ever heard is no evidence of a clean door; every tablet silent is not "clear" either,
+        // open or not (outside its hours the venue reads offline since its last close, which is true).
+        else if (heardAt === null) status = 'no_data';
+        else if (offlineSince !== null) status = 'kiosk_offline';
         const list = summaries.get(v.communityId) ?? [];
         list.push({
           id: v.id,
@@ -390,6 +432,8 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           // The running day figure (aggregates.ts): admissions that stand, in the venue-local day of `now`.
           admissionsToday: aggregates.span(v.id, 'day', dayStart(now, v.utcOffsetMinutes)).admissions,
           lastSeenAt,
+          offlineSince,
+          kiosks: kiosks.length,
           ...(suspension ? { suspension } : {}),
         });
         summaries.set(v.communityId, list);
@@ -400,12 +444,43 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
       };
     },
 
+    async trends(scope, now) {
+      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      return {
+        at: now,
+        venues: venues.map((v) => {
+          const today = dayStart(now, v.utcOffsetMinutes);
+          const weekFrom = today - 6 * DAY;
+          const hours = { admissions: Array<number>(24).fill(0), flags: Array<number>(24).fill(0) };
+          for (const h of hourly.all(today, v.id, today, today + DAY)) hours.admissions[h.h] = h.admissions;
+          const days = {
+            dates: Array.from({ length: 7 }, (_, i) => new Date(weekFrom + i * DAY + v.utcOffsetMinutes * 60_000).toISOString().slice(0, 10)),
+            admissions: Array<number>(7).fill(0),
+            flags: Array<number>(7).fill(0),
+          };
+          for (const d of daily.all(weekFrom, v.id, weekFrom, today + DAY)) days.admissions[d.d] = d.admissions;
+          for (const f of flagTimes.all(v.id, weekFrom, today + DAY)) {
+            days.flags[Math.floor((f.opened_at - weekFrom) / DAY)]! += 1;
+            if (f.opened_at >= today) hours.flags[Math.floor((f.opened_at - today) / HOUR)]! += 1;
+          }
+          const admissions7 = days.admissions.reduce((a, b) => a + b, 0);
+          const scans7 = scansIn.get(v.id, weekFrom, today + DAY)!.n;
+          return { venueId: v.id, hours, days, admissions7, scans7, scansPerAdmission: admissions7 > 0 ? scans7 / admissions7 : null };
+        }),
+      };
+    },
+
     async records(venueId, q) {
       const { where, params } = countPage(venueId, q);
       const s = statementsFor(where);
       const total = s.count.get(...params)!.n;
       const rows = s.page.all(...params, q.pageSize, (q.page - 1) * q.pageSize);
-      return { total, page: q.page, pageSize: q.pageSize, items: rows.map(toLog) };
+      const names = namesOf(venueId);
+      const items = rows.map((r) => {
+        const log = toLog(r);
+        return { ...log, operatorName: log.operatorId ? (names.staff[log.operatorId] ?? null) : null, kiosk: names.kiosks[log.kioskId] ?? null };
+      });
+      return { total, page: q.page, pageSize: q.pageSize, items };
     },
 
     async day(venueId, date) {
@@ -517,6 +592,14 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         };
       });
       return { week, from, to, rows };
+    },
+
+    async names(venueId) {
+      return namesOf(venueId);
+    },
+
+    async undone(recordIds) {
+      return recordIds.length ? correctedIds.all(JSON.stringify(recordIds)).map((r) => r.id) : [];
     },
 
     async venueCommunity(venueId) {

@@ -66,7 +66,7 @@ export type ReadReply = { id: number; ok: true; value: unknown } | { id: number;
 
 /** Every method of the read repositories: all of them only read (dashboard.ts and tracing.ts never write). */
 const READS = {
-  dashboard: ['overview', 'records', 'day', 'ranking', 'weeklyReport', 'venueCommunity', 'ledgers'],
+  dashboard: ['overview', 'records', 'day', 'ranking', 'weeklyReport', 'venueCommunity', 'ledgers', 'names', 'undone', 'trends'],
   tracing: ['venues', 'trace'],
 } as const satisfies { [R in keyof ReadRepositories]: readonly (keyof ReadRepositories[R])[] };
 /** A method added to either repository fails to compile here until it is listed above (and is a read). */

@@ -7,10 +7,12 @@ import { I18nController, t } from './i18n.js';
 
 const HEIGHT = 240;
 
-/** The venue's day by hour (venue-local): admissions as bars, refusals, scans and people inside as lines. */
+/** The venue's day by hour (venue-local): admissions as bars, refusals, scans and people inside as lines, against the cap. */
 @customElement('day-chart')
 export class DayChart extends LitElement {
   @property({ attribute: false }) day: VenueDay | undefined;
+  /** People allowed inside at once (the policy's cap): drawn as a line the occupancy should stay under; 0 draws none. */
+  @property({ type: Number }) cap = 0;
 
   @query('.plot') private plotEl!: HTMLDivElement;
 
@@ -26,7 +28,7 @@ export class DayChart extends LitElement {
   }
 
   override render() {
-    return html`<div class="plot" data-testid="day-chart" data-hours=${this.day?.hours.length ?? 0}></div>`;
+    return html`<div class="plot" data-testid="day-chart" data-hours=${this.day?.hours.length ?? 0} data-cap=${this.cap}></div>`;
   }
 
   override updated(): void {
@@ -55,9 +57,10 @@ export class DayChart extends LitElement {
           { label: t('refusals'), stroke: '#c62828', width: 2 },
           { label: t('scans'), stroke: '#7a8797', width: 1.5, dash: [5, 4] },
           { label: t('occupancy'), stroke: '#2e7d32', width: 2 },
+          ...(this.cap > 0 ? [{ label: t('capLine'), stroke: '#9e5d00', width: 1.5, dash: [2, 3], points: { show: false } }] : []),
         ],
       },
-      [hours, col('admissions'), col('refusals'), col('scans'), col('inside')],
+      [hours, col('admissions'), col('refusals'), col('scans'), col('inside'), ...(this.cap > 0 ? [hours.map(() => this.cap)] : [])],
       this.plotEl,
     );
     this.resize.observe(this.plotEl);

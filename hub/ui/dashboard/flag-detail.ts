@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
-import { StaffTestFrequency } from '../../../shared/schemas/ledgers.js';
+import type { VenueNames } from '../../../shared/schemas/dashboard.js';
 import { getJson } from './api.js';
 import { fireEvent } from './fire-event.js';
 import { fmtDate, fmtDateTime } from './format.js';
 import { I18nController, label, t } from './i18n.js';
-import { frequencyText } from './policy-labels.js';
+import { evidenceLines, windowText, type EvidenceContext, type EvidenceLine } from './evidence-text.js';
 import { Resource } from './resource.js';
 import { venueHref } from './router.js';
 import { base } from './styles.js';
@@ -29,7 +29,7 @@ export class FlagDetail extends LitElement {
   @property({ type: Number }) flagId = 0;
 
   private readonly i18n = new I18nController(this);
-  private readonly detail = new Resource(this, () => getJson<{ flag: Flag; history: FlagHistoryEntry[] }>(`/api/flags/${this.flagId}`));
+  private readonly detail = new Resource(this, () => getJson<{ flag: Flag; history: FlagHistoryEntry[]; names: VenueNames; undone: string[] }>(`/api/flags/${this.flagId}`));
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('flagId') && this.flagId) {
@@ -40,13 +40,13 @@ export class FlagDetail extends LitElement {
 
   override render() {
     return html`<div class="panel" data-testid="flag-detail" data-flag-id=${this.flagId}>
-      ${this.detail.render(({ flag, history }) => this._flag(flag, history))}
+      ${this.detail.render(({ flag, history, names, undone }) => this._flag(flag, history, { names, undone }))}
     </div>`;
   }
 
-  private _flag(f: Flag, history: FlagHistoryEntry[]) {
+  private _flag(f: Flag, history: FlagHistoryEntry[], ctx: EvidenceContext) {
     return html`<h3>${label('rule', f.rule)} <span class="chip s-${f.severity}">${label('sev', f.severity)}</span></h3>
-      <p><a href=${venueHref(f.venueId, { flag: f.id })}>${f.venueName}</a> · <span class="muted">${f.windowKey}</span></p>
+      <p><a href=${venueHref(f.venueId, { flag: f.id })}>${f.venueName}</a> · <span class="muted" data-testid="flag-window">${windowText(f.windowKey, ctx.names)}</span></p>
       <dl>
         <dt>${t('status')}</dt><dd><span class="chip s-${f.status}" data-testid="flag-status" data-status=${f.status}>${label('flag', f.status)}</span></dd>
         <dt>${t('openedAt')}</dt><dd>${fmtDateTime(f.openedAt)}</dd>
@@ -54,7 +54,7 @@ export class FlagDetail extends LitElement {
         ${f.note && history.length === 0 ? html`<dt>${t('note')}</dt><dd>${f.note}</dd>` : nothing}
       </dl>
       <h4>${t('evidence')}</h4>
-      <dl data-testid="flag-evidence">${Object.entries(f.evidence).map(([k, v]) => html`<dt title=${k}>${label('field', k)}</dt><dd>${this._evidence(k, v)}</dd>`)}</dl>
+      <dl data-testid="flag-evidence">${evidenceLines(f, ctx).map((l) => html`<dt>${l.term}</dt>${this._line(l, ctx.undone)}`)}</dl>
       <flag-actions .flag=${f} @flag-updated=${this._updated} @flag-stale=${() => void this.detail.run()}></flag-actions>
       ${history.length
         ? html`<h4>${t('history')}</h4>
@@ -71,22 +71,15 @@ export class FlagDetail extends LitElement {
         : nothing}`;
   }
 
-  /** Record ids become buttons that find the record in the log; anything else shows as text. */
-  private _evidence(key: string, v: unknown): unknown {
-    if (typeof v === 'number' && (key.endsWith('At') || key === 'since') && v > 1e12) return fmtDateTime(v);
-    if (typeof v === 'boolean') return v ? t('yes') : t('no');
-    const frequency = key === 'frequency' ? StaffTestFrequency.safeParse(v) : undefined;
-    if (frequency?.success) return frequencyText(frequency.data);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
-      return html`<span class="ids">${(v as string[]).map((id) =>
-        UUID.test(id)
-          ? html`<button class="link id" data-testid="evidence-record" data-record-id=${id} title=${id}
-              @click=${() => fireEvent(this, 'record-focus', { id })}>${id.slice(0, 8)}</button>`
-          : html`<span>${id}</span>`,
-      )}</span>`;
-    }
-    if (v !== null && typeof v === 'object') return JSON.stringify(v);
-    return String(v);
+  /** A line of evidence: record ids become buttons that find the record in the log, the rest is words. */
+  private _line(l: EvidenceLine, undone: readonly string[]) {
+    if (!('records' in l)) return html`<dd data-testid="evidence-${l.key}">${l.text}</dd>`;
+    return html`<dd><span class="ids">${l.records.map((id, i) =>
+      UUID.test(id)
+        ? html`<button class="link" data-testid="evidence-record" data-record-id=${id} title=${id}
+            @click=${() => fireEvent(this, 'record-focus', { id })}>${t('ev_record', { n: i + 1 })}${undone.includes(id) ? ` (${t('undone')})` : ''}</button>`
+        : html`<span>${t('ev_record', { n: i + 1 })}</span>`,
+    )}</span></dd>`;
   }
 
   private _updated(e: CustomEvent<Flag>) {
@@ -100,9 +93,11 @@ export class FlagDetail extends LitElement {
     css`
       h3 { margin-top: 0; display: flex; gap: 8px; align-items: center; }
       h4 { margin: 12px 0 4px; font-size: 13px; color: var(--muted); }
+      p a { text-decoration: underline; }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
       dt { color: var(--muted); font-size: 13px; }
       dd { margin: 0; overflow-wrap: anywhere; }
+      @media (max-width: 640px) { dl { grid-template-columns: minmax(0, 1fr); } dd { margin-bottom: 4px; } }
       .ids { display: flex; flex-wrap: wrap; gap: 4px 10px; font-family: ui-monospace, monospace; font-size: 12px; }
       .history { padding-left: 18px; margin: 0; }
       .history li { margin-bottom: 4px; }

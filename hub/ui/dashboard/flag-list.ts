@@ -8,6 +8,7 @@ import { I18nController, label, t } from './i18n.js';
 import { onFlag, upsertFlag } from './live.js';
 import { Resource } from './resource.js';
 import { venueHref } from './router.js';
+import { windowText } from './evidence-text.js';
 import { base } from './styles.js';
 import './flag-detail.js';
 
@@ -53,10 +54,10 @@ export class FlagList extends LitElement {
   }
 
   private _table(items: Flag[]) {
-    return html`<table data-testid="flag-table">
+    return html`<div class="scroll"><table data-testid="flag-table">
       <thead><tr>
         <th>${t('openedAt')}</th>${this.venueId ? nothing : html`<th>${t('venue')}</th>`}<th>${t('rule')}</th><th>${t('window')}</th>
-        <th>${t('severity')}</th><th>${t('status')}</th><th>${t('deadline')}</th>
+        <th class="narrow-hide">${t('severity')}</th><th>${t('status')}</th><th class="narrow-hide">${t('deadline')}</th>
       </tr></thead>
       <tbody>
         ${items.map(
@@ -65,14 +66,14 @@ export class FlagList extends LitElement {
             <td class="nowrap">${fmtDateTime(f.openedAt)}</td>
             ${this.venueId ? nothing : html`<td><a href=${venueHref(f.venueId, { flag: f.id })} @click=${(e: Event) => e.stopPropagation()}>${f.venueName}</a></td>`}
             <td><button class="link" data-testid="flag-open">${label('rule', f.rule)}</button></td>
-            <td class="nowrap muted">${f.windowKey}</td>
-            <td><span class="chip s-${f.severity}">${label('sev', f.severity)}</span></td>
+            <td class="muted">${windowText(f.windowKey)}</td>
+            <td class="narrow-hide"><span class="chip s-${f.severity}">${label('sev', f.severity)}</span></td>
             <td><span class="chip s-${f.status}">${label('flag', f.status)}</span></td>
-            <td class="nowrap">${f.deadline ? fmtDate(f.deadline) : ''}</td>
+            <td class="nowrap narrow-hide">${f.deadline ? fmtDate(f.deadline) : ''}</td>
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   private _upsert(f: Flag) {
@@ -93,7 +94,14 @@ export class FlagList extends LitElement {
       tbody tr:hover td { background: #f4f7fb; }
       tr.sel td { background: #e3eefc; }
       .nowrap { white-space: nowrap; }
-      @media (max-width: 1000px) { .split.open { grid-template-columns: 1fr; } }
+      /* minmax(0, …): a wide table or evidence never widens the page past a phone's width. */
+      @media (max-width: 1000px) { .split.open { grid-template-columns: minmax(0, 1fr); } }
+      .split > * { min-width: 0; }
+      .scroll { overflow-x: auto; }
+      /* Names and rules keep whole words: a narrow column scrolls rather than stacking characters. */
+      td button.link { white-space: nowrap; }
+      td a { display: inline-block; min-width: 5em; }
+      @media (max-width: 640px) { .narrow-hide { display: none; } }
     `,
   ];
 }

@@ -82,7 +82,7 @@ export class PolicyEditor extends LitElement {
             @input=${(e: Event) => (this.reason = (e.target as HTMLTextAreaElement).value)}></textarea>${formErr('reason')}</label>
       </div>
       ${this.confirming
-        ? html`<div class="confirm" role="dialog" data-testid="confirm">
+        ? html`<div class="confirm" role="dialog" aria-label=${this.later ? t('polSchedule') : t('polSwitch')} data-testid="confirm">
             <p>${this.later ? t('polConfirmLater', { at: this.at.replace('T', ' ') }) : t('polConfirmNow')}
               <strong>${this.communityId === null ? t('polWholeStreet') : this._communityName(this.communityId)}</strong> · ${modeText(draft.mode)} ·
               ${t('polReach', reach)} · ${t('polDiffCount', { n: diff.length })}</p>

@@ -35,8 +35,8 @@ export class PolicyQuick extends LitElement {
         ${this.done ? html`<span class="ok" data-testid="quick-done">${this.done}</span>` : nothing}
       </div>
       ${this.preset
-        ? html`<div class="dialog" role="dialog" aria-modal="true" data-testid="quick-dialog">
-            <p><strong>${this.preset === 'emergency' ? t('polQuickEmergency') : t('polQuickNormal')}</strong></p>
+        ? html`<div class="dialog" role="dialog" aria-modal="true" aria-labelledby="quick-title" data-testid="quick-dialog">
+            <p><strong id="quick-title">${this.preset === 'emergency' ? t('polQuickEmergency') : t('polQuickNormal')}</strong></p>
             <p data-testid="quick-reach">${t('polQuickReach', reach)}</p>
             <label>${t('polReason')}
               <textarea rows="2" maxlength="500" data-testid="quick-reason" placeholder=${t('polReasonHint')} .value=${this.reason}

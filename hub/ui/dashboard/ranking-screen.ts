@@ -44,7 +44,7 @@ export class RankingScreen extends LitElement {
     const value = (r: RankingRow) => (this.sort === 'scansPerAdmission' ? (r.scansPerAdmission ?? Infinity) : r[this.sort]);
     const sorted = [...rows].sort((a, b) => (this.desc ? value(b) - value(a) : value(a) - value(b)));
     const th = (key: SortKey, text: string) =>
-      html`<th class="n"><button class="link" data-testid="sort-${key}" aria-sort=${this.sort === key ? (this.desc ? 'descending' : 'ascending') : 'none'}
+      html`<th class="n" aria-sort=${this.sort === key ? (this.desc ? 'descending' : 'ascending') : 'none'}><button class="link" data-testid="sort-${key}"
         @click=${() => this._sortBy(key)}>${text} ${this.sort === key ? (this.desc ? '▼' : '▲') : ''}</button></th>`;
     return html`<table data-testid="ranking-table">
       <thead><tr>

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { LogRecord, RecordsPage } from '../../../shared/schemas/dashboard.js';
 import { getJson } from './api.js';
 import { CHECKS, checkText, orderedChecks } from './checks.js';
+import { kioskNameText } from './evidence-text.js';
 import { DEFAULT_OFFSET_MIN, kioskClock, venueInstant } from './format.js';
 import { I18nController, label, reasonText, t } from './i18n.js';
 import { Resource } from './resource.js';
@@ -88,7 +89,7 @@ export class RecordsLog extends LitElement {
       <div class="scroll"><table data-testid="records-table" data-total=${p.total}>
         <thead><tr>
           <th>${t('time')}</th><th>${t('outcome')}</th><th>${t('checks')}</th><th>${t('reasons')}</th>
-          <th>${t('operator')}</th><th class="wide">${t('kiosk')}</th><th class="wide">${t('pass')}</th>
+          <th>${t('operator')}</th><th>${t('entranceKiosk')}</th><th class="wide">${t('pass')}</th>
         </tr></thead>
         <tbody>
           ${p.items.length === 0 ? html`<tr><td colspan="7" class="muted">${t('noRecords')}</td></tr>` : p.items.map((r) => this._row(r))}
@@ -110,8 +111,8 @@ export class RecordsLog extends LitElement {
         ${r.correctedBy ? html`<span class="chip">${t('undone')}</span>` : nothing}</td>
       <td class="checks">${names.map((n) => checkText(n, r.checks[n]))}</td>
       <td>${r.reasons.map((c) => reasonText(c)).join('；')}</td>
-      <td class="id">${r.operatorId ?? '—'}</td>
-      <td class="id wide">${r.kioskId}</td>
+      <td class="who" title=${r.operatorId ?? ''} data-testid="record-operator">${r.operatorName ?? (r.operatorId ? t('ev_unknownStaff') : '—')}</td>
+      <td class="who" title=${r.kioskId} data-testid="record-kiosk">${kioskNameText(r.kiosk)}</td>
       <td class="id wide">${r.passId ?? ''}</td>
     </tr>`;
   }
@@ -126,6 +127,7 @@ export class RecordsLog extends LitElement {
       .checks small { color: var(--muted); font-size: 12px; }
       .checks .skip, .checks .skip small { color: var(--violation); font-weight: 600; }
       .id { white-space: nowrap; font-size: 12px; color: var(--muted); }
+      .who { white-space: nowrap; }
       .checks .bad { color: var(--warning); }
       tr.hl td { background: #fff3c4; }
       tr.undone td { color: var(--muted); text-decoration: line-through; }

@@ -166,7 +166,9 @@ export class RegistryScreen extends LitElement {
       .head input[type='search'] { min-width: 14em; }
       .spacer { flex: 1; }
       a.button { display: inline-flex; align-items: center; border: 1px solid var(--line); border-radius: 4px; padding: 4px 10px; min-height: 32px; box-sizing: border-box; background: #f4f6f9; }
-      .layout { display: grid; gap: 12px; grid-template-columns: 1fr; }
+      .layout { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr); }
+      :host > *, .layout > * { min-width: 0; }
+      @media (max-width: 640px) { .head input[type='search'] { min-width: 0; flex: 1 1 10em; } }
       .layout.editing { grid-template-columns: minmax(0, 1fr) minmax(380px, 520px); align-items: start; }
       .editor { position: sticky; top: 52px; max-height: calc(100vh - 64px); overflow: auto; }
       .scroll { overflow-x: auto; }
@@ -180,7 +182,7 @@ export class RegistryScreen extends LitElement {
       /* Beside the form, or on a small tablet, the list keeps what tells venues apart. */
       table.compact :is(th, td):is(:nth-child(3), :nth-child(4), :nth-child(8)) { display: none; }
       @media (max-width: 1100px) {
-        .layout.editing { grid-template-columns: 1fr; }
+        .layout.editing { grid-template-columns: minmax(0, 1fr); }
         .editor { position: static; max-height: none; order: -1; }
         table :is(th, td):is(:nth-child(3), :nth-child(4), :nth-child(8)) { display: none; }
       }

@@ -3,10 +3,43 @@ import { customElement, property } from 'lit/decorators.js';
 import type { WeeklyReport, WeeklyReportRow } from '../../../shared/schemas/dashboard.js';
 import { getJson, withQuery } from './api.js';
 import { lastFullWeek, num, pct, shiftWeek, weekRange } from './format.js';
-import { I18nController, label, t } from './i18n.js';
+import { currentLang, I18nController, label, t } from './i18n.js';
 import { Resource } from './resource.js';
 import { replaceHash, routeHref, venueHref } from './router.js';
 import { base } from './styles.js';
+
+const PAGE_STYLE_ID = 'report-print-page';
+
+/** @page rules only work from the document's own style sheets, not from a shadow root's. */
+function printPageStyle(): HTMLStyleElement {
+  let style = document.getElementById(PAGE_STYLE_ID) as HTMLStyleElement | null;
+  if (!style) {
+    style = document.createElement('style');
+    style.id = PAGE_STYLE_ID;
+    document.head.append(style);
+  }
+  return style;
+}
+
+/** A CSS string literal: the title and week come from the dictionaries and a validated week, escaped all the same. */
+const cssString = (s: string) => `"${s.replace(/["\\\n]/g, (c) => (c === '\n' ? ' ' : `\\${c}`))}"`;
+
+/**
+ * Every printed A4 page repeats the title and the week at its head and its number at its foot
+ * (CSS paged media margin boxes); `pageOf` is the dictionary's "page {p} of {n}".
+ */
+export function pageRule(title: string, week: string, pageOf: string): string {
+  const [before, between, after] = pageOf.split(/\{p\}|\{n\}/);
+  return `@media print {
+  @page {
+    size: A4;
+    margin: 18mm 12mm 16mm;
+    @top-left { content: ${cssString(title)}; font: 10pt sans-serif; }
+    @top-right { content: ${cssString(week)}; font: 10pt sans-serif; }
+    @bottom-center { content: ${cssString(before ?? '')} counter(page) ${cssString(between ?? '')} counter(pages) ${cssString(after ?? '')}; font: 9pt sans-serif; }
+  }
+}`;
+}
 
 /**
  * The weekly report to the street's special-task office (每周报送一次, 000 §4):
@@ -23,6 +56,16 @@ export class ReportScreen extends LitElement {
     if (!this.hasUpdated || changed.has('week')) void this.report.run();
   }
 
+  override updated(): void {
+    // Every re-render (a new week, a new language) rewrites the printed page's head and foot.
+    printPageStyle().textContent = pageRule(t('reportTitle'), this._week(), t('pageOf'));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.getElementById(PAGE_STYLE_ID)?.remove();
+  }
+
   override render() {
     const week = this._week();
     const go = (w: string) => replaceHash(routeHref('reports', { week: w }));
@@ -31,12 +74,12 @@ export class ReportScreen extends LitElement {
         <h2>${t('reportTitle')}</h2>
         <div class="row controls">
           <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
-          <input type="week" .value=${week} data-testid="report-week" @change=${(e: Event) => {
+          <input type="week" .value=${week} data-testid="report-week" aria-label=${t('reportWeek')} @change=${(e: Event) => {
             const v = (e.target as HTMLInputElement).value;
             if (/^\d{4}-W\d{2}$/.test(v)) go(v);
           }} />
           <button class="small" data-testid="week-next" ?disabled=${week >= lastFullWeek()} @click=${() => go(shiftWeek(week, 1))}>${t('nextWeek')} ▶</button>
-          <a class="button" href=${withQuery('/api/reports/weekly.csv', { week })} download data-testid="report-csv">${t('downloadCsv')}</a>
+          <a class="button" href=${withQuery('/api/reports/weekly.csv', { week, lang: currentLang() })} download data-testid="report-csv">${t('downloadCsv')}</a>
           <button class="small" data-testid="report-print" @click=${() => window.print()}>${t('print')}</button>
         </div>
       </div>

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { StreetOverview } from '../../../shared/schemas/dashboard.js';
+import type { StreetOverview, StreetTrends } from '../../../shared/schemas/dashboard.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
 import { getJson } from './api.js';
 import { fmtDateTime } from './format.js';
@@ -9,6 +9,7 @@ import { onFlag, upsertFlag } from './live.js';
 import { Resource } from './resource.js';
 import { base } from './styles.js';
 import './flag-feed.js';
+import './scan-ranking.js';
 import './venue-board.js';
 
 const ACTIVE = ['open', 'acknowledged', 'rectification_ordered'];
@@ -25,6 +26,7 @@ export class StreetScreen extends LitElement {
 
   private readonly i18n = new I18nController(this);
   private readonly overview = new Resource(this, () => getJson<StreetOverview>('/api/street'));
+  private readonly trends = new Resource(this, () => getJson<StreetTrends>('/api/street/trends'));
   private readonly flags = new Resource(this, () =>
     getJson<{ items: Flag[] }>('/api/flags', { status: ACTIVE.join(','), limit: 50 }).then((r) => r.items),
   );
@@ -35,8 +37,12 @@ export class StreetScreen extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.overview.run();
+    void this.trends.run();
     void this.flags.run();
-    this.pollTimer = setInterval(() => void this.overview.run(), POLL_MS);
+    this.pollTimer = setInterval(() => {
+      void this.overview.run();
+      void this.trends.run();
+    }, POLL_MS);
     this.unsubscribe = onFlag(
       (f) => this._flag(f),
       (c) => (this.connected = c),
@@ -55,13 +61,14 @@ export class StreetScreen extends LitElement {
     return html`<div class="layout">
       <section class="panel board">
         <h2>${t('navStreet')} ${this.overview.value ? html`<span class="muted at">${fmtDateTime(this.overview.value.at)}</span>` : ''}</h2>
-        ${this.overview.render((o) => html`<venue-board .overview=${o}></venue-board>`)}
+        ${this.overview.render((o) => html`<venue-board .overview=${o} .trends=${this.trends.value}></venue-board>`)}
       </section>
       <aside class="panel feed">
         <h2>${t('flagFeed')}
           <span class="live ${this.connected ? 'on' : ''}" data-testid="live" data-connected=${this.connected}>● ${this.connected ? t('live') : t('liveOff')}</span>
         </h2>
         <div data-testid="flag-feed">${this.flags.render((items) => html`<flag-feed .flags=${items} .fresh=${this.fresh}></flag-feed>`)}</div>
+        <scan-ranking class="ranking" .trends=${this.trends.value} .overview=${this.overview.value}></scan-ranking>
       </aside>
     </div>`;
   }
@@ -87,6 +94,7 @@ export class StreetScreen extends LitElement {
       .at { font-size: 12px; font-weight: normal; }
       .live { font-size: 12px; font-weight: normal; color: var(--muted); margin-left: 6px; }
       .live.on { color: var(--clear); }
+      .ranking { margin-top: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
       @media (max-width: 1000px) {
         .layout { grid-template-columns: 1fr; }
         .feed { position: static; max-height: 300px; order: -1; }

@@ -10,7 +10,8 @@ export const base = css`
     --muted: #5d6b7b;
     --accent: #1f5fbf;
     --clear: #2e7d32;
-    --warning: #c77700;
+    /* 5.2:1 under white chip text (WCAG AA needs 4.5:1; the brighter #c77700 gave 3.46:1). */
+    --warning: #9e5d00;
     --violation: #c62828;
     --closed: #546e7a;
     --offline: #6a1b9a;
@@ -32,6 +33,8 @@ export const base = css`
   button:hover:not(:disabled) { background: #e8edf3; }
   button:disabled { opacity: 0.5; cursor: default; }
   button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+  /* As specific as the hover above, so a primary button darkens instead of turning pale under white text. */
+  button.primary:hover:not(:disabled) { background: #174a96; border-color: #174a96; }
   button.small { min-height: 26px; padding: 2px 8px; font-size: 13px; }
   button.link { border: 0; background: none; color: var(--accent); padding: 0; min-height: 0; }
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -47,6 +50,7 @@ export const base = css`
   .s-violation, .s-open, .s-escalated { background: var(--violation); }
   .s-closed, .s-withdrawn, .s-info { background: var(--closed); }
   .s-kiosk_offline { background: var(--offline); }
+  .s-no_data { background: #fff; color: #1c2430; border: 1px dashed var(--muted); line-height: 18px; }
   .s-suspended { background: #4a148c; }
   .s-rectified { background: var(--clear); }
   .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }

@@ -35,8 +35,8 @@ export class TracingResults extends LitElement {
             : html`<div class="scroll"><table>
                 <thead>
                   <tr>
-                    <th>
-                      <button class="link" data-testid="tracing-sort" aria-sort=${this.newestFirst ? 'descending' : 'ascending'} @click=${() => (this.newestFirst = !this.newestFirst)}>
+                    <th aria-sort=${this.newestFirst ? 'descending' : 'ascending'}>
+                      <button class="link" data-testid="tracing-sort" @click=${() => (this.newestFirst = !this.newestFirst)}>
                         ${t('trTimeIn')} ${this.newestFirst ? '↓' : '↑'}
                       </button>
                     </th>

@@ -87,7 +87,7 @@ export class VenueScreen extends LitElement {
         <div class="grid">
           <section class="panel chart">
             <h3>${t('dayChart')}</h3>
-            ${this.day.render((d) => html`<day-chart .day=${d}></day-chart>`)}
+            ${this.day.render((d) => html`<day-chart .day=${d} .cap=${this.venue.value?.summary?.cap ?? 0}></day-chart>`)}
           </section>
           <section class="panel">
             <h3>${t('breakdown')}</h3>
@@ -150,7 +150,8 @@ export class VenueScreen extends LitElement {
       .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; }
       h3 { margin-top: 0; }
       .suspended { margin: 0 0 8px; padding: 6px 10px; border-radius: 4px; background: #4a148c; color: #fff; font-weight: 600; }
-      @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
+      @media (max-width: 1000px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+      :host > *, .grid > * { min-width: 0; }
     `,
   ];
 }

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { SlotView } from '../../../../shared/schemas/booking.js';
 import { OverbookedReport } from '../../../../shared/schemas/booking-report.js';
 import { Id } from '../../../../shared/schemas/common.js';
-import { DayQuery, RecordsPage, RecordsQuery, WeekQuery } from '../../../../shared/schemas/dashboard.js';
+import { DayQuery, RecordsPage, RecordsQuery, StreetTrends, WeekQuery } from '../../../../shared/schemas/dashboard.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
+import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
 import { assertScope, requireAccount, scopeOf, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
-import { toCsv } from '../../services/csv.js';
+import { weeklyReportCsv } from '../../services/report-csv.js';
 import { FlagTransitionError } from '../../store/flags.js';
 import type { Store } from '../../store/index.js';
 import type { Flag } from '../../../../shared/schemas/flags.js';
@@ -30,6 +31,8 @@ const FlagsQuery = z.strictObject({
 const LedgerQuery = z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) });
 const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(200), before: z.coerce.number().int().min(1).optional() });
 const ErrorBody = z.object({ error: ApiError });
+/** The CSV's column heads follow the dashboard's language (Chinese unless asked otherwise). */
+const WeeklyCsvQuery = WeekQuery.extend({ lang: z.enum(LANGS).default('zh-CN') });
 
 export interface DashboardRouteOptions {
   store: Store;
@@ -70,6 +73,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   }
 
   app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
+
+  app.get('/api/street/trends', { preValidation: signedIn, schema: { response: { 200: StreetTrends } } }, async (request) =>
+    store.dashboard.trends(scopeOf(request.account!), now()),
+  );
 
   app.get('/api/venues/:id', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
@@ -178,7 +185,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     const account = request.account!;
     const flag = await flagInScope(account, request.params.id);
     await audit(account, 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
-    return { flag, history: await store.flags.history(flag.id) };
+    // The evidence names kiosks, staff and records by id: the names, and which records the door
+    // undid since, let the dashboard say it in words (docs/inspectors-guide.md "Reading a flag").
+    const ids = Array.isArray(flag.evidence.recordIds) ? flag.evidence.recordIds.filter((x): x is string => typeof x === 'string') : [];
+    const [history, names, undone] = await Promise.all([store.flags.history(flag.id), store.dashboard.names(flag.venueId), store.dashboard.undone(ids)]);
+    return { flag, history, names, undone };
   });
 
   app.post(
@@ -218,26 +229,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     return report;
   });
 
-  app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeekQuery } }, async (request, reply) => {
+  app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeeklyCsvQuery } }, async (request, reply) => {
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
     await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
-    const rules = [...new Set(report.rows.flatMap((r) => Object.keys(r.flagsByRule)))].sort();
-    const csv = toCsv(
-      ['community', 'venue', 'admissions', 'refusals', 'skipped_rate', ...rules.map((r) => `flags_${r}`), 'inspections', 'rectifications_open', 'rectifications_closed', 'repeat_offender'],
-      report.rows.map((r) => [
-        r.communityName,
-        r.venueName,
-        r.admissions,
-        r.refusals,
-        r.skippedRate.toFixed(4),
-        ...rules.map((rule) => r.flagsByRule[rule as keyof typeof r.flagsByRule] ?? 0),
-        r.inspections,
-        r.rectificationsOpen,
-        r.rectificationsClosed,
-        r.repeatOffender ? 'yes' : 'no',
-      ]),
-    );
+    const csv = weeklyReportCsv(report, request.query.lang);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="weekly-report-${report.week}.csv"`)

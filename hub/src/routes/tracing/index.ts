@@ -8,7 +8,7 @@ import { requireAccount, requireTotpWhenSet } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { decryptContact } from '../../services/contact-cipher.js';
-import { toCsv } from '../../services/csv.js';
+import { digitsCell, toCsv, type CsvValue } from '../../services/csv.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
@@ -102,7 +102,8 @@ export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (
       const { result, venues } = await run(request, request.body, 'tracing_export');
       const offsetOf = (venueId: string) => venues.get(venueId)?.utcOffsetMinutes ?? 480;
       const csv = toCsv(TRACING_CSV_HEADER, tracingCsvRows(result, offsetOf));
-      const stamp = localStamp(result.at, offsetOf(result.visits[0]!.venueId)).replace(/[: ]/g, '').slice(0, 13);
+      // The whole time stamp to the second (`2026-12-07T121345`): two exports a minute apart keep apart.
+      const stamp = localStamp(result.at, offsetOf(result.visits[0]!.venueId)).replace(' ', 'T').replace(/:/g, '');
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="tracing-${stamp}.csv"`)
@@ -131,7 +132,7 @@ export const TRACING_CSV_HEADER = [
   '入场记录数',
 ] as const;
 
-export function tracingCsvRows(result: TracingResult, offsetOf: (venueId: string) => number): (string | number)[][] {
+export function tracingCsvRows(result: TracingResult, offsetOf: (venueId: string) => number): CsvValue[][] {
   return result.rows.map((r) => {
     const off = offsetOf(r.venueId);
     const visit = result.visits[r.visits[0]!]!;
@@ -149,7 +150,8 @@ export function tracingCsvRows(result: TracingResult, offsetOf: (venueId: string
       r.people,
       r.labels.filter((l): l is string => l !== null).join('、'),
       r.passCode ?? '',
-      r.contact ?? (r.contactUnreadable ? '无法解密' : ''),
+      // Kept as text: a spreadsheet would otherwise show 1.39E+10 (csv.ts digitsCell).
+      r.contact ? digitsCell(r.contact) : r.contactUnreadable ? '无法解密' : '',
       r.records.length,
     ];
   });

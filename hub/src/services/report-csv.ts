@@ -1,0 +1,59 @@
+import { FLAG_RULE_TEXT, type Lang } from '../../../shared/labels.js';
+import type { WeeklyReport } from '../../../shared/schemas/dashboard.js';
+import { FlagRule } from '../../../shared/schemas/flags.js';
+import { toCsv } from './csv.js';
+
+/** The weekly report's column heads, in the language of whoever downloads it. */
+const HEAD: Record<Lang, Record<'community' | 'venue' | 'admissions' | 'refusals' | 'skippedRate' | 'inspections' | 'open' | 'closed' | 'repeat' | 'yes' | 'no', string>> = {
+  'zh-CN': {
+    community: '社区',
+    venue: '场所',
+    admissions: '入场人次',
+    refusals: '拒绝人次',
+    skippedRate: '跳过检查比例',
+    inspections: '现场检查次数',
+    open: '整改中',
+    closed: '本周整改完成',
+    repeat: '屡查屡犯',
+    yes: '是',
+    no: '否',
+  },
+  en: {
+    community: 'Community',
+    venue: 'Venue',
+    admissions: 'Admissions',
+    refusals: 'Refusals',
+    skippedRate: 'Share with a check skipped',
+    inspections: 'On-site inspections',
+    open: 'Rectifications open',
+    closed: 'Rectifications closed this week',
+    repeat: 'Repeat offender',
+    yes: 'yes',
+    no: 'no',
+  },
+};
+
+/**
+ * The weekly report (每周报送一次, 000 §4) as CSV: heads in the reader's language and the same
+ * columns every week, one per flag rule whether or not a rule fired that week, so weeks paste
+ * under each other in one sheet.
+ */
+export function weeklyReportCsv(report: WeeklyReport, lang: Lang): string {
+  const h = HEAD[lang];
+  const rules = FlagRule.options;
+  return toCsv(
+    [h.community, h.venue, h.admissions, h.refusals, h.skippedRate, ...rules.map((r) => FLAG_RULE_TEXT[lang][r]), h.inspections, h.open, h.closed, h.repeat],
+    report.rows.map((r) => [
+      r.communityName,
+      r.venueName,
+      r.admissions,
+      r.refusals,
+      r.skippedRate.toFixed(4),
+      ...rules.map((rule) => r.flagsByRule[rule] ?? 0),
+      r.inspections,
+      r.rectificationsOpen,
+      r.rectificationsClosed,
+      r.repeatOffender ? h.yes : h.no,
+    ]),
+  );
+}
