@@ -224,7 +224,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
     const rules = [...new Set(report.rows.flatMap((r) => Object.keys(r.flagsByRule)))].sort();
     const csv = toCsv(
-      ['community', 'venue', 'admissions', 'refusals', 'skipped_rate', ...rules.map((r) => `flags_${r}`), 'inspections', 'rectifications_open', 'rectifications_closed', 'repeat_offender'],
+      ['community', 'venue', 'admissions', 'refusals', 'skipped_rate', ...rules.map((r) => `flags_${r}`), 'inspections', 'inspection_items_failed', 'rectifications_open', 'rectifications_closed', 'repeat_offender'],
       report.rows.map((r) => [
         r.communityName,
         r.venueName,
@@ -233,6 +233,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
         r.skippedRate.toFixed(4),
         ...rules.map((rule) => r.flagsByRule[rule as keyof typeof r.flagsByRule] ?? 0),
         r.inspections,
+        r.inspectionItemsFailed,
         r.rectificationsOpen,
         r.rectificationsClosed,
         r.repeatOffender ? 'yes' : 'no',
