@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { REASON_TEXT, type Lang } from '../../../shared/labels.js';
+import { inspectionEn, inspectionZh } from './inspection-i18n.js';
 
 /**
  * Dashboard strings, Simplified Chinese first (the street office and its
@@ -828,6 +829,7 @@ const zh = {
   audit_contact_purge: '到期清除联系电话',
   audit_booking_cancel: '街道取消预约',
   audit_booking_settings: '修改场所预约设置',
+  ...inspectionZh,
 } as const;
 
 type Key = keyof typeof zh;
@@ -1631,6 +1633,7 @@ const en: Record<Key, string> = {
   audit_contact_purge: 'Expired contact numbers removed',
   audit_booking_cancel: 'Booking cancelled by the street office',
   audit_booking_settings: 'Venue booking settings changed',
+  ...inspectionEn,
 };
 
 export type { Lang };
