@@ -116,6 +116,8 @@ export class InspectionForm extends LitElement {
       form.reset();
       this.results = {};
       fireEvent(this, 'inspection-saved', saved);
+      // The rectifications it closed are no longer waiting.
+      if (saved.closed.length > 0) void this.waiting.run();
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
       // A 400 names the point (`items.one_metre_line.note`); a 409 the rectification (`closes.0`).

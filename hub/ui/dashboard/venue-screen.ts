@@ -87,7 +87,7 @@ export class VenueScreen extends LitElement {
         </section>
         <section class="panel" data-testid="inspection-panel">
           <h3>${t('inspTitle')}</h3>
-          <inspection-list .venueId=${venue.id}></inspection-list>
+          <inspection-list .venueId=${venue.id} startLink></inspection-list>
         </section>
         <div class="grid">
           <section class="panel chart">
