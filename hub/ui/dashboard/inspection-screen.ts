@@ -53,7 +53,8 @@ export class InspectionScreen extends LitElement {
   private _saved(e: CustomEvent<Inspection>) {
     this.saved = e.detail;
     void this.list?.reload();
-    this.renderRoot.querySelector('[data-testid="inspection-panel"]')?.scrollIntoView({ block: 'start' });
+    // Back to the top, where the shell's header ends and the saved notice is.
+    window.scrollTo({ top: 0 });
   }
 
   static override styles = [
