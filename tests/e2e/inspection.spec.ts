@@ -95,8 +95,12 @@ test.describe('on-site inspection on a phone', () => {
     expect(stored).toMatchObject({ inspectorName: 'inspector-a', failed: ['one_metre_line'], closed: [flag!.id] });
     expect((await store.flags.get(flag!.id))!.status).toBe('rectified');
 
+    // The flag's history says the rectification was seen done at the inspection.
+    await page.goto(`${url}/dashboard/#/flags?flag=${flag!.id}&all=1`);
+    await expect(page.getByTestId('flag-closed-by-inspection')).toHaveText('经现场检查确认');
+
     // The weekly report of this week counts it (the venue's week: UTC+8).
-    await page.goto(`${url}/dashboard/#/reports?week=${cstWeek(Date.now())}`);
+    await page.goto(`${url}/dashboard/#/reports?week=${cstWeek(stored!.at)}`);
     await expect(page.getByTestId('report-inspections')).toHaveText('本周现场检查 1 次，检查场所 1 家，不合格项 1 项');
     await noSidewaysScroll(page);
 

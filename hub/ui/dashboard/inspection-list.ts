@@ -48,7 +48,7 @@ export class InspectionList extends LitElement {
       ${i.failed.length === 0
         ? html`<div><span class="chip s-clear">${t('inspAllPassed')}</span></div>`
         : html`<div class="failed" data-testid="inspection-failed">${t('inspFailedItems', { items: i.failed.map((f) => t(`insp_${f}`)).join('、') })}</div>`}
-      ${notes.length ? html`<ul class="notes">${notes.map(([item, c]) => html`<li>${t(`insp_${item}`)}：${c.note}</li>`)}</ul>` : nothing}
+      ${notes.length ? html`<ul class="notes">${notes.map(([item, c]) => html`<li>${t('inspNoteLine', { item: t(`insp_${item}`), note: c.note ?? '' })}</li>`)}</ul>` : nothing}
       ${i.note ? html`<div class="muted">${i.note}</div>` : nothing}
       ${i.closed.length ? html`<div class="muted" data-testid="inspection-closed">${t('inspClosedFlags', { n: i.closed.length })}</div>` : nothing}
     </li>`;
