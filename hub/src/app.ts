@@ -24,6 +24,7 @@ import { registryRoutes } from './routes/registry/index.js';
 import { streetSecurityRoutes } from './routes/street-security/index.js';
 import { endQuietRuns } from './services/login-guard.js';
 import { suspensionRoutes } from './routes/suspensions/index.js';
+import { inspectionRoutes } from './routes/inspections/index.js';
 import { tracingRoutes } from './routes/tracing/index.js';
 import { bookingRoutes } from './routes/booking/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
@@ -187,6 +188,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(bookingPageRoutes, { store, now, ui });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(suspensionRoutes, { store, io, now });
+    await app.register(inspectionRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });

@@ -170,7 +170,10 @@ export const WeeklyReportRow = z.object({
   refusals: z.int(),
   skippedRate: z.number(),
   flagsByRule: z.partialRecord(FlagRule, z.int()),
+  /** Visits this week: on-site inspections, and rectified visits recorded without one. */
   inspections: z.int(),
+  /** Checklist points marked failed by this week's on-site inspections. */
+  inspectionItemsFailed: z.int(),
   rectificationsOpen: z.int(),
   rectificationsClosed: z.int(),
   repeatOffender: z.boolean(),

@@ -314,6 +314,7 @@ describe('dashboard.weeklyReport', () => {
       skippedRate: 0,
       flagsByRule: { skipped_check: 1, over_capacity: 1 },
       inspections: 1,
+      inspectionItemsFailed: 0,
       rectificationsOpen: 0,
       rectificationsClosed: 1,
       repeatOffender: false,

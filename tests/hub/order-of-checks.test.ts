@@ -55,6 +55,8 @@ describe('order of checks and the shape of every 4xx', () => {
     ['an action on another community’s flag with a bad body', 'POST', () => `/api/flags/${flagB}/actions`, { action: 'burn' }],
     ['a suspension order for another community’s venue with a bad body', 'POST', '/api/venues/venue-b/suspensions', { from: 'soon' }],
     ['lifting another community’s suspension with a bad body', 'POST', () => `/api/suspensions/${suspensionB}/lift`, { note: 42 }],
+    ['an on-site inspection of another community’s venue with a bad body', 'POST', '/api/venues/venue-b/inspections', { items: { entrance_mask: 'fine' } }],
+    ['another community’s inspections with a bad query', 'GET', '/api/venues/venue-b/inspections?limit=lots', undefined],
     ['booking settings (street admin only) with a bad body', 'POST', '/api/venues/venue-b/booking', { slotMinutes: 'seven' }],
     ['a policy switch (street admin only) with a bad body', 'POST', '/api/policy/switch', { mode: 'panic' }],
     ['a registry venue (street admin only) with a bad body', 'POST', '/api/registry/venues', { capacity: -1 }],

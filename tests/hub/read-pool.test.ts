@@ -5,6 +5,7 @@ import { backfill } from '../../hub/src/services/flags.js';
 import { createAggregates } from '../../hub/src/store/aggregates.js';
 import { createDashboardRepository } from '../../hub/src/store/dashboard.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { createInspectionReads } from '../../hub/src/store/inspections.js';
 import { crashReadWorkersForTest, createReadPool, type ReadRepositories } from '../../hub/src/store/read-pool.js';
 import { createRuleContext } from '../../hub/src/store/rule-context.js';
 import { createTracingRepository } from '../../hub/src/store/tracing.js';
@@ -28,7 +29,7 @@ const ALL = { communityId: null };
 
 /** The read repositories on a connection of this thread, as the store had them before the pool. */
 function inProcess(db: Database.Database): ReadRepositories {
-  return { dashboard: createDashboardRepository(db, createAggregates(db, createRuleContext(db))), tracing: createTracingRepository(db) };
+  return { dashboard: createDashboardRepository(db, createAggregates(db, createRuleContext(db))), tracing: createTracingRepository(db), inspections: createInspectionReads(db) };
 }
 
 /** Counts event-loop turns (setImmediate) until `p` settles: 0 means the main thread was held the whole time. */

@@ -4,7 +4,7 @@ import { FlagRule } from '../../../shared/schemas/flags.js';
 import { toCsv } from './csv.js';
 
 /** The weekly report's column heads, in the language of whoever downloads it. */
-const HEAD: Record<Lang, Record<'community' | 'venue' | 'admissions' | 'refusals' | 'skippedRate' | 'inspections' | 'open' | 'closed' | 'repeat' | 'yes' | 'no', string>> = {
+const HEAD: Record<Lang, Record<'community' | 'venue' | 'admissions' | 'refusals' | 'skippedRate' | 'inspections' | 'itemsFailed' | 'open' | 'closed' | 'repeat' | 'yes' | 'no', string>> = {
   'zh-CN': {
     community: '社区',
     venue: '场所',
@@ -12,6 +12,7 @@ const HEAD: Record<Lang, Record<'community' | 'venue' | 'admissions' | 'refusals
     refusals: '拒绝人次',
     skippedRate: '跳过检查比例',
     inspections: '现场检查次数',
+    itemsFailed: '检查不合格项',
     open: '整改中',
     closed: '本周整改完成',
     repeat: '屡查屡犯',
@@ -25,6 +26,7 @@ const HEAD: Record<Lang, Record<'community' | 'venue' | 'admissions' | 'refusals
     refusals: 'Refusals',
     skippedRate: 'Share with a check skipped',
     inspections: 'On-site inspections',
+    itemsFailed: 'Inspection points failed',
     open: 'Rectifications open',
     closed: 'Rectifications closed this week',
     repeat: 'Repeat offender',
@@ -42,7 +44,7 @@ export function weeklyReportCsv(report: WeeklyReport, lang: Lang): string {
   const h = HEAD[lang];
   const rules = FlagRule.options;
   return toCsv(
-    [h.community, h.venue, h.admissions, h.refusals, h.skippedRate, ...rules.map((r) => FLAG_RULE_TEXT[lang][r]), h.inspections, h.open, h.closed, h.repeat],
+    [h.community, h.venue, h.admissions, h.refusals, h.skippedRate, ...rules.map((r) => FLAG_RULE_TEXT[lang][r]), h.inspections, h.itemsFailed, h.open, h.closed, h.repeat],
     report.rows.map((r) => [
       r.communityName,
       r.venueName,
@@ -51,6 +53,7 @@ export function weeklyReportCsv(report: WeeklyReport, lang: Lang): string {
       r.skippedRate.toFixed(4),
       ...rules.map((rule) => r.flagsByRule[rule] ?? 0),
       r.inspections,
+      r.inspectionItemsFailed,
       r.rectificationsOpen,
       r.rectificationsClosed,
       r.repeatOffender ? h.yes : h.no,

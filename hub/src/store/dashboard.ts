@@ -313,7 +313,11 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
   );
   const visits = db.prepare<[number, number], { venue_id: string; at: number }>(
     `SELECT f.venue_id, coalesce(e.visited_at, e.at) AS at FROM flag_events e JOIN flags f ON f.id = e.flag_id
-      WHERE e.action = 'mark_rectified' AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
+      WHERE e.action = 'mark_rectified' AND e.inspection_id IS NULL AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
+  );
+  // On-site inspections (inspections.ts); a rectification one closed is counted once, as the inspection.
+  const inspected = db.prepare<[number, number], { venue_id: string; at: number; failed: number }>(
+    'SELECT venue_id, at, failed FROM inspections WHERE at >= ? AND at < ?',
   );
 
   const parsePolicy = (row: { body: string | null } | undefined): Policy => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
@@ -552,7 +556,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
       // Flags, events and visits are few next to records: read the week once, sort per venue here.
       const opened = flagsOpened.all(Math.min(repeatFrom, from), to);
       const lives = flagLives.all(to);
-      const visited = visits.all(from, to);
+      const visited = [...visits.all(from, to).map((e) => ({ ...e, failed: 0 })), ...inspected.all(from, to)];
       const rows: WeeklyReportRow[] = venues.map((v) => {
         const b = bounds.get(v.id)!;
         const s = stats.get(v.id, b.from, b.to)!;
@@ -585,6 +589,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           skippedRate: s.total > 0 ? s.skipped / s.total : 0,
           flagsByRule,
           inspections: visited.filter((e) => e.venue_id === v.id && e.at >= b.from && e.at < b.to).length,
+          inspectionItemsFailed: visited.reduce((n, e) => n + (e.venue_id === v.id && e.at >= b.from && e.at < b.to ? e.failed : 0), 0),
           rectificationsOpen: open,
           rectificationsClosed: closed,
           // 000 §5 屡查屡犯: this many violations within the window, or a missed deadline.

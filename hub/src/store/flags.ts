@@ -41,6 +41,8 @@ export interface FlagEvent {
   note: string | null;
   deadline: number | null;
   visitedAt: number | null;
+  /** The on-site inspection that closed the rectification (inspections.ts), if one did. */
+  inspectionId: number | null;
 }
 
 /** Whose flags: one community's, or (null) the whole street's. */
@@ -208,7 +210,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
   const orderedAtOf = db.prepare<[number], { at: number }>(
     "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
   );
-  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; account_name: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null }>(
+  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; account_name: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null; inspection_id: number | null }>(
     'SELECT e.*, a.name AS account_name FROM flag_events e LEFT JOIN accounts a ON a.id = e.account_id WHERE e.flag_id = ? ORDER BY e.at, e.id',
   );
   const setStatus = db.prepare<[FlagStatus, number, number | null, string | null, number]>(
@@ -360,7 +362,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       return row ? toFlag(row) : undefined;
     },
     async history(flagId) {
-      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at }));
+      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at, inspectionId: e.inspection_id }));
     },
     async act(id, action, accountId, now) {
       act.immediate(id, action, accountId, now);

@@ -4,6 +4,7 @@ import { createBookingRepository, type BookingRepository } from './bookings.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
+import { createInspectionReads, createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
 import { createGroupCommit, type CommitLoad } from './group-commit.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
@@ -45,6 +46,8 @@ export interface Store {
   bookings: BookingRepository;
   /** Inspectors' suspension orders (停业整顿, 000 §5(2)). */
   suspensions: SuspensionRepository;
+  /** On-site inspections (000 §3, the inspection ledger): stored here, read through the read pool. */
+  inspections: InspectionRepository & InspectionReads;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
   /** Throws if the database cannot answer. */
@@ -70,7 +73,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
   const commits = createGroupCommit(db);
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
-  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db) }), options.reads);
+  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(db) }), options.reads);
   return {
     venues: createVenueRepository(db),
     kiosks: createKioskRepository(db, commits),
@@ -87,6 +90,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     tracing: reads.tracing,
     bookings: createBookingRepository(db),
     suspensions: createSuspensionRepository(db),
+    inspections: { ...createInspectionRepository(db), list: reads.inspections.list },
     writeLoad: () => commits.load(),
     async ping() {
       db.prepare('SELECT 1').get();

@@ -490,4 +490,22 @@ export const MIGRATIONS: readonly string[] = [
     updated_by TEXT
   );
   `,
+  // On-site inspections (000 §3 "逐一过滤", the inspection ledger; docs/inspectors-guide.md "On-site
+  // inspection"): one row per visit, stamped with the hub's time and the inspector; the checklist
+  // (000 §2(2)) as JSON, with the number of failed points kept beside it for the weekly report. A
+  // rectification closed by an inspection names it on its mark_rectified event.
+  `
+  CREATE TABLE inspections (
+    id           INTEGER PRIMARY KEY,
+    venue_id     TEXT NOT NULL REFERENCES venues (id),
+    at           INTEGER NOT NULL,
+    inspector_id TEXT REFERENCES accounts (id),
+    items        TEXT NOT NULL,
+    failed       INTEGER NOT NULL CHECK (failed >= 0),
+    note         TEXT
+  );
+  CREATE INDEX inspections_venue ON inspections (venue_id, at);
+  CREATE INDEX inspections_at ON inspections (at);
+  ALTER TABLE flag_events ADD COLUMN inspection_id INTEGER REFERENCES inspections (id);
+  `,
 ];

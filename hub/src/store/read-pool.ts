@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DashboardRepository } from './dashboard.js';
+import type { InspectionReads } from './inspections.js';
 import type { TracingRepository } from './tracing.js';
 
 /**
@@ -29,6 +30,7 @@ import type { TracingRepository } from './tracing.js';
 export interface ReadRepositories {
   dashboard: DashboardRepository;
   tracing: TracingRepository;
+  inspections: InspectionReads;
 }
 
 export interface ReadPoolOptions {
@@ -68,6 +70,7 @@ export type ReadReply = { id: number; ok: true; value: unknown } | { id: number;
 const READS = {
   dashboard: ['overview', 'records', 'day', 'ranking', 'weeklyReport', 'venueCommunity', 'ledgers', 'names', 'undone', 'trends'],
   tracing: ['venues', 'trace'],
+  inspections: ['list'],
 } as const satisfies { [R in keyof ReadRepositories]: readonly (keyof ReadRepositories[R])[] };
 /** A method added to either repository fails to compile here until it is listed above (and is a read). */
 type Unlisted = { [R in keyof ReadRepositories]: Exclude<keyof ReadRepositories[R], (typeof READS)[R][number]> }[keyof ReadRepositories];
@@ -210,6 +213,7 @@ export function createReadPool(file: string, local: () => ReadRepositories, opti
   const pool: ReadPool = {
     dashboard: proxy('dashboard'),
     tracing: proxy('tracing'),
+    inspections: proxy('inspections'),
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker?.terminate()));

@@ -13,6 +13,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAggregates } from './aggregates.js';
+import { createInspectionReads } from './inspections.js';
 import { createDashboardRepository } from './dashboard.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-pool.js';
 import { createRuleContext } from './rule-context.js';
@@ -30,6 +31,7 @@ const aggregates = createAggregates(db, createRuleContext(db));
 const repos: Record<ReadRequest['repo'], Record<string, unknown>> = {
   dashboard: createDashboardRepository(db, aggregates) as unknown as Record<string, unknown>,
   tracing: createTracingRepository(db) as unknown as Record<string, unknown>,
+  inspections: createInspectionReads(db) as unknown as Record<string, unknown>,
 };
 
 function failure(id: number, err: unknown): ReadReply {

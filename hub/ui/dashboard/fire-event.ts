@@ -1,5 +1,6 @@
 import type { AccountView } from '../../../shared/schemas/account.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
+import type { Inspection } from '../../../shared/schemas/inspection.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import type { CommunityRow, RegistryVenue } from '../../../shared/schemas/registry.js';
 
@@ -30,6 +31,10 @@ export interface DashboardEvents {
   'kiosk-updated': KioskView;
   /** A suspension order given or lifted here: the venue's status reloads. */
   'suspension-changed': { venueId: string };
+  /** An on-site inspection filed here: the venue's list shows it, and the flags it closed reload. */
+  'inspection-saved': Inspection;
+  /** The inspection form's cancel button. */
+  'inspection-cancel': Record<string, never>;
   /** "Issue a code for this entrance" chosen on a kiosk's row. */
   'enrol-entrance': { venueId: string; entranceId: string };
 }

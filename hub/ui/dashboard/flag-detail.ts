@@ -19,6 +19,8 @@ export interface FlagHistoryEntry {
   note: string | null;
   deadline: number | null;
   visitedAt: number | null;
+  /** The on-site inspection that closed the rectification, if one did. */
+  inspectionId?: number | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,6 +66,7 @@ export class FlagDetail extends LitElement {
                   <span class="muted">${fmtDateTime(h.at)}</span> ${h.accountName ?? ''} · <b>${label('act', h.action)}</b>
                   ${h.deadline ? html` · ${t('deadline')} ${fmtDate(h.deadline)}` : nothing}
                   ${h.visitedAt ? html` · ${t('visitedAt')} ${fmtDateTime(h.visitedAt)}` : nothing}
+                  ${h.inspectionId ? html` · <span data-testid="flag-closed-by-inspection">${t('inspClosedBy')}</span>` : nothing}
                   ${h.note ? html`<div class="note">${h.note}</div>` : nothing}
                 </li>`,
               )}

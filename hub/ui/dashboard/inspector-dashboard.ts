@@ -10,6 +10,7 @@ import { base } from './styles.js';
 import './login-screen.js';
 import './street-screen.js';
 import './venue-screen.js';
+import './inspection-screen.js';
 import './flags-screen.js';
 import './ranking-screen.js';
 import './joint-screen.js';
@@ -97,6 +98,8 @@ export class InspectorDashboard extends LitElement {
     switch (r.name) {
       case 'venue':
         return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag} .admin=${a.role === 'street_admin'}></venue-screen>`;
+      case 'inspect':
+        return html`<inspection-screen .venueId=${r.id}></inspection-screen>`;
       case 'flags':
         return html`<flags-screen .flagId=${r.flag} .all=${r.all}></flags-screen>`;
       case 'ranking':

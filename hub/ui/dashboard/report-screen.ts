@@ -92,13 +92,18 @@ export class ReportScreen extends LitElement {
     const communities = new Map<string, WeeklyReportRow[]>();
     for (const row of r.rows) communities.set(row.communityName, [...(communities.get(row.communityName) ?? []), row]);
     return html`<p class="period">${t('week')} ${r.week} · ${t('period')} ${weekRange(r.week).join(' – ')}</p>
+      <p class="period" data-testid="report-inspections">${t('inspWeekSummary', {
+        inspections: num(r.rows.reduce((n, row) => n + row.inspections, 0)),
+        venues: num(r.rows.filter((row) => row.inspections > 0).length),
+        failed: num(r.rows.reduce((n, row) => n + row.inspectionItemsFailed, 0)),
+      })}</p>
       ${[...communities].map(
         ([name, rows]) => html`<section class="community" data-testid="report-community">
           <h3>${name}</h3>
           <table data-testid="report-table">
             <thead><tr>
               <th>${t('venue')}</th><th class="n">${t('admissions')}</th><th class="n">${t('refusals')}</th><th class="n">${t('skippedRate')}</th>
-              <th>${t('flagsByRule')}</th><th class="n">${t('inspections')}</th><th class="n">${t('rectOpen')}</th>
+              <th>${t('flagsByRule')}</th><th class="n">${t('inspections')}</th><th class="n">${t('inspItemsFailed')}</th><th class="n">${t('rectOpen')}</th>
               <th class="n">${t('rectClosed')}</th><th>${t('repeatOffender')}</th>
             </tr></thead>
             <tbody>${rows.map((row) => this._row(row))}</tbody>
@@ -116,6 +121,7 @@ export class ReportScreen extends LitElement {
       <td class="n">${pct(r.skippedRate)}</td>
       <td>${flags.length ? flags.map(([rule, n]) => html`<span class="rule">${label('rule', rule)} ${n}</span>`) : t('none')}</td>
       <td class="n">${num(r.inspections)}</td>
+      <td class="n">${num(r.inspectionItemsFailed)}</td>
       <td class="n">${num(r.rectificationsOpen)}</td>
       <td class="n">${num(r.rectificationsClosed)}</td>
       <td>${r.repeatOffender ? html`<strong class="hot">${t('yes')}</strong>` : t('no')}</td>

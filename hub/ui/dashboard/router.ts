@@ -1,6 +1,6 @@
 /**
  * Routes live in location.hash so the hub serves one page for all of them:
- * `#/`, `#/venue/<id>?date=…&flag=…`, `#/flags?flag=…`,
+ * `#/`, `#/venue/<id>?date=…&flag=…`, `#/venue/<id>/inspect` (the on-site checklist), `#/flags?flag=…`,
  * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`, and the street
  * admin's screens: `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`; and
  * `#/account` (one's password, a street admin's second factor and the street's security setting).
@@ -8,6 +8,7 @@
 export type Route =
   | { name: 'street' }
   | { name: 'venue'; id: string; date: string | undefined; flag: number | undefined }
+  | { name: 'inspect'; id: string }
   | { name: 'flags'; flag: number | undefined; all: boolean }
   | { name: 'ranking'; date: string | undefined }
   | { name: 'reports'; week: string | undefined }
@@ -34,6 +35,7 @@ export function parseRoute(hash: string): Route {
   const flagId = Number.isInteger(flag) && flag > 0 ? flag : undefined;
   switch (parts[0]) {
     case 'venue':
+      if (parts[1] && parts[2] === 'inspect') return { name: 'inspect', id: parts[1] };
       return parts[1] ? { name: 'venue', id: parts[1], date: date && DATE.test(date) ? date : undefined, flag: flagId } : { name: 'street' };
     case 'flags':
       return { name: 'flags', flag: flagId, all: q.get('all') === '1' };
@@ -70,6 +72,11 @@ function qs(q: Record<string, string | number | undefined>): string {
 
 export function venueHref(id: string, q: { date?: string; flag?: number } = {}): string {
   return `#/venue/${encodeURIComponent(id)}${qs(q)}`;
+}
+
+/** The on-site inspection's checklist for a venue, on the inspector's phone. */
+export function inspectHref(id: string): string {
+  return `#/venue/${encodeURIComponent(id)}/inspect`;
 }
 
 export function flagsHref(q: { flag?: number; all?: boolean } = {}): string {

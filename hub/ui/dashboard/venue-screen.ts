@@ -12,6 +12,7 @@ import './booking-panel.js';
 import './check-breakdown.js';
 import './day-chart.js';
 import './flag-list.js';
+import './inspection-list.js';
 import './ledger-list.js';
 import './records-log.js';
 import './suspension-panel.js';
@@ -83,6 +84,10 @@ export class VenueScreen extends LitElement {
                   <div><dt>${t('lastSeen')}</dt><dd>${ago(summary.lastSeenAt)}</dd></div>`
               : nothing}
           </dl>
+        </section>
+        <section class="panel" data-testid="inspection-panel">
+          <h3>${t('inspTitle')}</h3>
+          <inspection-list .venueId=${venue.id} startLink></inspection-list>
         </section>
         <div class="grid">
           <section class="panel chart">
