@@ -237,8 +237,10 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     const en = await heads('&lang=en');
     expect(en.slice(0, 2)).toEqual(['Community', 'Venue']);
     expect(en).toContain('Check skipped');
-    // Every rule has its column whether or not it fired: this week (a flag) and a week with none.
-    expect(zh).toHaveLength(5 + FlagRule.options.length + 4);
+    // Every rule has its column whether or not it fired: this week (a flag) and a week with none;
+    // then inspections, their failed points, rectifications open and closed, repeat offender.
+    expect(zh).toHaveLength(5 + FlagRule.options.length + 5);
+    expect(zh.slice(-5)).toEqual(['现场检查次数', '检查不合格项', '整改中', '本周整改完成', '屡查屡犯']);
     const empty = (await s.get(`/api/reports/weekly.csv?week=2001-W02`)).body.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
     expect(empty).toEqual(zh);
     expect((await s.get(`/api/reports/weekly.csv?week=${thisWeek()}&lang=fr`)).statusCode).toBe(400);
