@@ -6,7 +6,12 @@
  * the same two-store write (counter + record) done directly with IndexedDB in
  * the same page. Prints one JSON line.
  *
+ * `--cpu-throttle N` slows the page's CPU N times (DevTools
+ * `Emulation.setCPUThrottlingRate`), as on a cheap door tablet; the baseline
+ * runs in the same throttled page, so the ratio compares like with like.
+ *
  *   npm run bench:tap-to-saved -- --patrons 1000 --json
+ *   npm run bench:tap-to-saved -- --patrons 1000 --cpu-throttle 4 --json
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +28,7 @@ const flags = parseFlags(
   z.object({
     patrons: z.coerce.number().int().min(10).max(20_000).default(1000),
     json: z.boolean().default(false),
+    'cpu-throttle': z.coerce.number().min(1).max(20).default(1),
   }),
 );
 
@@ -48,6 +54,11 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const throttle = flags['cpu-throttle'];
+  if (throttle > 1) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  }
   await page.goto(`${url}/kiosk/?enrol=${code}`);
   await page.getByTestId('staff-venue-a-staff-1').click();
   for (const d of '1234') await page.getByTestId(`pad-${d}`).click();
@@ -116,6 +127,7 @@ try {
   const result = {
     bench: 'tap-to-saved',
     patrons: flags.patrons,
+    cpu_throttle: throttle,
     tap_to_saved_median_ms: round(quantile(tap, 0.5)),
     tap_to_saved_p95_ms: round(quantile(tap, 0.95)),
     direct_write_median_ms: round(quantile(direct, 0.5)),

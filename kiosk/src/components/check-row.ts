@@ -21,13 +21,15 @@ export class CheckRow extends LitElement {
   @property() value: string | undefined;
   @property() skipReason = '';
   @property() error = '';
+  /** Outlined as needing an answer; the words for a plain "not filled in" are said once, beside the buttons. */
+  @property({ type: Boolean }) invalid = false;
 
   private readonly i18n = new I18nController(this);
 
   override render() {
     const skipped = this.value === 'skipped';
     return html`
-      <fieldset class=${this.error ? 'invalid' : ''}>
+      <fieldset class=${this.error || this.invalid ? 'invalid' : ''}>
         <legend>${this.label}</legend>
         <div class="options">
           <slot></slot>

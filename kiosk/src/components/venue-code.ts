@@ -84,7 +84,7 @@ export class VenueCode extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    button { min-height: 2.4rem; padding: 0 0.9rem; font-size: 1rem; border: 2px solid #1d4ed8; border-radius: 0.6rem; background: #fff; color: #1d4ed8; font-weight: 700; }
+    button { height: 2.4rem; white-space: nowrap; padding: 0 0.9rem; font-size: 1rem; border: 2px solid #1d4ed8; border-radius: 0.6rem; background: #fff; color: #1d4ed8; font-weight: 700; }
     button.offline { border-color: #92400e; color: #92400e; border-style: dashed; }
     dialog { border: 0; border-radius: 1rem; padding: 1rem 1.5rem; max-width: min(40rem, 92vw); max-height: 94vh; box-sizing: border-box; display: flex; flex-direction: column; align-items: center; gap: 0.5rem; text-align: center; }
     dialog:not([open]) { display: none; }

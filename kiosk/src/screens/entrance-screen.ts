@@ -116,13 +116,15 @@ export class EntranceScreen extends LitElement {
       .options=${options}
       .value=${this.draft.values[name]}
       .skipReason=${this.draft.skipReasons[name] ?? ''}
-      .error=${this._errorText(name)}
+      .error=${this._rowError(name)}
+      ?invalid=${this.errors[name] !== undefined}
     ></check-row>`;
     const suspended = suspensionAt(this.suspensions, Date.now());
     const closed = policy.closedVenueTypes.includes(venue.type);
     const open = isOpenUnder(policy, venue, Date.now());
     const full = !suspended && this.inside >= this.cap;
-    const missing = (Object.keys(this.errors) as CheckName[]).filter((n) => n === 'temperature' || asked.includes(n));
+    // The checks still to fix, in the order they stand on screen (the temperature, in the pad column, last).
+    const missing = [...asked.filter((n) => n !== 'temperature'), 'temperature' as const].filter((n) => this._isMissing(n));
     return html`
       ${suspended
         ? html`<p class="blocked" role="alert" data-testid="blocked" data-blocked="suspended">
@@ -182,7 +184,8 @@ export class EntranceScreen extends LitElement {
             .options=${[]}
             .value=${this.draft.values.temperature}
             .skipReason=${this.draft.skipReasons.temperature ?? ''}
-            .error=${this._errorText('temperature')}
+            .error=${this._rowError('temperature')}
+            ?invalid=${this.errors.temperature !== undefined}
             @choice=${this._choice}
           >
             <input
@@ -282,6 +285,16 @@ export class EntranceScreen extends LitElement {
     this.errors = {};
   }
 
+  /** What the row itself says: a plain "not filled in" is left to the summary beside the buttons, so the rows keep their height. */
+  private _rowError(name: CheckName): string {
+    return this._isMissing(name) ? '' : this._errorText(name);
+  }
+
+  private _isMissing(name: CheckName): boolean {
+    if (!this.errors[name]) return false;
+    return name === 'temperature' ? this.draft.temperatureText === '' && this.draft.values.temperature === undefined : this.draft.values[name] === undefined;
+  }
+
   private _errorText(name: CheckName): string {
     const e = this.errors[name];
     if (!e) return '';
@@ -355,6 +368,8 @@ export class EntranceScreen extends LitElement {
     // recorded at once, with whatever checks staff had already entered (none is invented).
     const suspended = suspensionAt(this.suspensions, now) !== undefined;
     if (!v.ok && !suspended) {
+      // A tap for the next patron: the last verdict is the previous one now.
+      if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
       this.errors = v.errors;
       await this.updateComplete;
       // The first row to fix is brought into view (on a short screen it may be the only thing off it).
@@ -530,7 +545,7 @@ export class EntranceScreen extends LitElement {
     .admit { background: #15803d; }
     .refuse { background: #b91c1c; }
     .undone { background: #52606d; }
-    .missing { margin: 0; }
+    .missing { margin: 0; font-size: 1rem; }
     .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
     .blocked .order-reason { display: block; font-weight: 400; margin-top: 0.2rem; }
