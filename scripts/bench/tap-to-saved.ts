@@ -9,6 +9,8 @@
  * `--cpu-throttle N` slows the page's CPU N times (DevTools
  * `Emulation.setCPUThrottlingRate`), as on a cheap door tablet; the baseline
  * runs in the same throttled page, so the ratio compares like with like.
+ * `--pace-ms M` waits M ms after each saved patron before the next, as a door
+ * with a queue does, instead of typing the next one at once.
  *
  *   npm run bench:tap-to-saved -- --patrons 1000 --json
  *   npm run bench:tap-to-saved -- --patrons 1000 --cpu-throttle 4 --json
@@ -29,6 +31,7 @@ const flags = parseFlags(
     patrons: z.coerce.number().int().min(10).max(20_000).default(1000),
     json: z.boolean().default(false),
     'cpu-throttle': z.coerce.number().min(1).max(20).default(1),
+    'pace-ms': z.coerce.number().int().min(0).max(60_000).default(0),
   }),
 );
 
@@ -88,6 +91,7 @@ try {
     await page.keyboard.type((36 + (i % 9) / 10).toFixed(1));
     await routine.click();
     await saved.filter({ hasText: `#${i}` }).waitFor();
+    if (flags['pace-ms'] > 0) await page.waitForTimeout(flags['pace-ms']);
   }
   const tap = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
 
@@ -128,6 +132,7 @@ try {
     bench: 'tap-to-saved',
     patrons: flags.patrons,
     cpu_throttle: throttle,
+    pace_ms: flags['pace-ms'],
     tap_to_saved_median_ms: round(quantile(tap, 0.5)),
     tap_to_saved_p95_ms: round(quantile(tap, 0.95)),
     direct_write_median_ms: round(quantile(direct, 0.5)),
