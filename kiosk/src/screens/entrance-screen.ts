@@ -553,12 +553,13 @@ export class EntranceScreen extends LitElement {
     .refuse { background: #b91c1c; }
     .undone { background: #52606d; }
     .missing { margin: 0; font-size: 1rem; }
-    .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
+    /* Notices across the door stay short: under them the two buttons are still on a 600 px high screen. */
+    .blocked, .wait { margin: 0 0 0.35rem; padding: 0.4rem 0.9rem; border-radius: 0.8rem; font-size: 1.2rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
-    .blocked .order-reason { display: block; font-weight: 400; margin-top: 0.2rem; }
-    .blocked small { display: block; font-size: 1rem; font-weight: 400; opacity: 0.9; }
-    .wait { background: #f59e0b; color: #111827; margin: 0; }
-    .slot-notice { margin: 0 0 0.6rem; padding: 0.6rem 1rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
+    .blocked .order-reason { font-weight: 400; margin-left: 0.6rem; }
+    .blocked small { display: block; font-size: 0.95rem; font-weight: 400; }
+    .wait { background: #f59e0b; color: #111827; margin: 0; font-size: 1.1rem; }
+    .slot-notice { margin: 0 0 0.35rem; padding: 0.4rem 0.9rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
     .error { color: #b91c1c; font-weight: 600; }
     .party { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; background: #fef3c7; border: 3px solid #b45309; color: #78350f; }
     .party strong { display: block; font-size: 1.3rem; }
