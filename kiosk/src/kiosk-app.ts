@@ -485,7 +485,7 @@ export class KioskApp extends LitElement {
   static override styles = css`
     :host { display: block; min-height: 100vh; font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #1f2933; background: #f5f7fa; }
     header { display: flex; align-items: center; gap: 0.5rem; padding: 0.25rem 0.8rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
-    .where { display: flex; align-items: baseline; gap: 0.6rem; flex: 1; min-width: 10rem; overflow: hidden; white-space: nowrap; }
+    .where { display: flex; align-items: baseline; gap: 0.6rem; flex: 1; min-width: 7rem; overflow: hidden; white-space: nowrap; }
     .where strong { font-size: 1.25rem; }
     .where span { color: #52606d; overflow: hidden; text-overflow: ellipsis; }
     .policy { padding: 0.15rem 0.6rem; border-radius: 999px; font-weight: 700; background: #e0f2fe; color: #075985; white-space: nowrap; }
