@@ -85,13 +85,6 @@ const zh = {
   reasonFeverReading: '体温异常：测得 {c} °C，达到 {t} °C 发热标准',
   missingSummary: '还有 {n} 项未填好：{list}',
   listSeparator: '、',
-  speechTitle: '语音播报',
-  speechToggle: '在门口用中文播报判定结果和下一位的提示',
-  speechHint: '用本机自带的中文语音，离线也能播报；提示音照常。',
-  speechVoice: '本机中文语音：{name}',
-  speechNoVoice: '本机没有离线可用的中文语音，不能播报（提示音照常）。可在平板的系统设置里下载中文语音包。',
-  speechNext: '请下一位出示健康码和行程卡',
-  speechFever: '体温{c}度，达到发热标准',
   scan: '扫场所码',
   scanned: '已扫码',
   noPhonePaper: '无手机·纸质行程',
@@ -335,13 +328,6 @@ const en: Record<Key, string> = {
   reasonFeverReading: 'Fever: measured {c} °C, at or above the {t} °C threshold',
   missingSummary: '{n} checks still to fill in: {list}',
   listSeparator: ', ',
-  speechTitle: 'Spoken prompts',
-  speechToggle: 'Say the decision and the call for the next patron aloud, in Chinese',
-  speechHint: 'With the tablet\'s own Chinese voice, so it works offline too; the beeps stay.',
-  speechVoice: 'Chinese voice on this tablet: {name}',
-  speechNoVoice: 'This tablet has no Chinese voice that works offline, so nothing can be said (the beeps stay). A Chinese voice pack can be downloaded in the tablet\'s system settings.',
-  speechNext: 'Next patron: show your health code and itinerary card',
-  speechFever: 'Temperature {c} degrees, at or above the fever threshold',
   scan: 'Venue code',
   scanned: 'Scanned',
   noPhonePaper: 'No phone · paper itinerary',
@@ -534,16 +520,6 @@ export function setLang(next: Lang): void {
   listeners.forEach((l) => l());
 }
 
-/** A string in Chinese whatever the screen's language (what the door says aloud to the queue). */
-export function tZh(key: Key): string {
-  return zh[key];
-}
-
-/** `tf` in Chinese whatever the screen's language. */
-export function tfZh(key: Key, vars: Record<string, string | number>): string {
-  return zh[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-}
-
 export function t(key: Key): string {
   return lang === 'en' ? en[key] : zh[key];
 }
@@ -556,11 +532,6 @@ export function tf(key: Key, vars: Record<string, string | number>): string {
 /** Translates a key that may not exist (reason codes from the hub); falls back to the raw code. */
 export function tMaybe(key: string): string {
   return key in zh ? t(key as Key) : key;
-}
-
-/** `tMaybe` in Chinese whatever the screen's language. */
-export function tMaybeZh(key: string): string {
-  return key in zh ? zh[key as Key] : key;
 }
 
 /** Re-renders its host when the language changes. */

@@ -242,19 +242,6 @@ test.describe('the door on a tablet, without scrolling', () => {
     }
     expect(new Set(boxes).size).toBe(1);
 
-    // Spoken prompts are a setting of the tablet, off by default, offered only with an on-board Chinese voice.
-    await page.getByTestId('tab-device').click();
-    const onBoard = await page.evaluate(() => speechSynthesis.getVoices().filter((v) => v.localService && /^(zh|cmn)/i.test(v.lang)).map((v) => v.name));
-    await expect(page.getByTestId('speech-toggle')).not.toBeChecked();
-    if (onBoard.length === 0) {
-      await expect(page.getByTestId('speech-no-voice')).toBeVisible();
-      await expect(page.getByTestId('speech-toggle')).toBeDisabled();
-    } else {
-      await expect(page.getByTestId('speech-voice')).toContainText(onBoard[0]!);
-      await expect(page.getByTestId('speech-toggle')).toBeEnabled();
-    }
-    await expectAxeClean(page, 'device tab');
-    await page.getByTestId('tab-door').click();
 
     // Offline: a plain banner, since when and how many records wait; the venue code says phones cannot declare now.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);

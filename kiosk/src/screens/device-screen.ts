@@ -1,8 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import type { Enrolment } from '../db.js';
-import { I18nController, currentLang, t, tf } from '../i18n.js';
-import { chineseVoice, setSpeechOn, speechOn } from '../speech.js';
+import { I18nController, currentLang, t } from '../i18n.js';
 import type { RetireOutcome, SyncStatus } from '../sync/sync-client.js';
 import '../components/retire-panel.js';
 
@@ -17,22 +16,7 @@ export class DeviceScreen extends LitElement {
   @property() appVersion = '';
   @property({ attribute: false }) retire: (() => Promise<RetireOutcome>) | undefined;
 
-  /** The on-board Chinese voice, read again when the browser's voice list fills in. */
-  @state() private voice: string | undefined = chineseVoice()?.name;
-  @state() private speech = speechOn();
-
   private readonly i18n = new I18nController(this);
-  private readonly onVoices = () => (this.voice = chineseVoice()?.name);
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    globalThis.speechSynthesis?.addEventListener('voiceschanged', this.onVoices);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    globalThis.speechSynthesis?.removeEventListener('voiceschanged', this.onVoices);
-  }
 
   override render() {
     const e = this.enrolment;
@@ -57,32 +41,11 @@ export class DeviceScreen extends LitElement {
           'device-records',
         )}
       </dl>
-      <section class="speech" data-testid="speech" aria-labelledby="speech-title">
-        <h2 id="speech-title">${t('speechTitle')}</h2>
-        <label>
-          <input type="checkbox" data-testid="speech-toggle" .checked=${this.speech && this.voice !== undefined} ?disabled=${this.voice === undefined} @change=${this._toggleSpeech} />
-          ${t('speechToggle')}
-        </label>
-        ${this.voice === undefined
-          ? html`<p class="no-voice" data-testid="speech-no-voice">${t('speechNoVoice')}</p>`
-          : html`<p data-testid="speech-voice">${tf('speechVoice', { name: this.voice })} · ${t('speechHint')}</p>`}
-      </section>
       <retire-panel .pending=${s?.pending ?? 0} .rejected=${s?.rejected ?? 0} .retire=${this.retire}></retire-panel>`;
-  }
-
-  private _toggleSpeech(e: Event) {
-    this.speech = (e.target as HTMLInputElement).checked;
-    setSpeechOn(this.speech);
   }
 
   static override styles = css`
     :host { display: grid; gap: 1rem; max-width: 48rem; }
-    .speech { padding: 0.8rem 1rem; background: #fff; border: 1px solid #d9e2ec; border-radius: 0.8rem; }
-    .speech h2 { margin: 0 0 0.4rem; font-size: 1.15rem; }
-    .speech label { display: flex; gap: 0.6rem; align-items: center; font-size: 1.05rem; min-height: 2.6rem; }
-    .speech input { width: 1.6rem; height: 1.6rem; }
-    .speech p { margin: 0.3rem 0 0; color: #3e4c59; }
-    .speech .no-voice { color: #92400e; font-weight: 600; }
     h1 { margin: 0.4rem 0 0; font-size: 1.4rem; }
     dl { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0.6rem 1.2rem; margin: 0; padding: 1rem; background: #fff; border: 1px solid #d9e2ec; border-radius: 0.8rem; }
     dt { font-size: 0.9rem; color: #52606d; }

@@ -11,12 +11,11 @@ import { slotCapLowered, slotReasons } from '../../../shared/rules/slot-door.js'
 import { getPassUse, isBookingCancelled, type DoorSlots, type Enrolment, type Shift } from '../db.js';
 import { saveDoorRecord, saveFailedText } from '../door-records.js';
 import { fireEvent } from '../fire-event.js';
-import { I18nController, t, tf, tfZh, tMaybe, tMaybeZh, tZh } from '../i18n.js';
+import { I18nController, t, tf, tMaybe } from '../i18n.js';
 import { admissionUpdate, advance, graceMinutes, passUse, undoUpdate, type ActivePass, type PassLookup } from '../pass-check.js';
 import { checkSeparately, heldCompanions, partyQuestion, type PartyQuestion } from '../party.js';
 import { doorSlot, venueClock, type DoorSlot } from '../slot-seats.js';
 import { playDecision } from '../sound.js';
-import { speak } from '../speech.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
 import '../components/num-pad.js';
@@ -426,12 +425,6 @@ export class EntranceScreen extends LitElement {
         this._usePass(pass && advance(pass, admitted));
       }
       playDecision(decision.decision);
-      const fever = this.shown.fever;
-      speak([
-        tZh(decision.decision),
-        ...decision.reasons.map((r) => (r === 'fever' && fever ? tfZh('speechFever', { c: fever.celsius.toFixed(1) }) : tMaybeZh(`reason_${r}`))),
-        tZh('speechNext'),
-      ]);
       clearTimeout(this.undoTimer);
       this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);
       fireEvent(this, 'record-saved', stored);
