@@ -49,7 +49,7 @@ try {
       ? [
           `  Patron:  ${base}/v/${poster}`,
           `           the page a patron's phone opens from the venue code (here the entrance's printed poster;`,
-          `           the kiosk shows a rotating code beside the pad); A4 poster to print: ${base}/posters/${poster}`,
+          `           the kiosk shows a rotating code under 顾客扫码登记); A4 poster to print: ${base}/posters/${poster}`,
         ]
       : []),
     ...((await hub.store.bookings.settings(DEMO_BOOKING_VENUE_ID)).mode !== 'off'

@@ -37,15 +37,16 @@ import {
 } from './db.js';
 import { saveDoorRecord, saveFailedText } from './door-records.js';
 import type { KioskEvents } from './fire-event.js';
-import { I18nController, currentLang, setLang, t } from './i18n.js';
+import { I18nController, currentLang, setLang, t, tf } from './i18n.js';
 import { exitBody, exitUpdate, graceMinutes, passKey } from './pass-check.js';
-import { doorSlot, type DoorSlot } from './slot-seats.js';
+import { doorSlot, venueClock, type DoorSlot } from './slot-seats.js';
 import { SyncClient, type RetireOutcome, type SyncStatus } from './sync/sync-client.js';
 import { startOfDay } from './venue-time.js';
 import { APP_VERSION } from './version.js';
 import './components/occupancy-panel.js';
 import './components/revoked-notice.js';
 import './components/sync-status.js';
+import './components/venue-code.js';
 import './screens/device-screen.js';
 import './screens/enrol-screen.js';
 import './screens/entrance-screen.js';
@@ -95,6 +96,8 @@ export class KioskApp extends LitElement {
   /** Records since the occupancy lookback, oldest first, kept in memory between re-reads. */
   private recent: StoredRecord[] = [];
   private rereadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sync states changed since the records were last read (today's list shows them). */
+  private syncStatesChanged = false;
   /** Hub time of the last "I have left" handled; the hub resends from it on reconnect. */
   private leftSince: number | undefined;
   /** "I have left" messages are handled one at a time, in order. */
@@ -164,6 +167,7 @@ export class KioskApp extends LitElement {
         <sync-status .status=${this.status}></sync-status>
         <button class="small" data-testid="lang" @click=${() => setLang(currentLang() === 'en' ? 'zh-CN' : 'en')}>${t('language')}</button>
       </header>
+      ${this._renderOffline()}
       ${this.retiring ? html`<p class="notice" role="status" data-testid="retiring">${t('retiringNotice')}</p>` : nothing}
       ${this.failure
         ? html`<p class="notice failure" role="alert" data-testid="save-failure">
@@ -176,6 +180,20 @@ export class KioskApp extends LitElement {
           </p>`
         : nothing}
       <main>${this._renderMain(e, code)}</main>`;
+  }
+
+  /** Offline, said plainly under the header: since when, and how many records wait on this tablet. */
+  private _renderOffline() {
+    const s = this.status;
+    if (!s || s.offlineSince === undefined || s.connection === 'online' || s.connection === 'unauthorized') return nothing;
+    const offset = this.enrolment?.venue.utcOffsetMinutes ?? -new Date().getTimezoneOffset();
+    const since = venueClock(s.offlineSince, offset);
+    // Down since an earlier day: the date too.
+    const day = (ms: number) => Math.floor((ms + offset * 60_000) / 86_400_000);
+    const when = day(s.offlineSince) === day(Date.now()) ? since : `${new Date(s.offlineSince + offset * 60_000).toISOString().slice(5, 10)} ${since}`;
+    return html`<p class="offline-banner" role="status" data-testid="offline-banner" data-since=${s.offlineSince} data-pending=${s.pending}>
+      ${tf('offlineBanner', { t: when, n: s.pending })}
+    </p>`;
   }
 
   private _renderPolicy(p: Policy) {
@@ -196,12 +214,16 @@ export class KioskApp extends LitElement {
     const inside = venueInside(this.inside, e.kioskId, this.venue);
     const others = inside - this.inside;
     const tab = (v: View, label: string) =>
-      html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v} @click=${() => (this.view = v)}>${label}</button>`;
-    // On the door tab the gauge sits beside the pad (entrance-screen); elsewhere it heads the page.
-    return html`${this.view === 'door'
+      html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v} @click=${() => this._show(v)}>${label}</button>`;
+    // The tab bar is the same on every tab, at the same place (the venue code's button with it).
+    // On the door tab the gauge sits beside the pad (entrance-screen); elsewhere it heads the page, under the tabs.
+    return html`<div class="tabs">
+        <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}${tab('device', t('tabDevice'))}</nav>
+        <venue-code .enrolment=${e} ?online=${this.status?.connection === 'online'}></venue-code>
+      </div>
+      ${this.view === 'door'
         ? nothing
         : html`<occupancy-panel .inside=${inside} .others=${others} .othersAt=${this.venue?.at ?? ''} .cap=${cap} @occupancy-event=${this._occupancy}></occupancy-panel>`}
-      <nav role="tablist">${tab('door', t('tabDoor'))}${tab('today', t('tabToday'))}${tab('ledgers', t('tabLedgers'))}${tab('device', t('tabDevice'))}</nav>
       ${this.view === 'door'
         ? html`<entrance-screen
             .enrolment=${e}
@@ -223,6 +245,18 @@ export class KioskApp extends LitElement {
           : this.view === 'ledgers'
             ? html`<ledger-screen .enrolment=${e} .shift=${this.shift} @record-saved=${this._saved}></ledger-screen>`
             : html`<device-screen .enrolment=${e} .status=${this.status} .appVersion=${APP_VERSION} .retire=${this.retire} @retired=${this._retired}></device-screen>`}`;
+  }
+
+  private _show(v: View) {
+    this.view = v;
+    if (v === 'today' && this.syncStatesChanged) void this._refresh();
+  }
+
+  private _rereadSoon() {
+    this.rereadTimer ??= setTimeout(() => {
+      this.rereadTimer = undefined;
+      void this._refresh();
+    }, REREAD_MS);
   }
 
   private _enrolled(e: Enrolment) {
@@ -290,11 +324,11 @@ export class KioskApp extends LitElement {
     this.sync.addEventListener('status', (ev) => {
       this.status = (ev as CustomEvent<SyncStatus>).detail;
       void this._revocation(this.status);
-      // Sync states changed in IndexedDB: re-read soon, not on every batch.
-      this.rereadTimer ??= setTimeout(() => {
-        this.rereadTimer = undefined;
-        void this._refresh();
-      }, REREAD_MS);
+      // Sync states changed in IndexedDB: only today's list shows them. Re-read soon (not on every
+      // batch) while it is open, else when it is opened: a re-read of the day at the door would hold
+      // up the next patron's save on a slow tablet (docs/benchmarks.md).
+      this.syncStatesChanged = true;
+      if (this.view === 'today') this._rereadSoon();
     });
     this.sync.start();
   }
@@ -449,6 +483,7 @@ export class KioskApp extends LitElement {
   }
 
   private async _refresh() {
+    this.syncStatesChanged = false;
     this.recent = await recordsSince(Date.now() - OCCUPANCY_LOOKBACK_MS);
     this._derive();
   }
@@ -464,17 +499,21 @@ export class KioskApp extends LitElement {
 
   static override styles = css`
     :host { display: block; min-height: 100vh; font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #1f2933; background: #f5f7fa; }
-    header { display: flex; align-items: center; gap: 0.6rem; padding: 0.4rem 1rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
-    .where { display: flex; flex-direction: column; flex: 1; min-width: 10rem; }
-    .where strong { font-size: 1.3rem; }
-    .policy { padding: 0.2rem 0.7rem; border-radius: 999px; font-weight: 700; background: #e0f2fe; color: #075985; }
+    header { display: flex; align-items: center; gap: 0.5rem; padding: 0.25rem 0.8rem; background: #fff; border-bottom: 1px solid #d9e2ec; flex-wrap: wrap; }
+    .where { display: flex; align-items: baseline; gap: 0.6rem; flex: 1; min-width: 7rem; overflow: hidden; white-space: nowrap; }
+    .where strong { font-size: 1.25rem; }
+    .where span { color: #52606d; overflow: hidden; text-overflow: ellipsis; }
+    .policy { padding: 0.15rem 0.6rem; border-radius: 999px; font-weight: 700; background: #e0f2fe; color: #075985; white-space: nowrap; }
     .policy.emergency { background: #7f1d1d; color: #fff; }
-    .duty { font-weight: 600; }
-    .small { min-height: 2.6rem; padding: 0 0.9rem; font-size: 1rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; }
-    main { padding: 0.5rem 1rem; max-width: 80rem; margin: 0 auto; display: grid; gap: 0.5rem; }
-    nav { display: flex; gap: 0.4rem; border-bottom: 2px solid #d9e2ec; }
-    nav button { min-height: 2.6rem; padding: 0 1.2rem; font-size: 1.05rem; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
-    nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; font-weight: 700; color: #1d4ed8; }
+    .duty { font-weight: 600; white-space: nowrap; }
+    .small { min-height: 2.4rem; padding: 0 0.8rem; font-size: 1rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; }
+    main { padding: 0.35rem 0.8rem; max-width: 80rem; margin: 0 auto; display: grid; gap: 0.35rem; }
+    .tabs { display: flex; align-items: center; gap: 0.5rem; border-bottom: 2px solid #d9e2ec; }
+    nav { display: flex; gap: 0.2rem; flex: 1; }
+    /* Every tab bold, the chosen one coloured and underlined: the labels keep their width, the bar never shifts. */
+    nav button { min-height: 2.4rem; padding: 0 1rem; font-size: 1.05rem; font-weight: 700; color: #3e4c59; border: 0; background: transparent; border-bottom: 3px solid transparent; margin-bottom: -2px; }
+    nav button[aria-selected='true'] { border-bottom-color: #1d4ed8; color: #1d4ed8; }
+    .offline-banner { margin: 0; padding: 0.35rem 1rem; background: #92400e; color: #fff; font-weight: 700; font-size: 1.05rem; }
     .notice.failure { background: #fef3c7; color: #78350f; }
     .notice { margin: 0.5rem auto 0; max-width: 78rem; padding: 0.5rem 1rem; display: flex; gap: 1rem; align-items: center; justify-content: space-between; background: #e0f2fe; color: #075985; border-radius: 0.6rem; font-weight: 600; }
   `;

@@ -6,7 +6,14 @@
  * the same two-store write (counter + record) done directly with IndexedDB in
  * the same page. Prints one JSON line.
  *
+ * `--cpu-throttle N` slows the page's CPU N times (DevTools
+ * `Emulation.setCPUThrottlingRate`), as on a cheap door tablet; the baseline
+ * runs in the same throttled page, so the ratio compares like with like.
+ * `--pace-ms M` waits M ms after each saved patron before the next, as a door
+ * with a queue does, instead of typing the next one at once.
+ *
  *   npm run bench:tap-to-saved -- --patrons 1000 --json
+ *   npm run bench:tap-to-saved -- --patrons 1000 --cpu-throttle 4 --json
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +30,8 @@ const flags = parseFlags(
   z.object({
     patrons: z.coerce.number().int().min(10).max(20_000).default(1000),
     json: z.boolean().default(false),
+    'cpu-throttle': z.coerce.number().min(1).max(20).default(1),
+    'pace-ms': z.coerce.number().int().min(0).max(60_000).default(0),
   }),
 );
 
@@ -48,6 +57,11 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const throttle = flags['cpu-throttle'];
+  if (throttle > 1) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  }
   await page.goto(`${url}/kiosk/?enrol=${code}`);
   await page.getByTestId('staff-venue-a-staff-1').click();
   for (const d of '1234') await page.getByTestId(`pad-${d}`).click();
@@ -77,6 +91,7 @@ try {
     await page.keyboard.type((36 + (i % 9) / 10).toFixed(1));
     await routine.click();
     await saved.filter({ hasText: `#${i}` }).waitFor();
+    if (flags['pace-ms'] > 0) await page.waitForTimeout(flags['pace-ms']);
   }
   const tap = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
 
@@ -116,6 +131,8 @@ try {
   const result = {
     bench: 'tap-to-saved',
     patrons: flags.patrons,
+    cpu_throttle: throttle,
+    pace_ms: flags['pace-ms'],
     tap_to_saved_median_ms: round(quantile(tap, 0.5)),
     tap_to_saved_p95_ms: round(quantile(tap, 0.95)),
     direct_write_median_ms: round(quantile(direct, 0.5)),

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { readDb, seedVenue } from '../support/hub.js';
 import { padTemperature, startShift, syncedCount } from './kiosk-page.js';
@@ -36,6 +37,16 @@ test.describe('a party with one fever', () => {
     await expect(page.getByTestId('routine')).toBeDisabled();
     await expect(page.getByTestId('record')).toBeDisabled();
     await page.screenshot({ path: 'test-results/party-fever-question.png', fullPage: true });
+    // The question is a dialog staff can read and reach: no critical or serious axe finding, its choices on a 1024×600 screen.
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 1024, height: 600 });
+    for (const id of ['party-separately', 'party-hold']) {
+      const box = (await page.getByTestId(id).boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(600);
+    }
+    if (viewport) await page.setViewportSize(viewport);
     await page.getByTestId('party-hold').click();
     await expect(page.getByTestId('party-held')).toHaveText('已记录：同行 2 人暂缓入场');
     await expect(question).toHaveCount(0);

@@ -78,8 +78,10 @@ test.describe('patron pass', () => {
     await startShift(k);
     await k.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
-    // The phone reads the kiosk's venue code off the screen, as a patron's camera would.
+    // The phone reads the kiosk's venue code off the screen, as a patron's camera would (staff open it with its button).
+    await k.getByTestId('venue-code-open').click();
     const [venueUrl] = await decodeQrPng(await k.getByTestId('venue-code').screenshot());
+    await k.getByTestId('venue-code-close').click();
     expect(venueUrl).toMatch(new RegExp(`^${hub.url}/v/k\\.kiosk-`));
 
     const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

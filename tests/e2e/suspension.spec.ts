@@ -51,6 +51,14 @@ test.describe('suspension order', () => {
     await expect(blocked).toContainText(`${cstDate(Date.now())} 至 ${cstDate(Date.now() + DAY)}`);
     await expect(page.getByTestId('suspension-reason')).toHaveText('屡查屡犯：未扫码、未测温即放行');
     await page.screenshot({ path: 'test-results/suspension-kiosk.png', fullPage: true });
+    // Under the banner 记录并判定 is still on screen at the door's small sizes (docs/door-guide.md).
+    for (const size of [{ width: 1024, height: 600 }, { width: 600, height: 960 }]) {
+      await page.setViewportSize(size);
+      const box = await page.getByTestId('record').boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+      await page.screenshot({ path: `test-results/suspension-kiosk-${size.width}x${size.height}.png` });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     // The next patron is refused with that reason: one tap, no check invented.
     await page.getByTestId('record').click();
     await expect(page.getByTestId('decision')).toContainText('禁止进入');

@@ -192,6 +192,29 @@ describe('SyncClient and a hub that is behind (docs/architecture.md "Backpressur
     expect(hub.handshakes).toHaveLength(2);
   });
 
+  it('says since when the hub has been out of reach: set when it drops, kept through the reconnect, cleared once online', async () => {
+    client = new SyncClient(TOKEN, { url: hub.url });
+    const seen: SyncStatus[] = [];
+    client.addEventListener('status', (e) => seen.push((e as CustomEvent<SyncStatus>).detail));
+    client.start();
+    await until(client, (st) => st.connection === 'online');
+    expect(client.status.offlineSince).toBeUndefined();
+    const cut = seen.length;
+    const before = Date.now();
+    hub.nsp.disconnectSockets(true);
+    await until(client, (st) => st.connection === 'offline');
+    const after = Date.now();
+    const since = client.status.offlineSince!;
+    expect(since).toBeGreaterThanOrEqual(before);
+    expect(since).toBeLessThanOrEqual(after);
+    const back = await until(client, (st) => st.connection === 'online');
+    expect(back.offlineSince).toBeUndefined();
+    // Every state between the drop and the return kept the first instant (the door's banner says since when).
+    const between = seen.slice(cut).filter((st) => st.connection !== 'online');
+    expect(between.length).toBeGreaterThan(0);
+    expect(new Set(between.map((st) => st.offlineSince))).toEqual(new Set([since]));
+  });
+
   it('keeps a batch the hub refused as rate_limited and resends it no sooner than asked, without an error', async () => {
     await saveRecords(3);
     hub.answer = (n, records) =>

@@ -21,13 +21,15 @@ export class CheckRow extends LitElement {
   @property() value: string | undefined;
   @property() skipReason = '';
   @property() error = '';
+  /** Outlined as needing an answer; the words for a plain "not filled in" are said once, beside the buttons. */
+  @property({ type: Boolean }) invalid = false;
 
   private readonly i18n = new I18nController(this);
 
   override render() {
     const skipped = this.value === 'skipped';
     return html`
-      <fieldset class=${this.error ? 'invalid' : ''}>
+      <fieldset class=${this.error || this.invalid ? 'invalid' : ''}>
         <legend>${this.label}</legend>
         <div class="options">
           <slot></slot>
@@ -65,19 +67,22 @@ export class CheckRow extends LitElement {
   }
 
   static override styles = css`
-    fieldset { border: 0; margin: 0; padding: 0.25rem 0; }
-    legend { font-weight: 600; font-size: 1.05rem; padding: 0 0 0.3rem; }
-    .options { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
+    :host { display: block; }
+    /* One line per check: the label in a narrow column, the options beside it (the door fits a 600 px high tablet). */
+    fieldset { border: 0; margin: 0; padding: 0.15rem 0; display: grid; grid-template-columns: 4.8rem 1fr; column-gap: 0.4rem; align-items: center; }
+    legend { float: left; padding: 0; font-weight: 600; font-size: 1rem; line-height: 1.2; }
+    .options { display: flex; flex-wrap: wrap; gap: 0.35rem; align-items: center; }
     button {
-      min-height: 3rem; min-width: 6rem; padding: 0 0.9rem; font-size: 1.1rem;
+      min-height: 2.6rem; min-width: 3.4rem; padding: 0 0.55rem; font-size: 1.05rem;
       border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; cursor: pointer;
     }
     button[aria-pressed='true'] { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
     button.skip { border-style: dashed; color: #9a3412; border-color: #c2410c; }
     button.skip[aria-pressed='true'] { background: #c2410c; color: #fff; }
-    input { margin-top: 0.5rem; width: 100%; box-sizing: border-box; font-size: 1.1rem; padding: 0.6rem; border: 2px solid #c2410c; border-radius: 0.5rem; }
-    .error { color: #b91c1c; margin: 0.3rem 0 0; font-weight: 600; }
+    input { grid-column: 2; margin-top: 0.3rem; width: 100%; box-sizing: border-box; font-size: 1.05rem; padding: 0.4rem 0.6rem; border: 2px solid #c2410c; border-radius: 0.5rem; }
+    .error { grid-column: 2; color: #b91c1c; margin: 0.15rem 0 0; font-weight: 600; font-size: 0.95rem; }
     .invalid legend { color: #b91c1c; }
+    .invalid .options { outline: 2px solid #b91c1c; outline-offset: 2px; border-radius: 0.6rem; }
   `;
 }
 

@@ -7,6 +7,8 @@ import { fireEvent } from '../fire-event.js';
 export class NumPad extends LitElement {
   /** Whether to show the decimal point key. */
   @property({ type: Boolean }) decimal = true;
+  /** Two rows of six keys (the door, where height is short): the pad stays low at every tablet size. */
+  @property({ type: Boolean, reflect: true }) wide = false;
 
   override render() {
     const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', this.decimal ? '.' : 'clear', '0', 'back'];
@@ -19,9 +21,8 @@ export class NumPad extends LitElement {
 
   static override styles = css`
     :host { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.4rem; }
-    /* Portrait tablets: two rows of six keys keep the pad short. */
-    @media (max-width: 999px) { :host { grid-template-columns: repeat(6, 1fr); } }
-    button { min-height: 3rem; font-size: 1.6rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; }
+    :host([wide]) { grid-template-columns: repeat(6, 1fr); }
+    button { min-height: 2.9rem; font-size: 1.6rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; background: #fff; color: #1f2933; }
     button:active { background: #dbeafe; }
   `;
 }

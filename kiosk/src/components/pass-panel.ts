@@ -103,14 +103,14 @@ export class PassPanel extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    section { background: #fff; border: 1px solid #d9e2ec; border-radius: 0.8rem; padding: 0.5rem 0.7rem; display: grid; gap: 0.4rem; }
+    section { background: #fff; border: 1px solid #d9e2ec; border-radius: 0.8rem; padding: 0.3rem 0.6rem; display: grid; gap: 0.3rem; }
     form { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
-    input { flex: 1; min-width: 8rem; font-size: 1.4rem; letter-spacing: 0.1em; text-transform: uppercase; padding: 0.2rem 0.6rem; min-height: 2.8rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
-    button { min-height: 2.8rem; padding: 0 0.9rem; font-size: 1.05rem; border: 2px solid #1d4ed8; border-radius: 0.6rem; background: #fff; color: #1d4ed8; font-weight: 600; }
+    input { flex: 1; min-width: 8rem; font-size: 1.3rem; letter-spacing: 0.1em; text-transform: uppercase; padding: 0 0.6rem; min-height: 2.5rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
+    button { min-height: 2.5rem; padding: 0 0.9rem; font-size: 1.05rem; border: 2px solid #1d4ed8; border-radius: 0.6rem; background: #fff; color: #1d4ed8; font-weight: 600; }
     button[disabled] { opacity: 0.45; }
     .link { border: 0; min-height: 0; padding: 0 0.3rem; text-decoration: underline; font-weight: 400; float: right; }
     .error { margin: 0; color: #fff; background: #b91c1c; padding: 0.5rem 0.7rem; border-radius: 0.6rem; font-weight: 700; font-size: 1.1rem; }
-    .active { margin: 0; background: #dcfce7; border: 2px solid #15803d; padding: 0.5rem 0.7rem; border-radius: 0.6rem; font-size: 1.1rem; }
+    .active { margin: 0; background: #dcfce7; border: 2px solid #15803d; padding: 0.3rem 0.6rem; border-radius: 0.6rem; font-size: 1.05rem; }
     em { color: #b45309; font-weight: 700; font-style: normal; }
   `;
 }

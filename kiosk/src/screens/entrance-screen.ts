@@ -18,7 +18,6 @@ import { doorSlot, venueClock, type DoorSlot } from '../slot-seats.js';
 import { playDecision } from '../sound.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
-import '../components/venue-code.js';
 import '../components/num-pad.js';
 import '../components/occupancy-panel.js';
 import '../components/slot-panel.js';
@@ -33,7 +32,17 @@ const UNDO_MS = 30_000;
  */
 const ROUTINE: Partial<Record<CheckName, string>> = { scan: 'scanned', mask: 'worn', healthCode: 'green', itinerary: 'local', vaccination: 'complete' };
 
-type Shown = EntryDecision & { seq: number; id: string; at: number; undone: boolean; pass?: { key: string; person: number } };
+type Shown = EntryDecision & {
+  seq: number;
+  id: string;
+  at: number;
+  undone: boolean;
+  pass?: { key: string; person: number };
+  /** For a fever refusal: the reading measured and the policy's threshold, said with the reason. */
+  fever?: { celsius: number; thresholdC: number };
+  /** Staff have started on the next patron: the verdict is dimmed, marked as the previous one. */
+  stale?: boolean;
+};
 
 /** The door's decision with the slot's reasons added: any reason refuses (and a refusal carries no warning). */
 function withSlot(d: EntryDecision, extra: EntryDecision['reasons']): EntryDecision {
@@ -107,12 +116,15 @@ export class EntranceScreen extends LitElement {
       .options=${options}
       .value=${this.draft.values[name]}
       .skipReason=${this.draft.skipReasons[name] ?? ''}
-      .error=${this._errorText(name)}
+      .error=${this._rowError(name)}
+      ?invalid=${this.errors[name] !== undefined}
     ></check-row>`;
     const suspended = suspensionAt(this.suspensions, Date.now());
     const closed = policy.closedVenueTypes.includes(venue.type);
     const open = isOpenUnder(policy, venue, Date.now());
     const full = !suspended && this.inside >= this.cap;
+    // The checks still to fix, in the order they stand on screen (the temperature, in the pad column, last).
+    const missing = [...asked.filter((n) => n !== 'temperature'), 'temperature' as const].filter((n) => this._isMissing(n));
     return html`
       ${suspended
         ? html`<p class="blocked" role="alert" data-testid="blocked" data-blocked="suspended">
@@ -125,12 +137,12 @@ export class EntranceScreen extends LitElement {
       ${!suspended && !closed && !open ? html`<p class="blocked" role="alert" data-testid="blocked">${t('reason_outside_opening_hours')}</p>` : nothing}
       ${this._renderSlotNotice()} ${this._renderParty()}
       <div class="layout">
-        <form @submit=${this._submit} @choice=${this._choice} novalidate>
+        <form class="col checks" @submit=${this._submit} @choice=${this._choice} novalidate>
           <pass-panel
             .enrolment=${this.enrolment}
             .active=${this.pass}
             .lookup=${this.lookup}
-            @pass-accepted=${(e: CustomEvent<ActivePass>) => this._usePass(e.detail)}
+            @pass-accepted=${(e: CustomEvent<ActivePass>) => this._nextPatron(() => this._usePass(e.detail))}
             @pass-cleared=${() => this._usePass(undefined)}
           ></pass-panel>
           ${asked.includes('scan')
@@ -154,25 +166,26 @@ export class EntranceScreen extends LitElement {
           ${asked.includes('commitment') ? row('commitment', t('commitment'), opts('signed', 'not_signed')) : nothing}
           ${asked.includes('vaccination') ? row('vaccination', t('vaccination'), opts('complete', 'incomplete', 'none')) : nothing}
         </form>
-        <aside>
-          <occupancy-panel .inside=${this.inside} .others=${this.others} .othersAt=${this.othersAt} .cap=${this.cap}></occupancy-panel>
+        <div class="col pad-column">
+          <occupancy-panel class="top" .inside=${this.inside} .others=${this.others} .othersAt=${this.othersAt} .cap=${this.cap}></occupancy-panel>
           ${this.doorSlot
             ? html`<slot-panel
+                class="top"
                 .current=${this.doorSlot}
                 .utcOffsetMinutes=${venue.utcOffsetMinutes}
                 .graceMinutes=${graceMinutes(this.enrolment)}
                 ?online=${this.online}
               ></slot-panel>`
             : nothing}
-          ${this.shown ? this._renderDecision(this.shown) : nothing}
-          ${full ? html`<p class="wait" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
+          ${full ? html`<p class="wait top" role="alert" data-testid="wait">${t('waitAtCap')}</p>` : nothing}
           <check-row
             name="temperature"
             label=${t('temperature')}
             .options=${[]}
             .value=${this.draft.values.temperature}
             .skipReason=${this.draft.skipReasons.temperature ?? ''}
-            .error=${this._errorText('temperature')}
+            .error=${this._rowError('temperature')}
+            ?invalid=${this.errors.temperature !== undefined}
             @choice=${this._choice}
           >
             <input
@@ -186,7 +199,14 @@ export class EntranceScreen extends LitElement {
               @input=${(e: Event) => this._typeTemperature((e.target as HTMLInputElement).value)}
             />
           </check-row>
-          <num-pad data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
+          <num-pad wide data-testid="entrance-pad" @pad-key=${(e: CustomEvent<{ key: string }>) => this._typeTemperature(applyPadKey(this.draft.temperatureText, e.detail.key))}></num-pad>
+          ${this.shown ? this._renderDecision(this.shown) : html`<p class="decision idle" data-testid="decision-idle">${t('decisionIdle')}</p>`}
+          ${missing.length
+            ? html`<p class="error missing" role="alert" data-testid="missing-summary">
+                ${tf('missingSummary', { n: missing.length, list: missing.map((n) => t(n)).join(t('listSeparator')) })}
+              </p>`
+            : nothing}
+          ${this.saveError ? html`<p class="error" role="alert">${this.saveError}</p>` : nothing}
           <div class="go">
             <button type="button" class="routine" data-testid="routine" ?disabled=${this.saving || full || suspended !== undefined || this.partyAsk !== undefined} @click=${this._routine}>
               ${t('routine')}<small>${asked.includes('vaccination') ? t('routineHintVaccinated') : t('routineHint')}</small>
@@ -195,9 +215,7 @@ export class EntranceScreen extends LitElement {
               ${this.saving ? t('saving') : t('record')}
             </button>
           </div>
-          ${this.saveError ? html`<p class="error" role="alert">${this.saveError}</p>` : nothing}
-          <venue-code .enrolment=${this.enrolment}></venue-code>
-        </aside>
+        </div>
       </div>
     `;
   }
@@ -236,14 +254,28 @@ export class EntranceScreen extends LitElement {
 
   private _renderDecision(s: Shown) {
     const canUndo = !s.undone && Date.now() - s.at < UNDO_MS;
-    return html`<section class="decision ${s.undone ? 'undone' : s.decision}" data-testid="decision" role="status">
-      <strong>${s.undone ? t('undone') : t(s.decision)}</strong>
-      ${s.reasons.length ? html`<ul>${s.reasons.map((r) => html`<li>${tMaybe(`reason_${r}`)}</li>`)}</ul>` : nothing}
-      ${s.warnings?.length && !s.undone ? html`<ul data-testid="warnings">${s.warnings.map((w) => html`<li>${tMaybe(`warn_${w}`)}</li>`)}</ul>` : nothing}
+    const reason = (r: string) =>
+      r === 'fever' && s.fever ? tf('reasonFeverReading', { c: s.fever.celsius.toFixed(1), t: s.fever.thresholdC.toFixed(1) }) : tMaybe(`reason_${r}`);
+    return html`<section class="decision ${s.undone ? 'undone' : s.decision} ${s.stale ? 'stale' : ''}" data-testid="decision" data-stale=${s.stale ? 'true' : 'false'} role="status">
+      <strong>${s.stale ? html`<span class="prev">${t('previousPatron')}</span>` : nothing}${s.undone ? t('undone') : t(s.decision)}</strong>
+      ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
+      ${s.reasons.length && s.stale ? html`<span class="brief">${s.reasons.map((r) => reason(r)).join(' · ')}</span>` : nothing}
+      ${s.reasons.length && !s.stale ? html`<ul data-testid="reasons">${s.reasons.map((r) => html`<li data-reason=${r}>${reason(r)}</li>`)}</ul>` : nothing}
+      ${s.warnings?.length && !s.undone && !s.stale ? html`<ul data-testid="warnings">${s.warnings.map((w) => html`<li>${tMaybe(`warn_${w}`)}</li>`)}</ul>` : nothing}
       ${this.capLowered && s.reasons.includes('slot_full') ? html`<p data-testid="cap-lowered">${t('slotCapLowered')}</p>` : nothing}
       <small data-testid="saved">✓ ${t('savedOnDevice')} · #${s.seq}</small>
-      ${canUndo ? html`<button type="button" class="undo" data-testid="undo" @click=${this._undo}>${t('undo')}</button>` : nothing}
     </section>`;
+  }
+
+  private _firstInvalidRow(): Element | undefined {
+    return [...this.renderRoot.querySelectorAll('check-row')].find((r) => r.error !== '');
+  }
+
+  /** Staff started on the next patron: the last verdict stays (it can still be undone) but dimmed, marked as the previous one. */
+  private _nextPatron(then: () => void) {
+    if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
+    this.held = 0;
+    then();
   }
 
   /** Takes a pass (pre-filling its current person) or drops it; either way the form starts over. */
@@ -251,6 +283,16 @@ export class EntranceScreen extends LitElement {
     this.pass = p;
     this.draft = p ? draftFromPass(p.persons?.[p.next]) : emptyDraft();
     this.errors = {};
+  }
+
+  /** What the row itself says: a plain "not filled in" is left to the summary beside the buttons, so the rows keep their height. */
+  private _rowError(name: CheckName): string {
+    return this._isMissing(name) ? '' : this._errorText(name);
+  }
+
+  private _isMissing(name: CheckName): boolean {
+    if (!this.errors[name]) return false;
+    return name === 'temperature' ? this.draft.temperatureText === '' && this.draft.values.temperature === undefined : this.draft.values[name] === undefined;
   }
 
   private _errorText(name: CheckName): string {
@@ -271,12 +313,14 @@ export class EntranceScreen extends LitElement {
   }
 
   private _typeTemperature(text: string) {
+    if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
     // Typing a reading undoes a skip.
     this._patch({ temperatureText: text, values: { ...this.draft.values, temperature: undefined } });
   }
 
   private _choice(e: CustomEvent<{ name: string; value: string; skipReason: string }>) {
     e.stopPropagation();
+    if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
     const name = e.detail.name as CheckName;
     this._patch({
       values: { ...this.draft.values, [name]: e.detail.value },
@@ -298,6 +342,8 @@ export class EntranceScreen extends LitElement {
   }
 
   private _key(e: KeyboardEvent) {
+    // A dialog is open (a head count, the venue code): its keys are its own, one pad and one focus at a time.
+    if (e.defaultPrevented || e.composedPath().some((el) => el instanceof HTMLDialogElement)) return;
     const target = e.composedPath()[0];
     // Typing a skip reason is typing, not a shortcut.
     if (target instanceof HTMLInputElement && target.dataset.testid !== 'temperature') return;
@@ -322,7 +368,12 @@ export class EntranceScreen extends LitElement {
     // recorded at once, with whatever checks staff had already entered (none is invented).
     const suspended = suspensionAt(this.suspensions, now) !== undefined;
     if (!v.ok && !suspended) {
+      // A tap for the next patron: the last verdict is the previous one now.
+      if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
       this.errors = v.errors;
+      await this.updateComplete;
+      // The first row to fix is brought into view (on a short screen it may be the only thing off it).
+      this._firstInvalidRow()?.scrollIntoView({ block: 'nearest' });
       return;
     }
     const checks = v.ok ? v.checks : {};
@@ -357,6 +408,9 @@ export class EntranceScreen extends LitElement {
         at: now,
         undone: false,
         ...(pass && decision.decision === 'admit' ? { pass: { key: pass.key, person: pass.next } } : {}),
+        ...(decision.reasons.includes('fever') && checks.temperature?.outcome === 'measured'
+          ? { fever: { celsius: checks.temperature.celsius, thresholdC: policy.feverThresholdC } }
+          : {}),
       };
       this.errors = {};
       this.held = 0;
@@ -459,34 +513,46 @@ export class EntranceScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .layout { display: grid; gap: 0.8rem; }
-    /* Landscape: checks left, the pad column right. Portrait: the pad column first, so the
-       temperature, the pad and the two buttons are on screen without scrolling. */
-    @media (min-width: 1000px) { .layout { grid-template-columns: 1.4fr 1fr; align-items: start; } }
-    @media (max-width: 999px) { aside { order: -1; } }
-    form { display: grid; gap: 0.1rem; }
-    aside { display: grid; gap: 0.5rem; }
-    input.temperature { font-size: 2rem; padding: 0.1rem 0.8rem; width: 8.5rem; min-height: 2.8rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
+    /* Landscape (1024×600 up): the checks left, the pad column right, all on one screen.
+       Portrait (768×1024, 600×960): one column, the gauge on top and the two buttons last,
+       still on one screen; nothing here may need a scroll (docs/door-guide.md). */
+    .layout { display: grid; gap: 0.35rem; }
+    .col { display: grid; gap: 0.35rem; align-content: start; }
+    @media (min-width: 900px) { .layout { grid-template-columns: 1.5fr 1fr; align-items: start; gap: 0.8rem; } }
+    @media (max-width: 899px) { .col { display: contents; } .top { order: -1; } }
+    form { gap: 0.1rem; }
+    input.temperature { font-size: 1.7rem; padding: 0 0.7rem; width: 7.5rem; min-height: 2.6rem; border: 2px solid #9aa5b1; border-radius: 0.6rem; }
     .go { display: grid; grid-template-columns: 1.3fr 1fr; gap: 0.6rem; }
-    .go button { min-height: 3.8rem; font-size: 1.3rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; }
-    .routine { background: #15803d; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-    .routine small { font-size: 0.8rem; font-weight: 400; opacity: 0.9; }
+    .go button { min-height: 3.4rem; font-size: 1.3rem; font-weight: 700; border: 0; border-radius: 0.8rem; color: #fff; }
+    .routine { background: #15803d; display: flex; flex-direction: column; align-items: center; justify-content: center; line-height: 1.2; }
+    .routine small { font-size: 0.8rem; font-weight: 400; }
     .record { background: #1d4ed8; }
     .go button[disabled] { opacity: 0.45; }
-    .decision { border-radius: 1rem; padding: 0.6rem 1.1rem; color: #fff; }
-    .decision strong { display: block; font-size: 2.5rem; line-height: 1.1; }
-    .decision ul { margin: 0.3rem 0; font-size: 1.25rem; }
-    .decision small { font-size: 1rem; opacity: 0.95; }
-    .decision .undo { float: right; min-height: 2.6rem; padding: 0 1rem; font-size: 1rem; border: 2px solid #fff; border-radius: 0.5rem; background: transparent; color: #fff; }
+    /* The verdict has a place of its own, so nothing moves when it appears. */
+    .decision { margin: 0; min-height: 3.6rem; box-sizing: border-box; border-radius: 0.8rem; padding: 0.35rem 0.9rem; color: #fff; display: grid; grid-template-columns: 1fr auto; align-items: center; column-gap: 0.6rem; }
+    .decision strong { font-size: 2rem; line-height: 1.1; }
+    .decision .prev { font-size: 1rem; font-weight: 600; margin-right: 0.5rem; }
+    .decision ul { grid-column: 1 / -1; margin: 0.1rem 0; padding-left: 1.2rem; font-size: 1.15rem; }
+    .decision p { grid-column: 1 / -1; margin: 0; }
+    .decision small { grid-column: 1 / -1; font-size: 0.95rem; }
+    .decision .undo { grid-row: 1; grid-column: 2; min-height: 2.4rem; padding: 0 1rem; font-size: 1rem; border: 2px solid #fff; border-radius: 0.5rem; background: transparent; color: #fff; }
+    .decision.idle { background: #fff; color: #52606d; border: 2px dashed #cbd2d9; font-size: 1.2rem; display: flex; align-items: center; justify-content: center; }
+    .decision.stale { background: #e4e7eb; color: #1f2933; }
+    .decision.stale strong { font-size: 1.3rem; }
+    .decision.stale .undo { border-color: #1f2933; color: #1f2933; }
+    .decision.stale small, .decision .brief { grid-column: 1 / -1; font-size: 0.95rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .decision.stale small { display: none; }
     .admit { background: #15803d; }
     .refuse { background: #b91c1c; }
     .undone { background: #52606d; }
-    .blocked, .wait { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; font-size: 1.3rem; font-weight: 700; }
+    .missing { margin: 0; font-size: 1rem; }
+    /* Notices across the door stay short: under them the two buttons are still on a 600 px high screen. */
+    .blocked, .wait { margin: 0 0 0.35rem; padding: 0.4rem 0.9rem; border-radius: 0.8rem; font-size: 1.2rem; font-weight: 700; }
     .blocked { background: #7f1d1d; color: #fff; }
-    .blocked .order-reason { display: block; font-weight: 400; margin-top: 0.2rem; }
-    .blocked small { display: block; font-size: 1rem; font-weight: 400; opacity: 0.9; }
-    .wait { background: #f59e0b; color: #111827; margin: 0; }
-    .slot-notice { margin: 0 0 0.6rem; padding: 0.6rem 1rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
+    .blocked .order-reason { font-weight: 400; margin-left: 0.6rem; }
+    .blocked small { display: block; font-size: 0.95rem; font-weight: 400; }
+    .wait { background: #f59e0b; color: #111827; margin: 0; font-size: 1.1rem; }
+    .slot-notice { margin: 0 0 0.35rem; padding: 0.4rem 0.9rem; border-radius: 0.8rem; font-size: 1.15rem; font-weight: 700; background: #fef3c7; color: #78350f; }
     .error { color: #b91c1c; font-weight: 600; }
     .party { margin: 0 0 0.6rem; padding: 0.8rem 1rem; border-radius: 0.8rem; background: #fef3c7; border: 3px solid #b45309; color: #78350f; }
     .party strong { display: block; font-size: 1.3rem; }

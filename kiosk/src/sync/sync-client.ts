@@ -26,6 +26,8 @@ export interface SyncStatus extends SyncCounts {
    * nothing is lost or refused.
    */
   hubBusyUntil?: number;
+  /** Out of reach of the hub since this instant (Date.now()): set when the tablet goes offline, kept through reconnect attempts, cleared once online. */
+  offlineSince?: number;
 }
 
 /**
@@ -636,7 +638,10 @@ export class SyncClient extends EventTarget {
   }
 
   private update(patch: Partial<SyncStatus>): void {
-    this._status = { ...this._status, ...patch };
+    const next: SyncStatus = { ...this._status, ...patch };
+    if (next.connection === 'online') delete next.offlineSince;
+    else if (next.connection === 'offline') next.offlineSince ??= Date.now();
+    this._status = next;
     this.dispatchEvent(new CustomEvent<SyncStatus>('status', { detail: this._status }));
     if ('pending' in patch || 'rejected' in patch) this.reportStatus();
   }
