@@ -42,7 +42,7 @@ export class DeviceScreen extends LitElement {
           'device-records',
         )}
       </dl>
-      <speech-setting></speech-setting>
+      <speech-setting data-testid="speech-setting"></speech-setting>
       <retire-panel .pending=${s?.pending ?? 0} .rejected=${s?.rejected ?? 0} .retire=${this.retire}></retire-panel>`;
   }
 
