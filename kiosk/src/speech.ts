@@ -13,7 +13,6 @@ import { askPhrase, decisionPhrase, pickVoice } from './speech-phrases.js';
  */
 
 let on = false;
-let loading: Promise<void> | undefined;
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
 
@@ -21,15 +20,17 @@ function synth(): SpeechSynthesis | undefined {
   return typeof speechSynthesis === 'undefined' ? undefined : speechSynthesis;
 }
 
-/** Reads the setting once from IndexedDB (a tablet that cannot read it stays silent). */
-export function loadSpokenPrompts(): Promise<void> {
-  return (loading ??= getSpokenPrompts().then(
-    (v) => {
-      on = v;
-      notify();
-    },
-    () => undefined,
-  ));
+/**
+ * Reads the setting from IndexedDB, each time the door or the setting is shown: a tablet retired and
+ * enrolled again starts with it off, as its storage was wiped. A tablet that cannot read it stays silent.
+ */
+export async function loadSpokenPrompts(): Promise<void> {
+  try {
+    on = await getSpokenPrompts();
+  } catch {
+    on = false;
+  }
+  notify();
 }
 
 export function spokenPromptsOn(): boolean {
