@@ -462,7 +462,7 @@ const en: Record<Key, string> = {
   devicePolicy: 'Policy enforced',
   deviceRecords: 'Records on this tablet',
   speechTitle: 'Spoken prompts',
-  speechHelp: 'When on, the tablet says the decision and its reason aloud besides the beep (e.g. "your temperature is high, please do not enter"), and asks for the health code and a mask when a full check begins. Kept on this tablet only; off by default.',
+  speechHelp: 'When on, the tablet says the decision and its reason aloud alongside the beep (e.g. "your temperature is high, please do not enter"), and asks for the health code and a mask when a full check begins. Kept on this tablet only; off by default.',
   speechOn: 'Speak prompts aloud',
   speechVoice: 'Voice on this tablet: {name} ({lang})',
   speechNoVoice: 'This tablet has no offline English voice: nothing is spoken even when on, and the beep stays. Add a voice in the tablet\'s text-to-speech settings.',

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { seedVenue } from '../support/hub.js';
 import { padTemperature, startShift } from './kiosk-page.js';
 import { expect, test } from './street-hub.js';
@@ -147,17 +148,33 @@ test.describe('spoken prompts', () => {
     await routine(page, '36.6', 5);
     expect((await spoken(page)).at(-1)?.text).toBe('请进');
 
+    // A typed pass for two begins a full check: the scan is done, the rest is asked for.
+    const secret = (await street.store.kiosks.passCodeSecret('venue-a'))!.passCodeSecret;
+    await page.getByTestId('pass-input').fill(await makePassCode(secret, 'venue-a', minuteOf(Date.now()), 1, 2));
+    await page.getByTestId('pass-check').click();
+    await expect(page.getByTestId('pass-active')).toHaveAttribute('data-person', '0');
+    expect((await spoken(page)).at(-1)?.text).toBe('请出示健康码，请佩戴口罩，请出示行程卡。');
+    // The first has a fever; the party is held, and told to wait aside.
+    await routine(page, '38.4', 6);
+    expect((await spoken(page)).at(-1)?.text).toBe('体温38.4度，偏高，请勿入场。');
+    await page.getByTestId('party-hold').click();
+    await expect(page.getByTestId('party-held')).toBeVisible();
+    expect((await spoken(page)).at(-1)?.text).toBe('同行人员体温异常，请整组在旁等候。');
+
     // In English, the English voice says it in English.
     await page.getByTestId('lang').click();
-    await routine(page, '36.6', 6);
+    await routine(page, '36.6', 8);
     expect((await spoken(page)).at(-1)).toEqual({ op: 'speak', text: 'Please go in.', lang: 'en-US', voice: 'English (United States)' });
 
     // Turned off again: nothing more is said.
     await page.getByTestId('tab-device').click();
+    await expect(page.getByTestId('speech-voice')).toHaveText('Voice on this tablet: English (United States) (en-US)');
+    await page.setViewportSize({ width: 1024, height: 600 });
+    await page.screenshot({ path: 'test-results/spoken-prompts-device-en-1024x600.png', fullPage: true });
     await page.getByTestId('speech-toggle').uncheck();
     await page.getByTestId('tab-door').click();
     const said = (await spoken(page)).length;
-    await routine(page, '38.0', 7);
+    await routine(page, '38.0', 9);
     expect((await spoken(page)).length).toBe(said);
   });
 });

@@ -440,6 +440,7 @@ export class EntranceScreen extends LitElement {
       }
       this.partyAsk = undefined;
       this.held = saved;
+      if (saved > 0) this.voice.decision({ decision: 'refuse', reasons: ['party_held'] });
     } catch (err) {
       // Those saved stay saved; the question stays up so staff can try again for the rest.
       this.saveError = saveFailedText(err);
