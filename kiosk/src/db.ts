@@ -96,7 +96,8 @@ interface KioskDb extends DBSchema {
     | { key: 'venueSlots'; value: DoorSlots }
     | { key: 'cancelledBookings'; value: CancelledBookings }
     | { key: 'revoked'; value: Revocation }
-    | { key: 'suspensions'; value: VenueSuspensions };
+    | { key: 'suspensions'; value: VenueSuspensions }
+    | { key: 'spokenPrompts'; value: boolean };
   counters: { key: 'seq'; value: number };
   records: {
     key: string;
@@ -244,6 +245,15 @@ export async function getSuspensions(): Promise<VenueSuspensions | undefined> {
 /** Replaces the orders kept with the hub's list (an empty list: every order was lifted or is over). */
 export async function saveSuspensions(s: VenueSuspensions): Promise<void> {
   await (await db()).put('settings', s, 'suspensions');
+}
+
+/** Whether this door speaks its prompts aloud (speech.ts): a setting of the tablet, off until staff turn it on. */
+export async function getSpokenPrompts(): Promise<boolean> {
+  return ((await (await db()).get('settings', 'spokenPrompts')) as boolean | undefined) ?? false;
+}
+
+export async function saveSpokenPrompts(on: boolean): Promise<void> {
+  await (await db()).put('settings', on, 'spokenPrompts');
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Enrolment } from '../db.js';
 import { I18nController, currentLang, t } from '../i18n.js';
 import type { RetireOutcome, SyncStatus } from '../sync/sync-client.js';
 import '../components/retire-panel.js';
+import '../components/speech-setting.js';
 
 /**
  * The tablet itself, for staff on duty: which kiosk it is, the app
@@ -41,6 +42,7 @@ export class DeviceScreen extends LitElement {
           'device-records',
         )}
       </dl>
+      <speech-setting data-testid="speech-setting"></speech-setting>
       <retire-panel .pending=${s?.pending ?? 0} .rejected=${s?.rejected ?? 0} .retire=${this.retire}></retire-panel>`;
   }
 

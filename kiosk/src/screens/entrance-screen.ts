@@ -16,6 +16,7 @@ import { admissionUpdate, advance, graceMinutes, passUse, undoUpdate, type Activ
 import { checkSeparately, heldCompanions, partyQuestion, type PartyQuestion } from '../party.js';
 import { doorSlot, venueClock, type DoorSlot } from '../slot-seats.js';
 import { playDecision } from '../sound.js';
+import { DoorVoice } from '../speech.js';
 import '../components/check-row.js';
 import '../components/pass-panel.js';
 import '../components/num-pad.js';
@@ -90,6 +91,8 @@ export class EntranceScreen extends LitElement {
   @state() private held = 0;
 
   private readonly i18n = new I18nController(this);
+  /** Spoken prompts, when this door has them on (speech.ts). */
+  private readonly voice = new DoorVoice(this);
   private undoTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onKey = (e: KeyboardEvent) => this._key(e);
 
@@ -142,7 +145,7 @@ export class EntranceScreen extends LitElement {
             .enrolment=${this.enrolment}
             .active=${this.pass}
             .lookup=${this.lookup}
-            @pass-accepted=${(e: CustomEvent<ActivePass>) => this._nextPatron(() => this._usePass(e.detail))}
+            @pass-accepted=${(e: CustomEvent<ActivePass>) => this._nextPatron(() => (this._usePass(e.detail), this.voice.fullCheck(this._toSee())))}
             @pass-cleared=${() => this._usePass(undefined)}
           ></pass-panel>
           ${asked.includes('scan')
@@ -314,6 +317,7 @@ export class EntranceScreen extends LitElement {
 
   private _typeTemperature(text: string) {
     if (this.shown && !this.shown.stale) this.shown = { ...this.shown, stale: true };
+    this.voice.patronStarts();
     // Typing a reading undoes a skip.
     this._patch({ temperatureText: text, values: { ...this.draft.values, temperature: undefined } });
   }
@@ -327,6 +331,14 @@ export class EntranceScreen extends LitElement {
       skipReasons: { ...this.draft.skipReasons, [name]: e.detail.skipReason },
       ...(name === 'temperature' && e.detail.value === 'skipped' ? { temperatureText: '' } : {}),
     });
+    if (name === 'temperature') this.voice.patronStarts();
+    else this.voice.fullCheck(this._toSee());
+  }
+
+  /** The checks asked of this patron that staff have not yet seen (what a spoken prompt asks for). */
+  private _toSee(): CheckName[] {
+    const { policy, venue } = this.enrolment;
+    return askedChecks(this.draft, policy, venue.type).filter((c) => this.draft.values[c] === undefined);
   }
 
   /** Fills the routine answers into the asked checks staff have not set, and records. */
@@ -425,6 +437,7 @@ export class EntranceScreen extends LitElement {
         this._usePass(pass && advance(pass, admitted));
       }
       playDecision(decision.decision);
+      this.voice.decision(decision, checks);
       clearTimeout(this.undoTimer);
       this.undoTimer = setTimeout(() => this.requestUpdate(), UNDO_MS);
       fireEvent(this, 'record-saved', stored);
@@ -481,6 +494,7 @@ export class EntranceScreen extends LitElement {
       }
       this.partyAsk = undefined;
       this.held = saved;
+      if (saved > 0) this.voice.decision({ decision: 'refuse', reasons: ['party_held'] });
     } catch (err) {
       // Those saved stay saved; the question stays up so staff can try again for the rest.
       this.saveError = saveFailedText(err);
