@@ -490,6 +490,11 @@ export class KioskApp extends LitElement {
 
   /** This door's count (the rule restarts it at a close-out) and today's list, from the records in memory. */
   private _derive() {
+    // The records in memory are kept to the lookback here, not only when the day is re-read (which
+    // happens only with 今日记录 open): a door left on its check screen for days would otherwise
+    // keep counting long-gone admissions towards the cap.
+    const from = Date.now() - OCCUPANCY_LOOKBACK_MS;
+    if (this.recent.length > 0 && this.recent[0]!.savedAt < from) this.recent = this.recent.filter((r) => r.savedAt >= from);
     this.inside = occupancyFrom(this.recent.map((r) => r.record), Date.now());
     const e = this.enrolment;
     const dayStart = e ? startOfDay(Date.now(), e.venue.utcOffsetMinutes) : Infinity;

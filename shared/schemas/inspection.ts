@@ -49,6 +49,12 @@ export const MAX_CLOSED_PER_INSPECTION = 50;
 
 /** POST /api/venues/:id/inspections: the filled checklist. */
 export const InspectionSubmit = z.strictObject({
+  /**
+   * The form's own id for this filling-in (a UUID the dashboard makes when the checklist opens):
+   * saving again after a reply was lost (a phone in the field) answers the inspection already
+   * stored rather than storing it twice.
+   */
+  clientId: z.uuid().optional(),
   items: InspectionChecks,
   note: InspectionNote.optional(),
   /** Flags of this venue whose rectification the inspector saw done (整改已完成): each is closed as rectified. */

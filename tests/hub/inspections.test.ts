@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -144,6 +145,29 @@ describe('POST /api/venues/:id/inspections', () => {
     // Closed once: a second inspection cannot close it again.
     const again = await a.post('/api/venues/venue-a/inspections', { items: checklist(), closes: [flag!.id] });
     expect(again.statusCode).toBe(409);
+  });
+
+  it('stores a form sent again after a lost reply once, answering the inspection already stored', async () => {
+    const a = await signIn('inspector-a');
+    const clientId = randomUUID();
+    const first = await a.post('/api/venues/venue-a/inspections', { clientId, items: checklist({ one_metre_line: { result: 'fail' } }) });
+    expect(first.statusCode).toBe(201);
+    clock.advance(60_000);
+    const again = await a.post('/api/venues/venue-a/inspections', { clientId, items: checklist({ one_metre_line: { result: 'fail' } }) });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(await store.inspections.list('venue-a', 10)).toHaveLength(1);
+    expect((await store.audit.list({ limit: 50 })).filter((e) => e.action === 'inspection')).toHaveLength(1);
+    // The same id for another venue is refused, naming it, and stores nothing.
+    const admin = await signIn('admin');
+    const elsewhere = await admin.post('/api/venues/venue-b/inspections', { clientId, items: checklist() });
+    expect(elsewhere.statusCode).toBe(409);
+    expect(elsewhere.json().error).toMatchObject({ code: 'conflict', field: 'clientId' });
+    expect(await store.inspections.list('venue-b', 10)).toEqual([]);
+    // Not a UUID: refused at its field.
+    const bad = await a.post('/api/venues/venue-a/inspections', { clientId: 'again', items: checklist() });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toMatch(/clientId$/);
   });
 
   it('counts the week: inspections, venues inspected, failed points, in the report and its CSV', async () => {

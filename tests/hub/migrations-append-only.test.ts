@@ -35,6 +35,7 @@ const RELEASED = [
   'a7424c0534a3d39b',
   '705c9d2eeb93b6d7',
   'bb355665431e3be2',
+  '1f3ed4e1775539a4',
 ];
 
 const hash = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

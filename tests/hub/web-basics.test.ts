@@ -21,7 +21,9 @@ import { inspectorSession } from '../support/inspector.js';
 const tmp = tempDir();
 const uiDist = join(tmp.dir, 'hub-ui');
 /** The kiosk's build as Vite lays it out: the page and service worker at the top, hashed assets below. */
-const kioskDist = join(tmp.dir, 'kiosk');
+// Installed under a folder named assets, as a hub may be (/srv/assets/…): only the build's own
+// assets/ folder is cached for a year, never the page or service worker.
+const kioskDist = join(tmp.dir, 'assets', 'kiosk');
 const ADMIN_PASSWORD = 'street admin password';
 let app: FastifyInstance;
 let store: Store;

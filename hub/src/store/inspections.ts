@@ -14,9 +14,11 @@ export interface InspectionRepository {
   /**
    * Stores the inspection of `venueId` at `now` by `accountId`, closing the rectifications named in
    * `closes`. Throws InspectionCloseError (nothing stored) when one of them is not a rectification
-   * of this venue waiting to be closed.
+   * of this venue waiting to be closed. A `clientId` already stored answers that inspection
+   * (`created` false) and changes nothing; one stored for another venue or inspector throws
+   * InspectionClientIdError.
    */
-  record(venueId: string, submit: InspectionSubmit, accountId: string, now: number): Promise<Inspection>;
+  record(venueId: string, submit: InspectionSubmit, accountId: string, now: number): Promise<{ inspection: Inspection; created: boolean }>;
   get(id: number): Promise<Inspection | undefined>;
 }
 
@@ -37,6 +39,15 @@ export class InspectionCloseError extends Error {
   }
   get field(): string {
     return `closes.${this.index}`;
+  }
+}
+
+/** A form id already used for another venue's or another inspector's inspection; routes answer 409 naming `clientId`. */
+export class InspectionClientIdError extends Error {
+  readonly field = 'clientId';
+  constructor() {
+    super('this form id belongs to another inspection');
+    this.name = 'InspectionClientIdError';
   }
 }
 
@@ -81,8 +92,11 @@ export function createInspectionReads(db: Db): InspectionReads {
 }
 
 export function createInspectionRepository(db: Db): InspectionRepository {
-  const insert = db.prepare<[string, number, string, string, number, string | null]>(
-    'INSERT INTO inspections (venue_id, at, inspector_id, items, failed, note) VALUES (?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, number, string, string, number, string | null, string | null]>(
+    'INSERT INTO inspections (venue_id, at, inspector_id, items, failed, note, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const byClientId = db.prepare<[string], { id: number; venue_id: string; inspector_id: string | null }>(
+    'SELECT id, venue_id, inspector_id FROM inspections WHERE client_id = ?',
   );
   const byId = db.prepare<[number], Row>(`${SELECT} WHERE i.id = ?`);
   const flagOf = db.prepare<[number], { venue_id: string; status: string }>('SELECT venue_id, status FROM flags WHERE id = ?');
@@ -95,9 +109,18 @@ export function createInspectionRepository(db: Db): InspectionRepository {
     "INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at, inspection_id) VALUES (?, ?, ?, 'mark_rectified', NULL, NULL, ?, ?)",
   );
 
-  const record = db.transaction((venueId: string, submit: InspectionSubmit, accountId: string, now: number): number => {
+  const record = db.transaction((venueId: string, submit: InspectionSubmit, accountId: string, now: number): { id: number; created: boolean } => {
+    if (submit.clientId !== undefined) {
+      const before = byClientId.get(submit.clientId);
+      if (before) {
+        if (before.venue_id !== venueId || before.inspector_id !== accountId) throw new InspectionClientIdError();
+        return { id: before.id, created: false };
+      }
+    }
     const items = InspectionChecks.parse(submit.items);
-    const id = Number(insert.run(venueId, now, accountId, JSON.stringify(items), failedItems(items).length, submit.note ?? null).lastInsertRowid);
+    const id = Number(
+      insert.run(venueId, now, accountId, JSON.stringify(items), failedItems(items).length, submit.note ?? null, submit.clientId ?? null).lastInsertRowid,
+    );
     (submit.closes ?? []).forEach((flagId, index) => {
       const flag = flagOf.get(flagId);
       if (!flag || flag.venue_id !== venueId) throw new InspectionCloseError(index, `flag ${flagId} is not a rectification of this venue`);
@@ -109,12 +132,13 @@ export function createInspectionRepository(db: Db): InspectionRepository {
       rectify.run(now, flagId);
       event.run(flagId, now, accountId, now, id);
     });
-    return id;
+    return { id, created: true };
   });
 
   return {
     async record(venueId, submit, accountId, now) {
-      return toInspection(byId.get(record.immediate(venueId, submit, accountId, now))!);
+      const { id, created } = record.immediate(venueId, submit, accountId, now);
+      return { inspection: toInspection(byId.get(id)!), created };
     },
     async get(id) {
       const row = byId.get(id);

@@ -508,4 +508,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX inspections_at ON inspections (at);
   ALTER TABLE flag_events ADD COLUMN inspection_id INTEGER REFERENCES inspections (id);
   `,
+  // An inspection saved twice (the form resent after a lost reply) is stored once: the form's own
+  // id for the filling-in, unique where given.
+  `
+  ALTER TABLE inspections ADD COLUMN client_id TEXT;
+  CREATE UNIQUE INDEX inspections_client ON inspections (client_id) WHERE client_id IS NOT NULL;
+  `,
 ];

@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+// uuid draws on getRandomValues, which a dashboard served over plain HTTP on the LAN also has (randomUUID needs HTTPS).
+import { v4 as uuidv4 } from 'uuid';
 import type { Flag } from '../../../shared/schemas/flags.js';
 import { INSPECTION_ITEMS, type Inspection, type InspectionItem, type InspectionResult } from '../../../shared/schemas/inspection.js';
 import { ApiFailure, getJson, postJson } from './api.js';
@@ -25,6 +27,8 @@ export class InspectionForm extends LitElement {
 
   @state() private results: Partial<Record<InspectionItem, InspectionResult>> = {};
   @state() private busy = false;
+  /** This filling-in's id: a save sent again after a lost reply is the same inspection (docs/inspectors-guide.md). */
+  private clientId = uuidv4();
   @state() private error: { message: string; field?: string } | undefined;
 
   private readonly i18n = new I18nController(this);
@@ -105,7 +109,7 @@ export class InspectionForm extends LitElement {
     );
     const note = String(data.get('note') ?? '').trim();
     const closes = data.getAll('closes').map(Number);
-    void this._send({ items, ...(note ? { note } : {}), closes }, form);
+    void this._send({ clientId: this.clientId, items, ...(note ? { note } : {}), closes }, form);
   }
 
   private async _send(body: unknown, form: HTMLFormElement) {
@@ -115,6 +119,8 @@ export class InspectionForm extends LitElement {
       const saved = await postJson<Inspection>(`/api/venues/${encodeURIComponent(this.venueId)}/inspections`, body);
       form.reset();
       this.results = {};
+      // The next checklist filled here is another inspection.
+      this.clientId = uuidv4();
       fireEvent(this, 'inspection-saved', saved);
       // The rectifications it closed are no longer waiting.
       if (saved.closed.length > 0) void this.waiting.run();

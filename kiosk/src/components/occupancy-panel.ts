@@ -64,7 +64,7 @@ export class OccupancyPanel extends LitElement {
    */
   private _renderAsk(kind: NonNullable<Asking>) {
     if (kind === 'close_out') {
-      return html`<dialog class="ask" aria-labelledby="ask-title" data-testid="ask-dialog" @cancel=${this._cancel}>
+      return html`<dialog class="ask" tabindex="-1" aria-labelledby="ask-title" data-testid="ask-dialog" @cancel=${this._cancel}>
         <p id="ask-title">${t('closeDayConfirm').replace('{n}', String(this.inside - this.others))}</p>
         <div class="ask-go">
           <button type="button" class="ok" data-testid="ask-ok" @click=${() => this._fire('close_out', this.inside - this.others)}>${t('confirm')}</button>
@@ -73,7 +73,7 @@ export class OccupancyPanel extends LitElement {
       </dialog>`;
     }
     const valid = this._valid(kind);
-    return html`<dialog class="ask" aria-labelledby="ask-title" data-testid="ask-dialog" @cancel=${this._cancel} @keydown=${this._key}>
+    return html`<dialog class="ask" tabindex="-1" aria-labelledby="ask-title" data-testid="ask-dialog" @cancel=${this._cancel} @keydown=${this._key}>
       <p id="ask-title">${kind === 'exit' ? t('howManyLeft') : t('howManyInside')}</p>
       <output data-testid="ask-number" aria-labelledby="ask-title">${this.number || '—'}</output>
       <num-pad .decimal=${false} @pad-key=${(e: CustomEvent<{ key: string }>) => (this.number = applyPadKey(this.number, e.detail.key, 5))}></num-pad>

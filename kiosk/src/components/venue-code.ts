@@ -48,7 +48,7 @@ export class VenueCode extends LitElement {
         ${this.online ? t('venueCodeOpen') : t('venueCodeOpenOffline')}
       </button>
       ${this.open
-        ? html`<dialog aria-labelledby="venue-code-title" data-testid="venue-code-dialog" @close=${() => (this.open = false)}>
+        ? html`<dialog tabindex="-1" aria-labelledby="venue-code-title" data-testid="venue-code-dialog" @close=${() => (this.open = false)}>
             <h2 id="venue-code-title">${t('venueCodeTitle')}</h2>
             ${missing
               ? html`<p class="missing" role="alert">${t('venueCodeMissing')}</p>`

@@ -354,8 +354,9 @@ export class EntranceScreen extends LitElement {
   }
 
   private _key(e: KeyboardEvent) {
-    // A dialog is open (a head count, the venue code): its keys are its own, one pad and one focus at a time.
-    if (e.defaultPrevented || e.composedPath().some((el) => el instanceof HTMLDialogElement)) return;
+    // A dialog is open (a head count, the venue code): its keys are its own, one pad and one focus at
+    // a time, even when a tap inside it left the focus on the page behind.
+    if (e.defaultPrevented || e.composedPath().some((el) => el instanceof HTMLDialogElement) || openDialogIn(document)) return;
     const target = e.composedPath()[0];
     // Typing a skip reason is typing, not a shortcut.
     if (target instanceof HTMLInputElement && target.dataset.testid !== 'temperature') return;
@@ -583,4 +584,11 @@ declare global {
   interface HTMLElementTagNameMap {
     'entrance-screen': EntranceScreen;
   }
+}
+
+/** Whether a dialog is open anywhere on the page, shadow roots included (the door's dialogs live in its components). */
+function openDialogIn(root: Document | ShadowRoot): boolean {
+  if (root.querySelector('dialog[open]')) return true;
+  for (const el of root.querySelectorAll('*')) if (el.shadowRoot && openDialogIn(el.shadowRoot)) return true;
+  return false;
 }

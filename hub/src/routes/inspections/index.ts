@@ -8,7 +8,7 @@ import { Inspection, InspectionList, InspectionSubmit } from '../../../../shared
 import { assertScope, requireAccount, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import { InspectionCloseError } from '../../store/inspections.js';
+import { InspectionClientIdError, InspectionCloseError } from '../../store/inspections.js';
 
 const VenueParams = z.object({ id: Id });
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
@@ -26,7 +26,8 @@ export interface InspectionRouteOptions {
  * files the checklist of a venue of their community (the street admin: any
  * venue), the hub stamps its own time and the signed-in account. Scoped and
  * authorised like the other dashboard routes (before the body is validated),
- * CSRF on the write, every inspection audit-logged.
+ * CSRF on the write, every inspection audit-logged. A form sent again with the same
+ * `clientId` is answered 200 with the inspection already stored.
  */
 export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = async (app, { store, now, pushFlags }) => {
   const signedIn = requireAccount(store, now);
@@ -53,7 +54,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = a
     {
       onRequest: app.csrfProtection,
       preValidation: [signedIn, venueInScopeFirst],
-      schema: { params: VenueParams, body: InspectionSubmit, response: { 201: Inspection, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+      schema: { params: VenueParams, body: InspectionSubmit, response: { 200: Inspection, 201: Inspection, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request, reply) => {
       const account = request.account!;
@@ -61,9 +62,12 @@ export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = a
       await venueInScope(account, venueId);
       let inspection: Inspection;
       try {
-        inspection = await store.inspections.record(venueId, request.body, account.id, now());
+        const saved = await store.inspections.record(venueId, request.body, account.id, now());
+        inspection = saved.inspection;
+        // The same filling-in sent again (a reply lost on the way to the phone): the one stored.
+        if (!saved.created) return reply.code(200).send(inspection);
       } catch (err) {
-        if (err instanceof InspectionCloseError) throw new HttpError(409, 'conflict', err.message, err.field);
+        if (err instanceof InspectionCloseError || err instanceof InspectionClientIdError) throw new HttpError(409, 'conflict', err.message, err.field);
         throw err;
       }
       await store.audit.record({

@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 /**
  * Serves the built kiosk PWA at /kiosk/. The service worker and index.html
@@ -24,7 +24,9 @@ export const kioskAppRoutes: FastifyPluginAsync<{ kioskDist: string }> = async (
     // year's caching below never reached a browser.
     cacheControl: false,
     setHeaders(res, path) {
-      const immutable = path.includes('/assets/');
+      // By the file's place in the build (its assets/ folder), not the absolute path: a hub installed
+      // under a folder named assets must not cache its index.html or service worker for a year.
+      const immutable = relative(kioskDist, path).split(sep)[0] === 'assets';
       res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
