@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { connectKiosk, enrolKiosk, patronForm, seedVenue } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 import { expect, login, test, type StreetHub } from './street-hub.js';
+import { seriousAxeFindings } from './axe.js';
 
 /**
  * Every dashboard screen as its users meet it (docs/inspectors-guide.md): axe-core finds no
@@ -114,14 +114,6 @@ async function overflowing(page: Page): Promise<string[]> {
   });
 }
 
-/** axe's critical and serious findings, each as rule id and the elements it names, for a readable failure. */
-async function axeFindings(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
 test.describe('dashboard screens', () => {
   test('every screen, with data on it, has no critical or serious axe violation (zh and en)', async ({ page, street }) => {
     const { url } = await seedStreet(street);
@@ -129,13 +121,13 @@ test.describe('dashboard screens', () => {
     await page.goto(`${url}/dashboard/`);
     await expect(page.getByTestId('login-name')).toBeVisible();
     // Every screen's findings, then one assertion: a failure lists them all.
-    const findings: string[] = (await axeFindings(page)).map((f) => `login: ${f}`);
+    const findings: string[] = (await seriousAxeFindings(page)).map((f) => `login: ${f}`);
     await login(page, url);
     for (const lang of ['zh', 'en'] as const) {
       if (lang === 'en') await page.getByRole('button', { name: 'English' }).click();
       for (const s of SCREENS) {
         await s.open(page);
-        findings.push(...(await axeFindings(page)).map((f) => `${s.name} (${lang}): ${f}`));
+        findings.push(...(await seriousAxeFindings(page)).map((f) => `${s.name} (${lang}): ${f}`));
       }
     }
     expect(findings).toEqual([]);

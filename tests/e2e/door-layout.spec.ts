@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import { listenHub, seedVenue, tempDir } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
 import { padTemperature, startShift } from './kiosk-page.js';
+import { seriousAxeFindings } from './axe.js';
 
 /** The door's tablets (docs/door-guide.md): a 10" landscape tablet, a larger one, and two portrait ones. */
 const SIZES = [
@@ -44,9 +44,7 @@ async function expectNoScroll(page: Page): Promise<void> {
 
 /** axe-core over the page as it is: no critical and no serious violation (the ids and nodes said when there is one). */
 async function expectAxeClean(page: Page, state: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${state}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  expect((await seriousAxeFindings(page)).map((f) => `${state}: ${f}`)).toEqual([]);
 }
 
 const go = (page: Page) => [page.getByTestId('routine'), page.getByTestId('record')];

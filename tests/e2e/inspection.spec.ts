@@ -1,8 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { seedVenue } from '../support/hub.js';
 import { expect, login, PASSWORD, test } from './street-hub.js';
+import { seriousAxeFindings } from './axe.js';
 
 /**
  * The on-site inspection (000 §3 "逐一过滤", the inspection ledger) on the inspector's phone at
@@ -14,14 +14,6 @@ import { expect, login, PASSWORD, test } from './street-hub.js';
  */
 
 const PHONE = { width: 390, height: 844 };
-
-/** axe-core's critical and serious findings, each as "rule: the elements". */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The page is no wider than the phone. */
 async function noSidewaysScroll(page: Page): Promise<void> {
@@ -51,7 +43,7 @@ test.describe('on-site inspection on a phone', () => {
     await expect(form.getByTestId('inspection-item')).toHaveCount(8);
     await expect(form.getByTestId('inspection-close')).toHaveCount(1);
     await noSidewaysScroll(page);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
 
     // Everything passed but the one-metre line (with a note), staff tests not applicable; the ledgers left unanswered.
     const item = (name: string) => form.locator(`[data-testid="inspection-item"][data-item="${name}"]`);
@@ -82,7 +74,7 @@ test.describe('on-site inspection on a phone', () => {
     await expect(listed).toContainText('一米线：门口未划一米线');
     await expect(listed.getByTestId('inspection-closed')).toHaveText('确认整改完毕 1 项');
     await noSidewaysScroll(page);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.screenshot({ path: 'test-results/inspection/saved-390x844.png', fullPage: true });
 
     // Back on the venue page: the list shows when, who and what failed.
@@ -111,7 +103,7 @@ test.describe('on-site inspection on a phone', () => {
     await expect(page.getByTestId('inspection-failed')).toHaveText('Failed: One-metre line');
     await expect(page.getByTestId('inspection-form')).toContainText('Entrance: masks worn');
     await noSidewaysScroll(page);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.screenshot({ path: 'test-results/inspection/checklist-390x844-en.png', fullPage: true });
   });
 });

@@ -1,8 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { readDb, seedVenue } from '../support/hub.js';
 import { padTemperature, startShift, syncedCount } from './kiosk-page.js';
 import { expect, test } from './street-hub.js';
+import { seriousAxeFindings } from './axe.js';
 
 /**
  * A party with one fever at the door, in Chromium (docs/door-guide.md "A party with one fever"; the
@@ -38,8 +38,7 @@ test.describe('a party with one fever', () => {
     await expect(page.getByTestId('record')).toBeDisabled();
     await page.screenshot({ path: 'test-results/party-fever-question.png', fullPage: true });
     // The question is a dialog staff can read and reach: no critical or serious axe finding, its choices on a 1024×600 screen.
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    expect(violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
     const viewport = page.viewportSize();
     await page.setViewportSize({ width: 1024, height: 600 });
     for (const id of ['party-separately', 'party-hold']) {

@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { dayKey } from '../../shared/rules/flags/window.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import type { Store } from '../../hub/src/store/index.js';
 import { enrolKiosk } from '../support/hub.js';
 import { expect, test } from './street-hub.js';
+import { seriousAxeFindings } from './axe.js';
 
 /**
  * What a patron's phone shows (360×740 and 390×844, Chinese and English): the venue-code page, the
@@ -41,14 +41,6 @@ async function longNamedVenue(store: Store): Promise<{ kioskId: string; secret: 
   return { kioskId: kiosk.id, secret: (await store.kiosks.byId(kiosk.id))!.codeSecret };
 }
 
-/** axe-core's critical and serious findings, each as "rule: the elements". */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 /** The page is no wider than the phone, and `testId` (a button) lies within its width. */
 async function fitsWidth(page: Page, testId?: string): Promise<void> {
   const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
@@ -77,7 +69,7 @@ for (const phone of PHONES) {
       // A companion, so the form has every input a party can have (称呼 and the test date included).
       await page.getByTestId('add-companion').click();
       await fitsWidth(page, 'submit');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeFindings(page)).toEqual([]);
       // Every text and date input is named by its label.
       for (const name of ['people.0.lastNegativeTestAt', 'people.1.label', 'people.1.lastNegativeTestAt']) {
         await expect(page.locator(`input[name="${name}"]`)).toHaveAccessibleName(/.+/);
@@ -93,7 +85,7 @@ for (const phone of PHONES) {
       await expect(page.getByTestId('verdict')).toHaveAttribute('data-verdict', 'enter');
       await expect(page.getByTestId('expired')).toBeHidden();
       await fitsWidth(page, 'left');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeFindings(page)).toEqual([]);
       await page.screenshot({ path: shot('pass'), fullPage: true });
 
       // The same pass on a phone whose clock has run past its ten minutes: the page turns to the
@@ -110,7 +102,7 @@ for (const phone of PHONES) {
       await expect(later.getByTestId('people')).toBeHidden();
       await expect(later.getByTestId('expired')).toContainText(lang === 'en' ? 'Pass expired' : '凭证已过期');
       await fitsWidth(later);
-      expect(await seriousViolations(later)).toEqual([]);
+      expect(await seriousAxeFindings(later)).toEqual([]);
       await later.screenshot({ path: shot('pass-expired'), fullPage: true });
     });
 
@@ -143,7 +135,7 @@ for (const phone of PHONES) {
         expect(d.name.includes(d.date), `${d.name} / ${d.date}`).toBe(false);
       }
       expect(new Set(days.map((d) => d.name)).size).toBe(4);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeFindings(page)).toEqual([]);
       await page.screenshot({ path: shot('book'), fullPage: true });
 
       await page.getByTestId('slot').nth(10).locator('input').check();
@@ -156,7 +148,7 @@ for (const phone of PHONES) {
       await expect(page).toHaveURL(/\/booking\/[0-9a-f-]{36}$/);
       await expect(page.getByTestId('verdict')).toHaveAttribute('data-verdict', 'enter');
       await fitsWidth(page, 'cancel');
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeFindings(page)).toEqual([]);
       await page.screenshot({ path: shot('booking'), fullPage: true });
 
       // Cancelled: no answer, no QR, the code struck through; still readable and named.
@@ -169,7 +161,7 @@ for (const phone of PHONES) {
       await expect(page.getByTestId('enter-from')).toHaveCount(0);
       await expect(page.getByTestId('booking-qr')).toHaveCount(0);
       await fitsWidth(page);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await seriousAxeFindings(page)).toEqual([]);
       await page.screenshot({ path: shot('booking-cancelled'), fullPage: true });
     });
   }
@@ -191,7 +183,7 @@ test('an address with no page: a page in the browser\'s language that fits the p
     await expect(page.getByTestId('venue-name')).toHaveText(title);
     expect((await icon).status()).toBe(200);
     await fitsWidth(page);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.screenshot({ path: `test-results/patron-pages/not-found-360x740-${lang}.png`, fullPage: true });
   }
 });

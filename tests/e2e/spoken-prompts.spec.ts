@@ -3,6 +3,7 @@ import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { seedVenue } from '../support/hub.js';
 import { padTemperature, startShift } from './kiosk-page.js';
 import { expect, test } from './street-hub.js';
+import { seriousAxeFindings } from './axe.js';
 
 /**
  * Spoken prompts at a loud door (docs/door-guide.md "Spoken prompts"): a setting of the tablet, off by
@@ -85,6 +86,8 @@ test.describe('spoken prompts', () => {
     await toggle.check();
     await expect(toggle).toBeChecked();
     await page.getByTestId('speech-setting').screenshot({ path: 'test-results/spoken-prompts-no-voice-zh.png' });
+    // The device screen, with its setting and notice, as staff and screen readers meet it.
+    expect(await seriousAxeFindings(page)).toEqual([]);
 
     await page.getByTestId('tab-door').click();
     await routine(page, '36.5', 2);
