@@ -68,6 +68,14 @@ export function assertScope(account: AccountView, communityId: string): void {
   }
 }
 
+/** The venue's community, checked against the account: 404 if there is no such venue, 403 if not theirs. */
+export async function venueInScope(store: Store, account: AccountView, venueId: string): Promise<string> {
+  const communityId = await store.dashboard.venueCommunity(venueId);
+  if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
+  assertScope(account, communityId);
+  return communityId;
+}
+
 /**
  * A route hook run after `requireAccount`, before the query or body is validated (docs/security.md
  * "Order of checks"): the venue named by `:id` must be in the account's scope (403), whatever was

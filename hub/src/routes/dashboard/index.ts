@@ -8,7 +8,7 @@ import { DayQuery, RecordsPage, RecordsQuery, StreetTrends, WeekQuery } from '..
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
-import { assertScope, requireAccount, scopeOf, venueParamInScope } from '../../auth.js';
+import { assertScope, requireAccount, scopeOf, venueInScope, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
 import { weeklyReportCsv } from '../../services/report-csv.js';
@@ -64,14 +64,6 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     if (flag) assertScope(request.account!, flag.communityId);
   };
 
-  /** The venue's community, checked against the account: 404 if there is no such venue, 403 if not theirs. */
-  async function venueInScope(account: NonNullable<import('fastify').FastifyRequest['account']>, venueId: string): Promise<string> {
-    const communityId = await store.dashboard.venueCommunity(venueId);
-    if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
-    assertScope(account, communityId);
-    return communityId;
-  }
-
   app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
 
   app.get('/api/street/trends', { preValidation: signedIn, schema: { response: { 200: StreetTrends } } }, async (request) =>
@@ -80,7 +72,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get('/api/venues/:id', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
-    const communityId = await venueInScope(account, request.params.id);
+    const communityId = await venueInScope(store, account, request.params.id);
     const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ communityId }, now())]);
     if (!profile) throw new HttpError(404, 'not_found', 'no such venue', 'id');
     const summary = overview.communities.flatMap((c) => c.venues).find((v) => v.id === profile.id);
@@ -93,14 +85,14 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: RecordsQuery, response: { 200: RecordsPage, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const account = request.account!;
-      await venueInScope(account, request.params.id);
+      await venueInScope(store, account, request.params.id);
       await audit(account, 'view_venue_log', request.params.id, { query: request.query });
       return store.dashboard.records(request.params.id, request.query);
     },
   );
 
   app.get('/api/venues/:id/day', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: DayQuery } }, async (request) => {
-    await venueInScope(request.account!, request.params.id);
+    await venueInScope(store, request.account!, request.params.id);
     return store.dashboard.day(request.params.id, request.query.date);
   });
 
@@ -109,7 +101,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     '/api/venues/:id/slots',
     { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: DayQuery, response: { 200: z.array(SlotView), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
-      await venueInScope(request.account!, request.params.id);
+      await venueInScope(store, request.account!, request.params.id);
       const venue = await store.venues.get(request.params.id);
       if (!venue) throw new HttpError(404, 'not_found', 'no such venue', 'id');
       // Noon on that date at the venue: inside its local day whatever its offset.
@@ -158,7 +150,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get('/api/venues/:id/ledgers', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: LedgerQuery } }, async (request) => {
     const account = request.account!;
-    await venueInScope(account, request.params.id);
+    await venueInScope(store, account, request.params.id);
     // Ledgers hold staff health data: who looked is kept.
     await audit(account, 'view_ledgers', request.params.id, { from: request.query.from, to: request.query.to });
     const ledgers = await store.dashboard.ledgers(request.params.id, request.query.from, request.query.to);
@@ -169,7 +161,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.get('/api/flags', { preValidation: signedIn, schema: { querystring: FlagsQuery } }, async (request) => {
     const account = request.account!;
-    if (request.query.venueId) await venueInScope(account, request.query.venueId);
+    if (request.query.venueId) await venueInScope(store, account, request.query.venueId);
     const items = await store.flags.list({ ...scopeOf(account), status: request.query.status, venueId: request.query.venueId, limit: request.query.limit });
     return { items };
   });

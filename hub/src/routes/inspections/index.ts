@@ -1,11 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Id } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import type { Flag } from '../../../../shared/schemas/flags.js';
 import { Inspection, InspectionList, InspectionSubmit } from '../../../../shared/schemas/inspection.js';
-import { assertScope, requireAccount, venueParamInScope } from '../../auth.js';
+import { requireAccount, venueInScope, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { InspectionClientIdError, InspectionCloseError } from '../../store/inspections.js';
@@ -32,19 +31,12 @@ export interface InspectionRouteOptions {
 export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = async (app, { store, now, pushFlags }) => {
   const signedIn = requireAccount(store, now);
   const venueInScopeFirst = venueParamInScope(store);
-  type Account = NonNullable<FastifyRequest['account']>;
-
-  async function venueInScope(account: Account, venueId: string): Promise<void> {
-    const communityId = await store.dashboard.venueCommunity(venueId);
-    if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
-    assertScope(account, communityId);
-  }
 
   app.get(
     '/api/venues/:id/inspections',
     { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, querystring: ListQuery, response: { 200: InspectionList, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
-      await venueInScope(request.account!, request.params.id);
+      await venueInScope(store, request.account!, request.params.id);
       return { items: await store.inspections.list(request.params.id, request.query.limit) };
     },
   );
@@ -59,7 +51,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = a
     async (request, reply) => {
       const account = request.account!;
       const venueId = request.params.id;
-      await venueInScope(account, venueId);
+      await venueInScope(store, account, venueId);
       let inspection: Inspection;
       try {
         const saved = await store.inspections.record(venueId, request.body, account.id, now());

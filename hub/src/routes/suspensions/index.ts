@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Id } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { Suspension, SuspensionLift, SuspensionOrder } from '../../../../shared/schemas/suspension.js';
-import { assertScope, requireAccount, venueParamInScope } from '../../auth.js';
+import { assertScope, requireAccount, venueInScope, venueParamInScope } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { pushSuspensions, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
@@ -33,12 +33,6 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
   const audit = (account: Account, action: string, target: string, detail: Record<string, unknown>) =>
     store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
 
-  async function venueInScope(account: Account, venueId: string): Promise<void> {
-    const communityId = await store.dashboard.venueCommunity(venueId);
-    if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
-    assertScope(account, communityId);
-  }
-
   // Authorised before the body is validated (docs/security.md "Order of checks").
   const venueInScopeFirst = venueParamInScope(store);
   const suspensionInScopeFirst = async (request: FastifyRequest) => {
@@ -56,7 +50,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     '/api/venues/:id/suspensions',
     { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams, response: { 200: z.object({ items: z.array(Suspension) }), 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
-      await venueInScope(request.account!, request.params.id);
+      await venueInScope(store, request.account!, request.params.id);
       return { items: await store.suspensions.list(request.params.id) };
     },
   );
@@ -70,7 +64,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     },
     async (request, reply) => {
       const account = request.account!;
-      await venueInScope(account, request.params.id);
+      await venueInScope(store, account, request.params.id);
       let order: Suspension | undefined;
       try {
         order = await store.suspensions.order(request.params.id, request.body, account.id, now());
@@ -96,7 +90,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
       const account = request.account!;
       const found = await store.suspensions.get(request.params.id);
       if (!found) throw new HttpError(404, 'not_found', 'no such suspension', 'id');
-      await venueInScope(account, found.venueId);
+      await venueInScope(store, account, found.venueId);
       let lifted: Suspension;
       try {
         lifted = await store.suspensions.lift(found.id, request.body.note, account.id, now());
