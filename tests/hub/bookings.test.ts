@@ -11,7 +11,7 @@ import type { BookingSettings, VenueSlots } from '../../shared/schemas/booking.j
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import type { VenueProfile } from '../../shared/schemas/enrolment.js';
 import type { CorrectionRecord } from '../../shared/schemas/record.js';
-import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient, seedAccounts } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
@@ -39,9 +39,7 @@ describe('bookings (003 §13 限量、预约、错峰)', () => {
     kioskId = enrolled.kiosk.id;
     kioskToken = enrolled.token;
     await store.bookings.saveSettings('venue-a', SETTINGS, 'seed', T0 - DAY);
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, T0);
-    await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, T0);
-    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, T0);
+    await seedAccounts(store, PASSWORD, T0);
     const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now });
     keys = opts.keys;
     app = await buildHub(opts);

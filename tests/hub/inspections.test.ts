@@ -7,7 +7,7 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { WeeklyReport } from '../../shared/schemas/dashboard.js';
 import { INSPECTION_ITEMS, type Inspection, type InspectionChecks } from '../../shared/schemas/inspection.js';
 import { cstDate, cstWeek, DAY, HOUR } from '../support/clock.js';
-import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
+import { hubOptions, seedVenue, seedAccounts, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { testClock, type TestClock } from '../support/policy-street.js';
 
@@ -38,9 +38,7 @@ describe('POST /api/venues/:id/inspections', () => {
     store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
-    await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, clock.now());
-    await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, clock.now());
-    await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, clock.now());
+    await seedAccounts(store, PASSWORD, clock.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: clock.now }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

@@ -174,3 +174,13 @@ export async function patronForm(url: string, venueCode: string): Promise<{ venu
   if (page.status !== 200 || !ticket) throw new Error(`no patron page for ${venueCode}: ${page.status}`);
   return { venueCode, ticket };
 }
+
+/**
+ * The accounts most hub tests sign in as, all with `password`: `admin` (the street admin) and
+ * `inspector-a`, `inspector-b` … for the communities `c-venue-a`, `c-venue-b` … that `seedVenue`
+ * makes for `venue-a`, `venue-b` ….
+ */
+export async function seedAccounts(store: Store, password: string, at: number, inspectorsOf: readonly string[] = ['a', 'b']): Promise<void> {
+  await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password }, at);
+  for (const x of inspectorsOf) await store.accounts.create({ name: `inspector-${x}`, role: 'community_inspector', communityId: `c-venue-${x}`, password }, at);
+}
