@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { switchPolicy } from '../../hub/src/services/policy-switch.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
+import type { VenueType } from '../../shared/schemas/venue.js';
 import { listenHub, seedVenue, tempDir } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
 import { padTemperature, startShift } from './kiosk-page.js';
@@ -117,21 +118,27 @@ test.describe('the door on a tablet, without scrolling', () => {
     tmp.remove();
   });
 
-  test('a routine patron and a full check at 1024×600, 1280×800, 768×1024 and 600×960, in Chinese and English, normal and emergency', async ({ page }) => {
+  /** A hub with one venue of this kind, its kiosk enrolled in the page at the first size and a shift started; the hub's URL. */
+  async function doorOf(page: Page, venue: { type: VenueType; ratedCapacity: number }): Promise<string> {
     store = openStore(join(tmp.dir, 'hub.sqlite'));
-    // A library: open under both policies; rated 400 so no cap is reached.
-    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'library', ratedCapacity: 400 }), Date.now(), 600_000);
+    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', venue), Date.now(), 600_000);
     app = await listenHub(store, await freePort());
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     await page.setViewportSize(SIZES[0]);
     await page.goto(`${url}/kiosk/?enrol=${code}`);
     await startShift(page);
     await expect(page.getByTestId('connection')).toHaveText('已连接');
+    return url;
+  }
+
+  test('a routine patron and a full check at 1024×600, 1280×800, 768×1024 and 600×960, in Chinese and English, normal and emergency', async ({ page }) => {
+    // A library: open under both policies; rated 400 so no cap is reached.
+    await doorOf(page, { type: 'library', ratedCapacity: 400 });
 
     for (const mode of ['normal', 'emergency'] as const) {
       if (mode === 'emergency') {
         const { version: _v, ...emergency } = EMERGENCY_POLICY;
-        const active = await switchPolicy(store, app.io, emergency, Date.now());
+        const active = await switchPolicy(store, app!.io, emergency, Date.now());
         await expect(page.getByTestId('policy')).toHaveAttribute('data-version', String(active.version));
         // The three-code check adds the vaccination row (004 §3.11).
         await expect(page.getByTestId('opt-vaccination-complete')).toHaveCount(1);
@@ -149,14 +156,7 @@ test.describe('the door on a tablet, without scrolling', () => {
   });
 
   test('one pad and one focus in the count dialogs, a tab bar that holds still, a plain offline banner, and no serious axe finding', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
-    const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'ktv', ratedCapacity: 30 }), Date.now(), 600_000);
-    app = await listenHub(store, await freePort());
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    await page.setViewportSize(SIZES[0]);
-    await page.goto(`${url}/kiosk/?enrol=${code}`);
-    await startShift(page);
-    await expect(page.getByTestId('connection')).toHaveText('已连接');
+    const url = await doorOf(page, { type: 'ktv', ratedCapacity: 30 });
     await expect(page.getByTestId('decision-idle')).toBeVisible();
     await expectAxeClean(page, 'idle');
 
@@ -248,7 +248,7 @@ test.describe('the door on a tablet, without scrolling', () => {
 
     // Offline: a plain banner, since when and how many records wait; the venue code says phones cannot declare now.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await app.close();
+    await app!.close();
     app = undefined;
     await expect(page.getByTestId('connection')).toHaveText('离线');
     const banner = page.getByTestId('offline-banner');
