@@ -42,7 +42,7 @@ const flags = parseFlags(
 );
 
 const config = loadConfig();
-const store = openStore(config.dbFile);
+const store = await openStore(config.dbFile);
 try {
   const password = newPassword();
   const now = Date.now();

@@ -42,7 +42,7 @@ if (command === 'backup') {
   if (existsSync(to)) fail(`${to} exists already: choose another --to`);
   // The default folder is the hub's own and kept private; a folder named with --to is the operator's.
   if (!flags.to) privateDir(dirname(to));
-  const store = openStore(config.dbFile);
+  const store = await openStore(config.dbFile);
   try {
     await store.backup(to);
   } finally {

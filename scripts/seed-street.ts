@@ -256,7 +256,7 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
   const firstDay = lastDay - (days - 1) * DAY;
 
   // The street itself goes through the store, as the street office would register it.
-  const store = openStore(file);
+  const store = await openStore(file);
   const venues: SeedVenue[] = [];
   try {
     if ((await store.venues.count()) > 0) throw new Error(`${file} already has venues: seed an empty data directory`);
@@ -651,7 +651,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     // The rows went straight in, so the live flag evaluation never saw them: judge the history now.
     let flagCount: number | undefined;
     if (!flags['skip-flags']) {
-      const store = openStore(stats.file);
+      const store = await openStore(stats.file);
       try {
         flagCount = await backfill(store, stats.from, stats.until, (line) => process.stderr.write(`${line}\n`));
       } finally {

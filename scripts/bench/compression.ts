@@ -43,7 +43,7 @@ const kb = (bytes: number) => Number((bytes / 1000).toFixed(1));
 
 const temp = mkdtempSync(join(tmpdir(), 'bench-compression-'));
 const uiDist = join(temp, 'hub-ui');
-const store = openStore(join(temp, 'hub.sqlite'));
+const store = await openStore(join(temp, 'hub.sqlite'));
 try {
   await buildTarget(BUILD_TARGETS[1], uiDist);
   const built = readFileSync(join(uiDist, 'dashboard.js'));

@@ -55,7 +55,7 @@ try {
     log(`seeded in ${(s.ms / 1000).toFixed(0)} s`);
   }
   const t0 = performance.now();
-  const store = openStore(file); // applies any pending migration (the dashboard's indices) first
+  const store = await openStore(file); // applies any pending migration (the dashboard's indices) first
   log(`store open (migrations) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const raw = new Database(file, { readonly: true });
   try {

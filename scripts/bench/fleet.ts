@@ -313,7 +313,7 @@ export interface FleetKiosk {
  */
 export async function seedFleet(dataDir: string, kiosks: number, perVenue: number): Promise<{ dbFile: string; kiosks: FleetKiosk[] }> {
   const dbFile = join(dataDir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   const out: FleetKiosk[] = [];
   try {
     let entranceId = '';

@@ -75,7 +75,7 @@ const kioskTime = (s: number): string | undefined =>
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 
 async function setup(file: string): Promise<{ store: Store; venueId: string; kiosks: { kiosk: KioskIdentity; token: string; batches: EntranceRecord[][] }[] }> {
-  const store = openStore(join(dir, file));
+  const store = await openStore(join(dir, file));
   const entranceId = await seedVenue(store);
   const kiosks = [];
   for (let k = 0; k < flags.kiosks; k++) {

@@ -297,7 +297,7 @@ async function main(flags: Flags): Promise<void> {
   const venues = Math.ceil((flags.requests + warmup + 1) / PASSES_PER_VENUE);
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-patron-'));
-  const store = openStore(join(dir, 'hub.sqlite'));
+  const store = await openStore(join(dir, 'hub.sqlite'));
   let worker: Worker | undefined;
   try {
     const kiosks = [];

@@ -75,7 +75,7 @@ interface Run {
 type Readers = 'worker' | 'in-process' | 'none';
 
 async function run(file: string, readers: Readers, week: string): Promise<Run> {
-  const store = openStore(file, { reads: { inProcess: readers === 'in-process' } });
+  const store = await openStore(file, { reads: { inProcess: readers === 'in-process' } });
   const entranceId = await seedVenue(store, 'bench-venue');
   const kiosks = [];
   for (let k = 0; k < flags.kiosks; k++) kiosks.push(await enrolKiosk(store, entranceId));
@@ -169,7 +169,7 @@ try {
   const street = await seedStreet({ dataDir: dir, venues: 200, communities: 8, weeks: 4, seed: 1, records: flags.records }, log);
   log(`seeded in ${round((performance.now() - t0) / 1000)} s; building the running figures …`);
   const t1 = performance.now();
-  await openStore(street.file).close(); // the first open builds the running figures of the seeded rows
+  await (await openStore(street.file)).close(); // the first open builds the running figures of the seeded rows
   log(`figures built in ${round((performance.now() - t1) / 1000)} s`);
   const copies = { worker: join(dir, 'worker', 'hub.sqlite'), inProcess: join(dir, 'in-process', 'hub.sqlite'), none: join(dir, 'none', 'hub.sqlite') };
   // The store closed last, so its WAL is checkpointed into the file: the file alone is the street.

@@ -43,7 +43,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 await ensureBuilds(() => undefined);
 const dir = mkdtempSync(join(tmpdir(), 'bench-tap-'));
-const store = openStore(join(dir, 'hub.sqlite'));
+const store = await openStore(join(dir, 'hub.sqlite'));
 const code = await store.kiosks.issueEnrolmentCode(
   await seedVenue(store, 'venue-a', { type: 'supermarket', ratedCapacity: 100_000 }),
   Date.now(),

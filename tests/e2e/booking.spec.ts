@@ -44,7 +44,7 @@ test.describe('booking', () => {
   test('a phone books a slot; the offline kiosk refuses it an hour early with the time, admits it in its slot; the hub then shows booked vs arrived', async ({ browser }) => {
     const { dbFile, code } = await seededDataDir(tmp.dir);
     // The street office set the venue to admit by booking only, and has an admin to read the counts.
-    const store = openStore(dbFile);
+    const store = await openStore(dbFile);
     try {
       await store.bookings.saveSettings('venue-a', { mode: 'required', slotMinutes: 60, slotCap: 20, maxParty: 4, daysAhead: 1 }, 'e2e', Date.now());
       await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());

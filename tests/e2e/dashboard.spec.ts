@@ -42,7 +42,7 @@ test.describe('inspectors dashboard', () => {
   });
 
   test('a skipped check flagged live, its evidence opened, rectification ordered; another community sees nothing', async ({ page, browser }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     const entrance = await seedVenue(store, 'venue-a', { type: 'ktv' });
     await seedVenue(store, 'venue-b', { type: 'restaurant' });
     const { kiosk, token } = await enrolKiosk(store, entrance);
@@ -128,7 +128,7 @@ test.describe('inspectors dashboard', () => {
 
   test('the ledgers of a venue show the entries they can read and say how many stored rows could not be', async ({ page }) => {
     const file = join(tmp.dir, 'hub.sqlite');
-    store = openStore(file);
+    store = await openStore(file);
     const { kiosk } = await enrolKiosk(store, await seedVenue(store, 'venue-a', { type: 'ktv' }));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     const now = Date.now();

@@ -120,7 +120,7 @@ test.describe('the door on a tablet, without scrolling', () => {
 
   /** A hub with one venue of this kind, its kiosk enrolled in the page at the first size and a shift started; the hub's URL. */
   async function doorOf(page: Page, venue: { type: VenueType; ratedCapacity: number }): Promise<string> {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', venue), Date.now(), 600_000);
     app = await listenHub(store, await freePort());
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

@@ -27,7 +27,7 @@ test.describe('the door, a day of work', () => {
   });
 
   test('routine, fever, skip, cap and exit, then an emergency switch pushed live', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     // A small KTV: rated 3, so the cap (100 % in normal times) is 3.
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'ktv', ratedCapacity: 3 }), Date.now(), 600_000);
     app = await listenHub(store, await freePort());
@@ -156,7 +156,7 @@ test.describe('the door, a day of work', () => {
   });
 
   test('an emergency door admits a routine green patron in one tap plus the digits, and warns about the unvaccinated (004 §3.10, §3.11)', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     // A library: open in emergency, capped at 50 % (004 §3.3).
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'library', ratedCapacity: 40 }), Date.now(), 600_000);
     app = await listenHub(store, await freePort());
@@ -202,7 +202,7 @@ test.describe('the door, a day of work', () => {
   });
 
   test('a whole morning at a USB keypad, offline, synced with nothing lost or doubled', async ({ page }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store, 'venue-a', { type: 'supermarket', ratedCapacity: 500 }), Date.now(), 600_000);
     const port = await freePort();
     app = await listenHub(store, port);
@@ -252,7 +252,7 @@ test.describe('the door, a day of work', () => {
   });
 
   test('the cap holds for the venue: a door is blocked when the other door filled it', async ({ browser }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     const front = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 2 });
     await store.venues.addEntrance({ id: 'venue-a-2', venueId: 'venue-a', name: '侧门' });
     const codes = [

@@ -20,9 +20,9 @@ test.describe('kiosk lifecycle at the tablet', () => {
   let store: Store;
   let app: FastifyInstance | undefined;
 
-  test.beforeEach(() => {
+  test.beforeEach(async () => {
     tmp = tempDir();
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
   });
   test.afterEach(async () => {
     await app?.close();

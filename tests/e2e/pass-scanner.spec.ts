@@ -53,7 +53,7 @@ test.describe('<pass-scanner> with a camera', () => {
   test.afterAll(() => rmSync(tmp.dir, { recursive: true, force: true }));
 
   test('reads a pass QR from the camera once, with the decoder from the kiosk bundle, also with the hub stopped', async ({ page, context }) => {
-    store = openStore(join(tmp.dir, 'hub.sqlite'));
+    store = await openStore(join(tmp.dir, 'hub.sqlite'));
     const port = await freePort();
     app = await listenHub(store, port);
     const origin = `http://127.0.0.1:${port}`;
@@ -115,7 +115,7 @@ test.describe('<pass-scanner> when it cannot scan', () => {
 
   test.beforeEach(async ({ page }) => {
     dir = tempDir();
-    store = openStore(join(dir.dir, 'hub.sqlite'));
+    store = await openStore(join(dir.dir, 'hub.sqlite'));
     const port = await freePort();
     app = await listenHub(store, port);
     await page.goto(`http://127.0.0.1:${port}/kiosk/`);

@@ -28,7 +28,7 @@ export const test = base.extend<{ street: StreetHub }>({
   street: async ({}, use) => {
     const tmp = tempDir();
     const dbFile = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(dbFile);
+    const store = await openStore(dbFile);
     let app: FastifyInstance | undefined;
     const later: (() => unknown)[] = [];
     await use({

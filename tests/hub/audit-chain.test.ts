@@ -41,7 +41,7 @@ describe('the audit log', () => {
 
   it('verifies intact and prints its head', async () => {
     const file = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     await fiveEntries(store);
     await store.close();
     const res = await verify(file);
@@ -57,7 +57,7 @@ describe('the audit log', () => {
     ['a hash removed', 'UPDATE audit_log SET hash = NULL WHERE id = 5', 5],
   ])('names the first broken entry after %s', async (_what, sql, first) => {
     const file = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     await fiveEntries(store);
     await store.close();
     edit(file, sql);
@@ -68,7 +68,7 @@ describe('the audit log', () => {
 
   it('catches the newest entries removed, against a head written down earlier', async () => {
     const file = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     await fiveEntries(store);
     await store.close();
     const head = /head (\d+:[0-9a-f]{64})/.exec((await verify(file)).out)![1]!;
@@ -82,12 +82,12 @@ describe('the audit log', () => {
 
   it('seals the entries a hub wrote before the chain, once, and keeps chaining after them', async () => {
     const file = join(tmp.dir, 'hub.sqlite');
-    let store = openStore(file);
+    let store = await openStore(file);
     await fiveEntries(store);
     await store.close();
     // As the migration that adds the chain leaves a file from before it: no hashes, five entries to seal.
     edit(file, 'UPDATE audit_log SET hash = NULL; UPDATE audit_seal SET upto = 5, sealed_at = NULL');
-    store = openStore(file);
+    store = await openStore(file);
     await store.audit.record({ at: cstAt(cstMidnight(), 12), accountId: null, accountName: null, action: 'kiosk_retire', target: 'k-1' });
     await store.close();
     const res = await verify(file);
@@ -97,11 +97,11 @@ describe('the audit log', () => {
 
   it('never seals again: hashes removed after the chain existed stay a break, however often the hub starts', async () => {
     const file = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     await fiveEntries(store);
     await store.close();
     edit(file, 'UPDATE audit_log SET detail = \'{"n":7}\' WHERE id = 2; UPDATE audit_log SET hash = NULL');
-    await openStore(file).close(); // a restart, an `npm run admin`, a backup: each opens the store
+    await (await openStore(file)).close(); // a restart, an `npm run admin`, a backup: each opens the store
     const res = await verify(file);
     expect(res.code).toBe(1);
     expect(res.out).toContain('audit log BROKEN at entry #1 ');

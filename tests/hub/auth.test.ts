@@ -25,7 +25,7 @@ describe('inspectors: log in and out', () => {
   let app: FastifyInstance;
 
   beforeEach(async () => {
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     await seedVenue(store);
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: 'correct horse battery' }, Date.now());
     await store.accounts.create({ name: '东风网格员', role: 'community_inspector', communityId: 'c-venue-a', password: 'another long secret' }, Date.now());

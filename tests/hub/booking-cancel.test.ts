@@ -27,7 +27,7 @@ describe('cancelled bookings reach the doors (docs/bookings.md "Cancels reach th
   beforeEach(async () => {
     now = T0;
     seq = 0;
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     const entranceId = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 100 });
     const enrolled = await enrolKiosk(store, entranceId);
     kiosk = enrolled.kiosk;

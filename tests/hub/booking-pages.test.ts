@@ -39,7 +39,7 @@ describe('booking pages', () => {
   beforeEach(async () => {
     now = NOON;
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     await store.bookings.saveSettings('venue-a', SETTINGS, 'test', now);

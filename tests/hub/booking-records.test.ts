@@ -29,7 +29,7 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
   beforeEach(async () => {
     now = T0;
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     kiosks.clear();
     for (const venueId of ['venue-a', 'venue-b']) {
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId, { type: 'museum' }));

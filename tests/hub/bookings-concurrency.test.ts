@@ -42,7 +42,7 @@ describe('POST /api/bookings under contention', () => {
     dataDir = join(tmp.dir, `data-${Math.random()}`);
     mkdirSync(dataDir, { recursive: true });
     dbFile = join(dataDir, 'hub.sqlite');
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 500 });
     await store.bookings.saveSettings('venue-a', SETTINGS, 'seed', Date.now());
     slotStart = slotAt(Date.now() + H, 60, 480).end;

@@ -32,7 +32,7 @@ describe('bookings (003 §13 限量、预约、错峰)', () => {
   beforeEach(async () => {
     now = T0;
     seq = 0;
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     const entranceId = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 100 });
     await seedVenue(store, 'venue-b', { type: 'museum', ratedCapacity: 100 });
     const enrolled = await enrolKiosk(store, entranceId);

@@ -35,7 +35,7 @@ describe('hub killed mid-batch', () => {
     let kiosk: KioskIdentity;
     let token: string;
     {
-      const store = openStore(dbFile);
+      const store = await openStore(dbFile);
       ({ kiosk, token } = await enrolKiosk(store, await seedVenue(store)));
       await store.close();
     }

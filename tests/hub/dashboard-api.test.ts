@@ -28,7 +28,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     ({ kiosk } = await enrolKiosk(store, a));

@@ -17,7 +17,7 @@ describe('a dashboard session ends everywhere', () => {
   let socket: Socket | undefined;
 
   beforeEach(async () => {
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     await seedVenue(store);
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));

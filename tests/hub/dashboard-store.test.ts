@@ -80,7 +80,7 @@ function flag(venueId: string, rule: string, severity: string, openedAt: number,
 beforeEach(async () => {
   tmp = tempDir();
   file = join(tmp.dir, 'hub.sqlite');
-  store = openStore(file);
+  store = await openStore(file);
   seqs.clear();
   a = (await enrolKiosk(store, await seedVenue(store, 'venue-a'))).kiosk;
   b = (await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'restaurant', ratedCapacity: 40 }))).kiosk;

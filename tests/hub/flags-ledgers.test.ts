@@ -39,7 +39,7 @@ async function addVenue(store: Store, id: string, type: VenueType, openingHours:
 /** A KTV open 18:00–02:00, a supermarket open 08:00–22:00 and a cinema open 09:00–23:00, each with a connected kiosk. */
 async function startHub(now: number): Promise<Hub> {
   const tmp = tempDir();
-  const store = openStore(join(tmp.dir, 'hub.sqlite'));
+  const store = await openStore(join(tmp.dir, 'hub.sqlite'));
   await addVenue(store, 'venue-night', 'ktv', { open: '18:00', close: '02:00' });
   await addVenue(store, 'venue-shop', 'supermarket', { open: '08:00', close: '22:00' });
   await addVenue(store, 'venue-cinema', 'cinema_theatre', { open: '09:00', close: '23:00' });

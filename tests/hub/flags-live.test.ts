@@ -40,7 +40,7 @@ interface Street {
 async function startStreet(now?: () => number): Promise<Street> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   const doors = {
     a: await enrolKiosk(store, await seedVenue(store, 'venue-a')),
     b: await enrolKiosk(store, await seedVenue(store, 'venue-b')),

@@ -35,7 +35,7 @@ describe('POST /api/venues/:id/inspections', () => {
 
   beforeEach(async () => {
     clock = testClock();
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     await seedAccounts(store, PASSWORD, clock.now());

@@ -294,7 +294,7 @@ describe('kiosk lifecycle failures the hub logs instead of passing on', () => {
 
   beforeEach(async () => {
     logLines = [];
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     ({ kiosk: kioskId, token } = await enrolKiosk(store, await seedVenue(store)));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, T);
     const stream = new Writable({

@@ -26,7 +26,7 @@ describe('order of checks and the shape of every 4xx', () => {
 
   beforeEach(async () => {
     const file = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(file);
+    store = await openStore(file);
     await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     const db = new Database(file);

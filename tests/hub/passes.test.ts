@@ -28,7 +28,7 @@ describe('patron pass routes', () => {
 
   beforeEach(async () => {
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     secret = (await store.venues.codeSecret('venue-a'))!;
@@ -155,7 +155,7 @@ describe('patron pass routes', () => {
       const bytes = (await import('node:fs')).readFileSync(dbFile);
       const wal = (await import('node:fs')).existsSync(`${dbFile}-wal`) ? (await import('node:fs')).readFileSync(`${dbFile}-wal`) : Buffer.alloc(0);
       expect(Buffer.concat([bytes, wal]).includes('13912345678')).toBe(false);
-      store = openStore(dbFile);
+      store = await openStore(dbFile);
     });
 
     it('accepts a form sent within 15 minutes of the scan, and refuses an older one with 410', async () => {

@@ -271,7 +271,7 @@ describe('POST /api/policy/switch', () => {
     expect(await claimed).toMatchObject({ version: 3, communityId: 'c-venue-a', scheduleId: s.id });
 
     // Another hub process on the same database switches community B; B's kiosk is connected to this hub.
-    const process2 = openStore(street.dbFile);
+    const process2 = await openStore(street.dbFile);
     try {
       await process2.policies.activate(EMERGENCY, now, { communityId: 'c-venue-b', by: 'admin', note: REASON });
     } finally {
@@ -307,8 +307,8 @@ describe('policy scheduler', () => {
   it('claims a due schedule once when two hub processes share the database', async () => {
     const tmp = tempDir();
     const file = join(tmp.dir, 'hub.sqlite');
-    const one = openStore(file);
-    const two = openStore(file);
+    const one = await openStore(file);
+    const two = await openStore(file);
     try {
       await seedVenue(one, 'venue-a');
       const s = await one.policies.schedule(EMERGENCY, 1_000, 0, { communityId: null, by: 'admin', note: REASON });
@@ -331,7 +331,7 @@ describe('policy scheduler', () => {
     const clock = testClock();
     const tmp = tempDir();
     const file = join(tmp.dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     try {
       await seedVenue(store, 'venue-a');
       await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: ADMIN_PASSWORD }, clock.now());

@@ -17,7 +17,7 @@ describe('the hub’s files are private to its user', () => {
   it('creates the data folder 0700 and the database, its WAL and shared memory 0600', async () => {
     const dir = join(tmp.dir, 'data', 'street');
     const file = join(dir, 'hub.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     try {
       await seedVenue(store); // a write, so the WAL holds something
       expect(mode(dir)).toBe(0o700);
@@ -30,12 +30,12 @@ describe('the hub’s files are private to its user', () => {
   it('tightens a database and folder an older hub left readable', async () => {
     const dir = join(tmp.dir, 'old');
     const file = join(dir, 'hub.sqlite');
-    await openStore(file).close();
+    await (await openStore(file)).close();
     chmodSync(dir, 0o755);
     chmodSync(file, 0o644);
     writeFileSync(`${file}-wal`, '');
     chmodSync(`${file}-wal`, 0o644);
-    const store = openStore(file);
+    const store = await openStore(file);
     try {
       expect(mode(dir)).toBe(0o700);
       expect(mode(file)).toBe(0o600);
@@ -46,7 +46,7 @@ describe('the hub’s files are private to its user', () => {
   });
 
   it('writes a backup 0600 into a 0700 folder, and the key file 0600', async () => {
-    const store = openStore(join(tmp.dir, 'data', 'hub.sqlite'));
+    const store = await openStore(join(tmp.dir, 'data', 'hub.sqlite'));
     try {
       await seedVenue(store);
       const backup = join(tmp.dir, 'data', 'backups', 'copy.sqlite');
@@ -63,7 +63,7 @@ describe('the hub’s files are private to its user', () => {
   });
 
   it('leaves an existing folder chosen for a backup as its owner set it; the copy is still 0600', async () => {
-    const store = openStore(join(tmp.dir, 'data', 'hub.sqlite'));
+    const store = await openStore(join(tmp.dir, 'data', 'hub.sqlite'));
     const shared = join(tmp.dir, 'shared-mount');
     mkdirSync(shared);
     chmodSync(shared, 0o755);

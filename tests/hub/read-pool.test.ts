@@ -59,7 +59,7 @@ describe('reads in a worker thread (read-pool.ts)', () => {
 
   beforeAll(async () => {
     street = await seedStreet({ dataDir: tmp.dir, venues: 6, communities: 2, weeks: 2, seed: 7, records: 20_000, until: UNTIL });
-    store = openStore(street.file); // builds the running figures of the seeded rows
+    store = await openStore(street.file); // builds the running figures of the seeded rows
     await backfill(store, street.from, street.until); // flags, so the reports have some
     local = new Database(street.file, { readonly: true });
     ref = inProcess(local);
@@ -206,7 +206,7 @@ describe('reads in a worker thread (read-pool.ts)', () => {
     expect(await crashReadWorkersForTest(pool)).toBe(0);
     await pool.close();
     // And a whole store on one.
-    const memory = openStore(':memory:');
+    const memory = await openStore(':memory:');
     await seedVenue(memory);
     expect(await memory.dashboard.venueCommunity('venue-a')).toBe('c-venue-a');
     await memory.close();
@@ -216,7 +216,7 @@ describe('reads in a worker thread (read-pool.ts)', () => {
 describe('read-your-writes through the store', () => {
   it('shows every write whose promise resolved to the next dashboard read', async () => {
     const tmp = tempDir();
-    const store = openStore(join(tmp.dir, 'hub.sqlite'));
+    const store = await openStore(join(tmp.dir, 'hub.sqlite'));
     try {
       const entranceId = await seedVenue(store);
       const { kiosk } = await enrolKiosk(store, entranceId);

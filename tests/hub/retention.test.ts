@@ -55,7 +55,7 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     now = T0;
     logLines = [];
     dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     kiosks.clear();
     for (const venueId of ['venue-a', 'venue-b']) {
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId));

@@ -16,7 +16,7 @@ describe('hub HTTP routes', () => {
   let now = cstAt(cstMidnight(0), 10);
 
   beforeEach(async () => {
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     entranceId = await seedVenue(store);
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now }));
   });

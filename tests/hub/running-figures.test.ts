@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../hub/src/store/database.js';
 import { createGroupCommit } from '../../hub/src/store/group-commit.js';
+import { sqliteSql, type Sql } from '../../hub/src/store/sql.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import {
@@ -158,7 +159,7 @@ describe('running figures against a from-scratch count of the stored records', (
         // Records from 38 h to 35 h ago: the doors' figures start before the 36 h lookback and are counted from the records.
         fc.boolean(),
         async (opsA, opsB, cutsA, cutsB, old) => {
-          const store = openStore(join(temp.dir, `figures-${run++}.sqlite`));
+          const store = await openStore(join(temp.dir, `figures-${run++}.sqlite`));
           try {
             const entranceId = await seedVenue(store);
             const a = (await enrolKiosk(store, entranceId)).kiosk;
@@ -212,7 +213,7 @@ describe('running figures against a from-scratch count of the stored records', (
   });
 
   it('count a door whose records arrive out of sequence order from its records, until a close-out in order', async () => {
-    const store = openStore(join(temp.dir, 'out-of-order.sqlite'));
+    const store = await openStore(join(temp.dir, 'out-of-order.sqlite'));
     const entranceId = await seedVenue(store);
     const a = (await enrolKiosk(store, entranceId)).kiosk;
     const now = cstAt(cstMidnight(0), 10, 0);
@@ -240,7 +241,7 @@ describe('running figures against a from-scratch count of the stored records', (
 
   it('are built from the records when a file has none (an upgrade, a seeded street)', async () => {
     const file = join(temp.dir, 'rebuild.sqlite');
-    const store = openStore(file);
+    const store = await openStore(file);
     const entranceId = await seedVenue(store);
     const a = (await enrolKiosk(store, entranceId)).kiosk;
     const now = cstAt(cstMidnight(0), 10, 0);
@@ -264,7 +265,7 @@ describe('running figures against a from-scratch count of the stored records', (
     const db = new Database(file);
     db.exec("DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM street_days; DELETE FROM aggregate_state;");
     db.close();
-    const again = openStore(file);
+    const again = await openStore(file);
     expect(await figures(again)).toEqual(before);
     expect(before.inside[0]!.inside).toBe(4);
     // Four admissions stand (one undone), two of them without a phone; one misses its scan and itinerary.
@@ -278,29 +279,30 @@ describe('group commit', () => {
   it('commits writes that arrive together in one transaction; one that throws is undone alone and its caller told', async () => {
     const db = openDatabase(join(temp.dir, 'group.sqlite'));
     db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
-    const commits = createGroupCommit(db);
-    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const sql = sqliteSql(db);
+    const commits = createGroupCommit(sql);
+    const insert = (tx: Sql, k: string) => tx.run('INSERT INTO t (k) VALUES (?)', [k]);
     const outcomes = await Promise.allSettled([
-      commits.write(() => insert.run('a').changes),
-      commits.write(() => {
-        insert.run('b');
-        insert.run('a'); // clashes: this write is rolled back, 'b' with it
+      commits.write(async (tx) => (await insert(tx, 'a')).changes),
+      commits.write(async (tx) => {
+        await insert(tx, 'b');
+        await insert(tx, 'a'); // clashes: this write is rolled back, 'b' with it
       }),
-      commits.write(() => insert.run('c').changes),
+      commits.write(async (tx) => (await insert(tx, 'c')).changes),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
-    expect(db.prepare('SELECT k FROM t ORDER BY k').pluck().all()).toEqual(['a', 'c']);
+    expect((await sql.all<{ k: string }>('SELECT k FROM t ORDER BY k')).map((r) => r.k)).toEqual(['a', 'c']);
     // One group, one COMMIT: the queue held all three before it ran, and nothing waits now.
     expect(commits.load()).toMatchObject({ queued: 0, queuedWeight: 0, groups: 1 });
     // A write on its own commits on its own, as soon as the event loop is free.
-    await commits.write(() => insert.run('d'));
+    await commits.write((tx) => insert(tx, 'd'));
     expect(commits.load().groups).toBe(2);
-    // Before the store closes, what is queued is committed at once, not dropped.
-    const pending = commits.write(() => insert.run('e').changes);
-    commits.flushNow();
-    expect(db.prepare("SELECT count(*) FROM t WHERE k = 'e'").pluck().get()).toBe(1);
-    db.close();
+    // Before the store closes, what is queued is committed, not dropped.
+    const pending = commits.write(async (tx) => (await insert(tx, 'e')).changes);
+    await commits.drain();
+    expect(await sql.get("SELECT count(*) AS n FROM t WHERE k = 'e'")).toEqual({ n: 1 });
+    await sql.close();
     expect(await pending).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ interface Hub {
 
 async function startHub(): Promise<Hub> {
   const tmp = tempDir();
-  const store = openStore(join(tmp.dir, 'hub.sqlite'));
+  const store = await openStore(join(tmp.dir, 'hub.sqlite'));
   const { token } = await enrolKiosk(store, await seedVenue(store));
   const lines: Hub['lines'] = [];
   const stream = new Writable({

@@ -47,7 +47,7 @@ describe('suspension orders on a running hub', () => {
   beforeEach(async () => {
     // 14:30 venue time (UTC+8) today: hours from the venue day's edges.
     clock = testClock(cstAt(cstMidnight(0), 14, 30));
-    store = openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
     doorA = await enrolKiosk(store, await seedVenue(store, 'venue-a'));
     await enrolKiosk(store, await seedVenue(store, 'venue-b'));
     await seedAccounts(store, PASSWORD, clock.now());

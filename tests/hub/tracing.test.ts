@@ -201,7 +201,7 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
 
   beforeAll(async () => {
     dbFile = join(tmp.dir, 'hub.sqlite');
-    store = openStore(dbFile);
+    store = await openStore(dbFile);
     const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => NOW });
     ({ phones } = await generateStreet(store, opts.keys, 20261123));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, NOW);

@@ -22,7 +22,7 @@ describe('the school / training-centre split', () => {
   afterEach(() => tmp.remove());
 
   it('moves stored venues and policies of the old type forward in a real SQLite file', async () => {
-    const store = openStore(file);
+    const store = await openStore(file);
     await store.venues.addCommunity({ id: 'c1', name: '测试社区' });
     const names = { a: '和平路小学', b: '启明培训学校', c: '新东方' };
     for (const [id, name] of Object.entries(names)) {
@@ -42,7 +42,7 @@ describe('the school / training-centre split', () => {
     old.transaction(() => old.exec(MIGRATIONS[split]!))();
     old.close();
 
-    const reopened = openStore(file);
+    const reopened = await openStore(file);
     try {
       expect(await Promise.all(Object.keys(names).map(async (id) => (await reopened.venues.profile(id))?.type))).toEqual(['school', 'training_centre', 'training_centre']);
       const policy = await reopened.policies.activeFor('c1');

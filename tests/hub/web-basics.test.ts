@@ -62,7 +62,7 @@ beforeAll(async () => {
   writeFileSync(join(kioskDist, 'assets', 'index-AbCd12_-.js'), 'export const kiosk = 1;');
   // A WebAssembly module as the QR decoder's: repetitive enough to compress, as machine code is.
   writeFileSync(join(kioskDist, 'assets', 'reader-AbCd12_-.wasm'), Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(64_000, 'wasm')]));
-  store = openStore(join(tmp.dir, 'hub.sqlite'));
+  store = await openStore(join(tmp.dir, 'hub.sqlite'));
   const entranceId = await seedVenue(store);
   // Enough venues that the registry's CSV is past the size worth compressing.
   for (let i = 0; i < 30; i++) {

@@ -38,7 +38,7 @@ describe('npm run backup / restore', () => {
 
   it('backs up while a kiosk syncs, with every acknowledged record, and restores it into a stopped hub', async () => {
     const dataDir = join(tmp.dir, 'data');
-    const store = openStore(join(dataDir, 'hub.sqlite'));
+    const store = await openStore(join(dataDir, 'hub.sqlite'));
     const { kiosk, token } = await enrolKiosk(store, await seedVenue(store));
     await store.close();
     const port = await freePort();

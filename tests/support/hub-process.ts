@@ -80,7 +80,7 @@ export function spawnHub(dataDir: string, port: number, extraEnv: Record<string,
  */
 export async function seededDataDir(dataDir: string): Promise<{ dbFile: string; code: string }> {
   const dbFile = join(dataDir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   try {
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
     return { dbFile, code };

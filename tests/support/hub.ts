@@ -81,7 +81,7 @@ export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): 
 export async function startTestHub({ now, kioskLimits }: { now?: () => number; kioskLimits?: AppOptions['kioskLimits'] } = {}): Promise<TestHub> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
   const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}), ...(kioskLimits ? { kioskLimits } : {}) }));

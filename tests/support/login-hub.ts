@@ -36,7 +36,7 @@ export interface LoginHub {
 export async function startLoginHub(clock = testClock()): Promise<LoginHub> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
-  let store = openStore(dbFile);
+  let store = await openStore(dbFile);
   await seedVenue(store);
   await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: ADMIN_PASSWORD }, clock.now());
   await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: INSPECTOR_PASSWORD }, clock.now());
@@ -71,7 +71,7 @@ export async function startLoginHub(clock = testClock()): Promise<LoginHub> {
     async restart() {
       await running.app.close();
       await store.close();
-      store = openStore(dbFile);
+      store = await openStore(dbFile);
       running = await start();
       Object.assign(hub, { app: running.app, store, url: running.url });
     },

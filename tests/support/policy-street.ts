@@ -50,7 +50,7 @@ export interface PolicyStreet {
 export async function startPolicyStreet(clock = testClock()): Promise<PolicyStreet> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   const doors = {
     a: await enrolKiosk(store, await seedVenue(store, 'venue-a')),
     b: await enrolKiosk(store, await seedVenue(store, 'venue-b')),

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /**
  * Group commit: writes that arrive together (batches from many kiosks, passes,
@@ -19,12 +19,12 @@ import type { Db } from './database.js';
  * company that cannot come.
  */
 export interface GroupCommit {
-  /** Runs `work` in the next group transaction; resolves with its result after COMMIT. `weight` is its size (records) for the queue's figures. */
-  write<T>(work: () => T, weight?: number): Promise<T>;
+  /** Runs `work` in the next group transaction (on `tx`, in a savepoint of its own); resolves with its result after COMMIT. `weight` is its size (records) for the queue's figures. */
+  write<T>(work: (tx: Sql) => T | Promise<T>, weight?: number): Promise<T>;
   /** What is queued and how fast commits have gone, for backpressure. */
   load(): CommitLoad;
-  /** Commits whatever is queued now, before the store closes: a write accepted is never dropped by a shutdown. */
-  flushNow(): void;
+  /** Commits whatever is queued, before the store closes: a write accepted is never dropped by a shutdown. */
+  drain(): Promise<void>;
 }
 
 export interface CommitLoad {
@@ -41,7 +41,7 @@ export interface CommitLoad {
 }
 
 interface Pending {
-  work: () => unknown;
+  work: (tx: Sql) => unknown;
   weight: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -56,44 +56,46 @@ const MANY_WRITES = 8;
 /** Smoothing of the moving averages (the newest group's share). */
 const SMOOTHING = 0.2;
 
-export function createGroupCommit(db: Db): GroupCommit {
+export function createGroupCommit(sql: Sql): GroupCommit {
   let queue: Pending[] = [];
   let queuedWeight = 0;
   let scheduled = false;
+  /** The group being committed: one at a time. */
+  let running: Promise<void> | null = null;
   let groupMs = 0;
   let weightPerMs = 0;
   let groups = 0;
   let lastStart = -Infinity;
   let lastSize = 0;
 
-  const runGroup = db.transaction((group: readonly Pending[]) =>
-    group.map((p) => {
-      try {
-        // A transaction function called inside another runs as a savepoint: a throw undoes this write only.
-        return { ok: true as const, value: savepoint(p.work) };
-      } catch (err) {
-        return { ok: false as const, err };
+  async function runGroup(group: readonly Pending[]) {
+    return sql.transaction(async (tx) => {
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+      for (const p of group) {
+        try {
+          // A savepoint of its own: a throw undoes this write only.
+          outcomes.push({ ok: true, value: await tx.transaction(async (sp) => p.work(sp)) });
+        } catch (err) {
+          outcomes.push({ ok: false, err });
+        }
       }
-    }),
-  );
-  const savepoint = (work: () => unknown) => db.transaction(work)();
+      return outcomes;
+    });
+  }
 
-  function flush(): void {
-    scheduled = false;
-    if (queue.length === 0) return;
+  async function flush(): Promise<void> {
     let weight = 0;
     let n = 0;
     while (n < queue.length && (n === 0 || weight + queue[n]!.weight <= MAX_GROUP_WEIGHT)) weight += queue[n++]!.weight;
     const group = queue.slice(0, n);
     queue = queue.slice(n);
     queuedWeight -= weight;
-    if (queue.length > 0) schedule();
     const t0 = performance.now();
     lastStart = t0;
     lastSize = group.length;
-    let outcomes: ReturnType<typeof runGroup>;
+    let outcomes: Awaited<ReturnType<typeof runGroup>>;
     try {
-      outcomes = runGroup.immediate(group);
+      outcomes = await runGroup(group);
     } catch (err) {
       // BEGIN or COMMIT failed: nothing of the group is stored.
       for (const p of group) p.reject(err);
@@ -107,16 +109,26 @@ export function createGroupCommit(db: Db): GroupCommit {
     outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.err)));
   }
 
+  function start(): void {
+    scheduled = false;
+    // A timer set before a drain may find the queue taken, or a group under way (which schedules the next).
+    if (running || queue.length === 0) return;
+    running = flush().finally(() => {
+      running = null;
+      if (queue.length > 0) schedule();
+    });
+  }
+
   function schedule(): void {
-    if (scheduled) return;
+    if (scheduled || running) return;
     scheduled = true;
     const wait = lastSize > MANY_WRITES ? Math.min(MAX_GAP_MS, 3 * groupMs) - (performance.now() - lastStart) : 0;
-    if (wait > 0) setTimeout(flush, wait);
-    else setImmediate(flush);
+    if (wait > 0) setTimeout(start, wait);
+    else setImmediate(start);
   }
 
   return {
-    write<T>(work: () => T, weight = 1): Promise<T> {
+    write<T>(work: (tx: Sql) => T | Promise<T>, weight = 1): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, weight, resolve: resolve as (v: unknown) => void, reject });
         queuedWeight += weight;
@@ -124,8 +136,11 @@ export function createGroupCommit(db: Db): GroupCommit {
       });
     },
     load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
-    flushNow() {
-      while (queue.length > 0) flush();
+    async drain() {
+      while (running || queue.length > 0) {
+        if (running) await running;
+        else start();
+      }
     },
   };
 }

@@ -19,6 +19,7 @@ import { privateFileIn } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
+import { sqliteSql, type Sql } from './sql.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
 /**
@@ -48,6 +49,11 @@ export interface Store {
   suspensions: SuspensionRepository;
   /** On-site inspections (000 §3, the inspection ledger): stored here, read through the read pool. */
   inspections: InspectionRepository & InspectionReads;
+  /**
+   * The database itself, for scripts and tests that look at what is stored
+   * (SQL both dialects accept, sql.ts). The hub's routes and sockets never use it.
+   */
+  sql: Sql;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
   /** Throws if the database cannot answer. */
@@ -65,13 +71,14 @@ export interface StoreOptions {
   reads?: ReadPoolOptions;
 }
 
-export function openStore(file: string, options: StoreOptions = {}): Store {
+export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
   const db = openDatabase(file);
   const ctx = createRuleContext(db);
   const aggregates = createAggregates(db, ctx);
   // A file from before running figures (or seeded straight into SQLite) has them built once, here.
   if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
-  const commits = createGroupCommit(db);
+  const sql = sqliteSql(db);
+  const commits = createGroupCommit(sql);
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
   const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(db) }), options.reads);
   return {
@@ -91,6 +98,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     bookings: createBookingRepository(db),
     suspensions: createSuspensionRepository(db),
     inspections: { ...createInspectionRepository(db), list: reads.inspections.list },
+    sql,
     writeLoad: () => commits.load(),
     async ping() {
       db.prepare('SELECT 1').get();
@@ -103,8 +111,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     async close() {
       await reads.close();
       // Writes already queued are committed, not dropped: their callers are waiting on them.
-      if (db.open) commits.flushNow();
-      if (db.open) db.close();
+      if (db.open) await commits.drain();
+      await sql.close();
     },
   };
 }

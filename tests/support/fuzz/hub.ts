@@ -58,7 +58,7 @@ const PASSWORD = 'fuzz suite password';
 export async function startFuzzHub({ now = Date.now }: { now?: () => number } = {}): Promise<FuzzHub> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = openStore(dbFile);
+  const store = await openStore(dbFile);
   const entranceId = await seedVenue(store, 'venue-a');
   await seedVenue(store, 'venue-b');
   const { kiosk, token } = await enrolKiosk(store, entranceId);
