@@ -234,6 +234,16 @@ describe('GET /metrics', () => {
       expect(res.status, JSON.stringify(headers)).toBe(403);
     }
   });
+
+  it('answers 60 scrapes a minute from one address, then 429', async () => {
+    const hub = await hubWith();
+    const scrapeFrom = (remoteAddress: string) => hub.app.inject({ method: 'GET', url: '/metrics', remoteAddress });
+    for (let i = 0; i < 60; i++) expect((await scrapeFrom('127.0.0.5')).statusCode).toBe(200);
+    const over = await scrapeFrom('127.0.0.5');
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect((await scrapeFrom('127.0.0.6')).statusCode).toBe(200);
+  });
 });
 
 describe('METRICS_TOKEN', () => {
