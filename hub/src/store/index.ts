@@ -5,7 +5,7 @@ import { createDashboardRepository, type DashboardRepository } from './dashboard
 import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionReads, createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
-import { createGroupCommit, type CommitLoad } from './group-commit.js';
+import { createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
@@ -56,6 +56,8 @@ export interface Store {
   sql: Sql;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
+  /** Each group commit as it happens (for metrics); optional, a store without group commit has none. Returns the unsubscribe. */
+  observe?(listener: (commit: CommitStats) => void): () => void;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   /**
@@ -102,6 +104,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
     sql,
     writeLoad: () => commits.load(),
+    observe: (listener) => commits.observe(listener),
     async ping() {
       db.prepare('SELECT 1').get();
     },
