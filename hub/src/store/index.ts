@@ -86,8 +86,8 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
   const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(sql) }), options.reads);
   return {
-    venues: createVenueRepository(db),
-    kiosks: createKioskRepository(db, commits),
+    venues: createVenueRepository(sql),
+    kiosks: createKioskRepository(sql, commits),
     records: createRecordRepository(db, aggregates, commits),
     policies: createPolicyRepository(sql, commits),
     occupancy: createOccupancyRepository(aggregates),
