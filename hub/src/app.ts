@@ -142,7 +142,7 @@ export const hubApp = fp<AppOptions>(
     // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").
     refuseOtherNamespaces(io);
     // The jobs one process of the street runs, and what /metrics shows (docs/operations.md "Metrics").
-    const singletons = createSingletons();
+    const singletons = createSingletons(store.leases, { log: app.log });
     const metrics = createHubMetrics({ io, store, singletons });
     // A route answered 500 by the one error handler: nearly always the database.
     app.addHook('onError', async (_request, _reply, err) => {

@@ -19,6 +19,7 @@ import { privateFileIn } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
+import { soleLeases, type Leases } from './leases.js';
 import { sqliteSql, type Sql } from './sql.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
@@ -54,6 +55,8 @@ export interface Store {
    * (SQL both dialects accept, sql.ts). The hub's routes and sockets never use it.
    */
   sql: Sql;
+  /** Who runs the work that runs once across hub processes (leases.ts; the singletons in hub/src/singletons.ts). */
+  leases: Leases;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
   /** Each group commit as it happens (for metrics); optional, a store without group commit has none. Returns the unsubscribe. */
@@ -103,6 +106,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     suspensions: createSuspensionRepository(sql),
     inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
     sql,
+    leases: soleLeases(),
     writeLoad: () => commits.load(),
     observe: (listener) => commits.observe(listener),
     async ping() {

@@ -9,10 +9,12 @@ import pg from 'pg';
  * - PostgreSQL: a lease is a session advisory lock on a connection of its
  *   own. The server releases it when that connection ends: the holder closed,
  *   was killed, lost the network, or the server restarted. Another process
- *   takes it at its next try (hub/src/singleton-jobs.ts tries every few
+ *   takes it at its next try (hub/src/singletons.ts tries every few
  *   seconds), so the work moves within seconds of its holder dying.
  */
 export interface Leases {
+  /** One process owns the database (SQLite): it holds every lease from the start. */
+  readonly sole: boolean;
   /** Whether this process holds `name` now, taking it if it is free. */
   hold(name: string): Promise<boolean>;
   /** Gives `name` back (this process stops doing that work). */
@@ -22,7 +24,7 @@ export interface Leases {
 }
 
 export function soleLeases(): Leases {
-  return { hold: async () => true, release: async () => {}, close: async () => {} };
+  return { sole: true, hold: async () => true, release: async () => {}, close: async () => {} };
 }
 
 /** Leases as advisory locks in one 64-bit key space: the names' keys are fixed here, one per job. */
@@ -60,6 +62,7 @@ export function postgresLeases(url: string, onError: (err: Error) => void = () =
   }
 
   return {
+    sole: false,
     async hold(name) {
       if (closed) return false;
       let c: pg.Client;
