@@ -8,6 +8,7 @@ import type { Db } from './database.js';
 import type { FlagVenueRow, RuleContext } from './rule-context.js';
 import type { Aggregates } from './aggregates.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Sql } from './sql.js';
 
 /**
  * Compliance flags: stored one per venue, rule and window, with
@@ -194,7 +195,7 @@ export function mergeEvidence(old: Record<string, unknown>, next: Record<string,
   return merged;
 }
 
-export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggregates, commits: GroupCommit): FlagRepository {
+export function createFlagRepository(sql: Sql, db: Db, ctx: RuleContext, aggregates: Aggregates, commits: GroupCommit): FlagRepository {
   const byKey = db.prepare<[string, string, string], { id: number; severity: Severity; evidence: string; status: FlagStatus }>(
     'SELECT id, severity, evidence, status FROM flags WHERE venue_id = ? AND rule = ? AND window_key = ?',
   );
@@ -311,7 +312,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
     return changed;
   });
 
-  const act = db.transaction((id: number, action: FlagAction, accountId: string, now: number): void => {
+  const act = db.transaction((id: number, action: FlagAction, accountId: string, now: number, offsetOf: ReadonlyMap<string, number>): void => {
     const row = byId.get(id);
     if (!row) throw new RangeError(`no flag ${id}`);
     if (!FROM[action.action].includes(row.status)) throw new FlagTransitionError(row.status, action.action);
@@ -320,7 +321,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
     const note = action.action === 'acknowledge' ? null : action.note;
     if (action.action === 'order_rectification') {
       // The deadline is the end of that date at the venue (整改期限, 000 §5).
-      const offset = ctx.venue(row.venue_id)!.utcOffsetMinutes;
+      const offset = offsetOf.get(row.venue_id)!;
       const midnight = dayStart(Date.parse(`${action.deadline}T12:00:00Z`) - offset * 60_000, offset);
       deadline = midnight + DAY_MS - 1;
       if (deadline < now) throw new FlagTransitionError(row.status, action.action, `the deadline ${action.deadline} has already passed`);
@@ -365,7 +366,8 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at, inspectionId: e.inspection_id }));
     },
     async act(id, action, accountId, now) {
-      act.immediate(id, action, accountId, now);
+      const offsetOf = new Map((await ctx.venues(sql)).map((v) => [v.id, v.utcOffsetMinutes]));
+      act.immediate(id, action, accountId, now, offsetOf);
       return toFlag(byId.get(id)!);
     },
     async jointEnforcement({ communityId }, now, thresholds) {
@@ -388,22 +390,22 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
     },
     facts: {
       async venue(venueId) {
-        return ctx.venue(venueId);
+        return ctx.venue(sql, venueId);
       },
       async venues() {
-        return ctx.venues();
+        return ctx.venues(sql);
       },
       async policies() {
-        return ctx.policies();
+        return ctx.policies(sql);
       },
       async hour(venueId, start) {
-        return aggregates.hour(venueId, start);
+        return aggregates.hour(sql, venueId, start);
       },
       async span(venueId, kind, start) {
-        return aggregates.span(venueId, kind, start);
+        return aggregates.span(sql, venueId, kind, start);
       },
       async street(from, to, exceptVenueId) {
-        return aggregates.street(from, to, exceptVenueId);
+        return aggregates.street(sql, from, to, exceptVenueId);
       },
       async entrances(venueId, from, to) {
         return entranceRows.all(venueId, from, to).map((r) => ({

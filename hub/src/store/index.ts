@@ -73,11 +73,11 @@ export interface StoreOptions {
 
 export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
   const db = openDatabase(file);
-  const ctx = createRuleContext(db);
-  const aggregates = createAggregates(db, ctx);
-  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
-  if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
   const sql = sqliteSql(db);
+  const ctx = createRuleContext();
+  const aggregates = createAggregates(ctx);
+  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
+  if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
   const commits = createGroupCommit(sql);
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
   const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(db) }), options.reads);
@@ -86,14 +86,14 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     kiosks: createKioskRepository(db, commits),
     records: createRecordRepository(db, aggregates, commits),
     policies: createPolicyRepository(db, commits),
-    occupancy: createOccupancyRepository(aggregates),
+    occupancy: createOccupancyRepository(sql, aggregates),
     passes: createPassRepository(db),
     accounts: createAccountRepository(db),
     loginFailures: createLoginFailureRepository(db),
     streetSettings: createStreetSettingsRepository(db),
     audit: createAuditRepository(db),
     dashboard: reads.dashboard,
-    flags: createFlagRepository(db, ctx, aggregates, commits),
+    flags: createFlagRepository(sql, db, ctx, aggregates, commits),
     tracing: reads.tracing,
     bookings: createBookingRepository(db),
     suspensions: createSuspensionRepository(db),

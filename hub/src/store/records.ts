@@ -3,6 +3,7 @@ import type { EntranceRecord, SyncRecord } from '../../../shared/schemas/record.
 import type { Aggregates } from './aggregates.js';
 import type { Db } from './database.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Sql } from './sql.js';
 
 /** The store's verdict on one record; the caller maps it back to the batch index. */
 export type StoreOutcome =
@@ -182,10 +183,10 @@ export function createRecordRepository(db: Db, aggregates: Aggregates, commits: 
     return { status: 'conflict', field: 'seq', message: `seq ${seq} of this kiosk is already stored as record ${other.id}` };
   }
 
-  const ingestAll = (records: readonly SyncRecord[], receivedAt: number): StoreOutcome[] => {
+  const ingestAll = async (tx: Sql, records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]> => {
     undone = [];
     const outcomes = records.map((r) => ingestOne(r, receivedAt));
-    aggregates.apply(records.filter((_, i) => outcomes[i]!.status === 'accepted'), undone);
+    await aggregates.apply(tx, records.filter((_, i) => outcomes[i]!.status === 'accepted'), undone);
     return outcomes;
   };
 
@@ -193,7 +194,7 @@ export function createRecordRepository(db: Db, aggregates: Aggregates, commits: 
     async ingest(records, receivedAt) {
       if (records.length === 0) return [];
       // Runs in its own savepoint of the next group transaction; resolves after that COMMIT.
-      return commits.write(() => ingestAll(records, receivedAt), records.length);
+      return commits.write((tx) => ingestAll(tx, records, receivedAt), records.length);
     },
     async holds(r) {
       return held.get(r.id, r.kioskId, r.seq) !== undefined;
