@@ -84,7 +84,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   return {
     venues: createVenueRepository(db),
     kiosks: createKioskRepository(db, commits),
-    records: createRecordRepository(db, aggregates, commits),
+    records: createRecordRepository(sql, aggregates, commits),
     policies: createPolicyRepository(db, commits),
     occupancy: createOccupancyRepository(sql, aggregates),
     passes: createPassRepository(db),
