@@ -93,7 +93,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     streetSettings: createStreetSettingsRepository(db),
     audit: createAuditRepository(db),
     dashboard: reads.dashboard,
-    flags: createFlagRepository(sql, db, ctx, aggregates, commits),
+    flags: createFlagRepository(sql, ctx, aggregates, commits),
     tracing: reads.tracing,
     bookings: createBookingRepository(db),
     suspensions: createSuspensionRepository(db),
