@@ -145,6 +145,38 @@ function statements(d: Dialect) {
 
 const TEXTS: Record<Dialect, ReturnType<typeof statements>> = { sqlite: statements('sqlite'), postgres: statements('postgres') };
 
+/** One window a batch folds into: its empty facts, and the new facts from the stored ones. */
+interface Fold {
+  kind: WindowKind;
+  start: number;
+  empty: () => unknown;
+  fold: (old: unknown) => unknown;
+}
+
+/** Statement texts by row count and dialect, each built once. */
+function bySize(build: (d: Dialect, rows: number) => string): (d: Dialect, rows: number) => string {
+  const texts: Record<Dialect, string[]> = { sqlite: [], postgres: [] };
+  return (d, rows) => (texts[d][rows] ??= build(d, rows));
+}
+
+/**
+ * The facts of windows (venue, kind and start of each), locked on PostgreSQL. The venue is in every
+ * term so each is one primary-key seek (SQLite's MULTI-INDEX OR): with it outside the OR, SQLite
+ * may read every window the venue has.
+ */
+const factsOf = bySize(
+  (d, rows) =>
+    `SELECT kind, start, facts FROM window_facts WHERE ${Array.from({ length: rows }, () => '(venue_id = ? AND kind = ? AND start = ?)').join(' OR ')}${d === 'postgres' ? ' FOR UPDATE' : ''}`,
+);
+
+const windowValues = (rows: number) => Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ');
+const putReplace = bySize(
+  (_, rows) => `INSERT INTO window_facts (venue_id, kind, start, facts) VALUES ${windowValues(rows)} ON CONFLICT (venue_id, kind, start) DO UPDATE SET facts = excluded.facts`,
+);
+const putNew = bySize((_, rows) => `INSERT INTO window_facts (venue_id, kind, start, facts) VALUES ${windowValues(rows)} ON CONFLICT (venue_id, kind, start) DO NOTHING`);
+/** Writes windows' facts (venue, kind, start, facts per row): replacing them, or only where none is stored. The text is the same in both dialects. */
+const putWindows = (rows: number, replace: boolean) => (replace ? putReplace : putNew)('sqlite', rows);
+
 export function createAggregates(ctx: RuleContext): Aggregates {
   const toHeld = (r: HourEntranceRow, venueId: string): HeldEntrance => ({
     // Stored bodies were validated on the way in; the rules read the record's own fields.
@@ -237,20 +269,30 @@ export function createAggregates(ctx: RuleContext): Aggregates {
   }
 
   /**
-   * Reads and writes the window's facts. Race-safe with several hub processes: on PostgreSQL the
-   * row is read FOR UPDATE (a window not yet written is first created empty by INSERT … ON CONFLICT
-   * DO NOTHING, which a second writer waits on, then read locked), so two batches of one venue fold into it one after the other.
+   * Folds the batch into its windows: their facts read in one statement and written in one. Race-safe
+   * with several hub processes: on PostgreSQL the rows are read FOR UPDATE (windows not yet written
+   * are first created empty by INSERT … ON CONFLICT DO NOTHING, which a second writer waits on, then
+   * read locked), so two batches of one venue fold into a window one after the other.
    */
-  async function foldWindow<T>(sql: Sql, venueId: string, kind: WindowKind, start: number, empty: () => T, fold: (old: T) => unknown): Promise<void> {
-    const q = TEXTS[sql.dialect];
-    const read = sql.dialect === 'postgres' ? `${q.factsRow} FOR UPDATE` : q.factsRow;
-    let row = await sql.get<{ facts: string }>(read, [venueId, kind, start]);
-    if (!row && sql.dialect === 'postgres') {
-      await sql.run('INSERT INTO window_facts (venue_id, kind, start, facts) VALUES (?, ?, ?, ?) ON CONFLICT (venue_id, kind, start) DO NOTHING', [venueId, kind, start, JSON.stringify(empty())]);
-      row = await sql.get<{ facts: string }>(read, [venueId, kind, start]);
+  async function foldWindows(sql: Sql, venueId: string, windows: readonly Fold[]): Promise<void> {
+    if (windows.length === 0) return;
+    const keyOf = (kind: string, start: number) => `${kind}:${start}`;
+    const where = windows.flatMap((w) => [venueId, w.kind, w.start]);
+    const read = async () => {
+      const rows = await sql.all<{ kind: string; start: number; facts: string }>(factsOf(sql.dialect, windows.length), where);
+      return new Map(rows.map((r) => [keyOf(r.kind, r.start), r.facts]));
+    };
+    let stored = await read();
+    const missing = windows.filter((w) => !stored.has(keyOf(w.kind, w.start)));
+    if (missing.length > 0 && sql.dialect === 'postgres') {
+      await sql.run(putWindows(missing.length, false), missing.flatMap((w) => [venueId, w.kind, w.start, JSON.stringify(w.empty())]));
+      stored = await read();
     }
-    const old = row ? (JSON.parse(row.facts) as T) : empty();
-    await sql.run(q.putFacts, [venueId, kind, start, JSON.stringify(fold(old))]);
+    const values = windows.flatMap((w) => {
+      const old = stored.get(keyOf(w.kind, w.start));
+      return [venueId, w.kind, w.start, JSON.stringify(w.fold(old === undefined ? w.empty() : JSON.parse(old)))];
+    });
+    await sql.run(putWindows(windows.length, true), values);
   }
 
   return {
@@ -299,9 +341,10 @@ export function createAggregates(ctx: RuleContext): Aggregates {
         }
         return groups;
       };
+      const folds: Fold[] = [];
       for (const [start, held] of byWindow((ms) => hourStart(ms, off))) {
         if (refold.has(start)) continue;
-        await foldWindow(sql, venue.id, 'hour', start, emptyHour, (old) => foldHour(old, venue, standingAdmissions(held), p.of, p.at));
+        folds.push({ kind: 'hour', start, empty: emptyHour, fold: (old) => foldHour(old as HourFacts, venue, standingAdmissions(held), p.of, p.at) });
       }
       for (const start of refold) await refoldHour(sql, venue.id, start, (admissions) => foldHour(emptyHour(), venue, admissions, p.of, p.at));
       // A day and a week lose the admissions undone; who worked the door (refusals and undone admissions included) stays.
@@ -311,12 +354,18 @@ export function createAggregates(ctx: RuleContext): Aggregates {
         for (const [day, n] of dayLoss) loss.set(key(day), (loss.get(key(day)) ?? 0) + n);
         for (const start of loss.keys()) if (!spans.has(start)) spans.set(start, []);
         for (const [start, held] of spans) {
-          await foldWindow(sql, venue.id, kind, start, emptySpan, (old) => {
-            const facts = foldSpan(old, held);
-            return { ...facts, admissions: facts.admissions - (loss.get(start) ?? 0) };
+          folds.push({
+            kind,
+            start,
+            empty: emptySpan,
+            fold: (old) => {
+              const facts = foldSpan(old as SpanFacts, held);
+              return { ...facts, admissions: facts.admissions - (loss.get(start) ?? 0) };
+            },
           });
         }
       }
+      await foldWindows(sql, venue.id, folds);
     },
 
     async doors(sql, venueId, now) {
