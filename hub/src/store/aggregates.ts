@@ -264,6 +264,9 @@ export function createAggregates(ctx: RuleContext): Aggregates {
 
   async function refoldHour(sql: Sql, venueId: string, start: number, fold: (held: readonly HeldEntrance[]) => HourFacts): Promise<void> {
     const q = TEXTS[sql.dialect];
+    // On PostgreSQL the hour is locked before its records are read: a batch of another hub process
+    // folding into it has committed (and its records are read here) or waits for this one.
+    if (sql.dialect === 'postgres') await sql.get(`${q.factsRow} FOR UPDATE`, [venueId, 'hour', start]);
     const held = (await sql.all<HourEntranceRow>(q.hourEntrances, [venueId, start, start + HOUR_MS])).map((r) => toHeld(r, venueId));
     await sql.run(q.putFacts, [venueId, 'hour', start, JSON.stringify(fold(standingAdmissions(held)))]);
   }
