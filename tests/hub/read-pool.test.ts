@@ -30,7 +30,7 @@ const ALL = { communityId: null };
 
 /** The read repositories on a connection of this thread, as the store had them before the pool. */
 function inProcess(db: Database.Database): ReadRepositories {
-  return { dashboard: createDashboardRepository(db, createAggregates(db, createRuleContext(db))), tracing: createTracingRepository(db), inspections: createInspectionReads(sqliteSql(db)) };
+  return { dashboard: createDashboardRepository(db, createAggregates(createRuleContext())), tracing: createTracingRepository(db), inspections: createInspectionReads(sqliteSql(db)) };
 }
 
 /** Counts event-loop turns (setImmediate) until `p` settles: 0 means the main thread was held the whole time. */

@@ -30,6 +30,7 @@ import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Statement } from 'better-sqlite3';
 import type { Aggregates } from './aggregates.js';
 import type { Db } from './database.js';
+import { sqliteSql } from './sql.js';
 
 /** Which venues a query covers: one community (an inspector), or the whole street (null, the street office). */
 export interface Scope {
@@ -174,6 +175,8 @@ function toFold(r: FoldRow): SyncRecord {
 }
 
 export function createDashboardRepository(db: Db, aggregates: Aggregates): DashboardRepository {
+  // The running figures are read through the async Sql interface (aggregates.ts), over this connection.
+  const sql = sqliteSql(db);
   // A policy is street-wide or for one community; a venue is under its community's, the view
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
   const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
@@ -403,7 +406,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         /** The last moment any kiosk was heard (a record or a connection). */
         let heardAt: number | null = null;
         // People inside per door from the running figures (aggregates.ts), as the kiosks are told.
-        const doors = new Map(aggregates.doors(v.id, now).map((d) => [d.kioskId, d.inside]));
+        const doors = new Map((await aggregates.doors(sql, v.id, now)).map((d) => [d.kioskId, d.inside]));
         for (const k of kiosks) {
           inside += doors.get(k.id) ?? 0;
           const last = lastRecord.get(k.id)?.received_at ?? null;
@@ -434,7 +437,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           cap: capacityCap(p, v),
           openFlags: f?.n ?? 0,
           // The running day figure (aggregates.ts): admissions that stand, in the venue-local day of `now`.
-          admissionsToday: aggregates.span(v.id, 'day', dayStart(now, v.utcOffsetMinutes)).admissions,
+          admissionsToday: (await aggregates.span(sql, v.id, 'day', dayStart(now, v.utcOffsetMinutes))).admissions,
           lastSeenAt,
           offlineSince,
           kiosks: kiosks.length,

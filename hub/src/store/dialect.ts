@@ -41,3 +41,11 @@ export function greatest(d: Dialect, a: string, b: string): string {
 export function least(d: Dialect, a: string, b: string): string {
   return d === 'sqlite' ? `min(${a}, ${b})` : `LEAST(${a}, ${b})`;
 }
+
+/**
+ * expr kept out of the planner's index choice: SQLite's unary `+` (a no-op on
+ * the value); PostgreSQL's planner needs no such hint (and has no `+` on text).
+ */
+export function unindexed(d: Dialect, expr: string): string {
+  return d === 'sqlite' ? `+${expr}` : expr;
+}

@@ -4,10 +4,11 @@ import type { JointEnforcementRow } from '../../../shared/schemas/dashboard.js';
 import { Flag, FlagStatus, type FlagAction, type RaisedFlag, type Severity } from '../../../shared/schemas/flags.js';
 import type { FlagThresholds } from '../../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../../shared/schemas/record.js';
-import type { Db } from './database.js';
+import { jsonIntegers, jsonNumber, jsonText, jsonTexts } from './dialect.js';
 import type { FlagVenueRow, RuleContext } from './rule-context.js';
 import type { Aggregates } from './aggregates.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Dialect, Sql } from './sql.js';
 
 /**
  * Compliance flags: stored one per venue, rule and window, with
@@ -194,87 +195,68 @@ export function mergeEvidence(old: Record<string, unknown>, next: Record<string,
   return merged;
 }
 
-export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggregates, commits: GroupCommit): FlagRepository {
-  const byKey = db.prepare<[string, string, string], { id: number; severity: Severity; evidence: string; status: FlagStatus }>(
-    'SELECT id, severity, evidence, status FROM flags WHERE venue_id = ? AND rule = ? AND window_key = ?',
-  );
-  const insert = db.prepare<[string, string, string, string, string, number, number]>(
-    `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`,
-  );
-  const update = db.prepare<[string, string, number, number]>('UPDATE flags SET severity = ?, evidence = ?, updated_at = ? WHERE id = ?');
-  const byId = db.prepare<[number], FlagRow>(`${SELECT_FLAG} WHERE f.id = ?`);
-  const passFlagRows = db.prepare<[string, number], FlagRow>(
-    `${SELECT_FLAG} WHERE f.venue_id = ? AND f.updated_at = ? AND f.rule IN ('pass_reused', 'pass_unknown') ORDER BY f.id`,
-  );
-  const orderedAtOf = db.prepare<[number], { at: number }>(
-    "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
-  );
-  const events = db.prepare<[number], { id: number; flag_id: number; at: number; account_id: string | null; account_name: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null; inspection_id: number | null }>(
-    'SELECT e.*, a.name AS account_name FROM flag_events e LEFT JOIN accounts a ON a.id = e.account_id WHERE e.flag_id = ? ORDER BY e.at, e.id',
-  );
-  const setStatus = db.prepare<[FlagStatus, number, number | null, string | null, number]>(
-    'UPDATE flags SET status = ?, updated_at = ?, deadline = coalesce(?, deadline), note = coalesce(?, note) WHERE id = ?',
-  );
-  const addEvent = db.prepare<[number, number, string, string, string | null, number | null, number | null]>(
-    'INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const repeatViolations = db.prepare<[number, string | null, string | null], { venue_id: string; n: number }>(
-    `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
-      WHERE f.opened_at >= ? AND f.severity = 'violation' AND f.status != 'withdrawn' AND (? IS NULL OR v.community_id = ?)
+type EntranceRow = { id: string; kiosk_id: string; seq: number; venue_id: string; kiosk_time: string; operator_id: string | null; received_at: number; body: string; corrected_by: string | null };
+type EventRow = { id: number; flag_id: number; at: number; account_id: string | null; account_name: string | null; action: FlagAction['action']; note: string | null; deadline: number | null; visited_at: number | null; inspection_id: number | null };
+type KeyRow = { id: number; severity: Severity; evidence: string; status: FlagStatus };
+
+/** The statements, in the SQL of one dialect: built once per dialect. */
+function statements(d: Dialect) {
+  // On PostgreSQL a flag read to be changed is locked until the transaction ends, so two hub
+  // processes changing one flag do it one after the other (SQLite's BEGIN IMMEDIATE serialises writers).
+  const locked = d === 'postgres' ? ' FOR UPDATE' : '';
+  return {
+    byKey: `SELECT id, severity, evidence, status FROM flags WHERE venue_id = ? AND rule = ? AND window_key = ?${locked}`,
+    // A flag another process opened meanwhile is left to the update path: no second row, no unique-key error.
+    insert: `INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'open') ON CONFLICT (venue_id, rule, window_key) DO NOTHING RETURNING id`,
+    update: 'UPDATE flags SET severity = ?, evidence = ?, updated_at = ? WHERE id = ?',
+    byId: `${SELECT_FLAG} WHERE f.id = ?`,
+    byIds: `${SELECT_FLAG} WHERE f.id IN (${jsonIntegers(d)})`,
+    statusOf: `SELECT status, venue_id, opened_at FROM flags WHERE id = ?${locked}`,
+    passFlagRows: `${SELECT_FLAG} WHERE f.venue_id = ? AND f.updated_at = ? AND f.rule IN ('pass_reused', 'pass_unknown') ORDER BY f.id`,
+    orderedAtOf: "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
+    events: 'SELECT e.*, a.name AS account_name FROM flag_events e LEFT JOIN accounts a ON a.id = e.account_id WHERE e.flag_id = ? ORDER BY e.at, e.id',
+    setStatus: 'UPDATE flags SET status = ?, updated_at = ?, deadline = coalesce(CAST(? AS BIGINT), deadline), note = coalesce(CAST(? AS TEXT), note) WHERE id = ?',
+    addEvent: 'INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    repeatViolations: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
+      WHERE f.opened_at >= ? AND f.severity = 'violation' AND f.status != 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR v.community_id = ?)
       GROUP BY f.venue_id`,
-  );
-  const missed = db.prepare<[number, string | null, string | null], { venue_id: string; n: number }>(
-    `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
-      WHERE f.deadline IS NOT NULL AND f.deadline < ? AND f.status != 'withdrawn' AND (? IS NULL OR v.community_id = ?)
+    missed: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
+      WHERE f.deadline IS NOT NULL AND f.deadline < ? AND f.status != 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR v.community_id = ?)
         AND NOT EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified' AND e.at <= f.deadline)
       GROUP BY f.venue_id`,
-  );
-  const venueNames = db.prepare<[], { id: string; name: string; community_id: string; community_name: string }>(
-    'SELECT v.id, v.name, v.community_id, c.name AS community_name FROM venues v JOIN communities c ON c.id = v.community_id',
-  );
+    venueNames: 'SELECT v.id, v.name, v.community_id, c.name AS community_name FROM venues v JOIN communities c ON c.id = v.community_id',
 
-  // Facts.
-  const entranceRows = db.prepare<[string, number, number], { id: string; kiosk_id: string; seq: number; venue_id: string; kiosk_time: string; operator_id: string | null; received_at: number; body: string; corrected_by: string | null }>(
-    `SELECT k.id, k.kiosk_id, k.seq, k.venue_id, k.kiosk_time, k.operator_id, k.received_at, k.body, e.corrected_by
+    // Facts.
+    entranceRows: `SELECT k.id, k.kiosk_id, k.seq, k.venue_id, k.kiosk_time, k.operator_id, k.received_at, k.body, e.corrected_by
        FROM kiosk_records k JOIN entrance_records e ON e.id = k.id
       WHERE k.venue_id = ? AND k.type = 'entrance' AND k.kiosk_time_ms >= ? AND k.kiosk_time_ms < ?
       ORDER BY k.kiosk_time_ms, k.kiosk_id, k.seq`,
-  );
-  const scanCount = db.prepare<[string, number, number], { passes: number; people: number | null }>(
-    'SELECT count(*) AS passes, sum(people) AS people FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
-  );
-  const readingRows = db.prepare<[string, number, number], { id: string; kiosk_time_ms: number; celsius: number }>(
-    `SELECT id, kiosk_time_ms, json_extract(checks, '$.temperature.celsius') AS celsius FROM entrance_records
-      WHERE kiosk_id = ? AND seq > ? AND json_extract(checks, '$.temperature.outcome') = 'measured'
+    scanCount: 'SELECT count(*) AS passes, sum(people) AS people FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
+    readingRows: `SELECT id, kiosk_time_ms, ${jsonNumber(d, 'checks', ['temperature', 'celsius'])} AS celsius FROM entrance_records
+      WHERE kiosk_id = ? AND seq > ? AND ${jsonText(d, 'checks', ['temperature', 'outcome'])} = 'measured'
       ORDER BY seq DESC LIMIT ?`,
-  );
-  const kioskRows = db.prepare<[], { id: string; venue_id: string; enrolled_at: number; last_record_at: number | null }>(
-    `SELECT k.id, k.venue_id, k.enrolled_at,
+    kioskRows: `SELECT k.id, k.venue_id, k.enrolled_at,
             (SELECT r.received_at FROM kiosk_records r WHERE r.kiosk_id = k.id ORDER BY r.seq DESC LIMIT 1) AS last_record_at
        FROM kiosks k WHERE k.revoked_at IS NULL ORDER BY k.id`,
-  );
-  const ledgerRows = db.prepare<[string, number, number], { id: string; type: string; kiosk_time_ms: number; body: string }>(
-    `SELECT id, type, kiosk_time_ms, body FROM kiosk_records
+    ledgerRows: `SELECT id, type, kiosk_time_ms, body FROM kiosk_records
       WHERE venue_id = ? AND type IN ('disinfection', 'staff_temperature', 'staff_health') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?`,
-  );
-  const dutyRows = db.prepare<[string, number, number], { operator_id: string | null; entrances: number; admissions: number }>(
-    `SELECT operator_id, count(*) AS entrances, sum(decision = 'admit' AND corrected_by IS NULL) AS admissions FROM entrance_records
+    dutyRows: `SELECT operator_id, count(*) AS entrances, sum(CASE WHEN decision = 'admit' AND corrected_by IS NULL THEN 1 ELSE 0 END) AS admissions FROM entrance_records
       WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? GROUP BY operator_id`,
-  );
-
-  const bookingRow = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number; updated_at: number }>(
-    'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at FROM venue_booking WHERE venue_id = ?',
-  );
-  // By primary key, one id per row of the batch's records: bounded by the batch.
-  const bookingRows = db.prepare<[string, string], { id: string; slot_start: number; slot_end: number }>(
-    `SELECT b.id, b.slot_start, b.slot_end FROM bookings b
-      WHERE b.venue_id = ? AND b.id IN (SELECT value FROM json_each(?))
+    bookingRow: 'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at FROM venue_booking WHERE venue_id = ?',
+    // By primary key, one id per row of the batch's records: bounded by the batch.
+    bookingRows: `SELECT b.id, b.slot_start, b.slot_end FROM bookings b
+      WHERE b.venue_id = ? AND b.id IN (${jsonTexts(d)})
         AND (b.cancelled_at IS NULL OR EXISTS (
           SELECT 1 FROM entrance_records e
            WHERE e.pass_id = b.id AND e.decision = 'admit' AND e.corrected_by IS NULL AND e.kiosk_time_ms <= b.cancelled_at))`,
-  );
+  };
+}
 
+const TEXTS: Record<Dialect, ReturnType<typeof statements>> = { sqlite: statements('sqlite'), postgres: statements('postgres') };
+
+export function createFlagRepository(sql: Sql, ctx: RuleContext, aggregates: Aggregates, commits: GroupCommit): FlagRepository {
+  const q = TEXTS[sql.dialect];
 
   const toFlag = (r: FlagRow): Flag =>
     Flag.parse({
@@ -293,26 +275,32 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       note: r.note,
     });
 
-  const raiseAll = db.transaction((flags: readonly RaisedFlag[], now: number): number[] => {
+  async function raiseAll(tx: Sql, flags: readonly RaisedFlag[], now: number): Promise<number[]> {
     const changed: number[] = [];
     for (const f of flags) {
-      const old = byKey.get(f.venueId, f.rule, f.windowKey);
+      let old = await tx.get<KeyRow>(q.byKey, [f.venueId, f.rule, f.windowKey]);
       if (!old) {
-        changed.push(Number(insert.run(f.venueId, f.rule, f.severity, f.windowKey, JSON.stringify(f.evidence), now, now).lastInsertRowid));
-        continue;
+        const made = await tx.get<{ id: number }>(q.insert, [f.venueId, f.rule, f.severity, f.windowKey, JSON.stringify(f.evidence), now, now]);
+        if (made) {
+          changed.push(made.id);
+          continue;
+        }
+        // Another hub process opened it since the read: take the new evidence as for any open flag.
+        old = (await tx.get<KeyRow>(q.byKey, [f.venueId, f.rule, f.windowKey]))!;
       }
       if (CLOSED.includes(old.status)) continue;
       const evidence = JSON.stringify(mergeEvidence(JSON.parse(old.evidence) as Record<string, unknown>, f.evidence));
       const severity = RANK[f.severity] > RANK[old.severity] ? f.severity : old.severity;
       if (evidence === old.evidence && severity === old.severity) continue;
-      update.run(severity, evidence, now, old.id);
+      await tx.run(q.update, [severity, evidence, now, old.id]);
       changed.push(old.id);
     }
     return changed;
-  });
+  }
 
-  const act = db.transaction((id: number, action: FlagAction, accountId: string, now: number): void => {
-    const row = byId.get(id);
+  async function act(tx: Sql, id: number, action: FlagAction, accountId: string, now: number): Promise<void> {
+    // Locked on PostgreSQL: the status checked is the status changed.
+    const row = await tx.get<{ status: FlagStatus; venue_id: string; opened_at: number }>(q.statusOf, [id]);
     if (!row) throw new RangeError(`no flag ${id}`);
     if (!FROM[action.action].includes(row.status)) throw new FlagTransitionError(row.status, action.action);
     let deadline: number | null = null;
@@ -320,7 +308,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
     const note = action.action === 'acknowledge' ? null : action.note;
     if (action.action === 'order_rectification') {
       // The deadline is the end of that date at the venue (整改期限, 000 §5).
-      const offset = ctx.venue(row.venue_id)!.utcOffsetMinutes;
+      const offset = (await ctx.venue(tx, row.venue_id))!.utcOffsetMinutes;
       const midnight = dayStart(Date.parse(`${action.deadline}T12:00:00Z`) - offset * 60_000, offset);
       deadline = midnight + DAY_MS - 1;
       if (deadline < now) throw new FlagTransitionError(row.status, action.action, `the deadline ${action.deadline} has already passed`);
@@ -328,21 +316,29 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
     if (action.action === 'mark_rectified') {
       // The visit that finds it put right happened after the order, and not in the future.
       visitedAt = Date.parse(action.visitedAt);
-      const orderedAt = orderedAtOf.get(id)?.at ?? row.opened_at;
+      const orderedAt = (await tx.get<{ at: number | null }>(q.orderedAtOf, [id]))?.at ?? row.opened_at;
       if (visitedAt > now || visitedAt < orderedAt) {
         throw new FlagTransitionError(row.status, action.action, 'the visit must be after the rectification was ordered and not in the future');
       }
     }
-    setStatus.run(TO[action.action], now, deadline, note, id);
-    addEvent.run(id, now, accountId, action.action, note, deadline, visitedAt);
-  });
+    await tx.run(q.setStatus, [TO[action.action], now, deadline, note, id]);
+    await tx.run(q.addEvent, [id, now, accountId, action.action, note, deadline, visitedAt]);
+  }
+
+  const byId = async (id: number) => {
+    const row = await sql.get<FlagRow>(q.byId, [id]);
+    return row && toFlag(row);
+  };
 
   return {
     async raise(flags, now) {
       if (flags.length === 0) return [];
       // Shares the commit of the batches being written beside it.
-      const ids = await commits.write(() => raiseAll(flags, now), flags.length);
-      return ids.map((id) => toFlag(byId.get(id)!));
+      const ids = await commits.write((tx) => raiseAll(tx, flags, now), flags.length);
+      if (ids.length === 0) return [];
+      // One read for them all, in the order raised.
+      const rows = new Map((await sql.all<FlagRow>(q.byIds, [JSON.stringify(ids)])).map((r) => [r.id, r]));
+      return ids.map((id) => toFlag(rows.get(id)!));
     },
     async list({ communityId, status, venueId, since, limit = 200 }) {
       const where: string[] = [];
@@ -351,31 +347,30 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       if (venueId !== undefined) where.push('f.venue_id = ?'), params.push(venueId);
       if (status && status.length > 0) where.push(`f.status IN (${status.map(() => '?').join(', ')})`), params.push(...status);
       if (since !== undefined) where.push('coalesce(f.updated_at, f.opened_at) >= ?'), params.push(since);
-      const sql = `${SELECT_FLAG} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
-      return db.prepare<(string | number)[], FlagRow>(sql).all(...params, Math.min(Math.max(1, limit), 1000)).map(toFlag);
+      // The text depends only on which filters are given (values are parameters): a few texts in all.
+      const text = `${SELECT_FLAG} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
+      return (await sql.all<FlagRow>(text, [...params, Math.min(Math.max(1, limit), 1000)])).map(toFlag);
     },
     async passFlagsAt(venueId, at) {
-      return passFlagRows.all(venueId, at).map(toFlag);
+      return (await sql.all<FlagRow>(q.passFlagRows, [venueId, at])).map(toFlag);
     },
-    async get(id) {
-      const row = byId.get(id);
-      return row ? toFlag(row) : undefined;
-    },
+    get: byId,
     async history(flagId) {
-      return events.all(flagId).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at, inspectionId: e.inspection_id }));
+      return (await sql.all<EventRow>(q.events, [flagId])).map((e) => ({ id: e.id, flagId: e.flag_id, at: e.at, accountId: e.account_id, accountName: e.account_name, action: e.action, note: e.note, deadline: e.deadline, visitedAt: e.visited_at, inspectionId: e.inspection_id }));
     },
     async act(id, action, accountId, now) {
-      act.immediate(id, action, accountId, now);
-      return toFlag(byId.get(id)!);
+      await sql.transaction((tx) => act(tx, id, action, accountId, now));
+      return (await byId(id))!;
     },
     async jointEnforcement({ communityId }, now, thresholds) {
       const rows = new Map<string, { violations: number; missedDeadlines: number }>();
       const row = (venueId: string) => rows.get(venueId) ?? rows.set(venueId, { violations: 0, missedDeadlines: 0 }).get(venueId)!;
-      for (const r of repeatViolations.all(now - thresholds.repeatWindowDays * DAY_MS, communityId, communityId)) {
+      type Count = { venue_id: string; n: number };
+      for (const r of await sql.all<Count>(q.repeatViolations, [now - thresholds.repeatWindowDays * DAY_MS, communityId, communityId])) {
         if (r.n >= thresholds.repeatViolations) row(r.venue_id).violations = r.n;
       }
-      for (const r of missed.all(now, communityId, communityId)) row(r.venue_id).missedDeadlines = r.n;
-      const names = new Map(venueNames.all().map((v) => [v.id, v]));
+      for (const r of await sql.all<Count>(q.missed, [now, communityId, communityId])) row(r.venue_id).missedDeadlines = r.n;
+      const names = new Map((await sql.all<{ id: string; name: string; community_id: string; community_name: string }>(q.venueNames)).map((v) => [v.id, v]));
       return [...rows]
         .map(([venueId, r]) => ({
           venueId,
@@ -387,26 +382,14 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
         .sort((a, b) => b.missedDeadlines + b.violations - (a.missedDeadlines + a.violations) || a.venueId.localeCompare(b.venueId));
     },
     facts: {
-      async venue(venueId) {
-        return ctx.venue(venueId);
-      },
-      async venues() {
-        return ctx.venues();
-      },
-      async policies() {
-        return ctx.policies();
-      },
-      async hour(venueId, start) {
-        return aggregates.hour(venueId, start);
-      },
-      async span(venueId, kind, start) {
-        return aggregates.span(venueId, kind, start);
-      },
-      async street(from, to, exceptVenueId) {
-        return aggregates.street(from, to, exceptVenueId);
-      },
+      venue: (venueId) => ctx.venue(sql, venueId),
+      venues: () => ctx.venues(sql),
+      policies: () => ctx.policies(sql),
+      hour: (venueId, start) => aggregates.hour(sql, venueId, start),
+      span: (venueId, kind, start) => aggregates.span(sql, venueId, kind, start),
+      street: (from, to, exceptVenueId) => aggregates.street(sql, from, to, exceptVenueId),
       async entrances(venueId, from, to) {
-        return entranceRows.all(venueId, from, to).map((r) => ({
+        return (await sql.all<EntranceRow>(q.entranceRows, [venueId, from, to])).map((r) => ({
           // Stored bodies were validated on the way in; the rules read the record's own fields.
           record: { ...JSON.parse(r.body), type: 'entrance', id: r.id, venueId: r.venue_id, kioskId: r.kiosk_id, seq: r.seq, kioskTime: r.kiosk_time, operatorId: r.operator_id ?? '' } as EntranceRecord,
           receivedAt: r.received_at,
@@ -414,17 +397,19 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
         }));
       },
       async scans(venueId, from, to) {
-        const r = scanCount.get(venueId, from, to)!;
+        const r = (await sql.get<{ passes: number; people: number | null }>(q.scanCount, [venueId, from, to]))!;
         return { passes: r.passes, people: r.people ?? 0 };
       },
       async readings(kioskId, afterSeq, limit) {
-        return readingRows.all(kioskId, afterSeq, limit).reverse().map((r) => ({ recordId: r.id, celsius: r.celsius, kioskTimeMs: r.kiosk_time_ms }));
+        const rows = await sql.all<{ id: string; kiosk_time_ms: number; celsius: number }>(q.readingRows, [kioskId, afterSeq, limit]);
+        return rows.reverse().map((r) => ({ recordId: r.id, celsius: r.celsius, kioskTimeMs: r.kiosk_time_ms }));
       },
       async kiosks() {
-        return kioskRows.all().map((k) => ({ id: k.id, venueId: k.venue_id, enrolledAt: k.enrolled_at, lastRecordAt: k.last_record_at }));
+        const rows = await sql.all<{ id: string; venue_id: string; enrolled_at: number; last_record_at: number | null }>(q.kioskRows);
+        return rows.map((k) => ({ id: k.id, venueId: k.venue_id, enrolledAt: k.enrolled_at, lastRecordAt: k.last_record_at }));
       },
       async booking(venueId) {
-        const r = bookingRow.get(venueId);
+        const r = await sql.get<{ mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number; updated_at: number }>(q.bookingRow, [venueId]);
         if (!r) return undefined;
         // Stored settings were validated when saved; parse so a hand-edited row fails loudly.
         const settings = BookingSettings.parse({ mode: r.mode, slotMinutes: r.slot_minutes, slotCap: r.slot_cap, maxParty: r.max_party, daysAhead: r.days_ahead });
@@ -432,7 +417,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       },
       async bookings(venueId, ids) {
         if (ids.length === 0) return new Map();
-        const rows = bookingRows.all(venueId, JSON.stringify([...new Set(ids)]));
+        const rows = await sql.all<{ id: string; slot_start: number; slot_end: number }>(q.bookingRows, [venueId, JSON.stringify([...new Set(ids)])]);
         return new Map(rows.map((r) => [r.id, { id: r.id, slotStart: r.slot_start, slotEnd: r.slot_end }]));
       },
       async ledger(venueId, from, to) {
@@ -443,7 +428,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
           tests: [] as StaffTest[],
           vaccinations: [] as StaffVaccination[],
         };
-        for (const r of ledgerRows.all(venueId, from, to)) {
+        for (const r of await sql.all<{ id: string; type: string; kiosk_time_ms: number; body: string }>(q.ledgerRows, [venueId, from, to])) {
           const body = JSON.parse(r.body) as { doneAt?: string; staffId?: string; lastTestDate?: string; celsius?: number; vaccination?: StaffVaccination['vaccination'] };
           if (r.type === 'disinfection' && body.doneAt) out.disinfections.push({ recordId: r.id, doneAt: Date.parse(body.doneAt) });
           if (r.type === 'staff_temperature' && body.staffId) {
@@ -457,7 +442,7 @@ export function createFlagRepository(db: Db, ctx: RuleContext, aggregates: Aggre
       },
       async duty(venueId, from, to) {
         const facts: SpanFacts = { entrances: 0, admissions: 0, onDuty: {} };
-        for (const r of dutyRows.all(venueId, from, to)) {
+        for (const r of await sql.all<{ operator_id: string | null; entrances: number; admissions: number }>(q.dutyRows, [venueId, from, to])) {
           facts.entrances += r.entrances;
           facts.admissions += r.admissions;
           // Records stored before operators were kept name nobody.

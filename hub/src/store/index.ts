@@ -78,11 +78,11 @@ export interface StoreOptions {
 
 export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
   const db = openDatabase(file);
-  const ctx = createRuleContext(db);
-  const aggregates = createAggregates(db, ctx);
-  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
-  if (!db.prepare("SELECT 1 FROM aggregate_state WHERE name = 'figures'").get()) aggregates.rebuild();
   const sql = sqliteSql(db);
+  const ctx = createRuleContext();
+  const aggregates = createAggregates(ctx);
+  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
+  if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
   const commits = createGroupCommit(sql);
   // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
   await sealAuditLog(sql);
@@ -91,16 +91,16 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   return {
     venues: createVenueRepository(sql),
     kiosks: createKioskRepository(sql, commits),
-    records: createRecordRepository(db, aggregates, commits),
+    records: createRecordRepository(sql, aggregates, commits),
     policies: createPolicyRepository(sql, commits),
-    occupancy: createOccupancyRepository(aggregates),
+    occupancy: createOccupancyRepository(sql, aggregates),
     passes: createPassRepository(sql),
     accounts: createAccountRepository(sql),
     loginFailures: createLoginFailureRepository(sql),
     streetSettings: createStreetSettingsRepository(sql),
     audit: createAuditRepository(sql),
     dashboard: reads.dashboard,
-    flags: createFlagRepository(db, ctx, aggregates, commits),
+    flags: createFlagRepository(sql, ctx, aggregates, commits),
     tracing: reads.tracing,
     bookings: createBookingRepository(sql),
     suspensions: createSuspensionRepository(sql),

@@ -1,4 +1,5 @@
 import { OCCUPANCY_LOOKBACK_MS, type Aggregates, type DoorInside } from './aggregates.js';
+import type { Sql } from './sql.js';
 
 export type EntranceOccupancy = DoorInside;
 
@@ -13,10 +14,10 @@ export interface OccupancyRepository {
 
 export { OCCUPANCY_LOOKBACK_MS };
 
-export function createOccupancyRepository(aggregates: Aggregates): OccupancyRepository {
+export function createOccupancyRepository(sql: Sql, aggregates: Aggregates): OccupancyRepository {
   return {
     async byVenue(venueId, now) {
-      return aggregates.doors(venueId, now);
+      return aggregates.doors(sql, venueId, now);
     },
   };
 }

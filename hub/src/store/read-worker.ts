@@ -28,7 +28,7 @@ const db = new Database(file, { readonly: true, fileMustExist: true });
 // The main thread's group commit or a checkpoint can hold the file briefly: wait as the main connection does.
 db.pragma('busy_timeout = 5000');
 // The aggregates are only read here (doors, hours, spans): never apply or rebuild on this connection.
-const aggregates = createAggregates(db, createRuleContext(db));
+const aggregates = createAggregates(createRuleContext());
 const repos: Record<ReadRequest['repo'], Record<string, unknown>> = {
   dashboard: createDashboardRepository(db, aggregates) as unknown as Record<string, unknown>,
   tracing: createTracingRepository(db) as unknown as Record<string, unknown>,

@@ -1,7 +1,7 @@
 import type { FlagVenue, PolicyInForce } from '../../../shared/rules/flags/index.js';
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
 import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /** A venue as the flag rules see it, with its community. */
 export interface FlagVenueRow extends FlagVenue {
@@ -9,15 +9,17 @@ export interface FlagVenueRow extends FlagVenue {
 }
 
 /**
- * What the flag rules judge a venue by, read synchronously so the ingest
- * transaction can fold a batch into its windows' figures (aggregates.ts) and
- * the flag repository can answer its facts from the same reads.
+ * What the flag rules judge a venue by, read through the `Sql` each call is
+ * given (the ingest transaction, so a batch is folded into its windows'
+ * figures (aggregates.ts) from what that transaction sees; the store's
+ * handle outside a write), so the flag repository answers its facts from
+ * the same reads.
  */
 export interface RuleContext {
-  venue(venueId: string): FlagVenueRow | undefined;
-  venues(): FlagVenueRow[];
+  venue(sql: Sql, venueId: string): Promise<FlagVenueRow | undefined>;
+  venues(sql: Sql): Promise<FlagVenueRow[]>;
   /** Every policy the street put in force, oldest first, with the normal preset (version 1) first. */
-  policies(): PolicyInForce[];
+  policies(sql: Sql): Promise<PolicyInForce[]>;
 }
 
 interface VenueRow {
@@ -29,28 +31,29 @@ interface VenueRow {
   utc_offset_minutes: number;
 }
 
-export function createRuleContext(db: Db): RuleContext {
-  const venueRow = db.prepare<[string], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?');
-  const venueRows = db.prepare<[], VenueRow>('SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues ORDER BY id');
-  const maxPolicy = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM policies');
-  const policyRows = db.prepare<[], { body: string; activated_at: number; community_id: string | null }>(
-    'SELECT body, activated_at, community_id FROM policies ORDER BY version',
-  );
-  // Versions only grow and are never edited, so the newest version number says whether the list is stale.
+const VENUE = 'SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues WHERE id = ?';
+const VENUES = 'SELECT id, community_id, type, rated_capacity, opening_hours, utc_offset_minutes FROM venues ORDER BY id';
+const MAX_POLICY = 'SELECT max(version) AS v FROM policies';
+const POLICIES = 'SELECT body, activated_at, community_id FROM policies ORDER BY version';
+
+export function createRuleContext(): RuleContext {
+  // Versions only grow and are never edited, so the newest version number says whether the list is
+  // stale: it is read on every call, so a policy another hub process switched to is seen at once.
   let policyCache: { version: number; list: PolicyInForce[] } | undefined;
   return {
-    venue(venueId) {
-      const row = venueRow.get(venueId);
+    async venue(sql, venueId) {
+      const row = await sql.get<VenueRow>(VENUE, [venueId]);
       return row && toVenue(row);
     },
-    venues() {
-      return venueRows.all().map(toVenue);
+    async venues(sql) {
+      return (await sql.all<VenueRow>(VENUES)).map(toVenue);
     },
-    policies() {
-      const version = maxPolicy.get()?.v ?? 0;
+    async policies(sql) {
+      const version = (await sql.get<{ v: number | null }>(MAX_POLICY))?.v ?? 0;
       if (policyCache?.version !== version) {
         // Stored policies were validated when written; parse so a hand-edited row fails loudly.
-        const stored = policyRows.all().map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at, communityId: r.community_id }));
+        const rows = await sql.all<{ body: string; activated_at: number; community_id: string | null }>(POLICIES);
+        const stored = rows.map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at, communityId: r.community_id }));
         // Before any switch the street runs the normal preset, version 1.
         policyCache = { version, list: [{ policy: NORMAL_POLICY, activatedAt: -Infinity, communityId: null }, ...stored] };
       }
