@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../hub/src/config.js';
 import { verifyAuditChain } from '../hub/src/store/audit.js';
+import { sqliteSql } from '../hub/src/store/sql.js';
 import { parseFlags } from './cli.js';
 
 /**
@@ -37,15 +38,16 @@ if (!columns.includes('hash')) {
   process.stderr.write(`${file} is from a hub that did not chain its audit log yet: start the hub once to upgrade it\n`);
   process.exit(2);
 }
-const verdict = verifyAuditChain(db);
+const sql = sqliteSql(db);
+const verdict = await verifyAuditChain(sql);
 let headProblem: string | undefined;
 if (verdict.ok && flags.head) {
   const [id, hash] = flags.head.split(':') as [string, string];
-  const row = db.prepare<[number], { hash: string | null }>('SELECT hash FROM audit_log WHERE id = ?').get(Number(id));
+  const row = await sql.get<{ hash: string | null }>('SELECT hash FROM audit_log WHERE id = ?', [Number(id)]);
   if (!row) headProblem = `entry #${id} written down earlier is gone: the newest entries were removed`;
   else if (row.hash !== hash) headProblem = `entry #${id} no longer has the hash written down earlier: the chain was rewritten`;
 }
-db.close();
+await sql.close();
 
 const time = (ms: number) => new Date(ms).toISOString();
 if (flags.json) {

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../hub/src/store/index.js';
 import { createInspectionReads } from '../../hub/src/store/inspections.js';
 import { crashReadWorkersForTest, createReadPool, type ReadRepositories } from '../../hub/src/store/read-pool.js';
 import { createRuleContext } from '../../hub/src/store/rule-context.js';
+import { sqliteSql } from '../../hub/src/store/sql.js';
 import { createTracingRepository } from '../../hub/src/store/tracing.js';
 import { RecordsQuery } from '../../shared/schemas/dashboard.js';
 import { seedStreet, type SeedStats } from '../../scripts/seed-street.js';
@@ -29,7 +30,7 @@ const ALL = { communityId: null };
 
 /** The read repositories on a connection of this thread, as the store had them before the pool. */
 function inProcess(db: Database.Database): ReadRepositories {
-  return { dashboard: createDashboardRepository(db, createAggregates(createRuleContext())), tracing: createTracingRepository(db), inspections: createInspectionReads(db) };
+  return { dashboard: createDashboardRepository(db, createAggregates(createRuleContext())), tracing: createTracingRepository(db), inspections: createInspectionReads(sqliteSql(db)) };
 }
 
 /** Counts event-loop turns (setImmediate) until `p` settles: 0 means the main thread was held the whole time. */

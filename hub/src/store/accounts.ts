@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountView, Role } from '../../../shared/schemas/account.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../services/passwords.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /** How long a session lasts without use; every request moves it on. */
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
@@ -77,104 +77,114 @@ const view = (r: AccountRow, totpVerified = false): AccountView => ({
   totpVerified,
 });
 
-export function createAccountRepository(db: Db): AccountRepository {
-  const insert = db.prepare('INSERT INTO accounts (id, name, role, community_id, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const byName = db.prepare<[string], AccountRow>(
-    'SELECT a.*, c.name AS community_name FROM accounts a LEFT JOIN communities c ON c.id = a.community_id WHERE a.name = ?',
-  );
-  const updateHash = db.prepare('UPDATE accounts SET password_hash = ?, must_change_password = ? WHERE name = ?');
-  const byId = db.prepare<[string], AccountRow>('SELECT a.*, NULL AS community_name FROM accounts a WHERE a.id = ?');
-  const changeHash = db.prepare('UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?');
-  const endOthers = db.prepare('DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?');
-  const totpRow = db.prepare<[string], { totp_secret: string | null; totp_pending: string | null; totp_last_step: number | null }>(
-    'SELECT totp_secret, totp_pending, totp_last_step FROM accounts WHERE id = ?',
-  );
-  const setPending = db.prepare('UPDATE accounts SET totp_pending = ? WHERE id = ?');
-  const promotePending = db.prepare('UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ? AND totp_pending IS NOT NULL');
-  const verifySession = db.prepare('UPDATE sessions SET totp_verified = 1 WHERE token_hash = ?');
-  const useStep = db.prepare('UPDATE accounts SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)');
-  const clearSecret = db.prepare('UPDATE accounts SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE name = ?');
-  const endAll = db.prepare('DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE name = ?)');
-  const insertSession = db.prepare('INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at, totp_verified) VALUES (?, ?, ?, ?, ?, ?)');
-  const bySession = db.prepare<[string], AccountRow & { expires_at: number; session_created_at: number; session_totp: number }>(
-    `SELECT a.*, c.name AS community_name, s.expires_at, s.created_at AS session_created_at, s.totp_verified AS session_totp
-       FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN communities c ON c.id = a.community_id
-      WHERE s.token_hash = ?`,
-  );
-  const touch = db.prepare('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?');
-  const endOne = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-  const purge = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
+/**
+ * Account names are matched without regard to ASCII case, as accounts.name is COLLATE NOCASE in
+ * SQLite; lower() on both sides says so in SQL PostgreSQL accepts too (there a name compares by
+ * its text otherwise).
+ */
+const BY_NAME = 'lower(a.name) = lower(CAST(? AS TEXT))';
+const NAME_IS = 'lower(name) = lower(CAST(? AS TEXT))';
 
+const SELECT_BY_NAME = `SELECT a.*, c.name AS community_name FROM accounts a LEFT JOIN communities c ON c.id = a.community_id WHERE ${BY_NAME}`;
+const SELECT_BY_ID = 'SELECT a.*, NULL AS community_name FROM accounts a WHERE a.id = ?';
+const END_OTHERS = 'DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?';
+const END_ALL = `DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE ${NAME_IS})`;
+
+type TotpRow = { totp_secret: string | null; totp_pending: string | null; totp_last_step: number | null };
+type SessionRow = AccountRow & { expires_at: number; session_created_at: number; session_totp: number };
+
+export function createAccountRepository(sql: Sql): AccountRepository {
   return {
     async create(a, now) {
       const id = `acct-${randomBytes(6).toString('hex')}`;
-      insert.run(id, a.name, a.role, a.role === 'street_admin' ? null : a.communityId, await hashPassword(a.password), now, a.mustChangePassword ? 1 : 0);
-      return view(byName.get(a.name)!);
+      const hash = await hashPassword(a.password);
+      await sql.run('INSERT INTO accounts (id, name, role, community_id, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id,
+        a.name,
+        a.role,
+        a.role === 'street_admin' ? null : a.communityId,
+        hash,
+        now,
+        a.mustChangePassword ? 1 : 0,
+      ]);
+      return view((await sql.get<AccountRow>(SELECT_BY_NAME, [a.name]))!);
     },
     async setPassword(name, password, mustChange = false) {
       const hash = await hashPassword(password);
-      return db.transaction(() => {
-        endAll.run(name);
-        return updateHash.run(hash, mustChange ? 1 : 0, name).changes === 1;
-      })();
+      return sql.transaction(async (tx) => {
+        await tx.run(END_ALL, [name]);
+        return (await tx.run(`UPDATE accounts SET password_hash = ?, must_change_password = ? WHERE ${NAME_IS}`, [hash, mustChange ? 1 : 0, name])).changes === 1;
+      });
     },
     async changePassword(accountId, current, next, keepToken) {
-      const row = byId.get(accountId);
+      const row = await sql.get<AccountRow>(SELECT_BY_ID, [accountId]);
       if (!row || !(await verifyPassword(current, row.password_hash))) return false;
       const hash = await hashPassword(next);
-      db.transaction(() => {
-        changeHash.run(hash, accountId);
-        endOthers.run(accountId, sha256(keepToken));
-      })();
+      await sql.transaction(async (tx) => {
+        await tx.run('UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?', [hash, accountId]);
+        await tx.run(END_OTHERS, [accountId, sha256(keepToken)]);
+      });
       return true;
     },
     async verify(name, password) {
-      const row = byName.get(name);
+      const row = await sql.get<AccountRow>(SELECT_BY_NAME, [name]);
       const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
       return row && ok && row.disabled_at === null ? view(row) : undefined;
     },
     async startSession(accountId, now, opts = {}) {
-      purge.run(now);
+      await sql.run('DELETE FROM sessions WHERE expires_at < ?', [now]);
       const token = randomBytes(32).toString('base64url');
-      insertSession.run(sha256(token), accountId, now, now + SESSION_IDLE_MS, now, opts.totpVerified ? 1 : 0);
+      await sql.run('INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at, totp_verified) VALUES (?, ?, ?, ?, ?, ?)', [
+        sha256(token),
+        accountId,
+        now,
+        now + SESSION_IDLE_MS,
+        now,
+        opts.totpVerified ? 1 : 0,
+      ]);
       return token;
     },
     async session(token, now) {
       const hash = sha256(token);
-      const row = bySession.get(hash);
+      const row = await sql.get<SessionRow>(
+        `SELECT a.*, c.name AS community_name, s.expires_at, s.created_at AS session_created_at, s.totp_verified AS session_totp
+           FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN communities c ON c.id = a.community_id
+          WHERE s.token_hash = ?`,
+        [hash],
+      );
       if (!row || row.expires_at <= now || row.disabled_at !== null) return undefined;
-      touch.run(Math.min(now + SESSION_IDLE_MS, row.session_created_at + SESSION_MAX_MS), now, hash);
+      await sql.run('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?', [Math.min(now + SESSION_IDLE_MS, row.session_created_at + SESSION_MAX_MS), now, hash]);
       return view(row, row.session_totp === 1);
     },
     async endSession(token) {
-      endOne.run(sha256(token));
+      await sql.run('DELETE FROM sessions WHERE token_hash = ?', [sha256(token)]);
     },
     async count() {
-      return countAll.get()!.n;
+      return (await sql.get<{ n: number }>('SELECT count(*) AS n FROM accounts'))!.n;
     },
     async totp(accountId) {
-      const r = totpRow.get(accountId);
+      const r = await sql.get<TotpRow>('SELECT totp_secret, totp_pending, totp_last_step FROM accounts WHERE id = ?', [accountId]);
       return { sealed: r?.totp_secret ?? null, pendingSealed: r?.totp_pending ?? null, lastStep: r?.totp_last_step ?? null };
     },
     async setTotpPending(accountId, sealed) {
-      setPending.run(sealed, accountId);
+      await sql.run('UPDATE accounts SET totp_pending = ? WHERE id = ?', [sealed, accountId]);
     },
     async confirmTotp(accountId, step, token) {
-      db.transaction(() => {
-        promotePending.run(step, accountId);
-        verifySession.run(sha256(token));
-        endOthers.run(accountId, sha256(token));
-      })();
+      await sql.transaction(async (tx) => {
+        await tx.run('UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ? AND totp_pending IS NOT NULL', [step, accountId]);
+        await tx.run('UPDATE sessions SET totp_verified = 1 WHERE token_hash = ?', [sha256(token)]);
+        await tx.run(END_OTHERS, [accountId, sha256(token)]);
+      });
     },
     async useTotpStep(accountId, step) {
-      return useStep.run(step, accountId, step).changes === 1;
+      // One conditional statement: of two uses of the same step (two hubs on one PostgreSQL too), one changes the row.
+      return (await sql.run('UPDATE accounts SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)', [step, accountId, step])).changes === 1;
     },
     async clearTotp(name) {
-      return db.transaction(() => {
-        endAll.run(name);
-        return clearSecret.run(name).changes === 1;
-      })();
+      return sql.transaction(async (tx) => {
+        await tx.run(END_ALL, [name]);
+        return (await tx.run(`UPDATE accounts SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE ${NAME_IS}`, [name])).changes === 1;
+      });
     },
   };
 }

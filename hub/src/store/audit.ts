@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../../../shared/schemas/dashboard.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /**
  * Every inspector and admin action, with who and when (docs/security.md "The audit log"). Append
@@ -37,23 +37,44 @@ export function auditHash(prev: string, r: Omit<AuditRow, 'hash'>): string {
     .digest('hex');
 }
 
-export function createAuditRepository(db: Db): AuditRepository {
-  const last = db.prepare<[], { id: number; hash: string | null }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO audit_log (id, at, account_id, account_name, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  const page = db.prepare<[number, number], AuditRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?');
-  // One synchronous transaction: the entry before and this one are read and written with nothing between.
-  const append = db.transaction((row: Omit<AuditRow, 'id' | 'hash'>) => {
-    const before = last.get();
-    const r = { id: (before?.id ?? 0) + 1, ...row };
-    insert.run(r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail, auditHash(before?.hash ?? AUDIT_GENESIS, r));
-  });
-  sealUnhashed(db);
+/**
+ * The key of PostgreSQL's transaction-level advisory lock that appenders to the chain take (any
+ * constant the hub uses for nothing else): with several hubs on one database, two entries never
+ * chain onto the same entry before them. SQLite's BEGIN IMMEDIATE already lets one writer in.
+ */
+const AUDIT_CHAIN_LOCK = 7_411_301;
+
+/** In a transaction: waits until no other transaction is extending or sealing the chain (PostgreSQL; SQLite's writer is one already). */
+async function lockChain(tx: Sql): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [AUDIT_CHAIN_LOCK]);
+}
+
+const COLUMNS = 'id, at, account_id, account_name, action, target, detail, hash';
+
+export function createAuditRepository(sql: Sql): AuditRepository {
   return {
     async record(e) {
-      append({ at: e.at, account_id: e.accountId, account_name: e.accountName, action: e.action, target: e.target ?? null, detail: JSON.stringify(e.detail ?? {}) });
+      const row = { at: e.at, account_id: e.accountId, account_name: e.accountName, action: e.action, target: e.target ?? null, detail: JSON.stringify(e.detail ?? {}) };
+      // One transaction, holding the chain: the entry before and this one are read and written with no other append between.
+      await sql.transaction(async (tx) => {
+        await lockChain(tx);
+        const before = await tx.get<{ id: number; hash: string | null }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+        const r = { id: (before?.id ?? 0) + 1, ...row };
+        await tx.run(`INSERT INTO audit_log (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+          r.id,
+          r.at,
+          r.account_id,
+          r.account_name,
+          r.action,
+          r.target,
+          r.detail,
+          auditHash(before?.hash ?? AUDIT_GENESIS, r),
+        ]);
+      });
     },
     async list({ limit, before }) {
-      return page.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({
+      const rows = await sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`, [before ?? Number.MAX_SAFE_INTEGER, limit]);
+      return rows.map((r) => ({
         id: r.id,
         at: r.at,
         accountId: r.account_id,
@@ -69,23 +90,34 @@ export function createAuditRepository(db: Db): AuditRepository {
 /**
  * Entries written before the log was chained (those up to `audit_seal.upto`, the newest when the
  * hash column was added) get their hashes once, in order, the first time a hub that chains opens
- * the file; `audit_seal.sealed_at` records it. Never again after that: an entry whose hash was
- * removed later is a break that `verifyAuditChain` reports, never something to seal over.
+ * the file (openStore calls this); `audit_seal.sealed_at` records it. Never again after that: an
+ * entry whose hash was removed later is a break that `verifyAuditChain` reports, never something
+ * to seal over. The seal is read inside the transaction that holds the chain, so of several hubs
+ * starting at once on one PostgreSQL, one seals.
  */
-function sealUnhashed(db: Db): void {
-  const seal = db.prepare<[], { upto: number; sealed_at: number | null }>('SELECT upto, sealed_at FROM audit_seal').get();
-  if (!seal || seal.sealed_at !== null) return;
-  const rows = db.prepare<[number], AuditRow>('SELECT * FROM audit_log WHERE id <= ? ORDER BY id').all(seal.upto);
-  const set = db.prepare('UPDATE audit_log SET hash = ? WHERE id = ?');
-  db.transaction(() => {
+export async function sealAuditLog(sql: Sql): Promise<void> {
+  const pending = await sql.get<{ upto: number; sealed_at: number | null }>('SELECT upto, sealed_at FROM audit_seal');
+  if (!pending || pending.sealed_at !== null) return;
+  await sql.transaction(async (tx) => {
+    await lockChain(tx);
+    const seal = await tx.get<{ upto: number; sealed_at: number | null }>('SELECT upto, sealed_at FROM audit_seal');
+    if (!seal || seal.sealed_at !== null) return;
     let prev = AUDIT_GENESIS;
-    for (const r of rows) {
-      prev = auditHash(prev, r);
-      set.run(prev, r.id);
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      const rows = await tx.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, [after, seal.upto, CHAIN_PAGE]);
+      for (const r of rows) {
+        prev = auditHash(prev, r);
+        await tx.run('UPDATE audit_log SET hash = ? WHERE id = ?', [prev, r.id]);
+      }
+      if (rows.length < CHAIN_PAGE) break;
+      after = rows[rows.length - 1]!.id;
     }
-    db.prepare('UPDATE audit_seal SET sealed_at = ?').run(Date.now());
-  })();
+    await tx.run('UPDATE audit_seal SET sealed_at = ?', [Date.now()]);
+  });
 }
+
+/** Entries read at a time when the chain is walked: memory stays flat however long the log. */
+const CHAIN_PAGE = 2_000;
 
 export type AuditVerdict =
   | { ok: true; entries: number; head: { id: number; hash: string } | null }
@@ -95,21 +127,26 @@ export type AuditVerdict =
  * Walks the chain from the first entry: each entry's hash must be the hash of its fields and of
  * the entry before it. Names the first entry where that fails (a changed field, an entry removed
  * before it, a hash overwritten or missing). Removing the newest entries leaves a shorter chain
- * that still holds: compare the head with one written down earlier (`--head`).
+ * that still holds: compare the head with one written down earlier (`--head`). Reads the log a
+ * page (CHAIN_PAGE entries, by id) at a time.
  */
-export function verifyAuditChain(db: Db): AuditVerdict {
+export async function verifyAuditChain(sql: Sql): Promise<AuditVerdict> {
   let prev = AUDIT_GENESIS;
   let entries = 0;
   let head: { id: number; hash: string } | null = null;
-  for (const r of db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id').iterate()) {
-    entries++;
-    const expected = auditHash(prev, r);
-    if (r.hash !== expected) {
-      const reason = r.hash === null ? 'the entry has no hash' : 'its fields or the entry before it were changed or removed';
-      return { ok: false, entries, broken: { id: r.id, action: r.action, at: r.at, reason } };
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = await sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, [after, CHAIN_PAGE]);
+    for (const r of rows) {
+      entries++;
+      const expected = auditHash(prev, r);
+      if (r.hash !== expected) {
+        const reason = r.hash === null ? 'the entry has no hash' : 'its fields or the entry before it were changed or removed';
+        return { ok: false, entries, broken: { id: r.id, action: r.action, at: r.at, reason } };
+      }
+      prev = expected;
+      head = { id: r.id, hash: expected };
     }
-    prev = expected;
-    head = { id: r.id, hash: expected };
+    if (rows.length < CHAIN_PAGE) return { ok: true, entries, head };
+    after = rows[rows.length - 1]!.id;
   }
-  return { ok: true, entries, head };
 }

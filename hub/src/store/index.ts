@@ -1,5 +1,5 @@
 import { createAccountRepository, type AccountRepository } from './accounts.js';
-import { createAuditRepository, type AuditRepository } from './audit.js';
+import { createAuditRepository, sealAuditLog, type AuditRepository } from './audit.js';
 import { createBookingRepository, type BookingRepository } from './bookings.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { createAggregates } from './aggregates.js';
@@ -79,8 +79,10 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   // A file from before running figures (or seeded straight into SQLite) has them built once, here.
   if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
   const commits = createGroupCommit(sql);
+  // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
+  await sealAuditLog(sql);
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
-  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(db) }), options.reads);
+  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(sql) }), options.reads);
   return {
     venues: createVenueRepository(db),
     kiosks: createKioskRepository(db, commits),
@@ -88,16 +90,16 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     policies: createPolicyRepository(db, commits),
     occupancy: createOccupancyRepository(sql, aggregates),
     passes: createPassRepository(db),
-    accounts: createAccountRepository(db),
-    loginFailures: createLoginFailureRepository(db),
-    streetSettings: createStreetSettingsRepository(db),
-    audit: createAuditRepository(db),
+    accounts: createAccountRepository(sql),
+    loginFailures: createLoginFailureRepository(sql),
+    streetSettings: createStreetSettingsRepository(sql),
+    audit: createAuditRepository(sql),
     dashboard: reads.dashboard,
     flags: createFlagRepository(sql, db, ctx, aggregates, commits),
     tracing: reads.tracing,
     bookings: createBookingRepository(db),
-    suspensions: createSuspensionRepository(db),
-    inspections: { ...createInspectionRepository(db), list: reads.inspections.list },
+    suspensions: createSuspensionRepository(sql),
+    inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
     sql,
     writeLoad: () => commits.load(),
     async ping() {

@@ -1,5 +1,6 @@
 import { failedItems, Inspection, InspectionChecks, type InspectionSubmit } from '../../../shared/schemas/inspection.js';
-import type { Db } from './database.js';
+import { jsonGroupArray } from './dialect.js';
+import type { Dialect, Sql } from './sql.js';
 
 /**
  * On-site inspections (000 §3 "逐一过滤", the inspection ledger 台账): the
@@ -62,8 +63,9 @@ interface Row {
   closed: string | null;
 }
 
-const SELECT = `SELECT i.*, a.name AS inspector_name,
-    (SELECT json_group_array(e.flag_id) FROM flag_events e WHERE e.inspection_id = i.id) AS closed
+/** The inspection with its inspector's name and the flags it closed (a JSON array, in the dialect's spelling). */
+const selectFor = (d: Dialect) => `SELECT i.*, a.name AS inspector_name,
+    (SELECT ${jsonGroupArray(d, 'e.flag_id')} FROM flag_events e WHERE e.inspection_id = i.id) AS closed
   FROM inspections i LEFT JOIN accounts a ON a.id = i.inspector_id`;
 
 const toInspection = (r: Row): Inspection => {
@@ -82,66 +84,70 @@ const toInspection = (r: Row): Inspection => {
   });
 };
 
-export function createInspectionReads(db: Db): InspectionReads {
-  const byVenue = db.prepare<[string, number], Row>(`${SELECT} WHERE i.venue_id = ? ORDER BY i.at DESC, i.id DESC LIMIT ?`);
+export function createInspectionReads(sql: Sql): InspectionReads {
+  const byVenue = `${selectFor(sql.dialect)} WHERE i.venue_id = ? ORDER BY i.at DESC, i.id DESC LIMIT ?`;
   return {
     async list(venueId, limit) {
-      return byVenue.all(venueId, limit).map(toInspection);
+      return (await sql.all<Row>(byVenue, [venueId, limit])).map(toInspection);
     },
   };
 }
 
-export function createInspectionRepository(db: Db): InspectionRepository {
-  const insert = db.prepare<[string, number, string, string, number, string | null, string | null]>(
-    'INSERT INTO inspections (venue_id, at, inspector_id, items, failed, note, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const byClientId = db.prepare<[string], { id: number; venue_id: string; inspector_id: string | null }>(
-    'SELECT id, venue_id, inspector_id FROM inspections WHERE client_id = ?',
-  );
-  const byId = db.prepare<[number], Row>(`${SELECT} WHERE i.id = ?`);
-  const flagOf = db.prepare<[number], { venue_id: string; status: string }>('SELECT venue_id, status FROM flags WHERE id = ?');
-  const orderedAt = db.prepare<[number], { at: number | null }>(
-    "SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'",
-  );
-  // As FlagRepository.act's mark_rectified: the status, and an event whose visit is the inspection.
-  const rectify = db.prepare<[number, number]>("UPDATE flags SET status = 'rectified', updated_at = ? WHERE id = ? AND status = 'rectification_ordered'");
-  const event = db.prepare<[number, number, string, number, number]>(
-    "INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at, inspection_id) VALUES (?, ?, ?, 'mark_rectified', NULL, NULL, ?, ?)",
-  );
+type ClientIdRow = { id: number; venue_id: string; inspector_id: string | null };
 
-  const record = db.transaction((venueId: string, submit: InspectionSubmit, accountId: string, now: number): { id: number; created: boolean } => {
-    if (submit.clientId !== undefined) {
-      const before = byClientId.get(submit.clientId);
-      if (before) {
-        if (before.venue_id !== venueId || before.inspector_id !== accountId) throw new InspectionClientIdError();
-        return { id: before.id, created: false };
+export function createInspectionRepository(sql: Sql): InspectionRepository {
+  const byId = `${selectFor(sql.dialect)} WHERE i.id = ?`;
+  const byClientId = (tx: Sql, clientId: string) => tx.get<ClientIdRow>('SELECT id, venue_id, inspector_id FROM inspections WHERE client_id = ?', [clientId]);
+  /** A clientId already stored: that inspection, if it is this venue's by this inspector. */
+  const resent = (before: ClientIdRow, venueId: string, accountId: string) => {
+    if (before.venue_id !== venueId || before.inspector_id !== accountId) throw new InspectionClientIdError();
+    return { id: before.id, created: false };
+  };
+
+  const record = (venueId: string, submit: InspectionSubmit, accountId: string, now: number) =>
+    sql.transaction(async (tx): Promise<{ id: number; created: boolean }> => {
+      if (submit.clientId !== undefined) {
+        const before = await byClientId(tx, submit.clientId);
+        if (before) return resent(before, venueId, accountId);
       }
-    }
-    const items = InspectionChecks.parse(submit.items);
-    const id = Number(
-      insert.run(venueId, now, accountId, JSON.stringify(items), failedItems(items).length, submit.note ?? null, submit.clientId ?? null).lastInsertRowid,
-    );
-    (submit.closes ?? []).forEach((flagId, index) => {
-      const flag = flagOf.get(flagId);
-      if (!flag || flag.venue_id !== venueId) throw new InspectionCloseError(index, `flag ${flagId} is not a rectification of this venue`);
-      if (flag.status !== 'rectification_ordered') {
-        throw new InspectionCloseError(index, `flag ${flagId} is ${flag.status.replace(/_/g, ' ')}, not waiting for its rectification`);
+      const items = InspectionChecks.parse(submit.items);
+      // ON CONFLICT on the form's id: two sends of one form at once (two hubs on one PostgreSQL) store
+      // one inspection; the later insert waits for the earlier, stores nothing, and answers with it.
+      const inserted = await tx.get<{ id: number }>(
+        `INSERT INTO inspections (venue_id, at, inspector_id, items, failed, note, client_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id`,
+        [venueId, now, accountId, JSON.stringify(items), failedItems(items).length, submit.note ?? null, submit.clientId ?? null],
+      );
+      if (!inserted) return resent((await byClientId(tx, submit.clientId!))!, venueId, accountId);
+      const id = inserted.id;
+      for (const [index, flagId] of (submit.closes ?? []).entries()) {
+        const flag = await tx.get<{ venue_id: string; status: string }>('SELECT venue_id, status FROM flags WHERE id = ?', [flagId]);
+        if (!flag || flag.venue_id !== venueId) throw new InspectionCloseError(index, `flag ${flagId} is not a rectification of this venue`);
+        if (flag.status !== 'rectification_ordered') {
+          throw new InspectionCloseError(index, `flag ${flagId} is ${flag.status.replace(/_/g, ' ')}, not waiting for its rectification`);
+        }
+        // The visit that finds it put right follows the order (the hub's clock never runs back past it).
+        const ordered = await tx.get<{ at: number | null }>("SELECT max(at) AS at FROM flag_events WHERE flag_id = ? AND action = 'order_rectification'", [flagId]);
+        if ((ordered?.at ?? 0) > now) throw new InspectionCloseError(index, `flag ${flagId} was ordered after this inspection`);
+        // As FlagRepository.act's mark_rectified: the status, and an event whose visit is the inspection.
+        // Conditional on the status: a flag closed meanwhile (another hub on one PostgreSQL) is not closed twice.
+        const { changes } = await tx.run("UPDATE flags SET status = 'rectified', updated_at = ? WHERE id = ? AND status = 'rectification_ordered'", [now, flagId]);
+        if (changes === 0) throw new InspectionCloseError(index, `flag ${flagId} is no longer waiting for its rectification`);
+        await tx.run(
+          "INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at, inspection_id) VALUES (?, ?, ?, 'mark_rectified', NULL, NULL, ?, ?)",
+          [flagId, now, accountId, now, id],
+        );
       }
-      // The visit that finds it put right follows the order (the hub's clock never runs back past it).
-      if ((orderedAt.get(flagId)?.at ?? 0) > now) throw new InspectionCloseError(index, `flag ${flagId} was ordered after this inspection`);
-      rectify.run(now, flagId);
-      event.run(flagId, now, accountId, now, id);
+      return { id, created: true };
     });
-    return { id, created: true };
-  });
 
   return {
     async record(venueId, submit, accountId, now) {
-      const { id, created } = record.immediate(venueId, submit, accountId, now);
-      return { inspection: toInspection(byId.get(id)!), created };
+      const { id, created } = await record(venueId, submit, accountId, now);
+      return { inspection: toInspection((await sql.get<Row>(byId, [id]))!), created };
     },
     async get(id) {
-      const row = byId.get(id);
+      const row = await sql.get<Row>(byId, [id]);
       return row && toInspection(row);
     },
   };

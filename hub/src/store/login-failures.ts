@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /**
  * Failed logins counted per account name (docs/security.md "Rate limits"): after a few wrong
@@ -89,15 +89,13 @@ const run = (r: Row): GuessingRun | undefined =>
     ? undefined
     : { name: r.name, failures: r.failures, startedAt: r.run_started_at, lastFailedAt: r.last_failed_at, addresses: JSON.parse(r.addresses) as string[] };
 
-export function createLoginFailureRepository(db: Db): LoginFailureRepository {
-  const get = db.prepare<[string], Row>('SELECT * FROM login_failures WHERE name = ?');
-  const put = db.prepare(
-    `INSERT OR REPLACE INTO login_failures (name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses)
-     VALUES (@name, @failures, @first_failed_at, @last_failed_at, @next_try_at, @run_started_at, @addresses)`,
-  );
-  const remove = db.prepare('DELETE FROM login_failures WHERE name = ?');
-  const quiet = db.prepare<[number], Row>('SELECT * FROM login_failures WHERE last_failed_at <= ?');
+const SELECT = 'SELECT name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses FROM login_failures WHERE name = ?';
+const PUT = `INSERT INTO login_failures (name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, first_failed_at = excluded.first_failed_at, last_failed_at = excluded.last_failed_at,
+    next_try_at = excluded.next_try_at, run_started_at = excluded.run_started_at, addresses = excluded.addresses`;
 
+export function createLoginFailureRepository(sql: Sql): LoginFailureRepository {
   /**
    * Tries admitted and not yet settled, per name, and the next try they hold the name back to.
    * In memory: a try in flight does not outlive the process, and what it settles to (a wrong
@@ -111,8 +109,9 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
     if (m.tries <= 0) inFlight.delete(key);
   };
 
-  const admit = db.transaction((key: string, now: number): Admission => {
-    const before = get.get(key);
+  async function admit(key: string, now: number): Promise<Admission> {
+    const before = await sql.get<Row>(SELECT, [key]);
+    // From here to the return nothing awaits: the tries in flight are read and counted at once.
     const r = before && now - before.last_failed_at < RUN_QUIET_MS ? before : undefined;
     const m = inFlight.get(key) ?? { tries: 0, heldUntil: 0 };
     const nextTryAt = Math.max(r?.next_try_at ?? 0, m.heldUntil);
@@ -124,29 +123,37 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
     m.heldUntil = Math.max(m.heldUntil, now + loginDelayMs(counted));
     inFlight.set(key, m);
     return { ok: true, heldFrom, heldTo: m.heldUntil };
-  });
+  }
 
-  const failed = db.transaction((key: string, address: string, now: number): Failure => {
-    settle(key);
-    const before = get.get(key);
-    const stale = before !== undefined && now - before.last_failed_at >= RUN_QUIET_MS;
-    const r = before && !stale ? before : undefined;
-    const failures = (r?.failures ?? 0) + 1;
-    const addresses = r ? (JSON.parse(r.addresses) as string[]) : [];
-    if (!addresses.includes(address) && addresses.length < MAX_ADDRESSES) addresses.push(address);
-    const runStarted = failures === FREE_TRIES;
-    const delayMs = loginDelayMs(failures);
-    put.run({
-      name: key,
-      failures,
-      first_failed_at: r?.first_failed_at ?? now,
-      last_failed_at: now,
-      next_try_at: now + delayMs,
-      run_started_at: runStarted ? now : (r?.run_started_at ?? null),
-      addresses: JSON.stringify(addresses),
-    });
-    return { failures, delayMs, runStarted, ended: stale ? run(before) : undefined };
-  });
+  async function failed(key: string, address: string, now: number): Promise<Failure> {
+    let settled = false;
+    try {
+      return await sql.transaction(async (tx) => {
+        // Race-safe with several hubs on one PostgreSQL: the name's row exists (an empty count
+        // where there was none) and is locked before it is read, so two wrong passwords at once
+        // count two. SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+        if (tx.dialect === 'postgres') {
+          await tx.run("INSERT INTO login_failures (name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses) VALUES (?, 0, ?, ?, 0, NULL, '[]') ON CONFLICT (name) DO NOTHING", [key, now, now]);
+        }
+        const before = await tx.get<Row>(tx.dialect === 'postgres' ? `${SELECT} FOR UPDATE` : SELECT, [key]);
+        const stale = before !== undefined && now - before.last_failed_at >= RUN_QUIET_MS;
+        const r = before && !stale ? before : undefined;
+        const failures = (r?.failures ?? 0) + 1;
+        const addresses = r ? (JSON.parse(r.addresses) as string[]) : [];
+        if (!addresses.includes(address) && addresses.length < MAX_ADDRESSES) addresses.push(address);
+        const runStarted = failures === FREE_TRIES;
+        const delayMs = loginDelayMs(failures);
+        await tx.run(PUT, [key, failures, r?.first_failed_at ?? now, now, now + delayMs, runStarted ? now : (r?.run_started_at ?? null), JSON.stringify(addresses)]);
+        // Its place in flight is settled as the wrong password it became is written: an admission
+        // meanwhile counts it once, either way (on SQLite it waits for this transaction to end).
+        settle(key);
+        settled = true;
+        return { failures, delayMs, runStarted, ended: stale ? run(before) : undefined };
+      });
+    } finally {
+      if (!settled) settle(key);
+    }
+  }
 
   const release = (key: string, admission: { heldFrom: number; heldTo: number }) => {
     const m = inFlight.get(key);
@@ -155,25 +162,27 @@ export function createLoginFailureRepository(db: Db): LoginFailureRepository {
     settle(key);
   };
 
-  const succeeded = db.transaction((key: string): GuessingRun | undefined => {
+  async function succeeded(key: string): Promise<GuessingRun | undefined> {
     settle(key);
-    const r = get.get(key);
-    if (!r) return undefined;
-    remove.run(key);
-    return run(r);
-  });
+    // One statement takes the row and removes it: of two hubs seeing the right password at once, one reports the run.
+    const r = await sql.get<Row>('DELETE FROM login_failures WHERE name = ? RETURNING name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses', [key]);
+    return r && run(r);
+  }
 
-  const endQuiet = db.transaction((now: number): GuessingRun[] => {
-    const rows = quiet.all(now - RUN_QUIET_MS);
-    for (const r of rows) remove.run(r.name);
+  async function endQuiet(now: number): Promise<GuessingRun[]> {
+    // As succeeded: the rows removed are the rows returned, so each run is summarised once.
+    const rows = await sql.all<Row>(
+      'DELETE FROM login_failures WHERE last_failed_at <= ? RETURNING name, failures, first_failed_at, last_failed_at, next_try_at, run_started_at, addresses',
+      [now - RUN_QUIET_MS],
+    );
     return rows.flatMap((r) => run(r) ?? []);
-  });
+  }
 
   return {
-    admit: async (name, now) => admit(throttleKey(name), now),
-    failed: async (name, address, now) => failed(throttleKey(name), address, now),
+    admit: (name, now) => admit(throttleKey(name), now),
+    failed: (name, address, now) => failed(throttleKey(name), address, now),
     release: async (name, admission) => release(throttleKey(name), admission),
-    succeeded: async (name) => succeeded(throttleKey(name)),
-    endQuiet: async (now) => endQuiet(now),
+    succeeded: (name) => succeeded(throttleKey(name)),
+    endQuiet: (now) => endQuiet(now),
   };
 }

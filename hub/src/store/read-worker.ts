@@ -17,6 +17,7 @@ import { createInspectionReads } from './inspections.js';
 import { createDashboardRepository } from './dashboard.js';
 import type { ReadReply, ReadRequest, ReadWorkerData } from './read-pool.js';
 import { createRuleContext } from './rule-context.js';
+import { sqliteSql } from './sql.js';
 import { createTracingRepository } from './tracing.js';
 
 const port = parentPort;
@@ -31,7 +32,7 @@ const aggregates = createAggregates(createRuleContext());
 const repos: Record<ReadRequest['repo'], Record<string, unknown>> = {
   dashboard: createDashboardRepository(db, aggregates) as unknown as Record<string, unknown>,
   tracing: createTracingRepository(db) as unknown as Record<string, unknown>,
-  inspections: createInspectionReads(db) as unknown as Record<string, unknown>,
+  inspections: createInspectionReads(sqliteSql(db)) as unknown as Record<string, unknown>,
 };
 
 function failure(id: number, err: unknown): ReadReply {

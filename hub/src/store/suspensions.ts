@@ -1,6 +1,6 @@
 import { suspensionSpan, venueToday } from '../../../shared/rules/suspension.js';
 import { Suspension, type SuspensionOrder } from '../../../shared/schemas/suspension.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /**
  * Suspension orders (停业整顿, 000 §5(2)): one venue admits nobody from a
@@ -76,54 +76,48 @@ const toSuspension = (r: Row): Suspension =>
     liftNote: r.lift_note,
   });
 
-export function createSuspensionRepository(db: Db): SuspensionRepository {
-  const offsetOf = db.prepare<[string], { utc_offset_minutes: number }>('SELECT utc_offset_minutes FROM venues WHERE id = ?');
-  const insert = db.prepare<[string, string, string, number, number, string, number, string]>(
-    `INSERT INTO venue_suspensions (venue_id, from_date, to_date, starts_at, ends_at, reason, ordered_at, ordered_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const byId = db.prepare<[number], Row>(`${SELECT} WHERE s.id = ?`);
-  const byVenue = db.prepare<[string], Row>(`${SELECT} WHERE s.venue_id = ? ORDER BY s.id DESC`);
-  const aheadOf = db.prepare<[string, number], Row>(`${SELECT} WHERE s.venue_id = ? AND s.ends_at > ? AND s.lifted_at IS NULL ORDER BY s.starts_at, s.id`);
-  const overlap = db.prepare<[string, number, number], Row>(
-    `${SELECT} WHERE s.venue_id = ? AND s.ends_at > ? AND s.starts_at < ? ORDER BY s.starts_at, s.id`,
-  );
-  const setLifted = db.prepare<[number, string, string, number]>('UPDATE venue_suspensions SET lifted_at = ?, lifted_by = ?, lift_note = ? WHERE id = ? AND lifted_at IS NULL');
-
-  const lift = db.transaction((id: number, note: string, accountId: string, now: number): Row => {
-    const row = byId.get(id);
-    if (!row) throw new RangeError(`no suspension ${id}`);
-    if (row.lifted_at !== null) throw new SuspensionLiftError('this suspension was already lifted');
-    if (row.ends_at <= now) throw new SuspensionLiftError('this suspension is over; there is nothing to lift');
-    setLifted.run(now, accountId, note, id);
-    return byId.get(id)!;
-  });
+export function createSuspensionRepository(sql: Sql): SuspensionRepository {
+  const byId = (q: Sql, id: number) => q.get<Row>(`${SELECT} WHERE s.id = ?`, [id]);
 
   return {
     async order(venueId, order, accountId, now) {
-      const venue = offsetOf.get(venueId);
+      const venue = await sql.get<{ utc_offset_minutes: number }>('SELECT utc_offset_minutes FROM venues WHERE id = ?', [venueId]);
       if (!venue) return undefined;
       const today = venueToday(now, venue.utc_offset_minutes);
       if (order.from < today) throw new SuspensionOrderError(`the first day ${order.from} is before the venue's today (${today}); an order starts today or later`);
       const { startsAt, endsAt } = suspensionSpan(order.from, order.to, venue.utc_offset_minutes);
-      const id = Number(insert.run(venueId, order.from, order.to, startsAt, endsAt, order.reason, now, accountId).lastInsertRowid);
-      return toSuspension(byId.get(id)!);
+      const { id } = (await sql.get<{ id: number }>(
+        `INSERT INTO venue_suspensions (venue_id, from_date, to_date, starts_at, ends_at, reason, ordered_at, ordered_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [venueId, order.from, order.to, startsAt, endsAt, order.reason, now, accountId],
+      ))!;
+      return toSuspension((await byId(sql, id))!);
     },
     async lift(id, note, accountId, now) {
-      return toSuspension(lift(id, note, accountId, now));
+      const row = await sql.transaction(async (tx) => {
+        const before = await byId(tx, id);
+        if (!before) throw new RangeError(`no suspension ${id}`);
+        if (before.lifted_at !== null) throw new SuspensionLiftError('this suspension was already lifted');
+        if (before.ends_at <= now) throw new SuspensionLiftError('this suspension is over; there is nothing to lift');
+        // Conditional on lifted_at: of two lifts at once (two hubs on one PostgreSQL), one changes the row; the other is told it was lifted.
+        const { changes } = await tx.run('UPDATE venue_suspensions SET lifted_at = ?, lifted_by = ?, lift_note = ? WHERE id = ? AND lifted_at IS NULL', [now, accountId, note, id]);
+        if (changes === 0) throw new SuspensionLiftError('this suspension was already lifted');
+        return (await byId(tx, id))!;
+      });
+      return toSuspension(row);
     },
     async get(id) {
-      const row = byId.get(id);
+      const row = await byId(sql, id);
       return row && toSuspension(row);
     },
     async list(venueId) {
-      return byVenue.all(venueId).map(toSuspension);
+      return (await sql.all<Row>(`${SELECT} WHERE s.venue_id = ? ORDER BY s.id DESC`, [venueId])).map(toSuspension);
     },
     async ahead(venueId, now) {
-      return aheadOf.all(venueId, now).map(toSuspension);
+      return (await sql.all<Row>(`${SELECT} WHERE s.venue_id = ? AND s.ends_at > ? AND s.lifted_at IS NULL ORDER BY s.starts_at, s.id`, [venueId, now])).map(toSuspension);
     },
     async overlapping(venueId, from, to) {
-      return overlap.all(venueId, from, to).map(toSuspension);
+      return (await sql.all<Row>(`${SELECT} WHERE s.venue_id = ? AND s.ends_at > ? AND s.starts_at < ? ORDER BY s.starts_at, s.id`, [venueId, from, to])).map(toSuspension);
     },
   };
 }
