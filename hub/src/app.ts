@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Server } from 'socket.io';
-import { errorServerOptions, installErrorHandlers } from './errors.js';
+import { errorServerOptions, HttpError, installErrorHandlers } from './errors.js';
 import { PUSH_BUFFER_BYTES } from '../../shared/schemas/sync.js';
 import { SESSION_COOKIE, sessionAccount } from './auth.js';
 import { authRoutes } from './routes/auth/index.js';
@@ -16,6 +16,7 @@ import { dashboardAppRoutes } from './routes/dashboard-app/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { faviconRoutes } from './routes/favicon/index.js';
 import { healthRoutes } from './routes/health/index.js';
+import { metricsRoutes } from './routes/metrics/index.js';
 import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
@@ -29,6 +30,8 @@ import { tracingRoutes } from './routes/tracing/index.js';
 import { bookingRoutes } from './routes/booking/index.js';
 import { registerUiAssets } from './routes/patron/ui-assets.js';
 import type { HubKeys } from './keys.js';
+import { createHubMetrics } from './metrics.js';
+import { createSingletons } from './singletons.js';
 import { startFlagSweep } from './services/flags.js';
 import { startPolicyScheduler } from './services/policy-schedule.js';
 import { startRetentionJob } from './services/retention.js';
@@ -63,6 +66,8 @@ export interface AppOptions {
   kioskLimits?: Partial<KioskLimits>;
   /** The proxies in front of the hub to believe (TRUST_PROXY, as Fastify's `trustProxy`), so a socket's address is the client's. */
   trustProxy?: TrustProxy;
+  /** The bearer token GET /metrics asks for (METRICS_TOKEN); without one it answers loopback clients only. */
+  metricsToken?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -77,7 +82,7 @@ declare module 'fastify' {
  * sockets, then routes. It never listens; server.ts and the tests do.
  */
 export const hubApp = fp<AppOptions>(
-  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard, kioskLimits, trustProxy }) => {
+  async (app, { store, kioskDist, uiDist, keys, publicUrl, now = Date.now, authenticateDashboard, kioskLimits, trustProxy, metricsToken }) => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandlers(app);
@@ -136,7 +141,14 @@ export const hubApp = fp<AppOptions>(
     app.decorate('io', io);
     // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").
     refuseOtherNamespaces(io);
-    const kioskSockets = registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits, address: clientAddress(trustProxy) });
+    // The jobs one process of the street runs, and what /metrics shows (docs/operations.md "Metrics").
+    const singletons = createSingletons();
+    const metrics = createHubMetrics({ io, store, singletons });
+    // A route answered 500 by the one error handler: nearly always the database.
+    app.addHook('onError', async (_request, _reply, err) => {
+      if (!(err instanceof HttpError) && (err.statusCode ?? 500) >= 500) metrics.dbError('http');
+    });
+    const kioskSockets = registerKioskSockets(io, { store, keys, now, log: app.log, limits: kioskLimits, address: clientAddress(trustProxy), meter: metrics });
     // Dashboards authenticate with the same session cookie as the API; a session whose one-time
     // password is not yet changed gets no live feed either.
     const sessions = sessionAccount(store, now);
@@ -146,9 +158,12 @@ export const hubApp = fp<AppOptions>(
         const account = await sessions(app.parseCookie(header ?? '')[SESSION_COOKIE]);
         return account?.mustChangePassword ? undefined : account;
       });
-    registerDashboardSockets(io, { authenticate, log: app.log });
+    registerDashboardSockets(io, { authenticate, log: app.log, meter: metrics });
     const dropEnded = () =>
-      dropEndedSessions(io, authenticate).catch((err: unknown) => app.log.error({ err }, 'could not check dashboard sessions'));
+      dropEndedSessions(io, authenticate).catch((err: unknown) => {
+        metrics.dbError('read');
+        app.log.error({ err }, 'could not check dashboard sessions');
+      });
     // Sessions also end by expiry or a password reset (npm run admin): checked every minute.
     // Guessing runs that went quiet are summarised on the same beat (docs/security.md "Rate limits").
     const sessionCheck = setInterval(() => {
@@ -157,20 +172,21 @@ export const hubApp = fp<AppOptions>(
     }, 60_000);
     sessionCheck.unref();
     // Flag rules that need time to pass (kiosk silent, finished hours, ledgers), every minute.
-    let stopSweep = () => {};
-    let stopScheduler = async () => {};
-    let stopRetention = async () => {};
+    let stopSweep: () => void | Promise<void> = () => {};
+    let stopScheduler: () => void | Promise<void> = () => {};
+    let stopRetention: () => void | Promise<void> = () => {};
     app.addHook('onReady', async () => {
-      stopSweep = startFlagSweep(store, io, now, app.log);
+      stopSweep = singletons.run('flag_sweep', () => startFlagSweep(store, io, now, app.log));
       // Switches set for later: applied on start too, so a hub that was down at the due time catches up.
-      stopScheduler = startPolicyScheduler({ store, io, now, log: app.log });
+      stopScheduler = singletons.run('policy_schedule', () => startPolicyScheduler({ store, io, now, log: app.log }));
       // Contact numbers past their retention period: removed at start, then hourly (docs/security.md).
-      stopRetention = startRetentionJob(store, now, app.log);
+      stopRetention = singletons.run('retention_purge', () => startRetentionJob(store, now, app.log));
     });
     app.addHook('preClose', async () => {
-      stopSweep();
+      await stopSweep();
       await stopScheduler();
       await stopRetention();
+      metrics.close();
       clearInterval(sessionCheck);
       kioskSockets.close();
       io.disconnectSockets(true);
@@ -178,7 +194,8 @@ export const hubApp = fp<AppOptions>(
     });
 
     await app.register(faviconRoutes);
-    await app.register(healthRoutes, { store, now });
+    await app.register(healthRoutes, { store, now, meter: metrics });
+    await app.register(metricsRoutes, { metrics, token: metricsToken });
     await app.register(authRoutes, { store, keys, now, sessionEnded: dropEnded });
     await app.register(streetSecurityRoutes, { store, now });
     await app.register(kioskRoutes, { store, keys, now, publicUrl });

@@ -28,6 +28,16 @@ export const HubEnv = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  /**
+   * The bearer token Prometheus sends to GET /metrics. Unset: /metrics answers clients on this
+   * machine only (docs/security.md "Metrics").
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)')
+    .max(512)
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'letters, digits and . _ ~ + / = - only (a bearer token)')
+    .optional(),
 });
 export type HubEnv = z.infer<typeof HubEnv>;
 
@@ -42,6 +52,7 @@ export interface HubConfig {
   uiDist: string;
   trustProxy: boolean | number | string[];
   publicUrl: string | undefined;
+  metricsToken: string | undefined;
 }
 
 /** Parses the environment, or throws an Error naming every bad variable. */
@@ -62,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     uiDist: resolve(e.UI_DIST),
     trustProxy: e.TRUST_PROXY,
     publicUrl: e.PUBLIC_URL,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

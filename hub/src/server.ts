@@ -29,7 +29,7 @@ export async function startHub(
   // A hop count trusts that many proxies in front of the hub.
   const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
   const app = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true, trustProxy, ...errorServerOptions });
-  await app.register(hubApp, { store, keys, kioskDist: config.kioskDist, uiDist: config.uiDist, publicUrl: config.publicUrl, trustProxy });
+  await app.register(hubApp, { store, keys, kioskDist: config.kioskDist, uiDist: config.uiDist, publicUrl: config.publicUrl, trustProxy, metricsToken: config.metricsToken });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AUDIT_GENESIS, auditHash } from '../../hub/src/store/audit.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { tempDir } from '../support/hub.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
@@ -93,6 +94,31 @@ describe('the audit log', () => {
     const res = await verify(file);
     expect(res.code).toBe(0);
     expect(res.out).toContain('intact: 6 entries');
+  });
+
+  it('walks and seals a log longer than one page of the walk (2000 entries), across the pages', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    const store = await openStore(file);
+    const t0 = cstAt(cstMidnight(), 9);
+    // A long chain written straight into the table, hashed as record() hashes it, in one transaction.
+    await store.sql.transaction(async (tx) => {
+      let prev = AUDIT_GENESIS;
+      for (let id = 1; id <= 4_100; id++) {
+        const r = { id, at: t0 + id, account_id: 'acc-1', account_name: '王芳', action: 'flag_action', target: `t-${id}`, detail: '{}' };
+        prev = auditHash(prev, r);
+        await tx.run('INSERT INTO audit_log (id, at, account_id, account_name, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail, prev]);
+      }
+    });
+    await store.close();
+    expect((await verify(file)).out).toMatch(/^audit log intact: 4100 entries, head 4100:/);
+    // As a file from before the chain: every entry to be sealed, in pages, when the hub next opens it.
+    edit(file, 'UPDATE audit_log SET hash = NULL; UPDATE audit_seal SET upto = 4100, sealed_at = NULL');
+    await (await openStore(file)).close();
+    expect((await verify(file)).out).toMatch(/^audit log intact: 4100 entries/);
+    edit(file, "UPDATE audit_log SET target = 'changed' WHERE id = 3001");
+    const res = await verify(file);
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('audit log BROKEN at entry #3001 ');
   });
 
   it('never seals again: hashes removed after the chain existed stay a break, however often the hub starts', async () => {

@@ -220,6 +220,15 @@ describe('kiosk lifecycle over the kiosk socket', () => {
       expect((await hub.store.kiosks.view(hub.kiosk.id))!.recordsHeld).toBe(0);
     });
 
+    it('refuses a token whose kiosk is revoked while the token is being checked, and does not mark it seen', async () => {
+      const seenBefore = (await hub.store.kiosks.view(hub.kiosk.id))!.lastSeenAt;
+      // The revoke is queued first; the token is looked up before it commits, its "last seen" write after.
+      const [revoked, identity] = await Promise.all([hub.store.kiosks.revoke(hub.kiosk.id, 'admin', 'lost', T), hub.store.kiosks.authenticate(hub.token, T + 1)]);
+      expect(revoked).toMatchObject({ ok: true });
+      expect(identity).toBeUndefined();
+      expect((await hub.store.kiosks.view(hub.kiosk.id))!.lastSeenAt).toBe(seenBefore);
+    });
+
     it('answers 404 for an unknown kiosk and 400 naming reason when none is given', async () => {
       expect((await admin.post('/api/kiosks/kiosk-nope/revoke', { reason: 'lost' })).statusCode).toBe(404);
       const bad = await admin.post(`/api/kiosks/${hub.kiosk.id}/revoke`, { reason: ' ' });

@@ -78,6 +78,16 @@ describe('hub HTTP routes', () => {
       expect(again.json()).toMatchObject({ error: { code: 'expired', field: 'code' } });
     });
 
+    it('spends a code sent twice at once exactly once: one kiosk enrolled, the other request refused', async () => {
+      const code = await store.kiosks.issueEnrolmentCode(entranceId, now, 60_000);
+      const before = (await store.kiosks.list({ venueId: 'venue-a' })).length;
+      const answers = await Promise.all([enrol(code), enrol(code)]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 410]);
+      const kiosks = await store.kiosks.list({ venueId: 'venue-a' });
+      expect(kiosks).toHaveLength(before + 1);
+      expect(kiosks.map((k) => k.id)).toContain(answers.find((a) => a.statusCode === 201)!.json().kioskId);
+    });
+
     it('refuses an expired code', async () => {
       const code = await store.kiosks.issueEnrolmentCode(entranceId, now, 60_000);
       now += 60_000;

@@ -78,13 +78,17 @@ export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): 
  * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk.
  * `now` sets the hub's clock (the kiosk is enrolled by the wall clock).
  */
-export async function startTestHub({ now, kioskLimits }: { now?: () => number; kioskLimits?: AppOptions['kioskLimits'] } = {}): Promise<TestHub> {
+export async function startTestHub({
+  now,
+  kioskLimits,
+  metricsToken,
+}: { now?: () => number; kioskLimits?: AppOptions['kioskLimits']; metricsToken?: string } = {}): Promise<TestHub> {
   const tmp = tempDir();
   const dbFile = join(tmp.dir, 'hub.sqlite');
   const store = await openStore(dbFile);
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
-  const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}), ...(kioskLimits ? { kioskLimits } : {}) }));
+  const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}), ...(kioskLimits ? { kioskLimits } : {}), metricsToken }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('no address');

@@ -6,6 +6,7 @@ import type { ApiError } from '../../../shared/schemas/errors.js';
 import type { Flag } from '../../../shared/schemas/flags.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
+import type { HubMeter } from '../metrics.js';
 
 interface SocketData {
   account: AccountView;
@@ -21,6 +22,8 @@ export interface DashboardSocketDeps {
   /** The account behind the request's session cookie, or undefined (hub/src/auth.ts). */
   authenticate: (cookieHeader: string | undefined) => Promise<AccountView | undefined>;
   log: FastifyBaseLogger;
+  /** Database errors, for /metrics (hub/src/metrics.ts). */
+  meter: HubMeter;
 }
 
 /** The street admin hears the whole street; an inspector, their community (each community checks its own venues, 000 §3; docs/inspectors-guide.md "Logging in"). */
@@ -44,7 +47,7 @@ function refusal(error: ApiError): Error & { data: ApiError } {
  * with the inspector's session) and hears flags as they are raised. Nothing
  * is read from the socket: inspectors act over HTTP.
  */
-export function registerDashboardSockets(io: HasNamespaces, { authenticate, log }: DashboardSocketDeps): void {
+export function registerDashboardSockets(io: HasNamespaces, { authenticate, log, meter }: DashboardSocketDeps): void {
   const nsp = dashboards(io);
   nsp.use(async (socket, next) => {
     try {
@@ -53,6 +56,7 @@ export function registerDashboardSockets(io: HasNamespaces, { authenticate, log 
       socket.data.account = account;
       next();
     } catch (err) {
+      meter.dbError('read');
       log.error({ err }, 'dashboard authentication failed');
       next(refusal({ code: 'internal', message: 'the hub could not check the session' }));
     }

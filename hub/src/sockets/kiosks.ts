@@ -7,6 +7,7 @@ import { KioskStatus, RetireRequest, type KioskView, type RetireAnswer } from '.
 import { PassKey, type PassLeft } from '../../../shared/schemas/pass.js';
 import { KioskAuth, PolicyAck, type PushResult } from '../../../shared/schemas/sync.js';
 import type { HubKeys } from '../keys.js';
+import type { HubMeter } from '../metrics.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 import { venueSlots } from '../services/bookings.js';
@@ -19,7 +20,7 @@ import { createRefusedTokens } from './refused-tokens.js';
 interface SocketData {
   kiosk: KioskIdentity;
   leftSince: number | undefined;
-  /** What the kiosk said of itself in its handshake; older kiosk apps send nothing. */
+  /** What the kiosk last said of itself (in its handshake, then kiosk:status); older kiosk apps send nothing. */
   status: KioskStatus | undefined;
   /** Releases this socket's place among the handshakes being handled (KioskLimits.maxHandshakes). */
   admitted: (() => void) | undefined;
@@ -130,6 +131,8 @@ export interface KioskSocketDeps {
   address?: (req: IncomingMessage) => string;
   /** Bad tokens one address may present a minute (BAD_TOKENS_PER_ADDRESS by default). */
   badTokensPerAddress?: number;
+  /** Batches, their acks' latency and database errors, for /metrics (hub/src/metrics.ts). */
+  meter: HubMeter;
 }
 
 
@@ -150,11 +153,17 @@ function refusal(error: ApiError): Error & { data: ApiError } {
  */
 export function registerKioskSockets(
   io: KioskServer,
-  { store, now, log, limits: over = {}, address = (req) => req.socket.remoteAddress ?? '', badTokensPerAddress }: KioskSocketDeps,
+  { store, now, log, limits: over = {}, address = (req) => req.socket.remoteAddress ?? '', badTokensPerAddress, meter }: KioskSocketDeps,
 ): { close(): void } {
   const nsp = io.of(KIOSK_NAMESPACE);
   const limits = { ...KIOSK_LIMITS, ...over };
   const badTokens = createRefusedTokens(log, badTokensPerAddress);
+  /** A failure of `p` counted as a read error (metrics), then passed on to whoever logs it. */
+  const counted = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      meter.dbError('read');
+      throw err;
+    });
 
   /**
    * The status a kiosk sent with its token, checked apart from it: a malformed
@@ -213,6 +222,7 @@ export function registerKioskSockets(
       next();
     } catch (err) {
       socket.data.admitted?.();
+      meter.dbError('read');
       log.error({ err }, 'kiosk authentication failed');
       next(refusal({ code: 'internal', message: 'the hub could not check this kiosk; retrying' }));
     }
@@ -237,8 +247,8 @@ export function registerKioskSockets(
 
   const pushes = createPushQueue(
     {
-      occupancy: (venueId) => pushOccupancy(venueId),
-      slots: (venueId) => pushSlots(venueId),
+      occupancy: (venueId) => counted(pushOccupancy(venueId)),
+      slots: (venueId) => counted(pushSlots(venueId)),
       flags: (flags) => pushFlags(io, flags),
       kiosk: (id) => pushKioskView(store, io, id, log),
     },
@@ -261,19 +271,20 @@ export function registerKioskSockets(
         }
         if (status) await store.kiosks.report(kiosk.id, status, now());
       } catch (err) {
+        meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
       }
       pushView(kiosk.id);
     })();
     // A kiosk that was offline through a registry edit (capacity, hours, door staff) catches up.
-    store.venues.profile(kiosk.venueId).then(
+    counted(store.venues.profile(kiosk.venueId)).then(
       (profile) => profile && socket.emit('venue:profile', profile),
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue profile'),
     );
-    pushOccupancy(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
+    counted(pushOccupancy(kiosk.venueId, socket)).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count occupancy'));
     // Bookings made and people admitted at other doors while this kiosk was away; 'off' too, so a
     // door keeps no figures of a venue that stopped taking bookings.
-    pushSlots(kiosk.venueId, socket, true).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count booking slots'));
+    counted(pushSlots(kiosk.venueId, socket, true)).catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not count booking slots'));
     // Exits patrons declared while this kiosk was away, sent before the kiosk joins its venue's
     // room so they arrive before any live one (the kiosk moves its cursor as it handles them).
     // Without a cursor (a fresh kiosk) the lookback bounds it. A second read covers exits
@@ -284,13 +295,13 @@ export function registerKioskSockets(
       const sent = new Set<string>();
       const send = (left: PassLeft[]) => left.filter((l) => !sent.has(l.id)).forEach((l) => (sent.add(l.id), socket.emit('pass:left', l)));
       try {
-        send(await store.passes.leftSince(kiosk.venueId, since));
+        send(await counted(store.passes.leftSince(kiosk.venueId, since)));
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
       }
       await socket.join(venueRoom(kiosk.venueId));
       try {
-        send(await store.passes.leftSince(kiosk.venueId, Math.max(since, readAt - 1000)));
+        send(await counted(store.passes.leftSince(kiosk.venueId, Math.max(since, readAt - 1000))));
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read passes that left');
       }
@@ -298,26 +309,26 @@ export function registerKioskSockets(
       // so the door must be told. Read after the room join: a cancel from now on is also pushed live;
       // the kiosk merges both, so one told twice is harmless.
       try {
-        socket.emit('bookings:cancelled', { venueId: kiosk.venueId, bookings: await store.bookings.cancelledLive(kiosk.venueId, now()) });
+        socket.emit('bookings:cancelled', { venueId: kiosk.venueId, bookings: await counted(store.bookings.cancelledLive(kiosk.venueId, now())) });
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read cancelled bookings');
       }
       // Suspension orders, always sent (empty too): a kiosk that was offline through an order learns
       // it, through a lift forgets it. Read after the room join, so one ordered meanwhile is also pushed live.
       try {
-        await pushSuspensions(store, io, kiosk.venueId, now(), socket);
+        await counted(pushSuspensions(store, io, kiosk.venueId, now(), socket));
       } catch (err) {
         log.error({ err, kioskId: kiosk.id }, 'could not read suspension orders');
       }
     })();
     // Always sent, rotated or not: a kiosk that was offline through a revoke still holds
     // the old secret and refuses typed codes made with the new one until it has this.
-    store.kiosks.passCodeSecret(kiosk.venueId).then(
+    counted(store.kiosks.passCodeSecret(kiosk.venueId)).then(
       (secret) => secret && socket.emit('venue:secret', secret),
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the venue pass-code secret'),
     );
     // A kiosk that was offline through a switch learns the policy in force as soon as it is back.
-    store.policies.activeFor(kiosk.communityId).then(
+    counted(store.policies.activeFor(kiosk.communityId)).then(
       (policy) => socket.emit('policy:update', policy),
       (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not read the active policy'),
     );
@@ -349,6 +360,7 @@ export function registerKioskSockets(
         reply({ ok: true, data: { version: parsed.data.version } });
         pushView(kiosk.id);
       } catch (err) {
+        meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'policy ack could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not record the acknowledgement' } });
       }
@@ -364,17 +376,23 @@ export function registerKioskSockets(
         const pass = await store.passes.byCode(kiosk.venueId, parsed.data.code, parsed.data.minute);
         reply(pass ? { ok: true, data: { signed: pass.signed } } : { ok: false, error: { code: 'not_found', field: 'code', message: 'no such pass at this venue' } });
       } catch (err) {
+        meter.dbError('read');
         log.error({ err, kioskId: kiosk.id }, 'pass lookup failed');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not look up the pass' } });
       }
     });
 
     socket.on('records:push', async (payload: unknown, ack: unknown) => {
+      const arrived = performance.now();
       if (typeof ack !== 'function') {
         log.warn({ kioskId: kiosk.id }, 'records:push without an acknowledgement callback; ignored');
         return;
       }
-      const reply = ack as (res: Ack<PushResult>) => void;
+      /** Every answer counted as it is sent: its outcome, its records', and how long since the batch arrived. */
+      const reply = (res: Ack<PushResult>) => {
+        (ack as (res: Ack<PushResult>) => void)(res);
+        meter.batchAcked(res, (performance.now() - arrived) / 1000);
+      };
       try {
         // A revoke cuts the socket at once, but a batch already on the wire can land after it:
         // a tablet the street office took out of service stores nothing more.
@@ -391,10 +409,10 @@ export function registerKioskSockets(
           reply({ ok: false, error: { code: 'rate_limited', message: 'the hub is behind; this batch will be resent', retryAfterMs } });
           return;
         }
-        const arrived = performance.now();
+        const queuedAt = performance.now();
         const receivedAt = now();
         const { ack: res, accepted } = await ingestBatch(store, kiosk, payload, receivedAt);
-        const waited = performance.now() - arrived;
+        const waited = performance.now() - queuedAt;
         if (res.ok) {
           const counts = { accepted: 0, duplicate: 0, rejected: 0 };
           for (const r of res.data.results) counts[r.status]++;
@@ -410,15 +428,19 @@ export function registerKioskSockets(
         // the hub already had changes nothing, but the sender learns its records are in the figures.
         if (accepted.some((r) => r.type === 'entrance' || r.type === 'correction')) pushes.slots(kiosk.venueId);
         else if (res.ok && res.data.results.some((r) => r.status === 'duplicate')) {
-          pushSlots(kiosk.venueId, socket).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
+          counted(pushSlots(kiosk.venueId, socket)).catch((err: unknown) => log.error({ err, venueId: kiosk.venueId }, 'could not count booking slots'));
         }
         // Flag rules over what the batch touched, after the ack too; inspectors' dashboards hear at once.
         if (accepted.length > 0) {
           evaluateBatch(store, kiosk, accepted, receivedAt, { connectedAt: socket.handshake.issued })
             .then((flags) => pushes.flags(flags))
-            .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not evaluate flags'));
+            .catch((err: unknown) => {
+              meter.dbError('ingest');
+              log.error({ err, kioskId: kiosk.id }, 'could not evaluate flags');
+            });
         }
       } catch (err) {
+        meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'batch could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not store this batch; it will be resent' } });
       }
@@ -430,9 +452,12 @@ export function registerKioskSockets(
         log.warn({ kioskId: kiosk.id, error: zodToApiError(parsed.error) }, 'kiosk status refused');
         return;
       }
+      // The backlog it reports now (metrics: checkin_kiosk_backlog_records), stored or not.
+      socket.data.status = parsed.data;
       try {
         await store.kiosks.report(kiosk.id, parsed.data, now());
       } catch (err) {
+        meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'could not store the kiosk status');
         return;
       }
@@ -447,6 +472,7 @@ export function registerKioskSockets(
       try {
         outcome = await store.kiosks.retire(kiosk.id, parsed.data.lastSeq, parsed.data.rejectedSeqs, now());
       } catch (err) {
+        meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'kiosk could not be retired');
         return reply({ ok: false, error: { code: 'internal', message: 'the hub could not retire this kiosk; try again' } });
       }
@@ -475,7 +501,10 @@ export function registerKioskSockets(
           target: kiosk.id,
           detail: { venueId: kiosk.venueId, entranceId: kiosk.entranceId, lastSeq: parsed.data.lastSeq, rejected: parsed.data.rejectedSeqs.length },
         })
-        .catch((err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement'));
+        .catch((err: unknown) => {
+          meter.dbError('ingest');
+          log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement');
+        });
       // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
       cutKiosk(io, kiosk.id);
       pushView(kiosk.id);

@@ -2,7 +2,7 @@ import { admissionSlot, overbooked as overCap, type SlotCount } from '../../../s
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { BookingSettings, NO_BOOKING } from '../../../shared/schemas/booking-settings.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /**
  * A booking as the hub keeps it (003 §13 限量、预约、错峰): a party's
@@ -76,9 +76,11 @@ export interface BookingRepository {
   saveSettings(venueId: string, s: BookingSettings, by: string, now: number): Promise<void>;
   /**
    * Atomic: counts the slot's taken seats (people booked, and people admitted
-   * in the slot without a booking) and inserts in one IMMEDIATE transaction,
-   * so two bookings of the last seat never both get it, also with several hub
-   * processes on one file (the write lock is taken before the count).
+   * in the slot without a booking) and inserts in one transaction that first
+   * holds the venue's bookings (SQLite: the write lock, BEGIN IMMEDIATE;
+   * PostgreSQL: the venue's booking settings row, FOR UPDATE), so two bookings
+   * of the last seat never both get it, also with several hub processes on one
+   * database.
    */
   book(b: NewBooking, cap: number, phone?: PhoneLimit): Promise<BookResult>;
   /** Seats of a slot taken now, as book() counts them (a quick answer before numbering and signing; book() decides). */
@@ -146,72 +148,61 @@ interface SettingsRow {
 /** Admissions still standing (an undone one freed its seat). */
 const ADMITTED = "e.decision = 'admit' AND e.corrected_by IS NULL";
 
-export function createBookingRepository(db: Db): BookingRepository {
-  const selectSettings = db.prepare<[string], SettingsRow>('SELECT * FROM venue_booking WHERE venue_id = ?');
-  const upsertSettings = db.prepare(
-    `INSERT INTO venue_booking (venue_id, mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at, updated_by)
-     VALUES (@venueId, @mode, @slotMinutes, @slotCap, @maxParty, @daysAhead, @now, @by)
+export function createBookingRepository(sql: Sql): BookingRepository {
+  const selectSettings = 'SELECT * FROM venue_booking WHERE venue_id = ?';
+  const upsertSettings = `INSERT INTO venue_booking (venue_id, mode, slot_minutes, slot_cap, max_party, days_ahead, updated_at, updated_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (venue_id) DO UPDATE SET mode = excluded.mode, slot_minutes = excluded.slot_minutes,
        slot_cap = excluded.slot_cap, max_party = excluded.max_party, days_ahead = excluded.days_ahead,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-  );
-  const bookedIn = db.prepare<[string, number], { n: number }>(
-    'SELECT coalesce(sum(people), 0) AS n FROM bookings WHERE venue_id = ? AND slot_start = ? AND cancelled_at IS NULL',
-  );
-  // People admitted in a time range on no live booking: walk-ins, passes, and bookings cancelled since.
-  const walkInsIn = db.prepare<[string, number, number], { n: number }>(
-    `SELECT count(*) AS n FROM entrance_records e
-       LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
-      WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL`,
-  );
-  const walkInTimes = db.prepare<[string, number, number], { t: number }>(
-    `SELECT e.kiosk_time_ms AS t FROM entrance_records e
-       LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
-      WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL`,
-  );
-  const bookedPerSlot = db.prepare<[string, number, number], { slot_start: number; n: number }>(
-    `SELECT slot_start, sum(people) AS n FROM bookings
-      WHERE venue_id = ? AND slot_start >= ? AND slot_start < ? AND cancelled_at IS NULL GROUP BY slot_start`,
-  );
-  // A person admitted twice on one booking (a second door, a resend under another id) is one arrival.
-  const arrivedPerSlot = db.prepare<[string, number, number], { slot_start: number; n: number }>(
-    `SELECT b.slot_start, count(DISTINCT e.pass_id || '#' || e.pass_person) AS n
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`;
+  // Seats taken in one slot, in one statement (one snapshot on both databases): people booked, and people
+  // admitted in the slot's time on no live booking (walk-ins, passes, and bookings cancelled since).
+  const takenIn = `SELECT
+      (SELECT coalesce(sum(people), 0) FROM bookings WHERE venue_id = ? AND slot_start = ? AND cancelled_at IS NULL)
+    + (SELECT count(*) FROM entrance_records e
+         LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
+        WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL) AS n`;
+  // Per slot in one statement, so a batch landing midway is not counted half: 'b' people booked per slot,
+  // 'a' booked people admitted per slot (a person admitted twice on one booking, at a second door or
+  // resent under another id, is one arrival), 'w' the time of each admission on no live booking.
+  const slotRows = `SELECT 'b' AS kind, slot_start AS at, sum(people) AS n FROM bookings
+      WHERE venue_id = ? AND slot_start >= ? AND slot_start < ? AND cancelled_at IS NULL GROUP BY slot_start
+    UNION ALL
+    SELECT 'a' AS kind, b.slot_start AS at, count(DISTINCT e.pass_id || '#' || e.pass_person) AS n
        FROM bookings b JOIN entrance_records e ON e.pass_id = b.id
       WHERE b.venue_id = ? AND b.slot_start >= ? AND b.slot_start < ? AND b.cancelled_at IS NULL AND ${ADMITTED}
-      GROUP BY b.slot_start`,
-  );
-  const venueOffset = db.prepare<[string], { utc_offset_minutes: number }>('SELECT utc_offset_minutes FROM venues WHERE id = ?');
-  const insert = db.prepare(
-    `INSERT INTO bookings (id, venue_id, slot_start, slot_end, people, code, code_minute, code_n, booked_at,
+      GROUP BY b.slot_start
+    UNION ALL
+    SELECT 'w' AS kind, e.kiosk_time_ms AS at, 1 AS n FROM entrance_records e
+       LEFT JOIN bookings b ON b.id = e.pass_id AND b.cancelled_at IS NULL
+      WHERE e.venue_id = ? AND e.kiosk_time_ms >= ? AND e.kiosk_time_ms < ? AND ${ADMITTED} AND b.id IS NULL`;
+  const venueOffset = 'SELECT utc_offset_minutes FROM venues WHERE id = ?';
+  const insert = `INSERT INTO bookings (id, venue_id, slot_start, slot_end, people, code, code_minute, code_n, booked_at,
                            policy_version, verdict, declaration, signed, contact, phone_key)
-     VALUES (@id, @venueId, @slotStart, @slotEnd, @people, @code, @codeMinute, @codeNumber, @bookedAt,
-             @policyVersion, @verdict, @declaration, @signed, @contact, @phoneKey)`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  // PostgreSQL under READ COMMITTED would let two transactions count the same free seats and both
+  // insert: the first to lock the venue's booking settings row books, the other waits for its COMMIT
+  // and then counts again (each statement reads what is committed when it starts). Every booking of
+  // the venue passes here, so the seats and a number's bookings there are decided one at a time.
+  // A venue that never saved settings takes no bookings (services/bookings.ts); should one be booked
+  // anyway, its venue row is held instead (NO KEY UPDATE: records and passes naming the venue still go in).
+  // SQLite needs neither: BEGIN IMMEDIATE took the write lock before the count.
+  const lockSettings = 'SELECT venue_id FROM venue_booking WHERE venue_id = ? FOR UPDATE';
+  const lockVenue = 'SELECT id FROM venues WHERE id = ? FOR NO KEY UPDATE';
   // Reads the partial index bookings_phone_key.
-  const livePerPhone = db.prepare<[string, string, number, number, number], { n: number }>(
-    `SELECT count(*) AS n FROM bookings
+  const livePerPhone = `SELECT count(*) AS n FROM bookings
       WHERE venue_id = ? AND phone_key = ? AND slot_start >= ? AND slot_start < ? AND slot_end > ?
-        AND phone_key IS NOT NULL AND cancelled_at IS NULL`,
-  );
-  const byId = db.prepare<[string], BookingRow>('SELECT * FROM bookings WHERE id = ?');
-  const setCancelled = db.prepare<[{ now: number; by: string | null; id: string }]>(
-    `UPDATE bookings SET cancelled_at = @now, cancelled_by = @by,
+        AND phone_key IS NOT NULL AND cancelled_at IS NULL`;
+  const byId = 'SELECT * FROM bookings WHERE id = ?';
+  // The cancelled_at guard: a booking is cancelled once, whoever else cancels it at the same time.
+  const setCancelled = `UPDATE bookings SET cancelled_at = ?, cancelled_by = ?,
        contact = CASE WHEN EXISTS (SELECT 1 FROM entrance_records e WHERE e.pass_id = bookings.id AND ${ADMITTED}) THEN contact ELSE NULL END
-     WHERE id = @id AND cancelled_at IS NULL`,
-  );
-  const cancelledOf = db.prepare<[string, number], { id: string; slot_end: number }>(
-    'SELECT id, slot_end FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NOT NULL ORDER BY slot_end, id',
-  );
-  const futureOf = db.prepare<[string, number], BookingRow>(
-    'SELECT * FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NULL ORDER BY slot_start, booked_at',
-  );
-  const allFuture = db.prepare<[number], BookingRow>(
-    'SELECT * FROM bookings WHERE slot_end > ? AND cancelled_at IS NULL ORDER BY venue_id, slot_start, booked_at',
-  );
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM bookings');
-  const admittedOn = db.prepare<[string], { n: number }>(
-    `SELECT count(DISTINCT e.pass_person) AS n FROM entrance_records e WHERE e.pass_id = ? AND ${ADMITTED}`,
-  );
+     WHERE id = ? AND cancelled_at IS NULL`;
+  const cancelledOf = 'SELECT id, slot_end FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NOT NULL ORDER BY slot_end, id';
+  const futureOf = 'SELECT * FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NULL ORDER BY slot_start, booked_at';
+  const allFuture = 'SELECT * FROM bookings WHERE slot_end > ? AND cancelled_at IS NULL ORDER BY venue_id, slot_start, booked_at';
+  const countAll = 'SELECT count(*) AS n FROM bookings';
+  const admittedOn = `SELECT count(DISTINCT e.pass_person) AS n FROM entrance_records e WHERE e.pass_id = ? AND ${ADMITTED}`;
 
   const toBooking = (r: BookingRow): StoredBooking => ({
     id: r.id,
@@ -232,24 +223,15 @@ export function createBookingRepository(db: Db): BookingRepository {
     cancelledBy: r.cancelled_by,
   });
 
-  const takenIn = (venueId: string, start: number, end: number) => bookedIn.get(venueId, start)!.n + walkInsIn.get(venueId, start, end)!.n;
-  const bookTx = db.transaction((b: NewBooking, cap: number, phone: PhoneLimit | undefined): BookResult => {
-    if (phone) {
-      const live = livePerPhone.get(b.venueId, phone.key, phone.from, phone.to, phone.now)!.n;
-      if (live >= phone.max) return { ok: false, reason: 'phone', live };
-    }
-    const taken = takenIn(b.venueId, b.slotStart, b.slotEnd);
-    if (taken + b.people > cap) return { ok: false, reason: 'full', seatsLeft: Math.max(0, cap - taken) };
-    insert.run({ ...b, declaration: JSON.stringify(b.party), phoneKey: phone?.key ?? null });
-    return { ok: true, booking: { ...b, cancelledAt: null, cancelledBy: null } };
-  });
+  const taken = async (q: Sql, venueId: string, start: number, end: number) =>
+    (await q.get<{ n: number }>(takenIn, [venueId, start, venueId, start, end]))!.n;
 
   return {
     async settings(venueId) {
       return (await this.savedSettings(venueId)).settings;
     },
     async savedSettings(venueId) {
-      const r = selectSettings.get(venueId);
+      const r = await sql.get<SettingsRow>(selectSettings, [venueId]);
       if (!r) return { settings: NO_BOOKING, updatedAt: null, updatedBy: null };
       const settings = BookingSettings.parse({
         mode: r.mode,
@@ -262,29 +244,42 @@ export function createBookingRepository(db: Db): BookingRepository {
     },
     async saveSettings(venueId, s, by, now) {
       const v = BookingSettings.parse(s);
-      upsertSettings.run({ venueId, ...v, now, by });
+      await sql.run(upsertSettings, [venueId, v.mode, v.slotMinutes, v.slotCap, v.maxParty, v.daysAhead, now, by]);
     },
     async book(b, cap, phone) {
-      // IMMEDIATE: the write lock before the count, so no other connection counts the same seats (or a number's bookings).
-      return bookTx.immediate(b, cap, phone);
+      return sql.transaction(async (tx): Promise<BookResult> => {
+        // The venue's bookings held before anything is counted (see lockSettings above).
+        if (tx.dialect === 'postgres' && !(await tx.get(lockSettings, [b.venueId]))) await tx.get(lockVenue, [b.venueId]);
+        if (phone) {
+          const live = (await tx.get<{ n: number }>(livePerPhone, [b.venueId, phone.key, phone.from, phone.to, phone.now]))!.n;
+          if (live >= phone.max) return { ok: false, reason: 'phone', live };
+        }
+        const seats = await taken(tx, b.venueId, b.slotStart, b.slotEnd);
+        if (seats + b.people > cap) return { ok: false, reason: 'full', seatsLeft: Math.max(0, cap - seats) };
+        await tx.run(insert, [
+          b.id, b.venueId, b.slotStart, b.slotEnd, b.people, b.code, b.codeMinute, b.codeNumber, b.bookedAt,
+          b.policyVersion, b.verdict, JSON.stringify(b.party), b.signed, b.contact, phone?.key ?? null,
+        ]);
+        return { ok: true, booking: { ...b, cancelledAt: null, cancelledBy: null } };
+      });
     },
     async seatsTaken(venueId, slot) {
-      return db.transaction(() => takenIn(venueId, slot.start, slot.end)).deferred();
+      return taken(sql, venueId, slot.start, slot.end);
     },
     async get(id) {
-      const r = byId.get(id);
+      const r = await sql.get<BookingRow>(byId, [id]);
       return r ? toBooking(r) : undefined;
     },
     async admitted(id) {
-      return admittedOn.get(id)!.n;
+      return (await sql.get<{ n: number }>(admittedOn, [id]))!.n;
     },
     async cancel(id, now, by) {
-      setCancelled.run({ now, by: by ?? null, id });
-      const r = byId.get(id);
+      await sql.run(setCancelled, [now, by ?? null, id]);
+      const r = await sql.get<BookingRow>(byId, [id]);
       return r ? toBooking(r) : undefined;
     },
     async cancelledLive(venueId, now) {
-      return cancelledOf.all(venueId, now).map((r) => ({ id: r.id, slotEnd: r.slot_end }));
+      return (await sql.all<{ id: string; slot_end: number }>(cancelledOf, [venueId, now])).map((r) => ({ id: r.id, slotEnd: r.slot_end }));
     },
     async slotCounts(venueId, from, to, slotMinutes) {
       const out = new Map<number, SlotCount>();
@@ -293,24 +288,25 @@ export function createBookingRepository(db: Db): BookingRepository {
         if (!c) out.set(start, (c = { booked: 0, arrivedBooked: 0, walkIns: 0 }));
         return c;
       };
-      const offset = venueOffset.get(venueId)?.utc_offset_minutes;
+      const offset = (await sql.get<{ utc_offset_minutes: number }>(venueOffset, [venueId]))?.utc_offset_minutes;
       if (offset === undefined) return out;
-      // One read transaction: a batch landing midway must not be counted half.
-      db.transaction(() => {
-        for (const r of bookedPerSlot.all(venueId, from, to)) at(r.slot_start).booked = r.n;
-        for (const r of arrivedPerSlot.all(venueId, from, to)) at(r.slot_start).arrivedBooked = r.n;
+      const rows = await sql.all<{ kind: 'b' | 'a' | 'w'; at: number; n: number }>(slotRows, [venueId, from, to, venueId, from, to, venueId, from, to]);
+      for (const r of rows) {
+        if (r.kind === 'b') at(r.at).booked = r.n;
+        else if (r.kind === 'a') at(r.at).arrivedBooked = r.n;
         // Placement is rules/slots.ts admissionSlot, as for slot_over_cap and the door: the SQL above splits
         // admissions on a live booking (counted in its slot) from the rest (here, in the slot of their time).
-        for (const r of walkInTimes.all(venueId, from, to)) at(admissionSlot(r.t, undefined, slotMinutes, offset)).walkIns += 1;
-      }).deferred();
+        else at(admissionSlot(r.at, undefined, slotMinutes, offset)).walkIns += 1;
+      }
       return out;
     },
     async future(venueId, now) {
-      return futureOf.all(venueId, now).map(toBooking);
+      return (await sql.all<BookingRow>(futureOf, [venueId, now])).map(toBooking);
     },
     async overbooked(now, capFor, venueId) {
       const slots = new Map<string, StoredBooking[]>();
-      for (const r of venueId === undefined ? allFuture.all(now) : futureOf.all(venueId, now)) {
+      const rows = venueId === undefined ? await sql.all<BookingRow>(allFuture, [now]) : await sql.all<BookingRow>(futureOf, [venueId, now]);
+      for (const r of rows) {
         const key = `${r.venue_id}\u0000${r.slot_start}`;
         slots.set(key, [...(slots.get(key) ?? []), toBooking(r)]);
       }
@@ -325,7 +321,7 @@ export function createBookingRepository(db: Db): BookingRepository {
       return out;
     },
     async count() {
-      return countAll.get()!.n;
+      return (await sql.get<{ n: number }>(countAll))!.n;
     },
   };
 }

@@ -14,7 +14,7 @@ export function jsonText(d: Dialect, column: string, path: readonly string[]): s
 
 /** `$.a.b` of a JSON text column, as a number (NULL where absent). */
 export function jsonNumber(d: Dialect, column: string, path: readonly string[]): string {
-  return d === 'sqlite' ? `json_extract(${column}, '$.${path.join('.')}')` : `CAST(CAST(${column} AS jsonb) #>> '{${path.join(',')}}' AS double precision)`;
+  return d === 'sqlite' ? `json_extract(${column}, '$.${path.join('.')}')` : `CAST((CAST(${column} AS jsonb) #>> '{${path.join(',')}}') AS double precision)`;
 }
 
 /** The elements of a JSON array parameter (`?`, a JSON.stringify'd array of strings), as rows of text: `x IN (${jsonTexts(d)})`. */

@@ -25,6 +25,15 @@ export interface GroupCommit {
   load(): CommitLoad;
   /** Commits whatever is queued, before the store closes: a write accepted is never dropped by a shutdown. */
   drain(): Promise<void>;
+  /** Calls `listener` after each group committed (its callers already answered); returns the unsubscribe. For metrics. */
+  observe(listener: (commit: CommitStats) => void): () => void;
+}
+
+/** One group committed: how many writes, their weight (records), how long its work and COMMIT took. */
+export interface CommitStats {
+  writes: number;
+  weight: number;
+  ms: number;
 }
 
 export interface CommitLoad {
@@ -67,6 +76,7 @@ export function createGroupCommit(sql: Sql): GroupCommit {
   let groups = 0;
   let lastStart = -Infinity;
   let lastSize = 0;
+  const observers = new Set<(commit: CommitStats) => void>();
 
   async function runGroup(group: readonly Pending[]) {
     return sql.transaction(async (tx) => {
@@ -107,6 +117,7 @@ export function createGroupCommit(sql: Sql): GroupCommit {
     const rate = weight / Math.max(ms, 0.01);
     weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
     outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.err)));
+    for (const observer of observers) observer({ writes: group.length, weight, ms });
   }
 
   function start(): void {
@@ -136,6 +147,10 @@ export function createGroupCommit(sql: Sql): GroupCommit {
       });
     },
     load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
+    observe(listener) {
+      observers.add(listener);
+      return () => observers.delete(listener);
+    },
     async drain() {
       while (running || queue.length > 0) {
         if (running) await running;

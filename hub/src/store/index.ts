@@ -5,7 +5,7 @@ import type { DashboardRepository } from './dashboard.js';
 import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
-import { createGroupCommit, type CommitLoad } from './group-commit.js';
+import { createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
@@ -56,6 +56,8 @@ export interface Store {
   sql: Sql;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
+  /** Each group commit as it happens (for metrics); optional, a store without group commit has none. Returns the unsubscribe. */
+  observe?(listener: (commit: CommitStats) => void): () => void;
   /** Throws if the database cannot answer. */
   ping(): Promise<void>;
   /**
@@ -84,12 +86,12 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
   const reads = createReadPool(file, () => readRepositories(sql, aggregates), options.reads);
   return {
-    venues: createVenueRepository(db),
-    kiosks: createKioskRepository(db, commits),
+    venues: createVenueRepository(sql),
+    kiosks: createKioskRepository(sql, commits),
     records: createRecordRepository(db, aggregates, commits),
-    policies: createPolicyRepository(db, commits),
+    policies: createPolicyRepository(sql, commits),
     occupancy: createOccupancyRepository(sql, aggregates),
-    passes: createPassRepository(db),
+    passes: createPassRepository(sql),
     accounts: createAccountRepository(sql),
     loginFailures: createLoginFailureRepository(sql),
     streetSettings: createStreetSettingsRepository(sql),
@@ -97,11 +99,12 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     dashboard: reads.dashboard,
     flags: createFlagRepository(sql, db, ctx, aggregates, commits),
     tracing: reads.tracing,
-    bookings: createBookingRepository(db),
+    bookings: createBookingRepository(sql),
     suspensions: createSuspensionRepository(sql),
     inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
     sql,
     writeLoad: () => commits.load(),
+    observe: (listener) => commits.observe(listener),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -3,8 +3,9 @@ import { newSecret } from '../../../shared/rules/bytes.js';
 import { ENROL_ALPHABET, type VenueSecret } from '../../../shared/schemas/enrolment.js';
 import type { KioskState, KioskStatus, KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
-import type { Db } from './database.js';
+import { jsonIntegers, jsonTexts } from './dialect.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Sql } from './sql.js';
 
 export interface KioskIdentity {
   id: string;
@@ -178,175 +179,158 @@ function randomCode(): string {
   return s;
 }
 
-export function createKioskRepository(db: Db, commits: GroupCommit): KioskRepository {
-  const insertCode = db.prepare(
-    'INSERT INTO enrolment_codes (code_hash, entrance_id, created_at, expires_at, issued_by) VALUES (?, ?, ?, ?, ?)',
-  );
-  const selectCode = db.prepare<
-    [string],
-    { entrance_id: string; expires_at: number; used_at: number | null; venue_id: string; community_id: string }
-  >(
-    `SELECT c.entrance_id, c.expires_at, c.used_at, e.venue_id, v.community_id
-       FROM enrolment_codes c JOIN entrances e ON e.id = c.entrance_id JOIN venues v ON v.id = e.venue_id
-      WHERE c.code_hash = ?`,
-  );
-  const spendCode = db.prepare(
-    'UPDATE enrolment_codes SET used_at = ?, kiosk_id = ? WHERE code_hash = ? AND used_at IS NULL',
-  );
-  const insertKiosk = db.prepare(
-    `INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at, code_secret)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const selectByToken = db.prepare<
-    [string],
-    { id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null }
-  >('SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.token_hash = ?');
-  const selectById = db.prepare<
-    [string],
-    { id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null; code_secret: string }
-  >('SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at, k.code_secret FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.id = ?');
-  const touch = db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?');
-  const touchAll = db.transaction((ids: readonly string[], now: number) => {
-    for (const id of ids) touch.run(now, id);
-  });
+const INSERT_CODE = 'INSERT INTO enrolment_codes (code_hash, entrance_id, created_at, expires_at, issued_by) VALUES (?, ?, ?, ?, ?)';
+const SELECT_CODE = `SELECT c.entrance_id, c.expires_at, c.used_at, e.venue_id, v.community_id
+     FROM enrolment_codes c JOIN entrances e ON e.id = c.entrance_id JOIN venues v ON v.id = e.venue_id
+    WHERE c.code_hash = ?`;
+// Spends the code only if nobody has: of two enrolments with one code (on one hub or two), one changes the row, the other none.
+const SPEND_CODE = 'UPDATE enrolment_codes SET used_at = ?, kiosk_id = ? WHERE code_hash = ? AND used_at IS NULL';
+const INSERT_KIOSK = `INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at, code_secret)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+const SELECT_BY_TOKEN = 'SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.token_hash = ?';
+const SELECT_BY_ID = 'SELECT k.id, k.venue_id, k.entrance_id, v.community_id, k.revoked_at, k.code_secret FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE k.id = ?';
+// Seen, unless revoked (or retired) meanwhile: a revoke committed between the token's lookup and this write wins.
+const TOUCH_ACTIVE = 'UPDATE kiosks SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL';
+const STORE_STATUS = `UPDATE kiosks SET app_version = ?, backlog = ?, clock_skew_ms = ?, status_at = ?, last_seen_at = ?
+    WHERE id = ? AND revoked_at IS NULL`;
+const SELECT_ACTIVE = 'SELECT 1 AS ok FROM kiosks WHERE id = ? AND revoked_at IS NULL';
+const SELECT_VIEW = `${VIEW_SELECT} WHERE k.id = ?`;
+// Only an active kiosk is revoked: of two revokes at once (on one hub or two), one changes the row, the other none.
+const MARK_REVOKED = 'UPDATE kiosks SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL';
+const HELD_UP_TO = 'SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq BETWEEN 1 AND ?';
+const MAX_SEQ = 'SELECT max(seq) AS m FROM kiosk_records WHERE kiosk_id = ?';
+const MARK_RETIRED = 'UPDATE kiosks SET retired_at = ?, revoked_at = ?, backlog = 0, status_at = ?, last_seen_at = ? WHERE id = ? AND revoked_at IS NULL';
+// In one UPDATE, so two rotations at once (two revokes at one venue, on one hub or two) each move the
+// secret the other left: PostgreSQL's row lock makes the second read the first's committed row.
+const ROTATE_SECRET = `UPDATE venues SET code_secret_previous = code_secret, code_secret = ?, code_secret_rotated_at = ?
+    WHERE id = (SELECT venue_id FROM kiosks WHERE id = ?)`;
+const SELECT_SECRET = 'SELECT code_secret, code_secret_previous, code_secret_rotated_at FROM venues WHERE id = ?';
 
-  const storeStatus = db.prepare(
-    `UPDATE kiosks SET app_version = ?, backlog = ?, clock_skew_ms = ?, status_at = ?, last_seen_at = ?
-      WHERE id = ? AND revoked_at IS NULL`,
-  );
-  const selectActive = db.prepare<[string], { ok: number }>('SELECT 1 AS ok FROM kiosks WHERE id = ? AND revoked_at IS NULL');
-  const selectView = db.prepare<[string], ViewRow>(`${VIEW_SELECT} WHERE k.id = ?`);
-  const listQueries = new Map<string, ReturnType<typeof db.prepare<Record<string, string>, ViewRow>>>();
+async function secretOf(q: Sql, venueId: string): Promise<VenueSecret | undefined> {
+  const row = await q.get<{ code_secret: string | null; code_secret_previous: string | null; code_secret_rotated_at: number | null }>(SELECT_SECRET, [venueId]);
+  if (!row?.code_secret) return undefined;
+  // Both or neither: a previous secret means nothing without when it stopped being issued.
+  const rotated = row.code_secret_previous !== null && row.code_secret_rotated_at !== null;
+  return { passCodeSecret: row.code_secret, previous: rotated ? row.code_secret_previous : null, rotatedAt: rotated ? row.code_secret_rotated_at : null };
+}
+
+export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepository {
+  const d = sql.dialect;
+  const heldAmong = `SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq IN (${jsonIntegers(d)})`;
+  const touchAll = `UPDATE kiosks SET last_seen_at = ? WHERE id IN (${jsonTexts(d)})`;
+  // The retirement holds the kiosk's row from its first read (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the database):
+  // a revoke or another retirement of the same kiosk from another hub waits for it, then finds it gone.
+  const selectActiveForRetire = `${SELECT_ACTIVE}${d === 'postgres' ? ' FOR UPDATE' : ''}`;
+  const listQueries = new Map<string, string>();
   const listQuery = (filter: KioskFilter) => {
     const where = [
-      filter.venueId !== undefined ? 'k.venue_id = @venueId' : null,
-      filter.communityId !== undefined ? 'v.community_id = @communityId' : null,
+      filter.venueId !== undefined ? 'k.venue_id = ?' : null,
+      filter.communityId !== undefined ? 'v.community_id = ?' : null,
       filter.state !== undefined ? STATE_WHERE[filter.state] : null,
     ].filter((w): w is string => w !== null);
-    const sql = `${VIEW_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY c.name, v.name, e.name, k.enrolled_at, k.id`;
-    let q = listQueries.get(sql);
-    if (!q) listQueries.set(sql, (q = db.prepare<Record<string, string>, ViewRow>(sql)));
-    return q;
-  };
-  const markRevoked = db.prepare(
-    'UPDATE kiosks SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
-  );
-  const heldUpTo = db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq BETWEEN 1 AND ?');
-  const heldAmong = db.prepare<[string, string], { n: number }>(
-    'SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? AND seq IN (SELECT value FROM json_each(?))',
-  );
-  const maxSeq = db.prepare<[string], { m: number | null }>('SELECT max(seq) AS m FROM kiosk_records WHERE kiosk_id = ?');
-  const markRetired = db.prepare(
-    'UPDATE kiosks SET retired_at = ?, revoked_at = ?, backlog = 0, status_at = ?, last_seen_at = ? WHERE id = ? AND revoked_at IS NULL',
-  );
-
-  const rotateSecret = db.prepare(
-    `UPDATE venues SET code_secret_previous = code_secret, code_secret = @secret, code_secret_rotated_at = @now
-      WHERE id = (SELECT venue_id FROM kiosks WHERE id = @id)`,
-  );
-  const selectSecret = db.prepare<[string], { code_secret: string | null; code_secret_previous: string | null; code_secret_rotated_at: number | null }>(
-    'SELECT code_secret, code_secret_previous, code_secret_rotated_at FROM venues WHERE id = ?',
-  );
-  const secretOf = (venueId: string): VenueSecret | undefined => {
-    const row = selectSecret.get(venueId);
-    if (!row?.code_secret) return undefined;
-    // Both or neither: a previous secret means nothing without when it stopped being issued.
-    const rotated = row.code_secret_previous !== null && row.code_secret_rotated_at !== null;
-    return { passCodeSecret: row.code_secret, previous: rotated ? row.code_secret_previous : null, rotatedAt: rotated ? row.code_secret_rotated_at : null };
+    const key = where.join(' AND ');
+    let text = listQueries.get(key);
+    if (!text) listQueries.set(key, (text = `${VIEW_SELECT}${where.length ? ` WHERE ${key}` : ''} ORDER BY c.name, v.name, e.name, k.enrolled_at, k.id`));
+    return text;
   };
 
-  const revoke = db.transaction((id: string, by: string, reason: string, now: number): RevokeOutcome => {
-    if (markRevoked.run(now, by, reason, id).changes === 0) {
-      const row = selectView.get(id);
-      return row ? { ok: false, reason: 'gone', kiosk: toView(row) } : { ok: false, reason: 'not_found' };
-    }
-    // With the revoke or not at all: a revoked tablet whose secret still made valid codes is the hole this closes.
-    rotateSecret.run({ secret: newSecret(), now, id });
-    const kiosk = toView(selectView.get(id)!);
-    return { ok: true, kiosk, secret: secretOf(kiosk.venueId)! };
-  });
-
-  // One transaction, so a batch committed by another socket of the same kiosk cannot slip
-  // between the count and the retirement (better-sqlite3 runs it without yielding).
-  const retire = db.transaction((id: string, lastSeq: number, rejectedSeqs: readonly number[], now: number): RetireOutcome => {
-    if (!selectActive.get(id)) return { ok: false, reason: 'gone' };
-    const hubLastSeq = maxSeq.get(id)?.m ?? 0;
-    if (hubLastSeq > lastSeq) return { ok: false, reason: 'behind', hubLastSeq };
-    // Seqs are gap-free from 1 per kiosk: every one up to lastSeq is held, or was refused by the hub.
-    // A seq the kiosk calls refused but the hub holds after all is counted once.
-    const refused = [...new Set(rejectedSeqs)].filter((s) => s >= 1 && s <= lastSeq);
-    const held = heldUpTo.get(id, lastSeq)?.n ?? 0;
-    const refusedButHeld = refused.length ? (heldAmong.get(id, JSON.stringify(refused))?.n ?? 0) : 0;
-    const missing = lastSeq - held - (refused.length - refusedButHeld);
-    if (missing > 0) return { ok: false, reason: 'missing', missing };
-    markRetired.run(now, now, now, now, id);
-    return { ok: true, retiredAt: now };
-  });
-
-  const enrol = db.transaction((codeHash: string, now: number): EnrolOutcome => {
-    const row = selectCode.get(codeHash);
-    if (!row) return { ok: false, reason: 'unknown' };
-    if (row.used_at !== null) return { ok: false, reason: 'used' };
-    if (row.expires_at <= now) return { ok: false, reason: 'expired' };
-    const kiosk: KioskIdentity = {
-      id: `kiosk-${randomBytes(6).toString('hex')}`,
-      venueId: row.venue_id,
-      entranceId: row.entrance_id,
-      communityId: row.community_id,
-    };
-    const token = randomBytes(32).toString('base64url');
-    spendCode.run(now, kiosk.id, codeHash);
-    insertKiosk.run(kiosk.id, kiosk.entranceId, kiosk.venueId, sha256(token), now, newSecret());
-    return { ok: true, kiosk, token };
-  });
+  const view = async (q: Sql, id: string) => {
+    const row = await q.get<ViewRow>(SELECT_VIEW, [id]);
+    return row && toView(row);
+  };
 
   return {
     async issueEnrolmentCode(entranceId, now, ttlMs, issuedBy = null) {
       const code = randomCode();
-      insertCode.run(sha256(code), entranceId, now, now + ttlMs, issuedBy);
+      await commits.write((tx) => tx.run(INSERT_CODE, [sha256(code), entranceId, now, now + ttlMs, issuedBy]));
       return code;
     },
     async enrol(code, now) {
-      return enrol.immediate(sha256(code), now);
+      const codeHash = sha256(code);
+      return commits.write(async (tx): Promise<EnrolOutcome> => {
+        const row = await tx.get<{ entrance_id: string; expires_at: number; used_at: number | null; venue_id: string; community_id: string }>(SELECT_CODE, [codeHash]);
+        if (!row) return { ok: false, reason: 'unknown' };
+        if (row.used_at !== null) return { ok: false, reason: 'used' };
+        if (row.expires_at <= now) return { ok: false, reason: 'expired' };
+        const kiosk: KioskIdentity = {
+          id: `kiosk-${randomBytes(6).toString('hex')}`,
+          venueId: row.venue_id,
+          entranceId: row.entrance_id,
+          communityId: row.community_id,
+        };
+        // Spent once: another hub that read the code unused too may have spent it since the read above.
+        if ((await tx.run(SPEND_CODE, [now, kiosk.id, codeHash])).changes === 0) return { ok: false, reason: 'used' };
+        const token = randomBytes(32).toString('base64url');
+        await tx.run(INSERT_KIOSK, [kiosk.id, kiosk.entranceId, kiosk.venueId, sha256(token), now, newSecret()]);
+        return { ok: true, kiosk, token };
+      });
     },
     async authenticate(token, now) {
-      const row = selectByToken.get(sha256(token));
+      const row = await sql.get<{ id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null }>(SELECT_BY_TOKEN, [sha256(token)]);
       if (!row || row.revoked_at !== null) return undefined;
       // Shares the commit of whatever else is being written (a street of tablets reconnecting at once).
-      await commits.write(() => touch.run(now, row.id));
+      // The write itself checks the kiosk is still active, so a revoke between the read and here is not undone.
+      const seen = await commits.write((tx) => tx.run(TOUCH_ACTIVE, [now, row.id]));
+      if (seen.changes === 0) return undefined;
       return { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id };
     },
     async markSeen(ids, now) {
-      if (ids.length > 0) await commits.write(() => touchAll(ids, now), ids.length);
+      // One statement for all of them.
+      if (ids.length > 0) await commits.write((tx) => tx.run(touchAll, [now, JSON.stringify(ids)]), ids.length);
     },
     async byId(id) {
-      const row = selectById.get(id);
+      const row = await sql.get<{ id: string; venue_id: string; entrance_id: string; community_id: string; revoked_at: number | null; code_secret: string }>(SELECT_BY_ID, [id]);
       return row && { id: row.id, venueId: row.venue_id, entranceId: row.entrance_id, communityId: row.community_id, revoked: row.revoked_at !== null, codeSecret: row.code_secret };
     },
     async report(id, status, now) {
-      await commits.write(() => storeStatus.run(status.appVersion, status.pending, status.clock - now, now, now, id));
+      await commits.write((tx) => tx.run(STORE_STATUS, [status.appVersion, status.pending, status.clock - now, now, now, id]));
     },
     async isActive(id) {
-      return selectActive.get(id) !== undefined;
+      return (await sql.get(SELECT_ACTIVE, [id])) !== undefined;
     },
     async view(id) {
-      const row = selectView.get(id);
-      return row && toView(row);
+      return view(sql, id);
     },
     async list(filter = {}) {
-      const params: Record<string, string> = {};
-      if (filter.venueId !== undefined) params.venueId = filter.venueId;
-      if (filter.communityId !== undefined) params.communityId = filter.communityId;
-      return listQuery(filter).all(params).map(toView);
+      const params: string[] = [];
+      if (filter.venueId !== undefined) params.push(filter.venueId);
+      if (filter.communityId !== undefined) params.push(filter.communityId);
+      return (await sql.all<ViewRow>(listQuery(filter), params)).map(toView);
     },
     async revoke(id, by, reason, now) {
-      return revoke.immediate(id, by, reason, now);
+      // One transaction: the revoke and the secret's rotation are stored together or not at all.
+      return commits.write(async (tx): Promise<RevokeOutcome> => {
+        if ((await tx.run(MARK_REVOKED, [now, by, reason, id])).changes === 0) {
+          const kiosk = await view(tx, id);
+          return kiosk ? { ok: false, reason: 'gone', kiosk } : { ok: false, reason: 'not_found' };
+        }
+        // With the revoke or not at all: a revoked tablet whose secret still made valid codes is the hole this closes.
+        await tx.run(ROTATE_SECRET, [newSecret(), now, id]);
+        const kiosk = (await view(tx, id))!;
+        return { ok: true, kiosk, secret: (await secretOf(tx, kiosk.venueId))! };
+      });
     },
     async passCodeSecret(venueId) {
-      return secretOf(venueId);
+      return secretOf(sql, venueId);
     },
     async retire(id, lastSeq, rejectedSeqs, now) {
-      return retire.immediate(id, lastSeq, rejectedSeqs, now);
+      // One transaction, so a batch committed by another socket of the same kiosk through this hub
+      // cannot slip between the count and the retirement (group commit runs one transaction at a time).
+      return commits.write(async (tx): Promise<RetireOutcome> => {
+        if (!(await tx.get(selectActiveForRetire, [id]))) return { ok: false, reason: 'gone' };
+        const hubLastSeq = (await tx.get<{ m: number | null }>(MAX_SEQ, [id]))?.m ?? 0;
+        if (hubLastSeq > lastSeq) return { ok: false, reason: 'behind', hubLastSeq };
+        // Seqs are gap-free from 1 per kiosk: every one up to lastSeq is held, or was refused by the hub.
+        // A seq the kiosk calls refused but the hub holds after all is counted once.
+        const refused = [...new Set(rejectedSeqs)].filter((s) => s >= 1 && s <= lastSeq);
+        const held = (await tx.get<{ n: number }>(HELD_UP_TO, [id, lastSeq]))?.n ?? 0;
+        const refusedButHeld = refused.length ? ((await tx.get<{ n: number }>(heldAmong, [id, JSON.stringify(refused)]))?.n ?? 0) : 0;
+        const missing = lastSeq - held - (refused.length - refusedButHeld);
+        if (missing > 0) return { ok: false, reason: 'missing', missing };
+        // Conditional like the revoke: only an active kiosk retires.
+        if ((await tx.run(MARK_RETIRED, [now, now, now, now, id])).changes === 0) return { ok: false, reason: 'gone' };
+        return { ok: true, retiredAt: now };
+      });
     },
   };
 }

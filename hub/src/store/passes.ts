@@ -1,7 +1,8 @@
 import { PassPerson, type PassLeft } from '../../../shared/schemas/pass.js';
 import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
-import type { Db } from './database.js';
+import { jsonIntegers, jsonText, jsonTexts } from './dialect.js';
+import type { Sql } from './sql.js';
 
 /** A pass as the hub keeps it: the scan event inspectors compare admissions with. */
 export interface StoredPass {
@@ -99,82 +100,74 @@ interface PassRow {
   left_at: number | null;
 }
 
-export function createPassRepository(db: Db): PassRepository {
-  const takeNumber = db.prepare<[string, number], { n: number }>(
-    `INSERT INTO pass_numbers (venue_id, minute, next) VALUES (?, ?, 1)
-     ON CONFLICT (venue_id, minute) DO UPDATE SET next = next + 1
-     RETURNING next - 1 AS n`,
-  );
+export function createPassRepository(sql: Sql): PassRepository {
+  const d = sql.dialect;
+  // One atomic upsert: concurrent issuers (also other hub processes on one PostgreSQL) never share a
+  // number, as the row is locked by the conflicting update until its transaction ends.
+  const takeNumber = `INSERT INTO pass_numbers (venue_id, minute, next) VALUES (?, ?, 1)
+     ON CONFLICT (venue_id, minute) DO UPDATE SET next = pass_numbers.next + 1
+     RETURNING next - 1 AS n`;
   // Numbers of minutes long gone are never needed again.
-  const pruneNumbers = db.prepare('DELETE FROM pass_numbers WHERE venue_id = ? AND minute < ?');
-  const insert = db.prepare(
-    `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at,
+  const pruneNumbers = 'DELETE FROM pass_numbers WHERE venue_id = ? AND minute < ?';
+  // The ticket's unique index decides "one form, one pass", also between processes: a second insert finds the first.
+  const insert = `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at,
                          policy_version, people, verdict, declaration, signed, contact, ticket)
-     VALUES (@id, @venueId, @entranceId, @kioskId, @source, @code, @codeMinute, @codeNumber, @issuedAt, @expiresAt,
-             @policyVersion, @peopleCount, @verdict, @declaration, @signed, @contact, @ticket)
-     ON CONFLICT (ticket) WHERE ticket IS NOT NULL DO NOTHING`,
-  );
-  const byTicket = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE ticket = ?');
-  const byId = db.prepare<[string], PassRow>('SELECT * FROM passes WHERE id = ?');
-  const byCode = db.prepare<[string, string, number], PassRow>('SELECT * FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?');
-  const setLeft = db.prepare('UPDATE passes SET left_at = ? WHERE id = ? AND left_at IS NULL');
-  const left = db.prepare<[string, number, number], { id: string; code: string; code_minute: number; people: number; left_at: number }>(
-    `SELECT id, code, code_minute, people, left_at FROM passes
-      WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`,
-  );
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM passes');
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (ticket) WHERE ticket IS NOT NULL DO NOTHING`;
+  const byTicket = 'SELECT * FROM passes WHERE ticket = ?';
+  const byId = 'SELECT * FROM passes WHERE id = ?';
+  const byCode = 'SELECT * FROM passes WHERE venue_id = ? AND code = ? AND code_minute = ?';
+  // The IS NULL guard makes "left" recorded once, whoever else tries at the same time.
+  const setLeft = 'UPDATE passes SET left_at = ? WHERE id = ? AND left_at IS NULL';
+  const left = `SELECT id, code, code_minute, people, left_at FROM passes
+      WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`;
+  const countAll = 'SELECT count(*) AS n FROM passes';
   // The policy in force per community is the view community_policy (as policies.activeFor reads it); NULL days: the normal preset.
-  const communityDays = db.prepare<[], { id: string; days: number | null }>(
-    "SELECT community_id AS id, json_extract(body, '$.contactRetentionDays') AS days FROM community_policy ORDER BY community_id",
-  );
-  const versionDays = db.prepare<[], { version: number; days: number }>(
-    "SELECT version, json_extract(body, '$.contactRetentionDays') AS days FROM policies ORDER BY version",
-  );
+  // The days come back as text on PostgreSQL, a number on SQLite: read with Number().
+  const communityDays = `SELECT community_id AS id, ${jsonText(d, 'body', ['contactRetentionDays'])} AS days FROM community_policy ORDER BY community_id`;
+  const versionDays = `SELECT version, ${jsonText(d, 'body', ['contactRetentionDays'])} AS days FROM policies ORDER BY version`;
   // Both read the partial index passes_contact_issued: only passes that still hold a number, oldest first.
-  const purgeByCommunity = db.prepare<[number, string]>(
-    `UPDATE passes SET contact = NULL
+  const purgeByCommunity = `UPDATE passes SET contact = NULL
       WHERE contact IS NOT NULL AND issued_at < ?
-        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (SELECT value FROM json_each(?)))`,
-  );
-  const purgeByVersion = db.prepare<[number, string]>(
-    'UPDATE passes SET contact = NULL WHERE contact IS NOT NULL AND issued_at < ? AND policy_version IN (SELECT value FROM json_each(?))',
-  );
+        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (${jsonTexts(d)}))`;
+  const purgeByVersion = `UPDATE passes SET contact = NULL WHERE contact IS NOT NULL AND issued_at < ? AND policy_version IN (${jsonIntegers(d)})`;
   // booked_at < slot_end always: the booked_at bound lets the partial index bookings_contact_booked narrow the rows.
-  const purgeBookingsByCommunity = db.prepare<[number, number, string]>(
-    `UPDATE bookings SET contact = NULL
+  const purgeBookingsByCommunity = `UPDATE bookings SET contact = NULL
       WHERE contact IS NOT NULL AND booked_at < ? AND slot_end < ?
-        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (SELECT value FROM json_each(?)))`,
-  );
-  const purgeBookingsByVersion = db.prepare<[number, number, string]>(
-    'UPDATE bookings SET contact = NULL WHERE contact IS NOT NULL AND booked_at < ? AND slot_end < ? AND policy_version IN (SELECT value FROM json_each(?))',
-  );
-  const purge = db.transaction((now: number): ContactPurge => {
-    const rules: ContactPurgeRule[] = [];
-    const byDays = <K>(entries: [number, K][]) => {
-      const m = new Map<number, K[]>();
-      for (const [d, k] of entries) m.set(d, [...(m.get(d) ?? []), k]);
-      return [...m].sort((a, b) => a[0] - b[0]);
-    };
-    const fallback = NORMAL_POLICY.contactRetentionDays;
-    for (const [days, communityIds] of byDays(communityDays.all().map((r) => [r.days ?? fallback, r.id]))) {
-      const cutoff = now - days * DAY_MS;
-      const removed = purgeByCommunity.run(cutoff, JSON.stringify(communityIds)).changes;
-      rules.push({ of: 'passes', by: 'policy', days, cutoff, communityIds, removed });
-      const bookings = purgeBookingsByCommunity.run(cutoff, cutoff, JSON.stringify(communityIds)).changes;
-      rules.push({ of: 'bookings', by: 'policy', days, cutoff, communityIds, removed: bookings });
-    }
-    // Version 1 is the normal preset in force before any switch; it is not stored.
-    const versions = new Map<number, number>([[NORMAL_POLICY.version, fallback]]);
-    for (const r of versionDays.all()) versions.set(r.version, r.days ?? fallback);
-    for (const [days, policyVersions] of byDays([...versions].map(([v, d]) => [d, v]))) {
-      const cutoff = now - days * DAY_MS;
-      const removed = purgeByVersion.run(cutoff, JSON.stringify(policyVersions)).changes;
-      rules.push({ of: 'passes', by: 'promise', days, cutoff, policyVersions, removed });
-      const bookings = purgeBookingsByVersion.run(cutoff, cutoff, JSON.stringify(policyVersions)).changes;
-      rules.push({ of: 'bookings', by: 'promise', days, cutoff, policyVersions, removed: bookings });
-    }
-    return { removed: rules.reduce((n, r) => n + r.removed, 0), rules };
-  });
+        AND venue_id IN (SELECT id FROM venues WHERE community_id IN (${jsonTexts(d)}))`;
+  const purgeBookingsByVersion = `UPDATE bookings SET contact = NULL WHERE contact IS NOT NULL AND booked_at < ? AND slot_end < ? AND policy_version IN (${jsonIntegers(d)})`;
+
+  const asDays = (v: string | number | null) => (v === null ? null : Number(v));
+  /** Removing a number twice changes nothing, so two hubs purging at once agree. */
+  const purge = (now: number) =>
+    sql.transaction(async (tx): Promise<ContactPurge> => {
+      const rules: ContactPurgeRule[] = [];
+      const byDays = <K>(entries: [number, K][]) => {
+        const m = new Map<number, K[]>();
+        for (const [d, k] of entries) m.set(d, [...(m.get(d) ?? []), k]);
+        return [...m].sort((a, b) => a[0] - b[0]);
+      };
+      const fallback = NORMAL_POLICY.contactRetentionDays;
+      const communities = await tx.all<{ id: string; days: string | number | null }>(communityDays);
+      for (const [days, communityIds] of byDays(communities.map((r) => [asDays(r.days) ?? fallback, r.id]))) {
+        const cutoff = now - days * DAY_MS;
+        const removed = (await tx.run(purgeByCommunity, [cutoff, JSON.stringify(communityIds)])).changes;
+        rules.push({ of: 'passes', by: 'policy', days, cutoff, communityIds, removed });
+        const bookings = (await tx.run(purgeBookingsByCommunity, [cutoff, cutoff, JSON.stringify(communityIds)])).changes;
+        rules.push({ of: 'bookings', by: 'policy', days, cutoff, communityIds, removed: bookings });
+      }
+      // Version 1 is the normal preset in force before any switch; it is not stored.
+      const versions = new Map<number, number>([[NORMAL_POLICY.version, fallback]]);
+      for (const r of await tx.all<{ version: number; days: string | number | null }>(versionDays)) versions.set(r.version, asDays(r.days) ?? fallback);
+      for (const [days, policyVersions] of byDays([...versions].map(([v, d]) => [d, v]))) {
+        const cutoff = now - days * DAY_MS;
+        const removed = (await tx.run(purgeByVersion, [cutoff, JSON.stringify(policyVersions)])).changes;
+        rules.push({ of: 'passes', by: 'promise', days, cutoff, policyVersions, removed });
+        const bookings = (await tx.run(purgeBookingsByVersion, [cutoff, cutoff, JSON.stringify(policyVersions)])).changes;
+        rules.push({ of: 'bookings', by: 'promise', days, cutoff, policyVersions, removed: bookings });
+      }
+      return { removed: rules.reduce((n, r) => n + r.removed, 0), rules };
+    });
 
   const toPass = (r: PassRow): StoredPass => ({
     id: r.id,
@@ -197,45 +190,54 @@ export function createPassRepository(db: Db): PassRepository {
 
   return {
     async nextNumber(venueId, minute) {
-      pruneNumbers.run(venueId, minute - 60);
-      return takeNumber.get(venueId, minute)!.n;
+      await sql.run(pruneNumbers, [venueId, minute - 60]);
+      return (await sql.get<{ n: number }>(takeNumber, [venueId, minute]))!.n;
     },
     async add(p, ticket) {
-      if (insert.run({ ...p, peopleCount: p.people.length, declaration: JSON.stringify(p.people), ticket: ticket ?? null }).changes === 1) return { ...p, leftAt: null };
-      return toPass(byTicket.get(ticket!)!);
+      const { changes } = await sql.run(insert, [
+        p.id, p.venueId, p.entranceId, p.kioskId, p.source, p.code, p.codeMinute, p.codeNumber, p.issuedAt, p.expiresAt,
+        p.policyVersion, p.people.length, p.verdict, JSON.stringify(p.people), p.signed, p.contact, ticket ?? null,
+      ]);
+      if (changes === 1) return { ...p, leftAt: null };
+      return toPass((await sql.get<PassRow>(byTicket, [ticket!]))!);
     },
     async byTicket(ticket) {
-      const row = byTicket.get(ticket);
+      const row = await sql.get<PassRow>(byTicket, [ticket]);
       return row ? toPass(row) : undefined;
     },
     async get(id) {
-      const row = byId.get(id);
+      const row = await sql.get<PassRow>(byId, [id]);
       return row ? toPass(row) : undefined;
     },
     async byCode(venueId, code, minute) {
-      const row = byCode.get(venueId, code, minute);
+      const row = await sql.get<PassRow>(byCode, [venueId, code, minute]);
       return row ? toPass(row) : undefined;
     },
     async markLeft(id, now) {
-      if (setLeft.run(now, id).changes === 0) return undefined;
-      return toPass(byId.get(id)!);
+      if ((await sql.run(setLeft, [now, id])).changes === 0) return undefined;
+      return toPass((await sql.get<PassRow>(byId, [id]))!);
     },
     async leftSince(venueId, since, limit = 5000) {
-      return left.all(venueId, since, limit).map((r) => ({ id: r.id, code: r.code, minute: r.code_minute, people: r.people, at: r.left_at }));
+      const rows = await sql.all<{ id: string; code: string; code_minute: number; people: number; left_at: number }>(left, [venueId, since, limit]);
+      return rows.map((r) => ({ id: r.id, code: r.code, minute: r.code_minute, people: r.people, at: r.left_at }));
     },
     async count() {
-      return countAll.get()!.n;
+      return (await sql.get<{ n: number }>(countAll))!.n;
     },
     async purgeContacts(now) {
+      if (sql.dialect !== 'sqlite') {
+        // PostgreSQL keeps the old row versions until (auto)vacuum reclaims them; there is no per-statement secure delete.
+        return purge(now);
+      }
       // The sealed numbers must not survive in free space of a page, nor in old WAL frames.
-      const secure = db.pragma('secure_delete', { simple: true }) as number;
-      db.pragma('secure_delete = ON');
+      const secure = (await sql.get<{ secure_delete: number }>('PRAGMA secure_delete'))!.secure_delete;
+      await sql.exec('PRAGMA secure_delete = ON');
       try {
-        const result = purge.immediate(now);
-        if (result.removed > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        const result = await purge(now);
+        if (result.removed > 0) await sql.exec('PRAGMA wal_checkpoint(TRUNCATE)');
         return result;
       } finally {
-        db.pragma(`secure_delete = ${secure ? 'ON' : 'OFF'}`);
+        await sql.exec(`PRAGMA secure_delete = ${secure ? 'ON' : 'OFF'}`);
       }
     },
   };

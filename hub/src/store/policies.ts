@@ -1,7 +1,7 @@
 import type { PolicyDraft, PolicySchedule, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
-import type { Db } from './database.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Sql } from './sql.js';
 
 /** Who a policy covers: the whole street, or one community. */
 export interface PolicyScope {
@@ -98,62 +98,63 @@ interface ScheduleRow {
 
 const PolicyBody = Policy.omit({ version: true });
 
-export function createPolicyRepository(db: Db, commits: GroupCommit): PolicyRepository {
-  const selectStreet = db.prepare<[], VersionRow>(
-    'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1',
-  );
+export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRepository {
+  const selectStreet =
+    'SELECT version, body, activated_at, community_id, NULL AS community_name, created_by, note FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1';
   // The view community_policy (migration 12) is the rule; a NULL body is the normal preset.
-  const selectFor = db.prepare<[string], { body: string | null }>('SELECT body FROM community_policy WHERE community_id = ?');
-  const selectForVenue = db.prepare<[string], { body: string | null }>(
-    'SELECT cp.body FROM venues v JOIN community_policy cp ON cp.community_id = v.community_id WHERE v.id = ?',
-  );
+  const selectFor = 'SELECT body FROM community_policy WHERE community_id = ?';
+  const selectForVenue = 'SELECT cp.body FROM venues v JOIN community_policy cp ON cp.community_id = v.community_id WHERE v.id = ?';
   // Above every version stored and every version a tablet in service enforces: after a restore
   // from a backup, tablets may hold versions the hub lost, and they never apply an older one.
-  const maxVersion = db.prepare<[], { v: number | null }>(
-    'SELECT max(v) AS v FROM (SELECT max(version) AS v FROM policies UNION ALL SELECT max(policy_version_acked) FROM kiosks WHERE revoked_at IS NULL)',
-  );
-  const insert = db.prepare('INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)');
-  const ack = db.prepare('UPDATE kiosks SET policy_version_acked = ?, policy_acked_at = ? WHERE id = ?');
+  const maxVersion =
+    'SELECT max(v) AS v FROM (SELECT max(version) AS v FROM policies UNION ALL SELECT max(policy_version_acked) AS v FROM kiosks WHERE revoked_at IS NULL) AS m';
+  // DO NOTHING rather than an error when another hub process took the number first: the version
+  // is the primary key, so of two inserts of one number one stores and the other stores nothing
+  // (PostgreSQL makes it wait for the first's COMMIT), and activate() numbers again.
+  const insert = `INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (version) DO NOTHING`;
+  const ack = 'UPDATE kiosks SET policy_version_acked = ?, policy_acked_at = ? WHERE id = ?';
   const versionCols = `p.version, p.body, p.activated_at, p.community_id, c.name AS community_name, p.created_by, p.note
     FROM policies p LEFT JOIN communities c ON c.id = p.community_id`;
-  const versionRow = db.prepare<[number], VersionRow>(`SELECT ${versionCols} WHERE p.version = ?`);
-  const historyRows = db.prepare<[number], VersionRow>(`SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`);
-  const sinceRows = db.prepare<[number], VersionRow & { schedule_id: number | null }>(
-    `SELECT s.id AS schedule_id, ${versionCols} LEFT JOIN policy_schedules s ON s.applied_version = p.version WHERE p.version > ? ORDER BY p.version`,
-  );
-  const communityRows = db.prepare<[], { id: string; name: string; kiosks: number; body: string | null; activated_at: number | null; override: number }>(
-    `SELECT c.id, c.name, cp.body, cp.activated_at, cp.override,
+  const versionRow = `SELECT ${versionCols} WHERE p.version = ?`;
+  const historyRows = `SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`;
+  const sinceRows = `SELECT s.id AS schedule_id, ${versionCols} LEFT JOIN policy_schedules s ON s.applied_version = p.version WHERE p.version > ? ORDER BY p.version`;
+  const communityRows = `SELECT c.id, c.name, cp.body, cp.activated_at, cp.override,
             (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
-       FROM communities c JOIN community_policy cp ON cp.community_id = c.id ORDER BY c.id`,
-  );
-  const communityName = db.prepare<[string], { name: string }>('SELECT name FROM communities WHERE id = ?');
+       FROM communities c JOIN community_policy cp ON cp.community_id = c.id ORDER BY c.id`;
+  const communityName = 'SELECT name FROM communities WHERE id = ?';
   const scheduleCols = `s.id, s.community_id, c.name AS community_name, s.body, s.due_at, s.created_at, s.created_by, s.note, s.status,
     s.applied_version, s.settled_at FROM policy_schedules s LEFT JOIN communities c ON c.id = s.community_id`;
-  const scheduleRow = db.prepare<[number], ScheduleRow>(`SELECT ${scheduleCols} WHERE s.id = ?`);
-  const pendingRows = db.prepare<[], ScheduleRow>(`SELECT ${scheduleCols} WHERE s.status = 'pending' ORDER BY s.due_at, s.id`);
-  const dueRows = db.prepare<[number], { id: number }>("SELECT id FROM policy_schedules WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id");
-  const insertSchedule = db.prepare(
-    'INSERT INTO policy_schedules (community_id, body, due_at, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const scheduleRow = `SELECT ${scheduleCols} WHERE s.id = ?`;
+  const pendingRows = `SELECT ${scheduleCols} WHERE s.status = 'pending' ORDER BY s.due_at, s.id`;
+  const dueRows = "SELECT id FROM policy_schedules WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id";
+  const insertSchedule =
+    'INSERT INTO policy_schedules (community_id, body, due_at, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id';
   // The status guard is the claim: only one UPDATE ever finds the row still pending.
-  const claim = db.prepare("UPDATE policy_schedules SET status = 'applied', settled_at = ? WHERE id = ? AND status = 'pending'");
-  const setApplied = db.prepare('UPDATE policy_schedules SET applied_version = ? WHERE id = ?');
-  const cancel = db.prepare("UPDATE policy_schedules SET status = 'cancelled', settled_at = ? WHERE id = ? AND status = 'pending'");
+  const claim = "UPDATE policy_schedules SET status = 'applied', settled_at = ? WHERE id = ? AND status = 'pending'";
+  const setApplied = 'UPDATE policy_schedules SET applied_version = ? WHERE id = ?';
+  const cancel = "UPDATE policy_schedules SET status = 'cancelled', settled_at = ? WHERE id = ? AND status = 'pending'";
 
-  const activate = db.transaction((policy: Omit<Policy, 'version'>, now: number, scope: PolicyAuthor): Policy => {
-    // Versions only grow, street-wide: the normal preset in force before any switch is version 1.
-    const version = Math.max(maxVersion.get()?.v ?? 0, NORMAL_POLICY.version) + 1;
-    const stored = Policy.parse({ ...policy, version });
-    insert.run(version, JSON.stringify(stored), now, scope.communityId, scope.by ?? null, scope.note ?? null);
-    return stored;
-  });
-  const apply = db.transaction((id: number, now: number) => {
-    if (claim.run(now, id).changes !== 1) return undefined;
-    const row = scheduleRow.get(id)!;
-    const policy = activate(toSchedule(row).policy, now, { communityId: row.community_id, by: row.created_by, note: row.note });
-    setApplied.run(policy.version, id);
-    return { schedule: toSchedule(scheduleRow.get(id)!), policy };
-  });
+  /** On `tx`, in the caller's transaction. */
+  async function activate(tx: Sql, policy: Omit<Policy, 'version'>, now: number, scope: PolicyAuthor): Promise<Policy> {
+    for (;;) {
+      // Versions only grow, street-wide: the normal preset in force before any switch is version 1.
+      const version = Math.max((await tx.get<{ v: number | null }>(maxVersion))?.v ?? 0, NORMAL_POLICY.version) + 1;
+      const stored = Policy.parse({ ...policy, version });
+      const { changes } = await tx.run(insert, [version, JSON.stringify(stored), now, scope.communityId, scope.by ?? null, scope.note ?? null]);
+      // 0: another hub process stored this number meanwhile (only possible on a shared PostgreSQL;
+      // SQLite's write lock keeps writers one at a time); the next max() sees it.
+      if (changes === 1) return stored;
+    }
+  }
+  async function apply(tx: Sql, id: number, now: number) {
+    if ((await tx.run(claim, [now, id])).changes !== 1) return undefined;
+    const row = (await tx.get<ScheduleRow>(scheduleRow, [id]))!;
+    const policy = await activate(tx, toSchedule(row).policy, now, { communityId: row.community_id, by: row.created_by, note: row.note });
+    await tx.run(setApplied, [policy.version, id]);
+    return { schedule: toSchedule((await tx.get<ScheduleRow>(scheduleRow, [id]))!), policy };
+  }
+  const streetRow = () => sql.get<VersionRow>(selectStreet);
 
   // Stored policies were validated when written; parse again so a hand-edited row fails loudly.
   const parse = (row: { body: string | null } | undefined) => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
@@ -190,39 +191,41 @@ export function createPolicyRepository(db: Db, commits: GroupCommit): PolicyRepo
 
   return {
     async active() {
-      return parse(selectStreet.get());
+      return parse(await streetRow());
     },
     // A community or venue not in the registry is covered by street-wide versions only.
     async activeFor(communityId) {
-      return parse(selectFor.get(communityId) ?? selectStreet.get());
+      return parse((await sql.get<{ body: string | null }>(selectFor, [communityId])) ?? (await streetRow()));
     },
     async activeForVenue(venueId) {
-      return parse(selectForVenue.get(venueId) ?? selectStreet.get());
+      return parse((await sql.get<{ body: string | null }>(selectForVenue, [venueId])) ?? (await streetRow()));
     },
     async activate(policy, now, scope = { communityId: null }) {
-      return activate.immediate(policy, now, scope);
+      return commits.write((tx) => activate(tx, policy, now, scope));
     },
     async acknowledge(kioskId, version, now) {
       // Every tablet acknowledges on every connect: a street reconnecting shares its commits.
-      await commits.write(() => ack.run(version, now, kioskId));
+      await commits.write((tx) => tx.run(ack, [version, now, kioskId]));
     },
 
     async street() {
-      const row = selectStreet.get();
+      const row = await streetRow();
       return { policy: parse(row), activatedAt: row?.activated_at ?? null, createdBy: row?.created_by ?? null, note: row?.note ?? null };
     },
     async version(version) {
-      const row = versionRow.get(version);
+      const row = await sql.get<VersionRow>(versionRow, [version]);
       return row && toVersion(row);
     },
     async history(limit) {
-      return historyRows.all(Math.min(Math.max(1, limit), 1000)).map(toVersion);
+      return (await sql.all<VersionRow>(historyRows, [Math.min(Math.max(1, limit), 1000)])).map(toVersion);
     },
     async since(version) {
-      return sinceRows.all(version).map((r) => ({ version: toVersion(r), scheduleId: r.schedule_id }));
+      const rows = await sql.all<VersionRow & { schedule_id: number | null }>(sinceRows, [version]);
+      return rows.map((r) => ({ version: toVersion(r), scheduleId: r.schedule_id }));
     },
     async communities() {
-      return communityRows.all().map((c) => ({
+      const rows = await sql.all<{ id: string; name: string; kiosks: number; body: string | null; activated_at: number | null; override: number }>(communityRows);
+      return rows.map((c) => ({
         id: c.id,
         name: c.name,
         policy: parse(c),
@@ -232,28 +235,32 @@ export function createPolicyRepository(db: Db, commits: GroupCommit): PolicyRepo
       }));
     },
     async communityName(communityId) {
-      return communityName.get(communityId)?.name;
+      return (await sql.get<{ name: string }>(communityName, [communityId]))?.name;
     },
 
     async schedule(policy, dueAt, now, author) {
       const body = PolicyBody.parse(policy);
-      const id = Number(insertSchedule.run(author.communityId, JSON.stringify(body), dueAt, now, author.by ?? null, author.note ?? null).lastInsertRowid);
-      return toSchedule(scheduleRow.get(id)!);
+      return commits.write(async (tx) => {
+        const { id } = (await tx.get<{ id: number }>(insertSchedule, [author.communityId, JSON.stringify(body), dueAt, now, author.by ?? null, author.note ?? null]))!;
+        return toSchedule((await tx.get<ScheduleRow>(scheduleRow, [id]))!);
+      });
     },
     async pendingSchedules() {
-      return pendingRows.all().map(toSchedule);
+      return (await sql.all<ScheduleRow>(pendingRows)).map(toSchedule);
     },
     async cancelSchedule(id, now) {
-      const done = cancel.run(now, id).changes === 1;
-      const row = scheduleRow.get(id);
-      return done ? { ok: true, schedule: toSchedule(row!) } : { ok: false, schedule: row && toSchedule(row) };
+      return commits.write(async (tx): Promise<CancelOutcome> => {
+        // The status guard: of a cancel and an apply at the same time, one finds the schedule pending.
+        const done = (await tx.run(cancel, [now, id])).changes === 1;
+        const row = await tx.get<ScheduleRow>(scheduleRow, [id]);
+        return done ? { ok: true, schedule: toSchedule(row!) } : { ok: false, schedule: row && toSchedule(row) };
+      });
     },
     async dueSchedules(now) {
-      return dueRows.all(now).map((r) => r.id);
+      return (await sql.all<{ id: number }>(dueRows, [now])).map((r) => r.id);
     },
     async applySchedule(id, now) {
-      return apply.immediate(id, now);
+      return commits.write((tx) => apply(tx, id, now));
     },
   };
 }
-

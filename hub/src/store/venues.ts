@@ -4,7 +4,7 @@ import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
 import type { CommunityRow, RegistryVenue, StaffEdit, StaffView } from '../../../shared/schemas/registry.js';
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 export interface NewVenue {
   id: string;
@@ -72,8 +72,9 @@ export interface VenueRepository {
   updateStaff(venueId: string, staffId: string, edit: StaffEdit): Promise<StaffView | undefined>;
   /**
    * A new door staff member of the venue with a fresh id, returned. The PIN is
-   * hashed first; the id is then picked and the row written in one synchronous
-   * step, so two adds at once never pick the same id.
+   * hashed first; then the id is picked and the row written only if the id is
+   * still free (another add, from this hub or another, may have taken it): if
+   * not, the next id is tried, so two adds at once never share an id.
    */
   createStaff(venueId: string, s: { name: string; role: string; pin: string }): Promise<StaffView>;
   add(v: NewVenue): Promise<void>;
@@ -105,103 +106,126 @@ interface VenueRow {
   community_name: string;
 }
 
-export function createVenueRepository(db: Db): VenueRepository {
-  const insertCommunity = db.prepare('INSERT INTO communities (id, name) VALUES (?, ?)');
-  const insertVenue = db.prepare(
-    `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret, poster_secret)
-     VALUES (@id, @communityId, @name, @type, @address, @ratedCapacity, @openingHours, @utcOffsetMinutes, @officers, @codeSecret, @posterSecret)`,
-  );
-  const insertEntrance = db.prepare('INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)');
-  const insertStaff = db.prepare(
-    'INSERT INTO venue_staff (id, venue_id, name, role, pin_salt, pin_hash) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const selectVenue = db.prepare<[string], VenueRow>(
-    `SELECT v.id, v.name, v.type, v.address, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.officers,
-            c.name AS community_name
-       FROM venues v JOIN communities c ON c.id = v.community_id
-      WHERE v.id = ?`,
-  );
-  const selectEntrances = db.prepare<[string], { id: string; name: string }>(
-    'SELECT id, name FROM entrances WHERE venue_id = ? ORDER BY id',
-  );
-  const selectStaff = db.prepare<[string], { id: string; name: string; role: string; pin_salt: string; pin_hash: string }>(
-    'SELECT id, name, role, pin_salt, pin_hash FROM venue_staff WHERE venue_id = ? AND active = 1 ORDER BY name',
-  );
-  const selectEntrance = db.prepare<[string], { id: string; venue_id: string; name: string }>(
-    'SELECT id, venue_id, name FROM entrances WHERE id = ?',
-  );
-  // Bookings: a venue that never set bookings has no row, and its profile no `booking`.
-  const selectBooking = db.prepare<[string], { mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number }>(
-    'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead FROM venue_booking WHERE venue_id = ?',
-  );
-  const selectSecret = db.prepare<[string], { code_secret: string | null; poster_secret: string | null }>(
-    'SELECT code_secret, poster_secret FROM venues WHERE id = ?',
-  );
-  const countVenues = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM venues');
+/** The registry's three reads, for the whole street, one community or one venue (a scope picks the WHERE). */
+type ScopeKind = 'street' | 'community' | 'venue';
+const SCOPE_WHERE: Record<ScopeKind, string> = { street: '', community: 'WHERE v.community_id = ?', venue: 'WHERE v.id = ?' };
 
-  // Registry.
-  const communityRows = db.prepare<[], CommunityRow>(
-    `SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues
-       FROM communities c ORDER BY c.name, c.id`,
-  );
-  const communityById = db.prepare<[string], CommunityRow>(
-    'SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues FROM communities c WHERE c.id = ?',
-  );
-  const updateCommunityName = db.prepare('UPDATE communities SET name = ? WHERE id = ?');
-  const registryVenues = db.prepare<[Scope], RegistryVenueRow>(
-    `SELECT v.id, v.community_id, c.name AS community_name, v.name, v.type, v.address, v.rated_capacity,
-            v.opening_hours, v.utc_offset_minutes, v.officers, v.updated_at
-       FROM venues v JOIN communities c ON c.id = v.community_id
-      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
-      ORDER BY c.name, c.id, v.name, v.id`,
-  );
-  const registryEntrances = db.prepare<[Scope], { id: string; venue_id: string; name: string; kiosks: number; in_use: number }>(
-    `SELECT e.id, e.venue_id, e.name,
-            (SELECT count(*) FROM kiosks k WHERE k.entrance_id = e.id AND k.revoked_at IS NULL) AS kiosks,
-            (EXISTS (SELECT 1 FROM kiosks k WHERE k.entrance_id = e.id) OR EXISTS (SELECT 1 FROM passes p WHERE p.entrance_id = e.id)) AS in_use
-       FROM entrances e JOIN venues v ON v.id = e.venue_id
-      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
-      ORDER BY e.rowid`,
-  );
-  const registryStaff = db.prepare<[Scope], { id: string; venue_id: string; name: string; role: string; active: number }>(
-    `SELECT s.id, s.venue_id, s.name, s.role, s.active
-       FROM venue_staff s JOIN venues v ON v.id = s.venue_id
-      WHERE (@community IS NULL OR v.community_id = @community) AND (@venue IS NULL OR v.id = @venue)
-      ORDER BY s.active DESC, s.name, s.id`,
-  );
-  const venueCommunity = db.prepare<[string], { community_id: string }>('SELECT community_id FROM venues WHERE id = ?');
-  const venueExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM venues WHERE id = ?');
-  const entranceExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM entrances WHERE id = ?');
-  const staffExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM venue_staff WHERE id = ?');
-  const communityExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM communities WHERE id = ?');
-  const updateVenue = db.prepare(
-    `UPDATE venues SET name = @name, type = @type, address = @address, rated_capacity = @ratedCapacity,
-            opening_hours = @openingHours, utc_offset_minutes = @utcOffsetMinutes, officers = @officers, updated_at = @now
-      WHERE id = @id`,
-  );
-  const setVenueUpdatedAt = db.prepare('UPDATE venues SET updated_at = ? WHERE id = ?');
-  const renameEntrance = db.prepare('UPDATE entrances SET name = ? WHERE id = ?');
-  const entranceInUse = db.prepare<[{ id: string }], { one: number }>(
-    `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM kiosks WHERE entrance_id = @id)
-        OR EXISTS (SELECT 1 FROM passes WHERE entrance_id = @id)`,
-  );
-  // Codes nobody used are worth nothing once their entrance is gone; a used one means a kiosk, which blocks removal.
-  const deleteEntranceCodes = db.prepare('DELETE FROM enrolment_codes WHERE entrance_id = ? AND used_at IS NULL');
-  const deleteEntrance = db.prepare('DELETE FROM entrances WHERE id = ?');
-  const selectStaffRow = db.prepare<[string, string], { id: string; name: string; role: string; active: number }>(
-    'SELECT id, name, role, active FROM venue_staff WHERE id = ? AND venue_id = ?',
-  );
-  const updateStaffRow = db.prepare(
-    `UPDATE venue_staff SET name = coalesce(@name, name), role = coalesce(@role, role), active = coalesce(@active, active),
-            pin_salt = coalesce(@salt, pin_salt), pin_hash = coalesce(@hash, pin_hash)
-      WHERE id = @id AND venue_id = @venueId`,
-  );
+const REGISTRY_VENUES = (k: ScopeKind) =>
+  `SELECT v.id, v.community_id, c.name AS community_name, v.name, v.type, v.address, v.rated_capacity,
+          v.opening_hours, v.utc_offset_minutes, v.officers, v.updated_at
+     FROM venues v JOIN communities c ON c.id = v.community_id
+    ${SCOPE_WHERE[k]}
+    ORDER BY c.name, c.id, v.name, v.id`;
+// Entrances in the order they were made: the hub numbers them `<venue>-1`, `<venue>-2`, … (freeId),
+// so by length then id (a table's rowid is SQLite's alone).
+const REGISTRY_ENTRANCES = (k: ScopeKind) =>
+  `SELECT e.id, e.venue_id, e.name,
+          (SELECT count(*) FROM kiosks k WHERE k.entrance_id = e.id AND k.revoked_at IS NULL) AS kiosks,
+          CASE WHEN EXISTS (SELECT 1 FROM kiosks k WHERE k.entrance_id = e.id) OR EXISTS (SELECT 1 FROM passes p WHERE p.entrance_id = e.id)
+               THEN 1 ELSE 0 END AS in_use
+     FROM entrances e JOIN venues v ON v.id = e.venue_id
+    ${SCOPE_WHERE[k]}
+    ORDER BY length(e.id), e.id`;
+const REGISTRY_STAFF = (k: ScopeKind) =>
+  `SELECT s.id, s.venue_id, s.name, s.role, s.active
+     FROM venue_staff s JOIN venues v ON v.id = s.venue_id
+    ${SCOPE_WHERE[k]}
+    ORDER BY s.active DESC, s.name, s.id`;
+const REGISTRY_QUERIES = Object.fromEntries(
+  (['street', 'community', 'venue'] as const).map((k) => [k, { venues: REGISTRY_VENUES(k), entrances: REGISTRY_ENTRANCES(k), staff: REGISTRY_STAFF(k) }]),
+) as Record<ScopeKind, { venues: string; entrances: string; staff: string }>;
 
-  function registryRows(community: string | null, venue: string | null): RegistryVenue[] {
-    const scope = { community, venue };
-    const entrances = byVenue(registryEntrances.all(scope));
-    const staff = byVenue(registryStaff.all(scope));
-    return registryVenues.all(scope).map((v) => ({
+const INSERT_COMMUNITY = 'INSERT INTO communities (id, name) VALUES (?, ?)';
+const INSERT_VENUE = `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret, poster_secret)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_ENTRANCE = 'INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)';
+const INSERT_STAFF = 'INSERT INTO venue_staff (id, venue_id, name, role, pin_salt, pin_hash) VALUES (?, ?, ?, ?, ?, ?)';
+
+// A row under an id picked from those free a moment ago: another hub on the same database may have
+// taken it since, so the insert does nothing then (changes 0) and the caller picks again. Race-safe on
+// PostgreSQL too: ON CONFLICT waits for a concurrent insert of the same id to commit, then skips.
+const INSERT_COMMUNITY_FRESH = `${INSERT_COMMUNITY} ON CONFLICT (id) DO NOTHING`;
+const INSERT_VENUE_FRESH = `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret, poster_secret, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
+const INSERT_ENTRANCE_FRESH = `${INSERT_ENTRANCE} ON CONFLICT (id) DO NOTHING`;
+const INSERT_STAFF_FRESH = `${INSERT_STAFF} ON CONFLICT (id) DO NOTHING`;
+
+/** Ids of a table that start with a prefix (`base-`): those freeId must not pick. */
+const TAKEN_IDS = {
+  communities: 'SELECT id FROM communities WHERE substr(id, 1, CAST(? AS INTEGER)) = ?',
+  venues: 'SELECT id FROM venues WHERE substr(id, 1, CAST(? AS INTEGER)) = ?',
+  entrances: 'SELECT id FROM entrances WHERE substr(id, 1, CAST(? AS INTEGER)) = ?',
+  venue_staff: 'SELECT id FROM venue_staff WHERE substr(id, 1, CAST(? AS INTEGER)) = ?',
+} as const;
+
+async function takenIds(q: Sql, table: keyof typeof TAKEN_IDS, base: string): Promise<Set<string>> {
+  const prefix = `${base}-`;
+  return new Set((await q.all<{ id: string }>(TAKEN_IDS[table], [prefix.length, prefix])).map((r) => r.id));
+}
+
+/**
+ * A row under the first free `base-k` id not in `taken` (which gains every id tried); `insert` returns
+ * the rows it wrote: 0 when another hub took the id meanwhile, and the next one is tried.
+ */
+async function insertFresh(taken: Set<string>, base: string, insert: (id: string) => Promise<{ changes: number }>): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const id = freeId(base, (x) => taken.has(x));
+    taken.add(id);
+    if ((await insert(id)).changes === 1) return id;
+  }
+  throw new Error(`no free id for "${base}" after 10 tries`);
+}
+
+const SELECT_VENUE = `SELECT v.id, v.name, v.type, v.address, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.officers,
+          c.name AS community_name
+     FROM venues v JOIN communities c ON c.id = v.community_id
+    WHERE v.id = ?`;
+const SELECT_ENTRANCES = 'SELECT id, name FROM entrances WHERE venue_id = ? ORDER BY id';
+const SELECT_STAFF = 'SELECT id, name, role, pin_salt, pin_hash FROM venue_staff WHERE venue_id = ? AND active = 1 ORDER BY name';
+const SELECT_ENTRANCE = 'SELECT id, venue_id, name FROM entrances WHERE id = ?';
+// Bookings: a venue that never set bookings has no row, and its profile no `booking`.
+const SELECT_BOOKING = 'SELECT mode, slot_minutes, slot_cap, max_party, days_ahead FROM venue_booking WHERE venue_id = ?';
+const SELECT_SECRET = 'SELECT code_secret, poster_secret FROM venues WHERE id = ?';
+const COUNT_VENUES = 'SELECT count(*) AS n FROM venues';
+const COMMUNITY_ROWS = `SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues
+     FROM communities c ORDER BY c.name, c.id`;
+const COMMUNITY_BY_ID = 'SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues FROM communities c WHERE c.id = ?';
+const UPDATE_COMMUNITY_NAME = 'UPDATE communities SET name = ? WHERE id = ?';
+const COMMUNITY_EXISTS = 'SELECT 1 AS one FROM communities WHERE id = ?';
+const UPDATE_VENUE = `UPDATE venues SET name = ?, type = ?, address = ?, rated_capacity = ?,
+          opening_hours = ?, utc_offset_minutes = ?, officers = ?, updated_at = ?
+    WHERE id = ?`;
+const RENAME_ENTRANCE = 'UPDATE entrances SET name = ? WHERE id = ?';
+const ENTRANCE_IN_USE = `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM kiosks WHERE entrance_id = ?)
+      OR EXISTS (SELECT 1 FROM passes WHERE entrance_id = ?)`;
+// Codes nobody used are worth nothing once their entrance is gone; a used one means a kiosk, which blocks removal.
+const DELETE_ENTRANCE_CODES = 'DELETE FROM enrolment_codes WHERE entrance_id = ? AND used_at IS NULL';
+const DELETE_ENTRANCE = 'DELETE FROM entrances WHERE id = ?';
+const SELECT_STAFF_ROW = 'SELECT id, name, role, active FROM venue_staff WHERE id = ? AND venue_id = ?';
+// A field left out (NULL) keeps its value; the casts tell PostgreSQL the type of a parameter that may be NULL.
+const UPDATE_STAFF_ROW = `UPDATE venue_staff SET name = coalesce(CAST(? AS TEXT), name), role = coalesce(CAST(? AS TEXT), role),
+          active = coalesce(CAST(? AS INTEGER), active),
+          pin_salt = coalesce(CAST(? AS TEXT), pin_salt), pin_hash = coalesce(CAST(? AS TEXT), pin_hash)
+    WHERE id = ? AND venue_id = ?`;
+
+export function createVenueRepository(sql: Sql): VenueRepository {
+  // Two saves of one venue by two hubs at once: the second waits for the first's commit (PostgreSQL
+  // row lock) before it reads the venue's entrances; SQLite's BEGIN IMMEDIATE serialises them already.
+  const venueCommunity = `SELECT community_id FROM venues WHERE id = ?${sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`;
+
+  async function registryRows(community: string | null, venue: string | null): Promise<RegistryVenue[]> {
+    const kind: ScopeKind = venue !== null ? 'venue' : community !== null ? 'community' : 'street';
+    const params = venue !== null ? [venue] : community !== null ? [community] : [];
+    const q = REGISTRY_QUERIES[kind];
+    // Issued together: on SQLite they run in the same tick (one consistent read), on PostgreSQL side by side.
+    const [venues, entranceRows, staffRows] = await Promise.all([
+      sql.all<RegistryVenueRow>(q.venues, params),
+      sql.all<{ id: string; venue_id: string; name: string; kiosks: number; in_use: number }>(q.entrances, params),
+      sql.all<{ id: string; venue_id: string; name: string; role: string; active: number }>(q.staff, params),
+    ]);
+    const entrances = byVenue(entranceRows);
+    const staff = byVenue(staffRows);
+    return venues.map((v) => ({
       id: v.id,
       communityId: v.community_id,
       communityName: v.community_name,
@@ -218,89 +242,89 @@ export function createVenueRepository(db: Db): VenueRepository {
     }));
   }
 
-  const venueFields = (id: string, d: VenueDraft, now: number) => ({
-    id,
-    name: d.name,
-    type: d.type,
-    address: d.address,
-    ratedCapacity: d.ratedCapacity,
-    openingHours: d.openingHours === null ? null : JSON.stringify(d.openingHours),
-    utcOffsetMinutes: d.utcOffsetMinutes,
-    officers: JSON.stringify(Officers.parse(d.officers)),
-    now,
-  });
+  /** The venue row's values in INSERT_VENUE's order, from name on (after id and community). */
+  const venueValues = (d: Omit<NewVenue, 'id' | 'communityId'>) =>
+    [
+      d.name,
+      d.type,
+      d.address,
+      d.ratedCapacity,
+      d.openingHours === null ? null : JSON.stringify(d.openingHours),
+      d.utcOffsetMinutes,
+      JSON.stringify(Officers.parse(d.officers)),
+    ] as const;
 
-  function addEntrances(venueId: string, names: readonly string[]): void {
-    for (const name of names) insertEntrance.run(freeId(venueId, (id) => entranceExists.get(id) !== undefined), venueId, name);
+  async function addEntrances(tx: Sql, venueId: string, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    const taken = await takenIds(tx, 'entrances', venueId);
+    for (const name of names) await insertFresh(taken, venueId, (id) => tx.run(INSERT_ENTRANCE_FRESH, [id, venueId, name]));
   }
 
-  function createOne(id: string | undefined, d: VenueDraft, now: number): string {
-    if (!communityExists.get(d.communityId)) throw new RegistryConflict(404, 'communityId', `no community "${d.communityId}"`);
+  async function createOne(tx: Sql, id: string | undefined, d: VenueDraft, now: number): Promise<string> {
+    if (!(await tx.get(COMMUNITY_EXISTS, [d.communityId]))) throw new RegistryConflict(404, 'communityId', `no community "${d.communityId}"`);
     if (d.entrances.some((e) => e.id !== undefined)) throw new RegistryConflict(409, 'entrances', 'a new venue has only new entrances');
-    const venueId = id ?? freeId(d.communityId, (v) => venueExists.get(v) !== undefined);
-    if (venueExists.get(venueId)) throw new RegistryConflict(409, 'id', `a venue "${venueId}" exists already`);
-    insertVenue.run({ ...venueFields(venueId, d, now), communityId: d.communityId, codeSecret: newSecret(), posterSecret: newSecret() });
-    setVenueUpdatedAt.run(now, venueId);
-    addEntrances(venueId, d.entrances.map((e) => e.name));
+    const insert = (venueId: string) =>
+      tx.run(INSERT_VENUE_FRESH, [venueId, d.communityId, ...venueValues(d), newSecret(), newSecret(), now]);
+    let venueId: string;
+    if (id === undefined) venueId = await insertFresh(await takenIds(tx, 'venues', d.communityId), d.communityId, insert);
+    else if ((await insert(id)).changes === 0) throw new RegistryConflict(409, 'id', `a venue "${id}" exists already`);
+    else venueId = id;
+    await addEntrances(tx, venueId, d.entrances.map((e) => e.name));
     return venueId;
   }
 
-  function updateOne(id: string, d: VenueDraft, now: number): string {
-    const current = venueCommunity.get(id);
+  async function updateOne(tx: Sql, id: string, d: VenueDraft, now: number): Promise<string> {
+    const current = await tx.get<{ community_id: string }>(venueCommunity, [id]);
     if (!current) throw new RegistryConflict(404, 'id', `no venue "${id}"`);
     // Kiosks join their community's policy room at connect: a move would leave them enforcing the old one.
     if (current.community_id !== d.communityId) {
       throw new RegistryConflict(409, 'communityId', 'a venue cannot move to another community; register it there anew');
     }
-    const existing = new Map(selectEntrances.all(id).map((e) => [e.id, e.name]));
+    const existing = new Map((await tx.all<{ id: string; name: string }>(SELECT_ENTRANCES, [id])).map((e) => [e.id, e.name]));
     d.entrances.forEach((e, i) => {
       if (e.id !== undefined && !existing.has(e.id)) throw new RegistryConflict(409, `entrances.${i}.id`, `"${e.id}" is not an entrance of this venue`);
     });
     const kept = new Set(d.entrances.flatMap((e) => (e.id === undefined ? [] : [e.id])));
     for (const [entranceId, name] of existing) {
       if (kept.has(entranceId)) continue;
-      if (entranceInUse.get({ id: entranceId })) {
+      if (await tx.get(ENTRANCE_IN_USE, [entranceId, entranceId])) {
         throw new RegistryConflict(409, 'entrances', `entrance "${name}" has a kiosk or records: it can be renamed, not removed`);
       }
-      deleteEntranceCodes.run(entranceId);
-      deleteEntrance.run(entranceId);
+      // A kiosk enrolling there from another hub meanwhile holds the entrance (its foreign key): this delete then fails, and the save with it.
+      await tx.run(DELETE_ENTRANCE_CODES, [entranceId]);
+      await tx.run(DELETE_ENTRANCE, [entranceId]);
     }
-    for (const e of d.entrances) if (e.id !== undefined && existing.get(e.id) !== e.name) renameEntrance.run(e.name, e.id);
-    addEntrances(id, d.entrances.filter((e) => e.id === undefined).map((e) => e.name));
-    updateVenue.run(venueFields(id, d, now));
+    for (const e of d.entrances) if (e.id !== undefined && existing.get(e.id) !== e.name) await tx.run(RENAME_ENTRANCE, [e.name, e.id]);
+    await addEntrances(tx, id, d.entrances.filter((e) => e.id === undefined).map((e) => e.name));
+    await tx.run(UPDATE_VENUE, [...venueValues(d), now, id]);
     return id;
   }
 
-  const saveAll = db.transaction((changes: readonly VenueSave[], now: number) =>
-    changes.map((c) => (c.kind === 'create' ? createOne(c.id, c.draft, now) : updateOne(c.id, c.draft, now))),
-  );
-
   return {
     async addCommunity(c) {
-      insertCommunity.run(c.id, c.name);
+      await sql.run(INSERT_COMMUNITY, [c.id, c.name]);
     },
     async add(v) {
-      insertVenue.run({
-        ...v,
-        openingHours: v.openingHours === null ? null : JSON.stringify(v.openingHours),
-        officers: JSON.stringify(Officers.parse(v.officers)),
-        codeSecret: newSecret(),
-        posterSecret: newSecret(),
-      });
+      await sql.run(INSERT_VENUE, [v.id, v.communityId, ...venueValues(v), newSecret(), newSecret()]);
     },
     async addEntrance(e) {
-      insertEntrance.run(e.id, e.venueId, e.name);
+      await sql.run(INSERT_ENTRANCE, [e.id, e.venueId, e.name]);
     },
     async addStaff(s) {
       StaffMember.shape.id.parse(s.id);
       Pin.parse(s.pin);
       const salt = newPinSalt();
-      insertStaff.run(s.id, s.venueId, s.name, s.role, salt, await hashPin(s.pin, salt));
+      await sql.run(INSERT_STAFF, [s.id, s.venueId, s.name, s.role, salt, await hashPin(s.pin, salt)]);
     },
     async profile(venueId) {
-      const row = selectVenue.get(venueId);
+      // Issued together (a kiosk's connect reads it): one tick on SQLite, side by side on PostgreSQL.
+      const [row, booking, entrances, staff] = await Promise.all([
+        sql.get<VenueRow>(SELECT_VENUE, [venueId]),
+        sql.get<{ mode: string; slot_minutes: number; slot_cap: number; max_party: number; days_ahead: number }>(SELECT_BOOKING, [venueId]),
+        sql.all<{ id: string; name: string }>(SELECT_ENTRANCES, [venueId]),
+        sql.all<{ id: string; name: string; role: string; pin_salt: string; pin_hash: string }>(SELECT_STAFF, [venueId]),
+      ]);
       if (!row) return undefined;
-      const booking = selectBooking.get(venueId);
       return {
         id: row.id,
         name: row.name,
@@ -311,8 +335,8 @@ export function createVenueRepository(db: Db): VenueRepository {
         openingHours: OpeningHours.parse(row.opening_hours === null ? null : JSON.parse(row.opening_hours)),
         utcOffsetMinutes: row.utc_offset_minutes,
         officers: Officers.parse(JSON.parse(row.officers)),
-        entrances: selectEntrances.all(venueId),
-        staff: selectStaff.all(venueId).map((s) => ({ id: s.id, name: s.name, role: s.role, pinSalt: s.pin_salt, pinHash: s.pin_hash })),
+        entrances,
+        staff: staff.map((s) => ({ id: s.id, name: s.name, role: s.role, pinSalt: s.pin_salt, pinHash: s.pin_hash })),
         ...(booking
           ? {
               booking: BookingSettings.parse({
@@ -327,66 +351,71 @@ export function createVenueRepository(db: Db): VenueRepository {
       };
     },
     async entrance(entranceId) {
-      const row = selectEntrance.get(entranceId);
+      const row = await sql.get<{ id: string; venue_id: string; name: string }>(SELECT_ENTRANCE, [entranceId]);
       return row ? { id: row.id, venueId: row.venue_id, name: row.name } : undefined;
     },
     async codeSecret(venueId) {
-      return selectSecret.get(venueId)?.code_secret ?? undefined;
+      return (await sql.get<{ code_secret: string | null }>(SELECT_SECRET, [venueId]))?.code_secret ?? undefined;
     },
     async posterSecret(venueId) {
-      return selectSecret.get(venueId)?.poster_secret ?? undefined;
+      return (await sql.get<{ poster_secret: string | null }>(SELECT_SECRET, [venueId]))?.poster_secret ?? undefined;
     },
     async count() {
-      return countVenues.get()!.n;
+      return (await sql.get<{ n: number }>(COUNT_VENUES))!.n;
     },
     async createCommunity(c) {
-      const id = c.id ?? freeId('c', (x) => communityExists.get(x) !== undefined);
-      if (communityExists.get(id)) throw new RegistryConflict(409, 'id', `a community "${id}" exists already`);
-      insertCommunity.run(id, c.name);
+      const insert = (id: string) => sql.run(INSERT_COMMUNITY_FRESH, [id, c.name]);
+      let id: string;
+      if (c.id === undefined) id = await insertFresh(await takenIds(sql, 'communities', 'c'), 'c', insert);
+      else if ((await insert(c.id)).changes === 0) throw new RegistryConflict(409, 'id', `a community "${c.id}" exists already`);
+      else id = c.id;
       return { id, name: c.name, venues: 0 };
     },
     async renameCommunity(id, name) {
-      if (updateCommunityName.run(name, id).changes === 0) return undefined;
-      return communityById.get(id);
+      if ((await sql.run(UPDATE_COMMUNITY_NAME, [name, id])).changes === 0) return undefined;
+      return sql.get<CommunityRow>(COMMUNITY_BY_ID, [id]);
     },
     async communities() {
-      return communityRows.all();
+      return sql.all<CommunityRow>(COMMUNITY_ROWS);
     },
     async list({ communityId }) {
       return registryRows(communityId ?? null, null);
     },
     async get(id) {
-      return registryRows(null, id)[0];
+      return (await registryRows(null, id))[0];
     },
     async save(changes, now) {
-      return saveAll(changes, now);
+      return sql.transaction(async (tx) => {
+        const ids: string[] = [];
+        for (const c of changes) ids.push(c.kind === 'create' ? await createOne(tx, c.id, c.draft, now) : await updateOne(tx, c.id, c.draft, now));
+        return ids;
+      });
     },
     async updateStaff(venueId, staffId, edit) {
-      if (!selectStaffRow.get(staffId, venueId)) return undefined;
+      if (!(await sql.get(SELECT_STAFF_ROW, [staffId, venueId]))) return undefined;
       let salt: string | null = null;
       let hash: string | null = null;
       if (edit.pin !== undefined) {
         salt = newPinSalt();
         hash = await hashPin(Pin.parse(edit.pin), salt);
       }
-      updateStaffRow.run({
-        id: staffId,
-        venueId,
-        name: edit.name ?? null,
-        role: edit.role ?? null,
-        active: edit.active === undefined ? null : edit.active ? 1 : 0,
+      await sql.run(UPDATE_STAFF_ROW, [
+        edit.name ?? null,
+        edit.role ?? null,
+        edit.active === undefined ? null : edit.active ? 1 : 0,
         salt,
         hash,
-      });
-      const row = selectStaffRow.get(staffId, venueId)!;
+        staffId,
+        venueId,
+      ]);
+      const row = (await sql.get<{ id: string; name: string; role: string; active: number }>(SELECT_STAFF_ROW, [staffId, venueId]))!;
       return { id: row.id, name: row.name, role: row.role, active: row.active === 1 };
     },
     async createStaff(venueId, { name, role, pin }) {
       const salt = newPinSalt();
       const hash = await hashPin(Pin.parse(pin), salt);
-      // Nothing awaits between choosing the id and inserting it.
-      const id = freeId(`${venueId}-staff`, (x) => staffExists.get(x) !== undefined);
-      insertStaff.run(id, venueId, name, role, salt, hash);
+      const base = `${venueId}-staff`;
+      const id = await insertFresh(await takenIds(sql, 'venue_staff', base), base, (x) => sql.run(INSERT_STAFF_FRESH, [x, venueId, name, role, salt, hash]));
       return { id, name, role, active: true };
     },
   };
@@ -418,12 +447,6 @@ function byVenue<T extends { venue_id: string }>(rows: readonly T[]): Map<string
     else out.set(r.venue_id, [r]);
   }
   return out;
-}
-
-/** Which venues a registry read covers: one community, one venue, or (both null) the street. */
-interface Scope {
-  community: string | null;
-  venue: string | null;
 }
 
 interface RegistryVenueRow {

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { HubMeter } from '../../metrics.js';
 import type { Store } from '../../store/index.js';
 
 const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'down']), time: z.string() });
 
 /** GET /api/health: for load balancers and the kiosk's connectivity check. */
-export const healthRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number }> = async (app, { store, now }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => number; meter: HubMeter }> = async (app, { store, now, meter }) => {
   app.get(
     '/api/health',
     { schema: { response: { 200: Health, 503: Health } } },
@@ -15,6 +16,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Store; now: () => numb
         await store.ping();
         return { status: 'ok' as const, database: 'ok' as const, time };
       } catch (err) {
+        meter.dbError('health');
         app.log.error({ err }, 'health: database did not answer');
         return reply.code(503).send({ status: 'degraded', database: 'down', time });
       }
