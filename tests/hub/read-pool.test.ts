@@ -3,13 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../../hub/src/services/flags.js';
 import { createAggregates } from '../../hub/src/store/aggregates.js';
-import { createDashboardRepository } from '../../hub/src/store/dashboard.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
-import { createInspectionReads } from '../../hub/src/store/inspections.js';
-import { crashReadWorkersForTest, createReadPool, type ReadRepositories } from '../../hub/src/store/read-pool.js';
+import { crashReadWorkersForTest, createReadPool, readRepositories, type ReadRepositories } from '../../hub/src/store/read-pool.js';
 import { createRuleContext } from '../../hub/src/store/rule-context.js';
 import { sqliteSql } from '../../hub/src/store/sql.js';
-import { createTracingRepository } from '../../hub/src/store/tracing.js';
 import { RecordsQuery } from '../../shared/schemas/dashboard.js';
 import { seedStreet, type SeedStats } from '../../scripts/seed-street.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
@@ -28,9 +25,9 @@ const DAY = 86_400_000;
 const UNTIL = Date.parse('2026-11-23T21:00:00+08:00');
 const ALL = { communityId: null };
 
-/** The read repositories on a connection of this thread, as the store had them before the pool. */
+/** The read repositories on a connection of this thread, as the store has them where there is no worker (readRepositories). */
 function inProcess(db: Database.Database): ReadRepositories {
-  return { dashboard: createDashboardRepository(db, createAggregates(createRuleContext())), tracing: createTracingRepository(db), inspections: createInspectionReads(sqliteSql(db)) };
+  return readRepositories(sqliteSql(db), createAggregates(createRuleContext()));
 }
 
 /** Counts event-loop turns (setImmediate) until `p` settles: 0 means the main thread was held the whole time. */

@@ -27,10 +27,9 @@ import {
   type SyncRecord,
 } from '../../../shared/schemas/record.js';
 import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
-import type { Statement } from 'better-sqlite3';
 import type { Aggregates } from './aggregates.js';
-import type { Db } from './database.js';
-import { sqliteSql } from './sql.js';
+import { jsonNumber, jsonText, jsonTexts, unindexed } from './dialect.js';
+import type { Sql } from './sql.js';
 
 /** Which venues a query covers: one community (an inspector), or the whole street (null, the street office). */
 export interface Scope {
@@ -174,40 +173,31 @@ function toFold(r: FoldRow): SyncRecord {
   return rec as unknown as SyncRecord;
 }
 
-export function createDashboardRepository(db: Db, aggregates: Aggregates): DashboardRepository {
-  // The running figures are read through the async Sql interface (aggregates.ts), over this connection.
-  const sql = sqliteSql(db);
+export function createDashboardRepository(sql: Sql, aggregates: Aggregates): DashboardRepository {
+  const d = sql.dialect;
+  // Every text below is built once, here: values are always `?` parameters.
   // A policy is street-wide or for one community; a venue is under its community's, the view
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
-  const streetPolicy = db.prepare<[], { body: string }>('SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1');
-  const communityPolicy = db.prepare<[string], { body: string | null }>('SELECT body FROM community_policy WHERE community_id = ?');
-  const communities = db.prepare<[string | null, string | null], { id: string; name: string }>(
-    'SELECT id, name FROM communities WHERE (? IS NULL OR id = ?) ORDER BY id',
-  );
+  const streetPolicy = 'SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1';
+  const communityPolicy = 'SELECT body FROM community_policy WHERE community_id = ?';
+  // A scope's community, or every one (NULL): the parameter's type said, for PostgreSQL.
+  const communities = 'SELECT id, name FROM communities WHERE (CAST(? AS TEXT) IS NULL OR id = ?) ORDER BY id';
   const venueCols = `v.id, v.name, v.type, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.community_id, c.name AS community_name
     FROM venues v JOIN communities c ON c.id = v.community_id`;
-  const venuesIn = db.prepare<[string | null, string | null], VenueRow>(
-    `SELECT ${venueCols} WHERE (? IS NULL OR v.community_id = ?) ORDER BY v.community_id, v.name, v.id`,
-  );
-  const venueById = db.prepare<[string], VenueRow>(`SELECT ${venueCols} WHERE v.id = ?`);
-  const communityOf = db.prepare<[string], { community_id: string }>('SELECT community_id FROM venues WHERE id = ?');
-  const openFlags = db.prepare<[], { venue_id: string; n: number; worst: number }>(
-    `SELECT venue_id, count(*) AS n, max(CASE severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
-       FROM flags WHERE ${OPEN_FLAG} GROUP BY venue_id`,
-  );
+  const venuesIn = `SELECT ${venueCols} WHERE (CAST(? AS TEXT) IS NULL OR v.community_id = ?) ORDER BY v.community_id, v.name, v.id`;
+  const venueById = `SELECT ${venueCols} WHERE v.id = ?`;
+  const communityOf = 'SELECT community_id FROM venues WHERE id = ?';
+  const openFlags = `SELECT venue_id, count(*) AS n, max(CASE severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
+       FROM flags WHERE ${OPEN_FLAG} GROUP BY venue_id`;
   // Orders holding a venue now (停业整顿): started, not ended, not lifted.
-  const suspendedNow = db.prepare<[number, number], { id: number; venue_id: string; from_date: string; to_date: string; reason: string }>(
-    'SELECT id, venue_id, from_date, to_date, reason FROM venue_suspensions WHERE starts_at <= ? AND ends_at > ? AND lifted_at IS NULL ORDER BY id',
-  );
-  const kioskNames = db.prepare<[string], { id: string; entrance_id: string; entrance: string }>(
-    'SELECT k.id, k.entrance_id, e.name AS entrance FROM kiosks k JOIN entrances e ON e.id = k.entrance_id WHERE k.venue_id = ? ORDER BY k.enrolled_at, k.rowid',
-  );
-  const staffNames = db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM venue_staff WHERE venue_id = ?');
-  const correctedIds = db.prepare<[string], { id: string }>(
-    'SELECT id FROM entrance_records WHERE id IN (SELECT value FROM json_each(?)) AND corrected_by IS NOT NULL',
-  );
-  function namesOf(venueId: string): VenueNames {
-    const rows = kioskNames.all(venueId);
+  const suspendedNow = 'SELECT id, venue_id, from_date, to_date, reason FROM venue_suspensions WHERE starts_at <= ? AND ends_at > ? AND lifted_at IS NULL ORDER BY id';
+  // Numbered in the order they were enrolled (the id breaks a tie, as the kiosk list does).
+  const kioskNames =
+    'SELECT k.id, k.entrance_id, e.name AS entrance FROM kiosks k JOIN entrances e ON e.id = k.entrance_id WHERE k.venue_id = ? ORDER BY k.enrolled_at, k.id';
+  const staffNames = 'SELECT id, name FROM venue_staff WHERE venue_id = ?';
+  const correctedIds = `SELECT id FROM entrance_records WHERE id IN (${jsonTexts(d)}) AND corrected_by IS NOT NULL ORDER BY id`;
+  async function namesOf(venueId: string): Promise<VenueNames> {
+    const rows = await sql.all<{ id: string; entrance_id: string; entrance: string }>(kioskNames, [venueId]);
     const perEntrance = new Map<string, number>();
     for (const r of rows) perEntrance.set(r.entrance_id, (perEntrance.get(r.entrance_id) ?? 0) + 1);
     const seen = new Map<string, number>();
@@ -217,121 +207,101 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
       seen.set(r.entrance_id, n);
       kiosks[r.id] = { entrance: r.entrance, n, of: perEntrance.get(r.entrance_id)! };
     }
-    return { kiosks, staff: Object.fromEntries(staffNames.all(venueId).map((r) => [r.id, r.name])) };
+    const staff = await sql.all<{ id: string; name: string }>(staffNames, [venueId]);
+    return { kiosks, staff: Object.fromEntries(staff.map((r) => [r.id, r.name])) };
   }
-  const kiosksOf = db.prepare<[string], { id: string; last_seen_at: number | null }>(
-    'SELECT id, last_seen_at FROM kiosks WHERE venue_id = ? AND revoked_at IS NULL ORDER BY id',
-  );
+  const kiosksOf = 'SELECT id, last_seen_at FROM kiosks WHERE venue_id = ? AND revoked_at IS NULL ORDER BY id';
   // The kiosk's highest seq is the record it sent last (the outbox sends oldest first): one index seek.
-  const lastRecord = db.prepare<[string], { received_at: number }>(
-    'SELECT received_at FROM kiosk_records WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1',
-  );
-  // Same terms as the partial index kiosk_records_close_out (migration 8), so it is used.
-  const lastCloseOut = db.prepare<[string, number, number], { seq: number; ms: number }>(
-    `SELECT seq, kiosk_time_ms AS ms FROM kiosk_records
-      WHERE kiosk_id = ? AND type = 'occupancy' AND json_extract(body, '$.kind') = 'close_out'
-        AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
-      ORDER BY seq DESC LIMIT 1`,
-  );
+  const lastRecord = 'SELECT received_at FROM kiosk_records WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1';
   // The fold reads admissions from the partial index entrance_records_kiosk_admits alone (no
   // table row, no JSON: most of the rows), and the few corrections and door events from the
   // ledger, merged by seq. An admission goes into the fold named by its seq; a correction names
   // the seq of the record it undoes at this kiosk, so occupancyFrom matches them as by id.
-  // Raw [seq, ms] arrays: on a busy street most of the overview's time would go to row objects.
-  const admits = db
-    .prepare<[string, number, number, number], [number, number]>(
-      `SELECT seq, kiosk_time_ms AS ms FROM entrance_records
-        WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND decision = 'admit' AND seq > ?`,
-    )
-    .raw();
-  const doorEvents = db.prepare<[string, number, number, string, number], FoldRow>(
-    `SELECT seq, type, kiosk_time_ms AS ms,
-            CASE type WHEN 'correction' THEN json_extract(body, '$.correctsId') ELSE json_extract(body, '$.kind') END AS a,
-            CASE type WHEN 'occupancy' THEN json_extract(body, '$.count') END AS n
+  const admits = `SELECT seq, kiosk_time_ms AS ms FROM entrance_records
+        WHERE kiosk_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND decision = 'admit' AND seq > ?`;
+  // By the venue/type/time index (kiosk and seq kept out of SQLite's plan): the window's few door events.
+  const doorEvents = `SELECT seq, type, kiosk_time_ms AS ms,
+            CASE type WHEN 'correction' THEN ${jsonText(d, 'body', ['correctsId'])} ELSE ${jsonText(d, 'body', ['kind'])} END AS a,
+            CASE type WHEN 'occupancy' THEN ${jsonNumber(d, 'body', ['count'])} END AS n
        FROM kiosk_records
-      WHERE venue_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND +kiosk_id = ? AND +seq > ?`,
-  );
-  const seqOf = db.prepare<[string, string], { seq: number }>('SELECT seq FROM entrance_records WHERE id = ? AND kiosk_id = ?');
+      WHERE venue_id = ? AND type IN ('correction', 'occupancy') AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
+        AND ${unindexed(d, 'kiosk_id')} = ? AND ${unindexed(d, 'seq')} > ?`;
+  const seqOf = 'SELECT seq FROM entrance_records WHERE id = ? AND kiosk_id = ?';
   /** The door's records the fold reads, past seq `after` and in [from, to), in seq order. */
-  function foldRows(venueId: string, kioskId: string, after: number, from: number, to: number): FoldRow[] {
-    const rows: FoldRow[] = admits.all(kioskId, from, to, after).map(([seq, ms]) => ({ seq, type: 'entrance', ms, a: 'admit', n: null }));
-    for (const e of doorEvents.all(venueId, from, to, kioskId, after)) {
-      if (e.type === 'correction') e.a = String(seqOf.get(e.a, kioskId)?.seq ?? `other:${e.a}`);
+  async function foldRows(venueId: string, kioskId: string, after: number, from: number, to: number): Promise<FoldRow[]> {
+    const admitted = await sql.all<{ seq: number; ms: number }>(admits, [kioskId, from, to, after]);
+    const rows: FoldRow[] = admitted.map(({ seq, ms }) => ({ seq, type: 'entrance', ms, a: 'admit', n: null }));
+    for (const e of await sql.all<FoldRow>(doorEvents, [venueId, from, to, kioskId, after])) {
+      if (e.type === 'correction') e.a = String((await sql.get<{ seq: number }>(seqOf, [e.a, kioskId]))?.seq ?? `other:${e.a}`);
       rows.push(e);
     }
     return rows.sort((x, y) => x.seq - y.seq);
   }
+  /** 1 where the condition holds, else 0: summed to count (PostgreSQL's comparisons are booleans). */
+  const one = (condition: string) => `CASE WHEN ${condition} THEN 1 ELSE 0 END`;
   // Counts read the covering index entrance_records_venue_outcome only (migration 8).
-  const stats = db.prepare<[string, number, number], { admissions: number; refusals: number; skipped: number; total: number }>(
-    `SELECT coalesce(sum(decision = 'admit'), 0) AS admissions, coalesce(sum(decision = 'refuse'), 0) AS refusals,
-            coalesce(sum(skipped_count > 0), 0) AS skipped, count(*) AS total
-       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL`,
-  );
-  const scansIn = db.prepare<[string, number, number], { n: number }>(
-    'SELECT count(*) AS n FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?',
-  );
-  const hourly = db.prepare<[number, string, number, number], { h: number; admissions: number; refusals: number }>(
-    `SELECT CAST((kiosk_time_ms - ?) / ${HOUR} AS INTEGER) AS h, sum(decision = 'admit') AS admissions, sum(decision = 'refuse') AS refusals
+  const stats = `SELECT coalesce(sum(${one("decision = 'admit'")}), 0) AS admissions, coalesce(sum(${one("decision = 'refuse'")}), 0) AS refusals,
+            coalesce(sum(${one('skipped_count > 0')}), 0) AS skipped, count(*) AS total
+       FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL`;
+  const scansIn = 'SELECT count(*) AS n FROM passes WHERE venue_id = ? AND issued_at >= ? AND issued_at < ?';
+  // Hour and day numbers from the window's start: integer division on both (the times are at or after it).
+  const hourly = `SELECT CAST((kiosk_time_ms - ?) / ${HOUR} AS INTEGER) AS h, sum(${one("decision = 'admit'")}) AS admissions, sum(${one("decision = 'refuse'")}) AS refusals
        FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
-      GROUP BY h`,
-  );
-  const hourlyScans = db.prepare<[number, string, number, number], { h: number; n: number }>(
-    `SELECT CAST((issued_at - ?) / ${HOUR} AS INTEGER) AS h, count(*) AS n FROM passes
-      WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY h`,
-  );
-  const daily = db.prepare<[number, string, number, number], { d: number; admissions: number }>(
-    `SELECT CAST((kiosk_time_ms - ?) / ${DAY} AS INTEGER) AS d, sum(decision = 'admit') AS admissions
+      GROUP BY 1`;
+  const hourlyScans = `SELECT CAST((issued_at - ?) / ${HOUR} AS INTEGER) AS h, count(*) AS n FROM passes
+      WHERE venue_id = ? AND issued_at >= ? AND issued_at < ? GROUP BY 1`;
+  const daily = `SELECT CAST((kiosk_time_ms - ?) / ${DAY} AS INTEGER) AS d, sum(${one("decision = 'admit'")}) AS admissions
        FROM entrance_records WHERE venue_id = ? AND kiosk_time_ms >= ? AND kiosk_time_ms < ? AND corrected_by IS NULL
-      GROUP BY d`,
-  );
-  const flagTimes = db.prepare<[string, number, number], { opened_at: number }>(
-    "SELECT opened_at FROM flags WHERE venue_id = ? AND opened_at >= ? AND opened_at < ? AND status != 'withdrawn'",
-  );
-  const breakdown = db.prepare<[string, number, number], { name: string; outcome: string; n: number }>(
-    `SELECT c.key AS name, json_extract(c.value, '$.outcome') AS outcome, count(*) AS n
-       FROM entrance_records r, json_each(r.checks) c
-      WHERE r.venue_id = ? AND r.kiosk_time_ms >= ? AND r.kiosk_time_ms < ? AND r.corrected_by IS NULL
-      GROUP BY name, outcome`,
-  );
-  const ledgerRows = db.prepare<
-    [string, number, number, number],
-    { id: string; kiosk_id: string; seq: number; venue_id: string; type: string; kiosk_time: string; received_at: number; operator_id: string | null; body: string }
-  >(
-    `SELECT id, kiosk_id, seq, venue_id, type, kiosk_time, received_at, operator_id, body FROM kiosk_records
+      GROUP BY 1`;
+  const flagTimes = "SELECT opened_at FROM flags WHERE venue_id = ? AND opened_at >= ? AND opened_at < ? AND status != 'withdrawn'";
+  // Each record's checks object, one row per check (name, outcome). The one query whose JSON has
+  // no shared spelling: SQLite's json_each and PostgreSQL's jsonb_each both give key and value.
+  const breakdown =
+    d === 'sqlite'
+      ? `SELECT c.key AS name, json_extract(c.value, '$.outcome') AS outcome, count(*) AS n
+           FROM entrance_records r, json_each(r.checks) c
+          WHERE r.venue_id = ? AND r.kiosk_time_ms >= ? AND r.kiosk_time_ms < ? AND r.corrected_by IS NULL
+          GROUP BY 1, 2`
+      : `SELECT c.key AS name, c.value ->> 'outcome' AS outcome, count(*) AS n
+           FROM entrance_records r, jsonb_each(CAST(r.checks AS jsonb)) c
+          WHERE r.venue_id = ? AND r.kiosk_time_ms >= ? AND r.kiosk_time_ms < ? AND r.corrected_by IS NULL
+          GROUP BY 1, 2`;
+  const ledgerRows = `SELECT id, kiosk_id, seq, venue_id, type, kiosk_time, received_at, operator_id, body FROM kiosk_records
       WHERE venue_id = ? AND type IN (${LEDGER_TYPES.map((t) => `'${t}'`).join(', ')}) AND kiosk_time_ms >= ? AND kiosk_time_ms < ?
-      ORDER BY kiosk_time_ms DESC, seq DESC LIMIT ?`,
-  );
-  const flagsOpened = db.prepare<[number, number], { venue_id: string; rule: string; severity: string; opened_at: number }>(
-    "SELECT venue_id, rule, severity, opened_at FROM flags WHERE opened_at >= ? AND opened_at < ? AND status != 'withdrawn'",
-  );
-  const flagLives = db.prepare<
-    [number],
-    { id: string; venue_id: string; status: string; deadline: number | null; ordered_at: number | null; rectified_at: number | null }
-  >(
-    `SELECT f.id, f.venue_id, f.status, f.deadline,
+      ORDER BY kiosk_time_ms DESC, seq DESC LIMIT ?`;
+  const flagsOpened = "SELECT venue_id, rule, severity, opened_at FROM flags WHERE opened_at >= ? AND opened_at < ? AND status != 'withdrawn'";
+  const flagLives = `SELECT f.id, f.venue_id, f.status, f.deadline,
             (SELECT min(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'order_rectification') AS ordered_at,
             (SELECT min(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified') AS rectified_at
        FROM flags f WHERE f.status != 'withdrawn' AND f.opened_at < ?
-        AND EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action IN ('order_rectification', 'mark_rectified'))`,
-  );
-  const visits = db.prepare<[number, number], { venue_id: string; at: number }>(
-    `SELECT f.venue_id, coalesce(e.visited_at, e.at) AS at FROM flag_events e JOIN flags f ON f.id = e.flag_id
-      WHERE e.action = 'mark_rectified' AND e.inspection_id IS NULL AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`,
-  );
+        AND EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action IN ('order_rectification', 'mark_rectified'))`;
+  const visits = `SELECT f.venue_id, coalesce(e.visited_at, e.at) AS at FROM flag_events e JOIN flags f ON f.id = e.flag_id
+      WHERE e.action = 'mark_rectified' AND e.inspection_id IS NULL AND coalesce(e.visited_at, e.at) >= ? AND coalesce(e.visited_at, e.at) < ?`;
   // On-site inspections (inspections.ts); a rectification one closed is counted once, as the inspection.
-  const inspected = db.prepare<[number, number], { venue_id: string; at: number; failed: number }>(
-    'SELECT venue_id, at, failed FROM inspections WHERE at >= ? AND at < ?',
-  );
+  const inspected = 'SELECT venue_id, at, failed FROM inspections WHERE at >= ? AND at < ?';
 
   const parsePolicy = (row: { body: string | null } | undefined): Policy => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
   /** The street-wide policy: thresholds that compare venues across communities (the weekly report's repeat window). */
-  const policy = (): Policy => parsePolicy(streetPolicy.get());
+  const policy = async (): Promise<Policy> => parsePolicy(await sql.get<{ body: string }>(streetPolicy));
   /** Per community, read once per call: caps, closures and the offline threshold of its venues. */
   const policiesByCommunity = () => {
     const seen = new Map<string, Policy>();
-    return (communityId: string): Policy => seen.get(communityId) ?? seen.set(communityId, parsePolicy(communityPolicy.get(communityId))).get(communityId)!;
+    return async (communityId: string): Promise<Policy> => {
+      let p = seen.get(communityId);
+      if (!p) seen.set(communityId, (p = parsePolicy(await sql.get<{ body: string | null }>(communityPolicy, [communityId]))));
+      return p;
+    };
   };
+  const venuesOf = async (scope: Scope) => (await sql.all<VenueRow>(venuesIn, [scope.communityId, scope.communityId])).map(toVenue);
+  type Stats = { admissions: number; refusals: number; skipped: number; total: number };
+  const statsOf = async (venueId: string, from: number, to: number) => (await sql.get<Stats>(stats, [venueId, from, to]))!;
+  const scansOf = async (venueId: string, from: number, to: number) => (await sql.get<{ n: number }>(scansIn, [venueId, from, to]))!.n;
 
+  /** The clause matching a check in the record's `skipped` array (JSON text): the other query spelled per database. */
+  const skippedHas =
+    d === 'sqlite'
+      ? 'EXISTS (SELECT 1 FROM json_each(skipped) s WHERE s.value = ?)'
+      : 'EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST(skipped AS jsonb)) AS s(value) WHERE s.value = ?)';
   function countPage(venueId: string, q: RecordsQuery): { where: string; params: (string | number)[] } {
     // Fixed clauses, values always bound: nothing a filter carries ever becomes SQL.
     const where = ['venue_id = ?'];
@@ -342,7 +312,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     // `skipped_count > 0` as written in the partial index entrance_records_venue_skipped.
     if (q.skipped === true || q.check !== undefined) where.push('skipped_count > 0');
     if (q.skipped === false) where.push('skipped_count = 0');
-    if (q.check !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(skipped) s WHERE s.value = ?)'), params.push(q.check);
+    if (q.check !== undefined) where.push(skippedHas), params.push(q.check);
     return { where: where.join(' AND '), params };
   }
 
@@ -372,18 +342,16 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     passId: r.pass_id,
     correctedBy: r.corrected_by,
   });
-  // A filter set makes one of a few statement shapes: cache them.
-  type Params = (string | number)[];
-  const pageStatements = new Map<string, { count: Statement<Params, { n: number }>; page: Statement<Params, LogRow> }>();
+  // A filter set makes one of a few statement shapes: their texts are made once each.
+  const pageStatements = new Map<string, { count: string; page: string }>();
   function statementsFor(where: string) {
     let s = pageStatements.get(where);
     if (!s) {
       s = {
-        count: db.prepare<Params, { n: number }>(`SELECT count(*) AS n FROM entrance_records WHERE ${where}`),
-        page: db.prepare<Params, LogRow>(
-          `SELECT id, kiosk_id, kiosk_time, received_at, operator_id, decision, reasons, skipped, checks, pass_id, corrected_by
-             FROM entrance_records WHERE ${where} ORDER BY kiosk_time_ms DESC, rowid DESC LIMIT ? OFFSET ?`,
-        ),
+        count: `SELECT count(*) AS n FROM entrance_records WHERE ${where}`,
+        // Newest first; records of one kiosk time in the order the kiosk made them, a kiosk's after another's.
+        page: `SELECT id, kiosk_id, kiosk_time, received_at, operator_id, decision, reasons, skipped, checks, pass_id, corrected_by
+             FROM entrance_records WHERE ${where} ORDER BY kiosk_time_ms DESC, kiosk_id DESC, seq DESC LIMIT ? OFFSET ?`,
       };
       pageStatements.set(where, s);
     }
@@ -393,23 +361,24 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
   return {
     async overview(scope, now) {
       const policyOf = policiesByCommunity();
-      const flags = new Map(openFlags.all().map((f) => [f.venue_id, f]));
-      const suspended = new Map(suspendedNow.all(now, now).map((o) => [o.venue_id, { id: o.id, from: o.from_date, to: o.to_date, reason: o.reason }]));
-      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      const flags = new Map((await sql.all<{ venue_id: string; n: number; worst: number }>(openFlags)).map((f) => [f.venue_id, f]));
+      const orders = await sql.all<{ id: number; venue_id: string; from_date: string; to_date: string; reason: string }>(suspendedNow, [now, now]);
+      const suspended = new Map(orders.map((o) => [o.venue_id, { id: o.id, from: o.from_date, to: o.to_date, reason: o.reason }]));
+      const venues = await venuesOf(scope);
       const summaries = new Map<string, VenueSummary[]>();
       for (const v of venues) {
-        const p = policyOf(v.communityId);
-        const kiosks = kiosksOf.all(v.id);
+        const p = await policyOf(v.communityId);
+        const kiosks = await sql.all<{ id: string; last_seen_at: number | null }>(kiosksOf, [v.id]);
         let inside = 0;
         let lastSeenAt: number | null = null;
         let anyKioskSeen = false;
         /** The last moment any kiosk was heard (a record or a connection). */
         let heardAt: number | null = null;
         // People inside per door from the running figures (aggregates.ts), as the kiosks are told.
-        const doors = new Map((await aggregates.doors(sql, v.id, now)).map((d) => [d.kioskId, d.inside]));
+        const doors = new Map((await aggregates.doors(sql, v.id, now)).map((door) => [door.kioskId, door.inside]));
         for (const k of kiosks) {
           inside += doors.get(k.id) ?? 0;
-          const last = lastRecord.get(k.id)?.received_at ?? null;
+          const last = (await sql.get<{ received_at: number }>(lastRecord, [k.id]))?.received_at ?? null;
           if (last !== null) lastSeenAt = Math.max(lastSeenAt ?? last, last);
           const seen = Math.max(last ?? -Infinity, k.last_seen_at ?? -Infinity);
           if (seen > -Infinity) heardAt = Math.max(heardAt ?? seen, seen);
@@ -447,42 +416,44 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
       }
       return {
         at: now,
-        communities: communities.all(scope.communityId, scope.communityId).map((c) => ({ ...c, venues: summaries.get(c.id) ?? [] })),
+        communities: (await sql.all<{ id: string; name: string }>(communities, [scope.communityId, scope.communityId])).map((c) => ({
+          ...c,
+          venues: summaries.get(c.id) ?? [],
+        })),
       };
     },
 
     async trends(scope, now) {
-      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
-      return {
-        at: now,
-        venues: venues.map((v) => {
-          const today = dayStart(now, v.utcOffsetMinutes);
-          const weekFrom = today - 6 * DAY;
-          const hours = { admissions: Array<number>(24).fill(0), flags: Array<number>(24).fill(0) };
-          for (const h of hourly.all(today, v.id, today, today + DAY)) hours.admissions[h.h] = h.admissions;
-          const days = {
-            dates: Array.from({ length: 7 }, (_, i) => new Date(weekFrom + i * DAY + v.utcOffsetMinutes * 60_000).toISOString().slice(0, 10)),
-            admissions: Array<number>(7).fill(0),
-            flags: Array<number>(7).fill(0),
-          };
-          for (const d of daily.all(weekFrom, v.id, weekFrom, today + DAY)) days.admissions[d.d] = d.admissions;
-          for (const f of flagTimes.all(v.id, weekFrom, today + DAY)) {
-            days.flags[Math.floor((f.opened_at - weekFrom) / DAY)]! += 1;
-            if (f.opened_at >= today) hours.flags[Math.floor((f.opened_at - today) / HOUR)]! += 1;
-          }
-          const admissions7 = days.admissions.reduce((a, b) => a + b, 0);
-          const scans7 = scansIn.get(v.id, weekFrom, today + DAY)!.n;
-          return { venueId: v.id, hours, days, admissions7, scans7, scansPerAdmission: admissions7 > 0 ? scans7 / admissions7 : null };
-        }),
-      };
+      const venues = await venuesOf(scope);
+      const out: StreetTrends['venues'] = [];
+      for (const v of venues) {
+        const today = dayStart(now, v.utcOffsetMinutes);
+        const weekFrom = today - 6 * DAY;
+        const hours = { admissions: Array<number>(24).fill(0), flags: Array<number>(24).fill(0) };
+        for (const h of await sql.all<{ h: number; admissions: number }>(hourly, [today, v.id, today, today + DAY])) hours.admissions[h.h] = h.admissions;
+        const days = {
+          dates: Array.from({ length: 7 }, (_, i) => new Date(weekFrom + i * DAY + v.utcOffsetMinutes * 60_000).toISOString().slice(0, 10)),
+          admissions: Array<number>(7).fill(0),
+          flags: Array<number>(7).fill(0),
+        };
+        for (const r of await sql.all<{ d: number; admissions: number }>(daily, [weekFrom, v.id, weekFrom, today + DAY])) days.admissions[r.d] = r.admissions;
+        for (const f of await sql.all<{ opened_at: number }>(flagTimes, [v.id, weekFrom, today + DAY])) {
+          days.flags[Math.floor((f.opened_at - weekFrom) / DAY)]! += 1;
+          if (f.opened_at >= today) hours.flags[Math.floor((f.opened_at - today) / HOUR)]! += 1;
+        }
+        const admissions7 = days.admissions.reduce((a, b) => a + b, 0);
+        const scans7 = await scansOf(v.id, weekFrom, today + DAY);
+        out.push({ venueId: v.id, hours, days, admissions7, scans7, scansPerAdmission: admissions7 > 0 ? scans7 / admissions7 : null });
+      }
+      return { at: now, venues: out };
     },
 
     async records(venueId, q) {
       const { where, params } = countPage(venueId, q);
       const s = statementsFor(where);
-      const total = s.count.get(...params)!.n;
-      const rows = s.page.all(...params, q.pageSize, (q.page - 1) * q.pageSize);
-      const names = namesOf(venueId);
+      const total = (await sql.get<{ n: number }>(s.count, params))!.n;
+      const rows = await sql.all<LogRow>(s.page, [...params, q.pageSize, (q.page - 1) * q.pageSize]);
+      const names = await namesOf(venueId);
       const items = rows.map((r) => {
         const log = toLog(r);
         return { ...log, operatorName: log.operatorId ? (names.staff[log.operatorId] ?? null) : null, kiosk: names.kiosks[log.kioskId] ?? null };
@@ -491,18 +462,20 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     },
 
     async day(venueId, date) {
-      const row = venueById.get(venueId);
+      const row = await sql.get<VenueRow>(venueById, [venueId]);
       if (!row) return undefined;
       const v = toVenue(row);
       const start = localDayStart(date, v.utcOffsetMinutes);
       const end = start + DAY;
       const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, admissions: 0, refusals: 0, scans: 0, inside: 0 }));
-      for (const h of hourly.all(start, venueId, start, end)) Object.assign(hours[h.h]!, { admissions: h.admissions, refusals: h.refusals });
-      for (const h of hourlyScans.all(start, venueId, start, end)) hours[h.h]!.scans = h.n;
+      for (const h of await sql.all<{ h: number; admissions: number; refusals: number }>(hourly, [start, venueId, start, end])) {
+        Object.assign(hours[h.h]!, { admissions: h.admissions, refusals: h.refusals });
+      }
+      for (const h of await sql.all<{ h: number; n: number }>(hourlyScans, [start, venueId, start, end])) hours[h.h]!.scans = h.n;
       // Inside at the end of each hour, counted as byVenue would have counted it then: from the
       // door's last close-out in the lookback before that moment, else over the lookback.
-      for (const k of kiosksOf.all(venueId)) {
-        const rows = foldRows(venueId, k.id, 0, start + HOUR - OCCUPANCY_LOOKBACK_MS, end);
+      for (const k of await sql.all<{ id: string }>(kiosksOf, [venueId])) {
+        const rows = await foldRows(venueId, k.id, 0, start + HOUR - OCCUPANCY_LOOKBACK_MS, end);
         const recs = rows.map(toFold);
         for (const hour of hours) {
           const hourEnd = start + (hour.hour + 1) * HOUR;
@@ -513,19 +486,19 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
         }
       }
       const checks: VenueDay['breakdown'] = {};
-      for (const b of breakdown.all(venueId, start, end)) (checks[b.name] ??= {})[b.outcome] = b.n;
+      for (const b of await sql.all<{ name: string; outcome: string; n: number }>(breakdown, [venueId, start, end])) (checks[b.name] ??= {})[b.outcome] = b.n;
       return { date, hours, breakdown: checks };
     },
 
     async ranking(date, scope) {
-      const rows: RankingRow[] = venuesIn.all(scope.communityId, scope.communityId).map((r) => {
-        const v = toVenue(r);
+      const rows: RankingRow[] = [];
+      for (const v of await venuesOf(scope)) {
         const end = localDayStart(date, v.utcOffsetMinutes) + DAY;
-        const cur = stats.get(v.id, end - 7 * DAY, end)!;
-        const prev = stats.get(v.id, end - 14 * DAY, end - 7 * DAY)!;
-        const scans = scansIn.get(v.id, end - 7 * DAY, end)!.n;
-        const prevScans = scansIn.get(v.id, end - 14 * DAY, end - 7 * DAY)!.n;
-        return {
+        const cur = await statsOf(v.id, end - 7 * DAY, end);
+        const prev = await statsOf(v.id, end - 14 * DAY, end - 7 * DAY);
+        const scans = await scansOf(v.id, end - 7 * DAY, end);
+        const prevScans = await scansOf(v.id, end - 14 * DAY, end - 7 * DAY);
+        rows.push({
           venueId: v.id,
           venueName: v.name,
           communityId: v.communityId,
@@ -534,8 +507,8 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           scansPerAdmission: cur.admissions > 0 ? scans / cur.admissions : null,
           previousSkippedRate: prev.total > 0 ? prev.skipped / prev.total : null,
           previousScansPerAdmission: prev.admissions > 0 ? prevScans / prev.admissions : null,
-        };
-      });
+        });
+      }
       // Where to go first: the most skipping, then the fewest scans per admission.
       rows.sort(
         (a, b) =>
@@ -549,20 +522,27 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     async weeklyReport(week, scope) {
       const monday = isoWeekMonday(week);
       // "Repeat offender" is judged on the street-wide window, as the joint enforcement list does.
-      const th = policy().flags;
-      const venues = venuesIn.all(scope.communityId, scope.communityId).map(toVenue);
+      const th = (await policy()).flags;
+      const venues = await venuesOf(scope);
       const bounds = new Map(venues.map((v) => [v.id, { from: monday - v.utcOffsetMinutes * 60_000, to: monday - v.utcOffsetMinutes * 60_000 + 7 * DAY }]));
       const all = [...bounds.values()];
       const from = all.length ? Math.min(...all.map((b) => b.from)) : monday - 480 * 60_000;
       const to = all.length ? Math.max(...all.map((b) => b.to)) : from + 7 * DAY;
       const repeatFrom = from - th.repeatWindowDays * DAY;
       // Flags, events and visits are few next to records: read the week once, sort per venue here.
-      const opened = flagsOpened.all(Math.min(repeatFrom, from), to);
-      const lives = flagLives.all(to);
-      const visited = [...visits.all(from, to).map((e) => ({ ...e, failed: 0 })), ...inspected.all(from, to)];
-      const rows: WeeklyReportRow[] = venues.map((v) => {
+      const opened = await sql.all<{ venue_id: string; rule: string; severity: string; opened_at: number }>(flagsOpened, [Math.min(repeatFrom, from), to]);
+      const lives = await sql.all<{ id: string; venue_id: string; status: string; deadline: number | null; ordered_at: number | null; rectified_at: number | null }>(
+        flagLives,
+        [to],
+      );
+      const visited = [
+        ...(await sql.all<{ venue_id: string; at: number }>(visits, [from, to])).map((e) => ({ ...e, failed: 0 })),
+        ...(await sql.all<{ venue_id: string; at: number; failed: number }>(inspected, [from, to])),
+      ];
+      const rows: WeeklyReportRow[] = [];
+      for (const v of venues) {
         const b = bounds.get(v.id)!;
-        const s = stats.get(v.id, b.from, b.to)!;
+        const s = await statsOf(v.id, b.from, b.to);
         const flagsByRule: WeeklyReportRow['flagsByRule'] = {};
         let violations = 0;
         for (const f of opened) {
@@ -582,7 +562,7 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           // 000 §5 查后不改: a rectification deadline passed with nothing rectified by then.
           if (l.deadline !== null && l.deadline < b.to && !rectifiedBy(l.deadline)) missedDeadline = true;
         }
-        return {
+        rows.push({
           communityId: v.communityId,
           communityName: v.communityName,
           venueId: v.id,
@@ -597,8 +577,8 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
           rectificationsClosed: closed,
           // 000 §5 屡查屡犯: this many violations within the window, or a missed deadline.
           repeatOffender: violations >= th.repeatViolations || missedDeadline,
-        };
-      });
+        });
+      }
       return { week, from, to, rows };
     },
 
@@ -607,16 +587,17 @@ export function createDashboardRepository(db: Db, aggregates: Aggregates): Dashb
     },
 
     async undone(recordIds) {
-      return recordIds.length ? correctedIds.all(JSON.stringify(recordIds)).map((r) => r.id) : [];
+      return recordIds.length ? (await sql.all<{ id: string }>(correctedIds, [JSON.stringify(recordIds)])).map((r) => r.id) : [];
     },
 
     async venueCommunity(venueId) {
-      return communityOf.get(venueId)?.community_id;
+      return (await sql.get<{ community_id: string }>(communityOf, [venueId]))?.community_id;
     },
 
     async ledgers(venueId, from, to) {
       const out: Ledgers = { items: [], unreadable: [] };
-      for (const r of ledgerRows.all(venueId, from, to, MAX_LEDGER_ENTRIES)) {
+      type LedgerRow = { id: string; kiosk_id: string; seq: number; venue_id: string; type: string; kiosk_time: string; received_at: number; operator_id: string | null; body: string };
+      for (const r of await sql.all<LedgerRow>(ledgerRows, [venueId, from, to, MAX_LEDGER_ENTRIES])) {
         let body: unknown;
         try {
           body = JSON.parse(r.body);

@@ -1,10 +1,10 @@
 import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, sealAuditLog, type AuditRepository } from './audit.js';
 import { createBookingRepository, type BookingRepository } from './bookings.js';
-import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
+import type { DashboardRepository } from './dashboard.js';
 import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
-import { createInspectionReads, createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
+import { createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
 import { createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
@@ -14,11 +14,11 @@ import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
-import { createReadPool, type ReadPoolOptions } from './read-pool.js';
+import { createReadPool, readRepositories, type ReadPoolOptions } from './read-pool.js';
 import { privateFileIn } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
-import { createTracingRepository, type TracingRepository } from './tracing.js';
+import type { TracingRepository } from './tracing.js';
 import { soleLeases, type Leases } from './leases.js';
 import { sqliteSql, type Sql } from './sql.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
@@ -87,7 +87,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
   await sealAuditLog(sql);
   // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
-  const reads = createReadPool(file, () => ({ dashboard: createDashboardRepository(db, aggregates), tracing: createTracingRepository(db), inspections: createInspectionReads(sql) }), options.reads);
+  const reads = createReadPool(file, () => readRepositories(sql, aggregates), options.reads);
   return {
     venues: createVenueRepository(sql),
     kiosks: createKioskRepository(sql, commits),
@@ -110,7 +110,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     writeLoad: () => commits.load(),
     observe: (listener) => commits.observe(listener),
     async ping() {
-      db.prepare('SELECT 1').get();
+      await sql.get('SELECT 1 AS one');
     },
     async backup(file) {
       // The copy holds what the database holds: private like it (its folder is the caller's).

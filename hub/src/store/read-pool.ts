@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DashboardRepository } from './dashboard.js';
-import type { InspectionReads } from './inspections.js';
-import type { TracingRepository } from './tracing.js';
+import type { Aggregates } from './aggregates.js';
+import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
+import { createInspectionReads, type InspectionReads } from './inspections.js';
+import type { Sql } from './sql.js';
+import { createTracingRepository, type TracingRepository } from './tracing.js';
 
 /**
  * The read repositories, answered off the main thread (docs/architecture.md
@@ -25,6 +27,10 @@ import type { TracingRepository } from './tracing.js';
  *   class), message and stack, with its `code` if it had one (SqliteError).
  * - ':memory:' cannot be opened from another thread: its reads run in-process,
  *   on the main connection, as they did before the pool.
+ *
+ * The pool is the SQLite path. On PostgreSQL the server runs each read on a
+ * connection of its own, off this thread already: the same repositories are
+ * built in-process over the PostgreSQL Sql, `readRepositories(sql, aggregates)`.
  */
 
 export interface ReadRepositories {
@@ -33,10 +39,23 @@ export interface ReadRepositories {
   inspections: InspectionReads;
 }
 
+/**
+ * The read repositories over one Sql, answering in this thread: the read
+ * worker's (over its read-only connection), and the store's where there is no
+ * worker (':memory:', `inProcess`, PostgreSQL). They only read: the aggregates
+ * are asked for doors and spans, never applied or rebuilt here.
+ */
+export function readRepositories(sql: Sql, aggregates: Aggregates): ReadRepositories {
+  return { dashboard: createDashboardRepository(sql, aggregates), tracing: createTracingRepository(sql), inspections: createInspectionReads(sql) };
+}
+
 export interface ReadPoolOptions {
   /** Worker threads, each with its own read-only connection; a call goes to the least busy. Default 1. */
   size?: number;
-  /** Answer on the main thread's connection, as before the pool: only for measuring the difference (scripts/bench/reads-beside-ingest.ts). */
+  /**
+   * Answer on the main thread's connection, as before the pool: on SQLite only for measuring the
+   * difference (scripts/bench/reads-beside-ingest.ts); on PostgreSQL always (no worker there).
+   */
   inProcess?: boolean;
 }
 
@@ -141,7 +160,8 @@ export async function crashReadWorkersForTest(pool: ReadPool): Promise<number> {
 
 /**
  * The read repositories of the store on `file`. `local` builds them on the main
- * connection, for ':memory:' and `inProcess`.
+ * connection (readRepositories over its Sql), for ':memory:' and `inProcess`.
+ * A store on PostgreSQL has no worker: `createReadPool(url, () => readRepositories(sql, aggregates), { inProcess: true })`.
  */
 export function createReadPool(file: string, local: () => ReadRepositories, options: ReadPoolOptions = {}): ReadPool {
   if (file === ':memory:' || options.inProcess) {

@@ -5,6 +5,9 @@
  * street overview, a trace) never holds up the main thread, where kiosks'
  * batches are stored and acknowledged. The file is in WAL mode, so each read
  * sees what was committed when it began, while the main thread goes on writing.
+ * The connection is wrapped as an Sql (sqliteSql) and the repositories are the
+ * ones every store builds over its Sql (read-pool.ts readRepositories); a
+ * transaction on a read-only connection takes no write lock, only a snapshot.
  *
  * Started by read-pool.ts with `workerData: { file }`; answers
  * `{ id, repo, method, args }` with `{ id, ok: true, value }` or
@@ -13,12 +16,9 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAggregates } from './aggregates.js';
-import { createInspectionReads } from './inspections.js';
-import { createDashboardRepository } from './dashboard.js';
-import type { ReadReply, ReadRequest, ReadWorkerData } from './read-pool.js';
+import { readRepositories, type ReadReply, type ReadRequest, type ReadWorkerData } from './read-pool.js';
 import { createRuleContext } from './rule-context.js';
 import { sqliteSql } from './sql.js';
-import { createTracingRepository } from './tracing.js';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread (hub/src/store/read-pool.ts starts it)');
@@ -28,12 +28,7 @@ const db = new Database(file, { readonly: true, fileMustExist: true });
 // The main thread's group commit or a checkpoint can hold the file briefly: wait as the main connection does.
 db.pragma('busy_timeout = 5000');
 // The aggregates are only read here (doors, hours, spans): never apply or rebuild on this connection.
-const aggregates = createAggregates(createRuleContext());
-const repos: Record<ReadRequest['repo'], Record<string, unknown>> = {
-  dashboard: createDashboardRepository(db, aggregates) as unknown as Record<string, unknown>,
-  tracing: createTracingRepository(db) as unknown as Record<string, unknown>,
-  inspections: createInspectionReads(sqliteSql(db)) as unknown as Record<string, unknown>,
-};
+const repos = readRepositories(sqliteSql(db), createAggregates(createRuleContext())) as unknown as Record<ReadRequest['repo'], Record<string, unknown>>;
 
 function failure(id: number, err: unknown): ReadReply {
   const e = err instanceof Error ? err : new Error(String(err));

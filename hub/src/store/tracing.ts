@@ -1,7 +1,7 @@
 import { candidateFrom, matchBooking, matchPass, matchingVisits, presenceFrom, type VisitWindow } from '../../../shared/rules/tracing.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
 import type { TracingRecord, TracingRow } from '../../../shared/schemas/tracing.js';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /** A tracing row as stored: the contact number still sealed (the route decrypts it, and only there). */
 export interface SealedTracingRow {
@@ -87,16 +87,25 @@ export const TRACING_SQL = {
                    WHERE e.pass_id = ? ORDER BY e.kiosk_time_ms, e.id`,
 } as const;
 
-export function createTracingRepository(db: Db): TracingRepository {
-  const recordsInRange = db.prepare<[string, number, number], RecordRow>(TRACING_SQL.recordsInRange);
-  const passesInRange = db.prepare<[string, number, number], { id: string }>(TRACING_SQL.passesInRange);
-  const passById = db.prepare<[string], PassRow>(TRACING_SQL.pass);
-  const bookingsInRange = db.prepare<[string, number, number], { id: string }>(TRACING_SQL.bookingsInRange);
-  const bookingById = db.prepare<[string], BookingRow>(TRACING_SQL.booking);
-  const recordsOfPass = db.prepare<[string], RecordRow>(TRACING_SQL.recordsOfPass);
-  const venueName = db.prepare<[string], { name: string; utc_offset_minutes: number }>('SELECT name, utc_offset_minutes FROM venues WHERE id = ?');
-  const entranceName = db.prepare<[string], { name: string }>('SELECT name FROM entrances WHERE id = ?');
+/** A venue's name and offset, and an entrance's name: looked up once per trace, per id. */
+const VENUE_NAME = 'SELECT name, utc_offset_minutes FROM venues WHERE id = ?';
+const ENTRANCE_NAME = 'SELECT name FROM entrances WHERE id = ?';
 
+/**
+ * A read of several statements that must agree with each other, even while kiosks sync: on
+ * SQLite a transaction (on the read worker's read-only connection it takes no write lock, only
+ * the snapshot of its first read); on PostgreSQL one snapshot for the whole transaction
+ * (REPEATABLE READ, where READ COMMITTED would give each statement its own).
+ */
+export function readSnapshot<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return sql.transaction(async (tx) => {
+    // Must be the transaction's first statement.
+    if (tx.dialect === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return fn(tx);
+  });
+}
+
+export function createTracingRepository(sql: Sql): TracingRepository {
   const toRecord = (r: RecordRow): TracingRecord => ({
     id: r.id,
     kioskId: r.kiosk_id,
@@ -115,16 +124,16 @@ export function createTracingRepository(db: Db): TracingRepository {
   }
 
   // One consistent view of the rows, even while kiosks sync: a read transaction.
-  const trace = db.transaction((visits: readonly VisitWindow[], stayMs: number): SealedTracingRow[] => {
+  const trace = (visits: readonly VisitWindow[], stayMs: number): Promise<SealedTracingRow[]> => readSnapshot(sql, async (tx) => {
     const names = new Map<string, string>();
-    const nameOf = (venueId: string) => {
-      if (!names.has(venueId)) names.set(venueId, venueName.get(venueId)?.name ?? venueId);
+    const nameOf = async (venueId: string) => {
+      if (!names.has(venueId)) names.set(venueId, (await tx.get<{ name: string }>(VENUE_NAME, [venueId]))?.name ?? venueId);
       return names.get(venueId)!;
     };
     const entrances = new Map<string, string | null>();
-    const entranceOf = (id: string | null) => {
+    const entranceOf = async (id: string | null) => {
       if (id === null) return null;
-      if (!entrances.has(id)) entrances.set(id, entranceName.get(id)?.name ?? null);
+      if (!entrances.has(id)) entrances.set(id, (await tx.get<{ name: string }>(ENTRANCE_NAME, [id]))?.name ?? null);
       return entrances.get(id)!;
     };
 
@@ -132,12 +141,12 @@ export function createTracingRepository(db: Db): TracingRepository {
     const passIds = new Set<string>();
     for (const v of visits) {
       const since = candidateFrom(v.from);
-      for (const r of recordsInRange.all(v.venueId, since, v.to)) {
+      for (const r of await tx.all<RecordRow>(TRACING_SQL.recordsInRange, [v.venueId, since, v.to])) {
         if (r.pass_id !== null) passIds.add(r.pass_id);
         else loose.set(r.id, { ...r, venue_id: v.venueId });
       }
-      for (const p of passesInRange.all(v.venueId, since, v.to)) passIds.add(p.id);
-      for (const b of bookingsInRange.all(v.venueId, since, v.to)) passIds.add(b.id);
+      for (const p of await tx.all<{ id: string }>(TRACING_SQL.passesInRange, [v.venueId, since, v.to])) passIds.add(p.id);
+      for (const b of await tx.all<{ id: string }>(TRACING_SQL.bookingsInRange, [v.venueId, since, v.to])) passIds.add(b.id);
     }
 
     const rows: SealedTracingRow[] = [];
@@ -149,9 +158,9 @@ export function createTracingRepository(db: Db): TracingRepository {
       rows.push({
         visits: matched,
         venueId: r.venue_id,
-        venueName: nameOf(r.venue_id),
+        venueName: await nameOf(r.venue_id),
         entranceId: r.entrance_id,
-        entranceName: entranceOf(r.entrance_id),
+        entranceName: await entranceOf(r.entrance_id),
         kind: 'record',
         timeIn: presence.start,
         timeOut: presence.end,
@@ -166,13 +175,13 @@ export function createTracingRepository(db: Db): TracingRepository {
       });
     }
     for (const id of passIds) {
-      const p = passById.get(id);
+      const p = await tx.get<PassRow>(TRACING_SQL.pass, [id]);
       if (!p) {
-        const b = bookingById.get(id);
-        if (b) pushBooking(b, recordsOfPass.all(id));
+        const b = await tx.get<BookingRow>(TRACING_SQL.booking, [id]);
+        if (b) await pushBooking(b, await tx.all<RecordRow>(TRACING_SQL.recordsOfPass, [id]));
         continue;
       }
-      const recs = recordsOfPass.all(id);
+      const recs = await tx.all<RecordRow>(TRACING_SQL.recordsOfPass, [id]);
       const { presence, visits: matched } = matchPass(p.venue_id, { issuedAt: p.issued_at, leftAt: p.left_at }, recs.map((r) => r.kiosk_time_ms), stayMs, visits);
       if (matched.length === 0) continue;
       const records = recs.map(toRecord);
@@ -181,9 +190,9 @@ export function createTracingRepository(db: Db): TracingRepository {
       rows.push({
         visits: matched,
         venueId: p.venue_id,
-        venueName: nameOf(p.venue_id),
+        venueName: await nameOf(p.venue_id),
         entranceId,
-        entranceName: entranceOf(entranceId),
+        entranceName: await entranceOf(entranceId),
         kind: 'pass',
         timeIn: presence.start,
         timeOut: presence.end,
@@ -198,7 +207,7 @@ export function createTracingRepository(db: Db): TracingRepository {
       });
     }
     /** A booking, as a pass (it is one, src 'booking'): who booked, with their records, or its slot when none came through a door yet. */
-    function pushBooking(b: BookingRow, recs: RecordRow[]): void {
+    async function pushBooking(b: BookingRow, recs: RecordRow[]): Promise<void> {
       const { presence, visits: matched } = matchBooking(b.venue_id, { start: b.slot_start, end: b.slot_end }, recs.map((r) => r.kiosk_time_ms), stayMs, visits);
       if (matched.length === 0) return;
       const records = recs.map(toRecord);
@@ -206,9 +215,9 @@ export function createTracingRepository(db: Db): TracingRepository {
       rows.push({
         visits: matched,
         venueId: b.venue_id,
-        venueName: nameOf(b.venue_id),
+        venueName: await nameOf(b.venue_id),
         entranceId,
-        entranceName: entranceOf(entranceId),
+        entranceName: await entranceOf(entranceId),
         kind: 'booking',
         timeIn: presence.start,
         timeOut: presence.end,
@@ -230,13 +239,13 @@ export function createTracingRepository(db: Db): TracingRepository {
     async venues(ids) {
       const out = new Map<string, { name: string; utcOffsetMinutes: number }>();
       for (const id of new Set(ids)) {
-        const row = venueName.get(id);
+        const row = await sql.get<{ name: string; utc_offset_minutes: number }>(VENUE_NAME, [id]);
         if (row) out.set(id, { name: row.name, utcOffsetMinutes: row.utc_offset_minutes });
       }
       return out;
     },
     async trace(visits, stayMs) {
-      return trace.deferred(visits, stayMs);
+      return trace(visits, stayMs);
     },
   };
 }
