@@ -6,6 +6,8 @@ import { createAggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionReads, createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
 import { createGroupCommit, type CommitLoad } from './group-commit.js';
+import { isPostgresUrl } from './migrate-postgres.js';
+import { openPostgresStore } from './postgres-store.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
@@ -60,7 +62,8 @@ export interface Store {
   ping(): Promise<void>;
   /**
    * A consistent copy of the whole database at `file`, taken while the hub keeps
-   * working (SQLite's online backup API: committed transactions only).
+   * working (SQLite's online backup API: committed transactions only). On
+   * PostgreSQL it refuses, naming pg_dump.
    */
   backup(file: string): Promise<void>;
   close(): Promise<void>;
@@ -71,7 +74,14 @@ export interface StoreOptions {
   reads?: ReadPoolOptions;
 }
 
-export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
+/**
+ * The hub's store at `location`: a SQLite file (the default, embedded), or a
+ * PostgreSQL database when it is a postgres:// or postgresql:// URL
+ * (DATABASE_URL, postgres-store.ts). Either way the schema is brought up to date first.
+ */
+export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(location)) return openPostgresStore(location, options);
+  const file = location;
   const db = openDatabase(file);
   const ctx = createRuleContext(db);
   const aggregates = createAggregates(db, ctx);
