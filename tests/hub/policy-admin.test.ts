@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { applyDueSchedules, SCHEDULER_NAME } from '../../hub/src/services/policy-schedule.js';
 import { openStore } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { PolicyDraft } from '../../shared/schemas/policy-admin.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
@@ -330,8 +331,8 @@ describe('policy scheduler', () => {
   it('applies a switch that fell due while the hub was down as soon as it starts again', async () => {
     const clock = testClock();
     const tmp = tempDir();
-    const file = join(tmp.dir, 'hub.sqlite');
-    const store = await openStore(file);
+    const store = await openTestStore(tmp.dir);
+    const file = store.location;
     try {
       await seedVenue(store, 'venue-a');
       await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: ADMIN_PASSWORD }, clock.now());

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { buildHub, type AppOptions } from '../../hub/src/app.js';
 import { newHubKeys } from '../../hub/src/keys.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DASHBOARD_NAMESPACE, KIOSK_NAMESPACE, type HubToDashboardEvents, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import type { KioskAuth } from '../../shared/schemas/sync.js';
 import type { FastifyInstance } from 'fastify';
 import type { VenueType } from '../../shared/schemas/venue.js';
+import { openTestStore } from './store.js';
 
 export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
 export type DashboardClient = Socket<HubToDashboardEvents>;
@@ -57,6 +58,7 @@ export interface TestHub {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** The SQLite file (readDb); on PostgreSQL (npm run test:postgres) the database URL, which readDb cannot open. */
   dbFile: string;
   kiosk: KioskIdentity;
   token: string;
@@ -75,13 +77,14 @@ export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): 
 }
 
 /**
- * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk.
+ * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir (or a fresh PostgreSQL
+ * database under npm run test:postgres: openTestStore), with one enrolled kiosk.
  * `now` sets the hub's clock (the kiosk is enrolled by the wall clock).
  */
 export async function startTestHub({ now, kioskLimits }: { now?: () => number; kioskLimits?: AppOptions['kioskLimits'] } = {}): Promise<TestHub> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
   const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}), ...(kioskLimits ? { kioskLimits } : {}) }));

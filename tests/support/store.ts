@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -6,22 +6,20 @@ import { inject } from 'vitest';
 import { openStore, type Store, type StoreOptions } from '../../hub/src/store/index.js';
 import { startPostgres } from './postgres.js';
 
+
 /**
  * The one way tests open a store (docs/testing.md "PostgreSQL"): a real SQLite
  * file in a temp dir by default, or under HUB_TEST_STORE=postgres a fresh
  * database of the run's own PostgreSQL (tests/support/postgres.ts), copied
  * from the migrated template, so every store starts empty and tests stay
- * independent. Closing the store removes what it made (the temp dir when this
- * made it, the database).
+ * independent. Closing the store removes the temp dir when this made it; a
+ * database stays until the run's server is removed, so a test can close the
+ * store and open its `location` again, as a restarted hub does (openStore).
  *
- * `location` is the SQLite file or the database URL (for a second hub on the
- * same store, hub-process.ts); `dbFile` is the file only on SQLite.
+ * The store it returns also says where it is: `location` (the SQLite file or
+ * the database URL, for openStore again or a hub process's DATA_DIR /
+ * DATABASE_URL) and `dbFile` (the file, on SQLite only).
  */
-export interface TestStore {
-  store: Store;
-  location: string;
-  dbFile: string | undefined;
-}
 
 /** Whether this run keeps its stores in PostgreSQL (npm run test:postgres). */
 export const onPostgres = process.env.HUB_TEST_STORE === 'postgres';
@@ -29,7 +27,7 @@ export const onPostgres = process.env.HUB_TEST_STORE === 'postgres';
 let made = 0;
 
 /** A fresh, empty, migrated PostgreSQL database of this run's server; its URL. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(): Promise<string> {
   const server = inject('postgres');
   if (!server) throw new Error('HUB_TEST_STORE=postgres needs the globalSetup of vitest.postgres.config.ts (npm run test:postgres)');
   // Unique across the run's worker processes.
@@ -41,18 +39,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
   } finally {
     await admin.end();
   }
-  return {
-    url: `${server.url}/${name}`,
-    async drop() {
-      const c = new pg.Client({ connectionString: `${server.url}/postgres` });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return `${server.url}/${name}`;
 }
 
 export interface TestPostgresServer {
@@ -90,26 +77,35 @@ export async function testPostgresServer(): Promise<TestPostgresServer> {
 
 /**
  * A store for a test. `dir`: where a SQLite file goes (hub.sqlite in it; kept
- * when given, a temp dir removed at close otherwise). Ignored on PostgreSQL.
+ * when given, a temp dir removed at close otherwise: give one to reopen the
+ * store). Ignored on PostgreSQL.
  */
 export async function openTestStore(dir?: string, options: StoreOptions = {}): Promise<Store & { location: string; dbFile: string | undefined }> {
   if (onPostgres) {
     const db = await freshPostgresDatabase();
-    const store = await openStore(db.url, options).catch(async (err: unknown) => {
-      await db.drop();
-      throw err;
-    });
-    return withClose(store, db.url, undefined, () => db.drop());
+    return withClose(await openStore(db, options), db, undefined, async () => {});
   }
   const own = dir === undefined ? mkdtempSync(join(tmpdir(), 'venue-hub-')) : undefined;
-  const file = join(dir ?? own!, 'hub.sqlite');
+  // hub.sqlite, or hub-2.sqlite … for the next stores a test opens in the same dir.
+  let file = join(dir ?? own!, 'hub.sqlite');
+  for (let n = 2; existsSync(file); n++) file = join(dir ?? own!, `hub-${n}.sqlite`);
   const store = await openStore(file, options);
   return withClose(store, file, file, async () => {
     if (own) rmSync(own, { recursive: true, force: true });
   });
 }
 
+const locations = new WeakMap<Store, string>();
+
+/** Where a store of openTestStore is (its `location`), for a variable typed as a plain Store. */
+export function locationOf(store: Store): string {
+  const location = locations.get(store);
+  if (location === undefined) throw new Error('not a store of openTestStore');
+  return location;
+}
+
 function withClose(store: Store, location: string, dbFile: string | undefined, after: () => Promise<void>): Store & { location: string; dbFile: string | undefined } {
+  locations.set(store, location);
   const close = store.close.bind(store);
   let closing: Promise<void> | undefined;
   return Object.assign(store, {

@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import type { z } from 'zod';
 import { hubApp } from '../../../hub/src/app.js';
 import { errorServerOptions } from '../../../hub/src/errors.js';
-import { openStore, type Store } from '../../../hub/src/store/index.js';
+import type { Store } from '../../../hub/src/store/index.js';
+import { openTestStore } from '../store.js';
 import type { KioskIdentity } from '../../../hub/src/store/kiosks.js';
 import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../hub.js';
 
@@ -57,8 +58,8 @@ const PASSWORD = 'fuzz suite password';
  */
 export async function startFuzzHub({ now = Date.now }: { now?: () => number } = {}): Promise<FuzzHub> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const entranceId = await seedVenue(store, 'venue-a');
   await seedVenue(store, 'venue-b');
   const { kiosk, token } = await enrolKiosk(store, entranceId);
