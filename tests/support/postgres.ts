@@ -52,8 +52,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway cluster; `stop()` ends it and removes its dir (sync, so it also runs from an exit handler). */
-export async function startPostgres(): Promise<{ url: string; stop(): void }> {
+/**
+ * Starts a throwaway cluster; `stop()` ends it and removes its dir (sync, so it also runs from an
+ * exit handler). `onStop` gets that function before anything is made, so an interrupted start is
+ * cleaned up too.
+ */
+export async function startPostgres(onStop?: (stop: () => void) => void): Promise<{ url: string; stop(): void }> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'venue-hub-pg-'));
   const asRoot = userInfo().uid === 0;
@@ -76,10 +80,13 @@ export async function startPostgres(): Promise<{ url: string; stop(): void }> {
     stopped = true;
     try {
       if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
+    } catch {
+      // Already gone (Ctrl-C reaches the server too): nothing left to stop.
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
+  onStop?.(stop);
   try {
     // C locale: lower() and citext fold ASCII only, as SQLite's NOCASE does.
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions']);
@@ -105,30 +112,37 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     project.provide('postgres', null);
     return undefined;
   }
-  const server = await startPostgres();
+  // Ctrl-C or a kill at any point from here, even while initdb runs, stops the server and removes its dir.
+  let stop = () => {};
   const onSignal = (signal: NodeJS.Signals) => {
-    server.stop();
+    stop();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  const onExit = () => server.stop();
+  const onExit = () => stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   process.once('exit', onExit);
+  const forget = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  };
+  let server: Awaited<ReturnType<typeof startPostgres>>;
   try {
+    server = await startPostgres((s) => (stop = s));
     const admin = new pg.Client({ connectionString: `${server.url}/postgres` });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${TEMPLATE}`);
     await admin.end();
     await migratePostgres(`${server.url}/${TEMPLATE}`);
   } catch (err) {
-    server.stop();
+    stop();
+    forget();
     throw err;
   }
   project.provide('postgres', { url: server.url, template: TEMPLATE });
   return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', onExit);
+    forget();
     server.stop();
   };
 }
