@@ -157,7 +157,10 @@ export async function listenHub(store: Store, port: number): Promise<FastifyInst
   return app;
 }
 
-/** Reads the hub's SQLite file through a separate read-only connection, as an outside observer would. */
+/**
+ * Reads the hub's SQLite file through a separate read-only connection, as an outside observer would.
+ * SQLite only: a test meant to run on PostgreSQL too (npm run test:postgres) reads with `store.sql`.
+ */
 export function readDb<T>(dbFile: string, read: (db: Database.Database) => T): T {
   const db = new Database(dbFile, { readonly: true });
   try {
