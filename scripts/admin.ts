@@ -42,7 +42,7 @@ const flags = parseFlags(
 );
 
 const config = loadConfig();
-const store = await openStore(config.dbFile);
+const store = await openStore(config.store);
 try {
   const password = newPassword();
   const now = Date.now();

@@ -35,6 +35,10 @@ function fail(message: string): never {
 }
 
 const config = loadConfig();
+if (config.databaseUrl && (command === 'backup' || command === 'restore')) {
+  // These copy the SQLite file; PostgreSQL has its own tools, which also work while hubs run.
+  fail(`DATABASE_URL is set: the store is in PostgreSQL, which npm run ${command} does not copy. Use pg_dump --format=custom "$DATABASE_URL" > hub.dump to back it up and pg_restore --clean --dbname "$DATABASE_URL" hub.dump (hubs stopped) to restore it.`);
+}
 if (command === 'backup') {
   const flags = parseFlags(z.object({ to: z.string().min(1).optional() }), rest);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -39,7 +39,7 @@ try {
   const poster = secret ? await posterToken(secret, door) : undefined;
   const lines = [
     '',
-    `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.dbFile})`,
+    `  Venue check-in hub is running (${seeded ? 'demo street created' : 'existing data'} in ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.dbFile})`,
     '',
     `  Kiosk:   ${enrolUrl}`,
     `           opens the kiosk and enrols it at ${venue?.name ?? '?'} · ${entrance?.name ?? '?'}`,

@@ -8,6 +8,16 @@ export const HubEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Where the SQLite file (hub.sqlite) and the key file (hub-keys.json) live. */
   DATA_DIR: z.string().min(1).default('data'),
+  /**
+   * A PostgreSQL database to keep everything in instead of the SQLite file
+   * (postgres://user:password@host:5432/name): several hubs can share one. Unset: SQLite.
+   */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, 'a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built kiosk app the hub serves at /kiosk/. */
   KIOSK_DIST: z.string().min(1).default('kiosk/dist'),
@@ -44,7 +54,12 @@ export type HubEnv = z.infer<typeof HubEnv>;
 export interface HubConfig {
   port: number;
   host: string;
+  /** The SQLite file (DATA_DIR/hub.sqlite): where the store is unless databaseUrl is set. */
   dbFile: string;
+  /** DATABASE_URL: the PostgreSQL database, when the store is there. */
+  databaseUrl: string | undefined;
+  /** What openStore opens: databaseUrl when set, else dbFile. */
+  store: string;
   /** The hub's signing and encryption keys (hub/src/keys.ts); never inside the database. */
   keysFile: string;
   logLevel: HubEnv['LOG_LEVEL'];
@@ -67,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: e.PORT,
     host: e.HOST,
     dbFile: resolve(e.DATA_DIR, 'hub.sqlite'),
+    databaseUrl: e.DATABASE_URL,
+    store: e.DATABASE_URL ?? resolve(e.DATA_DIR, 'hub.sqlite'),
     keysFile: resolve(e.DATA_DIR, 'hub-keys.json'),
     logLevel: e.LOG_LEVEL,
     kioskDist: resolve(e.KIOSK_DIST),

@@ -23,7 +23,7 @@ export async function startHub(
   prepare?: (store: Store) => Promise<void>,
 ): Promise<RunningHub> {
   const keys = await loadOrCreateKeys(config.keysFile);
-  const store = await openStore(config.dbFile);
+  const store = await openStore(config.store);
   if (prepare) await prepare(store);
   const hops = config.trustProxy;
   // A hop count trusts that many proxies in front of the hub.

@@ -2,7 +2,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 
 /** A browser's cookie jar over inject: keeps what the hub sets. */
@@ -25,7 +26,7 @@ describe('inspectors: log in and out', () => {
   let app: FastifyInstance;
 
   beforeEach(async () => {
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     await seedVenue(store);
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: 'correct horse battery' }, Date.now());
     await store.accounts.create({ name: '东风网格员', role: 'community_inspector', communityId: 'c-venue-a', password: 'another long secret' }, Date.now());

@@ -5,7 +5,8 @@ import { buildHub } from '../../hub/src/app.js';
 import { bookingTicket } from '../../hub/src/services/bookings.js';
 import { evaluateBatch } from '../../hub/src/services/flags.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { BookingsCancelled } from '../../shared/schemas/booking.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
@@ -27,7 +28,7 @@ describe('cancelled bookings reach the doors (docs/bookings.md "Cancels reach th
   beforeEach(async () => {
     now = T0;
     seq = 0;
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     const entranceId = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 100 });
     const enrolled = await enrolKiosk(store, entranceId);
     kiosk = enrolled.kiosk;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
 import { passVerdict } from '../../shared/rules/pass-verdict.js';
 import { liveToken, slotAt as codeSlotAt } from '../../shared/rules/venue-code.js';
@@ -38,8 +39,8 @@ describe('booking pages', () => {
 
   beforeEach(async () => {
     now = NOON;
-    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     await store.bookings.saveSettings('venue-a', SETTINGS, 'test', now);

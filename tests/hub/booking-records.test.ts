@@ -6,7 +6,8 @@ import type { HubKeys } from '../../hub/src/keys.js';
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { bookingTicket, slotsForDay } from '../../hub/src/services/bookings.js';
 import { purgeExpiredContacts } from '../../hub/src/services/retention.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { TRACING_SQL } from '../../hub/src/store/tracing.js';
 import type { PassUse } from '../../shared/schemas/pass.js';
 import type { TracingResult } from '../../shared/schemas/tracing.js';
@@ -28,8 +29,8 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
 
   beforeEach(async () => {
     now = T0;
-    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     kiosks.clear();
     for (const venueId of ['venue-a', 'venue-b']) {
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId, { type: 'museum' }));

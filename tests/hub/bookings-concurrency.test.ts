@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { bookingTicket } from '../../hub/src/services/bookings.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, onPostgres, openTestStore } from '../support/store.js';
 import { slotAt } from '../../shared/rules/slots.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
 import { hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
@@ -41,8 +42,8 @@ describe('POST /api/bookings under contention', () => {
   beforeEach(async () => {
     dataDir = join(tmp.dir, `data-${Math.random()}`);
     mkdirSync(dataDir, { recursive: true });
-    dbFile = join(dataDir, 'hub.sqlite');
-    store = await openStore(dbFile);
+    store = await openTestStore(dataDir);
+    dbFile = locationOf(store);
     await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 500 });
     await store.bookings.saveSettings('venue-a', SETTINGS, 'seed', Date.now());
     slotStart = slotAt(Date.now() + H, 60, 480).end;
@@ -68,10 +69,8 @@ describe('POST /api/bookings under contention', () => {
     return { status: res.status, people, body: (await res.json()) as Outcome['body'] };
   }
 
-  const stored = () =>
-    readDb(dbFile, (db) =>
-      db.prepare("SELECT count(*) AS bookings, coalesce(sum(people), 0) AS people FROM bookings WHERE venue_id = 'venue-a' AND cancelled_at IS NULL").get(),
-    ) as { bookings: number; people: number };
+  const stored = async () =>
+    (await store.sql.get("SELECT count(*) AS bookings, coalesce(sum(people), 0) AS people FROM bookings WHERE venue_id = 'venue-a' AND cancelled_at IS NULL")) as { bookings: number; people: number };
 
   it('200 simultaneous bookings of one person for 50 seats: exactly 50 booked, 150 told the slot is full', async () => {
     const ticket = await bookingTicket(store, 'venue-a', Date.now());
@@ -86,7 +85,7 @@ describe('POST /api/bookings under contention', () => {
       expect(o.status).toBe(409);
       expect(o.body.error).toEqual({ code: 'conflict', field: 'slotStart', message: 'this slot is full for 1: no seats are left' });
     }
-    expect(stored()).toEqual({ bookings: 50, people: 50 });
+    expect(await stored()).toEqual({ bookings: 50, people: 50 });
   });
 
   it('parties of mixed sizes never take more than the cap, and every refused party was larger than the seats left', async () => {
@@ -96,7 +95,7 @@ describe('POST /api/bookings under contention', () => {
 
     const booked = outcomes.filter((o) => o.status === 201).reduce((n, o) => n + o.people, 0);
     expect(booked).toBeLessThanOrEqual(37);
-    expect(stored().people).toBe(booked);
+    expect((await stored()).people).toBe(booked);
     const refused = outcomes.filter((o) => o.status !== 201);
     expect(refused.length).toBeGreaterThan(0);
     for (const o of refused) {
@@ -112,18 +111,18 @@ describe('POST /api/bookings under contention', () => {
     const ticket = await bookingTicket(store, 'venue-a', Date.now());
     const first = await Promise.all(Array.from({ length: 10 }, (_, i) => book(url, i, 1, ticket)));
     const id = first.find((o) => o.status === 201)!.body.id!;
-    expect(stored().people).toBe(3);
+    expect((await stored()).people).toBe(3);
 
     const cancelled = await fetch(`${url}/api/bookings/${id}/cancel`, { method: 'POST' });
     expect(cancelled.status).toBe(200);
     const again = await Promise.all(Array.from({ length: 10 }, (_, i) => book(url, 100 + i, 1, ticket)));
     expect(again.filter((o) => o.status === 201)).toHaveLength(1);
-    expect(stored()).toEqual({ bookings: 3, people: 3 });
+    expect(await stored()).toEqual({ bookings: 3, people: 3 });
   });
 
   it('two hub processes on one database file never overbook between them', async () => {
     // A second hub, as server.ts runs it, on the same file: the seats are counted under SQLite's write lock, not in memory.
-    spawned = await spawnHub(dataDir, await freePort(), { TRUST_PROXY: 'true' });
+    spawned = await spawnHub(dataDir, await freePort(), { TRUST_PROXY: 'true', ...(onPostgres ? { DATABASE_URL: dbFile } : {}) });
     const ticket = await bookingTicket(store, 'venue-a', Date.now());
     const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => book(i % 2 ? url : spawned!.url, i, 1, ticket)));
 
@@ -131,6 +130,6 @@ describe('POST /api/bookings under contention', () => {
     expect(won).toHaveLength(50);
     // Neither process answered anything but "booked" or "full".
     for (const o of outcomes.filter((x) => x.status !== 201)) expect(o.body.error).toMatchObject({ code: 'conflict', field: 'slotStart' });
-    expect(stored()).toEqual({ bookings: 50, people: 50 });
+    expect(await stored()).toEqual({ bookings: 50, people: 50 });
   }, 60_000);
 });

@@ -5,7 +5,8 @@ import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { bookingTicket, overbookedSlots, slotsForDay, venueSlots } from '../../hub/src/services/bookings.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
 import type { BookingSettings, VenueSlots } from '../../shared/schemas/booking.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
@@ -32,7 +33,7 @@ describe('bookings (003 §13 限量、预约、错峰)', () => {
   beforeEach(async () => {
     now = T0;
     seq = 0;
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     const entranceId = await seedVenue(store, 'venue-a', { type: 'museum', ratedCapacity: 100 });
     await seedVenue(store, 'venue-b', { type: 'museum', ratedCapacity: 100 });
     const enrolled = await enrolKiosk(store, entranceId);

@@ -25,4 +25,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
     expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/);
   });
+
+  it('opens the SQLite file unless DATABASE_URL names a PostgreSQL database, which it then opens instead', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/hub' })).toMatchObject({ store: '/srv/hub/hub.sqlite', databaseUrl: undefined });
+    expect(loadConfig({ DATA_DIR: '/srv/hub', DATABASE_URL: '' })).toMatchObject({ store: '/srv/hub/hub.sqlite', databaseUrl: undefined });
+    const url = 'postgres://hub:secret@db.example.cn:5432/hub';
+    expect(loadConfig({ DATA_DIR: '/srv/hub', DATABASE_URL: url })).toMatchObject({ store: url, databaseUrl: url, keysFile: '/srv/hub/hub-keys.json' });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/hub' }).store).toBe('postgresql://localhost/hub');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/hub' })).toThrow(/DATABASE_URL: a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_URL: '/srv/hub/hub.sqlite' })).toThrow(/DATABASE_URL/);
+  });
 });

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { FlagRule } from '../../shared/schemas/flags.js';
@@ -27,8 +28,8 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   let kioskA: KioskIdentity;
 
   beforeEach(async () => {
-    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     ({ kiosk } = await enrolKiosk(store, a));

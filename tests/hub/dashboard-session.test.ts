@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 
@@ -17,7 +18,7 @@ describe('a dashboard session ends everywhere', () => {
   let socket: Socket | undefined;
 
   beforeEach(async () => {
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     await seedVenue(store);
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));

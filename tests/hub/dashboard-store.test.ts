@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DayQuery, RecordsQuery, StreetOverview, WeekQuery, WeeklyReport } from '../../shared/schemas/dashboard.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
@@ -79,8 +80,8 @@ function flag(venueId: string, rule: string, severity: string, openedAt: number,
 
 beforeEach(async () => {
   tmp = tempDir();
-  file = join(tmp.dir, 'hub.sqlite');
-  store = await openStore(file);
+  store = await openTestStore(tmp.dir);
+  file = locationOf(store);
   seqs.clear();
   a = (await enrolKiosk(store, await seedVenue(store, 'venue-a'))).kiosk;
   b = (await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'restaurant', ratedCapacity: 40 }))).kiosk;

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildHub } from '../../hub/src/app.js';
 import { backfill, sweep } from '../../hub/src/services/flags.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
@@ -39,7 +40,7 @@ async function addVenue(store: Store, id: string, type: VenueType, openingHours:
 /** A KTV open 18:00–02:00, a supermarket open 08:00–22:00 and a cinema open 09:00–23:00, each with a connected kiosk. */
 async function startHub(now: number): Promise<Hub> {
   const tmp = tempDir();
-  const store = await openStore(join(tmp.dir, 'hub.sqlite'));
+  const store = await openTestStore(tmp.dir);
   await addVenue(store, 'venue-night', 'ktv', { open: '18:00', close: '02:00' });
   await addVenue(store, 'venue-shop', 'supermarket', { open: '08:00', close: '22:00' });
   await addVenue(store, 'venue-cinema', 'cinema_theatre', { open: '09:00', close: '23:00' });

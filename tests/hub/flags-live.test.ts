@@ -6,7 +6,8 @@ import { buildHub } from '../../hub/src/app.js';
 import { sweep } from '../../hub/src/services/flags.js';
 import { dayStart, hourKey, hourStart, weekStart } from '../../shared/rules/flags/index.js';
 import { FlagTransitionError } from '../../hub/src/store/flags.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DASHBOARD_NAMESPACE, type HubToDashboardEvents } from '../../shared/events.js';
 import type { AccountView } from '../../shared/schemas/account.js';
@@ -39,8 +40,8 @@ interface Street {
 /** Two venues in two communities, a kiosk each, a street admin and one inspector per community. */
 async function startStreet(now?: () => number): Promise<Street> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const doors = {
     a: await enrolKiosk(store, await seedVenue(store, 'venue-a')),
     b: await enrolKiosk(store, await seedVenue(store, 'venue-b')),

@@ -90,7 +90,7 @@ describe('fuzz: every HTTP route', () => {
         await fc.assert(
           // One to three requests at once: the same route's handlers interleave as they do under load.
           fc.asyncProperty(fc.array(requestsFor(route, hub.knownIds), { minLength: 1, maxLength: 3 }), async (reqs) => {
-            const before = reqs.every((r) => !r.valid) ? hub.counts() : undefined;
+            const before = reqs.every((r) => !r.valid) ? await hub.counts() : undefined;
             const logged = hub.errors.length;
             const answers = await Promise.all(reqs.map(send));
             const what = reqs.map((req, i) => `${name}: ${req.method} ${req.path}?${req.query} as ${req.identity} → ${answers[i]!.status} ${answers[i]!.text.slice(0, 300)}`).join('\n');
@@ -108,7 +108,7 @@ describe('fuzz: every HTTP route', () => {
               if (route.url === '/api/auth/logout' && req.identity !== 'anonymous') sessions.delete(req.identity);
             });
             expect(hub.errors.slice(logged), what).toEqual([]);
-            if (before) expect(hub.counts(), `stored from an invalid request: ${what}`).toEqual(before);
+            if (before) expect(await hub.counts(), `stored from an invalid request: ${what}`).toEqual(before);
             expect(polluted(), what).toEqual([]);
           }),
           settings,
@@ -165,7 +165,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
                     return p.success && p.data.kioskId === hub.kiosk.id && p.data.venueId === venueId;
                   })
                 : spec.schema.safeParse(payload).success;
-            const before = storable ? undefined : hub.counts();
+            const before = storable ? undefined : await hub.counts();
             const logged = hub.errors.length;
             const what = `${event} ${JSON.stringify(payload)?.slice(0, 300)}`;
             if (spec.ack && withAck) {
@@ -178,7 +178,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
               (client.emit as (e: string, ...a: unknown[]) => void)(event, payload, ...(spec.ack ? ['not a function'] : []));
               await client.timeout(10_000).emitWithAck('pass:lookup', { code: 'x', minute: -1 } as never);
             }
-            if (before) expect(hub.counts(), `stored from a refused payload: ${what}`).toEqual(before);
+            if (before) expect(await hub.counts(), `stored from a refused payload: ${what}`).toEqual(before);
             expect(hub.errors.slice(logged), what).toEqual([]);
             expect(polluted(), what).toEqual([]);
             fuzzed.add(event);
@@ -251,12 +251,12 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 8 }), async (batch) => {
           const records = batch.map((b) => b.record);
-          const before = hub.counts();
+          const before = await hub.counts();
           const ack = await socket.timeout(10_000).emitWithAck('records:push', { records });
           const what = JSON.stringify(records).slice(0, 500);
           if (Buffer.byteLength(JSON.stringify({ records })) > MAX_PUSH_BYTES) {
             // Larger than a kiosk ever sends: refused whole (or, alone, its one record), nothing stored.
-            expect(hub.counts(), what).toEqual(before);
+            expect(await hub.counts(), what).toEqual(before);
             return;
           }
           expect(ack.ok, `${what} → ${JSON.stringify(ack)}`).toBe(true);
@@ -272,7 +272,7 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
           });
           const good = batch.filter((b) => b.good).map((b) => b.record as SyncRecord);
           for (const r of good) expect(await hub.store.records.holds(r)).toBe(true);
-          expect(hub.counts().kiosk_records! - before.kiosk_records!).toBe(good.length);
+          expect((await hub.counts()).kiosk_records! - before.kiosk_records!).toBe(good.length);
           expect(polluted()).toEqual([]);
         }),
         settings,

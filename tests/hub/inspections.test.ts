@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { WeeklyReport } from '../../shared/schemas/dashboard.js';
 import { INSPECTION_ITEMS, type Inspection, type InspectionChecks } from '../../shared/schemas/inspection.js';
 import { cstDate, cstWeek, DAY, HOUR } from '../support/clock.js';
@@ -35,7 +36,7 @@ describe('POST /api/venues/:id/inspections', () => {
 
   beforeEach(async () => {
     clock = testClock();
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     await seedAccounts(store, PASSWORD, clock.now());

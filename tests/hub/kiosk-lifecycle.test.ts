@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { checkPassCode } from '../../shared/rules/pass-code.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
@@ -303,7 +304,7 @@ describe('kiosk lifecycle failures the hub logs instead of passing on', () => {
 
   beforeEach(async () => {
     logLines = [];
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     ({ kiosk: kioskId, token } = await enrolKiosk(store, await seedVenue(store)));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, T);
     const stream = new Writable({

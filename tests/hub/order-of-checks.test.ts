@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { cstDate } from '../support/clock.js';
@@ -25,17 +25,14 @@ describe('order of checks and the shape of every 4xx', () => {
   let suspensionB: number;
 
   beforeEach(async () => {
-    const file = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(file);
+    store = await openTestStore(tmp.dir);
     await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
-    const db = new Database(file);
-    flagB = Number(
-      db
-        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-b', 'skipped_check', 'warning', 'w1', '{}', ?, ?)")
-        .run(Date.now(), Date.now()).lastInsertRowid,
+    const flag = await store.sql.get<{ id: number }>(
+      "INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-b', 'skipped_check', 'warning', 'w1', '{}', ?, ?) RETURNING id",
+      [Date.now(), Date.now()],
     );
-    db.close();
+    flagB = flag!.id;
     const today = cstDate(Date.now());
     suspensionB = (await store.suspensions.order('venue-b', { from: today, to: today, reason: '整改' }, 'someone', Date.now()))!.id;
     await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, Date.now());

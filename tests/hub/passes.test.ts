@@ -7,6 +7,7 @@ import { PASSES_PER_ADDRESS_MINUTE } from '../../hub/src/routes/patron/index.js'
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { checkPassCode } from '../../shared/rules/pass-code.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
 import { liveToken, posterToken, slotAt } from '../../shared/rules/venue-code.js';
@@ -27,8 +28,8 @@ describe('patron pass routes', () => {
   let now = cstAt(cstMidnight(0), 12, 0, 10); // 12:00:10 today at the venue (UTC+8), 10 s into a code's minute
 
   beforeEach(async () => {
-    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     secret = (await store.venues.codeSecret('venue-a'))!;

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { applyDueSchedules, SCHEDULER_NAME } from '../../hub/src/services/policy-schedule.js';
 import { openStore } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import type { PolicyDraft } from '../../shared/schemas/policy-admin.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import { hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
@@ -306,9 +307,8 @@ describe('POST /api/policy/switch', () => {
 describe('policy scheduler', () => {
   it('claims a due schedule once when two hub processes share the database', async () => {
     const tmp = tempDir();
-    const file = join(tmp.dir, 'hub.sqlite');
-    const one = await openStore(file);
-    const two = await openStore(file);
+    const one = await openTestStore(tmp.dir);
+    const two = await openStore(locationOf(one));
     try {
       await seedVenue(one, 'venue-a');
       const s = await one.policies.schedule(EMERGENCY, 1_000, 0, { communityId: null, by: 'admin', note: REASON });
@@ -330,8 +330,8 @@ describe('policy scheduler', () => {
   it('applies a switch that fell due while the hub was down as soon as it starts again', async () => {
     const clock = testClock();
     const tmp = tempDir();
-    const file = join(tmp.dir, 'hub.sqlite');
-    const store = await openStore(file);
+    const store = await openTestStore(tmp.dir);
+    const file = store.location;
     try {
       await seedVenue(store, 'venue-a');
       await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: ADMIN_PASSWORD }, clock.now());

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres, openTestStore } from '../support/store.js';
 import { backfill } from '../../hub/src/services/flags.js';
 import { createAggregates } from '../../hub/src/store/aggregates.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
@@ -46,7 +47,8 @@ async function turnsWhile<T>(start: () => Promise<T>): Promise<{ turns: number; 
   return { turns, value };
 }
 
-describe('reads in a worker thread (read-pool.ts)', () => {
+// SQLite only: the read worker exists for better-sqlite3's synchronous reads (PostgreSQL reads on the pool).
+describe.skipIf(onPostgres)('reads in a worker thread (read-pool.ts)', () => {
   const tmp = tempDir();
   let street: SeedStats;
   let store: Store;
@@ -214,7 +216,7 @@ describe('reads in a worker thread (read-pool.ts)', () => {
 describe('read-your-writes through the store', () => {
   it('shows every write whose promise resolved to the next dashboard read', async () => {
     const tmp = tempDir();
-    const store = await openStore(join(tmp.dir, 'hub.sqlite'));
+    const store = await openTestStore(tmp.dir);
     try {
       const entranceId = await seedVenue(store);
       const { kiosk } = await enrolKiosk(store, entranceId);

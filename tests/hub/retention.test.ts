@@ -7,7 +7,8 @@ import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { RETENTION_JOB_NAME, purgeExpiredContacts } from '../../hub/src/services/retention.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { NORMAL_POLICY, type Policy } from '../../shared/schemas/policy.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
@@ -54,8 +55,8 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
   beforeEach(async () => {
     now = T0;
     logLines = [];
-    dbFile = join(tmp.dir, `hub-${Math.random()}.sqlite`);
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     kiosks.clear();
     for (const venueId of ['venue-a', 'venue-b']) {
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId));

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
@@ -16,7 +17,7 @@ describe('hub HTTP routes', () => {
   let now = cstAt(cstMidnight(0), 10);
 
   beforeEach(async () => {
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     entranceId = await seedVenue(store);
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now }));
   });

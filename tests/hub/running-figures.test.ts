@@ -6,6 +6,7 @@ import { openDatabase } from '../../hub/src/store/database.js';
 import { createGroupCommit } from '../../hub/src/store/group-commit.js';
 import { sqliteSql, type Sql } from '../../hub/src/store/sql.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import {
   admittedDespiteRisk,
@@ -159,7 +160,7 @@ describe('running figures against a from-scratch count of the stored records', (
         // Records from 38 h to 35 h ago: the doors' figures start before the 36 h lookback and are counted from the records.
         fc.boolean(),
         async (opsA, opsB, cutsA, cutsB, old) => {
-          const store = await openStore(join(temp.dir, `figures-${run++}.sqlite`));
+          const store = await openTestStore(temp.dir);
           try {
             const entranceId = await seedVenue(store);
             const a = (await enrolKiosk(store, entranceId)).kiosk;
@@ -213,7 +214,7 @@ describe('running figures against a from-scratch count of the stored records', (
   });
 
   it('count a door whose records arrive out of sequence order from its records, until a close-out in order', async () => {
-    const store = await openStore(join(temp.dir, 'out-of-order.sqlite'));
+    const store = await openTestStore(temp.dir);
     const entranceId = await seedVenue(store);
     const a = (await enrolKiosk(store, entranceId)).kiosk;
     const now = cstAt(cstMidnight(0), 10, 0);
@@ -233,15 +234,12 @@ describe('running figures against a from-scratch count of the stored records', (
     expect(await inside()).toBe(2);
     await store.records.ingest(records.slice(3), now);
     expect(await inside()).toBe(1);
+    expect(await store.sql.all('SELECT stale FROM door_counts')).toEqual([{ stale: 0 }]);
     await store.close();
-    const db = new Database(join(temp.dir, 'out-of-order.sqlite'), { readonly: true });
-    expect(db.prepare('SELECT stale FROM door_counts').pluck().get()).toBe(0);
-    db.close();
   });
 
   it('are built from the records when a file has none (an upgrade, a seeded street)', async () => {
-    const file = join(temp.dir, 'rebuild.sqlite');
-    const store = await openStore(file);
+    const store = await openTestStore(temp.dir);
     const entranceId = await seedVenue(store);
     const a = (await enrolKiosk(store, entranceId)).kiosk;
     const now = cstAt(cstMidnight(0), 10, 0);
@@ -260,12 +258,10 @@ describe('running figures against a from-scratch count of the stored records', (
       street: await s.flags.facts.street(0, now + 24 * HOUR),
     });
     const before = await figures(store);
-    await store.close();
     // The figures go, as in a file from before them; opening it again builds them from the records.
-    const db = new Database(file);
-    db.exec("DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM street_days; DELETE FROM aggregate_state;");
-    db.close();
-    const again = await openStore(file);
+    await store.sql.exec('DELETE FROM door_counts; DELETE FROM window_facts; DELETE FROM street_days; DELETE FROM aggregate_state;');
+    await store.close();
+    const again = await openStore(locationOf(store));
     expect(await figures(again)).toEqual(before);
     expect(before.inside[0]!.inside).toBe(4);
     // Four admissions stand (one undone), two of them without a phone; one misses its scan and itinerary.

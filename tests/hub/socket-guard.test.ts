@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { BAD_TOKENS_PER_ADDRESS } from '../../hub/src/sockets/refused-tokens.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 
@@ -23,7 +23,7 @@ interface Hub {
 
 async function startHub(): Promise<Hub> {
   const tmp = tempDir();
-  const store = await openStore(join(tmp.dir, 'hub.sqlite'));
+  const store = await openTestStore(tmp.dir);
   const { token } = await enrolKiosk(store, await seedVenue(store));
   const lines: Hub['lines'] = [];
   const stream = new Writable({

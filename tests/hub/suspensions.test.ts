@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import type { StreetOverview } from '../../shared/schemas/dashboard.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
@@ -47,7 +48,7 @@ describe('suspension orders on a running hub', () => {
   beforeEach(async () => {
     // 14:30 venue time (UTC+8) today: hours from the venue day's edges.
     clock = testClock(cstAt(cstMidnight(0), 14, 30));
-    store = await openStore(join(tmp.dir, `hub-${Math.random()}.sqlite`));
+    store = await openTestStore(tmp.dir);
     doorA = await enrolKiosk(store, await seedVenue(store, 'venue-a'));
     await enrolKiosk(store, await seedVenue(store, 'venue-b'));
     await seedAccounts(store, PASSWORD, clock.now());

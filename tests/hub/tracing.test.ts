@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { encryptContact } from '../../hub/src/services/contact-cipher.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { locationOf, openTestStore } from '../support/store.js';
 import { TRACING_SQL } from '../../hub/src/store/tracing.js';
 import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { MAX_STAY_MS } from '../../shared/rules/tracing.js';
@@ -200,8 +201,8 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
   let admin: ReturnType<typeof inspectorSession>;
 
   beforeAll(async () => {
-    dbFile = join(tmp.dir, 'hub.sqlite');
-    store = await openStore(dbFile);
+    store = await openTestStore(tmp.dir);
+    dbFile = locationOf(store);
     const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => NOW });
     ({ phones } = await generateStreet(store, opts.keys, 20261123));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, NOW);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from '../support/store.js';
 import { BUILD_TARGETS, buildTarget } from '../../scripts/ensure-build.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
@@ -62,7 +63,7 @@ beforeAll(async () => {
   writeFileSync(join(kioskDist, 'assets', 'index-AbCd12_-.js'), 'export const kiosk = 1;');
   // A WebAssembly module as the QR decoder's: repetitive enough to compress, as machine code is.
   writeFileSync(join(kioskDist, 'assets', 'reader-AbCd12_-.wasm'), Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(64_000, 'wasm')]));
-  store = await openStore(join(tmp.dir, 'hub.sqlite'));
+  store = await openTestStore(tmp.dir);
   const entranceId = await seedVenue(store);
   // Enough venues that the registry's CSV is past the size worth compressing.
   for (let i = 0; i < 30; i++) {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,4 +86,19 @@ describe('npm run backup / restore', () => {
     hub = await spawnHub(dataDir, port);
     expect((await fetch(`${hub.url}/api/health`)).status).toBe(200);
   }, 60_000);
+
+  it('refuses to copy a PostgreSQL store (DATABASE_URL), naming pg_dump and pg_restore, and writes nothing', async () => {
+    const dataDir = join(tmp.dir, 'data-pg');
+    // Refused before any connection is tried: no server needs to listen at this address.
+    const env = { DATA_DIR: dataDir, DATABASE_URL: 'postgres://hub@127.0.0.1:1/hub' };
+    const to = join(tmp.dir, 'never.sqlite');
+    const backup = await run(['backup', '--to', to], env);
+    expect(backup.code).toBe(1);
+    expect(backup.out).toContain('pg_dump --format=custom "$DATABASE_URL"');
+    const restore = await run(['restore', '--from', to], env);
+    expect(restore.code).toBe(1);
+    expect(restore.out).toContain('pg_restore');
+    expect(existsSync(to)).toBe(false);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 30_000);
 });

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStore } from '../../hub/src/store/index.js';
 import { seedVenue } from './hub.js';
+import { openTestStore } from './store.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -76,14 +76,15 @@ export function spawnHub(dataDir: string, port: number, extraEnv: Record<string,
 
 /**
  * A hub data dir with one venue and a fresh one-time enrolment code for its
- * entrance, prepared through the store before the hub process starts.
+ * entrance, prepared through the store before the hub process starts. `env`
+ * is what spawnHub must add for the hub to find that store (DATABASE_URL under
+ * npm run test:postgres, nothing on SQLite: the file is in the data dir).
  */
-export async function seededDataDir(dataDir: string): Promise<{ dbFile: string; code: string }> {
-  const dbFile = join(dataDir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+export async function seededDataDir(dataDir: string): Promise<{ dbFile: string; code: string; env: Record<string, string> }> {
+  const store = await openTestStore(dataDir);
   try {
     const code = await store.kiosks.issueEnrolmentCode(await seedVenue(store), Date.now(), 600_000);
-    return { dbFile, code };
+    return { dbFile: store.location, code, env: store.dbFile ? {} : { DATABASE_URL: store.location } };
   } finally {
     await store.close();
   }

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { buildHub, type AppOptions } from '../../hub/src/app.js';
 import { newHubKeys } from '../../hub/src/keys.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DASHBOARD_NAMESPACE, KIOSK_NAMESPACE, type HubToDashboardEvents, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import type { KioskAuth } from '../../shared/schemas/sync.js';
 import type { FastifyInstance } from 'fastify';
 import type { VenueType } from '../../shared/schemas/venue.js';
+import { openTestStore } from './store.js';
 
 export type KioskClient = Socket<HubToKioskEvents, KioskToHubEvents>;
 export type DashboardClient = Socket<HubToDashboardEvents>;
@@ -57,6 +58,7 @@ export interface TestHub {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** The SQLite file (readDb); on PostgreSQL (npm run test:postgres) the database URL, which readDb cannot open. */
   dbFile: string;
   kiosk: KioskIdentity;
   token: string;
@@ -75,7 +77,8 @@ export async function hubOptions(store: Store, over: Partial<AppOptions> = {}): 
 }
 
 /**
- * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir, with one enrolled kiosk.
+ * A real hub on 127.0.0.1 (random port) over a real SQLite file in a temp dir (or a fresh PostgreSQL
+ * database under npm run test:postgres: openTestStore), with one enrolled kiosk.
  * `now` sets the hub's clock (the kiosk is enrolled by the wall clock).
  */
 export async function startTestHub({
@@ -84,8 +87,8 @@ export async function startTestHub({
   metricsToken,
 }: { now?: () => number; kioskLimits?: AppOptions['kioskLimits']; metricsToken?: string } = {}): Promise<TestHub> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const entranceId = await seedVenue(store);
   const { kiosk, token } = await enrolKiosk(store, entranceId);
   const app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'no-kiosk-build'), ...(now ? { now } : {}), ...(kioskLimits ? { kioskLimits } : {}), metricsToken }));
@@ -158,7 +161,10 @@ export async function listenHub(store: Store, port: number): Promise<FastifyInst
   return app;
 }
 
-/** Reads the hub's SQLite file through a separate read-only connection, as an outside observer would. */
+/**
+ * Reads the hub's SQLite file through a separate read-only connection, as an outside observer would.
+ * SQLite only: a test meant to run on PostgreSQL too (npm run test:postgres) reads with `store.sql`.
+ */
 export function readDb<T>(dbFile: string, read: (db: Database.Database) => T): T {
   const db = new Database(dbFile, { readonly: true });
   try {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildHub } from '../../hub/src/app.js';
 import { newHubKeys, type HubKeys } from '../../hub/src/keys.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { openTestStore } from './store.js';
 import { hubOptions, seedVenue, tempDir } from './hub.js';
 import { inspectorSession } from './inspector.js';
 import { testClock, type TestClock } from './policy-street.js';
@@ -35,8 +36,10 @@ export interface LoginHub {
  */
 export async function startLoginHub(clock = testClock()): Promise<LoginHub> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  let store = await openStore(dbFile);
+  const opened = await openTestStore(tmp.dir);
+  const dbFile = opened.location;
+  // Restarted on the same file or database (restart below), as the hub process would be.
+  let store: Store = opened;
   await seedVenue(store);
   await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: ADMIN_PASSWORD }, clock.now());
   await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: INSPECTOR_PASSWORD }, clock.now());

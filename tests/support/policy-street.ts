@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { buildHub } from '../../hub/src/app.js';
-import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Store } from '../../hub/src/store/index.js';
+import { openTestStore } from './store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DASHBOARD_NAMESPACE, type HubToDashboardEvents } from '../../shared/events.js';
 import type { PolicyChange } from '../../shared/schemas/policy-admin.js';
@@ -49,8 +50,8 @@ export interface PolicyStreet {
 /** Two communities with a venue and a kiosk each, a real hub on 127.0.0.1, a street admin and an inspector logged in. */
 export async function startPolicyStreet(clock = testClock()): Promise<PolicyStreet> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const doors = {
     a: await enrolKiosk(store, await seedVenue(store, 'venue-a')),
     b: await enrolKiosk(store, await seedVenue(store, 'venue-b')),

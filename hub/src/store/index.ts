@@ -2,10 +2,12 @@ import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, sealAuditLog, type AuditRepository } from './audit.js';
 import { createBookingRepository, type BookingRepository } from './bookings.js';
 import type { DashboardRepository } from './dashboard.js';
-import { createAggregates } from './aggregates.js';
+import { createAggregates, type Aggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
 import { createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
+import { isPostgresUrl } from './migrate-postgres.js';
+import { openPostgresStore } from './postgres-store.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
@@ -14,13 +16,13 @@ import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
 import { createPassRepository, type PassRepository } from './passes.js';
 import { createPolicyRepository, type PolicyRepository } from './policies.js';
-import { createReadPool, readRepositories, type ReadPoolOptions } from './read-pool.js';
+import { createReadPool, readRepositories, type ReadPool, type ReadPoolOptions } from './read-pool.js';
 import { privateFileIn } from './private-files.js';
 import { createRecordRepository, type RecordRepository } from './records.js';
 import { createSuspensionRepository, type SuspensionRepository } from './suspensions.js';
 import type { TracingRepository } from './tracing.js';
 import { soleLeases, type Leases } from './leases.js';
-import { sqliteSql, type Sql } from './sql.js';
+import { sqliteSql, type Sql, type SqlDatabase } from './sql.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
 /**
@@ -65,7 +67,8 @@ export interface Store {
   ping(): Promise<void>;
   /**
    * A consistent copy of the whole database at `file`, taken while the hub keeps
-   * working (SQLite's online backup API: committed transactions only).
+   * working (SQLite's online backup API: committed transactions only). On
+   * PostgreSQL it refuses, naming pg_dump.
    */
   backup(file: string): Promise<void>;
   close(): Promise<void>;
@@ -76,52 +79,85 @@ export interface StoreOptions {
   reads?: ReadPoolOptions;
 }
 
-export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
+/**
+ * The hub's store at `location`: a SQLite file (the default, embedded), or a
+ * PostgreSQL database when it is a postgres:// or postgresql:// URL
+ * (DATABASE_URL, postgres-store.ts). Either way the schema is brought up to date first.
+ */
+export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(location)) return openPostgresStore(location, options);
+  const file = location;
   const db = openDatabase(file);
   const sql = sqliteSql(db);
-  const ctx = createRuleContext();
-  const aggregates = createAggregates(ctx);
-  // A file from before running figures (or seeded straight into SQLite) has them built once, here.
-  if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
-  const commits = createGroupCommit(sql);
-  // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
-  await sealAuditLog(sql);
-  // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
-  const reads = createReadPool(file, () => readRepositories(sql, aggregates), options.reads);
-  return {
-    venues: createVenueRepository(sql),
-    kiosks: createKioskRepository(sql, commits),
-    records: createRecordRepository(sql, aggregates, commits),
-    policies: createPolicyRepository(sql, commits),
-    occupancy: createOccupancyRepository(sql, aggregates),
-    passes: createPassRepository(sql),
-    accounts: createAccountRepository(sql),
-    loginFailures: createLoginFailureRepository(sql),
-    streetSettings: createStreetSettingsRepository(sql),
-    audit: createAuditRepository(sql),
-    dashboard: reads.dashboard,
-    flags: createFlagRepository(sql, ctx, aggregates, commits),
-    tracing: reads.tracing,
-    bookings: createBookingRepository(sql),
-    suspensions: createSuspensionRepository(sql),
-    inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
-    sql,
+  return assembleStore(sql, {
+    // Off the main thread, so a long read never holds up a kiosk's ack (docs/architecture.md "Reads off the ingest path").
+    reads: (aggregates) => createReadPool(file, () => readRepositories(sql, aggregates), options.reads),
     leases: soleLeases(),
-    writeLoad: () => commits.load(),
-    observe: (listener) => commits.observe(listener),
-    async ping() {
-      await sql.get('SELECT 1 AS one');
-    },
-    async backup(file) {
+    async backup(copy) {
       // The copy holds what the database holds: private like it (its folder is the caller's).
-      privateFileIn(file);
-      await db.backup(file);
+      privateFileIn(copy);
+      await db.backup(copy);
     },
-    async close() {
-      await reads.close();
-      // Writes already queued are committed, not dropped: their callers are waiting on them.
-      if (db.open) await commits.drain();
-      await sql.close();
-    },
-  };
+  });
+}
+
+export interface StoreParts {
+  /** Where the dashboard's, tracing's and the inspections' reads run. */
+  reads(aggregates: Aggregates): ReadPool;
+  leases: Leases;
+  backup(file: string): Promise<void>;
+}
+
+/**
+ * The same repositories over either database (docs/architecture.md "One store,
+ * two databases"): what differs is only where reads run, who holds the leases,
+ * and how a backup is taken.
+ */
+export async function assembleStore(sql: SqlDatabase, parts: StoreParts): Promise<Store> {
+  try {
+    const ctx = createRuleContext();
+    const aggregates = createAggregates(ctx);
+    // A database from before running figures (or seeded straight into its tables) has them built once, here.
+    if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
+    // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
+    await sealAuditLog(sql);
+    const commits = createGroupCommit(sql);
+    const reads = parts.reads(aggregates);
+    return {
+      venues: createVenueRepository(sql),
+      kiosks: createKioskRepository(sql, commits),
+      records: createRecordRepository(sql, aggregates, commits),
+      policies: createPolicyRepository(sql, commits),
+      occupancy: createOccupancyRepository(sql, aggregates),
+      passes: createPassRepository(sql),
+      accounts: createAccountRepository(sql),
+      loginFailures: createLoginFailureRepository(sql),
+      streetSettings: createStreetSettingsRepository(sql),
+      audit: createAuditRepository(sql),
+      dashboard: reads.dashboard,
+      flags: createFlagRepository(sql, ctx, aggregates, commits),
+      tracing: reads.tracing,
+      bookings: createBookingRepository(sql),
+      suspensions: createSuspensionRepository(sql),
+      inspections: { ...createInspectionRepository(sql), list: reads.inspections.list },
+      sql,
+      leases: parts.leases,
+      writeLoad: () => commits.load(),
+      observe: (listener) => commits.observe(listener),
+      async ping() {
+        await sql.get('SELECT 1 AS one');
+      },
+      backup: parts.backup,
+      async close() {
+        await reads.close();
+        // Writes already queued are committed, not dropped: their callers are waiting on them.
+        await commits.drain();
+        await parts.leases.close();
+        await sql.close();
+      },
+    };
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
 }

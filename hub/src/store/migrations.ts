@@ -1,6 +1,11 @@
 /**
  * Schema migrations, applied in order; the index + 1 is SQLite's user_version
  * after it. Never edit a released migration: append a new one.
+ *
+ * THE RULE for both databases: a new migration appends ONE entry here AND ONE
+ * entry to POSTGRES_MIGRATIONS in migrations-postgres.ts (the same change in
+ * PostgreSQL's words), so both reach the same schema at the same version
+ * (tests/hub/schema-parity.test.ts).
  */
 export const MIGRATIONS: readonly string[] = [
   `

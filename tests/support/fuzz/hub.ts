@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +5,8 @@ import { Writable } from 'node:stream';
 import type { z } from 'zod';
 import { hubApp } from '../../../hub/src/app.js';
 import { errorServerOptions } from '../../../hub/src/errors.js';
-import { openStore, type Store } from '../../../hub/src/store/index.js';
+import type { Store } from '../../../hub/src/store/index.js';
+import { openTestStore } from '../store.js';
 import type { KioskIdentity } from '../../../hub/src/store/kiosks.js';
 import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../hub.js';
 
@@ -40,8 +40,8 @@ export interface FuzzHub {
   token: string;
   /** Ids that name real things, so generated requests get past "not found" too. */
   knownIds: string[];
-  /** Rows per table of the SQLite file, read through its own read-only connection. */
-  counts(): Record<string, number>;
+  /** Rows per table of the database (store.sql, on SQLite or PostgreSQL). */
+  counts(): Promise<Record<string, number>>;
   /** The cookie header and CSRF token of a fresh session of this identity (none for anonymous). */
   session(identity: Identity): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
@@ -57,8 +57,8 @@ const PASSWORD = 'fuzz suite password';
  */
 export async function startFuzzHub({ now = Date.now }: { now?: () => number } = {}): Promise<FuzzHub> {
   const tmp = tempDir();
-  const dbFile = join(tmp.dir, 'hub.sqlite');
-  const store = await openStore(dbFile);
+  const store = await openTestStore(tmp.dir);
+  const dbFile = store.location;
   const entranceId = await seedVenue(store, 'venue-a');
   await seedVenue(store, 'venue-b');
   const { kiosk, token } = await enrolKiosk(store, entranceId);
@@ -84,11 +84,13 @@ export async function startFuzzHub({ now = Date.now }: { now?: () => number } = 
   if (typeof address !== 'object' || !address) throw new Error('no address');
   const url = `http://127.0.0.1:${address.port}`;
 
-  const reader = new Database(dbFile, { readonly: true });
-  const tables = (reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map(
-    (t) => t.name,
-  );
-  const counters = tables.map((t) => [t, reader.prepare(`SELECT count(*) AS n FROM "${t}"`)] as const);
+  // Every table's rows in one statement both databases accept (the list from the database's own catalogue).
+  const tableList =
+    store.sql.dialect === 'sqlite'
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name";
+  const tables = (await store.sql.all<{ name: string }>(tableList)).map((t) => t.name);
+  const countAll = `SELECT ${tables.map((t) => `(SELECT count(*) FROM "${t}") AS "${t}"`).join(', ')}`;
 
   const ids = { admin: admin.id, inspector: inspector.id };
   async function session(identity: Identity) {
@@ -110,10 +112,9 @@ export async function startFuzzHub({ now = Date.now }: { now?: () => number } = 
     kiosk,
     token,
     knownIds: ['venue-a', 'venue-b', entranceId, 'venue-b-1', 'c-venue-a', 'c-venue-b', kiosk.id, 'venue-a-staff-1', admin.id, '1'],
-    counts: () => Object.fromEntries(counters.map(([t, stmt]) => [t, (stmt.get() as { n: number }).n])),
+    counts: async () => (await store.sql.get<Record<string, number>>(countAll))!,
     session,
     async close() {
-      reader.close();
       await app.close();
       await store.close();
       tmp.remove();
