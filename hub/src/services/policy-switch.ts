@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 import { pushPolicyChange } from '../sockets/dashboards.js';
-import { kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
+import { connectedKiosks, kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
 import type { Store } from '../store/index.js';
 import type { PolicyAuthor } from '../store/policies.js';
 
@@ -106,13 +106,9 @@ export function publishPolicy(
   pushPolicyChange(io, { kind: 'switched', version: policy.version, mode: policy.mode, communityId, at, by, scheduleId });
 }
 
-/** Kiosks connected to this hub now, per community (one count per kiosk, however many sockets it has open). */
-export function connectedByCommunity(io: KioskServer): Map<string, number> {
-  const seen = new Map<string, Set<string>>();
-  for (const socket of io.of(KIOSK_NAMESPACE).sockets.values()) {
-    const kiosk = socket.data.kiosk;
-    if (!kiosk) continue;
-    (seen.get(kiosk.communityId) ?? seen.set(kiosk.communityId, new Set()).get(kiosk.communityId)!).add(kiosk.id);
-  }
-  return new Map([...seen].map(([c, ids]) => [c, ids.size]));
+/** Kiosks connected now, to any hub process, per community (one count per kiosk, however many sockets it has open). */
+export async function connectedByCommunity(io: KioskServer): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const kiosk of await connectedKiosks(io)) counts.set(kiosk.communityId, (counts.get(kiosk.communityId) ?? 0) + 1);
+  return counts;
 }

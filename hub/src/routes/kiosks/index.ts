@@ -88,7 +88,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/kiosks',
     { preValidation: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
-      const [items, connected] = [await store.kiosks.list(request.query), connectedKioskIds(app.io)];
+      const [items, connected] = await Promise.all([store.kiosks.list(request.query), connectedKioskIds(app.io)]);
       return { items: items.map((k) => ({ ...k, connected: connected.has(k.id) })) };
     },
   );
