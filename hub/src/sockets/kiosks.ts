@@ -155,9 +155,15 @@ export async function pushSuspensions(
   });
 }
 
-/** Cuts every socket of a kiosk at once: it was revoked or retired. */
-export function cutKiosk(io: KioskServer, kioskId: string): void {
-  io.of(KIOSK_NAMESPACE).in(kioskRoom(kioskId)).disconnectSockets(true);
+/**
+ * Cuts every socket of a kiosk at once, on whichever hub process it is: it was revoked or retired.
+ * Resolves once this process's sockets of it are cut (the PostgreSQL adapter cuts them after
+ * telling the other processes, in order after anything pushed to the kiosk before), so a view read
+ * next says it is not connected.
+ */
+export async function cutKiosk(io: KioskServer, kioskId: string): Promise<void> {
+  // The adapter's own call (what `in(room).disconnectSockets(true)` makes), for its promise.
+  await io.of(KIOSK_NAMESPACE).adapter.disconnectSockets({ rooms: new Set([kioskRoom(kioskId)]), except: new Set() }, true);
 }
 
 export interface KioskSocketDeps {
@@ -551,8 +557,10 @@ export function registerKioskSockets(
           log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement');
         });
       // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
-      cutKiosk(io, kiosk.id);
-      pushView(kiosk.id);
+      cutKiosk(io, kiosk.id).then(
+        () => pushView(kiosk.id),
+        (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not cut the retired kiosk'),
+      );
     });
 
     socket.on('disconnect', (reason) => {

@@ -17,7 +17,12 @@ export const ADAPTER_TIMINGS = { heartbeatInterval: 3_000, heartbeatTimeout: 10_
 export interface PostgresSocketAdapters {
   /** A new adapter for one socket.io server, on a pool of its own (below). */
   create(onError: (err: Error) => void): SocketAdapter;
-  /** Ends the adapters' pools: call after the socket.io servers closed their adapters (app.ts preClose). */
+  /**
+   * Ends the adapters' pools. The socket.io servers close their adapters first (app.ts preClose);
+   * a store closed under a running server (the database gone) does not wait for it: its pool
+   * refuses new queries (the adapter reports them as errors) and ends its LISTEN connection when
+   * the server closes and gives it back.
+   */
   close(): Promise<void>;
 }
 
@@ -45,7 +50,13 @@ export function postgresSocketAdapters(url: string): PostgresSocketAdapters {
       return createAdapter(pool, { ...ADAPTER_TIMINGS, errorHandler: onError });
     },
     async close() {
-      await Promise.all(pools.splice(0).map((pool) => pool.end().catch(() => undefined)));
+      await Promise.all(
+        pools.splice(0).map((pool) => {
+          const ended = pool.end().catch(() => undefined);
+          // pool.end() waits for every connection to be given back, the LISTEN one too.
+          return pool.totalCount > pool.idleCount ? undefined : ended;
+        }),
+      );
     },
   };
 }
