@@ -66,9 +66,12 @@ export function trackPublishing(store: Store, io: KioskServer): void {
  * Publishes, oldest first, every version put in force since this hub last
  * published one: a switch just made here, a schedule just claimed, one whose
  * publishing failed earlier (the hub died between, or the push threw), or one
- * another hub process on the same database put in force (its kiosks are not
- * this hub's). Returns the versions published. If one throws, those before it
- * stay published and the next call starts again from it.
+ * another hub process on the same database put in force. That process's own
+ * push already reached every kiosk through the socket adapter
+ * (docs/architecture.md "Several hub processes"), so such a version may be sent
+ * twice: a kiosk sent the version it enforces keeps it and acknowledges it
+ * again. Returns the versions published. If one throws, those before it stay
+ * published and the next call starts again from it.
  */
 export function publishNewVersions(store: Store, io: KioskServer): Promise<number[]> {
   trackPublishing(store, io);
@@ -92,8 +95,9 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
 }
 
 /**
- * Tells everyone a version just took force: the kiosks it covers (they apply
- * it and ack), and the street admin's dashboards (they re-read who has acked).
+ * Tells everyone a version just took force, on every hub process: the kiosks it
+ * covers (they apply it and ack), and the street admin's dashboards (they
+ * re-read who has acked).
  * A street-wide version is newer than every community's, so every kiosk gets it.
  */
 export function publishPolicy(
