@@ -137,6 +137,9 @@ export const hubApp = fp<AppOptions>(
       // Above the largest push a kiosk sends (MAX_PUSH_BYTES), so a larger one is answered with
       // `too_large` rather than cutting the connection.
       maxHttpBufferSize: PUSH_BUFFER_BYTES,
+      // On PostgreSQL, pushes reach the sockets of every hub process on the database
+      // (docs/architecture.md "Several hub processes"); on SQLite, socket.io's in-memory adapter.
+      ...(store.socketAdapter ? { adapter: store.socketAdapter((err) => app.log.warn({ err }, 'socket adapter between hub processes: PostgreSQL error')) } : {}),
     });
     app.decorate('io', io);
     // Only the kiosks' and dashboards' namespaces are served (docs/security.md "Sockets").
@@ -189,8 +192,11 @@ export const hubApp = fp<AppOptions>(
       metrics.close();
       clearInterval(sessionCheck);
       kioskSockets.close();
-      io.disconnectSockets(true);
+      // This process's sockets only: through the adapter, a plain disconnectSockets() would cut other processes' too.
+      io.local.disconnectSockets(true);
       io.engine.close();
+      // The adapters' timers and their LISTEN connection (PostgreSQL): ended before the store closes their pool.
+      await Promise.allSettled([...io._nsps.values()].map((nsp) => nsp.adapter.close()));
     });
 
     await app.register(faviconRoutes);

@@ -52,7 +52,7 @@ export const KioskView = z.object({
   entranceName: z.string(),
   state: KioskState,
   enrolledAt: z.int(),
-  /** Its socket is open on this hub now. */
+  /** Its socket is open now, on this hub or (on PostgreSQL) any other hub process on the same database. */
   connected: z.boolean(),
   /** Last time it connected, sent anything, or was seen connected. */
   lastSeenAt: z.int().nullable(),

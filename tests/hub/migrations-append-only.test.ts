@@ -36,6 +36,7 @@ const RELEASED = [
   '705c9d2eeb93b6d7',
   'bb355665431e3be2',
   '1f3ed4e1775539a4',
+  '7359d60f4b213b89',
 ];
 
 const hash = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

@@ -28,6 +28,13 @@ interface Schema {
   indexNames: string[];
 }
 
+/**
+ * PostgreSQL tables that are not the store's: the migrator's version, and the attachments of the
+ * socket.io adapter between hub processes (migrations-postgres.ts, version 27), which SQLite's one
+ * process does not need.
+ */
+const NOT_THE_STORES = "('schema_version', 'socket_io_attachments')";
+
 /** SQLite's declared types, as PostgreSQL spells them (migrations-postgres.ts, the translation). */
 const TYPE: Record<string, string> = { INTEGER: 'bigint', TEXT: 'text', REAL: 'double precision' };
 
@@ -69,7 +76,7 @@ async function postgresSchema(url: string): Promise<Schema> {
     const q = async <R extends pg.QueryResultRow>(text: string) => (await c.query<R>(text)).rows;
     const schema: Schema = { columns: {}, unique: [], foreignKeys: [], indexNames: [] };
     const objects = await q<{ name: string; view: boolean }>(
-      "SELECT table_name AS name, table_type = 'VIEW' AS view FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_version' ORDER BY table_name",
+      `SELECT table_name AS name, table_type = 'VIEW' AS view FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ${NOT_THE_STORES} ORDER BY table_name`,
     );
     for (const { name: table, view } of objects) {
       const cols = await q<{ name: string; type: string; nullable: string }>(
@@ -88,7 +95,7 @@ async function postgresSchema(url: string): Promise<Schema> {
         JOIN pg_namespace s ON s.oid = t.relnamespace AND s.nspname = 'public'
         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-       WHERE i.indisunique AND t.relname <> 'schema_version'
+       WHERE i.indisunique AND t.relname NOT IN ${NOT_THE_STORES}
        GROUP BY i.indexrelid, t.relname, i.indpred, i.indrelid`);
     // PostgreSQL prints a predicate with parentheses: (client_id IS NOT NULL).
     schema.unique = unique.map((u) => `${u.tbl}(${u.cols})${u.pred ? ` where ${u.pred.replace(/^\((.*)\)$/s, '$1')}` : ''}`).sort();
@@ -109,7 +116,7 @@ async function postgresSchema(url: string): Promise<Schema> {
       SELECT i.relname AS name FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid
         JOIN pg_class t ON t.oid = x.indrelid
-       WHERE t.relnamespace = 'public'::regnamespace AND t.relname <> 'schema_version'
+       WHERE t.relnamespace = 'public'::regnamespace AND t.relname NOT IN ${NOT_THE_STORES}
          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
        ORDER BY i.relname`)
     ).map((r) => r.name);

@@ -40,14 +40,13 @@ import {
 import { policiesFor, type Policies } from '../../../shared/rules/flags/policies-for.js';
 import { businessDayOf, type BusinessDay } from '../../../shared/rules/business-day.js';
 import { slotAt, type Slot } from '../../../shared/rules/slots.js';
-import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { Policy as PolicySchema } from '../../../shared/schemas/policy.js';
 import type { Flag, RaisedFlag } from '../../../shared/schemas/flags.js';
 import type { Policy } from '../../../shared/schemas/policy.js';
 import type { EntranceRecord, StaffTemperatureRecord, SyncRecord } from '../../../shared/schemas/record.js';
 import { suspensionBinding } from '../../../shared/rules/suspension.js';
 import { pushFlags } from '../sockets/dashboards.js';
-import type { KioskServer } from '../sockets/kiosks.js';
+import { connectedKioskIds, type KioskServer } from '../sockets/kiosks.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
 
@@ -407,11 +406,13 @@ export function startFlagSweep(store: Store, io: KioskServer, now: () => number,
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    const connected = new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
-    // A kiosk connected but idle (no patrons) is not offline: its socket is its sign of life.
-    store.kiosks
-      .markSeen([...connected], now())
-      .then(() => sweep(store, now(), connected, memo))
+    // A kiosk connected but idle (no patrons) is not offline: its socket is its sign of life, on
+    // whichever hub process it is (the sweep runs in one process of the street: singletons.ts).
+    connectedKioskIds(io)
+      .then(async (connected) => {
+        await store.kiosks.markSeen([...connected], now());
+        return sweep(store, now(), connected, memo);
+      })
       .then((flags) => pushFlags(io, flags))
       .catch((err: unknown) => log.error({ err }, 'flag sweep failed'))
       .finally(() => (running = false));

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 import { pushPolicyChange } from '../sockets/dashboards.js';
-import { kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
+import { connectedKiosks, kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
 import type { Store } from '../store/index.js';
 import type { PolicyAuthor } from '../store/policies.js';
 
@@ -66,9 +66,12 @@ export function trackPublishing(store: Store, io: KioskServer): void {
  * Publishes, oldest first, every version put in force since this hub last
  * published one: a switch just made here, a schedule just claimed, one whose
  * publishing failed earlier (the hub died between, or the push threw), or one
- * another hub process on the same database put in force (its kiosks are not
- * this hub's). Returns the versions published. If one throws, those before it
- * stay published and the next call starts again from it.
+ * another hub process on the same database put in force. That process's own
+ * push already reached every kiosk through the socket adapter
+ * (docs/architecture.md "Several hub processes"), so such a version may be sent
+ * twice: a kiosk sent the version it enforces keeps it and acknowledges it
+ * again. Returns the versions published. If one throws, those before it stay
+ * published and the next call starts again from it.
  */
 export function publishNewVersions(store: Store, io: KioskServer): Promise<number[]> {
   trackPublishing(store, io);
@@ -92,8 +95,9 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
 }
 
 /**
- * Tells everyone a version just took force: the kiosks it covers (they apply
- * it and ack), and the street admin's dashboards (they re-read who has acked).
+ * Tells everyone a version just took force, on every hub process: the kiosks it
+ * covers (they apply it and ack), and the street admin's dashboards (they
+ * re-read who has acked).
  * A street-wide version is newer than every community's, so every kiosk gets it.
  */
 export function publishPolicy(
@@ -106,13 +110,9 @@ export function publishPolicy(
   pushPolicyChange(io, { kind: 'switched', version: policy.version, mode: policy.mode, communityId, at, by, scheduleId });
 }
 
-/** Kiosks connected to this hub now, per community (one count per kiosk, however many sockets it has open). */
-export function connectedByCommunity(io: KioskServer): Map<string, number> {
-  const seen = new Map<string, Set<string>>();
-  for (const socket of io.of(KIOSK_NAMESPACE).sockets.values()) {
-    const kiosk = socket.data.kiosk;
-    if (!kiosk) continue;
-    (seen.get(kiosk.communityId) ?? seen.set(kiosk.communityId, new Set()).get(kiosk.communityId)!).add(kiosk.id);
-  }
-  return new Map([...seen].map(([c, ids]) => [c, ids.size]));
+/** Kiosks connected now, to any hub process, per community (one count per kiosk, however many sockets it has open). */
+export async function connectedByCommunity(io: KioskServer): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const kiosk of await connectedKiosks(io)) counts.set(kiosk.communityId, (counts.get(kiosk.communityId) ?? 0) + 1);
+  return counts;
 }

@@ -7,11 +7,16 @@ import type { Flag } from '../../../shared/schemas/flags.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
 import type { HubMeter } from '../metrics.js';
+import { othersAnswer } from './others.js';
 
 interface SocketData {
   account: AccountView;
 }
-type DashboardNamespace = Namespace<DashboardToHubEvents, HubToDashboardEvents, Record<string, never>, SocketData>;
+/** What one hub process asks the others about their dashboards (as KioskPresenceEvents in kiosks.ts). */
+interface DashboardPresenceEvents {
+  'presence:street': (reply: (watching: boolean) => void) => void;
+}
+type DashboardNamespace = Namespace<DashboardToHubEvents, HubToDashboardEvents, DashboardPresenceEvents, SocketData>;
 
 /** Anything that has namespaces: the hub's one socket.io server, whatever its kiosk-side typing. */
 interface HasNamespaces {
@@ -61,6 +66,8 @@ export function registerDashboardSockets(io: HasNamespaces, { authenticate, log,
       next(refusal({ code: 'internal', message: 'the hub could not check the session' }));
     }
   });
+  // Another hub process asking whether a street admin watches here (streetWatching).
+  nsp.on('presence:street', (reply) => reply(watchingHere(io)));
   nsp.on('connection', (socket) => {
     const { account } = socket.data;
     const room = account.role === 'street_admin' || account.communityId === null ? STREET_ROOM : communityRoom(account.communityId);
@@ -85,9 +92,31 @@ export function pushPolicyChange(io: HasNamespaces, change: PolicyChange): void 
  * watching tablets is the street office's business, and a kiosk's
  * backlog and clock say nothing an inspector acts on.
  */
-/** Whether any street admin's dashboard is connected to hear kiosk views (none: the view need not be read). */
-export function streetWatching(io: HasNamespaces): boolean {
+/** Whether a street admin's dashboard is connected to this process. */
+function watchingHere(io: HasNamespaces): boolean {
   return (dashboards(io).adapter.rooms.get(STREET_ROOM)?.size ?? 0) > 0;
+}
+
+/**
+ * How long the other processes' answer to "is a street admin watching?" is
+ * kept: a street of tablets reconnecting to one process asks once per
+ * WATCHING_TTL_MS, not once per tablet. A dashboard that opens meanwhile on
+ * another process misses the kiosk views of at most that long (it reads the
+ * list when it opens).
+ */
+export const WATCHING_TTL_MS = 2_000;
+const watchingElsewhere = new WeakMap<object, { until: number; watching: Promise<boolean> }>();
+
+/** Whether any street admin's dashboard is connected, to this or another hub process, to hear kiosk views (none: the view need not be read). */
+export async function streetWatching(io: HasNamespaces): Promise<boolean> {
+  if (watchingHere(io)) return true;
+  const nsp = dashboards(io);
+  if ((await nsp.adapter.serverCount()) <= 1) return false;
+  const known = watchingElsewhere.get(nsp);
+  if (known && known.until > performance.now()) return known.watching;
+  const watching = othersAnswer(nsp, () => nsp.serverSideEmitWithAck('presence:street')).then((answers) => answers.includes(true));
+  watchingElsewhere.set(nsp, { until: performance.now() + WATCHING_TTL_MS, watching });
+  return watching;
 }
 
 export function pushKiosk(io: HasNamespaces, kiosk: KioskView): void {

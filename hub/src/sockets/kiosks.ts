@@ -16,6 +16,7 @@ import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 import { createPushQueue } from './push-queue.js';
 import { createRefusedTokens } from './refused-tokens.js';
+import { othersAnswer } from './others.js';
 
 interface SocketData {
   kiosk: KioskIdentity;
@@ -25,8 +26,22 @@ interface SocketData {
   /** Releases this socket's place among the handshakes being handled (KioskLimits.maxHandshakes). */
   admitted: (() => void) | undefined;
 }
-export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
-type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, Record<string, never>, SocketData>;
+/** A kiosk with a socket open, as a hub process tells the others. */
+export interface ConnectedKiosk {
+  id: string;
+  communityId: string;
+}
+/**
+ * What one hub process asks the others about their kiosk sockets (serverSideEmit over the
+ * PostgreSQL adapter, docs/architecture.md "Several hub processes"); each answers from its own.
+ * Only ids cross, never a socket's handshake (it holds the kiosk's token).
+ */
+export interface KioskPresenceEvents {
+  'presence:kiosks': (reply: (kiosks: ConnectedKiosk[]) => void) => void;
+  'presence:kiosk': (kioskId: string, reply: (connected: boolean) => void) => void;
+}
+export type KioskServer = Server<KioskToHubEvents, HubToKioskEvents, KioskPresenceEvents, SocketData>;
+type KioskSocket = Socket<KioskToHubEvents, HubToKioskEvents, KioskPresenceEvents, SocketData>;
 
 /**
  * How far ahead of the hub a tablet's policy version may be and still be
@@ -68,26 +83,51 @@ export const kioskCommunityRoom = (communityId: string) => `community:${communit
 /** The one kiosk: revoking it cuts its socket here. */
 export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
 
-/** Kiosks with a socket open on this hub now. */
-export function connectedKioskIds(io: KioskServer): Set<string> {
-  return new Set([...io.of(KIOSK_NAMESPACE).sockets.values()].map((s) => s.data.kiosk.id));
+/** Kiosks with a socket open on this process (each once, however many sockets it has open). */
+function localKiosks(io: KioskServer): ConnectedKiosk[] {
+  const seen = new Map<string, ConnectedKiosk>();
+  for (const socket of io.of(KIOSK_NAMESPACE).sockets.values()) {
+    const kiosk = socket.data.kiosk;
+    if (kiosk) seen.set(kiosk.id, { id: kiosk.id, communityId: kiosk.communityId });
+  }
+  return [...seen.values()];
 }
 
-/** Whether the kiosk has a socket open on this hub now: its own room is not empty. */
-export function isKioskConnected(io: KioskServer, id: string): boolean {
+/** Kiosks with a socket open on any hub process now (each once). */
+export async function connectedKiosks(io: KioskServer): Promise<ConnectedKiosk[]> {
+  const nsp = io.of(KIOSK_NAMESPACE);
+  const all = new Map(localKiosks(io).map((k) => [k.id, k]));
+  for (const kiosks of await othersAnswer(nsp, () => nsp.serverSideEmitWithAck('presence:kiosks'))) for (const k of kiosks) all.set(k.id, k);
+  return [...all.values()];
+}
+
+/** Ids of the kiosks with a socket open on any hub process now. */
+export async function connectedKioskIds(io: KioskServer): Promise<Set<string>> {
+  return new Set((await connectedKiosks(io)).map((k) => k.id));
+}
+
+/** Whether the kiosk has a socket open on this process: its own room is not empty. */
+function kioskHere(io: KioskServer, id: string): boolean {
   return (io.of(KIOSK_NAMESPACE).adapter.rooms.get(kioskRoom(id))?.size ?? 0) > 0;
 }
 
-/** A kiosk as the street admin sees it, with whether its socket is open now. */
+/** Whether the kiosk has a socket open on any hub process now (the others are asked only if not on this one). */
+export async function isKioskConnected(io: KioskServer, id: string): Promise<boolean> {
+  if (kioskHere(io, id)) return true;
+  const nsp = io.of(KIOSK_NAMESPACE);
+  return (await othersAnswer(nsp, () => nsp.serverSideEmitWithAck('presence:kiosk', id))).includes(true);
+}
+
+/** A kiosk as the street admin sees it, with whether its socket is open now (on any hub process). */
 export async function liveKioskView(store: Store, io: KioskServer, id: string): Promise<KioskView | undefined> {
-  const view = await store.kiosks.view(id);
-  return view && { ...view, connected: isKioskConnected(io, id) };
+  const [view, connected] = await Promise.all([store.kiosks.view(id), isKioskConnected(io, id)]);
+  return view && { ...view, connected };
 }
 
 /** Tells the street admin's dashboards how a kiosk stands now; a failure is logged, never thrown at the caller. */
 export async function pushKioskView(store: Store, io: KioskServer, id: string, log: FastifyBaseLogger): Promise<void> {
   // Nobody at the street office is watching: a street of tablets reconnecting reads no views.
-  if (!streetWatching(io)) return;
+  if (!(await streetWatching(io))) return;
   try {
     const view = await liveKioskView(store, io, id);
     if (view) pushKiosk(io, view);
@@ -115,9 +155,15 @@ export async function pushSuspensions(
   });
 }
 
-/** Cuts every socket of a kiosk at once: it was revoked or retired. */
-export function cutKiosk(io: KioskServer, kioskId: string): void {
-  io.of(KIOSK_NAMESPACE).in(kioskRoom(kioskId)).disconnectSockets(true);
+/**
+ * Cuts every socket of a kiosk at once, on whichever hub process it is: it was revoked or retired.
+ * Resolves once this process's sockets of it are cut (the PostgreSQL adapter cuts them after
+ * telling the other processes, in order after anything pushed to the kiosk before), so a view read
+ * next says it is not connected.
+ */
+export async function cutKiosk(io: KioskServer, kioskId: string): Promise<void> {
+  // The adapter's own call (what `in(room).disconnectSockets(true)` makes), for its promise.
+  await io.of(KIOSK_NAMESPACE).adapter.disconnectSockets({ rooms: new Set([kioskRoom(kioskId)]), except: new Set() }, true);
 }
 
 export interface KioskSocketDeps {
@@ -193,6 +239,10 @@ export function registerKioskSockets(
     setImmediate(() => socket.conn.close());
   }
 
+  // The other hub processes' questions (connectedKiosks, isKioskConnected), answered from this one's sockets.
+  nsp.on('presence:kiosks', (reply) => reply(localKiosks(io)));
+  nsp.on('presence:kiosk', (kioskId, reply) => reply(kioskHere(io, kioskId)));
+
   let handshakes = 0;
   nsp.use(async (socket, next) => {
     const auth = KioskAuth.safeParse(socket.handshake.auth);
@@ -260,7 +310,8 @@ export function registerKioskSockets(
     const { kiosk, status } = socket.data;
     socket.data.admitted?.();
     log.info({ kioskId: kiosk.id, appVersion: status?.appVersion, backlog: status?.pending }, 'kiosk connected');
-    // Joined at once (synchronously, in-memory adapter): a revoke from now on reaches this socket.
+    // Joined at once (synchronously: the adapter joins this process's sockets in memory, the
+    // PostgreSQL one too): a revoke from now on reaches this socket, from any hub process.
     void socket.join([kioskCommunityRoom(kiosk.communityId), kioskRoom(kiosk.id)]);
     void (async () => {
       try {
@@ -506,8 +557,10 @@ export function registerKioskSockets(
           log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement');
         });
       // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
-      cutKiosk(io, kiosk.id);
-      pushView(kiosk.id);
+      cutKiosk(io, kiosk.id).then(
+        () => pushView(kiosk.id),
+        (err: unknown) => log.error({ err, kioskId: kiosk.id }, 'could not cut the retired kiosk'),
+      );
     });
 
     socket.on('disconnect', (reason) => {

@@ -23,6 +23,7 @@ import { createSuspensionRepository, type SuspensionRepository } from './suspens
 import type { TracingRepository } from './tracing.js';
 import { soleLeases, type Leases } from './leases.js';
 import { sqliteSql, type Sql, type SqlDatabase } from './sql.js';
+import type { SocketAdapter } from './socket-adapter.js';
 import { createVenueRepository, type VenueRepository } from './venues.js';
 
 /**
@@ -59,6 +60,13 @@ export interface Store {
   sql: Sql;
   /** Who runs the work that runs once across hub processes (leases.ts; the singletons in hub/src/singletons.ts). */
   leases: Leases;
+  /**
+   * On PostgreSQL only: socket.io's adapter between the hub processes on the database
+   * (socket-adapter.ts; app.ts gives it to its socket.io server), so a push from one process
+   * reaches the sockets of all. Absent on SQLite (one process: socket.io's in-memory adapter).
+   * One call per socket.io server; close that server's adapters before the store.
+   */
+  socketAdapter?: (onError: (err: Error) => void) => SocketAdapter;
   /** How far behind the writer is (group commit), for backpressure. */
   writeLoad(): CommitLoad;
   /** Each group commit as it happens (for metrics); optional, a store without group commit has none. Returns the unsubscribe. */

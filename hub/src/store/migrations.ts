@@ -519,4 +519,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE inspections ADD COLUMN client_id TEXT;
   CREATE UNIQUE INDEX inspections_client ON inspections (client_id) WHERE client_id IS NOT NULL;
   `,
+  // Nothing here, on purpose: PostgreSQL's entry at this version creates socket_io_attachments, the
+  // table of @socket.io/postgres-adapter (pushes between hub processes on one database,
+  // docs/architecture.md "Several hub processes"). A SQLite file has one hub process, which keeps
+  // socket.io's in-memory adapter, so it needs no such table; the entry exists so both databases
+  // keep the same version numbers (the rule above).
+  `
+  -- socket_io_attachments is PostgreSQL's only (migrations-postgres.ts).
+  `,
 ];

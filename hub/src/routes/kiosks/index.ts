@@ -88,7 +88,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/kiosks',
     { preValidation: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
-      const [items, connected] = [await store.kiosks.list(request.query), connectedKioskIds(app.io)];
+      const [items, connected] = await Promise.all([store.kiosks.list(request.query), connectedKioskIds(app.io)]);
       return { items: items.map((k) => ({ ...k, connected: connected.has(k.id) })) };
     },
   );
@@ -136,7 +136,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
       // Told why, then cut at once: a stolen tablet gets no grace period. Its token is refused from now on.
       const kiosks = app.io.of(KIOSK_NAMESPACE);
       kiosks.to(kioskRoom(outcome.kiosk.id)).emit('kiosk:revoked', { reason: request.body.reason });
-      cutKiosk(app.io, outcome.kiosk.id);
+      await cutKiosk(app.io, outcome.kiosk.id);
       // The venue's other doors take the rotated pass-code secret now (never the revoked tablet, cut above).
       kiosks.to(venueRoom(outcome.kiosk.venueId)).except(kioskRoom(outcome.kiosk.id)).emit('venue:secret', outcome.secret);
       request.log.warn({ kioskId: outcome.kiosk.id, venueId: outcome.kiosk.venueId, by: account.name }, 'kiosk revoked; venue pass-code secret rotated');

@@ -53,7 +53,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
   /** Kiosks in service in the scope, and how many of them are connected now. */
   async function reach(communityId: string | null): Promise<{ kiosks: number; connected: number }> {
     const communities = await store.policies.communities();
-    const connected = connectedByCommunity(io);
+    const connected = await connectedByCommunity(io);
     const inScope = communities.filter((c) => communityId === null || c.id === communityId);
     return {
       kiosks: inScope.reduce((n, c) => n + c.kiosks, 0),
@@ -68,7 +68,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       store.policies.pendingSchedules(),
       store.policies.history(1),
     ]);
-    const connected = connectedByCommunity(io);
+    const connected = await connectedByCommunity(io);
     return {
       street,
       communities: communities.map((c) => ({ ...c, connected: connected.get(c.id) ?? 0 })),
