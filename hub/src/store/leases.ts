@@ -33,6 +33,13 @@ export function postgresLeases(url: string, onError: (err: Error) => void = () =
   let connecting: Promise<pg.Client> | null = null;
   const held = new Set<string>();
   let closed = false;
+  /** One query at a time on the lease connection (pg's client takes one at a time; jobs check their leases independently). */
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = queue.then(f, f);
+    queue = run.catch(() => {});
+    return run;
+  };
 
   function lost(c: pg.Client, err?: Error): void {
     if (client !== c) return;
@@ -63,7 +70,7 @@ export function postgresLeases(url: string, onError: (err: Error) => void = () =
 
   return {
     sole: false,
-    async hold(name) {
+    hold: (name) => serial(async () => {
       if (closed) return false;
       let c: pg.Client;
       try {
@@ -85,11 +92,11 @@ export function postgresLeases(url: string, onError: (err: Error) => void = () =
         lost(c, err as Error);
         return false;
       }
-    },
-    async release(name) {
+    }),
+    release: (name) => serial(async () => {
       if (!held.delete(name) || !client) return;
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`checkin:${name}`]).catch(() => {});
-    },
+    }),
     async close() {
       closed = true;
       held.clear();
