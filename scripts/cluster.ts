@@ -160,30 +160,29 @@ function haproxyBin(): string {
   throw new Error('HAProxy not found (/usr/sbin/haproxy): apt-get install haproxy');
 }
 
-/** Polls `ok` every 100 ms for up to `ms`; throws `what` if it never held. */
+/** Polls `ok` every 100 ms for up to `ms`; throws `what` if it never held, or what `ok` threw other than fetch's TypeError. */
 async function waitFor(ok: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
-    if (await ok().catch(() => false)) return;
+    // A refused connection is "not yet"; any other error (the process exited) ends the wait.
+    if (await ok().catch((err: unknown) => (err instanceof TypeError ? false : Promise.reject(err)))) return;
     if (Date.now() > end) throw new Error(what);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** A child's stdout and stderr into a log file; its last lines kept for an error message. */
-function logTo(child: ChildProcess, file: WriteStream): { tail(): string; onLine(fn: (line: string) => void): void } {
+function logTo(child: ChildProcess, file: WriteStream): { tail(): string } {
   const last: string[] = [];
-  const listeners: ((line: string) => void)[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
       file.write(`${line}\n`);
       last.push(line);
       if (last.length > 30) last.shift();
-      for (const fn of listeners) fn(line);
     });
   }
-  return { tail: () => last.join('\n'), onLine: (fn) => listeners.push(fn) };
+  return { tail: () => last.join('\n') };
 }
 
 function spawnHub(name: string, port: number, env: Record<string, string>, logDir: string): { hub: ClusterHub; listening: Promise<void> } {
@@ -197,19 +196,19 @@ function spawnHub(name: string, port: number, env: Record<string, string>, logDi
   const logFile = join(logDir, `${name}.log`);
   const log = logTo(child, createWriteStream(logFile, { flags: 'a' }));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const listening = new Promise<void>((resolveListening, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${log.tail()}`)), 60_000);
-    log.onLine((line) => {
-      if (line.includes('Server listening at')) {
-        clearTimeout(timer);
-        resolveListening();
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening:\n${log.tail()}`));
-    });
-  });
+  // Up when its health check answers 200 (at any LOG_LEVEL), as the balancer judges it.
+  const listening = (async () => {
+    let gone = false;
+    void exited.then(() => (gone = true));
+    await waitFor(
+      async () => {
+        if (gone) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it answered:\n${log.tail()}`);
+        return (await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200;
+      },
+      60_000,
+      `${name} did not answer on port ${port} within 60 s:\n${log.tail()}`,
+    );
+  })();
   const hub: ClusterHub = {
     name,
     port,

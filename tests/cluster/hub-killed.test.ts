@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { log, until } from '../../scripts/bench/fleet.js';
+import { ackedCount, checkDatabase, drained, eventually, kiosksConnected, withCluster } from '../support/cluster.js';
+
+/**
+ * A hub process dies (SIGKILL: no graceful close) while 50 kiosks drain 1,000
+ * records each through HAProxy into three hubs on one PostgreSQL. Its kiosks'
+ * sockets drop; they reconnect through the balancer, which has taken the dead
+ * hub out, to the other two; the drain completes and every record the kiosks
+ * made is in kiosk_records exactly once (docs/operations.md "A district on
+ * PostgreSQL: several hub processes").
+ */
+describe('cluster: a hub process killed mid-drain', () => {
+  it('loses nothing and doubles nothing: the killed hub’s kiosks finish through the others', async () => {
+    const KIOSKS = 50;
+    const BACKLOG = 1_000;
+    await withCluster({ kiosks: KIOSKS, perVenue: 5, backlog: BACKLOG }, async ({ cluster, sims }) => {
+      const total = KIOSKS * BACKLOG;
+      sims.forEach((s) => s.start());
+      // Every kiosk connected (spread over the hubs round-robin), and a part of the backlog stored.
+      expect(await until(() => sims.every((s) => s.connects.length > 0), 60_000)).toBe(true);
+      expect(await until(() => ackedCount(sims) >= total * 0.2, 120_000)).toBe(true);
+
+      // The hub holding the most kiosks dies.
+      const held = await Promise.all(cluster.hubs.map((h) => kiosksConnected(h.url)));
+      const victim = cluster.hubs[held.indexOf(Math.max(...held))]!;
+      expect(Math.max(...held)).toBeGreaterThan(0);
+      const ackedAtKill = ackedCount(sims);
+      await victim.kill();
+      expect(ackedAtKill).toBeLessThan(total);
+
+      // The balancer marks it down (its health checks fail) and keeps it out.
+      expect(
+        await eventually(async () => (await cluster.balancerServers()).filter((s) => s.server === victim.name).every((s) => s.status.startsWith('DOWN')), 20_000),
+      ).toBe(true);
+
+      expect(await drained(sims, 150_000)).toBe(true);
+      // Its kiosks were dropped and came back through the balancer to the others.
+      const dropped = sims.filter((s) => s.disconnects.some((d) => d.reason !== 'io client disconnect'));
+      expect(dropped.length).toBeGreaterThanOrEqual(Math.max(...held));
+      expect(dropped.every((s) => s.connected)).toBe(true);
+      const survivors = cluster.hubs.filter((h) => h !== victim);
+      const after = await Promise.all(survivors.map((h) => kiosksConnected(h.url)));
+      expect(after.reduce((a, b) => a + b, 0)).toBe(KIOSKS);
+
+      const stored = await checkDatabase(cluster, sims);
+      log(`hub killed: ${victim.name} held ${Math.max(...held)} of ${KIOSKS} kiosks (${held.join('/')}) with ${ackedAtKill} of ${total} records acked; ${dropped.length} kiosks dropped and came back; ${JSON.stringify(stored)}`);
+      expect(stored).toEqual({ stored: total, lost: 0, lostAcked: 0, doubled: 0 });
+    });
+  });
+});
