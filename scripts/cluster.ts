@@ -43,6 +43,8 @@ export interface ClusterHub {
   child: ChildProcess;
   /** Its log (JSON lines, stdout and stderr). */
   logFile: string;
+  /** Its last 30 log lines. */
+  logTail(): string;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
   /** SIGKILL, as a crash: no graceful close. Resolves once it is gone. */
@@ -215,6 +217,7 @@ function spawnHub(name: string, port: number, env: Record<string, string>, logDi
     url: `http://127.0.0.1:${port}`,
     child,
     logFile,
+    logTail: log.tail,
     exited,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -14,7 +14,7 @@ describe('cluster: a hub process killed mid-drain', () => {
   it('loses nothing and doubles nothing: the killed hub’s kiosks finish through the others', async () => {
     const KIOSKS = 50;
     const BACKLOG = 1_000;
-    await withCluster({ kiosks: KIOSKS, perVenue: 5, backlog: BACKLOG }, async ({ cluster, sims }) => {
+    await withCluster({ kiosks: KIOSKS, perVenue: 5, backlog: BACKLOG }, async ({ cluster, sims, exits }) => {
       const total = KIOSKS * BACKLOG;
       sims.forEach((s) => s.start());
       // Every kiosk connected (spread over the hubs round-robin), and a part of the backlog stored.
@@ -43,6 +43,8 @@ describe('cluster: a hub process killed mid-drain', () => {
       const after = await Promise.all(survivors.map((h) => kiosksConnected(h.url)));
       expect(after.reduce((a, b) => a + b, 0)).toBe(KIOSKS);
 
+      // The one killed, and no other.
+      expect(exits).toEqual([{ name: victim.name, how: 'SIGKILL' }]);
       const stored = await checkDatabase(cluster, sims);
       log(`hub killed: ${victim.name} held ${Math.max(...held)} of ${KIOSKS} kiosks (${held.join('/')}) with ${ackedAtKill} of ${total} records acked; ${dropped.length} kiosks dropped and came back; ${JSON.stringify(stored)}`);
       expect(stored).toEqual({ stored: total, lost: 0, lostAcked: 0, doubled: 0 });

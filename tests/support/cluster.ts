@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kioskSettings, seedFleetIn, SimKiosk, until, type FleetKiosk } from '../../scripts/bench/fleet.js';
+import { kioskSettings, log, seedFleetIn, SimKiosk, until, type FleetKiosk } from '../../scripts/bench/fleet.js';
 import { startCluster, type Cluster } from '../../scripts/cluster.js';
 import { postgresSql } from '../../hub/src/store/sql.js';
 import { checkStoredIn } from '../../scripts/bench/fleet.js';
@@ -17,7 +17,7 @@ import { checkStoredIn } from '../../scripts/bench/fleet.js';
  */
 export async function withCluster(
   { kiosks, perVenue, backlog }: { kiosks: number; perVenue: number; backlog: number },
-  fn: (c: { cluster: Cluster; sims: SimKiosk[] }) => Promise<void>,
+  fn: (c: { cluster: Cluster; sims: SimKiosk[]; exits: { name: string; how: string }[] }) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'venue-cluster-'));
   // mkdtemp makes it 0700: PostgreSQL runs as the postgres user when the test runs as root, and must reach its dir inside.
@@ -25,12 +25,18 @@ export async function withCluster(
   let fleet: FleetKiosk[] = [];
   let cluster: Cluster | undefined;
   const sims: SimKiosk[] = [];
+  const exits: { name: string; how: string }[] = [];
   try {
     cluster = await startCluster({
       dir,
       hubs: 3,
       port: 0,
       hubEnv: { LOG_LEVEL: 'warn' },
+      // Every hub that exits before the end, with its last words (a test asserts which it expected).
+      onHubExit: (hub, code, signal) => {
+        exits.push({ name: hub.name, how: String(signal ?? code) });
+        log(`${hub.name} exited (${signal ?? code}); its last lines:\n${hub.logTail()}`);
+      },
       async prepare(store) {
         fleet = await seedFleetIn(store, kiosks, perVenue);
       },
@@ -41,7 +47,7 @@ export async function withCluster(
       sim.make(backlog, undefined, false);
       sims.push(sim);
     }
-    await fn({ cluster, sims });
+    await fn({ cluster, sims, exits });
   } finally {
     for (const s of sims) s.stop();
     await cluster?.stop();
