@@ -35,9 +35,10 @@ export interface PostgresServer {
   /**
    * Shuts the server down (`fast`: open sessions are ended, as a restart for an upgrade does;
    * `immediate`: as a crash), keeps it down `downMs`, then starts it again on the same port.
-   * Asynchronous, so the caller can watch what happens meanwhile.
+   * Asynchronous, so the caller can watch what happens meanwhile: `onDown` is called once the
+   * server has stopped, `onStarting` just before it is started again (it may answer from then on).
    */
-  restart(options?: { mode?: 'fast' | 'immediate'; downMs?: number; onDown?: () => void }): Promise<void>;
+  restart(options?: { mode?: 'fast' | 'immediate'; downMs?: number; onDown?: () => void; onStarting?: () => void }): Promise<void>;
 }
 
 export interface PostgresServerOptions {
@@ -136,11 +137,12 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
     port,
     dir,
     stop,
-    async restart({ mode = 'fast', downMs = 0, onDown } = {}) {
+    async restart({ mode = 'fast', downMs = 0, onDown, onStarting } = {}) {
       if (stopped) throw new Error('PostgreSQL was stopped');
       await runAsync('pg_ctl', ['stop', '-D', data, '-m', mode, '-w']);
       onDown?.();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      onStarting?.();
       await runAsync('pg_ctl', startArgs());
     },
   };

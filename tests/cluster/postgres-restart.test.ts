@@ -25,10 +25,16 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
       const hubHealth = new Map<string, { status: number; database?: string }[]>(cluster.hubs.map((h) => [h.name, []]));
       const balancerStates: string[][] = [];
       const throughBalancer: number[] = [];
+      // Down from downAt (stopped) until startingAt (being started again: it may answer from then on).
       let downAt = Infinity;
-      let upAt = Infinity;
+      let startingAt = Infinity;
       let down = false;
-      const restarted = cluster.postgres.restart({ mode: 'fast', downMs: 8_000, onDown: () => ((down = true), (downAt = performance.now())) });
+      const restarted = cluster.postgres.restart({
+        mode: 'fast',
+        downMs: 8_000,
+        onDown: () => ((down = true), (downAt = performance.now())),
+        onStarting: () => (startingAt = performance.now()),
+      });
       const watched = (async () => {
         while (!(await Promise.race([restarted.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 250))]))) {
           if (!down) continue;
@@ -37,15 +43,14 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
               const res = await fetch(`${h.url}/api/health`);
               const body = (await res.json().catch(() => ({}))) as { database?: string };
               // Only answers given while the server is still down count.
-              if (performance.now() < upAt) hubHealth.get(h.name)!.push({ status: res.status, database: body.database });
+              if (performance.now() < startingAt) hubHealth.get(h.name)!.push({ status: res.status, database: body.database });
             }),
-            cluster.balancerServers().then((servers) => balancerStates.push(servers.map((s) => s.status))),
-            fetch(`${cluster.url}/api/health`).then((res) => throughBalancer.push(res.status)),
+            cluster.balancerServers().then((servers) => performance.now() < startingAt && balancerStates.push(servers.map((s) => s.status))),
+            fetch(`${cluster.url}/api/health`).then((res) => performance.now() < startingAt && throughBalancer.push(res.status)),
           ]);
         }
       })();
       await restarted;
-      upAt = performance.now();
       await watched;
 
       // No hub died of it.
@@ -66,14 +71,14 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
 
       const attempts = sims.flatMap((s) => s.attempts);
       // While the server was down no batch was acknowledged: refused (retryable) or cut off, and sent again.
-      const ackedWhileDown = attempts.filter((a) => a.ackMs !== undefined && !a.refused && a.sentAt >= downAt && a.sentAt + a.ackMs <= upAt);
+      const ackedWhileDown = attempts.filter((a) => a.ackMs !== undefined && !a.refused && a.sentAt >= downAt && a.sentAt + a.ackMs <= startingAt);
       expect(ackedWhileDown).toEqual([]);
       const refusals = attempts.filter((a) => a.refused).map((a) => a.refused!);
       expect(refusals.filter((code) => code !== 'internal' && code !== 'rate_limited')).toEqual([]);
 
       const stored = await checkDatabase(cluster, sims);
       log(
-        `PostgreSQL restarted: ${Math.round(upAt - downAt)} ms down; health answers while down ${[...hubHealth].map(([n, s]) => `${n} ${s.length}`).join(', ')}; ` +
+        `PostgreSQL restarted: ${Math.round(startingAt - downAt)} ms down; health answers while down ${[...hubHealth].map(([n, s]) => `${n} ${s.length}`).join(', ')}; ` +
           `through the balancer ${JSON.stringify(throughBalancer)}; refusals ${refusals.length} (${[...new Set(refusals)].join(', ')}); ` +
           `batches dropped ${attempts.filter((a) => a.dropped).length}; ${JSON.stringify(stored)}`,
       );
