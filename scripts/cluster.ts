@@ -19,7 +19,7 @@ import { ensureDatabase, freePort, startPostgres, type PostgresServer } from './
  * for a demo (the data kept under data/cluster/); the cluster tests
  * (tests/cluster/) start it in a temp dir and break parts of it.
  *
- *   npm run cluster -- [--hubs 3] [--port 8080] [--fresh]
+ *   npm run cluster -- [--hubs 3] [--port 8080] [--fresh] [--dir data/cluster]
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -352,9 +352,12 @@ async function main(): Promise<void> {
       hubs: z.coerce.number().int().min(1).max(16).default(3),
       port: z.coerce.number().int().min(1).max(65_535 - 16).default(8080),
       fresh: z.boolean().default(false),
+      /** Where it keeps everything (the tests give a temp dir). */
+      dir: z.string().min(1).default('data/cluster'),
     }),
   );
-  const dir = join(root, 'data/cluster');
+  const dir = resolve(root, flags.dir);
+  const shown = flags.dir.replace(/\/+$/, '');
   if (flags.fresh) rmSync(dir, { recursive: true, force: true });
   await ensureBuilds();
   let seed: DemoSeed | undefined;
@@ -369,11 +372,11 @@ async function main(): Promise<void> {
       seed = await seedDemo(store);
       const hubLines = Array.from({ length: flags.hubs }, (_, i) => {
         const own = `http://127.0.0.1:${flags.port + i + 1}`;
-        return `           hub${i + 1}: ${own}  (metrics ${own}/metrics, log data/cluster/logs/hub${i + 1}.log)`;
+        return `           hub${i + 1}: ${own}  (metrics ${own}/metrics, log ${shown}/logs/hub${i + 1}.log)`;
       });
       lines = await demoBanner(store, seed, {
         base: publicUrl ?? base,
-        title: `Venue check-in district is running: ${flags.hubs} hub processes behind HAProxy (${base}) on one PostgreSQL (${seed.seeded ? 'demo street created' : 'existing data'} in data/cluster/)`,
+        title: `Venue check-in district is running: ${flags.hubs} hub processes behind HAProxy (${base}) on one PostgreSQL (${seed.seeded ? 'demo street created' : 'existing data'} in ${shown}/)`,
         publicUrl,
         extra: ['  Hubs:    each hub on its own (the balancer spreads kiosks and pages over them):', ...hubLines],
       });
@@ -384,7 +387,8 @@ async function main(): Promise<void> {
       );
     },
   });
-  process.stdout.write(`${lines.join('\n')}\n  PostgreSQL: ${cluster.databaseUrl}\n\n`);
+  const pids = cluster.hubs.map((h) => `${h.name} pid ${h.child.pid}`).join(', ');
+  process.stdout.write(`${lines.join('\n')}\n  PostgreSQL: ${cluster.databaseUrl}\n  Processes: ${pids}\n\n`);
   let ending = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
