@@ -83,8 +83,6 @@ export interface ClusterOptions {
   onHubExit?: (hub: ClusterHub, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Extra environment of every hub. */
   hubEnv?: Record<string, string>;
-  /** Remove PostgreSQL's dir when stopping (a test's temp cluster). */
-  removeOnStop?: boolean;
 }
 
 /**
@@ -264,7 +262,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (haproxy) await terminate(haproxy.child, haproxy.exited, 5_000);
       await Promise.all(hubs.map((h) => terminate(h.child, h.exited, 20_000)));
       postgres?.stop();
-      if (options.removeOnStop && postgres) rmSync(postgres.dir, { recursive: true, force: true });
       process.off('exit', killNow);
     })());
 
@@ -291,8 +288,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (!stopping) options.onHubExit?.(h, h.child.exitCode, h.child.signalCode);
       });
     }
-    // They start together: the first takes the migration lock, the others wait on it and find nothing to do.
-    await Promise.all(started.map((s) => s.listening));
+    // They start together. The schema is up to date already when `prepare` opened the store; else (or
+    // after an upgrade) the first takes the migration lock, the others wait on it and find nothing to do.
+    // One failing stops them all; the others' waits then end quietly.
+    for (const st of started) st.listening.catch(() => undefined);
+    await Promise.all(started.map((st) => st.listening));
 
     const statsSocket = join(dir, 'haproxy.sock');
     const config = join(dir, 'haproxy.cfg');

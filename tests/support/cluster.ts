@@ -1,10 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kioskSettings, log, seedFleetIn, SimKiosk, until, type FleetKiosk } from '../../scripts/bench/fleet.js';
-import { startCluster, type Cluster } from '../../scripts/cluster.js';
 import { postgresSql } from '../../hub/src/store/sql.js';
-import { checkStoredIn } from '../../scripts/bench/fleet.js';
+import { checkStoredIn, kioskSettings, log, seedFleetIn, SimKiosk, until, type FleetKiosk } from '../../scripts/bench/fleet.js';
+import { startCluster, type Cluster } from '../../scripts/cluster.js';
 
 /**
  * A district for a fault test (tests/cluster/, docs/testing.md "Cluster"):
