@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../hub/src/store/index.js';
 import { log, until } from '../../scripts/bench/fleet.js';
+import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
 import { ackedCount, checkDatabase, drained, eventually, kiosksConnected, withCluster } from '../support/cluster.js';
 
 /**
@@ -8,7 +10,8 @@ import { ackedCount, checkDatabase, drained, eventually, kiosksConnected, withCl
  * sockets drop; they reconnect through the balancer, which has taken the dead
  * hub out, to the other two; the drain completes and every record the kiosks
  * made is in kiosk_records exactly once (docs/operations.md "A district on
- * PostgreSQL: several hub processes").
+ * PostgreSQL: several hub processes"). First, the hubs share one keys file:
+ * a tablet enrolled at any of them gets the same pass-checking key.
  */
 describe('cluster: a hub process killed mid-drain', () => {
   it('loses nothing and doubles nothing: the killed hub’s kiosks finish through the others', async () => {
@@ -16,6 +19,20 @@ describe('cluster: a hub process killed mid-drain', () => {
     const BACKLOG = 1_000;
     await withCluster({ kiosks: KIOSKS, perVenue: 5, backlog: BACKLOG }, async ({ cluster, sims, exits }) => {
       const total = KIOSKS * BACKLOG;
+      // One keys file for all: a tablet enrolled at any hub gets the same pass-checking key, so a pass
+      // one hub signed is checked alike whichever hub the phone reached.
+      const store = await openStore(cluster.databaseUrl);
+      const codes = await Promise.all(cluster.hubs.map(() => store.kiosks.issueEnrolmentCode(`${sims[0]!.kiosk.venueId}-1`, Date.now(), 600_000)));
+      await store.close();
+      const passKeys = await Promise.all(
+        cluster.hubs.map(async (h, i) => {
+          const res = await fetch(`${h.url}/api/kiosks/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: formatEnrolmentCode(codes[i]!) }) });
+          expect(res.status, h.name).toBe(201);
+          return JSON.stringify(((await res.json()) as { passKey: unknown }).passKey);
+        }),
+      );
+      expect(new Set(passKeys).size).toBe(1);
+
       sims.forEach((s) => s.start());
       // Every kiosk connected (spread over the hubs round-robin), and a part of the backlog stored.
       expect(await until(() => sims.every((s) => s.connects.length > 0), 60_000)).toBe(true);
