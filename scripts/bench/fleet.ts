@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import { openStore } from '../../hub/src/store/index.js';
+import { openStore, type Store } from '../../hub/src/store/index.js';
+import type { Sql } from '../../hub/src/store/sql.js';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from '../../kiosk/src/sync/backoff.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import { ApiError, type Ack } from '../../shared/schemas/errors.js';
@@ -314,18 +315,23 @@ export interface FleetKiosk {
 export async function seedFleet(dataDir: string, kiosks: number, perVenue: number): Promise<{ dbFile: string; kiosks: FleetKiosk[] }> {
   const dbFile = join(dataDir, 'hub.sqlite');
   const store = await openStore(dbFile);
-  const out: FleetKiosk[] = [];
   try {
-    let entranceId = '';
-    for (let k = 0; k < kiosks; k++) {
-      if (k % perVenue === 0) entranceId = await seedVenue(store, `venue-${String(k / perVenue).padStart(5, '0')}`);
-      const { kiosk, token } = await enrolKiosk(store, entranceId);
-      out.push({ id: kiosk.id, venueId: kiosk.venueId, token });
-    }
+    return { dbFile, kiosks: await seedFleetIn(store, kiosks, perVenue) };
   } finally {
     await store.close();
   }
-  return { dbFile, kiosks: out };
+}
+
+/** seedFleet's venues and kiosks in an open store (SQLite or PostgreSQL: `npm run test:cluster` seeds its database so). */
+export async function seedFleetIn(store: Store, kiosks: number, perVenue: number): Promise<FleetKiosk[]> {
+  const out: FleetKiosk[] = [];
+  let entranceId = '';
+  for (let k = 0; k < kiosks; k++) {
+    if (k % perVenue === 0) entranceId = await seedVenue(store, `venue-${String(k / perVenue).padStart(5, '0')}`);
+    const { kiosk, token } = await enrolKiosk(store, entranceId);
+    out.push({ id: kiosk.id, venueId: kiosk.venueId, token });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- checking the database
@@ -370,6 +376,37 @@ export function checkStored(dbFile: string, made: ReadonlyMap<string, { ids: str
   } finally {
     db.close();
   }
+}
+
+/**
+ * checkStored over the store's `Sql` (SQLite or PostgreSQL; the cluster tests
+ * check their PostgreSQL database so): the same counts, in SQL both accept.
+ */
+export async function checkStoredIn(sql: Sql, made: ReadonlyMap<string, { ids: string[]; acked: Set<string> }>): Promise<{ stored: number; lost: number; lostAcked: number; doubled: number }> {
+  let lost = 0;
+  let lostAcked = 0;
+  let doubled = 0;
+  let stored = 0;
+  for (const [kioskId, m] of made) {
+    const rows = new Map((await sql.all<{ id: string; n: number }>('SELECT id, count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY id', [kioskId])).map((r) => [r.id, r.n]));
+    const entrances = new Map((await sql.all<{ id: string; n: number }>('SELECT id, count(*) AS n FROM entrance_records WHERE kiosk_id = ? GROUP BY id', [kioskId])).map((r) => [r.id, r.n]));
+    const mine = new Set(m.ids);
+    for (const id of m.ids) {
+      const n = rows.get(id) ?? 0;
+      if (n === 0) {
+        lost++;
+        if (m.acked.has(id)) lostAcked++;
+      } else stored++;
+      doubled += Math.max(0, n - 1) + Math.max(0, (entrances.get(id) ?? 0) - 1);
+    }
+    for (const [id, n] of rows) if (!mine.has(id)) doubled += n;
+    const twice = await sql.get<{ n: number | null }>(
+      'SELECT sum(n - 1) AS n FROM (SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY seq HAVING count(*) > 1) AS twice',
+      [kioskId],
+    );
+    doubled += twice?.n ?? 0;
+  }
+  return { stored, lost, lostAcked, doubled };
 }
 
 // ---------------------------------------------------------------- a simulated kiosk

@@ -4,7 +4,7 @@ import { migratePostgres } from '../../hub/src/store/migrate-postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../hub/src/store/migrations-postgres.js';
 import { MIGRATIONS } from '../../hub/src/store/migrations.js';
 import { openStore } from '../../hub/src/store/index.js';
-import { numberedParameters, postgresSql, type Sql, type SqlDatabase } from '../../hub/src/store/sql.js';
+import { isConnectionError, numberedParameters, postgresSql, type Sql, type SqlDatabase } from '../../hub/src/store/sql.js';
 import { testPostgresServer, type TestPostgresServer } from '../support/store.js';
 
 /**
@@ -98,6 +98,44 @@ describe('store on PostgreSQL: migrator, group commit, parameters', () => {
       expect(b).toEqual({ n: 2 });
       expect(await sql.get('SELECT opened_at FROM flags WHERE id = ?', [a!.id])).toEqual({ opened_at: 1_765_000_000_000 });
     });
+  });
+
+  it('lives on when the server ends a connection inside a transaction: the caller is told, the pool serves the next one', async () => {
+    // As when PostgreSQL restarts (fast shutdown) under the hubs: a checked-out connection dies between two statements.
+    const url = await server.createDatabase('pg_terminated');
+    const errors: Error[] = [];
+    const sql = postgresSql(url, { max: 2, onError: (err) => errors.push(err) });
+    const admin = postgresSql(url, { max: 1 });
+    try {
+      await sql.exec('CREATE TABLE t (n BIGINT NOT NULL)');
+      let resume!: () => void;
+      const resumed = new Promise<void>((r) => (resume = r));
+      let told!: (pid: number) => void;
+      const pid = new Promise<number>((r) => (told = r));
+      const tx = sql.transaction(async (t) => {
+        await t.run('INSERT INTO t (n) VALUES (?)', [1]);
+        told((await t.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid);
+        await resumed;
+        await t.run('INSERT INTO t (n) VALUES (?)', [2]);
+      });
+      const outcome = tx.then(
+        () => 'committed',
+        (err: unknown) => (isConnectionError(err) ? 'connection error' : String(err)),
+      );
+      await admin.get('SELECT pg_terminate_backend(?) AS ended', [await pid]);
+      // The connection's end reaches this process as an 'error' on the checked-out client: heard, not thrown.
+      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(errors.length).toBeGreaterThan(0);
+      resume();
+      expect(await outcome).toBe('connection error');
+      // Nothing of it stayed, and the next transaction runs on a fresh connection.
+      expect(await sql.transaction((t) => t.get('SELECT count(*) AS n FROM t'))).toEqual({ n: 0 });
+      await sql.transaction((t) => t.run('INSERT INTO t (n) VALUES (?)', [3]));
+      expect(await sql.all('SELECT n FROM t')).toEqual([{ n: 3 }]);
+    } finally {
+      await sql.close();
+      await admin.close();
+    }
   });
 
   it('numbers ? parameters outside quoted strings and names', async () => {

@@ -228,6 +228,14 @@ export function postgresSql(url: string, options: PostgresOptions = {}): SqlData
     async transaction(fn) {
       const client = await pool.connect();
       let broken: unknown;
+      // Checked out, a client has none of the pool's listeners: its connection dying now (the server
+      // restarted or shut down) would be an unhandled 'error' and end the process. Heard here instead;
+      // the statement under way fails with it, and the connection is not given back.
+      const onError = (err: Error) => {
+        broken ??= err;
+        options.onError?.(err);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         try {
@@ -242,6 +250,7 @@ export function postgresSql(url: string, options: PostgresOptions = {}): SqlData
         broken ??= isConnectionError(err) ? err : undefined;
         throw err;
       } finally {
+        client.off('error', onError);
         // A connection that failed mid-transaction is not given back to be used again.
         client.release(broken instanceof Error ? broken : undefined);
       }
