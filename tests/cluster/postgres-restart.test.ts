@@ -22,7 +22,7 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
       expect(await until(() => ackedCount(sims) >= total * 0.2, 120_000)).toBe(true);
 
       // Watched while the server is down: each hub's health, the balancer's view, an answer through it.
-      const hubHealth = new Map<string, { status: number; database?: string }[]>(cluster.hubs.map((h) => [h.name, []]));
+      const hubHealth = new Map<string, { status: number; database?: string; ready?: boolean }[]>(cluster.hubs.map((h) => [h.name, []]));
       const balancerStates: string[][] = [];
       const throughBalancer: number[] = [];
       // Down from downAt (stopped) until startingAt (being started again: it may answer from then on).
@@ -41,9 +41,9 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
           await Promise.all([
             ...cluster.hubs.map(async (h) => {
               const res = await fetch(`${h.url}/api/health`);
-              const body = (await res.json().catch(() => ({}))) as { database?: string };
+              const body = (await res.json().catch(() => ({}))) as { database?: string; ready?: boolean };
               // Only answers given while the server is still down count.
-              if (performance.now() < startingAt) hubHealth.get(h.name)!.push({ status: res.status, database: body.database });
+              if (performance.now() < startingAt) hubHealth.get(h.name)!.push({ status: res.status, database: body.database, ready: body.ready });
             }),
             cluster.balancerServers().then((servers) => performance.now() < startingAt && balancerStates.push(servers.map((s) => s.status))),
             fetch(`${cluster.url}/api/health`).then((res) => performance.now() < startingAt && throughBalancer.push(res.status)),
@@ -58,7 +58,7 @@ describe('cluster: PostgreSQL restarted mid-drain', () => {
       // Down: every hub said so, 503 with the database named; the balancer took them all out and answered 503 itself.
       for (const [name, seen] of hubHealth) {
         expect(seen.length, name).toBeGreaterThan(0);
-        expect(seen.some((h) => h.status === 503 && h.database === 'down'), name).toBe(true);
+        expect(seen.some((h) => h.status === 503 && h.database === 'down' && h.ready === false), name).toBe(true);
         expect(seen.every((h) => h.status === 503), name).toBe(true);
       }
       expect(balancerStates.some((states) => states.length === 6 && states.every((s) => s.startsWith('DOWN')))).toBe(true);

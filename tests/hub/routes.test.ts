@@ -37,7 +37,7 @@ describe('hub HTTP routes', () => {
       await store.close();
       const res = await app.inject('/api/health');
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'degraded', database: 'down' });
+      expect(res.json()).toMatchObject({ status: 'not_ready', ready: false, database: 'down' });
     });
   });
 
