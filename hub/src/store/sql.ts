@@ -184,23 +184,34 @@ export function postgresSql(url: string, options: PostgresOptions = {}): SqlData
     if (!q) texts.set(text, (q = { text: numberedParameters(text), name: `q${texts.size}` }));
     return q;
   };
-  const on = (client: pg.Pool | pg.PoolClient) => ({
-    async all<R>(text: string, params: readonly Param[] = []) {
+  /** The last query sent on each transaction's connection. */
+  const inTurn = new WeakMap<pg.PoolClient, Promise<unknown>>();
+  const on = (client: pg.Pool | pg.PoolClient) => {
+    // A transaction's connection takes one query at a time (pg queues the rest, and will refuse them
+    // in its next major version): statements a repository sends together (Promise.all) wait in turn.
+    const send = (text: string, params: readonly Param[]): Promise<pg.QueryResult> => {
       const q = query(text);
-      return (await client.query({ name: q.name, text: q.text, values: params as unknown[] })).rows as R[];
+      const config = { name: q.name, text: q.text, values: params as unknown[] };
+      if (client instanceof pg.Pool) return client.query(config);
+      const run = (inTurn.get(client) ?? Promise.resolve()).then(() => client.query(config));
+      inTurn.set(client, run.catch(() => {}));
+      return run;
+    };
+    return {
+    async all<R>(text: string, params: readonly Param[] = []) {
+      return (await send(text, params)).rows as R[];
     },
     async get<R>(text: string, params: readonly Param[] = []) {
-      const q = query(text);
-      return (await client.query({ name: q.name, text: q.text, values: params as unknown[] })).rows[0] as R | undefined;
+      return (await send(text, params)).rows[0] as R | undefined;
     },
     async run(text: string, params: readonly Param[] = []) {
-      const q = query(text);
-      return { changes: (await client.query({ name: q.name, text: q.text, values: params as unknown[] })).rowCount ?? 0 };
+      return { changes: (await send(text, params)).rowCount ?? 0 };
     },
     async exec(text: string) {
       await client.query(text);
     },
-  });
+    };
+  };
 
   function inside(client: pg.PoolClient, depth: number): Sql {
     return {
