@@ -4,6 +4,17 @@ import type { Aggregates } from './aggregates.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Param, Sql } from './sql.js';
 
+/**
+ * A batch of a kiosk revoked (or retired) before its transaction could store it: nothing of it is
+ * stored. The socket handler answers it as the revoke it is.
+ */
+export class KioskRevokedError extends Error {
+  constructor(readonly kioskId: string) {
+    super(`kiosk ${kioskId} was revoked or retired; its records are no longer accepted`);
+    this.name = 'KioskRevokedError';
+  }
+}
+
 /** The store's verdict on one record; the caller maps it back to the batch index. */
 export type StoreOutcome =
   | { status: 'accepted' }
@@ -16,7 +27,9 @@ export interface RecordRepository {
    * (aggregates.ts), atomically, and returns one outcome per record, in order,
    * only after COMMIT. Batches arriving together share one commit (group
    * commit). Idempotent: a record already stored under the same id with the
-   * same (kiosk, seq) is a duplicate, not a second row.
+   * same (kiosk, seq) is a duplicate, not a second row. Throws
+   * KioskRevokedError, storing nothing, if a kiosk of the records is revoked
+   * or retired when the transaction reaches it.
    */
   ingest(records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]>;
   /** Whether this record (its id, from this kiosk, at this seq) is already stored: a resend. */
@@ -77,6 +90,13 @@ const COUNT_ALL = 'SELECT count(*) AS n FROM kiosk_records';
 type PassRow = { id: string; people: number };
 
 export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits: GroupCommit): RecordRepository {
+  // The kiosk is still in service, read in the transaction that stores its records, its row share-locked on
+  // PostgreSQL until that COMMIT: a revoke on another hub process (UPDATE kiosks … WHERE revoked_at IS NULL)
+  // waits for this batch to commit, or, committed first, is what this read sees, so no record of a kiosk
+  // commits after its revoke. On SQLite the group transaction already holds the write lock (BEGIN IMMEDIATE).
+  // A kiosk the hub does not know is left to the foreign keys, as before.
+  const kioskInService = `SELECT revoked_at FROM kiosks WHERE id = ?${sql.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
+
   /**
    * The stored pass or booking a record names, if it is one of this venue's
    * and has that person. A booking (src 'booking') is looked up among
@@ -182,6 +202,11 @@ export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits
    * were stored one record at a time.
    */
   async function ingestAll(tx: Sql, records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]> {
+    // One statement per batch (a batch is one kiosk's), none per record.
+    for (const kioskId of new Set(records.map((r) => r.kioskId))) {
+      const kiosk = await tx.get<{ revoked_at: number | null }>(kioskInService, [kioskId]);
+      if (kiosk && kiosk.revoked_at !== null) throw new KioskRevokedError(kioskId);
+    }
     const kioskTimeMs = records.map((r) => Date.parse(r.kioskTime));
     const stored = await insertLedgerRows(tx, records, kioskTimeMs, receivedAt);
     const outcomes: StoreOutcome[] = [];
