@@ -90,12 +90,15 @@ const COUNT_ALL = 'SELECT count(*) AS n FROM kiosk_records';
 type PassRow = { id: string; people: number };
 
 export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits: GroupCommit): RecordRepository {
-  // The kiosk is still in service, read in the transaction that stores its records, its row share-locked on
-  // PostgreSQL until that COMMIT: a revoke on another hub process (UPDATE kiosks … WHERE revoked_at IS NULL)
-  // waits for this batch to commit, or, committed first, is what this read sees, so no record of a kiosk
-  // commits after its revoke. On SQLite the group transaction already holds the write lock (BEGIN IMMEDIATE).
-  // A kiosk the hub does not know is left to the foreign keys, as before.
-  const kioskInService = `SELECT revoked_at FROM kiosks WHERE id = ?${sql.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
+  // The kiosk is still in service, read in the transaction that stores its records, AFTER their rows went in.
+  // Inserting them took, through the foreign key, a KEY SHARE lock on the kiosk's row (PostgreSQL) held to
+  // COMMIT, and a revoke first locks that row FOR UPDATE (kiosks.ts), which conflicts with it: a revoke on
+  // another hub process waits for this batch to commit, or, holding the row first, makes the insert wait for
+  // the revoke's COMMIT, which this read (a new statement under READ COMMITTED) then sees. Either way no record
+  // of a kiosk commits after its revoke. No lock of its own here, so batches, status reports and "seen" writes
+  // of one kiosk on several processes block each other no more than before. On SQLite the group transaction
+  // already holds the write lock (BEGIN IMMEDIATE). A kiosk the hub does not know is left to the foreign keys.
+  const KIOSK_REVOKED = 'SELECT revoked_at FROM kiosks WHERE id = ?';
 
   /**
    * The stored pass or booking a record names, if it is one of this venue's
@@ -202,13 +205,14 @@ export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits
    * were stored one record at a time.
    */
   async function ingestAll(tx: Sql, records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]> {
-    // One statement per batch (a batch is one kiosk's), none per record.
-    for (const kioskId of new Set(records.map((r) => r.kioskId))) {
-      const kiosk = await tx.get<{ revoked_at: number | null }>(kioskInService, [kioskId]);
-      if (kiosk && kiosk.revoked_at !== null) throw new KioskRevokedError(kioskId);
-    }
     const kioskTimeMs = records.map((r) => Date.parse(r.kioskTime));
     const stored = await insertLedgerRows(tx, records, kioskTimeMs, receivedAt);
+    // After the insert, on purpose (see KIOSK_REVOKED); one statement per batch (a batch is one kiosk's), none
+    // per record, and none for a batch of resends only. Throwing rolls this batch's savepoint back: nothing stored.
+    for (const kioskId of new Set(records.filter((_, i) => stored[i]).map((r) => r.kioskId))) {
+      const kiosk = await tx.get<{ revoked_at: number | null }>(KIOSK_REVOKED, [kioskId]);
+      if (kiosk && kiosk.revoked_at !== null) throw new KioskRevokedError(kioskId);
+    }
     const outcomes: StoreOutcome[] = [];
     for (const [i, r] of records.entries()) outcomes.push(stored[i] ? { status: 'accepted' } : await notStored(tx, r));
 
