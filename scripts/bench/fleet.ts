@@ -346,7 +346,8 @@ export async function seedFleet(dataDir: string, kiosks: number, perVenue: numbe
  * kiosk_records or its projection entrance_records, or rows of these kiosks
  * the clients never made. Both tables have id PRIMARY KEY and UNIQUE (kiosk_id,
  * seq), so doubled is 0 unless a constraint went missing; it is counted, not assumed.
- * lostAcked: of the lost, those the hub had acknowledged.
+ * lostAcked: of the lost, those the hub had acknowledged. `location`: the
+ * store the hubs used, a SQLite file or a PostgreSQL URL (their DATABASE_URL).
  */
 export async function checkStored(
   location: string,

@@ -409,11 +409,17 @@ async function main(): Promise<void> {
   const kioskUrl = balancer?.url ?? hubs[0]!.url;
   if (balancer) log(`${flags.hubs} hubs behind HAProxy at ${balancer.url}`);
   /** Every hub process's loop-delay samples, those of hubs since restarted included. */
-  const allLoopDelay = () => hubs.flatMap((h) => h.loopDelay).concat(retiredLoopDelay);
   const retiredLoopDelay: HubProcess['loopDelay'] = [];
+  const allLoopDelay = () => hubs.flatMap((h) => h.loopDelay).concat(retiredLoopDelay);
+  /** CPU of all the hubs together, in % of one core. */
   const hubsCpu = () => {
     const meters = hubs.map((h) => cpuMeter(h.child.pid));
-    return { pct: () => meters.reduce<number | null>((sum, m) => (sum === null ? null : ((p) => (p === null ? null : round(sum + p)))(m.pct())), 0) };
+    return {
+      pct: () => {
+        const each = meters.map((m) => m.pct());
+        return each.some((p) => p === null) ? null : round(each.reduce<number>((sum, p) => sum + p!, 0));
+      },
+    };
   };
 
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
