@@ -94,9 +94,9 @@ async function main(): Promise<void> {
   reportHubLog(hubLog);
 
   const check = (group: SimKiosk[]) => checkStored(dbFile, new Map(group.map((s) => [s.kiosk.id, { ids: s.madeIds, acked: s.ackedIds }])));
-  const single = check([alone]);
+  const single = await check([alone]);
   if (single.lost + single.doubled > 0) log(`baseline tablet: ${JSON.stringify(single)}`);
-  const stored = check(sims);
+  const stored = await check(sims);
   const attempts = sims.flatMap((s) => s.attempts);
   const ackMs = attempts.filter((a) => a.ackMs !== undefined).map((a) => a.ackMs!);
   const records = flags.kiosks * flags.backlog;

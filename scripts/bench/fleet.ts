@@ -7,6 +7,7 @@
  * check of what the clients made against the database.
  */
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { isPostgresUrl } from '../../hub/src/store/migrate-postgres.js';
 import type { Sql } from '../../hub/src/store/sql.js';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from '../../kiosk/src/sync/backoff.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
@@ -208,13 +210,19 @@ function procStatus(pid: number | undefined, field: string): number | null {
  * event-loop probe above) on a data dir and a port of 127.0.0.1, at LOG_LEVEL
  * info as in production; its log lines are counted by level as they come (its
  * stderr too). Resolves once it listens; killed on exit of this process.
+ * `env` is added to its environment (DATABASE_URL for a hub on PostgreSQL).
  * With `cpuProfDir`, node writes a CPU profile of the hub there when it exits.
  */
-export function startHubProcess(dataDir: string, port: number, hubLog?: HubLog, { cpuProfDir }: { cpuProfDir?: string | undefined } = {}): Promise<HubProcess> {
+export function startHubProcess(
+  dataDir: string,
+  port: number,
+  hubLog?: HubLog,
+  { cpuProfDir, env = {} }: { cpuProfDir?: string | undefined; env?: Record<string, string> } = {},
+): Promise<HubProcess> {
   const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', '--import', LOOP_PROBE, 'hub/src/server.ts'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
@@ -310,10 +318,11 @@ export interface FleetKiosk {
 /**
  * A data dir with ceil(kiosks / perVenue) venues (each with one entrance, as
  * seedVenue makes it) and `kiosks` kiosks enrolled at them, through the store,
- * before the hub starts.
+ * before the hub starts. `location`: the store (openStore), hub.sqlite in the
+ * data dir by default, or a PostgreSQL URL (migrated by openStore); returned as `dbFile`.
  */
-export async function seedFleet(dataDir: string, kiosks: number, perVenue: number): Promise<{ dbFile: string; kiosks: FleetKiosk[] }> {
-  const dbFile = join(dataDir, 'hub.sqlite');
+export async function seedFleet(dataDir: string, kiosks: number, perVenue: number, location = join(dataDir, 'hub.sqlite')): Promise<{ dbFile: string; kiosks: FleetKiosk[] }> {
+  const dbFile = location;
   const store = await openStore(dbFile);
   try {
     return { dbFile, kiosks: await seedFleetIn(store, kiosks, perVenue) };
@@ -343,23 +352,37 @@ export async function seedFleetIn(store: Store, kiosks: number, perVenue: number
  * kiosk_records or its projection entrance_records, or rows of these kiosks
  * the clients never made. Both tables have id PRIMARY KEY and UNIQUE (kiosk_id,
  * seq), so doubled is 0 unless a constraint went missing; it is counted, not assumed.
- * lostAcked: of the lost, those the hub had acknowledged.
+ * lostAcked: of the lost, those the hub had acknowledged. `location`: the
+ * store the hubs used, a SQLite file or a PostgreSQL URL (their DATABASE_URL).
  */
-export function checkStored(dbFile: string, made: ReadonlyMap<string, { ids: string[]; acked: Set<string> }>): { stored: number; lost: number; lostAcked: number; doubled: number } {
-  const db = new Database(dbFile, { readonly: true });
+export async function checkStored(
+  location: string,
+  made: ReadonlyMap<string, { ids: string[]; acked: Set<string> }>,
+): Promise<{ stored: number; lost: number; lostAcked: number; doubled: number }> {
+  // The same three queries on either database, read-only: the SQLite file or a PostgreSQL URL (a hub's DATABASE_URL).
+  const byKiosk = 'SELECT id, count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY id';
+  const entranceByKiosk = 'SELECT id, count(*) AS n FROM entrance_records WHERE kiosk_id = ? GROUP BY id';
+  const seqTwice = 'SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY seq HAVING count(*) > 1) AS twice';
+  let all: (text: string, kioskId: string) => Promise<{ id?: string; n: number }[]>;
+  let close: () => Promise<void>;
+  if (isPostgresUrl(location)) {
+    const client = new pg.Client({ connectionString: location });
+    await client.connect();
+    all = async (text, kioskId) => (await client.query<{ id?: string; n: string | number }>(text.replace('?', '$1'), [kioskId])).rows.map((r) => ({ ...r, n: Number(r.n) }));
+    close = () => client.end();
+  } else {
+    const db = new Database(location, { readonly: true });
+    all = async (text, kioskId) => db.prepare<[string], { id?: string; n: number }>(text).all(kioskId);
+    close = async () => void db.close();
+  }
   try {
     let lost = 0;
     let lostAcked = 0;
     let doubled = 0;
     let stored = 0;
-    const byKiosk = db.prepare<[string], { id: string; n: number }>('SELECT id, count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY id');
-    const entranceByKiosk = db.prepare<[string], { id: string; n: number }>('SELECT id, count(*) AS n FROM entrance_records WHERE kiosk_id = ? GROUP BY id');
-    const seqTwice = db.prepare<[string], { n: number }>(
-      'SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY seq HAVING count(*) > 1)',
-    );
     for (const [kioskId, m] of made) {
-      const rows = new Map(byKiosk.all(kioskId).map((r) => [r.id, r.n]));
-      const entrances = new Map(entranceByKiosk.all(kioskId).map((r) => [r.id, r.n]));
+      const rows = new Map((await all(byKiosk, kioskId)).map((r) => [r.id!, r.n]));
+      const entrances = new Map((await all(entranceByKiosk, kioskId)).map((r) => [r.id!, r.n]));
       const mine = new Set(m.ids);
       for (const id of m.ids) {
         const n = rows.get(id) ?? 0;
@@ -370,11 +393,11 @@ export function checkStored(dbFile: string, made: ReadonlyMap<string, { ids: str
         doubled += Math.max(0, n - 1) + Math.max(0, (entrances.get(id) ?? 0) - 1);
       }
       for (const [id, n] of rows) if (!mine.has(id)) doubled += n;
-      doubled += seqTwice.get(kioskId)!.n;
+      doubled += (await all(seqTwice, kioskId))[0]!.n;
     }
     return { stored, lost, lostAcked, doubled };
   } finally {
-    db.close();
+    await close();
   }
 }
 

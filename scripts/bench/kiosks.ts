@@ -10,6 +10,26 @@
  * kiosk/src/sync/sync-client.ts). Prints one JSON line.
  *
  *   npm run bench:kiosks -- --kiosks 1000 --seconds 60 --json [--per-venue 2] [--resync-max 300] [--hub-cpu-prof DIR]
+ *                           [--store sqlite|postgres] [--hubs N]
+ *
+ * --store (default sqlite): where the hubs keep their data. sqlite: hub.sqlite
+ * in the temp DATA_DIR, as `npm run serve` keeps it. postgres: a throwaway
+ * PostgreSQL server started for the run (startBenchPostgres below, the one place
+ * that says how; stopped and removed at the end), its `bench` database seeded
+ * through openStore(url) and given to every hub as DATABASE_URL; `lost` and
+ * `doubled` are then counted in that database.
+ * --hubs N (default 1): N hub processes on the one store and one keys file (the
+ * temp DATA_DIR's), each on its own port; with N > 1, HAProxy
+ * (/usr/sbin/haproxy) in front with deploy/haproxy.cfg, its `server` lines
+ * replaced by the N hubs and its bind by a free port, and every kiosk connects
+ * through it. With N > 1 the restart phase is rolling: each hub in turn is
+ * stopped and started again, the next one only once the balancer has taken the
+ * restarted one back (its health check's rise: 2 checks 1 s apart).
+ *   e.g. ulimit -n 16384; npm run bench:kiosks -- --hubs 3 --store postgres --kiosks 2000
+ * The JSON line says `hubs` and `store`; CPU figures of the hubs are their sum,
+ * `hub_rss_mb` the largest hub's peak, `hub_loop_delay_*` the worst of any hub,
+ * `hub_stop_s`/`hub_down_s` the longest of the restarts, and `restart_all_s` the
+ * whole rolling restart (first SIGTERM to the last hub listening again).
  *
  * Phases, each bounded by count and time:
  *  1. baseline: kiosk 0 alone on the hub sends a batch of 5 every 500 ms for
@@ -22,7 +42,7 @@
  *     resends), `disconnects` = sockets dropped in this phase, `records_per_s`
  *     = records acknowledged of this phase's batches per second of it,
  *     `hub_rss_mb` = the hub's peak resident set (VmHWM) up to its end;
- *  4. restart: SIGTERM to the hub (graceful close; SIGKILL if it has not exited
+ *  4. restart (every hub, one after another, with --hubs N > 1): SIGTERM to the hub (graceful close; SIGKILL if it has not exited
  *     30 s later: `hub_stop_s`, `hub_stop_killed`), start it again on the same
  *     port and data; the tablets keep recording throughout.
  *     `resync_after_restart_s`: from the SIGTERM until every kiosk has
@@ -53,13 +73,16 @@
  * 4256 (raise it in the shell first, e.g. `ulimit -n 8192`; the children
  * inherit it).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { loadOrCreateKeys } from '../../hub/src/keys.js';
 import { freePort } from '../../tests/support/hub-process.js';
+import { ensureDatabase, startPostgres } from '../postgres-server.js';
 import { parseFlags } from '../cli.js';
 import {
   checkStored,
@@ -71,6 +94,7 @@ import {
   openFileLimit,
   percentile,
   reportHubLog,
+  root,
   round,
   seedFleet,
   SimKiosk,
@@ -79,6 +103,7 @@ import {
   until,
   type FleetKiosk,
   type HubLog,
+  type HubProcess,
   type KioskSettings,
 } from './fleet.js';
 
@@ -87,6 +112,56 @@ const PER_TICK = 5;
 const BASELINE_MS = 10_000;
 const BASELINE_EVERY_MS = 500;
 const FINAL_DRAIN_MS = 60_000;
+/** deploy/haproxy.cfg takes a hub back after `rise 2` good checks `inter 1s` apart: the rolling restart waits this long before the next hub goes. */
+const BALANCER_RISE_MS = 2_500;
+
+// ---------------------------------------------------------------- PostgreSQL and the balancer
+
+/**
+ * The one place that starts PostgreSQL for --store postgres: a throwaway
+ * cluster (scripts/postgres-server.ts: Debian's binaries, a temp dir, a free
+ * port, C collation, fsync on), stopped and removed on exit, with an empty
+ * `bench` database.
+ */
+async function startBenchPostgres(): Promise<string> {
+  const server = await startPostgres({ onStop: (stop) => onCleanup(stop) });
+  return ensureDatabase(server.url, 'bench');
+}
+
+/**
+ * HAProxy in front of the hubs, with deploy/haproxy.cfg: each block between
+ * `# hubs:` and `# end hubs` becomes one `server` line per hub port, and the
+ * frontend binds a free port of 127.0.0.1 instead of 8080. Resolves once a
+ * request through it reaches a hub; killed on exit of this process.
+ */
+async function startBalancer(dir: string, hubPorts: readonly number[]): Promise<{ url: string; child: ChildProcess; log: string[] }> {
+  const port = await freePort();
+  const servers = hubPorts.map((p, i) => `    server hub${i + 1} 127.0.0.1:${p} check`).join('\n');
+  const cfg = readFileSync(join(root, 'deploy/haproxy.cfg'), 'utf8')
+    .replace(/(# hubs:\n)[\s\S]*?(\n\s*# end hubs)/g, (_m, open: string, close: string) => `${open}${servers}${close}`)
+    .replace(/bind 127\.0\.0\.1:8080/, `bind 127.0.0.1:${port}`);
+  if (!cfg.includes(`bind 127.0.0.1:${port}`) || !cfg.includes(`server hub${hubPorts.length} `)) throw new Error('deploy/haproxy.cfg: bind or "# hubs:" blocks not found; update startBalancer');
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, cfg);
+  // deploy/haproxy.cfg's maxconn (20000) wants 2 descriptors a connection; under a lower `ulimit -n`
+  // haproxy refuses to start, so its maxconn (-n) is cut to what the limit allows (16384: 8142, plenty for 2000 kiosks).
+  const maxconn = Math.min(20_000, Math.floor((openFileLimit() - 100) / 2));
+  const child = spawn('/usr/sbin/haproxy', ['-f', file, '-db', '-n', String(maxconn)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onCleanup(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
+  const lines: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => lines.length < 200 && lines.push(line));
+  const url = `http://127.0.0.1:${port}`;
+  let ok = false;
+  for (const from = performance.now(); !ok && child.exitCode === null && performance.now() - from < 20_000; await sleep(200)) {
+    try {
+      ok = (await fetch(`${url}/api/health`)).status === 200;
+    } catch {
+      // not listening yet
+    }
+  }
+  if (!ok) throw new Error(`haproxy did not pass a request to a hub within 20 s:\n${lines.join('\n')}`);
+  return { url, child, log: lines };
+}
 
 // ---------------------------------------------------------------- messages between the two processes
 
@@ -290,6 +365,10 @@ async function main(): Promise<void> {
       'resync-max': z.coerce.number().int().min(10).max(900).default(300),
       /** A directory for CPU profiles of the hub (one per hub process, written as it exits). */
       'hub-cpu-prof': z.string().min(1).optional(),
+      /** Where the hubs keep their data (see the header). */
+      store: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      /** Hub processes on that store; more than one: behind HAProxy, restarted one after another. */
+      hubs: z.coerce.number().int().min(1).max(16).default(1),
       json: z.boolean().default(false),
     }),
   );
@@ -304,13 +383,35 @@ async function main(): Promise<void> {
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
 
   let t = performance.now();
-  const { dbFile, kiosks } = await seedFleet(dir, flags.kiosks, flags['per-venue']);
-  log(`seeded ${Math.ceil(flags.kiosks / flags['per-venue'])} venues, ${kiosks.length} kiosks in ${round((performance.now() - t) / 1000)} s`);
+  const location = flags.store === 'postgres' ? await startBenchPostgres() : join(dir, 'hub.sqlite');
+  if (flags.store === 'postgres') log(`PostgreSQL started in ${round((performance.now() - t) / 1000)} s`);
+  t = performance.now();
+  const { dbFile, kiosks } = await seedFleet(dir, flags.kiosks, flags['per-venue'], location);
+  log(`seeded ${Math.ceil(flags.kiosks / flags['per-venue'])} venues, ${kiosks.length} kiosks in ${round((performance.now() - t) / 1000)} s (${flags.store})`);
 
-  const port = await freePort();
+  // One keys file for every hub, made before they start at once (each would otherwise write its own).
+  await loadOrCreateKeys(join(dir, 'hub-keys.json'));
+  const ports = await Promise.all(Array.from({ length: flags.hubs }, () => freePort()));
   const hubLog: HubLog = { lines: 0, levels: {}, problems: new Map() };
-  const hubOpts = { cpuProfDir: flags['hub-cpu-prof'] };
-  let hub = await startHubProcess(dir, port, hubLog, hubOpts);
+  const env: Record<string, string> = flags.store === 'postgres' ? { DATABASE_URL: dbFile } : {};
+  const hubOpts = { cpuProfDir: flags['hub-cpu-prof'], env };
+  const hubs: HubProcess[] = await Promise.all(ports.map((port) => startHubProcess(dir, port, hubLog, hubOpts)));
+  const balancer = flags.hubs > 1 ? await startBalancer(dir, ports) : undefined;
+  const kioskUrl = balancer?.url ?? hubs[0]!.url;
+  if (balancer) log(`${flags.hubs} hubs behind HAProxy at ${balancer.url}`);
+  /** Every hub process's loop-delay samples, those of hubs since restarted included. */
+  const retiredLoopDelay: HubProcess['loopDelay'] = [];
+  const allLoopDelay = () => hubs.flatMap((h) => h.loopDelay).concat(retiredLoopDelay);
+  /** CPU of all the hubs together, in % of one core. */
+  const hubsCpu = () => {
+    const meters = hubs.map((h) => cpuMeter(h.child.pid));
+    return {
+      pct: () => {
+        const each = meters.map((m) => m.pct());
+        return each.some((p) => p === null) ? null : round(each.reduce<number>((sum, p) => sum + p!, 0));
+      },
+    };
+  };
 
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, BENCH_KIOSKS_ROLE: 'driver' },
@@ -339,29 +440,44 @@ async function main(): Promise<void> {
     });
   await Promise.race([readied, sleep(30_000).then(() => Promise.reject(new Error('kiosk process did not start within 30 s')))]);
 
-  await ask({ type: 'init', url: hub.url, kiosks, settings }, 120_000);
+  await ask({ type: 'init', url: kioskUrl, kiosks, settings }, 120_000);
   const single = await ask<{ ackMs: number[]; timeouts: number }>({ type: 'baseline' }, BASELINE_MS + 60_000);
   log(`baseline: ${single.ackMs.length} acks, p50 ${percentile(single.ackMs, 50)} ms`);
   const connect = await ask<{ connected: number; ms: number; all: boolean }>({ type: 'connect' }, 120_000 + flags.kiosks * 60);
   log(`connected ${connect.connected}/${flags.kiosks} in ${round(connect.ms / 1000)} s`);
   if (!connect.all) log('not every kiosk connected; the load runs with those that did');
   const load1 = round(loadavg()[0]!, 2);
-  const hubCpu = cpuMeter(hub.child.pid);
+  const hubCpu = hubsCpu();
   const driverCpu = cpuMeter(child.pid);
   const loadFrom = Date.now();
   await ask({ type: 'load', seconds: flags.seconds }, flags.seconds * 1000 + 30_000);
   const cpuLoad = { hub: hubCpu.pct(), driver: driverCpu.pct() };
-  const loopLoad = loopDelaySummary(hub.loopDelay, loadFrom, Date.now());
-  const rss = hub.peakRssMb();
-  log(`load over (${flags.seconds} s); hub peak RSS ${rss} MB; CPU % of a core: ${JSON.stringify(cpuLoad)}; host load ${load1} → ${round(loadavg()[0]!, 2)}; restarting the hub`);
+  const loopLoad = loopDelaySummary(allLoopDelay(), loadFrom, Date.now());
+  const rssEach = hubs.map((h) => h.peakRssMb());
+  const rss = rssEach.some((r) => r === null) ? null : Math.max(...(rssEach as number[]));
+  log(
+    `load over (${flags.seconds} s); hub peak RSS ${JSON.stringify(rssEach)} MB; CPU % of a core: ${JSON.stringify(cpuLoad)}; host load ${load1} → ${round(loadavg()[0]!, 2)}; ` +
+      `restarting ${flags.hubs > 1 ? `the ${flags.hubs} hubs one after another` : 'the hub'}`,
+  );
 
   await ask({ type: 'restart-begin' }, 10_000);
-  t = performance.now();
-  const { killed } = await hub.stop();
-  const stoppedMs = performance.now() - t;
-  hub = await startHubProcess(dir, port, hubLog, hubOpts);
-  const downMs = performance.now() - t;
-  const hubCpu2 = cpuMeter(hub.child.pid);
+  const restartFrom = performance.now();
+  const restarts: { stoppedMs: number; downMs: number; killed: boolean }[] = [];
+  for (const [i, port] of ports.entries()) {
+    if (i > 0) await sleep(BALANCER_RISE_MS);
+    t = performance.now();
+    const { killed } = await hubs[i]!.stop();
+    const stoppedMs = performance.now() - t;
+    retiredLoopDelay.push(...hubs[i]!.loopDelay);
+    hubs[i] = await startHubProcess(dir, port, hubLog, hubOpts);
+    restarts.push({ stoppedMs, downMs: performance.now() - t, killed });
+    if (flags.hubs > 1) log(`  hub ${i + 1} restarted: stopped in ${round(stoppedMs / 1000, 2)} s, listening again after ${round((performance.now() - t) / 1000, 2)} s`);
+  }
+  const restartAllMs = performance.now() - restartFrom;
+  const stoppedMs = Math.max(...restarts.map((r) => r.stoppedMs));
+  const downMs = Math.max(...restarts.map((r) => r.downMs));
+  const killed = restarts.some((r) => r.killed);
+  const hubCpu2 = hubsCpu();
   const driverCpu2 = cpuMeter(child.pid);
   const resyncFrom = Date.now();
   const resync = await ask<{
@@ -378,18 +494,19 @@ async function main(): Promise<void> {
     flags['resync-max'] * 1000 + 30_000,
   );
   const cpuResync = { hub: hubCpu2.pct(), driver: driverCpu2.pct() };
-  const loopResync = loopDelaySummary(hub.loopDelay, resyncFrom, Date.now());
+  const loopResync = loopDelaySummary(allLoopDelay(), resyncFrom, Date.now());
   log(`hub event loop, worst second: load ${JSON.stringify(loopLoad)}, after the restart ${JSON.stringify(loopResync)}`);
   log(`hub stopped in ${round(stoppedMs / 1000, 2)} s${killed ? ' (SIGKILL: no graceful close within 30 s)' : ''}, listening again after ${round(downMs / 1000, 2)} s; CPU % of a core: ${JSON.stringify(cpuResync)}; ${JSON.stringify(resync)}`);
 
   const madeFile = join(dir, 'made.json');
   const fin = await ask<{ stats: LoadStats; drained: boolean; pendingLeft: number; refusedHandshakes: number; made: number }>({ type: 'finish', madeFile }, FINAL_DRAIN_MS + 60_000);
   child.disconnect();
-  await hub.stop();
+  await Promise.all(hubs.map((h) => h.stop()));
+  balancer?.child.kill('SIGTERM');
   const made = new Map(
     (JSON.parse(readFileSync(madeFile, 'utf8')) as { id: string; ids: string[]; acked: string[] }[]).map((k) => [k.id, { ids: k.ids, acked: new Set(k.acked) }]),
   );
-  const stored = checkStored(dbFile, made);
+  const stored = await checkStored(dbFile, made);
   reportHubLog(hubLog);
   if (!fin.drained) log(`final drain incomplete: ${fin.pendingLeft} records still in the outboxes`);
 
@@ -400,6 +517,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({
       bench: 'kiosks',
+      hubs: flags.hubs,
+      store: flags.store,
       kiosks: flags.kiosks,
       venues: Math.ceil(flags.kiosks / flags['per-venue']),
       seconds: flags.seconds,
@@ -419,6 +538,7 @@ async function main(): Promise<void> {
       hub_stop_s: round(stoppedMs / 1000, 2),
       hub_stop_killed: killed,
       hub_down_s: round(downMs / 1000, 2),
+      restart_all_s: round(restartAllMs / 1000, 2),
       resync_after_restart_s: resync.done ? round(resync.resyncMs / 1000, 2) : null,
       reconnect_after_restart_s: resync.reconnectMs === null ? null : round(resync.reconnectMs / 1000, 2),
       made: fin.made,

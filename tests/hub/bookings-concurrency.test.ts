@@ -9,17 +9,10 @@ import { locationOf, onPostgres, openTestStore } from '../support/store.js';
 import { slotAt } from '../../shared/rules/slots.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
 import { hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
-import { freePort, spawnHub, type HubProcess } from '../support/hub-process.js';
+import { freePort, postBooking, spawnHub, type HubProcess } from '../support/hub-process.js';
 
 const H = 60 * 60_000;
 const SETTINGS: BookingSettings = { mode: 'required', slotMinutes: 60, slotCap: 50, maxParty: 6, daysAhead: 7 };
-const GREEN = { healthCode: 'green', itinerary: 'local' } as const;
-
-interface Outcome {
-  status: number;
-  people: number;
-  body: { id?: string; error?: { code: string; field?: string; message: string } };
-}
 
 /**
  * No overbooking under load (003 §13 限量): 200 phones booking the 50 seats of one slot at once get
@@ -60,14 +53,7 @@ describe('POST /api/bookings under contention', () => {
     await store.close();
   });
 
-  async function book(base: string, phone: number, people: number, ticket: string): Promise<Outcome> {
-    const res = await fetch(`${base}/api/bookings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(phone >> 16) & 255}.${(phone >> 8) & 255}.${phone & 255}` },
-      body: JSON.stringify({ venueId: 'venue-a', slotStart, ticket, people: Array.from({ length: people }, () => GREEN), commitment: false }),
-    });
-    return { status: res.status, people, body: (await res.json()) as Outcome['body'] };
-  }
+  const book = (base: string, phone: number, people: number, ticket: string) => postBooking(base, phone, { venueId: 'venue-a', slotStart, ticket, people });
 
   const stored = async () =>
     (await store.sql.get("SELECT count(*) AS bookings, coalesce(sum(people), 0) AS people FROM bookings WHERE venue_id = 'venue-a' AND cancelled_at IS NULL")) as { bookings: number; people: number };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadOrCreateKeys } from '../../hub/src/keys.js';
 import { seedVenue } from './hub.js';
 import { openTestStore } from './store.js';
 
@@ -88,4 +89,44 @@ export async function seededDataDir(dataDir: string): Promise<{ dbFile: string; 
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `n` hub processes on one data dir, so one keys file (made here before any of them starts: hubs
+ * started at once on a dir without one would each write their own), and on the store `env` names
+ * (DATABASE_URL for PostgreSQL). Each trusts one proxy hop (TRUST_PROXY), so a test's requests can
+ * stand for many addresses (X-Forwarded-For) and no per-address limit answers in the hub's place.
+ */
+export async function spawnHubs(n: number, dataDir: string, env: Record<string, string> = {}): Promise<HubProcess[]> {
+  await loadOrCreateKeys(join(dataDir, 'hub-keys.json'));
+  const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const started = await Promise.allSettled(ports.map((port) => spawnHub(dataDir, port, { TRUST_PROXY: 'true', ...env })));
+  const hubs = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(hubs.map((h) => h.stop()));
+    throw failed.reason;
+  }
+  return hubs;
+}
+
+/** A header standing for phone (or browser) number `n` behind the trusted proxy: each its own address. */
+export const fromAddress = (n: number) => ({ 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` });
+
+/** One phone's POST /api/bookings over real HTTP, and what it was answered. */
+export interface BookingOutcome {
+  status: number;
+  people: number;
+  body: { id?: string; error?: { code: string; field?: string; message: string } };
+}
+
+/** Books `people` green, local patrons into the slot from phone `phone` (its own address) at the hub at `base`. */
+export async function postBooking(base: string, phone: number, booking: { venueId: string; slotStart: number; ticket: string; people: number }): Promise<BookingOutcome> {
+  const { people, ...rest } = booking;
+  const res = await fetch(`${base}/api/bookings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...fromAddress(phone) },
+    body: JSON.stringify({ ...rest, people: Array.from({ length: people }, () => ({ healthCode: 'green', itinerary: 'local' })), commitment: false }),
+  });
+  return { status: res.status, people, body: (await res.json()) as BookingOutcome['body'] };
 }

@@ -10,6 +10,7 @@ import type { HubKeys } from '../keys.js';
 import type { HubMeter } from '../metrics.js';
 import type { KioskIdentity } from '../store/kiosks.js';
 import type { Store } from '../store/index.js';
+import { KioskRevokedError } from '../store/records.js';
 import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
 import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
@@ -446,7 +447,8 @@ export function registerKioskSockets(
       };
       try {
         // A revoke cuts the socket at once, but a batch already on the wire can land after it:
-        // a tablet the street office took out of service stores nothing more.
+        // a tablet the street office took out of service stores nothing more. This check spares the
+        // work; the batch's own transaction decides (records.ts KioskRevokedError).
         if (!(await store.kiosks.isActive(kiosk.id))) {
           log.warn({ kioskId: kiosk.id }, 'batch refused: kiosk revoked or retired');
           reply({ ok: false, error: { code: 'unauthorized', field: 'token', message: 'this kiosk was revoked or retired; its records are no longer accepted' } });
@@ -491,6 +493,13 @@ export function registerKioskSockets(
             });
         }
       } catch (err) {
+        // Revoked (on this hub or another) after the check above, before the batch's transaction: nothing stored.
+        if (err instanceof KioskRevokedError) {
+          log.warn({ kioskId: kiosk.id }, 'batch refused: kiosk revoked or retired');
+          reply({ ok: false, error: { code: 'unauthorized', field: 'token', message: 'this kiosk was revoked or retired; its records are no longer accepted' } });
+          socket.disconnect(true);
+          return;
+        }
         meter.dbError('ingest');
         log.error({ err, kioskId: kiosk.id }, 'batch could not be stored');
         reply({ ok: false, error: { code: 'internal', message: 'the hub could not store this batch; it will be resent' } });

@@ -221,6 +221,11 @@ export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepo
   // The retirement holds the kiosk's row from its first read (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the database):
   // a revoke or another retirement of the same kiosk from another hub waits for it, then finds it gone.
   const selectActiveForRetire = `${SELECT_ACTIVE}${d === 'postgres' ? ' FOR UPDATE' : ''}`;
+  // A revoke locks the row FOR UPDATE first (PostgreSQL only): that conflicts with the KEY SHARE lock a batch's
+  // insert takes on it through the foreign key, so a batch being stored on another hub process commits before
+  // the revoke, or waits for it and then sees it (records.ts KIOSK_REVOKED). The UPDATE alone (NO KEY UPDATE)
+  // would not wait for those batches.
+  const lockForRevoke = d === 'postgres' ? 'SELECT 1 AS one FROM kiosks WHERE id = ? FOR UPDATE' : undefined;
   const listQueries = new Map<string, string>();
   const listQuery = (filter: KioskFilter) => {
     const where = [
@@ -300,6 +305,7 @@ export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepo
     async revoke(id, by, reason, now) {
       // One transaction: the revoke and the secret's rotation are stored together or not at all.
       return commits.write(async (tx): Promise<RevokeOutcome> => {
+        if (lockForRevoke) await tx.get(lockForRevoke, [id]);
         if ((await tx.run(MARK_REVOKED, [now, by, reason, id])).changes === 0) {
           const kiosk = await view(tx, id);
           return kiosk ? { ok: false, reason: 'gone', kiosk } : { ok: false, reason: 'not_found' };

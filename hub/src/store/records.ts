@@ -4,6 +4,17 @@ import type { Aggregates } from './aggregates.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Param, Sql } from './sql.js';
 
+/**
+ * A batch of a kiosk revoked (or retired) before its transaction could store it: nothing of it is
+ * stored. The socket handler answers it as the revoke it is.
+ */
+export class KioskRevokedError extends Error {
+  constructor(readonly kioskId: string) {
+    super(`kiosk ${kioskId} was revoked or retired; its records are no longer accepted`);
+    this.name = 'KioskRevokedError';
+  }
+}
+
 /** The store's verdict on one record; the caller maps it back to the batch index. */
 export type StoreOutcome =
   | { status: 'accepted' }
@@ -16,7 +27,9 @@ export interface RecordRepository {
    * (aggregates.ts), atomically, and returns one outcome per record, in order,
    * only after COMMIT. Batches arriving together share one commit (group
    * commit). Idempotent: a record already stored under the same id with the
-   * same (kiosk, seq) is a duplicate, not a second row.
+   * same (kiosk, seq) is a duplicate, not a second row. Throws
+   * KioskRevokedError, storing nothing, if a kiosk of the records is revoked
+   * or retired when the transaction reaches it.
    */
   ingest(records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]>;
   /** Whether this record (its id, from this kiosk, at this seq) is already stored: a resend. */
@@ -77,6 +90,16 @@ const COUNT_ALL = 'SELECT count(*) AS n FROM kiosk_records';
 type PassRow = { id: string; people: number };
 
 export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits: GroupCommit): RecordRepository {
+  // The kiosk is still in service, read in the transaction that stores its records, AFTER their rows went in.
+  // Inserting them took, through the foreign key, a KEY SHARE lock on the kiosk's row (PostgreSQL) held to
+  // COMMIT, and a revoke first locks that row FOR UPDATE (kiosks.ts), which conflicts with it: a revoke on
+  // another hub process waits for this batch to commit, or, holding the row first, makes the insert wait for
+  // the revoke's COMMIT, which this read (a new statement under READ COMMITTED) then sees. Either way no record
+  // of a kiosk commits after its revoke. No lock of its own here, so batches, status reports and "seen" writes
+  // of one kiosk on several processes block each other no more than before. On SQLite the group transaction
+  // already holds the write lock (BEGIN IMMEDIATE). A kiosk the hub does not know is left to the foreign keys.
+  const KIOSK_REVOKED = 'SELECT revoked_at FROM kiosks WHERE id = ?';
+
   /**
    * The stored pass or booking a record names, if it is one of this venue's
    * and has that person. A booking (src 'booking') is looked up among
@@ -184,6 +207,12 @@ export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits
   async function ingestAll(tx: Sql, records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]> {
     const kioskTimeMs = records.map((r) => Date.parse(r.kioskTime));
     const stored = await insertLedgerRows(tx, records, kioskTimeMs, receivedAt);
+    // After the insert, on purpose (see KIOSK_REVOKED); one statement per batch (a batch is one kiosk's), none
+    // per record, and none for a batch of resends only. Throwing rolls this batch's savepoint back: nothing stored.
+    for (const kioskId of new Set(records.filter((_, i) => stored[i]).map((r) => r.kioskId))) {
+      const kiosk = await tx.get<{ revoked_at: number | null }>(KIOSK_REVOKED, [kioskId]);
+      if (kiosk && kiosk.revoked_at !== null) throw new KioskRevokedError(kioskId);
+    }
     const outcomes: StoreOutcome[] = [];
     for (const [i, r] of records.entries()) outcomes.push(stored[i] ? { status: 'accepted' } : await notStored(tx, r));
 
