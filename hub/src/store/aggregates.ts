@@ -332,8 +332,6 @@ export function createAggregates(ctx: RuleContext): Aggregates {
         dayLoss.set(day, (dayLoss.get(day) ?? 0) + 1);
         toStreet(day, -1, -t.no_phone);
       }
-      // One statement adds to the row whatever else is stored beside it: race-safe as it stands.
-      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [day, f.admissions, f.noPhone]);
       const byWindow = (key: (ms: number) => number) => {
         const groups = new Map<number, HeldEntrance[]>();
         for (const e of entrances) {
@@ -369,6 +367,10 @@ export function createAggregates(ctx: RuleContext): Aggregates {
         }
       }
       await foldWindows(sql, venue.id, folds);
+      // One statement adds to the row whatever else is stored beside it: race-safe as it stands. Last, on
+      // purpose: every batch of the street writes this row, and a row written is held until COMMIT, so
+      // hub processes writing side by side on PostgreSQL wait on it for as short a time as can be.
+      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [day, f.admissions, f.noPhone]);
     },
 
     async doors(sql, venueId, now) {

@@ -159,3 +159,87 @@ export function createGroupCommit(sql: Sql): GroupCommit {
     },
   };
 }
+
+/** How many writes run at once on PostgreSQL; the pool's other connections stay free for reads and sign-ins. */
+export const CONCURRENT_WRITES = 6;
+/** A write that lost a deadlock or a serialization check is run again this many times before its caller hears of it. */
+const RETRIES = 3;
+
+/**
+ * The same contract over PostgreSQL: each write is a transaction of its own,
+ * and up to `concurrency` run at once on the pool. Grouping buys SQLite one
+ * fsync for many writes on its single connection; PostgreSQL already shares
+ * WAL flushes between concurrent commits, while one big transaction would hold
+ * every row it touched (a door, a venue's hours, the street's day) until its
+ * end, against every other hub process writing the same rows. A write that
+ * loses a deadlock (40P01) or a serialization check (40001) is run again:
+ * nothing of it was stored, and its work only reads and writes the database.
+ */
+export function createConcurrentCommit(sql: Sql, { concurrency = CONCURRENT_WRITES }: { concurrency?: number } = {}): GroupCommit {
+  const queue: Pending[] = [];
+  let queuedWeight = 0;
+  let running = 0;
+  let idle: (() => void)[] = [];
+  let groupMs = 0;
+  let weightPerMs = 0;
+  let groups = 0;
+  const observers = new Set<(commit: CommitStats) => void>();
+
+  async function run(p: Pending): Promise<void> {
+    const t0 = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const value = await sql.transaction(async (tx) => p.work(tx));
+        const ms = performance.now() - t0;
+        groups++;
+        groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
+        // Writes run side by side: the rate is this one's weight over its time, times how many run.
+        const rate = (p.weight / Math.max(ms, 0.01)) * Math.max(1, running);
+        weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
+        for (const observer of observers) observer({ writes: 1, weight: p.weight, ms });
+        p.resolve(value);
+        return;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if ((code === '40P01' || code === '40001') && attempt < RETRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+          continue;
+        }
+        p.reject(err);
+        return;
+      }
+    }
+  }
+
+  function next(): void {
+    while (running < concurrency && queue.length > 0) {
+      const p = queue.shift()!;
+      queuedWeight -= p.weight;
+      running++;
+      void run(p).finally(() => {
+        running--;
+        next();
+        if (running === 0 && queue.length === 0) for (const wake of idle.splice(0)) wake();
+      });
+    }
+  }
+
+  return {
+    write<T>(work: (tx: Sql) => T | Promise<T>, weight = 1): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, weight, resolve: resolve as (v: unknown) => void, reject });
+        queuedWeight += weight;
+        next();
+      });
+    },
+    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
+    async drain() {
+      if (running === 0 && queue.length === 0) return;
+      await new Promise<void>((resolve) => idle.push(resolve));
+    },
+    observe(listener) {
+      observers.add(listener);
+      return () => observers.delete(listener);
+    },
+  };
+}

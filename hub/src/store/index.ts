@@ -5,7 +5,7 @@ import type { DashboardRepository } from './dashboard.js';
 import { createAggregates, type Aggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
-import { createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
+import { createConcurrentCommit, createGroupCommit, type CommitLoad, type CommitStats } from './group-commit.js';
 import { isPostgresUrl } from './migrate-postgres.js';
 import { openPostgresStore } from './postgres-store.js';
 import { createRuleContext } from './rule-context.js';
@@ -129,7 +129,8 @@ export async function assembleStore(sql: SqlDatabase, parts: StoreParts): Promis
     if (!(await sql.get("SELECT 1 AS one FROM aggregate_state WHERE name = 'figures'"))) await aggregates.rebuild(sql);
     // Entries from before the audit log was chained are hashed once, before anything is appended (audit.ts).
     await sealAuditLog(sql);
-    const commits = createGroupCommit(sql);
+    // SQLite: writes arriving together share one transaction and one fsync; PostgreSQL: each its own, side by side (group-commit.ts).
+    const commits = sql.dialect === 'sqlite' ? createGroupCommit(sql) : createConcurrentCommit(sql);
     const reads = parts.reads(aggregates);
     return {
       venues: createVenueRepository(sql),
