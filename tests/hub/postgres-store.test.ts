@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroupCommit } from '../../hub/src/store/group-commit.js';
+import { createConcurrentCommit, createGroupCommit } from '../../hub/src/store/group-commit.js';
 import { migratePostgres } from '../../hub/src/store/migrate-postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../hub/src/store/migrations-postgres.js';
 import { MIGRATIONS } from '../../hub/src/store/migrations.js';
@@ -85,6 +85,39 @@ describe('store on PostgreSQL: migrator, group commit, parameters', () => {
       expect(await sql.all('SELECT id FROM venues ORDER BY id')).toEqual([{ id: 'v1' }, { id: 'v3' }]);
       // All four shared one transaction.
       expect(commits.load().groups - before).toBe(1);
+      await commits.drain();
+    });
+
+    it('runs writes side by side in transactions of their own (the store on PostgreSQL): a failing one alone undone, one that loses a deadlock run again', async () => {
+      const commits = createConcurrentCommit(sql, { concurrency: 4 });
+      await sql.run("INSERT INTO communities (id, name) VALUES ('d1', 'a'), ('d2', 'b')");
+      // Two writes that lock the same two rows in opposite orders, each waiting until the other holds its first.
+      let holding = 0;
+      const bothHold = () =>
+        new Promise<void>((resolve) => {
+          holding++;
+          const check = () => (holding >= 2 ? resolve() : setTimeout(check, 5));
+          check();
+        });
+      const crossing = (first: string, second: string, name: string) => async (tx: Sql) => {
+        await tx.run('UPDATE communities SET name = ? WHERE id = ?', [name, first]);
+        await bothHold();
+        await tx.run('UPDATE communities SET name = ? WHERE id = ?', [name, second]);
+        return name;
+      };
+      const [one, two, bad] = await Promise.allSettled([
+        commits.write(crossing('d1', 'd2', 'one')),
+        commits.write(crossing('d2', 'd1', 'two')),
+        commits.write((tx) => tx.run("INSERT INTO communities (id, name) VALUES ('d1', 'clash')")),
+      ]);
+      // PostgreSQL ended one of the crossing pair as a deadlock (40P01); it ran again after the other committed.
+      expect(one).toEqual({ status: 'fulfilled', value: 'one' });
+      expect(two).toEqual({ status: 'fulfilled', value: 'two' });
+      expect(bad).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+      const names = await sql.all<{ name: string }>("SELECT name FROM communities WHERE id IN ('d1', 'd2') ORDER BY id");
+      // Both rows carry the name of whichever write committed last, never a mix of the two.
+      expect(new Set(names.map((n) => n.name)).size).toBe(1);
+      expect(commits.load()).toMatchObject({ queued: 0, queuedWeight: 0, groups: 2 });
       await commits.drain();
     });
 
