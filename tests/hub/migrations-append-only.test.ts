@@ -37,6 +37,7 @@ const RELEASED = [
   'bb355665431e3be2',
   '1f3ed4e1775539a4',
   '7359d60f4b213b89',
+  '1b478638ef73665c',
 ];
 
 const hash = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

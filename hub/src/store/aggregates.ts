@@ -29,7 +29,8 @@ import type { RuleContext } from './rule-context.js';
  *   (shared/rules/occupancy.ts stepDoor);
  * - window_facts: per venue and venue-local hour, day and ISO week, what the
  *   flag rules read (shared/rules/flags/window-facts.ts);
- * - street_days: per day (the start of each venue's local day), the whole
+ * - street_days: per day (the start of each venue's local day), in 32 rows
+ *   (a shard per venue, streetDayShard) summed when read, the whole
  *   street's admissions that stand and those without a phone: the street's
  *   usual share no_phone_share holds an hour against (less the venue's own
  *   hours, read from its window_facts).
@@ -48,6 +49,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Same lookback as the kiosk: counting restarts at a close-out, or after 36 h without one. */
 export const OCCUPANCY_LOOKBACK_MS = 36 * HOUR_MS;
+
+/** The street's day is kept in this many rows (migration 28), so batches of different venues rarely write the same one. */
+export const STREET_DAY_SHARDS = 32;
+
+/** Which of its day's rows a venue adds to: a hash of its id (FNV-1a), the same in every process. */
+export function streetDayShard(venueId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < venueId.length; i++) h = Math.imul(h ^ venueId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % STREET_DAY_SHARDS;
+}
 
 export type WindowKind = 'hour' | 'day' | 'week';
 
@@ -106,8 +117,8 @@ function statements(d: Dialect) {
     putFacts: 'INSERT INTO window_facts (venue_id, kind, start, facts) VALUES (?, ?, ?, ?) ON CONFLICT (venue_id, kind, start) DO UPDATE SET facts = excluded.facts',
     target: `SELECT kiosk_id, seq, kiosk_time_ms, decision, CASE WHEN ${jsonText(d, 'checks', ['scan', 'outcome'])} = 'no_phone' THEN 1 ELSE 0 END AS no_phone
        FROM entrance_records WHERE id = ?`,
-    addStreetDay: `INSERT INTO street_days (start, admissions, no_phone) VALUES (?, ?, ?)
-     ON CONFLICT (start) DO UPDATE SET admissions = street_days.admissions + excluded.admissions, no_phone = street_days.no_phone + excluded.no_phone`,
+    addStreetDay: `INSERT INTO street_days (start, shard, admissions, no_phone) VALUES (?, ?, ?, ?)
+     ON CONFLICT (start, shard) DO UPDATE SET admissions = street_days.admissions + excluded.admissions, no_phone = street_days.no_phone + excluded.no_phone`,
     streetDays: 'SELECT sum(admissions) AS admissions, sum(no_phone) AS no_phone FROM street_days WHERE start >= ? AND start < ?',
     venueNoPhone: `SELECT sum(${jsonNumber(d, 'facts', ['noPhone', 'admissions'])}) AS admissions, sum(${jsonNumber(d, 'facts', ['noPhone', 'noPhone'])}) AS no_phone
        FROM window_facts WHERE venue_id = ? AND kind = 'hour' AND start >= ? AND start < ?`,
@@ -160,13 +171,13 @@ function bySize(build: (d: Dialect, rows: number) => string): (d: Dialect, rows:
 }
 
 /**
- * The facts of windows (venue, kind and start of each), locked on PostgreSQL. The venue is in every
+ * The facts of windows (venue, kind and start of each), locked on PostgreSQL in (kind, start) order. The venue is in every
  * term so each is one primary-key seek (SQLite's MULTI-INDEX OR): with it outside the OR, SQLite
  * may read every window the venue has.
  */
 const factsOf = bySize(
   (d, rows) =>
-    `SELECT kind, start, facts FROM window_facts WHERE ${Array.from({ length: rows }, () => '(venue_id = ? AND kind = ? AND start = ?)').join(' OR ')}${d === 'postgres' ? ' FOR UPDATE' : ''}`,
+    `SELECT kind, start, facts FROM window_facts WHERE ${Array.from({ length: rows }, () => '(venue_id = ? AND kind = ? AND start = ?)').join(' OR ')}${d === 'postgres' ? ' ORDER BY kind, start FOR UPDATE' : ''}`,
 );
 
 const windowValues = (rows: number) => Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ');
@@ -277,8 +288,11 @@ export function createAggregates(ctx: RuleContext): Aggregates {
    * are first created empty by INSERT … ON CONFLICT DO NOTHING, which a second writer waits on, then
    * read locked), so two batches of one venue fold into a window one after the other.
    */
-  async function foldWindows(sql: Sql, venueId: string, windows: readonly Fold[]): Promise<void> {
-    if (windows.length === 0) return;
+  async function foldWindows(sql: Sql, venueId: string, unordered: readonly Fold[]): Promise<void> {
+    if (unordered.length === 0) return;
+    // Every batch locks and inserts a venue's windows in one order (kind, then start), so two batches of one
+    // venue written side by side on PostgreSQL wait for each other rather than deadlock.
+    const windows = [...unordered].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.start - b.start));
     const keyOf = (kind: string, start: number) => `${kind}:${start}`;
     const where = windows.flatMap((w) => [venueId, w.kind, w.start]);
     const read = async () => {
@@ -370,7 +384,8 @@ export function createAggregates(ctx: RuleContext): Aggregates {
       // One statement adds to the row whatever else is stored beside it: race-safe as it stands. Last, on
       // purpose: every batch of the street writes this row, and a row written is held until COMMIT, so
       // hub processes writing side by side on PostgreSQL wait on it for as short a time as can be.
-      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [day, f.admissions, f.noPhone]);
+      const shard = streetDayShard(venue.id);
+      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [day, shard, f.admissions, f.noPhone]);
     },
 
     async doors(sql, venueId, now) {
@@ -431,7 +446,7 @@ export function createAggregates(ctx: RuleContext): Aggregates {
             }
             for (const [h, admissions] of hours) await tx.run(q.putFacts, [venue.id, 'hour', h, JSON.stringify(foldHour(emptyHour(), venue, admissions, p.of, p.at))]);
             const standing = standingAdmissions(held);
-            if (standing.length > 0) await tx.run(q.addStreetDay, [day, standing.length, standing.filter(isNoPhone).length]);
+            if (standing.length > 0) await tx.run(q.addStreetDay, [day, streetDayShard(venue.id), standing.length, standing.filter(isNoPhone).length]);
             await tx.run(q.putFacts, [venue.id, 'day', day, JSON.stringify(foldSpan(emptySpan(), held))]);
             const w = weekStart(day, venue.utcOffsetMinutes);
             weeks.set(w, foldSpan(weeks.get(w) ?? emptySpan(), held));

@@ -411,6 +411,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX socket_io_attachments_created ON socket_io_attachments (created_at);
   `,
+  // Version 28: the street's day in 32 rows (migrations.ts says why).
+  `
+  ALTER TABLE street_days ADD COLUMN shard BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE street_days ALTER COLUMN shard DROP DEFAULT;
+  ALTER TABLE street_days DROP CONSTRAINT street_days_pkey;
+  ALTER TABLE street_days ADD PRIMARY KEY (start, shard);
+  `,
 ];
 
 /** The schema version this hub brings a PostgreSQL database to (equal to MIGRATIONS.length: schema-parity.test.ts). */

@@ -527,4 +527,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   -- socket_io_attachments is PostgreSQL's only (migrations-postgres.ts).
   `,
+  // The street's day in 32 rows (shard, from the venue's id): every batch of the street adds to its
+  // day, and one row per day would make every hub process writing side by side on PostgreSQL wait
+  // on that one row until each batch commits. A reader sums the day's rows, as it summed days.
+  `
+  CREATE TABLE street_days_sharded (
+    start      INTEGER NOT NULL,
+    admissions INTEGER NOT NULL,
+    no_phone   INTEGER NOT NULL,
+    shard      INTEGER NOT NULL,
+    PRIMARY KEY (start, shard)
+  ) WITHOUT ROWID;
+  INSERT INTO street_days_sharded (start, admissions, no_phone, shard) SELECT start, admissions, no_phone, 0 FROM street_days;
+  DROP TABLE street_days;
+  ALTER TABLE street_days_sharded RENAME TO street_days;
+  `,
 ];
