@@ -161,7 +161,7 @@ export function createGroupCommit(sql: Sql): GroupCommit {
 }
 
 /** How many writes run at once on PostgreSQL; the pool's other connections stay free for reads and sign-ins. */
-export const CONCURRENT_WRITES = 6;
+export const CONCURRENT_WRITES = 16;
 /** A write that lost a deadlock or a serialization check is run again this many times before its caller hears of it. */
 const RETRIES = 3;
 
