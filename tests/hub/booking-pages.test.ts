@@ -4,12 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
+import { openTestStore } from '../support/store.js';
 import { verifyPass } from '../../shared/rules/pass-signature.js';
 import { passVerdict } from '../../shared/rules/pass-verdict.js';
 import { liveToken, slotAt as codeSlotAt } from '../../shared/rules/venue-code.js';
 import type { BookingSettings } from '../../shared/schemas/booking.js';
-import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { bookingRefusal, cancelRefusal, REFUSAL_KEYS, retryAfterSeconds } from '../../hub/ui/booking-refusal.js';
 import { patronText, type PatronKey } from '../../hub/src/pages/patron-text.js';
 import { cstAt, cstDate, cstMonday, DAY } from '../support/clock.js';
@@ -33,14 +33,12 @@ describe('booking pages', () => {
   let store: Store;
   let app: FastifyInstance;
   let keys: HubKeys;
-  let dbFile: string;
   let kioskId: string;
   let now = NOON;
 
   beforeEach(async () => {
     now = NOON;
     store = await openTestStore(tmp.dir);
-    dbFile = locationOf(store);
     const entranceId = await seedVenue(store);
     kioskId = (await enrolKiosk(store, entranceId)).kiosk.id;
     await store.bookings.saveSettings('venue-a', SETTINGS, 'test', now);
@@ -256,7 +254,7 @@ describe('booking pages', () => {
       expect(res.body).toContain('data-testid="cancel"');
       // The QR is the stored signed booking; the kiosk verifies it like a pass, from 13:45 to 15:00.
       const signed = /data-testid="booking-qr" data-signed="([^"]+)"/.exec(res.body)![1]!;
-      const stored = readDb(dbFile, (db) => db.prepare('SELECT signed, code, people FROM bookings WHERE id = ?').get(id)) as { signed: string; code: string; people: number };
+      const stored = (await store.sql.get<{ signed: string; code: string; people: number }>('SELECT signed, code, people FROM bookings WHERE id = ?', [id]))!;
       expect(signed).toBe(stored.signed);
       expect(res.body).toContain(`data-code="${stored.code}"`);
       expect(stored.people).toBe(2);
@@ -284,7 +282,7 @@ describe('booking pages', () => {
       const second = await bookThroughPage(venueMs(16), 2);
       expect(second.statusCode).toBe(409);
       expect(second.json()).toMatchObject({ error: { code: 'conflict', field: 'slotStart' } });
-      expect(readDb(dbFile, (db) => db.prepare('SELECT count(*) AS n FROM bookings').get())).toEqual({ n: 1 });
+      expect(await store.sql.get('SELECT count(*) AS n FROM bookings')).toEqual({ n: 1 });
     });
 
     it('judges a booking for tomorrow at its slot, not at the hour the page is read (003 §14 shorter hours)', async () => {

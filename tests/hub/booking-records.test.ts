@@ -7,11 +7,12 @@ import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { bookingTicket, slotsForDay } from '../../hub/src/services/bookings.js';
 import { purgeExpiredContacts } from '../../hub/src/services/retention.js';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
+import { onPostgres, openTestStore } from '../support/store.js';
+import { queryPlan } from '../support/query-plan.js';
 import { TRACING_SQL } from '../../hub/src/store/tracing.js';
 import type { PassUse } from '../../shared/schemas/pass.js';
 import type { TracingResult } from '../../shared/schemas/tracing.js';
-import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
@@ -20,7 +21,6 @@ const SETTINGS = bookingSettings(20);
 
 describe('bookings at the door, in tracing and under retention (003 §13, 003 §25)', () => {
   const tmp = tempDir();
-  let dbFile: string;
   let store: Store;
   let app: FastifyInstance;
   let keys: HubKeys;
@@ -30,7 +30,6 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
   beforeEach(async () => {
     now = T0;
     store = await openTestStore(tmp.dir);
-    dbFile = locationOf(store);
     kiosks.clear();
     for (const venueId of ['venue-a', 'venue-b']) {
       const { kiosk } = await enrolKiosk(store, await seedVenue(store, venueId, { type: 'museum' }));
@@ -76,28 +75,26 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
     const b = (await store.bookings.get(id))!;
     return { id, code: b.code, minute: b.codeMinute, person, people: b.people, via: 'qr', src: 'booking', ...over };
   }
-  const linked = (recordId: string) =>
-    readDb(dbFile, (db) => db.prepare('SELECT pass_id, pass_person FROM entrance_records WHERE id = ?').get(recordId)) as { pass_id: string | null; pass_person: number | null };
-  const flagsOf = (venueId: string) =>
-    readDb(dbFile, (db) => db.prepare('SELECT rule, window_key FROM flags WHERE venue_id = ? ORDER BY id').all(venueId)) as { rule: string; window_key: string }[];
+  const linked = (recordId: string) => store.sql.get<{ pass_id: string | null; pass_person: number | null }>('SELECT pass_id, pass_person FROM entrance_records WHERE id = ?', [recordId]);
+  const flagsOf = (venueId: string) => store.sql.all<{ rule: string; window_key: string }>('SELECT rule, window_key FROM flags WHERE venue_id = ? ORDER BY id', [venueId]);
 
   describe('entrance records on a booking', () => {
     it('link to the booking, so the slot counts the arrivals', async () => {
       const id = await book('venue-a', 2);
       const first = await admit('venue-a', SLOT - 10 * M, await onBooking(id, 0));
       const second = await admit('venue-a', SLOT + 2 * M, await onBooking(id, 1));
-      expect(linked(first)).toEqual({ pass_id: id, pass_person: 0 });
-      expect(linked(second)).toEqual({ pass_id: id, pass_person: 1 });
+      expect(await linked(first)).toEqual({ pass_id: id, pass_person: 0 });
+      expect(await linked(second)).toEqual({ pass_id: id, pass_person: 1 });
       const slot = (await slotsForDay(store, 'venue-a', SLOT, SLOT + 20 * M)).find((s) => s.start === SLOT);
       expect(slot).toMatchObject({ booked: 2, arrivedBooked: 2, walkIns: 0, seatsLeft: 18 });
-      expect(flagsOf('venue-a')).toEqual([]);
+      expect(await flagsOf('venue-a')).toEqual([]);
     });
 
     it('a typed booking code (no id, no source) is found by its code and minute', async () => {
       const id = await book('venue-a', 1);
       const b = (await store.bookings.get(id))!;
       const rec = await admit('venue-a', SLOT, { code: b.code, minute: b.codeMinute, person: 0, people: 1, via: 'code' });
-      expect(linked(rec).pass_id).toBe(id);
+      expect((await linked(rec))!.pass_id).toBe(id);
     });
 
     it('raises pass_unknown for a booking the hub never issued at that venue, or a person beyond the party', async () => {
@@ -106,15 +103,15 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
       const forged = await admit('venue-a', SLOT, { ...(await onBooking(atB)), id: '00000000-0000-4000-8000-000000000000' });
       const own = await book('venue-a', 1);
       const beyond = await admit('venue-a', SLOT, await onBooking(own, 1, { people: 2 }));
-      for (const r of [elsewhere, forged, beyond]) expect(linked(r).pass_id).toBeNull();
-      expect(flagsOf('venue-a')).toEqual([elsewhere, forged, beyond].map((r) => ({ rule: 'pass_unknown', window_key: `record:${r}` })));
+      for (const r of [elsewhere, forged, beyond]) expect((await linked(r))!.pass_id).toBeNull();
+      expect(await flagsOf('venue-a')).toEqual([elsewhere, forged, beyond].map((r) => ({ rule: 'pass_unknown', window_key: `record:${r}` })));
     });
 
     it('one person admitted twice on a booking is flagged pass_reused and counted once', async () => {
       const id = await book('venue-a', 1);
       await admit('venue-a', SLOT, await onBooking(id));
       await admit('venue-a', SLOT + M, await onBooking(id));
-      expect(flagsOf('venue-a').map((f) => f.rule)).toEqual(['pass_reused']);
+      expect((await flagsOf('venue-a')).map((f) => f.rule)).toEqual(['pass_reused']);
       expect((await slotsForDay(store, 'venue-a', SLOT, SLOT)).find((s) => s.start === SLOT)).toMatchObject({ booked: 1, arrivedBooked: 1 });
     });
   });
@@ -158,19 +155,24 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
       expect((await trace(SLOT - 3 * H, SLOT - 2 * H)).rows).toEqual([]);
     });
 
-    it('reads bookings by venue and slot from an index, never a scan of the table', () => {
-      const plans = readDb(dbFile, (db) =>
-        [TRACING_SQL.bookingsInRange, TRACING_SQL.booking].map((sql) =>
-          (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === TRACING_SQL.booking ? ['x'] : ['venue-a', 0, SLOT])) as { detail: string }[]).map((r) => r.detail).join(' / '),
-        ),
-      );
+    it('reads bookings by venue and slot from an index, never a scan of the table', async () => {
+      const plans = [
+        await queryPlan(store.sql, TRACING_SQL.bookingsInRange, ['venue-a', 0, SLOT]),
+        await queryPlan(store.sql, TRACING_SQL.booking, ['x']),
+      ];
+      if (onPostgres) {
+        for (const plan of plans) expect(plan).not.toMatch(/Seq Scan/);
+        expect(plans[0]).toMatch(/Index (Only )?Scan (using|on) bookings_venue_slot/);
+        expect(plans[1]).toMatch(/Index Scan using bookings_pkey on bookings/);
+        return;
+      }
       expect(plans[0]).toMatch(/SEARCH bookings USING (COVERING )?INDEX bookings_venue_slot/);
       expect(plans[1]).toMatch(/SEARCH bookings USING INDEX sqlite_autoindex_bookings_1/);
     });
   });
 
   describe('retention', () => {
-    const contacts = () => readDb(dbFile, (db) => db.prepare('SELECT id, contact IS NOT NULL AS kept FROM bookings ORDER BY booked_at').all()) as { id: string; kept: number }[];
+    const contacts = () => store.sql.all<{ id: string; kept: number }>('SELECT id, CASE WHEN contact IS NOT NULL THEN 1 ELSE 0 END AS kept FROM bookings ORDER BY booked_at');
 
     it('removes a booking\'s number the period after its slot ended, keeping the booking', async () => {
       const early = await book('venue-a', 1, '13900000001');
@@ -184,7 +186,7 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
       expect(first.rules.filter((r) => r.removed > 0)).toEqual([
         expect.objectContaining({ of: 'bookings', by: 'policy', days: 28, removed: 1, communityIds: ['c-venue-a', 'c-venue-b'] }),
       ]);
-      expect(contacts()).toEqual([
+      expect(await contacts()).toEqual([
         { id: early, kept: 0 },
         { id: later, kept: 1 },
       ]);
@@ -210,7 +212,7 @@ describe('bookings at the door, in tracing and under retention (003 §13, 003 §
 
   it('seals a booking\'s number at rest, readable with the hub\'s contact key only', async () => {
     await book('venue-a', 1, '13911112222');
-    const raw = readDb(dbFile, (db) => db.prepare('SELECT contact FROM bookings').get()) as { contact: string };
+    const raw = (await store.sql.get<{ contact: string }>('SELECT contact FROM bookings'))!;
     expect(raw.contact).toMatch(/^v1\./);
     expect(raw.contact).not.toContain('13911112222');
     expect(decryptContact(raw.contact, keys.contactKey)).toBe('13911112222');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
-import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { openTestStore } from '../support/store.js';
+import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstWeek, DAY } from '../support/clock.js';
 import { FlagRule } from '../../shared/schemas/flags.js';
 import { inspectorSession } from '../support/inspector.js';
@@ -21,7 +21,6 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   const tmp = tempDir();
   let store: Store;
   let app: FastifyInstance;
-  let dbFile: string;
   let flagId: number;
   let url: string;
   let kiosk: KioskIdentity;
@@ -29,7 +28,6 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
 
   beforeEach(async () => {
     store = await openTestStore(tmp.dir);
-    dbFile = locationOf(store);
     const a = await seedVenue(store, 'venue-a');
     await seedVenue(store, 'venue-b');
     ({ kiosk } = await enrolKiosk(store, a));
@@ -38,16 +36,11 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
       [entranceRecord(kiosk, 1), entranceRecord(kiosk, 2, { checks: { scan: { outcome: 'skipped', reason: '<script>alert(1)</script>' } } })],
       Date.now(),
     );
-    readDb(dbFile, () => undefined);
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(dbFile);
-    db.prepare("UPDATE venues SET name = '<script>alert(1)</script>' WHERE id = 'venue-a'").run();
-    flagId = Number(
-      db
-        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w1', '{\"recordIds\":[]}', ?, ?)")
-        .run(Date.now(), Date.now()).lastInsertRowid,
-    );
-    db.close();
+    await store.sql.run("UPDATE venues SET name = '<script>alert(1)</script>' WHERE id = 'venue-a'");
+    flagId = (await store.sql.get<{ id: number }>(
+      "INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w1', '{\"recordIds\":[]}', ?, ?) RETURNING id",
+      [Date.now(), Date.now()],
+    ))!.id;
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, Date.now());
     await store.accounts.create({ name: 'inspector-b', role: 'community_inspector', communityId: 'c-venue-b', password: PASSWORD }, Date.now());
     app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
@@ -114,10 +107,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
     await store.records.ingest([check, old], now);
     // As a file from before offsets like +23:59 were refused holds it.
     const badTime = old.kioskTime.replace('Z', '+23:59');
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(dbFile);
-    db.prepare('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?').run(badTime, old.id);
-    db.close();
+    await store.sql.run('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?', [badTime, old.id]);
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const res = await s.get(`/api/venues/venue-a/ledgers?from=${now - DAY}&to=${now + DAY}`);
@@ -158,7 +148,8 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   it('keeps SQL-injection strings in every filter inert', async () => {
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
-    const before = readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n);
+    const records = async () => (await store.sql.get<{ n: number }>('SELECT count(*) AS n FROM entrance_records'))!.n;
+    const before = await records();
     for (const bad of SQLI) {
       const q = encodeURIComponent(bad);
       for (const path of [
@@ -178,22 +169,18 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
         expect([400, 404], `${path} → ${res.statusCode}`).toContain(res.statusCode);
       }
     }
-    expect(readDb(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM entrance_records').get() as { n: number }).n)).toBe(before);
+    expect(await records()).toBe(before);
     expect(await store.accounts.count()).toBe(2);
   });
 
   it('gives a flag with the names behind its ids and which of its records the door undid', async () => {
     const [kept, undone] = [entranceRecord(kiosk, 3), entranceRecord(kiosk, 4)];
     await store.records.ingest([kept, undone, { ...recordBase(kiosk, 5), type: 'correction', correctsId: undone.id, reason: '误操作' }], Date.now());
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(dbFile);
     const evidence = { recordIds: [kept.id, undone.id], kioskIds: [kiosk.id], operatorIds: ['venue-a-staff-2'] };
-    const id = Number(
-      db
-        .prepare("INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w2', ?, ?, ?)")
-        .run(JSON.stringify(evidence), Date.now(), Date.now()).lastInsertRowid,
-    );
-    db.close();
+    const { id } = (await store.sql.get<{ id: number }>(
+      "INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at) VALUES ('venue-a', 'skipped_check', 'warning', 'w2', ?, ?, ?) RETURNING id",
+      [JSON.stringify(evidence), Date.now(), Date.now()],
+    ))!;
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const body = (await s.get(`/api/flags/${id}`)).json() as { names: unknown; undone: string[] };
@@ -213,10 +200,7 @@ describe('inspectors API against the running hub: scope, CSRF, hostile filters',
   });
 
   it('exports the weekly report as CSV with formula cells neutralised, and logs the export', async () => {
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(dbFile);
-    db.prepare("UPDATE venues SET name = '=HYPERLINK(\"http://x\")' WHERE id = 'venue-a'").run();
-    db.close();
+    await store.sql.run("UPDATE venues SET name = '=HYPERLINK(\"http://x\")' WHERE id = 'venue-a'");
     const s = inspectorSession(url);
     await s.login('admin', PASSWORD);
     const res = await s.get(`/api/reports/weekly.csv?week=${thisWeek()}`);

@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
+import { openTestStore } from '../support/store.js';
 import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { DayQuery, RecordsQuery, StreetOverview, WeekQuery, WeeklyReport } from '../../shared/schemas/dashboard.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
@@ -32,7 +31,6 @@ const GREEN: Checks = {
 
 let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-let file: string;
 let a: KioskIdentity;
 let b: KioskIdentity;
 const seqs = new Map<string, number>();
@@ -61,27 +59,20 @@ const occupancy = (kiosk: KioskIdentity, at: number, kind: 'exit' | 'headcount' 
 });
 
 /** Writes flags and their events as the flag repository would (another engineer's); the read model only reads them. */
-function flag(venueId: string, rule: string, severity: string, openedAt: number, status = 'open', events: { action: string; at: number; deadline?: number; visitedAt?: number }[] = [], deadline: number | null = null): number {
-  const db = new Database(file);
-  try {
-    const id = Number(
-      db
-        .prepare('INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, status, updated_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(venueId, rule, severity, randomUUID(), '{}', openedAt, status, openedAt, deadline).lastInsertRowid,
-    );
-    for (const e of events) {
-      db.prepare('INSERT INTO flag_events (flag_id, at, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, e.at, e.action, 'note', e.deadline ?? null, e.visitedAt ?? null);
-    }
-    return id;
-  } finally {
-    db.close();
+async function flag(venueId: string, rule: string, severity: string, openedAt: number, status = 'open', events: { action: string; at: number; deadline?: number; visitedAt?: number }[] = [], deadline: number | null = null): Promise<number> {
+  const { id } = (await store.sql.get<{ id: number }>(
+    'INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, status, updated_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+    [venueId, rule, severity, randomUUID(), '{}', openedAt, status, openedAt, deadline],
+  ))!;
+  for (const e of events) {
+    await store.sql.run('INSERT INTO flag_events (flag_id, at, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?)', [id, e.at, e.action, 'note', e.deadline ?? null, e.visitedAt ?? null]);
   }
+  return id;
 }
 
 beforeEach(async () => {
   tmp = tempDir();
   store = await openTestStore(tmp.dir);
-  file = locationOf(store);
   seqs.clear();
   a = (await enrolKiosk(store, await seedVenue(store, 'venue-a'))).kiosk;
   b = (await enrolKiosk(store, await seedVenue(store, 'venue-b', { type: 'restaurant', ratedCapacity: 40 }))).kiosk;
@@ -125,11 +116,11 @@ describe('dashboard.overview', () => {
     const status = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, [v.status, v.openFlags]]));
     // venue-b's kiosk has not been heard from for 11 minutes and it is always open.
     expect(await status()).toEqual({ 'venue-a': ['clear', 0], 'venue-b': ['kiosk_offline', 0] });
-    flag('venue-a', 'skipped_check', 'warning', t - HOUR);
-    flag('venue-a', 'over_capacity', 'violation', t - HOUR, 'rectified');
-    flag('venue-b', 'kiosk_silent', 'info', t - HOUR);
+    await flag('venue-a', 'skipped_check', 'warning', t - HOUR);
+    await flag('venue-a', 'over_capacity', 'violation', t - HOUR, 'rectified');
+    await flag('venue-b', 'kiosk_silent', 'info', t - HOUR);
     expect(await status()).toEqual({ 'venue-a': ['warning', 1], 'venue-b': ['kiosk_offline', 1] });
-    flag('venue-a', 'admitted_despite_risk', 'violation', t - HOUR, 'rectification_ordered');
+    await flag('venue-a', 'admitted_despite_risk', 'violation', t - HOUR, 'rectification_ordered');
     expect((await status())['venue-a']).toEqual(['violation', 2]);
     // 004 §3.1: the emergency policy closes KTVs.
     const { version: _, ...emergency } = EMERGENCY_POLICY;
@@ -169,9 +160,9 @@ describe('dashboard.trends', () => {
     // An admission undone at the door leaves the figures; one 8 days ago is outside the week.
     const [undone] = await push(a, now, admit(a, now - HOUR), admit(a, now - 8 * DAY));
     await push(a, now, (seq) => ({ ...recordBase(a, seq), kioskTime: iso(now - 50 * MIN), type: 'correction', correctsId: undone!.id, reason: '误操作' }));
-    flag('venue-a', 'skipped_check', 'warning', now - 6 * HOUR);
-    flag('venue-a', 'over_capacity', 'violation', now - 3 * DAY);
-    flag('venue-a', 'kiosk_silent', 'warning', now - 2 * HOUR, 'withdrawn');
+    await flag('venue-a', 'skipped_check', 'warning', now - 6 * HOUR);
+    await flag('venue-a', 'over_capacity', 'violation', now - 3 * DAY);
+    await flag('venue-a', 'kiosk_silent', 'warning', now - 2 * HOUR, 'withdrawn');
     const t = (await store.dashboard.trends({ communityId: null }, now)).venues.find((v) => v.venueId === 'venue-a')!;
     expect(t.hours.admissions[9]).toBe(2);
     expect(t.hours.admissions.reduce((x, y) => x + y, 0)).toBe(2);
@@ -258,12 +249,11 @@ describe('dashboard.day', () => {
       occupancy(a, day + 10 * HOUR + 30 * MIN, 'exit', 2),
       admit(a, day + 23 * HOUR + 59 * MIN),
     );
-    const db = new Database(file);
-    db.prepare(
+    await store.sql.run(
       `INSERT INTO passes (id, venue_id, entrance_id, kiosk_id, source, code, code_minute, code_n, issued_at, expires_at, policy_version, people, verdict, declaration, signed)
        VALUES (?, 'venue-a', 'venue-a-1', NULL, 'poster', 'AAAAAA', 0, ?, ?, 0, 1, 1, 'enter', '[]', '')`,
-    ).run(randomUUID(), 1, day + 9 * HOUR + 3 * MIN);
-    db.close();
+      [randomUUID(), 1, day + 9 * HOUR + 3 * MIN],
+    );
     const d = await store.dashboard.day('venue-a', DayQuery.parse({ date: cstDate(day) }).date);
     expect(d!.hours).toHaveLength(24);
     expect(d!.hours[0]).toEqual({ hour: 0, admissions: 0, refusals: 0, scans: 0, inside: 1 });
@@ -294,14 +284,14 @@ describe('dashboard.weeklyReport', () => {
   it('reports per venue: admissions, refusals, skipped rate, flags by rule, inspections, rectifications, repeat offenders', async () => {
     const week = WeekQuery.parse({ week: WEEK }).week;
     await push(a, MONDAY, admit(a, MONDAY + HOUR), refuse(a, MONDAY + HOUR), admit(a, MONDAY + 7 * DAY + HOUR), admit(a, MONDAY - HOUR));
-    flag('venue-a', 'skipped_check', 'warning', MONDAY + DAY);
-    flag('venue-a', 'skipped_check', 'warning', MONDAY + 2 * DAY, 'withdrawn');
-    flag('venue-a', 'over_capacity', 'violation', MONDAY + 2 * DAY, 'rectified', [
+    await flag('venue-a', 'skipped_check', 'warning', MONDAY + DAY);
+    await flag('venue-a', 'skipped_check', 'warning', MONDAY + 2 * DAY, 'withdrawn');
+    await flag('venue-a', 'over_capacity', 'violation', MONDAY + 2 * DAY, 'rectified', [
       { action: 'order_rectification', at: MONDAY + 2 * DAY + HOUR, deadline: MONDAY + 4 * DAY },
       { action: 'mark_rectified', at: MONDAY + 3 * DAY, visitedAt: MONDAY + 3 * DAY - HOUR },
     ]);
     // Ordered last week, deadline missed this week, still open: 查后不改.
-    flag('venue-b', 'ledger_not_kept', 'violation', MONDAY - 5 * DAY, 'rectification_ordered', [{ action: 'order_rectification', at: MONDAY - 4 * DAY, deadline: MONDAY + DAY }], MONDAY + DAY);
+    await flag('venue-b', 'ledger_not_kept', 'violation', MONDAY - 5 * DAY, 'rectification_ordered', [{ action: 'order_rectification', at: MONDAY - 4 * DAY, deadline: MONDAY + DAY }], MONDAY + DAY);
     const r = WeeklyReport.parse(await store.dashboard.weeklyReport(week, { communityId: null }));
     expect([r.from, r.to]).toEqual([MONDAY, MONDAY + 7 * DAY]);
     const [ra, rb] = r.rows;
@@ -322,8 +312,8 @@ describe('dashboard.weeklyReport', () => {
     });
     expect(rb).toMatchObject({ venueId: 'venue-b', flagsByRule: {}, rectificationsOpen: 1, rectificationsClosed: 0, repeatOffender: true });
     // Three violations within the policy's 30 days make a repeat offender too (000 §5 屡查屡犯).
-    flag('venue-a', 'admitted_while_closed', 'violation', MONDAY - 10 * DAY);
-    flag('venue-a', 'admitted_despite_risk', 'violation', MONDAY + 5 * DAY);
+    await flag('venue-a', 'admitted_while_closed', 'violation', MONDAY - 10 * DAY);
+    await flag('venue-a', 'admitted_despite_risk', 'violation', MONDAY + 5 * DAY);
     expect((await store.dashboard.weeklyReport(week, { communityId: 'c-venue-a' })).rows).toMatchObject([{ venueId: 'venue-a', repeatOffender: true }]);
     expect(() => WeekQuery.parse({ week: '2026-48' })).toThrow();
     // A week no calendar has (2025 has 52 ISO weeks): a fixed fact, not a date that will pass.
@@ -359,11 +349,11 @@ describe('dashboard.ledgers', () => {
     );
     // Rows kept under an older schema, as a file from before today's checks holds them: a kiosk
     // time written with an offset no clock has, and a body missing a field now required.
-    const db = new Database(file);
     const badTime = cstIso(MONDAY + 2 * HOUR).replace('+08:00', '+23:59');
-    db.prepare('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?').run(badTime, disinfection!.id);
-    db.prepare("UPDATE kiosk_records SET body = json_remove(body, '$.celsius') WHERE id = ?").run(temperature!.id);
-    db.close();
+    await store.sql.run('UPDATE kiosk_records SET kiosk_time = ? WHERE id = ?', [badTime, disinfection!.id]);
+    const { body } = (await store.sql.get<{ body: string }>('SELECT body FROM kiosk_records WHERE id = ?', [temperature!.id]))!;
+    const { celsius: _, ...withoutCelsius } = JSON.parse(body) as Record<string, unknown>;
+    await store.sql.run('UPDATE kiosk_records SET body = ? WHERE id = ?', [JSON.stringify(withoutCelsius), temperature!.id]);
     const got = await store.dashboard.ledgers('venue-a', MONDAY, MONDAY + DAY);
     expect(got.items.map((l) => l.id)).toEqual([check!.id]);
     expect(got.unreadable).toEqual([

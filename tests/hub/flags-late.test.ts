@@ -1,5 +1,4 @@
 import { describe, expect } from 'vitest';
-import { readDb } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { entranceRecord } from '../support/records.js';
 
@@ -12,7 +11,7 @@ describe('flags: a day judged again when its admissions arrive late', () => {
     expect((await socket.emitWithAck('records:push', { records: batch })).ok).toBe(true);
     await expect
       .poll(() =>
-        readDb(hub.dbFile, (db) => db.prepare("SELECT window_key, evidence FROM flags WHERE rule = 'ledger_not_kept'").all() as { window_key: string; evidence: string }[]),
+        hub.store.sql.all<{ window_key: string; evidence: string }>("SELECT window_key, evidence FROM flags WHERE rule = 'ledger_not_kept'"),
       )
       .toEqual(expect.arrayContaining([expect.objectContaining({ window_key: expect.stringContaining(at(0).slice(0, 10)) })]));
   });

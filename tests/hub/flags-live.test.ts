@@ -15,7 +15,7 @@ import type { Flag, RaisedFlag } from '../../shared/schemas/flags.js';
 import { FlagThresholds } from '../../shared/schemas/policy.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import { CST, cstAt, cstMidnight, cstMonday, DAY } from '../support/clock.js';
-import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
@@ -142,7 +142,7 @@ describe('flags raised live', () => {
     await push('a', ...records);
 
     await until(() => admin.heard.length > 0 && inspectorA.heard.length > 0);
-    const rows = readDb(street.dbFile, (db) => db.prepare('SELECT venue_id, rule, severity, status, evidence, updated_at FROM flags').all()) as { evidence: string }[];
+    const rows = await street.store.sql.all<{ evidence: string }>('SELECT venue_id, rule, severity, status, evidence, updated_at FROM flags');
     expect(rows).toMatchObject([{ venue_id: 'venue-a', rule: 'skipped_check', severity: 'warning', status: 'open', updated_at: expect.any(Number) }]);
     expect(JSON.parse(rows[0]!.evidence)).toMatchObject({ recordIds: [records[0]!.id], admissions: 2, withSkippedCheck: 1, byCheck: { temperature: 1 } });
     expect(admin.heard).toEqual([expect.objectContaining({ venueId: 'venue-a', rule: 'skipped_check', communityId: 'c-venue-a', venueName: '测试KTV' })]);
@@ -205,7 +205,7 @@ describe('flags raised live', () => {
     const t0 = hourStart(now, 480) - 30 * 60_000;
     await push('a', ...Array.from({ length: 12 }, (_, i) => entranceRecord(a, i + 1, { kioskTime: new Date(t0 + i * 1000).toISOString() })));
     // The hour was over when they arrived, so the batch judged it; the sweep finds nothing new.
-    await until(() => readDb(street.dbFile, (db) => db.prepare("SELECT 1 FROM flags WHERE rule = 'scans_below_admissions'").get()) !== undefined);
+    await expect.poll(() => street.store.sql.get("SELECT 1 AS one FROM flags WHERE rule = 'scans_below_admissions'"), { timeout: 5000 }).toBeDefined();
     // (Only the rules this test is about: socket.io dates the connection by the wall clock, not the
     // hub's injected one, so the clock-skew rule sees hours between them.)
     const raised = (await street.store.flags.list({ communityId: null, venueId: 'venue-a' })).filter((f) => f.rule !== 'clock_skew');

@@ -149,14 +149,21 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
 
   it('answers every generated payload in the ack shape, never internal, and stores nothing from a refused one', async () => {
     const { venueId } = hub.kiosk;
-    const spare = { socket: await connectSpareKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token) };
+    const newSpare = async () => {
+      const { kiosk, token } = await enrolKiosk(hub.store, 'venue-a-1');
+      return { id: kiosk.id, socket: await connectSpareKiosk(hub.url, token), mayBeCut: false };
+    };
+    let spare = await newSpare();
     const fuzzed = new Set<string>();
     const caught = await uncaughtDuring(async () => {
       for (const event of listened(socket)) {
         const spec = KIOSK_EVENTS[event]!;
         await fc.assert(
           fc.asyncProperty(eventPayload(spec.schema), fc.boolean(), async (payload, withAck) => {
-            if (spec.spare && !spare.socket.connected) spare.socket = await connectSpareKiosk(hub.url, (await enrolKiosk(hub.store, 'venue-a-1')).token);
+            if (spec.spare && (spare.mayBeCut || !spare.socket.connected)) {
+              spare.socket.close();
+              spare = await newSpare();
+            }
             const client = spec.spare ? spare.socket : socket;
             const storable =
               event === 'records:push'
@@ -170,13 +177,24 @@ describe('fuzz: every kiosk and dashboard socket event', () => {
             const what = `${event} ${JSON.stringify(payload)?.slice(0, 300)}`;
             if (spec.ack && withAck) {
               const ack = await client.timeout(10_000).emitWithAck(event as 'policy:ack', payload as never);
+              // Retired: the hub cuts the spare right after this ack.
+              if (spec.spare) spare.mayBeCut = (ack as { data?: { outcome?: string } }).data?.outcome === 'retired';
               expect(AckShape.safeParse(ack).success, `${what} → ${JSON.stringify(ack)}`).toBe(true);
               expect((ack as { error?: { code: string } }).error?.code, what).not.toBe('internal');
               if (!storable) expect((ack as { ok: boolean }).ok && event !== 'records:push', what).toBe(false);
             } else {
               // Without a callback, or an event with none: sent, then a round trip so the hub has handled it.
               (client.emit as (e: string, ...a: unknown[]) => void)(event, payload, ...(spec.ack ? ['not a function'] : []));
-              await client.timeout(10_000).emitWithAck('pass:lookup', { code: 'x', minute: -1 } as never);
+              // Without an ack the spare may be retired and cut once the hub's transaction ends, which on
+              // PostgreSQL can come after the round trip below: the next spare event takes a fresh spare,
+              // and a round trip cut short counts only if the spare is still in service.
+              if (spec.spare) spare.mayBeCut = true;
+              await client
+                .timeout(10_000)
+                .emitWithAck('pass:lookup', { code: 'x', minute: -1 } as never)
+                .catch(async (err: unknown) => {
+                  if (!spec.spare || (await hub.store.kiosks.isActive(spare.id))) throw err;
+                });
             }
             if (before) expect(await hub.counts(), `stored from a refused payload: ${what}`).toEqual(before);
             expect(hub.errors.slice(logged), what).toEqual([]);

@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
 import { EnrolmentCodeIssued, KioskView } from '../../shared/schemas/kiosk-admin.js';
 import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
-import { connectKiosk, enrolKiosk, hubOptions, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, hubOptions, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { cstAt, cstIso, cstMidnight } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
+import { onPostgres } from '../support/store.js';
 
 const PASSWORD = 'a long enough password';
 const HOUR = 3_600_000;
@@ -48,11 +49,13 @@ describe('street admin kiosk API', () => {
       const issued = EnrolmentCodeIssued.parse(res.json());
       expect(issued).toEqual({ code: expect.stringMatching(/^[2-9A-HJKMNP-Z]{8}$/), entranceId: hub.kiosk.entranceId, expiresAt: T0 + 24 * HOUR, enrolUrl: `${hub.url}/kiosk/?enrol=${issued.code}` });
 
-      const stored = readDb(hub.dbFile, (db) => db.prepare('SELECT code_hash, issued_by, expires_at FROM enrolment_codes WHERE issued_by IS NOT NULL').all());
+      const stored = await hub.store.sql.all('SELECT code_hash, issued_by, expires_at FROM enrolment_codes WHERE issued_by IS NOT NULL');
       expect(stored).toEqual([{ code_hash: createHash('sha256').update(issued.code).digest('hex'), issued_by: 'admin', expires_at: T0 + 24 * HOUR }]);
-      // Never in clear: not in the database file (nor its WAL), not in the audit log.
-      const bytes = Buffer.concat([readFileSync(hub.dbFile), ...[`${hub.dbFile}-wal`].map((f) => { try { return readFileSync(f); } catch { return Buffer.alloc(0); } })]);
-      expect(bytes.includes(issued.code)).toBe(false);
+      // Never in clear: not in the database file (nor its WAL; a SQLite file only, PostgreSQL has no file of its own here), not in the audit log.
+      if (!onPostgres) {
+        const bytes = Buffer.concat([readFileSync(hub.dbFile), ...[`${hub.dbFile}-wal`].map((f) => { try { return readFileSync(f); } catch { return Buffer.alloc(0); } })]);
+        expect(bytes.includes(issued.code)).toBe(false);
+      }
       const audit = (await hub.store.audit.list({ limit: 20 })).filter((a) => a.action === 'enrolment_code_issue');
       expect(audit).toMatchObject([{ accountName: 'admin', target: hub.kiosk.entranceId, detail: { venueId: hub.kiosk.venueId, ttlHours: 24, expiresAt: T0 + 24 * HOUR } }]);
       expect(JSON.stringify(audit)).not.toContain(issued.code);
@@ -92,7 +95,7 @@ describe('street admin kiosk API', () => {
       const unknown = await admin.post('/api/entrances/no-such-door/enrolment-codes', {});
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json().error).toMatchObject({ code: 'not_found', field: 'id' });
-      expect(readDb(hub.dbFile, (db) => db.prepare('SELECT count(*) AS n FROM enrolment_codes WHERE issued_by IS NOT NULL').get())).toEqual({ n: 0 });
+      expect(await hub.store.sql.get('SELECT count(*) AS n FROM enrolment_codes WHERE issued_by IS NOT NULL')).toEqual({ n: 0 });
       expect((await hub.store.audit.list({ limit: 50 })).some((a) => a.action === 'enrolment_code_issue')).toBe(false);
     });
 

@@ -3,7 +3,7 @@ import { NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import type { EntranceRecord } from '../../shared/schemas/record.js';
 import { testClock, type TestClock } from '../support/policy-street.js';
 import { DAY, HOUR, MIN, cstAt, cstIso, cstMidnight } from '../support/clock.js';
-import { connectKiosk, readDb, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
@@ -58,16 +58,16 @@ describe('kiosk times the hub refuses', () => {
     ]);
     const far = res.data.results[1]!;
     expect(far.status === 'rejected' && far.error.message).toMatch(/after the hub received it; the policy allows 1440 min/);
-    const stored = readDb(hub.dbFile, (db) => db.prepare('SELECT seq FROM entrance_records ORDER BY seq').pluck().all());
+    const stored = (await hub.store.sql.all<{ seq: number }>('SELECT seq FROM entrance_records ORDER BY seq')).map((r) => r.seq);
     expect(stored).toEqual([1, 7, 8, 9]);
     // No running figure or flag window from nowhere.
-    const windows = readDb(hub.dbFile, (db) => [
-      ...(db.prepare('SELECT start FROM window_facts').pluck().all() as number[]),
-      ...(db.prepare('SELECT DISTINCT start FROM street_days').pluck().all() as number[]),
-    ]);
+    const windows = [
+      ...(await hub.store.sql.all<{ start: number }>('SELECT start FROM window_facts')),
+      ...(await hub.store.sql.all<{ start: number }>('SELECT DISTINCT start FROM street_days')),
+    ].map((r) => r.start);
     // Hours, days and ISO weeks of the records kept (the weekend's week starts at most 10 days back).
     expect(windows.filter((ms) => ms < now - 10 * DAY || ms > now + DAY)).toEqual([]);
-    const keys = readDb(hub.dbFile, (db) => db.prepare('SELECT window_key FROM flags').pluck().all() as string[]);
+    const keys = (await hub.store.sql.all<{ window_key: string }>('SELECT window_key FROM flags')).map((r) => r.window_key);
     expect(keys.filter((k) => /^[+-]|^0001|^9999/.test(k))).toEqual([]);
     // Inside at the door: the three admissions of today, the fast clocks' counted from their arrival (the
     // weekend's is outside the 36 h the count restarts after).

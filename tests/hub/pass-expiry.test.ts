@@ -7,7 +7,7 @@ import { toIsoWithOffset } from '../../shared/rules/time.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { EnrolResponse } from '../../shared/schemas/enrolment.js';
 import { CST, MIN } from '../support/clock.js';
-import { connectKiosk, patronForm, readDb, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, patronForm, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 
 /**
@@ -78,9 +78,9 @@ describe('a pass at the door, by the deadline its page shows', () => {
     const record = entranceRecord({ id: e.kioskId, venueId: e.venue.id }, 1, { kioskTime: new Date(clock).toISOString(), pass: passUse(checked.pass) });
     const res = await socket.emitWithAck('records:push', { records: [record] });
     expect(res).toMatchObject({ ok: true, data: { results: [{ status: 'accepted' }] } });
-    const stored = readDb(hub.dbFile, (db) => db.prepare('SELECT pass_id FROM entrance_records WHERE id = ?').get(record.id));
+    const stored = await hub.store.sql.get('SELECT pass_id FROM entrance_records WHERE id = ?', [record.id]);
     expect(stored).toEqual({ pass_id: pass.id });
-    const flags = readDb(hub.dbFile, (db) => db.prepare("SELECT rule FROM flags WHERE rule IN ('pass_unknown', 'pass_reused')").all());
+    const flags = await hub.store.sql.all("SELECT rule FROM flags WHERE rule IN ('pass_unknown', 'pass_reused')");
     expect(flags).toEqual([]);
     // 1 s after the deadline the same door refuses: no record is made, as for any expired pass.
     expect(await checkPassInput(pass.code, e, pass.expiresAt + 1000)).toEqual({ ok: false, reason: 'expired' });

@@ -4,7 +4,7 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import type { PassLeft, PassUse } from '../../shared/schemas/pass.js';
 import type { EntranceRecord, SyncRecord } from '../../shared/schemas/record.js';
-import { connectKiosk, enrolKiosk, patronForm, readDb, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, patronForm, seedVenue, startTestHub, type KioskClient, type TestHub } from '../support/hub.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
 /**
@@ -82,15 +82,14 @@ describe('entrance records naming a pass', () => {
     expect(res.data.results.map((r) => r.status)).toEqual(records.map(() => 'accepted'));
   }
 
-  const passColumns = (id: string) =>
-    readDb(hub.dbFile, (db) => db.prepare('SELECT pass_id, pass_person FROM entrance_records WHERE id = ?').get(id));
-  const flags = () => readDb(hub.dbFile, (db) => db.prepare('SELECT venue_id, rule, severity, window_key, evidence FROM flags').all() as FlagRow[]);
+  const passColumns = (id: string) => hub.store.sql.get('SELECT pass_id, pass_person FROM entrance_records WHERE id = ?', [id]);
+  const flags = () => hub.store.sql.all<FlagRow>('SELECT venue_id, rule, severity, window_key, evidence FROM flags ORDER BY id');
 
   it('stores the pass id and the person of a scanned QR', async () => {
     const pass = await issuePass(hub);
     const r = entranceRecord(hub.kiosk, 1, { pass: scanned(pass) });
     await push(await door(hub.token), r);
-    expect(passColumns(r.id)).toEqual({ pass_id: pass.id, pass_person: 0 });
+    expect(await passColumns(r.id)).toEqual({ pass_id: pass.id, pass_person: 0 });
   });
 
   it('resolves a typed code to its pass by venue, code and minute', async () => {
@@ -100,8 +99,8 @@ describe('entrance records naming a pass', () => {
     const wrongMinute = entranceRecord(hub.kiosk, 2, { pass: scanned(pass, { id: undefined, via: 'code', minute: pass.codeMinute - 31 }) });
     await push(await door(hub.token), typed, wrongMinute);
     expect(other.code).not.toBe(pass.code);
-    expect(passColumns(typed.id)).toEqual({ pass_id: pass.id, pass_person: 0 });
-    expect(passColumns(wrongMinute.id)).toMatchObject({ pass_id: null });
+    expect(await passColumns(typed.id)).toEqual({ pass_id: pass.id, pass_person: 0 });
+    expect(await passColumns(wrongMinute.id)).toMatchObject({ pass_id: null });
   });
 
   it('does not take a pass id from another venue', async () => {
@@ -110,17 +109,17 @@ describe('entrance records naming a pass', () => {
     const elsewhere = await enrolKiosk(hub.store, 'venue-b-1');
     const r = entranceRecord(elsewhere.kiosk, 1, { pass: scanned(pass) });
     await push(await door(elsewhere.token), r);
-    expect(passColumns(r.id)).toMatchObject({ pass_id: null });
+    expect(await passColumns(r.id)).toMatchObject({ pass_id: null });
     // The offline check let it through; the hub flags a pass it never issued there.
-    expect(flags()).toMatchObject([{ venue_id: 'venue-b', rule: 'pass_unknown', severity: 'warning', window_key: `record:${r.id}` }]);
+    expect(await flags()).toMatchObject([{ venue_id: 'venue-b', rule: 'pass_unknown', severity: 'warning', window_key: `record:${r.id}` }]);
   });
 
   it('flags a person beyond the pass party as an unknown pass', async () => {
     const pass = await issuePass(hub);
     const r = entranceRecord(hub.kiosk, 1, { pass: scanned(pass, { person: 3, people: 4 }) });
     await push(await door(hub.token), r);
-    expect(passColumns(r.id)).toMatchObject({ pass_id: null });
-    expect(flags().map((f) => f.rule)).toEqual(['pass_unknown']);
+    expect(await passColumns(r.id)).toMatchObject({ pass_id: null });
+    expect((await flags()).map((f) => f.rule)).toEqual(['pass_unknown']);
   });
 
   describe('pass_reused', () => {
@@ -129,10 +128,10 @@ describe('entrance records naming a pass', () => {
       const front = entranceRecord(hub.kiosk, 1, { pass: scanned(pass) });
       const side = entranceRecord(second.kiosk, 1, { pass: scanned(pass, { id: undefined, via: 'code' }) });
       await push(await door(hub.token), front);
-      expect(flags()).toEqual([]);
+      expect(await flags()).toEqual([]);
       await push(await door(second.token), side);
 
-      const rows = flags();
+      const rows = await flags();
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ venue_id: 'venue-a', rule: 'pass_reused', severity: 'warning', window_key: `${pass.id}#0` });
       expect(JSON.parse(rows[0]!.evidence)).toEqual({ passId: pass.id, person: 0, recordIds: [front.id, side.id], kioskIds: [hub.kiosk.id, second.kiosk.id] });
@@ -145,7 +144,7 @@ describe('entrance records naming a pass', () => {
       await push(frontDoor, a);
       await push(sideDoor, b);
       await push(frontDoor, c);
-      const rows = flags();
+      const rows = await flags();
       expect(rows).toHaveLength(1);
       expect(JSON.parse(rows[0]!.evidence)).toMatchObject({ recordIds: [a.id, b.id, c.id], kioskIds: [hub.kiosk.id, second.kiosk.id] });
     });
@@ -154,7 +153,7 @@ describe('entrance records naming a pass', () => {
       const pass = await issuePass(hub, 2);
       await push(await door(hub.token), entranceRecord(hub.kiosk, 1, { pass: scanned(pass, { person: 0 }) }));
       await push(await door(second.token), entranceRecord(second.kiosk, 1, { pass: scanned(pass, { person: 1 }) }));
-      expect(flags()).toEqual([]);
+      expect(await flags()).toEqual([]);
     });
 
     it('does not count a refusal, before or after the admission', async () => {
@@ -165,7 +164,7 @@ describe('entrance records naming a pass', () => {
       await push(sideDoor, entranceRecord(second.kiosk, 1, { pass: scanned(first) }));
       await push(frontDoor, entranceRecord(hub.kiosk, 2, { pass: scanned(then) }));
       await push(sideDoor, entranceRecord(second.kiosk, 2, { pass: scanned(then), ...refused }));
-      expect(flags()).toEqual([]);
+      expect(await flags()).toEqual([]);
     });
 
     it('does not count an admission the kiosk undid with a correction before the other door admitted', async () => {
@@ -173,7 +172,7 @@ describe('entrance records naming a pass', () => {
       const undone = entranceRecord(hub.kiosk, 1, { pass: scanned(pass) });
       await push(await door(hub.token), undone, { ...recordBase(hub.kiosk, 2), type: 'correction', correctsId: undone.id, reason: '扫错了人' });
       await push(await door(second.token), entranceRecord(second.kiosk, 1, { pass: scanned(pass) }));
-      expect(flags()).toEqual([]);
+      expect(await flags()).toEqual([]);
     });
 
     it('withdraws the flag when the undoing correction syncs after the other door, and reopens it on a new admission', async () => {
@@ -183,13 +182,13 @@ describe('entrance records naming a pass', () => {
       const [frontDoor, sideDoor] = [await door(hub.token), await door(second.token)];
       await push(frontDoor, undone);
       await push(sideDoor, side);
-      expect(flags()).toHaveLength(1);
+      expect(await flags()).toHaveLength(1);
       await push(frontDoor, { ...recordBase(hub.kiosk, 2), type: 'correction', correctsId: undone.id, reason: '扫错了人' });
-      const status = () => readDb(hub.dbFile, (db) => db.prepare('SELECT status, evidence FROM flags').get() as { status: string; evidence: string });
-      expect(status().status).toBe('withdrawn');
-      expect(JSON.parse(status().evidence)).toMatchObject({ recordIds: [side.id], corrected: [undone.id] });
+      const status = async () => (await hub.store.sql.get<{ status: string; evidence: string }>('SELECT status, evidence FROM flags'))!;
+      expect((await status()).status).toBe('withdrawn');
+      expect(JSON.parse((await status()).evidence)).toMatchObject({ recordIds: [side.id], corrected: [undone.id] });
       await push(frontDoor, entranceRecord(hub.kiosk, 3, { pass: scanned(pass) }));
-      expect(status().status).toBe('open');
+      expect((await status()).status).toBe('open');
     });
   });
 });

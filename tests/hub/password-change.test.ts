@@ -4,14 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectDashboard } from '../support/hub.js';
 import { ADMIN_PASSWORD, startLoginHub, type LoginHub } from '../support/login-hub.js';
+import { onPostgres } from '../support/store.js';
 
 /** docs/security.md "The inspectors' side": a one-time password from npm run admin is changed at first login. */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** `npm run admin -- …` on the hub's data folder, as the street office runs it; its output. */
-function admin(dataDir: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dataDir } });
+/** `npm run admin -- …` on the hub's store (its data folder, or DATABASE_URL on PostgreSQL), as the street office runs it; its output. */
+function admin(location: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  const where = onPostgres ? { DATABASE_URL: location } : { DATA_DIR: dirname(location) };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { cwd: root, env: { ...process.env, ...where } });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -28,7 +30,7 @@ describe('POST /api/auth/password', () => {
   afterEach(async () => hub.close());
 
   it('lets a session with a one-time password from npm run admin do nothing but change it; then ends every other session', async () => {
-    const made = await admin(dirname(hub.dbFile), 'create', '新网格员', '--role', 'community_inspector', '--community', 'c-venue-a');
+    const made = await admin(hub.dbFile, 'create', '新网格员', '--role', 'community_inspector', '--community', 'c-venue-a');
     expect(made.code, made.out).toBe(0);
     expect(made.out).toMatch(/must be changed at the first login/);
     const oneTime = /one-time password: (\S+)/.exec(made.out)![1]!;
@@ -69,7 +71,7 @@ describe('POST /api/auth/password', () => {
   });
 
   it('makes a password reset by npm run admin one-time as well', async () => {
-    const reset = await admin(dirname(hub.dbFile), 'reset-password', 'admin');
+    const reset = await admin(hub.dbFile, 'reset-password', 'admin');
     expect(reset.code, reset.out).toBe(0);
     const oneTime = /new one-time password for admin: (\S+)/.exec(reset.out)![1]!;
     const b = hub.browser();

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHub } from '../../hub/src/app.js';
@@ -7,7 +6,7 @@ import { openStore } from '../../hub/src/store/index.js';
 import { locationOf, openTestStore } from '../support/store.js';
 import type { PolicyDraft } from '../../shared/schemas/policy-admin.js';
 import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
-import { hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { ADMIN_PASSWORD, policyDashboard, policyKiosk, startPolicyStreet, testClock, type PolicyStreet } from '../support/policy-street.js';
 
@@ -24,15 +23,19 @@ const NORMAL = draft(NORMAL_POLICY);
 const REASON = '区防控指挥部通知：即日起进入战时状态';
 
 const auditOf = (street: PolicyStreet, action: string) => street.store.audit.list({ limit: 100 }).then((items) => items.filter((a) => a.action === action));
-const versionCount = (street: PolicyStreet) => readDb(street.dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM policies').get() as { n: number }).n);
-/** The audit log refuses every write, as a full disk would: a trigger in the hub's own database file. */
+const versionCount = async (street: PolicyStreet) => (await street.store.sql.get<{ n: number }>('SELECT count(*) AS n FROM policies'))!.n;
+/** The audit log refuses every write, as a full disk would: a trigger in the hub's own database. */
 const auditRefuses = (street: PolicyStreet, refuses: boolean) => {
-  const db = new Database(street.dbFile);
-  try {
-    db.exec(refuses ? "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_refused');
-  } finally {
-    db.close();
+  const sql = street.store.sql;
+  if (sql.dialect === 'sqlite') {
+    return sql.exec(refuses ? "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END" : 'DROP TRIGGER audit_refused');
   }
+  return sql.exec(
+    refuses
+      ? `CREATE FUNCTION audit_refused() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$;
+         CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_refused();`
+      : 'DROP TRIGGER audit_refused ON audit_log; DROP FUNCTION audit_refused();',
+  );
 };
 const tick = (street: PolicyStreet) => applyDueSchedules({ store: street.store, io: street.app.io, now: street.clock.now, log: street.app.log });
 
@@ -114,7 +117,7 @@ describe('POST /api/policy/switch', () => {
     }
     const typo = await street.admin.post('/api/policy/switch', { policy: { ...EMERGENCY, flags: { ...EMERGENCY.flags, repeatViolation: 2 } }, communityId: null, reason: REASON });
     expect(typo.json().error.field).toBe('policy.flags');
-    expect(versionCount(street)).toBe(0);
+    expect(await versionCount(street)).toBe(0);
     expect(await auditOf(street, 'policy_switch')).toEqual([]);
   });
 
@@ -131,7 +134,7 @@ describe('POST /api/policy/switch', () => {
     }
     expect((await street.admin.post('/api/policy/switch', body, false)).statusCode).toBe(403);
     expect((await street.admin.post(`/api/policy/schedules/${scheduled.id}/cancel`, {}, false)).statusCode).toBe(403);
-    expect(versionCount(street)).toBe(0);
+    expect(await versionCount(street)).toBe(0);
     expect((await street.store.policies.pendingSchedules()).map((s) => s.id)).toEqual([scheduled.id]);
   });
 
@@ -152,7 +155,7 @@ describe('POST /api/policy/switch', () => {
     // Not yet due: nothing happens.
     street.clock.set(at - 1);
     expect((await tick(street)).applied).toEqual([]);
-    expect(versionCount(street)).toBe(0);
+    expect(await versionCount(street)).toBe(0);
 
     street.clock.set(at + 1000);
     const switchedHeard = dash.next('switched');
@@ -163,7 +166,7 @@ describe('POST /api/policy/switch', () => {
     expect(await switchedHeard).toMatchObject({ kind: 'switched', version: 2, communityId: 'c-venue-a', by: 'admin', scheduleId: schedule.id });
     expect(await tick(street)).toEqual({ applied: [], published: [] });
 
-    expect(versionCount(street)).toBe(1);
+    expect(await versionCount(street)).toBe(1);
     expect(await street.store.policies.since(1)).toMatchObject([{ version: { version: 2, activatedAt: at + 1000 }, scheduleId: schedule.id }]);
     expect(await street.store.policies.activeFor('c-venue-a')).toMatchObject({ version: 2, mode: 'emergency' });
     expect(await street.store.policies.activeFor('c-venue-b')).toEqual(NORMAL_POLICY);
@@ -197,7 +200,7 @@ describe('POST /api/policy/switch', () => {
 
     street.clock.set(at + HOUR);
     expect(await tick(street)).toEqual({ applied: [], published: [] });
-    expect(versionCount(street)).toBe(0);
+    expect(await versionCount(street)).toBe(0);
     expect(await street.store.policies.pendingSchedules()).toEqual([]);
     expect(await auditOf(street, 'policy_schedule_cancel')).toMatchObject([{ accountName: 'admin', detail: { scheduleId: schedule.id, scheduledBy: 'admin', reason: '通知撤回' } }]);
     expect(await auditOf(street, 'policy_schedule_applied')).toEqual([]);
@@ -207,7 +210,7 @@ describe('POST /api/policy/switch', () => {
     const [a, b] = [await kiosk('a'), await kiosk('b')];
     const dash = await policyDashboard(street.url, street.admin.cookies());
     sockets.push(dash.socket);
-    auditRefuses(street, true);
+    await auditRefuses(street, true);
 
     const switched = dash.next('switched');
     const res = await street.admin.post('/api/policy/switch', { policy: EMERGENCY, communityId: null, reason: REASON });
@@ -238,7 +241,7 @@ describe('POST /api/policy/switch', () => {
 
     // Nothing reached the audit log; once it takes writes again, the desk audits as before.
     expect((await street.store.audit.list({ limit: 100 })).filter((e) => e.action.startsWith('policy'))).toEqual([]);
-    auditRefuses(street, false);
+    await auditRefuses(street, false);
     await street.admin.post('/api/policy/switch', { policy: NORMAL, communityId: null, reason: REASON });
     expect(await auditOf(street, 'policy_switch')).toMatchObject([{ target: 'v4' }]);
   });

@@ -12,6 +12,7 @@ import { RecordsQuery } from '../../shared/schemas/dashboard.js';
 import { seedStreet, type SeedStats } from '../../scripts/seed-street.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
+import { cstAt, cstMidnight, MIN } from '../support/clock.js';
 
 /**
  * The dashboard's and tracing's reads answered by a worker thread with its own
@@ -222,15 +223,20 @@ describe('read-your-writes through the store', () => {
       const { kiosk } = await enrolKiosk(store, entranceId);
       const q = RecordsQuery.parse({});
       let seq = 0;
+      // Yesterday 10:00 at the venue, counted a minute on: one venue day at whatever hour the suite runs
+      // (by the wall clock, a count a minute on missed the records near midnight).
+      const at = cstAt(cstMidnight(-1), 10);
       for (let round = 1; round <= 10; round++) {
-        const batch = Array.from({ length: 5 }, () => entranceRecord(kiosk, ++seq));
-        await store.records.ingest(batch, Date.now());
+        const batch = Array.from({ length: 5 }, () => {
+          seq++;
+          return entranceRecord(kiosk, seq, { kioskTime: new Date(at + seq).toISOString() });
+        });
+        await store.records.ingest(batch, at + MIN);
         // Immediately: no wait, no retry.
         const page = await store.dashboard.records(kiosk.venueId, q);
         expect(page.total).toBe(round * 5);
         expect(page.items[0]!.id).toBe(batch[4]!.id);
-        // The records are stamped up to `seq` ms ahead of the clock (tests/support/records.ts): count them at a minute on.
-        const overview = await store.dashboard.overview(ALL, Date.now() + 60_000);
+        const overview = await store.dashboard.overview(ALL, at + MIN);
         expect(overview.communities[0]!.venues[0]!.admissionsToday).toBe(round * 5);
       }
       // A write outside the group commit too.

@@ -1,6 +1,5 @@
 import { describe, expect } from 'vitest';
 import type { SyncRecord } from '../../shared/schemas/record.js';
-import { readDb } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { cstDate, cstIso, DAY } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
@@ -29,11 +28,9 @@ describe('every kiosk record type through records:push', () => {
     expect(first.ok && first.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('accepted'));
     expect(again.ok && again.data.results.map((r) => r.status)).toEqual(Array(records.length).fill('duplicate'));
 
-    const { byType, entrance, ledger } = readDb(hub.dbFile, (db) => ({
-      byType: db.prepare('SELECT type, count(*) AS n FROM kiosk_records GROUP BY type ORDER BY type').all(),
-      entrance: db.prepare('SELECT corrected_by, operator_id FROM entrance_records WHERE id = ?').get(admitted.id),
-      ledger: db.prepare("SELECT body, operator_id FROM kiosk_records WHERE type = 'disinfection'").get() as { body: string; operator_id: string },
-    }));
+    const byType = await hub.store.sql.all('SELECT type, count(*) AS n FROM kiosk_records GROUP BY type ORDER BY type');
+    const entrance = await hub.store.sql.get('SELECT corrected_by, operator_id FROM entrance_records WHERE id = ?', [admitted.id]);
+    const ledger = (await hub.store.sql.get<{ body: string; operator_id: string }>("SELECT body, operator_id FROM kiosk_records WHERE type = 'disinfection'"))!;
     expect(byType).toEqual([
       { type: 'correction', n: 1 },
       { type: 'disinfection', n: 1 },

@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH } from '../../shared/schemas/sync.js';
 import { entranceRecord } from '../support/records.js';
-import { connectKiosk, enrolKiosk, readDb, startTestHub, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, startTestHub, type TestHub } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { DEEP_MARK } from '../support/fuzz/arbitraries.js';
 import { sendDeepNesting } from '../support/fuzz/sockets.js';
 
-/** Rows as SQLite has them, read through a separate connection. */
-const storedRows = (dbFile: string) =>
-  readDb(dbFile, (db) => db.prepare('SELECT id, seq, skipped FROM entrance_records ORDER BY seq').all() as { id: string; seq: number; skipped: string }[]);
+/** Rows as the database has them. */
+const storedRows = (hub: TestHub) => hub.store.sql.all<{ id: string; seq: number; skipped: string }>('SELECT id, seq, skipped FROM entrance_records ORDER BY seq');
 
 describe('records:push over socket.io', () => {
   hubTest('stores a batch sent twice once, and answers the resend with duplicate', async ({ hub, socket }) => {
@@ -17,7 +16,7 @@ describe('records:push over socket.io', () => {
     const second = await socket.emitWithAck('records:push', { records: batch });
     expect(first.ok && first.data.results.map((r) => r.status)).toEqual(Array(50).fill('accepted'));
     expect(second.ok && second.data.results.map((r) => r.status)).toEqual(Array(50).fill('duplicate'));
-    const rows = storedRows(hub.dbFile);
+    const rows = await storedRows(hub);
     expect(rows).toHaveLength(50);
     expect(new Set(rows.map((r) => r.id)).size).toBe(50);
   });
@@ -40,7 +39,7 @@ describe('records:push over socket.io', () => {
     expect(r2).toMatchObject({ index: 2, status: 'rejected', id: noReason.id, error: { code: 'invalid', field: 'checks.mask.reason' } });
     expect(r3).toMatchObject({ index: 3, status: 'rejected', error: { code: 'invalid', field: 'type' } });
     expect(r4).toMatchObject({ index: 4, status: 'accepted', id: good2.id });
-    expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good1.id, good2.id]);
+    expect((await storedRows(hub)).map((r) => r.id)).toEqual([good1.id, good2.id]);
   });
 
   // Found by the fuzz suite (tests/hub/fuzz.test.ts): a 100,000-deep item made the hub's byte count
@@ -56,7 +55,7 @@ describe('records:push over socket.io', () => {
       { index: 2, status: 'rejected', error: { code: 'invalid', field: 'records.2' } },
       { index: 3, status: 'rejected', error: { code: 'invalid', field: 'records.3' } },
     ]);
-    expect(storedRows(hub.dbFile).map((r) => r.id)).toEqual([good.id]);
+    expect((await storedRows(hub)).map((r) => r.id)).toEqual([good.id]);
   });
 
   hubTest('stores a skipped check as skipped', async ({ hub, socket }) => {
@@ -65,7 +64,7 @@ describe('records:push over socket.io', () => {
       checks: { ...base.checks, temperature: { outcome: 'skipped', reason: '测温枪没电' } },
     });
     await socket.emitWithAck('records:push', { records: [r] });
-    expect(storedRows(hub.dbFile)).toEqual([{ id: r.id, seq: 1, skipped: '["temperature"]' }]);
+    expect(await storedRows(hub)).toEqual([{ id: r.id, seq: 1, skipped: '["temperature"]' }]);
   });
 
   hubTest("refuses records that are another kiosk's or another venue's", async ({ hub, socket }) => {
@@ -79,14 +78,14 @@ describe('records:push over socket.io', () => {
       { status: 'rejected', error: { code: 'forbidden', field: 'kioskId' } },
       { status: 'rejected', error: { code: 'forbidden', field: 'venueId' } },
     ]);
-    expect(storedRows(hub.dbFile)).toHaveLength(0);
+    expect(await storedRows(hub)).toHaveLength(0);
   });
 
   hubTest('refuses a different record under a sequence number already stored', async ({ hub, socket }) => {
     await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
     const res = await socket.emitWithAck('records:push', { records: [entranceRecord(hub.kiosk, 7)] });
     expect(res.ok && res.data.results[0]).toMatchObject({ status: 'rejected', error: { code: 'conflict', field: 'seq' } });
-    expect(storedRows(hub.dbFile)).toHaveLength(1);
+    expect(await storedRows(hub)).toHaveLength(1);
   });
 
   hubTest('refuses a batch over the limit whole, and a payload that is not a batch', async ({ hub, socket }) => {
@@ -95,7 +94,7 @@ describe('records:push over socket.io', () => {
     expect(big).toMatchObject({ ok: false, error: { code: 'too_large', field: 'records' } });
     const junk = await socket.emitWithAck('records:push', 'not a batch' as never);
     expect(junk).toMatchObject({ ok: false, error: { code: 'invalid' } });
-    expect(storedRows(hub.dbFile)).toHaveLength(0);
+    expect(await storedRows(hub)).toHaveLength(0);
   });
 
   hubTest('keeps two kiosks of one venue apart: the same seq from each is two records', async ({ hub, socket }) => {
@@ -106,7 +105,7 @@ describe('records:push over socket.io', () => {
       const b = await other.emitWithAck('records:push', { records: [entranceRecord(second.kiosk, 1)] });
       expect(a.ok && a.data.results[0]?.status).toBe('accepted');
       expect(b.ok && b.data.results[0]?.status).toBe('accepted');
-      expect(storedRows(hub.dbFile)).toHaveLength(2);
+      expect(await storedRows(hub)).toHaveLength(2);
     } finally {
       other.close();
     }
@@ -146,14 +145,14 @@ describe('a batch committed but never acknowledged', () => {
     // tablet slept): the kiosk still holds the batch as pending and sends it again.
     const lost = await connectKiosk(hub.url, hub.token);
     lost.emit('records:push', { records: batch }, () => undefined);
-    await expect.poll(() => storedRows(hub.dbFile).length).toBe(200);
+    await expect.poll(async () => (await storedRows(hub)).length).toBe(200);
     lost.disconnect();
 
     const socket = await connectKiosk(hub.url, hub.token);
     try {
       const res = await socket.emitWithAck('records:push', { records: batch });
       expect(res.ok && res.data.results.map((r) => r.status)).toEqual(Array(200).fill('duplicate'));
-      expect(storedRows(hub.dbFile)).toHaveLength(200);
+      expect(await storedRows(hub)).toHaveLength(200);
     } finally {
       socket.close();
     }

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import type { VenueProfile } from '../../shared/schemas/enrolment.js';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_LINES, MAX_IMPORT_ROWS, type ImportReport, type RegistryVenue } from '../../shared/schemas/registry.js';
-import { connectKiosk, enrolKiosk, readDb, type KioskClient, type TestHub } from '../support/hub.js';
+import { connectKiosk, enrolKiosk, type KioskClient, type TestHub } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { inspectorSession } from '../support/inspector.js';
 import { encodeGbk } from './registry-gbk.js';
@@ -318,8 +318,9 @@ describe('POST /api/registry/import and GET /api/registry/export.csv', () => {
   hubTest('a dry run reports exactly what the import then does, and writes nothing', async ({ hub }) => {
     const { admin } = await sessions(hub);
     const file = utf8([...GOOD_AND_BAD, 'venue-a,测试KTV,KTV,测试路1号,120,全天,正门,赵敏,13800000001,,']);
-    const db = () => readDb(hub.dbFile, (d) => JSON.stringify([d.prepare('SELECT * FROM venues ORDER BY id').all(), d.prepare('SELECT * FROM entrances ORDER BY id').all(), d.prepare('SELECT count(*) FROM audit_log').get()]));
-    const before = db();
+    const db = async () =>
+      JSON.stringify([await hub.store.sql.all('SELECT * FROM venues ORDER BY id'), await hub.store.sql.all('SELECT * FROM entrances ORDER BY id'), await hub.store.sql.get('SELECT count(*) AS n FROM audit_log')]);
+    const before = await db();
     const dry = await upload(hub, admin, 'communityId=c-venue-a&dryRun=1', file);
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ dryRun: true, created: 3, updated: 0, unchanged: 1 });
@@ -329,7 +330,7 @@ describe('POST /api/registry/import and GET /api/registry/export.csv', () => {
       [8, '核定人数'],
       [10, '编号'],
     ]);
-    expect(db()).toBe(before);
+    expect(await db()).toBe(before);
     const real = await upload(hub, admin, 'communityId=c-venue-a', file);
     // New venues' ids included: the dry run shows the ids the import gives.
     expect({ ...real.body, dryRun: true }).toEqual(dry.body);

@@ -8,11 +8,11 @@ import type { HubKeys } from '../../hub/src/keys.js';
 import { decryptContact } from '../../hub/src/services/contact-cipher.js';
 import { RETENTION_JOB_NAME, purgeExpiredContacts } from '../../hub/src/services/retention.js';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
+import { locationOf, onPostgres, openTestStore } from '../support/store.js';
 import { liveToken, slotAt } from '../../shared/rules/venue-code.js';
 import { NORMAL_POLICY, type Policy } from '../../shared/schemas/policy.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
-import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 
@@ -102,12 +102,11 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     return sealed === null ? null : decryptContact(sealed, keys.contactKey);
   };
   /** Everything kept about passes and the door, except the numbers. */
-  const snapshot = () =>
-    readDb(dbFile, (db) => ({
-      passes: db.prepare('SELECT id, venue_id, entrance_id, code, issued_at, people, verdict, declaration, left_at FROM passes ORDER BY id').all(),
-      records: db.prepare('SELECT * FROM entrance_records ORDER BY id').all(),
-      kioskRecords: db.prepare('SELECT count(*) AS n FROM kiosk_records').get(),
-    }));
+  const snapshot = async () => ({
+    passes: await store.sql.all('SELECT id, venue_id, entrance_id, code, issued_at, people, verdict, declaration, left_at FROM passes ORDER BY id'),
+    records: await store.sql.all('SELECT * FROM entrance_records ORDER BY id'),
+    kioskRecords: await store.sql.get('SELECT count(*) AS n FROM kiosk_records'),
+  });
   const purges = async () => (await store.audit.list({ limit: 100 })).filter((a) => a.action === 'contact_purge');
 
   it('removes numbers older than the period and nothing else: newer numbers, pass rows, counts and records stay', async () => {
@@ -116,7 +115,7 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     const recent = await issue('venue-b', T0 + 10 * DAY, '13900000003');
     const noPhone = await issue('venue-a', T0 + 2 * DAY);
     for (const [v, id] of [['venue-a', old], ['venue-a', dayLater], ['venue-b', recent], ['venue-a', noPhone]] as const) await admit(v, id);
-    const before = snapshot();
+    const before = await snapshot();
     const passCount = await store.passes.count();
 
     // Exactly 28 days: not yet past.
@@ -134,7 +133,7 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     expect(await contactOf(dayLater)).toBeNull();
     expect(await contactOf(recent)).toBe('13900000003');
 
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     expect(await store.passes.count()).toBe(passCount);
     const entries = await purges();
     expect(entries).toHaveLength(2);
@@ -153,7 +152,8 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     await app.close();
     now = T0 + 40 * DAY;
     await startHub();
-    expect(await contactOf(old)).toBeNull();
+    // Started with the hub (on PostgreSQL once this process holds the job's lease: hub/src/singletons.ts).
+    await expect.poll(() => contactOf(old)).toBeNull();
     expect(await contactOf(kept)).toBe('13900000002');
     expect(await purges()).toEqual([expect.objectContaining({ at: T0 + 40 * DAY, detail: expect.objectContaining({ removed: 1 }) })]);
   });
@@ -187,10 +187,10 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     await issue('venue-b', T0 + 20 * DAY, '13900000002');
     const at = T0 + 30 * DAY;
     expect((await purgeExpiredContacts(store, at, app.log)).removed).toBe(1);
-    const after = readDb(dbFile, (db) => db.prepare('SELECT id, contact FROM passes ORDER BY id').all());
+    const after = await store.sql.all('SELECT id, contact FROM passes ORDER BY id');
     expect((await purgeExpiredContacts(store, at, app.log)).removed).toBe(0);
     expect((await purgeExpiredContacts(store, at + 60 * 60_000, app.log)).removed).toBe(0);
-    expect(readDb(dbFile, (db) => db.prepare('SELECT id, contact FROM passes ORDER BY id').all())).toEqual(after);
+    expect(await store.sql.all('SELECT id, contact FROM passes ORDER BY id')).toEqual(after);
     expect(await purges()).toHaveLength(1);
   });
 
@@ -210,23 +210,27 @@ describe('contact retention job (003 §25; docs/security.md "Retention")', () =>
     for (const d of digits) expect(csv.body).toContain(d);
 
     const variants = digits.flatMap((d) => [d, `${d.slice(0, 3)} ${d.slice(3, 7)} ${d.slice(7)}`, `${d.slice(0, 3)}-${d.slice(3, 7)}-${d.slice(7)}`, `+86${d}`, `86${d}`, d.slice(3)]);
-    const files = () => Buffer.concat([readFileSync(dbFile), existsSync(`${dbFile}-wal`) ? readFileSync(`${dbFile}-wal`) : Buffer.alloc(0)]);
+    // The bytes at rest (free pages and old WAL frames too) on SQLite; PostgreSQL's files are the server's, so there the rows it keeps.
+    const files = async () =>
+      onPostgres
+        ? Buffer.from(JSON.stringify(await Promise.all(['passes', 'bookings', 'entrance_records', 'kiosk_records', 'audit_log'].map((t) => store.sql.all(`SELECT * FROM ${t}`)))))
+        : Buffer.concat([readFileSync(dbFile), existsSync(`${dbFile}-wal`) ? readFileSync(`${dbFile}-wal`) : Buffer.alloc(0)]);
     const assertClean = (bytes: Buffer, where: string) => {
       for (const v of variants) {
         expect(bytes.includes(Buffer.from(v, 'utf8')), `${v} in ${where}`).toBe(false);
         expect(bytes.includes(Buffer.from(v, 'utf16le')), `${v} (UTF-16) in ${where}`).toBe(false);
       }
     };
-    assertClean(files(), 'the database and its WAL');
+    assertClean(await files(), 'the database and its WAL');
     assertClean(Buffer.from(JSON.stringify(await store.audit.list({ limit: 500 }))), 'the audit log');
     assertClean(Buffer.from(logLines.join('')), 'the app log');
 
     // Once purged, not even the sealed numbers stay behind in free space or old WAL frames.
     const sealed = await Promise.all(ids.map(async (id) => (await store.passes.get(id))!.contact!));
-    expect(files().includes(Buffer.from(sealed[0]!))).toBe(true);
+    expect((await files()).includes(Buffer.from(sealed[0]!))).toBe(true);
     now = T0 + 29 * DAY;
     expect((await purgeExpiredContacts(store, now, app.log)).removed).toBe(4);
-    const after = files();
+    const after = await files();
     for (const s of sealed) expect(after.includes(Buffer.from(s)), 'sealed number left behind').toBe(false);
     assertClean(after, 'the database after the purge');
   });

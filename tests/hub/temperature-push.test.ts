@@ -1,5 +1,4 @@
 import { describe, expect } from 'vitest';
-import { readDb } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { entranceRecord, recordBase } from '../support/records.js';
 
@@ -23,7 +22,7 @@ describe('records:push refuses temperatures no thermometer reads', () => {
     expect(results.map((r) => r.status)).toEqual(['accepted', ...absurd.map(() => 'rejected'), 'rejected', 'accepted', 'accepted']);
     for (const r of results.slice(1, 7)) expect(r).toMatchObject({ error: { code: 'invalid', field: 'checks.temperature.celsius' } });
     expect(results[7]).toMatchObject({ error: { code: 'invalid', field: 'celsius' } });
-    const stored = readDb(hub.dbFile, (db) => (db.prepare('SELECT seq FROM entrance_records ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq));
+    const stored = (await hub.store.sql.all<{ seq: number }>('SELECT seq FROM entrance_records ORDER BY seq')).map((r) => r.seq);
     expect(stored).toEqual([1, 10]);
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../hub/src/services/totp.js';
 import { FREE_TRIES } from '../../hub/src/store/login-failures.js';
-import { readDb } from '../support/hub.js';
 import { ADMIN_PASSWORD, INSPECTOR_PASSWORD, startLoginHub, type LoginHub } from '../support/login-hub.js';
 
 /** docs/security.md "The inspectors' side": the street admins' second factor, and tracing that needs it. */
@@ -47,7 +46,7 @@ describe('TOTP for street admins', () => {
     expect(ok.json()).toMatchObject({ totpEnrolled: true, totpVerified: true });
     // Sessions that never proved the second factor end; the secret is sealed at rest and never shown again.
     expect((await other.get('/api/auth/me')).statusCode).toBe(401);
-    const stored = readDb(hub.dbFile, (db) => db.prepare("SELECT totp_secret, totp_pending FROM accounts WHERE name = 'admin'").get()) as { totp_secret: string; totp_pending: string | null };
+    const stored = (await hub.store.sql.get<{ totp_secret: string; totp_pending: string | null }>("SELECT totp_secret, totp_pending FROM accounts WHERE name = 'admin'"))!;
     expect(stored.totp_secret).toMatch(/^v1\./);
     expect(stored.totp_secret).not.toContain(secret);
     expect(stored.totp_pending).toBeNull();
@@ -103,7 +102,7 @@ describe('TOTP for street admins', () => {
       expect([wrong.statusCode, wrong.json().error.field]).toEqual([400, 'password']);
       expect(wrong.body).not.toContain('otpauth');
     }
-    expect(readDb(hub.dbFile, (db) => db.prepare("SELECT totp_pending FROM accounts WHERE name = 'admin'").get())).toEqual({ totp_pending: null });
+    expect(await hub.store.sql.get("SELECT totp_pending FROM accounts WHERE name = 'admin'")).toEqual({ totp_pending: null });
     const failed = (await hub.store.audit.list({ limit: 20 })).filter((e) => e.action === 'login_failed');
     expect(failed).toHaveLength(FREE_TRIES);
     // Counted for this browser, known to the account since its login (docs/security.md "Rate limits").

@@ -6,14 +6,16 @@ import { buildHub } from '../../hub/src/app.js';
 import type { HubKeys } from '../../hub/src/keys.js';
 import { encryptContact } from '../../hub/src/services/contact-cipher.js';
 import type { Store } from '../../hub/src/store/index.js';
-import { locationOf, openTestStore } from '../support/store.js';
+import type { Sql } from '../../hub/src/store/sql.js';
+import { onPostgres, openTestStore } from '../support/store.js';
+import { queryPlan } from '../support/query-plan.js';
 import { TRACING_SQL } from '../../hub/src/store/tracing.js';
 import { makePassCode, minuteOf } from '../../shared/rules/pass-code.js';
 import { MAX_STAY_MS } from '../../shared/rules/tracing.js';
 import type { PassPerson } from '../../shared/schemas/pass.js';
 import type { SyncRecord } from '../../shared/schemas/record.js';
 import type { TracingQueryInput, TracingResult, TracingRow } from '../../shared/schemas/tracing.js';
-import { enrolKiosk, hubOptions, readDb, seedVenue, tempDir } from '../support/hub.js';
+import { enrolKiosk, hubOptions, seedVenue, tempDir } from '../support/hub.js';
 import { cstMonday } from '../support/clock.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord, recordBase } from '../support/records.js';
@@ -153,11 +155,9 @@ interface DbPass {
  * window when start ≤ to and end ≥ from; a pass with records matches when any
  * of its records does.
  */
-function bruteForce(dbFile: string, q: { visits: { venueId: string; from: number; to: number }[]; stayMinutes: number }) {
-  const { records, passes } = readDb(dbFile, (db) => ({
-    records: db.prepare('SELECT id, venue_id, kiosk_time_ms, decision, corrected_by, pass_id FROM entrance_records').all() as DbRecord[],
-    passes: db.prepare('SELECT id, venue_id, issued_at, left_at, contact FROM passes').all() as DbPass[],
-  }));
+async function bruteForce(sql: Sql, q: { visits: { venueId: string; from: number; to: number }[]; stayMinutes: number }) {
+  const records = await sql.all<DbRecord>('SELECT id, venue_id, kiosk_time_ms, decision, corrected_by, pass_id FROM entrance_records');
+  const passes = await sql.all<DbPass>('SELECT id, venue_id, issued_at, left_at, contact FROM passes');
   const stay = q.stayMinutes * M;
   const span = (start: number, left: number | null) => {
     const known = left !== null && left >= start;
@@ -196,13 +196,11 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
   const tmp = tempDir();
   let store: Store;
   let app: FastifyInstance;
-  let dbFile: string;
   let phones: string[];
   let admin: ReturnType<typeof inspectorSession>;
 
   beforeAll(async () => {
     store = await openTestStore(tmp.dir);
-    dbFile = locationOf(store);
     const opts = await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => NOW });
     ({ phones } = await generateStreet(store, opts.keys, 20261123));
     await store.accounts.create({ name: 'admin', role: 'street_admin', communityId: null, password: PASSWORD }, NOW);
@@ -224,19 +222,15 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
   };
   const auditActions = async () => (await store.audit.list({ limit: 500 })).map((a) => a.action);
 
-  it('has generated a street worth tracing: passes with and without records, left, refused, undone, walk-ins', () => {
-    const counts = readDb(dbFile, (db) =>
-      db
-        .prepare(
-          `SELECT (SELECT count(*) FROM passes) AS passes, (SELECT count(*) FROM passes WHERE left_at IS NOT NULL) AS left_,
+  it('has generated a street worth tracing: passes with and without records, left, refused, undone, walk-ins', async () => {
+    const counts = (await store.sql.get<Record<string, number>>(
+      `SELECT (SELECT count(*) FROM passes) AS passes, (SELECT count(*) FROM passes WHERE left_at IS NOT NULL) AS left_,
                   (SELECT count(*) FROM passes WHERE contact IS NOT NULL) AS contacts,
                   (SELECT count(*) FROM entrance_records WHERE pass_id IS NOT NULL) AS on_pass,
                   (SELECT count(*) FROM entrance_records WHERE pass_id IS NULL) AS loose,
                   (SELECT count(*) FROM entrance_records WHERE decision = 'refuse') AS refused,
                   (SELECT count(*) FROM entrance_records WHERE corrected_by IS NOT NULL) AS corrected`,
-        )
-        .get(),
-    ) as Record<string, number>;
+    ))!;
     expect(counts.passes).toBe(420);
     for (const [k, n] of Object.entries(counts)) expect(n, k).toBeGreaterThan(30);
   });
@@ -244,7 +238,7 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
   it('returns exactly the rows a brute-force filter over every row of the file gives, for many windows and multi-visit queries', async () => {
     const rnd = prng(7);
     const int = (n: number) => Math.floor(rnd() * n);
-    const times = readDb(dbFile, (db) => db.prepare('SELECT kiosk_time_ms AS t FROM entrance_records').all() as { t: number }[]).map((r) => r.t);
+    const times = (await store.sql.all<{ t: number }>('SELECT kiosk_time_ms AS t FROM entrance_records ORDER BY id')).map((r) => r.t);
     let nonEmpty = 0;
     let withContacts = 0;
     let multiVisit = 0;
@@ -257,7 +251,7 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
       });
       const q = run % 7 === 0 ? { visits, reason: REASON } : { visits, stayMinutes, reason: REASON };
       const got = await trace(q);
-      const want = bruteForce(dbFile, { visits, stayMinutes: run % 7 === 0 ? 120 : stayMinutes });
+      const want = await bruteForce(store.sql, { visits, stayMinutes: run % 7 === 0 ? 120 : stayMinutes });
       expect(new Set(got.rows.map(keyOf)), `run ${run}`).toEqual(new Set(want.keys()));
       expect(got.rows.length, 'no row twice').toBe(want.size);
       for (const row of got.rows) {
@@ -331,7 +325,7 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
     expect(run.contactsRevealed).toBeGreaterThan(0);
     const log = JSON.stringify(await store.audit.list({ limit: 500 }));
     for (const p of phones) expect(log).not.toContain(p);
-    const auditRows = readDb(dbFile, (db) => JSON.stringify(db.prepare('SELECT * FROM audit_log').all()));
+    const auditRows = JSON.stringify(await store.sql.all('SELECT * FROM audit_log'));
     for (const p of phones) expect(auditRows).not.toContain(p);
   });
 
@@ -374,15 +368,21 @@ describe('POST /api/tracing (时空伴随, 003 §25)', () => {
     expect((await auditActions()).length).toBe(before);
   });
 
-  it('reads only index ranges, never a whole table', () => {
-    const plans = readDb(dbFile, (db) =>
-      [
-        db.prepare(`EXPLAIN QUERY PLAN ${TRACING_SQL.recordsInRange}`).all('venue-a', BASE - MAX_STAY_MS, BASE),
-        db.prepare(`EXPLAIN QUERY PLAN ${TRACING_SQL.passesInRange}`).all('venue-a', BASE - MAX_STAY_MS, BASE),
-        db.prepare(`EXPLAIN QUERY PLAN ${TRACING_SQL.pass}`).all('x'),
-        db.prepare(`EXPLAIN QUERY PLAN ${TRACING_SQL.recordsOfPass}`).all('x'),
-      ].map((rows) => (rows as { detail: string }[]).map((r) => r.detail).join(' / ')),
-    );
+  it('reads only index ranges, never a whole table', async () => {
+    const plans = [
+      await queryPlan(store.sql, TRACING_SQL.recordsInRange, ['venue-a', BASE - MAX_STAY_MS, BASE]),
+      await queryPlan(store.sql, TRACING_SQL.passesInRange, ['venue-a', BASE - MAX_STAY_MS, BASE]),
+      await queryPlan(store.sql, TRACING_SQL.pass, ['x']),
+      await queryPlan(store.sql, TRACING_SQL.recordsOfPass, ['x']),
+    ];
+    if (onPostgres) {
+      for (const plan of plans) expect(plan).not.toMatch(/Seq Scan on (passes|entrance_records)\b/);
+      expect(plans[0]).toMatch(/Index (Only )?Scan (using|on) entrance_records_venue_(time|outcome)/);
+      expect(plans[1]).toMatch(/Index (Only )?Scan (using|on) passes_venue_issued/);
+      expect(plans[2]).toMatch(/Index Scan using passes_pkey on passes/);
+      expect(plans[3]).toMatch(/Index (Only )?Scan (using|on) entrance_records_pass/);
+      return;
+    }
     for (const plan of plans) {
       expect(plan).toMatch(/SEARCH/);
       expect(plan).not.toMatch(/SCAN (e|passes|entrance_records)\b/);

@@ -88,12 +88,18 @@ export async function startPolicyStreet(clock = testClock()): Promise<PolicyStre
 export async function policyKiosk(url: string, token: string): Promise<{ socket: KioskClient; policies: Policy[]; next(version: number): Promise<Policy> }> {
   const policies: Policy[] = [];
   const waiting: { version: number; resolve: (p: Policy) => void }[] = [];
+  let first: () => void;
+  const sent = new Promise<void>((resolve) => (first = resolve));
   const socket = await connectKiosk(url, token, (s) =>
     s.on('policy:update', (p) => {
       policies.push(p);
+      first();
       for (const w of waiting.filter((w) => w.version === p.version)) w.resolve(p);
     }),
   );
+  // The policy in force, which the hub sends every kiosk on connect (read from the store after the
+  // connect is acked: on PostgreSQL it can arrive after the connect resolved).
+  await sent;
   return {
     socket,
     policies,

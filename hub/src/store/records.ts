@@ -71,8 +71,10 @@ const PASS_BY_CODE = 'SELECT id, people FROM passes WHERE venue_id = ? AND code 
 // A booking is a signed pass too; its records name it by id (src 'booking') or by its typed code.
 const BOOKING_BY_ID = 'SELECT id, people FROM bookings WHERE id = ? AND venue_id = ?';
 const BOOKING_BY_CODE = 'SELECT id, people FROM bookings WHERE venue_id = ? AND code = ? AND code_minute = ?';
+// In the order the hub received them (the evidence lists them so): explicit, as PostgreSQL has no rowid order.
 const OTHER_ADMISSIONS = `SELECT id, kiosk_id FROM entrance_records
-      WHERE pass_id = ? AND pass_person = ? AND id != ? AND decision = 'admit' AND corrected_by IS NULL`;
+      WHERE pass_id = ? AND pass_person = ? AND id != ? AND decision = 'admit' AND corrected_by IS NULL
+      ORDER BY received_at, kiosk_time_ms, id`;
 const PASS_OF = 'SELECT venue_id, pass_id, pass_person, decision FROM entrance_records WHERE id = ?';
 const WITHDRAW_FLAG = "UPDATE flags SET status = 'withdrawn', evidence = ?, updated_at = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ? AND status = 'open'";
 const SET_EVIDENCE = "UPDATE flags SET evidence = ?, updated_at = ? WHERE venue_id = ? AND rule = 'pass_reused' AND window_key = ?";
