@@ -7,7 +7,6 @@
  * check of what the clients made against the database.
  */
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { openStore, type Store } from '../../hub/src/store/index.js';
 import { isPostgresUrl } from '../../hub/src/store/migrate-postgres.js';
-import type { Sql } from '../../hub/src/store/sql.js';
+import { postgresSql, sqliteSql, type Sql, type SqlDatabase } from '../../hub/src/store/sql.js';
 import { HANDSHAKE_SPREAD, backoffDelay, reconnectDelay, retryAfterDelay } from '../../kiosk/src/sync/backoff.js';
 import { KIOSK_NAMESPACE, type HubToKioskEvents, type KioskToHubEvents } from '../../shared/events.js';
 import { ApiError, type Ack } from '../../shared/schemas/errors.js';
@@ -359,45 +358,12 @@ export async function checkStored(
   location: string,
   made: ReadonlyMap<string, { ids: string[]; acked: Set<string> }>,
 ): Promise<{ stored: number; lost: number; lostAcked: number; doubled: number }> {
-  // The same three queries on either database, read-only: the SQLite file or a PostgreSQL URL (a hub's DATABASE_URL).
-  const byKiosk = 'SELECT id, count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY id';
-  const entranceByKiosk = 'SELECT id, count(*) AS n FROM entrance_records WHERE kiosk_id = ? GROUP BY id';
-  const seqTwice = 'SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM kiosk_records WHERE kiosk_id = ? GROUP BY seq HAVING count(*) > 1) AS twice';
-  let all: (text: string, kioskId: string) => Promise<{ id?: string; n: number }[]>;
-  let close: () => Promise<void>;
-  if (isPostgresUrl(location)) {
-    const client = new pg.Client({ connectionString: location });
-    await client.connect();
-    all = async (text, kioskId) => (await client.query<{ id?: string; n: string | number }>(text.replace('?', '$1'), [kioskId])).rows.map((r) => ({ ...r, n: Number(r.n) }));
-    close = () => client.end();
-  } else {
-    const db = new Database(location, { readonly: true });
-    all = async (text, kioskId) => db.prepare<[string], { id?: string; n: number }>(text).all(kioskId);
-    close = async () => void db.close();
-  }
+  // Read-only, on either database: the SQLite file or a PostgreSQL URL (a hub's DATABASE_URL).
+  const sql: SqlDatabase = isPostgresUrl(location) ? postgresSql(location, { max: 1 }) : sqliteSql(new Database(location, { readonly: true }));
   try {
-    let lost = 0;
-    let lostAcked = 0;
-    let doubled = 0;
-    let stored = 0;
-    for (const [kioskId, m] of made) {
-      const rows = new Map((await all(byKiosk, kioskId)).map((r) => [r.id!, r.n]));
-      const entrances = new Map((await all(entranceByKiosk, kioskId)).map((r) => [r.id!, r.n]));
-      const mine = new Set(m.ids);
-      for (const id of m.ids) {
-        const n = rows.get(id) ?? 0;
-        if (n === 0) {
-          lost++;
-          if (m.acked.has(id)) lostAcked++;
-        } else stored++;
-        doubled += Math.max(0, n - 1) + Math.max(0, (entrances.get(id) ?? 0) - 1);
-      }
-      for (const [id, n] of rows) if (!mine.has(id)) doubled += n;
-      doubled += (await all(seqTwice, kioskId))[0]!.n;
-    }
-    return { stored, lost, lostAcked, doubled };
+    return await checkStoredIn(sql, made);
   } finally {
-    await close();
+    await sql.close();
   }
 }
 
