@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { generatePassKeys } from '../../shared/rules/pass-signature.js';
@@ -24,18 +24,33 @@ export async function newHubKeys(): Promise<HubKeys> {
   return { passSigning: await generatePassKeys(), contactKey: randomBytes(32).toString('base64') } as HubKeys;
 }
 
-/** Reads the key file, or creates it if there is none. A malformed file stops the hub: it is never overwritten. */
+/**
+ * Reads the key file, or creates it if there is none. A malformed file stops the hub: it is never
+ * overwritten. Several hub processes starting at once on one data dir (docs/operations.md "A district
+ * on PostgreSQL") end up with one set of keys: the file appears whole or not at all (written aside,
+ * then hard-linked into place, which fails if another process's file got there first), and a process
+ * that loses the race reads the winner's.
+ */
 export async function loadOrCreateKeys(file: string): Promise<HubKeys> {
-  if (existsSync(file)) {
-    const parsed = HubKeys.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new Error(`key file ${file} is not valid: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
-  }
+  if (existsSync(file)) return readKeys(file);
   const keys = await newHubKeys();
   privateDir(dirname(file));
-  const tmp = `${file}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, JSON.stringify(keys, null, 2), { mode: PRIVATE_FILE_MODE });
   chmodSync(tmp, PRIVATE_FILE_MODE);
-  renameSync(tmp, file);
-  return keys;
+  try {
+    linkSync(tmp, file);
+    return keys;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    return readKeys(file);
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+function readKeys(file: string): HubKeys {
+  const parsed = HubKeys.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`key file ${file} is not valid: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
