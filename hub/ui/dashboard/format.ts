@@ -12,6 +12,11 @@ export function todayIso(): string {
   return isoDate(new Date());
 }
 
+/** Today at a venue (its UTC offset), whatever the browser's zone: a venue's day log, orders and ledgers are the venue's days. */
+export function venueTodayIso(offsetMinutes: number, now = Date.now()): string {
+  return new Date(now + offsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
 export function fmtDateTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms);

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { Suspension } from '../../../shared/schemas/suspension.js';
 import { ApiFailure, getJson, postJson } from './api.js';
 import { fireEvent } from './fire-event.js';
-import { DEFAULT_OFFSET_MIN, fmtDateTime } from './format.js';
+import { DEFAULT_OFFSET_MIN, fmtDateTime, venueTodayIso } from './format.js';
 import { I18nController, t } from './i18n.js';
 import { Resource, errorText } from './resource.js';
 import { base } from './styles.js';
@@ -72,7 +72,7 @@ export class SuspensionPanel extends LitElement {
   }
 
   private _orderForm() {
-    const today = new Date(Date.now() + this.offsetMinutes * 60_000).toISOString().slice(0, 10);
+    const today = venueTodayIso(this.offsetMinutes);
     return html`<form @submit=${this._order} novalidate data-testid="suspension-form">
       <div class="row">
         <label>${t('suspensionFrom')}<input type="date" name="from" .value=${today} min=${today} required data-testid="suspension-from" /></label>

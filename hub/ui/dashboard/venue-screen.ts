@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { VenueDay, VenueSummary } from '../../../shared/schemas/dashboard.js';
 import type { OpeningHours, Officers } from '../../../shared/schemas/venue.js';
 import { getJson } from './api.js';
-import { DEFAULT_OFFSET_MIN, ago, num, todayIso } from './format.js';
+import { DEFAULT_OFFSET_MIN, ago, num, venueTodayIso } from './format.js';
 import { I18nController, label, t } from './i18n.js';
 import { Resource } from './resource.js';
 import { replaceHash, venueHref } from './router.js';
@@ -70,7 +70,7 @@ export class VenueScreen extends LitElement {
             <h2>${venue.name}</h2>
             ${summary ? html`<span class="chip s-${summary.status}" data-testid="venue-status">${label('venue', summary.status)}</span>` : nothing}
             <span class="muted">${venue.communityName}</span>
-            <label class="date">${t('date')} <input type="date" .value=${date} max=${todayIso()} data-testid="venue-date" @change=${this._dateChanged} /></label>
+            <label class="date">${t('date')} <input type="date" .value=${date} max=${venueTodayIso(offset)} data-testid="venue-date" @change=${this._dateChanged} /></label>
           </div>
           <dl>
             <div><dt>${t('address')}</dt><dd>${venue.address}</dd></div>
@@ -120,8 +120,9 @@ export class VenueScreen extends LitElement {
     });
   }
 
+  /** The day shown: the one asked for, else the venue's today (not the browser's: an inspector may be in another zone). */
   private _date(): string {
-    return this.date ?? todayIso();
+    return this.date ?? venueTodayIso(this.venue.value?.venue.utcOffsetMinutes ?? DEFAULT_OFFSET_MIN);
   }
 
   private _officer(o: { name: string; phone: string } | undefined) {
