@@ -107,7 +107,12 @@ describe('GET /metrics', () => {
     for (const job of ['flag_sweep', 'policy_schedule', 'retention_purge']) expect(valueOf(samples, 'checkin_singleton_held', { job })).toBe(1);
     for (const where of ['ingest', 'read', 'health', 'http']) expect(valueOf(samples, 'checkin_db_errors_total', { where })).toBe(0);
     // prom-client's process metrics, in this hub's registry under the same prefix.
-    expect(valueOf(samples, 'checkin_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    // They start counting at the first scrape (metrics.ts), so the CPU this process spends after it shows in the next.
+    const cpuBefore = valueOf(samples, 'checkin_process_cpu_user_seconds_total');
+    expect(cpuBefore).toBeGreaterThanOrEqual(0);
+    const until = performance.now() + 30;
+    while (performance.now() < until); // 30 ms of this process's CPU
+    expect(valueOf((await scrape(hub)).samples, 'checkin_process_cpu_user_seconds_total')).toBeGreaterThan(cpuBefore);
     expect(samples.some((s) => s.name === 'checkin_nodejs_eventloop_lag_seconds')).toBe(true);
     // Every family is named checkin_… and has its help text and type.
     const families = new Set(samples.map((s) => s.name.replace(/_(bucket|sum|count)$/, '')));
