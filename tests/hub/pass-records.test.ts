@@ -245,6 +245,8 @@ describe('pass:left to the venue’s kiosks', () => {
 
     const back = await listening((listen) => connectKiosk(hub.url, { token: hub.token, leftSince: cursor }, listen));
     sockets.push(back.socket);
+    // The catch-up is read after the handshake; on PostgreSQL it can land after a round trip's answer.
+    await expect.poll(() => back.heard.length).toBeGreaterThanOrEqual(2);
     await settled(back.socket);
     expect(back.heard).toEqual([expected(atCursor, cursor), expected(after, afterAt)]);
   });
@@ -254,6 +256,7 @@ describe('pass:left to the venue’s kiosks', () => {
     const at = await leave(pass);
     const fresh = await listening((listen) => connectKiosk(hub.url, hub.token, listen));
     sockets.push(fresh.socket);
+    await expect.poll(() => fresh.heard.length).toBeGreaterThanOrEqual(1);
     await settled(fresh.socket);
     expect(fresh.heard).toEqual([expected(pass, at)]);
   });

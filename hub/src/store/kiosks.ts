@@ -221,11 +221,10 @@ export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepo
   // The retirement holds the kiosk's row from its first read (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the database):
   // a revoke or another retirement of the same kiosk from another hub waits for it, then finds it gone.
   const selectActiveForRetire = `${SELECT_ACTIVE}${d === 'postgres' ? ' FOR UPDATE' : ''}`;
-  // A revoke locks the row FOR UPDATE first (PostgreSQL only): that conflicts with the KEY SHARE lock a batch's
-  // insert takes on it through the foreign key, so a batch being stored on another hub process commits before
-  // the revoke, or waits for it and then sees it (records.ts KIOSK_REVOKED). The UPDATE alone (NO KEY UPDATE)
-  // would not wait for those batches.
-  const lockForRevoke = d === 'postgres' ? 'SELECT 1 AS one FROM kiosks WHERE id = ? FOR UPDATE' : undefined;
+  // A revoke first takes the kiosk's advisory lock EXCLUSIVE (PostgreSQL only), which every batch of the kiosk
+  // holds SHARED while it is stored (records.ts KIOSK_BATCH_LOCK): a batch being stored on another hub process
+  // commits before the revoke, and one arriving later waits for it and then sees it (records.ts KIOSK_REVOKED).
+  const lockForRevoke = d === 'postgres' ? "SELECT pg_advisory_xact_lock(hashtextextended('checkin-kiosk:' || CAST(? AS TEXT), 0)) AS locked" : undefined;
   const listQueries = new Map<string, string>();
   const listQuery = (filter: KioskFilter) => {
     const where = [

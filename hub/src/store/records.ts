@@ -101,6 +101,12 @@ export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits
   // of one kiosk on several processes block each other no more than before. On SQLite the group transaction
   // already holds the write lock (BEGIN IMMEDIATE). A kiosk the hub does not know is left to the foreign keys.
   const KIOSK_REVOKED = 'SELECT revoked_at FROM kiosks WHERE id = ?';
+  // PostgreSQL: the batch first takes its kiosk's advisory lock SHARED, and a revoke takes it EXCLUSIVE
+  // (kiosks.ts) before anything else. Row locks alone would let a kiosk streaming batches on one process starve
+  // a revoke on another: each new batch's KEY SHARE lock is granted beside the last one's, so the revoke's
+  // FOR UPDATE never finds the row free. The lock manager queues a shared request behind a waiting exclusive
+  // one, so the revoke waits only for the batches already being stored, and the next ones wait for it.
+  const KIOSK_BATCH_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtextextended('checkin-kiosk:' || CAST(? AS TEXT), 0)) AS locked";
 
   /**
    * The stored pass or booking a record names, if it is one of this venue's
@@ -208,6 +214,7 @@ export function createRecordRepository(sql: Sql, aggregates: Aggregates, commits
    */
   async function ingestAll(tx: Sql, records: readonly SyncRecord[], receivedAt: number): Promise<StoreOutcome[]> {
     const kioskTimeMs = records.map((r) => Date.parse(r.kioskTime));
+    if (tx.dialect === 'postgres') for (const kioskId of new Set(records.map((r) => r.kioskId))) await tx.get(KIOSK_BATCH_LOCK, [kioskId]);
     const stored = await insertLedgerRows(tx, records, kioskTimeMs, receivedAt);
     // After the insert, on purpose (see KIOSK_REVOKED); one statement per batch (a batch is one kiosk's), none
     // per record, and none for a batch of resends only. Throwing rolls this batch's savepoint back: nothing stored.
