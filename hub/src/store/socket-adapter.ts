@@ -46,6 +46,9 @@ export function postgresSocketAdapters(url: string): PostgresSocketAdapters {
       const pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000, application_name: 'checkin-sockets' });
       // An idle connection's error (the server restarted): the pool drops it, the adapter listens again.
       pool.on('error', onError);
+      // The adapter's LISTEN connection is checked out for good and has no 'error' listener of its own: a server
+      // shutting down (57P01) would end the hub. Heard here, it ends the connection, and the adapter listens again.
+      pool.on('connect', (client) => client.on('error', onError));
       pools.push(pool);
       return createAdapter(pool, { ...ADAPTER_TIMINGS, errorHandler: onError });
     },

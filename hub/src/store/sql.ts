@@ -178,6 +178,8 @@ export interface PostgresOptions {
 export function postgresSql(url: string, options: PostgresOptions = {}): SqlDatabase {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 24, types, connectionTimeoutMillis: 5_000 });
   pool.on('error', (err) => options.onError?.(err));
+  // Every connection has a listener for its errors, checked out or not: a server restart never ends the process.
+  pool.on('connect', (client) => client.on('error', (err) => options.onError?.(err)));
   const texts = new Map<string, { text: string; name: string }>();
   const query = (text: string) => {
     let q = texts.get(text);
