@@ -75,6 +75,23 @@ export async function freePort(): Promise<number> {
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * The environment PostgreSQL's programs run in: this process's, less libfaketime.
+ * `npm run test:clock` shifts the tests' clock by preloading libfaketime, which
+ * children inherit; inside the server it breaks the interval timers behind
+ * deadlock_timeout, so a deadlock is never detected and both sides wait forever.
+ * The database keeps the machine's clock: the hub reads time from its own `now`,
+ * never from the server.
+ */
+export function serverEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key === 'LD_PRELOAD' || key === 'DYLD_INSERT_LIBRARIES' || key.startsWith('FAKETIME')) continue;
+    clean[key] = value;
+  }
+  return clean;
+}
+
 export async function startPostgres(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const temp = options.dir === undefined;
@@ -90,11 +107,11 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
     asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = command(cmd, args);
-    execFileSync(file, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(file, argv, { cwd: dir, env: serverEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
   };
   const runAsync = async (cmd: string, args: string[]) => {
     const [file, argv] = command(cmd, args);
-    await execFileAsync(file, argv, { cwd: dir });
+    await execFileAsync(file, argv, { cwd: dir, env: serverEnvironment() });
   };
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');

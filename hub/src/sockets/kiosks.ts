@@ -550,9 +550,10 @@ export function registerKioskSockets(
         return reply({ ok: false, error });
       }
       log.info({ kioskId: kiosk.id, lastSeq: parsed.data.lastSeq }, 'kiosk retired');
-      reply({ ok: true, data: { outcome: 'retired', retiredAt: outcome.retiredAt } });
-      // Done by staff at the door, not by an account: the audit names the kiosk.
-      store.audit
+      // Done by staff at the door, not by an account: the audit names the kiosk. Written
+      // before the answer, so whoever hears "retired" finds it in the audit log too; a
+      // failure to write it is logged and does not undo the retirement.
+      await store.audit
         .record({
           at: outcome.retiredAt,
           accountId: null,
@@ -565,6 +566,7 @@ export function registerKioskSockets(
           meter.dbError('ingest');
           log.error({ err, kioskId: kiosk.id }, 'could not audit the retirement');
         });
+      reply({ ok: true, data: { outcome: 'retired', retiredAt: outcome.retiredAt } });
       // Its token is refused from now on; its open sockets go too (after the ack, which is written first).
       cutKiosk(io, kiosk.id).then(
         () => pushView(kiosk.id),

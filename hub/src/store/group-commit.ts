@@ -65,18 +65,39 @@ const MANY_WRITES = 8;
 /** Smoothing of the moving averages (the newest group's share). */
 const SMOOTHING = 0.2;
 
+/** The figures both commit strategies keep: moving averages, groups counted, observers told. */
+function commitFigures() {
+  let groupMs = 0;
+  let weightPerMs = 0;
+  let groups = 0;
+  const observers = new Set<(commit: CommitStats) => void>();
+  const smooth = (average: number, sample: number) => (average === 0 ? sample : average * (1 - SMOOTHING) + sample * SMOOTHING);
+  return {
+    /** One group committed: `rate` is the weight per ms it stands for (its own, or scaled by writes side by side). */
+    committed(stats: CommitStats, rate: number): void {
+      groups++;
+      groupMs = smooth(groupMs, stats.ms);
+      weightPerMs = smooth(weightPerMs, rate);
+      for (const observer of observers) observer(stats);
+    },
+    groupMs: () => groupMs,
+    load: (queued: number, queuedWeight: number): CommitLoad => ({ queued, queuedWeight, groupMs, weightPerMs, groups }),
+    observe(listener: (commit: CommitStats) => void): () => void {
+      observers.add(listener);
+      return () => observers.delete(listener);
+    },
+  };
+}
+
 export function createGroupCommit(sql: Sql): GroupCommit {
   let queue: Pending[] = [];
   let queuedWeight = 0;
   let scheduled = false;
   /** The group being committed: one at a time. */
   let running: Promise<void> | null = null;
-  let groupMs = 0;
-  let weightPerMs = 0;
-  let groups = 0;
   let lastStart = -Infinity;
   let lastSize = 0;
-  const observers = new Set<(commit: CommitStats) => void>();
+  const figures = commitFigures();
 
   async function runGroup(group: readonly Pending[]) {
     return sql.transaction(async (tx) => {
@@ -111,13 +132,9 @@ export function createGroupCommit(sql: Sql): GroupCommit {
       for (const p of group) p.reject(err);
       return;
     }
-    groups++;
     const ms = performance.now() - t0;
-    groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
-    const rate = weight / Math.max(ms, 0.01);
-    weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
     outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.err)));
-    for (const observer of observers) observer({ writes: group.length, weight, ms });
+    figures.committed({ writes: group.length, weight, ms }, weight / Math.max(ms, 0.01));
   }
 
   function start(): void {
@@ -133,7 +150,7 @@ export function createGroupCommit(sql: Sql): GroupCommit {
   function schedule(): void {
     if (scheduled || running) return;
     scheduled = true;
-    const wait = lastSize > MANY_WRITES ? Math.min(MAX_GAP_MS, 3 * groupMs) - (performance.now() - lastStart) : 0;
+    const wait = lastSize > MANY_WRITES ? Math.min(MAX_GAP_MS, 3 * figures.groupMs()) - (performance.now() - lastStart) : 0;
     if (wait > 0) setTimeout(start, wait);
     else setImmediate(start);
   }
@@ -146,11 +163,8 @@ export function createGroupCommit(sql: Sql): GroupCommit {
         schedule();
       });
     },
-    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
-    observe(listener) {
-      observers.add(listener);
-      return () => observers.delete(listener);
-    },
+    load: () => figures.load(queue.length, queuedWeight),
+    observe: figures.observe,
     async drain() {
       while (running || queue.length > 0) {
         if (running) await running;
@@ -179,11 +193,8 @@ export function createConcurrentCommit(sql: Sql, { concurrency = CONCURRENT_WRIT
   const queue: Pending[] = [];
   let queuedWeight = 0;
   let running = 0;
-  let idle: (() => void)[] = [];
-  let groupMs = 0;
-  let weightPerMs = 0;
-  let groups = 0;
-  const observers = new Set<(commit: CommitStats) => void>();
+  const idle: (() => void)[] = [];
+  const figures = commitFigures();
 
   async function run(p: Pending): Promise<void> {
     const t0 = performance.now();
@@ -191,13 +202,9 @@ export function createConcurrentCommit(sql: Sql, { concurrency = CONCURRENT_WRIT
       try {
         const value = await sql.transaction(async (tx) => p.work(tx));
         const ms = performance.now() - t0;
-        groups++;
-        groupMs = groupMs === 0 ? ms : groupMs * (1 - SMOOTHING) + ms * SMOOTHING;
-        // Writes run side by side: the rate is this one's weight over its time, times how many run.
-        const rate = (p.weight / Math.max(ms, 0.01)) * Math.max(1, running);
-        weightPerMs = weightPerMs === 0 ? rate : weightPerMs * (1 - SMOOTHING) + rate * SMOOTHING;
-        for (const observer of observers) observer({ writes: 1, weight: p.weight, ms });
         p.resolve(value);
+        // Writes run side by side: the rate is this one's weight over its time, times how many run.
+        figures.committed({ writes: 1, weight: p.weight, ms }, (p.weight / Math.max(ms, 0.01)) * Math.max(1, running));
         return;
       } catch (err) {
         const code = (err as { code?: unknown }).code;
@@ -232,14 +239,11 @@ export function createConcurrentCommit(sql: Sql, { concurrency = CONCURRENT_WRIT
         next();
       });
     },
-    load: () => ({ queued: queue.length, queuedWeight, groupMs, weightPerMs, groups }),
+    load: () => figures.load(queue.length, queuedWeight),
     async drain() {
       if (running === 0 && queue.length === 0) return;
       await new Promise<void>((resolve) => idle.push(resolve));
     },
-    observe(listener) {
-      observers.add(listener);
-      return () => observers.delete(listener);
-    },
+    observe: figures.observe,
   };
 }
