@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 import { HttpError } from './errors.js';
 import type { HubKeys } from './keys.js';
 import type { Store } from './store/index.js';
+import type { Place } from './store/organisation.js';
+import { accountScope, inScope, type Scope } from './store/scope.js';
 
 /**
  * The inspectors' side is behind accounts. A session is a random
@@ -40,40 +42,63 @@ export function requireAccount(store: Store, now: () => number, roles?: Role[], 
     if (account.mustChangePassword && !opts.beforePasswordChange) {
       throw new HttpError(403, 'forbidden', 'the password must be changed first: it was a one-time password');
     }
-    if (roles && !roles.includes(account.role)) throw new HttpError(403, 'forbidden', 'this needs the street admin');
+    if (roles && !roles.includes(account.role)) throw new HttpError(403, 'forbidden', `this needs ${roles.map((r) => ROLE_WORDS[r]).join(' or ')}`);
     request.account = account;
   };
 }
 
+const ROLE_WORDS: Record<Role, string> = {
+  city_admin: 'the city admin',
+  district_admin: 'a district admin',
+  street_admin: 'the street admin',
+  community_inspector: 'a community inspector',
+};
+
 /**
- * A route hook after `requireAccount`: when the street's setting says so, 403 unless this session
+ * A route hook after `requireAccount`: when the street's setting says so (any street the account
+ * covers, above a street), 403 unless this session
  * was verified with the second factor (TOTP) at login or by confirming enrolment.
  */
 export function requireTotpWhenSet(store: Store): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest) => {
-    if (request.account!.totpVerified) return;
-    if ((await store.streetSettings.security()).tracingRequiresTotp) {
+    const account = request.account!;
+    if (account.totpVerified) return;
+    // Above a street, the strictest of the streets it covers: tracing there reaches their contacts.
+    const streets =
+      account.streetId !== null
+        ? [account.streetId]
+        : (await store.organisation.streets()).filter((s) => account.districtId === null || s.districtId === account.districtId).map((s) => s.id);
+    const settings = await Promise.all(streets.map((id) => store.streetSettings.security(id)));
+    if (settings.some((s) => s.tracingRequiresTotp)) {
       throw new HttpError(403, 'forbidden', 'tracing needs a login with the authenticator code: set up the second factor and log in with it');
     }
   };
 }
 
-/** The venues an account may see: the whole street, or one community. */
-export const scopeOf = (account: AccountView) => ({ communityId: account.role === 'street_admin' ? null : account.communityId });
+/** What an account may see: the whole city, a district, a street, or one community (store/scope.ts). */
+export const scopeOf = (account: AccountView): Scope => accountScope(account);
 
-/** Throws 403 unless the account may see things of this community. */
-export function assertScope(account: AccountView, communityId: string): void {
-  if (account.role !== 'street_admin' && account.communityId !== communityId) {
-    throw new HttpError(403, 'forbidden', 'this venue is not in your community');
+/** Throws 403 unless the account may see things at this place (a community, with its street and district). */
+export function assertPlace(account: AccountView, place: Place): void {
+  if (!inScope(accountScope(account), place)) {
+    throw new HttpError(403, 'forbidden', account.role === 'community_inspector' ? 'this venue is not in your community' : 'this is not in your area');
   }
+}
+
+/** Throws 403 unless the account may see things of this community (404-free: an unknown community is nobody's). */
+export async function assertScope(store: Store, account: AccountView, communityId: string): Promise<void> {
+  if (account.role === 'city_admin') return;
+  const place = await store.organisation.placeOfCommunity(communityId);
+  if (!place) throw new HttpError(403, 'forbidden', 'this is not in your area');
+  assertPlace(account, place);
 }
 
 /** The venue's community, checked against the account: 404 if there is no such venue, 403 if not theirs. */
 export async function venueInScope(store: Store, account: AccountView, venueId: string): Promise<string> {
-  const communityId = await store.dashboard.venueCommunity(venueId);
-  if (!communityId) throw new HttpError(404, 'not_found', 'no such venue', 'id');
-  assertScope(account, communityId);
-  return communityId;
+  const place = await store.organisation.placeOfVenue(venueId);
+  if (!place) throw new HttpError(404, 'not_found', 'no such venue', 'id');
+  assertPlace(account, place);
+  return place.communityId;
 }
 
 /**
@@ -84,8 +109,8 @@ export async function venueInScope(store: Store, account: AccountView, venueId: 
 export function venueParamInScope(store: Store): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest) => {
     const id = (request.params as { id?: unknown }).id;
-    const communityId = typeof id === 'string' ? await store.dashboard.venueCommunity(id) : undefined;
-    if (communityId) assertScope(request.account!, communityId);
+    const place = typeof id === 'string' ? await store.organisation.placeOfVenue(id) : undefined;
+    if (place) assertPlace(request.account!, place);
   };
 }
 

@@ -32,7 +32,7 @@ const placeholders = (cols: string) => cols.split(',').map(() => '?').join(', ')
 const INSERT_LEDGER = `INSERT INTO kiosk_records (${LEDGER_COLUMNS}) VALUES (${placeholders(LEDGER_COLUMNS)}) ON CONFLICT DO NOTHING`;
 const INSERT_ENTRANCE = `INSERT INTO entrance_records (${ENTRANCE_COLUMNS}) VALUES (${placeholders(ENTRANCE_COLUMNS)})`;
 const SETUP = `
-  INSERT INTO communities (id, name) VALUES ('c', 'c');
+  INSERT INTO communities (id, name, street_id) VALUES ('c', 'c', 'street');
   INSERT INTO venues (id, community_id, name, type, rated_capacity) VALUES ('v', 'c', 'v', 'ktv', 100);
   INSERT INTO entrances (id, venue_id, name) VALUES ('e', 'v', 'e');
   INSERT INTO kiosks (id, entrance_id, venue_id, token_hash, enrolled_at) VALUES ('k', 'e', 'v', 'h', 0);`;

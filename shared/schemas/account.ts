@@ -2,13 +2,19 @@ import { z } from 'zod';
 import { Id } from './common.js';
 
 /**
- * Who may use the inspectors' side of the hub: the street admin
- * sees the whole street; a community inspector only the venues of their
- * community (each community checks the venues of its own list, 000 §3 and
- * §4(1); docs/inspectors-guide.md "Logging in").
+ * Who may use the inspectors' side of the hub, at the seeds' levels (docs/architecture.md
+ * "Streets as tenants"): the city admin sees every street of the deployment (004 is the city's);
+ * a district admin the streets of one district (003's 区指挥部); the street admin one street; a
+ * community inspector only the venues of their community (each community checks the venues of its
+ * own list, 000 §3 and §4(1); docs/inspectors-guide.md "Logging in").
  */
-export const Role = z.enum(['street_admin', 'community_inspector']);
+export const Role = z.enum(['city_admin', 'district_admin', 'street_admin', 'community_inspector']);
 export type Role = z.infer<typeof Role>;
+
+/** The roles that administer: a street, a district's streets, or the city's. */
+export const ADMIN_ROLES = ['street_admin', 'district_admin', 'city_admin'] as const satisfies readonly Role[];
+/** The roles above a street: they oversee streets and may act for all of them at once. */
+export const OVERSIGHT_ROLES = ['district_admin', 'city_admin'] as const satisfies readonly Role[];
 
 /** An account name: what a person types to log in. */
 export const AccountName = z
@@ -30,9 +36,15 @@ export const AccountView = z.object({
   id: Id,
   name: z.string(),
   role: Role,
-  /** The community an inspector covers; null for the street admin. */
+  /** The community an inspector covers; null for an admin. */
   communityId: Id.nullable(),
   communityName: z.string().nullable(),
+  /** The street of a street admin or an inspector (their community's); null above a street. */
+  streetId: Id.nullable(),
+  streetName: z.string().nullable(),
+  /** The district of a district admin, or of the street of one below; null for the city admin. */
+  districtId: Id.nullable(),
+  districtName: z.string().nullable(),
   /** The password is a one-time one (npm run admin): nothing but changing it until it is changed. */
   mustChangePassword: z.boolean(),
   /** A second factor (TOTP) is enrolled: login asks for its code. */

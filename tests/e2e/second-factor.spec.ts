@@ -70,7 +70,7 @@ test('a street admin sets up an authenticator from My account, and the next logi
   await expect(page.getByTestId('totp-status')).toHaveAttribute('data-enrolled', 'true');
   await page.getByTestId('tracing-totp').check();
   await expect(page.getByTestId('tracing-totp')).toBeChecked();
-  expect(await street.store.streetSettings.security()).toEqual({ tracingRequiresTotp: true });
+  expect(await street.store.streetSettings.security('street')).toEqual({ tracingRequiresTotp: true });
 
   // The next login asks for the code after the password.
   await page.getByTestId('logout').click();
@@ -94,7 +94,7 @@ test('a street admin sets up an authenticator from My account, and the next logi
 test('a street admin whose session has no second factor cannot change the street setting, and is told why tracing is refused', async ({ page, street }) => {
   await seedVenue(street.store, 'venue-a');
   await street.account('admin');
-  await street.store.streetSettings.setSecurity({ tracingRequiresTotp: true }, Date.now(), 'test');
+  await street.store.streetSettings.setSecurity('street', { tracingRequiresTotp: true }, Date.now(), 'test');
   const url = await street.listen();
   await page.setViewportSize({ width: 1280, height: 800 });
   await login(page, url, 'admin', '#/account');

@@ -104,7 +104,7 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     const now = clock.now();
     const street = Array.from({ length: 600 }, (_, i) => (i % 50 === 0 ? NO_PHONE : CLEAN));
     await push(await kiosk(b.token), admissions(b.kiosk, 1, street, now - DAY));
-    expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now))).toEqual({ admissions: 600, noPhone: 12 });
+    expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now), 'venue-a', true)).toEqual({ admissions: 600, noPhone: 12 });
 
     const heard = await listen();
     const a = await kiosk(hub.token);
@@ -137,7 +137,7 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     // (Venue b's own day was judged against the policy's usual 5 % while the street had no days before it.)
     expect((await flagsOf('no_phone_share')).filter((f) => f.venueId === 'venue-a')).toEqual([]);
     // The same hour on a street where 2 % go without a phone would be flagged (the previous test); here the street's share is read.
-    expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now))).toEqual({ admissions: 600, noPhone: 200 });
+    expect(await hub.store.flags.facts.street(cstMidnight(-1, now), cstMidnight(0, now), 'venue-a', true)).toEqual({ admissions: 600, noPhone: 200 });
   });
 
   it('no_phone_share: a venue cannot hide in its own baseline; it is held against the rest of the street', async () => {
@@ -150,7 +150,7 @@ describe('flags for doors that hide their lapses, from records pushed over the k
     const a = await kiosk(hub.token);
     await push(a, admissions(hub.kiosk, 1, Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? NO_PHONE : CLEAN)), now - DAY));
     const yesterday = { from: cstMidnight(-1, now), to: cstMidnight(0, now) };
-    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to)).toEqual({ admissions: 1200, noPhone: 312 });
+    expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to, 'venue-a', true)).toEqual({ admissions: 1200, noPhone: 312 });
     expect(await hub.store.flags.facts.street(yesterday.from, yesterday.to, 'venue-a')).toEqual({ admissions: 600, noPhone: 12 });
 
     // Venue a, this hour: 12 of 25 without a phone (48 %), held against venue b's 2 %.

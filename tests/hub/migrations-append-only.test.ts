@@ -38,6 +38,7 @@ const RELEASED = [
   '1f3ed4e1775539a4',
   '7359d60f4b213b89',
   '1b478638ef73665c',
+  '2cf0fa32caf1ae30',
 ];
 
 const hash = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

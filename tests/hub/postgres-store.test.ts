@@ -59,7 +59,7 @@ describe('store on PostgreSQL: migrator, group commit, parameters', () => {
       const url = await server.createDatabase('pg_group_commit');
       await migratePostgres(url);
       sql = postgresSql(url);
-      await sql.run("INSERT INTO communities (id, name) VALUES ('c1', '东风社区')");
+      await sql.run("INSERT INTO communities (id, name, street_id) VALUES ('c1', '东风社区', 'street')");
     });
     afterAll(() => sql?.close());
 
@@ -90,7 +90,7 @@ describe('store on PostgreSQL: migrator, group commit, parameters', () => {
 
     it('runs writes side by side in transactions of their own (the store on PostgreSQL): a failing one alone undone, one that loses a deadlock run again', async () => {
       const commits = createConcurrentCommit(sql, { concurrency: 4 });
-      await sql.run("INSERT INTO communities (id, name) VALUES ('d1', 'a'), ('d2', 'b')");
+      await sql.run("INSERT INTO communities (id, name, street_id) VALUES ('d1', 'a', 'street'), ('d2', 'b', 'street')");
       // Two writes that lock the same two rows in opposite orders, each waiting until the other holds its first.
       let holding = 0;
       const bothHold = () =>
@@ -108,7 +108,7 @@ describe('store on PostgreSQL: migrator, group commit, parameters', () => {
       const [one, two, bad] = await Promise.allSettled([
         commits.write(crossing('d1', 'd2', 'one')),
         commits.write(crossing('d2', 'd1', 'two')),
-        commits.write((tx) => tx.run("INSERT INTO communities (id, name) VALUES ('d1', 'clash')")),
+        commits.write((tx) => tx.run("INSERT INTO communities (id, name, street_id) VALUES ('d1', 'clash', 'street')")),
       ]);
       // PostgreSQL ended one of the crossing pair as a deadlock (40P01); it ran again after the other committed.
       expect(one).toEqual({ status: 'fulfilled', value: 'one' });

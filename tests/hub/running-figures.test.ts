@@ -192,14 +192,14 @@ describe('running figures against a from-scratch count of the stored records', (
               const street = await store.flags.facts.street(from, to, 'venue-a');
               expect(street).toEqual(want.street(h));
               // The whole street's figure is still the venue's own: it is taken out, not missing.
-              expect(await store.flags.facts.street(from, to)).toEqual(want.streetDay(from, to));
+              expect(await store.flags.facts.street(from, to, 'venue-a', true)).toEqual(want.streetDay(from, to));
               got.push(...judgeNoPhone(want.venue, h, f.noPhone, street, want.th));
             }
             expect(sorted(got)).toEqual(sorted(want.flags));
             for (const { d, f } of want.span) expect(plain(await store.flags.facts.span('venue-a', 'day', d))).toEqual(plain(f));
             for (const { w, f } of want.week) expect(plain(await store.flags.facts.span('venue-a', 'week', w))).toEqual(plain(f));
             // The street's running day figures: admissions that stand and those without a phone, undone ones taken back.
-            for (const { d, f } of want.streetDays) expect(await store.flags.facts.street(d, d + 24 * HOUR)).toEqual(f);
+            for (const { d, f } of want.streetDays) expect(await store.flags.facts.street(d, d + 24 * HOUR, 'venue-a', true)).toEqual(f);
           } finally {
             await store.close();
           }
@@ -255,7 +255,7 @@ describe('running figures against a from-scratch count of the stored records', (
     const figures = async (s: Store) => ({
       inside: await s.occupancy.byVenue('venue-a', now),
       hour: await s.flags.facts.hour('venue-a', hourStart(Date.parse(records[0]!.kioskTime), 480)),
-      street: await s.flags.facts.street(0, now + 24 * HOUR),
+      street: await s.flags.facts.street(0, now + 24 * HOUR, 'venue-a', true),
     });
     const before = await figures(store);
     // The figures go, as in a file from before them; opening it again builds them from the records.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountView, Role } from '../../../shared/schemas/account.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../services/passwords.js';
+import { onlyStreet } from './organisation.js';
 import type { Sql } from './sql.js';
 
 /** How long a session lasts without use; every request moves it on. */
@@ -18,12 +19,27 @@ export interface TotpState {
   lastStep: number | null;
 }
 
+/**
+ * A new account and where it serves: an inspector names a community, a street admin a street, a
+ * district admin a district; the city admin none. The field its role needs is required (the store
+ * refuses the rest: accounts' CHECKs); a field its role does not use is ignored.
+ */
+export interface NewAccount {
+  name: string;
+  role: Role;
+  communityId?: string | null;
+  streetId?: string | null;
+  districtId?: string | null;
+  password: string;
+  mustChangePassword?: boolean;
+}
+
 export interface AccountRepository {
   /**
    * Creates an account; the password is kept only as a scrypt hash. Throws if the name is taken.
    * `mustChangePassword` for a one-time password (npm run admin): it must be changed at first login.
    */
-  create(a: { name: string; role: Role; communityId: string | null; password: string; mustChangePassword?: boolean }, now: number): Promise<AccountView>;
+  create(a: NewAccount, now: number): Promise<AccountView>;
   /** A new password (a one-time one when `mustChange`); every session of the account ends with the old one. */
   setPassword(name: string, password: string, mustChange?: boolean): Promise<boolean>;
   /**
@@ -55,6 +71,10 @@ export interface AccountRepository {
 
 interface AccountRow {
   community_name: string | null;
+  scope_street_id: string | null;
+  street_name: string | null;
+  scope_district_id: string | null;
+  district_name: string | null;
   id: string;
   name: string;
   role: Role;
@@ -72,6 +92,10 @@ const view = (r: AccountRow, totpVerified = false): AccountView => ({
   role: r.role,
   communityId: r.community_id,
   communityName: r.community_name,
+  streetId: r.scope_street_id,
+  streetName: r.street_name,
+  districtId: r.scope_district_id,
+  districtName: r.district_name,
   mustChangePassword: r.must_change_password === 1,
   totpEnrolled: r.totp_secret !== null,
   totpVerified,
@@ -85,8 +109,18 @@ const view = (r: AccountRow, totpVerified = false): AccountView => ({
 const BY_NAME = 'lower(a.name) = lower(CAST(? AS TEXT))';
 const NAME_IS = 'lower(name) = lower(CAST(? AS TEXT))';
 
-const SELECT_BY_NAME = `SELECT a.*, c.name AS community_name FROM accounts a LEFT JOIN communities c ON c.id = a.community_id WHERE ${BY_NAME}`;
-const SELECT_BY_ID = 'SELECT a.*, NULL AS community_name FROM accounts a WHERE a.id = ?';
+/**
+ * An account with the names of where it serves: an inspector's street is its community's, and a
+ * street's district is the street's (docs/architecture.md "Streets as tenants"), so moving a
+ * community to another street moves its inspectors with it.
+ */
+const ACCOUNT_COLS = `a.*, c.name AS community_name, st.id AS scope_street_id, st.name AS street_name,
+  d.id AS scope_district_id, d.name AS district_name`;
+const ACCOUNT_JOINS = `LEFT JOIN communities c ON c.id = a.community_id
+  LEFT JOIN streets st ON st.id = coalesce(a.street_id, c.street_id)
+  LEFT JOIN districts d ON d.id = coalesce(a.district_id, st.district_id)`;
+const SELECT_BY_NAME = `SELECT ${ACCOUNT_COLS} FROM accounts a ${ACCOUNT_JOINS} WHERE ${BY_NAME}`;
+const SELECT_BY_ID = `SELECT ${ACCOUNT_COLS} FROM accounts a ${ACCOUNT_JOINS} WHERE a.id = ?`;
 const END_OTHERS = 'DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?';
 const END_ALL = `DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE ${NAME_IS})`;
 
@@ -98,15 +132,21 @@ export function createAccountRepository(sql: Sql): AccountRepository {
     async create(a, now) {
       const id = `acct-${randomBytes(6).toString('hex')}`;
       const hash = await hashPassword(a.password);
-      await sql.run('INSERT INTO accounts (id, name, role, community_id, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        id,
-        a.name,
-        a.role,
-        a.role === 'street_admin' ? null : a.communityId,
-        hash,
-        now,
-        a.mustChangePassword ? 1 : 0,
-      ]);
+      const streetId = a.role === 'street_admin' ? (a.streetId ?? (await onlyStreet(sql))) : null;
+      await sql.run(
+        'INSERT INTO accounts (id, name, role, community_id, street_id, district_id, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          id,
+          a.name,
+          a.role,
+          a.role === 'community_inspector' ? (a.communityId ?? null) : null,
+          streetId,
+          a.role === 'district_admin' ? (a.districtId ?? null) : null,
+          hash,
+          now,
+          a.mustChangePassword ? 1 : 0,
+        ],
+      );
       return view((await sql.get<AccountRow>(SELECT_BY_NAME, [a.name]))!);
     },
     async setPassword(name, password, mustChange = false) {
@@ -147,8 +187,8 @@ export function createAccountRepository(sql: Sql): AccountRepository {
     async session(token, now) {
       const hash = sha256(token);
       const row = await sql.get<SessionRow>(
-        `SELECT a.*, c.name AS community_name, s.expires_at, s.created_at AS session_created_at, s.totp_verified AS session_totp
-           FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN communities c ON c.id = a.community_id
+        `SELECT ${ACCOUNT_COLS}, s.expires_at, s.created_at AS session_created_at, s.totp_verified AS session_totp
+           FROM sessions s JOIN accounts a ON a.id = s.account_id ${ACCOUNT_JOINS}
           WHERE s.token_hash = ?`,
         [hash],
       );

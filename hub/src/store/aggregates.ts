@@ -29,7 +29,7 @@ import type { RuleContext } from './rule-context.js';
  *   (shared/rules/occupancy.ts stepDoor);
  * - window_facts: per venue and venue-local hour, day and ISO week, what the
  *   flag rules read (shared/rules/flags/window-facts.ts);
- * - street_days: per day (the start of each venue's local day), in 32 rows
+ * - street_days: per street and day (the start of each venue's local day), in 32 rows
  *   (a shard per venue, streetDayShard) summed when read, the whole
  *   street's admissions that stand and those without a phone: the street's
  *   usual share no_phone_share holds an hour against (less the venue's own
@@ -80,11 +80,11 @@ export interface Aggregates {
   hour(sql: Sql, venueId: string, start: number): Promise<HourFacts>;
   span(sql: Sql, venueId: string, kind: 'day' | 'week', start: number): Promise<SpanFacts>;
   /**
-   * The street's admissions, and those without a phone, over the days starting in [from, to); with
-   * `exceptVenueId`, less that venue's own (its hours in the span), so a venue is not part of the
-   * yardstick it is held against.
+   * The admissions, and those without a phone, of the street of `venueId` over the days starting in
+   * [from, to), less that venue's own (its hours in the span) unless `withOwn`, so a venue is not part
+   * of the yardstick it is held against, and never another street's (a street is its own yardstick).
    */
-  street(sql: Sql, from: number, to: number, exceptVenueId?: string): Promise<StreetDayFacts>;
+  street(sql: Sql, from: number, to: number, venueId: string, withOwn?: boolean): Promise<StreetDayFacts>;
   /**
    * Counts every figure again from the stored records (an upgrade, a seeded street), in one
    * transaction of its own on `sql` (the store's handle, not a transaction); returns the windows written.
@@ -117,9 +117,12 @@ function statements(d: Dialect) {
     putFacts: 'INSERT INTO window_facts (venue_id, kind, start, facts) VALUES (?, ?, ?, ?) ON CONFLICT (venue_id, kind, start) DO UPDATE SET facts = excluded.facts',
     target: `SELECT kiosk_id, seq, kiosk_time_ms, decision, CASE WHEN ${jsonText(d, 'checks', ['scan', 'outcome'])} = 'no_phone' THEN 1 ELSE 0 END AS no_phone
        FROM entrance_records WHERE id = ?`,
-    addStreetDay: `INSERT INTO street_days (start, shard, admissions, no_phone) VALUES (?, ?, ?, ?)
-     ON CONFLICT (start, shard) DO UPDATE SET admissions = street_days.admissions + excluded.admissions, no_phone = street_days.no_phone + excluded.no_phone`,
-    streetDays: 'SELECT sum(admissions) AS admissions, sum(no_phone) AS no_phone FROM street_days WHERE start >= ? AND start < ?',
+    // The street is the venue's community's now (the first parameter is the venue's id).
+    addStreetDay: `INSERT INTO street_days (street_id, start, shard, admissions, no_phone)
+     VALUES ((SELECT c.street_id FROM venues v JOIN communities c ON c.id = v.community_id WHERE v.id = ?), ?, ?, ?, ?)
+     ON CONFLICT (street_id, start, shard) DO UPDATE SET admissions = street_days.admissions + excluded.admissions, no_phone = street_days.no_phone + excluded.no_phone`,
+    streetDays: `SELECT sum(admissions) AS admissions, sum(no_phone) AS no_phone FROM street_days
+      WHERE street_id = (SELECT c.street_id FROM venues v JOIN communities c ON c.id = v.community_id WHERE v.id = ?) AND start >= ? AND start < ?`,
     venueNoPhone: `SELECT sum(${jsonNumber(d, 'facts', ['noPhone', 'admissions'])}) AS admissions, sum(${jsonNumber(d, 'facts', ['noPhone', 'noPhone'])}) AS no_phone
        FROM window_facts WHERE venue_id = ? AND kind = 'hour' AND start >= ? AND start < ?`,
     hourEntrances: `SELECT k.id, k.kiosk_id, k.seq, k.kiosk_time, k.operator_id, k.body, e.corrected_by
@@ -385,7 +388,7 @@ export function createAggregates(ctx: RuleContext): Aggregates {
       // purpose: every batch of the street writes this row, and a row written is held until COMMIT, so
       // hub processes writing side by side on PostgreSQL wait on it for as short a time as can be.
       const shard = streetDayShard(venue.id);
-      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [day, shard, f.admissions, f.noPhone]);
+      for (const [day, f] of street) if (f.admissions !== 0 || f.noPhone !== 0) await sql.run(q.addStreetDay, [venue.id, day, shard, f.admissions, f.noPhone]);
     },
 
     async doors(sql, venueId, now) {
@@ -405,11 +408,11 @@ export function createAggregates(ctx: RuleContext): Aggregates {
 
     hour: (sql, venueId, start) => readFacts(sql, venueId, 'hour', start, emptyHour),
     span: (sql, venueId, kind, start) => readFacts(sql, venueId, kind, start, emptySpan),
-    async street(sql, from, to, exceptVenueId) {
+    async street(sql, from, to, venueId, withOwn = false) {
       const q = TEXTS[sql.dialect];
       type Sums = { admissions: number | null; no_phone: number | null };
-      const r = await sql.get<Sums>(q.streetDays, [from, to]);
-      const own = exceptVenueId === undefined ? undefined : await sql.get<Sums>(q.venueNoPhone, [exceptVenueId, from, to]);
+      const r = await sql.get<Sums>(q.streetDays, [venueId, from, to]);
+      const own = withOwn ? undefined : await sql.get<Sums>(q.venueNoPhone, [venueId, from, to]);
       return { admissions: (r?.admissions ?? 0) - (own?.admissions ?? 0), noPhone: (r?.no_phone ?? 0) - (own?.no_phone ?? 0) };
     },
 
@@ -446,7 +449,7 @@ export function createAggregates(ctx: RuleContext): Aggregates {
             }
             for (const [h, admissions] of hours) await tx.run(q.putFacts, [venue.id, 'hour', h, JSON.stringify(foldHour(emptyHour(), venue, admissions, p.of, p.at))]);
             const standing = standingAdmissions(held);
-            if (standing.length > 0) await tx.run(q.addStreetDay, [day, streetDayShard(venue.id), standing.length, standing.filter(isNoPhone).length]);
+            if (standing.length > 0) await tx.run(q.addStreetDay, [venue.id, day, streetDayShard(venue.id), standing.length, standing.filter(isNoPhone).length]);
             await tx.run(q.putFacts, [venue.id, 'day', day, JSON.stringify(foldSpan(emptySpan(), held))]);
             const w = weekStart(day, venue.utcOffsetMinutes);
             weeks.set(w, foldSpan(weeks.get(w) ?? emptySpan(), held));

@@ -35,10 +35,23 @@ function migrate(db: Db): void {
       `database schema version ${current} is newer than this hub knows (${MIGRATIONS.length}); upgrade the hub`,
     );
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current === MIGRATIONS.length) return;
+  // Foreign keys off while the schema changes (SQLite's way to rebuild a table whose columns or
+  // CHECKs change: https://www.sqlite.org/lang_altertable.html#otheralter, the pragma is a no-op
+  // inside a transaction); each migration proves them whole before it commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+        if (broken.length > 0) {
+          throw new Error(`migration ${v + 1} left ${broken.length} rows whose foreign key names nothing (first: ${broken[0]!.table} -> ${broken[0]!.parent})`);
+        }
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

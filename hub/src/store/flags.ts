@@ -80,10 +80,10 @@ export interface FlagFacts {
   /** The running figures of one venue-local day or ISO week: entrance records, admissions, who was on duty. */
   span(venueId: string, kind: 'day' | 'week', start: number): Promise<SpanFacts>;
   /**
-   * The whole street's admissions that stand, and those without a phone, over the days starting in
-   * [from, to) (aggregates.ts); with `exceptVenueId`, the rest of the street (that venue's own left out).
+   * The admissions that stand, and those without a phone, of the rest of the venue's street (that
+   * venue's own left out, unless `withOwn`: the whole street) over the days starting in [from, to) (aggregates.ts).
    */
-  street(from: number, to: number, exceptVenueId?: string): Promise<StreetDayFacts>;
+  street(from: number, to: number, venueId: string, withOwn?: boolean): Promise<StreetDayFacts>;
   /** The venue's entrance records with kiosk time in [from, to). */
   entrances(venueId: string, from: number, to: number): Promise<HeldEntrance[]>;
   /** Passes issued at the venue in [from, to): the patron scans. */
@@ -387,7 +387,7 @@ export function createFlagRepository(sql: Sql, ctx: RuleContext, aggregates: Agg
       policies: () => ctx.policies(sql),
       hour: (venueId, start) => aggregates.hour(sql, venueId, start),
       span: (venueId, kind, start) => aggregates.span(sql, venueId, kind, start),
-      street: (from, to, exceptVenueId) => aggregates.street(sql, from, to, exceptVenueId),
+      street: (from, to, venueId, withOwn) => aggregates.street(sql, from, to, venueId, withOwn),
       async entrances(venueId, from, to) {
         return (await sql.all<EntranceRow>(q.entranceRows, [venueId, from, to])).map((r) => ({
           // Stored bodies were validated on the way in; the rules read the record's own fields.

@@ -11,6 +11,7 @@ import { openPostgresStore } from './postgres-store.js';
 import { createRuleContext } from './rule-context.js';
 import { createFlagRepository, type FlagRepository } from './flags.js';
 import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.js';
+import { createOrganisationRepository, type OrganisationRepository } from './organisation.js';
 import { createStreetSettingsRepository, type StreetSettingsRepository } from './street-settings.js';
 import { createKioskRepository, type KioskRepository } from './kiosks.js';
 import { createOccupancyRepository, type OccupancyRepository } from './occupancy.js';
@@ -33,6 +34,8 @@ import { createVenueRepository, type VenueRepository } from './venues.js';
  */
 export interface Store {
   venues: VenueRepository;
+  /** Districts and streets above the communities (docs/architecture.md "Streets as tenants"). */
+  organisation: OrganisationRepository;
   kiosks: KioskRepository;
   records: RecordRepository;
   policies: PolicyRepository;
@@ -134,6 +137,7 @@ export async function assembleStore(sql: SqlDatabase, parts: StoreParts): Promis
     const reads = parts.reads(aggregates);
     return {
       venues: createVenueRepository(sql),
+      organisation: createOrganisationRepository(sql),
       kiosks: createKioskRepository(sql, commits),
       records: createRecordRepository(sql, aggregates, commits),
       policies: createPolicyRepository(sql, commits),

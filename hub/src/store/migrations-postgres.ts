@@ -418,6 +418,66 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE street_days DROP CONSTRAINT street_days_pkey;
   ALTER TABLE street_days ADD PRIMARY KEY (start, shard);
   `,
+  // Version 29: streets as tenants (migrations.ts says why). PostgreSQL changes the tables in place.
+  `
+  CREATE TABLE districts (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  );
+  CREATE TABLE streets (
+    id          TEXT PRIMARY KEY,
+    district_id TEXT NOT NULL REFERENCES districts (id),
+    name        TEXT NOT NULL
+  );
+  CREATE INDEX streets_district ON streets (district_id);
+  INSERT INTO districts (id, name) VALUES ('district', '本区');
+  INSERT INTO streets (id, district_id, name) VALUES ('street', 'district', '本街道');
+
+  ALTER TABLE communities ADD COLUMN street_id TEXT REFERENCES streets (id);
+  UPDATE communities SET street_id = 'street';
+  ALTER TABLE communities ALTER COLUMN street_id SET NOT NULL;
+  CREATE INDEX communities_street ON communities (street_id);
+
+  ALTER TABLE accounts ADD COLUMN street_id TEXT REFERENCES streets (id);
+  ALTER TABLE accounts ADD COLUMN district_id TEXT REFERENCES districts (id);
+  UPDATE accounts SET street_id = 'street' WHERE role = 'street_admin';
+  ALTER TABLE accounts DROP CONSTRAINT accounts_role_check;
+  ALTER TABLE accounts DROP CONSTRAINT accounts_check;
+  ALTER TABLE accounts ADD CHECK (role IN ('city_admin', 'district_admin', 'street_admin', 'community_inspector'));
+  ALTER TABLE accounts ADD CHECK ((community_id IS NOT NULL) = (role = 'community_inspector'));
+  ALTER TABLE accounts ADD CHECK ((street_id IS NOT NULL) = (role = 'street_admin'));
+  ALTER TABLE accounts ADD CHECK ((district_id IS NOT NULL) = (role = 'district_admin'));
+  CREATE INDEX accounts_street ON accounts (street_id) WHERE street_id IS NOT NULL;
+
+  ALTER TABLE policies ADD COLUMN street_id TEXT REFERENCES streets (id);
+  ALTER TABLE policies ADD COLUMN district_id TEXT REFERENCES districts (id);
+  UPDATE policies SET street_id = 'street';
+  ALTER TABLE policy_schedules ADD COLUMN street_id TEXT REFERENCES streets (id);
+  ALTER TABLE policy_schedules ADD COLUMN district_id TEXT REFERENCES districts (id);
+  UPDATE policy_schedules SET street_id = 'street';
+  CREATE OR REPLACE VIEW community_policy AS
+    SELECT c.id AS community_id, p.version, p.body, p.activated_at,
+           CASE WHEN p.community_id = c.id THEN 1 ELSE 0 END AS override
+      FROM communities c
+      LEFT JOIN policies p ON p.version =
+        (SELECT max(q.version) FROM policies q WHERE q.community_id = c.id OR (q.community_id IS NULL AND q.street_id = c.street_id));
+
+  ALTER TABLE audit_log ADD COLUMN street_id TEXT;
+  ALTER TABLE audit_log ADD COLUMN district_id TEXT;
+  UPDATE audit_log SET street_id = 'street';
+  CREATE INDEX audit_log_street ON audit_log (street_id, at);
+
+  ALTER TABLE street_settings ADD COLUMN street_id TEXT REFERENCES streets (id);
+  UPDATE street_settings SET street_id = 'street';
+  ALTER TABLE street_settings ALTER COLUMN street_id SET NOT NULL;
+  ALTER TABLE street_settings DROP CONSTRAINT street_settings_pkey;
+  ALTER TABLE street_settings ADD PRIMARY KEY (street_id, key);
+
+  ALTER TABLE street_days ADD COLUMN street_id TEXT NOT NULL DEFAULT 'street';
+  ALTER TABLE street_days ALTER COLUMN street_id DROP DEFAULT;
+  ALTER TABLE street_days DROP CONSTRAINT street_days_pkey;
+  ALTER TABLE street_days ADD PRIMARY KEY (street_id, start, shard);
+  `,
 ];
 
 /** The schema version this hub brings a PostgreSQL database to (equal to MIGRATIONS.length: schema-parity.test.ts). */

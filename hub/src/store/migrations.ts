@@ -542,4 +542,109 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE street_days;
   ALTER TABLE street_days_sharded RENAME TO street_days;
   `,
+  // Streets as tenants (docs/architecture.md "Streets as tenants"): one deployment holds a city's
+  // districts and their streets (the seeds' three levels: the street's plans 000–003, the district
+  // command of 003, the city of 004). A community belongs to one street; what is a street's own
+  // (its policy versions and schedules, settings, the day's figures, audit entries) names it.
+  // Accounts gain two roles: a district admin (district_id) and a city admin (the whole
+  // deployment); a street admin names a street; an inspector keeps a community and is of its street.
+  // What was here before becomes the street 'street' of the district 'district', renamed by the
+  // registry. Tables whose CHECK or NOT NULL changes are rebuilt (the migrator runs with foreign
+  // keys off and checks them before committing, database.ts); the view is built again after.
+  `
+  CREATE TABLE districts (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  );
+  CREATE TABLE streets (
+    id          TEXT PRIMARY KEY,
+    district_id TEXT NOT NULL REFERENCES districts (id),
+    name        TEXT NOT NULL
+  );
+  CREATE INDEX streets_district ON streets (district_id);
+  INSERT INTO districts (id, name) VALUES ('district', '本区');
+  INSERT INTO streets (id, district_id, name) VALUES ('street', 'district', '本街道');
+
+  DROP VIEW community_policy;
+  CREATE TABLE communities_new (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    street_id TEXT NOT NULL REFERENCES streets (id)
+  );
+  INSERT INTO communities_new (id, name, street_id) SELECT id, name, 'street' FROM communities;
+  DROP TABLE communities;
+  ALTER TABLE communities_new RENAME TO communities;
+  CREATE INDEX communities_street ON communities (street_id);
+
+  CREATE TABLE accounts_new (
+    id                   TEXT PRIMARY KEY,
+    name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role                 TEXT NOT NULL CHECK (role IN ('city_admin', 'district_admin', 'street_admin', 'community_inspector')),
+    community_id         TEXT REFERENCES communities (id),
+    password_hash        TEXT NOT NULL,
+    created_at           INTEGER NOT NULL,
+    disabled_at          INTEGER,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    totp_secret          TEXT,
+    totp_pending         TEXT,
+    totp_last_step       INTEGER,
+    street_id            TEXT REFERENCES streets (id),
+    district_id          TEXT REFERENCES districts (id),
+    CHECK ((community_id IS NOT NULL) = (role = 'community_inspector')),
+    CHECK ((street_id IS NOT NULL) = (role = 'street_admin')),
+    CHECK ((district_id IS NOT NULL) = (role = 'district_admin'))
+  );
+  INSERT INTO accounts_new (id, name, role, community_id, password_hash, created_at, disabled_at, must_change_password,
+      totp_secret, totp_pending, totp_last_step, street_id, district_id)
+    SELECT id, name, role, community_id, password_hash, created_at, disabled_at, must_change_password,
+      totp_secret, totp_pending, totp_last_step, CASE WHEN role = 'street_admin' THEN 'street' END, NULL
+    FROM accounts;
+  DROP TABLE accounts;
+  ALTER TABLE accounts_new RENAME TO accounts;
+  CREATE INDEX accounts_street ON accounts (street_id) WHERE street_id IS NOT NULL;
+
+  -- A version or schedule is the city's (no scope column set), a district's, a street's, or a
+  -- community's (community_id, with the street it was of then in street_id).
+  ALTER TABLE policies ADD COLUMN street_id TEXT REFERENCES streets (id);
+  ALTER TABLE policies ADD COLUMN district_id TEXT REFERENCES districts (id);
+  UPDATE policies SET street_id = 'street';
+  ALTER TABLE policy_schedules ADD COLUMN street_id TEXT REFERENCES streets (id);
+  ALTER TABLE policy_schedules ADD COLUMN district_id TEXT REFERENCES districts (id);
+  UPDATE policy_schedules SET street_id = 'street';
+  CREATE VIEW community_policy AS
+    SELECT c.id AS community_id, p.version, p.body, p.activated_at, coalesce(p.community_id = c.id, 0) AS override
+      FROM communities c
+      LEFT JOIN policies p ON p.version =
+        (SELECT max(q.version) FROM policies q WHERE q.community_id = c.id OR (q.community_id IS NULL AND q.street_id = c.street_id));
+
+  -- Whose entry: the street (or district) it concerns; both null for the city's own acts.
+  ALTER TABLE audit_log ADD COLUMN street_id TEXT;
+  ALTER TABLE audit_log ADD COLUMN district_id TEXT;
+  UPDATE audit_log SET street_id = 'street';
+  CREATE INDEX audit_log_street ON audit_log (street_id, at);
+
+  CREATE TABLE street_settings_new (
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT,
+    street_id  TEXT NOT NULL REFERENCES streets (id),
+    PRIMARY KEY (street_id, key)
+  ) WITHOUT ROWID;
+  INSERT INTO street_settings_new (street_id, key, value, updated_at, updated_by) SELECT 'street', key, value, updated_at, updated_by FROM street_settings;
+  DROP TABLE street_settings;
+  ALTER TABLE street_settings_new RENAME TO street_settings;
+
+  CREATE TABLE street_days_new (
+    start      INTEGER NOT NULL,
+    admissions INTEGER NOT NULL,
+    no_phone   INTEGER NOT NULL,
+    shard      INTEGER NOT NULL,
+    street_id  TEXT NOT NULL,
+    PRIMARY KEY (street_id, start, shard)
+  ) WITHOUT ROWID;
+  INSERT INTO street_days_new (street_id, start, shard, admissions, no_phone) SELECT 'street', start, shard, admissions, no_phone FROM street_days;
+  DROP TABLE street_days;
+  ALTER TABLE street_days_new RENAME TO street_days;
+  `,
 ];

@@ -4,6 +4,7 @@ import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
 import type { CommunityRow, RegistryVenue, StaffEdit, StaffView } from '../../../shared/schemas/registry.js';
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
+import { onlyStreet } from './organisation.js';
 import type { Sql } from './sql.js';
 
 export interface NewVenue {
@@ -52,9 +53,13 @@ export class RegistryConflict extends Error {
 export type VenueSave = { kind: 'create'; id?: string | undefined; draft: VenueDraft } | { kind: 'update'; id: string; draft: VenueDraft };
 
 export interface VenueRepository {
-  addCommunity(c: { id: string; name: string }): Promise<void>;
-  /** A new community; the hub picks an id when none is given. Throws RegistryConflict if the id is taken. */
-  createCommunity(c: { id?: string | undefined; name: string }): Promise<CommunityRow>;
+  /** A community of `streetId`, or of the deployment's only street when none is named (accounts.ts onlyStreet). */
+  addCommunity(c: { id: string; name: string; streetId?: string | undefined }): Promise<void>;
+  /**
+   * A new community of `streetId` (the only street when not named); the hub picks an id when none is
+   * given. Throws RegistryConflict if the id is taken or the street unknown.
+   */
+  createCommunity(c: { id?: string | undefined; name: string; streetId?: string | undefined }): Promise<CommunityRow>;
   renameCommunity(id: string, name: string): Promise<CommunityRow | undefined>;
   communities(): Promise<CommunityRow[]>;
   /** The registry's venues, of one community or the whole street, by community then name. */
@@ -135,7 +140,7 @@ const REGISTRY_QUERIES = Object.fromEntries(
   (['street', 'community', 'venue'] as const).map((k) => [k, { venues: REGISTRY_VENUES(k), entrances: REGISTRY_ENTRANCES(k), staff: REGISTRY_STAFF(k) }]),
 ) as Record<ScopeKind, { venues: string; entrances: string; staff: string }>;
 
-const INSERT_COMMUNITY = 'INSERT INTO communities (id, name) VALUES (?, ?)';
+const INSERT_COMMUNITY = 'INSERT INTO communities (id, name, street_id) VALUES (?, ?, ?)';
 const INSERT_VENUE = `INSERT INTO venues (id, community_id, name, type, address, rated_capacity, opening_hours, utc_offset_minutes, officers, code_secret, poster_secret)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_ENTRANCE = 'INSERT INTO entrances (id, venue_id, name) VALUES (?, ?, ?)';
@@ -302,7 +307,7 @@ export function createVenueRepository(sql: Sql): VenueRepository {
 
   return {
     async addCommunity(c) {
-      await sql.run(INSERT_COMMUNITY, [c.id, c.name]);
+      await sql.run(INSERT_COMMUNITY, [c.id, c.name, c.streetId ?? (await onlyStreet(sql))]);
     },
     async add(v) {
       await sql.run(INSERT_VENUE, [v.id, v.communityId, ...venueValues(v), newSecret(), newSecret()]);
@@ -364,7 +369,9 @@ export function createVenueRepository(sql: Sql): VenueRepository {
       return (await sql.get<{ n: number }>(COUNT_VENUES))!.n;
     },
     async createCommunity(c) {
-      const insert = (id: string) => sql.run(INSERT_COMMUNITY_FRESH, [id, c.name]);
+      const streetId = c.streetId ?? (await onlyStreet(sql));
+      if (!(await sql.get('SELECT 1 AS one FROM streets WHERE id = ?', [streetId]))) throw new RegistryConflict(404, 'streetId', `no street "${streetId}"`);
+      const insert = (id: string) => sql.run(INSERT_COMMUNITY_FRESH, [id, c.name, streetId]);
       let id: string;
       if (c.id === undefined) id = await insertFresh(await takenIds(sql, 'communities', 'c'), 'c', insert);
       else if ((await insert(c.id)).changes === 0) throw new RegistryConflict(409, 'id', `a community "${c.id}" exists already`);

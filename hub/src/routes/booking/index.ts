@@ -154,7 +154,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     async (request) => {
       const venue = await store.venues.get(request.params.id);
       if (!venue) throw new HttpError(404, 'not_found', `no venue "${request.params.id}"`, 'id');
-      assertScope(request.account!, venue.communityId);
+      await assertScope(store, request.account!, venue.communityId);
       return view(venue.id, now(), originOf(request));
     },
   );

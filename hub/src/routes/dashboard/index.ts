@@ -61,7 +61,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   const flagParamInScope = async (request: FastifyRequest) => {
     const id = Number((request.params as { id?: unknown }).id);
     const flag = Number.isSafeInteger(id) ? await store.flags.get(id) : undefined;
-    if (flag) assertScope(request.account!, flag.communityId);
+    if (flag) await assertScope(store, request.account!, flag.communityId);
   };
 
   app.get('/api/street', { preValidation: signedIn }, async (request) => store.dashboard.overview(scopeOf(request.account!), now()));
@@ -169,7 +169,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   async function flagInScope(account: NonNullable<import('fastify').FastifyRequest['account']>, id: number): Promise<Flag> {
     const flag = await store.flags.get(id);
     if (!flag) throw new HttpError(404, 'not_found', 'no such flag', 'id');
-    assertScope(account, flag.communityId);
+    await assertScope(store, account, flag.communityId);
     return flag;
   }
 

@@ -24,7 +24,7 @@ export const streetSecurityRoutes: FastifyPluginAsyncZod<StreetSecurityRouteOpti
   app.get(
     '/api/street/security',
     { preValidation: admin, schema: { response: { 200: StreetSecurity, 401: ErrorBody, 403: ErrorBody } } },
-    async () => store.streetSettings.security(),
+    async (request) => store.streetSettings.security(request.account!.streetId!),
   );
 
   app.post(
@@ -41,9 +41,10 @@ export const streetSecurityRoutes: FastifyPluginAsyncZod<StreetSecurityRouteOpti
     },
     async (request) => {
       const account = request.account!;
-      const before = await store.streetSettings.security();
+      const streetId = account.streetId!;
+      const before = await store.streetSettings.security(streetId);
       const at = now();
-      await store.streetSettings.setSecurity(request.body, at, account.id);
+      await store.streetSettings.setSecurity(streetId, request.body, at, account.id);
       await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'street_setting_changed', detail: { before, after: request.body } });
       return request.body;
     },

@@ -39,7 +39,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     const id = Number((request.params as { id?: unknown }).id);
     const found = Number.isSafeInteger(id) ? await store.suspensions.get(id) : undefined;
     const communityId = found && (await store.dashboard.venueCommunity(found.venueId));
-    if (communityId) assertScope(request.account!, communityId);
+    if (communityId) await assertScope(store, request.account!, communityId);
   };
 
   /** The kiosks hear after the answer is decided; a failed push is logged (they read the orders again on connect). */
