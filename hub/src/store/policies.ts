@@ -1,12 +1,15 @@
 import type { PolicyDraft, PolicySchedule, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, Policy } from '../../../shared/schemas/policy.js';
 import type { GroupCommit } from './group-commit.js';
+import { onlyStreet } from './organisation.js';
 import type { Sql } from './sql.js';
 
 /** Who a policy covers: the whole street, or one community. */
 export interface PolicyScope {
   /** null: the whole street. */
   communityId: string | null;
+  /** The street of a street-wide version; the deployment's only street when not given (organisation.ts onlyStreet). */
+  streetId?: string | null;
 }
 
 /** Who put a version in force, and why (kept with the version; the audit log has the rest). */
@@ -85,6 +88,7 @@ interface VersionRow {
 interface ScheduleRow {
   id: number;
   community_id: string | null;
+  street_id: string | null;
   community_name: string | null;
   body: string;
   due_at: number;
@@ -111,7 +115,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
   // DO NOTHING rather than an error when another hub process took the number first: the version
   // is the primary key, so of two inserts of one number one stores and the other stores nothing
   // (PostgreSQL makes it wait for the first's COMMIT), and activate() numbers again.
-  const insert = `INSERT INTO policies (version, body, activated_at, community_id, created_by, note) VALUES (?, ?, ?, ?, ?, ?)
+  const insert = `INSERT INTO policies (version, body, activated_at, community_id, created_by, note, street_id) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (version) DO NOTHING`;
   const ack = 'UPDATE kiosks SET policy_version_acked = ?, policy_acked_at = ? WHERE id = ?';
   const versionCols = `p.version, p.body, p.activated_at, p.community_id, c.name AS community_name, p.created_by, p.note
@@ -123,13 +127,21 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
             (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
        FROM communities c JOIN community_policy cp ON cp.community_id = c.id ORDER BY c.id`;
   const communityName = 'SELECT name FROM communities WHERE id = ?';
-  const scheduleCols = `s.id, s.community_id, c.name AS community_name, s.body, s.due_at, s.created_at, s.created_by, s.note, s.status,
+  const scheduleCols = `s.id, s.community_id, s.street_id, c.name AS community_name, s.body, s.due_at, s.created_at, s.created_by, s.note, s.status,
     s.applied_version, s.settled_at FROM policy_schedules s LEFT JOIN communities c ON c.id = s.community_id`;
   const scheduleRow = `SELECT ${scheduleCols} WHERE s.id = ?`;
   const pendingRows = `SELECT ${scheduleCols} WHERE s.status = 'pending' ORDER BY s.due_at, s.id`;
   const dueRows = "SELECT id FROM policy_schedules WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id";
   const insertSchedule =
-    'INSERT INTO policy_schedules (community_id, body, due_at, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id';
+    'INSERT INTO policy_schedules (community_id, body, due_at, created_at, created_by, note, street_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id';
+  /** The street a version or schedule of `scope` belongs to: its community's, or the one named. */
+  const streetOf = async (tx: Sql, scope: PolicyScope): Promise<string> => {
+    if (scope.communityId !== null) {
+      const row = await tx.get<{ street_id: string }>('SELECT street_id FROM communities WHERE id = ?', [scope.communityId]);
+      if (row) return row.street_id;
+    }
+    return scope.streetId ?? (await onlyStreet(tx));
+  };
   // The status guard is the claim: only one UPDATE ever finds the row still pending.
   const claim = "UPDATE policy_schedules SET status = 'applied', settled_at = ? WHERE id = ? AND status = 'pending'";
   const setApplied = 'UPDATE policy_schedules SET applied_version = ? WHERE id = ?';
@@ -141,7 +153,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
       // Versions only grow, street-wide: the normal preset in force before any switch is version 1.
       const version = Math.max((await tx.get<{ v: number | null }>(maxVersion))?.v ?? 0, NORMAL_POLICY.version) + 1;
       const stored = Policy.parse({ ...policy, version });
-      const { changes } = await tx.run(insert, [version, JSON.stringify(stored), now, scope.communityId, scope.by ?? null, scope.note ?? null]);
+      const { changes } = await tx.run(insert, [version, JSON.stringify(stored), now, scope.communityId, scope.by ?? null, scope.note ?? null, await streetOf(tx, scope)]);
       // 0: another hub process stored this number meanwhile (only possible on a shared PostgreSQL;
       // SQLite's write lock keeps writers one at a time); the next max() sees it.
       if (changes === 1) return stored;
@@ -150,7 +162,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
   async function apply(tx: Sql, id: number, now: number) {
     if ((await tx.run(claim, [now, id])).changes !== 1) return undefined;
     const row = (await tx.get<ScheduleRow>(scheduleRow, [id]))!;
-    const policy = await activate(tx, toSchedule(row).policy, now, { communityId: row.community_id, by: row.created_by, note: row.note });
+    const policy = await activate(tx, toSchedule(row).policy, now, { communityId: row.community_id, streetId: row.street_id, by: row.created_by, note: row.note });
     await tx.run(setApplied, [policy.version, id]);
     return { schedule: toSchedule((await tx.get<ScheduleRow>(scheduleRow, [id]))!), policy };
   }
@@ -241,7 +253,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
     async schedule(policy, dueAt, now, author) {
       const body = PolicyBody.parse(policy);
       return commits.write(async (tx) => {
-        const { id } = (await tx.get<{ id: number }>(insertSchedule, [author.communityId, JSON.stringify(body), dueAt, now, author.by ?? null, author.note ?? null]))!;
+        const { id } = (await tx.get<{ id: number }>(insertSchedule, [author.communityId, JSON.stringify(body), dueAt, now, author.by ?? null, author.note ?? null, await streetOf(tx, author)]))!;
         return toSchedule((await tx.get<ScheduleRow>(scheduleRow, [id]))!);
       });
     },
