@@ -35,9 +35,19 @@ export const DEMO_STAFF = [
   { suffix: 'liqiang', name: '李强', role: '门岗', pin: '5678' },
 ] as const;
 
+async function onlyStreetId(store: Store): Promise<string> {
+  const streets = await store.organisation.streets();
+  if (streets.length !== 1) throw new Error(`the demo street goes in a deployment of one street; this one has ${streets.length}`);
+  return streets[0]!.id;
+}
+
 export async function seedDemoStreet(store: Store): Promise<boolean> {
   if ((await store.venues.count()) > 0) return false;
-  for (const c of COMMUNITIES) await store.venues.addCommunity(c);
+  // The deployment's one street (migration 29 made it) takes the demo's names.
+  const street = await store.organisation.street(await onlyStreetId(store));
+  await store.organisation.saveDistrict({ id: street!.districtId, name: '示范区' });
+  await store.organisation.saveStreet({ id: street!.id, name: '示范街道', districtId: street!.districtId });
+  for (const c of COMMUNITIES) await store.venues.addCommunity({ ...c, streetId: street!.id });
   for (const { entrances, ...venue } of VENUES) {
     // The demo street is in China Standard Time (UTC+8).
     await store.venues.add({
