@@ -220,6 +220,10 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
         const to = await tx.get<{ id: string; name: string }>('SELECT id, name FROM streets WHERE id = ?', [toStreetId]);
         if (!to) return { ok: false, reason: 'no_street' };
         if (to.id === from.id) return { ok: false, reason: 'same_street' };
+        // On PostgreSQL, no batch adds to a street's day between the hours read below and the
+        // commit: one that has added waits to commit first, one that adds next waits, then adds to
+        // the street it reads then (the new one). SQLite's write lock has one writer already.
+        if (tx.dialect === 'postgres') await tx.exec('LOCK TABLE street_days IN SHARE ROW EXCLUSIVE MODE');
         await tx.run('UPDATE communities SET street_id = ? WHERE id = ?', [to.id, communityId]);
         const venues = await tx.all<{ id: string; utc_offset_minutes: number }>('SELECT id, utc_offset_minutes FROM venues WHERE community_id = ? ORDER BY id', [communityId]);
         // Each venue's days as street_days counted them: its standing admissions and those without a
