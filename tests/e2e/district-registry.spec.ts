@@ -1,12 +1,14 @@
 import { seedVenue } from '../support/hub.js';
 import { seedSecondStreet } from '../support/streets.js';
+import { seriousAxeFindings } from './axe.js';
 import { PASSWORD, expect, login, test } from './street-hub.js';
 
 /**
  * The registry above the venue in the browser (docs/district-guide.md): a district admin sees the
  * streets of its district and their communities on a 1024×600 screen without scrolling, imports a
  * district sheet (a bad row named by line and column), and moves a community to another street
- * after confirming; the city admin's tracing lists the venues of both streets.
+ * after confirming (axe-core: no critical or serious finding on the screen or in the dialog); the
+ * city admin's tracing lists the venues of both streets.
  */
 test.describe('district registry', () => {
   test('a district admin imports a sheet and moves a community; the main view fits 1024×600', async ({ page, street }) => {
@@ -24,6 +26,7 @@ test.describe('district registry', () => {
     const fits = await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight && document.scrollingElement!.scrollWidth <= window.innerWidth);
     expect(fits).toBe(true);
     await page.screenshot({ path: test.info().outputPath('district-registry-1024x600.png') });
+    expect(await seriousAxeFindings(page)).toEqual([]);
 
     // A district sheet: one good street with a community, one row with a bad street id.
     await page.getByTestId('org-import-toggle').click();
@@ -44,6 +47,7 @@ test.describe('district registry', () => {
     await expect(page.getByTestId('org-move-dialog')).toContainText('场所、终端、入场记录、预警、检查记录随社区一并划转');
     await page.getByTestId('org-move-to').selectOption('street-2');
     await page.screenshot({ path: test.info().outputPath('district-move-dialog-1024x600.png') });
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.getByTestId('org-move-confirm').click();
     await expect(page.getByTestId('org-moved')).toContainText('第二街道');
     await expect(page.locator('[data-testid="org-street"][data-street="street-2"]')).toHaveAttribute('aria-pressed', 'true');
