@@ -225,6 +225,10 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
         // the street it reads then (the new one). SQLite's write lock has one writer already.
         if (tx.dialect === 'postgres') await tx.exec('LOCK TABLE street_days IN SHARE ROW EXCLUSIVE MODE');
         await tx.run('UPDATE communities SET street_id = ? WHERE id = ?', [to.id, communityId]);
+        // The community's policy is its new street's from here (the view community_policy reads the
+        // community's street). CALL SITE: when community_policy becomes a table of effective
+        // policies (store/policies.ts), refresh this community's row here, in this transaction:
+        // `await refreshCommunityPolicies(tx, [communityId])`.
         const venues = await tx.all<{ id: string; utc_offset_minutes: number }>('SELECT id, utc_offset_minutes FROM venues WHERE community_id = ? ORDER BY id', [communityId]);
         // Each venue's days as street_days counted them: its standing admissions and those without a
         // phone, summed from its hours (the same figures street() takes a venue's own share from).

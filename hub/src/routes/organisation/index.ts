@@ -117,9 +117,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions>
       };
       await audit(request, 'community_move', communityId, { ...result, venueIds: moved.venues });
       // The community's kiosks now follow their new street's policy: each is sent the version in
-      // force for it. When community_policy becomes a table of effective policies, refresh the
-      // moved community's row here first (a `refreshCommunityPolicies(tx, [communityId])` call in the
-      // move's transaction), so what is pushed is what the table says.
+      // force for it (the store's move is where the effective policy is refreshed: its CALL SITE).
       await pushCommunityPolicies(store, app.io, [communityId]);
       // Each kiosk's profile names its community's place.
       for (const venueId of moved.venues) {
