@@ -106,7 +106,14 @@ describe('organisation registry', () => {
   });
 
   it('shows each admin the streets and communities it covers', async () => {
-    expect(picture((await (await session('city')).get('/api/organisation')).json())).toEqual({
+    const city = (await (await session('city')).get('/api/organisation')).json() as OrgTree;
+    expect(city.districts.map((d) => [d.id, d.name])).toEqual([
+      ['district', '本区'],
+      ['district-9', '远区'],
+    ]);
+    // What hangs off each community, counted once: its venues, kiosks in service, inspectors.
+    expect(city.districts[0]!.streets[0]!.communities[0]).toEqual({ id: 'c-venue-a', name: '测试社区', venues: [{ id: 'venue-a', name: '测试KTV' }], kiosks: 1, inspectors: 1 });
+    expect(picture(city)).toEqual({
       street: ['c-venue-a', 'c-venue-b'],
       'street-2': ['c-venue-z'],
       'street-9': ['c-venue-far'],

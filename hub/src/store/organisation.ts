@@ -82,9 +82,14 @@ type TreeRow = {
   community_name: string | null;
   venue_id: string | null;
   venue_name: string | null;
-  kiosks: number | null;
-  inspectors: number | null;
 };
+
+/** Kiosks in service and inspectors per community, each counted once per community (not per venue row). */
+const COUNTS_SQL = `
+  SELECT c.id AS community_id,
+         (SELECT count(*) FROM kiosks k JOIN venues kv ON kv.id = k.venue_id WHERE kv.community_id = c.id AND k.revoked_at IS NULL) AS kiosks,
+         (SELECT count(*) FROM accounts a WHERE a.community_id = c.id AND a.disabled_at IS NULL) AS inspectors
+    FROM communities c WHERE ${communityInScope('c')}`;
 
 /**
  * Every street in scope with its communities and their venues (a LEFT JOIN keeps empty ones). The
@@ -92,9 +97,7 @@ type TreeRow = {
  */
 const TREE_SQL = `
   SELECT d.id AS district_id, d.name AS district_name, s.id AS street_id, s.name AS street_name,
-         c.id AS community_id, c.name AS community_name, v.id AS venue_id, v.name AS venue_name,
-         (SELECT count(*) FROM kiosks k JOIN venues kv ON kv.id = k.venue_id WHERE kv.community_id = c.id AND k.revoked_at IS NULL) AS kiosks,
-         (SELECT count(*) FROM accounts a WHERE a.community_id = c.id AND a.disabled_at IS NULL) AS inspectors
+         c.id AS community_id, c.name AS community_name, v.id AS venue_id, v.name AS venue_name
     FROM streets s JOIN districts d ON d.id = s.district_id
     LEFT JOIN communities c ON c.street_id = s.id
     LEFT JOIN venues v ON v.community_id = c.id
@@ -148,6 +151,9 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
         scope.communityId,
         scope.communityId,
       ]);
+      const counts = new Map(
+        (await sql.all<{ community_id: string; kiosks: number; inspectors: number }>(COUNTS_SQL, scopeParams(scope))).map((r) => [r.community_id, r]),
+      );
       const districts: OrgDistrict[] = [];
       for (const r of rows) {
         let d = districts.at(-1);
@@ -157,7 +163,8 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
         if (r.community_id === null) continue;
         let c = st.communities.at(-1);
         if (c?.id !== r.community_id) {
-          st.communities.push((c = { id: r.community_id, name: r.community_name!, venues: [], kiosks: Number(r.kiosks ?? 0), inspectors: Number(r.inspectors ?? 0) }));
+          const n = counts.get(r.community_id);
+          st.communities.push((c = { id: r.community_id, name: r.community_name!, venues: [], kiosks: Number(n?.kiosks ?? 0), inspectors: Number(n?.inspectors ?? 0) }));
         }
         if (r.venue_id !== null) c.venues.push({ id: r.venue_id, name: r.venue_name! });
       }
