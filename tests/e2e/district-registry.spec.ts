@@ -41,6 +41,18 @@ test.describe('district registry', () => {
     await page.getByTestId('org-import-close').click();
     await expect(page.getByTestId('org-street')).toHaveCount(3);
 
+    // The new street's venue list, with the venue import, into its community.
+    await page.locator('[data-testid="org-street"][data-street="street-3"]').click();
+    await page.getByTestId('org-venue-import-toggle').click();
+    await page.getByTestId('import-community').selectOption('c-xh-1');
+    await page.getByTestId('import-file').setInputFiles({ name: 'venues.csv', mimeType: 'text/csv', buffer: Buffer.from('场所名称,场所类型,核定人数\n新华KTV,KTV,60\n') });
+    await page.getByTestId('import-dry-run').click();
+    await expect(page.getByTestId('import-row')).toHaveAttribute('data-action', 'create');
+    await page.getByTestId('import-run').click();
+    await expect(page.getByTestId('import-report')).toHaveAttribute('data-dry-run', '0');
+    await page.getByTestId('org-import-close').click();
+    await expect(page.locator('[data-testid="org-community"][data-community="c-xh-1"] td').nth(1)).toHaveText('1');
+
     // Move 本街道's first community to 第二街道, confirming in the dialog.
     await page.locator('[data-testid="org-street"][data-street="street"]').click();
     await page.locator('[data-testid="org-community"][data-community="c-venue-a"] [data-testid="org-move"]').click();
