@@ -21,6 +21,7 @@ import { kioskAppRoutes } from './routes/kiosk-app/index.js';
 import { kioskRoutes } from './routes/kiosks/index.js';
 import { patronRoutes } from './routes/patron/index.js';
 import { policyRoutes } from './routes/policy/index.js';
+import { organisationRoutes } from './routes/organisation/index.js';
 import { registryRoutes } from './routes/registry/index.js';
 import { streetSecurityRoutes } from './routes/street-security/index.js';
 import { endQuietRuns } from './services/login-guard.js';
@@ -215,6 +216,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });
+    await app.register(organisationRoutes, { store, now });
     await app.register(bookingRoutes, { store, keys, now, publicUrl });
     await app.register(dashboardAppRoutes, { ui });
   },

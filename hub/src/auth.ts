@@ -114,6 +114,19 @@ export function venueParamInScope(store: Store): preHandlerAsyncHookHandler {
   };
 }
 
+/**
+ * A route hook run after `requireAccount`, before the query is validated: the community named by
+ * the query's `communityId` must be in the account's scope (403), whatever else was sent. An id
+ * that names no community is left to the handler's 404.
+ */
+export function communityQueryInScope(store: Store): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest) => {
+    const id = (request.query as { communityId?: unknown } | undefined)?.communityId;
+    const place = typeof id === 'string' ? await store.organisation.placeOfCommunity(id) : undefined;
+    if (place) assertPlace(request.account!, place);
+  };
+}
+
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeMs: number): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',

@@ -4,8 +4,9 @@ import { PersonLabel } from './pass.js';
 import { DEFAULT_STAY_MINUTES } from '../rules/tracing.js';
 
 /**
- * Tracing (时空伴随, 003 §25, 004 §3.9; docs/security.md): the street admin
- * lists who was at venues during a case's visits. The only place contact
+ * Tracing (时空伴随, 003 §25, 004 §3.9; docs/security.md): an admin lists who was at venues
+ * during a case's visits: the street admin in its street, a district or city admin over the venues
+ * of every street it covers, in one run. The only place contact
  * numbers are ever shown; every run and export is audit-logged with its reason.
  */
 
@@ -52,6 +53,9 @@ export const TracingRow = z.object({
   visits: z.array(z.int().min(0)).min(1),
   venueId: Id,
   venueName: z.string(),
+  /** The venue's street: a district's or the city's run spans several. */
+  streetId: Id,
+  streetName: z.string(),
   entranceId: z.string().nullable(),
   entranceName: z.string().nullable(),
   /**
@@ -85,7 +89,9 @@ export const TracingResult = z.object({
   /** The hub's clock when the run was made. */
   at: z.int(),
   stayMinutes: z.int(),
-  visits: z.array(z.object({ venueId: Id, venueName: z.string(), from: z.int(), to: z.int() })),
+  visits: z.array(z.object({ venueId: Id, venueName: z.string(), streetId: Id, streetName: z.string(), from: z.int(), to: z.int() })),
+  /** The streets the run read (each visit's venue's), by name: what the audit entry names too. */
+  streets: z.array(z.object({ id: Id, name: z.string() })),
   rows: z.array(TracingRow),
   /** How many rows carry a contact number in clear. */
   contactsRevealed: z.int().min(0),

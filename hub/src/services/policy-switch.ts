@@ -116,3 +116,19 @@ export async function connectedByCommunity(io: KioskServer): Promise<Map<string,
   for (const kiosk of await connectedKiosks(io)) counts.set(kiosk.communityId, (counts.get(kiosk.communityId) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * Sends the kiosks of these communities the policy each enforces now, on every hub process: after
+ * a community moved to another street (routes/organisation), whose policy it now follows (the view
+ * community_policy reads the community's street). A kiosk sent the version it already enforces
+ * keeps it and acknowledges it again. Returns the version pushed per community.
+ */
+export async function pushCommunityPolicies(store: Store, io: KioskServer, communityIds: readonly string[]): Promise<Map<string, number>> {
+  const pushed = new Map<string, number>();
+  for (const id of communityIds) {
+    const policy = await store.policies.activeFor(id);
+    io.of(KIOSK_NAMESPACE).to(kioskCommunityRoom(id)).emit('policy:update', policy);
+    pushed.set(id, policy.version);
+  }
+  return pushed;
+}

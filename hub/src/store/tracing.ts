@@ -8,6 +8,9 @@ export interface SealedTracingRow {
   visits: number[];
   venueId: string;
   venueName: string;
+  /** The street the venue belongs to now: a run above a street spans several. */
+  streetId: string;
+  streetName: string;
   entranceId: string | null;
   entranceName: string | null;
   kind: TracingRow['kind'];
@@ -25,9 +28,19 @@ export interface SealedTracingRow {
   sealedContact: string | null;
 }
 
+/** A venue a run names: its name and offset, and where it is (the route checks that against the account's scope). */
+export interface TracingVenue {
+  name: string;
+  utcOffsetMinutes: number;
+  communityId: string;
+  streetId: string;
+  streetName: string;
+  districtId: string;
+}
+
 export interface TracingRepository {
-  /** Name and UTC offset of these venues; an id missing from the answer is no venue of this street. */
-  venues(ids: readonly string[]): Promise<Map<string, { name: string; utcOffsetMinutes: number }>>;
+  /** These venues, with their place; an id missing from the answer is no venue at all. */
+  venues(ids: readonly string[]): Promise<Map<string, TracingVenue>>;
   /**
    * Entrance records and passes overlapping the visits under the overlap rule
    * (shared/rules/tracing.ts), each pass once, ordered by first visit and time in.
@@ -87,8 +100,17 @@ export const TRACING_SQL = {
                    WHERE e.pass_id = ? ORDER BY e.kiosk_time_ms, e.id`,
 } as const;
 
-/** A venue's name and offset, and an entrance's name: looked up once per trace, per id. */
-const VENUE_NAME = 'SELECT name, utc_offset_minutes FROM venues WHERE id = ?';
+/** A venue's name, offset and place, and an entrance's name: looked up once per trace, per id. */
+const VENUE_NAME = `SELECT v.name, v.utc_offset_minutes, v.community_id, c.street_id, s.name AS street_name, s.district_id
+                      FROM venues v JOIN communities c ON c.id = v.community_id JOIN streets s ON s.id = c.street_id WHERE v.id = ?`;
+interface VenueNameRow {
+  name: string;
+  utc_offset_minutes: number;
+  community_id: string;
+  street_id: string;
+  street_name: string;
+  district_id: string;
+}
 const ENTRANCE_NAME = 'SELECT name FROM entrances WHERE id = ?';
 
 /**
@@ -125,9 +147,12 @@ export function createTracingRepository(sql: Sql): TracingRepository {
 
   // One consistent view of the rows, even while kiosks sync: a read transaction.
   const trace = (visits: readonly VisitWindow[], stayMs: number): Promise<SealedTracingRow[]> => readSnapshot(sql, async (tx) => {
-    const names = new Map<string, string>();
+    const names = new Map<string, { venueName: string; streetId: string; streetName: string }>();
     const nameOf = async (venueId: string) => {
-      if (!names.has(venueId)) names.set(venueId, (await tx.get<{ name: string }>(VENUE_NAME, [venueId]))?.name ?? venueId);
+      if (!names.has(venueId)) {
+        const v = await tx.get<VenueNameRow>(VENUE_NAME, [venueId]);
+        names.set(venueId, { venueName: v?.name ?? venueId, streetId: v?.street_id ?? '', streetName: v?.street_name ?? '' });
+      }
       return names.get(venueId)!;
     };
     const entrances = new Map<string, string | null>();
@@ -158,7 +183,7 @@ export function createTracingRepository(sql: Sql): TracingRepository {
       rows.push({
         visits: matched,
         venueId: r.venue_id,
-        venueName: await nameOf(r.venue_id),
+        ...(await nameOf(r.venue_id)),
         entranceId: r.entrance_id,
         entranceName: await entranceOf(r.entrance_id),
         kind: 'record',
@@ -190,7 +215,7 @@ export function createTracingRepository(sql: Sql): TracingRepository {
       rows.push({
         visits: matched,
         venueId: p.venue_id,
-        venueName: await nameOf(p.venue_id),
+        ...(await nameOf(p.venue_id)),
         entranceId,
         entranceName: await entranceOf(entranceId),
         kind: 'pass',
@@ -215,7 +240,7 @@ export function createTracingRepository(sql: Sql): TracingRepository {
       rows.push({
         visits: matched,
         venueId: b.venue_id,
-        venueName: await nameOf(b.venue_id),
+        ...(await nameOf(b.venue_id)),
         entranceId,
         entranceName: await entranceOf(entranceId),
         kind: 'booking',
@@ -237,10 +262,19 @@ export function createTracingRepository(sql: Sql): TracingRepository {
 
   return {
     async venues(ids) {
-      const out = new Map<string, { name: string; utcOffsetMinutes: number }>();
+      const out = new Map<string, TracingVenue>();
       for (const id of new Set(ids)) {
-        const row = await sql.get<{ name: string; utc_offset_minutes: number }>(VENUE_NAME, [id]);
-        if (row) out.set(id, { name: row.name, utcOffsetMinutes: row.utc_offset_minutes });
+        const row = await sql.get<VenueNameRow>(VENUE_NAME, [id]);
+        if (row) {
+          out.set(id, {
+            name: row.name,
+            utcOffsetMinutes: row.utc_offset_minutes,
+            communityId: row.community_id,
+            streetId: row.street_id,
+            streetName: row.street_name,
+            districtId: row.district_id,
+          });
+        }
       }
       return out;
     },

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { AccountView } from '../../../shared/schemas/account.js';
+import { OVERSIGHT_ROLES, type AccountView } from '../../../shared/schemas/account.js';
 import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
 import { resetLive } from './live.js';
 import { I18nController, currentLang, label, setLang, t, type TextKey } from './i18n.js';
@@ -17,11 +17,16 @@ import './joint-screen.js';
 import './report-screen.js';
 import './audit-screen.js';
 import './registry-screen.js';
+import './registry-streets.js';
 import './kiosks-screen.js';
 import './policy-screen.js';
 import './tracing-screen.js';
 import './account-screen.js';
 import './password-screen.js';
+
+/** The admin screens a district or city admin uses too. */
+const ABOVE_ROUTES: readonly Route['name'][] = ['registry', 'tracing'];
+const isAbove = (a: AccountView) => (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
 
 /**
  * The inspectors' dashboard: who is logged in, the navigation, and
@@ -71,6 +76,7 @@ export class InspectorDashboard extends LitElement {
         <main><password-screen forced @password-changed=${this._accountChanged}></password-screen></main>`;
     }
     const admin = a.role === 'street_admin';
+    const above = isAbove(a);
     const link = (name: Route['name'], href: string, key: TextKey) =>
       html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
     return html`<header>
@@ -83,7 +89,9 @@ export class InspectorDashboard extends LitElement {
             ? html`${link('registry', routeHref('registry'), 'navRegistry')} ${link('kiosks', routeHref('kiosks'), 'navKiosks')}
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
-            : nothing}
+            : above
+              ? html`${link('registry', routeHref('registry'), 'orgTitle')} ${link('tracing', routeHref('tracing'), 'navTracing')}`
+              : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
         </nav>
         ${who} ${langButton}
@@ -94,7 +102,9 @@ export class InspectorDashboard extends LitElement {
 
   private _screen(a: AccountView) {
     const r = this.route;
-    if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin') return html`<p class="error">${t('adminOnly')}</p>`;
+    // Above a street: the streets' registry and tracing across them (docs/district-guide.md).
+    const aboveMay = isAbove(a) && ABOVE_ROUTES.includes(r.name);
+    if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin' && !aboveMay) return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {
       case 'venue':
         return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag} .admin=${a.role === 'street_admin'}></venue-screen>`;
@@ -111,7 +121,7 @@ export class InspectorDashboard extends LitElement {
       case 'audit':
         return html`<audit-screen></audit-screen>`;
       case 'registry':
-        return html`<registry-screen .venueId=${r.venue}></registry-screen>`;
+        return aboveMay ? html`<registry-streets></registry-streets>` : html`<registry-screen .venueId=${r.venue}></registry-screen>`;
       case 'kiosks':
         return html`<kiosks-screen .venueId=${r.venue}></kiosks-screen>`;
       case 'policy':

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { StreetOverview } from '../../../shared/schemas/dashboard.js';
+import type { OrgDistrict } from '../../../shared/schemas/organisation.js';
 import { issuePath } from '../../../shared/schemas/errors.js';
 import { MAX_VISITS, TracingQuery } from '../../../shared/schemas/tracing.js';
 import { fireEvent } from './fire-event.js';
@@ -48,7 +48,8 @@ const instant = (local: string) => (local ? new Date(local).getTime() : Number.N
  */
 @customElement('tracing-form')
 export class TracingForm extends LitElement {
-  @property({ attribute: false }) street: StreetOverview | undefined;
+  /** The venues the account may trace (GET /api/organisation): one street's, or every street it covers. */
+  @property({ attribute: false }) districts: OrgDistrict[] | undefined;
   @property({ type: Boolean }) busy = false;
   /** An error the hub named a field for: shown next to that field. */
   @property({ attribute: false }) serverError: { field?: string | undefined; message: string } | undefined;
@@ -66,7 +67,9 @@ export class TracingForm extends LitElement {
   }
 
   override render() {
-    const communities = this.street?.communities ?? [];
+    const streets = (this.districts ?? []).flatMap((d) => d.streets);
+    // Above a street, each community is named with its street: a case's visits may span several.
+    const communities = streets.flatMap((st) => st.communities.map((c) => ({ ...c, name: streets.length > 1 ? `${st.name} · ${c.name}` : c.name })));
     return html`<form novalidate @submit=${(e: SubmitEvent) => this._submit(e, 'run')} data-testid="tracing-form">
       <fieldset>
         <legend>${t('trVisits')}</legend>

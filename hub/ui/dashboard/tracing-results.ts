@@ -29,7 +29,7 @@ export class TracingResults extends LitElement {
       ${r.visits.map((v, i) => {
         const rows = sorted.filter((row) => row.visits[0] === i);
         return html`<section data-testid="tracing-group" data-visit=${i}>
-          <h3>${t('trVisitN', { n: i + 1 })} · ${v.venueName} · ${fmtDateTime(v.from)} – ${fmtDateTime(v.to)}</h3>
+          <h3>${t('trVisitN', { n: i + 1 })} · ${r.streets.length > 1 ? `${v.streetName} · ` : ''}${v.venueName} · ${fmtDateTime(v.from)} – ${fmtDateTime(v.to)}</h3>
           ${rows.length === 0
             ? html`<p class="muted">${r.rows.some((row) => row.visits.includes(i)) ? t('trShownAbove') : t('trNoRows')}</p>`
             : html`<div class="scroll"><table>

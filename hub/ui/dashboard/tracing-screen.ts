@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { StreetOverview } from '../../../shared/schemas/dashboard.js';
+import type { OrgTree } from '../../../shared/schemas/organisation.js';
 import type { TracingQuery, TracingResult } from '../../../shared/schemas/tracing.js';
 import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
 import { I18nController, t } from './i18n.js';
@@ -11,8 +11,8 @@ import './tracing-results.js';
 import type { TracingSubmit } from './tracing-form.js';
 
 /**
- * Tracing (时空伴随, 003 §25, 004 §3.9), street admin only: who was at the
- * case's venues during its visits, with contact numbers. The results live in
+ * Tracing (时空伴随, 003 §25, 004 §3.9), admins only: who was at the case's venues during its
+ * visits, with contact numbers; a district or city admin over the venues of every street it covers. The results live in
  * this element only: leaving the screen (another route, logging out) drops
  * them, so no list of numbers stays on a shared office screen.
  */
@@ -24,7 +24,7 @@ export class TracingScreen extends LitElement {
   @state() private exported: string | undefined;
 
   private readonly i18n = new I18nController(this);
-  private readonly street = new Resource(this, () => getJson<StreetOverview>('/api/street'));
+  private readonly street = new Resource(this, () => getJson<OrgTree>('/api/organisation'));
   /** A run still answering when the screen is left must not fill it afterwards. */
   private generation = 0;
 
@@ -48,7 +48,7 @@ export class TracingScreen extends LitElement {
       ${this.street.error ? renderError(this.street.error, () => void this.street.run()) : nothing}
       ${this.error?.forbidden
         ? html`<p class="error" role="alert" data-testid="forbidden">${this.error.message}</p>`
-        : html`<tracing-form .street=${this.street.value} .busy=${this.busy} .serverError=${this.error} @tracing-submit=${this._submit}></tracing-form>`}
+        : html`<tracing-form .districts=${this.street.value?.districts} .busy=${this.busy} .serverError=${this.error} @tracing-submit=${this._submit}></tracing-form>`}
       ${this.exported ? html`<p class="muted" data-testid="tracing-exported">${t('trExported', { file: this.exported })}</p>` : nothing}
       ${this.result
         ? html`<div class="row actions">
@@ -82,8 +82,10 @@ export class TracingScreen extends LitElement {
       if (gen !== this.generation) return;
       const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'internal', String(err));
       // An admin refused here lacks the second factor the street's setting asks for (hub: requireTotpWhenSet).
-      const forbidden = f.code === 'forbidden' ? (/authenticator code/.test(f.message) ? t('tracingNeedsTotp') : t('adminOnly')) : undefined;
-      this.error = { field: f.field, message: forbidden ?? errorText(f), forbidden: forbidden !== undefined };
+      // A venue outside the account's area is named at its field; any other refusal closes the form.
+      const outside = f.code === 'forbidden' && f.field !== undefined;
+      const forbidden = f.code === 'forbidden' && !outside ? (/authenticator code/.test(f.message) ? t('tracingNeedsTotp') : t('adminOnly')) : undefined;
+      this.error = { field: f.field, message: outside ? t('trVenueOutside') : (forbidden ?? errorText(f)), forbidden: forbidden !== undefined };
     } finally {
       if (gen === this.generation) this.busy = false;
     }

@@ -22,7 +22,8 @@ import {
   VenueCreate,
   VenueEdit,
 } from '../../../../shared/schemas/registry.js';
-import { requireAccount } from '../../auth.js';
+import { ADMIN_ROLES } from '../../../../shared/schemas/account.js';
+import { communityQueryInScope, requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { decodeCsv, leavesUnchanged, planImport, readVenueCsv, venuesToCsv } from '../../services/venue-csv.js';
 import { venueRoom } from '../../sockets/kiosks.js';
@@ -65,6 +66,9 @@ function changes(before: RegistryVenue, after: RegistryVenue): Record<string, { 
  */
 export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async (app, { store, now }) => {
   const admin = requireAccount(store, now, ['street_admin']);
+  // A street's venue list goes into one of its communities: its street admin's, or a district or
+  // city admin's importing the streets they cover (docs/district-guide.md); the community in scope.
+  const importer = [requireAccount(store, now, [...ADMIN_ROLES]), communityQueryInScope(store)];
   const audit = (request: FastifyRequest, action: string, target: string | null, detail: Record<string, unknown>) =>
     store.audit.record({ at: now(), accountId: request.account!.id, accountName: request.account!.name, action, target, detail });
 
@@ -207,7 +211,7 @@ export const registryRoutes: FastifyPluginAsyncZod<RegistryRouteOptions> = async
 
   app.post(
     '/api/registry/import',
-    { onRequest: app.csrfProtection, preValidation: admin, bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: ImportQuery, response: { 200: ImportReport, ...errors } } },
+    { onRequest: app.csrfProtection, preValidation: importer, bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: ImportQuery, response: { 200: ImportReport, ...errors } } },
     async (request) => {
       const { communityId, dryRun } = request.query;
       const target = await community(communityId, 'communityId');

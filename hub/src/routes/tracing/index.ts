@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { MINUTE_MS } from '../../../../shared/rules/tracing.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { TracingQuery, TracingResult, type TracingRow } from '../../../../shared/schemas/tracing.js';
-import { requireAccount, requireTotpWhenSet } from '../../auth.js';
+import { ADMIN_ROLES } from '../../../../shared/schemas/account.js';
+import { requireAccount, requireTotpWhenSet, scopeOf } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { decryptContact } from '../../services/contact-cipher.js';
 import { digitsCell, toCsv, type CsvValue } from '../../services/csv.js';
 import type { Store } from '../../store/index.js';
+import { inScope } from '../../store/scope.js';
 
 const ErrorBody = z.object({ error: ApiError });
 
@@ -22,8 +24,10 @@ export interface TracingRouteOptions {
 
 /**
  * Tracing (时空伴随, 003 §25, 004 §3.9): who was at these venues
- * during a case's visits, with their contact numbers. The street admin only,
- * with a stated reason; the run is audit-logged (reason, visits, how many
+ * during a case's visits, with their contact numbers. An admin only, within its scope
+ * (store/scope.ts): the street admin over its street's venues, a district or city admin over the
+ * venues of every street it covers, a case's visits in several streets in one run. A venue outside
+ * the scope is refused (403) before anything is read. With a stated reason; the run is audit-logged (reason, visits, how many
  * rows and numbers were revealed, never the numbers) BEFORE anything is
  * answered, so no number leaves the hub without its entry. POST, so the
  * reason and visits never sit in a URL, a proxy log or the browser history.
@@ -31,13 +35,18 @@ export interface TracingRouteOptions {
 export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (app, { store, keys, now }) => {
   // Checked before the body is validated: someone who may not trace learns nothing, not even which field is wrong.
   // And, when the street's setting says so, only from a session verified with the second factor.
-  const admin = [requireAccount(store, now, ['street_admin']), requireTotpWhenSet(store)];
+  const admin = [requireAccount(store, now, [...ADMIN_ROLES]), requireTotpWhenSet(store)];
 
   async function run(request: FastifyRequest, query: TracingQuery, action: 'tracing_run' | 'tracing_export') {
     const account = request.account!;
     const venues = await store.tracing.venues(query.visits.map((v) => v.venueId));
     const unknown = query.visits.findIndex((v) => !venues.has(v.venueId));
-    if (unknown >= 0) throw new HttpError(404, 'not_found', 'no such venue on this street', `visits.${unknown}.venueId`);
+    if (unknown >= 0) throw new HttpError(404, 'not_found', 'no such venue', `visits.${unknown}.venueId`);
+    // Every venue inside the account's scope, or nothing is read (the same rule as assertPlace).
+    const scope = scopeOf(account);
+    const outside = query.visits.findIndex((v) => !inScope(scope, venues.get(v.venueId)!));
+    if (outside >= 0) throw new HttpError(403, 'forbidden', 'this venue is not in your area', `visits.${outside}.venueId`);
+    const streets = [...new Map([...venues.values()].map((v) => [v.streetId, { id: v.streetId, name: v.streetName }])).values()];
     const at = now();
     const sealed = await store.tracing.trace(query.visits, query.stayMinutes * MINUTE_MS);
     const rows = sealed.map(({ sealedContact, ...row }): TracingRow => ({ ...row, ...open(sealedContact, request.log) }));
@@ -50,6 +59,8 @@ export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (
       target: null,
       detail: {
         reason: query.reason,
+        // What was read: the streets of the visits' venues (one for a street admin's run).
+        streets: streets.map((x) => x.id),
         stayMinutes: query.stayMinutes,
         visits: query.visits.map((v) => ({ venueId: v.venueId, from: v.from, to: v.to })),
         rows: rows.length,
@@ -60,7 +71,11 @@ export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (
     const result: TracingResult = {
       at,
       stayMinutes: query.stayMinutes,
-      visits: query.visits.map((v) => ({ venueId: v.venueId, venueName: venues.get(v.venueId)!.name, from: v.from, to: v.to })),
+      visits: query.visits.map((v) => {
+        const venue = venues.get(v.venueId)!;
+        return { venueId: v.venueId, venueName: venue.name, streetId: venue.streetId, streetName: venue.streetName, from: v.from, to: v.to };
+      }),
+      streets,
       rows,
       contactsRevealed,
     };
@@ -113,10 +128,11 @@ export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (
   );
 };
 
-/** Chinese headers: the file goes to the street's epidemiological team. Times are the venue's local time. */
+/** Chinese headers: the file goes to the epidemiological team. Each venue names its street (a run above a street spans several). Times are the venue's local time. */
 export const TRACING_CSV_HEADER = [
   '到访序号',
   '场所',
+  '街道',
   '到访时段',
   '出入口',
   '类别',
@@ -139,6 +155,7 @@ export function tracingCsvRows(result: TracingResult, offsetOf: (venueId: string
     return [
       r.visits.map((i) => i + 1).join(';'),
       r.venueName,
+      r.streetName,
       `${localStamp(visit.from, off)} – ${localStamp(visit.to, off)}`,
       r.entranceName ?? '',
       r.kind === 'booking' ? '预约' : r.kind === 'pass' ? '通行证' : '入场记录',
