@@ -95,6 +95,8 @@ export interface PolicyRepository {
   street(streetId?: string): Promise<{ policy: Policy; activatedAt: number | null; createdBy: string | null; note: string | null }>;
   /** The newest own version of the city, of the street's district and of the street, and the floor above the street. */
   levels(streetId: string): Promise<StreetLevels>;
+  /** The city's newest version (undefined: the city never switched). */
+  city(): Promise<LevelVersion | undefined>;
   /** The newest own version of the city, and of a district with the city's floor above it. */
   districtLevels(districtId: string): Promise<{ city: LevelVersion | undefined; district: LevelVersion | undefined }>;
   /** One stored version with its scope, author and note. */
@@ -337,6 +339,9 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
       return { policy, activatedAt: l.street?.activatedAt ?? null, createdBy: l.street?.createdBy ?? null, note: l.street?.note ?? null };
     },
     levels,
+    async city() {
+      return asLevel(await sql.get<VersionRow>(selectCity));
+    },
     async districtLevels(districtId) {
       return { city: asLevel(await sql.get<VersionRow>(selectCity)), district: asLevel(await sql.get<VersionRow>(selectDistrict, [districtId])) };
     },
