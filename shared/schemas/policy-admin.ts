@@ -118,6 +118,8 @@ export const PolicyOverview = z.object({
   presets: z.object({ normal: Policy, emergency: Policy }),
   /** The newest version of all, whatever its scope: the acknowledgement view follows it. */
   latest: PolicyVersion.nullable(),
+  /** What the city and the street's district have in force (their meet): no switch here may be looser (null: neither switched). */
+  floor: Policy.nullable(),
 });
 export type PolicyOverview = z.infer<typeof PolicyOverview>;
 

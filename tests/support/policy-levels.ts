@@ -6,32 +6,10 @@ import type { KioskIdentity } from '../../hub/src/store/kiosks.js';
 import { enrolKiosk, hubOptions, tempDir } from './hub.js';
 import { inspectorSession } from './inspector.js';
 import { testClock, type TestClock } from './policy-street.js';
+import { seedCityStreets, seedVenueInStreet } from './policy-city.js';
 import { openTestStore } from './store.js';
 
-// No vitest import: a Playwright spec starts this city too.
-
 export const LEVELS_PASSWORD = 'a long enough password';
-
-/** A venue with one entrance in a community of the given street (tests/support/hub.ts seedVenue, for a named street). */
-export async function seedVenueInStreet(store: Store, venueId: string, streetId: string): Promise<string> {
-  const communityId = `c-${venueId}`;
-  await store.venues.addCommunity({ id: communityId, name: `社区 ${venueId}`, streetId });
-  await store.venues.add({
-    id: venueId,
-    communityId,
-    name: `场所 ${venueId}`,
-    type: 'ktv',
-    address: '测试路1号',
-    ratedCapacity: 100,
-    openingHours: null,
-    utcOffsetMinutes: 480,
-    officers: { prevention: { name: '赵敏', phone: '13800000001' } },
-  });
-  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '王芳', role: '门岗', pin: '1234' });
-  const entranceId = `${venueId}-1`;
-  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
-  return entranceId;
-}
 
 export interface PolicyCity {
   app: FastifyInstance;
@@ -55,9 +33,7 @@ export interface PolicyCity {
 export async function startPolicyCity(clock = testClock()): Promise<PolicyCity> {
   const tmp = tempDir();
   const store = await openTestStore(tmp.dir);
-  await store.organisation.saveDistrict({ id: 'district-2', name: '第二区' });
-  await store.organisation.saveStreet({ id: 'street-2', name: '第二街道', districtId: 'district' });
-  await store.organisation.saveStreet({ id: 'street-3', name: '第三街道', districtId: 'district-2' });
+  await seedCityStreets(store);
   const doors = {
     s1: await enrolKiosk(store, await seedVenueInStreet(store, 'venue-1', 'street')),
     s2: await enrolKiosk(store, await seedVenueInStreet(store, 'venue-2', 'street-2')),

@@ -19,6 +19,7 @@ import './audit-screen.js';
 import './registry-screen.js';
 import './kiosks-screen.js';
 import './policy-screen.js';
+import './policy-level-screen.js';
 import './tracing-screen.js';
 import './account-screen.js';
 import './password-screen.js';
@@ -84,6 +85,7 @@ export class InspectorDashboard extends LitElement {
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
             : nothing}
+          ${a.role === 'city_admin' || a.role === 'district_admin' ? link('policy', routeHref('policy'), 'navPolicy') : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
         </nav>
         ${who} ${langButton}
@@ -94,6 +96,8 @@ export class InspectorDashboard extends LitElement {
 
   private _screen(a: AccountView) {
     const r = this.route;
+    // A city or district admin switches its own level (policy-level-screen.ts).
+    if (r.name === 'policy' && (a.role === 'city_admin' || a.role === 'district_admin')) return html`<policy-level-screen></policy-level-screen>`;
     if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin') return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {
       case 'venue':

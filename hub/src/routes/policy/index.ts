@@ -125,14 +125,16 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
 
   app.get('/api/policy', { preValidation: admin, schema: { response: { 200: PolicyOverview } } }, async (request) => {
     const streetId = await streetOfAdmin(request.account!);
-    const [street, communities, schedules, latest] = await Promise.all([
+    const [street, communities, schedules, latest, levels] = await Promise.all([
       store.policies.street(streetId),
       store.policies.communities(streetId),
       store.policies.pendingSchedules(),
       store.policies.history(1),
+      store.policies.levels(streetId),
     ]);
     const connected = await connectedByCommunity(io);
     return {
+      floor: levels.floor ?? null,
       street,
       communities: communities.map((c) => ({ ...c, connected: connected.get(c.id) ?? 0 })),
       // The street's own switches and its communities'.
