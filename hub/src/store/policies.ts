@@ -125,6 +125,11 @@ export interface PolicyRepository {
    */
   applySchedule(id: number, now: number): Promise<{ schedule: PolicySchedule; policy: Policy } | undefined>;
 
+  /**
+   * Writes the policy in force of every community again from the stored versions: after the
+   * versions were changed behind the store's back (a migration rewriting policy bodies, a hand edit).
+   */
+  refreshInForce(): Promise<void>;
   /** Where the communities a version of this level covers sit (each gets its own policy in force pushed). */
   covered(version: Pick<PolicyVersion, 'communityId' | 'streetId' | 'districtId'>): Promise<PolicyPlace[]>;
   /**
@@ -399,6 +404,9 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
     },
     async applySchedule(id, now) {
       return commits.write((tx) => apply(tx, id, now));
+    },
+    async refreshInForce() {
+      await commits.write((tx) => refreshCommunityPolicies(tx, null));
     },
     async covered(v) {
       const cols = { community_id: v.communityId, street_id: v.streetId, district_id: v.districtId };
