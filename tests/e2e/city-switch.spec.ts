@@ -1,6 +1,6 @@
 import { seedCityStreets, seedVenueInStreet } from '../support/policy-city.js';
 import { startShift } from './kiosk-page.js';
-import { expect, login, test } from './street-hub.js';
+import { PASSWORD, expect, login, test } from './street-hub.js';
 
 /**
  * One act for the city (004 §1–3; docs/policy.md "Levels") in real Chromium: the city admin
@@ -17,6 +17,7 @@ test.describe('city switch', () => {
       { venueId: 'venue-3', entrance: await seedVenueInStreet(store, 'venue-3', 'street-3'), street: 'street-3' },
     ];
     await street.account('city', 'city_admin');
+    await store.accounts.create({ name: 'street1', role: 'street_admin', streetId: 'street', password: PASSWORD }, Date.now());
     const url = await street.listen();
 
     // Two doors, each its own tablet (its own browser context: its own storage), enrolled and on shift.
@@ -73,5 +74,19 @@ test.describe('city switch', () => {
     await page.getByTestId('lang').click();
     await expect(page.getByTestId('policy-rollup')).toContainText('All acknowledged');
     await page.screenshot({ path: 'test-results/city-switch-rollup-en.png' });
+
+    // A street admin sees the city's requirement, and cannot return its street to normal under it.
+    const office = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    street.defer(() => office.close());
+    const desk = await office.newPage();
+    await login(desk, url, 'street1', '#/policy');
+    await expect(desk.getByTestId('policy-floor')).toContainText('战时 · v2');
+    await desk.getByTestId('quick-normal').click();
+    await desk.getByTestId('quick-reason').fill('本街道恢复常态');
+    await desk.getByTestId('quick-confirm').click();
+    await expect(desk.getByTestId('quick-error')).toContainText('不能放宽上级（市或区）正在执行的要求');
+    await expect(desk.getByTestId('quick-error')).toContainText('停业的场所类型');
+    await desk.screenshot({ path: 'test-results/city-switch-street-refused.png' });
+    await expect(kiosks[0]!.getByTestId('policy')).toHaveAttribute('data-mode', 'emergency');
   });
 });

@@ -62,7 +62,13 @@ export class PolicyScreen extends LitElement {
             <h3>${t('polInForceTitle')}</h3>
             <p data-testid="street-policy">
               <strong>${t('polWholeStreet')}</strong> ${badge(o.street.policy)}
-              <span class="muted">${o.street.activatedAt === null ? t('polPresetSince') : t('polSince', { at: fmtDateTime(o.street.activatedAt), who: o.street.createdBy ?? '—' })}</span>
+              <span class="muted"
+                >${o.street.activatedAt !== null
+                  ? t('polSince', { at: fmtDateTime(o.street.activatedAt), who: o.street.createdBy ?? '—' })
+                  : o.floor
+                    ? t('plvFollowsAbove')
+                    : t('polPresetSince')}</span
+              >
               ${o.street.note ? html`<span class="muted">· ${o.street.note}</span>` : ''}
             </p>
             ${o.floor
