@@ -126,6 +126,12 @@ describe('policy levels', () => {
     expect((await city.city.post('/api/policy/switch', { policy: NORMAL, communityId: null, level: 'city', reason: '解除战时状态' })).statusCode).toBe(200);
     expect(await k1.next(5)).toMatchObject({ version: 5, mode: 'emergency', feverThresholdC: 37 });
     expect(await k2.next(5)).toMatchObject({ version: 5, mode: 'emergency', passValidMinutes: 5 });
+
+    // Each street's history lists the versions covering it: the city's and its own, not the other street's.
+    const versionsOf = async (who: 'street1' | 'street2') => (await city[who].get('/api/policy/history')).json().items.map((v: { version: number; level: string }) => [v.version, v.level]);
+    expect(await versionsOf('street1')).toEqual([[5, 'city'], [3, 'city'], [2, 'street']]);
+    expect(await versionsOf('street2')).toEqual([[5, 'city'], [4, 'street'], [3, 'city']]);
+    expect((await city.street2.get('/api/policy')).json().latest).toMatchObject({ version: 5, level: 'city' });
   });
 
   it('a district switch covers only its district; the district cannot loosen the city', async () => {

@@ -101,8 +101,12 @@ export interface PolicyRepository {
   districtLevels(districtId: string): Promise<{ city: LevelVersion | undefined; district: LevelVersion | undefined }>;
   /** One stored version with its scope, author and note. */
   version(version: number): Promise<PolicyVersion | undefined>;
-  /** Stored versions, newest first. The preset in force before any switch is not stored and not listed. */
-  history(limit: number): Promise<PolicyVersion[]>;
+  /**
+   * Stored versions, newest first: every level's, or with `streetId` those covering the street (the
+   * city's, its district's, its own and its communities'). The preset in force before any switch
+   * is not stored and not listed.
+   */
+  history(limit: number, streetId?: string): Promise<PolicyVersion[]>;
   /** Versions newer than `version`, oldest first, each with the schedule that put it in force (null: switched at once). */
   since(version: number): Promise<{ version: PolicyVersion; scheduleId: number | null }[]>;
   /** Every community (of one street, when given) with the policy it enforces now and how many kiosks it has in service. */
@@ -205,6 +209,10 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
     FROM policies p LEFT JOIN communities c ON c.id = p.community_id`;
   const versionRow = `SELECT ${versionCols} WHERE p.version = ?`;
   const historyRows = `SELECT ${versionCols} ORDER BY p.version DESC LIMIT ?`;
+  const streetHistoryRows = `SELECT ${versionCols}
+    WHERE p.street_id = ?
+       OR (p.community_id IS NULL AND p.street_id IS NULL AND (p.district_id IS NULL OR p.district_id = (SELECT district_id FROM streets WHERE id = ?)))
+    ORDER BY p.version DESC LIMIT ?`;
   const sinceRows = `SELECT s.id AS schedule_id, ${versionCols} LEFT JOIN policy_schedules s ON s.applied_version = p.version WHERE p.version > ? ORDER BY p.version`;
   const communityCols = `SELECT c.id, c.name, cp.body, cp.activated_at, coalesce(cp.override, 0) AS override,
             (SELECT count(*) FROM kiosks k JOIN venues v ON v.id = k.venue_id WHERE v.community_id = c.id AND k.revoked_at IS NULL) AS kiosks
@@ -354,8 +362,10 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
       const row = await sql.get<VersionRow>(versionRow, [version]);
       return row && toVersion(row);
     },
-    async history(limit) {
-      return (await sql.all<VersionRow>(historyRows, [Math.min(Math.max(1, limit), 1000)])).map(toVersion);
+    async history(limit, streetId) {
+      const n = Math.min(Math.max(1, limit), 1000);
+      const rows = streetId === undefined ? await sql.all<VersionRow>(historyRows, [n]) : await sql.all<VersionRow>(streetHistoryRows, [streetId, streetId, n]);
+      return rows.map(toVersion);
     },
     async since(version) {
       const rows = await sql.all<VersionRow & { schedule_id: number | null }>(sinceRows, [version]);

@@ -129,7 +129,8 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       store.policies.street(streetId),
       store.policies.communities(streetId),
       store.policies.pendingSchedules(),
-      store.policies.history(1),
+      // The newest version covering the street, whatever its level: the acknowledgement view follows it.
+      store.policies.history(1, streetId),
       store.policies.levels(streetId),
     ]);
     const connected = await connectedByCommunity(io);
@@ -144,8 +145,9 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     };
   });
 
+  // The versions covering the admin's street: the city's, its district's, its own and its communities'.
   app.get('/api/policy/history', { preValidation: admin, schema: { querystring: HistoryQuery, response: { 200: PolicyHistory } } }, async (request) => ({
-    items: await store.policies.history(request.query.limit),
+    items: await store.policies.history(request.query.limit, await streetOfAdmin(request.account!)),
   }));
 
   // The level the caller switches: its own newest version, the floor above it, what is in force there.
