@@ -68,9 +68,9 @@ export type CancelOutcome = { ok: true; schedule: PolicySchedule } | { ok: false
 
 export interface PolicyRepository {
   /**
-   * The street-wide policy in force at `streetId` (the deployment's only street when not given):
-   * the meet of its newest street-wide version, its district's and the city's (docs/policy.md
-   * "Levels"), or the normal preset where none switched.
+   * The street-wide policy in force at `streetId` (the deployment's only street when not given;
+   * with several streets and none given, the city's): the meet of its newest street-wide version,
+   * its district's and the city's (docs/policy.md "Levels"), or the normal preset where none switched.
    */
   active(streetId?: string): Promise<Policy>;
   /**
@@ -274,8 +274,16 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
   const streetRow = async (streetId?: string) => sql.get<VersionRow>(selectStreet, [streetId ?? (await onlyStreet(sql))]);
   const asLevel = (row: VersionRow | undefined): LevelVersion | undefined =>
     row && { policy: parse(row), activatedAt: row.activated_at, createdBy: row.created_by, note: row.note };
+  /** The deployment's only street; undefined when it has several (then no street is implied). */
+  const soleStreet = async (): Promise<string | undefined> => {
+    const rows = await sql.all<{ id: string }>('SELECT id FROM streets ORDER BY id LIMIT 2');
+    return rows.length === 1 ? rows[0]!.id : undefined;
+  };
   async function streetActive(streetId?: string): Promise<Policy> {
-    const l = await levels(streetId ?? (await onlyStreet(sql)));
+    const id = streetId ?? (await soleStreet());
+    // No street named in a deployment of several: what the city has in force.
+    if (id === undefined) return parse(await sql.get<VersionRow>(selectCity));
+    const l = await levels(id);
     return strictestOf([l.street?.policy, l.district?.policy, l.city?.policy]) ?? NORMAL_POLICY;
   }
   async function levels(streetId: string): Promise<StreetLevels> {
