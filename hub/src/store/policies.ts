@@ -455,7 +455,10 @@ const LEVEL_NEWEST = `SELECT version, body, activated_at, community_id, street_i
   SELECT max(version) FROM policies
    GROUP BY community_id, CASE WHEN community_id IS NULL THEN street_id END, CASE WHEN community_id IS NULL AND street_id IS NULL THEN district_id END)`;
 const PLACES = 'SELECT c.id AS "communityId", c.street_id AS "streetId", s.district_id AS "districtId" FROM communities c JOIN streets s ON s.id = c.street_id';
-const UPSERT_IN_FORCE = `INSERT INTO community_policy (community_id, version, body, activated_at, override) VALUES (?, ?, ?, ?, ?)
+/** Rows written per statement: a city switch rewrites every community's row, in few round trips. */
+const UPSERT_CHUNK = 200;
+const upsertInForce = (rows: number) => `INSERT INTO community_policy (community_id, version, body, activated_at, override)
+  VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}
   ON CONFLICT (community_id) DO UPDATE SET version = excluded.version, body = excluded.body, activated_at = excluded.activated_at, override = excluded.override`;
 
 /** The communities a version stored with these level columns covers (null: every community). */
@@ -482,9 +485,14 @@ export async function refreshCommunityPolicies(tx: Sql, communityIds: readonly s
     await tx.all<LevelColumns & { version: number; body: string; activated_at: number }>(LEVEL_NEWEST)
   ).map((r) => ({ policy: Policy.parse(JSON.parse(r.body)), activatedAt: r.activated_at, communityId: r.community_id, streetId: r.street_id, districtId: r.district_id }));
   const wanted = communityIds && new Set(communityIds);
-  for (const place of await tx.all<PolicyPlace>(PLACES)) {
-    if (wanted && !wanted.has(place.communityId)) continue;
-    const f = inForceAt(versions, place);
-    await tx.run(UPSERT_IN_FORCE, [place.communityId, f?.policy.version ?? null, f ? JSON.stringify(f.policy) : null, f?.activatedAt ?? null, f?.override ? 1 : 0]);
+  const rows = (await tx.all<PolicyPlace>(PLACES))
+    .filter((place) => !wanted || wanted.has(place.communityId))
+    .map((place) => {
+      const f = inForceAt(versions, place);
+      return [place.communityId, f?.policy.version ?? null, f ? JSON.stringify(f.policy) : null, f?.activatedAt ?? null, f?.override ? 1 : 0];
+    });
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    const chunk = rows.slice(i, i + UPSERT_CHUNK);
+    await tx.run(upsertInForce(chunk.length), chunk.flat());
   }
 }
