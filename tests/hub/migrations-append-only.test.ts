@@ -39,6 +39,7 @@ const RELEASED = [
   '7359d60f4b213b89',
   '1b478638ef73665c',
   '2cf0fa32caf1ae30',
+  '338de5a31cc56641',
 ];
 
 const hash = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);

@@ -77,7 +77,8 @@ describe('policy scope', () => {
       const retention = (await street.store.passes.purgeContacts(now)).rules.flatMap((r) => (r.by === 'policy' ? r.communityIds!.map((c) => [c, r.days] as const) : []));
       const days = communities.map((c) => retention.find(([id]) => id === c)![1]);
       const history = await street.store.flags.facts.policies();
-      const flagRules = communities.map((c) => policiesFor(history, c).active.version);
+      const places = await Promise.all(communities.map(async (c) => (await street.store.organisation.placeOfCommunity(c))!));
+      const flagRules = places.map((place) => policiesFor(history, place).active.version);
       return { lookup, kiosksDue, caps, days, flagRules };
     };
     const expected = (versions: number[]) => ({

@@ -110,7 +110,7 @@ function batchesOf(records: readonly SyncRecord[], cuts: readonly number[]): Syn
 
 async function fromScratch(store: Store, now: number, kiosks: readonly KioskIdentity[], all: readonly SyncRecord[][]) {
   const venue = (await store.flags.facts.venue('venue-a'))!;
-  const p = policiesFor(await store.flags.facts.policies(), venue.communityId);
+  const p = policiesFor(await store.flags.facts.policies(), venue);
   // Inside per door: the kiosk's own rule over its records since its last close-out in the last 36 h, else over the 36 h.
   const lookback = now - 36 * HOUR;
   const inside = kiosks.map((k, i) => {

@@ -90,7 +90,7 @@ export async function evaluateBatch(
   if (accepted.length === 0) return [];
   const venue = await store.flags.facts.venue(kiosk.venueId);
   if (!venue) return [];
-  const p = policiesFor(await store.flags.facts.policies(), venue.communityId);
+  const p = policiesFor(await store.flags.facts.policies(), venue);
   const th = p.active.flags;
   const raised: RaisedFlag[] = [];
   const entrances = accepted.filter((r) => r.type === 'entrance');
@@ -250,7 +250,7 @@ export async function backfill(store: Store, from: number, until: number, progre
   const venues = await store.flags.facts.venues();
   let changed = 0;
   for (const [i, venue] of venues.entries()) {
-    const p = policiesFor(history, venue.communityId);
+    const p = policiesFor(history, venue);
     const th = p.active.flags;
     const raised: { flag: RaisedFlag; at: number }[] = [];
     const add = (flags: RaisedFlag[], at: number) => raised.push(...flags.map((flag) => ({ flag, at })));
@@ -367,7 +367,7 @@ export async function sweep(store: Store, now: number, connected: ReadonlySet<st
   };
 
   for (const venue of venues) {
-    const p = policiesFor(history, venue.communityId);
+    const p = policiesFor(history, venue);
     const th = p.active.flags;
     const own = kiosks.filter((k) => k.venueId === venue.id).map((k) => ({ ...k, connected: connected.has(k.id) }));
     raised.push(...kioskSilent(venue, p.active, own, th, now));

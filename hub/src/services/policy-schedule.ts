@@ -4,8 +4,8 @@ import type { Store } from '../store/index.js';
 import { publishNewVersions, trackPublishing } from './policy-switch.js';
 
 /**
- * Applies policy switches the street office set for a later time (a switch
- * is made now or at a set time). Each due schedule is claimed atomically in
+ * Applies policy switches set for a later time (a switch is made now or at a
+ * set time) at every level: a community, a street, a district, the city (004 §1–3). Each due schedule is claimed atomically in
  * the database (store.policies.applySchedule), so several hub processes on
  * one database, or two ticks of one hub, never apply one twice; a hub that
  * was down at the due time applies it as soon as it is back.
@@ -59,7 +59,11 @@ export async function applyDueSchedules({ store, io, now, log }: PolicyScheduler
           scheduleId: id,
           version: policy.version,
           mode: policy.mode,
+          level: schedule.level,
           communityId: schedule.communityId,
+          // The street or district it concerns (both null: the city's switch).
+          streetId: schedule.streetId,
+          districtId: schedule.districtId,
           dueAt: schedule.dueAt,
           scheduledBy: schedule.createdBy,
           scheduledAt: schedule.createdAt,

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
+import { inForceAt } from '../../../shared/rules/flags/policies-for.js';
+import type { PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
 import { pushPolicyChange } from '../sockets/dashboards.js';
 import { connectedKiosks, kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
@@ -80,8 +82,17 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
     let through = await state.through;
     const published: number[] = [];
     try {
-      for (const { version: v, scheduleId } of await store.policies.since(through)) {
-        publishPolicy(io, v.policy, { communityId: v.communityId, at: v.activatedAt, by: v.createdBy, scheduleId });
+      const fresh = await store.policies.since(through);
+      const history = fresh.length > 0 ? await store.flags.facts.policies() : [];
+      for (const { version: v, scheduleId } of fresh) {
+        // Each community the version covers enforces its own meet (docs/policy.md "Levels"):
+        // the one in force when this version was the newest.
+        const upTo = history.filter((h) => !h.preset && h.policy.version <= v.version);
+        const pushes = (await store.policies.covered(v)).map((place) => ({
+          communityId: place.communityId,
+          policy: inForceAt(upTo, place)?.policy ?? v.policy,
+        }));
+        publishPolicy(io, v, pushes, scheduleId);
         through = v.version;
         published.push(v.version);
       }
@@ -95,19 +106,28 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
 }
 
 /**
- * Tells everyone a version just took force, on every hub process: the kiosks it
- * covers (they apply it and ack), and the street admin's dashboards (they
- * re-read who has acked).
- * A street-wide version is newer than every community's, so every kiosk gets it.
+ * Tells everyone a version just took force, on every hub process: the kiosks of
+ * each community it covers, each sent the policy now in force there (a city or
+ * district version meets each street's own, so communities may differ; they
+ * apply it and ack), and the dashboards (they re-read who has acked).
  */
 export function publishPolicy(
   io: KioskServer,
-  policy: Policy,
-  { communityId, at, by, scheduleId }: { communityId: string | null; at: number; by: string | null; scheduleId: number | null },
+  version: Pick<PolicyVersion, 'version' | 'mode' | 'communityId' | 'activatedAt' | 'createdBy'>,
+  pushes: readonly { communityId: string; policy: Policy }[],
+  scheduleId: number | null,
 ): void {
   const nsp = io.of(KIOSK_NAMESPACE);
-  (communityId === null ? nsp : nsp.to(kioskCommunityRoom(communityId))).emit('policy:update', policy);
-  pushPolicyChange(io, { kind: 'switched', version: policy.version, mode: policy.mode, communityId, at, by, scheduleId });
+  for (const { communityId, policy } of pushes) nsp.to(kioskCommunityRoom(communityId)).emit('policy:update', policy);
+  pushPolicyChange(io, {
+    kind: 'switched',
+    version: version.version,
+    mode: version.mode,
+    communityId: version.communityId,
+    at: version.activatedAt,
+    by: version.createdBy,
+    scheduleId,
+  });
 }
 
 /** Kiosks connected now, to any hub process, per community (one count per kiosk, however many sockets it has open). */

@@ -99,7 +99,7 @@ export async function ingestBatch(
 async function kioskTimeAllowance(store: Store, venueId: string): Promise<FlagThresholds> {
   const venue = await store.flags.facts.venue(venueId);
   if (!venue) return FlagThresholds.parse({});
-  return policiesFor(await store.flags.facts.policies(), venue.communityId).active.flags;
+  return policiesFor(await store.flags.facts.policies(), venue).active.flags;
 }
 
 /** A kiosk may only send its own records, for its own venue. */

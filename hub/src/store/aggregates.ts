@@ -322,7 +322,7 @@ export function createAggregates(ctx: RuleContext): Aggregates {
       const first = accepted[0]!;
       const venue = await ctx.venue(sql, first.venueId);
       if (!venue) return;
-      const p = policiesFor(await ctx.policies(sql), venue.communityId);
+      const p = policiesFor(await ctx.policies(sql), venue);
       const undone = new Set(undoneIds);
       await applyDoor(sql, first.kioskId, venue.id, accepted, new Set(undone));
 
@@ -435,7 +435,7 @@ export function createAggregates(ctx: RuleContext): Aggregates {
           await applyDoor(tx, k.id, k.venue_id, records, new Set(corrected.map((r) => r.id)), held);
         }
         for (const [i, venue] of (await ctx.venues(tx)).entries()) {
-          const p = policiesFor(history, venue.communityId);
+          const p = policiesFor(history, venue);
           const range = (await tx.get<{ lo: number | null; hi: number | null }>(q.range, [venue.id]))!;
           if (range.lo === null || range.hi === null) continue;
           const weeks = new Map<number, SpanFacts>();

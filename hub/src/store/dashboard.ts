@@ -176,7 +176,7 @@ function toFold(r: FoldRow): SyncRecord {
 export function createDashboardRepository(sql: Sql, aggregates: Aggregates): DashboardRepository {
   const d = sql.dialect;
   // Every text below is built once, here: values are always `?` parameters.
-  // A policy is street-wide or for one community; a venue is under its community's, the view
+  // A policy is street-wide or for one community; a venue is under its community's, the table
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
   const streetPolicy = 'SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1';
   const communityPolicy = 'SELECT body FROM community_policy WHERE community_id = ?';

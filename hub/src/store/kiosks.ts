@@ -117,7 +117,7 @@ interface ViewRow {
 
 /**
  * The policy version due is the one in force for the kiosk's community (the
- * view community_policy, as policies.activeFor reads it); before any switch
+ * table community_policy, as policies.activeFor reads it); before any switch
  * that is the normal preset. Records held come from the ledger's
  * (kiosk_id, seq) index.
  */

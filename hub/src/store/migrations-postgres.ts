@@ -478,7 +478,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE street_days DROP CONSTRAINT street_days_pkey;
   ALTER TABLE street_days ADD PRIMARY KEY (street_id, start, shard);
   `,
+  // Version 30 (migrations.ts): community_policy, the policy in force per community, is a table.
+  `
+  CREATE TABLE community_policy_in_force (
+    community_id TEXT PRIMARY KEY REFERENCES communities(id),
+    version      BIGINT,
+    body         TEXT,
+    activated_at BIGINT,
+    override     BIGINT NOT NULL
+  );
+  INSERT INTO community_policy_in_force (community_id, version, body, activated_at, override)
+    SELECT community_id, version, body, activated_at, override FROM community_policy;
+  DROP VIEW community_policy;
+  ALTER TABLE community_policy_in_force RENAME TO community_policy;
+  `,
 ];
+
 
 /** The schema version this hub brings a PostgreSQL database to (equal to MIGRATIONS.length: schema-parity.test.ts). */
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_BASELINE_VERSION + POSTGRES_MIGRATIONS.length;

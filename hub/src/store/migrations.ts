@@ -647,4 +647,24 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE street_days;
   ALTER TABLE street_days_new RENAME TO street_days;
   `,
+  // One act for the city (docs/policy.md "Levels"): a community enforces the meet of the city's,
+  // its district's and its own (its street's or its own) newest versions, field by field the
+  // stricter (shared/rules/policy-floor.ts). SQL cannot compute that meet, so community_policy
+  // becomes a table of the policy in force per community, written by the store in the same
+  // transaction as every version it changes (store/policies.ts refreshCommunityPolicies), and
+  // when a community is created or moved. Until now only street and community versions existed,
+  // so the old view's rows are exactly the meet.
+  `
+  CREATE TABLE community_policy_in_force (
+    community_id TEXT PRIMARY KEY REFERENCES communities (id),
+    version      INTEGER,
+    body         TEXT,
+    activated_at INTEGER,
+    override     INTEGER NOT NULL
+  );
+  INSERT INTO community_policy_in_force (community_id, version, body, activated_at, override)
+    SELECT community_id, version, body, activated_at, override FROM community_policy;
+  DROP VIEW community_policy;
+  ALTER TABLE community_policy_in_force RENAME TO community_policy;
+  `,
 ];

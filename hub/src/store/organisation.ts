@@ -2,6 +2,7 @@ import { dayStart } from '../../../shared/rules/flags/window.js';
 import type { OrgDistrict, OrgImportRow, OrgImportRowResult } from '../../../shared/schemas/organisation.js';
 import { streetDayShard } from './aggregates.js';
 import { jsonNumber } from './dialect.js';
+import { refreshCommunityPolicies } from './policies.js';
 import { communityInScope, scopeParams, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
@@ -232,10 +233,9 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
         // the street it reads then (the new one). SQLite's write lock has one writer already.
         if (tx.dialect === 'postgres') await tx.exec('LOCK TABLE street_days IN SHARE ROW EXCLUSIVE MODE');
         await tx.run('UPDATE communities SET street_id = ? WHERE id = ?', [to.id, communityId]);
-        // The community's policy is its new street's from here (the view community_policy reads the
-        // community's street). CALL SITE: when community_policy becomes a table of effective
-        // policies (store/policies.ts), refresh this community's row here, in this transaction:
-        // `await refreshCommunityPolicies(tx, [communityId])`.
+        // The community's policy is its new street's from here: its row of policies in force is
+        // written again in this transaction (store/policies.ts), with the new street's and district's levels.
+        await refreshCommunityPolicies(tx, [communityId]);
         const venues = await tx.all<{ id: string; utc_offset_minutes: number }>('SELECT id, utc_offset_minutes FROM venues WHERE community_id = ? ORDER BY id', [communityId]);
         // Each venue's days as street_days counted them: its standing admissions and those without a
         // phone, summed from its hours (the same figures street() takes a venue's own share from).

@@ -122,7 +122,7 @@ export function createPassRepository(sql: Sql): PassRepository {
   const left = `SELECT id, code, code_minute, people, left_at FROM passes
       WHERE venue_id = ? AND left_at IS NOT NULL AND left_at >= ? ORDER BY left_at LIMIT ?`;
   const countAll = 'SELECT count(*) AS n FROM passes';
-  // The policy in force per community is the view community_policy (as policies.activeFor reads it); NULL days: the normal preset.
+  // The policy in force per community is the table community_policy (as policies.activeFor reads it); NULL days: the normal preset.
   // The days come back as text on PostgreSQL, a number on SQLite: read with Number().
   const communityDays = `SELECT community_id AS id, ${jsonText(d, 'body', ['contactRetentionDays'])} AS days FROM community_policy ORDER BY community_id`;
   const versionDays = `SELECT version, ${jsonText(d, 'body', ['contactRetentionDays'])} AS days FROM policies ORDER BY version`;

@@ -4,6 +4,7 @@ import { newSecret } from '../../../shared/rules/bytes.js';
 import { hashPin, newPinSalt } from '../../../shared/rules/pin.js';
 import type { CommunityRow, RegistryVenue, StaffEdit, StaffView } from '../../../shared/schemas/registry.js';
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
+import { refreshCommunityPolicies } from './policies.js';
 import { onlyStreet } from './organisation.js';
 import type { Sql } from './sql.js';
 
@@ -307,7 +308,11 @@ export function createVenueRepository(sql: Sql): VenueRepository {
 
   return {
     async addCommunity(c) {
-      await sql.run(INSERT_COMMUNITY, [c.id, c.name, c.streetId ?? (await onlyStreet(sql))]);
+      // The levels above it (its street, district, the city) are in force there from the start.
+      await sql.transaction(async (tx) => {
+        await tx.run(INSERT_COMMUNITY, [c.id, c.name, c.streetId ?? (await onlyStreet(tx))]);
+        await refreshCommunityPolicies(tx, [c.id]);
+      });
     },
     async add(v) {
       await sql.run(INSERT_VENUE, [v.id, v.communityId, ...venueValues(v), newSecret(), newSecret()]);
@@ -369,14 +374,18 @@ export function createVenueRepository(sql: Sql): VenueRepository {
       return (await sql.get<{ n: number }>(COUNT_VENUES))!.n;
     },
     async createCommunity(c) {
-      const streetId = c.streetId ?? (await onlyStreet(sql));
-      if (!(await sql.get('SELECT 1 AS one FROM streets WHERE id = ?', [streetId]))) throw new RegistryConflict(404, 'streetId', `no street "${streetId}"`);
-      const insert = (id: string) => sql.run(INSERT_COMMUNITY_FRESH, [id, c.name, streetId]);
-      let id: string;
-      if (c.id === undefined) id = await insertFresh(await takenIds(sql, 'communities', 'c'), 'c', insert);
-      else if ((await insert(c.id)).changes === 0) throw new RegistryConflict(409, 'id', `a community "${c.id}" exists already`);
-      else id = c.id;
-      return { id, name: c.name, venues: 0 };
+      return sql.transaction(async (tx) => {
+        const streetId = c.streetId ?? (await onlyStreet(tx));
+        if (!(await tx.get('SELECT 1 AS one FROM streets WHERE id = ?', [streetId]))) throw new RegistryConflict(404, 'streetId', `no street "${streetId}"`);
+        const insert = (id: string) => tx.run(INSERT_COMMUNITY_FRESH, [id, c.name, streetId]);
+        let id: string;
+        if (c.id === undefined) id = await insertFresh(await takenIds(tx, 'communities', 'c'), 'c', insert);
+        else if ((await insert(c.id)).changes === 0) throw new RegistryConflict(409, 'id', `a community "${c.id}" exists already`);
+        else id = c.id;
+        // The levels above it (its street, district, the city) are in force there from the start.
+        await refreshCommunityPolicies(tx, [id]);
+        return { id, name: c.name, venues: 0 };
+      });
     },
     async renameCommunity(id, name) {
       if ((await sql.run(UPDATE_COMMUNITY_NAME, [name, id])).changes === 0) return undefined;

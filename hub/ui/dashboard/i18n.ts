@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { FLAG_RULE_TEXT, REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { FlagRule } from '../../../shared/schemas/flags.js';
 import { inspectionEn, inspectionZh } from './inspection-i18n.js';
+import { policyLevelsEn, policyLevelsZh } from './policy-levels-i18n.js';
 
 /** The flag rules' names (shared with the hub's CSV exports) as `rule_<code>` entries. */
 function ruleTexts(lang: Lang): { [K in FlagRule as `rule_${K}`]: string } {
@@ -982,6 +983,7 @@ const zh = {
   orgErr_too_many_rows: '行数过多',
   trVenueOutside: '该场所不在您负责的范围内',
   ...inspectionZh,
+  ...policyLevelsZh,
 } as const;
 
 type Key = keyof typeof zh;
@@ -1930,6 +1932,7 @@ const en: Record<Key, string> = {
   orgErr_too_many_rows: 'Too many rows',
   trVenueOutside: 'This venue is not in your area',
   ...inspectionEn,
+  ...policyLevelsEn,
 };
 
 export type { Lang };

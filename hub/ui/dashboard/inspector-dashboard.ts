@@ -20,6 +20,7 @@ import './registry-screen.js';
 import './registry-streets.js';
 import './kiosks-screen.js';
 import './policy-screen.js';
+import './policy-level-screen.js';
 import './tracing-screen.js';
 import './account-screen.js';
 import './password-screen.js';
@@ -90,7 +91,8 @@ export class InspectorDashboard extends LitElement {
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
             : above
-              ? html`${link('registry', routeHref('registry'), 'orgTitle')} ${link('tracing', routeHref('tracing'), 'navTracing')}`
+              ? html`${link('registry', routeHref('registry'), 'orgTitle')} ${link('policy', routeHref('policy'), 'navPolicy')}
+                ${link('tracing', routeHref('tracing'), 'navTracing')}`
               : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
         </nav>
@@ -102,6 +104,8 @@ export class InspectorDashboard extends LitElement {
 
   private _screen(a: AccountView) {
     const r = this.route;
+    // A city or district admin switches its own level (policy-level-screen.ts).
+    if (r.name === 'policy' && isAbove(a)) return html`<policy-level-screen></policy-level-screen>`;
     // Above a street: the streets' registry and tracing across them (docs/district-guide.md).
     const aboveMay = isAbove(a) && ABOVE_ROUTES.includes(r.name);
     if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin' && !aboveMay) return html`<p class="error">${t('adminOnly')}</p>`;

@@ -10,6 +10,10 @@ import { modeText } from './policy-labels.js';
 import { Resource } from './resource.js';
 import { base } from './styles.js';
 
+/** Whom a version covers, in words: a community, the whole street, the district or the city. */
+const scopeText = (v: PolicyVersion) =>
+  v.level === 'city' ? t('plvCity') : v.level === 'district' ? t('plvDistrict') : (v.communityName ?? t('polWholeStreet'));
+
 /** A kiosk enforces the version due when it acknowledged that one (or a newer one). */
 export const hasAcked = (k: KioskView) => k.policyVersionAcked !== null && k.policyVersionAcked >= k.policyVersionDue;
 
@@ -62,7 +66,7 @@ export class PolicyAcks extends LitElement {
   override render() {
     const v = this.latest;
     return html`<section class="panel" data-testid="policy-acks">
-      <h3>${v ? t('polAcksTitle', { v: v.version, scope: v.communityName ?? t('polWholeStreet'), mode: modeText(v.mode) }) : t('polAcksTitleNone')}</h3>
+      <h3>${v ? t('polAcksTitle', { v: v.version, scope: scopeText(v), mode: modeText(v.mode) }) : t('polAcksTitleNone')}</h3>
       ${this.kiosks.render((all) => {
         const inScope = all.filter((k) => !v || v.communityId === null || k.communityId === v.communityId);
         const acked = inScope.filter(hasAcked).length;

@@ -87,5 +87,10 @@ function refusalText(e: ApiFailure, field: string | undefined): string {
   if (field === 'at') return t('polAtTooFar');
   if (field === 'communityId') return t('polNoCommunity');
   if (e.code === 'conflict' && apiField(e) === 'id') return t('polCancelGone');
+  // Looser than the floor the levels above have in force: the hub names the fields after the colon.
+  if (e.code === 'conflict' && apiField(e) === 'policy') {
+    const fields = (e.message.split(': ').at(-1) ?? '').split(', ').filter(Boolean);
+    return t('plvLooser', { fields: fields.map((f) => pathText(f)).join('、') });
+  }
   return apiErrorText(e, field === undefined ? undefined : policyFieldLabel(field));
 }

@@ -62,9 +62,18 @@ export class PolicyScreen extends LitElement {
             <h3>${t('polInForceTitle')}</h3>
             <p data-testid="street-policy">
               <strong>${t('polWholeStreet')}</strong> ${badge(o.street.policy)}
-              <span class="muted">${o.street.activatedAt === null ? t('polPresetSince') : t('polSince', { at: fmtDateTime(o.street.activatedAt), who: o.street.createdBy ?? '—' })}</span>
+              <span class="muted"
+                >${o.street.activatedAt !== null
+                  ? t('polSince', { at: fmtDateTime(o.street.activatedAt), who: o.street.createdBy ?? '—' })
+                  : o.floor
+                    ? t('plvFollowsAbove')
+                    : t('polPresetSince')}</span
+              >
               ${o.street.note ? html`<span class="muted">· ${o.street.note}</span>` : ''}
             </p>
+            ${o.floor
+              ? html`<p data-testid="policy-floor"><strong>${t('plvFloor')}</strong> ${badge(o.floor)}</p>`
+              : ''}
             <table data-testid="community-policies">
               <thead><tr><th>${t('community')}</th><th>${t('polEnforces')}</th><th></th><th>${t('polSinceCol')}</th><th class="n">${t('polKiosks')}</th></tr></thead>
               <tbody>

@@ -205,7 +205,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   app.get('/api/joint-enforcement', { preValidation: signedIn }, async (request) => {
     // The street-wide thresholds even where a community switched on its own: the list
     // ranks repeat offenders across the street for joint enforcement (000 §5), one measure for all.
-    const policy = await store.policies.active();
+    const policy = await store.policies.active(request.account!.streetId ?? undefined);
     return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };
   });
 

@@ -1,0 +1,164 @@
+import type { DoorCheck } from '../schemas/checks.js';
+import type { HoursWindow, Policy, VaccinationEffect } from '../schemas/policy.js';
+import { VenueType } from '../schemas/venue.js';
+
+/**
+ * One act for the city (004 §1–3; docs/policy.md "Levels"): the city, a district, a street and a
+ * community may each put a policy in force, and a venue enforces the meet of them all: field by
+ * field the stricter value, so no level below can loosen what a level above imposed, and a
+ * street's own stricter switch still stands when the city switches.
+ */
+
+type ByType<T> = Partial<Record<VenueType, T>>;
+
+/** Every venue type either side names, in the schema's order (a deterministic result). */
+const typesOf = (a: ByType<unknown>, b: ByType<unknown>): VenueType[] => VenueType.options.filter((t) => t in a || t in b);
+
+/** `a`'s items, then those of `b` not in `a`: equal to `a` when `b` adds nothing. */
+function union<T>(a: readonly T[], b: readonly T[]): T[] {
+  return [...a, ...b.filter((x) => !a.includes(x))];
+}
+
+/** Per venue type, `pick` of each side's value for it (its own, else its default). */
+function perType<T>(a: { default: T; byVenueType: ByType<T> }, b: { default: T; byVenueType: ByType<T> }, pick: (x: T, y: T) => T) {
+  const byVenueType: ByType<T> = {};
+  for (const t of typesOf(a.byVenueType, b.byVenueType)) byVenueType[t] = pick(a.byVenueType[t] ?? a.default, b.byVenueType[t] ?? b.default);
+  return { default: pick(a.default, b.default), byVenueType };
+}
+
+const VACCINATION_RANK: Record<VaccinationEffect, number> = { record: 0, warn: 1, refuse: 2 };
+const stricterEffect = (a: VaccinationEffect, b: VaccinationEffect) => (VACCINATION_RANK[b] > VACCINATION_RANK[a] ? b : a);
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** Minutes a window admits in a day; close at or before open runs past midnight (open = close: the whole day). */
+export function windowMinutes(w: HoursWindow | null): number {
+  if (w === null) return 24 * 60;
+  const span = minutes(w.close) - minutes(w.open);
+  return span > 0 ? span : span + 24 * 60;
+}
+
+/**
+ * The narrower of two shortened-hours windows: the one admitting fewer minutes a day (no window:
+ * the whole day). The intersection of two windows may be two pieces or nothing at all, which one
+ * window cannot say, so the meet keeps one of the two as set: the shorter. On a tie, the earlier
+ * opening (then closing) time, so the choice does not depend on which side is which.
+ */
+export function narrowerWindow(a: HoursWindow | null, b: HoursWindow | null): HoursWindow | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  const d = windowMinutes(a) - windowMinutes(b);
+  if (d !== 0) return d < 0 ? a : b;
+  return a.open < b.open || (a.open === b.open && a.close <= b.close) ? a : b;
+}
+
+/**
+ * The field-wise meet of two policies: never looser than either, in every field a door enforces.
+ * `lower` is the policy of the lower level (a street's under a city's): the fields that are the
+ * street's own tuning rather than rules for patrons (contact retention, booking grace, the
+ * inspectors' flag thresholds) are taken from it. Every other field does not depend on the order:
+ * - mode: emergency if either is;
+ * - closed venue types, test-and-commitment types, door checks (per type): the union;
+ * - cap percent, fever threshold, test windows, pass validity: the lower number, per type each
+ *   side's own value for it or its default;
+ * - the three-code check: on if either; a commitment in place of a test: only if both accept it;
+ * - an unvaccinated answer: the stricter of record < warn < refuse, per type;
+ * - shortened hours: the narrower window (`narrowerWindow`), per type.
+ * The version is the higher of the two, so a kiosk never refuses the meet as older than a part.
+ */
+export function strictest(lower: Policy, higher: Policy): Policy {
+  const a = lower;
+  const b = higher;
+  return {
+    version: Math.max(a.version, b.version),
+    mode: a.mode === 'emergency' || b.mode === 'emergency' ? 'emergency' : 'normal',
+    feverThresholdC: Math.min(a.feverThresholdC, b.feverThresholdC),
+    doorChecks: perType<DoorCheck[]>(a.doorChecks, b.doorChecks, union),
+    testWindowHours: {
+      starred: Math.min(a.testWindowHours.starred, b.testWindowHours.starred),
+      otherProvince: Math.min(a.testWindowHours.otherProvince, b.testWindowHours.otherProvince),
+      // A type's window tightens both cases (testWindowHours in policy.ts): the lower of those set.
+      byVenueType: Object.fromEntries(
+        typesOf(a.testWindowHours.byVenueType, b.testWindowHours.byVenueType).map((t) => [
+          t,
+          Math.min(a.testWindowHours.byVenueType[t] ?? Infinity, b.testWindowHours.byVenueType[t] ?? Infinity),
+        ]),
+      ),
+    },
+    commitmentAccepted: a.commitmentAccepted && b.commitmentAccepted,
+    testAndCommitmentVenueTypes: union(a.testAndCommitmentVenueTypes, b.testAndCommitmentVenueTypes),
+    closedVenueTypes: union(a.closedVenueTypes, b.closedVenueTypes),
+    capPercent: perType(a.capPercent, b.capPercent, Math.min),
+    threeCodeCheck: a.threeCodeCheck || b.threeCodeCheck,
+    unvaccinated: perType(a.unvaccinated, b.unvaccinated, stricterEffect),
+    shortenedHours: {
+      default: narrowerWindow(a.shortenedHours.default, b.shortenedHours.default),
+      byVenueType: Object.fromEntries(
+        typesOf(a.shortenedHours.byVenueType, b.shortenedHours.byVenueType).map((t) => [
+          t,
+          narrowerWindow(a.shortenedHours.byVenueType[t] ?? a.shortenedHours.default, b.shortenedHours.byVenueType[t] ?? b.shortenedHours.default),
+        ]),
+      ),
+    },
+    passValidMinutes: Math.min(a.passValidMinutes, b.passValidMinutes),
+    // The street's own tuning, not a rule for patrons: the lower level's.
+    contactRetentionDays: a.contactRetentionDays,
+    bookingGraceMinutes: a.bookingGraceMinutes,
+    flags: a.flags,
+  };
+}
+
+/** The meet of the levels that ever switched, lowest first (the lowest's tuning stays); undefined when none did. */
+export function strictestOf(lowestFirst: readonly (Policy | undefined)[]): Policy | undefined {
+  let out: Policy | undefined;
+  for (const p of lowestFirst) if (p) out = out ? strictest(out, p) : p;
+  return out;
+}
+
+/** The fields a door enforces, as the floor check names them (the street's tuning is not among them). */
+export const FLOOR_FIELDS = [
+  'mode',
+  'feverThresholdC',
+  'doorChecks',
+  'testWindowHours',
+  'commitmentAccepted',
+  'testAndCommitmentVenueTypes',
+  'closedVenueTypes',
+  'capPercent',
+  'threeCodeCheck',
+  'unvaccinated',
+  'shortenedHours',
+  'passValidMinutes',
+] as const;
+export type FloorField = (typeof FLOOR_FIELDS)[number];
+
+/** A field as a door sees it: per venue type its value (own or default), sets sorted; two equal forms enforce the same. */
+function enforced(p: Policy, field: FloorField): unknown {
+  const each = <T>(f: (t: VenueType) => T) => VenueType.options.map(f);
+  switch (field) {
+    case 'doorChecks':
+      return [[...p.doorChecks.default].sort(), each((t) => [...(p.doorChecks.byVenueType[t] ?? p.doorChecks.default)].sort())];
+    case 'testWindowHours': {
+      const w = p.testWindowHours;
+      return each((t) => [Math.min(w.starred, w.byVenueType[t] ?? Infinity), Math.min(w.otherProvince, w.byVenueType[t] ?? Infinity)]);
+    }
+    case 'testAndCommitmentVenueTypes':
+    case 'closedVenueTypes':
+      return [...p[field]].sort();
+    case 'capPercent':
+    case 'unvaccinated':
+      return [p[field].default, each((t) => p[field].byVenueType[t] ?? p[field].default)];
+    case 'shortenedHours':
+      return [p.shortenedHours.default, each((t) => p.shortenedHours.byVenueType[t] ?? p.shortenedHours.default)];
+    default:
+      return p[field];
+  }
+}
+
+/**
+ * The fields in which `policy` is looser than `floor` (the meet of the levels above it): those
+ * the meet would change. Empty: the policy may be put in force under that floor as it is.
+ */
+export function looserThan(policy: Policy, floor: Policy): FloorField[] {
+  const meet = strictest(policy, floor);
+  return FLOOR_FIELDS.filter((f) => JSON.stringify(enforced(meet, f)) !== JSON.stringify(enforced(policy, f)));
+}
