@@ -1,0 +1,30 @@
+import type { Store } from '../../hub/src/store/index.js';
+
+/**
+ * A venue with one entrance in a named street of a named district (both made if missing), as the
+ * registry would hold it in a deployment of several streets: the community `c-<venueId>` belongs to
+ * `streetId`. Returns the entrance id, as seedVenue does.
+ */
+export async function seedStreetVenue(
+  store: Store,
+  { districtId, streetId, venueId, name = '测试KTV' }: { districtId: string; streetId: string; venueId: string; name?: string },
+): Promise<string> {
+  if (!(await store.organisation.district(districtId))) await store.organisation.saveDistrict({ id: districtId, name: `${districtId}区` });
+  if (!(await store.organisation.street(streetId))) await store.organisation.saveStreet({ id: streetId, name: `${streetId}街道`, districtId });
+  await store.venues.addCommunity({ id: `c-${venueId}`, name: `${venueId}社区`, streetId });
+  await store.venues.add({
+    id: venueId,
+    communityId: `c-${venueId}`,
+    name,
+    type: 'ktv',
+    address: '测试路1号',
+    ratedCapacity: 100,
+    openingHours: null,
+    utcOffsetMinutes: 480,
+    officers: { prevention: { name: '赵敏', phone: '13800000001' } },
+  });
+  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '王芳', role: '门岗', pin: '1234' });
+  const entranceId = `${venueId}-1`;
+  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
+  return entranceId;
+}
