@@ -112,10 +112,10 @@ export function createOversightRepository(sql: Sql, dashboard: DashboardReposito
       WHERE street_id IN (SELECT c.street_id FROM communities c WHERE ${inScope}) AND start >= ? AND start < ?
       GROUP BY street_id, start`;
   // Today's hours from the venues' hour windows (their admissions that stand): a key range per venue.
+  // CROSS JOIN keeps SQLite's planner on the venues first (else it scans every hour window there is).
   const hours = `SELECT c.street_id AS street, v.utc_offset_minutes AS off, w.start, ${jsonNumber(d, 'w.facts', ['noPhone', 'admissions'])} AS n
-      FROM venues v JOIN communities c ON c.id = v.community_id
-      JOIN window_facts w ON w.venue_id = v.id AND w.kind = 'hour' AND w.start >= ? AND w.start < ?
-     WHERE ${inScope}`;
+      FROM venues v JOIN communities c ON c.id = v.community_id CROSS JOIN window_facts w
+     WHERE w.venue_id = v.id AND w.kind = 'hour' AND w.start >= ? AND w.start < ? AND ${inScope}`;
   // Patron scans by the venue/issue-time index, for the venues of one UTC offset (their days start together).
   const scans = `SELECT c.street_id AS street, count(*) AS n
       FROM venues v JOIN communities c ON c.id = v.community_id
