@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { FLAG_RULE_TEXT, REASON_TEXT, type Lang } from '../../../shared/labels.js';
 import type { FlagRule } from '../../../shared/schemas/flags.js';
 import { inspectionEn, inspectionZh } from './inspection-i18n.js';
+import { oversightEn, oversightZh } from './oversight-i18n.js';
 
 /** The flag rules' names (shared with the hub's CSV exports) as `rule_<code>` entries. */
 function ruleTexts(lang: Lang): { [K in FlagRule as `rule_${K}`]: string } {
@@ -942,6 +943,7 @@ const zh = {
   audit_booking_cancel: '街道取消预约',
   audit_booking_settings: '修改场所预约设置',
   ...inspectionZh,
+  ...oversightZh,
 } as const;
 
 type Key = keyof typeof zh;
@@ -1851,6 +1853,7 @@ const en: Record<Key, string> = {
   audit_booking_cancel: 'Booking cancelled by the street office',
   audit_booking_settings: 'Venue booking settings changed',
   ...inspectionEn,
+  ...oversightEn,
 };
 
 export type { Lang };
