@@ -6,7 +6,7 @@ import type { Store } from '../../hub/src/store/index.js';
 import { addTotals, weeklyTotals } from '../../hub/src/store/oversight.js';
 import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 import type { OversightOverview, RolledUpReport, StreetFigures, StreetRanking } from '../../shared/schemas/oversight.js';
-import { cstDate, cstWeek, DAY } from '../support/clock.js';
+import { cstAt, cstDate, cstMidnight, cstWeek, DAY, HOUR, MIN } from '../support/clock.js';
 import { enrolKiosk, hubOptions, tempDir } from '../support/hub.js';
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
@@ -43,12 +43,22 @@ describe('oversight of streets: the district and the city over their streets', (
     const { kiosk: ka } = await enrolKiosk(store, a);
     await enrolKiosk(store, b);
     const { kiosk: kc } = await enrolKiosk(store, c);
-    now = Date.now();
+    // The hub's clock: 13:00 today at the venues (UTC+8); the doors' records an hour before, so
+    // "today" is one day whatever the wall clock does while the test runs.
+    now = cstAt(cstMidnight(0), 13);
+    const at = (seq: number) => ({ kioskTime: new Date(now - HOUR + seq).toISOString() });
     await store.records.ingest(
-      [entranceRecord(ka, 1), entranceRecord(ka, 2), entranceRecord(ka, 3), entranceRecord(ka, 4, { decision: 'refuse', reasons: ['fever'], checks: { temperature: { outcome: 'measured', celsius: 38.2 } } })],
-      now,
+      [
+        entranceRecord(ka, 1, at(1)),
+        entranceRecord(ka, 2, at(2)),
+        entranceRecord(ka, 3, at(3)),
+        entranceRecord(ka, 4, { ...at(4), decision: 'refuse', reasons: ['fever'], checks: { temperature: { outcome: 'measured', celsius: 38.2 } } }),
+      ],
+      // Sent five minutes ago: heard within the policy's 10 minutes (kioskOfflineMinutes), online.
+      now - 5 * MIN,
     );
-    await store.records.ingest([entranceRecord(kc, 1), entranceRecord(kc, 2)], now);
+    // Heard last an hour ago: a door in service, offline.
+    await store.records.ingest([entranceRecord(kc, 1, at(1)), entranceRecord(kc, 2, at(2))], now - HOUR + 10);
     const flag = (venue: string, rule: string, severity: string, status: string, openedAt: number, deadline: number | null, key: string) =>
       store.sql.run(
         'INSERT INTO flags (venue_id, rule, severity, window_key, evidence, opened_at, updated_at, status, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -63,7 +73,7 @@ describe('oversight of streets: the district and the city over their streets', (
     await store.accounts.create({ name: 'city', role: 'city_admin', password: PASSWORD }, now);
     await store.accounts.create({ name: 'admin', role: 'street_admin', streetId: street.id, password: PASSWORD }, now);
     await store.accounts.create({ name: 'inspector-a', role: 'community_inspector', communityId: 'c-venue-a', password: PASSWORD }, now);
-    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none') }));
+    app = await buildHub(await hubOptions(store, { kioskDist: join(tmp.dir, 'none'), now: () => now }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });
@@ -109,8 +119,8 @@ describe('oversight of streets: the district and the city over their streets', (
     const o = (await city.get('/api/oversight')).json() as OversightOverview;
     const streets = byId(o);
     expect(streets.size).toBe(3);
-    // The rectified flag is not open; its street's two admissions stand.
-    expect(streets.get('street-c')).toMatchObject({ districtId: 'district-2', admissionsToday: 2, openFlags: [], doorsOnline: 1 });
+    // The rectified flag is not open; its street's two admissions stand; its door was heard an hour ago.
+    expect(streets.get('street-c')).toMatchObject({ districtId: 'district-2', admissionsToday: 2, openFlags: [], doors: 1, doorsOnline: 0 });
     const ranking = (await city.get(`/api/oversight/ranking?date=${today()}`)).json() as StreetRanking;
     expect(ranking.rows.map((r) => r.streetId).sort()).toEqual([...streets.keys()].sort());
     expect(ranking.rows.find((r) => r.streetId === 'street-c')).toMatchObject({ venues: 1, admissions: 2, skippedRate: 0 });
