@@ -2,6 +2,7 @@ import { cstWeek } from '../support/clock.js';
 import { enrolKiosk } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 import { seedStreetVenue } from '../support/streets.js';
+import { seriousAxeFindings } from './axe.js';
 import { expect, login, PASSWORD, test, type StreetHub } from './street-hub.js';
 
 /**
@@ -49,10 +50,13 @@ test.describe('oversight of streets', () => {
     await page.screenshot({ path: 'test-results/oversight-1024x600.png' });
     const fits = await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight && document.scrollingElement!.scrollWidth <= window.innerWidth);
     expect(fits).toBe(true);
+    const findings = await seriousAxeFindings(page);
     await page.getByRole('button', { name: 'English' }).click();
     await expect(page.getByTestId('nav-street')).toHaveText('Streets');
     await page.screenshot({ path: 'test-results/oversight-1024x600-en.png' });
     expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight)).toBe(true);
+    findings.push(...(await seriousAxeFindings(page)));
+    expect(findings).toEqual([]);
   });
 
   test('the district weekly report rolls the streets up, downloads as CSV and prints on A4 with both streets', async ({ page, street }) => {
@@ -73,6 +77,7 @@ test.describe('oversight of streets', () => {
     const rule = await page.evaluate(() => document.getElementById('report-print-page')?.textContent ?? '');
     expect(rule).toContain('size: A4');
     expect(rule).toContain('@top-left { content: "各街道每周防控巡查报告汇总"');
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.emulateMedia({ media: 'print' });
     await expect(page.getByTestId('report-print')).toBeHidden();
     for (const id of [own.id, 'street-b']) {
