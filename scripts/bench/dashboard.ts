@@ -90,6 +90,9 @@ async function district(store: Store, raw: Database.Database): Promise<void> {
       0,
     );
   log(`${total.toLocaleString('en')} entrance records, ${venues.length} venues in ${streets.length} streets; street measured: ${street} (${ofStreet.length} venues)`);
+  // Today's records alone, per venue (the street bench's baseline): the smallest count the overview stands for.
+  const dayCounts = (vs: readonly { id: string }[]) => vs.reduce((s, v) => s + records.get(v.id, today, today + DAY - 1)!.n, 0);
+  const cityDay = await timed(flags.runs, () => dayCounts(venues));
   const cityCounts = await timed(flags.runs, () => counts(venues));
   const streetCounts = await timed(flags.runs, () => counts(ofStreet));
   const city = await timed(flags.runs, () => store.oversight.overview(WHOLE_CITY, now));
@@ -118,9 +121,11 @@ async function district(store: Store, raw: Database.Database): Promise<void> {
     street_board_ms: round(streetBoard.ms, 1),
     baseline_city_counts_ms: round(cityCounts.ms, 1),
     baseline_street_counts_ms: round(streetCounts.ms, 1),
+    baseline_city_day_counts_ms: round(cityDay.ms, 1),
     ratio_city_overview_to_counts: round(city.ms / cityCounts.ms, 2),
     ratio_street_overview_to_counts: round(oneStreet.ms / streetCounts.ms, 2),
     ratio_street_board_to_counts: round(streetBoard.ms / streetCounts.ms, 2),
+    ratio_city_overview_to_day_counts: round(city.ms / cityDay.ms, 2),
   };
   process.stdout.write(flags.json ? `${JSON.stringify(line)}\n` : `${JSON.stringify(line, null, 2)}\n`);
 }
