@@ -65,8 +65,9 @@ describe('oversight of streets: the district and the city over their streets', (
         [venue, rule, severity, key, '{"recordIds":[]}', openedAt, openedAt, status, deadline],
       );
     await flag('venue-a', 'skipped_check', 'warning', 'open', now, null, 'a1');
-    // Ordered put right by yesterday, not done: overdue, and on the joint-enforcement list (000 §5 查后不改).
-    await flag('venue-b', 'over_capacity', 'violation', 'rectification_ordered', now - 2 * DAY, now - DAY, 'b1');
+    // Opened last week, ordered put right by yesterday, not done: overdue, and on the
+    // joint-enforcement list (000 §5 查后不改); not in this week's report.
+    await flag('venue-b', 'over_capacity', 'violation', 'rectification_ordered', now - 8 * DAY, now - DAY, 'b1');
     await flag('venue-b', 'ledger_not_kept', 'warning', 'open', now, null, 'b2');
     await flag('venue-c', 'skipped_check', 'warning', 'rectified', now, null, 'c1');
     await store.accounts.create({ name: 'district', role: 'district_admin', districtId: street.districtId, password: PASSWORD }, now);
