@@ -11,10 +11,13 @@ import type { Sql } from './sql.js';
 
 /**
  * Oversight of streets (docs/district-guide.md): what a district or city admin reads of the streets
- * in its scope. Every figure is a count over an index or a running figure the hub keeps already
- * (street_days for admissions, window_facts for today's hours, the flags and kiosks tables), never a
- * pass over the entrance records, so the city's overview costs about what the plain indexed counts
- * behind it cost (scripts/bench/dashboard.ts, docs/benchmarks.md). Only reads.
+ * in its scope. Every figure of the overview is a count over an index or a running figure the hub
+ * keeps already (street_days for admissions, window_facts for today's hours, the passes index for
+ * scans, the flags and kiosks tables), never a pass over the entrance records, so the city's
+ * overview costs about what the plain indexed counts behind it cost (scripts/bench/dashboard.ts,
+ * docs/benchmarks.md "Oversight of a district"). The ranking counts over the covering index of the
+ * entrance records, as the street ranking does per venue; the weekly report is the streets' own.
+ * Only reads.
  */
 export interface OversightRepository {
   /** Per street in scope: doors and doors online, admissions today, scan rate, flags, rectifications overdue, joint enforcement, ledgers. */
