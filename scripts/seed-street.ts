@@ -9,6 +9,8 @@
  * ways inspectors hunt for.
  *
  *   npm run seed-street -- --data-dir DIR --venues 200 --communities 8 --weeks 4 --seed 1 [--records 5000000] [--until ISO] [--json]
+ *   npm run seed-street -- --data-dir DIR --streets 10 --venues 200 …   (a district: venues and communities per street)
+ *   npm run seed-street -- --help
  *
  * Deterministic for a given --seed and --until: the same street, records and
  * figures. Secrets, kiosk ids and tokens are random, as the hub makes them.
@@ -26,6 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { openDatabase } from '../hub/src/store/database.js';
 import { openStore } from '../hub/src/store/index.js';
+import { onlyStreet } from '../hub/src/store/organisation.js';
 import { fromBase64Url, toBase64Url, utf8 } from '../shared/rules/bytes.js';
 import { decideEntry } from '../shared/rules/decide-entry.js';
 import { makePassCode } from '../shared/rules/pass-code.js';
@@ -42,8 +45,16 @@ import { parseFlags } from './cli.js';
 
 export const SeedOptions = z.object({
   dataDir: z.string().min(1),
+  /** Venues per street. */
   venues: z.int().min(1).max(2000).default(200),
+  /** Communities per street. */
   communities: z.int().min(1).max(30).default(8),
+  /**
+   * Streets of one district (a district for the oversight bench): 1 keeps the deployment's own street
+   * and its ids (c01…, v001-…); more renames the deployment's district and street and adds the
+   * others, each with `venues` venues in `communities` communities, ids prefixed by the street (s02-c01…).
+   */
+  streets: z.int().min(1).max(30).default(1),
   weeks: z.int().min(1).max(26).default(4),
   seed: z.int().min(0).max(2 ** 31).default(1),
   /** Total entrance records wanted (the daily volumes are scaled to it); default: the types' own volumes. */
@@ -55,6 +66,7 @@ export type SeedOptions = z.input<typeof SeedOptions>;
 
 export interface SeedStats {
   file: string;
+  streets: number;
   communities: number;
   venues: number;
   violators: number;
@@ -69,6 +81,9 @@ export interface SeedStats {
 
 // ---- the street ----------------------------------------------------------------------------
 
+/** Streets (街道) of a district, for `--streets`; the district is named DISTRICT_NAME. */
+const STREET_NAMES = ['城东街道', '城中街道', '城西街道', '城北街道', '江南街道', '三江街道', '西关街道', '秋滨街道', '新狮街道', '罗店镇', '雅畈镇', '安地镇', '白龙桥镇', '琅琊镇', '蒋堂镇', '汤溪镇', '罗埠镇', '洋埠镇', '乾西乡', '竹马乡', '长山乡', '莘畈乡', '苏孟乡', '箬阳乡', '沙畈乡', '塔石乡', '岭上乡', '水竹乡', '琅琊二镇', '汤溪二镇'];
+const DISTRICT_NAME = '婺城区';
 const COMMUNITY_NAMES = ['东风', '和平', '新华', '光明', '幸福', '建设', '解放', '人民', '朝阳', '胜利', '红旗', '团结', '前进', '振兴', '育才', '长青', '康宁', '东湖', '西湖', '南门', '北苑', '春晖', '金桥', '翠苑', '花园', '桃源', '滨江', '文化', '迎宾', '安居'];
 const ROADS = ['东风路', '和平路', '新华街', '光明大道', '幸福里', '建设路', '解放街', '人民路', '朝阳路', '胜利街', '中山路', '文化路'];
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '林', '何', '郭', '马', '罗'];
@@ -258,68 +273,89 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
   // The street itself goes through the store, as the street office would register it.
   const store = await openStore(file);
   const venues: SeedVenue[] = [];
+  let communityCount = 0;
   try {
     if ((await store.venues.count()) > 0) throw new Error(`${file} already has venues: seed an empty data directory`);
-    const communities = Array.from({ length: o.communities }, (_, i) => ({
-      id: `c${String(i + 1).padStart(2, '0')}`,
-      name: `${COMMUNITY_NAMES[i % COMMUNITY_NAMES.length]}社区${i >= COMMUNITY_NAMES.length ? i + 1 : ''}`,
-    }));
-    for (const c of communities) await store.venues.addCommunity(c);
+    // One street: the deployment's own, untouched. Several: the deployment's district and street
+    // (migration 29) named and the others added beside it, so no street stands empty.
+    const streetIds: string[] = [];
+    if (o.streets === 1) streetIds.push(await onlyStreet(store.sql));
+    else {
+      const street = await onlyStreet(store.sql);
+      const district = (await store.organisation.street(street))!.districtId;
+      await store.organisation.saveDistrict({ id: district, name: DISTRICT_NAME });
+      for (let s = 0; s < o.streets; s++) {
+        const id = s === 0 ? street : `street-${String(s + 1).padStart(2, '0')}`;
+        await store.organisation.saveStreet({ id, name: STREET_NAMES[s % STREET_NAMES.length]!, districtId: district });
+        streetIds.push(id);
+      }
+    }
     const usedNames = new Set<string>();
     const person = () => rand.pick(SURNAMES) + rand.pick(GIVEN);
-    for (let i = 0; i < o.venues; i++) {
-      const spec = rand.weighted(TYPES, (t) => t.weight);
-      const community = communities[i % communities.length]!;
-      const road = rand.pick(ROADS);
-      let name = `${rand.pick(spec.brands)}（${road}店）`;
-      for (let k = 2; usedNames.has(name); k++) name = `${rand.pick(spec.brands)}（${road}${k}店）`;
-      usedNames.add(name);
-      const ratedCapacity = Math.round(rand.int(spec.capacity[0], spec.capacity[1]) / 10) * 10;
-      const id = `v${String(i + 1).padStart(3, '0')}-${spec.type.replace(/_/g, '-')}`;
-      const violations = new Set<Violation>();
-      // About one venue in ten cuts corners, in one or two ways.
-      if (rand.chance(0.1)) {
-        violations.add(rand.pick(VIOLATIONS));
-        if (rand.chance(0.5)) violations.add(rand.pick(VIOLATIONS));
+    for (const [si, streetId] of streetIds.entries()) {
+      // The first street keeps the single street's ids; the others are prefixed with their number.
+      const prefix = si === 0 ? '' : `s${String(si + 1).padStart(2, '0')}-`;
+      const communities = Array.from({ length: o.communities }, (_, i) => ({
+        id: `${prefix}c${String(i + 1).padStart(2, '0')}`,
+        name: `${COMMUNITY_NAMES[i % COMMUNITY_NAMES.length]}社区${i >= COMMUNITY_NAMES.length ? i + 1 : ''}`,
+        streetId,
+      }));
+      for (const c of communities) await store.venues.addCommunity(c);
+      communityCount += communities.length;
+      for (let i = 0; i < o.venues; i++) {
+        const spec = rand.weighted(TYPES, (t) => t.weight);
+        const community = communities[i % communities.length]!;
+        const road = rand.pick(ROADS);
+        let name = `${rand.pick(spec.brands)}（${road}店）`;
+        for (let k = 2; usedNames.has(name); k++) name = `${rand.pick(spec.brands)}（${road}${k}店）`;
+        usedNames.add(name);
+        const ratedCapacity = Math.round(rand.int(spec.capacity[0], spec.capacity[1]) / 10) * 10;
+        const id = `${prefix}v${String(i + 1).padStart(3, '0')}-${spec.type.replace(/_/g, '-')}`;
+        const violations = new Set<Violation>();
+        // About one venue in ten cuts corners, in one or two ways.
+        if (rand.chance(0.1)) {
+          violations.add(rand.pick(VIOLATIONS));
+          if (rand.chance(0.5)) violations.add(rand.pick(VIOLATIONS));
+        }
+        const prevention = person();
+        const disinfection = person();
+        await store.venues.add({
+          id,
+          communityId: community.id,
+          name,
+          type: spec.type,
+          address: `${road}${rand.int(1, 300)}号`,
+          ratedCapacity,
+          openingHours: spec.hours,
+          utcOffsetMinutes: OFFSET,
+          officers: {
+            prevention: { name: prevention, phone: `139${String(rand.int(0, 99_999_999)).padStart(8, '0')}` },
+            disinfection: { name: disinfection, phone: `137${String(rand.int(0, 99_999_999)).padStart(8, '0')}` },
+          },
+        });
+        const staff = [
+          { id: `${id}-s1`, name: person() },
+          { id: `${id}-s2`, name: person() },
+        ];
+        const entranceId = `${id}-1`;
+        await store.venues.addEntrance({ id: entranceId, venueId: id, name: '正门' });
+        venues.push({
+          id,
+          communityId: community.id,
+          name,
+          spec,
+          ratedCapacity,
+          size: ratedCapacity / ((spec.capacity[0] + spec.capacity[1]) / 2),
+          violations,
+          // One venue in fifty: the tablet went quiet on the last day.
+          silentFrom: rand.chance(0.02) ? lastDay + rand.int(9, 14) * HOUR : Infinity,
+          entranceId,
+          kioskId: '',
+          staff,
+          disinfectionOfficer: disinfection,
+          codeSecret: new Uint8Array(),
+        });
       }
-      const prevention = person();
-      const disinfection = person();
-      await store.venues.add({
-        id,
-        communityId: community.id,
-        name,
-        type: spec.type,
-        address: `${road}${rand.int(1, 300)}号`,
-        ratedCapacity,
-        openingHours: spec.hours,
-        utcOffsetMinutes: OFFSET,
-        officers: {
-          prevention: { name: prevention, phone: `139${String(rand.int(0, 99_999_999)).padStart(8, '0')}` },
-          disinfection: { name: disinfection, phone: `137${String(rand.int(0, 99_999_999)).padStart(8, '0')}` },
-        },
-      });
-      const staff = [
-        { id: `${id}-s1`, name: person() },
-        { id: `${id}-s2`, name: person() },
-      ];
-      const entranceId = `${id}-1`;
-      await store.venues.addEntrance({ id: entranceId, venueId: id, name: '正门' });
-      venues.push({
-        id,
-        communityId: community.id,
-        name,
-        spec,
-        ratedCapacity,
-        size: ratedCapacity / ((spec.capacity[0] + spec.capacity[1]) / 2),
-        violations,
-        // One venue in fifty: the tablet went quiet on the last day.
-        silentFrom: rand.chance(0.02) ? lastDay + rand.int(9, 14) * HOUR : Infinity,
-        entranceId,
-        kioskId: '',
-        staff,
-        disinfectionOfficer: disinfection,
-        codeSecret: new Uint8Array(),
-      });
     }
     // PINs are hashed with PBKDF2 (100k rounds): a few at a time.
     for (let i = 0; i < venues.length; i += 8) {
@@ -337,7 +373,7 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
       // The synchronous code maker must agree with the hub's own.
       if (passCode(v.codeSecret, v.id, 1, 2, 1) !== (await makePassCode(secret, v.id, 1, 2, 1))) throw new Error('pass code mismatch');
     }
-    progress(`street: ${communities.length} communities, ${venues.length} venues, ${venues.filter((v) => v.violations.size > 0).length} violators`);
+    progress(`${streetIds.length === 1 ? 'street' : `${streetIds.length} streets`}: ${communityCount} communities, ${venues.length} venues, ${venues.filter((v) => v.violations.size > 0).length} violators`);
   } finally {
     await store.close();
   }
@@ -607,7 +643,8 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
   }
   return {
     file,
-    communities: o.communities,
+    streets: o.streets,
+    communities: communityCount,
     venues: venues.length,
     violators: venues.filter((v) => v.violations.size > 0).length,
     days,
@@ -620,12 +657,39 @@ export async function seedStreet(options: SeedOptions, progress: (line: string) 
   };
 }
 
+const HELP = `Seeds a street (or a district of streets) with venues, kiosks and weeks of door traffic.
+
+  npm run seed-street -- --data-dir DIR [options]
+
+  --data-dir DIR       an empty directory; hub.sqlite is written there (required)
+  --streets N          streets of one district (default 1: the deployment's own street, as before);
+                       with N > 1 the district is named ${DISTRICT_NAME} and each street gets
+                       --venues venues in --communities communities (ids s02-c01, s02-v001-…)
+  --venues N           venues per street (default 200)
+  --communities N      communities per street (default 8)
+  --weeks N            weeks of door traffic, ending at --until (default 4)
+  --records N          total entrance records wanted over all streets (volumes scaled to it)
+  --seed N             the random seed (default 1): the same street for the same seed and --until
+  --until ISO          the end of the traffic, e.g. 2026-11-23T21:00:00+08:00 (default now)
+  --skip-flags         leave the flag rules out (they judge the history afterwards: minutes on millions)
+  --json               one JSON line of figures on stdout
+  --help               this text
+
+  e.g. a district for the dashboard bench (10 streets, 2,000 venues, 5 M records):
+  npm run seed-street -- --data-dir /work/bench-district --streets 10 --venues 200 --records 5000000 --skip-flags
+`;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
   const flags = parseFlags(
     z.object({
       'data-dir': z.string().min(1, 'name the directory for hub.sqlite'),
       venues: z.coerce.number().int().min(1).max(2000).default(200),
       communities: z.coerce.number().int().min(1).max(30).default(8),
+      streets: z.coerce.number().int().min(1).max(30).default(1),
       weeks: z.coerce.number().int().min(1).max(26).default(4),
       seed: z.coerce.number().int().min(0).max(2 ** 31).default(1),
       records: z.coerce.number().int().min(100).max(50_000_000).optional(),
@@ -641,6 +705,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         dataDir: flags['data-dir'],
         venues: flags.venues,
         communities: flags.communities,
+        streets: flags.streets,
         weeks: flags.weeks,
         seed: flags.seed,
         records: flags.records,
@@ -661,7 +726,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stdout.write(
       flags.json
         ? `${JSON.stringify({ seed: 'street', ...stats, flags: flagCount ?? null })}\n`
-        : `Seeded ${stats.file}: ${stats.communities} communities, ${stats.venues} venues (${stats.violators} cutting corners), ${stats.days} days, ` +
+        : `Seeded ${stats.file}: ${stats.streets > 1 ? `${stats.streets} streets, ` : ''}${stats.communities} communities, ${stats.venues} venues (${stats.violators} cutting corners), ${stats.days} days, ` +
             `${stats.entranceRecords.toLocaleString('en')} entrance records, ${stats.kioskRecords.toLocaleString('en')} kiosk records, ` +
             `${stats.passes.toLocaleString('en')} passes in ${(stats.ms / 1000).toFixed(1)} s` +
             `${flagCount === undefined ? '' : `; ${flagCount} flags from the rules`}\n`,

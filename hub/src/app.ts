@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { bookingPageRoutes } from './routes/booking-pages/index.js';
 import { dashboardAppRoutes } from './routes/dashboard-app/index.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
+import { oversightRoutes } from './routes/oversight/index.js';
 import { faviconRoutes } from './routes/favicon/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { metricsRoutes } from './routes/metrics/index.js';
@@ -211,6 +212,7 @@ export const hubApp = fp<AppOptions>(
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
     await app.register(bookingPageRoutes, { store, now, ui });
     await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
+    await app.register(oversightRoutes, { store, now });
     await app.register(suspensionRoutes, { store, io, now });
     await app.register(inspectionRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
     await app.register(policyRoutes, { store, io, now });

@@ -2,6 +2,35 @@ import type { Store } from '../../hub/src/store/index.js';
 
 // No vitest import: a Playwright spec may build streets too.
 
+/**
+ * A venue with one entrance in a named street of a named district (both made if missing), as the
+ * registry would hold it in a deployment of several streets: the community `c-<venueId>` belongs to
+ * `streetId`. Returns the entrance id, as seedVenue does.
+ */
+export async function seedStreetVenue(
+  store: Store,
+  { districtId, streetId, venueId, name = '测试KTV' }: { districtId: string; streetId: string; venueId: string; name?: string },
+): Promise<string> {
+  if (!(await store.organisation.district(districtId))) await store.organisation.saveDistrict({ id: districtId, name: `${districtId}区` });
+  if (!(await store.organisation.street(streetId))) await store.organisation.saveStreet({ id: streetId, name: `${streetId}街道`, districtId });
+  await store.venues.addCommunity({ id: `c-${venueId}`, name: `${venueId}社区`, streetId });
+  await store.venues.add({
+    id: venueId,
+    communityId: `c-${venueId}`,
+    name,
+    type: 'ktv',
+    address: '测试路1号',
+    ratedCapacity: 100,
+    openingHours: null,
+    utcOffsetMinutes: 480,
+    officers: { prevention: { name: '赵敏', phone: '13800000001' } },
+  });
+  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '王芳', role: '门岗', pin: '1234' });
+  const entranceId = `${venueId}-1`;
+  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
+  return entranceId;
+}
+
 export interface SeededStreet {
   streetId: string;
   communityId: string;
@@ -21,21 +50,6 @@ export async function seedSecondStreet(
 ): Promise<SeededStreet> {
   if (!(await store.organisation.district(districtId))) await store.organisation.saveDistrict({ id: districtId, name: districtName });
   await store.organisation.saveStreet({ id: streetId, name: streetName, districtId });
-  const communityId = `c-${venueId}`;
-  await store.venues.addCommunity({ id: communityId, name: `${streetName}社区`, streetId });
-  await store.venues.add({
-    id: venueId,
-    communityId,
-    name: `${streetName}KTV`,
-    type: 'ktv',
-    address: '测试路2号',
-    ratedCapacity: 80,
-    openingHours: null,
-    utcOffsetMinutes: 480,
-    officers: { prevention: { name: '钱进', phone: '13800000002' } },
-  });
-  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '孙丽', role: '门岗', pin: '4321' });
-  const entranceId = `${venueId}-1`;
-  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
-  return { streetId, communityId, venueId, entranceId };
+  const entranceId = await seedStreetVenue(store, { districtId, streetId, venueId, name: `${streetName}KTV` });
+  return { streetId, communityId: `c-${venueId}`, venueId, entranceId };
 }

@@ -2,6 +2,7 @@ import { createAccountRepository, type AccountRepository } from './accounts.js';
 import { createAuditRepository, sealAuditLog, type AuditRepository } from './audit.js';
 import { createBookingRepository, type BookingRepository } from './bookings.js';
 import type { DashboardRepository } from './dashboard.js';
+import type { OversightRepository } from './oversight.js';
 import { createAggregates, type Aggregates } from './aggregates.js';
 import { openDatabase } from './database.js';
 import { createInspectionRepository, type InspectionReads, type InspectionRepository } from './inspections.js';
@@ -48,6 +49,8 @@ export interface Store {
   streetSettings: StreetSettingsRepository;
   audit: AuditRepository;
   dashboard: DashboardRepository;
+  /** Oversight of streets for district and city admins (oversight.ts), read through the read pool. */
+  oversight: OversightRepository;
   flags: FlagRepository;
   tracing: TracingRepository;
   /** Reservations: venues' booking settings and bookings per slot. */
@@ -148,6 +151,7 @@ export async function assembleStore(sql: SqlDatabase, parts: StoreParts): Promis
       streetSettings: createStreetSettingsRepository(sql),
       audit: createAuditRepository(sql),
       dashboard: reads.dashboard,
+      oversight: reads.oversight,
       flags: createFlagRepository(sql, ctx, aggregates, commits),
       tracing: reads.tracing,
       bookings: createBookingRepository(sql),

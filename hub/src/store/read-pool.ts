@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Aggregates } from './aggregates.js';
 import { createDashboardRepository, type DashboardRepository } from './dashboard.js';
 import { createInspectionReads, type InspectionReads } from './inspections.js';
+import { createOversightRepository, type OversightRepository } from './oversight.js';
 import type { Sql } from './sql.js';
 import { createTracingRepository, type TracingRepository } from './tracing.js';
 
@@ -37,6 +38,8 @@ export interface ReadRepositories {
   dashboard: DashboardRepository;
   tracing: TracingRepository;
   inspections: InspectionReads;
+  /** The district's and city's view of their streets (oversight.ts). */
+  oversight: OversightRepository;
 }
 
 /**
@@ -46,7 +49,8 @@ export interface ReadRepositories {
  * are asked for doors and spans, never applied or rebuilt here.
  */
 export function readRepositories(sql: Sql, aggregates: Aggregates): ReadRepositories {
-  return { dashboard: createDashboardRepository(sql, aggregates), tracing: createTracingRepository(sql), inspections: createInspectionReads(sql) };
+  const dashboard = createDashboardRepository(sql, aggregates);
+  return { dashboard, tracing: createTracingRepository(sql), inspections: createInspectionReads(sql), oversight: createOversightRepository(sql, dashboard) };
 }
 
 export interface ReadPoolOptions {
@@ -90,6 +94,7 @@ const READS = {
   dashboard: ['overview', 'records', 'day', 'ranking', 'weeklyReport', 'venueCommunity', 'ledgers', 'names', 'undone', 'trends'],
   tracing: ['venues', 'trace'],
   inspections: ['list'],
+  oversight: ['overview', 'ranking', 'weeklyReport'],
 } as const satisfies { [R in keyof ReadRepositories]: readonly (keyof ReadRepositories[R])[] };
 /** A method added to either repository fails to compile here until it is listed above (and is a read). */
 type Unlisted = { [R in keyof ReadRepositories]: Exclude<keyof ReadRepositories[R], (typeof READS)[R][number]> }[keyof ReadRepositories];
@@ -234,6 +239,7 @@ export function createReadPool(file: string, local: () => ReadRepositories, opti
     dashboard: proxy('dashboard'),
     tracing: proxy('tracing'),
     inspections: proxy('inspections'),
+    oversight: proxy('oversight'),
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker?.terminate()));

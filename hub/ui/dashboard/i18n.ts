@@ -3,6 +3,7 @@ import { FLAG_RULE_TEXT, REASON_TEXT, type Lang } from '../../../shared/labels.j
 import type { FlagRule } from '../../../shared/schemas/flags.js';
 import { inspectionEn, inspectionZh } from './inspection-i18n.js';
 import { policyLevelsEn, policyLevelsZh } from './policy-levels-i18n.js';
+import { oversightEn, oversightZh } from './oversight-i18n.js';
 
 /** The flag rules' names (shared with the hub's CSV exports) as `rule_<code>` entries. */
 function ruleTexts(lang: Lang): { [K in FlagRule as `rule_${K}`]: string } {
@@ -984,6 +985,7 @@ const zh = {
   trVenueOutside: '该场所不在您负责的范围内',
   ...inspectionZh,
   ...policyLevelsZh,
+  ...oversightZh,
 } as const;
 
 type Key = keyof typeof zh;
@@ -1933,6 +1935,7 @@ const en: Record<Key, string> = {
   trVenueOutside: 'This venue is not in your area',
   ...inspectionEn,
   ...policyLevelsEn,
+  ...oversightEn,
 };
 
 export type { Lang };

@@ -15,6 +15,8 @@ import './flags-screen.js';
 import './ranking-screen.js';
 import './joint-screen.js';
 import './report-screen.js';
+import './oversight-screen.js';
+import './oversight-report.js';
 import './audit-screen.js';
 import './registry-screen.js';
 import './registry-streets.js';
@@ -80,12 +82,15 @@ export class InspectorDashboard extends LitElement {
     const above = isAbove(a);
     const link = (name: Route['name'], href: string, key: TextKey) =>
       html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
+    // A district or city admin's home is its streets (oversight-screen.ts), with the rolled-up report beside it.
+    const overseer = (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
     return html`<header>
         <strong class="title">${t('appTitle')}</strong>
         <nav>
-          ${link('street', routeHref('street'), 'navStreet')} ${link('flags', flagsHref(), 'navFlags')}
+          ${link('street', routeHref('street'), overseer ? 'navOversight' : 'navStreet')}
+          ${overseer ? link('streets-report', routeHref('streets-report'), 'navOversightReport') : nothing} ${link('flags', flagsHref(), 'navFlags')}
           ${link('ranking', routeHref('ranking'), 'navRanking')} ${link('joint', routeHref('joint'), 'navJoint')}
-          ${link('reports', routeHref('reports'), 'navReports')}
+          ${overseer ? nothing : link('reports', routeHref('reports'), 'navReports')}
           ${admin
             ? html`${link('registry', routeHref('registry'), 'navRegistry')} ${link('kiosks', routeHref('kiosks'), 'navKiosks')}
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
@@ -122,6 +127,8 @@ export class InspectorDashboard extends LitElement {
         return html`<joint-screen></joint-screen>`;
       case 'reports':
         return html`<report-screen .week=${r.week}></report-screen>`;
+      case 'streets-report':
+        return (OVERSIGHT_ROLES as readonly string[]).includes(a.role) ? html`<oversight-report .week=${r.week}></oversight-report>` : html`<p class="error">${t('adminOnly')}</p>`;
       case 'audit':
         return html`<audit-screen></audit-screen>`;
       case 'registry':
@@ -135,7 +142,7 @@ export class InspectorDashboard extends LitElement {
       case 'account':
         return html`<account-screen .account=${a} @password-changed=${this._accountChanged} @totp-enrolled=${this._accountChanged}></account-screen>`;
       default:
-        return html`<street-screen></street-screen>`;
+        return (OVERSIGHT_ROLES as readonly string[]).includes(a.role) ? html`<oversight-screen></oversight-screen>` : html`<street-screen></street-screen>`;
     }
   }
 

@@ -8,10 +8,10 @@ import { Resource } from './resource.js';
 import { replaceHash, routeHref, venueHref } from './router.js';
 import { base } from './styles.js';
 
-const PAGE_STYLE_ID = 'report-print-page';
+export const PAGE_STYLE_ID = 'report-print-page';
 
 /** @page rules only work from the document's own style sheets, not from a shadow root's. */
-function printPageStyle(): HTMLStyleElement {
+export function printPageStyle(): HTMLStyleElement {
   let style = document.getElementById(PAGE_STYLE_ID) as HTMLStyleElement | null;
   if (!style) {
     style = document.createElement('style');

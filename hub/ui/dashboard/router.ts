@@ -3,7 +3,9 @@
  * `#/`, `#/venue/<id>?date=…&flag=…`, `#/venue/<id>/inspect` (the on-site checklist), `#/flags?flag=…`,
  * `#/ranking?date=…`, `#/reports?week=…`, `#/joint`, `#/audit`, and the street
  * admin's screens: `#/registry?venue=…`, `#/kiosks?venue=…`, `#/policy`, `#/tracing`; and
- * `#/account` (one's password, a street admin's second factor and the street's security setting).
+ * `#/account` (one's password, a street admin's second factor and the street's security setting);
+ * for district and city admins `#/` is the oversight of their streets and `#/streets-report?week=…`
+ * the weekly report rolled up from the streets'.
  */
 export type Route =
   | { name: 'street' }
@@ -12,6 +14,7 @@ export type Route =
   | { name: 'flags'; flag: number | undefined; all: boolean }
   | { name: 'ranking'; date: string | undefined }
   | { name: 'reports'; week: string | undefined }
+  | { name: 'streets-report'; week: string | undefined }
   | { name: 'joint' }
   | { name: 'audit' }
   | { name: 'registry'; venue: string | undefined }
@@ -41,9 +44,10 @@ export function parseRoute(hash: string): Route {
       return { name: 'flags', flag: flagId, all: q.get('all') === '1' };
     case 'ranking':
       return { name: 'ranking', date: date && DATE.test(date) ? date : undefined };
-    case 'reports': {
+    case 'reports':
+    case 'streets-report': {
       const week = q.get('week');
-      return { name: 'reports', week: week && WEEK.test(week) ? week : undefined };
+      return { name: parts[0], week: week && WEEK.test(week) ? week : undefined };
     }
     case 'joint':
       return { name: 'joint' };
@@ -83,7 +87,7 @@ export function flagsHref(q: { flag?: number; all?: boolean } = {}): string {
   return `#/flags${qs({ flag: q.flag, all: q.all ? 1 : undefined })}`;
 }
 
-export function routeHref(name: 'street' | 'ranking' | 'reports' | 'joint' | 'audit' | 'registry' | 'kiosks' | 'policy' | 'tracing' | 'account', q: Record<string, string | undefined> = {}): string {
+export function routeHref(name: 'street' | 'ranking' | 'reports' | 'streets-report' | 'joint' | 'audit' | 'registry' | 'kiosks' | 'policy' | 'tracing' | 'account', q: Record<string, string | undefined> = {}): string {
   return name === 'street' ? '#/' : `#/${name}${qs(q)}`;
 }
 

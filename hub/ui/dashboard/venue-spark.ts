@@ -18,6 +18,8 @@ export class VenueSpark extends LitElement {
   @property({ attribute: false }) flags: readonly number[] = [];
   /** What one bar is ("hour" or "day"), for the name read out. */
   @property() unit: 'hour' | 'day' = 'hour';
+  /** Its width in px (the street overview's rows: 120; the oversight's, a street per row: narrower). */
+  @property({ type: Number }) width = WIDTH;
 
   @query('.plot') private plotEl!: HTMLDivElement;
 
@@ -34,7 +36,7 @@ export class VenueSpark extends LitElement {
     const total = this.admissions.reduce((a, b) => a + b, 0);
     const flags = this.flags.reduce((a, b) => a + b, 0);
     const name = t(this.unit === 'hour' ? 'sparkToday' : 'sparkWeek', { n: total, f: flags });
-    return html`<div class="plot" role="img" aria-label=${name} title=${name} data-testid="spark-${this.unit}"
+    return html`<div class="plot" style="width: ${this.width}px" role="img" aria-label=${name} title=${name} data-testid="spark-${this.unit}"
       data-admissions=${total} data-flags=${flags}></div>`;
   }
 
@@ -44,7 +46,7 @@ export class VenueSpark extends LitElement {
     const maxFlags = Math.max(1, ...this.flags);
     this.plot = new uPlot(
       {
-        width: WIDTH,
+        width: this.width,
         height: HEIGHT,
         padding: [2, 2, 0, 2],
         legend: { show: false },
