@@ -17,6 +17,7 @@ import { openStore } from '../../hub/src/store/index.js';
 import { RecordsQuery } from '../../shared/schemas/dashboard.js';
 import { parseFlags } from '../cli.js';
 import { seedStreet } from '../seed-street.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 const flags = parseFlags(
   z.object({
@@ -74,7 +75,7 @@ try {
 
     const baseline = await timed(flags.runs * 5, () => count.get(busiest.id, dayStart, dayEnd - 1)!.n);
     const streetCounts = await timed(flags.runs, () => venueIds.reduce((s, id) => s + count.get(id, dayStart, dayEnd - 1)!.n, 0));
-    const overview = await timed(flags.runs, () => store.dashboard.overview({ communityId: null }, now));
+    const overview = await timed(flags.runs, () => store.dashboard.overview(WHOLE_CITY, now));
     const q = RecordsQuery.parse({ from: String(dayStart), to: String(dayEnd), page: '1' });
     const page = await timed(flags.runs * 5, () => store.dashboard.records(busiest.id, q));
     if (page.value.total !== baseline.value) throw new Error(`log total ${page.value.total} ≠ count ${baseline.value}`);

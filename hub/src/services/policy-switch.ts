@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
-import { pushPolicyChange } from '../sockets/dashboards.js';
-import { connectedKiosks, kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
+import { pushPolicyChange, type Organisation } from '../sockets/dashboards.js';
+import { connectedKiosks, kioskCommunityRoom, kioskStreetRoom, type KioskServer } from '../sockets/kiosks.js';
+import { WHOLE_CITY } from '../store/scope.js';
 import type { Store } from '../store/index.js';
 import type { PolicyAuthor } from '../store/policies.js';
 
@@ -81,7 +82,7 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
     const published: number[] = [];
     try {
       for (const { version: v, scheduleId } of await store.policies.since(through)) {
-        publishPolicy(io, v.policy, { communityId: v.communityId, at: v.activatedAt, by: v.createdBy, scheduleId });
+        await publishPolicy(io, store.organisation, v.policy, { communityId: v.communityId, at: v.activatedAt, by: v.createdBy, scheduleId });
         through = v.version;
         published.push(v.version);
       }
@@ -100,14 +101,26 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
  * re-read who has acked).
  * A street-wide version is newer than every community's, so every kiosk gets it.
  */
-export function publishPolicy(
+export async function publishPolicy(
   io: KioskServer,
+  org: Organisation,
   policy: Policy,
-  { communityId, at, by, scheduleId }: { communityId: string | null; at: number; by: string | null; scheduleId: number | null },
-): void {
+  { communityId, streetId = null, at, by, scheduleId }: { communityId: string | null; streetId?: string | null; at: number; by: string | null; scheduleId: number | null },
+): Promise<void> {
   const nsp = io.of(KIOSK_NAMESPACE);
-  (communityId === null ? nsp : nsp.to(kioskCommunityRoom(communityId))).emit('policy:update', policy);
-  pushPolicyChange(io, { kind: 'switched', version: policy.version, mode: policy.mode, communityId, at, by, scheduleId });
+  // The rooms of the version's level (docs/architecture.md "Streets as tenants"): a community's
+  // kiosks, or a street's; a street-wide version not naming its street is the only street's, and
+  // only with several streets and none named does it go to every kiosk.
+  const street = communityId !== null ? null : (streetId ?? (await onlyStreetOf(org)));
+  const target = communityId !== null ? nsp.to(kioskCommunityRoom(communityId)) : street !== null ? nsp.to(kioskStreetRoom(street)) : nsp;
+  target.emit('policy:update', policy);
+  await pushPolicyChange(io, org, { kind: 'switched', version: policy.version, mode: policy.mode, communityId, at, by, scheduleId }, { ...WHOLE_CITY, communityId, streetId: street });
+}
+
+/** The deployment's street when it has one only (every deployment starts with one), else null. */
+async function onlyStreetOf(org: Organisation): Promise<string | null> {
+  const streets = await org.streets();
+  return streets.length === 1 ? streets[0]!.id : null;
 }
 
 /** Kiosks connected now, to any hub process, per community (one count per kiosk, however many sockets it has open). */

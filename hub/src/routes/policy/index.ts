@@ -18,6 +18,7 @@ import { connectedByCommunity, switchPolicy } from '../../services/policy-switch
 import { pushPolicyChange } from '../../sockets/dashboards.js';
 import type { KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
+import { WHOLE_CITY } from '../../store/scope.js';
 
 const ErrorBody = z.object({ error: ApiError });
 const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -110,7 +111,8 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
         return { kind: 'switched' as const, version: (await store.policies.version(active.version))!, ...counts };
       }
       const schedule = await store.policies.schedule(policy, at, t, { communityId, by: account.name, note: reason });
-      pushPolicyChange(io, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name });
+      // Rooms only: the admins of the community's street, or of the admin's own street (sockets/dashboards.ts policyRooms).
+      await pushPolicyChange(io, store.organisation, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name }, { ...WHOLE_CITY, communityId, streetId: communityId === null ? account.streetId : null });
       await audit(request, 'policy_schedule', `schedule:${schedule.id}`, { scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, reason });
       return { kind: 'scheduled' as const, schedule };
     },
@@ -128,7 +130,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       if (!out.schedule) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
       if (!out.ok) throw new HttpError(409, 'conflict', `this switch is already ${out.schedule.status}`, 'id');
       const s = out.schedule;
-      pushPolicyChange(io, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: request.account!.name });
+      await pushPolicyChange(io, store.organisation, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: request.account!.name }, { ...WHOLE_CITY, communityId: s.communityId, streetId: s.communityId === null ? request.account!.streetId : null });
       await audit(request, 'policy_schedule_cancel', `schedule:${s.id}`, {
         scheduleId: s.id,
         mode: s.mode,
