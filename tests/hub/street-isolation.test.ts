@@ -282,7 +282,19 @@ describe('streets as tenants: nothing of one street reaches another', () => {
     const d = await items(two.districtAdmin);
     expect(new Set(d.map((e) => e.streetId))).toEqual(new Set([two.s1.streetId, two.s2.streetId, null]));
     expect(d.filter((e) => e.streetId === null).every((e) => e.districtId === two.districtId)).toBe(true);
+    // An entry written without naming its place (routes of other screens) is the acting account's street's.
+    const aAdmin = (await store.accounts.verify(two.s1.admin, PASSWORD))!;
+    await store.audit.record({ at: Date.now(), accountId: aAdmin.id, accountName: aAdmin.name, action: 'policy_switch', target: 'placeless-act' });
+    const targets = async (streetId: string) => (await store.audit.list({ limit: 5, scope: { districtId: null, streetId, communityId: null } })).map((e) => e.target);
+    expect(await targets(two.s1.streetId)).toContain('placeless-act');
+    expect(await targets(two.s2.streetId)).not.toContain('placeless-act');
     const { verifyAuditChain } = await import('../../hub/src/store/audit.js');
+    expect(await verifyAuditChain(store.sql)).toMatchObject({ ok: true });
+    // The street is part of what the chain holds: moving an entry to the other street breaks it there.
+    const moved = (await store.sql.get<{ id: number }>('SELECT max(id) AS id FROM audit_log WHERE street_id = ?', [two.s1.streetId]))!.id;
+    await store.sql.run('UPDATE audit_log SET street_id = ? WHERE id = ?', [two.s2.streetId, moved]);
+    expect(await verifyAuditChain(store.sql)).toMatchObject({ ok: false, broken: { id: moved } });
+    await store.sql.run('UPDATE audit_log SET street_id = ? WHERE id = ?', [two.s1.streetId, moved]);
     expect(await verifyAuditChain(store.sql)).toMatchObject({ ok: true });
   });
 

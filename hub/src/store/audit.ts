@@ -13,8 +13,10 @@ export interface AuditRepository {
   /**
    * Appends an entry. `where` is the street (and district) the act concerns (docs/architecture.md
    * "Streets as tenants"): a street admin's act its street, an inspector's its community's street,
-   * an act on a venue the venue's street, a district's act the district alone; not given, or both
-   * null, a city act (the hub's own work, a login failure of no known account, npm run admin).
+   * an act on a venue the venue's street, a district's act the district alone; both null, a city
+   * act. Not given: the acting account's own place (its street, or its district, or the city for the
+   * city admin), and a city act when no account acted (the hub's own work, a login failure of no
+   * known account).
    */
   record(e: {
     at: number;
@@ -49,6 +51,17 @@ export const CITY_ACT: AuditPlace = Object.freeze({ streetId: null, districtId: 
 const AUDIT_IN_SCOPE =
   '(CAST(? AS TEXT) IS NULL OR street_id = ?)' +
   ' AND (CAST(? AS TEXT) IS NULL OR street_id IN (SELECT id FROM streets WHERE district_id = ?) OR (street_id IS NULL AND district_id = ?))';
+/** An account's own place: a street admin's street, an inspector's community's street, with its district; a district admin's district. */
+async function placeOfAccount(sql: Sql, accountId: string): Promise<AuditPlace> {
+  const row = await sql.get<{ street_id: string | null; district_id: string | null }>(
+    `SELECT coalesce(a.street_id, c.street_id) AS street_id, coalesce(a.district_id, s.district_id) AS district_id
+       FROM accounts a LEFT JOIN communities c ON c.id = a.community_id LEFT JOIN streets s ON s.id = coalesce(a.street_id, c.street_id)
+      WHERE a.id = ?`,
+    [accountId],
+  );
+  return row ? { streetId: row.street_id, districtId: row.district_id } : CITY_ACT;
+}
+
 const auditScopeParams = (scope: Scope): (string | null)[] => [scope.streetId, scope.streetId, scope.districtId, scope.districtId, scope.districtId];
 
 /** The "hash before" the first entry. */
@@ -98,7 +111,7 @@ const COLUMNS = 'id, at, account_id, account_name, action, target, detail, stree
 export function createAuditRepository(sql: Sql): AuditRepository {
   return {
     async record(e) {
-      const where = e.where ?? CITY_ACT;
+      const where = e.where ?? (e.accountId !== null ? await placeOfAccount(sql, e.accountId) : CITY_ACT);
       const row = {
         at: e.at,
         account_id: e.accountId,
