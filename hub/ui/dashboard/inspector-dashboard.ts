@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { AccountView } from '../../../shared/schemas/account.js';
+import { OVERSIGHT_ROLES, type AccountView } from '../../../shared/schemas/account.js';
 import { ApiFailure, UNAUTHORIZED_EVENT, getJson, postJson } from './api.js';
 import { resetLive } from './live.js';
 import { I18nController, currentLang, label, setLang, t, type TextKey } from './i18n.js';
@@ -62,7 +62,7 @@ export class InspectorDashboard extends LitElement {
     }
     const a = this.account;
     const who = html`<span class="who" data-testid="account" data-role=${a.role}>
-      ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
+      ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}${a.role === 'district_admin' && (a.districtName ?? a.districtId) ? html` · ${a.districtName ?? a.districtId}` : nothing}
     </span>`;
     if (a.mustChangePassword) {
       // A one-time password (npm run admin): the hub answers nothing else until it is changed.
@@ -71,6 +71,8 @@ export class InspectorDashboard extends LitElement {
         <main><password-screen forced @password-changed=${this._accountChanged}></password-screen></main>`;
     }
     const admin = a.role === 'street_admin';
+    // Above a street: the audit log of the streets it covers is read here (docs/security.md "Access by role").
+    const above = (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
     const link = (name: Route['name'], href: string, key: TextKey) =>
       html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
     return html`<header>
@@ -83,7 +85,9 @@ export class InspectorDashboard extends LitElement {
             ? html`${link('registry', routeHref('registry'), 'navRegistry')} ${link('kiosks', routeHref('kiosks'), 'navKiosks')}
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
-            : nothing}
+            : above
+              ? link('audit', routeHref('audit'), 'navAudit')
+              : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
         </nav>
         ${who} ${langButton}
@@ -94,7 +98,8 @@ export class InspectorDashboard extends LitElement {
 
   private _screen(a: AccountView) {
     const r = this.route;
-    if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin') return html`<p class="error">${t('adminOnly')}</p>`;
+    const readsAudit = r.name === 'audit' && (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
+    if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin' && !readsAudit) return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {
       case 'venue':
         return html`<venue-screen .venueId=${r.id} .date=${r.date} .flagId=${r.flag} .admin=${a.role === 'street_admin'}></venue-screen>`;
