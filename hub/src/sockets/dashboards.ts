@@ -174,6 +174,19 @@ export const WATCHING_TTL_MS = 2_000;
 const watchingElsewhere = new WeakMap<object, Map<string, { until: number; watching: Promise<boolean> }>>();
 
 /**
+ * Whether any admin's dashboard may be watching: one is connected here, or another hub process
+ * runs (asked per street by streetWatching). None: a kiosk's view and its place need not be read,
+ * so a street of tablets reconnecting costs no reads when nobody is watching.
+ */
+export async function anyAdminMayWatch(io: HasNamespaces): Promise<boolean> {
+  const nsp = dashboards(io);
+  for (const [room, sockets] of nsp.adapter.rooms) {
+    if (sockets.size > 0 && (room === CITY_ROOM || room.startsWith('street:') || room.startsWith('district:'))) return true;
+  }
+  return (await nsp.adapter.serverCount()) > 1;
+}
+
+/**
  * Whether an admin of this street (its own, its district's or the city's) has a dashboard
  * connected, to this or another hub process, to hear kiosk views (none: the view need not be read).
  */

@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import { KioskRevokedError } from '../store/records.js';
 import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
-import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
+import { anyAdminMayWatch, pushFlags, pushKiosk, streetWatching } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 import { createPushQueue } from './push-queue.js';
 import { createRefusedTokens } from './refused-tokens.js';
@@ -131,6 +131,7 @@ export async function liveKioskView(store: Store, io: KioskServer, id: string): 
 /** Tells the dashboards of the admins of the kiosk's street how it stands now; a failure is logged, never thrown at the caller. */
 export async function pushKioskView(store: Store, io: KioskServer, id: string, log: FastifyBaseLogger): Promise<void> {
   try {
+    if (!(await anyAdminMayWatch(io))) return;
     const kiosk = await store.kiosks.byId(id);
     const place = kiosk && (await store.organisation.placeOfCommunity(kiosk.communityId));
     // Nobody at the street office (or above it) is watching: a street of tablets reconnecting reads no views.
