@@ -3,6 +3,7 @@ import type { Store } from '../hub/src/store/index.js';
 import { posterToken } from '../shared/rules/venue-code.js';
 import { formatEnrolmentCode } from '../shared/schemas/enrolment.js';
 import { DEMO_BOOKING_VENUE_ID, DEMO_ENTRANCE_ID, DEMO_STAFF, seedDemoAccounts, seedDemoStreet } from './demo-street.js';
+import { WHOLE_CITY } from '../hub/src/store/scope.js';
 
 /**
  * What `npm start` and `npm run cluster` print once the street is up: where
@@ -25,7 +26,7 @@ export interface DemoSeed {
 export async function seedDemo(store: Store): Promise<DemoSeed> {
   const seeded = await seedDemoStreet(store);
   let door = DEMO_ENTRANCE_ID;
-  const street = await store.dashboard.overview({ communityId: null }, Date.now());
+  const street = await store.dashboard.overview(WHOLE_CITY, Date.now());
   const first = street.communities.find((c) => c.venues.length > 0);
   if (!(await store.venues.entrance(door)) && first) door = (await store.venues.profile(first.venues[0]!.id))?.entrances[0]?.id ?? door;
   const inspected = street.communities.find((c) => c.id === 'dongfeng') ?? first;

@@ -37,6 +37,7 @@ import { createSingletons } from './singletons.js';
 import { startFlagSweep } from './services/flags.js';
 import { startPolicyScheduler } from './services/policy-schedule.js';
 import { startRetentionJob } from './services/retention.js';
+import type { Flag } from '../../shared/schemas/flags.js';
 import { dropEndedSessions, pushFlags, registerDashboardSockets } from './sockets/dashboards.js';
 import { registerKioskSockets, type KioskLimits, type KioskServer } from './sockets/kiosks.js';
 import type { Store } from './store/index.js';
@@ -211,10 +212,12 @@ export const hubApp = fp<AppOptions>(
     const ui = await registerUiAssets(app, uiDist);
     await app.register(patronRoutes, { store, keys, now, ui, publicUrl });
     await app.register(bookingPageRoutes, { store, now, ui });
-    await app.register(dashboardRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
+    // To the rooms of each flag's community, street, district and city; a failed push is logged (dashboards re-read on connect).
+    const flagsToDashboards = (flags: Flag[]) => pushFlags(io, store.organisation, flags).catch((err: unknown) => app.log.error({ err }, 'could not push flags to dashboards'));
+    await app.register(dashboardRoutes, { store, now, pushFlags: flagsToDashboards });
     await app.register(oversightRoutes, { store, now });
     await app.register(suspensionRoutes, { store, io, now });
-    await app.register(inspectionRoutes, { store, now, pushFlags: (flags) => pushFlags(io, flags) });
+    await app.register(inspectionRoutes, { store, now, pushFlags: flagsToDashboards });
     await app.register(policyRoutes, { store, io, now });
     await app.register(registryRoutes, { store, now });
     await app.register(tracingRoutes, { store, keys, now });

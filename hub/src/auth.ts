@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { HttpError } from './errors.js';
 import type { HubKeys } from './keys.js';
 import type { Store } from './store/index.js';
+import type { AuditPlace } from './store/audit.js';
 import type { Place } from './store/organisation.js';
 import { accountScope, inScope, type Scope } from './store/scope.js';
 
@@ -34,7 +35,7 @@ export function sessionAccount(store: Store, now: () => number) {
  * every route but those marked `beforePasswordChange` (who am I, change the password, log out):
  * enforced here, so no route can forget it (docs/security.md "The inspectors' side").
  */
-export function requireAccount(store: Store, now: () => number, roles?: Role[], opts: { beforePasswordChange?: boolean } = {}): preHandlerAsyncHookHandler {
+export function requireAccount(store: Store, now: () => number, roles?: readonly Role[], opts: { beforePasswordChange?: boolean } = {}): preHandlerAsyncHookHandler {
   const lookup = sessionAccount(store, now);
   return async (request: FastifyRequest) => {
     const account = await lookup(request.cookies[SESSION_COOKIE]);
@@ -77,6 +78,18 @@ export function requireTotpWhenSet(store: Store): preHandlerAsyncHookHandler {
 
 /** What an account may see: the whole city, a district, a street, or one community (store/scope.ts). */
 export const scopeOf = (account: AccountView): Scope => accountScope(account);
+
+/**
+ * Where an account's own act is audited (store/audit.ts AuditPlace): a street admin's and an
+ * inspector's in their street, a district admin's in its district, the city admin's in the city.
+ */
+export const accountPlace = (account: AccountView): AuditPlace => ({ streetId: account.streetId, districtId: account.districtId });
+
+/** Where an act on a venue is audited: the venue's street (whoever acted); the account's own place if the venue is unknown. */
+export async function venuePlace(store: Store, account: AccountView, venueId: string): Promise<AuditPlace> {
+  const place = await store.organisation.placeOfVenue(venueId);
+  return place ? { streetId: place.streetId, districtId: place.districtId } : accountPlace(account);
+}
 
 /** Throws 403 unless the account may see things at this place (a community, with its street and district). */
 export function assertPlace(account: AccountView, place: Place): void {

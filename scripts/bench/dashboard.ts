@@ -102,7 +102,7 @@ async function district(store: Store, raw: Database.Database): Promise<void> {
   const communities = [...new Set(ofStreet.map((v) => v.community))];
   const streetBoard = await timed(flags.runs, async () => {
     let n = 0;
-    for (const communityId of communities) n += (await store.dashboard.overview({ communityId }, now)).communities.reduce((s, c) => s + c.venues.length, 0);
+    for (const communityId of communities) n += (await store.dashboard.overview({ ...WHOLE_CITY, communityId }, now)).communities.reduce((s, c) => s + c.venues.length, 0);
     return n;
   });
   if (streetBoard.value !== ofStreet.length) throw new Error(`street board ${streetBoard.value} venues ≠ ${ofStreet.length}`);
@@ -176,7 +176,7 @@ async function street(store: Store, raw: Database.Database): Promise<void> {
 
     const baseline = await timed(flags.runs * 5, () => count.get(busiest.id, dayStart, dayEnd - 1)!.n);
     const streetCounts = await timed(flags.runs, () => venueIds.reduce((s, id) => s + count.get(id, dayStart, dayEnd - 1)!.n, 0));
-    const overview = await timed(flags.runs, () => store.dashboard.overview({ communityId: null }, now));
+    const overview = await timed(flags.runs, () => store.dashboard.overview(WHOLE_CITY, now));
     const q = RecordsQuery.parse({ from: String(dayStart), to: String(dayEnd), page: '1' });
     const page = await timed(flags.runs * 5, () => store.dashboard.records(busiest.id, q));
     if (page.value.total !== baseline.value) throw new Error(`log total ${page.value.total} ≠ count ${baseline.value}`);

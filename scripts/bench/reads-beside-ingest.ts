@@ -34,6 +34,7 @@ import { connectKiosk, enrolKiosk, hubOptions, seedVenue, type KioskClient } fro
 import { entranceRecord } from '../../tests/support/records.js';
 import { parseFlags } from '../cli.js';
 import { seedStreet } from '../seed-street.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 const flags = parseFlags(
   z.object({
@@ -48,7 +49,7 @@ const flags = parseFlags(
 
 const OFFSET = 480; // seed-street and seedVenue: UTC+8
 const DAY = 86_400_000;
-const ALL = { communityId: null };
+const ALL = WHOLE_CITY;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 function pct(xs: number[], p: number): number {

@@ -13,6 +13,12 @@ export type Role = z.infer<typeof Role>;
 
 /** The roles that administer: a street, a district's streets, or the city's. */
 export const ADMIN_ROLES = ['street_admin', 'district_admin', 'city_admin'] as const satisfies readonly Role[];
+/**
+ * The roles that act for one street: its admin and the inspectors of its communities. A street's
+ * own acts (its venue registry, kiosks, suspensions, bookings, inspections, flag actions) are
+ * theirs; an admin above a street reads them but does not act in the street's place.
+ */
+export const STREET_ROLES = ['street_admin', 'community_inspector'] as const satisfies readonly Role[];
 /** The roles above a street: they oversee streets and may act for all of them at once. */
 export const OVERSIGHT_ROLES = ['district_admin', 'city_admin'] as const satisfies readonly Role[];
 

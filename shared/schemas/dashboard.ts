@@ -203,5 +203,8 @@ export const AuditEntry = z.object({
   action: z.string(),
   target: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
+  /** The street the act concerned, and its district; a district's own act has a district alone; both null: the city's. */
+  streetId: z.string().nullable(),
+  districtId: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

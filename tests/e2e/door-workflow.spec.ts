@@ -8,6 +8,7 @@ import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
 import { listenHub, seedVenue, tempDir } from '../support/hub.js';
 import { freePort } from '../support/hub-process.js';
 import { padTemperature, pendingCount, startShift, syncedCount } from './kiosk-page.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 const occupancy = (page: Page) => page.getByTestId('occupancy');
 
@@ -89,7 +90,7 @@ test.describe('the door, a day of work', () => {
     await expect(page.getByTestId('decision')).toContainText('禁止进入');
     await expect(page.getByTestId('decision')).toContainText('按防控政策本场所暂停营业');
     await expect
-      .poll(async () => (await store.kiosks.list())[0]?.policyVersionAcked)
+      .poll(async () => (await store.kiosks.list(WHOLE_CITY))[0]?.policyVersionAcked)
       .toBe(active.version);
     await page.screenshot({ path: 'test-results/kiosk-emergency-zh-1280x800.png' });
     // Portrait, then English: the same refusal and closure, said in each.

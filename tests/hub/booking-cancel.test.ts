@@ -12,6 +12,7 @@ import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskCli
 import { inspectorSession } from '../support/inspector.js';
 import { entranceRecord } from '../support/records.js';
 import { bookingSettings, M, H, DAY, T0, SLOT, PASSWORD, GREEN } from '../support/booking-clock.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 const SETTINGS = bookingSettings(10);
 
@@ -199,7 +200,7 @@ describe('cancelled bookings reach the doors (docs/bookings.md "Cancels reach th
       const onLive = await admit(SLOT + 1 * M, live);
       const onCancelled = await admit(SLOT + 2 * M, id);
       await evaluateBatch(store, kiosk, [onLive, onCancelled], now);
-      const flags = await store.flags.list({ communityId: null, venueId: 'venue-a' });
+      const flags = await store.flags.list({ ...WHOLE_CITY, venueId: 'venue-a' });
       const raised = flags.filter((f) => f.rule === 'admitted_without_booking');
       expect(raised).toHaveLength(1);
       expect(raised[0]!.evidence).toMatchObject({ recordIds: [onCancelled.id], withoutBooking: 1 });

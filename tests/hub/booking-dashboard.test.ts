@@ -9,6 +9,7 @@ import { connectDashboard, connectKiosk, type DashboardClient, type KioskClient 
 import { cstAt, cstDate, cstMidnight, DAY } from '../support/clock.js';
 import { startPolicyStreet, testClock, type PolicyStreet } from '../support/policy-street.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * The inspectors' side of bookings (003 §13; docs/inspectors-guide.md): a venue's slots
@@ -236,7 +237,7 @@ describe('booking dashboard', () => {
       expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'warning', windowKey: SLOT_10 });
       expect(flag.evidence).toMatchObject({ slot: '10:00–11:00', admissions: 2, withoutBooking: 1, unknownBooking: 0, recordIds: [walkIn.id] });
       // The booked party counted in its own slot (11:00), which has no flag.
-      const flags = await street.store.flags.list({ communityId: null, venueId: 'venue-a' });
+      const flags = await street.store.flags.list({ ...WHOLE_CITY, venueId: 'venue-a' });
       expect(flags.filter((f) => f.rule === 'admitted_without_booking').map((f) => f.windowKey)).toEqual([SLOT_10]);
     });
   });

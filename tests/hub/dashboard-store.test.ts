@@ -11,6 +11,7 @@ import type { SyncRecord } from '../../shared/schemas/record.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
 import { cstDate, cstIso, cstMonday, cstWeek, DAY, HOUR, MIN } from '../support/clock.js';
 import { entranceRecord, recordBase } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * 00:00 in China Standard Time (UTC+8, the test venues' zone) on the Monday of the current ISO week
@@ -89,7 +90,7 @@ describe('dashboard.overview', () => {
     await push(a, t, admit(a, t - 3 * HOUR), admit(a, t - 2 * HOUR), admit(a, t - HOUR), refuse(a, t - HOUR), occupancy(a, t - 30 * MIN, 'exit', 1));
     // Yesterday evening's patrons were closed out: they count neither inside nor today.
     await push(b, t, admit(b, t - 14 * HOUR), occupancy(b, t - 13 * HOUR, 'close_out', 1), admit(b, t - 5 * MIN));
-    const o = StreetOverview.parse(await store.dashboard.overview({ communityId: null }, t));
+    const o = StreetOverview.parse(await store.dashboard.overview(WHOLE_CITY, t));
     const all = Object.fromEntries(o.communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
     expect(all['venue-a']).toMatchObject({ inside: 2, cap: 100, admissionsToday: 3, status: 'clear', openFlags: 0, lastSeenAt: t });
     expect(all['venue-b']).toMatchObject({ inside: 1, cap: 40, admissionsToday: 1, status: 'clear' });
@@ -104,7 +105,7 @@ describe('dashboard.overview', () => {
     const [undo] = await push(a, t, admit(a, t - 5 * MIN));
     await push(a, t, (seq) => ({ ...recordBase(a, seq), kioskTime: iso(t - 4 * MIN), type: 'correction', correctsId: undo!.id, reason: '误操作' }));
     const byVenue = (await store.occupancy.byVenue('venue-a', t)).reduce((n, e) => n + e.inside, 0);
-    const venue = (await store.dashboard.overview({ communityId: 'c-venue-a' }, t)).communities[0]!.venues[0]!;
+    const venue = (await store.dashboard.overview({ ...WHOLE_CITY, communityId: 'c-venue-a' }, t)).communities[0]!.venues[0]!;
     expect([venue.inside, byVenue]).toEqual([5, 5]);
     expect(venue.admissionsToday).toBe(4); // 6 admitted, 2 undone
   });
@@ -113,7 +114,7 @@ describe('dashboard.overview', () => {
     const t = MONDAY + 12 * HOUR;
     await push(a, t - 5 * MIN, admit(a, t - 5 * MIN));
     await push(b, t - 11 * MIN, admit(b, t - 11 * MIN));
-    const status = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, [v.status, v.openFlags]]));
+    const status = async () => Object.fromEntries((await store.dashboard.overview(WHOLE_CITY, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, [v.status, v.openFlags]]));
     // venue-b's kiosk has not been heard from for 11 minutes and it is always open.
     expect(await status()).toEqual({ 'venue-a': ['clear', 0], 'venue-b': ['kiosk_offline', 0] });
     await flag('venue-a', 'skipped_check', 'warning', t - HOUR);
@@ -130,7 +131,7 @@ describe('dashboard.overview', () => {
 
   it('tells a venue that never reported and one whose tablets are all offline from a clear one', async () => {
     const t = MONDAY + 12 * HOUR;
-    const all = async () => Object.fromEntries((await store.dashboard.overview({ communityId: null }, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
+    const all = async () => Object.fromEntries((await store.dashboard.overview(WHOLE_CITY, t)).communities.flatMap((c) => c.venues).map((v) => [v.id, v]));
     // Enrolled, never heard: nothing to judge is no evidence of a clean door.
     expect((await all())['venue-a']).toMatchObject({ status: 'no_data', lastSeenAt: null, offlineSince: null, kiosks: 1 });
     // A venue with no tablet at all reads the same.
@@ -145,9 +146,9 @@ describe('dashboard.overview', () => {
   });
 
   it('shows a community only its own venues', async () => {
-    const o = await store.dashboard.overview({ communityId: 'c-venue-b' }, MONDAY);
+    const o = await store.dashboard.overview({ ...WHOLE_CITY, communityId: 'c-venue-b' }, MONDAY);
     expect(o.communities.map((c) => [c.id, c.venues.map((v) => v.id)])).toEqual([['c-venue-b', ['venue-b']]]);
-    expect((await store.dashboard.overview({ communityId: 'nobody' }, MONDAY)).communities).toEqual([]);
+    expect((await store.dashboard.overview({ ...WHOLE_CITY, communityId: 'nobody' }, MONDAY)).communities).toEqual([]);
     expect(await store.dashboard.venueCommunity('venue-a')).toBe('c-venue-a');
     expect(await store.dashboard.venueCommunity('no-such-venue')).toBeUndefined();
   });
@@ -163,7 +164,7 @@ describe('dashboard.trends', () => {
     await flag('venue-a', 'skipped_check', 'warning', now - 6 * HOUR);
     await flag('venue-a', 'over_capacity', 'violation', now - 3 * DAY);
     await flag('venue-a', 'kiosk_silent', 'warning', now - 2 * HOUR, 'withdrawn');
-    const t = (await store.dashboard.trends({ communityId: null }, now)).venues.find((v) => v.venueId === 'venue-a')!;
+    const t = (await store.dashboard.trends(WHOLE_CITY, now)).venues.find((v) => v.venueId === 'venue-a')!;
     expect(t.hours.admissions[9]).toBe(2);
     expect(t.hours.admissions.reduce((x, y) => x + y, 0)).toBe(2);
     expect(t.hours.flags[9]).toBe(1);
@@ -171,7 +172,7 @@ describe('dashboard.trends', () => {
     expect(t.days.admissions).toEqual([0, 0, 0, 0, 1, 0, 2]);
     expect(t.days.flags).toEqual([0, 0, 0, 1, 0, 0, 1]);
     expect(t).toMatchObject({ admissions7: 3, scans7: 0, scansPerAdmission: 0 });
-    const b7 = (await store.dashboard.trends({ communityId: 'c-venue-b' }, now)).venues;
+    const b7 = (await store.dashboard.trends({ ...WHOLE_CITY, communityId: 'c-venue-b' }, now)).venues;
     expect(b7.map((v) => [v.venueId, v.admissions7, v.scansPerAdmission])).toEqual([['venue-b', 0, null]]);
   });
 });
@@ -272,11 +273,11 @@ describe('dashboard.ranking', () => {
     const date = cstDate(MONDAY + 6 * DAY); // the Sunday: the 7 days Monday–Sunday of this week, against the 7 before
     await push(a, MONDAY, admit(a, MONDAY - 3 * DAY, skip), admit(a, MONDAY - 3 * DAY), admit(a, MONDAY + HOUR, skip), admit(a, MONDAY + 2 * HOUR));
     await push(b, MONDAY, admit(b, MONDAY + HOUR), admit(b, MONDAY + 7 * DAY + HOUR)); // the second is after the window
-    const rows = (await store.dashboard.ranking(date, { communityId: null })).rows;
+    const rows = (await store.dashboard.ranking(date, WHOLE_CITY)).rows;
     expect(rows.map((r) => r.venueId)).toEqual(['venue-a', 'venue-b']);
     expect(rows[0]).toMatchObject({ admissions: 2, skippedRate: 0.5, scansPerAdmission: 0, previousSkippedRate: 0.5, previousScansPerAdmission: 0 });
     expect(rows[1]).toMatchObject({ admissions: 1, skippedRate: 0, previousSkippedRate: null, previousScansPerAdmission: null });
-    expect((await store.dashboard.ranking(date, { communityId: 'c-venue-b' })).rows.map((r) => r.venueId)).toEqual(['venue-b']);
+    expect((await store.dashboard.ranking(date, { ...WHOLE_CITY, communityId: 'c-venue-b' })).rows.map((r) => r.venueId)).toEqual(['venue-b']);
   });
 });
 
@@ -292,7 +293,7 @@ describe('dashboard.weeklyReport', () => {
     ]);
     // Ordered last week, deadline missed this week, still open: 查后不改.
     await flag('venue-b', 'ledger_not_kept', 'violation', MONDAY - 5 * DAY, 'rectification_ordered', [{ action: 'order_rectification', at: MONDAY - 4 * DAY, deadline: MONDAY + DAY }], MONDAY + DAY);
-    const r = WeeklyReport.parse(await store.dashboard.weeklyReport(week, { communityId: null }));
+    const r = WeeklyReport.parse(await store.dashboard.weeklyReport(week, WHOLE_CITY));
     expect([r.from, r.to]).toEqual([MONDAY, MONDAY + 7 * DAY]);
     const [ra, rb] = r.rows;
     expect(ra).toEqual({
@@ -314,10 +315,10 @@ describe('dashboard.weeklyReport', () => {
     // Three violations within the policy's 30 days make a repeat offender too (000 §5 屡查屡犯).
     await flag('venue-a', 'admitted_while_closed', 'violation', MONDAY - 10 * DAY);
     await flag('venue-a', 'admitted_despite_risk', 'violation', MONDAY + 5 * DAY);
-    expect((await store.dashboard.weeklyReport(week, { communityId: 'c-venue-a' })).rows).toMatchObject([{ venueId: 'venue-a', repeatOffender: true }]);
+    expect((await store.dashboard.weeklyReport(week, { ...WHOLE_CITY, communityId: 'c-venue-a' })).rows).toMatchObject([{ venueId: 'venue-a', repeatOffender: true }]);
     expect(() => WeekQuery.parse({ week: '2026-48' })).toThrow();
     // A week no calendar has (2025 has 52 ISO weeks): a fixed fact, not a date that will pass.
-    await expect(store.dashboard.weeklyReport('2025-W53', { communityId: null })).rejects.toThrow(RangeError);
+    await expect(store.dashboard.weeklyReport('2025-W53', WHOLE_CITY)).rejects.toThrow(RangeError);
   });
 });
 
@@ -378,9 +379,9 @@ describe('dashboard filters against SQL injection', () => {
       expect(await store.dashboard.day(s, cstDate(MONDAY))).toBeUndefined();
       expect(await store.dashboard.venueCommunity(s)).toBeUndefined();
       expect(await store.dashboard.ledgers(s, 0, Date.now())).toEqual({ items: [], unreadable: [] });
-      expect((await store.dashboard.overview({ communityId: s }, MONDAY)).communities).toEqual([]);
-      expect((await store.dashboard.ranking(cstDate(MONDAY), { communityId: s })).rows).toEqual([]);
-      expect((await store.dashboard.weeklyReport(WEEK, { communityId: s })).rows).toEqual([]);
+      expect((await store.dashboard.overview({ ...WHOLE_CITY, communityId: s }, MONDAY)).communities).toEqual([]);
+      expect((await store.dashboard.ranking(cstDate(MONDAY), { ...WHOLE_CITY, communityId: s })).rows).toEqual([]);
+      expect((await store.dashboard.weeklyReport(WEEK, { ...WHOLE_CITY, communityId: s })).rows).toEqual([]);
     }
     // Everything still there.
     expect((await store.dashboard.records('venue-a', RecordsQuery.parse({}))).total).toBe(2);

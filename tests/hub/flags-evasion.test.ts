@@ -8,6 +8,7 @@ import { connectDashboard, connectKiosk, enrolKiosk, seedVenue, startTestHub, ty
 import { inspectorSession } from '../support/inspector.js';
 import { testClock, type TestClock } from '../support/policy-street.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * Doors that hide their lapses (000 §2(2)(1)): a real hub on 127.0.0.1 over a real SQLite file,
@@ -51,7 +52,7 @@ describe('flags for doors that hide their lapses, from records pushed over the k
   /** Admissions at the door of `k`, seqs from `from`, a minute apart ending at `end`. */
   const admissions = (k: { id: string; venueId: string }, from: number, checks: readonly Checks[], end: number) =>
     checks.map((c, i) => entranceRecord(k, from + i, { kioskTime: cstIso(end - (checks.length - i) * 20_000), checks: c }));
-  const flagsOf = async (rule: string) => (await hub.store.flags.list({ communityId: null })).filter((f) => f.rule === rule);
+  const flagsOf = async (rule: string) => (await hub.store.flags.list(WHOLE_CITY)).filter((f) => f.rule === rule);
   /** The flags of `rule` once there are `n`: the hub judges a batch after its ack. */
   const eventually = async (rule: string, n = 1) => {
     let flags: Flag[] = [];

@@ -12,6 +12,7 @@ import type { OpeningHours, VenueType } from '../../shared/schemas/venue.js';
 import { cstAt, cstDate, cstIso, cstMonday, DAY } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, tempDir, type KioskClient } from '../support/hub.js';
 import { entranceRecord, recordBase } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * The venue's ledgers judged by a real hub (000 §2(2)(2)–(3); 003 §27; 003's test table): records
@@ -132,7 +133,7 @@ describe('ledgers judged by the hub', () => {
   it('judges the same nights alike when stored history is judged after the fact (backfill)', async () => {
     await pushTwoNights();
     expect(await backfill(hub.store, at(0, 0), at(3, 12))).toBeGreaterThan(0);
-    const flags = (await hub.store.flags.list({ communityId: null, venueId: 'venue-night' })).filter((f) => f.rule === 'ledger_not_kept');
+    const flags = (await hub.store.flags.list({ ...WHOLE_CITY, venueId: 'venue-night' })).filter((f) => f.rule === 'ledger_not_kept');
     expect(flags.map((f) => f.windowKey).sort()).toEqual(THURSDAY_GAPS());
   });
 
@@ -142,7 +143,7 @@ describe('ledgers judged by the hub', () => {
     await push('night', [admission('night', at(0, 19))]);
     await push('night', [{ ...base('night', at(0, 19, 30)), type: 'staff_temperature', staffId: 'venue-night-staff-1', celsius: 38.1 }]);
     // Judged after the acknowledgement, as every batch is.
-    await expect.poll(async () => (await hub.store.flags.list({ communityId: null, venueId: 'venue-night' })).filter((f) => f.rule === 'staff_health')).toMatchObject([
+    await expect.poll(async () => (await hub.store.flags.list({ ...WHOLE_CITY, venueId: 'venue-night' })).filter((f) => f.rule === 'staff_health')).toMatchObject([
       { severity: 'violation', windowKey: `${cstDate(at(0, 12))}:fever`, evidence: { finding: 'fever', staff: [{ staffId: 'venue-night-staff-1', celsius: 38.1, onDuty: true }], thresholdC: 37.3 } },
     ]);
   });

@@ -17,6 +17,7 @@ import type { SyncRecord } from '../../shared/schemas/record.js';
 import { CST, cstAt, cstMidnight, cstMonday, DAY } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * Flags evaluated live (docs/inspectors-guide.md): a real hub on 127.0.0.1 over a real SQLite
@@ -166,7 +167,7 @@ describe('flags raised live', () => {
     await until(() => admin.heard.length === 2);
     expect(admin.heard[1]!.id).toBe(admin.heard[0]!.id);
     expect(admin.heard[1]!.evidence).toMatchObject({ recordIds: [first.id, second.id], withSkippedCheck: 2 });
-    expect(await street.store.flags.list({ communityId: null })).toHaveLength(1);
+    expect(await street.store.flags.list(WHOLE_CITY)).toHaveLength(1);
   });
 
   it('pushes an admission despite fever as a violation', async () => {
@@ -208,7 +209,7 @@ describe('flags raised live', () => {
     await expect.poll(() => street.store.sql.get("SELECT 1 AS one FROM flags WHERE rule = 'scans_below_admissions'"), { timeout: 5000 }).toBeDefined();
     // (Only the rules this test is about: socket.io dates the connection by the wall clock, not the
     // hub's injected one, so the clock-skew rule sees hours between them.)
-    const raised = (await street.store.flags.list({ communityId: null, venueId: 'venue-a' })).filter((f) => f.rule !== 'clock_skew');
+    const raised = (await street.store.flags.list({ ...WHOLE_CITY, venueId: 'venue-a' })).filter((f) => f.rule !== 'clock_skew');
     expect(raised).toMatchObject([{ rule: 'scans_below_admissions', evidence: { admissions: 12, scans: 0 } }]);
     expect((await sweep(street.store, t0 + 31 * 60_000)).filter((f) => f.rule === 'scans_below_admissions')).toEqual([]);
     const day = await sweep(street.store, dayStart(t0, 480) + 86_400_000 + 60_000);
@@ -254,11 +255,11 @@ describe('FlagRepository', () => {
     await flags.raise([raised('venue-a', 'h1')], 1000);
     await flags.raise([raised('venue-b', 'h1')], 2000);
     await flags.raise([raised('venue-a', 'h2')], 3000);
-    expect((await flags.list({ communityId: null })).map((f) => [f.venueId, f.windowKey])).toEqual([['venue-a', 'h2'], ['venue-b', 'h1'], ['venue-a', 'h1']]);
-    expect((await flags.list({ communityId: 'c-venue-b' })).map((f) => f.venueId)).toEqual(['venue-b']);
-    expect(await flags.list({ communityId: null, since: 2500 })).toHaveLength(1);
-    expect(await flags.list({ communityId: null, status: ['acknowledged'] })).toEqual([]);
-    expect(await flags.list({ communityId: null, venueId: 'venue-a', limit: 1 })).toHaveLength(1);
+    expect((await flags.list(WHOLE_CITY)).map((f) => [f.venueId, f.windowKey])).toEqual([['venue-a', 'h2'], ['venue-b', 'h1'], ['venue-a', 'h1']]);
+    expect((await flags.list({ ...WHOLE_CITY, communityId: 'c-venue-b' })).map((f) => f.venueId)).toEqual(['venue-b']);
+    expect(await flags.list({ ...WHOLE_CITY, since: 2500 })).toHaveLength(1);
+    expect(await flags.list({ ...WHOLE_CITY, status: ['acknowledged'] })).toEqual([]);
+    expect(await flags.list({ ...WHOLE_CITY, venueId: 'venue-a', limit: 1 })).toHaveLength(1);
   });
 
   it('takes a flag from open to rectified, recording each action, and refuses what its status does not allow', async () => {
@@ -302,7 +303,7 @@ describe('FlagRepository', () => {
     await flags.raise([raised('venue-a', 'old')], now - 40 * day);
     await flags.raise([raised('venue-a', 'h1'), raised('venue-a', 'h2')], now - 5 * day);
     await flags.raise([raised('venue-a', 'h3', { rule: 'skipped_check', severity: 'warning' })], now - day);
-    expect(await flags.jointEnforcement({ communityId: null }, now, THRESHOLDS)).toEqual([]);
+    expect(await flags.jointEnforcement(WHOLE_CITY, now, THRESHOLDS)).toEqual([]);
     await flags.raise([raised('venue-a', 'h4')], now - day);
     // venue-b: a rectification ordered and not done by its deadline.
     const [b] = await flags.raise([raised('venue-b', 'h1', { rule: 'skipped_check', severity: 'warning' })], now);
@@ -310,12 +311,12 @@ describe('FlagRepository', () => {
     const ordered = await flags.act(b!.id, { action: 'order_rectification', deadline, note: '限期整改' }, street.accounts.inspectorB.id, now);
     const later = ordered.deadline! + 1;
 
-    expect(await flags.jointEnforcement({ communityId: null }, later, THRESHOLDS)).toEqual([
+    expect(await flags.jointEnforcement(WHOLE_CITY, later, THRESHOLDS)).toEqual([
       { venueId: 'venue-a', venueName: '测试KTV', communityId: 'c-venue-a', communityName: '测试社区', violations: 3, missedDeadlines: 0 },
       { venueId: 'venue-b', venueName: '测试KTV', communityId: 'c-venue-b', communityName: '测试社区', violations: 0, missedDeadlines: 1 },
     ]);
-    expect(await flags.jointEnforcement({ communityId: 'c-venue-b' }, later, THRESHOLDS)).toMatchObject([{ venueId: 'venue-b' }]);
+    expect(await flags.jointEnforcement({ ...WHOLE_CITY, communityId: 'c-venue-b' }, later, THRESHOLDS)).toMatchObject([{ venueId: 'venue-b' }]);
     // Before the deadline there is nothing to hold against venue-b.
-    expect(await flags.jointEnforcement({ communityId: 'c-venue-b' }, ordered.deadline! - 1, THRESHOLDS)).toEqual([]);
+    expect(await flags.jointEnforcement({ ...WHOLE_CITY, communityId: 'c-venue-b' }, ordered.deadline! - 1, THRESHOLDS)).toEqual([]);
   });
 });

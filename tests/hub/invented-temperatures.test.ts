@@ -4,6 +4,7 @@ import type { EntranceRecord } from '../../shared/schemas/record.js';
 import { connectKiosk, enrolKiosk, seedVenue, type KioskClient } from '../support/hub.js';
 import { hubTest } from '../support/hub-test.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * invented_temperatures through a real hub (000 §2(2)(1) 体温测量): readings typed in a cycle,
@@ -49,7 +50,7 @@ describe('invented_temperatures over the kiosk socket', () => {
     const cycling = Array.from({ length: WINDOW }, (_, i) => Math.round((36.3 + (i % 5) / 10) * 10) / 10);
     await pushInBatches(socket, measured(hub.kiosk, cycling));
 
-    const invented = async () => (await hub.store.flags.list({ communityId: null })).filter((f) => f.rule === 'invented_temperatures');
+    const invented = async () => (await hub.store.flags.list(WHOLE_CITY)).filter((f) => f.rule === 'invented_temperatures');
     await until(async () => (await invented()).length > 0);
     const flags = await invented();
     expect(flags).toHaveLength(1);

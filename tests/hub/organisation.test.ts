@@ -1,3 +1,4 @@
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,7 +186,7 @@ describe('organisation registry', () => {
     expect((await oldAdmin.post('/api/tracing', { visits: [visit], reason: '移交前的流调' })).statusCode).toBe(200);
     expect((await newAdmin.post('/api/tracing', { visits: [visit], reason: '移交前的流调' })).statusCode).toBe(403);
     const before = await streetDays(store);
-    const flagsBefore = await store.flags.list({ communityId: 'c-venue-a' });
+    const flagsBefore = await store.flags.list({ ...WHOLE_CITY, communityId: 'c-venue-a' });
     expect(flagsBefore.length).toBe(1);
 
     // The kiosk at venue-a enforces the first street's normal policy; the move sends it street-2's emergency.
@@ -216,7 +217,7 @@ describe('organisation registry', () => {
 
     // What hangs off the community went with it: the venue, its kiosk, records, flags; the inspector is of the new street.
     expect(await store.organisation.placeOfVenue('venue-a')).toEqual({ communityId: 'c-venue-a', streetId: 'street-2', districtId: 'district' });
-    expect((await store.flags.list({ communityId: 'c-venue-a' })).map((f) => f.id)).toEqual(flagsBefore.map((f) => f.id));
+    expect((await store.flags.list({ ...WHOLE_CITY, communityId: 'c-venue-a' })).map((f) => f.id)).toEqual(flagsBefore.map((f) => f.id));
     const inspector = await session('inspector-a');
     expect((await inspector.get('/api/auth/me')).json()).toMatchObject({ streetId: 'street-2', streetName: '第二街道' });
 

@@ -6,6 +6,7 @@ import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js'
 import { enrolKiosk, seedVenue } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 import { policyKiosk, startPolicyStreet, type PolicyStreet } from '../support/policy-street.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * A policy for one community (docs/policy.md "Switching", Scope: a switch is for
@@ -70,9 +71,9 @@ describe('policy scope', () => {
     const inForce = async () => {
       const now = street.clock.now();
       const lookup = await Promise.all(communities.map(async (c) => (await street.store.policies.activeFor(c)).version));
-      const due = await street.store.kiosks.list();
+      const due = await street.store.kiosks.list(WHOLE_CITY);
       const kiosksDue = communities.map((c) => due.filter((k) => k.communityId === c).map((k) => k.policyVersionDue));
-      const venues = (await street.store.dashboard.overview({ communityId: null }, now)).communities.flatMap((c) => c.venues);
+      const venues = (await street.store.dashboard.overview(WHOLE_CITY, now)).communities.flatMap((c) => c.venues);
       const caps = communities.map((c) => venues.find((v) => v.id === c.slice(2))!.cap);
       const retention = (await street.store.passes.purgeContacts(now)).rules.flatMap((r) => (r.by === 'policy' ? r.communityIds!.map((c) => [c, r.days] as const) : []));
       const days = communities.map((c) => retention.find(([id]) => id === c)![1]);
@@ -170,7 +171,7 @@ describe('policy scope', () => {
     const flagsB = await admit(street.doors.b.kiosk, 1);
     expect(flagsA.filter((f) => f.rule === 'admitted_while_closed')).toMatchObject([{ venueId: 'venue-a', severity: 'violation' }]);
     expect(flagsB.filter((f) => f.rule === 'admitted_while_closed')).toEqual([]);
-    expect((await street.store.flags.list({ communityId: null })).filter((f) => f.rule === 'admitted_while_closed').map((f) => f.venueId)).toEqual(['venue-a']);
+    expect((await street.store.flags.list(WHOLE_CITY)).filter((f) => f.rule === 'admitted_while_closed').map((f) => f.venueId)).toEqual(['venue-a']);
   });
 
   it("shows caps and closures per community on the street overview: 50 % for a library only where the emergency is", async () => {
@@ -188,7 +189,7 @@ describe('policy scope', () => {
       });
     }
     await switchTo(EMERGENCY, 'c-venue-a');
-    const overview = await street.store.dashboard.overview({ communityId: null }, street.clock.now());
+    const overview = await street.store.dashboard.overview(WHOLE_CITY, street.clock.now());
     const venues = Object.fromEntries(overview.communities.flatMap((c) => c.venues).map((v) => [v.id, { cap: v.cap, closed: v.status === 'closed' }]));
     expect(venues).toMatchObject({
       'library-a': { cap: 100, closed: false },

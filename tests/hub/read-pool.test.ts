@@ -13,6 +13,7 @@ import { seedStreet, type SeedStats } from '../../scripts/seed-street.js';
 import { enrolKiosk, seedVenue, tempDir } from '../support/hub.js';
 import { entranceRecord } from '../support/records.js';
 import { cstAt, cstMidnight, MIN } from '../support/clock.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * The dashboard's and tracing's reads answered by a worker thread with its own
@@ -25,7 +26,7 @@ import { cstAt, cstMidnight, MIN } from '../support/clock.js';
 
 const DAY = 86_400_000;
 const UNTIL = Date.parse('2026-11-23T21:00:00+08:00');
-const ALL = { communityId: null };
+const ALL = WHOLE_CITY;
 
 /** The read repositories on a connection of this thread, as the store has them where there is no worker (readRepositories). */
 function inProcess(db: Database.Database): ReadRepositories {
@@ -92,7 +93,7 @@ describe.skipIf(onPostgres)('reads in a worker thread (read-pool.ts)', () => {
       return { venueId, from: t - 3_600_000, to: t + 3_600_000 };
     });
 
-    for (const scope of [ALL, { communityId }]) {
+    for (const scope of [ALL, { ...WHOLE_CITY, communityId }]) {
       const overview = await store.dashboard.overview(scope, UNTIL);
       expect(overview.communities.length).toBeGreaterThan(0);
       expect(overview).toEqual(await ref.dashboard.overview(scope, UNTIL));
@@ -191,7 +192,7 @@ describe.skipIf(onPostgres)('reads in a worker thread (read-pool.ts)', () => {
     // Two dozen reports queued at once keep the worker reading for a while (each is answered on its own turn), so
     // "no turn at all" would take the main thread being held the whole time: what a read on the main connection does.
     const reports = (d: ReadRepositories['dashboard']) =>
-      Promise.all(Array.from({ length: 24 }, (_, i) => d.weeklyReport(i % 2 ? '2026-W47' : '2026-W48', i % 3 ? ALL : { communityId })));
+      Promise.all(Array.from({ length: 24 }, (_, i) => d.weeklyReport(i % 2 ? '2026-W47' : '2026-W48', i % 3 ? ALL : { ...WHOLE_CITY, communityId })));
     const inWorker = await turnsWhile(() => reports(store.dashboard));
     const onMain = await turnsWhile(() => reports(ref.dashboard));
     expect(inWorker.value).toEqual(onMain.value);

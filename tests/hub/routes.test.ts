@@ -7,6 +7,7 @@ import { openTestStore } from '../support/store.js';
 import { formatEnrolmentCode } from '../../shared/schemas/enrolment.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
 import { hubOptions, seedVenue, tempDir } from '../support/hub.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 describe('hub HTTP routes', () => {
   const tmp = tempDir();
@@ -81,10 +82,10 @@ describe('hub HTTP routes', () => {
 
     it('spends a code sent twice at once exactly once: one kiosk enrolled, the other request refused', async () => {
       const code = await store.kiosks.issueEnrolmentCode(entranceId, now, 60_000);
-      const before = (await store.kiosks.list({ venueId: 'venue-a' })).length;
+      const before = (await store.kiosks.list(WHOLE_CITY, { venueId: 'venue-a' })).length;
       const answers = await Promise.all([enrol(code), enrol(code)]);
       expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 410]);
-      const kiosks = await store.kiosks.list({ venueId: 'venue-a' });
+      const kiosks = await store.kiosks.list(WHOLE_CITY, { venueId: 'venue-a' });
       expect(kiosks).toHaveLength(before + 1);
       expect(kiosks.map((k) => k.id)).toContain(answers.find((a) => a.statusCode === 201)!.json().kioskId);
     });

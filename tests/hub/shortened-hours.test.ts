@@ -6,6 +6,7 @@ import { hourKey } from '../../shared/rules/flags/index.js';
 import { CST, cstAt, cstIso, cstMidnight } from '../support/clock.js';
 import { hubTest } from '../support/hub-test.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * Shorter opening hours (003 §14 "缩短营业时间") through a real hub: a KTV open round the clock
@@ -40,7 +41,7 @@ describe('shortened opening hours (003 §14) at the hub', () => {
     const ack = await socket.emitWithAck('records:push', { records: [inside, late] });
     expect(ack).toMatchObject({ ok: true });
     // The batch's flags are judged once it is committed and acknowledged (hub/src/services/flags.ts evaluateBatch).
-    const closedFlags = async () => (await hub.store.flags.list({ communityId: null, venueId: hub.kiosk.venueId })).filter((f) => f.rule === 'admitted_while_closed');
+    const closedFlags = async () => (await hub.store.flags.list({ ...WHOLE_CITY, venueId: hub.kiosk.venueId })).filter((f) => f.rule === 'admitted_while_closed');
     await until(async () => (await closedFlags()).length > 0);
     expect(await closedFlags()).toMatchObject([
       { severity: 'warning', windowKey: hourKey(cstAt(yesterday, 21), CST), evidence: { recordIds: [late.id], outsideHours: 1, closedByPolicy: 0 } },

@@ -13,6 +13,7 @@ import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskCli
 import { inspectorSession } from '../support/inspector.js';
 import { testClock, type TestClock } from '../support/policy-street.js';
 import { entranceRecord } from '../support/records.js';
+import { WHOLE_CITY } from '../../hub/src/store/scope.js';
 
 /**
  * 停业整顿 (000 §5(2)) through a real hub on 127.0.0.1 over a real SQLite file: inspectors order and
@@ -144,7 +145,7 @@ describe('suspension orders on a running hub', () => {
     const refused = entranceRecord(k, 3, { decision: 'refuse', reasons: ['venue_suspended'], ...inHour(3) });
     const admitted = entranceRecord(k, 4, inHour(4));
     await push(socket, morning, beforeOrder, refused, admitted);
-    const flags = await until(() => store.flags.list({ communityId: null }), (f) => f.some((x) => x.rule === 'admitted_while_suspended'));
+    const flags = await until(() => store.flags.list(WHOLE_CITY), (f) => f.some((x) => x.rule === 'admitted_while_suspended'));
     expect(flags.filter((f) => f.rule === 'admitted_while_suspended')).toHaveLength(1);
     const flag = flags.find((f) => f.rule === 'admitted_while_suspended')!;
     expect(flag).toMatchObject({ venueId: 'venue-a', severity: 'violation', status: 'open' });
@@ -189,7 +190,7 @@ describe('suspension orders on a running hub', () => {
     clock.advance(10 * MIN);
     const skipped = entranceRecord(doorA.kiosk, 2, { kioskTime: cstIso(clock.now()), checks: { scan: { outcome: 'scanned' }, temperature: { outcome: 'skipped', reason: '测温枪没电' }, mask: { outcome: 'worn' }, healthCode: { outcome: 'green' }, itinerary: { outcome: 'local' } } });
     await push(socket, entranceRecord(doorA.kiosk, 1, { kioskTime: cstIso(clock.now() - 1000) }), skipped);
-    const flags = await until(() => store.flags.list({ communityId: null }), (f) => f.some((x) => x.rule === 'skipped_check'));
+    const flags = await until(() => store.flags.list(WHOLE_CITY), (f) => f.some((x) => x.rule === 'skipped_check'));
     expect(flags.map((f) => f.rule)).toEqual(['skipped_check']);
   });
 

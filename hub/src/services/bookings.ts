@@ -9,6 +9,7 @@ import { HttpError } from '../errors.js';
 import type { HubKeys } from '../keys.js';
 import type { OverbookedSlot, StoredBooking } from '../store/bookings.js';
 import type { Store } from '../store/index.js';
+import type { Scope } from '../store/scope.js';
 import { encryptContact } from './contact-cipher.js';
 import { checkFormTicket, formTicket } from './form-ticket.js';
 import { judgeParty, takePassCode } from './passes.js';
@@ -111,9 +112,9 @@ export async function slotsForDay(store: Store, venueId: string, dayAt: number, 
  * or a lowered per-slot cap), last booked first per slot: the street admin
  * moves or cancels these.
  */
-export async function overbookedSlots(store: Store, now: number, venueId?: string): Promise<OverbookedSlot[]> {
-  // `venueId`: that venue's slots only (its booking settings screen), not the street's.
-  return store.bookings.overbooked(now, async (id) => (await bookingContext(store, id))?.cap ?? 0, venueId);
+export async function overbookedSlots(store: Store, now: number, where?: string | Scope): Promise<OverbookedSlot[]> {
+  // `where`: a venue id (its booking settings screen), or a scope (store/scope.ts): the venues an account covers.
+  return store.bookings.overbooked(now, async (id) => (await bookingContext(store, id))?.cap ?? 0, where);
 }
 
 /** The booking page's ticket subject: apart from any venue code, so a pass form's ticket never books. */

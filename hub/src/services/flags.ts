@@ -413,7 +413,7 @@ export function startFlagSweep(store: Store, io: KioskServer, now: () => number,
         await store.kiosks.markSeen([...connected], now());
         return sweep(store, now(), connected, memo);
       })
-      .then((flags) => pushFlags(io, flags))
+      .then((flags) => pushFlags(io, store.organisation, flags))
       .catch((err: unknown) => log.error({ err }, 'flag sweep failed'))
       .finally(() => (running = false));
   }, everyMs);

@@ -1,10 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { KIOSK_NAMESPACE } from '../../../shared/events.js';
 import { inForceAt } from '../../../shared/rules/flags/policies-for.js';
-import type { PolicyVersion } from '../../../shared/schemas/policy-admin.js';
+import type { PolicyLevelKind, PolicyVersion } from '../../../shared/schemas/policy-admin.js';
 import { NORMAL_POLICY, type Policy } from '../../../shared/schemas/policy.js';
-import { pushPolicyChange } from '../sockets/dashboards.js';
+import { pushPolicyChange, type Organisation } from '../sockets/dashboards.js';
 import { connectedKiosks, kioskCommunityRoom, type KioskServer } from '../sockets/kiosks.js';
+import { WHOLE_CITY, type Scope } from '../store/scope.js';
 import type { Store } from '../store/index.js';
 import type { PolicyAuthor } from '../store/policies.js';
 
@@ -92,7 +93,7 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
           communityId: place.communityId,
           policy: inForceAt(upTo, place)?.policy ?? v.policy,
         }));
-        publishPolicy(io, v, pushes, scheduleId);
+        await publishPolicy(io, store.organisation, v, pushes, scheduleId);
         through = v.version;
         published.push(v.version);
       }
@@ -106,28 +107,38 @@ export function publishNewVersions(store: Store, io: KioskServer): Promise<numbe
 }
 
 /**
+ * The dashboards a version's or a schedule's news goes to, as a Scope (sockets/dashboards.ts
+ * policyRooms; docs/architecture.md "Streets as tenants"): a community's or a street's reaches that
+ * street's admins (and those above it), a district's that district's, the city's everyone.
+ */
+export function levelScope(v: { level: PolicyLevelKind; communityId: string | null; streetId: string | null; districtId: string | null }): Scope {
+  if (v.level === 'city') return WHOLE_CITY;
+  if (v.level === 'district') return { ...WHOLE_CITY, districtId: v.districtId };
+  return { ...WHOLE_CITY, communityId: v.communityId, streetId: v.streetId };
+}
+
+/**
  * Tells everyone a version just took force, on every hub process: the kiosks of
  * each community it covers, each sent the policy now in force there (a city or
  * district version meets each street's own, so communities may differ; they
  * apply it and ack), and the dashboards (they re-read who has acked).
  */
-export function publishPolicy(
+export async function publishPolicy(
   io: KioskServer,
-  version: Pick<PolicyVersion, 'version' | 'mode' | 'communityId' | 'activatedAt' | 'createdBy'>,
+  org: Organisation,
+  version: Pick<PolicyVersion, 'version' | 'mode' | 'level' | 'communityId' | 'streetId' | 'districtId' | 'activatedAt' | 'createdBy'>,
   pushes: readonly { communityId: string; policy: Policy }[],
   scheduleId: number | null,
-): void {
+): Promise<void> {
   const nsp = io.of(KIOSK_NAMESPACE);
   for (const { communityId, policy } of pushes) nsp.to(kioskCommunityRoom(communityId)).emit('policy:update', policy);
-  pushPolicyChange(io, {
-    kind: 'switched',
-    version: version.version,
-    mode: version.mode,
-    communityId: version.communityId,
-    at: version.activatedAt,
-    by: version.createdBy,
-    scheduleId,
-  });
+  const level = levelScope(version);
+  await pushPolicyChange(
+    io,
+    org,
+    { kind: 'switched', version: version.version, mode: version.mode, communityId: version.communityId, at: version.activatedAt, by: version.createdBy, scheduleId },
+    level,
+  );
 }
 
 /** Kiosks connected now, to any hub process, per community (one count per kiosk, however many sockets it has open). */

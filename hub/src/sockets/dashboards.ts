@@ -7,6 +7,8 @@ import type { Flag } from '../../../shared/schemas/flags.js';
 import type { KioskView } from '../../../shared/schemas/kiosk-admin.js';
 import type { PolicyChange } from '../../../shared/schemas/policy-admin.js';
 import type { HubMeter } from '../metrics.js';
+import type { OrganisationRepository, Place } from '../store/organisation.js';
+import type { Scope } from '../store/scope.js';
 import { othersAnswer } from './others.js';
 
 interface SocketData {
@@ -14,7 +16,7 @@ interface SocketData {
 }
 /** What one hub process asks the others about their dashboards (as KioskPresenceEvents in kiosks.ts). */
 interface DashboardPresenceEvents {
-  'presence:street': (reply: (watching: boolean) => void) => void;
+  'presence:street': (street: StreetPlace, reply: (watching: boolean) => void) => void;
 }
 type DashboardNamespace = Namespace<DashboardToHubEvents, HubToDashboardEvents, DashboardPresenceEvents, SocketData>;
 
@@ -31,9 +33,43 @@ export interface DashboardSocketDeps {
   meter: HubMeter;
 }
 
-/** The street admin hears the whole street; an inspector, their community (each community checks its own venues, 000 §3; docs/inspectors-guide.md "Logging in"). */
-export const STREET_ROOM = 'street';
+/**
+ * Rooms by scope (docs/architecture.md "Streets as tenants"): a dashboard joins the one room of
+ * its account's scope. An inspector hears its community (each community checks its own venues,
+ * 000 §3; docs/inspectors-guide.md "Logging in"); the street admin its street; a district admin
+ * its district; the city admin the city. What happens at a place goes to the rooms above it, never
+ * to another street's.
+ */
+export const CITY_ROOM = 'city';
+export const districtRoom = (districtId: string): string => `district:${districtId}`;
+export const streetRoom = (streetId: string): string => `street:${streetId}`;
 export const communityRoom = (communityId: string): string => `community:${communityId}`;
+
+/** A street and its district: where an admin's rooms are found. */
+export type StreetPlace = Pick<Place, 'streetId' | 'districtId'>;
+
+/** The room of an account's scope: the one its dashboards join. */
+export function dashboardRoom(account: AccountView): string {
+  switch (account.role) {
+    case 'city_admin':
+      return CITY_ROOM;
+    case 'district_admin':
+      return districtRoom(account.districtId!);
+    case 'street_admin':
+      return streetRoom(account.streetId!);
+    case 'community_inspector':
+      return communityRoom(account.communityId!);
+  }
+}
+
+/** The admins who hear about a street: its own, its district's and the city's. */
+export const adminRooms = (place: StreetPlace): string[] => [streetRoom(place.streetId), districtRoom(place.districtId), CITY_ROOM];
+
+/** Everyone who hears about a community: its inspectors and the admins above it. */
+export const placeRooms = (place: Place): string[] => [communityRoom(place.communityId), ...adminRooms(place)];
+
+/** Where a community is (store.organisation): the rooms of a push are found from it. */
+export type Organisation = Pick<OrganisationRepository, 'placeOfCommunity' | 'street' | 'streets'>;
 
 /**
  * The one server carries the kiosks' and the dashboards' namespaces; socket.io
@@ -66,35 +102,65 @@ export function registerDashboardSockets(io: HasNamespaces, { authenticate, log,
       next(refusal({ code: 'internal', message: 'the hub could not check the session' }));
     }
   });
-  // Another hub process asking whether a street admin watches here (streetWatching).
-  nsp.on('presence:street', (reply) => reply(watchingHere(io)));
+  // Another hub process asking whether an admin of a street watches here (streetWatching).
+  nsp.on('presence:street', (street, reply) => reply(watchingHere(io, street)));
   nsp.on('connection', (socket) => {
     const { account } = socket.data;
-    const room = account.role === 'street_admin' || account.communityId === null ? STREET_ROOM : communityRoom(account.communityId);
+    const room = dashboardRoom(account);
     void socket.join(room);
     log.info({ accountId: account.id, room }, 'dashboard connected');
   });
 }
 
-/** Sends each flag to the street admin and to the inspectors of its community (once to a socket in both). */
-export function pushFlags(io: HasNamespaces, flags: readonly Flag[]): void {
+/**
+ * Sends each flag to the inspectors of its community and to the admins of its street, district
+ * and city (once to a socket in several); never to another street's. A flag of a community that
+ * is gone meanwhile goes to the community's room alone.
+ */
+export async function pushFlags(io: HasNamespaces, org: Pick<Organisation, 'placeOfCommunity'>, flags: readonly Flag[]): Promise<void> {
   const nsp = dashboards(io);
-  for (const flag of flags) nsp.to(STREET_ROOM).to(communityRoom(flag.communityId)).emit('flag:raised', flag);
-}
-
-/** Tells the street admin's dashboards a policy switched or a switch was scheduled or cancelled: policy is the admin's business. */
-export function pushPolicyChange(io: HasNamespaces, change: PolicyChange): void {
-  dashboards(io).to(STREET_ROOM).emit('policy:changed', change);
+  const places = new Map<string, string[]>();
+  for (const flag of flags) {
+    let rooms = places.get(flag.communityId);
+    if (!rooms) {
+      const place = await org.placeOfCommunity(flag.communityId);
+      places.set(flag.communityId, (rooms = place ? placeRooms(place) : [communityRoom(flag.communityId)]));
+    }
+    nsp.to(rooms).emit('flag:raised', flag);
+  }
 }
 
 /**
- * Sends a kiosk's view to the street admin only: enrolling, revoking and
- * watching tablets is the street office's business, and a kiosk's
- * backlog and clock say nothing an inspector acts on.
+ * The admin rooms a policy of a level concerns (policy is the admins' business; inspectors read it
+ * on the page): a community's or a street's admins above it, a district's admins and those of its
+ * streets, the city's everyone's. A street-wide level whose street is not named is the deployment's
+ * only street, or with several the city's admins alone.
  */
-/** Whether a street admin's dashboard is connected to this process. */
-function watchingHere(io: HasNamespaces): boolean {
-  return (dashboards(io).adapter.rooms.get(STREET_ROOM)?.size ?? 0) > 0;
+export async function policyRooms(org: Organisation, level: Scope): Promise<string[]> {
+  if (level.communityId !== null) {
+    const place = await org.placeOfCommunity(level.communityId);
+    return place ? adminRooms(place) : [CITY_ROOM];
+  }
+  if (level.streetId !== null) {
+    const street = await org.street(level.streetId);
+    return street ? adminRooms({ streetId: street.id, districtId: street.districtId }) : [CITY_ROOM];
+  }
+  const streets = await org.streets();
+  if (level.districtId !== null) {
+    return [CITY_ROOM, districtRoom(level.districtId), ...streets.filter((s) => s.districtId === level.districtId).map((s) => streetRoom(s.id))];
+  }
+  return [CITY_ROOM, ...new Set(streets.map((s) => districtRoom(s.districtId))), ...streets.map((s) => streetRoom(s.id))];
+}
+
+/** Tells the admins a policy of this level concerns that it switched or a switch was scheduled or cancelled. */
+export async function pushPolicyChange(io: HasNamespaces, org: Organisation, change: PolicyChange, level: Scope): Promise<void> {
+  dashboards(io).to(await policyRooms(org, level)).emit('policy:changed', change);
+}
+
+/** Whether an admin of this street (its own, its district's or the city's) has a dashboard connected to this process. */
+function watchingHere(io: HasNamespaces, street: StreetPlace): boolean {
+  const rooms = dashboards(io).adapter.rooms;
+  return adminRooms(street).some((room) => (rooms.get(room)?.size ?? 0) > 0);
 }
 
 /**
@@ -105,22 +171,45 @@ function watchingHere(io: HasNamespaces): boolean {
  * list when it opens).
  */
 export const WATCHING_TTL_MS = 2_000;
-const watchingElsewhere = new WeakMap<object, { until: number; watching: Promise<boolean> }>();
+const watchingElsewhere = new WeakMap<object, Map<string, { until: number; watching: Promise<boolean> }>>();
 
-/** Whether any street admin's dashboard is connected, to this or another hub process, to hear kiosk views (none: the view need not be read). */
-export async function streetWatching(io: HasNamespaces): Promise<boolean> {
-  if (watchingHere(io)) return true;
+/**
+ * Whether any admin's dashboard may be watching: one is connected here, or another hub process
+ * runs (asked per street by streetWatching). None: a kiosk's view and its place need not be read,
+ * so a street of tablets reconnecting costs no reads when nobody is watching.
+ */
+export async function anyAdminMayWatch(io: HasNamespaces): Promise<boolean> {
+  const nsp = dashboards(io);
+  for (const [room, sockets] of nsp.adapter.rooms) {
+    if (sockets.size > 0 && (room === CITY_ROOM || room.startsWith('street:') || room.startsWith('district:'))) return true;
+  }
+  return (await nsp.adapter.serverCount()) > 1;
+}
+
+/**
+ * Whether an admin of this street (its own, its district's or the city's) has a dashboard
+ * connected, to this or another hub process, to hear kiosk views (none: the view need not be read).
+ */
+export async function streetWatching(io: HasNamespaces, street: StreetPlace): Promise<boolean> {
+  if (watchingHere(io, street)) return true;
   const nsp = dashboards(io);
   if ((await nsp.adapter.serverCount()) <= 1) return false;
-  const known = watchingElsewhere.get(nsp);
+  const perStreet = watchingElsewhere.get(nsp) ?? watchingElsewhere.set(nsp, new Map()).get(nsp)!;
+  const known = perStreet.get(street.streetId);
   if (known && known.until > performance.now()) return known.watching;
-  const watching = othersAnswer(nsp, () => nsp.serverSideEmitWithAck('presence:street')).then((answers) => answers.includes(true));
-  watchingElsewhere.set(nsp, { until: performance.now() + WATCHING_TTL_MS, watching });
+  const place = { streetId: street.streetId, districtId: street.districtId };
+  const watching = othersAnswer(nsp, () => nsp.serverSideEmitWithAck('presence:street', place)).then((answers) => answers.includes(true));
+  perStreet.set(street.streetId, { until: performance.now() + WATCHING_TTL_MS, watching });
   return watching;
 }
 
-export function pushKiosk(io: HasNamespaces, kiosk: KioskView): void {
-  dashboards(io).to(STREET_ROOM).emit('kiosk:status', kiosk);
+/**
+ * Sends a kiosk's view to the admins of its street, district and city only: enrolling, revoking
+ * and watching tablets is the street office's business (read above it), and a kiosk's backlog
+ * and clock say nothing an inspector acts on.
+ */
+export function pushKiosk(io: HasNamespaces, street: StreetPlace, kiosk: KioskView): void {
+  dashboards(io).to(adminRooms(street)).emit('kiosk:status', kiosk);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import { KioskRevokedError } from '../store/records.js';
 import { venueSlots } from '../services/bookings.js';
 import { evaluateBatch } from '../services/flags.js';
-import { pushFlags, pushKiosk, streetWatching } from './dashboards.js';
+import { anyAdminMayWatch, pushFlags, pushKiosk, streetWatching } from './dashboards.js';
 import { ingestBatch } from './ingest.js';
 import { createPushQueue } from './push-queue.js';
 import { createRefusedTokens } from './refused-tokens.js';
@@ -81,6 +81,9 @@ const HANDSHAKE_RETRY_MS = 2_000;
 export const venueRoom = (venueId: string) => `venue:${venueId}`;
 /** Every kiosk of a community's venues: a community-wide policy switch reaches them here. */
 export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
+/** Every kiosk of a street's venues, and of a district's: a street's or a district's policy reaches them here. */
+export const kioskStreetRoom = (streetId: string) => `street:${streetId}`;
+export const kioskDistrictRoom = (districtId: string) => `district:${districtId}`;
 /** The one kiosk: revoking it cuts its socket here. */
 export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
 
@@ -125,13 +128,16 @@ export async function liveKioskView(store: Store, io: KioskServer, id: string): 
   return view && { ...view, connected };
 }
 
-/** Tells the street admin's dashboards how a kiosk stands now; a failure is logged, never thrown at the caller. */
+/** Tells the dashboards of the admins of the kiosk's street how it stands now; a failure is logged, never thrown at the caller. */
 export async function pushKioskView(store: Store, io: KioskServer, id: string, log: FastifyBaseLogger): Promise<void> {
-  // Nobody at the street office is watching: a street of tablets reconnecting reads no views.
-  if (!(await streetWatching(io))) return;
   try {
+    if (!(await anyAdminMayWatch(io))) return;
+    const kiosk = await store.kiosks.byId(id);
+    const place = kiosk && (await store.organisation.placeOfCommunity(kiosk.communityId));
+    // Nobody at the street office (or above it) is watching: a street of tablets reconnecting reads no views.
+    if (!place || !(await streetWatching(io, place))) return;
     const view = await liveKioskView(store, io, id);
-    if (view) pushKiosk(io, view);
+    if (view) pushKiosk(io, place, view);
   } catch (err) {
     log.error({ err, kioskId: id }, 'could not push the kiosk to dashboards');
   }
@@ -300,7 +306,7 @@ export function registerKioskSockets(
     {
       occupancy: (venueId) => counted(pushOccupancy(venueId)),
       slots: (venueId) => counted(pushSlots(venueId)),
-      flags: (flags) => pushFlags(io, flags),
+      flags: (flags) => pushFlags(io, store.organisation, flags),
       kiosk: (id) => pushKioskView(store, io, id, log),
     },
     log,
@@ -321,6 +327,9 @@ export function registerKioskSockets(
           socket.disconnect(true);
           return;
         }
+        // The street's and the district's rooms, where a policy of that level reaches the door.
+        const place = await store.organisation.placeOfCommunity(kiosk.communityId);
+        if (place) await socket.join([kioskStreetRoom(place.streetId), kioskDistrictRoom(place.districtId)]);
         if (status) await store.kiosks.report(kiosk.id, status, now());
       } catch (err) {
         meter.dbError('ingest');

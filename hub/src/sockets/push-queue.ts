@@ -19,7 +19,7 @@ export interface PushQueue {
 export interface PushSenders {
   occupancy(venueId: string): Promise<void>;
   slots(venueId: string): Promise<void>;
-  flags(flags: readonly Flag[]): void;
+  flags(flags: readonly Flag[]): Promise<void>;
   kiosk(kioskId: string): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export function createPushQueue(send: PushSenders, log: FastifyBaseLogger): Push
     kiosks = new Set();
     for (const venueId of o) send.occupancy(venueId).catch(failed('occupancy', venueId));
     for (const venueId of s) send.slots(venueId).catch(failed('booking slots', venueId));
-    if (f.size > 0) send.flags([...f.values()]);
+    if (f.size > 0) send.flags([...f.values()]).catch(failed('flags', f.size));
     for (const kioskId of k) send.kiosk(kioskId).catch(failed('the kiosk view', kioskId));
   }
   const schedule = () => {

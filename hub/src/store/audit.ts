@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../../../shared/schemas/dashboard.js';
+import { WHOLE_CITY, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
 /**
@@ -9,10 +10,59 @@ import type { Sql } from './sql.js';
  * (`npm run audit:verify`, scripts/audit-verify.ts).
  */
 export interface AuditRepository {
-  record(e: { at: number; accountId: string | null; accountName: string | null; action: string; target?: string | null; detail?: Record<string, unknown> }): Promise<void>;
-  /** Newest first; `before` pages back by id. */
-  list(q: { limit: number; before?: number | undefined }): Promise<AuditEntry[]>;
+  /**
+   * Appends an entry. `where` is the street (and district) the act concerns (docs/architecture.md
+   * "Streets as tenants"): a street admin's act its street, an inspector's its community's street,
+   * an act on a venue the venue's street, a district's act the district alone; both null, a city
+   * act. Not given: the acting account's own place (its street, or its district, or the city for the
+   * city admin), and a city act when no account acted (the hub's own work, a login failure of no
+   * known account).
+   */
+  record(e: {
+    at: number;
+    accountId: string | null;
+    accountName: string | null;
+    action: string;
+    target?: string | null;
+    detail?: Record<string, unknown>;
+    where?: AuditPlace;
+  }): Promise<void>;
+  /**
+   * Newest first; `before` pages back by id. Only the entries a scope sees (store/scope.ts): a
+   * street's, a district's streets' and its own, or (the whole city, when not given) all.
+   */
+  list(q: { limit: number; before?: number | undefined; scope?: Scope | undefined }): Promise<AuditEntry[]>;
 }
+
+/** Where an audited act happened: a street (with its district), a district alone, or (both null) the city. */
+export interface AuditPlace {
+  streetId: string | null;
+  districtId: string | null;
+}
+
+/** An act of the whole city, or of the hub itself. */
+export const CITY_ACT: AuditPlace = Object.freeze({ streetId: null, districtId: null });
+
+/**
+ * The entries a scope sees. A street's entries are matched by their street (whatever district it
+ * is in now); a district's own acts (no street) by their district; the city sees everything. An
+ * inspector's scope is cut to its street here (entries name no community).
+ */
+const AUDIT_IN_SCOPE =
+  '(CAST(? AS TEXT) IS NULL OR street_id = ?)' +
+  ' AND (CAST(? AS TEXT) IS NULL OR street_id IN (SELECT id FROM streets WHERE district_id = ?) OR (street_id IS NULL AND district_id = ?))';
+/** An account's own place: a street admin's street, an inspector's community's street, with its district; a district admin's district. */
+async function placeOfAccount(sql: Sql, accountId: string): Promise<AuditPlace> {
+  const row = await sql.get<{ street_id: string | null; district_id: string | null }>(
+    `SELECT coalesce(a.street_id, c.street_id) AS street_id, coalesce(a.district_id, s.district_id) AS district_id
+       FROM accounts a LEFT JOIN communities c ON c.id = a.community_id LEFT JOIN streets s ON s.id = coalesce(a.street_id, c.street_id)
+      WHERE a.id = ?`,
+    [accountId],
+  );
+  return row ? { streetId: row.street_id, districtId: row.district_id } : CITY_ACT;
+}
+
+const auditScopeParams = (scope: Scope): (string | null)[] => [scope.streetId, scope.streetId, scope.districtId, scope.districtId, scope.districtId];
 
 /** The "hash before" the first entry. */
 export const AUDIT_GENESIS = '0'.repeat(64);
@@ -25,16 +75,23 @@ interface AuditRow {
   action: string;
   target: string | null;
   detail: string;
+  street_id: string | null;
+  district_id: string | null;
   hash: string | null;
 }
 
-/** SHA-256 over the previous hash and the entry's fields exactly as stored (detail as its JSON text). */
-export function auditHash(prev: string, r: Omit<AuditRow, 'hash'>): string {
-  return createHash('sha256')
-    .update(prev)
-    .update('\n')
-    .update(JSON.stringify([r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail]))
-    .digest('hex');
+/**
+ * SHA-256 over the previous hash and the entry's fields exactly as stored (detail as its JSON
+ * text). The street and district are hashed only when one is set: entries of the city (both null),
+ * and every entry written before streets were kept, hash exactly as they always did, so the chain
+ * written before still verifies, while moving an entry to another street breaks it.
+ */
+export function auditHash(prev: string, r: Omit<AuditRow, 'hash' | 'street_id' | 'district_id'> & { street_id?: string | null; district_id?: string | null }): string {
+  const fields: unknown[] = [r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail];
+  const street = r.street_id ?? null;
+  const district = r.district_id ?? null;
+  if (street !== null || district !== null) fields.push(street, district);
+  return createHash('sha256').update(prev).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
 /**
@@ -49,18 +106,28 @@ async function lockChain(tx: Sql): Promise<void> {
   if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [AUDIT_CHAIN_LOCK]);
 }
 
-const COLUMNS = 'id, at, account_id, account_name, action, target, detail, hash';
+const COLUMNS = 'id, at, account_id, account_name, action, target, detail, street_id, district_id, hash';
 
 export function createAuditRepository(sql: Sql): AuditRepository {
   return {
     async record(e) {
-      const row = { at: e.at, account_id: e.accountId, account_name: e.accountName, action: e.action, target: e.target ?? null, detail: JSON.stringify(e.detail ?? {}) };
+      const where = e.where ?? (e.accountId !== null ? await placeOfAccount(sql, e.accountId) : CITY_ACT);
+      const row = {
+        at: e.at,
+        account_id: e.accountId,
+        account_name: e.accountName,
+        action: e.action,
+        target: e.target ?? null,
+        detail: JSON.stringify(e.detail ?? {}),
+        street_id: where.streetId,
+        district_id: where.districtId,
+      };
       // One transaction, holding the chain: the entry before and this one are read and written with no other append between.
       await sql.transaction(async (tx) => {
         await lockChain(tx);
         const before = await tx.get<{ id: number; hash: string | null }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
         const r = { id: (before?.id ?? 0) + 1, ...row };
-        await tx.run(`INSERT INTO audit_log (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        await tx.run(`INSERT INTO audit_log (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
           r.id,
           r.at,
           r.account_id,
@@ -68,12 +135,18 @@ export function createAuditRepository(sql: Sql): AuditRepository {
           r.action,
           r.target,
           r.detail,
+          r.street_id,
+          r.district_id,
           auditHash(before?.hash ?? AUDIT_GENESIS, r),
         ]);
       });
     },
-    async list({ limit, before }) {
-      const rows = await sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`, [before ?? Number.MAX_SAFE_INTEGER, limit]);
+    async list({ limit, before, scope = WHOLE_CITY }) {
+      const rows = await sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id < ? AND ${AUDIT_IN_SCOPE} ORDER BY id DESC LIMIT ?`, [
+        before ?? Number.MAX_SAFE_INTEGER,
+        ...auditScopeParams(scope),
+        limit,
+      ]);
       return rows.map((r) => ({
         id: r.id,
         at: r.at,
@@ -82,6 +155,8 @@ export function createAuditRepository(sql: Sql): AuditRepository {
         action: r.action,
         target: r.target,
         detail: JSON.parse(r.detail) as Record<string, unknown>,
+        streetId: r.street_id,
+        districtId: r.district_id,
       }));
     },
   };

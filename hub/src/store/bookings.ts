@@ -2,6 +2,7 @@ import { admissionSlot, overbooked as overCap, type SlotCount } from '../../../s
 import type { PassVerdict } from '../../../shared/rules/pass-verdict.js';
 import { BookingSettings, NO_BOOKING } from '../../../shared/schemas/booking-settings.js';
 import { PassPerson } from '../../../shared/schemas/pass.js';
+import { communityInScope, scopeParams, WHOLE_CITY, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
 /**
@@ -109,9 +110,10 @@ export interface BookingRepository {
   /**
    * Bookings of slots not yet over beyond their slot's cap (rules/slots.ts
    * overbooked), after the policy or the venue shrank caps: `capFor` gives the
-   * cap a slot of the venue may hold now.
+   * cap a slot of the venue may hold now. `where`: one venue (its id), or the venues of a scope
+   * (store/scope.ts; the whole city when not given).
    */
-  overbooked(now: number, capFor: (venueId: string) => Promise<number>, venueId?: string): Promise<OverbookedSlot[]>;
+  overbooked(now: number, capFor: (venueId: string) => Promise<number>, where?: string | Scope): Promise<OverbookedSlot[]>;
   /** Bookings ever made (all states). */
   count(): Promise<number>;
 }
@@ -200,7 +202,8 @@ export function createBookingRepository(sql: Sql): BookingRepository {
      WHERE id = ? AND cancelled_at IS NULL`;
   const cancelledOf = 'SELECT id, slot_end FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NOT NULL ORDER BY slot_end, id';
   const futureOf = 'SELECT * FROM bookings WHERE venue_id = ? AND slot_end > ? AND cancelled_at IS NULL ORDER BY slot_start, booked_at';
-  const allFuture = 'SELECT * FROM bookings WHERE slot_end > ? AND cancelled_at IS NULL ORDER BY venue_id, slot_start, booked_at';
+  const allFuture = `SELECT b.* FROM bookings b JOIN venues v ON v.id = b.venue_id JOIN communities c ON c.id = v.community_id
+    WHERE b.slot_end > ? AND b.cancelled_at IS NULL AND ${communityInScope('c')} ORDER BY b.venue_id, b.slot_start, b.booked_at`;
   const countAll = 'SELECT count(*) AS n FROM bookings';
   const admittedOn = `SELECT count(DISTINCT e.pass_person) AS n FROM entrance_records e WHERE e.pass_id = ? AND ${ADMITTED}`;
 
@@ -303,9 +306,10 @@ export function createBookingRepository(sql: Sql): BookingRepository {
     async future(venueId, now) {
       return (await sql.all<BookingRow>(futureOf, [venueId, now])).map(toBooking);
     },
-    async overbooked(now, capFor, venueId) {
+    async overbooked(now, capFor, where = WHOLE_CITY) {
       const slots = new Map<string, StoredBooking[]>();
-      const rows = venueId === undefined ? await sql.all<BookingRow>(allFuture, [now]) : await sql.all<BookingRow>(futureOf, [venueId, now]);
+      const rows =
+        typeof where === 'string' ? await sql.all<BookingRow>(futureOf, [where, now]) : await sql.all<BookingRow>(allFuture, [now, ...scopeParams(where)]);
       for (const r of rows) {
         const key = `${r.venue_id}\u0000${r.slot_start}`;
         slots.set(key, [...(slots.get(key) ?? []), toBooking(r)]);

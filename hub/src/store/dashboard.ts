@@ -29,12 +29,11 @@ import {
 import { OpeningHours, VenueType } from '../../../shared/schemas/venue.js';
 import type { Aggregates } from './aggregates.js';
 import { jsonNumber, jsonText, jsonTexts, unindexed } from './dialect.js';
+import { communityInScope, scopeParams, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
-/** Which venues a query covers: one community (an inspector), or the whole street (null, the street office). */
-export interface Scope {
-  communityId: string | null;
-}
+/** Which venues a query covers: the account's scope (store/scope.ts), a community, a street, a district or the city. */
+export type { Scope };
 
 /** The venue's own ledgers (台账, 000 §2(2)(2)–(4)) as the kiosk sent them, with the hub's receipt time. */
 export const LedgerRecord = z.discriminatedUnion('type', [VenueCheckRecord, DisinfectionRecord, StaffTemperatureRecord, StaffHealthRecord]);
@@ -105,6 +104,7 @@ interface VenueRow {
   utc_offset_minutes: number;
   community_id: string;
   community_name: string;
+  street_id: string;
 }
 
 interface VenueInfo {
@@ -116,6 +116,7 @@ interface VenueInfo {
   utcOffsetMinutes: number;
   communityId: string;
   communityName: string;
+  streetId: string;
 }
 
 const toVenue = (r: VenueRow): VenueInfo => ({
@@ -127,6 +128,7 @@ const toVenue = (r: VenueRow): VenueInfo => ({
   utcOffsetMinutes: r.utc_offset_minutes,
   communityId: r.community_id,
   communityName: r.community_name,
+  streetId: r.street_id,
 });
 
 /** Start of the venue-local calendar day `date` (YYYY-MM-DD), in ms. */
@@ -178,17 +180,19 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
   // Every text below is built once, here: values are always `?` parameters.
   // A policy is street-wide or for one community; a venue is under its community's, the table
   // community_policy (as policies.activeFor reads it). A NULL body is the normal preset.
-  const streetPolicy = 'SELECT body FROM policies WHERE community_id IS NULL ORDER BY version DESC LIMIT 1';
+  // A street's own street-wide versions: one street's thresholds never judge another's venues.
+  const streetPolicy = 'SELECT body FROM policies WHERE community_id IS NULL AND street_id = ? ORDER BY version DESC LIMIT 1';
   const communityPolicy = 'SELECT body FROM community_policy WHERE community_id = ?';
-  // A scope's community, or every one (NULL): the parameter's type said, for PostgreSQL.
-  const communities = 'SELECT id, name FROM communities WHERE (CAST(? AS TEXT) IS NULL OR id = ?) ORDER BY id';
-  const venueCols = `v.id, v.name, v.type, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.community_id, c.name AS community_name
+  // The communities of a scope (store/scope.ts: the one way a query is cut to a scope).
+  const communities = `SELECT c.id, c.name FROM communities c WHERE ${communityInScope('c')} ORDER BY c.id`;
+  const venueCols = `v.id, v.name, v.type, v.rated_capacity, v.opening_hours, v.utc_offset_minutes, v.community_id, c.name AS community_name, c.street_id
     FROM venues v JOIN communities c ON c.id = v.community_id`;
-  const venuesIn = `SELECT ${venueCols} WHERE (CAST(? AS TEXT) IS NULL OR v.community_id = ?) ORDER BY v.community_id, v.name, v.id`;
+  const venuesIn = `SELECT ${venueCols} WHERE ${communityInScope('c')} ORDER BY v.community_id, v.name, v.id`;
   const venueById = `SELECT ${venueCols} WHERE v.id = ?`;
   const communityOf = 'SELECT community_id FROM venues WHERE id = ?';
-  const openFlags = `SELECT venue_id, count(*) AS n, max(CASE severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
-       FROM flags WHERE ${OPEN_FLAG} GROUP BY venue_id`;
+  const openFlags = `SELECT f.venue_id, count(*) AS n, max(CASE f.severity WHEN 'violation' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst
+       FROM flags f JOIN venues v ON v.id = f.venue_id JOIN communities c ON c.id = v.community_id
+      WHERE f.${OPEN_FLAG} AND ${communityInScope('c')} GROUP BY f.venue_id`;
   // Orders holding a venue now (停业整顿): started, not ended, not lifted.
   const suspendedNow = 'SELECT id, venue_id, from_date, to_date, reason FROM venue_suspensions WHERE starts_at <= ? AND ends_at > ? AND lifted_at IS NULL ORDER BY id';
   // Numbered in the order they were enrolled (the id breaks a tie, as the kiosk list does).
@@ -281,8 +285,8 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
   const inspected = 'SELECT venue_id, at, failed FROM inspections WHERE at >= ? AND at < ?';
 
   const parsePolicy = (row: { body: string | null } | undefined): Policy => (row?.body ? Policy.parse(JSON.parse(row.body)) : NORMAL_POLICY);
-  /** The street-wide policy: thresholds that compare venues across communities (the weekly report's repeat window). */
-  const policy = async (): Promise<Policy> => parsePolicy(await sql.get<{ body: string }>(streetPolicy));
+  /** A street's street-wide policy: thresholds that compare venues across its communities (the weekly report's repeat window). */
+  const policy = async (streetId: string): Promise<Policy> => parsePolicy(await sql.get<{ body: string }>(streetPolicy, [streetId]));
   /** Per community, read once per call: caps, closures and the offline threshold of its venues. */
   const policiesByCommunity = () => {
     const seen = new Map<string, Policy>();
@@ -292,7 +296,7 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
       return p;
     };
   };
-  const venuesOf = async (scope: Scope) => (await sql.all<VenueRow>(venuesIn, [scope.communityId, scope.communityId])).map(toVenue);
+  const venuesOf = async (scope: Scope) => (await sql.all<VenueRow>(venuesIn, scopeParams(scope))).map(toVenue);
   type Stats = { admissions: number; refusals: number; skipped: number; total: number };
   const statsOf = async (venueId: string, from: number, to: number) => (await sql.get<Stats>(stats, [venueId, from, to]))!;
   const scansOf = async (venueId: string, from: number, to: number) => (await sql.get<{ n: number }>(scansIn, [venueId, from, to]))!.n;
@@ -361,7 +365,7 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
   return {
     async overview(scope, now) {
       const policyOf = policiesByCommunity();
-      const flags = new Map((await sql.all<{ venue_id: string; n: number; worst: number }>(openFlags)).map((f) => [f.venue_id, f]));
+      const flags = new Map((await sql.all<{ venue_id: string; n: number; worst: number }>(openFlags, scopeParams(scope))).map((f) => [f.venue_id, f]));
       const orders = await sql.all<{ id: number; venue_id: string; from_date: string; to_date: string; reason: string }>(suspendedNow, [now, now]);
       const suspended = new Map(orders.map((o) => [o.venue_id, { id: o.id, from: o.from_date, to: o.to_date, reason: o.reason }]));
       const venues = await venuesOf(scope);
@@ -416,7 +420,7 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
       }
       return {
         at: now,
-        communities: (await sql.all<{ id: string; name: string }>(communities, [scope.communityId, scope.communityId])).map((c) => ({
+        communities: (await sql.all<{ id: string; name: string }>(communities, scopeParams(scope))).map((c) => ({
           ...c,
           venues: summaries.get(c.id) ?? [],
         })),
@@ -521,14 +525,16 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
 
     async weeklyReport(week, scope) {
       const monday = isoWeekMonday(week);
-      // "Repeat offender" is judged on the street-wide window, as the joint enforcement list does.
-      const th = (await policy()).flags;
+      // "Repeat offender" is judged on each venue's street-wide window, as the joint enforcement list does.
       const venues = await venuesOf(scope);
+      const thresholds = new Map<string, Policy['flags']>();
+      for (const streetId of new Set(venues.map((v) => v.streetId))) thresholds.set(streetId, (await policy(streetId)).flags);
+      const longest = Math.max(NORMAL_POLICY.flags.repeatWindowDays, ...[...thresholds.values()].map((t) => t.repeatWindowDays));
       const bounds = new Map(venues.map((v) => [v.id, { from: monday - v.utcOffsetMinutes * 60_000, to: monday - v.utcOffsetMinutes * 60_000 + 7 * DAY }]));
       const all = [...bounds.values()];
       const from = all.length ? Math.min(...all.map((b) => b.from)) : monday - 480 * 60_000;
       const to = all.length ? Math.max(...all.map((b) => b.to)) : from + 7 * DAY;
-      const repeatFrom = from - th.repeatWindowDays * DAY;
+      const repeatFrom = from - longest * DAY;
       // Flags, events and visits are few next to records: read the week once, sort per venue here.
       const opened = await sql.all<{ venue_id: string; rule: string; severity: string; opened_at: number }>(flagsOpened, [Math.min(repeatFrom, from), to]);
       const lives = await sql.all<{ id: string; venue_id: string; status: string; deadline: number | null; ordered_at: number | null; rectified_at: number | null }>(
@@ -542,6 +548,7 @@ export function createDashboardRepository(sql: Sql, aggregates: Aggregates): Das
       const rows: WeeklyReportRow[] = [];
       for (const v of venues) {
         const b = bounds.get(v.id)!;
+        const th = thresholds.get(v.streetId)!;
         const s = await statsOf(v.id, b.from, b.to);
         const flagsByRule: WeeklyReportRow['flagsByRule'] = {};
         let violations = 0;

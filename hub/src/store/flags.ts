@@ -8,6 +8,7 @@ import { jsonIntegers, jsonNumber, jsonText, jsonTexts } from './dialect.js';
 import type { FlagVenueRow, RuleContext } from './rule-context.js';
 import type { Aggregates } from './aggregates.js';
 import type { GroupCommit } from './group-commit.js';
+import { communityInScope, scopeParams, type Scope } from './scope.js';
 import type { Dialect, Sql } from './sql.js';
 
 /**
@@ -46,10 +47,8 @@ export interface FlagEvent {
   inspectionId: number | null;
 }
 
-/** Whose flags: one community's, or (null) the whole street's. */
-export interface FlagScope {
-  communityId: string | null;
-}
+/** Whose flags: those of the venues inside a scope (store/scope.ts): a community, a street, a district or the city. */
+export type FlagScope = Scope;
 
 export interface FlagQuery extends FlagScope {
   status?: FlagStatus[] | undefined;
@@ -218,11 +217,11 @@ function statements(d: Dialect) {
     events: 'SELECT e.*, a.name AS account_name FROM flag_events e LEFT JOIN accounts a ON a.id = e.account_id WHERE e.flag_id = ? ORDER BY e.at, e.id',
     setStatus: 'UPDATE flags SET status = ?, updated_at = ?, deadline = coalesce(CAST(? AS BIGINT), deadline), note = coalesce(CAST(? AS TEXT), note) WHERE id = ?',
     addEvent: 'INSERT INTO flag_events (flag_id, at, account_id, action, note, deadline, visited_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    repeatViolations: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
-      WHERE f.opened_at >= ? AND f.severity = 'violation' AND f.status != 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR v.community_id = ?)
+    repeatViolations: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id JOIN communities c ON c.id = v.community_id
+      WHERE f.opened_at >= ? AND f.severity = 'violation' AND f.status != 'withdrawn' AND ${communityInScope('c')}
       GROUP BY f.venue_id`,
-    missed: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id
-      WHERE f.deadline IS NOT NULL AND f.deadline < ? AND f.status != 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR v.community_id = ?)
+    missed: `SELECT f.venue_id, count(*) AS n FROM flags f JOIN venues v ON v.id = f.venue_id JOIN communities c ON c.id = v.community_id
+      WHERE f.deadline IS NOT NULL AND f.deadline < ? AND f.status != 'withdrawn' AND ${communityInScope('c')}
         AND NOT EXISTS (SELECT 1 FROM flag_events e WHERE e.flag_id = f.id AND e.action = 'mark_rectified' AND e.at <= f.deadline)
       GROUP BY f.venue_id`,
     venueNames: 'SELECT v.id, v.name, v.community_id, c.name AS community_name FROM venues v JOIN communities c ON c.id = v.community_id',
@@ -340,15 +339,15 @@ export function createFlagRepository(sql: Sql, ctx: RuleContext, aggregates: Agg
       const rows = new Map((await sql.all<FlagRow>(q.byIds, [JSON.stringify(ids)])).map((r) => [r.id, r]));
       return ids.map((id) => toFlag(rows.get(id)!));
     },
-    async list({ communityId, status, venueId, since, limit = 200 }) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      if (communityId !== null) where.push('v.community_id = ?'), params.push(communityId);
+    async list({ communityId, streetId, districtId, status, venueId, since, limit = 200 }) {
+      // Always cut to the scope (store/scope.ts), the whole city's included (every field null): one text per filter set.
+      const where: string[] = [communityInScope('c')];
+      const params: (string | number | null)[] = scopeParams({ communityId, streetId, districtId });
       if (venueId !== undefined) where.push('f.venue_id = ?'), params.push(venueId);
       if (status && status.length > 0) where.push(`f.status IN (${status.map(() => '?').join(', ')})`), params.push(...status);
       if (since !== undefined) where.push('coalesce(f.updated_at, f.opened_at) >= ?'), params.push(since);
       // The text depends only on which filters are given (values are parameters): a few texts in all.
-      const text = `${SELECT_FLAG} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
+      const text = `${SELECT_FLAG} JOIN communities c ON c.id = v.community_id WHERE ${where.join(' AND ')} ORDER BY f.opened_at DESC, f.id DESC LIMIT ?`;
       return (await sql.all<FlagRow>(text, [...params, Math.min(Math.max(1, limit), 1000)])).map(toFlag);
     },
     async passFlagsAt(venueId, at) {
@@ -362,14 +361,14 @@ export function createFlagRepository(sql: Sql, ctx: RuleContext, aggregates: Agg
       await sql.transaction((tx) => act(tx, id, action, accountId, now));
       return (await byId(id))!;
     },
-    async jointEnforcement({ communityId }, now, thresholds) {
+    async jointEnforcement(scope, now, thresholds) {
       const rows = new Map<string, { violations: number; missedDeadlines: number }>();
       const row = (venueId: string) => rows.get(venueId) ?? rows.set(venueId, { violations: 0, missedDeadlines: 0 }).get(venueId)!;
       type Count = { venue_id: string; n: number };
-      for (const r of await sql.all<Count>(q.repeatViolations, [now - thresholds.repeatWindowDays * DAY_MS, communityId, communityId])) {
+      for (const r of await sql.all<Count>(q.repeatViolations, [now - thresholds.repeatWindowDays * DAY_MS, ...scopeParams(scope)])) {
         if (r.n >= thresholds.repeatViolations) row(r.venue_id).violations = r.n;
       }
-      for (const r of await sql.all<Count>(q.missed, [now, communityId, communityId])) row(r.venue_id).missedDeadlines = r.n;
+      for (const r of await sql.all<Count>(q.missed, [now, ...scopeParams(scope)])) row(r.venue_id).missedDeadlines = r.n;
       const names = new Map((await sql.all<{ id: string; name: string; community_id: string; community_name: string }>(q.venueNames)).map((v) => [v.id, v]));
       return [...rows]
         .map(([venueId, r]) => ({

@@ -5,6 +5,7 @@ import type { KioskState, KioskStatus, KioskView } from '../../../shared/schemas
 import { NORMAL_POLICY } from '../../../shared/schemas/policy.js';
 import { jsonIntegers, jsonTexts } from './dialect.js';
 import type { GroupCommit } from './group-commit.js';
+import { communityInScope, scopeParams, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
 export interface KioskIdentity {
@@ -71,7 +72,7 @@ export interface KioskRepository {
   /** One kiosk as the street admin sees it. */
   view(id: string): Promise<StoredKioskView | undefined>;
   /** Kiosks by venue, community and state, ordered by community, venue, entrance and enrolment. */
-  list(filter?: KioskFilter): Promise<StoredKioskView[]>;
+  list(scope: Scope, filter?: KioskFilter): Promise<StoredKioskView[]>;
   /**
    * A lost or stolen tablet: its token is refused from now on. Only an active
    * kiosk can be revoked. In the same transaction the venue's pass-code secret
@@ -227,7 +228,9 @@ export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepo
   const lockForRevoke = d === 'postgres' ? "SELECT pg_advisory_xact_lock(hashtextextended('checkin-kiosk:' || CAST(? AS TEXT), 0)) AS locked" : undefined;
   const listQueries = new Map<string, string>();
   const listQuery = (filter: KioskFilter) => {
+    // Always cut to the scope (store/scope.ts) first: its parameters come first.
     const where = [
+      communityInScope('c'),
       filter.venueId !== undefined ? 'k.venue_id = ?' : null,
       filter.communityId !== undefined ? 'v.community_id = ?' : null,
       filter.state !== undefined ? STATE_WHERE[filter.state] : null,
@@ -295,8 +298,8 @@ export function createKioskRepository(sql: Sql, commits: GroupCommit): KioskRepo
     async view(id) {
       return view(sql, id);
     },
-    async list(filter = {}) {
-      const params: string[] = [];
+    async list(scope, filter = {}) {
+      const params: (string | null)[] = scopeParams(scope);
       if (filter.venueId !== undefined) params.push(filter.venueId);
       if (filter.communityId !== undefined) params.push(filter.communityId);
       return (await sql.all<ViewRow>(listQuery(filter), params)).map(toView);

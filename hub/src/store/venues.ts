@@ -6,6 +6,7 @@ import type { CommunityRow, RegistryVenue, StaffEdit, StaffView } from '../../..
 import { OpeningHours, Officers, Pin, StaffMember, VenueType } from '../../../shared/schemas/venue.js';
 import { refreshCommunityPolicies } from './policies.js';
 import { onlyStreet } from './organisation.js';
+import { communityInScope, scopeParams, type Scope } from './scope.js';
 import type { Sql } from './sql.js';
 
 export interface NewVenue {
@@ -62,9 +63,10 @@ export interface VenueRepository {
    */
   createCommunity(c: { id?: string | undefined; name: string; streetId?: string | undefined }): Promise<CommunityRow>;
   renameCommunity(id: string, name: string): Promise<CommunityRow | undefined>;
-  communities(): Promise<CommunityRow[]>;
-  /** The registry's venues, of one community or the whole street, by community then name. */
-  list(q: { communityId?: string | undefined }): Promise<RegistryVenue[]>;
+  /** The communities of a scope (store/scope.ts), by name. */
+  communities(scope: Scope): Promise<CommunityRow[]>;
+  /** The registry's venues of a scope, or of one community of it, by community then name. */
+  list(scope: Scope, q?: { communityId?: string | undefined }): Promise<RegistryVenue[]>;
   get(id: string): Promise<RegistryVenue | undefined>;
   /**
    * Creates and updates venues in one transaction (a form save is one, an
@@ -112,9 +114,12 @@ interface VenueRow {
   community_name: string;
 }
 
-/** The registry's three reads, for the whole street, one community or one venue (a scope picks the WHERE). */
-type ScopeKind = 'street' | 'community' | 'venue';
-const SCOPE_WHERE: Record<ScopeKind, string> = { street: '', community: 'WHERE v.community_id = ?', venue: 'WHERE v.id = ?' };
+/**
+ * The registry's three reads, for the venues of a scope (store/scope.ts: a community, a street, a
+ * district or the city) or one venue (a kind picks the WHERE).
+ */
+type ScopeKind = 'scope' | 'venue';
+const SCOPE_WHERE: Record<ScopeKind, string> = { scope: `WHERE ${communityInScope('c')}`, venue: 'WHERE v.id = ?' };
 
 const REGISTRY_VENUES = (k: ScopeKind) =>
   `SELECT v.id, v.community_id, c.name AS community_name, v.name, v.type, v.address, v.rated_capacity,
@@ -129,16 +134,16 @@ const REGISTRY_ENTRANCES = (k: ScopeKind) =>
           (SELECT count(*) FROM kiosks k WHERE k.entrance_id = e.id AND k.revoked_at IS NULL) AS kiosks,
           CASE WHEN EXISTS (SELECT 1 FROM kiosks k WHERE k.entrance_id = e.id) OR EXISTS (SELECT 1 FROM passes p WHERE p.entrance_id = e.id)
                THEN 1 ELSE 0 END AS in_use
-     FROM entrances e JOIN venues v ON v.id = e.venue_id
+     FROM entrances e JOIN venues v ON v.id = e.venue_id JOIN communities c ON c.id = v.community_id
     ${SCOPE_WHERE[k]}
     ORDER BY length(e.id), e.id`;
 const REGISTRY_STAFF = (k: ScopeKind) =>
   `SELECT s.id, s.venue_id, s.name, s.role, s.active
-     FROM venue_staff s JOIN venues v ON v.id = s.venue_id
+     FROM venue_staff s JOIN venues v ON v.id = s.venue_id JOIN communities c ON c.id = v.community_id
     ${SCOPE_WHERE[k]}
     ORDER BY s.active DESC, s.name, s.id`;
 const REGISTRY_QUERIES = Object.fromEntries(
-  (['street', 'community', 'venue'] as const).map((k) => [k, { venues: REGISTRY_VENUES(k), entrances: REGISTRY_ENTRANCES(k), staff: REGISTRY_STAFF(k) }]),
+  (['scope', 'venue'] as const).map((k) => [k, { venues: REGISTRY_VENUES(k), entrances: REGISTRY_ENTRANCES(k), staff: REGISTRY_STAFF(k) }]),
 ) as Record<ScopeKind, { venues: string; entrances: string; staff: string }>;
 
 const INSERT_COMMUNITY = 'INSERT INTO communities (id, name, street_id) VALUES (?, ?, ?)';
@@ -194,7 +199,7 @@ const SELECT_BOOKING = 'SELECT mode, slot_minutes, slot_cap, max_party, days_ahe
 const SELECT_SECRET = 'SELECT code_secret, poster_secret FROM venues WHERE id = ?';
 const COUNT_VENUES = 'SELECT count(*) AS n FROM venues';
 const COMMUNITY_ROWS = `SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues
-     FROM communities c ORDER BY c.name, c.id`;
+     FROM communities c WHERE ${communityInScope('c')} ORDER BY c.name, c.id`;
 const COMMUNITY_BY_ID = 'SELECT c.id, c.name, (SELECT count(*) FROM venues v WHERE v.community_id = c.id) AS venues FROM communities c WHERE c.id = ?';
 const UPDATE_COMMUNITY_NAME = 'UPDATE communities SET name = ? WHERE id = ?';
 const COMMUNITY_EXISTS = 'SELECT 1 AS one FROM communities WHERE id = ?';
@@ -219,9 +224,9 @@ export function createVenueRepository(sql: Sql): VenueRepository {
   // row lock) before it reads the venue's entrances; SQLite's BEGIN IMMEDIATE serialises them already.
   const venueCommunity = `SELECT community_id FROM venues WHERE id = ?${sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`;
 
-  async function registryRows(community: string | null, venue: string | null): Promise<RegistryVenue[]> {
-    const kind: ScopeKind = venue !== null ? 'venue' : community !== null ? 'community' : 'street';
-    const params = venue !== null ? [venue] : community !== null ? [community] : [];
+  async function registryRows(where: Scope | { venueId: string }): Promise<RegistryVenue[]> {
+    const kind: ScopeKind = 'venueId' in where ? 'venue' : 'scope';
+    const params = 'venueId' in where ? [where.venueId] : scopeParams(where);
     const q = REGISTRY_QUERIES[kind];
     // Issued together: on SQLite they run in the same tick (one consistent read), on PostgreSQL side by side.
     const [venues, entranceRows, staffRows] = await Promise.all([
@@ -391,14 +396,17 @@ export function createVenueRepository(sql: Sql): VenueRepository {
       if ((await sql.run(UPDATE_COMMUNITY_NAME, [name, id])).changes === 0) return undefined;
       return sql.get<CommunityRow>(COMMUNITY_BY_ID, [id]);
     },
-    async communities() {
-      return sql.all<CommunityRow>(COMMUNITY_ROWS);
+    async communities(scope) {
+      return sql.all<CommunityRow>(COMMUNITY_ROWS, scopeParams(scope));
     },
-    async list({ communityId }) {
-      return registryRows(communityId ?? null, null);
+    async list(scope, { communityId } = {}) {
+      // A community asked for narrows the scope; one outside it (an inspector's other community) has none of its venues.
+      if (communityId === undefined) return registryRows(scope);
+      if (scope.communityId !== null && scope.communityId !== communityId) return [];
+      return registryRows({ ...scope, communityId });
     },
     async get(id) {
-      return (await registryRows(null, id))[0];
+      return (await registryRows({ venueId: id }))[0];
     },
     async save(changes, now) {
       return sql.transaction(async (tx) => {

@@ -116,6 +116,8 @@ const zh = {
   audit_street_setting_changed: '修改街道安全设置',
   role_street_admin: '街道管理员',
   role_community_inspector: '社区巡查员',
+  role_district_admin: '区级管理员',
+  role_city_admin: '市级管理员',
   // Navigation
   navStreet: '街道总览',
   navFlags: '预警',
@@ -1088,6 +1090,8 @@ const en: Record<Key, string> = {
   audit_street_setting_changed: 'Street security setting changed',
   role_street_admin: 'Street admin',
   role_community_inspector: 'Community inspector',
+  role_district_admin: 'District admin',
+  role_city_admin: 'City admin',
   navStreet: 'Street',
   navFlags: 'Flags',
   navRanking: 'Ranking',

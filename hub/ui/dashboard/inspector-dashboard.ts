@@ -28,7 +28,7 @@ import './account-screen.js';
 import './password-screen.js';
 
 /** The admin screens a district or city admin uses too. */
-const ABOVE_ROUTES: readonly Route['name'][] = ['registry', 'tracing'];
+const ABOVE_ROUTES: readonly Route['name'][] = ['registry', 'tracing', 'audit'];
 const isAbove = (a: AccountView) => (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
 
 /**
@@ -70,7 +70,7 @@ export class InspectorDashboard extends LitElement {
     }
     const a = this.account;
     const who = html`<span class="who" data-testid="account" data-role=${a.role}>
-      ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}
+      ${a.name} · ${label('role', a.role)}${a.communityName ?? a.communityId ? html` · ${a.communityName ?? a.communityId}` : nothing}${a.role === 'district_admin' && (a.districtName ?? a.districtId) ? html` · ${a.districtName ?? a.districtId}` : nothing}
     </span>`;
     if (a.mustChangePassword) {
       // A one-time password (npm run admin): the hub answers nothing else until it is changed.
@@ -97,7 +97,7 @@ export class InspectorDashboard extends LitElement {
               ${link('audit', routeHref('audit'), 'navAudit')}`
             : above
               ? html`${link('registry', routeHref('registry'), 'orgTitle')} ${link('policy', routeHref('policy'), 'navPolicy')}
-                ${link('tracing', routeHref('tracing'), 'navTracing')}`
+                ${link('tracing', routeHref('tracing'), 'navTracing')} ${link('audit', routeHref('audit'), 'navAudit')}`
               : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
         </nav>
@@ -111,7 +111,8 @@ export class InspectorDashboard extends LitElement {
     const r = this.route;
     // A city or district admin switches its own level (policy-level-screen.ts).
     if (r.name === 'policy' && isAbove(a)) return html`<policy-level-screen></policy-level-screen>`;
-    // Above a street: the streets' registry and tracing across them (docs/district-guide.md).
+    // Above a street: the streets' registry, tracing across them (docs/district-guide.md) and the
+    // audit log of the streets covered (docs/security.md "Access by role").
     const aboveMay = isAbove(a) && ABOVE_ROUTES.includes(r.name);
     if (ADMIN_ROUTES.includes(r.name) && a.role !== 'street_admin' && !aboveMay) return html`<p class="error">${t('adminOnly')}</p>`;
     switch (r.name) {

@@ -30,8 +30,6 @@ export const oversightZh = {
   ovReportStreets: '各街道汇总',
   ovRepeatOffenders: '屡查屡犯场所',
   ovStreetDetail: '{street}（{district}）',
-  role_district_admin: '区管理员',
-  role_city_admin: '市管理员',
   audit_view_rolled_up_report: '查看街道周报汇总',
   audit_export_rolled_up_csv: '导出街道周报汇总 CSV',
 };
@@ -64,8 +62,6 @@ export const oversightEn: Record<keyof typeof oversightZh, string> = {
   ovReportStreets: 'Streets',
   ovRepeatOffenders: 'Repeat offenders',
   ovStreetDetail: '{street} ({district})',
-  role_district_admin: 'District admin',
-  role_city_admin: 'City admin',
   audit_view_rolled_up_report: 'Weekly roll-up viewed',
   audit_export_rolled_up_csv: 'Weekly roll-up exported (CSV)',
 };

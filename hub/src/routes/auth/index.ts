@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountView, ChangePasswordRequest, LoginRequest, TotpConfirm, TotpEnrolRequest, TotpEnrolment } from '../../../../shared/schemas/account.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
-import { SESSION_COOKIE, csrfToken, requireAccount, setSessionCookie } from '../../auth.js';
+import { SESSION_COOKIE, accountPlace, csrfToken, requireAccount, setSessionCookie } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { knownBrowsers, passwordTries, tooSoon, type PasswordCheckVia } from '../../services/login-guard.js';
@@ -78,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
         setSessionCookie(request, reply, await store.accounts.startSession(account.id, at, { totpVerified: account.totpEnrolled }), SESSION_IDLE_MS);
         // This browser is now known for the name: its tries count apart from everyone else's.
         known.remember(request, reply, name);
-        await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'login', detail: { ip: request.ip, totp: account.totpEnrolled } });
+        await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'login', detail: { ip: request.ip, totp: account.totpEnrolled }, where: accountPlace(account) });
         return { ...account, totpVerified: account.totpEnrolled };
       } finally {
         await attempt.release();
@@ -93,7 +93,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await store.accounts.endSession(token);
       const account = request.account!;
-      await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'logout' });
+      await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'logout', where: accountPlace(account) });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       await sessionEnded();
       return reply.code(204).send(null);
@@ -152,7 +152,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
         () => store.accounts.changePassword(account.id, request.body.current, request.body.next, token),
         'current',
         async () => {
-          await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'password_changed', detail: { oneTime: account.mustChangePassword } });
+          await store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action: 'password_changed', detail: { oneTime: account.mustChangePassword }, where: accountPlace(account) });
           // Every other session of the account has ended: their live dashboards are cut now.
           await sessionEnded();
           return (await store.accounts.session(token, now()))!;
@@ -202,7 +202,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
         const step = totpStep(pendingSealed, keys.contactKey, request.body.code, at);
         if (step === undefined) throw new HttpError(400, 'invalid', 'the code is not right for this secret: check the phone’s clock', 'code');
         await store.accounts.confirmTotp(account.id, step, token);
-        await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'totp_enrolled', target: account.id });
+        await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'totp_enrolled', target: account.id, where: accountPlace(account) });
         await sessionEnded();
         return (await store.accounts.session(token, at))!;
       });

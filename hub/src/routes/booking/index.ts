@@ -7,7 +7,7 @@ import { BookingCancelled, VenueBooking } from '../../../../shared/schemas/booki
 import { AdminCancelRequest, BookingIssued, BookingRequest, BookingSettings } from '../../../../shared/schemas/booking.js';
 import { Id, Uuid } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
-import { assertScope, requireAccount } from '../../auth.js';
+import { assertScope, requireAccount, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { adminCancelBooking, bookingContext, cancelBooking, issueBooking, overbookedSlots, venueSlots } from '../../services/bookings.js';
@@ -37,7 +37,14 @@ export interface BookingRouteOptions {
  */
 export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (app, { store, keys, now, publicUrl }) => {
   const signedIn = requireAccount(store, now);
+  // A venue's booking settings and cancelling a patron's booking are its street admin's acts alone.
   const admin = requireAccount(store, now, ['street_admin']);
+  // Run after the role check, before the body is validated (docs/security.md "Order of checks"): another street's venue or booking is 403.
+  const venueFirst = venueParamInScope(store);
+  const bookingFirst = async (request: FastifyRequest) => {
+    const booking = await store.bookings.get((request.params as { id: string }).id);
+    if (booking) await venueInScope(store, request.account!, booking.venueId);
+  };
   // As the enrolment link (routes/kiosks): the hub's public address when configured, else the one asked.
   const originOf = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
   const kiosks = (venueId: string) => app.io.of(KIOSK_NAMESPACE).to(venueRoom(venueId));
@@ -123,7 +130,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     '/api/bookings/:id/admin-cancel',
     {
       onRequest: app.csrfProtection,
-      preValidation: admin,
+      preValidation: [admin, bookingFirst],
       schema: { params: BookingParams, body: AdminCancelRequest, response: { 200: BookingCancelled, ...errors } },
     },
     async (request) => {
@@ -139,6 +146,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
           action: 'booking_cancel',
           target: booking.id,
           detail: { venueId: booking.venueId, slotStart: booking.slotStart, slotEnd: booking.slotEnd, people: booking.people, admitted, reason: request.body.reason },
+          where: await venuePlace(store, account, booking.venueId),
         });
         request.log.info({ bookingId: booking.id, venueId: booking.venueId, by: account.name }, 'booking cancelled by the street office');
       }
@@ -150,7 +158,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
 
   app.get(
     '/api/venues/:id/booking',
-    { preValidation: signedIn, schema: { params: VenueParams, response: { 200: VenueBooking, ...errors } } },
+    { preValidation: [signedIn, venueFirst], schema: { params: VenueParams, response: { 200: VenueBooking, ...errors } } },
     async (request) => {
       const venue = await store.venues.get(request.params.id);
       if (!venue) throw new HttpError(404, 'not_found', `no venue "${request.params.id}"`, 'id');
@@ -163,13 +171,14 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
     '/api/venues/:id/booking',
     {
       onRequest: app.csrfProtection,
-      preValidation: admin,
+      preValidation: [admin, venueFirst],
       schema: { params: VenueParams, body: BookingSettings, response: { 200: VenueBooking, ...errors } },
     },
     async (request) => {
       const at = now();
       const venueId = request.params.id;
       if (!(await store.venues.get(venueId))) throw new HttpError(404, 'not_found', `no venue "${venueId}"`, 'id');
+      await venueInScope(store, request.account!, venueId);
       const before = await store.bookings.savedSettings(venueId);
       const next = request.body;
       if (next.slotMinutes !== before.settings.slotMinutes) {
@@ -198,6 +207,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<BookingRouteOptions> = async (
           action: 'booking_settings',
           target: venueId,
           detail: { from: before.updatedAt === null ? null : before.settings, to: next, slotCap: answer.slotCap, policyCap: answer.policyCap },
+          where: await venuePlace(store, account, venueId),
         });
       } catch (err) {
         // Saved and pushed already (as the policy desk does): a failed audit write is logged, not answered as a failure.

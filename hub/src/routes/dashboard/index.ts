@@ -8,7 +8,10 @@ import { DayQuery, RecordsPage, RecordsQuery, StreetTrends, WeekQuery } from '..
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
-import { assertScope, requireAccount, scopeOf, venueInScope, venueParamInScope } from '../../auth.js';
+import { ADMIN_ROLES, STREET_ROLES } from '../../../../shared/schemas/account.js';
+import { accountPlace, assertScope, requireAccount, scopeOf, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
+import type { AuditPlace } from '../../store/audit.js';
+import { WHOLE_CITY } from '../../store/scope.js';
 import { HttpError } from '../../errors.js';
 import { bookingContext, overbookedSlots, slotsForDay } from '../../services/bookings.js';
 import { weeklyReportCsv } from '../../services/report-csv.js';
@@ -38,7 +41,7 @@ export interface DashboardRouteOptions {
   store: Store;
   now: () => number;
   /** Tells connected dashboards a flag changed (sockets/dashboards.ts). */
-  pushFlags: (flags: Flag[]) => void;
+  pushFlags: (flags: Flag[]) => Promise<void>;
 }
 
 /**
@@ -49,8 +52,10 @@ export interface DashboardRouteOptions {
  */
 export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = async (app, { store, now, pushFlags }) => {
   const signedIn = requireAccount(store, now);
-  const audit = (account: { id: string; name: string }, action: string, target: string | null, detail: Record<string, unknown> = {}) =>
-    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+  // Acting on a flag is the street's own act (its admin and inspectors); admins above a street read it.
+  const streetStaff = requireAccount(store, now, STREET_ROLES);
+  const audit = (account: { id: string; name: string }, where: AuditPlace, action: string, target: string | null, detail: Record<string, unknown> = {}) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail, where });
 
   /**
    * Route hooks run after `signedIn`, before the query or body is validated (docs/security.md
@@ -73,7 +78,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   app.get('/api/venues/:id', { preValidation: [signedIn, venueInScopeFirst], schema: { params: VenueParams } }, async (request) => {
     const account = request.account!;
     const communityId = await venueInScope(store, account, request.params.id);
-    const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ communityId }, now())]);
+    const [profile, overview] = await Promise.all([store.venues.profile(request.params.id), store.dashboard.overview({ ...WHOLE_CITY, communityId }, now())]);
     if (!profile) throw new HttpError(404, 'not_found', 'no such venue', 'id');
     const summary = overview.communities.flatMap((c) => c.venues).find((v) => v.id === profile.id);
     const { staff: _staff, ...venue } = profile;
@@ -86,7 +91,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     async (request) => {
       const account = request.account!;
       await venueInScope(store, account, request.params.id);
-      await audit(account, 'view_venue_log', request.params.id, { query: request.query });
+      await audit(account, await venuePlace(store, account, request.params.id), 'view_venue_log', request.params.id, { query: request.query });
       return store.dashboard.records(request.params.id, request.query);
     },
   );
@@ -113,10 +118,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   // After caps shrank (a switch to emergency, a lower per-slot number): the bookings the street admin must move or cancel.
   app.get(
     '/api/bookings/overbooked',
-    { preValidation: requireAccount(store, now, ['street_admin']), schema: { response: { 200: OverbookedReport, 403: ErrorBody } } },
-    async () => {
+    { preValidation: requireAccount(store, now, ADMIN_ROLES), schema: { response: { 200: OverbookedReport, 403: ErrorBody } } },
+    async (request) => {
       const at = now();
-      const over = await overbookedSlots(store, at);
+      const over = await overbookedSlots(store, at, scopeOf(request.account!));
       const venues = new Map<string, { name: string; communityId: string; utcOffsetMinutes: number; cap: number }>();
       for (const venueId of new Set(over.map((s) => s.venueId))) {
         const [venue, ctx] = await Promise.all([store.venues.get(venueId), bookingContext(store, venueId)]);
@@ -152,7 +157,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     const account = request.account!;
     await venueInScope(store, account, request.params.id);
     // Ledgers hold staff health data: who looked is kept.
-    await audit(account, 'view_ledgers', request.params.id, { from: request.query.from, to: request.query.to });
+    await audit(account, await venuePlace(store, account, request.params.id), 'view_ledgers', request.params.id, { from: request.query.from, to: request.query.to });
     const ledgers = await store.dashboard.ledgers(request.params.id, request.query.from, request.query.to);
     // A row kept under an older schema is left out and named, not a 500 for the whole page.
     if (ledgers.unreadable.length > 0) request.log.warn({ venueId: request.params.id, unreadable: ledgers.unreadable.map((u) => u.id) }, 'ledger rows that no longer fit the schema');
@@ -176,7 +181,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   app.get('/api/flags/:id', { preValidation: [signedIn, flagParamInScope], schema: { params: FlagParams } }, async (request) => {
     const account = request.account!;
     const flag = await flagInScope(account, request.params.id);
-    await audit(account, 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
+    await audit(account, await venuePlace(store, account, flag.venueId), 'view_flag', String(flag.id), { venueId: flag.venueId, rule: flag.rule });
     // The evidence names kiosks, staff and records by id: the names, and which records the door
     // undid since, let the dashboard say it in words (docs/inspectors-guide.md "Reading a flag").
     const ids = Array.isArray(flag.evidence.recordIds) ? flag.evidence.recordIds.filter((x): x is string => typeof x === 'string') : [];
@@ -186,14 +191,14 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
 
   app.post(
     '/api/flags/:id/actions',
-    { onRequest: app.csrfProtection, preValidation: [signedIn, flagParamInScope], schema: { params: FlagParams, body: FlagAction, response: { 200: FlagSchema, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { onRequest: app.csrfProtection, preValidation: [streetStaff, flagParamInScope], schema: { params: FlagParams, body: FlagAction, response: { 200: FlagSchema, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (request) => {
       const account = request.account!;
       await flagInScope(account, request.params.id);
       try {
         const flag = await store.flags.act(request.params.id, request.body, account.id, now());
-        await audit(account, 'flag_action', String(flag.id), { action: request.body, venueId: flag.venueId, rule: flag.rule });
-        pushFlags([flag]);
+        await audit(account, await venuePlace(store, account, flag.venueId), 'flag_action', String(flag.id), { action: request.body, venueId: flag.venueId, rule: flag.rule });
+        await pushFlags([flag]);
         return flag;
       } catch (err) {
         if (err instanceof FlagTransitionError) throw new HttpError(409, 'conflict', err.message, 'action');
@@ -217,14 +222,14 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
     // Viewing (and so printing) the report is an export of the street's figures too.
-    await audit(account, 'view_weekly_report', report.week, { rows: report.rows.length });
+    await audit(account, accountPlace(account), 'view_weekly_report', report.week, { rows: report.rows.length });
     return report;
   });
 
   app.get('/api/reports/weekly.csv', { preValidation: signedIn, schema: { querystring: WeeklyCsvQuery } }, async (request, reply) => {
     const account = request.account!;
     const report = await store.dashboard.weeklyReport(request.query.week, scopeOf(account));
-    await audit(account, 'export_weekly_csv', report.week, { rows: report.rows.length });
+    await audit(account, accountPlace(account), 'export_weekly_csv', report.week, { rows: report.rows.length });
     const csv = weeklyReportCsv(report, request.query.lang);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -232,8 +237,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
       .send(csv);
   });
 
-  app.get('/api/audit', { preValidation: requireAccount(store, now, ['street_admin']), schema: { querystring: AuditQuery } }, async (request) => {
-    await audit(request.account!, 'view_audit', null, { before: request.query.before ?? null });
-    return { items: await store.audit.list(request.query) };
+  // An admin reads the entries of what it covers: its street, its district's streets and the district's own acts, or all.
+  app.get('/api/audit', { preValidation: requireAccount(store, now, ADMIN_ROLES), schema: { querystring: AuditQuery } }, async (request) => {
+    const account = request.account!;
+    await audit(account, accountPlace(account), 'view_audit', null, { before: request.query.before ?? null });
+    return { items: await store.audit.list({ ...request.query, scope: scopeOf(account) }) };
   });
 };

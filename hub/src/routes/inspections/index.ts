@@ -4,7 +4,8 @@ import { Id } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import type { Flag } from '../../../../shared/schemas/flags.js';
 import { Inspection, InspectionList, InspectionSubmit } from '../../../../shared/schemas/inspection.js';
-import { requireAccount, venueInScope, venueParamInScope } from '../../auth.js';
+import { STREET_ROLES } from '../../../../shared/schemas/account.js';
+import { requireAccount, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { InspectionClientIdError, InspectionCloseError } from '../../store/inspections.js';
@@ -17,7 +18,7 @@ export interface InspectionRouteOptions {
   store: Store;
   now: () => number;
   /** Tells connected dashboards a flag changed (sockets/dashboards.ts): the rectifications an inspection closed. */
-  pushFlags: (flags: Flag[]) => void;
+  pushFlags: (flags: Flag[]) => Promise<void>;
 }
 
 /**
@@ -30,6 +31,8 @@ export interface InspectionRouteOptions {
  */
 export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = async (app, { store, now, pushFlags }) => {
   const signedIn = requireAccount(store, now);
+  // An inspection is the street's own act (its admin and inspectors); admins above a street read them.
+  const streetStaff = requireAccount(store, now, STREET_ROLES);
   const venueInScopeFirst = venueParamInScope(store);
 
   app.get(
@@ -45,7 +48,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = a
     '/api/venues/:id/inspections',
     {
       onRequest: app.csrfProtection,
-      preValidation: [signedIn, venueInScopeFirst],
+      preValidation: [streetStaff, venueInScopeFirst],
       schema: { params: VenueParams, body: InspectionSubmit, response: { 200: Inspection, 201: Inspection, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request, reply) => {
@@ -69,9 +72,10 @@ export const inspectionRoutes: FastifyPluginAsyncZod<InspectionRouteOptions> = a
         action: 'inspection',
         target: String(inspection.id),
         detail: { venueId, failed: inspection.failed, closed: inspection.closed },
+        where: await venuePlace(store, account, venueId),
       });
       const closed = (await Promise.all(inspection.closed.map((id) => store.flags.get(id)))).filter((f): f is Flag => f !== undefined);
-      if (closed.length > 0) pushFlags(closed);
+      if (closed.length > 0) await pushFlags(closed);
       return reply.code(201).send(inspection);
     },
   );

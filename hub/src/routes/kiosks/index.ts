@@ -6,7 +6,10 @@ import { EnrolRequest, EnrolResponse } from '../../../../shared/schemas/enrolmen
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { EnrolmentCodeIssued, EnrolmentCodeRequest, KioskListQuery, KioskView, RevokeRequest } from '../../../../shared/schemas/kiosk-admin.js';
 import { posterToken } from '../../../../shared/rules/venue-code.js';
-import { requireAccount } from '../../auth.js';
+import type { FastifyRequest } from 'fastify';
+import { ADMIN_ROLES } from '../../../../shared/schemas/account.js';
+import { assertScope, requireAccount, scopeOf, venueInScope, venuePlace } from '../../auth.js';
+import type { AuditPlace } from '../../store/audit.js';
 import { HttpError } from '../../errors.js';
 import type { HubKeys } from '../../keys.js';
 import { pushKiosk } from '../../sockets/dashboards.js';
@@ -80,15 +83,33 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     },
   );
 
+  // Admins above a street see its kiosks; enrolling and revoking a street's tablets is its own admin's act.
+  const reader = requireAccount(store, now, ADMIN_ROLES);
   const admin = requireAccount(store, now, ['street_admin']);
-  const audit = (account: { id: string; name: string }, action: string, target: string, detail: Record<string, unknown>) =>
-    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+  const audit = (account: { id: string; name: string }, where: AuditPlace, action: string, target: string, detail: Record<string, unknown>) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail, where });
+  /**
+   * Run after `admin`, before the body is validated (docs/security.md "Order of checks"): an
+   * entrance or a kiosk of another street is 403 whatever was sent; an unknown one is the handler's 404.
+   */
+  const entranceParamInScope = async (request: FastifyRequest) => {
+    const entrance = await store.venues.entrance((request.params as { id: string }).id);
+    if (entrance) await venueInScope(store, request.account!, entrance.venueId);
+  };
+  const kioskParamInScope = async (request: FastifyRequest) => {
+    const kiosk = await store.kiosks.byId((request.params as { id: string }).id);
+    if (kiosk) await assertScope(store, request.account!, kiosk.communityId);
+  };
 
   app.get(
     '/api/kiosks',
-    { preValidation: admin, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { preValidation: reader, schema: { querystring: KioskListQuery, response: { 200: z.object({ items: z.array(KioskView) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
-      const [items, connected] = await Promise.all([store.kiosks.list(request.query), connectedKioskIds(app.io)]);
+      const account = request.account!;
+      // A venue or community asked for must be the account's (403), as a venue page is.
+      if (request.query.venueId) await venueInScope(store, account, request.query.venueId);
+      if (request.query.communityId) await assertScope(store, account, request.query.communityId);
+      const [items, connected] = await Promise.all([store.kiosks.list(scopeOf(account), request.query), connectedKioskIds(app.io)]);
       return { items: items.map((k) => ({ ...k, connected: connected.has(k.id) })) };
     },
   );
@@ -97,7 +118,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/entrances/:id/enrolment-codes',
     {
       onRequest: app.csrfProtection,
-      preValidation: admin,
+      preValidation: [admin, entranceParamInScope],
       schema: {
         params: IdParams,
         // A bare POST (no body) asks for the default validity.
@@ -113,7 +134,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
       const expiresAt = issuedAt + request.body.ttlHours * HOUR_MS;
       // Only its hash is stored, and the audit never sees it: the code is shown this once.
       const code = await store.kiosks.issueEnrolmentCode(entrance.id, issuedAt, expiresAt - issuedAt, account.name);
-      await audit(account, 'enrolment_code_issue', entrance.id, { venueId: entrance.venueId, ttlHours: request.body.ttlHours, expiresAt });
+      await audit(account, await venuePlace(store, account, entrance.venueId), 'enrolment_code_issue', entrance.id, { venueId: entrance.venueId, ttlHours: request.body.ttlHours, expiresAt });
       const origin = publicUrl ?? `${request.protocol}://${request.host}`;
       return reply.code(201).send({ code, entranceId: entrance.id, expiresAt, enrolUrl: `${origin}/kiosk/?enrol=${code}` });
     },
@@ -123,7 +144,7 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
     '/api/kiosks/:id/revoke',
     {
       onRequest: app.csrfProtection,
-      preValidation: admin,
+      preValidation: [admin, kioskParamInScope],
       schema: { params: IdParams, body: RevokeRequest, response: { 200: KioskView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {
@@ -141,11 +162,12 @@ export const kioskRoutes: FastifyPluginAsyncZod<KioskRouteOptions> = async (app,
       kiosks.to(venueRoom(outcome.kiosk.venueId)).except(kioskRoom(outcome.kiosk.id)).emit('venue:secret', outcome.secret);
       request.log.warn({ kioskId: outcome.kiosk.id, venueId: outcome.kiosk.venueId, by: account.name }, 'kiosk revoked; venue pass-code secret rotated');
       const view = (await liveKioskView(store, app.io, outcome.kiosk.id)) ?? { ...outcome.kiosk, connected: false };
-      pushKiosk(app.io, view);
+      const where = await venuePlace(store, account, outcome.kiosk.venueId);
+      if (where.streetId !== null && where.districtId !== null) pushKiosk(app.io, { streetId: where.streetId, districtId: where.districtId }, view);
       // Audited last: the revoke is committed and published whatever happens here, so a failing
       // audit log must not turn it into an error the admin would retry against a revoked kiosk.
       try {
-        await audit(account, 'kiosk_revoke', outcome.kiosk.id, {
+        await audit(account, where, 'kiosk_revoke', outcome.kiosk.id, {
           venueId: outcome.kiosk.venueId,
           entranceId: outcome.kiosk.entranceId,
           reason: request.body.reason,

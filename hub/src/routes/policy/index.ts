@@ -19,7 +19,7 @@ import { EMERGENCY_POLICY, NORMAL_POLICY, Policy } from '../../../../shared/sche
 import { assertScope, requireAccount, scopeOf } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { overbookedSlots } from '../../services/bookings.js';
-import { connectedByCommunity, switchPolicy } from '../../services/policy-switch.js';
+import { connectedByCommunity, levelScope, switchPolicy } from '../../services/policy-switch.js';
 import { pushPolicyChange } from '../../sockets/dashboards.js';
 import { connectedKiosks, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
@@ -67,7 +67,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     const account = request.account!;
     // The audit entry names the street or district the act concerns (both null: the city's act).
     return store.audit
-      .record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail: { ...detail, streetId: where.streetId, districtId: where.districtId } })
+      .record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail, where })
       .catch((err: unknown) => request.log.error({ err, action, target }, 'policy desk act done but not audited'));
   };
 
@@ -240,7 +240,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
         return { kind: 'switched' as const, version: (await store.policies.version(active.version))!, ...counts };
       }
       const schedule = await store.policies.schedule(policy, at, t, author);
-      pushPolicyChange(io, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name });
+      await pushPolicyChange(io, store.organisation, { kind: 'scheduled', scheduleId: schedule.id, mode: schedule.mode, communityId, dueAt: at, by: account.name }, levelScope(schedule));
       await audit(request, 'policy_schedule', `schedule:${schedule.id}`, { scheduleId: schedule.id, mode: schedule.mode, level: target.kind, communityId, dueAt: at, reason }, where);
       return { kind: 'scheduled' as const, schedule };
     },
@@ -272,7 +272,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
       if (!out.schedule) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
       if (!out.ok) throw new HttpError(409, 'conflict', `this switch is already ${out.schedule.status}`, 'id');
       const s = out.schedule;
-      pushPolicyChange(io, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: account.name });
+      await pushPolicyChange(io, store.organisation, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: account.name }, levelScope(s));
       const districtId = s.districtId ?? (s.streetId ? await districtOfStreet(s.streetId) : null);
       await audit(
         request,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { StreetSecurity } from '../../../../shared/schemas/account.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
-import { requireAccount } from '../../auth.js';
+import { accountPlace, requireAccount } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 
@@ -19,6 +19,7 @@ export interface StreetSecurityRouteOptions {
  * needs a TOTP-verified session, so a stolen password alone cannot switch the requirement off.
  */
 export const streetSecurityRoutes: FastifyPluginAsyncZod<StreetSecurityRouteOptions> = async (app, { store, now }) => {
+  // Per street: its own admin's alone (a district or city admin has no street of its own to set).
   const admin = requireAccount(store, now, ['street_admin']);
 
   app.get(
@@ -45,7 +46,7 @@ export const streetSecurityRoutes: FastifyPluginAsyncZod<StreetSecurityRouteOpti
       const before = await store.streetSettings.security(streetId);
       const at = now();
       await store.streetSettings.setSecurity(streetId, request.body, at, account.id);
-      await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'street_setting_changed', detail: { before, after: request.body } });
+      await store.audit.record({ at, accountId: account.id, accountName: account.name, action: 'street_setting_changed', detail: { before, after: request.body }, where: accountPlace(account) });
       return request.body;
     },
   );

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { Id } from '../../../../shared/schemas/common.js';
 import { ApiError } from '../../../../shared/schemas/errors.js';
 import { Suspension, SuspensionLift, SuspensionOrder } from '../../../../shared/schemas/suspension.js';
-import { assertScope, requireAccount, venueInScope, venueParamInScope } from '../../auth.js';
+import { STREET_ROLES } from '../../../../shared/schemas/account.js';
+import { assertScope, requireAccount, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
 import { HttpError } from '../../errors.js';
 import { pushSuspensions, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
@@ -29,9 +30,12 @@ export interface SuspensionRouteOptions {
  */
 export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = async (app, { store, io, now }) => {
   const signedIn = requireAccount(store, now);
+  // Ordering and lifting are the street's own acts (its admin and inspectors); admins above a street read them.
+  const streetStaff = requireAccount(store, now, STREET_ROLES);
   type Account = NonNullable<FastifyRequest['account']>;
-  const audit = (account: Account, action: string, target: string, detail: Record<string, unknown>) =>
-    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail });
+  // Audited in the venue's street.
+  const audit = async (account: Account, venueId: string, action: string, target: string, detail: Record<string, unknown>) =>
+    store.audit.record({ at: now(), accountId: account.id, accountName: account.name, action, target, detail, where: await venuePlace(store, account, venueId) });
 
   // Authorised before the body is validated (docs/security.md "Order of checks").
   const venueInScopeFirst = venueParamInScope(store);
@@ -59,7 +63,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     '/api/venues/:id/suspensions',
     {
       onRequest: app.csrfProtection,
-      preValidation: [signedIn, venueInScopeFirst],
+      preValidation: [streetStaff, venueInScopeFirst],
       schema: { params: VenueParams, body: SuspensionOrder, response: { 201: Suspension, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
     },
     async (request, reply) => {
@@ -73,7 +77,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
         throw err;
       }
       if (!order) throw new HttpError(404, 'not_found', 'no such venue', 'id');
-      await audit(account, 'suspension_order', String(order.id), { venueId: order.venueId, from: order.from, to: order.to, reason: order.reason });
+      await audit(account, order.venueId, 'suspension_order', String(order.id), { venueId: order.venueId, from: order.from, to: order.to, reason: order.reason });
       await tellKiosks(order.venueId);
       return reply.code(201).send(order);
     },
@@ -83,7 +87,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
     '/api/suspensions/:id/lift',
     {
       onRequest: app.csrfProtection,
-      preValidation: [signedIn, suspensionInScopeFirst],
+      preValidation: [streetStaff, suspensionInScopeFirst],
       schema: { params: SuspensionParams, body: SuspensionLift, response: { 200: Suspension, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
     },
     async (request) => {
@@ -98,7 +102,7 @@ export const suspensionRoutes: FastifyPluginAsyncZod<SuspensionRouteOptions> = a
         if (err instanceof SuspensionLiftError) throw new HttpError(409, 'conflict', err.message, 'id');
         throw err;
       }
-      await audit(account, 'suspension_lift', String(lifted.id), { venueId: lifted.venueId, from: lifted.from, to: lifted.to, note: request.body.note });
+      await audit(account, lifted.venueId, 'suspension_lift', String(lifted.id), { venueId: lifted.venueId, from: lifted.from, to: lifted.to, note: request.body.note });
       await tellKiosks(lifted.venueId);
       return lifted;
     },
