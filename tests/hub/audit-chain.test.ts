@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS, auditHash } from '../../hub/src/store/audit.js';
 import { onPostgres } from '../support/store.js';
 import { openStore, type Store } from '../../hub/src/store/index.js';
+import { MIGRATIONS } from '../../hub/src/store/migrations.js';
 import { tempDir } from '../support/hub.js';
 import { cstAt, cstMidnight } from '../support/clock.js';
 
@@ -96,6 +98,36 @@ describe.skipIf(onPostgres)('the audit log', () => {
     const res = await verify(file);
     expect(res.code).toBe(0);
     expect(res.out).toContain('intact: 6 entries');
+  });
+
+  it('still verifies after the upgrade that filed the entries from before streets under the one street, and chains new entries with their street', async () => {
+    const file = join(tmp.dir, 'hub.sqlite');
+    // A file as the hub before streets left it (schema 28), its entries chained as that hub chained them.
+    mkdirSync(tmp.dir, { recursive: true });
+    const old = new Database(file);
+    for (let v = 0; v < 28; v++) old.exec(MIGRATIONS[v]!);
+    old.pragma('user_version = 28');
+    const t0 = cstAt(cstMidnight(), 9);
+    let prev = AUDIT_GENESIS;
+    for (let id = 1; id <= 3; id++) {
+      const r = { id, at: t0 + id, account_id: 'acc-1', account_name: '王芳', action: 'flag_action', target: `t-${id}`, detail: '{}' };
+      prev = auditHash(prev, r);
+      old.prepare('INSERT INTO audit_log (id, at, account_id, account_name, action, target, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail, prev);
+    }
+    old.close();
+    const store = await openStore(file);
+    const street = { districtId: null, streetId: 'street', communityId: null };
+    expect((await store.audit.list({ limit: 10, scope: street })).map((e) => e.id)).toEqual([3, 2, 1]);
+    await store.audit.record({ at: t0 + 10, accountId: 'acc-1', accountName: '王芳', action: 'flag_action', target: 't-4', detail: {}, where: { streetId: 'street', districtId: 'district' } });
+    await store.close();
+    const res = await verify(file);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('intact: 4 entries');
+    // The new entry's street is part of its hash: filing it under another street breaks the chain there.
+    edit(file, "UPDATE audit_log SET street_id = 'street-2' WHERE id = 4");
+    const moved = await verify(file);
+    expect(moved.code).toBe(1);
+    expect(moved.out).toContain('audit log BROKEN at entry #4 ');
   });
 
   it('walks and seals a log longer than one page of the walk (2000 entries), across the pages', async () => {

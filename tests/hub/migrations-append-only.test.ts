@@ -38,7 +38,7 @@ const RELEASED = [
   '1f3ed4e1775539a4',
   '7359d60f4b213b89',
   '1b478638ef73665c',
-  '2cf0fa32caf1ae30',
+  'ffebd2f0bc04f65d',
   '338de5a31cc56641',
 ];
 

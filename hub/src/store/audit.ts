@@ -82,15 +82,21 @@ interface AuditRow {
 
 /**
  * SHA-256 over the previous hash and the entry's fields exactly as stored (detail as its JSON
- * text). The street and district are hashed only when one is set: entries of the city (both null),
- * and every entry written before streets were kept, hash exactly as they always did, so the chain
- * written before still verifies, while moving an entry to another street breaks it.
+ * text). The street and district are hashed only when one is set and the entry is newer than
+ * `placeFrom` (audit_seal.place_from: the last entry written before streets were kept, which the
+ * upgrade filed under the one street it had): entries of the city (both null) and every entry
+ * written before hash exactly as they always did, so the chain written before still verifies,
+ * while moving a newer entry to another street breaks it.
  */
-export function auditHash(prev: string, r: Omit<AuditRow, 'hash' | 'street_id' | 'district_id'> & { street_id?: string | null; district_id?: string | null }): string {
+export function auditHash(
+  prev: string,
+  r: Omit<AuditRow, 'hash' | 'street_id' | 'district_id'> & { street_id?: string | null; district_id?: string | null },
+  placeFrom = 0,
+): string {
   const fields: unknown[] = [r.id, r.at, r.account_id, r.account_name, r.action, r.target, r.detail];
   const street = r.street_id ?? null;
   const district = r.district_id ?? null;
-  if (street !== null || district !== null) fields.push(street, district);
+  if (r.id > placeFrom && (street !== null || district !== null)) fields.push(street, district);
   return createHash('sha256').update(prev).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -175,13 +181,13 @@ export async function sealAuditLog(sql: Sql): Promise<void> {
   if (!pending || pending.sealed_at !== null) return;
   await sql.transaction(async (tx) => {
     await lockChain(tx);
-    const seal = await tx.get<{ upto: number; sealed_at: number | null }>('SELECT upto, sealed_at FROM audit_seal');
+    const seal = await tx.get<{ upto: number; sealed_at: number | null; place_from: number }>('SELECT upto, sealed_at, place_from FROM audit_seal');
     if (!seal || seal.sealed_at !== null) return;
     let prev = AUDIT_GENESIS;
     for (let after = Number.MIN_SAFE_INTEGER; ; ) {
       const rows = await tx.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, [after, seal.upto, CHAIN_PAGE]);
       for (const r of rows) {
-        prev = auditHash(prev, r);
+        prev = auditHash(prev, r, seal.place_from);
         await tx.run('UPDATE audit_log SET hash = ? WHERE id = ?', [prev, r.id]);
       }
       if (rows.length < CHAIN_PAGE) break;
@@ -206,6 +212,7 @@ export type AuditVerdict =
  * page (CHAIN_PAGE entries, by id) at a time.
  */
 export async function verifyAuditChain(sql: Sql): Promise<AuditVerdict> {
+  const placeFrom = (await sql.get<{ place_from: number }>('SELECT place_from FROM audit_seal'))?.place_from ?? 0;
   let prev = AUDIT_GENESIS;
   let entries = 0;
   let head: { id: number; hash: string } | null = null;
@@ -213,7 +220,7 @@ export async function verifyAuditChain(sql: Sql): Promise<AuditVerdict> {
     const rows = await sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, [after, CHAIN_PAGE]);
     for (const r of rows) {
       entries++;
-      const expected = auditHash(prev, r);
+      const expected = auditHash(prev, r, placeFrom);
       if (r.hash !== expected) {
         const reason = r.hash === null ? 'the entry has no hash' : 'its fields or the entry before it were changed or removed';
         return { ok: false, entries, broken: { id: r.id, action: r.action, at: r.at, reason } };

@@ -465,6 +465,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_log ADD COLUMN street_id TEXT;
   ALTER TABLE audit_log ADD COLUMN district_id TEXT;
   UPDATE audit_log SET street_id = 'street';
+  ALTER TABLE audit_seal ADD COLUMN place_from BIGINT NOT NULL DEFAULT 0;
+  UPDATE audit_seal SET place_from = (SELECT coalesce(max(id), 0) FROM audit_log);
   CREATE INDEX audit_log_street ON audit_log (street_id, at);
 
   ALTER TABLE street_settings ADD COLUMN street_id TEXT REFERENCES streets (id);

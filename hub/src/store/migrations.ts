@@ -617,10 +617,14 @@ export const MIGRATIONS: readonly string[] = [
       LEFT JOIN policies p ON p.version =
         (SELECT max(q.version) FROM policies q WHERE q.community_id = c.id OR (q.community_id IS NULL AND q.street_id = c.street_id));
 
-  -- Whose entry: the street (or district) it concerns; both null for the city's own acts.
+  -- Whose entry: the street (or district) it concerns; both null for the city's own acts. The
+  -- entries already there are the one street's; they were hashed without a place, and stay so:
+  -- place_from is the last of them (store/audit.ts auditHash hashes the place only after it).
   ALTER TABLE audit_log ADD COLUMN street_id TEXT;
   ALTER TABLE audit_log ADD COLUMN district_id TEXT;
   UPDATE audit_log SET street_id = 'street';
+  ALTER TABLE audit_seal ADD COLUMN place_from INTEGER NOT NULL DEFAULT 0;
+  UPDATE audit_seal SET place_from = (SELECT coalesce(max(id), 0) FROM audit_log);
   CREATE INDEX audit_log_street ON audit_log (street_id, at);
 
   CREATE TABLE street_settings_new (
