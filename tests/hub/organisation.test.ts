@@ -22,7 +22,7 @@ type Session = ReturnType<typeof inspectorSession>;
 
 /** The streets and communities an account's registry shows: street → community ids. */
 function picture(tree: OrgTree): Record<string, string[]> {
-  return Object.fromEntries(tree.districts.flatMap((d) => d.streets.map((s) => [s.id, s.communities.map((c) => c.id)])));
+  return Object.fromEntries(tree.districts.flatMap((d) => d.streets.map((s) => [s.id, s.communities.map((c) => c.id).sort()])));
 }
 
 /** Each street's day figures as stored (zero rows left out), by street, day and shard. */

@@ -86,7 +86,7 @@ describe('policy levels', () => {
 
     // The city's act is audited as the city's (no street, no district).
     const audit = (await city.store.audit.list({ limit: 10 })).filter((a) => a.action === 'policy_switch');
-    expect(audit).toMatchObject([{ accountName: 'city', target: 'v2', detail: { level: 'city', streetId: null, districtId: null, kiosks: 3, connected: 3 } }]);
+    expect(audit).toMatchObject([{ accountName: 'city', target: 'v2', streetId: null, districtId: null, detail: { level: 'city', kiosks: 3, connected: 3 } }]);
   });
 
   it('a street cannot loosen a city emergency (409 naming the fields); its own stricter switch still stands when the city switches', async () => {
@@ -144,7 +144,7 @@ describe('policy levels', () => {
     expect(await city.store.policies.activeFor('c-venue-3')).toEqual(NORMAL_POLICY);
     expect(k3.policies.map((p) => p.version)).toEqual([1]);
     const audit = (await city.store.audit.list({ limit: 10 })).filter((a) => a.action === 'policy_switch');
-    expect(audit).toMatchObject([{ accountName: 'district', detail: { level: 'district', streetId: null, districtId: 'district' } }]);
+    expect(audit).toMatchObject([{ accountName: 'district', streetId: null, districtId: 'district', detail: { level: 'district' } }]);
 
     // The roll-up: the district's two doors are due version 2, the other district's door the preset (none of them acked yet).
     const r = await rollup('city');
@@ -182,7 +182,7 @@ describe('policy levels', () => {
     expect(await k3.next(2)).toMatchObject({ version: 2, mode: 'emergency' });
     expect(await city.store.policies.activeFor('c-venue-2')).toMatchObject({ version: 2, mode: 'emergency' });
     const applied = (await city.store.audit.list({ limit: 10 })).filter((a) => a.action === 'policy_schedule_applied');
-    expect(applied).toMatchObject([{ detail: { level: 'city', streetId: null, districtId: null, scheduledBy: 'city' } }]);
+    expect(applied).toMatchObject([{ streetId: null, districtId: null, detail: { level: 'city', scheduledBy: 'city' } }]);
     expect((await city.city.get('/api/policy/level')).json()).toMatchObject({ own: { policy: { version: 2 } }, inForce: { mode: 'emergency' }, schedules: [] });
     // The street's desk shows the floor it now cannot go under.
     expect((await city.street1.get('/api/policy/level')).json()).toMatchObject({ level: 'street', id: 'street', own: null, floor: { mode: 'emergency' } });

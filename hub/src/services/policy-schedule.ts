@@ -61,14 +61,13 @@ export async function applyDueSchedules({ store, io, now, log }: PolicyScheduler
           mode: policy.mode,
           level: schedule.level,
           communityId: schedule.communityId,
-          // The street or district it concerns (both null: the city's switch).
-          streetId: schedule.streetId,
-          districtId: schedule.districtId,
           dueAt: schedule.dueAt,
           scheduledBy: schedule.createdBy,
           scheduledAt: schedule.createdAt,
           reason: schedule.note,
         },
+        // Filed under the street or district it concerns (both null: the city's switch).
+        where: { streetId: schedule.streetId, districtId: schedule.districtId },
       })
       .catch((err: unknown) => log.error({ err, scheduleId: id, version: policy.version }, 'scheduled policy applied and published but not audited'));
   }
