@@ -7,7 +7,7 @@ import { createAggregates } from '../../hub/src/store/aggregates.js';
 import type { Store } from '../../hub/src/store/index.js';
 import { createRuleContext } from '../../hub/src/store/rule-context.js';
 import type { Policy } from '../../shared/schemas/policy.js';
-import { EMERGENCY_POLICY } from '../../shared/schemas/policy.js';
+import { EMERGENCY_POLICY, NORMAL_POLICY } from '../../shared/schemas/policy.js';
 import type { CommunityMoveResult, OrgImportReport, OrgTree } from '../../shared/schemas/organisation.js';
 import { HOUR, MIN } from '../support/clock.js';
 import { connectKiosk, enrolKiosk, hubOptions, seedVenue, tempDir, type KioskClient } from '../support/hub.js';
@@ -136,6 +136,8 @@ describe('organisation registry', () => {
       'district,本区,street-3,新华街道,c-venue-z,抢来的社区',
     ].join('\n');
 
+    // The city is in emergency: a community the sheet brings in enforces it from its first door.
+    await store.policies.activate({ ...EMERGENCY_POLICY }, NOW, { communityId: null, city: true, by: 'city' });
     const dry = await upload(district, '/api/organisation/import?dryRun=1', sheet);
     expect(dry.status).toBe(200);
     expect((await store.organisation.street('street-3'))).toBeUndefined();
@@ -143,6 +145,10 @@ describe('organisation registry', () => {
     const res = await upload(district, '/api/organisation/import', sheet);
     expect(res.status).toBe(200);
     const report = res.body as OrgImportReport;
+    expect((await store.policies.activeFor('c-xh-1')).mode).toBe('emergency');
+    expect((await store.sql.get<{ n: number }>("SELECT count(*) AS n FROM community_policy WHERE community_id IN ('c-xh-1', 'c-xh-2') AND version > 1"))?.n).toBe(2);
+    // Lifted again (the normal preset is the floor then: it loosens nothing the streets set themselves).
+    await store.policies.activate({ ...NORMAL_POLICY }, NOW, { communityId: null, city: true, by: 'city' });
     expect(report).toEqual({ ...dry.body, dryRun: false });
     expect(report.errors.map((e) => [e.line, e.field, e.code])).toEqual([
       [5, '街道编号', 'invalid'],

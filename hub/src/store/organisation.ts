@@ -218,6 +218,10 @@ export function createOrganisationRepository(sql: Sql): OrganisationRepository {
           }
           out.rows.push({ line: r.line, streetId: r.streetId, street: streetAction, communityId: r.communityId ?? null, community: communityAction });
         }
+        // A new community enforces its street's policy (and the floors above it) from its first
+        // door: its row of policies in force is written in this transaction (store/policies.ts).
+        const created = out.rows.filter((r) => r.community === 'create' && r.communityId !== null).map((r) => r.communityId!);
+        if (!dryRun && created.length > 0) await refreshCommunityPolicies(tx, created);
         return out;
       }),
 
