@@ -250,4 +250,20 @@ describe('organisation registry', () => {
     expect(entry).toMatchObject({ accountName: 'district', target: 'c-venue-a', detail: { from: { id: 'street' }, to: { id: 'street-2' }, venueIds: ['venue-a'], kiosks: 1 } });
     expect(updates.some((p) => p.mode === 'emergency')).toBe(true);
   });
+
+  it("moves a community to a street whose policy is older than the one its doors hold: the community gets it again under a newer version, so its doors apply it", async () => {
+    // street-2 switched to emergency in the set-up; 'street' switches to normal after it (a newer version).
+    await store.policies.activate({ ...NORMAL_POLICY }, NOW, { communityId: null, streetId: 'street', by: 'admin', note: '解除' });
+    const held = await store.policies.activeFor('c-venue-b');
+    expect(held.mode).toBe('normal');
+    const street2 = await store.policies.levels('street-2');
+    expect(street2.street!.policy.version).toBeLessThan(held.version);
+    const res = await (await session('district')).post('/api/organisation/communities/c-venue-b/move', { streetId: 'street-2' });
+    expect(res.statusCode).toBe(200);
+    const now = await store.policies.activeFor('c-venue-b');
+    // Its new street's emergency, numbered above what its doors hold (a door never applies an older version).
+    expect(now.mode).toBe('emergency');
+    expect(now.version).toBeGreaterThan(held.version);
+    expect((await store.policies.version(now.version))).toMatchObject({ level: 'community', communityId: 'c-venue-b', createdBy: 'district' });
+  });
 });

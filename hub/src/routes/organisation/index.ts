@@ -1,5 +1,6 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { NORMAL_POLICY } from '../../../../shared/schemas/policy.js';
 import { z } from 'zod';
 import { KIOSK_NAMESPACE } from '../../../../shared/events.js';
 import { ADMIN_ROLES, OVERSIGHT_ROLES } from '../../../../shared/schemas/account.js';
@@ -91,6 +92,21 @@ export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions>
     },
   );
 
+  /**
+   * A door applies only a version at least as new as the one it holds (the kiosk's sync). Moved to a
+   * street whose policy is older than the one the community had, its doors would keep the old
+   * street's: the community's own policy in its new street (the newer of the street's own version
+   * and the community's own) is then put in force again under a new version, for the community.
+   */
+  async function restateIfOlder(communityId: string, held: number, to: { id: string; name: string }, by: string): Promise<void> {
+    if ((await store.policies.activeFor(communityId)).version > held) return;
+    const street = (await store.policies.levels(to.id)).street;
+    const community = (await store.policies.history(1000, to.id)).find((v) => v.communityId === communityId);
+    const own = community && (!street || community.version > street.policy.version) ? community.policy : (street?.policy ?? NORMAL_POLICY);
+    const { version: _older, ...body } = own;
+    await store.policies.activate(body, now(), { communityId, by, note: `社区划入${to.name}` });
+  }
+
   app.post(
     '/api/organisation/communities/:id/move',
     {
@@ -100,6 +116,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions>
     },
     async (request) => {
       const communityId = request.params.id;
+      const held = (await store.policies.activeFor(communityId)).version;
       const moved = await store.organisation.moveCommunity(communityId, request.body.streetId);
       if (!moved.ok) {
         if (moved.reason === 'no_community') throw new HttpError(404, 'not_found', `no community "${communityId}"`, 'id');
@@ -116,6 +133,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions>
         daysMoved: moved.daysMoved,
       };
       await audit(request, 'community_move', communityId, { ...result, venueIds: moved.venues });
+      await restateIfOlder(communityId, held, moved.to, request.account!.name);
       // The community's kiosks now follow their new street's policy: each is sent the version in
       // force for it (the store's move is where the effective policy is refreshed: its CALL SITE).
       await pushCommunityPolicies(store, app.io, [communityId]);
