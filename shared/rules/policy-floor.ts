@@ -52,7 +52,9 @@ export function narrowerWindow(a: HoursWindow | null, b: HoursWindow | null): Ho
 }
 
 /**
- * The field-wise meet of two policies: never looser than either, in every field a door enforces.
+ * The field-wise meet of two policies: never looser than either, in every field a door enforces
+ * but shortened hours, where two windows that barely overlap keep the shorter (`narrowerWindow`;
+ * docs/policy.md "Levels" says what that leaves open).
  * `lower` is the policy of the lower level (a street's under a city's): the fields that are the
  * street's own tuning rather than rules for patrons (contact retention, booking grace, the
  * inspectors' flag thresholds) are taken from it. Every other field does not depend on the order:
