@@ -29,6 +29,7 @@ type Who = 'admin' | 'inspector';
 
 /** A pending switch of street A's community, set up before the probes (the cancel probe names it). */
 let aScheduleId = 0;
+let aCancelledId = 0;
 const tracingBody = (a: SeededStreet) => ({ visits: [{ venueId: a.venueId, from: Date.now() - 3_600_000, to: Date.now() }], reason: '越权流调查询' });
 
 /** One call of the isolation table: made as street B's admin and inspector, naming street A's things. */
@@ -122,7 +123,11 @@ const ISOLATION: Record<string, Probe[]> = {
   'POST /api/policy/switch': [
     { method: 'POST', path: () => '/api/policy/switch', body: (a) => ({ policy: draft(EMERGENCY_POLICY), communityId: a.communityId, reason: '越权切换' }) },
   ],
-  'POST /api/policy/schedules/:id/cancel': [{ method: 'POST', path: () => `/api/policy/schedules/${aScheduleId}/cancel`, body: () => ({ reason: '越权' }) }],
+  'POST /api/policy/schedules/:id/cancel': [
+    { method: 'POST', path: () => `/api/policy/schedules/${aScheduleId}/cancel`, body: () => ({ reason: '越权' }) },
+    // One already cancelled: B is not told it exists, let alone its state.
+    { method: 'POST', path: () => `/api/policy/schedules/${aCancelledId}/cancel`, body: () => ({ reason: '越权' }) },
+  ],
   // Tracing: B naming A's venue is refused before anything is read.
   'POST /api/tracing': [{ method: 'POST', path: () => '/api/tracing', body: (a) => tracingBody(a) }],
   'POST /api/tracing/export.csv': [{ method: 'POST', path: () => '/api/tracing/export.csv', body: (a) => tracingBody(a) }],
@@ -200,6 +205,8 @@ describe('streets as tenants: nothing of one street reaches another', () => {
     tmp = tempDir();
     store = await openTestStore(tmp.dir);
     two = await seedTwoStreets(store, PASSWORD, Date.now());
+    aCancelledId = (await store.policies.schedule(draft(EMERGENCY_POLICY), Date.now() + 86_400_000, Date.now(), { communityId: two.s1.communityId, by: two.s1.admin })).id;
+    await store.policies.cancelSchedule(aCancelledId, Date.now());
     aScheduleId = (await store.policies.schedule(draft(EMERGENCY_POLICY), Date.now() + 86_400_000, Date.now(), { communityId: two.s1.communityId, by: two.s1.admin })).id;
     // Built as buildHub builds it, with every route the app registers collected on the way.
     app = Fastify({ logger: false, ...errorServerOptions });
@@ -320,7 +327,8 @@ describe('streets as tenants: nothing of one street reaches another', () => {
   });
 
   it("judges each street's venues in the district's weekly report by that street's own thresholds", async () => {
-    const at = Date.now();
+    // At the instant the seeded violations were opened, so all of them fall in one week whatever the hour the suite runs.
+    const at = (await store.flags.get(two.s1.flagId))!.openedAt;
     // Street A counts two violations as a repeat offence; street B keeps the normal three.
     await store.policies.activate({ ...draft(EMERGENCY_POLICY), flags: { ...EMERGENCY_POLICY.flags, repeatViolations: 2 } }, at, { communityId: null, streetId: two.s1.streetId });
     for (const s of [two.s1, two.s2]) await store.flags.raise([{ venueId: s.venueId, rule: 'skipped_check', severity: 'violation', windowKey: 'weekly-second', evidence: { recordIds: [] } }], at);

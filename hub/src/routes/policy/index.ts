@@ -255,21 +255,18 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     },
     async (request) => {
       const account = request.account!;
-      // Only the level that set a switch may cancel it.
+      // Only the level that set a switch may cancel it; another area's switch, whatever its state, is not theirs to know of.
+      const own = async (s: PolicySchedule) =>
+        account.role === 'city_admin'
+          ? s.level === 'city'
+          : account.role === 'district_admin'
+            ? s.level === 'district' && s.districtId === account.districtId
+            : (s.level === 'street' || s.level === 'community') && s.streetId === (await streetOfAdmin(account));
       const pending = (await store.policies.pendingSchedules()).find((s) => s.id === request.params.id);
-      if (pending) {
-        const own =
-          account.role === 'city_admin'
-            ? pending.level === 'city'
-            : account.role === 'district_admin'
-              ? pending.level === 'district' && pending.districtId === account.districtId
-              : (pending.level === 'street' || pending.level === 'community') && pending.streetId === (await streetOfAdmin(account));
-        if (!own) throw new HttpError(403, 'forbidden', 'this switch was set by another level or area', 'id');
-      } else if (account.role !== 'street_admin') {
-        throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
-      }
+      if (pending && !(await own(pending))) throw new HttpError(403, 'forbidden', 'this switch was set by another level or area', 'id');
+      // A cancel of a switch no longer pending changes nothing; it only tells its state, to its own level.
       const out = await store.policies.cancelSchedule(request.params.id, now());
-      if (!out.schedule) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
+      if (!out.schedule || (!out.ok && !(await own(out.schedule)))) throw new HttpError(404, 'not_found', 'no such scheduled switch', 'id');
       if (!out.ok) throw new HttpError(409, 'conflict', `this switch is already ${out.schedule.status}`, 'id');
       const s = out.schedule;
       await pushPolicyChange(io, store.organisation, { kind: 'cancelled', scheduleId: s.id, communityId: s.communityId, by: account.name }, levelScope(s));
