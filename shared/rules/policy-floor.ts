@@ -39,9 +39,8 @@ export function windowMinutes(w: HoursWindow | null): number {
 
 /**
  * The narrower of two shortened-hours windows: the one admitting fewer minutes a day (no window:
- * the whole day). The intersection of two windows may be two pieces or nothing at all, which one
- * window cannot say, so the meet keeps one of the two as set: the shorter. On a tie, the earlier
- * opening (then closing) time, so the choice does not depend on which side is which.
+ * the whole day). On a tie, the earlier opening (then closing) time, so the choice does not depend
+ * on which side is which. What a closed type keeps as its window (`meetHours`): it admits at no hour.
  */
 export function narrowerWindow(a: HoursWindow | null, b: HoursWindow | null): HoursWindow | null {
   if (a === null) return b;
@@ -51,10 +50,69 @@ export function narrowerWindow(a: HoursWindow | null, b: HoursWindow | null): Ho
   return a.open < b.open || (a.open === b.open && a.close <= b.close) ? a : b;
 }
 
+const DAY_MINUTES = 24 * 60;
+/** A window of the whole day (none, or open = close) shortens nothing. */
+const wholeDay = (w: HoursWindow | null) => w === null || windowMinutes(w) === DAY_MINUTES;
+/** A window as minute ranges of one day, [from, to): one range, or two when it runs past midnight. */
+function ranges(w: HoursWindow): [number, number][] {
+  const open = minutes(w.open);
+  const close = minutes(w.close);
+  return close > open ? [[open, close]] : [[open, DAY_MINUTES], [0, close]];
+}
+const clockTime = (m: number) => `${String(Math.floor((m % DAY_MINUTES) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
 /**
- * The field-wise meet of two policies: never looser than either, in every field a door enforces
- * but shortened hours, where two windows that barely overlap keep the shorter (`narrowerWindow`;
- * docs/policy.md "Levels" says what that leaves open).
+ * What two shortened-hours windows both allow, as one window: their overlap. Two windows may
+ * overlap in two pieces (one of them past midnight); one window cannot say that, so the longer
+ * piece is kept (the earlier on a tie): never looser than either side. `closed` when they have no
+ * minute in common: a venue may then admit at no time of the day.
+ */
+export function meetWindows(a: HoursWindow | null, b: HoursWindow | null): HoursWindow | null | 'closed' {
+  if (wholeDay(a)) return wholeDay(b) ? a : b;
+  if (wholeDay(b)) return a;
+  const pieces: [number, number][] = [];
+  for (const [f1, t1] of ranges(a!)) for (const [f2, t2] of ranges(b!)) if (Math.max(f1, f2) < Math.min(t1, t2)) pieces.push([Math.max(f1, f2), Math.min(t1, t2)]);
+  if (pieces.length === 0) return 'closed';
+  // A piece ending at midnight and one starting at it are one window running past midnight.
+  const late = pieces.find((p) => p[1] === DAY_MINUTES);
+  const early = pieces.find((p) => p[0] === 0);
+  const joined: [number, number][] =
+    late && early && late !== early ? [[late[0], DAY_MINUTES + early[1]], ...pieces.filter((p) => p !== late && p !== early)] : pieces;
+  joined.sort((x, y) => y[1] - y[0] - (x[1] - x[0]) || x[0] - y[0]);
+  const [from, to] = joined[0]!;
+  return { open: clockTime(from), close: clockTime(to) };
+}
+
+/**
+ * Shortened hours under both sides, per venue type: each type's window is the overlap of what
+ * each side allows it (`meetWindows`); a type whose two windows share no minute is closed.
+ */
+function meetHours(a: Policy['shortenedHours'], b: Policy['shortenedHours']): { hours: Policy['shortenedHours']; closed: VenueType[] } {
+  const window = (x: HoursWindow | null, y: HoursWindow | null) => {
+    const m = meetWindows(x, y);
+    return m === 'closed' ? narrowerWindow(x, y) : m;
+  };
+  const byDefault = window(a.default, b.default);
+  const byVenueType: ByType<HoursWindow> = {};
+  const closed: VenueType[] = [];
+  for (const t of VenueType.options) {
+    const x = a.byVenueType[t] ?? a.default;
+    const y = b.byVenueType[t] ?? b.default;
+    if (meetWindows(x, y) === 'closed') closed.push(t);
+    const w = window(x, y);
+    const set = a.byVenueType[t] !== undefined || b.byVenueType[t] !== undefined;
+    // A type that keeps the whole day under a shortened default (or set so on a side) says so with a window of the whole day.
+    if (wholeDay(w)) {
+      if (set || !wholeDay(byDefault)) byVenueType[t] = w ?? a.byVenueType[t] ?? b.byVenueType[t] ?? { open: '00:00', close: '00:00' };
+    } else if (set || JSON.stringify(w) !== JSON.stringify(byDefault)) {
+      byVenueType[t] = w!;
+    }
+  }
+  return { hours: { default: byDefault, byVenueType }, closed };
+}
+
+/**
+ * The field-wise meet of two policies: never looser than either, in every field a door enforces.
  * `lower` is the policy of the lower level (a street's under a city's): the fields that are the
  * street's own tuning rather than rules for patrons (contact retention, booking grace, the
  * inspectors' flag thresholds) are taken from it. Every other field does not depend on the order:
@@ -64,12 +122,14 @@ export function narrowerWindow(a: HoursWindow | null, b: HoursWindow | null): Ho
  *   side's own value for it or its default;
  * - the three-code check: on if either; a commitment in place of a test: only if both accept it;
  * - an unvaccinated answer: the stricter of record < warn < refuse, per type;
- * - shortened hours: the narrower window (`narrowerWindow`), per type.
+ * - shortened hours: per type, the overlap of the two windows (`meetWindows`); a type whose two
+ *   windows share no minute of the day is closed (added to the closed venue types).
  * The version is the higher of the two, so a kiosk never refuses the meet as older than a part.
  */
 export function strictest(lower: Policy, higher: Policy): Policy {
   const a = lower;
   const b = higher;
+  const hours = meetHours(a.shortenedHours, b.shortenedHours);
   return {
     version: Math.max(a.version, b.version),
     mode: a.mode === 'emergency' || b.mode === 'emergency' ? 'emergency' : 'normal',
@@ -88,19 +148,11 @@ export function strictest(lower: Policy, higher: Policy): Policy {
     },
     commitmentAccepted: a.commitmentAccepted && b.commitmentAccepted,
     testAndCommitmentVenueTypes: union(a.testAndCommitmentVenueTypes, b.testAndCommitmentVenueTypes),
-    closedVenueTypes: union(a.closedVenueTypes, b.closedVenueTypes),
+    closedVenueTypes: union(union(a.closedVenueTypes, b.closedVenueTypes), hours.closed),
     capPercent: perType(a.capPercent, b.capPercent, Math.min),
     threeCodeCheck: a.threeCodeCheck || b.threeCodeCheck,
     unvaccinated: perType(a.unvaccinated, b.unvaccinated, stricterEffect),
-    shortenedHours: {
-      default: narrowerWindow(a.shortenedHours.default, b.shortenedHours.default),
-      byVenueType: Object.fromEntries(
-        typesOf(a.shortenedHours.byVenueType, b.shortenedHours.byVenueType).map((t) => [
-          t,
-          narrowerWindow(a.shortenedHours.byVenueType[t] ?? a.shortenedHours.default, b.shortenedHours.byVenueType[t] ?? b.shortenedHours.default),
-        ]),
-      ),
-    },
+    shortenedHours: hours.hours,
     passValidMinutes: Math.min(a.passValidMinutes, b.passValidMinutes),
     // The street's own tuning, not a rule for patrons: the lower level's.
     contactRetentionDays: a.contactRetentionDays,
@@ -133,6 +185,19 @@ export const FLOOR_FIELDS = [
 ] as const;
 export type FloorField = (typeof FLOOR_FIELDS)[number];
 
+/**
+ * The hours each venue type may admit in, as a door sees them (shared/rules/opening-hours.ts): its
+ * own window or the default, a window of the whole day as none, and `closed` for a closed type
+ * (its window then means nothing).
+ */
+export function doorHours(p: Policy): (HoursWindow | null | 'closed')[] {
+  return VenueType.options.map((t) => {
+    if (p.closedVenueTypes.includes(t)) return 'closed';
+    const w = p.shortenedHours.byVenueType[t] ?? p.shortenedHours.default;
+    return wholeDay(w) ? null : w;
+  });
+}
+
 /** A field as a door sees it: per venue type its value (own or default), sets sorted; two equal forms enforce the same. */
 function enforced(p: Policy, field: FloorField): unknown {
   const each = <T>(f: (t: VenueType) => T) => VenueType.options.map(f);
@@ -150,7 +215,7 @@ function enforced(p: Policy, field: FloorField): unknown {
     case 'unvaccinated':
       return [p[field].default, each((t) => p[field].byVenueType[t] ?? p[field].default)];
     case 'shortenedHours':
-      return [p.shortenedHours.default, each((t) => p.shortenedHours.byVenueType[t] ?? p.shortenedHours.default)];
+      return doorHours(p);
     default:
       return p[field];
   }
@@ -162,5 +227,18 @@ function enforced(p: Policy, field: FloorField): unknown {
  */
 export function looserThan(policy: Policy, floor: Policy): FloorField[] {
   const meet = strictest(policy, floor);
-  return FLOOR_FIELDS.filter((f) => JSON.stringify(enforced(meet, f)) !== JSON.stringify(enforced(policy, f)));
+  return FLOOR_FIELDS.filter((f) => (f === 'shortenedHours' ? hoursLooser(policy, floor, meet) : JSON.stringify(enforced(meet, f)) !== JSON.stringify(enforced(policy, f))));
+}
+
+/**
+ * Whether `policy` lets a venue type admit at hours the floor does not: a type the meet keeps open
+ * with other hours, or one the meet closes for its hours alone (not closed by either side; that
+ * closure is named as closedVenueTypes).
+ */
+function hoursLooser(policy: Policy, floor: Policy, meet: Policy): boolean {
+  const own = doorHours(policy);
+  const met = doorHours(meet);
+  return VenueType.options.some((t, i) =>
+    met[i] === 'closed' ? own[i] !== 'closed' && !floor.closedVenueTypes.includes(t) : JSON.stringify(met[i]) !== JSON.stringify(own[i]),
+  );
 }
