@@ -51,23 +51,21 @@ export const tracingRoutes: FastifyPluginAsyncZod<TracingRouteOptions> = async (
     const sealed = await store.tracing.trace(query.visits, query.stayMinutes * MINUTE_MS);
     const rows = sealed.map(({ sealedContact, ...row }): TracingRow => ({ ...row, ...open(sealedContact, request.log) }));
     const contactsRevealed = rows.filter((r) => r.contact !== null).length;
-    await store.audit.record({
-      at,
-      accountId: account.id,
-      accountName: account.name,
-      action,
-      target: null,
-      detail: {
-        reason: query.reason,
-        // What was read: the streets of the visits' venues (one for a street admin's run).
-        streets: streets.map((x) => x.id),
-        stayMinutes: query.stayMinutes,
-        visits: query.visits.map((v) => ({ venueId: v.venueId, from: v.from, to: v.to })),
-        rows: rows.length,
-        contactsRevealed,
-        contactsUnreadable: rows.filter((r) => r.contactUnreadable).length,
-      },
-    });
+    const detail = {
+      reason: query.reason,
+      // What was read: the streets of the visits' venues (one for a street admin's run).
+      streets: streets.map((x) => x.id),
+      stayMinutes: query.stayMinutes,
+      visits: query.visits.map((v) => ({ venueId: v.venueId, from: v.from, to: v.to })),
+      rows: rows.length,
+      contactsRevealed,
+      contactsUnreadable: rows.filter((r) => r.contactUnreadable).length,
+    };
+    // One entry in each street read, so every street's own audit log shows whose run read its
+    // patrons, even a district's or the city's (docs/security.md "Access by role").
+    for (const street of streets) {
+      await store.audit.record({ at, accountId: account.id, accountName: account.name, action, target: null, detail, where: { streetId: street.id, districtId: null } });
+    }
     const result: TracingResult = {
       at,
       stayMinutes: query.stayMinutes,
