@@ -246,7 +246,10 @@ describe('organisation registry', () => {
     expect(await streetDays(store)).toEqual(moved);
 
     // Audited: who, which community, from and to, what went with it.
-    const [entry] = (await store.audit.list({ limit: 10 })).filter((e) => e.action === 'community_move');
+    const moves = (await store.audit.list({ limit: 10 })).filter((e) => e.action === 'community_move');
+    // One entry in each street's log: the one it left and the one it joined.
+    expect(moves.map((e) => e.streetId).sort()).toEqual(['street', 'street-2']);
+    const [entry] = moves;
     expect(entry).toMatchObject({ accountName: 'district', target: 'c-venue-a', detail: { from: { id: 'street' }, to: { id: 'street-2' }, venueIds: ['venue-a'], kiosks: 1 } });
     expect(updates.some((p) => p.mode === 'emergency')).toBe(true);
   });

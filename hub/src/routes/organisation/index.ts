@@ -14,6 +14,7 @@ import { readOrganisationCsv } from '../../services/organisation-csv.js';
 import { pushCommunityPolicies } from '../../services/policy-switch.js';
 import { decodeCsv } from '../../services/venue-csv.js';
 import { venueRoom } from '../../sockets/kiosks.js';
+import type { AuditPlace } from '../../store/audit.js';
 import type { Store } from '../../store/index.js';
 
 const ErrorBody = z.object({ error: ApiError });
@@ -35,8 +36,8 @@ export interface OrganisationRouteOptions {
 export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions> = async (app, { store, now }) => {
   const reader = requireAccount(store, now, [...ADMIN_ROLES]);
   const above = requireAccount(store, now, [...OVERSIGHT_ROLES]);
-  const audit = (request: FastifyRequest, action: string, target: string | null, detail: Record<string, unknown>) =>
-    store.audit.record({ at: now(), accountId: request.account!.id, accountName: request.account!.name, action, target, detail });
+  const audit = (request: FastifyRequest, action: string, target: string | null, detail: Record<string, unknown>, where?: AuditPlace) =>
+    store.audit.record({ at: now(), accountId: request.account!.id, accountName: request.account!.name, action, target, detail, ...(where ? { where } : {}) });
 
   /**
    * Before the body is validated (docs/security.md "Order of checks"): a district admin may move a
@@ -132,7 +133,10 @@ export const organisationRoutes: FastifyPluginAsyncZod<OrganisationRouteOptions>
         inspectors: moved.inspectors,
         daysMoved: moved.daysMoved,
       };
-      await audit(request, 'community_move', communityId, { ...result, venueIds: moved.venues });
+      // Filed in the street it left and the street it joined: both streets' own logs show the move.
+      for (const street of [moved.from, moved.to]) {
+        await audit(request, 'community_move', communityId, { ...result, venueIds: moved.venues }, { streetId: street.id, districtId: null });
+      }
       await restateIfOlder(communityId, held, moved.to, request.account!.name);
       // The community's kiosks now follow their new street's policy: each is sent the version in
       // force for it (the store's move is where the effective policy is refreshed: its CALL SITE).
