@@ -1,4 +1,5 @@
 import type { DoorCheck } from '../schemas/checks.js';
+import type { StaffTestFrequency, StaffTestTable } from '../schemas/ledgers.js';
 import type { HoursWindow, Policy, VaccinationEffect } from '../schemas/policy.js';
 import { VenueType } from '../schemas/venue.js';
 
@@ -111,11 +112,49 @@ function meetHours(a: Policy['shortenedHours'], b: Policy['shortenedHours']): { 
   return { hours: { default: byDefault, byVenueType }, closed };
 }
 
+/** Tests a staff member takes a week at this frequency (a daily sample of p % is p % of the days). */
+function testsPerWeek(f: StaffTestFrequency): number {
+  return f.every === 'week' ? f.times : f.every === 'days' ? 7 / f.days : (7 * f.percent) / 100;
+}
+/** The more frequent of two staff test frequencies (a type one side does not list asks none there); equal rates: the first in JSON order, either way round. */
+function moreTests(a: StaffTestFrequency | undefined, b: StaffTestFrequency | undefined): StaffTestFrequency | undefined {
+  if (!a || !b) return a ?? b;
+  const d = testsPerWeek(a) - testsPerWeek(b);
+  if (d !== 0) return d > 0 ? a : b;
+  return JSON.stringify(a) <= JSON.stringify(b) ? a : b;
+}
+
+/**
+ * The inspectors' flag thresholds are the lower level's own tuning, but the ledgers a venue must
+ * keep are rules for it (003's table of test frequencies, 003 §27 disinfection after a local case):
+ * the staff tests per type the more frequent, disinfections a day the more, the booster asked if
+ * either asks it, so a city's emergency tightens every street's ledgers.
+ */
+function meetFlags(lower: Policy['flags'], higher: Policy['flags']): Policy['flags'] {
+  const staffTests: StaffTestTable = {};
+  for (const t of typesOf(lower.staffTests, higher.staffTests)) {
+    const f = moreTests(lower.staffTests[t], higher.staffTests[t]);
+    if (f) staffTests[t] = f;
+  }
+  const disinfectionsByVenueType: Policy['flags']['disinfectionsByVenueType'] = {};
+  for (const t of typesOf(lower.disinfectionsByVenueType, higher.disinfectionsByVenueType)) {
+    disinfectionsByVenueType[t] = Math.max(lower.disinfectionsByVenueType[t] ?? lower.disinfectionsPerDay, higher.disinfectionsByVenueType[t] ?? higher.disinfectionsPerDay);
+  }
+  return {
+    ...lower,
+    staffTests,
+    disinfectionsPerDay: Math.max(lower.disinfectionsPerDay, higher.disinfectionsPerDay),
+    disinfectionsByVenueType,
+    staffBoosterRequired: lower.staffBoosterRequired || higher.staffBoosterRequired,
+  };
+}
+
 /**
  * The field-wise meet of two policies: never looser than either, in every field a door enforces.
  * `lower` is the policy of the lower level (a street's under a city's): the fields that are the
  * street's own tuning rather than rules for patrons (contact retention, booking grace, the
- * inspectors' flag thresholds) are taken from it. Every other field does not depend on the order:
+ * inspectors' flag thresholds, but not the ledgers: `meetFlags`) are taken from it. Every other
+ * field does not depend on the order:
  * - mode: emergency if either is;
  * - closed venue types, test-and-commitment types, door checks (per type): the union;
  * - cap percent, fever threshold, test windows, pass validity: the lower number, per type each
@@ -154,10 +193,10 @@ export function strictest(lower: Policy, higher: Policy): Policy {
     unvaccinated: perType(a.unvaccinated, b.unvaccinated, stricterEffect),
     shortenedHours: hours.hours,
     passValidMinutes: Math.min(a.passValidMinutes, b.passValidMinutes),
-    // The street's own tuning, not a rule for patrons: the lower level's.
+    // The street's own tuning, not a rule for patrons: the lower level's (its ledgers aside: meetFlags).
     contactRetentionDays: a.contactRetentionDays,
     bookingGraceMinutes: a.bookingGraceMinutes,
-    flags: a.flags,
+    flags: meetFlags(a.flags, b.flags),
   };
 }
 

@@ -135,6 +135,18 @@ describe('strictest, the meet of two levels', () => {
     expect(looserThan(m, EMERGENCY_POLICY)).toEqual([]);
   });
 
+  it("tightens the ledgers under a city emergency: the emergency's staff tests and disinfections, the street's thresholds kept", () => {
+    const street = { ...NORMAL_POLICY, flags: { ...NORMAL_POLICY.flags, repeatViolations: 5, disinfectionsPerDay: 1 } };
+    const city = { ...EMERGENCY_POLICY, flags: { ...EMERGENCY_POLICY.flags, disinfectionsPerDay: 2, staffTests: { ...EMERGENCY_POLICY.flags.staffTests, ktv: { every: 'week' as const, times: 3 } } } };
+    const m = strictest(street, city);
+    expect(m.flags.repeatViolations).toBe(5);
+    expect(m.flags.disinfectionsPerDay).toBe(2);
+    expect(m.flags.staffTests.ktv).toEqual({ every: 'week', times: 3 });
+    // A type only the emergency table lists (schools: a daily 20 % sample) is asked under the meet.
+    expect(m.flags.staffTests.school).toEqual(EMERGENCY_POLICY.flags.staffTests.school);
+    expect(strictest(city, street).flags.staffTests).toEqual(m.flags.staffTests);
+  });
+
   it('strictestOf skips levels that never switched and keeps the lowest level’s tuning', () => {
     const street = { ...NORMAL_POLICY, version: 3, bookingGraceMinutes: 5 };
     expect(strictestOf([undefined, undefined])).toBeUndefined();
