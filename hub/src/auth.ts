@@ -65,15 +65,18 @@ export function requireTotpWhenSet(store: Store): preHandlerAsyncHookHandler {
     const account = request.account!;
     if (account.totpVerified) return;
     // Above a street, the strictest of the streets it covers: tracing there reaches their contacts.
-    const streets =
-      account.streetId !== null
-        ? [account.streetId]
-        : (await store.organisation.streets()).filter((s) => account.districtId === null || s.districtId === account.districtId).map((s) => s.id);
+    const streets = await streetsCovered(store, account);
     const settings = await Promise.all(streets.map((id) => store.streetSettings.security(id)));
     if (settings.some((s) => s.tracingRequiresTotp)) {
       throw new HttpError(403, 'forbidden', 'tracing needs a login with the authenticator code: set up the second factor and log in with it');
     }
   };
+}
+
+/** The ids of the streets an account covers: its own (or its community's), its district's, or every one. */
+export async function streetsCovered(store: Store, account: AccountView): Promise<string[]> {
+  if (account.streetId !== null) return [account.streetId];
+  return (await store.organisation.streets()).filter((s) => account.districtId === null || s.districtId === account.districtId).map((s) => s.id);
 }
 
 /** What an account may see: the whole city, a district, a street, or one community (store/scope.ts). */

@@ -337,6 +337,9 @@ describe('streets as tenants: nothing of one street reaches another', () => {
       [two.s1.venueId, true],
       [two.s2.venueId, false],
     ]);
+    // The district's joint-enforcement list measures each street by its own thresholds too.
+    const joint = (await (await as(two.districtAdmin)).get('/api/joint-enforcement')).json() as { items: { venueId: string; violations: number }[] };
+    expect(joint.items.filter((i) => i.violations > 0).map((i) => i.venueId)).toEqual([two.s1.venueId]);
   });
 
   describe('sockets', () => {

@@ -9,7 +9,8 @@ import { ApiError } from '../../../../shared/schemas/errors.js';
 import { LANGS } from '../../../../shared/labels.js';
 import { Flag as FlagSchema, FlagAction, FlagStatus } from '../../../../shared/schemas/flags.js';
 import { ADMIN_ROLES, STREET_ROLES } from '../../../../shared/schemas/account.js';
-import { accountPlace, assertScope, requireAccount, scopeOf, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
+import { accountPlace, assertScope, requireAccount, scopeOf, streetsCovered, venueInScope, venueParamInScope, venuePlace } from '../../auth.js';
+import { NORMAL_POLICY } from '../../../../shared/schemas/policy.js';
 import type { AuditPlace } from '../../store/audit.js';
 import { WHOLE_CITY } from '../../store/scope.js';
 import { HttpError } from '../../errors.js';
@@ -208,10 +209,19 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardRouteOptions> = asy
   );
 
   app.get('/api/joint-enforcement', { preValidation: signedIn }, async (request) => {
-    // The street-wide thresholds even where a community switched on its own: the list
-    // ranks repeat offenders across the street for joint enforcement (000 §5), one measure for all.
-    const policy = await store.policies.active(request.account!.streetId ?? undefined);
-    return { items: await store.flags.jointEnforcement(scopeOf(request.account!), now(), policy.flags) };
+    // Each street's own thresholds (its newest street-wide version's, as the weekly report and the
+    // oversight read them), even where a community switched on its own: the list ranks repeat
+    // offenders across the street for joint enforcement (000 §5), one measure per street.
+    const account = request.account!;
+    const scope = scopeOf(account);
+    const t = now();
+    const lists = await Promise.all(
+      (await streetsCovered(store, account)).map(async (streetId) => {
+        const own = (await store.policies.levels(streetId)).street?.policy ?? NORMAL_POLICY;
+        return store.flags.jointEnforcement({ ...scope, streetId }, t, own.flags);
+      }),
+    );
+    return { items: lists.flat().sort((a, b) => b.missedDeadlines + b.violations - (a.missedDeadlines + a.violations) || a.venueId.localeCompare(b.venueId)) };
   });
 
   app.get('/api/ranking', { preValidation: signedIn, schema: { querystring: DayQuery } }, async (request) =>
