@@ -79,11 +79,12 @@ const MAX_PAUSE_MS = 10_000;
 const HANDSHAKE_RETRY_MS = 2_000;
 /** Every kiosk of one venue: occupancy, exits and venue edits reach them here. */
 export const venueRoom = (venueId: string) => `venue:${venueId}`;
-/** Every kiosk of a community's venues: a community-wide policy switch reaches them here. */
+/**
+ * Every kiosk of a community's venues: every policy reaches a door here, whatever its level, as
+ * each community enforces its own meet of the levels (services/policy-switch.ts); a moved
+ * community's doors stay in it.
+ */
 export const kioskCommunityRoom = (communityId: string) => `community:${communityId}`;
-/** Every kiosk of a street's venues, and of a district's: a street's or a district's policy reaches them here. */
-export const kioskStreetRoom = (streetId: string) => `street:${streetId}`;
-export const kioskDistrictRoom = (districtId: string) => `district:${districtId}`;
 /** The one kiosk: revoking it cuts its socket here. */
 export const kioskRoom = (kioskId: string) => `kiosk:${kioskId}`;
 
@@ -327,9 +328,6 @@ export function registerKioskSockets(
           socket.disconnect(true);
           return;
         }
-        // The street's and the district's rooms, where a policy of that level reaches the door.
-        const place = await store.organisation.placeOfCommunity(kiosk.communityId);
-        if (place) await socket.join([kioskStreetRoom(place.streetId), kioskDistrictRoom(place.districtId)]);
         if (status) await store.kiosks.report(kiosk.id, status, now());
       } catch (err) {
         meter.dbError('ingest');
