@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RolledUpReport, WeeklyTotals } from '../../../shared/schemas/oversight.js';
-import { getJson, withQuery } from './api.js';
-import { lastFullWeek, num, pct, shiftWeek, weekRange } from './format.js';
-import { currentLang, I18nController, label, t } from './i18n.js';
-import { PAGE_STYLE_ID, pageRule, printPageStyle } from './report-screen.js';
+import { getJson } from './api.js';
+import { lastFullWeek, num, pct, weekRange } from './format.js';
+import { I18nController, label, t } from './i18n.js';
+import { PAGE_STYLE_ID, pageRule, printPageStyle, reportHead } from './report-screen.js';
 import { Resource } from './resource.js';
-import { replaceHash, routeHref, venueHref } from './router.js';
+import { venueHref } from './router.js';
 import { base } from './styles.js';
 
 /**
@@ -35,23 +35,8 @@ export class OversightReport extends LitElement {
   }
 
   override render() {
-    const week = this._week();
-    const go = (w: string) => replaceHash(routeHref('streets-report', { week: w }));
     return html`<section class="panel">
-      <div class="row head">
-        <h2>${t('ovReportTitle')}</h2>
-        <div class="row controls">
-          <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
-          <input type="week" .value=${week} data-testid="report-week" aria-label=${t('reportWeek')} @change=${(e: Event) => {
-            const v = (e.target as HTMLInputElement).value;
-            if (/^\d{4}-W\d{2}$/.test(v)) go(v);
-          }} />
-          <button class="small" data-testid="week-next" ?disabled=${week >= lastFullWeek()} @click=${() => go(shiftWeek(week, 1))}>${t('nextWeek')} ▶</button>
-          <a class="button" href=${withQuery('/api/oversight/reports/weekly.csv', { week, lang: currentLang() })} download data-testid="report-csv">${t('downloadCsv')}</a>
-          <button class="small" data-testid="report-print" @click=${() => window.print()}>${t('print')}</button>
-        </div>
-      </div>
-      ${this.report.render((r) => this._report(r))}
+      ${reportHead(t('ovReportTitle'), this._week(), 'streets-report', '/api/oversight/reports/weekly.csv')} ${this.report.render((r) => this._report(r))}
     </section>`;
   }
 

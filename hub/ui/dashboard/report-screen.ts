@@ -45,6 +45,28 @@ export function pageRule(title: string, week: string, pageOf: string): string {
  * The weekly report to the street's special-task office (每周报送一次, 000 §4):
  * one table per community, a CSV the hub makes, and a print layout for A4.
  */
+/**
+ * A weekly report's head: its title, the week (back, pick, forward up to the last full week), the
+ * CSV the hub makes for it and print. The street's report and the one rolled up from the streets'
+ * (oversight-report.ts) share it.
+ */
+export function reportHead(title: string, week: string, route: 'reports' | 'streets-report', csvPath: string) {
+  const go = (w: string) => replaceHash(routeHref(route, { week: w }));
+  return html`<div class="row head">
+    <h2>${title}</h2>
+    <div class="row controls">
+      <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
+      <input type="week" .value=${week} data-testid="report-week" aria-label=${t('reportWeek')} @change=${(e: Event) => {
+        const v = (e.target as HTMLInputElement).value;
+        if (/^\d{4}-W\d{2}$/.test(v)) go(v);
+      }} />
+      <button class="small" data-testid="week-next" ?disabled=${week >= lastFullWeek()} @click=${() => go(shiftWeek(week, 1))}>${t('nextWeek')} ▶</button>
+      <a class="button" href=${withQuery(csvPath, { week, lang: currentLang() })} download data-testid="report-csv">${t('downloadCsv')}</a>
+      <button class="small" data-testid="report-print" @click=${() => window.print()}>${t('print')}</button>
+    </div>
+  </div>`;
+}
+
 @customElement('report-screen')
 export class ReportScreen extends LitElement {
   @property() week: string | undefined;
@@ -67,23 +89,8 @@ export class ReportScreen extends LitElement {
   }
 
   override render() {
-    const week = this._week();
-    const go = (w: string) => replaceHash(routeHref('reports', { week: w }));
     return html`<section class="panel">
-      <div class="row head">
-        <h2>${t('reportTitle')}</h2>
-        <div class="row controls">
-          <button class="small" data-testid="week-prev" @click=${() => go(shiftWeek(week, -1))}>◀ ${t('prevWeek')}</button>
-          <input type="week" .value=${week} data-testid="report-week" aria-label=${t('reportWeek')} @change=${(e: Event) => {
-            const v = (e.target as HTMLInputElement).value;
-            if (/^\d{4}-W\d{2}$/.test(v)) go(v);
-          }} />
-          <button class="small" data-testid="week-next" ?disabled=${week >= lastFullWeek()} @click=${() => go(shiftWeek(week, 1))}>${t('nextWeek')} ▶</button>
-          <a class="button" href=${withQuery('/api/reports/weekly.csv', { week, lang: currentLang() })} download data-testid="report-csv">${t('downloadCsv')}</a>
-          <button class="small" data-testid="report-print" @click=${() => window.print()}>${t('print')}</button>
-        </div>
-      </div>
-      ${this.report.render((r) => this._report(r))}
+      ${reportHead(t('reportTitle'), this._week(), 'reports', '/api/reports/weekly.csv')} ${this.report.render((r) => this._report(r))}
     </section>`;
   }
 
