@@ -1,4 +1,5 @@
 import type { Store } from '../../hub/src/store/index.js';
+import { seedStreetVenue } from './streets.js';
 
 // No vitest import: Playwright specs use these too.
 
@@ -12,24 +13,9 @@ export async function seedCityStreets(store: Store): Promise<void> {
   await store.organisation.saveStreet({ id: 'street-3', name: '第三街道', districtId: 'district-2' });
 }
 
-/** A venue with one entrance in a community of the given street (tests/support/hub.ts seedVenue, for a named street). */
+/** A venue with one entrance in a community of the given street, which must exist (streets.ts seedStreetVenue). */
 export async function seedVenueInStreet(store: Store, venueId: string, streetId: string): Promise<string> {
-  const communityId = `c-${venueId}`;
-  await store.venues.addCommunity({ id: communityId, name: `社区 ${venueId}`, streetId });
-  await store.venues.add({
-    id: venueId,
-    communityId,
-    name: `场所 ${venueId}`,
-    type: 'ktv',
-    address: '测试路1号',
-    ratedCapacity: 100,
-    openingHours: null,
-    utcOffsetMinutes: 480,
-    officers: { prevention: { name: '赵敏', phone: '13800000001' } },
-  });
-  await store.venues.addStaff({ id: `${venueId}-staff-1`, venueId, name: '王芳', role: '门岗', pin: '1234' });
-  const entranceId = `${venueId}-1`;
-  await store.venues.addEntrance({ id: entranceId, venueId, name: '正门' });
-  return entranceId;
+  const street = await store.organisation.street(streetId);
+  if (!street) throw new Error(`no street "${streetId}": seed it first`);
+  return seedStreetVenue(store, { districtId: street.districtId, streetId, venueId, name: `场所 ${venueId}` });
 }
-
