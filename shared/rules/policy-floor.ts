@@ -160,7 +160,8 @@ function meetFlags(lower: Policy['flags'], higher: Policy['flags']): Policy['fla
  * - cap percent, fever threshold, test windows, pass validity: the lower number, per type each
  *   side's own value for it or its default;
  * - the three-code check: on if either; a commitment in place of a test: only if both accept it;
- * - an unvaccinated answer: the stricter of record < warn < refuse, per type;
+ * - an unvaccinated answer: the stricter of record < warn < refuse, per type, of the sides that ask
+ *   the three-code check (both when neither does);
  * - shortened hours: per type, the overlap of the two windows (`meetWindows`); a type whose two
  *   windows share no minute of the day is closed (added to the closed venue types).
  * The version is the higher of the two, so a kiosk never refuses the meet as older than a part.
@@ -190,7 +191,10 @@ export function strictest(lower: Policy, higher: Policy): Policy {
     closedVenueTypes: union(union(a.closedVenueTypes, b.closedVenueTypes), hours.closed),
     capPercent: perType(a.capPercent, b.capPercent, Math.min),
     threeCodeCheck: a.threeCodeCheck || b.threeCodeCheck,
-    unvaccinated: perType(a.unvaccinated, b.unvaccinated, stricterEffect),
+    // What an unvaccinated answer does matters only where the three-code check asks it: a side that
+    // does not ask keeps no say, so its dormant setting never becomes a refusal nobody imposed.
+    unvaccinated:
+      a.threeCodeCheck === b.threeCodeCheck ? perType(a.unvaccinated, b.unvaccinated, stricterEffect) : a.threeCodeCheck ? a.unvaccinated : b.unvaccinated,
     shortenedHours: hours.hours,
     passValidMinutes: Math.min(a.passValidMinutes, b.passValidMinutes),
     // The street's own tuning, not a rule for patrons: the lower level's (its ledgers aside: meetFlags).

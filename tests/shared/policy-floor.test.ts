@@ -147,6 +147,13 @@ describe('strictest, the meet of two levels', () => {
     expect(strictest(city, street).flags.staffTests).toEqual(m.flags.staffTests);
   });
 
+  it("leaves a side's unvaccinated setting out while that side does not ask the three-code check", () => {
+    const street = { ...NORMAL_POLICY, threeCodeCheck: false, unvaccinated: { default: 'refuse' as const, byVenueType: {} } };
+    const city = { ...NORMAL_POLICY, threeCodeCheck: true, unvaccinated: { default: 'warn' as const, byVenueType: {} } };
+    expect(strictest(street, city).unvaccinated).toEqual(city.unvaccinated);
+    expect(strictest(city, street).unvaccinated).toEqual(city.unvaccinated);
+  });
+
   it('strictestOf skips levels that never switched and keeps the lowest level’s tuning', () => {
     const street = { ...NORMAL_POLICY, version: 3, bookingGraceMinutes: 5 };
     expect(strictestOf([undefined, undefined])).toBeUndefined();
