@@ -186,6 +186,10 @@ interface ScheduleRow {
 
 const PolicyBody = Policy.omit({ version: true });
 
+/** A street's policy in force from its levels: the meet of its own, its district's and the city's, or the normal preset. */
+export const inForceAtStreet = (l: Pick<StreetLevels, 'street' | 'district' | 'city'>): Policy =>
+  strictestOf([l.street?.policy, l.district?.policy, l.city?.policy]) ?? NORMAL_POLICY;
+
 export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRepository {
   const levelCols = 'version, body, activated_at, community_id, street_id, district_id, NULL AS community_name, created_by, note FROM policies';
   const selectStreet = `SELECT ${levelCols} WHERE community_id IS NULL AND street_id = ? ORDER BY version DESC LIMIT 1`;
@@ -283,8 +287,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
     const id = streetId ?? (await soleStreet());
     // No street named in a deployment of several: what the city has in force.
     if (id === undefined) return parse(await sql.get<VersionRow>(selectCity));
-    const l = await levels(id);
-    return strictestOf([l.street?.policy, l.district?.policy, l.city?.policy]) ?? NORMAL_POLICY;
+    return inForceAtStreet(await levels(id));
   }
   async function levels(streetId: string): Promise<StreetLevels> {
     const districtId = (await sql.get<{ district_id: string }>(districtOfStreet, [streetId]))?.district_id;
@@ -356,7 +359,7 @@ export function createPolicyRepository(sql: Sql, commits: GroupCommit): PolicyRe
 
     async street(streetId) {
       const l = await levels(streetId ?? (await onlyStreet(sql)));
-      const policy = strictestOf([l.street?.policy, l.district?.policy, l.city?.policy]) ?? NORMAL_POLICY;
+      const policy = inForceAtStreet(l);
       return { policy, activatedAt: l.street?.activatedAt ?? null, createdBy: l.street?.createdBy ?? null, note: l.street?.note ?? null };
     },
     levels,

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../../../shared/schemas/errors.js';
-import { looserThan, strictestOf } from '../../../../shared/rules/policy-floor.js';
+import { looserThan } from '../../../../shared/rules/policy-floor.js';
 import { ADMIN_ROLES, type AccountView } from '../../../../shared/schemas/account.js';
 import {
   CancelScheduleRequest,
@@ -23,7 +23,7 @@ import { connectedByCommunity, levelScope, switchPolicy } from '../../services/p
 import { pushPolicyChange } from '../../sockets/dashboards.js';
 import { connectedKiosks, type KioskServer } from '../../sockets/kiosks.js';
 import type { Store } from '../../store/index.js';
-import type { PolicyScope } from '../../store/policies.js';
+import { inForceAtStreet, type PolicyScope } from '../../store/policies.js';
 
 const ErrorBody = z.object({ error: ApiError });
 const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -161,7 +161,7 @@ export const policyRoutes: FastifyPluginAsyncZod<PolicyRouteOptions> = async (ap
     if (account.role === 'district_admin') {
       const districtId = account.districtId!;
       const { city, district } = await store.policies.districtLevels(districtId);
-      const inForce = strictestOf([district?.policy, city?.policy]) ?? NORMAL_POLICY;
+      const inForce = inForceAtStreet({ street: undefined, district, city });
       return {
         level: 'district' as const,
         id: districtId,
