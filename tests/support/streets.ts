@@ -9,11 +9,11 @@ import type { Store } from '../../hub/src/store/index.js';
  */
 export async function seedStreetVenue(
   store: Store,
-  { districtId, streetId, venueId, name = '测试KTV' }: { districtId: string; streetId: string; venueId: string; name?: string },
+  { districtId, streetId, venueId, name = '测试KTV', communityName = `${venueId}社区` }: { districtId: string; streetId: string; venueId: string; name?: string; communityName?: string },
 ): Promise<string> {
   if (!(await store.organisation.district(districtId))) await store.organisation.saveDistrict({ id: districtId, name: `${districtId}区` });
   if (!(await store.organisation.street(streetId))) await store.organisation.saveStreet({ id: streetId, name: `${streetId}街道`, districtId });
-  await store.venues.addCommunity({ id: `c-${venueId}`, name: `${venueId}社区`, streetId });
+  await store.venues.addCommunity({ id: `c-${venueId}`, name: communityName, streetId });
   await store.venues.add({
     id: venueId,
     communityId: `c-${venueId}`,
@@ -50,6 +50,6 @@ export async function seedSecondStreet(
 ): Promise<SeededStreet> {
   if (!(await store.organisation.district(districtId))) await store.organisation.saveDistrict({ id: districtId, name: districtName });
   await store.organisation.saveStreet({ id: streetId, name: streetName, districtId });
-  const entranceId = await seedStreetVenue(store, { districtId, streetId, venueId, name: `${streetName}KTV` });
+  const entranceId = await seedStreetVenue(store, { districtId, streetId, venueId, name: `${streetName}KTV`, communityName: `${streetName}社区` });
   return { streetId, communityId: `c-${venueId}`, venueId, entranceId };
 }

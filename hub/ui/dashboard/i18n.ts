@@ -126,6 +126,8 @@ const zh = {
   navReports: '周报',
   navAudit: '操作日志',
   navRegistry: '场所管理',
+  // Above a street, the registry of its streets and communities (registry-streets.ts).
+  navOrg: '街道与社区',
   navKiosks: '终端管理',
   navPolicy: '防控策略',
   navTracing: '流调追踪',
@@ -1099,6 +1101,7 @@ const en: Record<Key, string> = {
   navReports: 'Weekly report',
   navAudit: 'Audit log',
   navRegistry: 'Venues',
+  navOrg: 'Registry',
   navKiosks: 'Kiosks',
   navPolicy: 'Policy',
   navTracing: 'Tracing',

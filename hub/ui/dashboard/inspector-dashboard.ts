@@ -84,7 +84,7 @@ export class InspectorDashboard extends LitElement {
       html`<a href=${href} data-testid="nav-${name}" aria-current=${this.route.name === name ? 'page' : 'false'}>${t(key)}</a>`;
     // A district or city admin's home is its streets (oversight-screen.ts), with the rolled-up report beside it.
     const overseer = (OVERSIGHT_ROLES as readonly string[]).includes(a.role);
-    return html`<header>
+    return html`<header class=${overseer ? 'above' : ''}>
         <strong class="title">${t('appTitle')}</strong>
         <nav>
           ${link('street', routeHref('street'), overseer ? 'navOversight' : 'navStreet')}
@@ -96,7 +96,7 @@ export class InspectorDashboard extends LitElement {
               ${link('policy', routeHref('policy'), 'navPolicy')} ${link('tracing', routeHref('tracing'), 'navTracing')}
               ${link('audit', routeHref('audit'), 'navAudit')}`
             : above
-              ? html`${link('registry', routeHref('registry'), 'orgTitle')} ${link('policy', routeHref('policy'), 'navPolicy')}
+              ? html`${link('registry', routeHref('registry'), 'navOrg')} ${link('policy', routeHref('policy'), 'navPolicy')}
                 ${link('tracing', routeHref('tracing'), 'navTracing')} ${link('audit', routeHref('audit'), 'navAudit')}`
               : nothing}
           ${link('account', routeHref('account'), 'navAccount')}
@@ -202,6 +202,12 @@ export class InspectorDashboard extends LitElement {
       @media (max-width: 1000px) {
         nav { order: 2; flex-basis: 100%; }
         .who { margin-left: auto; }
+      }
+      /* Above a street the nav is longer (the streets, their registry, policy, tracing, audit): on a
+         tablet it takes a row of its own under the title, so the header stays two rows in any language. */
+      @media (max-width: 1400px) {
+        header.above nav { order: 2; flex-basis: 100%; }
+        header.above .who { margin-left: auto; }
       }
       main { padding: 12px 16px; max-width: 1600px; margin: 0 auto; }
       .center { padding: 40px; text-align: center; }
