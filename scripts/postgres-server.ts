@@ -73,6 +73,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nobody listens on this port at 127.0.0.1 now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+  });
+}
+
+/** A port with the `n - 1` after it free too, for what numbers its processes from one port (npm run cluster --port). */
+export async function freePortRun(n: number): Promise<number> {
+  for (;;) {
+    const first = await freePort();
+    if (first + n - 1 > 65_535) continue;
+    let free = true;
+    for (let i = 1; i < n && free; i++) free = await portIsFree(first + i);
+    if (free) return first;
+  }
+}
+
 const execFileAsync = promisify(execFile);
 
 /**

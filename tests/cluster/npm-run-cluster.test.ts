@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../scripts/bench/fleet.js';
-import { freePort } from '../../scripts/postgres-server.js';
+import { freePortRun } from '../../scripts/postgres-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -50,7 +50,8 @@ describe('npm run cluster', () => {
   });
 
   it('serves the demo street through HAProxy, reports a hub that dies, stops everything on Ctrl-C, keeps the street', async () => {
-    const port = await freePort();
+    // The balancer on the port, the hubs on the two after it (docs/operations.md): all three free.
+    const port = await freePortRun(3);
     running = cluster(['--hubs', '2', '--port', String(port), '--dir', dir]);
     const text = await running.printed('Processes:');
     expect(text).toContain('2 hub processes behind HAProxy');
