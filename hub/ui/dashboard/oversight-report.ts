@@ -4,7 +4,7 @@ import type { RolledUpReport, WeeklyTotals } from '../../../shared/schemas/overs
 import { getJson } from './api.js';
 import { lastFullWeek, num, pct, weekRange } from './format.js';
 import { I18nController, label, t } from './i18n.js';
-import { PAGE_STYLE_ID, pageRule, printPageStyle, reportHead } from './report-screen.js';
+import { PrintPageController, reportHead } from './report-screen.js';
 import { Resource } from './resource.js';
 import { venueHref } from './router.js';
 import { base } from './styles.js';
@@ -20,18 +20,10 @@ export class OversightReport extends LitElement {
 
   private readonly i18n = new I18nController(this);
   private readonly report = new Resource(this, () => getJson<RolledUpReport>('/api/oversight/reports/weekly', { week: this._week() }));
+  private readonly printPage = new PrintPageController(this, () => ({ title: t('ovReportTitle'), week: this._week() }));
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (!this.hasUpdated || changed.has('week')) void this.report.run();
-  }
-
-  override updated(): void {
-    printPageStyle().textContent = pageRule(t('ovReportTitle'), this._week(), t('pageOf'));
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    document.getElementById(PAGE_STYLE_ID)?.remove();
   }
 
   override render() {

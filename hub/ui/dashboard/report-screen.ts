@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { WeeklyReport, WeeklyReportRow } from '../../../shared/schemas/dashboard.js';
 import { getJson, withQuery } from './api.js';
@@ -42,6 +42,26 @@ export function pageRule(title: string, week: string, pageOf: string): string {
 }
 
 /**
+ * Keeps the document's A4 page rule (`pageRule`) in step with a report element: written again after
+ * every render (a new week, a new language), removed when the element leaves the page.
+ */
+export class PrintPageController implements ReactiveController {
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly head: () => { title: string; week: string },
+  ) {
+    host.addController(this);
+  }
+  hostUpdated(): void {
+    const { title, week } = this.head();
+    printPageStyle().textContent = pageRule(title, week, t('pageOf'));
+  }
+  hostDisconnected(): void {
+    document.getElementById(PAGE_STYLE_ID)?.remove();
+  }
+}
+
+/**
  * The weekly report to the street's special-task office (每周报送一次, 000 §4):
  * one table per community, a CSV the hub makes, and a print layout for A4.
  */
@@ -73,19 +93,10 @@ export class ReportScreen extends LitElement {
 
   private readonly i18n = new I18nController(this);
   private readonly report = new Resource(this, () => getJson<WeeklyReport>('/api/reports/weekly', { week: this._week() }));
+  private readonly printPage = new PrintPageController(this, () => ({ title: t('reportTitle'), week: this._week() }));
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (!this.hasUpdated || changed.has('week')) void this.report.run();
-  }
-
-  override updated(): void {
-    // Every re-render (a new week, a new language) rewrites the printed page's head and foot.
-    printPageStyle().textContent = pageRule(t('reportTitle'), this._week(), t('pageOf'));
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    document.getElementById(PAGE_STYLE_ID)?.remove();
   }
 
   override render() {
